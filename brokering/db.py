@@ -1,0 +1,138 @@
+"""The one owner of the DuckDB connection: opening, migrating, transactions.
+
+Migrations are numbered SQL files in `migrations/`, each applied once in its own
+transaction and recorded in `schema_version`, so opening an older database upgrades it in
+place and never drops rows.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from brokering.errors import DatabaseLockedError, StoreError
+from brokering.settings import DEFAULT_DB_PATH
+
+Connection = duckdb.DuckDBPyConnection
+
+_MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+
+
+def default_db_path() -> Path:
+    """Where the store lives: `BROKERING_DB` if set (read at call time, so tests can
+    point each run elsewhere), else `data/alliance.duckdb`."""
+    env = os.environ.get("BROKERING_DB")
+    return Path(env) if env else DEFAULT_DB_PATH
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, name, sql) for every migration shipped with the package, in order."""
+    found = []
+    for entry in resources.files("brokering.migrations").iterdir():
+        m = _MIGRATION_NAME.match(entry.name)
+        if m:
+            found.append((int(m.group(1)), m.group(2), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def connect(path: Path | str | None = None, *, read_only: bool = False) -> Connection:
+    """Open (creating if needed) and migrate the store.
+
+    A lock held by another process becomes a plain message naming the holder: DuckDB lets
+    only one process open a file for writing, and the app may be that process.
+    """
+    target = str(path) if path is not None else str(default_db_path())
+    if target != ":memory:":
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(target, read_only=read_only)
+    except duckdb.IOException as exc:
+        raise _lock_error(target, exc) from exc
+    except duckdb.Error as exc:
+        raise StoreError(f"Could not open the database {target}: {exc}") from exc
+    if not read_only:
+        migrate(con)
+    return con
+
+
+def _lock_error(target: str, exc: Exception) -> StoreError | DatabaseLockedError:
+    text = str(exc)
+    if "lock" not in text.lower():
+        return StoreError(f"Could not open the database {target}: {text}")
+    pid = re.search(r"PID (\d+)", text)
+    holder = f"process {pid.group(1)}" if pid else "another program"
+    app = re.search(r"held in (\S+)", text)
+    program = f" ({app.group(1)})" if app else ""
+    return DatabaseLockedError(
+        f"The database {target} is in use by {holder}{program}. Close the app (or wait for "
+        "the other command to finish) and try again, or run the import from the app's Data page."
+    )
+
+
+def schema_version(con: Connection) -> int:
+    """Highest migration applied; 0 for a database that has none."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    ).fetchall()[0][0]
+    if not exists:
+        return 0
+    return int(con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0])
+
+
+def migrate(con: Connection) -> list[int]:
+    """Apply every migration newer than the database; return the versions applied."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version ("
+        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+        " applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+    )
+    current = schema_version(con)
+    applied = []
+    for version, name, sql in migrations():
+        if version <= current:
+            continue
+        with transaction(con):
+            con.execute(sql)
+            con.execute("INSERT INTO schema_version (version, name) VALUES (?, ?)", [version, name])
+        applied.append(version)
+    return applied
+
+
+@contextmanager
+def transaction(con: Connection) -> Iterator[Connection]:
+    """All or nothing: commit on success, roll back on any exception."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    else:
+        con.execute("COMMIT")
+
+
+def query_df(con: Connection, sql: str, params: list | tuple | None = None) -> pd.DataFrame:
+    """Run a read and return a DataFrame, turning driver errors into StoreError."""
+    try:
+        return con.execute(sql, params or []).df()
+    except duckdb.Error as exc:
+        raise StoreError(f"The database could not answer that request: {exc}") from exc
+
+
+def table_counts(con: Connection) -> dict[str, int]:
+    """Row counts of the alliance's data tables (the `stats` command and the Data page)."""
+    tables = [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY table_name"
+        ).fetchall()
+    ]
+    return {t: int(con.execute(f'SELECT count(*) FROM "{t}"').fetchall()[0][0]) for t in tables}  # noqa: S608

@@ -1,0 +1,177 @@
+"""Import of schools' exports: validate every row, then apply the batch all or nothing.
+
+`import_paths` is the one entry point: the command line and the Data page both call it.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from brokering import audit
+from brokering.db import Connection
+from brokering.errors import PermissionDenied, StoreError
+from brokering.importing.apply import apply_consent, upsert
+from brokering.importing.problems import ImportReport, Problem
+from brokering.importing.reader import Staged, stage_file, workdir
+from brokering.importing.spec import TABLES
+from brokering.importing.validate import Validator
+from brokering.taxonomy import SkillMatcher
+from brokering.viewer import Viewer
+
+__all__ = ["ImportReport", "Problem", "import_paths", "collect_files"]
+
+_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".txt", ".tsv")
+
+
+def collect_files(paths: list[Path]) -> tuple[dict[str, Path], list[Problem]]:
+    """Map each path to its table by file stem; a folder contributes every known file."""
+    found: dict[str, Path] = {}
+    problems: list[Problem] = []
+    for path in paths:
+        candidates = sorted(path.iterdir()) if path.is_dir() else [path]
+        for f in candidates:
+            stem = f.stem.lower().split(".")[0]
+            if stem not in TABLES:
+                if not path.is_dir():
+                    problems.append(
+                        Problem(
+                            f.name,
+                            0,
+                            "",
+                            "",
+                            (
+                                f"is not a file this import knows: name it after its table "
+                                f"({', '.join(t + '.csv' for t in TABLES)})."
+                            ),
+                        )
+                    )
+                continue
+            if path.is_dir() and f.suffix.lower() not in _SUFFIXES:
+                continue
+            if stem in found:
+                problems.append(
+                    Problem(
+                        f.name,
+                        0,
+                        "",
+                        "",
+                        (f"is a second file for {stem}; import one {stem} file at a time."),
+                    )
+                )
+                continue
+            found[stem] = f
+    ordered = {t: found[t] for t in TABLES if t in found}
+    return ordered, problems
+
+
+def import_paths(
+    con: Connection,
+    paths: list[Path] | list[str],
+    viewer: Viewer,
+    *,
+    strength_scale: str | None = "4-best",
+    dry_run: bool = False,
+    today: date | None = None,
+    matcher: SkillMatcher | None = None,
+) -> ImportReport:
+    """Validate and (unless refused or a dry run) apply a batch in one transaction."""
+    if viewer.role != "alliance_admin":
+        raise PermissionDenied("Only the alliance administrator (the data manager) imports data.")
+    report = ImportReport(strength_scale=strength_scale, dry_run=dry_run)
+    files, problems = collect_files([Path(p) for p in paths])
+    report.files = [f.name for f in files.values()]
+    for p in problems:
+        report.add(p, 500)
+    if not files and not problems:
+        report.add(
+            Problem("", 0, "", "", "No import files were given (or the folder held none)."), 500
+        )
+    matcher = matcher or SkillMatcher.from_db(con)
+    today = today or date.today()
+    try:
+        with workdir() as tmp:
+            staged: dict[str, Staged] = {}
+            for table, path in files.items():
+                s = stage_file(con, path, table, Path(tmp))
+                report.notes.extend(s.notes)
+                for p in s.problems:
+                    report.add(p, 500)
+                if not s.problems:
+                    staged[table] = s
+            if staged:
+                Validator(con, matcher, report, strength_scale, today).run(staged)
+            if report.ok:
+                _apply(con, report, staged, viewer, dry_run)
+    except duckdb.Error as exc:
+        raise StoreError(
+            f"The import could not be completed and nothing was changed ({exc})."
+        ) from exc
+    finally:
+        _drop_temp(con)
+        audit.record(
+            con,
+            viewer,
+            "import",
+            {
+                "files": report.files,
+                "ok": report.ok,
+                "applied": report.applied,
+                "dry_run": dry_run,
+                "problems": report.problem_count,
+            },
+        )
+    return report
+
+
+def _apply(
+    con: Connection, report: ImportReport, staged: dict[str, Staged], viewer: Viewer, dry_run: bool
+) -> None:
+    import_id = int(con.execute("SELECT nextval('import_id_seq')").fetchall()[0][0])
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table, s in staged.items():
+            if table == "staff":
+                con.execute(
+                    "CREATE OR REPLACE TEMP TABLE new_staff AS SELECT staff_ref AS ref "
+                    "FROM prs_staff WHERE staff_ref NOT IN (SELECT staff_ref FROM staff)"
+                )
+            report.outcomes.append(upsert(con, table, import_id, s.label))
+            if table == "staff":
+                apply_consent(con, report, viewer.username, "new_staff")
+        added = sum(o.added for o in report.outcomes)
+        updated = sum(o.updated for o in report.outcomes)
+        con.execute(
+            "INSERT INTO imports (import_id, username, files, outcome, rows_added, rows_updated, "
+            "detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                import_id,
+                viewer.username,
+                ", ".join(report.files),
+                "applied",
+                added,
+                updated,
+                json.dumps({o.table: [o.added, o.updated] for o in report.outcomes}),
+            ],
+        )
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    if dry_run:
+        con.execute("ROLLBACK")
+    else:
+        con.execute("COMMIT")
+        report.applied = True
+
+
+def _drop_temp(con: Connection) -> None:
+    for (name,) in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_type = 'LOCAL TEMPORARY' "
+        "AND (table_name LIKE 'stg\\_%' ESCAPE '\\' OR table_name LIKE 'prs\\_%' ESCAPE '\\' "
+        "OR table_name LIKE 'map\\_%' ESCAPE '\\' OR table_name IN ('new_staff', "
+        "'consent_changes'))"
+    ).fetchall():
+        con.execute(f'DROP TABLE IF EXISTS temp."{name}"')

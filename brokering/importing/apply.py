@@ -1,0 +1,170 @@
+"""Writing validated rows: upserts on natural keys, so a re-import changes nothing.
+
+Blank optional cells never overwrite what the store holds (a partial export loses nothing).
+Consent is special: it changes only for new staff or with a newer consent_date, so an old
+export can never undo a withdrawal recorded since.
+"""
+
+from __future__ import annotations
+
+from brokering.db import Connection
+from brokering.importing.problems import ImportReport, TableOutcome
+
+# Target column -> parsed column, per table; defaults for new rows where a cell is blank.
+_COLUMNS: dict[str, dict[str, str]] = {
+    "schools": {
+        c: c for c in ("school_id", "name", "phase", "is_hub", "postcode", "latitude", "longitude")
+    },
+    "staff": {
+        c: c
+        for c in (
+            "staff_ref",
+            "school_id",
+            "role",
+            "phases",
+            "subjects",
+            "line_manager_ref",
+            "coach_trained",
+            "mentor_trained",
+            "capacity_hours",
+            "left_on",
+        )
+    },
+    "evidence": {
+        c: c
+        for c in (
+            "staff_ref",
+            "skill_id",
+            "evidence_type",
+            "strength",
+            "date",
+            "recorded_by",
+            "note",
+            "phase",
+            "skill_text",
+        )
+    },
+    "coaching": {
+        "coach_ref": "coach_ref",
+        "coachee_ref": "coachee_ref",
+        "skill_id": "skill_id",
+        "mode": "mode",
+        "start_date": "start_date",
+        "end_date": "end_date",
+        "outcome_strength": "outcome_strength",
+        "feedback_score": "feedback_score",
+        "feedback_text": "feedback_text",
+        "hours": "hours",
+    },
+    "needs": {
+        c: c
+        for c in (
+            "need_id",
+            "staff_ref",
+            "skill_id",
+            "priority",
+            "wanted_role",
+            "raised_on",
+            "status",
+            "hours",
+        )
+    },
+}
+_DEFAULTS = {
+    "is_hub": "FALSE",
+    "phases": "[]::VARCHAR[]",
+    "subjects": "[]::VARCHAR[]",
+    "coach_trained": "FALSE",
+    "mentor_trained": "FALSE",
+    "capacity_hours": "0",
+}
+_KEYS = {
+    "schools": ("school_id",),
+    "staff": ("staff_ref",),
+    "evidence": ("staff_ref", "skill_id", "evidence_type", "date", "recorded_by"),
+    "coaching": ("coach_ref", "coachee_ref", "skill_id", "mode", "start_date"),
+    "needs": ("need_id",),
+}
+#: Evidence is a record of what was seen: an existing row is never rewritten by an import.
+_INSERT_ONLY = {"evidence"}
+
+
+def _present(con: Connection, table: str) -> list[str]:
+    return list(con.execute(f"SELECT * FROM prs_{table} LIMIT 0").df().columns)
+
+
+def upsert(con: Connection, table: str, import_id: int, label: str) -> TableOutcome:
+    present = set(_present(con, table))
+    cols = {t: p for t, p in _COLUMNS[table].items() if p in present}
+    keys = _KEYS[table]
+    on = " AND ".join(f't."{k}" = p."{k}"' for k in keys)
+    outcome = TableOutcome(table=table, file=label)
+    outcome.rows = int(con.execute(f"SELECT count(*) FROM prs_{table}").fetchall()[0][0])
+
+    insert_cols = list(cols)
+    values = [
+        f'coalesce(p."{cols[c]}", {_DEFAULTS[c]})' if c in _DEFAULTS else f'p."{cols[c]}"'
+        for c in insert_cols
+    ]
+    if table in ("evidence", "coaching"):
+        insert_cols.append("import_id")
+        values.append(str(int(import_id)))
+    outcome.added = int(
+        con.execute(
+            f"INSERT INTO {table} ({', '.join(insert_cols)}) SELECT {', '.join(values)} "
+            f"FROM prs_{table} p WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {on})"
+        ).fetchall()[0][0]
+    )
+    if table not in _INSERT_ONLY:
+        updatable = [c for c in cols if c not in keys]
+        if updatable:
+            changed = " OR ".join(
+                f't."{c}" IS DISTINCT FROM coalesce(p."{cols[c]}", t."{c}")' for c in updatable
+            )
+            sets = ", ".join(f'"{c}" = coalesce(p."{cols[c]}", t."{c}")' for c in updatable)
+            # Rows added just now compare equal, so only real changes are counted.
+            outcome.updated = int(
+                con.execute(
+                    f"UPDATE {table} t SET {sets} FROM prs_{table} p WHERE {on} AND ({changed})"
+                ).fetchall()[0][0]
+            )
+    outcome.unchanged = outcome.rows - outcome.added - outcome.updated
+    return outcome
+
+
+def apply_consent(con: Connection, report: ImportReport, username: str, new_refs: str) -> None:
+    """Consent from the file: for staff new in this batch, or with a newer consent_date."""
+    present = set(_present(con, "staff"))
+    if "share_consent" not in present:
+        return
+    dated = "p.consent_date" if "consent_date" in present else "NULL::DATE"
+    applied = (
+        "is_new OR (consent_date IS NOT NULL AND (was_date IS NULL OR consent_date > was_date) "
+        "AND (share_consent IS DISTINCT FROM was OR consent_date IS DISTINCT FROM was_date))"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE consent_changes AS SELECT *, {applied} AS apply FROM ("
+        f"SELECT p.line, p.staff_ref, p.share_consent, {dated} AS consent_date, "
+        "s.share_consent AS was, s.consent_date AS was_date, "
+        f"p.staff_ref IN (SELECT ref FROM {new_refs}) AS is_new "
+        "FROM prs_staff p JOIN staff s USING (staff_ref) WHERE p.share_consent IS NOT NULL)"
+    )
+    con.execute(
+        "UPDATE staff s SET share_consent = c.share_consent, consent_date = c.consent_date "
+        "FROM consent_changes c WHERE s.staff_ref = c.staff_ref AND c.apply"
+    )
+    con.execute(
+        "INSERT INTO consent_events (staff_ref, share_consent, consent_date, source, recorded_by) "
+        "SELECT staff_ref, share_consent, consent_date, 'import', ? FROM consent_changes "
+        "WHERE apply",
+        [username],
+    )
+    for line, ref, was_date in con.execute(
+        "SELECT line, staff_ref, was_date FROM consent_changes WHERE NOT apply "
+        "AND share_consent IS DISTINCT FROM was ORDER BY line LIMIT 100"
+    ).fetchall():
+        since = f" on {was_date}" if was_date else ""
+        report.notes.append(
+            f"staff.csv, line {line}: consent for {ref} left as recorded{since}; the file's "
+            "value is undated or older. Give a newer consent_date to change it."
+        )

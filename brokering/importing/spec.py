@@ -1,0 +1,149 @@
+"""The import files' public contract: columns, what each holds, which are required.
+
+Schools' export scripts target these names, so they only ever grow (new optional columns).
+`docs/IMPORT.md` is checked against this module by a test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from brokering.phases import KEY_STAGES, SCHOOL_PHASES
+
+ROLES = (
+    "teacher",
+    "early career teacher",
+    "middle leader",
+    "senior leader",
+    "headteacher",
+    "SLE",
+    "teaching assistant",
+    "support staff",
+)
+EVIDENCE_TYPES = (
+    "observation",
+    "outcomes",
+    "peer-endorsement",
+    "accreditation",
+    "coaching-feedback",
+    "self-assessment",
+)
+MODES = ("coaching", "mentoring")
+PRIORITIES = ("high", "medium", "low")
+WANTED_ROLES = ("coach", "mentor", "either")
+NEED_STATUSES = ("open", "matched", "closed", "withdrawn")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: `kind` picks the reader (see validate.py), `choices` the allowed words."""
+
+    name: str
+    kind: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    table: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    help: str = ""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+SCHOOLS = TableSpec(
+    "schools",
+    (
+        Column("school_id", "ref", True, help="The alliance's short code for the school."),
+        Column("name", "text", True, help="The school's name (schools are public bodies)."),
+        Column("phase", "enum", True, SCHOOL_PHASES),
+        Column("is_hub", "bool", help="yes for the hub or nodal school; blank means no."),
+        Column("postcode", "text"),
+        Column("latitude", "latitude", help="Decimal degrees, for travel between schools."),
+        Column("longitude", "longitude"),
+    ),
+    key=("school_id",),
+    help="One row per school in the alliance.",
+)
+
+STAFF = TableSpec(
+    "staff",
+    (
+        Column("staff_ref", "ref", True, help="Pseudonymous reference; never a name or email."),
+        Column("school_id", "school", True),
+        Column("role", "enum", True, ROLES),
+        Column("phases", "phase_list", help="Key stages taught, e.g. KS1;KS2 or Year 6;GCSE."),
+        Column("subjects", "skill_list", help="Subjects taught, as taxonomy skills; ; between."),
+        Column("line_manager_ref", "staff", help="staff_ref of their line manager."),
+        Column("share_consent", "bool", help="yes if they agree to be found alliance-wide."),
+        Column("consent_date", "date", help="When consent was given or withdrawn."),
+        Column("coach_trained", "bool"),
+        Column("mentor_trained", "bool"),
+        Column("capacity_hours", "hours", help="Coaching/mentoring hours they can give a term."),
+        Column("left_on", "date", help="Date they left; their history stays."),
+    ),
+    key=("staff_ref",),
+    help="One row per member of staff, pseudonymised by their school.",
+)
+
+EVIDENCE = TableSpec(
+    "evidence",
+    (
+        Column("staff_ref", "staff", True),
+        Column("skill", "skill", True, help="A taxonomy skill, name or alias."),
+        Column("evidence_type", "enum", True, EVIDENCE_TYPES),
+        Column("strength", "strength", True, help="1-4 on the declared scale, or a word."),
+        Column("date", "date", True),
+        Column("recorded_by", "recorder", True, help="A staff_ref or a role label: HoD, SLT…"),
+        Column("note", "text"),
+        Column("phase", "phase", help="The key stage the evidence concerns, if one."),
+    ),
+    key=("staff_ref", "skill", "evidence_type", "date", "recorded_by"),
+    help="One row per piece of evidence of a person's practice in a skill.",
+)
+
+COACHING = TableSpec(
+    "coaching",
+    (
+        Column("coach_ref", "staff", True),
+        Column("coachee_ref", "staff", True),
+        Column("skill", "skill", True),
+        Column("mode", "enum", True, MODES),
+        Column("start_date", "date", True),
+        Column("end_date", "date"),
+        Column("outcome_strength", "strength", help="How far the coachee moved, on the scale."),
+        Column("coachee_feedback", "feedback", help="A number on the scale, or free text."),
+        Column("hours", "hours", help="Hours given; blank means the alliance default."),
+    ),
+    key=("coach_ref", "coachee_ref", "skill", "mode", "start_date"),
+    help="One row per coaching or mentoring relationship.",
+)
+
+NEEDS = TableSpec(
+    "needs",
+    (
+        Column("need_id", "ref", True),
+        Column("staff_ref", "staff", True),
+        Column("skill", "skill", True),
+        Column("priority", "enum", True, PRIORITIES),
+        Column("wanted_role", "enum", True, WANTED_ROLES),
+        Column("raised_on", "date", True),
+        Column("status", "enum", True, NEED_STATUSES),
+        Column("hours", "hours", help="Hours a term the relationship will take."),
+    ),
+    key=("need_id",),
+    help="One row per development need a member of staff has.",
+)
+
+#: Dependency order: a folder imports in this order, so references resolve.
+TABLES: dict[str, TableSpec] = {s.table: s for s in (SCHOOLS, STAFF, EVIDENCE, COACHING, NEEDS)}
+PHASE_CHOICES = KEY_STAGES

@@ -1,0 +1,56 @@
+"""Opening the alliance's store ready for use: migrated, taxonomy in step with the CSV,
+and — for the app's first run — the demo alliance built if the store is empty."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from brokering.db import Connection, connect
+from brokering.importing import ImportReport, import_paths
+from brokering.taxonomy import sync_taxonomy
+from brokering.viewer import operator
+
+
+def open_store(path: Path | str | None = None) -> Connection:
+    con = connect(path)
+    sync_taxonomy(con)
+    return con
+
+
+def is_empty(con: Connection) -> bool:
+    return int(con.execute("SELECT count(*) FROM schools").fetchall()[0][0]) == 0
+
+
+def clear_alliance_data(con: Connection) -> None:
+    """Remove every alliance row (init-demo --force); the taxonomy and audit stay."""
+    con.execute("BEGIN TRANSACTION")
+    for table in ("evidence", "coaching", "needs", "consent_events", "staff", "schools"):
+        con.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+    con.execute("COMMIT")
+
+
+def build_demo(
+    con: Connection,
+    as_of: date | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> ImportReport:
+    """Generate the demo alliance's CSV files and load them through the real importer."""
+    from brokering.demo import DEMO_AS_OF, write_demo_csvs
+
+    step = progress or (lambda _f, _m: None)
+    with tempfile.TemporaryDirectory(prefix="brokering-demo-") as tmp:
+        step(0.1, "Writing the demo alliance's files…")
+        write_demo_csvs(Path(tmp), as_of=as_of or DEMO_AS_OF)
+        step(0.4, "Checking and loading them through the importer…")
+        report = import_paths(
+            con,
+            [Path(tmp)],
+            operator("demo-builder"),
+            strength_scale="4-best",
+            today=as_of or DEMO_AS_OF,
+        )
+    step(1.0, "Demo alliance ready.")
+    return report

@@ -1,0 +1,119 @@
+"""Readers for the cell values schools send: dates, yes/no, strengths, numbers.
+
+Each reader takes one distinct text and returns (value, problem). The importer calls them
+once per *distinct* value in a column, never once per row, so they can afford to be careful.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+Parsed = tuple[object, str | None]
+
+STRENGTH_SCALES = ("4-best", "1-best")
+STRENGTH_WORDS: dict[str, int] = {
+    "outstanding": 4,
+    "strong": 4,
+    "good": 3,
+    "secure": 3,
+    "requires improvement": 2,
+    "developing": 2,
+    "inadequate": 1,
+    "emerging": 1,
+}
+_TRUE = {"yes", "y", "true", "t", "1"}
+_FALSE = {"no", "n", "false", "f", "0"}
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
+_SLASHED = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_FORMULA = re.compile(r"^[=+@\t\r]|^-[A-Za-z_]+[(!]")
+
+
+def looks_like_formula(text: str) -> bool:
+    """Cells a spreadsheet would run as a formula (CSV injection)."""
+    return bool(_FORMULA.match(text))
+
+
+def parse_date(text: str) -> Parsed:
+    """ISO (2025-03-14) or UK day-first (14/03/2025). US month-first is refused outright,
+    because 03/04/2025 read the wrong way round is wrong silently."""
+    t = text.strip()
+    m = _ISO.match(t)
+    if m:
+        y, mo, d = (int(g) for g in m.groups())
+    else:
+        m = _SLASHED.match(t)
+        if not m:
+            return None, "is not a date: write it as YYYY-MM-DD or DD/MM/YYYY"
+        d, mo, y = (int(g) for g in m.groups())
+        if mo > 12 and d <= 12:
+            return None, (
+                "looks like a US month-first date; write it day first (DD/MM/YYYY) or as YYYY-MM-DD"
+            )
+    try:
+        value = date(y, mo, d)
+    except ValueError:
+        return None, "is not a real calendar date"
+    if not 1990 <= value.year <= 2100:
+        return None, "is outside the years 1990-2100"
+    return value, None
+
+
+def parse_bool(text: str) -> Parsed:
+    t = text.strip().lower()
+    if t in _TRUE:
+        return True, None
+    if t in _FALSE:
+        return False, None
+    return None, "is not yes or no (accepted: yes/no, y/n, true/false)"
+
+
+def parse_strength(text: str, scale: str | None) -> Parsed:
+    """A strength on the stored 1-4 scale (4 strongest).
+
+    Words are always accepted. Numbers need a declared scale: many schools used
+    1 = outstanding, so guessing the direction would invert someone's record silently.
+    """
+    t = re.sub(r"\s+", " ", text.strip().lower())
+    if t in STRENGTH_WORDS:
+        return STRENGTH_WORDS[t], None
+    accepted = "1-4 or one of: outstanding, good, requires improvement, inadequate"
+    try:
+        number = float(t)
+    except ValueError:
+        return None, f"is not a strength; use {accepted}"
+    if number != int(number) or not 1 <= number <= 4:
+        return None, f"is out of range; use {accepted}"
+    if scale is None:
+        return None, (
+            "is a number but no strength scale was chosen: say whether 4 or 1 is the best "
+            "(--strength-scale 4-best|1-best)"
+        )
+    if scale not in STRENGTH_SCALES:
+        return None, f"cannot be read on the unknown scale '{scale}'"
+    n = int(number)
+    return (n if scale == "4-best" else 5 - n), None
+
+
+def parse_hours(text: str) -> Parsed:
+    t = text.strip()
+    try:
+        number = float(t)
+    except ValueError:
+        return None, "is not a number of hours"
+    if number < 0:
+        return None, "is negative; hours must be 0 or more"
+    if number > 1000:
+        return None, "is more than 1,000 hours; check the figure"
+    return number, None
+
+
+def parse_float(text: str, low: float, high: float) -> Parsed:
+    try:
+        number = float(text.strip())
+    except ValueError:
+        return None, "is not a number"
+    if not low <= number <= high:
+        return None, f"is outside {low} to {high}"
+    return number, None

@@ -1,0 +1,64 @@
+"""Shared fixtures: an in-memory store with the taxonomy, the tiny hand-built alliance,
+and viewers for each role."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from brokering.db import Connection
+from brokering.importing import import_paths
+from brokering.store import open_store
+from brokering.viewer import Viewer, operator
+
+TINY = Path(__file__).parent / "data" / "tiny"
+#: The tiny alliance's "today": its evidence is dated relative to this.
+TINY_TODAY = date(2026, 11, 20)
+
+
+@pytest.fixture
+def con() -> Connection:
+    c = open_store(":memory:")
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def admin() -> Viewer:
+    return operator("test-admin")
+
+
+@pytest.fixture
+def tiny_dir(tmp_path: Path) -> Path:
+    """A writable copy of the tiny alliance's CSVs, for tests that edit them."""
+    target = tmp_path / "tiny"
+    shutil.copytree(TINY, target)
+    return target
+
+
+@pytest.fixture
+def tiny(con: Connection, admin: Viewer) -> Connection:
+    """The store with the tiny alliance loaded (3 schools, 8 staff)."""
+    report = import_paths(con, [TINY], admin, today=TINY_TODAY)
+    assert report.ok, [str(p) for p in report.problems]
+    return con
+
+
+def data_tables(con: Connection) -> dict[str, list[tuple]]:
+    """Every alliance data table's rows, sorted: 'unchanged' compares these, not the audit."""
+    out = {}
+    for table in ("schools", "staff", "evidence", "coaching", "needs", "consent_events"):
+        cols = "* EXCLUDE (recorded_at)" if table == "consent_events" else "*"
+        out[table] = sorted(con.execute(f"SELECT {cols} FROM {table}").fetchall(), key=repr)
+    return out
+
+
+def chromium_path() -> str | None:
+    for candidate in ("/usr/bin/chromium", "/usr/bin/chromium-browser"):
+        if os.path.exists(candidate):
+            return candidate
+    return None
