@@ -196,7 +196,7 @@ class _Staff:
     capacity: int = 0
     coaching_skill: float = 2.6  # apart from practice: the best performer is not the best coach
     left_on: date | None = None
-    ongoing: int = 0
+    ongoing: float = 0.0  # hours a term taken by ongoing relationships
 
 
 def _yn(flag: bool) -> str:
@@ -386,17 +386,10 @@ def _build_roster(seed: int, as_of: date) -> list[_Staff]:
         top.consent, top.coach_trained, top.mentor_trained = True, skill == "Mathematics", False
         top.capacity, top.coaching_skill = 6 * (skill == "Mathematics"), 1.8
         coach.ability[skill], coach.drift[skill] = 3.1, 0.0
-        coach.consent, coach.coach_trained, coach.capacity, coach.coaching_skill = (
-            True,
-            True,
-            18,
-            3.9,
-        )
-    movable = [
-        s
-        for s in staff
-        if s.role in ROLES[4:7] and not (s.story or s.faded)  # nobody manages them
-    ]
+        coach.consent = coach.coach_trained = True
+        coach.capacity, coach.coaching_skill = 18, 3.9  # room for new coachees
+    # teachers, ECTs and TAs manage nobody, so their leaving orphans no one
+    movable = [s for s in staff if s.role in ROLES[4:7] and not (s.story or s.faded)]
     leavers = rng.sample([s for s in movable if s.stars], 3)
     leavers += rng.sample([s for s in movable if not s.stars], 5)
     dates = random.Random(f"{seed}:dates")  # own stream: as_of never changes who is who
@@ -537,12 +530,13 @@ def _make_coaching(staff: list[_Staff], as_of: date, seed: int, ev: _Evidence) -
         if coach is learner or (mode == "mentoring" and learner.boss is coach):
             return  # a line manager is never the mentor
         length = rng.choice([42, 56, 70, 84, 98] if mode == "coaching" else [120, 180, 240])
+        hours = rng.choice(["6", "6", "9", "12", "6.5"] if mode == "coaching" else ["12", "18"])
         start = _day(as_of, back)
         latest = min(d for d in (as_of, coach.left_on, learner.left_on) if d)
-        can_run = latest == as_of and coach.ongoing < coach.capacity // 6 and back >= 7
+        can_run = latest == as_of and coach.ongoing + float(hours) <= coach.capacity and back >= 7
         end: date | None = start + timedelta(days=length)
-        if end > latest and can_run:
-            end, coach.ongoing = None, coach.ongoing + 1
+        if end > latest and can_run:  # still running: it uses the coach's capacity
+            end, coach.ongoing = None, coach.ongoing + float(hours)
         elif end > latest:  # leavers and full diaries: finished before now / before leaving
             end = _day(latest, rng.randint(1, 30))
             start = _day(end, length)
@@ -559,7 +553,6 @@ def _make_coaching(staff: list[_Staff], as_of: date, seed: int, ev: _Evidence) -
                 feedback = str(int(_clamp(band + rng.choice([-1, 0, 0, 1]), 1, 4)))
             else:
                 feedback = rng.choice(FEEDBACK[band]) if r < 0.75 else ""
-        hours = rng.choice(["6", "6", "9", "12", "6.5"] if mode == "coaching" else ["12", "18"])
         span = [start.isoformat(), end.isoformat() if end else "", str(outcome or "")]
         records.append([coach.ref, learner.ref, skill, mode, *span, feedback, hours])
         if mode == "coaching" and outcome and end:  # transfer is shown by before/after evidence
@@ -611,6 +604,8 @@ def _make_coaching(staff: list[_Staff], as_of: date, seed: int, ev: _Evidence) -
         mode = "mentoring" if coach.mentor_trained and rng.random() < 0.3 else "coaching"
         if mode == "coaching" and not coach.coach_trained:
             continue
+        if mode == "mentoring" and rng.random() < 0.6:  # most mentoring happens in school
+            sid = coach.school
         pool = learners(skill, sid, coach)
         if mode == "mentoring":  # mentors: often a same-team colleague, often for an ECT
             near = [c for c in pool if c.school == coach.school and c.team == coach.team]
@@ -704,7 +699,7 @@ def write_demo_csvs(
     ev = _make_evidence(staff, as_of, seed)
     coaching = _make_coaching(staff, as_of, seed, ev)
     tables: dict[str, list[list]] = {
-        "schools": [[*sc[:2], sc[2], _yn(sc[0] == HUB), *sc[3:6]] for sc in SCHOOLS],
+        "schools": [[*sc[:3], _yn(sc[0] == HUB), *sc[3:6]] for sc in SCHOOLS],
         "staff": [
             [s.ref, s.school, s.role, ";".join(s.phases), ";".join(s.subjects)]
             + [s.boss.ref if s.boss else "", _yn(s.consent), _yn(s.coach_trained)]

@@ -194,6 +194,12 @@ def test_coaching_rules(data) -> None:
                 assert c["end_date"] and _d(c["end_date"]) <= _d(person["left_on"])
         cross += coach["school_id"] != coachee["school_id"]
     assert cross > len(data["coaching"]) / 2
+    running: Counter[str] = Counter()
+    for c in data["coaching"]:
+        if not c["end_date"]:
+            running[c["coach_ref"]] += float(c["hours"])
+    for ref, hours in running.items():  # ongoing work fits the coach's termly capacity
+        assert hours <= int(staff[ref]["capacity_hours"]), ref
     assert any(not c["end_date"] for c in data["coaching"])
 
 
@@ -297,6 +303,9 @@ def test_best_coach_is_not_top_performer(data) -> None:
         records = [c for c in data["coaching"] if c["skill"] == skill]
         good = Counter(c["coach_ref"] for c in records if c["outcome_strength"] == "4")
         assert good[coach] >= 3 and good[coach] > good[top]
+        assert all(
+            c["outcome_strength"] in ("", "1", "2") for c in records if c["coach_ref"] == top
+        )
         for ref in (top, coach):
             assert staff[ref]["share_consent"] == "yes" and not staff[ref]["left_on"]
         assert staff[coach]["coach_trained"] == "yes" and int(staff[coach]["capacity_hours"]) > 0
