@@ -1,4 +1,4 @@
-"""Alliance Expertise Broker: navigation, the acting viewer, and first-run set-up."""
+"""Alliance Expertise Broker: first-run set-up, sign-in, and navigation for the role."""
 
 from __future__ import annotations
 
@@ -7,28 +7,32 @@ from pathlib import Path
 import streamlit as st
 
 import ui
+from brokering.permissions import can_open
 
 st.set_page_config(
     page_title="Alliance Expertise Broker", page_icon=":material/hub:", layout="wide"
 )
 
 ui.ensure_demo()
-st.session_state["viewer"] = ui.sidebar_viewer()
+viewer = ui.current_viewer()
+st.session_state["viewer"] = viewer
 
 _HERE = Path(__file__).parent
 _PAGES = [
-    ("pages/home.py", "Home", ":material/home:", True),
-    ("pages/find.py", "Find expertise", ":material/person_search:", False),
-    ("pages/coaches.py", "Coaches and mentors", ":material/diversity_3:", False),
-    ("pages/allocate.py", "Allocate all needs", ":material/hub:", False),
-    ("pages/pairings.py", "JPD pairings", ":material/handshake:", False),
-    ("pages/transfer.py", "Transfer evidence", ":material/insights:", False),
-    ("pages/maturity.py", "Alliance maturity", ":material/stairs:", False),
-    ("pages/data.py", "Data", ":material/database:", False),
+    ("pages/home.py", "Home", ":material/home:"),
+    ("pages/find.py", "Find expertise", ":material/person_search:"),
+    ("pages/coaches.py", "Coaches and mentors", ":material/diversity_3:"),
+    ("pages/allocate.py", "Allocate all needs", ":material/hub:"),
+    ("pages/pairings.py", "JPD pairings", ":material/handshake:"),
+    ("pages/transfer.py", "Transfer evidence", ":material/insights:"),
+    ("pages/maturity.py", "Alliance maturity", ":material/stairs:"),
+    ("pages/data.py", "Data", ":material/database:"),
+    ("pages/accounts.py", "Accounts", ":material/manage_accounts:"),
+    ("pages/audit.py", "Audit trail", ":material/history:"),
 ]
 pages = [
-    st.Page(path, title=title, icon=icon, default=default)
-    for path, title, icon, default in _PAGES
-    if (_HERE / path).exists()
+    st.Page(path, title=title, icon=icon, default=(path == "pages/home.py"))
+    for path, title, icon in _PAGES
+    if (_HERE / path).exists() and can_open(viewer, path)
 ]
 st.navigation(pages).run()

@@ -4,11 +4,14 @@ small rendering helpers. Business rules live in brokering/; nothing here ranks o
 
 from __future__ import annotations
 
+import os
 import threading
+from datetime import datetime
 
 import pandas as pd
 import streamlit as st
 
+from brokering import accounts
 from brokering.db import Connection, default_db_path
 from brokering.errors import BrokeringError
 from brokering.overview import list_schools
@@ -70,11 +73,100 @@ def school_label(school_id: str | None) -> str:
     return str(match.iloc[0]) if len(match) else school_id
 
 
-def sidebar_viewer() -> Viewer:
-    """Until sign-in lands, the sidebar says who is acting (role and school)."""
+def sign_in_mode() -> str:
+    """`on` (local accounts, the default), `oidc` (single sign-on), or `off` — a picker for
+    development and tests only, announced on every page."""
+    mode = os.environ.get("BROKERING_SIGN_IN", "on").strip().lower()
+    return mode if mode in ("on", "off", "oidc") else "on"
+
+
+def current_viewer() -> Viewer:
+    """The acting viewer for this script run; stops the script at the sign-in form."""
+    mode = sign_in_mode()
+    if mode == "off":
+        return _picker_viewer()
+    state = st.session_state
+    viewer, since = state.get("signed_in_viewer"), state.get("signed_in_at")
+    if viewer is not None and since is not None and accounts.session_expired(since):
+        _sign_out("Your session has expired. Please sign in again.")
+        viewer = None
+    if viewer is None:
+        if mode == "oidc":
+            _oidc_sign_in()
+        else:
+            _sign_in_form()
+        st.stop()
+    with st.sidebar:
+        st.caption("Signed in as")
+        st.markdown(
+            f"**{viewer.username}** — {ROLE_LABELS[viewer.role]}"
+            + (f", {school_label(viewer.school_id)}" if viewer.school_id else "")
+        )
+        if st.button("Sign out", key="sign_out"):
+            _sign_out("You have signed out.")
+            st.rerun()
+    return viewer
+
+
+def _sign_out(message: str) -> None:
+    for k in ("signed_in_viewer", "signed_in_at"):
+        st.session_state.pop(k, None)
+    st.session_state["sign_in_message"] = message
+    if sign_in_mode() == "oidc" and getattr(st.user, "is_logged_in", False):
+        st.logout()
+
+
+def _sign_in_form() -> None:
+    st.title("Alliance Expertise Broker")
+    st.subheader("Sign in")
+    if msg := st.session_state.pop("sign_in_message", None):
+        st.info(msg)
+    with st.form("sign_in"):
+        username = st.text_input("Username")
+        password = st.text_input("Password", type="password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if submitted:
+        try:
+            viewer = accounts.authenticate(connection(), username, password)
+        except BrokeringError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state["signed_in_viewer"] = viewer
+            st.session_state["signed_in_at"] = datetime.now()
+            st.rerun()
+    if accounts.demo_accounts_present(connection()):
+        st.info(
+            "**This is the demo alliance.** Sign in as `admin`, `coordinator`, `governor`, "
+            "`head-sch01` … `head-sch10` or `leader-sch01` … `leader-sch10`, all with the "
+            f"password `{accounts.DEMO_PASSWORD}`. To use real accounts, sign in as `admin`, "
+            "create them on the Accounts page (or `python -m brokering users add`), then "
+            "disable the demo ones."
+        )
+
+
+def _oidc_sign_in() -> None:
+    user = st.user
+    if not getattr(user, "is_logged_in", False):
+        st.title("Alliance Expertise Broker")
+        st.button("Sign in with your organisation account", on_click=st.login, type="primary")
+        return
+    try:
+        viewer = accounts.viewer_for_email(connection(), str(user.get("email", "")))
+    except BrokeringError as exc:
+        st.error(str(exc))
+        st.button("Sign out", on_click=st.logout)
+        return
+    st.session_state["signed_in_viewer"] = viewer
+    st.session_state["signed_in_at"] = datetime.now()
+    st.rerun()
+
+
+def _picker_viewer() -> Viewer:
+    """Development and test mode: choose any role and school in the sidebar."""
     frame = schools()
     ids = frame["school_id"].tolist()
     with st.sidebar:
+        st.warning("Sign-in is switched off (BROKERING_SIGN_IN=off): for development only.")
         st.caption("Acting as")
         role = st.selectbox(
             "Role", list(ROLE_LABELS), format_func=ROLE_LABELS.get, key="viewer_role", index=3

@@ -22,10 +22,25 @@ def record(con: Connection, viewer: Viewer, action: str, detail: dict | str | No
     )
 
 
-def entries(con: Connection, viewer: Viewer, limit: int = 500) -> pd.DataFrame:
-    """The newest entries; the whole alliance's trail is the administrator's to read."""
-    if viewer.sees_everyone:
-        sql, params = "SELECT * FROM audit_log", []
-    else:
-        sql, params = "SELECT * FROM audit_log WHERE username = ?", [viewer.username]
-    return con.execute(sql + " ORDER BY audit_id DESC LIMIT ?", [*params, limit]).df()
+def entries(
+    con: Connection, viewer: Viewer, limit: int = 500, actions: list[str] | None = None
+) -> pd.DataFrame:
+    """The newest entries; the whole alliance's trail is the administrator's to read, anyone
+    else sees only their own."""
+    where, params = ["TRUE"], []
+    if not viewer.sees_everyone:
+        where.append("username = ?")
+        params.append(viewer.username)
+    if actions is not None:
+        where.append("list_contains(?, action)")
+        params.append(actions)
+    return con.execute(
+        f"SELECT * FROM audit_log WHERE {' AND '.join(where)} ORDER BY audit_id DESC LIMIT ?",  # noqa: S608
+        [*params, limit],
+    ).df()
+
+
+def actions(con: Connection) -> list[str]:
+    return [
+        r[0] for r in con.execute("SELECT DISTINCT action FROM audit_log ORDER BY 1").fetchall()
+    ]

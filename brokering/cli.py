@@ -23,6 +23,7 @@ from brokering.db import Connection, default_db_path, table_counts
 from brokering.errors import AmbiguousQuery, BrokeringError
 from brokering.exporting import EXPORTABLE, write_export
 from brokering.importing import import_paths
+from brokering.pseudonymise import alliance_key
 from brokering.store import build_demo, clear_alliance_data, is_empty, open_store
 from brokering.viewer import Viewer, operator
 
@@ -69,12 +70,14 @@ def cmd_init_demo(args: argparse.Namespace, con: Connection, viewer: Viewer) -> 
 
 
 def cmd_import(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int:
+    key = alliance_key() if args.pseudonymise else None
     report = import_paths(
         con,
         [Path(p) for p in args.paths],
         viewer,
         strength_scale=args.strength_scale,
         dry_run=args.dry_run,
+        pseudonym_key=key,
     )
     lines = [
         f"Strength scale: {args.strength_scale} (numbers read with "
@@ -143,6 +146,11 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["4-best", "1-best"],
         default="4-best",
         help="How numeric strengths are read (default 4-best).",
+    )
+    p.add_argument(
+        "--pseudonymise",
+        action="store_true",
+        help="Replace staff identifiers with keyed hashes (needs BROKERING_PSEUDONYM_KEY).",
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_import)

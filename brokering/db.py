@@ -93,10 +93,12 @@ def migrate(con: Connection) -> list[int]:
         " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
         " applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
     )
-    current = schema_version(con)
+    # Each migration is recorded by number, so one merged later with a lower number than
+    # the newest applied (branches landing out of order) is still applied.
+    done = {int(r[0]) for r in con.execute("SELECT version FROM schema_version").fetchall()}
     applied = []
     for version, name, sql in migrations():
-        if version <= current:
+        if version in done:
             continue
         with transaction(con):
             con.execute(sql)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from brokering.accounts import create_demo_accounts
 from brokering.db import Connection, connect
 from brokering.importing import ImportReport, import_paths
 from brokering.taxonomy import sync_taxonomy
@@ -52,5 +53,8 @@ def build_demo(
             strength_scale="4-best",
             today=as_of or DEMO_AS_OF,
         )
+    if report.ok:
+        step(0.9, "Creating the demo accounts…")
+        create_demo_accounts(con)
     step(1.0, "Demo alliance ready.")
     return report

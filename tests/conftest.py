@@ -15,6 +15,10 @@ from brokering.importing import import_paths
 from brokering.store import open_store
 from brokering.viewer import Viewer, operator
 
+# Page and browser tests act through the sidebar role picker unless a test switches sign-in
+# on itself (tests of sign-in do).
+os.environ.setdefault("BROKERING_SIGN_IN", "off")
+
 TINY = Path(__file__).parent / "data" / "tiny"
 #: The tiny alliance's "today": its evidence is dated relative to this.
 TINY_TODAY = date(2026, 11, 20)

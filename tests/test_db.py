@@ -69,3 +69,21 @@ def test_lock_held_by_another_process_is_a_plain_message(tmp_path: Path) -> None
         assert "Traceback" not in str(info.value)
     finally:
         holder.communicate("")
+
+
+def test_a_migration_numbered_below_the_newest_is_still_applied(tmp_path: Path) -> None:
+    path = tmp_path / "gap.duckdb"
+    raw = duckdb.connect(str(path))
+    raw.execute(
+        "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+        " applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+    )
+    everything = db.migrations()
+    first, last = everything[0], everything[-1]
+    for version, name, sql in (first, last):
+        raw.execute(sql)
+        raw.execute("INSERT INTO schema_version (version, name) VALUES (?, ?)", [version, name])
+    raw.close()
+    con = db.connect(path)
+    recorded = {r[0] for r in con.execute("SELECT version FROM schema_version").fetchall()}
+    assert recorded == {v for v, _, _ in everything}

@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from brokering import audit
 from brokering.db import Connection
@@ -77,8 +78,13 @@ def import_paths(
     dry_run: bool = False,
     today: date | None = None,
     matcher: SkillMatcher | None = None,
+    pseudonym_key: bytes | None = None,
 ) -> ImportReport:
-    """Validate and (unless refused or a dry run) apply a batch in one transaction."""
+    """Validate and (unless refused or a dry run) apply a batch in one transaction.
+
+    With `pseudonym_key`, every staff identifier in the files is replaced by its keyed hash
+    before validation, so raw identifiers never reach the store.
+    """
     if viewer.role != "alliance_admin":
         raise PermissionDenied("Only the alliance administrator (the data manager) imports data.")
     report = ImportReport(strength_scale=strength_scale, dry_run=dry_run)
@@ -102,6 +108,8 @@ def import_paths(
                     report.add(p, 500)
                 if not s.problems:
                     staged[table] = s
+            if staged and pseudonym_key:
+                _pseudonymise(con, staged, pseudonym_key, report)
             if staged:
                 Validator(con, matcher, report, strength_scale, today).run(staged)
             if report.ok:
@@ -125,6 +133,43 @@ def import_paths(
             },
         )
     return report
+
+
+def _pseudonymise(
+    con: Connection, staged: dict[str, Staged], key: bytes, report: ImportReport
+) -> None:
+    from brokering.importing.parsers import RECORDER_LABELS
+    from brokering.pseudonymise import pseudonym
+
+    labels = {label.lower() for label in RECORDER_LABELS}
+    for table, s in staged.items():
+        spec = TABLES[table]
+        for col in spec.columns:
+            is_ref = col.kind in ("staff", "recorder") or (
+                table == "staff" and col.name == "staff_ref"
+            )
+            if not is_ref or col.name not in s.columns:
+                continue
+            distinct = [
+                r[0]
+                for r in con.execute(
+                    f'SELECT DISTINCT "{col.name}" FROM stg_{table} WHERE "{col.name}" IS NOT NULL'
+                ).fetchall()
+            ]
+            mapping = [
+                (v, v if v.strip().lower() in labels else pseudonym(v, key)) for v in distinct
+            ]
+            frame = pd.DataFrame(mapping, columns=["raw", "val"], dtype="string")
+            con.register("pseudonym_frame", frame)
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE map_pseudonyms AS SELECT * FROM pseudonym_frame"
+            )
+            con.unregister("pseudonym_frame")
+            con.execute(
+                f'UPDATE stg_{table} s SET "{col.name}" = m.val FROM map_pseudonyms m '
+                f'WHERE s."{col.name}" = m.raw'
+            )
+        report.notes.append(f"{s.label}: staff identifiers replaced by keyed pseudonyms.")
 
 
 def _apply(

@@ -106,6 +106,10 @@ def upsert(con: Connection, table: str, import_id: int, label: str) -> TableOutc
         f'coalesce(p."{cols[c]}", {_DEFAULTS[c]})' if c in _DEFAULTS else f'p."{cols[c]}"'
         for c in insert_cols
     ]
+    for col in _COLUMNS[table]:
+        if col not in cols and col in _DEFAULTS:  # a column the file left out entirely
+            insert_cols.append(col)
+            values.append(_DEFAULTS[col])
     if table in ("evidence", "coaching"):
         insert_cols.append("import_id")
         values.append(str(int(import_id)))

@@ -1,0 +1,28 @@
+"""Audit trail: who did what, when, from which school — for the administrator."""
+
+import streamlit as st
+
+import ui
+from brokering import audit
+from brokering.exporting import to_csv_bytes
+
+viewer = st.session_state["viewer"]
+con = ui.connection()
+
+st.title("Audit trail")
+st.caption(
+    "Every sign-in, search, profile view, import, export, request, pairing change and "
+    "account change, newest first. The trail is append-only."
+)
+limit = st.number_input("Entries to show", min_value=50, max_value=20_000, value=500, step=50)
+all_actions = audit.actions(con)
+chosen = st.multiselect("Actions", all_actions, default=all_actions)
+shown = audit.entries(con, viewer, limit=int(limit), actions=chosen)
+if shown.empty:
+    st.info("Nothing recorded for this choice.")
+else:
+    st.dataframe(shown, hide_index=True, width="stretch")
+    if st.download_button(
+        "Download (CSV)", to_csv_bytes(shown), "audit_trail.csv", mime="text/csv"
+    ):
+        audit.record(con, viewer, "export", {"table": "audit_log", "rows": len(shown)})

@@ -1,0 +1,105 @@
+"""App shell pages through AppTest: first run, sign-in, navigation by role, Data page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from brokering import accounts
+from brokering.importing import import_paths
+from brokering.store import open_store
+from brokering.viewer import operator
+from tests.conftest import TINY, TINY_TODAY
+
+ROOT = Path(__file__).resolve().parents[1]
+PW = "a-long-enough-password"
+
+
+@pytest.fixture
+def tiny_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "alliance.duckdb"
+    con = open_store(path)
+    assert import_paths(con, [TINY], operator(), today=TINY_TODAY).ok
+    accounts.create_user(con, operator(), "lead-b", PW, "senior_leader", "B")
+    accounts.create_user(con, operator(), "boss", PW, "alliance_admin")
+    con.close()
+    monkeypatch.setenv("BROKERING_DB", str(path))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield path
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def _app() -> AppTest:
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+
+
+def test_home_shows_what_is_loaded(tiny_db: Path) -> None:
+    at = _app().run()
+    assert not at.exception
+    assert at.title[0].value == "Alliance Expertise Broker"
+    assert [m.value for m in at.metric][:2] == ["3", "8"]
+    names = at.dataframe[0].value["name"].tolist()
+    assert "Alder Primary" in names and "Cedar Special School" in names
+
+
+def test_data_page_refuses_imports_to_non_administrators(tiny_db: Path) -> None:
+    at = _app().run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    assert any("alliance administrator" in i.value for i in at.info)
+    assert len(at.get("file_uploader")) == 0
+
+
+def test_data_page_offers_import_to_the_administrator(tiny_db: Path) -> None:
+    at = _app()
+    at.session_state["viewer_role"] = "alliance_admin"  # the sidebar picker's widget key
+    at.run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    assert len(at.get("file_uploader")) == 1
+    assert at.radio[0].value is None  # no default strength scale: the user must choose
+
+
+def test_sign_in_required_and_wrong_password_refused(tiny_db: Path, monkeypatch) -> None:
+    monkeypatch.setenv("BROKERING_SIGN_IN", "on")
+    at = _app().run()
+    assert at.subheader[0].value == "Sign in"
+    at.text_input[0].input("lead-b")
+    at.text_input[1].input("not-the-password")
+    at.button[0].click().run()
+    assert "do not match" in at.error[0].value
+    assert "signed_in_viewer" not in at.session_state
+
+
+def test_sign_in_then_pages_follow_the_role(tiny_db: Path, monkeypatch) -> None:
+    monkeypatch.setenv("BROKERING_SIGN_IN", "on")
+    at = _app().run()
+    at.text_input[0].input("lead-b")
+    at.text_input[1].input(PW)
+    at.button[0].click().run()
+    assert not at.exception
+    viewer = at.session_state["viewer"]
+    assert (viewer.role, viewer.school_id) == ("senior_leader", "B")
+    assert at.title[0].value == "Alliance Expertise Broker"
+    with pytest.raises(Exception):  # noqa: B017 - AppTest raises when a page is not registered
+        at.switch_page("pages/accounts.py").run()
+        assert at.title[0].value == "Accounts"
+
+
+def test_administrator_reaches_accounts_and_audit(tiny_db: Path, monkeypatch) -> None:
+    monkeypatch.setenv("BROKERING_SIGN_IN", "on")
+    at = _app().run()
+    at.text_input[0].input("boss")
+    at.text_input[1].input(PW)
+    at.button[0].click().run()
+    at.switch_page("pages/accounts.py").run()
+    assert not at.exception and at.title[0].value == "Accounts"
+    assert "lead-b" in at.dataframe[0].value["username"].tolist()
+    at.switch_page("pages/audit.py").run()
+    assert not at.exception
+    assert "sign_in" in at.dataframe[0].value["action"].tolist()
