@@ -1,0 +1,123 @@
+"""Chart specifications (altair) for the dashboard, shared by the pages and the printable
+report so both show the same picture. Data comes in already suppressed."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+OUTCOME_COLOURS = alt.Scale(
+    domain=["transferred", "not transferred", "stopped", "open"],
+    range=["#2a7f62", "#c0392b", "#8e8e8e", "#5b8db8"],
+)
+
+
+def outcomes_bar(frame: pd.DataFrame, title: str, highlight: str | None = None) -> alt.Chart:
+    """Stacked outcomes per group; `highlight` (a group name, e.g. the head's own school)
+    stays full strength while the others fade a little."""
+    data = frame.dropna(subset=["pairings"]).astype({"pairings": "int64"})
+    data = data.assign(yours=data["group"] == highlight)
+    return (
+        alt.Chart(data, title=title)
+        .mark_bar()
+        .encode(
+            y=alt.Y("group:N", title=None, sort="ascending"),
+            x=alt.X("pairings:Q", title="Pairings"),
+            color=alt.Color("outcome:N", scale=OUTCOME_COLOURS, title="Outcome"),
+            opacity=alt.condition(
+                alt.datum.yours | (highlight is None), alt.value(1.0), alt.value(0.55)
+            ),
+            tooltip=["group", "outcome", "pairings"],
+        )
+    )
+
+
+def ratings_chart(frame: pd.DataFrame) -> alt.Chart:
+    return (
+        alt.Chart(frame, title="Recipients' observation ratings, before and after (1-4)")
+        .mark_bar()
+        .encode(
+            y=alt.Y("area:N", title=None),
+            yOffset=alt.YOffset("when:N", sort=["before", "after"]),
+            x=alt.X("rating:Q", title="Mean rating", scale=alt.Scale(domain=[1, 4])),
+            color=alt.Color(
+                "when:N",
+                sort=["before", "after"],
+                title=None,
+                scale=alt.Scale(range=["#b8c5d6", "#1d5b79"]),
+            ),
+            tooltip=["area", "when", "rating", "pairings"],
+        )
+    )
+
+
+def hours_chart(frame: pd.DataFrame) -> alt.Chart:
+    data = frame.dropna(subset=["pairings"]).astype({"pairings": "int64"})
+    return (
+        alt.Chart(data, title="Hours invested against outcome (concluded pairings)")
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "hours:N",
+                title="Hours logged plus cover and travel",
+                sort=["under 6 h", "6-12 h", "12-24 h", "24 h+"],
+            ),
+            xOffset="outcome:N",
+            y=alt.Y("pairings:Q", title="Pairings"),
+            color=alt.Color("outcome:N", scale=OUTCOME_COLOURS, title="Outcome"),
+            tooltip=["hours", "outcome", "pairings"],
+        )
+    )
+
+
+def trend_chart(frame: pd.DataFrame) -> alt.Chart:
+    long = frame.melt(
+        id_vars=["term", "start"],
+        value_vars=["pairings active", "evidenced transfers"],
+        var_name="measure",
+        value_name="count",
+    ).dropna(subset=["count"])
+    return (
+        alt.Chart(long, title="By term")
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("term:N", sort=alt.SortField("start"), title=None),
+            y=alt.Y("count:Q", title="Pairings"),
+            color=alt.Color("measure:N", title=None),
+            tooltip=["term", "measure", "count"],
+        )
+    )
+
+
+def flow_heatmap(frame: pd.DataFrame) -> alt.Chart:
+    data = frame.assign(hours=pd.to_numeric(frame["hours"], errors="coerce"))
+    data = data.assign(
+        shown=data["hours"].map(lambda h: "fewer than 3 people" if pd.isna(h) else f"{h:g} h")
+    )
+    return (
+        alt.Chart(data, title="Hours given (row) to each school (column)")
+        .mark_rect()
+        .encode(
+            y=alt.Y("giver_name:N", title="Giving school"),
+            x=alt.X("receiver_name:N", title="Receiving school"),
+            color=alt.Color("hours:Q", title="Hours", scale=alt.Scale(scheme="blues")),
+            tooltip=[
+                alt.Tooltip("giver_name:N", title="From"),
+                alt.Tooltip("receiver_name:N", title="To"),
+                alt.Tooltip("shown:N", title="Hours"),
+            ],
+        )
+    )
+
+
+def balance_chart(frame: pd.DataFrame) -> alt.Chart:
+    return (
+        alt.Chart(frame, title="Give and receive balance with other schools (hours)")
+        .mark_bar()
+        .encode(
+            y=alt.Y("school:N", title=None, sort="-x"),
+            x=alt.X("balance:Q", title="Hours given minus hours received"),
+            color=alt.condition(alt.datum.balance >= 0, alt.value("#2a7f62"), alt.value("#c07a2b")),
+            tooltip=["school", "hours given", "hours received", "relationship"],
+        )
+    )

@@ -1,0 +1,80 @@
+"""Alliance maturity: a suggested stage from the alliance's own data, beside the leaders'
+own judgement — a prompt for discussion, not a score."""
+
+from datetime import date
+
+import streamlit as st
+
+import ui
+from brokering.dashboard import maturity
+from brokering.errors import BrokeringError
+from brokering.exporting import to_csv_bytes
+from brokering.permissions import can
+
+viewer = st.session_state["viewer"]
+con = ui.connection()
+
+st.title("Alliance maturity")
+st.caption(
+    "Two strands of the maturity model this product serves: how staff information is shared, "
+    "and how mentoring and coaching work. The suggested stage comes from your own data with "
+    "the thresholds shown; it is a prompt for discussion, not a judgement. Record your own "
+    "view beside it."
+)
+schools = ui.schools()
+scope = st.selectbox(
+    "Looking at",
+    ["alliance", *schools["school_id"]],
+    format_func=lambda s: "The whole alliance" if s == "alliance" else ui.school_label(s),
+)
+frame = maturity.indicators(con, viewer, None if scope == "alliance" else scope, date.today())
+suggested = maturity.suggested_stages(frame)
+
+for strand in maturity.STRANDS:
+    st.header(strand.capitalize())
+    stage = suggested[strand]
+    st.markdown(f"**Suggested stage: {stage or 'not enough data'}**")
+    cols = st.columns(4)
+    for col, name in zip(cols, maturity.STAGES, strict=True):
+        text = maturity.DESCRIPTORS[strand][name]
+        if name == stage:
+            col.success(f"**{name}** — {text}")
+        else:
+            col.caption(f"**{name}** — {text}")
+    part = frame[frame["strand"] == strand].drop(columns=["strand", "key"])
+    st.dataframe(
+        part,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "value": st.column_config.ProgressColumn(
+                "Value", min_value=0.0, max_value=1.0, format="percent"
+            )
+        },
+    )
+    if can(viewer, "record_maturity_judgement") and (
+        scope == "alliance" or viewer.school_id in (None, scope)
+    ):
+        with st.form(f"judge_{strand}"):
+            judged = st.selectbox(
+                "Your judgement",
+                maturity.STAGES,
+                index=maturity.STAGES.index(stage) if stage else 0,
+            )
+            note = st.text_area("Why (optional)", max_chars=2000)
+            if st.form_submit_button("Record judgement"):
+                try:
+                    maturity.record_judgement(con, viewer, scope, strand, judged, note, stage)
+                    st.success("Recorded. Earlier judgements are kept below.")
+                except BrokeringError as exc:
+                    ui.show_error(exc)
+    history = maturity.judgements(con, viewer, scope, strand)
+    if history.empty:
+        st.caption("No judgement recorded yet for this strand.")
+    else:
+        st.dataframe(history, hide_index=True, width="stretch")
+
+st.header("School by school")
+overview = maturity.by_school(con, viewer, date.today())
+st.dataframe(overview.drop(columns=["school_id"]), hide_index=True, width="stretch")
+st.download_button("Download (CSV)", to_csv_bytes(overview), "maturity_by_school.csv")

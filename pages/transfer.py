@@ -1,0 +1,154 @@
+"""Transfer evidence: is partnership work moving practice, at what cost, and who gives to
+whom. Figures resting on fewer than three people are hidden by brokering.dashboard."""
+
+from datetime import date
+
+import streamlit as st
+
+import ui
+from brokering.dashboard import charts, flows, report, transfer
+from brokering.dashboard.facts import Scope
+from brokering.errors import BrokeringError
+from brokering.exporting import to_csv_bytes
+from brokering.settings import SUPPRESSION_THRESHOLD
+from brokering.terms import previous_term, term_of
+
+viewer = st.session_state["viewer"]
+con = ui.connection()
+today = date.today()
+
+st.title("Transfer evidence")
+st.caption(
+    "A pairing counts as a transfer only when the recipient is seen doing the practice by "
+    "someone else after the pairing began. Unevidenced and overdue work stays in view. "
+    f"Figures resting on fewer than {SUPPRESSION_THRESHOLD} people show as a dash."
+)
+
+terms = [term_of(today)]
+for _ in range(5):
+    terms.append(previous_term(terms[-1]))
+schools = ui.schools()
+areas = [r[0] for r in con.execute("SELECT DISTINCT area FROM skills ORDER BY 1").fetchall()]
+c1, c2, c3 = st.columns(3)
+term = c1.selectbox("Term", terms, format_func=lambda t: t.label)
+school = c2.selectbox(
+    "School",
+    [None, *schools["school_id"]],
+    format_func=lambda s: ui.school_label(s) if s else "Whole alliance",
+)
+area = c3.selectbox("Skill area", [None, *areas], format_func=lambda a: a or "All areas")
+scope = Scope(school_id=school, area=area)
+own_name = ui.school_label(viewer.school_id) if viewer.school_id else None
+
+try:
+    figures = transfer.headline(con, viewer, term, scope, today)
+except BrokeringError as exc:
+    ui.show_error(exc)
+    st.stop()
+
+cols = st.columns(len(figures))
+for col, fig in zip(cols, figures, strict=True):
+    value = (
+        "—"
+        if fig.value is None
+        else f"{fig.value:,.0f}"
+        if float(fig.value).is_integer()
+        else f"{fig.value:,.1f}"
+    )
+    delta = None if fig.change is None else f"{fig.change:+,.1f} on last term"
+    col.metric(
+        fig.label,
+        value,
+        delta,
+        delta_color="inverse"
+        if fig.key in ("overdue", "median_days", "hours_per_transfer")
+        else "normal",
+        help=fig.help,
+    )
+
+by_school = transfer.outcomes_by(con, viewer, "school", scope, term.start, term.end)
+if by_school.empty:
+    st.info(
+        "No pairings in this view yet. Log joint practice development on the JPD "
+        "pairings page, or widen the filters."
+    )
+else:
+    left, right = st.columns(2)
+    with left:
+        st.altair_chart(
+            charts.outcomes_bar(by_school, "Outcomes by receiving school", own_name),
+            width="stretch",
+        )
+        st.download_button(
+            "Data (CSV)", to_csv_bytes(by_school), "outcomes_by_school.csv", key="dl_school"
+        )
+    by_area = transfer.outcomes_by(con, viewer, "area", scope, term.start, term.end)
+    with right:
+        st.altair_chart(charts.outcomes_bar(by_area, "Outcomes by skill area"), width="stretch")
+        st.download_button(
+            "Data (CSV)", to_csv_bytes(by_area), "outcomes_by_area.csv", key="dl_area"
+        )
+    left, right = st.columns(2)
+    ratings = transfer.ratings_before_after(con, viewer, scope)
+    with left:
+        if ratings.empty:
+            st.info("No before-and-after observation ratings in this view yet.")
+        else:
+            st.altair_chart(charts.ratings_chart(ratings), width="stretch")
+            st.download_button("Data (CSV)", to_csv_bytes(ratings), "ratings.csv", key="dl_ratings")
+    hours = transfer.hours_against_outcome(con, viewer, scope)
+    with right:
+        if hours["pairings"].fillna(0).sum() == 0:
+            st.info("No concluded pairings in this view yet, so no cost-and-benefit picture.")
+        else:
+            st.altair_chart(charts.hours_chart(hours), width="stretch")
+            st.download_button(
+                "Data (CSV)", to_csv_bytes(hours), "hours_outcome.csv", key="dl_hours"
+            )
+    trend = transfer.trend_by_term(con, viewer, scope, today)
+    if not trend.empty:
+        st.altair_chart(charts.trend_chart(trend), width="stretch")
+        st.download_button("Data (CSV)", to_csv_bytes(trend), "trend_by_term.csv", key="dl_trend")
+
+st.header("Flows between schools")
+st.caption(
+    "Pairings and coaching hours from the giving school to the receiving school, in "
+    "the chosen term. One-way relationships show as a strong colour on one side only."
+)
+matrix = flows.flow_matrix(con, viewer, term.start, term.end, scope)
+if matrix.empty:
+    st.info("No pairings or coaching ran between schools in this term.")
+else:
+    st.altair_chart(charts.flow_heatmap(matrix), width="stretch")
+    st.download_button(
+        "Data (CSV)", to_csv_bytes(matrix.drop(columns=["people"])), "flows.csv", key="dl_flows"
+    )
+    bal = flows.balance(con, viewer, term.start, term.end)
+    st.altair_chart(charts.balance_chart(bal), width="stretch")
+    st.dataframe(bal.drop(columns=["school_id"]), hide_index=True, width="stretch")
+
+st.subheader("Complementary strengths")
+st.caption(
+    "Where one school has several strong practitioners and another has open needs "
+    "in the same skill: natural partners for the next round of pairings."
+)
+comp = flows.complementary_strengths(con, viewer, today)
+if comp.empty:
+    st.info("No complementary strengths found yet.")
+else:
+    st.dataframe(comp, hide_index=True, width="stretch")
+    st.download_button(
+        "Data (CSV)", to_csv_bytes(comp), "complementary_strengths.csv", key="dl_comp"
+    )
+
+st.subheader("Half-term summary for governors")
+if st.button("Prepare the printable summary"):
+    with st.spinner("Drawing the charts…"):
+        html_report = report.half_term_summary(con, viewer, term, scope, today)
+    st.download_button(
+        "Download the summary (HTML, opens offline)",
+        html_report.encode(),
+        f"half-term-summary-{term.label.replace(' ', '-').lower()}.html",
+        mime="text/html",
+        key="dl_report",
+    )
