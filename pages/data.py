@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
+from brokering import consent
 from brokering.errors import BrokeringError
 from brokering.exporting import to_csv_bytes
 from brokering.importing import import_paths
@@ -52,6 +53,32 @@ if imports.empty:
     st.info("Nothing has been imported yet.")
 else:
     st.dataframe(imports, hide_index=True, width="stretch")
+
+st.subheader("Sharing consent")
+if viewer.sees_everyone or viewer.role in ("headteacher", "senior_leader"):
+    st.caption(
+        "A person is visible to partner schools only with their consent. A withdrawal "
+        "takes effect at once, is logged, and is never undone by re-importing an "
+        "older export."
+    )
+    roster = consent.own_school_consent(con, viewer)
+    if roster.empty:
+        st.info("No current staff recorded for your school.")
+    else:
+        with st.form("consent_form"):
+            who = st.selectbox(
+                "Member of staff (pseudonymous reference)", roster["staff_ref"].tolist()
+            )
+            choice = st.radio(
+                "Alliance-wide sharing", ["Consents", "Does not consent"], horizontal=True
+            )
+            if st.form_submit_button("Record consent"):
+                try:
+                    consent.set_consent(con, viewer, who, choice == "Consents")
+                    st.success(f"Recorded for {who}.")
+                except BrokeringError as exc:
+                    ui.show_error(exc)
+        st.dataframe(consent.own_school_consent(con, viewer), hide_index=True, width="stretch")
 
 st.subheader("Import files")
 if viewer.role != "alliance_admin":

@@ -161,3 +161,52 @@ def test_the_viewer_check_can_fail() -> None:
     assert isinstance(node, ast.FunctionDef)
     annotations = [a.annotation for a in node.args.args if a.annotation is not None]
     assert not annotations and "FROM staff" in source
+
+
+# -- consent recorded in the app ----------------------------------------------------------
+def test_withdrawal_hides_at_once_and_is_logged(tiny) -> None:
+    from brokering import consent
+
+    partner = Viewer("senior_leader", "A")
+    where, params = visible_staff_sql(partner, "st")
+
+    def seen() -> set[str]:
+        rows = tiny.execute(f"SELECT staff_ref FROM staff st WHERE {where}", params).fetchall()
+        return {r[0] for r in rows}
+
+    assert "B2" in seen()
+    consent.set_consent(tiny, Viewer("headteacher", "B", "head-b"), "B2", False)
+    assert "B2" not in seen()
+    history = consent.consent_history(tiny, Viewer("headteacher", "B"), "B2")
+    assert history.iloc[0]["source"] == "app" and not history.iloc[0]["share_consent"]
+    actions = [r[0] for r in tiny.execute("SELECT action FROM audit_log").fetchall()]
+    assert "consent.withdraw" in actions
+
+
+def test_only_own_school_records_consent(tiny) -> None:
+    from brokering import consent
+
+    with pytest.raises(PermissionDenied):
+        consent.set_consent(tiny, Viewer("headteacher", "A"), "B2", False)
+    with pytest.raises(PermissionDenied):
+        consent.consent_history(tiny, Viewer("headteacher", "A"), "B2")
+
+
+def test_app_withdrawal_survives_reimport_of_older_export(tiny, admin, tiny_dir) -> None:
+    from datetime import date
+
+    from brokering import consent
+
+    consent.set_consent(tiny, admin, "B2", False, on=date(2026, 11, 1))
+    report = import_paths(tiny, [tiny_dir], admin, today=TINY_TODAY)
+    assert report.ok
+    assert tiny.execute("SELECT share_consent FROM staff WHERE staff_ref = 'B2'").fetchall() == [
+        (False,)
+    ]
+    assert any("B2" in n for n in report.notes)
+
+
+def test_no_page_renders_raw_html() -> None:
+    root = Path(__file__).resolve().parents[1]
+    for path in [root / "app.py", root / "ui.py", *sorted((root / "pages").glob("*.py"))]:
+        assert "unsafe_allow_html" not in path.read_text(), path.name
