@@ -10,6 +10,7 @@ import csv
 import io
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from brokering.db import Connection
@@ -39,14 +40,22 @@ def neutralise(value: object) -> object:
     return value
 
 
+def _cell(value: object) -> object:
+    if isinstance(value, list | tuple | np.ndarray):
+        return neutralise(";".join(map(str, value)))
+    return neutralise(value)
+
+
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy with every text cell neutralised and lists written as a;b;c."""
+    """A copy with every text cell neutralised and lists written as a;b;c.
+
+    Every column is checked whatever its dtype: pandas 3 reports text as "str", and DuckDB
+    hands lists over as numpy arrays.
+    """
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object or str(out[col].dtype).startswith("string"):
-            out[col] = out[col].map(
-                lambda v: neutralise(";".join(map(str, v)) if isinstance(v, list | tuple) else v)
-            )
+        if not pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col]):
+            out[col] = out[col].map(_cell).astype(object)
     return out
 
 
@@ -63,7 +72,8 @@ def export_table(con: Connection, viewer: Viewer, table: str) -> pd.DataFrame:
         )
     if table != "schools" and table != "skills":
         viewer.require_listing()
-    vis, params = visible_staff_sql(viewer, "st")
+    # An export is a copy of the record: the administrator's includes leavers.
+    vis, params = visible_staff_sql(viewer, "st", include_leavers=viewer.sees_everyone)
     return con.execute(EXPORTABLE[table].format(vis=vis), params).df()
 
 

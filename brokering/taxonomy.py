@@ -26,6 +26,9 @@ SUGGEST_CUTOFF = 60.0
 CONFIDENT = 86.0
 #: The runner-up skill must trail by at least this much for a confident match.
 MARGIN = 4.0
+#: Labels shorter than this match exactly or not at all: fuzzy scoring of "cs" or "re"
+#: would pull any text containing those letters towards Computing or RE.
+MIN_FUZZY_LENGTH = 4
 
 KINDS = ("core competence", "encompassing discipline")
 
@@ -51,6 +54,7 @@ class SkillMatch:
     skill_id: str | None = None
     score: float = 0.0
     suggestions: tuple[str, ...] = field(default_factory=tuple)  # skill names, best first
+    reason: str = ""  # why a known label is not a skill (status "not_skill")
 
     @property
     def ok(self) -> bool:
@@ -66,6 +70,15 @@ def key(text: str) -> str:
 
 def _split(cell: str) -> tuple[str, ...]:
     return tuple(p.strip() for p in (cell or "").split(";") if p.strip())
+
+
+def load_not_skills(path: Path | None = None) -> dict[str, str]:
+    """Labels seen in real subject lists that are deliberately not skills, with why."""
+    path = path or TAXONOMY_DIR / "not_skills.csv"
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return {key(row["label"]): row["reason"].strip() for row in csv.DictReader(fh)}
 
 
 def load_skills(path: Path | None = None) -> list[Skill]:
@@ -120,14 +133,23 @@ def sync_taxonomy(con: Connection, skills: Sequence[Skill] | None = None) -> int
 class SkillMatcher:
     """Resolves free text to skills; built once from the taxonomy and reused."""
 
-    def __init__(self, skills: Iterable[Skill]) -> None:
+    def __init__(self, skills: Iterable[Skill], not_skills: dict[str, str] | None = None) -> None:
         self.skills: dict[str, Skill] = {s.skill_id: s for s in skills}
+        self.not_skills = load_not_skills() if not_skills is None else not_skills
         self._exact: dict[str, str] = {}
         for s in self.skills.values():
             for label in (s.name, *s.aliases, s.skill_id.replace("-", " ")):
                 self._exact.setdefault(key(label), s.skill_id)
-        self._choices = list(self._exact)
+        self._choices = [c for c in self._exact if len(c) >= MIN_FUZZY_LENGTH]
         self._choice_skill = [self._exact[c] for c in self._choices]
+        # Phrases of one to three words inside labels -> the skills using them, so a generic
+        # word such as "leadership" is seen as shared by several skills, not matched to one.
+        self._phrases: dict[str, set[str]] = {}
+        for label, sid in self._exact.items():
+            words = label.split()
+            for n in (1, 2, 3):
+                for i in range(len(words) - n + 1):
+                    self._phrases.setdefault(" ".join(words[i : i + n]), set()).add(sid)
 
     @classmethod
     def from_db(cls, con: Connection) -> SkillMatcher:
@@ -159,6 +181,8 @@ class SkillMatcher:
                 out[i] = SkillMatch(text, "none")
             elif k in self._exact:
                 out[i] = SkillMatch(text, "exact", self._exact[k], 100.0)
+            elif k in self.not_skills:
+                out[i] = SkillMatch(text, "not_skill", reason=self.not_skills[k])
             else:
                 pending.append(i)
         if pending:
@@ -172,11 +196,11 @@ class SkillMatcher:
                 workers=-1,
                 dtype=np.uint8,
             )
-            for row, i in zip(scores, pending, strict=True):
-                out[i] = self._decide(texts[i], row)
+            for row, i, q in zip(scores, pending, queries, strict=True):
+                out[i] = self._decide(texts[i], row, self._phrases.get(q, set()))
         return [m for m in out if m is not None]
 
-    def _decide(self, text: str, row: np.ndarray) -> SkillMatch:
+    def _decide(self, text: str, row: np.ndarray, shared_by: set[str]) -> SkillMatch:
         best: dict[str, float] = {}
         for j in np.nonzero(row)[0]:
             sid = self._choice_skill[j]
@@ -187,6 +211,9 @@ class SkillMatcher:
             return SkillMatch(text, "none")
         top_id, top = ranked[0]
         runner = ranked[1][1] if len(ranked) > 1 else 0.0
+        if len(shared_by) >= 2:  # a word several skills share: ask which one
+            names = tuple(sorted(self.skills[s].name for s in shared_by))[:5]
+            return SkillMatch(text, "ambiguous", None, top, names)
         if top >= CONFIDENT and top - runner >= MARGIN:
             return SkillMatch(text, "fuzzy", top_id, top, names)
         if top >= CONFIDENT - 10:

@@ -6,6 +6,7 @@ once per *distinct* value in a column, never once per row, so they can afford to
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 
@@ -27,7 +28,9 @@ _FALSE = {"no", "n", "false", "f", "0"}
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 _SLASHED = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-_FORMULA = re.compile(r"^[=+@\t\r]|^-[A-Za-z_]+[(!]")
+#: OWASP's CSV-injection starters; a leading "-" only when a formula-like part follows
+#: ("-2+3+cmd|' /C calc'!A0"), so "- good questioning" in a note stays fine.
+_FORMULA = re.compile(r"^[=+@\t\r]|^-[A-Za-z_]+[(!]|^-.*[|!]|^-\d+(\.\d+)?[-+*/^&]")
 
 
 def looks_like_formula(text: str) -> bool:
@@ -54,7 +57,7 @@ def parse_date(text: str) -> Parsed:
     try:
         value = date(y, mo, d)
     except ValueError:
-        return None, "is not a real calendar date"
+        return None, "is not a real calendar date; check the day and month"
     if not 1990 <= value.year <= 2100:
         return None, "is outside the years 1990-2100"
     return value, None
@@ -83,6 +86,8 @@ def parse_strength(text: str, scale: str | None) -> Parsed:
         number = float(t)
     except ValueError:
         return None, f"is not a strength; use {accepted}"
+    if not math.isfinite(number):
+        return None, f"is not a strength; use {accepted}"
     if number != int(number) or not 1 <= number <= 4:
         return None, f"is out of range; use {accepted}"
     if scale is None:
@@ -101,7 +106,9 @@ def parse_hours(text: str) -> Parsed:
     try:
         number = float(t)
     except ValueError:
-        return None, "is not a number of hours"
+        return None, "is not a number of hours; write a number such as 6 or 6.5"
+    if math.isnan(number):
+        return None, "is not a number of hours; write a number such as 6 or 6.5"
     if number < 0:
         return None, "is negative; hours must be 0 or more"
     if number > 1000:
@@ -114,6 +121,6 @@ def parse_float(text: str, low: float, high: float) -> Parsed:
         number = float(text.strip())
     except ValueError:
         return None, "is not a number"
-    if not low <= number <= high:
+    if not math.isfinite(number) or not low <= number <= high:
         return None, f"is outside {low} to {high}"
     return number, None

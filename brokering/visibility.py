@@ -11,16 +11,19 @@ from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.viewer import Viewer
 
 
-def visible_staff_sql(viewer: Viewer, alias: str = "st") -> tuple[str, list[object]]:
+def visible_staff_sql(
+    viewer: Viewer, alias: str = "st", *, include_leavers: bool = False
+) -> tuple[str, list[object]]:
     """A WHERE fragment (and its parameters) selecting the staff rows `viewer` may see.
 
     Aggregate-only roles get a predicate that matches nobody: they are refused lists
-    elsewhere, and this keeps any forgotten query from leaking rows.
+    elsewhere, and this keeps any forgotten query from leaking rows. Leavers are never found
+    or proposed; only records (exports, history) ask for them with `include_leavers`.
     """
     if viewer.aggregate_only:
         return "FALSE", []
     if viewer.sees_everyone:
-        return f"({alias}.left_on IS NULL)", []
+        return ("TRUE" if include_leavers else f"({alias}.left_on IS NULL)"), []
     if viewer.school_id:
         return (
             f"({alias}.left_on IS NULL AND ({alias}.school_id = ? OR {alias}.share_consent))",

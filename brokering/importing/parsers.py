@@ -123,6 +123,8 @@ def skill_reader(matcher: SkillMatcher) -> Callable[[Sequence[str]], list[Mapped
             elif m.status == "fuzzy" and m.skill_id:
                 name = matcher.name(m.skill_id)
                 out.append((m.skill_id, None, f"'{m.text}' read as {name} ({m.score:.0f}%)"))
+            elif m.status == "not_skill":
+                out.append((None, f"is not a skill in the taxonomy: {m.reason}", None))
             elif m.status == "ambiguous":
                 out.append(
                     (

@@ -101,7 +101,15 @@ def stage_file(con: Connection, path: Path, table: str, workdir: Path) -> Staged
         staged.problems.append(Problem(path.name, 0, "", "", "was not found."))
         return staged
     if path.stat().st_size == 0:
-        staged.problems.append(Problem(path.name, 0, "", "", "is empty: it has no header row."))
+        staged.problems.append(
+            Problem(
+                path.name,
+                0,
+                "",
+                "",
+                "is empty: it has no header row. Save it again with the template's header row.",
+            )
+        )
         return staged
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return _stage_excel(con, staged)
@@ -178,7 +186,14 @@ def stage_file(con: Connection, path: Path, table: str, workdir: Path) -> Staged
     staged.rows = int(con.execute(f"SELECT count(*) FROM stg_{table}").fetchall()[0][0])  # noqa: S608
     if staged.rows == 0 and not staged.problems:
         staged.problems.append(
-            Problem(path.name, 0, "", "", "has a header row but no data rows: nothing to import.")
+            Problem(
+                path.name,
+                0,
+                "",
+                "",
+                "has a header row but no data rows: nothing to import. Add rows or leave the "
+                "file out.",
+            )
         )
     return staged
 
@@ -194,7 +209,15 @@ def _stage_excel(con: Connection, staged: Staged) -> Staged:
         )
         return staged
     if frame.empty:
-        staged.problems.append(Problem(staged.label, 0, "", "", "is empty: it has no header row."))
+        staged.problems.append(
+            Problem(
+                staged.label,
+                0,
+                "",
+                "",
+                "is empty: it has no header row. Save it again with the template's header row.",
+            )
+        )
         return staged
     staged.columns = [header_key(str(h)) for h in frame.iloc[0].tolist()]
     if not _header_ok(staged):
@@ -222,7 +245,12 @@ def _stage_excel(con: Connection, staged: Staged) -> Staged:
     if staged.rows == 0:
         staged.problems.append(
             Problem(
-                staged.label, 0, "", "", "has a header row but no data rows: nothing to import."
+                staged.label,
+                0,
+                "",
+                "",
+                "has a header row but no data rows: nothing to import. Add rows or leave the "
+                "file out.",
             )
         )
     return staged
