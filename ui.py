@@ -161,25 +161,50 @@ def _oidc_sign_in() -> None:
     st.rerun()
 
 
+def _remember(widget_key: str, store_key: str) -> None:
+    st.session_state[store_key] = st.session_state[widget_key]
+
+
 def _picker_viewer() -> Viewer:
-    """Development and test mode: choose any role and school in the sidebar."""
+    """Development and test mode: choose any role and school in the sidebar.
+
+    The choice is also kept under its own key (set by the widget's callback): a widget in
+    the entry script can be recreated under a new identity on the first page change, and
+    its value would otherwise fall back to the default.
+    """
     frame = schools()
     ids = frame["school_id"].tolist()
+    roles = list(ROLE_LABELS)
+    state = st.session_state
+    stored_role = state.get("picked_role") or state.get("viewer_role") or "senior_leader"
     with st.sidebar:
         st.warning("Sign-in is switched off (BROKERING_SIGN_IN=off): for development only.")
         st.caption("Acting as")
         role = st.selectbox(
-            "Role", list(ROLE_LABELS), format_func=ROLE_LABELS.get, key="viewer_role", index=3
+            "Role",
+            roles,
+            format_func=ROLE_LABELS.get,
+            key="viewer_role",
+            index=roles.index(stored_role),
+            on_change=_remember,
+            args=("viewer_role", "picked_role"),
         )
+        state["picked_role"] = role
         school = None
         if role in ("headteacher", "senior_leader") or role == "sle_coordinator":
             options = ids if role != "sle_coordinator" else [None, *ids]
+            stored_school = state.get("picked_school", state.get("viewer_school"))
+            index = options.index(stored_school) if stored_school in options else 0
             school = st.selectbox(
                 "School",
                 options,
                 key="viewer_school",
+                index=index,
                 format_func=lambda s: school_label(s) if s else "No school",
+                on_change=_remember,
+                args=("viewer_school", "picked_school"),
             )
+            state["picked_school"] = school
     try:
         return Viewer(role=role, school_id=school, username=f"demo-{role}")
     except BrokeringError as exc:

@@ -142,3 +142,37 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick `option` in the Streamlit selectbox labelled `label` (sidebar or main).
+
+    Streamlit 1.67 draws selectboxes as react-aria comboboxes; a pointer click on an option
+    does not select it under headless Chromium, the keyboard does: open, go up to the
+    first option, step down to the wanted one, Enter.
+    """
+    box = page.get_by_role("combobox", name=label, exact=True).first
+    for _attempt in range(3):  # the first choice right after load can be lost to a rerun
+        box.click()
+        page.get_by_role("option").first.wait_for()
+        names = [n.strip() for n in page.get_by_role("option").all_inner_texts()]
+        index = names.index(option)
+        for _ in range(len(names)):  # to the top (the list does not wrap)
+            box.press("ArrowUp")
+        for _ in range(index):
+            box.press("ArrowDown")
+        box.press("Enter")
+        wait_idle(page)
+        if box.input_value() == option:
+            return
+    raise AssertionError(f"could not choose {option!r} in {label!r}")
+
+
+def open_page(page, title: str, heading: str | None = None) -> None:
+    """Click a sidebar navigation link and wait for the page's heading and the script to
+    finish. Each page's title is its heading, except Home's."""
+    page.locator("[data-testid='stSidebarNavLink']", has_text=title).first.click()
+    if heading is None:
+        heading = "Alliance Expertise Broker" if title == "Home" else title
+    page.get_by_role("heading", name=heading).first.wait_for()
+    wait_idle(page)
