@@ -1,0 +1,62 @@
+"""The role x page x action matrix: the navigation and the guarded actions follow it."""
+
+import pytest
+
+from brokering import permissions
+from brokering.viewer import ROLE_LABELS, Viewer
+
+SCHOOL = {
+    "alliance_admin": None,
+    "sle_coordinator": None,
+    "viewer": None,
+    "headteacher": "A",
+    "senior_leader": "A",
+}
+
+# page -> roles that may open it (the expected matrix, written out so a change is deliberate)
+PAGES = {
+    "pages/home.py": set(ROLE_LABELS),
+    "pages/find.py": set(ROLE_LABELS),
+    "pages/coaches.py": {"alliance_admin", "sle_coordinator", "headteacher", "senior_leader"},
+    "pages/allocate.py": {"alliance_admin", "sle_coordinator"},
+    "pages/pairings.py": set(ROLE_LABELS),
+    "pages/transfer.py": set(ROLE_LABELS),
+    "pages/maturity.py": set(ROLE_LABELS),
+    "pages/data.py": set(ROLE_LABELS),
+    "pages/accounts.py": {"alliance_admin"},
+    "pages/audit.py": {"alliance_admin"},
+}
+ACTIONS = {
+    "import": {"alliance_admin"},
+    "manage_accounts": {"alliance_admin"},
+    "view_audit": {"alliance_admin"},
+    "allocate": {"alliance_admin", "sle_coordinator"},
+    "find_people": {"alliance_admin", "sle_coordinator", "headteacher", "senior_leader"},
+    "decide_request": {"alliance_admin", "headteacher", "senior_leader"},
+    "record_maturity_judgement": {"alliance_admin", "sle_coordinator", "headteacher"},
+}
+
+
+@pytest.mark.parametrize("role", list(ROLE_LABELS))
+@pytest.mark.parametrize("page", list(PAGES))
+def test_page_matrix(role: str, page: str) -> None:
+    viewer = Viewer(role, SCHOOL[role])
+    assert permissions.can_open(viewer, page) == (role in PAGES[page])
+
+
+@pytest.mark.parametrize("role", list(ROLE_LABELS))
+@pytest.mark.parametrize("action", list(ACTIONS))
+def test_action_matrix(role: str, action: str) -> None:
+    viewer = Viewer(role, SCHOOL[role])
+    assert permissions.can(viewer, action) == (role in ACTIONS[action])
+    if role not in ACTIONS[action]:
+        with pytest.raises(Exception, match="does not allow"):
+            permissions.require(viewer, action)
+
+
+def test_every_page_file_is_in_the_matrix() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    files = {f"pages/{p.name}" for p in (root / "pages").glob("*.py")}
+    assert files <= set(permissions.PAGES), files - set(permissions.PAGES)
