@@ -68,12 +68,9 @@ def chromium() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator[str]:
-    """The app on a fresh database: the first page load builds the demo alliance."""
-    db = tmp_path_factory.mktemp("browser-db") / "alliance.duckdb"
+def _serve(db: Path, sign_in: str) -> Iterator[str]:
     port = _free_port()
-    env = {**os.environ, "BROKERING_DB": str(db)}
+    env = {**os.environ, "BROKERING_DB": str(db), "BROKERING_SIGN_IN": sign_in}
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -105,6 +102,19 @@ def app_url(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator[str]:
+    """The app on a fresh database, sign-in off (the sidebar picks the role): the first page
+    load builds the demo alliance."""
+    yield from _serve(tmp_path_factory.mktemp("browser-db") / "alliance.duckdb", "off")
+
+
+@pytest.fixture(scope="session")
+def signed_app_url(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator[str]:
+    """The app as deployed: sign-in on, a fresh database with the demo and its accounts."""
+    yield from _serve(tmp_path_factory.mktemp("signed-db") / "alliance.duckdb", "on")
 
 
 @pytest.fixture(scope="session")
