@@ -165,6 +165,23 @@ def _remember(widget_key: str, store_key: str) -> None:
     st.session_state[store_key] = st.session_state[widget_key]
 
 
+def _picker_school(widget_key: str, store_key: str, options: list) -> str | None:
+    state = st.session_state
+    stored = state.get(store_key, state.get(widget_key))
+    index = options.index(stored) if stored in options else 0
+    school = st.selectbox(
+        "School",
+        options,
+        key=widget_key,
+        index=index,
+        format_func=lambda s: school_label(s) if s else "No school",
+        on_change=_remember,
+        args=(widget_key, store_key),
+    )
+    state[store_key] = school
+    return school
+
+
 def _picker_viewer() -> Viewer:
     """Development and test mode: choose any role and school in the sidebar.
 
@@ -191,20 +208,10 @@ def _picker_viewer() -> Viewer:
         )
         state["picked_role"] = role
         school = None
-        if role in ("headteacher", "senior_leader") or role == "sle_coordinator":
-            options = ids if role != "sle_coordinator" else [None, *ids]
-            stored_school = state.get("picked_school", state.get("viewer_school"))
-            index = options.index(stored_school) if stored_school in options else 0
-            school = st.selectbox(
-                "School",
-                options,
-                key="viewer_school",
-                index=index,
-                format_func=lambda s: school_label(s) if s else "No school",
-                on_change=_remember,
-                args=("viewer_school", "picked_school"),
-            )
-            state["picked_school"] = school
+        if role in ("headteacher", "senior_leader"):
+            school = _picker_school("viewer_school", "picked_school", ids)
+        elif role == "sle_coordinator":  # alliance-wide unless a school is chosen for them
+            school = _picker_school("viewer_sle_school", "picked_sle_school", [None, *ids])
     try:
         return Viewer(role=role, school_id=school, username=f"demo-{role}")
     except BrokeringError as exc:

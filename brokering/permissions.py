@@ -16,7 +16,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "find_people": LEADERS,
     "view_needs": LEADERS,
     "request_coach": LEADERS,
-    "decide_request": frozenset({"headteacher", "senior_leader", "alliance_admin"}),
+    "decide_request": frozenset({"headteacher", "senior_leader"}),
     "allocate": frozenset({"alliance_admin", "sle_coordinator"}),
     "log_pairing": frozenset({"alliance_admin", "sle_coordinator", "headteacher", "senior_leader"}),
     "view_dashboard": ALL,

@@ -13,8 +13,10 @@ rests on evidence rather than the prior. Every figure can be opened by `explain_
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
 import pandas as pd
 
@@ -38,8 +40,11 @@ class ScoringParams:
         }
     )
     half_life_days: float = 540.0
-    prior_mean: float = 2.5
-    prior_weight: float = 1.5
+    # Everyone starts at 2 ("no demonstrated strength"), worth three records, so a single
+    # outstanding record (50) ranks below six good ones (55.6) and far below six outstanding
+    # ones (77.8): one glowing record does not beat sustained practice (docs/SCORING.md).
+    prior_mean: float = 2.0
+    prior_weight: float = 3.0
     # Coaching strength
     coaching_prior_mean: float = 2.0
     coaching_prior_weight: float = 1.5
@@ -50,15 +55,33 @@ class ScoringParams:
     training_weight: float = 0.5
     training_value: float = 3.0
     # "Strong, recent" for depth counts and the gap map
-    strong_score: float = 66.0
+    strong_score: float = 60.0
     recent_days: int = 730
 
 
 DEFAULT_PARAMS = ScoringParams()
 
 
-def to_percent(mean: float | pd.Series) -> float | pd.Series:
+_Mean = TypeVar("_Mean", float, pd.Series)
+
+
+def to_percent(mean: _Mean) -> _Mean:
+    """The 1-4 scale shown as 0-100, because leaders read percentages more easily."""
     return (mean - 1.0) / 3.0 * 100.0
+
+
+def phase_list(phase: str | Sequence[str] | None) -> list[str]:
+    """A phase filter as a list of key stages ("primary" finds may name several)."""
+    if not phase:
+        return []
+    return [phase] if isinstance(phase, str) else list(phase)
+
+
+#: Evidence about the filtered key stages, or about no stage in particular.
+_EVIDENCE_PHASE_SQL = "AND (e.phase IS NULL OR list_contains(?::VARCHAR[], e.phase))"
+
+#: The date a coaching record's recency is measured from: its outcome is known at the end.
+COACHING_DATE_SQL = "coalesce(c.end_date, c.start_date)"
 
 
 def _type_weight_sql(params: ScoringParams, column: str) -> tuple[str, list[object]]:
@@ -75,34 +98,35 @@ def practice_scores(
     skill_id: str,
     *,
     as_of: date | None = None,
-    phase: str | None = None,
+    phase: str | Sequence[str] | None = None,
     school_id: str | None = None,
     params: ScoringParams = DEFAULT_PARAMS,
 ) -> pd.DataFrame:
     """Practice strength of every visible person with evidence in `skill_id`.
 
-    A phase keeps evidence about that key stage (or about none) from staff who teach it.
+    A phase (or several) keeps evidence about that key stage (or about none) from staff who
+    teach it (or whose phases are not recorded).
     """
     viewer.require_listing()
     as_of = as_of or date.today()
     vis, vis_params = visible_staff_sql(viewer, "st")
     tw, tw_params = _type_weight_sql(params, "e.evidence_type")
-    filters, fparams = [], []
-    if phase:
-        filters.append(
-            "(e.phase IS NULL OR e.phase = ?) AND (len(st.phases) = 0 OR "
-            "list_contains(st.phases, ?))"
-        )
-        fparams += [phase, phase]
+    filters: list[str] = []
+    fparams: list[object] = []
+    stages = phase_list(phase)
+    if stages:
+        filters.append("(len(st.phases) = 0 OR list_has_any(st.phases, ?::VARCHAR[]))")
+        fparams.append(stages)
     if school_id:
         filters.append("st.school_id = ?")
         fparams.append(school_id)
     where = " AND ".join([vis, *filters])
+    evidence_phase = _EVIDENCE_PHASE_SQL if stages else ""
     sql = f"""
         WITH ev AS (
             SELECT e.staff_ref, e.strength, e.date,
                    {tw} * pow(0.5, greatest(date_diff('day', e.date, ?::DATE), 0) / ?) AS w
-            FROM evidence e WHERE e.skill_id = ?
+            FROM evidence e WHERE e.skill_id = ? {evidence_phase}
         ), agg AS (
             SELECT staff_ref, sum(w * strength) AS sw, sum(w) AS w, count(*) AS evidence_count,
                    max(date) AS latest_evidence, avg(strength) AS mean_strength
@@ -123,6 +147,7 @@ def practice_scores(
             as_of,
             params.half_life_days,
             skill_id,
+            *([stages] if stages else []),
             params.prior_mean,
             params.prior_weight,
             params.prior_weight,
@@ -162,15 +187,17 @@ def coaching_scores(
         WITH parts AS (
             SELECT c.coach_ref AS staff_ref,
                    CASE WHEN c.skill_id = ? THEN 1.0 ELSE ? END
-                     * pow(0.5, greatest(date_diff('day', c.start_date, ?::DATE), 0) / ?) AS r,
+                     * pow(0.5, greatest(date_diff('day', {COACHING_DATE_SQL}, ?::DATE), 0) / ?)
+                     AS r,
                    c.outcome_strength, c.feedback_score, c.skill_id = ? AS same_skill
             FROM coaching c WHERE c.mode = 'coaching'
         ), rec AS (
             SELECT staff_ref,
-                   sum(r * ? * outcome_strength) FILTER (WHERE outcome_strength IS NOT NULL)
+                   coalesce(sum(r * ? * outcome_strength)
+                            FILTER (WHERE outcome_strength IS NOT NULL), 0)
                      + coalesce(sum(r * ? * feedback_score)
                                 FILTER (WHERE feedback_score IS NOT NULL), 0) AS sw,
-                   sum(r * ?) FILTER (WHERE outcome_strength IS NOT NULL)
+                   coalesce(sum(r * ?) FILTER (WHERE outcome_strength IS NOT NULL), 0)
                      + coalesce(sum(r * ?) FILTER (WHERE feedback_score IS NOT NULL), 0) AS w,
                    count(*) FILTER (WHERE same_skill) AS records_in_skill,
                    count(*) AS records_all_skills,
@@ -245,7 +272,83 @@ def coaching_scores(
     return frame
 
 
+def _with_shares(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each part's share of the total weight and its contribution in points, so that the
+    contributions add up to the score (the 0-100 scale is affine in the weighted mean)."""
+    total = frame["weight"].sum()
+    frame["share"] = frame["weight"] / total
+    frame["contribution"] = to_percent(frame["strength"]) * frame["share"]
+    return frame
+
+
+def _append(frame: pd.DataFrame, row: dict[str, object]) -> pd.DataFrame:
+    """One more part (training, prior) below the records, keeping each column's type."""
+    records = [*frame.to_dict("records"), {c: row.get(c) for c in frame.columns}]
+    out = pd.DataFrame.from_records(records, columns=list(frame.columns))
+    for col in out.columns:
+        if pd.api.types.is_integer_dtype(frame[col].dtype):
+            out[col] = out[col].astype("Int64")
+    return out
+
+
 def explain_practice(
+    con: Connection,
+    viewer: Viewer,
+    staff_ref: str,
+    skill_id: str,
+    *,
+    as_of: date | None = None,
+    phase: str | Sequence[str] | None = None,
+    params: ScoringParams = DEFAULT_PARAMS,
+) -> pd.DataFrame:
+    """The evidence behind one practice score, record by record, with each weight and its
+    share of the total; the last row is the prior, so the parts add up to the score.
+
+    Empty when the person is not visible or has no evidence in the skill (and phase)."""
+    viewer.require_listing()
+    as_of = as_of or date.today()
+    vis, vis_params = visible_staff_sql(viewer, "st")
+    tw, tw_params = _type_weight_sql(params, "e.evidence_type")
+    stages = phase_list(phase)
+    phase_sql = _EVIDENCE_PHASE_SQL if stages else ""
+    frame = con.execute(
+        f"""
+        SELECT e.date, e.evidence_type, e.strength::DOUBLE AS strength, e.recorded_by, e.phase,
+               e.note, date_diff('day', e.date, ?::DATE) AS age_days,
+               {tw}::DOUBLE AS type_weight,
+               pow(0.5, greatest(date_diff('day', e.date, ?::DATE), 0) / ?) AS recency_weight
+        FROM evidence e JOIN staff st USING (staff_ref)
+        WHERE e.staff_ref = ? AND e.skill_id = ? {phase_sql} AND {vis}
+        ORDER BY e.date DESC, e.evidence_type, e.recorded_by
+        """,  # noqa: S608 - fragments are code; values are parameters
+        [
+            as_of,
+            *tw_params,
+            as_of,
+            params.half_life_days,
+            staff_ref,
+            skill_id,
+            *([stages] if stages else []),
+            *vis_params,
+        ],
+    ).df()
+    if frame.empty:
+        return frame
+    frame["weight"] = frame["type_weight"] * frame["recency_weight"]
+    frame = _append(
+        frame,
+        {
+            "evidence_type": "prior (shrinkage)",
+            "strength": params.prior_mean,
+            "recorded_by": "",
+            "note": f"Neutral starting point, worth {params.prior_weight:g} records",
+            "weight": params.prior_weight,
+        },
+    )
+    return _with_shares(frame)
+
+
+def explain_coaching(
     con: Connection,
     viewer: Viewer,
     staff_ref: str,
@@ -254,45 +357,94 @@ def explain_practice(
     as_of: date | None = None,
     params: ScoringParams = DEFAULT_PARAMS,
 ) -> pd.DataFrame:
-    """The evidence behind one practice score, record by record, with each weight and its
-    share of the total; the last row is the prior, so the parts add up to the score."""
+    """The parts of one coaching score, so a leader can see why someone is a strong coach.
+
+    One row per coaching outcome and per numeric coachee feedback (records in other skills
+    weigh `other_skill_factor`), per coaching-feedback evidence record in the skill, the coach
+    training pseudo-record, and the prior; `contribution` adds up to the coaching score. The
+    coachee is not named: the relationship is theirs too. Empty when the person is not visible.
+    """
     viewer.require_listing()
     as_of = as_of or date.today()
     vis, vis_params = visible_staff_sql(viewer, "st")
-    tw, tw_params = _type_weight_sql(params, "e.evidence_type")
+    p = params
+    visible = con.execute(
+        f"SELECT st.coach_trained FROM staff st WHERE st.staff_ref = ? AND {vis}",  # noqa: S608
+        [staff_ref, *vis_params],
+    ).fetchall()
+    if not visible:
+        return pd.DataFrame(columns=_COACHING_PARTS)
     frame = con.execute(
         f"""
-        SELECT e.date, e.evidence_type, e.strength, e.recorded_by, e.phase, e.note,
-               date_diff('day', e.date, ?::DATE) AS age_days,
-               {tw} AS type_weight,
-               pow(0.5, greatest(date_diff('day', e.date, ?::DATE), 0) / ?) AS recency_weight
-        FROM evidence e JOIN staff st USING (staff_ref)
-        WHERE e.staff_ref = ? AND e.skill_id = ? AND {vis}
-        ORDER BY e.date DESC, e.evidence_type
+        WITH rec AS (
+            SELECT c.skill_id, {COACHING_DATE_SQL} AS date, c.outcome_strength,
+                   c.feedback_score, CASE WHEN c.skill_id = ? THEN 1.0 ELSE ? END AS skill_factor,
+                   pow(0.5, greatest(date_diff('day', {COACHING_DATE_SQL}, ?::DATE), 0) / ?)
+                     AS recency_weight
+            FROM coaching c WHERE c.coach_ref = ? AND c.mode = 'coaching'
+        )
+        SELECT 'coaching outcome' AS part, skill_id, date, outcome_strength::DOUBLE AS strength,
+               skill_factor, ?::DOUBLE AS base_weight, recency_weight
+        FROM rec WHERE outcome_strength IS NOT NULL
+        UNION ALL
+        SELECT 'coachee feedback', skill_id, date, feedback_score::DOUBLE, skill_factor, ?,
+               recency_weight
+        FROM rec WHERE feedback_score IS NOT NULL
+        UNION ALL
+        SELECT 'coaching-feedback evidence', e.skill_id, e.date, e.strength::DOUBLE, 1.0, ?,
+               pow(0.5, greatest(date_diff('day', e.date, ?::DATE), 0) / ?)
+        FROM evidence e
+        WHERE e.staff_ref = ? AND e.skill_id = ? AND e.evidence_type = 'coaching-feedback'
+        ORDER BY date DESC, part, skill_id
         """,  # noqa: S608 - fragments are code; values are parameters
-        [as_of, *tw_params, as_of, params.half_life_days, staff_ref, skill_id, *vis_params],
-    ).df()
-    if frame.empty:
-        return frame
-    frame["weight"] = frame["type_weight"] * frame["recency_weight"]
-    prior = pd.DataFrame(
         [
+            skill_id,
+            p.other_skill_factor,
+            as_of,
+            p.half_life_days,
+            staff_ref,
+            p.outcome_weight,
+            p.feedback_weight,
+            p.coaching_evidence_weight,
+            as_of,
+            p.half_life_days,
+            staff_ref,
+            skill_id,
+        ],
+    ).df()
+    frame["weight"] = frame["skill_factor"] * frame["base_weight"] * frame["recency_weight"]
+    frame = frame.astype({"part": "object", "skill_id": "object"})
+    if visible[0][0]:
+        frame = _append(
+            frame,
             {
-                "date": None,
-                "evidence_type": "prior (shrinkage)",
-                "strength": params.prior_mean,
-                "recorded_by": "",
-                "phase": None,
-                "note": f"Neutral starting point, worth {params.prior_weight:g} records",
-                "age_days": None,
-                "type_weight": None,
-                "recency_weight": None,
-                "weight": params.prior_weight,
-            }
-        ]
+                "part": "coach training",
+                "strength": p.training_value,
+                "base_weight": p.training_weight,
+                "weight": p.training_weight,
+            },
+        )
+    frame = _append(
+        frame,
+        {
+            "part": "prior (shrinkage)",
+            "strength": p.coaching_prior_mean,
+            "base_weight": p.coaching_prior_weight,
+            "weight": p.coaching_prior_weight,
+        },
     )
-    frame = pd.concat([frame, prior], ignore_index=True)
-    total = frame["weight"].sum()
-    frame["share"] = frame["weight"] / total
-    frame["contribution"] = to_percent(frame["strength"]) * frame["share"]
-    return frame
+    return _with_shares(frame)[_COACHING_PARTS]
+
+
+_COACHING_PARTS = [
+    "part",
+    "skill_id",
+    "date",
+    "strength",
+    "skill_factor",
+    "base_weight",
+    "recency_weight",
+    "weight",
+    "share",
+    "contribution",
+]

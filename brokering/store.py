@@ -26,9 +26,23 @@ def is_empty(con: Connection) -> bool:
 
 
 def clear_alliance_data(con: Connection) -> None:
-    """Remove every alliance row (init-demo --force); the taxonomy and audit stay."""
+    """Remove every alliance row (init-demo --force); the taxonomy, accounts and audit
+    stay. Children first, so nothing is left pointing at removed staff."""
     con.execute("BEGIN TRANSACTION")
-    for table in ("evidence", "coaching", "needs", "consent_events", "staff", "schools"):
+    for table in (
+        "pairing_entries",
+        "pairing_participants",
+        "pairing_versions",
+        "match_requests",
+        "need_events",
+        "maturity_judgements",
+        "evidence",
+        "coaching",
+        "needs",
+        "consent_events",
+        "staff",
+        "schools",
+    ):
         con.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
     con.execute("COMMIT")
 
@@ -39,12 +53,14 @@ def build_demo(
     progress: Callable[[float, str], None] | None = None,
 ) -> ImportReport:
     """Generate the demo alliance's CSV files and load them through the real importer."""
-    from brokering.demo import DEMO_AS_OF, write_demo_csvs
+    from brokering.demo import DEMO_AS_OF, DEMO_SEED, write_demo_csvs
+    from brokering.demo_pairings import write_demo_pairings
 
     step = progress or (lambda _f, _m: None)
     with tempfile.TemporaryDirectory(prefix="brokering-demo-") as tmp:
         step(0.1, "Writing the demo alliance's files…")
         write_demo_csvs(Path(tmp), as_of=as_of or DEMO_AS_OF)
+        write_demo_pairings(Path(tmp), as_of or DEMO_AS_OF, DEMO_SEED)
         step(0.4, "Checking and loading them through the importer…")
         report = import_paths(
             con,

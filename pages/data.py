@@ -90,8 +90,9 @@ if viewer.role != "alliance_admin":
 
 st.markdown(
     "Upload one or more files named after their table — `schools`, `staff`, `evidence`, "
-    "`coaching`, `needs` (.csv or .xlsx). Every row is checked first; if any row is refused, "
-    "nothing is written. Templates are in `data/templates/`."
+    "`coaching`, `needs`, `pairings`, `pairing_evidence` (.csv or .xlsx). Every row is "
+    "checked first; if any row is refused, nothing is written. Templates are in "
+    "`data/templates/`."
 )
 with st.form("import_form"):
     files = st.file_uploader("Files to import", type=["csv", "xlsx"], accept_multiple_files=True)

@@ -55,8 +55,22 @@ def tiny(con: Connection, admin: Viewer) -> Connection:
 def data_tables(con: Connection) -> dict[str, list[tuple]]:
     """Every alliance data table's rows, sorted: 'unchanged' compares these, not the audit."""
     out = {}
-    for table in ("schools", "staff", "evidence", "coaching", "needs", "consent_events"):
-        cols = "* EXCLUDE (recorded_at)" if table == "consent_events" else "*"
+    for table in (
+        "schools",
+        "staff",
+        "evidence",
+        "coaching",
+        "needs",
+        "consent_events",
+        "pairing_versions",
+        "pairing_participants",
+        "pairing_entries",
+    ):
+        cols = {
+            "consent_events": "* EXCLUDE (recorded_at)",
+            "pairing_versions": "* EXCLUDE (changed_at)",
+            "pairing_entries": "* EXCLUDE (changed_at)",
+        }.get(table, "*")
         out[table] = sorted(con.execute(f"SELECT {cols} FROM {table}").fetchall(), key=repr)
     return out
 

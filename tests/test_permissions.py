@@ -32,7 +32,7 @@ ACTIONS = {
     "view_audit": {"alliance_admin"},
     "allocate": {"alliance_admin", "sle_coordinator"},
     "find_people": {"alliance_admin", "sle_coordinator", "headteacher", "senior_leader"},
-    "decide_request": {"alliance_admin", "headteacher", "senior_leader"},
+    "decide_request": {"headteacher", "senior_leader"},
     "record_maturity_judgement": {"alliance_admin", "sle_coordinator", "headteacher"},
 }
 

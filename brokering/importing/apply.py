@@ -87,6 +87,9 @@ _KEYS = {
 }
 #: Evidence is a record of what was seen: an existing row is never rewritten by an import.
 _INSERT_ONLY = {"evidence"}
+#: Tables written by brokering.pairings.imports: a change adds a version, a log entry is
+#: never rewritten (see that module for the column mapping).
+_VERSIONED = {"pairings", "pairing_evidence"}
 
 
 def _present(con: Connection, table: str) -> list[str]:
@@ -94,6 +97,11 @@ def _present(con: Connection, table: str) -> list[str]:
 
 
 def upsert(con: Connection, table: str, import_id: int, label: str) -> TableOutcome:
+    if table in _VERSIONED:
+        # Pairings keep every version (append-only), so they have their own writer.
+        from brokering.pairings.imports import APPLY
+
+        return APPLY[table](con, import_id, label)
     present = set(_present(con, table))
     cols = {t: p for t, p in _COLUMNS[table].items() if p in present}
     keys = _KEYS[table]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from brokering.pairings.lifecycle import STATUSES as PAIRING_STATUSES
+from brokering.pairings.model import ENTRY_TYPES, FLOWS, WORK_KINDS
 from brokering.phases import KEY_STAGES, SCHOOL_PHASES
 
 ROLES = (
@@ -144,6 +146,62 @@ NEEDS = TableSpec(
     help="One row per development need a member of staff has.",
 )
 
+PAIRINGS = TableSpec(
+    "pairings",
+    (
+        Column("pairing_id", "ref", True, help="The alliance's reference for the pairing."),
+        Column("donor_refs", "text", True, help="Who shares the practice: staff_refs, ; between."),
+        Column("recipient_refs", "text", True, help="Who is developing it: staff_refs, ; between."),
+        Column("skill", "skill", True, help="The practice: a taxonomy skill, name or alias."),
+        Column("work_kind", "enum", True, WORK_KINDS),
+        Column("status", "enum", True, PAIRING_STATUSES),
+        Column("start_date", "date", True, help="May be ahead only while proposed or agreed."),
+        Column("review_date", "date", help="When the pairing is reviewed; not before the start."),
+        Column("donor_contribution", "text", help="What the donor side brings."),
+        Column("recipient_contribution", "text", help="What flows back to the donor side."),
+        Column("planned_sessions", "hours", help="Sessions planned: a whole number."),
+        Column("planned_hours", "hours", help="Hours planned in all."),
+        Column("cover_hours", "hours", help="Hours of cover the pairing needs."),
+        Column("travel_hours", "hours", help="Hours of travel between the schools."),
+        Column(
+            "disciplines",
+            "skill_list",
+            help="Encompassing disciplines the practice depends on; ; between.",
+        ),
+        Column("reason", "text", help="Required when not transferred or stopped."),
+        Column("note", "text"),
+    ),
+    key=("pairing_id",),
+    help="One row per JPD pairing; a changed row adds a new version, never overwrites.",
+)
+
+PAIRING_EVIDENCE = TableSpec(
+    "pairing_evidence",
+    (
+        Column("pairing_id", "ref", True, help="A pairing_id in pairings.csv or the store."),
+        Column("entry_type", "enum", True, ENTRY_TYPES),
+        Column("date", "date", True, help="Not before the pairing's start_date."),
+        Column("recorded_by", "recorder", True, help="Who made the record: a staff_ref or role."),
+        Column("observed_ref", "staff", help="Whose practice was seen: a participant."),
+        Column("hours", "hours", help="Time the activity took."),
+        Column("who", "text", help="Participants present: staff_refs, ; between (blank: all)."),
+        Column(
+            "flow", "enum", choices=FLOWS, help="Which way the time went (blank: to recipient)."
+        ),
+        Column("rating_before", "strength", help="The practice before, on the declared scale."),
+        Column("rating_after", "strength", help="The practice seen now, on the declared scale."),
+        Column("measure", "text", help="What was measured (pupil work or outcome)."),
+        Column("value_before", "text", help="The measure before: a number."),
+        Column("value_after", "text", help="The measure after: a number."),
+        Column("note", "text", help="What was seen, or the reflection."),
+        Column("link", "text", help="A link (https://…) to the work or record."),
+    ),
+    key=("pairing_id", "entry_type", "date", "recorded_by", "observed_ref"),
+    help="One row per activity or evidence item in a pairing's log; never rewritten.",
+)
+
 #: Dependency order: a folder imports in this order, so references resolve.
-TABLES: dict[str, TableSpec] = {s.table: s for s in (SCHOOLS, STAFF, EVIDENCE, COACHING, NEEDS)}
+TABLES: dict[str, TableSpec] = {
+    s.table: s for s in (SCHOOLS, STAFF, EVIDENCE, COACHING, NEEDS, PAIRINGS, PAIRING_EVIDENCE)
+}
 PHASE_CHOICES = KEY_STAGES

@@ -12,16 +12,18 @@ from datetime import date
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from brokering import values
 from brokering.db import Connection
 from brokering.importing import parsers
 from brokering.importing.problems import ImportReport, Problem
 from brokering.importing.reader import Staged
 from brokering.importing.spec import TABLES, TableSpec
+from brokering.pairings import import_evidence_rules, import_rules
 from brokering.settings import MAX_REF_LENGTH, MAX_REPORTED_PROBLEMS, MAX_TEXT_LENGTH
 from brokering.taxonomy import SkillMatcher
 
 _REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_./-]*$"
-_FORMULA_PATTERN = r"^[=+@\t\r]|^-[A-Za-z_]+[(!]"
+_FORMULA_PATTERN = values._FORMULA.pattern
 _REF_KINDS = ("ref", "school", "staff")
 
 
@@ -78,7 +80,8 @@ class Validator:
                     1,
                     col.name,
                     "",
-                    f"is a required column of {spec.table}.csv and is missing from the header row.",
+                    f"is a required column of {spec.table}.csv and is missing from the header "
+                    "row; add it (see data/templates/ for the header).",
                 )
                 ok = False
         return ok
@@ -105,7 +108,7 @@ class Validator:
                     line,
                     col.name,
                     value,
-                    f"is {len(value):,} characters long; the limit is {limit:,}.",
+                    f"is {len(value):,} characters long; the limit is {limit:,}. Shorten it.",
                 )
             for line, value in self._rows(
                 staged,
@@ -227,17 +230,17 @@ class Validator:
         cols = ", ".join(f'"{k}"' for k in keys)
         not_null = " AND ".join(f'"{k}" IS NOT NULL' for k in keys)
         rows = self.con.execute(
-            f"SELECT line, first_line FROM (SELECT line, min(line) OVER (PARTITION BY {cols}) "  # noqa: S608
-            f"AS first_line FROM prs_{staged.table} WHERE {not_null}) "
-            "WHERE line > first_line ORDER BY line LIMIT 500"
+            f'SELECT line, first_line, value FROM (SELECT line, "{keys[0]}"::VARCHAR AS value, '  # noqa: S608
+            f"min(line) OVER (PARTITION BY {cols}) AS first_line FROM prs_{staged.table} "
+            f"WHERE {not_null}) WHERE line > first_line ORDER BY line LIMIT 500"
         ).fetchall()
         label = " + ".join(spec.key)
-        for line, first in rows:
+        for line, first, value in rows:
             self.problem(
                 staged,
                 line,
                 spec.key[0],
-                "",
+                value,
                 f"repeats line {first} ({label} are the same); keep one of them.",
             )
 
@@ -283,13 +286,20 @@ class Validator:
         t = staged.table
         cols = set(staged.columns)
         for date_col in ("date", "start_date", "raised_on"):
-            if date_col in cols:
+            # A pairing may be planned ahead; its own rule limits that (import_rules).
+            if date_col in cols and (t, date_col) != ("pairings", "start_date"):
                 for line, value in self.con.execute(
                     f'SELECT line, "{date_col}" FROM prs_{t} WHERE "{date_col}" > ? '  # noqa: S608
                     "ORDER BY line LIMIT 200",
                     [self.today],
                 ).fetchall():
-                    self.problem(staged, line, date_col, value, "is in the future.")
+                    self.problem(
+                        staged,
+                        line,
+                        date_col,
+                        value,
+                        "is in the future; check the year, or record it once it has happened.",
+                    )
         if t == "staff" and "line_manager_ref" in cols:
             for line, value in self.con.execute(
                 "SELECT line, staff_ref FROM prs_staff WHERE line_manager_ref = staff_ref "
@@ -300,7 +310,8 @@ class Validator:
                     line,
                     "line_manager_ref",
                     value,
-                    "is the person's own reference; nobody manages themselves.",
+                    "is the person's own reference; nobody manages themselves. Give their line "
+                    "manager's staff_ref or leave it blank.",
                 )
         if t == "coaching":
             for line, value in self.con.execute(
@@ -312,7 +323,8 @@ class Validator:
                     line,
                     "coachee_ref",
                     value,
-                    "is the same person as the coach; nobody coaches themselves.",
+                    "is the same person as the coach; nobody coaches themselves. Check the "
+                    "coach_ref and coachee_ref.",
                 )
             if "end_date" in cols:
                 for line, value in self.con.execute(
@@ -322,6 +334,10 @@ class Validator:
                     self.problem(staged, line, "end_date", value, "is before start_date.")
         if t == "needs":
             self._check_needs(staged, batch)
+        if t == "pairings":
+            import_rules.check_pairings(self, staged, batch)
+        if t == "pairing_evidence":
+            import_evidence_rules.check_pairing_evidence(self, staged, batch)
 
     def _check_needs(self, staged: Staged, batch: set[str]) -> None:
         leavers = "SELECT staff_ref, left_on FROM staff WHERE left_on IS NOT NULL"
@@ -337,10 +353,11 @@ class Validator:
                 line,
                 "staff_ref",
                 ref,
-                f"left on {left}; a new need cannot be raised for a leaver.",
+                f"left on {left}; a new need cannot be raised for a leaver. Remove the row "
+                "(their history stays).",
             )
         for line, ref, other in self.con.execute(
-            "SELECT p.line, p.staff_ref, coalesce(f.need_id, n.need_id) FROM prs_needs p "
+            "SELECT p.line, p.need_id, coalesce(f.need_id, n.need_id) FROM prs_needs p "
             "LEFT JOIN prs_needs f ON f.staff_ref = p.staff_ref AND f.skill_id = p.skill_id "
             "  AND f.status = 'open' AND f.line < p.line "
             "LEFT JOIN needs n ON n.staff_ref = p.staff_ref AND n.skill_id = p.skill_id "
@@ -357,6 +374,18 @@ class Validator:
                 f"already has an open need for this skill ({other}); update that one "
                 "instead of adding a duplicate.",
             )
+
+    def known_staff_sql(self, batch: set[str]) -> str:
+        """A query of the staff refs held in the store or arriving in this batch."""
+        extra = " UNION SELECT staff_ref FROM prs_staff" if "staff" in batch else ""
+        return "SELECT staff_ref FROM staff" + extra
+
+    def leavers_sql(self, batch: set[str]) -> str:
+        """A query of (staff_ref, left_on) for leavers in the store or this batch."""
+        leavers = "SELECT staff_ref, left_on FROM staff WHERE left_on IS NOT NULL"
+        if "staff" in batch and "left_on" in self._columns("prs_staff"):
+            leavers += " UNION SELECT staff_ref, left_on FROM prs_staff WHERE left_on IS NOT NULL"
+        return leavers
 
     def _columns(self, table: str) -> list[str]:
         return list(self.con.execute(f"SELECT * FROM {table} LIMIT 0").df().columns)  # noqa: S608

@@ -163,6 +163,7 @@ def choose(page, label: str, option: str) -> None:
     """
     box = page.get_by_role("combobox", name=label, exact=True).first
     for _attempt in range(3):  # the first choice right after load can be lost to a rerun
+        box.scroll_into_view_if_needed()  # the list closes if the page scrolls while open
         box.click()
         page.get_by_role("option").first.wait_for()
         names = [n.strip() for n in page.get_by_role("option").all_inner_texts()]

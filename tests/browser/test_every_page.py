@@ -13,8 +13,14 @@ def test_every_page_opens_for_the_administrator(page, app_url: str) -> None:
     page.locator("[data-testid='stSidebarNavLink']", has_text="Audit trail").wait_for()
     links = page.locator("[data-testid='stSidebarNavLink']")
     titles = [links.nth(i).inner_text().strip().splitlines()[-1] for i in range(links.count())]
-    assert {"Home", "Data", "Transfer evidence", "Alliance maturity", "Accounts",
-            "Audit trail"} <= set(titles)
+    assert {
+        "Home",
+        "Data",
+        "Transfer evidence",
+        "Alliance maturity",
+        "Accounts",
+        "Audit trail",
+    } <= set(titles)
     for title in titles:
         open_page(page, title)
         no_exception(page)

@@ -1,0 +1,1 @@
+"""National-scale benchmark harness (issue 8): `python -m benchmarks --help`."""

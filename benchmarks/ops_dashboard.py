@@ -1,0 +1,125 @@
+"""Dashboard aggregates at this scale: transfer headline figures, transfer rate by school and
+by term, the school-to-school flow matrix, and the maturity indicators — whichever of
+`brokering.dashboard`'s functions exist at run time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from benchmarks.context import Context
+from benchmarks.measure import Figure, Row, call, describe, optional, timeit
+from benchmarks.ops_memory import failure, probe
+
+TARGET_S = 0.300
+FLOOR_SQL = (
+    "SELECT status, count(*), min(start_date), max(review_date) FROM pairings GROUP BY status"
+)
+
+
+def _term(as_of: date):
+    fn = optional("brokering.terms", "term_of")
+    return fn(as_of) if fn else None
+
+
+def operations(ctx: Context, con) -> list[tuple[str, str, str, Callable | None]]:
+    """(key, title, looked-for name, call or None) for each dashboard aggregate."""
+    viewer, as_of = ctx.viewer, ctx.as_of
+    term = _term(as_of)
+    start, end = (term.start, term.end) if term else (as_of - timedelta(days=120), as_of)
+    specs = [
+        (
+            "transfer_headline",
+            "Transfer headline figures (this term vs previous)",
+            "brokering.dashboard.transfer",
+            "headline",
+            dict(term=term, as_of=as_of),
+        ),
+        (
+            "transfer_by_school",
+            "Transfer outcomes by school",
+            "brokering.dashboard.transfer",
+            "outcomes_by",
+            dict(by="school"),
+        ),
+        (
+            "transfer_by_term",
+            "Transfer rate by term",
+            "brokering.dashboard.transfer",
+            "trend_by_term",
+            dict(as_of=as_of),
+        ),
+        (
+            "flow_matrix",
+            "Flow matrix (school x school, this term)",
+            "brokering.dashboard.flows",
+            "flow_matrix",
+            dict(start=start, end=end),
+        ),
+        (
+            "maturity",
+            "Maturity indicators (whole alliance)",
+            "brokering.dashboard.maturity",
+            "indicators",
+            dict(school_id=None, as_of=as_of),
+        ),
+    ]
+    out = []
+    for key, title, module, attr, pool in specs:
+        fn = optional(module, attr)
+        if fn is None:
+            out.append((key, title, f"{module}.{attr}", None))
+            continue
+        out.append(
+            (key, title, describe(fn), lambda fn=fn, pool=pool: call(fn, con, viewer, **pool))
+        )
+    return out
+
+
+def run(ctx: Context) -> None:
+    con = ctx.con
+    reps = ctx.reps("query")
+    try:
+        s_floor, _ = timeit(lambda: con.execute(FLOOR_SQL).fetchall(), reps)
+        floor = Figure("DuckDB aggregate of the pairings view by status, fetched", s_floor)
+    except Exception:  # no pairings view yet
+        floor = None
+    n_pairings = _count(con, "pairings")
+    for key, title, name, fn in operations(ctx, con):
+        row = Row(
+            key,
+            f"{title} — {n_pairings:,} pairings" if n_pairings is not None else title,
+            floor=floor,
+            target=f"≤ {TARGET_S * 1000:.0f} ms",
+        )
+        if fn is None:
+            row.status = f"not yet available: {name} does not exist"
+        elif bad := failure(probe(ctx, key)):
+            row.status = bad
+        else:
+            try:
+                s, _ = timeit(fn, reps, warmup=1, budget_s=60.0)
+            except Exception as exc:
+                row.status = f"failed: {type(exc).__name__}: {str(exc)[:200]}"
+            else:
+                row.product = Figure(name, s)
+                row.met = row.product.median <= TARGET_S
+        row.notes.append("No pandas mirror of this aggregate yet (baseline: none).")
+        ctx.add(row)
+
+
+def _count(con, table: str) -> int | None:
+    try:
+        return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])  # noqa: S608
+    except Exception:
+        return None
+
+
+def child(key: str, ctx: Context, con) -> str:
+    for k, _title, name, fn in operations(ctx, con):
+        if k == key:
+            if fn is None:
+                raise LookupError("not yet available")
+            fn()
+            return name
+    raise LookupError(key)

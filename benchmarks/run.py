@@ -1,0 +1,429 @@
+"""The benchmark harness: `python -m benchmarks [--scale national|alliance|smoke] [--smoke]
+[--only OP[,OP…]] [--repeat N] [--seed N] [--browser] [--out PATH]`.
+
+Generates (or reuses) the seeded data set, loads it through the real importer, measures every
+core operation against its pandas baseline and DuckDB's raw scan, measures peak memory per
+operation in child processes, and writes RESULTS.md (plus RESULTS.json beside it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.context import OPS, Context
+from benchmarks.generate import DEFAULT_SEED, WORK_DIR, ensure_dataset
+from benchmarks.measure import MemoryRow, Row, fmt_seconds, machine, to_jsonable
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_OUT = HERE / "RESULTS.md"
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--scale", choices=["national", "alliance", "smoke"], default="national")
+    ap.add_argument("--smoke", action="store_true", help="same as --scale smoke (seconds)")
+    ap.add_argument("--only", default="", help=f"comma-separated subset of: {', '.join(OPS)}")
+    ap.add_argument("--repeat", type=int, default=None, help="timed runs per operation")
+    ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    ap.add_argument("--browser", action="store_true", help="also time pages in Chromium")
+    ap.add_argument("--out", type=Path, default=None, help=f"results file ({DEFAULT_OUT})")
+    ap.add_argument("--work", type=Path, default=WORK_DIR, help="cache for data and stores")
+    ap.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="first wait up to this long for the machine's load to fall below its core count",
+    )
+    args = ap.parse_args(argv)
+    if args.smoke:
+        args.scale = "smoke"
+    only = {o.strip() for o in args.only.split(",") if o.strip()}
+    unknown = only - set(OPS)
+    if unknown:
+        ap.error(f"unknown operation(s) {', '.join(sorted(unknown))}; choose from {', '.join(OPS)}")
+    args.only_set = only or None
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "child":
+        return child_main(argv[1:])
+    args = parse(argv)
+    out = args.out or DEFAULT_OUT
+    data_dir, manifest = ensure_dataset(args.scale, args.seed, args.work)
+    ctx = Context(
+        scale=args.scale,
+        seed=args.seed,
+        out=out,
+        work=args.work,
+        data_dir=data_dir,
+        manifest=manifest,
+        repeat=args.repeat,
+        only=args.only_set,
+        browser=args.browser or (args.only_set is not None and "browser" in args.only_set),
+        command="python -m benchmarks " + " ".join(shlex.quote(a) for a in argv),
+    )
+    ctx.log(
+        f"data set {data_dir.name} ({'cached' if manifest.get('cached') else 'generated'} "
+        f"in {manifest.get('generate_s')} s): {manifest.get('counts')}"
+    )
+    if args.wait_quiet:
+        waited = wait_quiet(args.wait_quiet, ctx)
+        ctx.notes.append(f"Waited {waited:.0f} s for the machine to be quiet before starting.")
+    ctx.info["load_start"] = [round(x, 2) for x in os.getloadavg()]
+    run_all(ctx)
+    ctx.info["load_end"] = [round(x, 2) for x in os.getloadavg()]
+    write_results(ctx)
+    ctx.log(f"wrote {out}")
+    return 0
+
+
+def wait_quiet(limit_s: float, ctx: Context) -> float:
+    """Wait (up to `limit_s`) until the 1-minute load average is below the core count."""
+    t = time.perf_counter()
+    cores = os.cpu_count() or 1
+    while time.perf_counter() - t < limit_s and os.getloadavg()[0] >= cores:
+        ctx.log(f"waiting for a quiet machine: load {os.getloadavg()[0]:.1f} on {cores} cores")
+        time.sleep(15)  # polling the load average, a condition
+    return time.perf_counter() - t
+
+
+def run_all(ctx: Context) -> None:
+    from benchmarks import (
+        ops_browser,
+        ops_dashboard,
+        ops_find,
+        ops_fuzzy,
+        ops_import,
+        ops_matching,
+        ops_memory,
+    )
+    from brokering import baselines
+    from brokering.db import connect
+
+    needs_store = any(
+        ctx.wants(o)
+        for o in ("find", "all_skills", "depth", "candidates", "allocation", "dashboard", "memory")
+    )
+    if ctx.wants("import"):
+        _guard(ctx, "import", lambda: ops_import.run(ctx))
+    if needs_store or ctx.wants("import"):
+        if ctx.db is None:
+            ops_import.ensure_store(ctx)
+        ctx.counts = _table_counts(ctx.db)
+    if ctx.wants("allocation"):
+        _guard(ctx, "allocation (alliance store)", lambda: ops_import.ensure_alliance_store(ctx))
+    if needs_store:
+        # Read-only, so each operation's own process (ops_memory.probe) can open it too.
+        ctx.con = connect(ctx.db, read_only=True)
+        if any(ctx.wants(o) for o in ("find", "all_skills", "depth")):
+            t = time.perf_counter()
+            ctx.frames = baselines.load_frames(ctx.con)
+            ctx.info["frames"] = {
+                "load_s": round(time.perf_counter() - t, 2),
+                "memory_mb": round(ctx.frames.memory_mb(), 1),
+            }
+        for op, fn in (
+            ("find", ops_find.run_find),
+            ("all_skills", ops_find.run_all_skills),
+            ("depth", ops_find.run_depth),
+            ("candidates", ops_matching.run_candidates),
+            ("allocation", ops_matching.run_allocation),
+        ):
+            if ctx.wants(op):
+                _guard(ctx, op, lambda fn=fn: fn(ctx))
+        if ctx.wants("dashboard"):
+            _guard(ctx, "dashboard", lambda: ops_dashboard.run(ctx))
+        ctx.con.close()
+        ctx.con = None
+        ctx.frames = None
+    if ctx.wants("fuzzy"):
+        _guard(ctx, "fuzzy", lambda: ops_fuzzy.run(ctx))
+    if ctx.wants("memory") and ctx.db is not None:
+        _guard(ctx, "memory", lambda: ops_memory.run(ctx))
+    if ctx.browser:
+        _guard(ctx, "browser", lambda: ops_browser.run(ctx))
+
+
+def _guard(ctx: Context, what: str, fn) -> None:
+    """An operation that fails is reported as failed; the run goes on."""
+    try:
+        fn()
+    except Exception as exc:
+        import traceback
+
+        traceback.print_exc()
+        ctx.add(Row(what, what, status=f"failed: {type(exc).__name__}: {str(exc)[:300]}"))
+
+
+def _table_counts(db: Path | None) -> dict[str, int]:
+    import duckdb
+
+    if db is None:
+        return {}
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+                "ORDER BY table_name"
+            ).fetchall()
+        ]
+        counts = {}
+        for t in (
+            "schools",
+            "staff",
+            "evidence",
+            "coaching",
+            "needs",
+            "pairings",
+            "pairing_entries",
+        ):
+            if t in names:
+                counts[t] = int(con.execute(f'SELECT count(*) FROM "{t}"').fetchall()[0][0])  # noqa: S608
+        if "needs" in names:
+            counts["open needs"] = int(
+                con.execute("SELECT count(*) FROM needs WHERE status = 'open'").fetchall()[0][0]
+            )
+        return counts
+    finally:
+        con.close()
+
+
+# --------------------------------------------------------------------------------------------
+# RESULTS.md
+# --------------------------------------------------------------------------------------------
+def _met(row: Row | MemoryRow, met: bool | None) -> str:
+    if met is None:
+        return "—"
+    return "**met**" if met else "**not met**"
+
+
+def _cell(text: str) -> str:
+    """One table cell: a single line, pipes escaped."""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+#: Rows whose targets are about the demo alliance, judged at every scale; the rest are
+#: national-scale targets, judged only in a national run.
+ALLIANCE_TARGETS = ("allocation_alliance", "search", "page:")
+
+
+def _judged(ctx: Context, r: Row) -> bool | None:
+    if ctx.scale == "national" or r.op.startswith(ALLIANCE_TARGETS):
+        return r.met
+    return None
+
+
+def _ratio(x: float | None) -> str:
+    return "—" if x is None else f"{x:.2f}×"
+
+
+def write_results(ctx: Context) -> None:
+    m = machine()
+    counts = getattr(ctx, "counts", {}) or {}
+    lines: list[str] = []
+    add = lines.append
+    add("# Benchmark results")
+    add("")
+    add("Regenerated by the harness; do not edit by hand. Produced by:")
+    add("")
+    add("```")
+    add(ctx.command)
+    add("```")
+    add("")
+    add(f"- **Date:** {m['date']}")
+    add(f"- **Machine:** {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB RAM, {m['os']}")
+    add("- **Versions:** " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()))
+    add(
+        f"- **Data set:** scale `{ctx.scale}`, seed {ctx.seed}, as of {ctx.as_of} "
+        f"(`{ctx.data_dir.name}`, generated in {ctx.manifest.get('generate_s')} s"
+        + (", reused from the cache" if ctx.manifest.get("cached") else "")
+        + ")"
+    )
+    if counts:
+        add("- **Rows in the store:** " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    gen = ctx.manifest.get("counts", {})
+    if gen.get("pairings_error"):
+        add(f"- **Pairings:** not generated ({gen['pairings_error']})")
+    if "db_size_mb" in ctx.info:
+        add(f"- **Store on disk:** {ctx.info['db_size_mb']:,} MB")
+    if "frames" in ctx.info:
+        f = ctx.info["frames"]
+        add(
+            f"- **pandas frames for the baselines:** loaded in {f['load_s']} s, "
+            f"{f['memory_mb']:,} MB in memory"
+        )
+    add(
+        "- **Viewer:** the alliance administrator (sees every current member of staff); "
+        "repetitions: medians of the timed runs after a warm-up (`n` in the details)."
+    )
+    add(f"- **Total harness time:** {fmt_seconds(time.perf_counter() - ctx.started)}")
+    if "load_start" in ctx.info:
+        busy = max(ctx.info["load_start"][0], ctx.info.get("load_end", [0])[0]) > (m["cores"] or 1)
+        add(
+            f"- **Load average (1, 5, 15 min):** {ctx.info['load_start']} at the start, "
+            f"{ctx.info.get('load_end')} at the end"
+            + (
+                " — other processes were using this machine during the run, so the figures "
+                "are pessimistic."
+                if busy
+                else "."
+            )
+        )
+    add("")
+    add("## Operations")
+    add("")
+    add(
+        "| operation | product | pandas baseline | DuckDB floor | product ÷ baseline | "
+        "product ÷ floor | target | met? |"
+    )
+    add("|---|---|---|---|---|---|---|---|")
+    for r in ctx.rows:
+        base = r.baseline.text() if r.baseline else "—"
+        floor = r.floor.text() if r.floor else "—"
+        if r.status != "ok" and r.product is None:
+            add(
+                f"| {_cell(r.title)} | {_cell(r.status)} | {base} | {floor} | — | — | "
+                f"{_cell(r.target or '—')} | — |"
+            )
+            continue
+        judged = _judged(ctx, r)
+        met = _met(r, judged) if judged is not None or r.met is None else "(national target)"
+        add(
+            f"| {_cell(r.title)} | {r.product.text() if r.product else '—'} | {base} | "
+            f"{floor} | {_ratio(r.ratio(r.baseline))} | {_ratio(r.ratio(r.floor))} | "
+            f"{_cell(r.target or '—')} | {met} |"
+        )
+    add("")
+    add(
+        "Ratios are of median times (below 1× the product is faster). For rates, the figure in "
+        "brackets is items per second at the median."
+    )
+    add("")
+    add("## Peak memory (each product operation in its own process) and size on disk")
+    add("")
+    add("| operation | peak RSS | time in the child | target | met? |")
+    add("|---|---|---|---|---|")
+    for mrow in ctx.memory:
+        if mrow.maxrss_mb is None:
+            add(f"| {_cell(mrow.op)} | {_cell(mrow.status)} | — | ≤ 2,048 MB | — |")
+            continue
+        met = mrow.maxrss_mb <= 2048 if ctx.scale == "national" else None
+        add(
+            f"| {mrow.op} | {mrow.maxrss_mb:,.0f} MB | "
+            f"{fmt_seconds(mrow.seconds) if mrow.seconds is not None else '—'} | ≤ 2,048 MB "
+            f"(national) | {_met(mrow, met)} |"
+        )
+    if "db_size_mb" in ctx.info:
+        add(f"| store file on disk | {ctx.info['db_size_mb']:,} MB | — | — | — |")
+    add("")
+    add(
+        "Peak RSS is the high-water mark (`VmHWM`) of a fresh Python process that opens the "
+        "store read-only and runs that one operation once (each import: its own process too); "
+        "it includes the interpreter, the imports and DuckDB (the `open the store only` row is "
+        "that floor). `getrusage(RUSAGE_SELF).ru_maxrss` is not used: Linux carries the "
+        "parent's high-water mark into a child across fork + exec, so it would report the "
+        "harness's own size. A child is stopped past 6,000 MB or 300 s and reported as failed."
+    )
+    add("")
+    add("## Details")
+    add("")
+    for r in ctx.rows:
+        figs = [("product", r.product), ("baseline", r.baseline), ("floor", r.floor)]
+        figs += [("also", f) for f in r.extra]
+        shown = [(k, f) for k, f in figs if f is not None]
+        if not shown and not r.notes:
+            continue
+        add(f"### {r.title}")
+        add("")
+        for k, f in shown:
+            add(f"- {k}: {f.label} — {f.text()} ({f.spread()})")
+        for note in r.notes:
+            add(f"- {note}")
+        add("")
+    if ctx.info.get("imports"):
+        add("### Other imports (each in its own process, one run)")
+        add("")
+        for label, res in ctx.info["imports"].items():
+            if res.get("ok"):
+                rate = res["rows"] / res["seconds"] if res["seconds"] else 0
+                add(
+                    f"- {label}: {res['rows']:,} rows in {res['seconds']:.2f} s "
+                    f"({rate:,.0f} rows/s), peak {res['maxrss_mb']:,.0f} MB"
+                )
+            else:
+                err = res.get("error") or "; ".join(res.get("problems") or [])
+                add(f"- {label}: **failed** — {err[:300]}")
+        add("")
+    if ctx.notes:
+        add("## Notes")
+        add("")
+        for n in ctx.notes:
+            add(f"- {n}")
+        add("")
+    add("## Generated data")
+    add("")
+    add("```json")
+    add(json.dumps({k: v for k, v in ctx.manifest.items() if k != "cached"}, indent=2))
+    add("```")
+    add("")
+    ctx.out.parent.mkdir(parents=True, exist_ok=True)
+    ctx.out.write_text("\n".join(lines), encoding="utf-8")
+    payload = {
+        "command": ctx.command,
+        "machine": m,
+        "scale": ctx.scale,
+        "seed": ctx.seed,
+        "counts": counts,
+        "rows": to_jsonable(ctx.rows),
+        "memory": to_jsonable(ctx.memory),
+        "info": to_jsonable(ctx.info),
+        "notes": ctx.notes,
+    }
+    ctx.out.with_suffix(".json").write_text(json.dumps(payload, indent=2), encoding="utf-8")
+
+
+# --------------------------------------------------------------------------------------------
+# Child processes
+# --------------------------------------------------------------------------------------------
+def child_main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks child")
+    ap.add_argument("kind", choices=["import", "optimise", "mem"])
+    ap.add_argument("--db", required=True)
+    ap.add_argument("--files", default="")
+    ap.add_argument("--op", default="idle")
+    ap.add_argument("--scale", default="smoke")
+    ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    ap.add_argument("--skill", default="")
+    ap.add_argument("--name", default="")
+    ap.add_argument("--need", default="")
+    args = ap.parse_args(argv)
+    result: dict[str, Any]
+    try:
+        if args.kind == "import":
+            from benchmarks.ops_import import child_import
+
+            result = child_import(args.db, [f for f in args.files.split(",") if f])
+        elif args.kind == "optimise":
+            from benchmarks.ops_import import child_optimise
+
+            result = child_optimise(args.db)
+        else:
+            from benchmarks.ops_memory import child
+
+            result = child(args)
+    except Exception as exc:
+        result = {"ok": False, "error": f"{type(exc).__name__}: {str(exc)[:500]}"}
+    print(json.dumps(result))
+    return 0

@@ -1,0 +1,590 @@
+"""Find expertise: "in which of our schools is the best teacher of X?" — ranked, explained,
+and private.
+
+Why these pieces: a leader types a skill the way they say it; `resolve_query` turns it into a
+taxonomy skill and a phase filter, or refuses with choices. `find_expertise` ranks the people
+the viewer may see by practice strength, coaching strength or a blend the leader sets, with
+a deterministic order; `explain` opens any rank. `depth_by_school` and `gap_map` (in
+`find_depth`) answer "which school?" and "where must we look outside?" without singling
+anyone out. Visibility is applied in SQL on the live staff table, every time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from rapidfuzz import fuzz
+
+from brokering import find_scores
+from brokering.db import Connection
+from brokering.errors import NotFoundError, ValidationError
+from brokering.find_depth import depth_by_school, gap_map
+from brokering.find_query import (
+    QueryNotResolved,
+    QueryResolver,
+    ResolvedQuery,
+    parse_phase,
+    resolve_query,
+)
+from brokering.scoring import (
+    DEFAULT_PARAMS,
+    ScoringParams,
+    explain_coaching,
+    explain_practice,
+    to_percent,
+)
+from brokering.taxonomy import SkillMatcher
+from brokering.viewer import Viewer
+from brokering.visibility import visible_staff_sql
+
+__all__ = [
+    "RANK_BY",
+    "Explanation",
+    "FindResult",
+    "QueryNotResolved",
+    "QueryResolver",
+    "RelatedSkill",
+    "ResolvedQuery",
+    "depth_by_school",
+    "explain",
+    "find_expertise",
+    "gap_map",
+    "related_skills",
+    "resolve_query",
+]
+
+RANK_BY = ("practice", "coaching", "blend")
+MAX_TOP = 500
+#: Columns of `FindResult.rows`, in display order.
+RESULT_COLUMNS = [
+    "rank",
+    "staff_ref",
+    "school_id",
+    "school",
+    "role",
+    "phases",
+    "practice_score",
+    "coaching_score",
+    "blend_score",
+    "score",
+    "confidence",
+    "practice_confidence",
+    "coaching_confidence",
+    "evidence_count",
+    "latest_evidence",
+    "coaching_records",
+]
+
+
+@dataclass(frozen=True)
+class RelatedSkill:
+    """A skill near the one searched for in which the viewer can see someone with evidence."""
+
+    skill_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class FindResult:
+    """A ranked answer, what it was for, and — when empty — why and where to look next."""
+
+    skill_id: str
+    skill_name: str
+    area: str
+    phases: tuple[str, ...]
+    school_id: str | None
+    rank_by: str
+    blend: float
+    as_of: date
+    rows: pd.DataFrame
+    query: ResolvedQuery | None = None
+    message: str = ""
+    related: tuple[RelatedSkill, ...] = field(default_factory=tuple)
+    stored_parts: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return self.rows.empty
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable JSON shape of `python -m brokering find --json` (docs/CLI.md)."""
+        results = []
+        for r in self.rows.itertuples(index=False):
+            results.append(
+                {
+                    "rank": int(r.rank),
+                    "staff_ref": r.staff_ref,
+                    "school_id": r.school_id,
+                    "school": r.school,
+                    "role": r.role,
+                    "phases": list(r.phases),
+                    "practice_score": float(r.practice_score),
+                    "coaching_score": float(r.coaching_score),
+                    "blend_score": float(r.blend_score),
+                    "confidence": round(float(r.confidence), 3),
+                    "evidence_count": int(r.evidence_count),
+                    "latest_evidence": None
+                    if pd.isna(r.latest_evidence)
+                    else pd.Timestamp(r.latest_evidence).date().isoformat(),
+                }
+            )
+        return {
+            "ok": True,
+            "skill": {"id": self.skill_id, "name": self.skill_name, "area": self.area},
+            "phase": list(self.phases),
+            "phase_words": list(self.query.phase_words) if self.query else [],
+            "school_id": self.school_id,
+            "rank_by": self.rank_by,
+            "blend": self.blend,
+            "as_of": self.as_of.isoformat(),
+            "results": results,
+            "message": self.message,
+            "related": [{"id": r.skill_id, "name": r.name} for r in self.related],
+        }
+
+
+def _skill_row(con: Connection, skill_id: str) -> tuple[str, str] | None:
+    rows = con.execute("SELECT name, area FROM skills WHERE skill_id = ?", [skill_id]).fetchall()
+    return (rows[0][0], rows[0][1]) if rows else None
+
+
+def _check_school(con: Connection, school_id: str | None) -> None:
+    if school_id is None:
+        return
+    if not con.execute("SELECT 1 FROM schools WHERE school_id = ?", [school_id]).fetchall():
+        raise ValidationError(
+            f"No school with the reference “{school_id}” is in the alliance. Leave the school "
+            "filter empty to search every school."
+        )
+
+
+def _resolve(
+    con: Connection,
+    query_or_skill: str | ResolvedQuery,
+    resolver: QueryResolver | None,
+) -> tuple[ResolvedQuery, tuple[str, str]]:
+    """The query and its skill's (name, area): a skill id is taken as it is, text resolved."""
+    if isinstance(query_or_skill, ResolvedQuery):
+        query = query_or_skill
+    else:
+        text = str(query_or_skill).strip()
+        known = _skill_row(con, text) if text else None
+        if known:
+            query = ResolvedQuery(text, text, known[0], how="skill id", understood_as=text)
+            return query, known
+        resolver = resolver or QueryResolver(SkillMatcher.from_db(con))
+        query = resolver.resolve(text)
+    skill = _skill_row(con, query.skill_id)
+    if skill is None:
+        raise NotFoundError(f"The skill “{query.skill_id}” is not in the taxonomy.")
+    return query, skill
+
+
+@find_scores.plain_errors("search")
+def find_expertise(
+    con: Connection,
+    viewer: Viewer,
+    query_or_skill: str | ResolvedQuery,
+    *,
+    phase: str | tuple[str, ...] | list[str] | None = None,
+    school_id: str | None = None,
+    top: int = 20,
+    rank_by: str = "practice",
+    blend: float = 0.5,
+    as_of: date | None = None,
+    params: ScoringParams = DEFAULT_PARAMS,
+    resolver: QueryResolver | None = None,
+) -> FindResult:
+    """The strongest people in a skill that `viewer` may see, best first.
+
+    `query_or_skill` is a search ("yr 6 maths"), a skill id, or an already resolved query.
+    An explicit `phase` replaces the one the search's phase words gave. `rank_by` chooses the
+    practice score, the coaching score, or a blend in which `blend` is coaching's share.
+    Ties: score (to one decimal), then confidence, then latest evidence, then staff_ref.
+    """
+    viewer.require_listing()
+    if rank_by not in RANK_BY:
+        raise ValidationError(f"Rank by one of: {', '.join(RANK_BY)}.")
+    if not 0.0 <= float(blend) <= 1.0:
+        raise ValidationError("The blend is coaching's share of the score, from 0 to 1.")
+    if not 1 <= int(top) <= MAX_TOP:
+        raise ValidationError(f"Ask for between 1 and {MAX_TOP} results.")
+    query, skill = _resolve(con, query_or_skill, resolver)
+    stages = parse_phase(phase) if phase else query.phases
+    _check_school(con, school_id)
+    as_of = as_of or date.today()
+    rows, stored = _ranked(
+        con,
+        viewer,
+        query.skill_id,
+        stages,
+        school_id,
+        rank_by,
+        float(blend),
+        int(top),
+        as_of,
+        params,
+    )
+    message = ""
+    related: tuple[RelatedSkill, ...] = ()
+    if rows.empty and (stages or school_id):
+        where = f" at {', '.join(stages)}" if stages else ""
+        there = " in that school" if school_id else ""
+        message = (
+            f"No one you can see has evidence in {skill[0]}{where}{there}. "
+            "Try without the phase or school filter."
+        )
+    elif rows.empty:
+        message = f"No one you can see has evidence in {skill[0]} yet."
+        with find_scores.plain_errors("look for related skills"):
+            related = tuple(related_skills(con, viewer, query.skill_id, as_of=as_of, params=params))
+        if related:
+            message += " These related skills in the same area have some:"
+    return FindResult(
+        skill_id=query.skill_id,
+        skill_name=skill[0],
+        area=skill[1],
+        phases=stages,
+        school_id=school_id,
+        rank_by=rank_by,
+        blend=float(blend),
+        as_of=as_of,
+        rows=rows,
+        query=query,
+        message=message,
+        related=related,
+        stored_parts=stored,
+    )
+
+
+def _staff_filters(
+    viewer: Viewer, stages: tuple[str, ...], school_id: str | None
+) -> tuple[str, list[object]]:
+    vis, values = visible_staff_sql(viewer, "st")
+    where = [vis]
+    values = list(values)
+    if stages:
+        where.append("(len(st.phases) = 0 OR list_has_any(st.phases, ?::VARCHAR[]))")
+        values.append(list(stages))
+    if school_id:
+        where.append("st.school_id = ?")
+        values.append(school_id)
+    return " AND ".join(where), values
+
+
+_PCT = find_scores.PCT_SQL
+
+
+def _ranked(
+    con: Connection,
+    viewer: Viewer,
+    skill_id: str,
+    stages: tuple[str, ...],
+    school_id: str | None,
+    rank_by: str,
+    blend: float,
+    top: int,
+    as_of: date,
+    params: ScoringParams,
+) -> tuple[pd.DataFrame, bool]:
+    source = find_scores.parts_source(con, skill_id, as_of, params, stages)
+    grouped, g_values = find_scores.grouped_sql(source, stages)
+    where, w_values = _staff_filters(viewer, stages, school_id)
+    if rank_by == "practice" and not school_id:
+        rows = _practice_top(con, source, grouped, g_values, where, w_values, top, blend, params)
+    else:
+        rows = _joined_top(
+            con, source, grouped, g_values, where, w_values, rank_by, top, blend, params
+        )
+    return _frame(rows, rank_by, blend), source.stored
+
+
+def _joined_top(
+    con: Connection,
+    source: find_scores.PartsSource,
+    grouped: str,
+    g_values: list[object],
+    where: str,
+    w_values: list[object],
+    rank_by: str,
+    top: int,
+    blend: float,
+    params: ScoringParams,
+) -> list[dict[str, Any]]:
+    """Coaching or blended ranks (and any school filter): every candidate joined with the
+    visible staff, scored and ordered in one query."""
+    pm, pc, p_values = find_scores.practice_sql(source, params)
+    cm, cc, c_values = find_scores.coaching_sql(source, params, "st.coach_trained")
+    candidates = "g.n > 0" if rank_by == "practice" else "(g.n > 0 OR g.c_n > 0)"
+    score = {"practice": "practice_score", "coaching": "coaching_score", "blend": "blend_score"}
+    conf = {
+        "practice": "practice_confidence",
+        "coaching": "coaching_confidence",
+        "blend": "(1 - ?) * practice_confidence + ? * coaching_confidence",
+    }
+    sql = f"""
+        SELECT *, {_PCT.format("practice_mean")} AS practice_score,
+               {_PCT.format("coaching_mean")} AS coaching_score,
+               {_PCT.format("(1 - ?) * practice_mean + ? * coaching_mean")} AS blend_score
+        FROM (
+            SELECT g.staff_ref, st.school_id, sc.name AS school, st.role, st.phases, g.n,
+                   g.latest, g.c_n,
+                   {pm} AS practice_mean, {pc} AS practice_confidence,
+                   {cm} AS coaching_mean, {cc} AS coaching_confidence
+            FROM {grouped} g JOIN staff st USING (staff_ref)
+            JOIN schools sc ON sc.school_id = st.school_id
+            WHERE {where} AND {candidates}
+        )
+        ORDER BY {score[rank_by]} DESC, {conf[rank_by]} DESC, latest DESC NULLS LAST, staff_ref
+        LIMIT ?
+    """  # noqa: S608 - fragments are code; values are parameters
+    values = [blend, blend, *p_values, *c_values, *g_values, *w_values]
+    values += [blend, blend] if rank_by == "blend" else []
+    cur = con.execute(sql, [*values, top])
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+#: Candidates ranked per query on the fast route. Above DuckDB's late-materialisation limit
+#: (50 rows), which would otherwise read the skill's row group twice for a narrow table.
+_WINDOW = 64
+
+
+def _lookup(
+    con: Connection, refs: list[str], where: str, w_values: list[object]
+) -> dict[str, tuple[Any, ...]]:
+    """Staff rows for `refs` that the viewer may see: read by key (the primary-key index, kept
+    by materialising the keyed read first), then filtered by the visibility predicate."""
+    marks = ", ".join("?" for _ in refs)
+    rows = con.execute(
+        f"""WITH st AS MATERIALIZED (
+                SELECT staff_ref, school_id, role, phases, coach_trained, left_on,
+                       share_consent
+                FROM staff WHERE staff_ref IN ({marks}))
+            SELECT st.staff_ref, st.school_id, sc.name, st.role, st.phases, st.coach_trained
+            FROM st JOIN schools sc USING (school_id) WHERE {where}""",  # noqa: S608
+        [*refs, *w_values],
+    ).fetchall()
+    return {r[0]: r[1:] for r in rows}
+
+
+#: Slack below the threshold, in 1-4 units: covers scores that round to the same shown value.
+_SLACK = 0.004
+
+
+def _score_floor(
+    con: Connection,
+    source: find_scores.PartsSource,
+    grouped: str,
+    g_values: list[object],
+    pm: str,
+    p_values: list[object],
+    need: int,
+    params: ScoringParams,
+) -> float:
+    """A lower bound on `s1` that keeps every row that can be among the first `need` today.
+
+    Stored rows carry `s1`, their strength with recency measured to the build date. Ageing
+    only moves a strength towards the prior, so today's strength is at most max(s1, prior).
+    Today's strengths of the `need` rows with the highest s1 give a value T that the true
+    first `need` all reach; any row that can reach T has s1 >= T. Rows below are skipped —
+    in skill order on disk, whole row groups of a large skill are never read. Without that
+    order (parts computed now, other priors) there is no bound: -inf keeps every row."""
+    if not source.ordered:
+        return float("-inf")
+    row = con.execute(
+        f"SELECT min(m), count(*) FROM (SELECT {pm} AS m FROM {grouped} g "  # noqa: S608
+        "WHERE g.n > 0 ORDER BY g.s1 DESC LIMIT ?)",
+        [*p_values[:4], *g_values, need],
+    ).fetchall()[0]
+    threshold, count = row
+    if threshold is None or count < need or threshold - _SLACK <= params.prior_mean:
+        return float("-inf")
+    return float(threshold) - _SLACK
+
+
+def _practice_top(
+    con: Connection,
+    source: find_scores.PartsSource,
+    grouped: str,
+    g_values: list[object],
+    where: str,
+    w_values: list[object],
+    top: int,
+    blend: float,
+    params: ScoringParams,
+) -> list[dict[str, Any]]:
+    """Rank the skill's parts first (no join), then look up only the leading candidates in
+    the live staff table, by key, under the viewer's visibility, a batch at a time until
+    `top` visible people are found or the candidates run out. At national scale this keeps a
+    find within milliseconds: staff is read by index, never scanned."""
+    pm, pc, p_values = find_scores.practice_sql(source, params)
+    ranked_sql = f"""
+        SELECT staff_ref, n, latest, c_sw, c_w, c_n, practice_mean, practice_confidence,
+               {_PCT.format("practice_mean")} AS practice_score
+        FROM (SELECT g.*, {pm} AS practice_mean, {pc} AS practice_confidence
+              FROM {grouped} g WHERE g.n > 0)
+        ORDER BY practice_score DESC, practice_confidence DESC, latest DESC NULLS LAST,
+                 staff_ref
+        LIMIT ? OFFSET ?
+    """  # noqa: S608 - fragments are code; values are parameters
+    out: list[dict[str, Any]] = []
+    offset, window = 0, max(_WINDOW, 2 * top)
+    batch = top + top // 2 + 2
+    while len(out) < top:
+        floor = _score_floor(con, source, grouped, g_values, pm, p_values, offset + window, params)
+        cur = con.execute(
+            ranked_sql.replace("WHERE g.n > 0", "WHERE g.n > 0 AND g.s1 >= ?"),
+            [*p_values, *g_values, floor, window, offset],
+        )
+        names = [d[0] for d in cur.description]
+        cand = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        for i in range(0, len(cand), batch):
+            if len(out) >= top:
+                break
+            chunk = cand[i : i + batch]
+            staff = _lookup(con, [c["staff_ref"] for c in chunk], where, w_values)
+            for c in chunk:
+                if c["staff_ref"] not in staff or len(out) >= top:
+                    continue
+                c["school_id"], c["school"], c["role"], c["phases"], trained = staff[c["staff_ref"]]
+                mean, conf = find_scores.coaching_value(
+                    c["c_sw"], c["c_w"], bool(trained), source.factor, params
+                )
+                c["coaching_mean"], c["coaching_confidence"] = mean, conf
+                c["coaching_score"] = find_scores.percent(mean)
+                c["blend_score"] = find_scores.percent(
+                    (1 - blend) * c["practice_mean"] + blend * mean
+                )
+                out.append(c)
+        if len(cand) < window:
+            break
+        offset += window
+        window *= 2
+    return out
+
+
+def _frame(rows: list[dict[str, Any]], rank_by: str, blend: float) -> pd.DataFrame:
+    """The ranked rows as the result table, with school names and the rank's confidence."""
+    if not rows:
+        return pd.DataFrame(columns=RESULT_COLUMNS)
+    for i, r in enumerate(rows, start=1):
+        r["rank"] = i
+        r["phases"] = tuple(r["phases"] or ())
+        r["evidence_count"] = int(r["n"])
+        r["coaching_records"] = int(r["c_n"])
+        r["latest_evidence"] = r["latest"]
+        r["score"] = r[f"{rank_by}_score"]
+        r["confidence"] = {
+            "practice": r["practice_confidence"],
+            "coaching": r["coaching_confidence"],
+            "blend": (1 - blend) * r["practice_confidence"] + blend * r["coaching_confidence"],
+        }[rank_by]
+    frame = pd.DataFrame.from_records(rows, columns=RESULT_COLUMNS)
+    frame["latest_evidence"] = pd.to_datetime(frame["latest_evidence"])
+    return frame
+
+
+#: Related skills checked for visible evidence before giving up (each check is one find).
+_RELATED_CHECKS = 15
+
+
+@find_scores.plain_errors("look for related skills")
+def related_skills(
+    con: Connection,
+    viewer: Viewer,
+    skill_id: str,
+    *,
+    limit: int = 5,
+    as_of: date | None = None,
+    params: ScoringParams = DEFAULT_PARAMS,
+) -> list[RelatedSkill]:
+    """Skills in the same area as `skill_id`, closest first, in which the viewer can see
+    someone with evidence: linked through `depends_on` first, then sharing dependencies, then
+    similar names. Each candidate is checked with a one-row find, so this stays quick on a
+    national store."""
+    viewer.require_listing()
+    as_of = as_of or date.today()
+    rows = con.execute(
+        """
+        WITH me AS (SELECT area, depends_on, name FROM skills WHERE skill_id = ?)
+        SELECT sk.skill_id, sk.name,
+               list_contains(sk.depends_on, ?) OR list_contains(me.depends_on, sk.skill_id),
+               len(list_intersect(sk.depends_on, me.depends_on)), me.name
+        FROM me, skills sk WHERE sk.area = me.area AND sk.skill_id <> ?
+        """,
+        [skill_id, skill_id, skill_id],
+    ).fetchall()
+    ranked = sorted(
+        rows,
+        key=lambda r: (
+            -((2.0 if r[2] else 0.0) + 0.5 * r[3] + fuzz.token_set_ratio(r[1], r[4]) / 100.0),
+            r[1],
+        ),
+    )
+    found: list[RelatedSkill] = []
+    for sid, name, *_ in ranked[:_RELATED_CHECKS]:
+        hits, _stored = _ranked(con, viewer, sid, (), None, "practice", 0.0, 1, as_of, params)
+        if not hits.empty:
+            found.append(RelatedSkill(sid, name))
+            if len(found) >= limit:
+                break
+    return found
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why one person ranks where they do: both scores' parts, each adding up to its score."""
+
+    staff_ref: str
+    skill_id: str
+    practice: pd.DataFrame
+    coaching: pd.DataFrame
+
+    @property
+    def practice_score(self) -> float:
+        return float(self.practice["contribution"].sum())
+
+    @property
+    def coaching_score(self) -> float:
+        return float(self.coaching["contribution"].sum())
+
+
+@find_scores.plain_errors("explain this rank")
+def explain(
+    con: Connection,
+    viewer: Viewer,
+    staff_ref: str,
+    skill_id: str,
+    *,
+    phase: str | tuple[str, ...] | list[str] | None = None,
+    as_of: date | None = None,
+    params: ScoringParams = DEFAULT_PARAMS,
+) -> Explanation:
+    """ "Why this rank": the evidence behind the practice score (type, strength, date, weight,
+    share) and the coaching records, training and prior behind the coaching score."""
+    stages = parse_phase(phase)
+    as_of = as_of or date.today()
+    coaching = explain_coaching(con, viewer, staff_ref, skill_id, as_of=as_of, params=params)
+    practice = explain_practice(
+        con, viewer, staff_ref, skill_id, as_of=as_of, phase=stages or None, params=params
+    )
+    if coaching.empty:
+        raise NotFoundError(f"No one you can see has the reference “{staff_ref}”.")
+    if practice.empty:  # coached the skill but has no evidence in it: the prior alone
+        practice = pd.DataFrame(
+            [
+                {
+                    "evidence_type": "prior (shrinkage)",
+                    "strength": params.prior_mean,
+                    "note": "No evidence in this skill yet: the neutral starting point",
+                    "weight": params.prior_weight,
+                    "share": 1.0,
+                    "contribution": float(to_percent(params.prior_mean)),
+                }
+            ]
+        )
+    return Explanation(staff_ref, skill_id, practice, coaching)

@@ -1,0 +1,139 @@
+"""Score parts for one skill, from the stored parts table or computed on the fly, and the
+model's final arithmetic over them.
+
+Why: the find, the depth chart and the gap map rank people by the same model as
+`brokering.scoring`, but must do it in milliseconds at national scale. They read the
+per-(skill, person) sums that `brokering.maintenance` keeps in skill order when those are
+current, and otherwise compute the very same sums from the evidence; both routes give one
+row shape. Tests hold the results equal to `scoring.practice_scores`/`coaching_scores`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+
+from brokering import maintenance
+from brokering.db import Connection
+from brokering.errors import StoreError
+from brokering.scoring import ScoringParams
+
+_ALL = maintenance.ALL_PHASES
+#: A 1-4 strength expression as the 0-100 score shown, to one decimal place.
+PCT_SQL = "round((({}) - 1) / 3 * 100, 1)"
+
+
+@contextmanager
+def plain_errors(action: str) -> Iterator[None]:
+    """A driver error becomes a message a school leader can act on (never a traceback)."""
+    try:
+        yield
+    except duckdb.Error as exc:
+        raise StoreError(
+            f"The database could not {action} just now ({exc}). Try again in a moment; if it "
+            "keeps happening, tell the alliance's data manager."
+        ) from exc
+
+
+@dataclass(frozen=True)
+class PartsSource:
+    """A FROM-able subquery of parts rows, its bound values, and the factor that ages stored
+    sums from their epoch to `as_of` (1 when computed for `as_of` itself)."""
+
+    sql: str
+    values: list[object]
+    factor: float
+    stored: bool
+    ordered: bool = False  # rows in s1 order, built with the same priors
+
+
+def parts_source(
+    con: Connection,
+    skill_id: str | None,
+    as_of: date,
+    params: ScoringParams,
+    stages: tuple[str, ...] = (),
+) -> PartsSource:
+    """The stored parts when current and no phase filter is asked for (the fast route), else
+    the same parts computed now from the evidence (per key stage when filtering)."""
+    status = maintenance.parts_status(con, as_of, params)
+    if status.usable and status.epoch is not None and not stages:
+        factor = 0.5 ** ((as_of - status.epoch).days / params.half_life_days)
+        if skill_id is None:
+            sql = f"(SELECT * FROM {maintenance.PARTS})"  # noqa: S608 - a code constant
+            return PartsSource(sql, [], factor, True)
+        sql = f"(SELECT * FROM {maintenance.PARTS} WHERE skill_id = ?)"  # noqa: S608
+        return PartsSource(sql, [skill_id], factor, True, status.ordered)
+    sql, values = maintenance.parts_query(params, as_of, skill_id=skill_id, by_phase=bool(stages))
+    return PartsSource(f"({sql})", values, 1.0, False)
+
+
+def grouped_sql(source: PartsSource, stages: tuple[str, ...]) -> tuple[str, list[object]]:
+    """One row per (skill, person): every phase, or only evidence about the filtered key
+    stages (or about none) for practice — coaching never depends on the phase."""
+    if not stages:
+        cols = ", ".join(("skill_id", "staff_ref", *maintenance.PART_COLUMNS))
+        sql = f"(SELECT {cols} FROM {source.sql} p WHERE p.phase = '{_ALL}')"  # noqa: S608
+        return sql, list(source.values)
+    practice = "p.phase <> '" + _ALL + "'"
+    sql = f"""(SELECT skill_id, staff_ref,
+               coalesce(sum(n) FILTER (WHERE {practice}), 0) AS n,
+               max(latest) FILTER (WHERE {practice}) AS latest,
+               coalesce(sum(s_sum) FILTER (WHERE {practice}), 0) AS s_sum,
+               coalesce(sum(p_sw) FILTER (WHERE {practice}), 0) AS p_sw,
+               coalesce(sum(p_w) FILTER (WHERE {practice}), 0) AS p_w,
+               coalesce(max(c_sw) FILTER (WHERE NOT {practice}), 0) AS c_sw,
+               coalesce(max(c_w) FILTER (WHERE NOT {practice}), 0) AS c_w,
+               coalesce(max(c_n) FILTER (WHERE NOT {practice}), 0) AS c_n,
+               0.0 AS s1
+        FROM {source.sql} p WHERE list_contains(?::VARCHAR[], p.phase) GROUP BY ALL)"""  # noqa: S608
+    return sql, [*source.values, [_ALL, maintenance.NO_PHASE, *stages]]
+
+
+def practice_sql(source: PartsSource, params: ScoringParams) -> tuple[str, str, list[object]]:
+    """SQL for the weighted-mean practice strength (1-4) and its confidence over grouped
+    columns `g.p_sw`, `g.p_w`, with their bound values (mean's four, then confidence's)."""
+    f, pw = source.factor, params.prior_weight
+    mean = "((? * g.p_sw + ?) / (? * g.p_w + ?))"
+    conf = "(? * g.p_w / (? * g.p_w + ?))"
+    return mean, conf, [f, params.prior_mean * pw, f, pw, f, f, pw]
+
+
+def coaching_sql(
+    source: PartsSource, params: ScoringParams, trained: str
+) -> tuple[str, str, list[object]]:
+    """SQL for coaching strength (1-4) and its confidence over `g.c_sw`, `g.c_w`, with the
+    coach-training pseudo-record switched by the boolean SQL expression `trained`."""
+    f, p = source.factor, params
+    t = f"(CASE WHEN {trained} THEN 1.0 ELSE 0.0 END)"
+    mean = f"((? * g.c_sw + {t} * ? + ?) / (? * g.c_w + {t} * ? + ?))"
+    conf = f"((? * g.c_w + {t} * ?) / (? * g.c_w + {t} * ? + ?))"
+    prior = p.coaching_prior_weight
+    values: list[object] = [f, p.training_weight * p.training_value, prior * p.coaching_prior_mean]
+    values += [f, p.training_weight, prior, f, p.training_weight, f, p.training_weight, prior]
+    return mean, conf, values
+
+
+def coaching_value(
+    c_sw: float, c_w: float, trained: bool, factor: float, params: ScoringParams
+) -> tuple[float, float]:
+    """`coaching_sql` for one person in Python (the fast route looks people up one batch at a
+    time): (coaching strength 1-4, confidence)."""
+    p = params
+    t = p.training_weight if trained else 0.0
+    w = factor * c_w + t
+    mean = (
+        factor * c_sw + t * p.training_value + p.coaching_prior_weight * p.coaching_prior_mean
+    ) / (w + p.coaching_prior_weight)
+    return mean, w / (w + p.coaching_prior_weight)
+
+
+def percent(mean: float) -> float:
+    """A 1-4 strength as a score 0-100, to one decimal place, rounded half up as DuckDB's
+    round() does, so ranks computed in SQL and in Python agree."""
+    return math.floor((mean - 1.0) / 3.0 * 100.0 * 10.0 + 0.5) / 10.0

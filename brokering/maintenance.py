@@ -1,0 +1,294 @@
+"""Physical layout for fast reads: evidence ordered by skill, and per-skill score parts.
+
+Why: "who is best at X?" reads one skill's evidence out of millions of rows. DuckDB skips
+row groups whose min/max cannot hold the skill, so evidence stored in skill order is read in
+a few row groups instead of all. The score parts table goes further: for each (skill, person,
+phase) it keeps the sums the scoring model needs, with recency measured against a fixed
+`epoch`, so that a find at any later date only rescales them (every weight halves with age,
+so ageing all records by the same number of days multiplies every sum by the same factor).
+
+Nothing here decides who may see whom: the parts hold every person, and `brokering.find`
+joins them with the live staff table under the acting viewer's visibility. The parts are
+used only while they match the data (row counts and the last import) and the parameters
+they were built with; otherwise find computes the same parts on the fly from the evidence.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+
+from brokering.db import Connection, transaction
+from brokering.scoring import COACHING_DATE_SQL, DEFAULT_PARAMS, ScoringParams
+
+SCHEMA = "derived"
+PARTS = f"{SCHEMA}.find_parts"
+META = f"{SCHEMA}.find_parts_meta"
+#: Phase key of the row that totals a person's evidence over every phase.
+ALL_PHASES = "*"
+#: Phase key of evidence that names no key stage.
+NO_PHASE = "-"
+
+
+def _params_key(params: ScoringParams) -> str:
+    """The parameters baked into the stored sums (priors and training apply at query time)."""
+    p = params
+    return json.dumps(
+        {
+            "half_life_days": p.half_life_days,
+            "type_weights": p.type_weights,
+            "outcome_weight": p.outcome_weight,
+            "feedback_weight": p.feedback_weight,
+            "coaching_evidence_weight": p.coaching_evidence_weight,
+            "other_skill_factor": p.other_skill_factor,
+        },
+        sort_keys=True,
+    )
+
+
+def _priors_key(params: ScoringParams) -> str:
+    return json.dumps([params.prior_mean, params.prior_weight])
+
+
+#: Columns of a parts row after (skill_id, staff_ref, phase).
+PART_COLUMNS = ("n", "latest", "s_sum", "p_sw", "p_w", "c_sw", "c_w", "c_n", "s1")
+
+
+def parts_query(
+    params: ScoringParams,
+    epoch: date,
+    *,
+    skill_id: str | None = None,
+    by_phase: bool = False,
+) -> tuple[str, list[object]]:
+    """SELECT of score parts and its bound values, recency measured to `epoch`.
+
+    One row per (skill, person) with phase `*` (all evidence); with `by_phase`, also one
+    per key stage the evidence names (`-` for none), which carry practice sums only.
+    `skill_id` limits it to one skill (a single find computing its parts on the fly).
+    n, latest, s_sum: evidence count, newest date, sum of strengths. p_sw, p_w: practice
+    sums, weight = type weight x recency. c_sw, c_w: coaching sums — outcomes and numeric
+    coachee feedback of the person's coaching (records in other skills weigh
+    `other_skill_factor`) and coaching-feedback evidence in the skill; c_n: coaching records
+    in the skill. s1: the practice strength with recency measured to `epoch` (stored rows
+    are kept in its order within a skill, so a find can skip most of a large skill). People
+    who coached the skill without evidence in it get a `*` row with zero practice, so a
+    coaching rank can find them.
+    """
+    p = params
+    weights = " ".join("WHEN ? THEN ?" for _ in p.type_weights)
+    tw = [v for pair in p.type_weights.items() for v in pair]
+    skill_ev = "WHERE e.skill_id = ?" if skill_id else ""
+    skill_cs = "WHERE skill_id = ?" if skill_id else ""
+    # For one skill, only the coaching of people who could rank in it: those with evidence
+    # in the skill and those who coached it.
+    coaches = (
+        "AND c.coach_ref IN (SELECT staff_ref FROM ev UNION ALL "
+        "SELECT coach_ref FROM coaching WHERE skill_id = ? AND mode = 'coaching')"
+        if skill_id
+        else ""
+    )
+    phase = f"coalesce(e.phase, '{NO_PHASE}')" if by_phase else f"'{ALL_PHASES}'"
+    phase_rows = (
+        f"""UNION ALL
+            SELECT skill_id, staff_ref, '{ALL_PHASES}', sum(n), max(latest), sum(s_sum),
+                   sum(p_sw), sum(p_w), sum(cf_sw), sum(cf_w)
+            FROM ph GROUP BY ALL"""  # noqa: S608 - code fragments
+        if by_phase
+        else ""
+    )
+    sql = f"""
+        WITH epoch AS (SELECT ?::DATE AS d),
+        ev AS (
+            SELECT e.skill_id, e.staff_ref, {phase} AS phase, e.strength, e.date,
+                   e.evidence_type,
+                   pow(0.5, greatest(date_diff('day', e.date, epoch.d), 0) / ?) AS x
+            FROM evidence e, epoch {skill_ev}
+        ), ph AS (
+            SELECT skill_id, staff_ref, phase, count(*) AS n, max(date) AS latest,
+                   sum(strength)::DOUBLE AS s_sum,
+                   sum((CASE evidence_type {weights} ELSE 0 END) * x * strength) AS p_sw,
+                   sum((CASE evidence_type {weights} ELSE 0 END) * x) AS p_w,
+                   coalesce(sum(x * strength)
+                            FILTER (WHERE evidence_type = 'coaching-feedback'), 0) AS cf_sw,
+                   coalesce(sum(x) FILTER (WHERE evidence_type = 'coaching-feedback'), 0)
+                     AS cf_w
+            FROM ev GROUP BY ALL
+        ), keyed AS (
+            SELECT * FROM ph {phase_rows}
+        ), cr AS (
+            SELECT c.coach_ref AS staff_ref, c.skill_id,
+                   pow(0.5, greatest(date_diff('day', {COACHING_DATE_SQL}, epoch.d), 0) / ?)
+                     AS x,
+                   c.outcome_strength AS o, c.feedback_score AS fb
+            FROM coaching c, epoch WHERE c.mode = 'coaching' {coaches}
+        ), per_record AS (
+            SELECT staff_ref, skill_id,
+                   ? * coalesce(x * o, 0) + ? * coalesce(x * fb, 0) AS sw,
+                   ? * (CASE WHEN o IS NULL THEN 0 ELSE x END)
+                     + ? * (CASE WHEN fb IS NULL THEN 0 ELSE x END) AS w
+            FROM cr
+        ), every_skill AS (
+            SELECT staff_ref, sum(sw) AS sw, sum(w) AS w FROM per_record GROUP BY ALL
+        ), this_skill AS (
+            SELECT skill_id, staff_ref, sum(sw) AS sw, sum(w) AS w, count(*) AS c_n
+            FROM per_record {skill_cs} GROUP BY ALL
+        ), rows AS (
+            SELECT skill_id, staff_ref, phase, n, latest, s_sum, p_sw, p_w, cf_sw, cf_w
+            FROM keyed
+            UNION ALL
+            SELECT t.skill_id, t.staff_ref, '{ALL_PHASES}', 0, NULL::DATE, 0.0, 0.0, 0.0,
+                   0.0, 0.0
+            FROM this_skill t
+            WHERE NOT EXISTS (SELECT 1 FROM ph WHERE ph.skill_id = t.skill_id
+                              AND ph.staff_ref = t.staff_ref)
+        )
+        SELECT r.skill_id, r.staff_ref, r.phase, r.n, r.latest, r.s_sum, r.p_sw, r.p_w,
+               CASE WHEN r.phase = '{ALL_PHASES}' THEN
+                   ? * coalesce(a.sw, 0) + (1 - ?) * coalesce(t.sw, 0) + ? * r.cf_sw
+               ELSE 0 END AS c_sw,
+               CASE WHEN r.phase = '{ALL_PHASES}' THEN
+                   ? * coalesce(a.w, 0) + (1 - ?) * coalesce(t.w, 0) + ? * r.cf_w
+               ELSE 0 END AS c_w,
+               CASE WHEN r.phase = '{ALL_PHASES}' THEN coalesce(t.c_n, 0) ELSE 0 END AS c_n,
+               (r.p_sw + ?) / (r.p_w + ?) AS s1
+        FROM rows r
+        LEFT JOIN every_skill a USING (staff_ref)
+        LEFT JOIN this_skill t USING (skill_id, staff_ref)
+    """  # noqa: S608 - fragments are code; values are parameters
+    skill = [skill_id] if skill_id else []
+    fo, cew = p.other_skill_factor, p.coaching_evidence_weight
+    values: list[object] = [
+        epoch,
+        p.half_life_days,
+        *skill,
+        *tw,
+        *tw,
+        p.half_life_days,
+        *skill,
+        p.outcome_weight,
+        p.feedback_weight,
+        p.outcome_weight,
+        p.feedback_weight,
+        *skill,
+        fo,
+        fo,
+        cew,
+        fo,
+        fo,
+        cew,
+        p.prior_mean * p.prior_weight,
+        p.prior_weight,
+    ]
+    return sql, values
+
+
+@dataclass(frozen=True)
+class PartsStatus:
+    """Whether the stored parts can answer a find, from which date they count, and whether
+    their `s1` order was built with the same priors (so it bounds today's scores)."""
+
+    usable: bool
+    epoch: date | None
+    reason: str
+    ordered: bool = False
+
+
+_SIGNATURE_SQL = (
+    "(SELECT count(*) FROM evidence), (SELECT count(*) FROM coaching),"
+    " (SELECT coalesce(max(import_id), 0) FROM imports)"
+)
+
+
+def parts_status(
+    con: Connection, as_of: date, params: ScoringParams = DEFAULT_PARAMS
+) -> PartsStatus:
+    """May a find at `as_of` with `params` use the stored parts? One small query: evidence and
+    coaching are only ever added by imports (or removed wholesale), so their row counts and
+    the last import id change whenever the parts would."""
+    try:
+        meta = con.execute(
+            f"SELECT epoch, params, (evidence_rows, coaching_rows, last_import) = "  # noqa: S608
+            f"({_SIGNATURE_SQL}), priors FROM {META}"
+        ).fetchall()
+    except (duckdb.CatalogException, duckdb.BinderException):  # none, or an older layout
+        return PartsStatus(False, None, "not built")
+    if not meta:
+        return PartsStatus(False, None, "not built")
+    epoch, key, current, priors = meta[0]
+    if not current:
+        return PartsStatus(False, epoch, "data changed since the parts were built")
+    if key != _params_key(params):
+        return PartsStatus(False, epoch, "built with other scoring parameters")
+    if as_of < epoch:
+        return PartsStatus(False, epoch, "asked about a date before the newest record")
+    return PartsStatus(True, epoch, "ready", priors == _priors_key(params))
+
+
+def build_find_parts(con: Connection, params: ScoringParams = DEFAULT_PARAMS) -> int:
+    """(Re)build the per-skill score parts in skill order, in one transaction; return rows."""
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
+    signature = con.execute(f"SELECT {_SIGNATURE_SQL}").fetchall()[0]  # noqa: S608
+    epoch = con.execute(
+        "SELECT greatest((SELECT max(date) FROM evidence),"  # noqa: S608 - code fragments
+        f" (SELECT max({COACHING_DATE_SQL}) FROM coaching c), DATE '2000-01-01')"
+    ).fetchall()[0][0]
+    sql, values = parts_query(params, epoch)
+    with transaction(con):
+        con.execute(f"DROP TABLE IF EXISTS {PARTS}")
+        con.execute(f"DROP TABLE IF EXISTS {META}")
+        con.execute(
+            f"CREATE TABLE {PARTS} AS SELECT * FROM ({sql}) "  # noqa: S608 - code fragments
+            "ORDER BY skill_id, s1 DESC, staff_ref",
+            values,
+        )
+        con.execute(
+            f"CREATE TABLE {META} (epoch DATE, params VARCHAR, evidence_rows BIGINT,"
+            " coaching_rows BIGINT, last_import BIGINT, built_at TIMESTAMP, priors VARCHAR)"
+        )
+        con.execute(
+            f"INSERT INTO {META} VALUES (?, ?, ?, ?, ?, current_timestamp, ?)",  # noqa: S608
+            [epoch, _params_key(params), *signature, _priors_key(params)],
+        )
+    return int(con.execute(f"SELECT count(*) FROM {PARTS}").fetchall()[0][0])  # noqa: S608
+
+
+def sort_table(con: Connection, table: str, order_by: str) -> None:
+    """Rewrite a table in the given order, keeping the table itself (its constraints and any
+    views on it): copy aside, delete, re-insert, all in one transaction."""
+    if table not in _SORTABLE or order_by != _SORTABLE[table]:
+        raise ValueError(f"{table} cannot be sorted by {order_by}")
+    with transaction(con):
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _sorted AS SELECT * FROM {table} "  # noqa: S608
+            f"ORDER BY {order_by}"
+        )
+        con.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+        con.execute(f"INSERT INTO {table} SELECT * FROM _sorted")  # noqa: S608
+        con.execute("DROP TABLE _sorted")
+
+
+_SORTABLE = {
+    "evidence": "skill_id, staff_ref, date",
+    "coaching": "coach_ref, skill_id, start_date",
+}
+
+
+def optimise(con: Connection, params: ScoringParams = DEFAULT_PARAMS) -> dict[str, int]:
+    """Lay the store out for finds: evidence in skill order, coaching in coach order, and the
+    score parts rebuilt. Run after an import (the benchmark does; so may the data manager with
+    `python -m brokering optimise`). Content is unchanged; only order and derived tables."""
+    for table, order in _SORTABLE.items():
+        sort_table(con, table, order)
+    rows = build_find_parts(con, params)
+    con.execute("CHECKPOINT")
+    return {"find_parts": rows}
+
+
+def drop_find_parts(con: Connection) -> None:
+    """Remove the derived tables (finds then compute their parts from the evidence)."""
+    con.execute(f"DROP TABLE IF EXISTS {PARTS}")
+    con.execute(f"DROP TABLE IF EXISTS {META}")

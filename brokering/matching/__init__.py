@@ -1,0 +1,9 @@
+"""Coaches and mentors: the needs register, candidates for one need, requests and their
+decisions, and the whole-alliance allocation (issue 4; docs/MATCHING.md).
+
+Modules: `needs` (the register), `pool` (who could take a need, read through the scoring),
+`model` (the vectorised match score and rule stages), `rules` (the rules, once), `capacity`
+(hours left this term), `candidates` (one need, ranked and explained), `requests` (ask,
+accept, decline), `solver` (optimal and greedy assignment on arrays) and `allocation` (every
+open need at once, previewed and committed). Nothing here imports streamlit.
+"""

@@ -1,0 +1,385 @@
+"""The needs register: list, filter, add, edit and close development needs.
+
+Why checks live here and not in the form: the page, the command line and the importer's
+users all add needs, and a need for a leaver, a duplicate of an open need or an unknown skill
+must be refused the same way everywhere. Every change is kept in `need_events` with who and
+when, and written to the audit trail.
+
+Status moves: open -> matched (only by an accepted request), open -> closed | withdrawn,
+matched -> closed. Closing a need withdraws the requests still awaiting an answer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass
+from datetime import date
+
+import pandas as pd
+
+from brokering import audit
+from brokering.db import Connection, query_df, transaction
+from brokering.errors import AmbiguousQuery, NotFoundError, ValidationError
+from brokering.importing.spec import PRIORITIES, WANTED_ROLES
+from brokering.matching.rules import require_need_manager
+from brokering.settings import DEFAULT_RELATIONSHIP_HOURS, MAX_REF_LENGTH, MAX_TEXT_LENGTH
+from brokering.taxonomy import SkillMatcher
+from brokering.viewer import Viewer
+from brokering.visibility import visible_staff_sql
+
+CLOSING_STATUSES = ("closed", "withdrawn")
+_UNSET = object()
+
+
+@dataclass(frozen=True)
+class Need:
+    need_id: str
+    staff_ref: str
+    school_id: str
+    school_name: str
+    skill_id: str
+    skill_name: str
+    priority: str
+    wanted_role: str
+    raised_on: date
+    status: str
+    hours: float | None
+    note: str | None
+    line_manager_ref: str | None
+    phases: tuple[str, ...]
+    staff_left_on: date | None
+
+    def effective_hours(self, default: float = DEFAULT_RELATIONSHIP_HOURS) -> float:
+        return float(self.hours) if self.hours is not None else default
+
+    def label(self) -> str:
+        return (
+            f"{self.need_id} · {self.staff_ref} ({self.school_name}) — {self.skill_name}, "
+            f"{self.wanted_role}, {self.priority} priority"
+        )
+
+
+def _need_visibility(viewer: Viewer) -> tuple[str, list[object]]:
+    """The data manager sees every need, leavers' too (to close them); everyone else sees
+    the needs of the staff they may see."""
+    viewer.require_listing()
+    if viewer.sees_everyone:
+        return "TRUE", []
+    return visible_staff_sql(viewer, "st")
+
+
+_SELECT = """
+    SELECT n.need_id, n.staff_ref, st.school_id, sc.name AS school_name, n.skill_id,
+           sk.name AS skill_name, n.priority, n.wanted_role, n.raised_on, n.status, n.hours,
+           n.note, st.line_manager_ref, st.phases, st.left_on AS staff_left_on,
+           (SELECT count(*) FROM match_requests r
+             WHERE r.need_id = n.need_id AND r.status = 'pending') AS pending_requests
+    FROM needs n JOIN staff st USING (staff_ref)
+    JOIN schools sc ON sc.school_id = st.school_id
+    LEFT JOIN skills sk ON sk.skill_id = n.skill_id
+"""
+
+
+def list_needs(
+    con: Connection,
+    viewer: Viewer,
+    *,
+    statuses: tuple[str, ...] | list[str] | None = ("open",),
+    school_id: str | None = None,
+    skill_id: str | None = None,
+    priority: str | None = None,
+    wanted_role: str | None = None,
+    staff_ref: str | None = None,
+) -> pd.DataFrame:
+    """Needs the viewer may see, filtered; high priority and oldest first."""
+    vis, params = _need_visibility(viewer)
+    where = [vis]
+    for column, value in (
+        ("st.school_id", school_id),
+        ("n.skill_id", skill_id),
+        ("n.priority", priority),
+        ("n.wanted_role", wanted_role),
+        ("n.staff_ref", staff_ref),
+    ):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if statuses:
+        where.append("list_contains(?::VARCHAR[], n.status)")
+        params.append(list(statuses))
+    sql = (
+        f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY "  # noqa: S608 - code fragments
+        "CASE n.priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, n.raised_on, n.need_id"
+    )
+    return query_df(con, sql, params)
+
+
+def get_need(con: Connection, viewer: Viewer, need_id: str) -> Need:
+    vis, params = _need_visibility(viewer)
+    frame = query_df(con, f"{_SELECT} WHERE n.need_id = ? AND {vis}", [need_id, *params])  # noqa: S608
+    if frame.empty:
+        raise NotFoundError(f"There is no need '{need_id}' that you can see.")
+    row = frame.iloc[0]
+
+    def _opt(value: object) -> object:
+        return None if value is None or pd.isna(value) else value  # type: ignore[arg-type]
+
+    hours = _opt(row["hours"])
+    left = _opt(row["staff_left_on"])
+    raised = pd.Timestamp(row["raised_on"]).date()
+    return Need(
+        need_id=str(row["need_id"]),
+        staff_ref=str(row["staff_ref"]),
+        school_id=str(row["school_id"]),
+        school_name=str(row["school_name"]),
+        skill_id=str(row["skill_id"]),
+        skill_name=str(_opt(row["skill_name"]) or row["skill_id"]),
+        priority=str(row["priority"]),
+        wanted_role=str(row["wanted_role"]),
+        raised_on=raised,
+        status=str(row["status"]),
+        hours=float(hours) if hours is not None else None,  # type: ignore[arg-type]
+        note=_opt(row["note"]),  # type: ignore[arg-type]
+        line_manager_ref=_opt(row["line_manager_ref"]),  # type: ignore[arg-type]
+        phases=tuple(row["phases"] if row["phases"] is not None else ()),
+        staff_left_on=pd.Timestamp(left).date() if left is not None else None,  # type: ignore[arg-type]
+    )
+
+
+def resolve_skill(con: Connection, text: str) -> str:
+    """A skill id from an id, a name, an alias or a close spelling; never a guess."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError("Say which skill the need is in.")
+    if con.execute("SELECT 1 FROM skills WHERE skill_id = ?", [text]).fetchall():
+        return text
+    match = SkillMatcher.from_db(con).match(text)
+    if match.ok and match.skill_id:
+        return match.skill_id
+    if match.status == "ambiguous":
+        raise AmbiguousQuery(f"'{text}' could be several skills.", list(match.suggestions))
+    raise AmbiguousQuery(f"No skill in the taxonomy matches '{text}'.", list(match.suggestions))
+
+
+def _staff(con: Connection, viewer: Viewer, staff_ref: str) -> tuple[str, str, date | None]:
+    """(school_id, school name, left_on) of a member of staff the viewer may see."""
+    ref = (staff_ref or "").strip()
+    if not ref or len(ref) > MAX_REF_LENGTH:
+        raise ValidationError("Give the member of staff's reference (their staff_ref).")
+    vis, params = visible_staff_sql(viewer, "st") if not viewer.sees_everyone else ("TRUE", [])
+    rows = con.execute(
+        f"SELECT st.school_id, sc.name, st.left_on FROM staff st "  # noqa: S608
+        f"JOIN schools sc USING (school_id) WHERE st.staff_ref = ? AND {vis}",
+        [ref, *params],
+    ).fetchall()
+    if not rows:
+        raise NotFoundError(
+            f"There is no member of staff '{ref}' that you can see. Check the reference."
+        )
+    return rows[0]
+
+
+def _check_values(priority: str, wanted_role: str, hours: float | None, note: str | None) -> None:
+    if priority not in PRIORITIES:
+        raise ValidationError(f"Priority must be one of: {', '.join(PRIORITIES)}.")
+    if wanted_role not in WANTED_ROLES:
+        raise ValidationError(f"The role wanted must be one of: {', '.join(WANTED_ROLES)}.")
+    if hours is not None and not 0 < float(hours) <= 1000:
+        raise ValidationError("Hours a term must be more than 0 and at most 1,000.")
+    if note is not None and len(note) > MAX_TEXT_LENGTH:
+        raise ValidationError(f"The note is longer than {MAX_TEXT_LENGTH} characters.")
+
+
+def _check_duplicate(con: Connection, staff_ref: str, skill_id: str, other_than: str) -> None:
+    rows = con.execute(
+        "SELECT need_id, status FROM needs WHERE staff_ref = ? AND skill_id = ? "
+        "AND status IN ('open', 'matched') AND need_id <> ? ORDER BY need_id",
+        [staff_ref, skill_id, other_than],
+    ).fetchall()
+    if rows:
+        raise ValidationError(
+            f"{staff_ref} already has {'an' if rows[0][1] == 'open' else 'a'} {rows[0][1]} need "
+            f"in this skill ({rows[0][0]}); "
+            "edit that one instead of adding a duplicate."
+        )
+
+
+def _next_id(con: Connection) -> str:
+    ids = [r[0] for r in con.execute("SELECT need_id FROM needs").fetchall()]
+    numbers = [int(m.group(1)) for i in ids if (m := re.fullmatch(r"N(\d+)", i))]
+    return f"N{(max(numbers) + 1 if numbers else 1):04d}"
+
+
+def _event(
+    con: Connection,
+    viewer: Viewer,
+    need_id: str,
+    action: str,
+    before: Need | None,
+    after: Need | None,
+    reason: str | None = None,
+) -> None:
+    con.execute(
+        "INSERT INTO need_events (need_id, username, role, school_id, action, before_json, "
+        "after_json, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            need_id,
+            viewer.username,
+            viewer.role,
+            viewer.school_id,
+            action,
+            json.dumps(asdict(before), default=str) if before else None,
+            json.dumps(asdict(after), default=str) if after else None,
+            reason,
+        ],
+    )
+
+
+def add_need(
+    con: Connection,
+    viewer: Viewer,
+    *,
+    staff_ref: str,
+    skill: str,
+    priority: str = "medium",
+    wanted_role: str = "either",
+    raised_on: date | None = None,
+    hours: float | None = None,
+    note: str | None = None,
+    today: date | None = None,
+) -> Need:
+    """Add an open need; refused for a leaver, an unknown skill or a duplicate."""
+    today = today or date.today()
+    raised_on = raised_on or today
+    school_id, school_name, left_on = _staff(con, viewer, staff_ref)
+    require_need_manager(viewer, school_id, school_name)
+    if left_on is not None:
+        raise ValidationError(
+            f"{staff_ref.strip()} left on {left_on:%d %B %Y}: a new need for someone who has "
+            "left is refused."
+        )
+    skill_id = resolve_skill(con, skill)
+    _check_values(priority, wanted_role, hours, note)
+    if raised_on > today:
+        raise ValidationError("The date raised cannot be in the future.")
+    ref = staff_ref.strip()
+    _check_duplicate(con, ref, skill_id, "")
+    with transaction(con):
+        need_id = _next_id(con)
+        con.execute(
+            "INSERT INTO needs (need_id, staff_ref, skill_id, priority, wanted_role, raised_on, "
+            "status, hours, note) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?)",
+            [need_id, ref, skill_id, priority, wanted_role, raised_on, hours, note or None],
+        )
+        after = get_need(con, viewer, need_id)
+        _event(con, viewer, need_id, "created", None, after)
+    audit.record(con, viewer, "need.add", {"need_id": need_id, "skill_id": skill_id})
+    return after
+
+
+def edit_need(
+    con: Connection,
+    viewer: Viewer,
+    need_id: str,
+    *,
+    skill: str | None = None,
+    priority: str | None = None,
+    wanted_role: str | None = None,
+    raised_on: date | None = None,
+    hours: float | None | object = _UNSET,
+    note: str | None | object = _UNSET,
+) -> Need:
+    """Change an open need; what it asks for is frozen while a request awaits an answer."""
+    before = get_need(con, viewer, need_id)
+    require_need_manager(viewer, before.school_id, before.school_name)
+    if before.status != "open":
+        raise ValidationError(f"{need_id} is {before.status}; only open needs can be edited.")
+    skill_id = resolve_skill(con, skill) if skill else before.skill_id
+    new_hours = before.hours if hours is _UNSET else hours
+    new_note = before.note if note is _UNSET else (note or None)
+    new = {
+        "skill_id": skill_id,
+        "priority": priority or before.priority,
+        "wanted_role": wanted_role or before.wanted_role,
+        "raised_on": raised_on or before.raised_on,
+        "hours": new_hours,
+        "note": new_note,
+    }
+    _check_values(new["priority"], new["wanted_role"], new_hours, new_note)  # type: ignore[arg-type]
+    if raised_on is not None and raised_on > date.today():
+        raise ValidationError("The date raised cannot be in the future.")
+    pending = _pending(con, need_id)
+    asked_changed = (
+        skill_id != before.skill_id
+        or new["wanted_role"] != before.wanted_role
+        or new_hours != before.hours
+    )
+    if pending and asked_changed:
+        raise ValidationError(
+            f"{need_id} has {pending} request(s) awaiting an answer: withdraw them before "
+            "changing the skill, role or hours."
+        )
+    _check_duplicate(con, before.staff_ref, skill_id, need_id)
+    with transaction(con):
+        con.execute(
+            "UPDATE needs SET skill_id = ?, priority = ?, wanted_role = ?, raised_on = ?, "
+            "hours = ?, note = ? WHERE need_id = ?",
+            [*new.values(), need_id],
+        )
+        after = get_need(con, viewer, need_id)
+        _event(con, viewer, need_id, "edited", before, after)
+    audit.record(con, viewer, "need.edit", {"need_id": need_id})
+    return after
+
+
+def _pending(con: Connection, need_id: str) -> int:
+    return int(
+        con.execute(
+            "SELECT count(*) FROM match_requests WHERE need_id = ? AND status = 'pending'",
+            [need_id],
+        ).fetchall()[0][0]
+    )
+
+
+def close_need(
+    con: Connection, viewer: Viewer, need_id: str, *, status: str = "closed", reason: str = ""
+) -> Need:
+    """Close (done, or no longer wanted) or withdraw a need, with a reason."""
+    if status not in CLOSING_STATUSES:
+        raise ValidationError(f"A need is closed as one of: {', '.join(CLOSING_STATUSES)}.")
+    before = get_need(con, viewer, need_id)
+    require_need_manager(viewer, before.school_id, before.school_name)
+    allowed = {"open": CLOSING_STATUSES, "matched": ("closed",)}.get(before.status, ())
+    if status not in allowed:
+        raise ValidationError(f"{need_id} is {before.status} and cannot become {status}.")
+    if len(reason) > MAX_TEXT_LENGTH:
+        raise ValidationError(f"The reason is longer than {MAX_TEXT_LENGTH} characters.")
+    with transaction(con):
+        con.execute("UPDATE needs SET status = ? WHERE need_id = ?", [status, need_id])
+        con.execute(
+            "UPDATE match_requests SET status = 'withdrawn', decided_by = ?, decided_role = ?, "
+            "decided_school_id = ?, decided_at = current_timestamp, reason = ? "
+            "WHERE need_id = ? AND status = 'pending'",
+            [viewer.username, viewer.role, viewer.school_id, f"Need {status}", need_id],
+        )
+        after = get_need(con, viewer, need_id)
+        _event(con, viewer, need_id, status, before, after, reason or None)
+    audit.record(con, viewer, f"need.{status}", {"need_id": need_id, "reason": reason})
+    return after
+
+
+def need_history(con: Connection, viewer: Viewer, need_id: str) -> pd.DataFrame:
+    """Every recorded change to a need the viewer may see, oldest first."""
+    get_need(con, viewer, need_id)
+    return query_df(
+        con,
+        "SELECT at_time, username, role, school_id, action, reason, before_json, after_json "
+        "FROM need_events WHERE need_id = ? ORDER BY event_id",
+        [need_id],
+    )
+
+
+def skill_choices(con: Connection) -> pd.DataFrame:
+    """Every taxonomy skill (id, name, area) for a form's choice list, by name."""
+    return query_df(con, "SELECT skill_id, name, area FROM skills ORDER BY name")

@@ -1,0 +1,431 @@
+"""Who could coach or mentor in a skill, with every figure the match score is built from.
+
+Reads through the find-expertise scoring (`scoring.practice_scores`, `scoring.coaching_scores`)
+so a coach's expertise here is exactly the score the Find page shows. The pool for a skill is
+everyone the viewer may see with practice evidence in it, or a coaching track record in it;
+when fewer than `close_skill_min` people have expertise in the skill itself, people with
+expertise in a close skill join at a discount (`close_skill_factor`).
+
+Close skills: the same taxonomy area; in the broad Subjects area only subjects that name one
+another (Mathematics and Further mathematics or Statistics; Science and Biology), because a
+strong art teacher is no fallback for mathematics.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from brokering import find, maintenance
+from brokering.db import Connection, query_df
+from brokering.errors import NotFoundError
+from brokering.matching.capacity import capacity_left
+from brokering.matching.model import ROLE_CODES, Needs, Places, Pool
+from brokering.matching.params import DEFAULT_MATCH_PARAMS, MatchParams
+from brokering.phases import KEY_STAGES
+from brokering.scoring import DEFAULT_PARAMS, ScoringParams, coaching_scores, practice_scores
+from brokering.scoring import to_percent as _to_percent
+from brokering.taxonomy import key
+from brokering.viewer import Viewer
+from brokering.visibility import visible_staff_sql
+
+POOL_COLUMNS = [
+    "staff_ref",
+    "direct_score",
+    "practice_confidence",
+    "evidence_count",
+    "latest_evidence",
+    "close_skill_id",
+    "close_score",
+    "expertise_score",
+    "expertise_source",
+    "has_expertise",
+    "coaching_score",
+    "coaching_confidence",
+    "coaching_records_in_skill",
+    "mean_outcome_in_skill",
+    "mentoring_records",
+    "coach_trained",
+    "mentor_trained",
+    "mentoring_score",
+]
+_NUMERIC = (
+    "direct_score",
+    "practice_confidence",
+    "evidence_count",
+    "close_score",
+    "coaching_score",
+    "coaching_confidence",
+    "coaching_records_in_skill",
+    "mean_outcome_in_skill",
+    "mentoring_records",
+)
+
+
+@dataclass(frozen=True)
+class SkillPool:
+    skill_id: str
+    skill_name: str
+    close_skills_used: tuple[str, ...]
+    frame: pd.DataFrame  # POOL_COLUMNS, one row per person
+
+
+def skill_row(con: Connection, skill_id: str) -> tuple[str, str, str]:
+    rows = con.execute(
+        "SELECT skill_id, name, area FROM skills WHERE skill_id = ?", [skill_id]
+    ).fetchall()
+    if not rows:
+        raise NotFoundError(f"There is no skill '{skill_id}' in the taxonomy.")
+    return rows[0]
+
+
+def close_skills(con: Connection, skill_id: str) -> list[str]:
+    """Skills close enough to stand in for `skill_id` at a discount (see the module note)."""
+    _, name, area = skill_row(con, skill_id)
+    rows = con.execute(
+        "SELECT s.skill_id, s.name, coalesce(s.description, ''), "
+        "coalesce(string_agg(a.alias, ' '), '') FROM skills s "
+        "LEFT JOIN skill_aliases a USING (skill_id) "
+        "WHERE s.area = ? AND s.skill_id <> ? GROUP BY ALL ORDER BY s.skill_id",
+        [area, skill_id],
+    ).fetchall()
+    if area != "Subjects":
+        return [r[0] for r in rows]
+    mine = con.execute(
+        "SELECT coalesce(description, '') FROM skills WHERE skill_id = ?", [skill_id]
+    ).fetchall()[0][0]
+    own_text = f" {key(name + ' ' + mine)} "
+    out = []
+    for sid, other, desc, aliases in rows:
+        their_text = f" {key(other + ' ' + desc + ' ' + aliases)} "
+        if re.search(rf" {re.escape(key(name))} ", their_text) or f" {key(other)} " in own_text:
+            out.append(sid)
+    return out
+
+
+def phase_mask(phases: list[str] | np.ndarray | None) -> int:
+    """Key stages as bits (EYFS = 1 ... KS5 = 32), so phase fit is a bitwise test."""
+    if phases is None:
+        return 0
+    return sum(1 << i for i, ks in enumerate(KEY_STAGES) if ks in set(phases))
+
+
+def mentoring_scores(frame: pd.DataFrame, params: MatchParams, scoring: ScoringParams) -> pd.Series:
+    """Mentoring strength 0-100: shrinkage like the coaching score, built from mentor
+    training and past mentoring relationships (which rarely carry outcomes)."""
+    trained = frame["mentor_trained"].fillna(False).astype(float)
+    n = frame["mentoring_records"].fillna(0).astype(float)
+    num = (
+        scoring.coaching_prior_weight * scoring.coaching_prior_mean
+        + trained * scoring.training_weight * scoring.training_value
+        + n * params.mentoring_record_weight * params.mentoring_record_value
+    )
+    den = (
+        scoring.coaching_prior_weight
+        + trained * scoring.training_weight
+        + n * params.mentoring_record_weight
+    )
+    return pd.Series(_to_percent(num / den), index=frame.index).round(1)
+
+
+def track_records(con: Connection, viewer: Viewer, skill_ids: list[str]) -> dict[str, list[str]]:
+    """Per skill, the people the viewer may see who have coached it (one query for all)."""
+    vis, vis_params = visible_staff_sql(viewer, "st")
+    sql = f"""
+        SELECT DISTINCT c.skill_id, c.coach_ref FROM coaching c
+        JOIN staff st ON st.staff_ref = c.coach_ref
+        WHERE list_contains(?::VARCHAR[], c.skill_id) AND c.mode = 'coaching' AND {vis}
+        ORDER BY 1, 2
+    """  # noqa: S608 - fragments are code; values are parameters
+    out: dict[str, list[str]] = {s: [] for s in skill_ids}
+    for skill, ref in con.execute(sql, [list(skill_ids), *vis_params]).fetchall():
+        out[skill].append(ref)
+    return out
+
+
+_DIRECT = ["direct_score", "practice_confidence", "evidence_count", "latest_evidence"]
+
+
+def _parts_usable(con: Connection, as_of: date, scoring: ScoringParams) -> bool:
+    """Whether the stored score parts are current. Their tables are looked up first: asking
+    for a missing table would abort a surrounding transaction."""
+    schema, _, table = maintenance.META.rpartition(".")
+    found = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
+        "AND (? = '' OR table_schema = ?)",
+        [table, schema, schema],
+    ).fetchall()[0][0]
+    return bool(found) and maintenance.parts_status(con, as_of, scoring).usable
+
+
+def _direct_scores(
+    con: Connection,
+    viewer: Viewer,
+    skill_id: str,
+    as_of: date,
+    params: MatchParams,
+    scoring: ScoringParams,
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The strongest `pool_limit` practitioners of the skill the viewer may see, indexed by
+    staff_ref. When the store keeps current per-skill score parts (`maintenance`), they come
+    from the Find page's ranking, which reads those parts in milliseconds at national scale
+    and gives the same scores as `scoring` (its tests hold them equal); its rows (with the
+    coaching scores) are returned too. Otherwise from `scoring.practice_scores`."""
+    if _parts_usable(con, as_of, scoring):
+        top = min(params.pool_limit, find.MAX_TOP)
+        rows = find.find_expertise(con, viewer, skill_id, top=top, as_of=as_of, params=scoring).rows
+        rows = rows.rename(columns={"practice_score": "direct_score"}).set_index("staff_ref")
+        rows.index = rows.index.astype(object)
+        return rows[_DIRECT], rows
+    direct = practice_scores(con, viewer, skill_id, as_of=as_of, params=scoring)
+    if len(direct) > params.pool_limit:
+        order = np.lexsort((direct["staff_ref"].to_numpy(), -direct["practice_score"].to_numpy()))
+        direct = direct.iloc[order[: params.pool_limit]]
+    direct = direct.rename(columns={"practice_score": "direct_score"}).set_index("staff_ref")
+    return direct[_DIRECT], None
+
+
+def _coaching_details(
+    con: Connection, viewer: Viewer, skill_id: str, refs: list[str]
+) -> pd.DataFrame:
+    """Coaching records and mentoring for the given people (the figures the breakdown
+    explains), read by key: the same counts `scoring.coaching_scores` reports."""
+    vis, vis_params = visible_staff_sql(viewer, "st")
+    sql = f"""
+        WITH people AS (
+            SELECT st.staff_ref, st.coach_trained, st.mentor_trained FROM staff st
+            WHERE list_contains(?::VARCHAR[], st.staff_ref) AND {vis}
+        ), rec AS (
+            SELECT c.coach_ref AS staff_ref,
+                   count(*) FILTER (WHERE c.mode = 'coaching' AND c.skill_id = ?) AS in_skill,
+                   avg(c.outcome_strength)
+                       FILTER (WHERE c.mode = 'coaching' AND c.skill_id = ?) AS outcome,
+                   count(*) FILTER (WHERE c.mode = 'mentoring') AS mentoring
+            FROM coaching c JOIN people p ON p.staff_ref = c.coach_ref GROUP BY 1
+        )
+        SELECT p.staff_ref, coalesce(rec.in_skill, 0) AS coaching_records_in_skill,
+               rec.outcome AS mean_outcome_in_skill,
+               coalesce(rec.mentoring, 0) AS mentoring_records,
+               p.coach_trained, p.mentor_trained
+        FROM people p LEFT JOIN rec USING (staff_ref)
+    """  # noqa: S608 - fragments are code; values are parameters
+    frame = query_df(con, sql, [list(refs), *vis_params, skill_id, skill_id])
+    frame = frame.set_index("staff_ref")
+    frame.index = frame.index.astype(object)
+    return frame
+
+
+def skill_pool(
+    con: Connection,
+    viewer: Viewer,
+    skill_id: str,
+    *,
+    as_of: date,
+    params: MatchParams = DEFAULT_MATCH_PARAMS,
+    scoring: ScoringParams = DEFAULT_PARAMS,
+    track: list[str] | None = None,
+) -> SkillPool:
+    """Everyone who could take a need in `skill_id`, with expertise and coaching figures.
+    `track`: who has coached the skill, when the caller has read it for many skills."""
+    _, skill_name, _ = skill_row(con, skill_id)
+    direct, from_find = _direct_scores(con, viewer, skill_id, as_of, params, scoring)
+    close_used: list[str] = []
+    close = pd.DataFrame(
+        {"close_skill_id": pd.Series(dtype=object), "close_score": pd.Series(dtype=float)}
+    )
+    if int((direct["direct_score"] >= params.min_expertise).sum()) < params.close_skill_min:
+        parts = []
+        for other in close_skills(con, skill_id):
+            frame = practice_scores(con, viewer, other, as_of=as_of, params=scoring)
+            if not frame.empty:
+                close_used.append(other)
+                parts.append(
+                    frame.assign(close_skill_id=other)[
+                        ["staff_ref", "close_skill_id", "practice_score"]
+                    ]
+                )
+        if parts:
+            close = (
+                pd.concat(parts, ignore_index=True)
+                .rename(columns={"practice_score": "close_score"})
+                .sort_values(
+                    ["staff_ref", "close_score", "close_skill_id"], ascending=[True, False, True]
+                )
+                .drop_duplicates("staff_ref")
+                .set_index("staff_ref")
+            )
+    if len(direct) >= params.pool_limit:  # already full of practitioners: nobody else fits
+        track = []
+    elif track is None:
+        track = track_records(con, viewer, [skill_id])[skill_id]
+    track_index = pd.Index(track, dtype=object)
+    index = direct.index.astype(object).union(close.index.astype(object)).union(track_index)
+    pool = pd.DataFrame(index=index).join(direct).join(close)
+    if len(pool) > params.pool_limit:  # the strongest practitioners, then the rest of the list
+        best = pool["direct_score"].fillna(pool["close_score"] * params.close_skill_factor)
+        keep = best.fillna(-1).sort_index().sort_values(ascending=False, kind="stable")
+        pool = pool.loc[sorted(keep.index[: params.pool_limit])]
+    refs = sorted(pool.index)
+    coach_cols = [
+        "coaching_score",
+        "coaching_confidence",
+        "coaching_records_in_skill",
+        "mean_outcome_in_skill",
+        "mentoring_records",
+        "coach_trained",
+        "mentor_trained",
+    ]
+    if refs and from_find is not None and set(refs) <= set(from_find.index):
+        coach = from_find.loc[refs, ["coaching_score", "coaching_confidence"]].join(
+            _coaching_details(con, viewer, skill_id, refs)
+        )[coach_cols]
+    elif refs:
+        coach = coaching_scores(
+            con, viewer, skill_id, as_of=as_of, staff_refs=refs, params=scoring
+        ).set_index("staff_ref")[coach_cols]
+    else:
+        coach = pd.DataFrame(columns=coach_cols)
+    frame = pool.join(coach, how="inner").sort_index()
+    frame = frame.rename_axis("staff_ref").reset_index()
+    for column in _NUMERIC:
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    for column in ("coach_trained", "mentor_trained"):
+        frame[column] = frame[column].astype("boolean").fillna(False).astype(bool)
+    has_direct = frame["direct_score"].notna()
+    frame["expertise_score"] = np.where(
+        has_direct,
+        frame["direct_score"],
+        (frame["close_score"] * params.close_skill_factor).fillna(0.0),
+    ).round(1)
+    frame["expertise_source"] = np.where(
+        has_direct, "direct", np.where(frame["close_score"].notna(), "close", "none")
+    )
+    frame["has_expertise"] = (
+        (frame["direct_score"].fillna(0) >= params.min_expertise)
+        | (~has_direct & (frame["close_score"].fillna(0) >= params.min_expertise))
+        | (frame["coaching_records_in_skill"].fillna(0) > 0)
+    )
+    frame["mentoring_score"] = mentoring_scores(frame, params, scoring)
+    return SkillPool(skill_id, skill_name, tuple(close_used), frame[POOL_COLUMNS])
+
+
+def staff_attributes(
+    con: Connection, viewer: Viewer, refs: list[str], *, as_of: date, params: MatchParams
+) -> pd.DataFrame:
+    """School, role, phases, consent, line manager and hours left for the given people."""
+    frame = capacity_left(
+        con,
+        viewer,
+        as_of=as_of,
+        staff_refs=list(refs),
+        default_hours=params.default_hours,
+        attributes=True,
+    )
+    frame["phase_mask"] = [phase_mask(p) for p in frame["phases"]]
+    return frame
+
+
+def schools_frame(con: Connection, school_ids: list[str] | None = None) -> pd.DataFrame:
+    """Schools with their locations, all or those listed (schools are public bodies: no
+    viewer needed)."""
+    if school_ids is None:
+        return query_df(
+            con, "SELECT school_id, name, latitude, longitude FROM schools ORDER BY school_id"
+        )
+    return query_df(
+        con,
+        "SELECT school_id, name, latitude, longitude FROM schools "
+        "WHERE list_contains(?::VARCHAR[], school_id) ORDER BY school_id",
+        [sorted(set(school_ids))],
+    )
+
+
+@dataclass(frozen=True)
+class Arrays:
+    """A scored pool as numpy arrays for `model`, with the frames they came from."""
+
+    pool: Pool
+    refs: np.ndarray  # staff_ref per pool column
+    people: pd.DataFrame  # staff_attributes rows, aligned with refs
+    per_skill: dict[str, pd.DataFrame]  # skill_id -> POOL_COLUMNS frame aligned with refs
+    skill_index: dict[str, int]
+    school_index: dict[str, int]
+    distance: Places
+    school_names: dict[str, str]
+
+
+def to_arrays(
+    con: Connection,
+    viewer: Viewer,
+    pools: list[SkillPool],
+    *,
+    as_of: date,
+    params: MatchParams,
+    extra_refs: list[str] | tuple[str, ...] = (),
+    extra_schools: list[str] | tuple[str, ...] = (),
+) -> Arrays:
+    """Align every skill's pool on one list of people and turn it into `model.Pool`; the
+    schools indexed are the pool's and `extra_schools` (the needs')."""
+    refs = sorted(set().union(*(set(p.frame["staff_ref"]) for p in pools)) | set(extra_refs))
+    people = staff_attributes(con, viewer, refs, as_of=as_of, params=params)
+    refs_arr = people["staff_ref"].to_numpy(dtype=object)
+    schools = schools_frame(con, [*people["school_id"], *extra_schools])
+    school_index = {s: i for i, s in enumerate(schools["school_id"])}
+    distance = Places(schools["latitude"].to_numpy(float), schools["longitude"].to_numpy(float))
+    per_skill = {
+        p.skill_id: p.frame.set_index("staff_ref")
+        .reindex(refs_arr)
+        .rename_axis("staff_ref")
+        .reset_index()
+        for p in pools
+    }
+
+    def stack(column: str, fill: float) -> np.ndarray:
+        if not per_skill:
+            return np.zeros((0, len(refs_arr)))
+        return np.vstack(
+            [f[column].astype(float).fillna(fill).to_numpy() for f in per_skill.values()]
+        )
+
+    mentoring = np.zeros(len(refs_arr))
+    for frame in per_skill.values():  # the same for every skill; take it where present
+        mentoring = np.where(frame["mentoring_score"].notna(), frame["mentoring_score"], mentoring)
+    pool = Pool(
+        school=people["school_id"].map(school_index).to_numpy(np.int64),
+        consent=people["share_consent"].to_numpy(bool),
+        phase_mask=people["phase_mask"].to_numpy(np.int64),
+        hours_left=people["hours_left"].astype(float).fillna(0.0).to_numpy(),
+        expertise=stack("expertise_score", 0.0),
+        has_expertise=stack("has_expertise", 0.0).astype(bool),
+        coaching=stack("coaching_score", 0.0),
+        mentoring=mentoring.astype(float),
+    )
+    return Arrays(
+        pool,
+        refs_arr,
+        people,
+        per_skill,
+        {p.skill_id: i for i, p in enumerate(pools)},
+        school_index,
+        distance,
+        dict(zip(schools["school_id"], schools["name"], strict=True)),
+    )
+
+
+def need_arrays(needs: pd.DataFrame, arrays: Arrays, params: MatchParams) -> Needs:
+    """`model.Needs` from rows with staff_ref, skill_id, school_id, phases,
+    line_manager_ref, wanted_role and hours (blank = the default)."""
+    ref_index = {r: i for i, r in enumerate(arrays.refs)}
+    return Needs(
+        skill=needs["skill_id"].map(arrays.skill_index).to_numpy(np.int64),
+        school=needs["school_id"].map(arrays.school_index).to_numpy(np.int64),
+        phase_mask=np.array([phase_mask(p) for p in needs["phases"]], np.int64),
+        self_idx=needs["staff_ref"].map(ref_index).fillna(-1).to_numpy(np.int64),
+        manager_idx=needs["line_manager_ref"].map(ref_index).fillna(-1).to_numpy(np.int64),
+        role=needs["wanted_role"].map(ROLE_CODES).to_numpy(np.int64),
+        hours=needs["hours"].astype(float).fillna(params.default_hours).to_numpy(),
+    )

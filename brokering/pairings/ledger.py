@@ -1,0 +1,177 @@
+"""The reciprocity ledger: what each school and each person gives and receives.
+
+Counted over pairings that were at least agreed (a proposal has given nothing yet):
+- *pairings given / received*: pairings in which the school (person) is on the donor /
+  recipient side;
+- *hours given / received*: person-hours from the log. Each entry's hours count for every
+  participant present (its `who`, or everyone in the pairing when `who` is blank). With the
+  flow "donor to recipient" donors give and recipients receive; "recipient to donor" (what
+  flows back) is the reverse; "both ways" counts as given and received for everyone present.
+
+School-to-school relationships pair each two schools: a relationship is *reciprocal* when
+each has given the other something (a pairing as donor, or hours), *one-way* otherwise.
+Figures about people the viewer cannot see are suppressed below the threshold.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from brokering.db import Connection, query_df
+from brokering.pairings.views import members_cte
+from brokering.viewer import Viewer
+from brokering.visibility import suppress
+
+_FLOWS_CTE = """
+counted AS (SELECT pairing_id FROM pairings WHERE status <> 'proposed'),
+cm AS (SELECT mem.* FROM mem JOIN counted USING (pairing_id)),
+present AS (
+    SELECT l.entry_id, l.pairing_id, l.hours, l.flow, cm.staff_ref, cm.side, cm.school_id,
+      cm.visible
+    FROM pairing_log l JOIN cm ON cm.pairing_id = l.pairing_id
+    WHERE coalesce(l.hours, 0) > 0 AND (len(l.who) = 0 OR list_contains(l.who, cm.staff_ref))),
+flows AS (
+    SELECT *,
+      flow = 'both ways' OR (flow = 'donor to recipient') = (side = 'donor') AS gives,
+      flow = 'both ways' OR (flow = 'donor to recipient') = (side = 'recipient') AS receives
+    FROM present)
+"""
+
+
+def person_ledger(con: Connection, viewer: Viewer) -> pd.DataFrame:
+    """One row per person the viewer can see who took part in a counted pairing."""
+    viewer.require_listing()
+    cte, params = members_cte(viewer)
+    sql = f"""
+    WITH {cte}, {_FLOWS_CTE},
+    roles AS (
+        SELECT staff_ref, count(DISTINCT pairing_id) FILTER (WHERE side = 'donor') AS pg,
+          count(DISTINCT pairing_id) FILTER (WHERE side = 'recipient') AS pr
+        FROM cm WHERE visible GROUP BY staff_ref),
+    hours AS (
+        SELECT staff_ref, sum(hours) FILTER (WHERE gives) AS hg,
+          sum(hours) FILTER (WHERE receives) AS hr
+        FROM flows WHERE visible GROUP BY staff_ref)
+    SELECT r.staff_ref, sc.name AS school, r.pg AS pairings_given, r.pr AS pairings_received,
+      coalesce(h.hg, 0) AS hours_given, coalesce(h.hr, 0) AS hours_received,
+      coalesce(h.hg, 0) - coalesce(h.hr, 0) AS balance
+    FROM roles r LEFT JOIN hours h USING (staff_ref) JOIN staff st USING (staff_ref)
+    JOIN schools sc ON sc.school_id = st.school_id
+    ORDER BY sc.name, r.staff_ref
+    """  # noqa: S608
+    return query_df(con, sql, params)
+
+
+def _suppressed(frame: pd.DataFrame, viewer: Viewer, own: pd.Series, cols: list[str]) -> None:
+    """Blank the figures of rows resting on fewer people than the threshold, where they
+    include people the viewer cannot see (or for aggregate-only roles, always)."""
+    if viewer.sees_everyone:
+        return
+    open_rows = (own | (frame["hidden"] == 0)) & (not viewer.aggregate_only)
+    keep = open_rows | frame["people"].map(lambda n: suppress(int(n)) is not None)
+    for col in cols:
+        frame[col] = frame[col].astype("Int64" if col.startswith("pairings") else "Float64")
+        frame.loc[~keep, col] = pd.NA
+
+
+def school_ledger(con: Connection, viewer: Viewer) -> pd.DataFrame:
+    """One row per school: pairings and person-hours given and received, and the balance."""
+    cte, params = members_cte(viewer)
+    sql = f"""
+    WITH {cte}, {_FLOWS_CTE},
+    roles AS (
+        SELECT school_id, count(DISTINCT pairing_id) FILTER (WHERE side = 'donor') AS pg,
+          count(DISTINCT pairing_id) FILTER (WHERE side = 'recipient') AS pr,
+          count(DISTINCT staff_ref) AS people,
+          count(DISTINCT staff_ref) FILTER (WHERE NOT visible) AS hidden
+        FROM cm GROUP BY school_id),
+    hours AS (
+        SELECT school_id, sum(hours) FILTER (WHERE gives) AS hg,
+          sum(hours) FILTER (WHERE receives) AS hr
+        FROM flows GROUP BY school_id)
+    SELECT sc.school_id, sc.name AS school, coalesce(r.pg, 0) AS pairings_given,
+      coalesce(r.pr, 0) AS pairings_received, coalesce(h.hg, 0) AS hours_given,
+      coalesce(h.hr, 0) AS hours_received, coalesce(h.hg, 0) - coalesce(h.hr, 0) AS balance,
+      coalesce(r.people, 0) AS people, coalesce(r.hidden, 0) AS hidden
+    FROM schools sc LEFT JOIN roles r USING (school_id) LEFT JOIN hours h USING (school_id)
+    ORDER BY sc.is_hub DESC, sc.name
+    """  # noqa: S608
+    frame = query_df(con, sql, params)
+    own = frame["school_id"] == viewer.school_id
+    cols = ["pairings_given", "pairings_received", "hours_given", "hours_received", "balance"]
+    _suppressed(frame, viewer, own, cols)
+    return frame.drop(columns=["hidden"])
+
+
+def school_relationships(con: Connection, viewer: Viewer) -> pd.DataFrame:
+    """One row per two schools that worked together across a pairing: what each gave the
+    other, and whether the relationship is reciprocal or one-way."""
+    cte, params = members_cte(viewer)
+    sql = f"""
+    WITH {cte}, {_FLOWS_CTE},
+    role_pairs AS (
+        SELECT d.school_id AS giver, r.school_id AS receiver,
+          count(DISTINCT d.pairing_id) AS pairings
+        FROM cm d JOIN cm r ON r.pairing_id = d.pairing_id AND r.side = 'recipient'
+        WHERE d.side = 'donor' AND d.school_id <> r.school_id GROUP BY ALL),
+    hour_pairs AS (
+        SELECT giver, receiver, sum(hours) AS hours FROM (
+          SELECT DISTINCT g.entry_id, g.hours, g.school_id AS giver, r.school_id AS receiver
+          FROM flows g JOIN flows r ON r.entry_id = g.entry_id AND r.receives
+          WHERE g.gives AND g.school_id <> r.school_id) GROUP BY ALL),
+    directed AS (
+        SELECT coalesce(rp.giver, hp.giver) AS giver, coalesce(rp.receiver, hp.receiver)
+          AS receiver, coalesce(rp.pairings, 0) AS pairings, coalesce(hp.hours, 0) AS hours
+        FROM role_pairs rp FULL JOIN hour_pairs hp
+          ON hp.giver = rp.giver AND hp.receiver = rp.receiver),
+    pairs AS (
+        SELECT least(giver, receiver) AS a, greatest(giver, receiver) AS b FROM directed
+        GROUP BY ALL),
+    people AS (
+        SELECT p.a, p.b, count(DISTINCT cm.staff_ref) AS people,
+          count(DISTINCT cm.staff_ref) FILTER (WHERE NOT cm.visible) AS hidden
+        FROM pairs p JOIN cm ON cm.school_id IN (p.a, p.b)
+        WHERE cm.pairing_id IN (SELECT pairing_id FROM cm x WHERE x.school_id = p.a)
+          AND cm.pairing_id IN (SELECT pairing_id FROM cm y WHERE y.school_id = p.b)
+        GROUP BY ALL)
+    SELECT p.a AS school_a, sa.name AS school_a_name, p.b AS school_b, sb.name AS school_b_name,
+      coalesce(ab.pairings, 0) AS pairings_a_to_b, coalesce(ba.pairings, 0) AS pairings_b_to_a,
+      coalesce(ab.hours, 0) AS hours_a_to_b, coalesce(ba.hours, 0) AS hours_b_to_a,
+      pe.people, pe.hidden
+    FROM pairs p
+    JOIN schools sa ON sa.school_id = p.a JOIN schools sb ON sb.school_id = p.b
+    LEFT JOIN directed ab ON ab.giver = p.a AND ab.receiver = p.b
+    LEFT JOIN directed ba ON ba.giver = p.b AND ba.receiver = p.a
+    JOIN people pe ON pe.a = p.a AND pe.b = p.b
+    ORDER BY p.a, p.b
+    """  # noqa: S608
+    frame = query_df(con, sql, params)
+    a_gives = (frame["pairings_a_to_b"] > 0) | (frame["hours_a_to_b"] > 0)
+    b_gives = (frame["pairings_b_to_a"] > 0) | (frame["hours_b_to_a"] > 0)
+    frame["relationship"] = [
+        "reciprocal" if x and y else ("one-way: A gives" if x else "one-way: B gives")
+        for x, y in zip(a_gives, b_gives, strict=True)
+    ]
+    own = (frame["school_a"] == viewer.school_id) | (frame["school_b"] == viewer.school_id)
+    own &= frame["hidden"] == 0
+    cols = ["pairings_a_to_b", "pairings_b_to_a", "hours_a_to_b", "hours_b_to_a"]
+    _suppressed(frame, viewer, own, cols)
+    if not viewer.sees_everyone:
+        shown = ~frame[cols].isna().any(axis=1)
+        frame.loc[~shown, "relationship"] = pd.NA
+    return frame.drop(columns=["hidden"])
+
+
+def chart_frame(ledger: pd.DataFrame) -> pd.DataFrame:
+    """Long form for a chart: one row per school and direction (given / received) of hours,
+    suppressed figures left out."""
+    long = ledger.melt(
+        id_vars=["school"],
+        value_vars=["hours_given", "hours_received"],
+        var_name="direction",
+        value_name="hours",
+    )
+    long["direction"] = long["direction"].map(
+        {"hours_given": "given", "hours_received": "received"}
+    )
+    return long.dropna(subset=["hours"]).reset_index(drop=True)

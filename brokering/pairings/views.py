@@ -1,0 +1,241 @@
+"""Reading pairings for a viewer: the list, one pairing in full, its history and its log.
+
+A pairing is shown when the viewer can see at least one of its participants; a participant
+the viewer may not see (a partner school's colleague without sharing consent, or a leaver)
+appears as "not shared", with no school. Lists are refused to aggregate-only roles.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from brokering.db import Connection, query_df
+from brokering.errors import NotFoundError
+from brokering.importing.parsers import RECORDER_LABELS
+from brokering.pairings import lifecycle, store
+from brokering.viewer import Viewer
+from brokering.visibility import suppress, visible_staff_sql
+
+HIDDEN = "not shared"
+_EVIDENCE_TYPES = "('observation', 'pupil work', 'outcome measure')"
+
+
+def members_cte(viewer: Viewer) -> tuple[str, list[object]]:
+    """CTEs `mem` (current participants with school and a `visible` flag) and `seen`
+    (pairings with at least one participant the viewer can see)."""
+    vis, params = visible_staff_sql(viewer, "st")
+    sql = (
+        f"vs AS (SELECT st.staff_ref FROM staff st WHERE {vis}), "  # noqa: S608
+        "mem AS (SELECT m.pairing_id, m.staff_ref, m.side, s.school_id, "
+        "  m.staff_ref IN (SELECT staff_ref FROM vs) AS visible "
+        "  FROM pairing_members m JOIN staff s USING (staff_ref)), "
+        "seen AS (SELECT pairing_id FROM mem GROUP BY pairing_id HAVING bool_or(visible))"
+    )
+    return sql, params
+
+
+def list_pairings(
+    con: Connection, viewer: Viewer, status: str | None = None, today: date | None = None
+) -> pd.DataFrame:
+    """One row per pairing the viewer can see, newest id last, with its evidence and activity."""
+    viewer.require_listing()
+    if status is not None:
+        lifecycle.check_status(status)
+    cte, params = members_cte(viewer)
+    sql = f"""
+    WITH {cte},
+    people AS (
+        SELECT mem.pairing_id,
+          list(CASE WHEN visible THEN staff_ref ELSE '{HIDDEN}' END ORDER BY NOT visible,
+               staff_ref) FILTER (WHERE side = 'donor') AS donors,
+          list(CASE WHEN visible THEN staff_ref ELSE '{HIDDEN}' END ORDER BY NOT visible,
+               staff_ref) FILTER (WHERE side = 'recipient') AS recipients,
+          coalesce(list(DISTINCT sc.name ORDER BY sc.name) FILTER (WHERE side = 'donor'
+              AND visible), []) AS donor_schools,
+          coalesce(list(DISTINCT sc.name ORDER BY sc.name) FILTER (WHERE side = 'recipient'
+              AND visible), []) AS recipient_schools,
+          count(DISTINCT mem.school_id) = 1 AS same_school
+        FROM mem JOIN schools sc USING (school_id) GROUP BY mem.pairing_id),
+    evid AS (
+        SELECT l.pairing_id, count(*) AS transfer_evidence
+        FROM pairing_log l JOIN pairings p USING (pairing_id)
+        JOIN pairing_members m ON m.pairing_id = l.pairing_id AND m.staff_ref = l.observed_ref
+        WHERE {store.transfer_evidence_sql()} GROUP BY l.pairing_id),
+    act AS (
+        SELECT pairing_id, count(*) AS entries, coalesce(sum(hours), 0) AS hours_logged,
+          count(*) FILTER (WHERE entry_type IN {_EVIDENCE_TYPES}) AS evidence_items,
+          max(date) AS last_activity
+        FROM pairing_log GROUP BY pairing_id),
+    since AS (
+        SELECT v.pairing_id, min(v.changed_at) AS status_since
+        FROM pairing_versions v JOIN pairings p USING (pairing_id)
+        WHERE v.version > coalesce((SELECT max(w.version) FROM pairing_versions w
+                                    WHERE w.pairing_id = v.pairing_id AND w.status <> p.status), 0)
+        GROUP BY v.pairing_id)
+    SELECT p.pairing_id, coalesce(sk.name, p.skill_id) AS practice, p.skill_id, p.work_kind,
+      p.status, pe.donors, pe.recipients, pe.donor_schools, pe.recipient_schools,
+      pe.same_school, p.start_date, p.review_date,
+      (p.review_date < ?::DATE AND p.status NOT IN ('transferred', 'not transferred',
+       'stopped')) AS review_overdue,
+      coalesce(ev.transfer_evidence, 0) AS transfer_evidence,
+      coalesce(a.evidence_items, 0) AS evidence_items, coalesce(a.entries, 0) AS entries,
+      coalesce(a.hours_logged, 0) AS hours_logged, a.last_activity,
+      p.planned_sessions, p.planned_hours, p.cover_hours, p.travel_hours,
+      p.donor_contribution, p.recipient_contribution, p.reason, p.version,
+      si.status_since, p.changed_at AS last_changed
+    FROM pairings p JOIN seen USING (pairing_id) JOIN people pe USING (pairing_id)
+    JOIN since si USING (pairing_id)
+    LEFT JOIN evid ev USING (pairing_id) LEFT JOIN act a USING (pairing_id)
+    LEFT JOIN skills sk USING (skill_id)
+    WHERE (?::VARCHAR IS NULL OR p.status = ?::VARCHAR)
+    ORDER BY p.pairing_id
+    """  # noqa: S608
+    today = today or date.today()
+    return query_df(con, sql, [*params, today, status, status])
+
+
+def status_counts(con: Connection, viewer: Viewer) -> pd.DataFrame:
+    """Pairings per status: the pairings a viewer can see, or — for an aggregate-only role —
+    the alliance's totals with small counts suppressed."""
+    if viewer.aggregate_only:
+        frame = query_df(con, "SELECT status, count(*) AS pairings FROM pairings GROUP BY status")
+    else:
+        cte, params = members_cte(viewer)
+        frame = query_df(
+            con,
+            f"WITH {cte} SELECT status, count(*) AS pairings FROM pairings "  # noqa: S608
+            "JOIN seen USING (pairing_id) GROUP BY status",
+            params,
+        )
+    counts = dict(zip(frame["status"], frame["pairings"], strict=True))
+    out = pd.DataFrame(
+        {
+            "status": list(lifecycle.STATUSES),
+            "pairings": [int(counts.get(s, 0)) for s in lifecycle.STATUSES],
+        }
+    )
+    if viewer.aggregate_only:
+        out["pairings"] = pd.array([suppress(int(n)) for n in out["pairings"]], dtype="Int64")
+    return out
+
+
+def _visible_pairing(con: Connection, viewer: Viewer, pairing_id: str) -> tuple[dict, set[str]]:
+    viewer.require_listing()
+    row = store.current_version(con, pairing_id)
+    sides = store.members(con, pairing_id) if row else {}
+    visible = store.visible_refs(con, viewer, sides)
+    if row is None or not visible:
+        raise NotFoundError(f"There is no pairing {pairing_id} that you can see.")
+    return row, visible
+
+
+def _mask(value: object, visible: set[str]) -> object:
+    """A staff ref the viewer may not see becomes "not shared"; role labels stay."""
+    if isinstance(value, str) and value not in visible and value not in RECORDER_LABELS:
+        return HIDDEN
+    return value
+
+
+def pairing_detail(con: Connection, viewer: Viewer, pairing_id: str) -> dict:
+    """Everything the page shows about one pairing, with hidden participants masked."""
+    row, visible = _visible_pairing(con, viewer, pairing_id)
+    people = query_df(
+        con,
+        "SELECT m.staff_ref, m.side, st.role, sc.name AS school FROM pairing_members m "
+        "JOIN staff st USING (staff_ref) JOIN schools sc USING (school_id) "
+        "WHERE m.pairing_id = ? ORDER BY m.side, m.staff_ref",
+        [pairing_id],
+    )
+    hidden = ~people["staff_ref"].isin(visible)
+    same_school = people["school"].nunique() == 1
+    people.loc[hidden, ["staff_ref", "role", "school"]] = HIDDEN
+    facts = store.skill_facts(con, [row["skill_id"], *row["disciplines"]])
+    suggested = store.suggested_disciplines(con, row["skill_id"])
+    names = store.skill_facts(con, suggested)
+    return {
+        **{k: row[k] for k in row if k not in ("import_id",)},
+        "practice": facts.get(row["skill_id"], (row["skill_id"],))[0],
+        "participants": people,
+        "same_school": bool(same_school),
+        "discipline_names": [facts[s][0] for s in row["disciplines"] if s in facts],
+        "suggested_disciplines": suggested,
+        "suggested_names": [names[s][0] for s in suggested if s in names],
+        "missing_disciplines": [names[s][0] for s in suggested if s not in row["disciplines"]],
+        "transfer_evidence": store.transfer_evidence_count(con, pairing_id),
+        "next_statuses": lifecycle.next_statuses(row["status"]),
+    }
+
+
+def pairing_history(con: Connection, viewer: Viewer, pairing_id: str) -> pd.DataFrame:
+    """Every version of the pairing, oldest first: what changed, who changed it, and when."""
+    _, visible = _visible_pairing(con, viewer, pairing_id)
+    frame = query_df(
+        con,
+        "SELECT v.version, v.status, v.change, coalesce(i.username, v.changed_by) AS changed_by, "
+        "v.changed_at, v.start_date, v.review_date, v.planned_sessions, v.planned_hours, "
+        "v.cover_hours, v.travel_hours, v.donor_contribution, v.recipient_contribution, "
+        "v.reason, v.note, "
+        "(SELECT list(pp.staff_ref ORDER BY pp.staff_ref) FROM pairing_participants pp "
+        " WHERE pp.pairing_id = v.pairing_id AND pp.version = v.version) AS participants "
+        "FROM pairing_versions v LEFT JOIN imports i USING (import_id) "
+        "WHERE v.pairing_id = ? ORDER BY v.version",
+        [pairing_id],
+    )
+    seen = visible | store.visible_refs(con, viewer, [r for x in frame["participants"] for r in x])
+    frame["participants"] = [[_mask(r, seen) for r in refs] for refs in frame["participants"]]
+    return frame
+
+
+def pairing_log(
+    con: Connection, viewer: Viewer, pairing_id: str, history: bool = False
+) -> pd.DataFrame:
+    """The pairing's log, newest first: current entries, or (history) every version of every
+    entry, withdrawn ones included."""
+    _, visible = _visible_pairing(con, viewer, pairing_id)
+    source = "pairing_entries" if history else "pairing_log"
+    extra = ", e.version, e.withdrawn" if history else ", e.version"
+    frame = query_df(
+        con,
+        f"SELECT e.entry_id, e.date, e.entry_type, e.hours, e.who, e.flow, e.observed_ref, "  # noqa: S608
+        f"e.recorded_by, e.rating_before, e.rating_after, e.measure, e.value_before, "
+        f"e.value_after, e.note, e.link, e.change, coalesce(i.username, e.changed_by) "
+        f"AS changed_by, e.changed_at{extra} FROM {source} e LEFT JOIN imports i USING "
+        "(import_id) WHERE e.pairing_id = ? ORDER BY e.date DESC, e.entry_id DESC, e.version DESC",
+        [pairing_id],
+    )
+    refs = [*frame["observed_ref"].dropna(), *frame["recorded_by"].dropna()]
+    refs += [r for who in frame["who"] for r in who]
+    seen = visible | store.visible_refs(con, viewer, refs)
+    for col in ("observed_ref", "recorded_by"):
+        frame[col] = [None if pd.isna(v) else _mask(v, seen) for v in frame[col]]
+    frame["who"] = [[_mask(r, seen) for r in who] for who in frame["who"]]
+    return frame
+
+
+def staff_choices(con: Connection, viewer: Viewer) -> pd.DataFrame:
+    """The people this viewer may name in a pairing: staff_ref, school and role."""
+    viewer.require_listing()
+    vis, params = visible_staff_sql(viewer, "st")
+    return query_df(
+        con,
+        "SELECT st.staff_ref, st.school_id, sc.name AS school, st.role FROM staff st "  # noqa: S608
+        f"JOIN schools sc USING (school_id) WHERE {vis} ORDER BY sc.name, st.staff_ref",
+        params,
+    )
+
+
+def practice_names(con: Connection) -> list[str]:
+    """Every practice in the taxonomy by name (the taxonomy holds no staff data)."""
+    _, rows = store.fetch(con, "SELECT name FROM skills ORDER BY name")
+    return [r[0] for r in rows]
+
+
+def discipline_choices(con: Connection) -> dict[str, str]:
+    """skill_id -> name of every encompassing discipline in the taxonomy."""
+    _, rows = store.fetch(
+        con,
+        "SELECT skill_id, name FROM skills WHERE kind = 'encompassing discipline' ORDER BY name",
+    )
+    return {r[0]: r[1] for r in rows}

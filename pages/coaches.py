@@ -1,0 +1,442 @@
+"""Coaches and mentors: the needs register, candidates for one need, and requests."""
+
+from datetime import date
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+import ui
+from brokering.errors import BrokeringError
+from brokering.exporting import to_csv_bytes
+from brokering.importing.spec import NEED_STATUSES, PRIORITIES, WANTED_ROLES
+from brokering.matching import candidates as cand
+from brokering.matching import needs, requests
+from brokering.matching.rules import can_decide, can_manage_need
+
+viewer = st.session_state["viewer"]
+con = ui.connection()
+
+
+def flash(message: str) -> None:
+    """Show a success message after the rerun that follows a change."""
+    st.session_state["coaches_flash"] = message
+    st.rerun()
+
+
+st.title("Coaches and mentors")
+st.caption(
+    "Development needs across the alliance, the best coach or mentor for each — every part "
+    "of the match shown — and requests to the candidates' schools."
+)
+if "coaches_flash" in st.session_state:
+    st.success(st.session_state.pop("coaches_flash"), icon=":material/check_circle:")
+
+# --- Needs register ----------------------------------------------------------------------
+st.subheader("Needs register")
+schools = ui.schools()
+school_names = dict(zip(schools["school_id"], schools["name"], strict=True))
+c1, c2, c3, c4 = st.columns(4)
+statuses = c1.multiselect("Status", NEED_STATUSES, default=["open"], key="needs_status")
+school_filter = c2.selectbox(
+    "Needs of school",
+    [None, *school_names],
+    format_func=lambda s: school_names.get(s, "All"),
+    key="needs_school",
+)
+priority = c3.selectbox(
+    "Priority", [None, *PRIORITIES], format_func=lambda p: p or "Any", key="needs_priority"
+)
+wanted = c4.selectbox(
+    "Role wanted", [None, *WANTED_ROLES], format_func=lambda r: r or "Any", key="needs_role"
+)
+try:
+    register = needs.list_needs(
+        con,
+        viewer,
+        statuses=statuses or None,
+        school_id=school_filter,
+        priority=priority,
+        wanted_role=wanted,
+    )
+except BrokeringError as exc:
+    ui.show_error(exc)
+    st.stop()
+st.dataframe(
+    register[
+        [
+            "need_id",
+            "staff_ref",
+            "school_name",
+            "skill_name",
+            "priority",
+            "wanted_role",
+            "raised_on",
+            "status",
+            "hours",
+            "pending_requests",
+            "note",
+        ]
+    ],
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "need_id": "Need",
+        "staff_ref": "Staff ref",
+        "school_name": "School",
+        "skill_name": "Skill",
+        "priority": "Priority",
+        "wanted_role": "Role wanted",
+        "raised_on": st.column_config.DateColumn("Raised"),
+        "status": "Status",
+        "hours": st.column_config.NumberColumn("Hours a term", help="Blank: the default"),
+        "pending_requests": "Awaiting reply",
+        "note": "Note",
+    },
+)
+st.download_button(
+    "Download these needs (CSV)", to_csv_bytes(register), "needs.csv", mime="text/csv"
+)
+
+skills = needs.skill_choices(con)
+skill_names = dict(zip(skills["skill_id"], skills["name"], strict=True))
+with st.expander("Add a need"), st.form("add_need", clear_on_submit=True):
+    a1, a2 = st.columns(2)
+    staff_ref = a1.text_input("Staff ref of the person with the need", key="add_staff_ref")
+    skill = a2.selectbox(
+        "Skill",
+        list(skill_names),
+        format_func=skill_names.get,
+        index=None,
+        placeholder="Choose a skill",
+        key="add_skill",
+    )
+    a3, a4, a5 = st.columns(3)
+    new_priority = a3.selectbox("Priority", PRIORITIES, index=1, key="add_priority")
+    new_role = a4.selectbox("Role wanted", WANTED_ROLES, index=2, key="add_role")
+    new_hours = a5.number_input(
+        "Hours a term (0 = the default)", 0.0, 1000.0, 0.0, step=1.0, key="add_hours"
+    )
+    new_note = st.text_input("Note (optional)", key="add_note")
+    if st.form_submit_button("Add need"):
+        try:
+            added = needs.add_need(
+                con,
+                viewer,
+                staff_ref=staff_ref,
+                skill=skill or "",
+                priority=new_priority,
+                wanted_role=new_role,
+                hours=new_hours or None,
+                note=new_note or None,
+            )
+            flash(f"Added {added.label()}.")
+        except BrokeringError as exc:
+            ui.show_error(exc)
+
+
+# --- Candidates for one need -------------------------------------------------------------
+def candidates_section() -> None:
+    """Pick a need, see its ranked candidates, open one's breakdown, send a request."""
+    st.subheader("Candidates for a need")
+    open_needs = needs.list_needs(con, viewer, statuses=("open",))
+    if open_needs.empty:
+        st.info("There are no open needs you can see.")
+    else:
+        labels = {
+            r.need_id: f"{r.need_id} · {r.staff_ref} ({r.school_name}) — {r.skill_name}, "
+            f"{r.wanted_role}, {r.priority} priority"
+            for r in open_needs.itertuples()
+        }
+        need_id = st.selectbox("Need", list(labels), format_func=labels.get, key="need_pick")
+        try:
+            result = cand.candidates_for_need(con, viewer, need_id)
+        except BrokeringError as exc:
+            ui.show_error(exc)
+            return
+        need = result.need
+        st.markdown(
+            f"**{need.staff_ref}** at {need.school_name} wants a **{need.wanted_role}** in "
+            f"**{need.skill_name}** ({need.priority} priority, "
+            f"{need.effective_hours(result.params.default_hours):g} hours a term). "
+            f"{len(result.proposable)} of {len(result.frame)} candidates can be proposed; hours "
+            f"left are for {result.term_label}."
+            + (
+                f" Close skills used: {', '.join(result.close_skills)}."
+                if result.close_skills
+                else ""
+            )
+        )
+        frame = result.frame
+        st.dataframe(
+            frame[
+                [
+                    "rank",
+                    "staff_ref",
+                    "school_name",
+                    "role",
+                    "proposed_as",
+                    "match_score",
+                    "expertise_score",
+                    "craft_score",
+                    "hours_left",
+                    "phase_fit",
+                    "distance_km",
+                    "proposable",
+                    "not_proposed_reason",
+                    "flags",
+                ]
+            ],
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "rank": "Rank",
+                "staff_ref": "Staff ref",
+                "school_name": "School",
+                "role": "Job",
+                "proposed_as": "As",
+                "match_score": st.column_config.NumberColumn("Match score", format="%.1f"),
+                "expertise_score": st.column_config.NumberColumn("Expertise", format="%.1f"),
+                "craft_score": st.column_config.NumberColumn("Coaching / mentoring", format="%.1f"),
+                "hours_left": st.column_config.NumberColumn("Hours left", format="%g"),
+                "phase_fit": st.column_config.NumberColumn("Phase fit", format="%.1f"),
+                "distance_km": st.column_config.NumberColumn("Km apart", format="%.1f"),
+                "proposable": st.column_config.CheckboxColumn("Proposed"),
+                "not_proposed_reason": "Why not proposed",
+                "flags": "Flags",
+            },
+        )
+        if not frame.empty:
+            choice = {
+                r.staff_ref: f"{r.staff_ref} — {r.school_name}, {r.match_score:.1f}"
+                + ("" if r.proposable else " (not proposed)")
+                for r in frame.itertuples()
+            }
+            ref = st.selectbox(
+                "Candidate", list(choice), format_func=choice.get, key=f"candidate_{need_id}"
+            )
+            row = result.row(ref)
+            parts, notes = cand.explain(result, ref)
+            with st.expander(f"Why this match: {ref}"):
+                st.markdown(
+                    f"**{ref}** ({row['role']}, {row['school_name']}) as "
+                    f"**{row['proposed_as']}** — "
+                    f"match score **{row['match_score']:.1f}**, the sum of these parts:"
+                )
+                st.dataframe(
+                    parts,
+                    hide_index=True,
+                    width="stretch",
+                    column_config={"part": "Part", "points": "Points", "how": "How"},
+                )
+                st.altair_chart(
+                    alt.Chart(parts)
+                    .mark_bar()
+                    .encode(
+                        x=alt.X("points:Q", title="Points"),
+                        y=alt.Y("part:N", sort=None, title=None),
+                        color=alt.condition(
+                            "datum.points < 0", alt.value("#b5523b"), alt.value("#1d5b79")
+                        ),
+                        tooltip=["part", "points", "how"],
+                    )
+                    .properties(height=180),
+                    width="stretch",
+                )
+                for note in notes:
+                    st.caption(note)
+            if can_manage_need(viewer, need.school_id):
+                note = st.text_input("Note for the other school (optional)", key="request_note")
+                if st.button(
+                    f"Send request for {ref}", type="primary", disabled=not bool(row["proposable"])
+                ):
+                    try:
+                        sent = requests.send_request(con, viewer, need.need_id, ref, note=note)
+                        flash(
+                            f"Request #{sent.request_id} for {ref} sent to "
+                            f"{school_names.get(sent.coach_school_id, sent.coach_school_id)}."
+                        )
+                    except BrokeringError as exc:
+                        ui.show_error(exc)
+            else:
+                st.caption(f"Requests for this need are sent by leaders of {need.school_name}.")
+
+        if can_manage_need(viewer, need.school_id):
+            with st.expander(f"Edit or close {need.need_id}"):
+                with st.form("edit_need"):
+                    e1, e2, e3 = st.columns(3)
+                    ed_priority = e1.selectbox(
+                        "Priority",
+                        PRIORITIES,
+                        key=f"edit_priority_{need.need_id}",
+                        index=PRIORITIES.index(need.priority),
+                    )
+                    ed_role = e2.selectbox(
+                        "Role wanted",
+                        WANTED_ROLES,
+                        key=f"edit_role_{need.need_id}",
+                        index=WANTED_ROLES.index(need.wanted_role),
+                    )
+                    ed_hours = e3.number_input(
+                        "Hours a term (0 = the default)",
+                        0.0,
+                        1000.0,
+                        float(need.hours or 0.0),
+                        step=1.0,
+                        key=f"edit_hours_{need.need_id}",
+                    )
+                    ed_note = st.text_input(
+                        "Note", value=need.note or "", key=f"edit_note_{need.need_id}"
+                    )
+                    if st.form_submit_button("Save changes"):
+                        try:
+                            needs.edit_need(
+                                con,
+                                viewer,
+                                need.need_id,
+                                priority=ed_priority,
+                                wanted_role=ed_role,
+                                hours=ed_hours or None,
+                                note=ed_note or None,
+                            )
+                            flash(f"{need.need_id} updated.")
+                        except BrokeringError as exc:
+                            ui.show_error(exc)
+                with st.form("close_need"):
+                    how = st.radio("Close as", ["closed", "withdrawn"], horizontal=True)
+                    why = st.text_input("Reason for closing")
+                    if st.form_submit_button("Close need"):
+                        try:
+                            needs.close_need(con, viewer, need.need_id, status=how, reason=why)
+                            flash(f"{need.need_id} is now {how}.")
+                        except BrokeringError as exc:
+                            ui.show_error(exc)
+
+
+candidates_section()
+
+# --- Requests ----------------------------------------------------------------------------
+st.subheader("Incoming requests")
+if not viewer.school_id or not can_decide(viewer, viewer.school_id):
+    st.info(
+        "Requests are answered by the candidate's own school. Choose Headteacher or Senior "
+        "leader and a school in the sidebar to answer the requests sent to it."
+    )
+else:
+    incoming = requests.list_requests(con, viewer, direction="incoming", statuses=("pending",))
+    if incoming.empty:
+        st.info(f"No requests are waiting for {school_names.get(viewer.school_id)}.")
+    else:
+        st.dataframe(
+            incoming[
+                [
+                    "request_id",
+                    "need_id",
+                    "skill_name",
+                    "priority",
+                    "coachee_ref",
+                    "coachee_school",
+                    "coach_ref",
+                    "mode",
+                    "hours",
+                    "match_score",
+                    "requested_by",
+                    "requested_at",
+                    "note",
+                ]
+            ],
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "request_id": "Request",
+                "need_id": "Need",
+                "skill_name": "Skill",
+                "priority": "Priority",
+                "coachee_ref": "For (staff ref)",
+                "coachee_school": "From school",
+                "coach_ref": "Your colleague",
+                "mode": "As",
+                "hours": st.column_config.NumberColumn("Hours a term", format="%g"),
+                "match_score": st.column_config.NumberColumn("Match score", format="%.1f"),
+                "requested_by": "Asked by",
+                "requested_at": st.column_config.DatetimeColumn("Asked at"),
+                "note": "Note",
+            },
+        )
+        asks = {
+            int(r.request_id): f"#{r.request_id}: {r.coach_ref} to {r.mode} in {r.skill_name} "
+            f"for {r.coachee_school}"
+            for r in incoming.itertuples()
+        }
+        with st.form("decide_request"):
+            picked = st.selectbox(
+                "Request to answer", list(asks), format_func=asks.get, key="decide_pick"
+            )
+            reason = st.text_input("Reason (needed to decline)", key="decide_reason")
+            b1, b2 = st.columns(2)
+            accept = b1.form_submit_button("Accept", type="primary")
+            decline = b2.form_submit_button("Decline")
+        if accept or decline:
+            try:
+                done = requests.decide(con, viewer, picked, accept=accept, reason=reason)
+                flash(
+                    f"Request #{done.request_id} {done.status}."
+                    + (
+                        " The coaching relationship is recorded and the need is matched."
+                        if accept
+                        else ""
+                    )
+                )
+            except BrokeringError as exc:
+                ui.show_error(exc)
+
+st.subheader("Requests and decisions")
+try:
+    history = requests.list_requests(con, viewer)
+except BrokeringError as exc:
+    ui.show_error(exc)
+    history = pd.DataFrame()
+if history.empty:
+    st.caption("No requests yet.")
+else:
+    st.dataframe(
+        history[
+            [
+                "request_id",
+                "status",
+                "need_id",
+                "skill_name",
+                "coachee_ref",
+                "coachee_school",
+                "coach_ref",
+                "coach_school",
+                "mode",
+                "source",
+                "requested_by",
+                "requested_at",
+                "decided_by",
+                "decided_at",
+                "reason",
+            ]
+        ],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "request_id": "Request",
+            "status": "Status",
+            "need_id": "Need",
+            "skill_name": "Skill",
+            "coachee_ref": "For (staff ref)",
+            "coachee_school": "From school",
+            "coach_ref": "Asked for",
+            "coach_school": "Their school",
+            "mode": "As",
+            "source": "Sent from",
+            "requested_by": "Asked by",
+            "requested_at": st.column_config.DatetimeColumn("Asked at"),
+            "decided_by": "Answered by",
+            "decided_at": st.column_config.DatetimeColumn("Answered at"),
+            "reason": "Reason",
+        },
+    )
+st.caption(f"Today is {date.today():%d %B %Y}; staff appear as pseudonymous references only.")

@@ -1,0 +1,384 @@
+"""Find expertise: who is the best teacher of X, who best coaches it, which school is deep in
+it, and where the alliance has no strength at all. Layout only: brokering.find decides."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+import ui
+from brokering.db import default_db_path
+from brokering.errors import BrokeringError, PermissionDenied
+from brokering.exporting import to_csv_bytes
+from brokering.find import (
+    RANK_BY,
+    FindResult,
+    QueryNotResolved,
+    QueryResolver,
+    ResolvedQuery,
+    depth_by_school,
+    explain,
+    find_expertise,
+    gap_map,
+)
+from brokering.phases import KEY_STAGES
+from brokering.taxonomy import SkillMatcher
+from brokering.viewer import Viewer
+
+viewer: Viewer = st.session_state["viewer"]
+con = ui.connection()
+#: Results whose "Why this rank" is worked out on the page (each costs a few queries).
+EXPLAINED = 10
+#: Schools drawn in the depth chart (a national store has thousands).
+CHART_SCHOOLS = 25
+
+
+# --- cached reads: keyed by the database, the acting viewer and every input -----------------
+@st.cache_resource(ttl=600, show_spinner=False)
+def _resolver(path: str) -> QueryResolver:
+    return QueryResolver(SkillMatcher.from_db(ui.connection()))
+
+
+def _who(v: Viewer) -> tuple[str, str | None, str]:
+    return (v.role, v.school_id, v.username)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _find(
+    path: str,
+    who: tuple,
+    query: ResolvedQuery,
+    phases: tuple,
+    school: str | None,
+    rank_by: str,
+    blend: float,
+    today: date,
+) -> FindResult:
+    return find_expertise(
+        ui.connection(),
+        Viewer(*who),
+        query,
+        phase=phases or None,
+        school_id=school,
+        rank_by=rank_by,
+        blend=blend,
+        as_of=today,
+        resolver=_resolver(path),
+    )
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _explain(path: str, who: tuple, ref: str, skill: str, phases: tuple, today: date):
+    return explain(ui.connection(), Viewer(*who), ref, skill, phase=phases or None, as_of=today)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _depth(path: str, who: tuple, skill: str, phases: tuple, today: date) -> pd.DataFrame:
+    return depth_by_school(ui.connection(), Viewer(*who), skill, phase=phases or None, as_of=today)
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _gaps(path: str, who: tuple, today: date) -> pd.DataFrame:
+    return gap_map(ui.connection(), Viewer(*who), as_of=today)
+
+
+def _choose(name: str, phases: tuple[str, ...]) -> None:
+    """A "did you mean" choice: search for that skill, keeping the phase the words gave."""
+    st.session_state["find_query"] = name
+    if phases and not st.session_state.get("find_phases"):
+        st.session_state["find_phases"] = list(phases)
+
+
+path, who, today = str(default_db_path()), _who(viewer), date.today()
+
+st.title("Find expertise")
+st.caption(
+    "The strongest practitioners of a skill across the alliance, ranked on their evidence — "
+    "and, separately, who is best placed to coach it. Staff appear as pseudonymous "
+    "references; partner-school staff only if they have agreed to share."
+)
+
+query_text = st.text_input(
+    "What are you looking for?",
+    key="find_query",
+    placeholder="e.g. Year 6 maths, phonics, behaviour, A-level chemistry, SEND",
+    help="Typos and everyday names are fine. Phase words (Year 6, reception, GCSE, A level, "
+    "sixth form) become a phase filter.",
+)
+schools = ui.schools()
+names = dict(zip(schools["school_id"], schools["name"], strict=True))
+c1, c2, c3, c4 = st.columns([2, 2, 2, 2])
+phases = c1.multiselect("Phase", list(KEY_STAGES), key="find_phases", placeholder="Any phase")
+school = c2.selectbox(
+    "School",
+    [None, *names],
+    format_func=lambda s: names.get(s, "Every school"),
+    key="find_school",
+)
+rank_by = c3.radio(
+    "Rank by",
+    RANK_BY,
+    horizontal=True,
+    key="find_rank_by",
+    format_func={"practice": "Practice", "coaching": "Coaching", "blend": "Blend"}.get,
+)
+blend = 0.5
+if rank_by == "blend":
+    blend = c4.slider(
+        "Coaching's share of the blend",
+        0.0,
+        1.0,
+        0.5,
+        0.1,
+        key="find_blend",
+        help="0 ranks on practice alone, 1 on coaching alone.",
+    )
+
+resolved: ResolvedQuery | None = None
+if not query_text.strip():
+    st.info(
+        "Type a skill to see who is strongest in it — for example **Year 6 maths**, "
+        "**phonics**, **behaviour and routines** or **adaptive teaching for SEND**. The gap "
+        "map below shows where no one in the alliance has strong, recent evidence."
+    )
+else:
+    try:
+        resolved = _resolver(path).resolve(query_text)
+    except QueryNotResolved as exc:
+        st.warning(str(exc), icon=":material/help:")
+        if exc.suggestions:
+            st.write("Did you mean:")
+            cols = st.columns(len(exc.suggestions))
+            for i, (col, name) in enumerate(zip(cols, exc.suggestions, strict=True)):
+                col.button(name, key=f"find_dym_{i}", on_click=_choose, args=(name, exc.phases))
+    except BrokeringError as exc:
+        ui.show_error(exc)
+
+result: FindResult | None = None
+if resolved is not None:
+    understood = f"Searching for **{resolved.skill_name}**"
+    if resolved.how == "corrected":
+        understood += f" (read “{resolved.text}” as “{resolved.understood_as}”)"
+    if resolved.phases and not phases:
+        understood += (
+            f", phase filter **{', '.join(resolved.phases)}** from "
+            f"“{' '.join(resolved.phase_words)}”"
+        )
+    elif phases:
+        understood += f", phase filter **{', '.join(phases)}**"
+    st.markdown(understood + ".")
+    try:
+        result = _find(path, who, resolved, tuple(phases), school, rank_by, blend, today)
+    except PermissionDenied as exc:
+        st.info(f"{exc} The depth by school and the gap map below are open to you.")
+    except BrokeringError as exc:
+        ui.show_error(exc)
+
+if result is not None:
+    label = {"practice": "practice strength", "coaching": "coaching strength"}.get(
+        rank_by, f"a blend ({blend:.0%} coaching)"
+    )
+    st.subheader(f"{result.skill_name}: ranked by {label}")
+    if result.empty:
+        st.info(result.message)
+        if result.related:
+            cols = st.columns(len(result.related))
+            for i, (col, rel) in enumerate(zip(cols, result.related, strict=True)):
+                col.button(rel.name, key=f"find_rel_{i}", on_click=_choose, args=(rel.name, ()))
+    else:
+        shown = result.rows.assign(phases=result.rows["phases"].map(", ".join))
+        st.dataframe(
+            shown[
+                [
+                    "rank",
+                    "staff_ref",
+                    "school",
+                    "role",
+                    "phases",
+                    "practice_score",
+                    "coaching_score",
+                    "confidence",
+                    "evidence_count",
+                    "latest_evidence",
+                ]
+            ],
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "rank": st.column_config.NumberColumn("#", width="small"),
+                "staff_ref": "Ref",
+                "school": "School",
+                "role": "Role",
+                "phases": "Phases",
+                "practice_score": st.column_config.NumberColumn("Practice", format="%.1f"),
+                "coaching_score": st.column_config.NumberColumn("Coaching", format="%.1f"),
+                "confidence": st.column_config.ProgressColumn(
+                    "Confidence",
+                    min_value=0.0,
+                    max_value=1.0,
+                    format="percent",
+                    help="How much of the score rests on evidence rather than the neutral "
+                    "starting point.",
+                ),
+                "evidence_count": "Evidence",
+                "latest_evidence": st.column_config.DateColumn("Latest evidence"),
+            },
+        )
+        st.download_button(
+            "Download these results (CSV)",
+            to_csv_bytes(shown.drop(columns=["score"])),
+            f"find_{result.skill_id}.csv",
+            mime="text/csv",
+        )
+        st.caption(
+            "Scores run 0–100 (4 on the evidence scale is 100). Observed lessons and pupil "
+            "outcomes weigh more than self-assessment, a record's weight halves every 18 "
+            "months, and everyone starts from “no demonstrated strength” worth three records, "
+            "so one glowing record does not beat sustained practice. See docs/SCORING.md."
+        )
+        st.markdown("**Why this rank**")
+        for row in result.rows.head(EXPLAINED).itertuples(index=False):
+            with st.expander(f"#{row.rank} {row.staff_ref} — {row.school}: why this rank"):
+                why = _explain(path, who, row.staff_ref, result.skill_id, result.phases, today)
+                st.markdown(
+                    f"Practice **{row.practice_score:.1f}**: each record's weight is its type "
+                    "weight × recency; its share of all the weight times its strength gives its "
+                    "points, and the points add up to the score."
+                )
+                p = why.practice
+                st.dataframe(
+                    p[
+                        [
+                            c
+                            for c in (
+                                "date",
+                                "evidence_type",
+                                "strength",
+                                "recorded_by",
+                                "phase",
+                                "type_weight",
+                                "recency_weight",
+                                "weight",
+                                "share",
+                                "contribution",
+                            )
+                            if c in p.columns
+                        ]
+                    ],
+                    hide_index=True,
+                    width="stretch",
+                    column_config={
+                        "date": st.column_config.DateColumn("Date"),
+                        "evidence_type": "Evidence",
+                        "strength": st.column_config.NumberColumn("Strength (1–4)"),
+                        "recorded_by": "Recorded by",
+                        "phase": "Phase",
+                        "type_weight": st.column_config.NumberColumn("Type weight", format="%.2f"),
+                        "recency_weight": st.column_config.NumberColumn("Recency", format="%.2f"),
+                        "weight": st.column_config.NumberColumn("Weight", format="%.2f"),
+                        "share": st.column_config.NumberColumn("Share", format="percent"),
+                        "contribution": st.column_config.NumberColumn("Points", format="%.1f"),
+                    },
+                )
+                st.caption(f"Points add up to {why.practice_score:.1f}.")
+                st.markdown(f"Coaching **{row.coaching_score:.1f}**:")
+                st.dataframe(
+                    why.coaching,
+                    hide_index=True,
+                    width="stretch",
+                    column_config={
+                        "part": "Part",
+                        "skill_id": "Skill",
+                        "date": st.column_config.DateColumn("Date"),
+                        "strength": st.column_config.NumberColumn("Value (1–4)"),
+                        "skill_factor": st.column_config.NumberColumn("Skill factor"),
+                        "base_weight": st.column_config.NumberColumn("Base weight"),
+                        "recency_weight": st.column_config.NumberColumn("Recency", format="%.2f"),
+                        "weight": st.column_config.NumberColumn("Weight", format="%.2f"),
+                        "share": st.column_config.NumberColumn("Share", format="percent"),
+                        "contribution": st.column_config.NumberColumn("Points", format="%.1f"),
+                    },
+                )
+                st.caption(f"Points add up to {why.coaching_score:.1f}.")
+        if len(result.rows) > EXPLAINED:
+            st.caption(f"“Why this rank” is shown for the top {EXPLAINED}.")
+
+if resolved is not None:
+    st.subheader("By school")
+    try:
+        depth = _depth(path, who, resolved.skill_id, tuple(phases or resolved.phases), today)
+    except BrokeringError as exc:
+        ui.show_error(exc)
+    else:
+        if int(depth["depth"].sum()) == 0:
+            st.info(
+                f"No school has staff with strong, recent evidence in {resolved.skill_name} "
+                "that can be shown. The alliance may need to look outside for it."
+            )
+        else:
+            top = depth[depth["depth"] > 0].head(CHART_SCHOOLS)
+            long = pd.concat(
+                [
+                    top.assign(kind="Can be listed", count=top["listed"]),
+                    top.assign(
+                        kind="Not shared (shown when 3 or more)",
+                        count=top["not_shared"].fillna(0).astype(int),
+                    ),
+                ]
+            )
+            chart = (
+                alt.Chart(long[long["count"] > 0])
+                .mark_bar()
+                .encode(
+                    x=alt.X("sum(count):Q", title="Staff with strong, recent evidence"),
+                    y=alt.Y("school:N", sort=list(top["school"]), title=None),
+                    color=alt.Color("kind:N", title=None, legend=alt.Legend(orient="bottom")),
+                    tooltip=["school:N", "kind:N", "count:Q"],
+                )
+            )
+            st.altair_chart(chart, width="stretch")
+            notes = [f"{r.school}: {r.note}" for r in depth.itertuples() if r.note]
+            st.caption(
+                "Strong means a practice score of at least 66 (about “good” sustained); recent "
+                "means evidence in the last two years. Counts of staff who have not agreed to "
+                "share appear only when there are 3 or more, so no one is singled out."
+                + (" " + "; ".join(notes[:5]) + "." if notes else "")
+            )
+
+st.subheader("Gap map")
+st.caption(
+    "Skills taught in the alliance's key stages where no one has strong, recent evidence: "
+    "where to look outside the alliance (skills with open needs first)."
+)
+try:
+    gaps = _gaps(path, who, today)
+except BrokeringError as exc:
+    ui.show_error(exc)
+else:
+    if gaps.empty:
+        st.success("Every skill has someone with strong, recent evidence somewhere.")
+    else:
+        needed = gaps[gaps["open_needs"].fillna(0) > 0]
+        m1, m2 = st.columns(2)
+        m1.metric("Skills with no strong, recent evidence", f"{len(gaps):,}")
+        m2.metric("… of which someone has an open need", f"{len(needed):,}")
+        st.dataframe(
+            gaps[["area", "skill", "kind", "status", "open_needs", "people_with_evidence"]],
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "area": "Area",
+                "skill": "Skill",
+                "kind": "Kind",
+                "status": "What the alliance has",
+                "open_needs": st.column_config.NumberColumn(
+                    "Open needs", help="Blank: fewer than 3, not shown."
+                ),
+                "people_with_evidence": st.column_config.NumberColumn(
+                    "Staff with some evidence", help="Blank: fewer than 3, not shown."
+                ),
+            },
+        )

@@ -1,0 +1,490 @@
+"""JPD pairings: log the work, follow it to evidence, keep the unevidenced in plain view."""
+
+from datetime import date, timedelta
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+import ui
+from brokering.errors import AmbiguousQuery, BrokeringError
+from brokering.pairings import accountability, entries, ledger, lifecycle, model, service, views
+
+viewer = st.session_state["viewer"]
+con = ui.connection()
+
+st.title("JPD pairings")
+st.caption(
+    "Joint practice development between colleagues, usually in different schools, followed "
+    "through to evidence. A pairing counts as transferred only when the recipient has been "
+    "seen doing the practice by someone else."
+)
+
+LIST_COLUMNS = {
+    "pairing_id": "Pairing",
+    "practice": "Practice",
+    "work_kind": "Kind of work",
+    "status": "Status",
+    "donors": st.column_config.ListColumn("Donors"),
+    "recipients": st.column_config.ListColumn("Recipients"),
+    "donor_schools": st.column_config.ListColumn("Donor schools"),
+    "recipient_schools": st.column_config.ListColumn("Recipient schools"),
+    "same_school": st.column_config.CheckboxColumn("Same school"),
+    "start_date": st.column_config.DateColumn("Started"),
+    "review_date": st.column_config.DateColumn("Review"),
+    "review_overdue": st.column_config.CheckboxColumn("Review overdue"),
+    "transfer_evidence": "Observations of transfer",
+    "entries": "Log entries",
+    "hours_logged": "Hours logged",
+    "last_activity": st.column_config.DateColumn("Last activity"),
+    "days_overdue": "Days overdue",
+    "weeks_quiet": "Weeks quiet",
+    "reason": "Reason",
+    "judged_on": st.column_config.DateColumn("Judged on"),
+    # the log
+    "entry_id": "Entry",
+    "date": st.column_config.DateColumn("Date"),
+    "entry_type": "Type",
+    "hours": "Hours",
+    "who": st.column_config.ListColumn("Present"),
+    "flow": "Time went",
+    "observed_ref": "Practice seen",
+    "recorded_by": "Recorded by",
+    "rating_before": "Rating before",
+    "rating_after": "Rating now",
+    "measure": "Measure",
+    "value_before": "Before",
+    "value_after": "After",
+    "note": "Note",
+    "link": st.column_config.LinkColumn("Link"),
+    "changed_by": "Logged by",
+    "changed_at": st.column_config.DatetimeColumn("Logged at", format="YYYY-MM-DD HH:mm"),
+    # the ledger
+    "school": "School",
+    "pairings_given": "Pairings given",
+    "pairings_received": "Pairings received",
+    "hours_given": "Hours given",
+    "hours_received": "Hours received",
+    "balance": "Balance (hours)",
+    "people": "People",
+    "staff_ref": "Staff",
+    "school_a_name": "School A",
+    "school_b_name": "School B",
+    "pairings_a_to_b": "Pairings A to B",
+    "pairings_b_to_a": "Pairings B to A",
+    "hours_a_to_b": "Hours A to B",
+    "hours_b_to_a": "Hours B to A",
+    "relationship": "Relationship",
+}
+
+
+def show_table(
+    frame: pd.DataFrame, name: str, empty: str, columns: list[str] | None = None
+) -> None:
+    if frame.empty:
+        (st.success if name.startswith("pairings_") else st.info)(empty)
+        return
+    shown = frame[columns] if columns else frame
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_config={k: v for k, v in LIST_COLUMNS.items() if k in shown.columns},
+    )
+    st.download_button(
+        "Download (CSV)", accountability.export(frame), f"{name}.csv", mime="text/csv", key=name
+    )
+
+
+def flash(message: str) -> None:
+    st.session_state["pairings_flash"] = message
+    st.rerun()
+
+
+# -- what the alliance holds ---------------------------------------------------------------
+try:
+    counts = views.status_counts(con, viewer)
+except BrokeringError as exc:
+    ui.show_error(exc)
+    st.stop()
+cols = st.columns(len(counts))
+for col, (_, row) in zip(cols, counts.iterrows(), strict=True):
+    value = row["pairings"]
+    col.metric(row["status"].capitalize(), "fewer than 3" if pd.isna(value) else int(value))
+
+if viewer.aggregate_only:
+    st.info(
+        "Your role sees alliance figures only: pairings by status above and each school's "
+        "giving and receiving below. Figures resting on fewer than three people are hidden."
+    )
+    school = ledger.school_ledger(con, viewer)
+    show_table(school.drop(columns=["school_id"]), "ledger_schools", "No pairings yet.")
+    st.stop()
+
+if message := st.session_state.pop("pairings_flash", None):
+    st.success(message)
+
+VIEWS = ["Pairings", "Log a pairing", "Accountability", "Reciprocity ledger"]
+if goto := st.session_state.pop("pairings_goto", None):
+    st.session_state["pairings_view"] = goto
+choice = st.radio("Show", VIEWS, horizontal=True, key="pairings_view")
+
+
+def render_pairing(pairing_id: str) -> None:
+    detail = views.pairing_detail(con, viewer, pairing_id)
+    st.subheader(f"{pairing_id}: {detail['practice']} — {detail['status']}")
+    st.caption(
+        f"{detail['work_kind'].capitalize()}, started {detail['start_date']}; review "
+        f"{detail['review_date'] or 'not set'}. Planned: {detail['planned_sessions'] or 0} "
+        f"sessions, {detail['planned_hours'] or 0:g} hours; cover {detail['cover_hours'] or 0:g} "
+        f"hours; travel {detail['travel_hours'] or 0:g} hours."
+    )
+    if detail["same_school"]:
+        st.warning("Same-school pairing: everyone in it works at one school.")
+    people = detail["participants"]
+    st.dataframe(
+        people,
+        hide_index=True,
+        width="stretch",
+        column_config={"staff_ref": "Staff", "side": "Side", "role": "Role", "school": "School"},
+    )
+    left, right = st.columns(2)
+    left.markdown(f"**The donor side brings:** {detail['donor_contribution'] or 'not recorded'}")
+    right.markdown(
+        f"**What flows back:** {detail['recipient_contribution'] or 'not recorded yet — JPD is '}"
+        + ("" if detail["recipient_contribution"] else "two-way, so record what the donor gains.")
+    )
+    if detail["discipline_names"]:
+        st.markdown("**Depends on:** " + ", ".join(detail["discipline_names"]))
+    if detail["missing_disciplines"]:
+        st.info(
+            "The taxonomy suggests this practice usually depends on "
+            + ", ".join(detail["missing_disciplines"])
+            + ": a technique moved without the system around it tends not to last."
+        )
+    if detail["reason"]:
+        st.markdown(f"**Reason recorded:** {detail['reason']}")
+    if detail["transfer_evidence"]:
+        st.success(f"Transfer evidenced by {detail['transfer_evidence']} observation(s).")
+    else:
+        st.warning("No observation yet of the recipient doing the practice.")
+
+    st.markdown("#### Activity and evidence log")
+    log = views.pairing_log(con, viewer, pairing_id)
+    show_table(
+        log.drop(columns=["change", "version"]),
+        f"{pairing_id}_log",
+        "Nothing logged yet. Add a visit, a coaching session or an observation below.",
+    )
+    if detail["status"] not in lifecycle.FINAL:
+        entry_form(pairing_id, detail)
+        move_form(pairing_id, detail)
+    if st.toggle("Correct the record (every change is kept)", key=f"correct_{pairing_id}"):
+        edit_form(pairing_id, detail)
+        withdraw_form(pairing_id, log)
+    if st.toggle("Show the full history (every version)", key=f"history_{pairing_id}"):
+        st.dataframe(views.pairing_history(con, viewer, pairing_id), hide_index=True)
+        st.dataframe(views.pairing_log(con, viewer, pairing_id, history=True), hide_index=True)
+
+
+def entry_form(pairing_id: str, detail: dict) -> None:
+    people = detail["participants"]
+    shown = [r for r in people["staff_ref"] if r != views.HIDDEN]
+    recipients = [
+        r
+        for r, s in zip(people["staff_ref"], people["side"], strict=True)
+        if s == "recipient" and r != views.HIDDEN
+    ]
+    with st.form(f"entry_{pairing_id}", clear_on_submit=True):
+        st.markdown("**Add to the log**")
+        a, b, c = st.columns(3)
+        kind = a.selectbox("Type of entry", model.ENTRY_TYPES, index=1)
+        when = b.date_input("Date of the entry", value=date.today(), format="YYYY-MM-DD")
+        hours = c.number_input("Hours", min_value=0.0, value=None, step=0.5)
+        observed = a.selectbox(
+            "Whose practice was seen",
+            [None, *shown],
+            index=shown.index(recipients[0]) + 1 if recipients else 0,
+            format_func=lambda r: r or "nobody in particular",
+        )
+        by = b.text_input("Recorded by", help="A staff reference, or a role: SLT, HoD, external…")
+        flow = c.selectbox("Which way the time went", model.FLOWS)
+        who = st.multiselect("Present (blank: everyone in the pairing)", shown)
+        r1, r2 = st.columns(2)
+        before = r1.selectbox("Rating before (1-4, 4 strongest)", [None, 1, 2, 3, 4])
+        after = r2.selectbox("Rating now (1-4, 4 strongest)", [None, 1, 2, 3, 4])
+        measure = st.text_input("What was measured (pupil work or outcome)")
+        v1, v2 = st.columns(2)
+        value_before = v1.number_input("Value before", value=None)
+        value_after = v2.number_input("Value after", value=None)
+        note = st.text_area("What was seen, or the reflection")
+        link = st.text_input("Link (https://…)")
+        if st.form_submit_button("Add to the log"):
+            entry = model.EntryDraft(
+                entry_type=kind,
+                date=when,
+                hours=hours,
+                who=tuple(who),
+                flow=flow,
+                observed_ref=observed,
+                recorded_by=by or None,
+                rating_before=before,
+                rating_after=after,
+                measure=measure or None,
+                value_before=value_before,
+                value_after=value_after,
+                note=note or None,
+                link=link or None,
+            )
+            try:
+                entry_id = entries.add_entry(con, viewer, pairing_id, entry)
+            except BrokeringError as exc:
+                ui.show_error(exc)
+            else:
+                flash(f"Added {kind} to {pairing_id} (entry {entry_id}).")
+
+
+def move_form(pairing_id: str, detail: dict) -> None:
+    with st.form(f"move_{pairing_id}"):
+        st.markdown("**Move the pairing on**")
+        target = st.selectbox("Move to", detail["next_statuses"])
+        reason = st.text_area("Reason (needed for not transferred or stopped)")
+        review = st.date_input("New review date (to continue after a review)", value=None)
+        if st.form_submit_button("Move"):
+            try:
+                service.move(con, viewer, pairing_id, target, reason or None, review)
+            except BrokeringError as exc:
+                ui.show_error(exc)
+            else:
+                flash(f"{pairing_id} is now {target}.")
+
+
+def edit_form(pairing_id: str, detail: dict) -> None:
+    final = detail["status"] in lifecycle.FINAL
+    with st.form(f"edit_{pairing_id}"):
+        st.markdown("**Edit the details**" + (" (a closed pairing keeps only its note open)"
+                                              if final else ""))  # fmt: skip
+        values: dict[str, object] = {"note": st.text_input("Note", detail["note"] or "")}
+        if not final:
+            a, b = st.columns(2)
+            values["review_date"] = a.date_input("Review date", detail["review_date"])
+            values["planned_sessions"] = b.number_input(
+                "Planned sessions", min_value=0, value=int(detail["planned_sessions"] or 0)
+            )
+            for col, (key, label) in zip(
+                (a, b, a),
+                [("planned_hours", "Planned hours"), ("cover_hours", "Cover hours"),
+                 ("travel_hours", "Travel hours")],
+                strict=True,
+            ):  # fmt: skip
+                values[key] = col.number_input(label, min_value=0.0, value=float(detail[key] or 0))
+            values["donor_contribution"] = st.text_area(
+                "What the donor side brings", detail["donor_contribution"] or ""
+            )
+            values["recipient_contribution"] = st.text_area(
+                "What flows back to the donor side", detail["recipient_contribution"] or ""
+            )
+        if st.form_submit_button("Save the changes"):
+            blank = (None, "", 0, 0.0)  # an empty box and "not recorded" are the same
+            changes = {
+                k: v or None
+                for k, v in values.items()
+                if not (v in blank and detail[k] in blank) and v != detail[k]
+            }
+            try:
+                version = service.edit_pairing(con, viewer, pairing_id, changes)
+            except BrokeringError as exc:
+                ui.show_error(exc)
+            else:
+                flash(f"Saved {pairing_id} as version {version}; the earlier one is kept.")
+
+
+def withdraw_form(pairing_id: str, log: pd.DataFrame) -> None:
+    if log.empty:
+        return
+    with st.form(f"withdraw_{pairing_id}"):
+        st.markdown("**Withdraw a mistaken log entry** (it stays in the full history)")
+        labels = {
+            int(r.entry_id): f"{r.entry_id} · {r.date:%Y-%m-%d} · {r.entry_type}"
+            for r in log.itertuples()
+        }
+        entry_id = st.selectbox("Entry", list(labels), format_func=labels.get)
+        reason = st.text_input("Why it is withdrawn")
+        if st.form_submit_button("Withdraw the entry"):
+            try:
+                entries.withdraw_entry(con, viewer, int(entry_id), reason)
+            except BrokeringError as exc:
+                ui.show_error(exc)
+            else:
+                flash(f"Entry {entry_id} withdrawn; it remains in the history.")
+
+
+def log_form() -> None:
+    staff = views.staff_choices(con, viewer)
+    label = {r.staff_ref: f"{r.staff_ref} · {r.school} · {r.role}" for r in staff.itertuples()}
+    disciplines = views.discipline_choices(con)
+    with st.form("log_pairing"):
+        practice = st.text_input("Practice", placeholder="e.g. Retrieval practice")
+        a, b = st.columns(2)
+        donors = a.multiselect("Donor (shares the practice)", list(label), format_func=label.get)
+        recipients = b.multiselect(
+            "Recipient (develops the practice)", list(label), format_func=label.get
+        )
+        kind = a.selectbox("Kind of work", model.WORK_KINDS)
+        status = b.selectbox("Starts as", lifecycle.STARTING)
+        start = a.date_input("Start date", value=date.today(), format="YYYY-MM-DD")
+        review = b.date_input(
+            "Review date", value=date.today() + timedelta(weeks=12), format="YYYY-MM-DD"
+        )
+        gives = a.text_area("What the donor side brings")
+        back = b.text_area("What flows back to the donor side (JPD is two-way)")
+        c1, c2, c3, c4 = st.columns(4)
+        sessions = c1.number_input("Planned sessions", min_value=0, value=6, step=1)
+        hours = c2.number_input("Planned hours", min_value=0.0, value=9.0, step=0.5)
+        cover = c3.number_input("Cover hours", min_value=0.0, value=0.0, step=0.5)
+        travel = c4.number_input("Travel hours", min_value=0.0, value=0.0, step=0.5)
+        suggested = st.checkbox(
+            "Record the encompassing disciplines the taxonomy suggests for this practice",
+            value=True,
+        )
+        extra = st.multiselect(
+            "Other encompassing disciplines it depends on",
+            list(disciplines),
+            format_func=disciplines.get,
+        )
+        submitted = st.form_submit_button("Log the pairing", type="primary")
+    if not submitted:
+        return
+    try:
+        draft = model.PairingDraft(
+            donors=tuple(donors),
+            recipients=tuple(recipients),
+            skill_id=service.resolve_practice(con, practice),
+            skill_text=practice,
+            work_kind=kind,
+            status=status,
+            start_date=start,
+            review_date=review,
+            donor_contribution=gives or None,
+            recipient_contribution=back or None,
+            planned_sessions=int(sessions),
+            planned_hours=hours,
+            cover_hours=cover,
+            travel_hours=travel,
+            disciplines=tuple(extra),
+        )
+        if suggested:
+            draft = service.with_suggested_disciplines(con, draft)
+        pairing_id = service.log_pairing(con, viewer, draft)
+    except AmbiguousQuery as exc:
+        st.error(f"{exc} Did you mean: {', '.join(exc.suggestions)}?")
+    except BrokeringError as exc:
+        ui.show_error(exc)
+    else:
+        st.session_state["pairings_open"] = pairing_id
+        st.session_state["pairings_goto"] = "Pairings"
+        flash(f"Logged pairing {pairing_id}. Add to its log below as the work goes on.")
+
+
+def pairings_view() -> None:
+    status = st.selectbox("Status", [None, *lifecycle.STATUSES], format_func=lambda s: s or "all")
+    frame = views.list_pairings(con, viewer, status=status)
+    if frame.empty:
+        st.info(
+            "No pairings to show yet. Log one under 'Log a pairing', or import pairings.csv "
+            "on the Data page."
+        )
+        return
+    overdue = accountability.overdue(con, viewer)
+    if not overdue.empty:
+        st.warning(
+            f"{len(overdue)} pairing(s) past the review date with no evidence of transfer: "
+            "see Accountability."
+        )
+    show_table(frame, "pairings", "", list(LIST_COLUMNS)[:16])
+    ids = frame["pairing_id"].tolist()
+    wanted = st.session_state.get("pairings_open")
+    names = dict(zip(ids, frame["practice"] + " — " + frame["status"], strict=True))
+    pairing_id = st.selectbox(
+        "Open a pairing",
+        ids,
+        index=ids.index(wanted) if wanted in ids else 0,
+        format_func=lambda p: f"{p} · {names[p]}",
+    )
+    st.session_state["pairings_open"] = pairing_id
+    render_pairing(pairing_id)
+
+
+def accountability_view() -> None:
+    weeks = st.number_input(
+        "Quiet for at least (weeks)", min_value=1, value=accountability.DEFAULT_QUIET_WEEKS
+    )
+    st.subheader("Past the review date, with no evidence of transfer")
+    show_table(
+        accountability.overdue(con, viewer),
+        "pairings_overdue",
+        "None: every open pairing past its review date has an observation of transfer.",
+    )
+    st.subheader(f"No activity for {weeks} weeks or more")
+    show_table(
+        accountability.quiet(con, viewer, weeks=int(weeks)),
+        "pairings_quiet",
+        f"None: every open pairing has had activity in the last {weeks} weeks.",
+    )
+    st.subheader("Judged not transferred, or stopped — with the reasons")
+    show_table(
+        accountability.not_transferred(con, viewer), "pairings_not_transferred", "None so far."
+    )
+
+
+def ledger_view() -> None:
+    st.subheader("Giving and receiving, school by school")
+    st.caption(
+        "Person-hours from each pairing's log (agreed pairings onwards): the donor side gives, "
+        "the recipient side receives, and what flows back counts the other way."
+    )
+    school = ledger.school_ledger(con, viewer)
+    long = ledger.chart_frame(school)
+    if long["hours"].sum() > 0:
+        chart = (
+            alt.Chart(long, title="Hours given and received")
+            .mark_bar()
+            .encode(
+                x=alt.X("hours:Q", title="Person-hours"),
+                y=alt.Y(
+                    "school:N",
+                    title=None,
+                    sort=school["school"].tolist(),
+                    axis=alt.Axis(labelLimit=320),
+                ),
+                yOffset="direction:N",
+                color=alt.Color("direction:N", title=None),
+                tooltip=["school", "direction", "hours"],
+            )
+        )
+        st.altair_chart(chart, width="stretch")
+    else:
+        st.caption("No hours logged yet: add the time spent to each pairing's log.")
+    show_table(school.drop(columns=["school_id"]), "ledger_schools", "No pairings yet.")
+    st.subheader("Between schools: reciprocal or one-way")
+    relations = ledger.school_relationships(con, viewer)
+    show_table(
+        relations.drop(columns=["school_a", "school_b"]),
+        "ledger_relationships",
+        "No two schools have worked together yet.",
+    )
+    st.subheader("Person by person")
+    show_table(ledger.person_ledger(con, viewer), "ledger_people", "Nobody you can see yet.")
+
+
+try:
+    if choice == "Pairings":
+        pairings_view()
+    elif choice == "Log a pairing":
+        log_form()
+    elif choice == "Accountability":
+        accountability_view()
+    else:
+        ledger_view()
+except BrokeringError as exc:
+    ui.show_error(exc)

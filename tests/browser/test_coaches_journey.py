@@ -1,0 +1,70 @@
+"""Journey: a leader picks a need, opens a candidate's breakdown and sends a request; the
+candidate's headteacher then accepts it on the same page (demo alliance, real browser)."""
+
+import re
+
+from tests.browser.conftest import choose, no_exception, open_page, screenshot, wait_idle
+
+
+def test_request_a_coach_and_the_other_school_accepts(page, app_url: str) -> None:
+    page.goto(app_url)
+    page.get_by_role("heading", name="Alliance Expertise Broker").wait_for()
+    wait_idle(page)
+    open_page(page, "Coaches and mentors")
+    # Act as the data manager (the sidebar's role picker; sign-in is off for tests). The
+    # page stays open while the role changes.
+    choose(page, "Role", "Alliance administrator")
+    page.get_by_role("heading", name="Candidates for a need").wait_for()
+
+    # Pick a need (the second in the list, to use the picker) and wait for its candidates.
+    need_box = page.get_by_role("combobox", name="Need", exact=True)
+    need_box.click()
+    page.get_by_role("option").first.wait_for()
+    second = page.get_by_role("option").nth(1).inner_text().strip()
+    need_box.press("Escape")
+    choose(page, "Need", second)
+    need_id, coachee = second.split(" ")[0], second.split(" ")[2]
+    page.get_by_text(re.compile(rf"^{coachee} at .* wants a")).wait_for()
+    wait_idle(page)
+
+    # Open the top candidate's breakdown: the parts that add up to the match score.
+    page.get_by_text(re.compile(r"^Why this match: S\d+")).click()
+    page.get_by_text("the sum of these parts").wait_for()
+    page.get_by_text("Expertise in the skill").first.wait_for(state="attached")
+    no_exception(page)
+    screenshot(page, "coaches-breakdown")
+
+    page.get_by_role("button", name=re.compile(r"^Send request for S\d+")).click()
+    sent = page.get_by_text(re.compile(r"Request #\d+ for S\d+ sent to "))
+    sent.wait_for()
+    match = re.search(r"Request #(\d+) for (S\d+) sent to (.+)\.", sent.inner_text())
+    assert match, sent.inner_text()
+    request_id, school = match.group(1), match.group(3).strip()
+    wait_idle(page)
+    no_exception(page)
+
+    # The candidate's own school answers: its headteacher accepts with a reason.
+    choose(page, "Role", "Headteacher")
+    choose(page, "School", school)
+    page.get_by_role("heading", name="Incoming requests").wait_for()
+    ask = page.get_by_role("combobox", name="Request to answer", exact=True)
+    ask.click()
+    page.get_by_role("option").first.wait_for()
+    options = [o.strip() for o in page.get_by_role("option").all_inner_texts()]
+    ask.press("Escape")
+    mine = next(o for o in options if o.startswith(f"#{request_id}:"))
+    choose(page, "Request to answer", mine)
+    page.get_by_label("Reason (needed to decline)", exact=True).fill("Glad to help this term")
+    page.get_by_role("button", name="Accept", exact=True).click()
+    page.get_by_text(f"Request #{request_id} accepted").wait_for()
+    wait_idle(page)
+    no_exception(page)
+    screenshot(page, "coaches-accepted")
+    # The need is matched now: it has left the open needs offered for candidates.
+    need_box = page.get_by_role("combobox", name="Need", exact=True)
+    need_box.click()
+    page.get_by_role("option").first.wait_for()
+    assert not any(
+        o.startswith(need_id + " ") for o in page.get_by_role("option").all_inner_texts()
+    )
+    need_box.press("Escape")

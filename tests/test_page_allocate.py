@@ -1,0 +1,104 @@
+"""The Allocate all needs page through AppTest on the tiny alliance: preview optimal against
+greedy, the leftovers with reasons, the outflow cap, and commit only after confirmation."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from brokering.db import connect
+from brokering.importing import import_paths
+from brokering.store import open_store
+from brokering.viewer import operator
+from tests.conftest import TINY, TINY_TODAY
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def tiny_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    path = tmp_path / "alliance.duckdb"
+    con = open_store(path)
+    assert import_paths(con, [TINY], operator(), today=TINY_TODAY).ok
+    con.close()
+    monkeypatch.setenv("BROKERING_DB", str(path))
+    monkeypatch.setenv("BROKERING_SIGN_IN", "off")
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield path
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def page(role: str = "alliance_admin") -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["viewer_role"] = role
+    at.run()
+    at.switch_page("pages/allocate.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def button(at: AppTest, label: str):  # noqa: ANN201 - a streamlit testing widget
+    return next(b for b in at.button if b.label.startswith(label))
+
+
+def test_preview_shows_both_methods_and_the_leftovers(tiny_db: Path) -> None:
+    at = page()
+    assert at.title[0].value == "Allocate all needs"
+    assert any("Nothing is sent" in i.value for i in at.info)
+    button(at, "Preview allocation").click().run()
+    assert not at.exception
+    metrics = {(m.label, m.value) for m in at.metric}
+    assert ("Needs covered", "1 of 2") in metrics and ("Schools involved", "1") in metrics
+    proposals = at.dataframe[0].value
+    assert proposals[["need_id", "coach_ref"]].values.tolist() == [["N1", "B2"]]
+    unmatched = at.dataframe[1].value
+    assert unmatched["need_id"].tolist() == ["N2"]
+    assert "expertise" in unmatched["reason"][0]
+    charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    assert charts, "the comparison chart is drawn"
+    assert button(at, "Commit the requests").disabled  # not before confirming
+
+
+def test_commit_after_confirmation(tiny_db: Path) -> None:
+    at = page("sle_coordinator")
+    button(at, "Preview allocation").click().run()
+    at.radio(key="alloc_method").set_value("greedy").run()
+    at.checkbox(key="alloc_confirm").check().run()
+    button(at, "Commit the requests").click().run()
+    assert not at.exception
+    assert "Sent 1 requests" in at.success[0].value
+    con = connect(tiny_db)
+    try:
+        rows = con.execute("SELECT need_id, status, source FROM match_requests").fetchall()
+        audit = con.execute(
+            "SELECT detail FROM audit_log WHERE action = 'allocation.commit'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert rows == [("N1", "pending", "allocation")]
+    assert json.loads(audit[0][0])["method"] == "greedy"
+
+
+def test_school_cap_parameter(tiny_db: Path) -> None:
+    at = page()
+    at.checkbox(key="alloc_capped").check()
+    at.slider(key="alloc_cap").set_value(0)
+    button(at, "Preview allocation").click().run()
+    assert not at.exception
+    assert any("Optimal and greedy" in s.value for s in at.subheader)
+    assert at.dataframe[0].value["coach_ref"].tolist() == ["B2"]  # same school: no outflow
+
+
+def test_school_leaders_are_not_offered_allocation(tiny_db: Path) -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["viewer_role"] = "headteacher"
+    at.run()
+    with pytest.raises(ValueError, match="allocate.py"):
+        at.switch_page("pages/allocate.py")

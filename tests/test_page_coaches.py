@@ -1,0 +1,131 @@
+"""The Coaches and mentors page through AppTest on the tiny alliance: the register, the
+candidates of a need with a breakdown, sending a request, and the other school accepting it.
+
+The acting viewer is seeded through the sidebar picker's widget keys before each run (one
+AppTest per person acting; the store is shared through the database file)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from brokering.importing import import_paths
+from brokering.store import open_store
+from brokering.viewer import operator
+from tests.conftest import TINY, TINY_TODAY
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def tiny_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    path = tmp_path / "alliance.duckdb"
+    con = open_store(path)
+    assert import_paths(con, [TINY], operator(), today=TINY_TODAY).ok
+    con.close()
+    monkeypatch.setenv("BROKERING_DB", str(path))
+    monkeypatch.setenv("BROKERING_SIGN_IN", "off")
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield path
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def page(role: str, school: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["viewer_role"] = role
+    if school:
+        at.session_state["viewer_school"] = school
+    at.run()
+    at.switch_page("pages/coaches.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def button(at: AppTest, label: str):  # noqa: ANN201 - a streamlit testing widget
+    return next(b for b in at.button if b.label.startswith(label))
+
+
+def frame_with(at: AppTest, column: str):  # noqa: ANN201 - a DataFrame
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def test_register_candidates_and_breakdown(tiny_db: Path) -> None:
+    at = page("alliance_admin")
+    assert at.title[0].value == "Coaches and mentors"
+    register = frame_with(at, "pending_requests")
+    assert register["need_id"].tolist() == ["N1", "N2"]
+    assert at.selectbox(key="need_pick").value == "N1"
+    ranked = frame_with(at, "match_score")
+    assert ranked["staff_ref"].tolist() == ["B2", "A3", "A2"]
+    assert ranked["proposable"].tolist() == [True, False, False]
+    assert at.selectbox(key="candidate_N1").value == "B2"
+    assert any(e.label == "Why this match: B2" for e in at.expander)
+    parts = frame_with(at, "points")
+    assert parts["points"].sum() == pytest.approx(ranked["match_score"][0], abs=1e-6)
+    at.selectbox(key="candidate_N1").set_value("A3").run()
+    assert button(at, "Send request for A3").disabled  # not proposed: no consent
+
+
+def test_send_a_request_then_the_other_school_accepts(tiny_db: Path) -> None:
+    at = page("alliance_admin")
+    at.text_input(key="request_note").input("Fractions in Year 7")
+    button(at, "Send request for B2").click().run()
+    assert not at.exception
+    assert "Request #1 for B2 sent to Birch Academy." in at.success[0].value
+    assert (
+        frame_with(at, "pending_requests").set_index("need_id").loc["N1", "pending_requests"] == 1
+    )
+    head_b = page("headteacher", "B")
+    incoming = frame_with(head_b, "coachee_school")
+    assert incoming["request_id"].tolist() == [1]
+    button(head_b, "Accept").click().run()
+    assert not head_b.exception
+    assert "Request #1 accepted" in head_b.success[0].value
+    assert "N1" not in frame_with(head_b, "pending_requests")["need_id"].tolist()  # matched
+
+
+def test_declining_needs_a_reason(tiny_db: Path) -> None:
+    at = page("alliance_admin")
+    button(at, "Send request for B2").click().run()
+    head_b = page("senior_leader", "B")
+    button(head_b, "Decline").click().run()
+    assert "Say why" in head_b.error[0].value
+    head_b.text_input(key="decide_reason").input("Mocks week")
+    button(head_b, "Decline").click().run()
+    assert "Request #1 declined" in head_b.success[0].value
+
+
+def test_add_a_need_and_a_refused_one(tiny_db: Path) -> None:
+    at = page("headteacher", "C")
+    at.text_input(key="add_staff_ref").input("C1")
+    at.selectbox(key="add_skill").set_value("mathematics")
+    button(at, "Add need").click().run()
+    assert not at.exception
+    assert "Added N0004" in at.success[0].value
+    at.text_input(key="add_staff_ref").input("ZZ9")
+    at.selectbox(key="add_skill").set_value("oracy")
+    button(at, "Add need").click().run()
+    assert any("ZZ9" in e.value for e in at.error)
+
+
+def test_other_schools_see_but_do_not_request_and_do_not_answer(tiny_db: Path) -> None:
+    at = page("senior_leader", "A")
+    ranked = frame_with(at, "match_score")
+    assert "A3" in ranked["staff_ref"].tolist()  # own school: visible, but not proposed to B
+    assert not any(b.label.startswith("Send request") for b in at.button)
+    assert any("leaders of Birch Academy" in c.value for c in at.caption)
+    assert any("No requests are waiting" in i.value for i in at.info)
+
+
+def test_aggregate_only_viewers_are_not_offered_the_page(tiny_db: Path) -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["viewer_role"] = "viewer"
+    at.run()
+    with pytest.raises(ValueError, match="coaches.py"):
+        at.switch_page("pages/coaches.py")

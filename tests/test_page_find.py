@@ -1,0 +1,128 @@
+"""The Find expertise page through AppTest, over the tiny alliance (sign-in off: the sidebar
+picker acts as a senior leader of Alder Primary, school A, unless a test changes it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from brokering.importing import import_paths
+from brokering.store import open_store
+from brokering.viewer import operator
+from tests.conftest import TINY, TINY_TODAY
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def tiny_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "alliance.duckdb"
+    con = open_store(path)
+    assert import_paths(con, [TINY], operator(), today=TINY_TODAY).ok
+    con.close()
+    monkeypatch.setenv("BROKERING_DB", str(path))
+    monkeypatch.setenv("BROKERING_SIGN_IN", "off")
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield path
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def find_page(role: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if role:
+        at.session_state["viewer_role"] = role
+    at.run()
+    at.switch_page("pages/find.py").run()
+    assert not at.exception
+    return at
+
+
+def search(at: AppTest, text: str) -> AppTest:
+    at.text_input(key="find_query").input(text).run()
+    assert not at.exception
+    return at
+
+
+def test_empty_state_explains_and_shows_the_gap_map(tiny_db) -> None:
+    at = find_page()
+    assert at.title[0].value == "Find expertise"
+    assert "Type a skill" in at.info[0].value
+    assert "Gap map" in [s.value for s in at.subheader]
+    gaps = at.dataframe[0].value
+    assert {"area", "skill", "status"} <= set(gaps.columns)
+
+
+def test_search_ranks_visible_staff_and_explains_the_top(tiny_db) -> None:
+    at = search(find_page(), "maths")
+    results = at.dataframe[0].value
+    assert results["staff_ref"].tolist() == ["A3", "A2", "B3"]  # A3: own school, no consent
+    assert results["school"].tolist()[0] == "Alder Primary"
+    assert [e.label for e in at.expander][:3] == [
+        "#1 A3 — Alder Primary: why this rank",
+        "#2 A2 — Alder Primary: why this rank",
+        "#3 B3 — Birch Academy: why this rank",
+    ]
+    parts = at.dataframe[1].value  # A3's practice parts: two records and the prior
+    assert parts["evidence_type"].tolist()[-1] == "prior (shrinkage)"
+    assert any("Points add up to" in c.value for c in at.caption)
+    assert len(at.get("download_button")) == 1
+    assert "By school" in [s.value for s in at.subheader]
+
+
+def test_phase_words_show_as_the_filter_they_became(tiny_db) -> None:
+    at = search(find_page(), "yr 6 maths")
+    assert any("phase filter **KS2** from “yr 6”" in m.value for m in at.markdown)
+    assert at.dataframe[0].value["staff_ref"].tolist() == ["A3"]
+
+
+def test_did_you_mean_buttons_search_for_the_choice(tiny_db) -> None:
+    at = search(find_page(), "maths and stats")
+    assert at.warning and "more than one skill" in at.warning[0].value
+    choice = next(b for b in at.button if b.label == "Mathematics")
+    choice.click().run()
+    assert not at.exception
+    assert at.text_input(key="find_query").value == "Mathematics"
+    assert at.dataframe[0].value["staff_ref"].tolist() == ["A3", "A2", "B3"]
+
+
+def test_rank_by_coaching(tiny_db) -> None:
+    at = search(find_page(), "maths")
+    at.radio(key="find_rank_by").set_value("coaching").run()
+    assert not at.exception
+    assert at.dataframe[0].value["staff_ref"].tolist()[0] == "B2"  # coached maths, no evidence
+    at.radio(key="find_rank_by").set_value("blend").run()
+    assert len(at.slider) == 1 and not at.exception
+
+
+def test_partner_school_leader_does_not_see_non_consenting_staff(tiny_db) -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["viewer_role"] = "senior_leader"
+    at.session_state["viewer_school"] = "B"
+    at.run()
+    at.switch_page("pages/find.py").run()
+    at = search(at, "maths")
+    assert "A3" not in at.dataframe[0].value["staff_ref"].tolist()
+
+
+def test_bad_query_is_a_clear_message(tiny_db) -> None:
+    at = search(find_page(), "!!!")
+    assert "no letters or numbers" in at.error[0].value
+
+
+def test_no_evidence_offers_related_skills(tiny_db) -> None:
+    at = search(find_page(), "physics")
+    assert "No one you can see has evidence in Physics" in at.info[0].value
+    assert "Chemistry" in [b.label for b in at.button]
+
+
+def test_aggregate_only_role_sees_no_people_but_the_aggregates(tiny_db) -> None:
+    at = search(find_page(role="viewer"), "maths")
+    assert any("alliance figures only" in i.value for i in at.info)
+    headings = [s.value for s in at.subheader]
+    assert "By school" in headings and "Gap map" in headings
+    assert not any("staff_ref" in d.value.columns for d in at.dataframe)

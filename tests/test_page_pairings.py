@@ -1,0 +1,207 @@
+"""The JPD pairings page through AppTest, on a tiny store with two pairings:
+P0001 C1 -> A2 (review due, observed after the start), P0002 B2 -> B3 (active, same school,
+review date passed, nothing logged)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from brokering.importing import import_paths
+from brokering.pairings import views
+from brokering.store import open_store
+from brokering.viewer import operator
+from tests.conftest import TINY, TINY_TODAY
+
+ROOT = Path(__file__).resolve().parents[1]
+PAIRINGS = (
+    "pairing_id,donor_refs,recipient_refs,skill,work_kind,status,start_date,review_date\n"
+    "P0001,C1,A2,Questioning,coaching,review due,2026-09-01,2026-11-01\n"
+    "P0002,B2,B3,Retrieval practice,co-planning,active,2026-09-01,2026-10-01\n"
+)
+EVIDENCE = (
+    "pairing_id,entry_type,date,recorded_by,observed_ref,hours,rating_before,rating_after\n"
+    "P0001,coaching session,2026-09-15,C1,,1.5,,\n"
+    "P0001,observation,2026-10-20,SLT,A2,1,2,3\n"
+)
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    (batch / "pairings.csv").write_text(PAIRINGS)
+    (batch / "pairing_evidence.csv").write_text(EVIDENCE)
+    path = tmp_path / "alliance.duckdb"
+    con = open_store(path)
+    for folder in (TINY, batch):
+        assert import_paths(con, [folder], operator(), today=TINY_TODAY).ok
+    con.close()
+    monkeypatch.setenv("BROKERING_DB", str(path))
+    monkeypatch.setenv("BROKERING_SIGN_IN", "off")
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield path
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def page(role: str = "sle_coordinator") -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["viewer_role"] = role
+    at.run()
+    at.switch_page("pages/pairings.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def by_label(widgets, label: str):
+    return next(w for w in widgets if w.label == label)
+
+
+def stored(path: Path, pairing_id: str) -> dict:
+    st.cache_resource.clear()
+    con = open_store(path)
+    try:
+        return views.pairing_detail(con, operator(), pairing_id)
+    finally:
+        con.close()
+
+
+def test_list_counts_and_an_open_pairing(db: Path) -> None:
+    at = page()
+    assert at.title[0].value == "JPD pairings"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Review due"] == "1" and metrics["Active"] == "1"
+    listed = at.dataframe[0].value
+    assert listed["pairing_id"].tolist() == ["P0001", "P0002"]
+    assert at.subheader[0].value.startswith("P0001: Questioning")
+    assert any("Transfer evidenced by 1" in s.value for s in at.success)
+    assert len(at.get("download_button")) >= 1
+
+
+def test_same_school_pairing_is_marked(db: Path) -> None:
+    at = page()
+    by_label(at.selectbox, "Open a pairing").set_value("P0002").run()
+    assert not at.exception
+    assert any("Same-school pairing" in w.value for w in at.warning)
+    assert any("1 pairing(s) past the review date" in w.value for w in at.warning)
+    assert any("No observation yet" in w.value for w in at.warning)
+
+
+def test_log_a_pairing_through_the_form(db: Path) -> None:
+    at = page()
+    at.radio(key="pairings_view").set_value("Log a pairing").run()
+    by_label(at.text_input, "Practice").input("cold calling")
+    by_label(at.multiselect, "Donor (shares the practice)").set_value(["C1"])
+    by_label(at.multiselect, "Recipient (develops the practice)").set_value(["B3"])
+    by_label(at.selectbox, "Starts as").set_value("active")
+    button(at, "Log the pairing").click().run()
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert any("Logged pairing P0003" in s.value for s in at.success)
+    assert at.radio(key="pairings_view").value == "Pairings"
+    detail = stored(db, "P0003")
+    assert detail["practice"] == "Questioning" and detail["status"] == "active"
+    assert detail["disciplines"] == ["behaviour-and-routines", "curriculum-design"]
+
+
+def test_refused_pairing_shows_a_plain_error_and_writes_nothing(db: Path) -> None:
+    at = page()
+    at.radio(key="pairings_view").set_value("Log a pairing").run()
+    by_label(at.text_input, "Practice").input("Questioning")
+    by_label(at.multiselect, "Donor (shares the practice)").set_value(["C1"])
+    by_label(at.multiselect, "Recipient (develops the practice)").set_value(["C1"])
+    button(at, "Log the pairing").click().run()
+    assert not at.exception
+    assert "both donor and recipient" in at.error[0].value
+
+
+def test_move_to_transferred_and_a_refused_move(db: Path) -> None:
+    at = page()
+    by_label(at.selectbox, "Move to").set_value("not transferred")
+    button(at, "Move").click().run()
+    assert "Give the reason" in at.error[0].value
+    assert stored(db, "P0001")["status"] == "review due"
+    by_label(at.selectbox, "Move to").set_value("transferred")
+    button(at, "Move").click().run()
+    assert not at.exception
+    assert any("P0001 is now transferred" in s.value for s in at.success)
+    assert stored(db, "P0001")["status"] == "transferred"
+
+
+def test_add_an_observation_to_the_log(db: Path) -> None:
+    at = page()
+    by_label(at.selectbox, "Open a pairing").set_value("P0002").run()
+    by_label(at.selectbox, "Type of entry").set_value("observation")
+    by_label(at.selectbox, "Whose practice was seen").set_value("B3")
+    by_label(at.text_input, "Recorded by").input("B2")
+    by_label(at.number_input, "Hours").set_value(1.0)
+    button(at, "Add to the log").click().run()
+    assert not at.exception
+    assert any("Added observation to P0002" in s.value for s in at.success)
+    assert stored(db, "P0002")["transfer_evidence"] == 1
+
+
+def test_accountability_keeps_the_overdue_in_view(db: Path) -> None:
+    at = page()
+    at.radio(key="pairings_view").set_value("Accountability").run()
+    assert not at.exception
+    overdue = at.dataframe[0].value
+    assert overdue["pairing_id"].tolist() == ["P0002"]
+    assert len(at.get("download_button")) >= 2
+
+
+def test_ledger_shows_a_chart_and_tables(db: Path) -> None:
+    at = page()
+    at.radio(key="pairings_view").set_value("Reciprocity ledger").run()
+    assert not at.exception
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    schools = at.dataframe[0].value.set_index("school")
+    assert schools.loc["Cedar Special School", "hours_given"] == 2.5  # session + observation
+
+
+def test_aggregate_only_role_sees_figures_not_people(db: Path) -> None:
+    at = page("viewer")
+    assert any("figures only" in i.value for i in at.info)
+    assert {m.value for m in at.metric} <= {"0", "fewer than 3"}
+    assert len(at.dataframe) == 1
+    assert "staff_ref" not in at.dataframe[0].value.columns
+
+
+def test_edit_details_keeps_the_old_version(db: Path) -> None:
+    at = page()
+    at.toggle(key="correct_P0001").set_value(True).run()
+    by_label(at.text_input, "Note").input("Second cycle agreed with both heads")
+    by_label(at.number_input, "Planned hours").set_value(12.0)
+    button(at, "Save the changes").click().run()
+    assert not at.exception
+    assert any("version 2; the earlier one is kept" in s.value for s in at.success)
+    st.cache_resource.clear()
+    con = open_store(db)
+    try:
+        history = views.pairing_history(con, operator(), "P0001")
+    finally:
+        con.close()
+    assert history["planned_hours"].tolist()[-1] == 12.0
+    assert history["change"].tolist() == ["imported", "edited: note, planned_hours"]
+
+
+def test_withdraw_an_entry(db: Path) -> None:
+    at = page()
+    by_label(at.selectbox, "Open a pairing").set_value("P0002").run()
+    at.toggle(key="correct_P0002").set_value(True).run()
+    assert not any(f.label == "Entry" for f in at.selectbox)  # nothing logged: no form
+    at = page()
+    at.toggle(key="correct_P0001").set_value(True).run()
+    by_label(at.text_input, "Why it is withdrawn").input("Logged against the wrong pairing")
+    button(at, "Withdraw the entry").click().run()
+    assert not at.exception
+    assert any("withdrawn; it remains in the history" in s.value for s in at.success)
