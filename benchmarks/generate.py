@@ -853,9 +853,15 @@ def ensure_dataset(
         shutil.rmtree(tmp)
     t = time.perf_counter()
     if scale == "alliance":
-        from brokering.demo import write_demo_csvs
+        from brokering.demo import DEMO_SEED, write_demo_csvs
 
         counts = dict(write_demo_csvs(tmp, as_of=AS_OF))
+        try:  # the demo's pairings, as the app's own demo build writes them
+            from brokering.demo_pairings import write_demo_pairings
+        except ImportError:
+            pass
+        else:
+            counts.update(write_demo_pairings(tmp, AS_OF, DEMO_SEED))
         timings: dict[str, float] = {}
     else:
         log(f"generating the {scale} data set (seed {seed})…")

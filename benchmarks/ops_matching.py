@@ -217,9 +217,11 @@ def run_allocation(ctx: Context) -> None:
         )
         ctx.add(row)
     else:
-        from brokering.store import open_store
+        from brokering.db import connect
 
-        con = open_store(ctx.alliance_db)
+        # Read-only: the plan is a preview; at alliance scale it is the harness's own store.
+        same = ctx.con is not None and ctx.alliance_db == ctx.db
+        con = ctx.con if same else connect(ctx.alliance_db, read_only=True)
         try:
             reps = ctx.reps("allocation")
             s_plan, plan = timeit(
@@ -247,7 +249,8 @@ def run_allocation(ctx: Context) -> None:
         except Exception as exc:
             row.status = f"failed: {type(exc).__name__}: {exc}"
         finally:
-            con.close()
+            if not same:
+                con.close()
         ctx.add(row)
 
     # 5,000 x 10,000, capacity 2: the arrays-level scorer and solver.

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 from rapidfuzz import fuzz
 
-from brokering import find_scores
+from brokering import find_scores, maintenance
 from brokering.db import Connection
 from brokering.errors import NotFoundError, ValidationError
 from brokering.find_depth import depth_by_school, gap_map
@@ -299,7 +299,7 @@ def _ranked(
         rows = _joined_top(
             con, source, grouped, g_values, where, w_values, rank_by, top, blend, params
         )
-    return _frame(rows, rank_by, blend), source.stored
+    return _frame(con, rows, rank_by, blend), source.stored
 
 
 def _joined_top(
@@ -364,8 +364,8 @@ def _lookup(
                 SELECT staff_ref, school_id, role, phases, coach_trained, left_on,
                        share_consent
                 FROM staff WHERE staff_ref IN ({marks}))
-            SELECT st.staff_ref, st.school_id, sc.name, st.role, st.phases, st.coach_trained
-            FROM st JOIN schools sc USING (school_id) WHERE {where}""",  # noqa: S608
+            SELECT st.staff_ref, st.school_id, st.role, st.phases, st.coach_trained
+            FROM st WHERE {where}""",  # noqa: S608
         [*refs, *w_values],
     ).fetchall()
     return {r[0]: r[1:] for r in rows}
@@ -375,35 +375,24 @@ def _lookup(
 _SLACK = 0.004
 
 
-def _score_floor(
-    con: Connection,
-    source: find_scores.PartsSource,
-    grouped: str,
-    g_values: list[object],
-    pm: str,
-    p_values: list[object],
-    need: int,
-    params: ScoringParams,
-) -> float:
+def _score_floor(source: find_scores.PartsSource, need: int, params: ScoringParams) -> float:
     """A lower bound on `s1` that keeps every row that can be among the first `need` today.
 
-    Stored rows carry `s1`, their strength with recency measured to the build date. Ageing
-    only moves a strength towards the prior, so today's strength is at most max(s1, prior).
-    Today's strengths of the `need` rows with the highest s1 give a value T that the true
-    first `need` all reach; any row that can reach T has s1 >= T. Rows below are skipped —
-    in skill order on disk, whole row groups of a large skill are never read. Without that
-    order (parts computed now, other priors) there is no bound: -inf keeps every row."""
+    Stored rows carry `s1`, their strength with recency measured to the build date. Ageing by
+    a factor f <= 1 moves a strength towards the prior, so today's strength s lies between the
+    prior and s1: s <= max(s1, prior) and s >= prior + f (s1 - prior). The skill's s1 at a
+    rank R >= `need` (kept at build) therefore bounds the need-th best strength today from
+    below, by T; a row can only reach T if its s1 >= T. Rows below are skipped — stored in s1
+    order, most row groups of a large skill are never read. Without that order (parts
+    computed now, other priors) there is no bound: -inf keeps every row."""
     if not source.ordered:
         return float("-inf")
-    row = con.execute(
-        f"SELECT min(m), count(*) FROM (SELECT {pm} AS m FROM {grouped} g "  # noqa: S608
-        "WHERE g.n > 0 ORDER BY g.s1 DESC LIMIT ?)",
-        [*p_values[:4], *g_values, need],
-    ).fetchall()[0]
-    threshold, count = row
-    if threshold is None or count < need or threshold - _SLACK <= params.prior_mean:
-        return float("-inf")
-    return float(threshold) - _SLACK
+    prior = params.prior_mean
+    for rank, s1 in zip(maintenance.S1_RANKS, source.s1_at, strict=False):
+        if rank >= need:
+            low = prior + source.factor * (s1 - prior) - _SLACK
+            return low if low > prior else float("-inf")
+    return float("-inf")
 
 
 def _practice_top(
@@ -433,9 +422,9 @@ def _practice_top(
     """  # noqa: S608 - fragments are code; values are parameters
     out: list[dict[str, Any]] = []
     offset, window = 0, max(_WINDOW, 2 * top)
-    batch = top + top // 2 + 2
+    batch = top + max(2, top // 4)
     while len(out) < top:
-        floor = _score_floor(con, source, grouped, g_values, pm, p_values, offset + window, params)
+        floor = _score_floor(source, offset + window, params)
         cur = con.execute(
             ranked_sql.replace("WHERE g.n > 0", "WHERE g.n > 0 AND g.s1 >= ?"),
             [*p_values, *g_values, floor, window, offset],
@@ -450,7 +439,7 @@ def _practice_top(
             for c in chunk:
                 if c["staff_ref"] not in staff or len(out) >= top:
                     continue
-                c["school_id"], c["school"], c["role"], c["phases"], trained = staff[c["staff_ref"]]
+                c["school_id"], c["role"], c["phases"], trained = staff[c["staff_ref"]]
                 mean, conf = find_scores.coaching_value(
                     c["c_sw"], c["c_w"], bool(trained), source.factor, params
                 )
@@ -467,10 +456,19 @@ def _practice_top(
     return out
 
 
-def _frame(rows: list[dict[str, Any]], rank_by: str, blend: float) -> pd.DataFrame:
+def _frame(con: Connection, rows: list[dict[str, Any]], rank_by: str, blend: float) -> pd.DataFrame:
     """The ranked rows as the result table, with school names and the rank's confidence."""
     if not rows:
         return pd.DataFrame(columns=RESULT_COLUMNS)
+    if "school" not in rows[0]:
+        ids = sorted({r["school_id"] for r in rows})
+        names = dict(
+            con.execute(
+                "SELECT school_id, name FROM schools WHERE list_contains(?, school_id)", [ids]
+            ).fetchall()
+        )
+        for r in rows:
+            r["school"] = names.get(r["school_id"], r["school_id"])
     for i, r in enumerate(rows, start=1):
         r["rank"] = i
         r["phases"] = tuple(r["phases"] or ())

@@ -50,6 +50,7 @@ class PartsSource:
     factor: float
     stored: bool
     ordered: bool = False  # rows in s1 order, built with the same priors
+    s1_at: tuple[float, ...] = ()  # the skill's s1 at maintenance.S1_RANKS
 
 
 def parts_source(
@@ -68,7 +69,8 @@ def parts_source(
             sql = f"(SELECT * FROM {maintenance.PARTS})"  # noqa: S608 - a code constant
             return PartsSource(sql, [], factor, True)
         sql = f"(SELECT * FROM {maintenance.PARTS} WHERE skill_id = ?)"  # noqa: S608
-        return PartsSource(sql, [skill_id], factor, True, status.ordered)
+        ranks = tuple(maintenance.s1_ranks(con, skill_id)) if status.ordered else ()
+        return PartsSource(sql, [skill_id], factor, True, status.ordered, ranks)
     sql, values = maintenance.parts_query(params, as_of, skill_id=skill_id, by_phase=bool(stages))
     return PartsSource(f"({sql})", values, 1.0, False)
 

@@ -27,6 +27,9 @@ from brokering.scoring import COACHING_DATE_SQL, DEFAULT_PARAMS, ScoringParams
 SCHEMA = "derived"
 PARTS = f"{SCHEMA}.find_parts"
 META = f"{SCHEMA}.find_parts_meta"
+RANKS = f"{SCHEMA}.find_parts_ranks"
+#: Ranks at which each skill's s1 is kept: a find's cut-off for skipping weak rows.
+S1_RANKS = (32, 64, 128, 256, 512, 1024, 2048, 4096, 8192)
 #: Phase key of the row that totals a person's evidence over every phase.
 ALL_PHASES = "*"
 #: Phase key of evidence that names no key stage.
@@ -245,6 +248,14 @@ def build_find_parts(con: Connection, params: ScoringParams = DEFAULT_PARAMS) ->
             "ORDER BY skill_id, s1 DESC, staff_ref",
             values,
         )
+        con.execute(f"DROP TABLE IF EXISTS {RANKS}")
+        con.execute(
+            f"CREATE TABLE {RANKS} AS SELECT skill_id, "  # noqa: S608
+            "list(s1 ORDER BY rk) FILTER (WHERE list_contains(?, rk)) AS s1_at FROM ("
+            "SELECT skill_id, s1, row_number() OVER (PARTITION BY skill_id ORDER BY s1 DESC) "
+            f"AS rk FROM {PARTS} WHERE n > 0) GROUP BY skill_id",
+            [list(S1_RANKS)],
+        )
         con.execute(
             f"CREATE TABLE {META} (epoch DATE, params VARCHAR, evidence_rows BIGINT,"
             " coaching_rows BIGINT, last_import BIGINT, built_at TIMESTAMP, priors VARCHAR)"
@@ -254,6 +265,18 @@ def build_find_parts(con: Connection, params: ScoringParams = DEFAULT_PARAMS) ->
             [epoch, _params_key(params), *signature, _priors_key(params)],
         )
     return int(con.execute(f"SELECT count(*) FROM {PARTS}").fetchall()[0][0])  # noqa: S608
+
+
+def s1_ranks(con: Connection, skill_id: str) -> list[float]:
+    """A skill's s1 at each of `S1_RANKS` (as many as it has rows for); empty if unknown."""
+    try:
+        rows = con.execute(
+            f"SELECT s1_at FROM {RANKS} WHERE skill_id = ?",  # noqa: S608
+            [skill_id],
+        ).fetchall()
+    except (duckdb.CatalogException, duckdb.BinderException):
+        return []
+    return [float(v) for v in rows[0][0]] if rows and rows[0][0] else []
 
 
 def sort_table(con: Connection, table: str, order_by: str) -> None:
@@ -290,5 +313,5 @@ def optimise(con: Connection, params: ScoringParams = DEFAULT_PARAMS) -> dict[st
 
 def drop_find_parts(con: Connection) -> None:
     """Remove the derived tables (finds then compute their parts from the evidence)."""
-    con.execute(f"DROP TABLE IF EXISTS {PARTS}")
-    con.execute(f"DROP TABLE IF EXISTS {META}")
+    for table in (PARTS, META, RANKS):
+        con.execute(f"DROP TABLE IF EXISTS {table}")

@@ -88,10 +88,20 @@ def test_derived_tables_stay_out_of_the_data_tables(tiny) -> None:
 
 
 @pytest.mark.parametrize("days_later", [0, 200, 2000])
-def test_the_stored_order_skips_rows_without_changing_the_answer(con, days_later) -> None:
+def test_the_stored_order_skips_rows_without_changing_the_answer(
+    con, days_later, monkeypatch
+) -> None:
     """Hundreds of people with mixed evidence: the stored route (which reads only rows whose
     strength at the build date can still reach the top) ranks exactly as the computed one."""
     import random
+
+    from brokering import find
+
+    floors: list[float] = []
+    real_floor = find._score_floor
+    monkeypatch.setattr(
+        find, "_score_floor", lambda *a: floors.append(real_floor(*a)) or floors[-1]
+    )
 
     from tests.test_scoring import TODAY, build
 
@@ -122,5 +132,7 @@ def test_the_stored_order_skips_rows_without_changing_the_answer(con, days_later
     computed = ranks()
     maintenance.optimise(con)
     assert maintenance.parts_status(con, as_of).ordered
+    floors.clear()
     for a, b in zip(computed, ranks(), strict=True):
         assert a.equals(b)
+    assert any(f > float("-inf") for f in floors)  # the bound really skipped rows

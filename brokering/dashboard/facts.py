@@ -80,11 +80,18 @@ def pairing_facts(con: Connection, viewer: Viewer, scope: Scope = ALLIANCE) -> p
     frame = query_df(
         con, sql, [scope.area, scope.area, scope.school_id, scope.school_id, scope.school_id]
     )
+    # Dates stay datetime64 (NaT for none); comparisons go through `ts`, so an all-empty
+    # column and a full one behave alike.
     for col in ("start_date", "review_date", "first_evidence", "concluded_on", "last_activity"):
-        frame[col] = pd.to_datetime(frame[col]).dt.date
+        frame[col] = pd.to_datetime(frame[col])
     for col in ("donor_schools", "recipient_schools", "people"):
         frame[col] = frame[col].map(lambda v: list(v) if v is not None else [])
     return frame
+
+
+def ts(day: date) -> pd.Timestamp:
+    """A date as the Timestamp the facts' date columns compare with."""
+    return pd.Timestamp(day)
 
 
 def people_in(frame: pd.DataFrame) -> int:
@@ -105,6 +112,6 @@ def guarded(
 def active_between(frame: pd.DataFrame, start: date, end: date) -> pd.Series:
     """Pairings running on any day of [start, end]: started by the end, not concluded
     before the start (proposed pairings are not yet running)."""
-    started = frame["start_date"] <= end
-    not_done = frame["concluded_on"].isna() | (frame["concluded_on"] >= start)
+    started = frame["start_date"] <= ts(end)
+    not_done = frame["concluded_on"].isna() | (frame["concluded_on"] >= ts(start))
     return started & not_done & (frame["status"] != "proposed")

@@ -9,7 +9,7 @@ from itertools import product
 
 import pandas as pd
 
-from brokering.dashboard.facts import ALLIANCE, Scope, guarded, pairing_facts
+from brokering.dashboard.facts import ALLIANCE, Scope, guarded, pairing_facts, ts
 from brokering.db import Connection, query_df
 from brokering.settings import DEFAULT_RELATIONSHIP_HOURS
 from brokering.viewer import Viewer
@@ -39,8 +39,8 @@ def flow_matrix(
     over the school pairs a pairing links). Cells resting on few people are suppressed."""
     facts = pairing_facts(con, viewer, Scope(area=scope.area))
     facts = facts[
-        (facts["start_date"] <= end)
-        & (facts["concluded_on"].isna() | (facts["concluded_on"] >= start))
+        (facts["start_date"] <= ts(end))
+        & (facts["concluded_on"].isna() | (facts["concluded_on"] >= ts(start)))
     ]
     rows = []
     for r in facts.itertuples():

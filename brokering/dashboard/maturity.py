@@ -197,7 +197,7 @@ def _transfer_share(con: Connection, as_of: date, school_id: str | None) -> tupl
     year_ago = as_of - timedelta(days=365)
     concluded = facts[
         facts["concluded_on"].notna()
-        & (facts["concluded_on"] >= year_ago)
+        & (facts["concluded_on"] >= pd.Timestamp(year_ago))
         & facts["status"].isin(["transferred", "not transferred"])
     ]
     return int((concluded["status"] == "transferred").sum()), len(concluded)

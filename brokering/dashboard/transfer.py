@@ -15,6 +15,7 @@ from brokering.dashboard.facts import (
     guarded,
     pairing_facts,
     people_in,
+    ts,
 )
 from brokering.db import Connection
 from brokering.terms import Term, previous_term, term_of, terms_between
@@ -42,21 +43,21 @@ class Figure:
 
 
 def _period_figures(frame: pd.DataFrame, start: date, end: date, as_of: date) -> dict:
-    concluded = frame[frame["concluded_on"].between(start, end)]
+    concluded = frame[frame["concluded_on"].between(ts(start), ts(end))]
     transferred = concluded[concluded["status"] == "transferred"]
     judged = concluded[concluded["status"].isin(["transferred", "not transferred"])]
     days = [
         (r.first_evidence - r.start_date).days
         for r in transferred.itertuples()
-        if r.first_evidence is not None
+        if not pd.isna(r.first_evidence)
     ]
     cutoff = min(end, as_of)
     overdue = frame[
         (~frame["status"].isin(FINAL))
         & frame["review_date"].notna()
-        & (frame["review_date"] < cutoff)
+        & (frame["review_date"] < ts(cutoff))
         & frame["first_evidence"].isna()
-        & (frame["start_date"] <= cutoff)
+        & (frame["start_date"] <= ts(cutoff))
     ]
     active = frame[active_between(frame, start, end)]
     return {
@@ -141,8 +142,8 @@ def outcomes_by(
     (`by="area"`), long format for a stacked bar; small cells suppressed."""
     frame = pairing_facts(con, viewer, scope)
     if start and end:
-        frame = frame[frame["start_date"] <= end]
-        frame = frame[frame["concluded_on"].isna() | (frame["concluded_on"] >= start)]
+        frame = frame[frame["start_date"] <= ts(end)]
+        frame = frame[frame["concluded_on"].isna() | (frame["concluded_on"] >= ts(start))]
     frame = frame.assign(outcome=frame["status"].where(frame["status"].isin(FINAL), "open"))
     if by == "school":
         frame = frame.explode("recipient_schools").rename(columns={"recipient_schools": "group"})
@@ -217,7 +218,7 @@ def trend_by_term(
     """Per term: pairings active, evidenced transfers and the transfer rate."""
     as_of = as_of or date.today()
     frame = pairing_facts(con, viewer, scope)
-    first = frame["start_date"].min() if len(frame) else as_of
+    first = frame["start_date"].min().date() if len(frame) else as_of
     span = terms_between(max(first, date(as_of.year - 3, 1, 1)), as_of)[-terms:]
     rows = []
     for term in span:

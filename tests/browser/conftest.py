@@ -144,7 +144,9 @@ def wait_idle(page) -> None:
 
 
 def no_exception(page) -> None:
+    """No uncaught error on the page, shown in full or redacted (showErrorDetails = none)."""
     assert page.locator("[data-testid='stException']").count() == 0
+    assert page.get_by_text("This app has encountered an error").count() == 0
 
 
 def screenshot(page, name: str) -> Path:
