@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 from rapidfuzz import fuzz
 
-from brokering import find_scores, maintenance
+from brokering import audit, find_scores, maintenance
 from brokering.db import Connection
 from brokering.errors import NotFoundError, ValidationError
 from brokering.find_depth import depth_by_school, gap_map
@@ -239,10 +239,15 @@ def find_expertise(
         )
     elif rows.empty:
         message = f"No one you can see has evidence in {skill[0]} yet."
-        with find_scores.plain_errors("look for related skills"):
-            related = tuple(related_skills(con, viewer, query.skill_id, as_of=as_of, params=params))
+        related = tuple(related_skills(con, viewer, query.skill_id, as_of=as_of, params=params))
         if related:
             message += " These related skills in the same area have some:"
+    audit.record(
+        con,
+        viewer,
+        "search",
+        {"skill": query.skill_id, "phases": list(stages), "school": school_id, "found": len(rows)},
+    )
     return FindResult(
         skill_id=query.skill_id,
         skill_name=skill[0],
@@ -294,7 +299,18 @@ def _ranked(
     grouped, g_values = find_scores.grouped_sql(source, stages)
     where, w_values = _staff_filters(viewer, stages, school_id)
     if rank_by == "practice" and not school_id:
-        rows = _practice_top(con, source, grouped, g_values, where, w_values, top, blend, params)
+        rows = _practice_top(
+            con,
+            source,
+            grouped,
+            g_values,
+            where,
+            w_values,
+            top,
+            blend,
+            params,
+            viewer.sees_everyone,
+        )
     else:
         rows = _joined_top(
             con, source, grouped, g_values, where, w_values, rank_by, top, blend, params
@@ -405,6 +421,7 @@ def _practice_top(
     top: int,
     blend: float,
     params: ScoringParams,
+    sees_everyone: bool,
 ) -> list[dict[str, Any]]:
     """Rank the skill's parts first (no join), then look up only the leading candidates in
     the live staff table, by key, under the viewer's visibility, a batch at a time until
@@ -422,7 +439,7 @@ def _practice_top(
     """  # noqa: S608 - fragments are code; values are parameters
     out: list[dict[str, Any]] = []
     offset, window = 0, max(_WINDOW, 2 * top)
-    batch = top + max(2, top // 4)
+    batch = top + max(2, top // 4) if sees_everyone else 2 * top
     while len(out) < top:
         floor = _score_floor(source, offset + window, params)
         cur = con.execute(
@@ -469,21 +486,30 @@ def _frame(con: Connection, rows: list[dict[str, Any]], rank_by: str, blend: flo
         )
         for r in rows:
             r["school"] = names.get(r["school_id"], r["school_id"])
-    for i, r in enumerate(rows, start=1):
-        r["rank"] = i
-        r["phases"] = tuple(r["phases"] or ())
-        r["evidence_count"] = int(r["n"])
-        r["coaching_records"] = int(r["c_n"])
-        r["latest_evidence"] = r["latest"]
-        r["score"] = r[f"{rank_by}_score"]
-        r["confidence"] = {
-            "practice": r["practice_confidence"],
-            "coaching": r["coaching_confidence"],
-            "blend": (1 - blend) * r["practice_confidence"] + blend * r["coaching_confidence"],
-        }[rank_by]
-    frame = pd.DataFrame.from_records(rows, columns=RESULT_COLUMNS)
-    frame["latest_evidence"] = pd.to_datetime(frame["latest_evidence"])
-    return frame
+    conf = {
+        "practice": [r["practice_confidence"] for r in rows],
+        "coaching": [r["coaching_confidence"] for r in rows],
+    }
+    conf["blend"] = [(1 - blend) * p + blend * c for p, c in zip(*conf.values(), strict=True)]
+    columns = {
+        "rank": list(range(1, len(rows) + 1)),
+        "staff_ref": [r["staff_ref"] for r in rows],
+        "school_id": [r["school_id"] for r in rows],
+        "school": [r["school"] for r in rows],
+        "role": [r["role"] for r in rows],
+        "phases": [tuple(r["phases"] or ()) for r in rows],
+        "practice_score": [r["practice_score"] for r in rows],
+        "coaching_score": [r["coaching_score"] for r in rows],
+        "blend_score": [r["blend_score"] for r in rows],
+        "score": [r[f"{rank_by}_score"] for r in rows],
+        "confidence": conf[rank_by],
+        "practice_confidence": conf["practice"],
+        "coaching_confidence": conf["coaching"],
+        "evidence_count": [int(r["n"]) for r in rows],
+        "latest_evidence": pd.to_datetime(pd.Series([r["latest"] for r in rows], dtype=object)),
+        "coaching_records": [int(r["c_n"]) for r in rows],
+    }
+    return pd.DataFrame(columns)
 
 
 #: Related skills checked for visible evidence before giving up (each check is one find).
@@ -585,4 +611,5 @@ def explain(
                 }
             ]
         )
+    audit.record(con, viewer, "profile.view", {"staff_ref": staff_ref, "skill": skill_id})
     return Explanation(staff_ref, skill_id, practice, coaching)

@@ -62,15 +62,14 @@ def parts_source(
 ) -> PartsSource:
     """The stored parts when current and no phase filter is asked for (the fast route), else
     the same parts computed now from the evidence (per key stage when filtering)."""
-    status = maintenance.parts_status(con, as_of, params)
+    status = maintenance.parts_status(con, as_of, params, skill_id)
     if status.usable and status.epoch is not None and not stages:
         factor = 0.5 ** ((as_of - status.epoch).days / params.half_life_days)
         if skill_id is None:
             sql = f"(SELECT * FROM {maintenance.PARTS})"  # noqa: S608 - a code constant
             return PartsSource(sql, [], factor, True)
         sql = f"(SELECT * FROM {maintenance.PARTS} WHERE skill_id = ?)"  # noqa: S608
-        ranks = tuple(maintenance.s1_ranks(con, skill_id)) if status.ordered else ()
-        return PartsSource(sql, [skill_id], factor, True, status.ordered, ranks)
+        return PartsSource(sql, [skill_id], factor, True, status.ordered, status.s1_at)
     sql, values = maintenance.parts_query(params, as_of, skill_id=skill_id, by_phase=bool(stages))
     return PartsSource(f"({sql})", values, 1.0, False)
 

@@ -198,6 +198,7 @@ class PartsStatus:
     epoch: date | None
     reason: str
     ordered: bool = False
+    s1_at: tuple[float, ...] = ()
 
 
 _SIGNATURE_SQL = (
@@ -207,28 +208,36 @@ _SIGNATURE_SQL = (
 
 
 def parts_status(
-    con: Connection, as_of: date, params: ScoringParams = DEFAULT_PARAMS
+    con: Connection,
+    as_of: date,
+    params: ScoringParams = DEFAULT_PARAMS,
+    skill_id: str | None = None,
 ) -> PartsStatus:
     """May a find at `as_of` with `params` use the stored parts? One small query: evidence and
     coaching are only ever added by imports (or removed wholesale), so their row counts and
-    the last import id change whenever the parts would."""
+    the last import id change whenever the parts would. With `skill_id`, the same query
+    brings that skill's s1 at `S1_RANKS`."""
     try:
         meta = con.execute(
             f"SELECT epoch, params, (evidence_rows, coaching_rows, last_import) = "  # noqa: S608
-            f"({_SIGNATURE_SQL}), priors FROM {META}"
+            f"({_SIGNATURE_SQL}), priors, "
+            f"(SELECT s1_at FROM {RANKS} WHERE skill_id = ?) FROM {META}",
+            [skill_id],
         ).fetchall()
     except (duckdb.CatalogException, duckdb.BinderException):  # none, or an older layout
         return PartsStatus(False, None, "not built")
     if not meta:
         return PartsStatus(False, None, "not built")
-    epoch, key, current, priors = meta[0]
+    epoch, key, current, priors, s1_at = meta[0]
     if not current:
         return PartsStatus(False, epoch, "data changed since the parts were built")
     if key != _params_key(params):
         return PartsStatus(False, epoch, "built with other scoring parameters")
     if as_of < epoch:
         return PartsStatus(False, epoch, "asked about a date before the newest record")
-    return PartsStatus(True, epoch, "ready", priors == _priors_key(params))
+    ordered = priors == _priors_key(params)
+    ranks = tuple(float(v) for v in s1_at or ()) if ordered else ()
+    return PartsStatus(True, epoch, "ready", ordered, ranks)
 
 
 def build_find_parts(con: Connection, params: ScoringParams = DEFAULT_PARAMS) -> int:
@@ -265,18 +274,6 @@ def build_find_parts(con: Connection, params: ScoringParams = DEFAULT_PARAMS) ->
             [epoch, _params_key(params), *signature, _priors_key(params)],
         )
     return int(con.execute(f"SELECT count(*) FROM {PARTS}").fetchall()[0][0])  # noqa: S608
-
-
-def s1_ranks(con: Connection, skill_id: str) -> list[float]:
-    """A skill's s1 at each of `S1_RANKS` (as many as it has rows for); empty if unknown."""
-    try:
-        rows = con.execute(
-            f"SELECT s1_at FROM {RANKS} WHERE skill_id = ?",  # noqa: S608
-            [skill_id],
-        ).fetchall()
-    except (duckdb.CatalogException, duckdb.BinderException):
-        return []
-    return [float(v) for v in rows[0][0]] if rows and rows[0][0] else []
 
 
 def sort_table(con: Connection, table: str, order_by: str) -> None:

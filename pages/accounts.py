@@ -22,27 +22,48 @@ except BrokeringError as exc:
 if users.empty:
     st.info("No accounts yet: create the first below.")
 else:
-    st.dataframe(users, hide_index=True, width="stretch",
-                 column_config={"username": "Username", "role": "Role", "school_id": "School",
-                                "email": "Email (single sign-on)", "disabled": "Disabled",
-                                "failed_attempts": "Failed sign-ins",
-                                "last_sign_in": "Last sign-in", "created_at": "Created",
-                                "created_by": "Created by"})
+    st.dataframe(
+        users,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "username": "Username",
+            "role": "Role",
+            "school_id": "School",
+            "email": "Email (single sign-on)",
+            "disabled": "Disabled",
+            "failed_attempts": "Failed sign-ins",
+            "last_sign_in": "Last sign-in",
+            "created_at": "Created",
+            "created_by": "Created by",
+        },
+    )
 
 st.subheader("Create an account")
 school_ids = ui.schools()["school_id"].tolist()
 with st.form("create_account", clear_on_submit=True):
     username = st.text_input("Username", help="Lower-case letters, digits, . _ -")
     role = st.selectbox("Role", list(ROLE_LABELS), format_func=ROLE_LABELS.get)
-    school = st.selectbox("School (for school roles)", [None, *school_ids],
-                          format_func=lambda s: ui.school_label(s) if s else "None")
+    school = st.selectbox(
+        "School (for school roles)",
+        [None, *school_ids],
+        format_func=lambda s: ui.school_label(s) if s else "None",
+    )
     email = st.text_input("Email for single sign-on (optional)")
-    password = st.text_input("Initial password", type="password",
-                             help=f"At least {accounts.MIN_PASSWORD} characters.")
+    password = st.text_input(
+        "Initial password", type="password", help=f"At least {accounts.MIN_PASSWORD} characters."
+    )
     if st.form_submit_button("Create account", type="primary"):
         try:
-            accounts.create_user(con, viewer, username, password, role,
-                                 None if role in ALLIANCE_WIDE_ROLES else school, email)
+            accounts.create_user(
+                con,
+                viewer,
+                username,
+                password,
+                role,
+                None if role in ALLIANCE_WIDE_ROLES else school,
+                email,
+            )
             st.success(f"Created {username}.")
             st.rerun()
         except BrokeringError as exc:
@@ -52,8 +73,7 @@ st.subheader("Disable, enable or reset")
 if not users.empty:
     with st.form("change_account"):
         who = st.selectbox("Account", users["username"].tolist())
-        action = st.radio("Change", ["Disable", "Enable", "Set a new password"],
-                          horizontal=True)
+        action = st.radio("Change", ["Disable", "Enable", "Set a new password"], horizontal=True)
         new_password = st.text_input("New password (for a reset)", type="password")
         if st.form_submit_button("Apply"):
             try:

@@ -119,3 +119,16 @@ def test_demo_accounts(tiny) -> None:
     v = accounts.authenticate(tiny, "head-a", accounts.DEMO_PASSWORD)
     assert v.school_id == "A"
     assert accounts.demo_accounts_present(tiny)
+
+
+def test_searches_and_profile_views_are_audited(tiny) -> None:
+    from brokering.find import explain, find_expertise
+
+    leader = Viewer(role="senior_leader", school_id="B", username="ann")
+    result = find_expertise(tiny, leader, "maths")
+    explain(tiny, leader, result.rows.iloc[0]["staff_ref"], result.skill_id)
+    rows = tiny.execute(
+        "SELECT action, username, school_id FROM audit_log WHERE action IN "
+        "('search', 'profile.view') ORDER BY audit_id"
+    ).fetchall()
+    assert rows == [("search", "ann", "B"), ("profile.view", "ann", "B")]
