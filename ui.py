@@ -11,7 +11,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from brokering import accounts
+from brokering import accounts, audit
 from brokering.db import Connection, default_db_path
 from brokering.errors import BrokeringError
 from brokering.overview import list_schools
@@ -217,6 +217,19 @@ def _picker_viewer() -> Viewer:
     except BrokeringError as exc:
         st.sidebar.error(str(exc))
         st.stop()
+
+
+def _audit_download(file_name: str) -> None:
+    viewer = st.session_state.get("viewer")
+    if viewer is not None:
+        audit.record(connection(), viewer, "export", {"download": file_name})
+
+
+def download(label: str, data: bytes | str, file_name: str, **kwargs: object) -> None:
+    """A download button whose every use is written to the audit trail (who took what)."""
+    st.download_button(
+        label, data, file_name, on_click=_audit_download, args=(file_name,), **kwargs
+    )
 
 
 def show_error(exc: BrokeringError) -> None:

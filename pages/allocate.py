@@ -115,7 +115,7 @@ st.dataframe(
         "match_score": st.column_config.NumberColumn("Match score", format="%.1f"),
     },
 )
-st.download_button(
+ui.download(
     f"Download the {method} proposals (CSV)",
     to_csv_bytes(chosen.proposals),
     f"allocation_{method}.csv",

@@ -94,9 +94,7 @@ st.dataframe(
         "note": "Note",
     },
 )
-st.download_button(
-    "Download these needs (CSV)", to_csv_bytes(register), "needs.csv", mime="text/csv"
-)
+ui.download("Download these needs (CSV)", to_csv_bytes(register), "needs.csv", mime="text/csv")
 
 skills = needs.skill_choices(con)
 skill_names = dict(zip(skills["skill_id"], skills["name"], strict=True))

@@ -36,7 +36,7 @@ st.dataframe(
         "open_needs": "Open needs",
     },
 )
-st.download_button(
+ui.download(
     "Download this table (CSV)", to_csv_bytes(summary), "schools_loaded.csv", mime="text/csv"
 )
 
@@ -160,7 +160,7 @@ if submitted:
                 "message": "What is wrong",
             },
         )
-        st.download_button(
+        ui.download(
             "Download the problems (CSV)",
             to_csv_bytes(problems),
             "import_problems.csv",

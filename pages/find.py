@@ -227,7 +227,7 @@ if result is not None:
                 "latest_evidence": st.column_config.DateColumn("Latest evidence"),
             },
         )
-        st.download_button(
+        ui.download(
             "Download these results (CSV)",
             to_csv_bytes(shown.drop(columns=["score"])),
             f"find_{result.skill_id}.csv",

@@ -77,4 +77,4 @@ for strand in maturity.STRANDS:
 st.header("School by school")
 overview = maturity.by_school(con, viewer, date.today())
 st.dataframe(overview.drop(columns=["school_id"]), hide_index=True, width="stretch")
-st.download_button("Download (CSV)", to_csv_bytes(overview), "maturity_by_school.csv")
+ui.download("Download (CSV)", to_csv_bytes(overview), "maturity_by_school.csv")

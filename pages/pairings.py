@@ -91,7 +91,7 @@ def show_table(
         width="stretch",
         column_config={k: v for k, v in LIST_COLUMNS.items() if k in shown.columns},
     )
-    st.download_button(
+    ui.download(
         "Download (CSV)", accountability.export(frame), f"{name}.csv", mime="text/csv", key=name
     )
 

@@ -79,15 +79,13 @@ else:
             charts.outcomes_bar(by_school, "Outcomes by receiving school", own_name),
             width="stretch",
         )
-        st.download_button(
+        ui.download(
             "Data (CSV)", to_csv_bytes(by_school), "outcomes_by_school.csv", key="dl_school"
         )
     by_area = transfer.outcomes_by(con, viewer, "area", scope, term.start, term.end)
     with right:
         st.altair_chart(charts.outcomes_bar(by_area, "Outcomes by skill area"), width="stretch")
-        st.download_button(
-            "Data (CSV)", to_csv_bytes(by_area), "outcomes_by_area.csv", key="dl_area"
-        )
+        ui.download("Data (CSV)", to_csv_bytes(by_area), "outcomes_by_area.csv", key="dl_area")
     left, right = st.columns(2)
     ratings = transfer.ratings_before_after(con, viewer, scope)
     with left:
@@ -95,20 +93,18 @@ else:
             st.info("No before-and-after observation ratings in this view yet.")
         else:
             st.altair_chart(charts.ratings_chart(ratings), width="stretch")
-            st.download_button("Data (CSV)", to_csv_bytes(ratings), "ratings.csv", key="dl_ratings")
+            ui.download("Data (CSV)", to_csv_bytes(ratings), "ratings.csv", key="dl_ratings")
     hours = transfer.hours_against_outcome(con, viewer, scope)
     with right:
         if hours["pairings"].fillna(0).sum() == 0:
             st.info("No concluded pairings in this view yet, so no cost-and-benefit picture.")
         else:
             st.altair_chart(charts.hours_chart(hours), width="stretch")
-            st.download_button(
-                "Data (CSV)", to_csv_bytes(hours), "hours_outcome.csv", key="dl_hours"
-            )
+            ui.download("Data (CSV)", to_csv_bytes(hours), "hours_outcome.csv", key="dl_hours")
     trend = transfer.trend_by_term(con, viewer, scope, today)
     if not trend.empty:
         st.altair_chart(charts.trend_chart(trend), width="stretch")
-        st.download_button("Data (CSV)", to_csv_bytes(trend), "trend_by_term.csv", key="dl_trend")
+        ui.download("Data (CSV)", to_csv_bytes(trend), "trend_by_term.csv", key="dl_trend")
 
 st.header("Flows between schools")
 st.caption(
@@ -120,7 +116,7 @@ if matrix.empty:
     st.info("No pairings or coaching ran between schools in this term.")
 else:
     st.altair_chart(charts.flow_heatmap(matrix), width="stretch")
-    st.download_button(
+    ui.download(
         "Data (CSV)", to_csv_bytes(matrix.drop(columns=["people"])), "flows.csv", key="dl_flows"
     )
     bal = flows.balance(con, viewer, term.start, term.end)
@@ -137,15 +133,13 @@ if comp.empty:
     st.info("No complementary strengths found yet.")
 else:
     st.dataframe(comp, hide_index=True, width="stretch")
-    st.download_button(
-        "Data (CSV)", to_csv_bytes(comp), "complementary_strengths.csv", key="dl_comp"
-    )
+    ui.download("Data (CSV)", to_csv_bytes(comp), "complementary_strengths.csv", key="dl_comp")
 
 st.subheader("Half-term summary for governors")
 if st.button("Prepare the printable summary"):
     with st.spinner("Drawing the charts…"):
         html_report = report.half_term_summary(con, viewer, term, scope, today)
-    st.download_button(
+    ui.download(
         "Download the summary (HTML, opens offline)",
         html_report.encode(),
         f"half-term-summary-{term.label.replace(' ', '-').lower()}.html",
