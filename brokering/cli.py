@@ -14,6 +14,7 @@ import json
 import pkgutil
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,29 @@ from brokering.store import build_demo, clear_alliance_data, is_empty, open_stor
 from brokering.viewer import Viewer, operator
 
 Handler = Callable[[argparse.Namespace, Connection, Viewer], int]
+
+
+def iso_date(text: str) -> date:
+    """argparse type for YYYY-MM-DD options."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from exc
+
+
+def fraction(meaning: str) -> Callable[[str], float]:
+    """argparse type for a number from 0 to 1; `meaning` says what it is when refused."""
+
+    def read(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a number") from exc
+        if not 0.0 <= value <= 1.0:
+            raise argparse.ArgumentTypeError(f"{meaning} is a fraction from 0 to 1")
+        return value
+
+    return read
 
 
 def emit(args: argparse.Namespace, payload: Any, text: str) -> None:

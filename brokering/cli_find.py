@@ -8,31 +8,13 @@ tests/test_find_cli.py; an ambiguous or unmatched query exits with status 3.
 from __future__ import annotations
 
 import argparse
-from datetime import date
 
-from brokering.cli import emit
+from brokering.cli import emit, fraction, iso_date
 from brokering.db import Connection
 from brokering.find import RANK_BY, FindResult, find_expertise
 from brokering.find_query import QueryNotResolved
 from brokering.maintenance import optimise
 from brokering.viewer import Viewer
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from exc
-
-
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from exc
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError("the blend is coaching's share, from 0 to 1")
-    return value
 
 
 def _text(result: FindResult) -> str:
@@ -119,11 +101,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--rank-by", choices=RANK_BY, default="practice", dest="rank_by")
     p.add_argument(
         "--blend",
-        type=_fraction,
+        type=fraction("the blend (coaching's share)"),
         default=0.5,
         help="With --rank-by blend: coaching's share of the score, 0 to 1 (default 0.5).",
     )
-    p.add_argument("--as-of", type=_date, dest="as_of", help="Score as on this date.")
+    p.add_argument("--as-of", type=iso_date, dest="as_of", help="Score as on this date.")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_find)
 

@@ -7,36 +7,18 @@ output is documented in docs/MATCHING.md (and docs/CLI.md points there) and pinn
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from brokering.cli import emit
+from brokering.cli import emit, fraction, iso_date
 from brokering.db import Connection
 from brokering.errors import ValidationError
 from brokering.exporting import to_csv_bytes
 from brokering.importing.spec import NEED_STATUSES, PRIORITIES, WANTED_ROLES
 from brokering.matching import allocation, candidates, needs, requests
 from brokering.viewer import Viewer
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from exc
-
-
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from exc
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError("the school cap is a fraction from 0 to 1")
-    return value
 
 
 def _plain(value: Any) -> Any:
@@ -399,7 +381,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--role", choices=WANTED_ROLES, help="coach, mentor or either.")
     p.add_argument("--hours", type=float, help="Hours a term the relationship takes.")
     p.add_argument("--top", type=int, help="Show only the first N candidates.")
-    p.add_argument("--as-of", type=_date, help="Score as of this date (default today).")
+    p.add_argument("--as-of", type=iso_date, help="Score as of this date (default today).")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_match)
 
@@ -407,13 +389,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--method", choices=allocation.METHODS, default="optimal")
     p.add_argument(
         "--school-cap",
-        type=_fraction,
+        type=fraction("the school cap"),
         metavar="FRACTION",
         help="Share of a school's coaching capacity that may go to other schools.",
     )
     p.add_argument("--commit", action="store_true", help="Send the proposals as requests.")
     p.add_argument("--out", help="Also write the proposals to this CSV file.")
-    p.add_argument("--as-of", type=_date, help="Allocate as of this date (default today).")
+    p.add_argument("--as-of", type=iso_date, help="Allocate as of this date (default today).")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_allocate)
 
@@ -431,7 +413,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--role", choices=WANTED_ROLES, default="either")
     q.add_argument("--hours", type=float)
     q.add_argument("--note")
-    q.add_argument("--raised-on", type=_date)
+    q.add_argument("--raised-on", type=iso_date)
     q.add_argument("--json", action="store_true")
     q = nsub.add_parser("edit", help="Change an open need.")
     q.add_argument("need_id")
@@ -459,7 +441,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("need_id")
     q.add_argument("coach_ref")
     q.add_argument("--note")
-    q.add_argument("--as-of", type=_date)
+    q.add_argument("--as-of", type=iso_date)
     q.add_argument("--json", action="store_true")
     for name, helptext in (
         ("accept", "Accept a request to your school."),

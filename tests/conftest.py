@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -80,3 +81,23 @@ def chromium_path() -> str | None:
         if os.path.exists(candidate):
             return candidate
     return None
+
+
+@pytest.fixture
+def tiny_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A database file with the tiny alliance, pointed at by BROKERING_DB, for AppTest page
+    tests (sign-in off: the sidebar picker is seeded through session state). Streamlit's
+    caches are cleared around each test so no run reads another test's file."""
+    import streamlit as st
+
+    path = tmp_path / "alliance.duckdb"
+    c = open_store(path)
+    assert import_paths(c, [TINY], operator(), today=TINY_TODAY).ok
+    c.close()
+    monkeypatch.setenv("BROKERING_DB", str(path))
+    monkeypatch.setenv("BROKERING_SIGN_IN", "off")
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield path
+    st.cache_resource.clear()
+    st.cache_data.clear()

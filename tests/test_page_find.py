@@ -5,31 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from brokering.importing import import_paths
-from brokering.store import open_store
-from brokering.viewer import operator
-from tests.conftest import TINY, TINY_TODAY
-
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def tiny_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "alliance.duckdb"
-    con = open_store(path)
-    assert import_paths(con, [TINY], operator(), today=TINY_TODAY).ok
-    con.close()
-    monkeypatch.setenv("BROKERING_DB", str(path))
-    monkeypatch.setenv("BROKERING_SIGN_IN", "off")
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield path
-    st.cache_resource.clear()
-    st.cache_data.clear()
 
 
 def find_page(role: str | None = None) -> AppTest:
