@@ -35,20 +35,30 @@ ALLIANCE = Scope()
 
 def pairing_facts(con: Connection, viewer: Viewer, scope: Scope = ALLIANCE) -> pd.DataFrame:
     """Per pairing: practice area, status, dates, hours, evidence, schools and people."""
+    # The current-version views are window queries: evaluate each once (MATERIALIZED) and
+    # reuse it, rather than letting every join recompute it.
     sql = f"""
-    WITH mem AS (
-        SELECT m.pairing_id, m.side, m.staff_ref, s.school_id
-        FROM pairing_members m JOIN staff s USING (staff_ref)
+    WITH p AS MATERIALIZED (
+        SELECT * FROM pairings
+    ), lg AS MATERIALIZED (
+        SELECT pairing_id, entry_type, date, hours, observed_ref, recorded_by, rating_before,
+               rating_after
+        FROM pairing_log
+    ), mem AS MATERIALIZED (
+        SELECT pp.pairing_id, pp.side, pp.staff_ref, s.school_id
+        FROM pairing_participants pp
+        JOIN p ON p.pairing_id = pp.pairing_id AND p.version = pp.version
+        JOIN staff s ON s.staff_ref = pp.staff_ref
     ), ev AS (
         SELECT l.pairing_id, min(l.date) AS first_evidence,
                avg(l.rating_before) AS rating_before, avg(l.rating_after) AS rating_after
-        FROM pairing_log l JOIN pairings p USING (pairing_id)
-        JOIN pairing_members m ON m.pairing_id = l.pairing_id AND m.staff_ref = l.observed_ref
+        FROM lg l JOIN p USING (pairing_id)
+        JOIN mem m ON m.pairing_id = l.pairing_id AND m.staff_ref = l.observed_ref
         WHERE {transfer_evidence_sql()}
         GROUP BY l.pairing_id
     ), act AS (
         SELECT pairing_id, coalesce(sum(hours), 0) AS logged, max(date) AS last_activity
-        FROM pairing_log GROUP BY pairing_id
+        FROM lg GROUP BY pairing_id
     ), who AS (
         SELECT pairing_id,
                list(DISTINCT school_id ORDER BY school_id) FILTER (WHERE side = 'donor')
@@ -69,8 +79,9 @@ def pairing_facts(con: Connection, viewer: Viewer, scope: Scope = ALLIANCE) -> p
            coalesce(act.logged, 0) AS hours_logged,
            coalesce(act.logged, 0) + coalesce(p.cover_hours, 0) + coalesce(p.travel_hours, 0)
                AS hours,
-           who.donor_schools, who.recipient_schools, who.people
-    FROM pairings p JOIN who USING (pairing_id)
+           coalesce(who.donor_schools, []) AS donor_schools,
+           coalesce(who.recipient_schools, []) AS recipient_schools, who.people
+    FROM p JOIN who USING (pairing_id)
     LEFT JOIN ev USING (pairing_id) LEFT JOIN act USING (pairing_id)
     LEFT JOIN skills sk USING (skill_id)
     WHERE (?::VARCHAR IS NULL OR sk.area = ?::VARCHAR)
@@ -84,8 +95,8 @@ def pairing_facts(con: Connection, viewer: Viewer, scope: Scope = ALLIANCE) -> p
     # column and a full one behave alike.
     for col in ("start_date", "review_date", "first_evidence", "concluded_on", "last_activity"):
         frame[col] = pd.to_datetime(frame[col])
-    for col in ("donor_schools", "recipient_schools", "people"):
-        frame[col] = frame[col].map(lambda v: list(v) if v is not None else [])
+    # List columns arrive as arrays (never None: every pairing has people, and the school
+    # lists are coalesced to empty), so they are used as they are.
     return frame
 
 
