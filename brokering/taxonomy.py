@@ -219,3 +219,8 @@ class SkillMatcher:
         if top >= CONFIDENT - 10:
             return SkillMatch(text, "ambiguous", None, top, names)
         return SkillMatch(text, "none", None, top, names)
+
+
+def skill_areas(con: Connection) -> list[str]:
+    """The taxonomy's areas, for filters."""
+    return [r[0] for r in con.execute("SELECT DISTINCT area FROM skills ORDER BY 1").fetchall()]

@@ -11,6 +11,7 @@ from brokering.dashboard.facts import Scope
 from brokering.errors import BrokeringError
 from brokering.exporting import to_csv_bytes
 from brokering.settings import SUPPRESSION_THRESHOLD
+from brokering.taxonomy import skill_areas
 from brokering.terms import previous_term, term_of
 
 viewer = st.session_state["viewer"]
@@ -28,7 +29,7 @@ terms = [term_of(today)]
 for _ in range(5):
     terms.append(previous_term(terms[-1]))
 schools = ui.schools()
-areas = [r[0] for r in con.execute("SELECT DISTINCT area FROM skills ORDER BY 1").fetchall()]
+areas = skill_areas(con)
 c1, c2, c3 = st.columns(3)
 term = c1.selectbox("Term", terms, format_func=lambda t: t.label)
 school = c2.selectbox(

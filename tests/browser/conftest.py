@@ -10,7 +10,7 @@ import os
 import socket
 import subprocess
 import sys
-import time
+import threading
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,19 +40,26 @@ def _free_port() -> int:
 
 
 def _wait_healthy(url: str, proc: subprocess.Popen, deadline_s: float = 90.0) -> None:
-    """Poll the health endpoint until it answers (a condition, not a fixed sleep)."""
-    end = time.monotonic() + deadline_s
-    while time.monotonic() < end:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited early with status {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                if r.read().decode().strip() == "ok":
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)  # polling interval while waiting on a condition, not synchronisation
-    raise RuntimeError("streamlit did not become healthy in time")
+    """Block on the server's own output until it says it is serving, then check health.
+
+    No polling: reading stdout waits for the line; a timer kills the process if it never
+    comes, which ends the read.
+    """
+    watchdog = threading.Timer(deadline_s, proc.kill)
+    watchdog.start()
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if "URL:" in line:
+                break
+        else:
+            raise RuntimeError(f"streamlit stopped before serving (status {proc.poll()})")
+    finally:
+        watchdog.cancel()
+    # Keep reading the server's output so a full pipe never blocks it.
+    threading.Thread(target=proc.stdout.read, daemon=True).start()
+    with urllib.request.urlopen(url + "/_stcore/health", timeout=30) as r:
+        assert r.read().decode().strip() == "ok"
 
 
 @pytest.fixture(scope="session")
@@ -89,8 +96,9 @@ def _serve(db: Path, sign_in: str) -> Iterator[str]:
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
