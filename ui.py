@@ -65,6 +65,12 @@ def schools() -> pd.DataFrame:
     return _schools(str(default_db_path()))
 
 
+def school_names() -> dict[str, str]:
+    """school_id -> name, from the cached school list (for selectbox labels)."""
+    frame = schools()
+    return dict(zip(frame["school_id"], frame["name"], strict=True))
+
+
 def school_label(school_id: str | None) -> str:
     if not school_id:
         return "the whole alliance"

@@ -34,8 +34,7 @@ if "coaches_flash" in st.session_state:
 
 # --- Needs register ----------------------------------------------------------------------
 st.subheader("Needs register")
-schools = ui.schools()
-school_names = dict(zip(schools["school_id"], schools["name"], strict=True))
+school_names = ui.school_names()
 c1, c2, c3, c4 = st.columns(4)
 statuses = c1.multiselect("Status", NEED_STATUSES, default=["open"], key="needs_status")
 school_filter = c2.selectbox(

@@ -108,8 +108,7 @@ query_text = st.text_input(
     help="Typos and everyday names are fine. Phase words (Year 6, reception, GCSE, A level, "
     "sixth form) become a phase filter.",
 )
-schools = ui.schools()
-names = dict(zip(schools["school_id"], schools["name"], strict=True))
+names = ui.school_names()
 c1, c2, c3, c4 = st.columns([2, 2, 2, 2])
 phases = c1.multiselect("Phase", list(KEY_STAGES), key="find_phases", placeholder="Any phase")
 school = c2.selectbox(

@@ -235,18 +235,8 @@ def _result(
     e = chosen[assigned]
     people = arrays.people.set_index("staff_ref")
     coach_refs = arrays.refs[edges.coach[e]]
-    proposals = needs.iloc[assigned][
-        [
-            "need_id",
-            "staff_ref",
-            "school_id",
-            "school_name",
-            "skill_id",
-            "skill_name",
-            "priority",
-            "raised_on",
-        ]
-    ].copy()
+    need_columns = PROPOSAL_COLUMNS[: PROPOSAL_COLUMNS.index("raised_on") + 1]
+    proposals = needs.iloc[assigned][need_columns].copy()
     proposals["coach_ref"] = coach_refs
     proposals["coach_school_id"] = people.loc[coach_refs, "school_id"].to_numpy()
     proposals["coach_school_name"] = proposals["coach_school_id"].map(school_names)
