@@ -292,3 +292,30 @@ def to_jsonable(obj: Any) -> Any:
     if isinstance(obj, float | int | str | bool) or obj is None:
         return obj
     return str(obj)
+
+
+def working_copy(db: Path, tag: str) -> Path:
+    """A writable copy of a built store, beside it.
+
+    Why: the product writes as it reads (every search and profile view goes to the audit
+    trail), so it cannot run on a read-only store; and DuckDB lets one process hold a file
+    for writing, so the harness and each operation's own process work on copies of their
+    own. The cached store itself stays as it was built, so runs do not pile up audit rows.
+    """
+    import shutil
+
+    target = db.with_name(f"{db.stem}-{tag}{db.suffix}")
+    shutil.copyfile(db, target)
+    wal = db.with_name(db.name + ".wal")
+    stale = target.with_name(target.name + ".wal")
+    if wal.exists():
+        shutil.copyfile(wal, stale)
+    elif stale.exists():
+        stale.unlink()
+    return target
+
+
+def drop_copy(path: Path) -> None:
+    """Remove a working copy made by `working_copy`."""
+    for p in (path, path.with_name(path.name + ".wal")):
+        p.unlink(missing_ok=True)

@@ -5,6 +5,7 @@ that one thing, and reports its peak resident set size (`getrusage` maxrss)."""
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -109,10 +110,16 @@ def child(args: Any) -> dict[str, Any]:
             "maxrss_mb": maxrss_mb(),
             "label": label,
         }
-    con = connect(args.db, read_only=True)
+    from pathlib import Path
+
+    from benchmarks.measure import drop_copy, working_copy
+
+    # Its own writable copy: the product audits its reads, and the harness holds its own.
+    db = working_copy(Path(args.db), f"child-{os.getpid()}")
+    con = connect(db)
     t = time.perf_counter()
     if args.op == "idle":
-        label = "brokering.db.connect (read-only)"
+        label = "brokering.db.connect"
     elif args.op in ("find", "all_skills", "depth", "gap_map"):
         label = ops_find.child(args.op, con, viewer, AS_OF, args.skill, args.name)
     elif args.op == "candidates":
@@ -124,4 +131,5 @@ def child(args: Any) -> dict[str, Any]:
         label = ops_dashboard.child(args.op, ctx, con)
     seconds = time.perf_counter() - t
     con.close()
+    drop_copy(db)
     return {"ok": True, "seconds": seconds, "maxrss_mb": maxrss_mb(), "label": label}

@@ -107,6 +107,7 @@ def run_all(ctx: Context) -> None:
         ops_matching,
         ops_memory,
     )
+    from benchmarks.measure import drop_copy, working_copy
     from brokering import baselines
     from brokering.db import connect
 
@@ -123,8 +124,10 @@ def run_all(ctx: Context) -> None:
     if ctx.wants("allocation"):
         _guard(ctx, "allocation (alliance store)", lambda: ops_import.ensure_alliance_store(ctx))
     if needs_store:
-        # Read-only, so each operation's own process (ops_memory.probe) can open it too.
-        ctx.con = connect(ctx.db, read_only=True)
+        # A writable copy (the product audits its reads); each operation's own process
+        # (ops_memory.probe) works on a copy of its own.
+        work_db = working_copy(ctx.db, "harness")
+        ctx.con = connect(work_db)
         if any(ctx.wants(o) for o in ("find", "all_skills", "depth")):
             t = time.perf_counter()
             ctx.frames = baselines.load_frames(ctx.con)
@@ -146,6 +149,7 @@ def run_all(ctx: Context) -> None:
         ctx.con.close()
         ctx.con = None
         ctx.frames = None
+        drop_copy(work_db)
     if ctx.wants("fuzzy"):
         _guard(ctx, "fuzzy", lambda: ops_fuzzy.run(ctx))
     if ctx.wants("memory") and ctx.db is not None:

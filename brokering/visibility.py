@@ -32,8 +32,14 @@ def visible_staff_sql(
     return f"({alias}.left_on IS NULL AND {alias}.share_consent)", []
 
 
+def may_show(count, threshold: int = SUPPRESSION_THRESHOLD):  # noqa: ANN001, ANN201
+    """Whether a figure resting on `count` people may be shown: none at all, or at least the
+    threshold. Works on one count or on a whole numpy/pandas column at once."""
+    return (count == 0) | (count >= threshold)
+
+
 def suppress(count: int | None, threshold: int = SUPPRESSION_THRESHOLD) -> int | None:
     """None (shown as 'fewer than N') where a count could single someone out."""
     if count is None:
         return None
-    return count if count == 0 or count >= threshold else None
+    return count if may_show(count, threshold) else None

@@ -1,4 +1,14 @@
-"""One row per pairing with the facts every dashboard figure is built from.
+# ruff: noqa: S608 - the SQL fragments below are code constants; every value is a parameter.
+"""The per-pairing facts every dashboard figure is built from, kept as derived tables.
+
+Why derived tables: the current state of a pairing is a window over its append-only
+versions and log, and working that out for 100,000 pairings takes over a second — too slow
+to repeat for every figure on every page view. So the facts are built once (brokering.derived)
+into one row per pairing, one per participant with their school, one per school-to-school
+link of a pairing, and one per coaching relationship with both schools — and rebuilt, before
+the next read, whenever the pairings, their log, coaching, the staff or the taxonomy have
+changed. The aggregates then run as plain SQL group-bys, distinct-people counts for
+suppression included.
 
 Kept private to the dashboard package: a pairing is two or three people, so it is never
 handed to a page as such — only the aggregates built from it are, after suppression.
@@ -15,11 +25,15 @@ from datetime import date
 
 import pandas as pd
 
-from brokering.db import Connection, query_df
+from brokering import derived
+from brokering.db import Connection
+from brokering.derived import DerivedSet, Table
 from brokering.pairings.store import transfer_evidence_sql
-from brokering.settings import SUPPRESSION_THRESHOLD
+from brokering.settings import DEFAULT_RELATIONSHIP_HOURS, SUPPRESSION_THRESHOLD
 from brokering.viewer import Viewer
-from brokering.visibility import suppress
+from brokering.visibility import may_show
+
+FINAL = ("transferred", "not transferred", "stopped")
 
 
 @dataclass(frozen=True)
@@ -33,40 +47,72 @@ class Scope:
 ALLIANCE = Scope()
 
 
-def pairing_facts(con: Connection, viewer: Viewer, scope: Scope = ALLIANCE) -> pd.DataFrame:
-    """Per pairing: practice area, status, dates, hours, evidence, schools and people."""
-    # The current-version views are window queries: evaluate each once (MATERIALIZED) and
-    # reuse it, rather than letting every join recompute it.
-    sql = f"""
-    WITH p AS MATERIALIZED (
-        SELECT * FROM pairings
-    ), lg AS MATERIALIZED (
-        SELECT pairing_id, entry_type, date, hours, observed_ref, recorded_by, rating_before,
-               rating_after
-        FROM pairing_log
-    ), mem AS MATERIALIZED (
-        SELECT pp.pairing_id, pp.side, pp.staff_ref, s.school_id
-        FROM pairing_participants pp
-        JOIN p ON p.pairing_id = pp.pairing_id AND p.version = pp.version
-        JOIN staff s ON s.staff_ref = pp.staff_ref
+# -- the facts, as SQL ------------------------------------------------------------------------
+_CURRENT = "(SELECT pairing_id, max(version) AS version FROM pairing_versions GROUP BY ALL)"
+
+PEOPLE_SQL = f"""
+    SELECT pp.pairing_id, pp.side, pp.staff_ref, s.school_id
+    FROM pairing_participants pp
+    JOIN {_CURRENT} cur ON cur.pairing_id = pp.pairing_id AND cur.version = pp.version
+    JOIN staff s ON s.staff_ref = pp.staff_ref
+"""
+
+
+#: Coaching and mentoring relationships with the giving and receiving school and the hours
+#: they count for (the alliance default where none is recorded; it is part of the signature,
+#: so changing the default rebuilds the table).
+_DEFAULT_HOURS = float(DEFAULT_RELATIONSHIP_HOURS)
+COACHING_SQL = f"""
+    SELECT c.coach_ref, c.coachee_ref, a.school_id AS giver, b.school_id AS receiver,
+           c.start_date, c.end_date, coalesce(c.hours, {_DEFAULT_HOURS!r}) AS hours
+    FROM coaching c JOIN staff a ON a.staff_ref = c.coach_ref
+    JOIN staff b ON b.staff_ref = c.coachee_ref
+"""
+
+
+def _links_sql(people: str, pairings: str) -> str:
+    """Each pairing's school-to-school links (every donor school to every recipient school),
+    each carrying its even share of the pairing's hours, with the pairing's dates, area and
+    number of people copied beside it so the flow matrix reads one table."""
+    return f"""
+    WITH d AS (SELECT DISTINCT pairing_id, school_id FROM {people} WHERE side = 'donor'),
+    r AS (SELECT DISTINCT pairing_id, school_id FROM {people} WHERE side = 'recipient'),
+    n AS (SELECT pairing_id, count(*) AS people FROM {people} GROUP BY ALL),
+    l AS (
+        SELECT pairing_id, d.school_id AS giver, r.school_id AS receiver,
+               1.0 / count(*) OVER (PARTITION BY pairing_id) AS share
+        FROM d JOIN r USING (pairing_id)
+    )
+    SELECT l.pairing_id, l.giver, l.receiver, p.hours * l.share AS hours, p.area,
+           p.start_date, p.concluded_on, n.people
+    FROM l JOIN {pairings} p USING (pairing_id) JOIN n USING (pairing_id)
+    """
+
+
+def _facts_sql(people: str) -> str:
+    """One row per pairing that has at least one participant on the staff list."""
+    return f"""
+    WITH p AS (
+        SELECT v.* FROM pairing_versions v
+        JOIN {_CURRENT} cur ON cur.pairing_id = v.pairing_id AND cur.version = v.version
+        WHERE v.pairing_id IN (SELECT pairing_id FROM {people})
+    ), lg AS (
+        SELECT e.pairing_id, e.entry_type, e.date, e.hours, e.observed_ref, e.recorded_by,
+               e.rating_before, e.rating_after
+        FROM pairing_entries e
+        JOIN (SELECT entry_id, max(version) AS version FROM pairing_entries GROUP BY ALL) ce
+          ON ce.entry_id = e.entry_id AND ce.version = e.version
+        WHERE NOT e.withdrawn
     ), ev AS (
         SELECT l.pairing_id, min(l.date) AS first_evidence,
                avg(l.rating_before) AS rating_before, avg(l.rating_after) AS rating_after
         FROM lg l JOIN p USING (pairing_id)
-        JOIN mem m ON m.pairing_id = l.pairing_id AND m.staff_ref = l.observed_ref
+        JOIN {people} m ON m.pairing_id = l.pairing_id AND m.staff_ref = l.observed_ref
         WHERE {transfer_evidence_sql()}
         GROUP BY l.pairing_id
     ), act AS (
         SELECT pairing_id, coalesce(sum(hours), 0) AS logged, max(date) AS last_activity
         FROM lg GROUP BY pairing_id
-    ), who AS (
-        SELECT pairing_id,
-               list(DISTINCT school_id ORDER BY school_id) FILTER (WHERE side = 'donor')
-                   AS donor_schools,
-               list(DISTINCT school_id ORDER BY school_id) FILTER (WHERE side = 'recipient')
-                   AS recipient_schools,
-               list(DISTINCT staff_ref ORDER BY staff_ref) AS people
-        FROM mem GROUP BY pairing_id
     )
     SELECT p.pairing_id, p.skill_id, coalesce(sk.area, 'Other') AS area, p.status,
            p.start_date, p.review_date, ev.first_evidence, ev.rating_before, ev.rating_after,
@@ -78,36 +124,101 @@ def pairing_facts(con: Connection, viewer: Viewer, scope: Scope = ALLIANCE) -> p
            END AS concluded_on,
            coalesce(act.logged, 0) AS hours_logged,
            coalesce(act.logged, 0) + coalesce(p.cover_hours, 0) + coalesce(p.travel_hours, 0)
-               AS hours,
-           coalesce(who.donor_schools, []) AS donor_schools,
-           coalesce(who.recipient_schools, []) AS recipient_schools, who.people
-    FROM p JOIN who USING (pairing_id)
-    LEFT JOIN ev USING (pairing_id) LEFT JOIN act USING (pairing_id)
+               AS hours
+    FROM p LEFT JOIN ev USING (pairing_id) LEFT JOIN act USING (pairing_id)
     LEFT JOIN skills sk USING (skill_id)
-    WHERE (?::VARCHAR IS NULL OR sk.area = ?::VARCHAR)
-      AND (?::VARCHAR IS NULL OR list_contains(who.donor_schools, ?::VARCHAR)
-           OR list_contains(who.recipient_schools, ?::VARCHAR))
-    """  # noqa: S608 - the fragment is code
-    frame = query_df(
-        con, sql, [scope.area, scope.area, scope.school_id, scope.school_id, scope.school_id]
-    )
-    # Dates stay datetime64 (NaT for none); comparisons go through `ts`, so an all-empty
-    # column and a full one behave alike.
+    """
+
+
+#: What the facts are built from: the append-only pairing tables grow with every change,
+#: coaching rows are added by imports and accepted requests, staff change only through
+#: imports, and the taxonomy's areas are few.
+_SIGNATURE_SQL = f"""
+    SELECT (SELECT count(*) FROM pairing_versions), (SELECT count(*) FROM pairing_participants),
+           (SELECT count(*) FROM pairing_entries), (SELECT count(*) FROM coaching),
+           (SELECT count(*) FROM staff), (SELECT coalesce(max(import_id), 0) FROM imports),
+           (SELECT coalesce(sum(hash(skill_id, area)) % 1000000007, 0)::BIGINT FROM skills),
+           {int(_DEFAULT_HOURS * 100)}
+"""
+
+DASHBOARD = DerivedSet(
+    name="dash",
+    layout=1,
+    signature_sql=_SIGNATURE_SQL,
+    tables=(
+        Table("people", lambda r: PEOPLE_SQL, "pairing_id"),
+        Table("pairings", lambda r: _facts_sql(r["people"]), "pairing_id"),
+        Table("links", lambda r: _links_sql(r["people"], r["pairings"]), "giver, receiver"),
+        Table("coaching", lambda r: COACHING_SQL, "giver, receiver"),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Where the facts are read from: the derived tables, or inline subqueries."""
+
+    pairings: str
+    people: str
+    coaching: str
+    links: str
+    stored: bool
+
+
+def facts(con: Connection) -> Facts:
+    """The facts relations, current with the data (see `brokering.derived.relations`)."""
+    r = derived.relations(con, DASHBOARD)
+    return Facts(r["pairings"], r["people"], r["coaching"], r["links"], r.stored)
+
+
+def build(con: Connection) -> None:
+    """(Re)build the dashboard's facts now (the next read would do it anyway)."""
+    derived.build(con, DASHBOARD)
+
+
+def drop(con: Connection) -> None:
+    """Remove the derived facts (the next dashboard read rebuilds them)."""
+    derived.drop(con, DASHBOARD)
+
+
+def scoped(f: Facts, scope: Scope, alias: str = "p") -> tuple[str, list[object]]:
+    """A WHERE fragment keeping the pairings in `scope`: the skill area, and for a school
+    the pairings with a participant (on either side) from it. Only the filters in use are
+    written, so the alliance-wide view does not pay for a school's subquery."""
+    parts, values = ["TRUE"], []
+    if scope.area is not None:
+        parts.append(f"{alias}.area = ?")
+        values.append(scope.area)
+    if scope.school_id is not None:
+        parts.append(
+            f"{alias}.pairing_id IN (SELECT pairing_id FROM {f.people} WHERE school_id = ?)"
+        )
+        values.append(scope.school_id)
+    return " AND ".join(parts), values
+
+
+def pairing_facts(con: Connection, viewer: Viewer, scope: Scope = ALLIANCE) -> pd.DataFrame:
+    """Per pairing in scope: the facts as a frame, with its schools and people as lists.
+    For checks and exports of the dashboard's own workings; figures use the SQL aggregates."""
+    f = facts(con)
+    where, values = scoped(f, scope)
+    frame = con.execute(
+        f"""
+        SELECT p.*,
+               coalesce(list(DISTINCT m.school_id ORDER BY m.school_id)
+                        FILTER (WHERE m.side = 'donor'), []) AS donor_schools,
+               coalesce(list(DISTINCT m.school_id ORDER BY m.school_id)
+                        FILTER (WHERE m.side = 'recipient'), []) AS recipient_schools,
+               list(DISTINCT m.staff_ref ORDER BY m.staff_ref) AS people
+        FROM {f.pairings} p JOIN {f.people} m USING (pairing_id)
+        WHERE {where}
+        GROUP BY ALL ORDER BY p.pairing_id
+        """,
+        values,
+    ).df()
     for col in ("start_date", "review_date", "first_evidence", "concluded_on", "last_activity"):
         frame[col] = pd.to_datetime(frame[col])
-    # List columns arrive as arrays (never None: every pairing has people, and the school
-    # lists are coalesced to empty), so they are used as they are.
     return frame
-
-
-def ts(day: date) -> pd.Timestamp:
-    """A date as the Timestamp the facts' date columns compare with."""
-    return pd.Timestamp(day)
-
-
-def people_in(frame: pd.DataFrame) -> int:
-    """Distinct people behind a set of pairings: what suppression counts."""
-    return len({p for people in frame["people"] for p in people})
 
 
 def guarded(
@@ -117,12 +228,18 @@ def guarded(
     administrator sees it anyway)."""
     if value is None or viewer.sees_everyone:
         return value
-    return value if suppress(people, threshold) is not None or people == 0 else None
+    return value if may_show(people, threshold) else None
 
 
-def active_between(frame: pd.DataFrame, start: date, end: date) -> pd.Series:
-    """Pairings running on any day of [start, end]: started by the end, not concluded
-    before the start (proposed pairings are not yet running)."""
-    started = frame["start_date"] <= ts(end)
-    not_done = frame["concluded_on"].isna() | (frame["concluded_on"] >= ts(start))
-    return started & not_done & (frame["status"] != "proposed")
+def guarded_column(
+    values: pd.Series, people: pd.Series, viewer: Viewer, threshold: int = SUPPRESSION_THRESHOLD
+) -> pd.Series:
+    """`guarded` for a whole column of cells at once (missing where hidden)."""
+    if viewer.sees_everyone:
+        return values
+    return values.where(may_show(people.to_numpy(), threshold))
+
+
+def ts(day: date) -> pd.Timestamp:
+    """A date as the Timestamp the facts frame's date columns compare with."""
+    return pd.Timestamp(day)

@@ -1,3 +1,4 @@
+# ruff: noqa: S608 - the SQL fragments below are code constants; every value is a parameter.
 """Who gives to whom: the school-by-school flow of pairings and coaching hours, each
 school's give/receive balance, and complementary strengths (one school strong where another
 has open needs). JPD is two-way (DOMAIN.md idea 4): one-way relationships should show."""
@@ -5,31 +6,24 @@ has open needs). JPD is two-way (DOMAIN.md idea 4): one-way relationships should
 from __future__ import annotations
 
 from datetime import date, timedelta
-from itertools import product
 
+import numpy as np
 import pandas as pd
 
-from brokering.dashboard.facts import ALLIANCE, Scope, guarded, pairing_facts, ts
+from brokering.dashboard.facts import ALLIANCE, Scope, facts, guarded_column
 from brokering.db import Connection, query_df
-from brokering.settings import DEFAULT_RELATIONSHIP_HOURS
 from brokering.viewer import Viewer
 
-
-def _coaching_flows(con: Connection, start: date, end: date) -> pd.DataFrame:
-    return query_df(
-        con,
-        """
-        SELECT a.school_id AS giver, b.school_id AS receiver,
-               count(*) AS coaching_records,
-               sum(coalesce(c.hours, ?)) AS coaching_hours,
-               list(DISTINCT c.coach_ref) || list(DISTINCT c.coachee_ref) AS people
-        FROM coaching c JOIN staff a ON a.staff_ref = c.coach_ref
-        JOIN staff b ON b.staff_ref = c.coachee_ref
-        WHERE c.start_date <= ? AND (c.end_date IS NULL OR c.end_date >= ?)
-        GROUP BY ALL
-        """,
-        [DEFAULT_RELATIONSHIP_HOURS, end, start],
-    )
+_COLUMNS = [
+    "giver",
+    "receiver",
+    "giver_name",
+    "receiver_name",
+    "pairings",
+    "coaching_records",
+    "hours",
+    "people",
+]
 
 
 def flow_matrix(
@@ -37,112 +31,113 @@ def flow_matrix(
 ) -> pd.DataFrame:
     """giver x receiver: pairings, coaching records and hours (pairing hours split evenly
     over the school pairs a pairing links). Cells resting on few people are suppressed."""
-    facts = pairing_facts(con, viewer, Scope(area=scope.area))
-    facts = facts[
-        (facts["start_date"] <= ts(end))
-        & (facts["concluded_on"].isna() | (facts["concluded_on"] >= ts(start)))
-    ]
-    rows = []
-    for r in facts.itertuples():
-        links = [(g, t) for g, t in product(r.donor_schools, r.recipient_schools)]
-        for g, t in links:
-            rows.append(
-                {
-                    "giver": g,
-                    "receiver": t,
-                    "pairings": 1,
-                    "pairing_hours": r.hours / len(links),
-                    "people": list(r.people),
-                }
-            )
-    pairs = pd.DataFrame(rows, columns=["giver", "receiver", "pairings", "pairing_hours", "people"])
-    coach = _coaching_flows(con, start, end)
-    merged = pd.concat(
+    f = facts(con)
+    area = "" if scope.area is None else "AND l.area = ?"
+    school = "" if scope.school_id is None else "WHERE c.giver = ? OR c.receiver = ?"
+    frame = query_df(
+        con,
+        f"""
+        WITH links AS (
+            SELECT * FROM {f.links} l
+            WHERE l.start_date <= ? AND (l.concluded_on IS NULL OR l.concluded_on >= ?) {area}
+        ), coach AS (
+            SELECT giver, receiver, coach_ref, coachee_ref, hours FROM {f.coaching}
+            WHERE start_date <= ? AND (end_date IS NULL OR end_date >= ?)
+        ), rel AS (
+            SELECT giver, receiver, pairing_id, NULL::VARCHAR AS coach_ref,
+                   NULL::VARCHAR AS coachee_ref, 1 AS pairings, hours AS pairing_hours,
+                   0 AS coaching_records, 0.0 AS coaching_hours, people
+            FROM links
+            UNION ALL
+            SELECT giver, receiver, NULL, coach_ref, coachee_ref, 0, 0.0, 1, hours,
+                   CASE WHEN coach_ref = coachee_ref THEN 1 ELSE 2 END
+            FROM coach
+        ), cells AS (
+            SELECT giver, receiver, sum(pairings) AS pairings,
+                   sum(pairing_hours) AS pairing_hours,
+                   sum(coaching_records) AS coaching_records,
+                   sum(coaching_hours) AS coaching_hours, count(*) AS relationships,
+                   any_value(people) AS people
+            FROM rel GROUP BY ALL
+        ), shared AS (
+            -- Only a cell resting on two or more relationships needs its people counted
+            -- afresh; a cell with one relationship rests on that relationship's people.
+            SELECT r.* FROM rel r
+            SEMI JOIN (SELECT giver, receiver FROM cells WHERE relationships > 1) c
+              USING (giver, receiver)
+        ), who AS (
+            SELECT s.giver, s.receiver, m.staff_ref
+            FROM shared s JOIN {f.people} m USING (pairing_id)
+            UNION ALL SELECT giver, receiver, coach_ref FROM shared WHERE coach_ref IS NOT NULL
+            UNION ALL
+            SELECT giver, receiver, coachee_ref FROM shared WHERE coachee_ref IS NOT NULL
+        ), counted AS (
+            SELECT giver, receiver, count(DISTINCT staff_ref) AS people FROM who GROUP BY ALL
+        )
+        SELECT c.giver, c.receiver, g.name AS giver_name, rc.name AS receiver_name,
+               c.pairings, c.coaching_records, c.pairing_hours, c.coaching_hours,
+               CASE WHEN c.relationships = 1 THEN c.people ELSE counted.people END AS people
+        FROM cells c LEFT JOIN counted USING (giver, receiver)
+        LEFT JOIN schools g ON g.school_id = c.giver
+        LEFT JOIN schools rc ON rc.school_id = c.receiver
+        {school}
+        ORDER BY c.giver, c.receiver
+        """,
         [
-            pairs.assign(coaching_records=0, coaching_hours=0.0),
-            coach.assign(pairings=0, pairing_hours=0.0),
+            end,
+            start,
+            *([scope.area] if scope.area is not None else []),
+            end,
+            start,
+            *([scope.school_id] * 2 if scope.school_id is not None else []),
         ],
-        ignore_index=True,
     )
-    if merged.empty:
-        return pd.DataFrame(
-            columns=[
-                "giver",
-                "receiver",
-                "giver_name",
-                "receiver_name",
-                "pairings",
-                "coaching_records",
-                "hours",
-                "people",
-            ]
-        )
-    grouped = (
-        merged.groupby(["giver", "receiver"])
-        .agg(
-            pairings=("pairings", "sum"),
-            coaching_records=("coaching_records", "sum"),
-            pairing_hours=("pairing_hours", "sum"),
-            coaching_hours=("coaching_hours", "sum"),
-            people=("people", lambda s: len({p for ps in s for p in ps})),
-        )
-        .reset_index()
-    )
-    grouped["hours"] = (grouped["pairing_hours"] + grouped["coaching_hours"]).round(1)
-    if scope.school_id:
-        grouped = grouped[
-            (grouped["giver"] == scope.school_id) | (grouped["receiver"] == scope.school_id)
-        ]
-    names = dict(con.execute("SELECT school_id, name FROM schools").fetchall())
-    grouped["giver_name"] = grouped["giver"].map(names)
-    grouped["receiver_name"] = grouped["receiver"].map(names)
+    if frame.empty:
+        return pd.DataFrame(columns=_COLUMNS)
+    frame["hours"] = (frame["pairing_hours"] + frame["coaching_hours"]).round(1)
+    frame["pairings"] = frame["pairings"].astype(int)
+    frame["coaching_records"] = frame["coaching_records"].astype(int)
+    frame["people"] = frame["people"].astype(int)
     for col in ("pairings", "coaching_records", "hours"):
-        grouped[col] = [
-            guarded(v, p, viewer) for v, p in zip(grouped[col], grouped["people"], strict=True)
-        ]
-    cols = [
-        "giver",
-        "receiver",
-        "giver_name",
-        "receiver_name",
-        "pairings",
-        "coaching_records",
-        "hours",
-        "people",
-    ]
-    return grouped[cols].reset_index(drop=True)
+        frame[col] = guarded_column(frame[col], frame["people"], viewer)
+    return frame[_COLUMNS].reset_index(drop=True)
 
 
 def balance(con: Connection, viewer: Viewer, start: date, end: date) -> pd.DataFrame:
     """Per school: hours and pairings given to and received from OTHER schools."""
     matrix = flow_matrix(con, viewer, start, end)
-    cross = matrix[matrix["giver"] != matrix["receiver"]]
-    schools = query_df(con, "SELECT school_id, name FROM schools ORDER BY name")
-    rows = []
-    for sid, name in schools.itertuples(index=False):
-        gave = cross[cross["giver"] == sid]
-        got = cross[cross["receiver"] == sid]
-        given = float(pd.to_numeric(gave["hours"], errors="coerce").fillna(0).sum())
-        received = float(pd.to_numeric(got["hours"], errors="coerce").fillna(0).sum())
-        rows.append(
-            {
-                "school_id": sid,
-                "school": name,
-                "hours given": round(given, 1),
-                "hours received": round(received, 1),
-                "balance": round(given - received, 1),
-                "partners given to": int(gave["receiver"].nunique()),
-                "partners received from": int(got["giver"].nunique()),
-            }
-        )
-    out = pd.DataFrame(rows)
+    cross = matrix[matrix["giver"] != matrix["receiver"]].assign(
+        hours=lambda m: pd.to_numeric(m["hours"], errors="coerce").fillna(0.0)
+    )
+    schools = query_df(con, "SELECT school_id, name AS school FROM schools ORDER BY name")
+    gave = cross.groupby("giver").agg(
+        given=("hours", "sum"), partners_given=("receiver", "nunique")
+    )
+    got = cross.groupby("receiver").agg(
+        received=("hours", "sum"), partners_received=("giver", "nunique")
+    )
+    out = schools.join(gave, on="school_id").join(got, on="school_id")
+    out[["given", "received"]] = out[["given", "received"]].fillna(0.0).astype(float)
+    out[["partners_given", "partners_received"]] = (
+        out[["partners_given", "partners_received"]].fillna(0).astype(int)
+    )
+    out = pd.DataFrame(
+        {
+            "school_id": out["school_id"],
+            "school": out["school"],
+            "hours given": out["given"].round(1),
+            "hours received": out["received"].round(1),
+            "balance": (out["given"] - out["received"]).round(1),
+            "partners given to": out["partners_given"],
+            "partners received from": out["partners_received"],
+        }
+    ).reset_index(drop=True)
     if not out.empty:
         total = out["hours given"] + out["hours received"]
         share = (out["hours given"] / total.where(total > 0)).fillna(0.5)
-        out["relationship"] = [
-            "mostly gives" if s >= 0.8 else "mostly receives" if s <= 0.2 else "two-way"
-            for s in share
-        ]
+        out["relationship"] = np.select(
+            [share >= 0.8, share <= 0.2], ["mostly gives", "mostly receives"], "two-way"
+        )
         out.loc[total == 0, "relationship"] = "no cross-school work"
     return out
 

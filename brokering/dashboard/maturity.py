@@ -13,14 +13,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 
-from brokering import audit
-from brokering.dashboard.facts import guarded
+from brokering import audit, derived
+from brokering.dashboard.facts import facts, guarded
 from brokering.db import Connection, query_df, transaction
+from brokering.derived import DerivedSet, Table
 from brokering.errors import PermissionDenied, ValidationError
 from brokering.permissions import can
 from brokering.viewer import Viewer
+from brokering.visibility import may_show
 
 STAGES = ("Beginning", "Developing", "Embedding", "Leading")
 STRANDS = ("staff information", "mentoring and coaching")
@@ -134,91 +137,154 @@ def _suggest(stages: list[str]) -> str | None:
     return STAGES[ranks[(len(ranks) - 1) // 2]] if ranks else None
 
 
-def _raw(con: Connection, as_of: date, school_id: str | None) -> dict[str, tuple[int, int]]:
-    """(numerator, denominator) for each indicator, for one school or the alliance."""
+#: Per current member of staff: school, the flags the staff-information indicators count,
+#: and their newest evidence other than self-assessment. Evidence, coaching and staff change
+#: through imports (staff consent also on the Data page, which logs a consent event; an
+#: accepted request adds a coaching row), so these counts say when to rebuild.
+STAFF_SUMMARY = DerivedSet(
+    name="maturity",
+    layout=1,
+    signature_sql="SELECT (SELECT count(*) FROM evidence), (SELECT count(*) FROM coaching), "
+    "(SELECT count(*) FROM staff), (SELECT count(*) FROM consent_events), "
+    "(SELECT coalesce(max(import_id), 0) FROM imports)",
+    tables=(
+        Table(
+            "staff",
+            lambda r: (
+                """
+            SELECT st.staff_ref, st.school_id,
+                   st.role NOT IN ('support staff', 'teaching assistant') AS teaching,
+                   coalesce(st.coach_trained OR st.mentor_trained, FALSE) AS trained,
+                   coalesce(st.share_consent, FALSE) AS consent,
+                   coalesce(st.coach_trained OR st.mentor_trained OR ch.coach_ref IS NOT NULL
+                            OR ev.coaching_feedback, FALSE) AS coaching_known,
+                   ev.latest_recorded
+            FROM staff st
+            LEFT JOIN (
+                SELECT staff_ref,
+                       max(date) FILTER (WHERE evidence_type <> 'self-assessment')
+                           AS latest_recorded,
+                       bool_or(evidence_type = 'coaching-feedback') AS coaching_feedback
+                FROM evidence GROUP BY staff_ref
+            ) ev USING (staff_ref)
+            LEFT JOIN (SELECT DISTINCT coach_ref FROM coaching) ch
+              ON ch.coach_ref = st.staff_ref
+            WHERE st.left_on IS NULL
+            """
+            ),
+            "school_id, staff_ref",
+        ),
+    ),
+)
+
+#: (numerator, denominator) column pairs of `_raw`, named by indicator key.
+_PARTS = {ind.key: (f"{ind.key}_n", f"{ind.key}_d") for ind in INDICATORS}
+
+
+def _raw(
+    con: Connection, as_of: date, school_id: str | None, *, by_school: bool = False
+) -> pd.DataFrame:
+    """(numerator, denominator) of each indicator: one row for the alliance or one school,
+    or with `by_school` a row per school — in four grouped queries, however many schools."""
     year_ago = as_of - timedelta(days=365)
     two_years = as_of - timedelta(days=730)
-    s = "(?::VARCHAR IS NULL OR st.school_id = ?::VARCHAR)"
-    p = [school_id, school_id]
-    teaching = "st.role NOT IN ('support staff', 'teaching assistant')"
-    one = lambda sql, params: tuple(int(x or 0) for x in con.execute(sql, params).fetchall()[0])  # noqa: E731
-    out = {
-        "recorded_strengths": one(
-            f"SELECT count(*) FILTER (WHERE EXISTS (SELECT 1 FROM evidence e WHERE "
-            f"e.staff_ref = st.staff_ref AND e.evidence_type <> 'self-assessment' "
-            f"AND e.date >= ?)), count(*) FROM staff st WHERE st.left_on IS NULL AND {teaching} "
-            f"AND {s}",
-            [two_years, *p],
-        ),
-        "coaching_known": one(
-            f"SELECT count(*) FILTER (WHERE st.coach_trained OR st.mentor_trained OR EXISTS "
-            f"(SELECT 1 FROM coaching c WHERE c.coach_ref = st.staff_ref) OR EXISTS (SELECT 1 "
-            f"FROM evidence e WHERE e.staff_ref = st.staff_ref AND e.evidence_type = "
-            f"'coaching-feedback')), count(*) FROM staff st WHERE st.left_on IS NULL AND {s}",
-            p,
-        ),
-        "sharing_consent": one(
-            f"SELECT count(*) FILTER (WHERE st.share_consent), count(*) FROM staff st "
-            f"WHERE st.left_on IS NULL AND {s}",
-            p,
-        ),
-        "cross_school_coaching": one(
-            f"SELECT count(*) FILTER (WHERE a.school_id <> st.school_id), count(*) FROM coaching c "
-            f"JOIN staff a ON a.staff_ref = c.coach_ref JOIN staff st ON st.staff_ref = "
-            f"c.coachee_ref WHERE c.start_date >= ? AND {s}",
-            [year_ago, *p],
-        ),
-        "needs_matched": one(
-            f"SELECT count(*) FILTER (WHERE n.status IN ('matched', 'closed')), "
-            f"count(*) FILTER (WHERE n.status <> 'withdrawn') FROM needs n JOIN staff st "
-            f"USING (staff_ref) WHERE n.raised_on >= ? AND {s}",
-            [year_ago, *p],
-        ),
-        "roles_told_apart": one(
-            f"SELECT count(*) FILTER (WHERE n.wanted_role <> 'either'), count(*) FROM needs n "
-            f"JOIN staff st USING (staff_ref) WHERE n.raised_on >= ? AND {s}",
-            [year_ago, *p],
-        ),
-        "trained": one(
-            f"SELECT count(*) FILTER (WHERE st.coach_trained OR st.mentor_trained), count(*) "
-            f"FROM staff st WHERE st.left_on IS NULL AND {teaching} AND {s}",
-            p,
-        ),
-    }
-    out["evidenced_transfer"] = _transfer_share(con, as_of, school_id)
-    return out
+    key = "st.school_id" if by_school else "'*'"
+    only = "" if school_id is None else "AND st.school_id = ?"
+    p = [] if school_id is None else [school_id]
+    summary = derived.relations(con, STAFF_SUMMARY)["staff"]
+    f = facts(con)
+    staff = query_df(
+        con,
+        f"""
+        SELECT {key} AS k,
+               count(*) FILTER (WHERE st.teaching AND st.latest_recorded >= ?)
+                   AS recorded_strengths_n,
+               count(*) FILTER (WHERE st.teaching) AS recorded_strengths_d,
+               count(*) FILTER (WHERE st.coaching_known) AS coaching_known_n,
+               count(*) AS coaching_known_d,
+               count(*) FILTER (WHERE st.consent) AS sharing_consent_n,
+               count(*) AS sharing_consent_d,
+               count(*) FILTER (WHERE st.teaching AND st.trained) AS trained_n,
+               count(*) FILTER (WHERE st.teaching) AS trained_d
+        FROM {summary} st
+        WHERE TRUE {only}
+        GROUP BY ALL
+        """,
+        [two_years, *p],
+    )
+    # The coachee's school owns a relationship: "coaching that crosses schools" is what its
+    # staff receive from elsewhere.
+    coaching = query_df(
+        con,
+        f"""
+        SELECT {key} AS k,
+               count(*) FILTER (WHERE st.giver <> st.school_id) AS cross_school_coaching_n,
+               count(*) AS cross_school_coaching_d
+        FROM (SELECT *, receiver AS school_id FROM {f.coaching}) st
+        WHERE st.start_date >= ? {only}
+        GROUP BY ALL
+        """,
+        [year_ago, *p],
+    )
+    needs = query_df(
+        con,
+        f"""
+        SELECT {key} AS k,
+               count(*) FILTER (WHERE n.status IN ('matched', 'closed')) AS needs_matched_n,
+               count(*) FILTER (WHERE n.status <> 'withdrawn') AS needs_matched_d,
+               count(*) FILTER (WHERE n.wanted_role <> 'either') AS roles_told_apart_n,
+               count(*) AS roles_told_apart_d
+        FROM needs n JOIN staff st USING (staff_ref)
+        WHERE n.raised_on >= ? {only}
+        GROUP BY ALL
+        """,
+        [year_ago, *p],
+    )
+    # A pairing counts for each school with a participant in it; for the alliance, once.
+    schools = (
+        f"JOIN (SELECT DISTINCT pairing_id, school_id FROM {f.people}) st USING (pairing_id)"
+        if by_school or school_id is not None
+        else ""
+    )
+    transfers = query_df(
+        con,
+        f"""
+        SELECT {key} AS k,
+               count(*) FILTER (WHERE p.status = 'transferred') AS evidenced_transfer_n,
+               count(*) AS evidenced_transfer_d
+        FROM {f.pairings} p {schools}
+        WHERE p.concluded_on >= ? AND p.status IN ('transferred', 'not transferred') {only}
+        GROUP BY ALL
+        """,
+        [year_ago, *p],
+    )
+    out = staff.set_index("k")
+    for part in (coaching, needs, transfers):
+        out = out.join(part.set_index("k"), how="outer")
+    columns = [c for pair in _PARTS.values() for c in pair]
+    if out.empty and not by_school:
+        out = pd.DataFrame(0, index=[school_id or "*"], columns=columns)
+    return out.reindex(columns=columns).fillna(0).astype(int)
 
 
-def _transfer_share(con: Connection, as_of: date, school_id: str | None) -> tuple[int, int]:
-    from brokering.dashboard.facts import Scope, pairing_facts
-    from brokering.viewer import operator
-
-    facts = pairing_facts(con, operator("maturity"), Scope(school_id=school_id))
-    year_ago = as_of - timedelta(days=365)
-    concluded = facts[
-        facts["concluded_on"].notna()
-        & (facts["concluded_on"] >= pd.Timestamp(year_ago))
-        & facts["status"].isin(["transferred", "not transferred"])
-    ]
-    return int((concluded["status"] == "transferred").sum()), len(concluded)
+def _shown(value: float | None, den: int, school_id: str | None, viewer: Viewer) -> float | None:
+    """A school's own figures rest on its own staff; another school's figures are hidden
+    when their denominator is below the suppression threshold."""
+    own = school_id is not None and school_id == viewer.school_id
+    return value if own or school_id is None else guarded(value, den, viewer)
 
 
 def indicators(
     con: Connection, viewer: Viewer, school_id: str | None = None, as_of: date | None = None
 ) -> pd.DataFrame:
-    """Each indicator's value, thresholds and stage for the alliance or one school.
-
-    A school's figures rest on its own staff; for another school's figures, a denominator
-    below the suppression threshold hides the value.
-    """
+    """Each indicator's value, thresholds and stage for the alliance or one school."""
     as_of = as_of or date.today()
-    raw = _raw(con, as_of, school_id)
+    raw = _raw(con, as_of, school_id).iloc[0]
     rows = []
     for ind in INDICATORS:
-        num, den = raw[ind.key]
-        value = (num / den) if den else None
-        own = school_id is not None and school_id == viewer.school_id
-        shown = value if own or school_id is None else guarded(value, den, viewer)
+        num_col, den_col = _PARTS[ind.key]
+        num, den = int(raw[num_col]), int(raw[den_col])
+        shown = _shown((num / den) if den else None, den, school_id, viewer)
         rows.append(
             {
                 "strand": ind.strand,
@@ -244,13 +310,40 @@ def suggested_stages(frame: pd.DataFrame) -> dict[str, str | None]:
 
 
 def by_school(con: Connection, viewer: Viewer, as_of: date | None = None) -> pd.DataFrame:
-    """Suggested stage per strand for the alliance and every school (for one table)."""
+    """Suggested stage per strand for the alliance and every school (for one table), worked
+    out column by column so a national alliance of 20,000 schools takes moments."""
+    as_of = as_of or date.today()
     schools = query_df(con, "SELECT school_id, name FROM schools ORDER BY is_hub DESC, name")
-    rows = []
-    for sid, name in [(None, "Whole alliance"), *schools.itertuples(index=False)]:
-        stages = suggested_stages(indicators(con, viewer, sid, as_of))
-        rows.append({"school_id": sid, "school": name, **stages})
-    return pd.DataFrame(rows)
+    raw = _raw(con, as_of, None, by_school=True)
+    alliance = _raw(con, as_of, None)
+    counts = pd.concat(
+        [alliance.iloc[:1], raw.reindex(schools["school_id"]).fillna(0).astype(int)],
+        ignore_index=True,
+    )
+    ids = np.array([None, *schools["school_id"]], dtype=object)
+    # A school's own figures and the alliance's are always shown; another school's only
+    # when the people behind them are not too few (the same rule as `_shown`).
+    exempt = (ids == None) | (ids == viewer.school_id)  # noqa: E711 - elementwise
+    out = pd.DataFrame({"school_id": ids, "school": ["Whole alliance", *schools["name"]]})
+    for strand in STRANDS:
+        ranks = []
+        for ind in (i for i in INDICATORS if i.strand == strand):
+            num_col, den_col = _PARTS[ind.key]
+            num, den = counts[num_col].to_numpy(), counts[den_col].to_numpy()
+            value = np.divide(num, den, out=np.full(len(den), np.nan), where=den > 0)
+            visible = viewer.sees_everyone | exempt | may_show(den)
+            rank = sum((value >= t).astype(int) for t in ind.thresholds)
+            ranks.append(np.where(np.isnan(value) | ~visible, -1, rank))
+        out[strand] = _lower_median(np.column_stack(ranks))
+    return out
+
+
+def _lower_median(ranks: np.ndarray) -> list[str | None]:
+    """`_suggest` for every row of stage ranks at once (-1: no stage)."""
+    present = (ranks >= 0).sum(axis=1)
+    ordered = np.sort(np.where(ranks >= 0, ranks, len(STAGES)), axis=1)
+    pick = ordered[np.arange(len(ranks)), np.maximum(present - 1, 0) // 2]
+    return [STAGES[r] if n else None for r, n in zip(pick, present, strict=True)]
 
 
 def record_judgement(

@@ -1,5 +1,7 @@
+# ruff: noqa: S608 - the SQL fragments below are code constants; every value is a parameter.
 """Transfer evidence: headline figures with change since the previous term, and the data
-behind each chart. Built from `facts.pairing_facts`; suppressed before it leaves here."""
+behind each chart. Each is a SQL group-by over the derived facts (`facts.facts`), distinct
+people counted beside every figure; suppressed before it leaves here."""
 
 from __future__ import annotations
 
@@ -10,18 +12,18 @@ import pandas as pd
 
 from brokering.dashboard.facts import (
     ALLIANCE,
+    FINAL,
+    Facts,
     Scope,
-    active_between,
+    facts,
     guarded,
-    pairing_facts,
-    people_in,
-    ts,
+    scoped,
 )
-from brokering.db import Connection
+from brokering.db import Connection, query_df
 from brokering.terms import Term, previous_term, term_of, terms_between
 from brokering.viewer import Viewer
 
-FINAL = ("transferred", "not transferred", "stopped")
+_FINAL_SQL = ", ".join(f"'{s}'" for s in FINAL)
 
 
 @dataclass(frozen=True)
@@ -42,38 +44,111 @@ class Figure:
         return self.value - self.previous
 
 
-def _period_figures(frame: pd.DataFrame, start: date, end: date, as_of: date) -> dict:
-    concluded = frame[frame["concluded_on"].between(ts(start), ts(end))]
-    transferred = concluded[concluded["status"] == "transferred"]
-    judged = concluded[concluded["status"].isin(["transferred", "not transferred"])]
-    days = [
-        (r.first_evidence - r.start_date).days
-        for r in transferred.itertuples()
-        if not pd.isna(r.first_evidence)
-    ]
-    cutoff = min(end, as_of)
-    overdue = frame[
-        (~frame["status"].isin(FINAL))
-        & frame["review_date"].notna()
-        & (frame["review_date"] < ts(cutoff))
-        & frame["first_evidence"].isna()
-        & (frame["start_date"] <= ts(cutoff))
-    ]
-    active = frame[active_between(frame, start, end)]
-    return {
-        "active": (len(active), people_in(active)),
-        "transferred": (len(transferred), people_in(transferred)),
-        "rate": (
-            (len(transferred) / len(judged) * 100) if len(judged) else None,
-            people_in(judged),
-        ),
-        "median_days": (float(pd.Series(days).median()) if days else None, people_in(transferred)),
-        "hours_per_transfer": (
-            (float(concluded["hours"].sum()) / len(transferred)) if len(transferred) else None,
-            people_in(concluded),
-        ),
-        "overdue": (len(overdue), people_in(overdue)),
+#: Per-period flags kept as bits of one integer per pairing (bit k: period k), so any number
+#: of periods costs one pass over the pairings and one group-by over their people.
+_FLAGS = {
+    # Running on some day of the period: started by its end, not concluded before its start,
+    # not merely proposed.
+    "active": "p.start_date <= per.e{k} AND p.status <> 'proposed' "
+    "AND (p.concluded_on IS NULL OR p.concluded_on >= per.s{k})",
+    "concluded": "p.concluded_on BETWEEN per.s{k} AND per.e{k}",
+    # Open, past its review date by the period's end (or today, if sooner), no evidence yet.
+    "overdue": f"p.status NOT IN ({_FINAL_SQL}) AND p.review_date < per.c{{k}} "
+    "AND p.first_evidence IS NULL AND p.start_date <= per.c{k}",
+}
+_MAX_PERIODS = 60
+
+
+def _period_figures(
+    con: Connection, f: Facts, scope: Scope, periods: list[tuple[date, date]], as_of: date
+) -> list[dict]:
+    """The headline figures for each (start, end) period: each a (value, people behind it)
+    pair, people counted once however many pairings they are in. Concluded in the period:
+    transferred, judged (transferred or not transferred)."""
+    if not 0 < len(periods) <= _MAX_PERIODS:
+        raise ValueError(f"between 1 and {_MAX_PERIODS} periods")
+    where, values = scoped(f, scope)
+    ks = range(len(periods))
+    bounds = ", ".join(f"?::DATE AS s{k}, ?::DATE AS e{k}, ?::DATE AS c{k}" for k in ks)
+    dates = [v for s, e in periods for v in (s, e, min(e, as_of))]
+    masks = ",\n".join(
+        " | ".join(f"(CASE WHEN {cond.format(k=k)} THEN {1 << k} ELSE 0 END)" for k in ks)
+        + f" AS {flag}"
+        for flag, cond in _FLAGS.items()
+    )
+
+    def agg(template: str) -> str:
+        return ", ".join(template.format(k=k, bit=1 << k) for k in ks)
+
+    sql = f"""
+        WITH per AS (SELECT {bounds}),
+        m AS (
+            SELECT p.pairing_id, p.hours,
+                   date_diff('day', p.start_date, p.first_evidence) AS days,
+                   p.status = 'transferred' AS t,
+                   p.status IN ('transferred', 'not transferred') AS j,
+                   {masks}
+            FROM {f.pairings} p, per WHERE {where}
+        ), x AS (
+            SELECT *, CASE WHEN t THEN concluded ELSE 0 END AS transferred,
+                   CASE WHEN j THEN concluded ELSE 0 END AS judged
+            FROM m WHERE active | concluded | overdue <> 0
+        ), pairs AS (
+            SELECT {agg("count(*) FILTER (WHERE active & {bit} <> 0) AS active_{k}")},
+                   {agg("count(*) FILTER (WHERE transferred & {bit} <> 0) AS transferred_{k}")},
+                   {agg("count(*) FILTER (WHERE judged & {bit} <> 0) AS judged_{k}")},
+                   {agg("count(*) FILTER (WHERE overdue & {bit} <> 0) AS overdue_{k}")},
+                   {agg("sum(hours) FILTER (WHERE concluded & {bit} <> 0) AS hours_{k}")},
+                   {
+        agg("quantile_cont(days, 0.5) FILTER (WHERE transferred & {bit} <> 0) AS median_days_{k}")
     }
+            FROM x
+        ), who AS (
+            SELECT bit_or(x.active) AS active, bit_or(x.transferred) AS transferred,
+                   bit_or(x.judged) AS judged, bit_or(x.concluded) AS concluded,
+                   bit_or(x.overdue) AS overdue
+            FROM x JOIN {f.people} m USING (pairing_id) GROUP BY m.staff_ref
+        ), people AS (
+            SELECT {
+        ", ".join(
+            agg(f"count(*) FILTER (WHERE {flag} & {{bit}} <> 0) AS {flag}_people_{{k}}")
+            for flag in ("active", "transferred", "judged", "concluded", "overdue")
+        )
+    }
+            FROM who
+        )
+        SELECT * FROM pairs, people
+    """
+    row = query_df(con, sql, [*dates, *values]).iloc[0]
+
+    def n(name: str, k: int) -> int:
+        v = row[f"{name}_{k}"]
+        return 0 if pd.isna(v) else int(v)
+
+    out = []
+    for k in ks:
+        median, hours = row[f"median_days_{k}"], row[f"hours_{k}"]
+        transferred = n("transferred", k)
+        out.append(
+            {
+                "active": (n("active", k), n("active_people", k)),
+                "transferred": (transferred, n("transferred_people", k)),
+                "rate": (
+                    (transferred / n("judged", k) * 100) if n("judged", k) else None,
+                    n("judged_people", k),
+                ),
+                "median_days": (
+                    None if pd.isna(median) else float(median),
+                    n("transferred_people", k),
+                ),
+                "hours_per_transfer": (
+                    float(hours) / transferred if transferred else None,
+                    n("concluded_people", k),
+                ),
+                "overdue": (n("overdue", k), n("overdue_people", k)),
+            }
+        )
+    return out
 
 
 _LABELS = {
@@ -109,10 +184,14 @@ def headline(
 ) -> list[Figure]:
     """The six headline figures for a term beside the previous term's."""
     as_of = as_of or date.today()
-    frame = pairing_facts(con, viewer, scope)
-    now = _period_figures(frame, term.start, term.end, as_of)
     before_term = previous_term(term)
-    before = _period_figures(frame, before_term.start, before_term.end, as_of)
+    now, before = _period_figures(
+        con,
+        facts(con),
+        scope,
+        [(term.start, term.end), (before_term.start, before_term.end)],
+        as_of,
+    )
     out = []
     for key, (label, help_text) in _LABELS.items():
         value, people = now[key]
@@ -130,6 +209,26 @@ def headline(
     return out
 
 
+def _cells(
+    con: Connection, f: Facts, cells_sql: str, values: list[object], by: list[str]
+) -> pd.DataFrame:
+    """Pairings and distinct people per cell: `cells_sql` yields (pairing_id, *by) rows,
+    a pairing at most once per cell."""
+    keys = ", ".join(by)
+    c_keys = ", ".join(f"c.{k}" for k in by)
+    return query_df(
+        con,
+        f"""
+        WITH c AS ({cells_sql}),
+        n AS (SELECT {keys}, count(*) AS pairings FROM c GROUP BY ALL),
+        w AS (SELECT {c_keys}, count(DISTINCT m.staff_ref) AS people
+              FROM c JOIN {f.people} m USING (pairing_id) GROUP BY ALL)
+        SELECT * FROM n JOIN w USING ({keys}) ORDER BY {keys}
+        """,
+        values,
+    )
+
+
 def outcomes_by(
     con: Connection,
     viewer: Viewer,
@@ -140,46 +239,74 @@ def outcomes_by(
 ) -> pd.DataFrame:
     """Pairings per outcome, by recipient school (`by="school"`) or by skill area
     (`by="area"`), long format for a stacked bar; small cells suppressed."""
-    frame = pairing_facts(con, viewer, scope)
-    if start and end:
-        frame = frame[frame["start_date"] <= ts(end)]
-        frame = frame[frame["concluded_on"].isna() | (frame["concluded_on"] >= ts(start))]
-    frame = frame.assign(outcome=frame["status"].where(frame["status"].isin(FINAL), "open"))
+    f = facts(con)
+    where, values = scoped(f, scope)
+    outcome = f"CASE WHEN p.status IN ({_FINAL_SQL}) THEN p.status ELSE 'open' END"
+    period = (
+        "AND p.start_date <= ?::DATE AND (p.concluded_on IS NULL OR p.concluded_on >= ?::DATE)"
+        if start and end
+        else ""
+    )
+    bounds = [end, start] if start and end else []
     if by == "school":
-        frame = frame.explode("recipient_schools").rename(columns={"recipient_schools": "group"})
-        names = dict(con.execute("SELECT school_id, name FROM schools").fetchall())
-        frame["group"] = frame["group"].map(lambda s: names.get(s, s))
+        cells = f"""
+            SELECT DISTINCT p.pairing_id, sc.name AS "group", {outcome} AS outcome,
+                   r.school_id AS recipient_school
+            FROM {f.pairings} p JOIN {f.people} r ON r.pairing_id = p.pairing_id
+            JOIN schools sc ON sc.school_id = r.school_id
+            WHERE r.side = 'recipient' AND {where} {period}
+        """
+        keys = ['"group"', "outcome", "recipient_school"]
+        frame = _cells(con, f, cells, [*values, *bounds], keys)
     else:
-        frame = frame.rename(columns={"area": "group"})
-    rows = []
-    for (group, outcome), cell in frame.groupby(["group", "outcome"]):
-        rows.append(
-            {
-                "group": group,
-                "outcome": outcome,
-                "pairings": guarded(len(cell), people_in(cell), viewer),
-            }
-        )
-    out = pd.DataFrame(rows, columns=["group", "outcome", "pairings"])
+        cells = f"""
+            SELECT p.pairing_id, p.area AS "group", {outcome} AS outcome
+            FROM {f.pairings} p WHERE {where} {period}
+        """
+        frame = _cells(con, f, cells, [*values, *bounds], ['"group"', "outcome"])
+    out = pd.DataFrame(
+        {
+            "group": frame["group"],
+            "outcome": frame["outcome"],
+            "pairings": [
+                guarded(int(n), int(p), viewer)
+                for n, p in zip(frame["pairings"], frame["people"], strict=True)
+            ],
+        },
+        columns=["group", "outcome", "pairings"],
+    )
     out["pairings"] = out["pairings"].astype("Int64")
-    return out.sort_values(["group", "outcome"]).reset_index(drop=True)
+    return out.sort_values(["group", "outcome"], kind="stable").reset_index(drop=True)
 
 
 def ratings_before_after(con: Connection, viewer: Viewer, scope: Scope = ALLIANCE) -> pd.DataFrame:
     """Recipients' observation ratings before and after, averaged by skill area where the
     area rests on enough people."""
-    frame = pairing_facts(con, viewer, scope)
-    frame = frame[frame["rating_before"].notna() & frame["rating_after"].notna()]
+    f = facts(con)
+    where, values = scoped(f, scope)
+    frame = query_df(
+        con,
+        f"""
+        WITH c AS (SELECT * FROM {f.pairings} p WHERE p.rating_before IS NOT NULL
+                   AND p.rating_after IS NOT NULL AND {where}),
+        w AS (SELECT c.area, count(DISTINCT m.staff_ref) AS people
+              FROM c JOIN {f.people} m USING (pairing_id) GROUP BY ALL)
+        SELECT area, count(*) AS pairings, avg(rating_before) AS before,
+               avg(rating_after) AS after, any_value(w.people) AS people
+        FROM c JOIN w USING (area) GROUP BY area ORDER BY area
+        """,
+        values,
+    )
     rows = []
-    for area, cell in frame.groupby("area"):
-        people = people_in(cell)
-        before = guarded(round(float(cell["rating_before"].mean()), 2), people, viewer)
-        after = guarded(round(float(cell["rating_after"].mean()), 2), people, viewer)
+    for r in frame.itertuples(index=False):
+        people = int(r.people)
+        before = guarded(round(float(r.before), 2), people, viewer)
+        after = guarded(round(float(r.after), 2), people, viewer)
         if before is None:
             continue
         rows += [
-            {"area": area, "when": "before", "rating": before, "pairings": len(cell)},
-            {"area": area, "when": "after", "rating": after, "pairings": len(cell)},
+            {"area": r.area, "when": "before", "rating": before, "pairings": int(r.pairings)},
+            {"area": r.area, "when": "after", "rating": after, "pairings": int(r.pairings)},
         ]
     return pd.DataFrame(rows, columns=["area", "when", "rating", "pairings"])
 
@@ -189,19 +316,29 @@ HOUR_BANDS = [(0, 6, "under 6 h"), (6, 12, "6-12 h"), (12, 24, "12-24 h"), (24, 
 
 def hours_against_outcome(con: Connection, viewer: Viewer, scope: Scope = ALLIANCE) -> pd.DataFrame:
     """Benefit against transaction cost: concluded pairings by hours invested and outcome."""
-    frame = pairing_facts(con, viewer, scope)
-    frame = frame[frame["status"].isin(["transferred", "not transferred"])]
+    f = facts(con)
+    where, values = scoped(f, scope)
+    band = " ".join(
+        f"WHEN p.hours >= {lo} AND p.hours < {hi} THEN '{label}'" for lo, hi, label in HOUR_BANDS
+    )
+    cells = f"""
+        SELECT * FROM (
+            SELECT p.pairing_id, CASE {band} END AS band, p.status AS outcome
+            FROM {f.pairings} p
+            WHERE p.status IN ('transferred', 'not transferred') AND {where}
+        ) WHERE band IS NOT NULL
+    """
+    got = _cells(con, f, cells, values, ["band", "outcome"]).set_index(["band", "outcome"])
     rows = []
-    for lo, hi, label in HOUR_BANDS:
-        band = frame[(frame["hours"] >= lo) & (frame["hours"] < hi)]
+    for _lo, _hi, label in HOUR_BANDS:
         for outcome in ("transferred", "not transferred"):
-            cell = band[band["status"] == outcome]
+            n, people = (
+                (int(got.at[(label, outcome), "pairings"]), int(got.at[(label, outcome), "people"]))
+                if (label, outcome) in got.index
+                else (0, 0)
+            )
             rows.append(
-                {
-                    "hours": label,
-                    "outcome": outcome,
-                    "pairings": guarded(len(cell), people_in(cell), viewer),
-                }
+                {"hours": label, "outcome": outcome, "pairings": guarded(n, people, viewer)}
             )
     out = pd.DataFrame(rows)
     out["pairings"] = out["pairings"].astype("Int64")
@@ -217,12 +354,17 @@ def trend_by_term(
 ) -> pd.DataFrame:
     """Per term: pairings active, evidenced transfers and the transfer rate."""
     as_of = as_of or date.today()
-    frame = pairing_facts(con, viewer, scope)
-    first = frame["start_date"].min().date() if len(frame) else as_of
-    span = terms_between(max(first, date(as_of.year - 3, 1, 1)), as_of)[-terms:]
+    f = facts(con)
+    where, values = scoped(f, scope)
+    first = con.execute(
+        f"SELECT min(p.start_date) FROM {f.pairings} p WHERE {where}", values
+    ).fetchall()[0][0]
+    span = terms_between(max(first or as_of, date(as_of.year - 3, 1, 1)), as_of)[-terms:]
+    if not span:
+        return pd.DataFrame()
+    figures = _period_figures(con, f, scope, [(t.start, t.end) for t in span], as_of)
     rows = []
-    for term in span:
-        figs = _period_figures(frame, term.start, term.end, as_of)
+    for term, figs in zip(span, figures, strict=True):
         rows.append(
             {
                 "term": term.label,
