@@ -77,15 +77,14 @@ def _links_sql(people: str, pairings: str) -> str:
     return f"""
     WITH d AS (SELECT DISTINCT pairing_id, school_id FROM {people} WHERE side = 'donor'),
     r AS (SELECT DISTINCT pairing_id, school_id FROM {people} WHERE side = 'recipient'),
-    n AS (SELECT pairing_id, count(*) AS people FROM {people} GROUP BY ALL),
     l AS (
         SELECT pairing_id, d.school_id AS giver, r.school_id AS receiver,
                1.0 / count(*) OVER (PARTITION BY pairing_id) AS share
         FROM d JOIN r USING (pairing_id)
     )
     SELECT l.pairing_id, l.giver, l.receiver, p.hours * l.share AS hours, p.area,
-           p.start_date, p.concluded_on, n.people
-    FROM l JOIN {pairings} p USING (pairing_id) JOIN n USING (pairing_id)
+           p.start_date, p.concluded_on, p.people
+    FROM l JOIN {pairings} p USING (pairing_id)
     """
 
 
@@ -113,6 +112,8 @@ def _facts_sql(people: str) -> str:
     ), act AS (
         SELECT pairing_id, coalesce(sum(hours), 0) AS logged, max(date) AS last_activity
         FROM lg GROUP BY pairing_id
+    ), np AS (
+        SELECT pairing_id, count(*) AS people FROM {people} GROUP BY ALL
     )
     SELECT p.pairing_id, p.skill_id, coalesce(sk.area, 'Other') AS area, p.status,
            p.start_date, p.review_date, ev.first_evidence, ev.rating_before, ev.rating_after,
@@ -124,8 +125,10 @@ def _facts_sql(people: str) -> str:
            END AS concluded_on,
            coalesce(act.logged, 0) AS hours_logged,
            coalesce(act.logged, 0) + coalesce(p.cover_hours, 0) + coalesce(p.travel_hours, 0)
-               AS hours
-    FROM p LEFT JOIN ev USING (pairing_id) LEFT JOIN act USING (pairing_id)
+               AS hours,
+           np.people
+    FROM p JOIN np USING (pairing_id) LEFT JOIN ev USING (pairing_id)
+    LEFT JOIN act USING (pairing_id)
     LEFT JOIN skills sk USING (skill_id)
     """
 
@@ -143,7 +146,7 @@ _SIGNATURE_SQL = f"""
 
 DASHBOARD = DerivedSet(
     name="dash",
-    layout=1,
+    layout=2,
     signature_sql=_SIGNATURE_SQL,
     tables=(
         Table("people", lambda r: PEOPLE_SQL, "pairing_id"),

@@ -212,18 +212,24 @@ def headline(
 def _cells(
     con: Connection, f: Facts, cells_sql: str, values: list[object], by: list[str]
 ) -> pd.DataFrame:
-    """Pairings and distinct people per cell: `cells_sql` yields (pairing_id, *by) rows,
-    a pairing at most once per cell."""
+    """Pairings and distinct people per cell: `cells_sql` yields (pairing_id, people, *by)
+    rows, a pairing at most once per cell. A cell of one pairing rests on that pairing's
+    people; only cells of two or more are counted afresh."""
     keys = ", ".join(by)
     c_keys = ", ".join(f"c.{k}" for k in by)
     return query_df(
         con,
         f"""
         WITH c AS ({cells_sql}),
-        n AS (SELECT {keys}, count(*) AS pairings FROM c GROUP BY ALL),
+        n AS (SELECT {keys}, count(*) AS pairings, any_value(people) AS one FROM c GROUP BY ALL),
+        shared AS (
+            SELECT c.* FROM c SEMI JOIN (SELECT {keys} FROM n WHERE pairings > 1) s
+              USING ({keys})
+        ),
         w AS (SELECT {c_keys}, count(DISTINCT m.staff_ref) AS people
-              FROM c JOIN {f.people} m USING (pairing_id) GROUP BY ALL)
-        SELECT * FROM n JOIN w USING ({keys}) ORDER BY {keys}
+              FROM shared c JOIN {f.people} m USING (pairing_id) GROUP BY ALL)
+        SELECT n.* EXCLUDE (one), CASE WHEN n.pairings = 1 THEN n.one ELSE w.people END AS people
+        FROM n LEFT JOIN w USING ({keys}) ORDER BY {keys}
         """,
         values,
     )
@@ -250,7 +256,7 @@ def outcomes_by(
     bounds = [end, start] if start and end else []
     if by == "school":
         cells = f"""
-            SELECT DISTINCT p.pairing_id, sc.name AS "group", {outcome} AS outcome,
+            SELECT DISTINCT p.pairing_id, p.people, sc.name AS "group", {outcome} AS outcome,
                    r.school_id AS recipient_school
             FROM {f.pairings} p JOIN {f.people} r ON r.pairing_id = p.pairing_id
             JOIN schools sc ON sc.school_id = r.school_id
@@ -260,7 +266,7 @@ def outcomes_by(
         frame = _cells(con, f, cells, [*values, *bounds], keys)
     else:
         cells = f"""
-            SELECT p.pairing_id, p.area AS "group", {outcome} AS outcome
+            SELECT p.pairing_id, p.people, p.area AS "group", {outcome} AS outcome
             FROM {f.pairings} p WHERE {where} {period}
         """
         frame = _cells(con, f, cells, [*values, *bounds], ['"group"', "outcome"])
@@ -323,7 +329,7 @@ def hours_against_outcome(con: Connection, viewer: Viewer, scope: Scope = ALLIAN
     )
     cells = f"""
         SELECT * FROM (
-            SELECT p.pairing_id, CASE {band} END AS band, p.status AS outcome
+            SELECT p.pairing_id, p.people, CASE {band} END AS band, p.status AS outcome
             FROM {f.pairings} p
             WHERE p.status IN ('transferred', 'not transferred') AND {where}
         ) WHERE band IS NOT NULL
