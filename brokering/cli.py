@@ -24,6 +24,7 @@ from brokering.db import Connection, default_db_path, table_counts
 from brokering.errors import AmbiguousQuery, BrokeringError
 from brokering.exporting import EXPORTABLE, write_export
 from brokering.importing import import_paths
+from brokering.maintenance import after_import
 from brokering.pseudonymise import alliance_key
 from brokering.store import build_demo, clear_alliance_data, is_empty, open_store
 from brokering.viewer import Viewer, operator
@@ -103,6 +104,8 @@ def cmd_import(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int
         dry_run=args.dry_run,
         pseudonym_key=key,
     )
+    if report.ok and report.applied:
+        after_import(con, True)
     lines = [
         f"Strength scale: {args.strength_scale} (numbers read with "
         f"{'4' if args.strength_scale == '4-best' else '1'} as the strongest)."

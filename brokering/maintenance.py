@@ -308,6 +308,17 @@ def optimise(con: Connection, params: ScoringParams = DEFAULT_PARAMS) -> dict[st
     return {"find_parts": rows}
 
 
+def after_import(con: Connection, applied: bool, params: ScoringParams = DEFAULT_PARAMS) -> bool:
+    """Re-lay the store once an import has written rows, so finds keep the fast route: the
+    stored parts stop being used the moment the data changes. Every caller that applies an
+    import (the Data page, the command line, the demo build) calls this; the importer itself
+    does not, so an import's own cost stays measurable on its own."""
+    if not applied:
+        return False
+    optimise(con, params)
+    return True
+
+
 def drop_find_parts(con: Connection) -> None:
     """Remove the derived tables (finds then compute their parts from the evidence)."""
     for table in (PARTS, META, RANKS):

@@ -11,6 +11,7 @@ from pathlib import Path
 from brokering.accounts import create_demo_accounts
 from brokering.db import Connection, connect
 from brokering.importing import ImportReport, import_paths
+from brokering.maintenance import after_import
 from brokering.taxonomy import sync_taxonomy
 from brokering.viewer import operator
 
@@ -70,6 +71,8 @@ def build_demo(
             today=as_of or DEMO_AS_OF,
         )
     if report.ok:
+        step(0.8, "Laying the store out for fast searches…")
+        after_import(con, report.applied)
         step(0.9, "Creating the demo accounts…")
         create_demo_accounts(con)
     step(1.0, "Demo alliance ready.")

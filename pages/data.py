@@ -11,6 +11,7 @@ from brokering import consent
 from brokering.errors import BrokeringError
 from brokering.exporting import to_csv_bytes
 from brokering.importing import import_paths
+from brokering.maintenance import after_import
 from brokering.overview import quality_warnings, recent_imports, school_summary
 
 viewer = st.session_state["viewer"]
@@ -123,6 +124,9 @@ if submitted:
         try:
             with st.spinner("Checking every row…"):
                 report = import_paths(con, paths, viewer, strength_scale=scale, dry_run=dry_run)
+            if report.ok and report.applied:
+                with st.spinner("Laying the store out for fast searches…"):
+                    after_import(con, True)
         except BrokeringError as exc:
             ui.show_error(exc)
             st.stop()

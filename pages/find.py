@@ -30,7 +30,7 @@ from brokering.viewer import Viewer
 
 viewer: Viewer = st.session_state["viewer"]
 con = ui.connection()
-#: Results whose "Why this rank" is worked out on the page (each costs a few queries).
+#: Results offered a "Why this rank" (each worked out when its expander is opened).
 EXPLAINED = 10
 #: Schools drawn in the depth chart (a national store has thousands).
 CHART_SCHOOLS = 25
@@ -240,7 +240,16 @@ if result is not None:
         )
         st.markdown("**Why this rank**")
         for row in result.rows.head(EXPLAINED).itertuples(index=False):
-            with st.expander(f"#{row.rank} {row.staff_ref} — {row.school}: why this rank"):
+            # Worked out only when opened: each explanation costs a few queries, and a
+            # search should not wait for ten of them.
+            why_box = st.expander(
+                f"#{row.rank} {row.staff_ref} — {row.school}: why this rank",
+                key=f"find_why_{result.skill_id}_{row.staff_ref}",
+                on_change="rerun",
+            )
+            if not why_box.open:
+                continue
+            with why_box:
                 why = _explain(path, who, row.staff_ref, result.skill_id, result.phases, today)
                 st.markdown(
                     f"Practice **{row.practice_score:.1f}**: each record's weight is its type "

@@ -45,6 +45,10 @@ def test_search_ranks_visible_staff_and_explains_the_top(tiny_db) -> None:
         "#2 A2 — Alder Primary: why this rank",
         "#3 B3 — Birch Academy: why this rank",
     ]
+    assert len(at.dataframe) == 2  # results and the gap map: no explanation until opened
+    at.session_state["find_why_mathematics_A3"] = True  # open "#1 A3 … why this rank"
+    at.run()
+    assert not at.exception
     parts = at.dataframe[1].value  # A3's practice parts: two records and the prior
     assert parts["evidence_type"].tolist()[-1] == "prior (shrinkage)"
     assert any("Points add up to" in c.value for c in at.caption)
