@@ -165,3 +165,13 @@ def test_a_school_with_no_staff_has_no_suggested_stage(dash) -> None:
 def test_periods_are_bounded() -> None:
     with pytest.raises(ValueError, match="periods"):
         transfer._period_figures(None, None, Scope(), [], date(2026, 1, 1))  # type: ignore[arg-type]
+
+
+def test_schools_sharing_a_name_are_counted_apart(dash) -> None:
+    dash.execute("UPDATE schools SET name = 'St Mary''s' WHERE school_id IN ('A', 'B')")
+    frame = transfer.outcomes_by(
+        dash, Viewer("alliance_admin"), "school", start=AUTUMN.start, end=AUTUMN.end
+    )
+    got = {(r.group, r.outcome): r.pairings for r in frame.itertuples()}
+    assert got[("St Mary's (A)", "transferred")] == 1  # P1, received by A2
+    assert got[("St Mary's (B)", "open")] == 2  # P3 and P5, received in Birch

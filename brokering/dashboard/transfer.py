@@ -264,6 +264,12 @@ def outcomes_by(
         """
         keys = ['"group"', "outcome", "recipient_school"]
         frame = _cells(con, f, cells, [*values, *bounds], keys)
+        # Schools are counted apart even when they share a name (a national register has
+        # dozens of St Mary's); a shared name carries the school's reference.
+        shared = frame.groupby("group")["recipient_school"].transform("nunique") > 1
+        frame.loc[shared, "group"] = (
+            frame.loc[shared, "group"] + " (" + frame.loc[shared, "recipient_school"] + ")"
+        )
     else:
         cells = f"""
             SELECT p.pairing_id, p.people, p.area AS "group", {outcome} AS outcome
