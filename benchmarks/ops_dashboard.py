@@ -76,9 +76,43 @@ def operations(ctx: Context, con) -> list[tuple[str, str, str, Callable | None]]
     return out
 
 
+def _baselines(ctx: Context, con) -> tuple[dict[str, Callable], str]:
+    """Plain-pandas mirrors of the headline figures and the trend (each term's figures),
+    over the facts held in memory; and a note on loading them."""
+    import time
+
+    from brokering import baselines_dashboard as bd
+    from brokering.terms import previous_term, terms_between
+
+    term = _term(ctx.as_of)
+    if term is None:
+        return {}, ""
+    t = time.perf_counter()
+    frames = bd.load_dash_frames(con)
+    note = (
+        f"Baselines: brokering.baselines_dashboard.period_figures over the facts held in "
+        f"memory ({frames.memory_mb():.1f} MB, loaded in {time.perf_counter() - t:.2f} s)."
+    )
+    before = previous_term(term)
+    first = con.execute("SELECT min(start_date) FROM pairings").fetchall()[0][0] or ctx.as_of
+    span = terms_between(max(first, date(ctx.as_of.year - 3, 1, 1)), ctx.as_of)[-6:]
+    return {
+        "transfer_headline": lambda: bd.period_figures(
+            frames, [(term.start, term.end), (before.start, before.end)], ctx.as_of
+        ),
+        "transfer_by_term": lambda: bd.period_figures(
+            frames, [(x.start, x.end) for x in span], ctx.as_of
+        ),
+    }, note
+
+
 def run(ctx: Context) -> None:
     con = ctx.con
     reps = ctx.reps("query")
+    try:
+        baselines, baseline_note = _baselines(ctx, con)
+    except Exception as exc:  # reported, not fatal
+        baselines, baseline_note = {}, f"Baselines failed: {type(exc).__name__}: {exc}"
     try:
         s_floor, _ = timeit(lambda: con.execute(FLOOR_SQL).fetchall(), reps)
         floor = Figure("DuckDB aggregate of the pairings view by status, fetched", s_floor)
@@ -104,7 +138,12 @@ def run(ctx: Context) -> None:
             else:
                 row.product = Figure(name, s)
                 row.met = row.product.median <= TARGET_S
-        row.notes.append("No pandas mirror of this aggregate yet (baseline: none).")
+        if key in baselines:
+            s_base, _ = timeit(baselines[key], reps, warmup=1, budget_s=60.0)
+            row.baseline = Figure("baselines_dashboard.period_figures (pandas)", s_base)
+            row.notes.append(baseline_note)
+        else:
+            row.notes.append("No pandas mirror of this aggregate yet (baseline: none).")
         ctx.add(row)
 
 
