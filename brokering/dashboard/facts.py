@@ -88,6 +88,16 @@ def _links_sql(people: str, pairings: str) -> str:
     """
 
 
+def _receivers_sql(people: str, pairings: str) -> str:
+    """Each pairing once per school that receives in it, with the pairing's facts beside it
+    (outcomes by receiving school read this one table)."""
+    return f"""
+    SELECT DISTINCT r.pairing_id, r.school_id, p.status, p.area, p.start_date,
+           p.concluded_on, p.people
+    FROM {people} r JOIN {pairings} p USING (pairing_id) WHERE r.side = 'recipient'
+    """
+
+
 def _facts_sql(people: str) -> str:
     """One row per pairing that has at least one participant on the staff list."""
     return f"""
@@ -146,13 +156,14 @@ _SIGNATURE_SQL = f"""
 
 DASHBOARD = DerivedSet(
     name="dash",
-    layout=2,
+    layout=3,
     signature_sql=_SIGNATURE_SQL,
     tables=(
         Table("people", lambda r: PEOPLE_SQL, "pairing_id"),
         Table("pairings", lambda r: _facts_sql(r["people"]), "pairing_id"),
         Table("links", lambda r: _links_sql(r["people"], r["pairings"]), "giver, receiver"),
         Table("coaching", lambda r: COACHING_SQL, "giver, receiver"),
+        Table("receivers", lambda r: _receivers_sql(r["people"], r["pairings"]), "school_id"),
     ),
 )
 
@@ -165,13 +176,14 @@ class Facts:
     people: str
     coaching: str
     links: str
+    receivers: str
     stored: bool
 
 
 def facts(con: Connection) -> Facts:
     """The facts relations, current with the data (see `brokering.derived.relations`)."""
     r = derived.relations(con, DASHBOARD)
-    return Facts(r["pairings"], r["people"], r["coaching"], r["links"], r.stored)
+    return Facts(r["pairings"], r["people"], r["coaching"], r["links"], r["receivers"], r.stored)
 
 
 def build(con: Connection) -> None:

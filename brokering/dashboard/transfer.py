@@ -17,6 +17,7 @@ from brokering.dashboard.facts import (
     Scope,
     facts,
     guarded,
+    guarded_column,
     scoped,
 )
 from brokering.db import Connection, query_df
@@ -256,14 +257,13 @@ def outcomes_by(
     bounds = [end, start] if start and end else []
     if by == "school":
         cells = f"""
-            SELECT DISTINCT p.pairing_id, p.people, sc.name AS "group", {outcome} AS outcome,
-                   r.school_id AS recipient_school
-            FROM {f.pairings} p JOIN {f.people} r ON r.pairing_id = p.pairing_id
-            JOIN schools sc ON sc.school_id = r.school_id
-            WHERE r.side = 'recipient' AND {where} {period}
+            SELECT p.pairing_id, p.people, {outcome} AS outcome, p.school_id AS recipient_school
+            FROM {f.receivers} p WHERE {where} {period}
         """
-        keys = ['"group"', "outcome", "recipient_school"]
-        frame = _cells(con, f, cells, [*values, *bounds], keys)
+        frame = _cells(con, f, cells, [*values, *bounds], ["outcome", "recipient_school"])
+        names = query_df(con, "SELECT school_id AS recipient_school, name FROM schools")
+        frame = frame.merge(names, on="recipient_school", how="left")
+        frame["group"] = frame["name"].fillna(frame["recipient_school"])
         # Schools are counted apart even when they share a name (a national register has
         # dozens of St Mary's); a shared name carries the school's reference.
         shared = frame.groupby("group")["recipient_school"].transform("nunique") > 1
@@ -280,10 +280,7 @@ def outcomes_by(
         {
             "group": frame["group"],
             "outcome": frame["outcome"],
-            "pairings": [
-                guarded(int(n), int(p), viewer)
-                for n, p in zip(frame["pairings"], frame["people"], strict=True)
-            ],
+            "pairings": guarded_column(frame["pairings"], frame["people"], viewer),
         },
         columns=["group", "outcome", "pairings"],
     )
