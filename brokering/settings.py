@@ -26,5 +26,9 @@ RELEASE_DAY_HOURS = 6.5
 MAX_TEXT_LENGTH = 2000
 #: Longest reference (staff_ref, school_id, need_id).
 MAX_REF_LENGTH = 64
+#: DuckDB's working memory while an import runs: a national evidence file then peaks near
+#: 1.7 GB instead of 2.3 GB, at no measured cost in time (DuckDB spills what does not fit).
+IMPORT_MEMORY_LIMIT = "1500MB"
+
 #: Problems listed in one import report before the rest are only counted.
 MAX_REPORTED_PROBLEMS = 500

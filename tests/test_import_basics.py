@@ -4,6 +4,8 @@ all-or-nothing, and consent that an old export cannot undo."""
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from brokering.importing import import_paths
 from brokering.settings import TEMPLATES_DIR
 from brokering.viewer import Viewer
@@ -130,3 +132,32 @@ def test_numbers_without_a_declared_scale_are_refused(con, admin: Viewer) -> Non
         "coachee_feedback",
     }
     assert "no strength scale was chosen" in report.problems[0].message
+
+
+def _limit(con) -> float:
+    from brokering.importing import _size
+
+    return _size(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+
+
+@pytest.mark.parametrize(("before", "during"), [("4GB", 1.5e9), ("500MB", 0.5e9)])
+def test_an_import_bounds_duckdbs_memory_and_puts_the_limit_back(
+    con, admin: Viewer, monkeypatch, before: str, during: float
+) -> None:
+    """A national evidence file must not take the machine's memory; a lower limit that the
+    store already had is kept; the store's own limit is back afterwards."""
+    from brokering.importing import validate
+
+    seen: list[float] = []
+    run = validate.Validator.run
+
+    def spy(self, staged):
+        seen.append(_limit(con))
+        return run(self, staged)
+
+    monkeypatch.setattr(validate.Validator, "run", spy)
+    con.execute(f"SET memory_limit = '{before}'")
+    expected_after = _limit(con)
+    assert import_paths(con, [TINY], admin, today=TINY_TODAY).ok
+    assert seen and seen[0] == pytest.approx(during, rel=0.1)
+    assert _limit(con) == pytest.approx(expected_after, rel=0.05)  # shown rounded
