@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import LCSseq
 
 from brokering.db import Connection, transaction
 from brokering.settings import TAXONOMY_DIR
@@ -29,6 +30,15 @@ MARGIN = 4.0
 #: Labels shorter than this match exactly or not at all: fuzzy scoring of "cs" or "re"
 #: would pull any text containing those letters towards Computing or RE.
 MIN_FUZZY_LENGTH = 4
+
+#: Exact scores are worked out first for this many of a text's most promising labels, so
+#: that the fifth-best skill's score is known before the rest are considered.
+FIRST_LOOK = 16
+#: Texts are bounded at most this many at a time, which keeps the bound matrices small.
+CHUNK = 2048
+#: Added to every bound: far more than the rounding error of float arithmetic, far less
+#: than anything that changes a rounded score.
+_SLACK = 1e-6
 
 KINDS = ("core competence", "encompassing discipline")
 
@@ -142,6 +152,32 @@ class SkillMatcher:
                 self._exact.setdefault(key(label), s.skill_id)
         self._choices = [c for c in self._exact if len(c) >= MIN_FUZZY_LENGTH]
         self._choice_skill = [self._exact[c] for c in self._choices]
+        # The WRatio bounds work on the labels in length order, so that the labels near a
+        # text's length, and those much shorter or longer, are each a contiguous block.
+        order = sorted(range(len(self._choices)), key=lambda j: len(self._choices[j]))
+        self._label_orig = np.array(order, dtype=np.int64)
+        self._labels = [self._choices[j] for j in order]
+        self._labels_sorted = [_sorted_words(c) for c in self._labels]
+        self._label_len = np.array([len(c) for c in self._labels], dtype=np.int64)
+        self._label_repeats = np.array(
+            [len(set(c.split())) != len(c.split()) for c in self._labels], dtype=bool
+        )
+        word_labels: dict[str, list[int]] = {}
+        for j, c in enumerate(self._labels):
+            for word in set(c.split()):
+                word_labels.setdefault(word, []).append(j)
+        self._word_labels = {w: np.array(js, dtype=np.int64) for w, js in word_labels.items()}
+        self._length_blocks = [
+            (n, *np.searchsorted(self._label_len, [n, n + 1]).tolist())
+            for n in np.unique(self._label_len).tolist()
+        ]
+        self._windows_cache: dict[tuple[int, bool], tuple[list[str], np.ndarray]] = {}
+        # Each label's skill by place in name order, for the top five. With a name used
+        # twice, ties would fall to label order, so every label is then scored.
+        names = sorted(self.skills, key=lambda sid: self.skills[sid].name)
+        rank = {sid: r for r, sid in enumerate(names)}
+        self._label_rank = np.array([rank[self._choice_skill[j]] for j in order], dtype=np.int64)
+        self._names_unique = len({s.name for s in self.skills.values()}) == len(self.skills)
         # Phrases of one to three words inside labels -> the skills using them, so a generic
         # word such as "leadership" is seen as shared by several skills, not matched to one.
         self._phrases: dict[str, set[str]] = {}
@@ -171,10 +207,14 @@ class SkillMatcher:
         return self.match_many([text])[0]
 
     def match_many(self, texts: Sequence[str]) -> list[SkillMatch]:
-        """Resolve many distinct texts at once: exact hits by dictionary, the rest scored
-        together with rapidfuzz's multi-threaded cdist."""
+        """Resolve many distinct texts at once: exact hits by dictionary, the rest by WRatio.
+
+        WRatio is costly and, for a given text, all but a few dozen of the ~900 labels score
+        below SUGGEST_CUTOFF. So it is run only on pairs that a proven upper bound on the
+        score (`_bounds`) says could change the decision; the decisions are those of scoring
+        every pair, which tests/test_taxonomy_pruning.py checks against the full matrix."""
         out: list[SkillMatch | None] = [None] * len(texts)
-        pending: list[int] = []
+        pending: list[tuple[int, str]] = []
         for i, text in enumerate(texts):
             k = key(text)
             if not k:
@@ -184,27 +224,179 @@ class SkillMatcher:
             elif k in self.not_skills:
                 out[i] = SkillMatch(text, "not_skill", reason=self.not_skills[k])
             else:
-                pending.append(i)
-        if pending:
-            queries = [key(texts[i]) for i in pending]
-            scores = process.cdist(
-                queries,
-                self._choices,
-                scorer=fuzz.WRatio,
-                processor=None,
-                score_cutoff=SUGGEST_CUTOFF,
-                workers=-1,
-                dtype=np.uint8,
-            )
-            for row, i, q in zip(scores, pending, queries, strict=True):
-                out[i] = self._decide(texts[i], row, self._phrases.get(q, set()))
+                pending.append((i, k))
+        # In length order, texts of one length are adjacent rows sharing the bounds' block
+        # structure, and the labels' windows.
+        pending.sort(key=lambda ik: len(ik[1]))
+        for start in range(0, len(pending), CHUNK):
+            chunk = pending[start : start + CHUNK]
+            queries = [q for _, q in chunk]
+            rows, cols, scores = self._scores(queries, self._bounds(queries))
+            at = np.searchsorted(rows, np.arange(len(chunk) + 1))
+            for r, (i, q) in enumerate(chunk):
+                out[i] = self._decide(
+                    texts[i],
+                    cols[at[r] : at[r + 1]],
+                    scores[at[r] : at[r + 1]],
+                    self._phrases.get(q, set()),
+                )
         return [m for m in out if m is not None]
 
-    def _decide(self, text: str, row: np.ndarray, shared_by: set[str]) -> SkillMatch:
+    def _scores(
+        self, queries: list[str], bounds: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Exact scores, rounded as cdist rounds them, of every (text, label) pair that could
+        matter to a decision, as rows, label indices (in `_choices` order, ascending within
+        a row) and scores, nonzero only; the pairs left out cannot matter.
+
+        Only the top five skills count. Once each text's FIRST_LOOK labels with the highest
+        bounds are scored and five skills are known, a label whose bound is below the fifth
+        skill's score cannot enter the top five. The cut is that score less 0.5, as scores
+        are rounded to the nearest integer; a tie is still scored as names break ties."""
+        n_rows, n_labels = bounds.shape
+        candidate = bounds >= SUGGEST_CUTOFF
+        k = min(FIRST_LOOK, n_labels)
+        if self._names_unique and k:
+            top = np.argpartition(-bounds, k - 1, axis=1)[:, :k]
+            rows = np.repeat(np.arange(n_rows), k)
+            cols = top.ravel()
+            hit = candidate[rows, cols]
+            rows, cols = rows[hit], cols[hit]
+        else:
+            rows = cols = np.zeros(0, dtype=np.int64)
+        scores = self._wratio(queries, rows, cols)
+        best = np.zeros((n_rows, len(self.skills)), dtype=np.uint8)
+        np.maximum.at(best, (rows, self._label_rank[cols]), scores)
+        if best.shape[1] >= 5:
+            fifth = np.partition(best, -5, axis=1)[:, -5].astype(float)
+            cut = np.where(fifth > 0, np.maximum(fifth - 0.5, SUGGEST_CUTOFF), SUGGEST_CUTOFF)
+            candidate &= bounds >= cut[:, None]
+        candidate[rows, cols] = False
+        more_rows, more_cols = np.nonzero(candidate)
+        rows = np.concatenate([rows, more_rows])
+        cols = np.concatenate([cols, more_cols])
+        scores = np.concatenate([scores, self._wratio(queries, more_rows, more_cols)])
+        keep = scores > 0
+        rows, cols, scores = rows[keep], self._label_orig[cols[keep]], scores[keep]
+        order = np.lexsort((cols, rows))
+        return rows[order], cols[order], scores[order]
+
+    def _wratio(self, queries: list[str], rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """WRatio of the pairs (queries[rows], labels[cols]), with the arguments the full
+        cdist matrix used, so that each pair's score, cut-off and rounding to uint8 are
+        exactly the full matrix's."""
+        if not len(rows):
+            return np.zeros(0, dtype=np.uint8)
+        return process.cpdist(
+            [queries[i] for i in rows.tolist()],
+            [self._labels[j] for j in cols.tolist()],
+            scorer=fuzz.WRatio,
+            processor=None,
+            score_cutoff=SUGGEST_CUTOFF,
+            workers=-1 if len(rows) >= 2_000 else 1,
+            dtype=np.uint8,
+        )
+
+    def _bounds(self, queries: list[str]) -> np.ndarray:
+        """An upper bound on WRatio(q, label) for texts `queries`, in length order, and every
+        label (in length order too), from LCS lengths: rapidfuzz computes those vectorised,
+        far faster than WRatio itself.
+
+        With processor=None, WRatio is ratio, 200·LCS/(len1 + len2), when the lengths are
+        within a factor 1.5; it is raised to 0.95·token_ratio. Further apart, ratio is raised
+        to scale·partial_ratio and 0.95·scale·partial_token_ratio (scale 0.9, or 0.6 beyond a
+        factor 8). The token scorers compare the words in sorted order: when the strings share
+        no word and neither repeats one, token_ratio is exactly ratio of the sorted forms and
+        partial_token_ratio is partial_ratio of them; otherwise they can reach 100 and are
+        taken as 100. `_partial_bound` bounds partial_ratio. At a length ratio of exactly 1.5
+        (or 8) both sides' bounds are taken, whichever way rapidfuzz's float comparison falls.
+        A small slack covers rounding in float arithmetic."""
+        labels, labels_sorted, ll = self._labels, self._labels_sorted, self._label_len
+        lq = np.array([len(q) for q in queries], dtype=np.int64)
+        out = 200.0 * _lcs(queries, labels) / (lq[:, None] + ll)  # ratio
+        if not labels:
+            return out
+        sorted_q = [_sorted_words(q) for q in queries]
+        words = self._word_overlap(queries)
+        lengths, firsts = np.unique(lq, return_index=True)
+        for n, a, b in zip(lengths.tolist(), firsts.tolist(), [*firsts[1:], len(lq)], strict=True):
+            # Labels within a factor 1.5 of n.
+            lo, hi = np.searchsorted(3 * ll, 2 * n), np.searchsorted(2 * ll, 3 * n, side="right")
+            if lo < hi:
+                lcs = _lcs(sorted_q[a:b], labels_sorted[lo:hi])
+                token = np.where(words[a:b, lo:hi], 100.0, 200.0 * lcs / (n + ll[lo:hi]))
+                out[a:b, lo:hi] = np.maximum(out[a:b, lo:hi], 0.95 * token)
+            # Labels at least 1.5 times as long: the texts are the shorter strings.
+            lo = np.searchsorted(2 * ll, 3 * n)
+            if lo < len(labels):
+                partial = [
+                    _partial_bound(_lcs(texts[a:b], strings), starts, n)
+                    for texts, (strings, starts) in (
+                        (queries, self._label_windows(n, lo, False)),
+                        (sorted_q, self._label_windows(n, lo, True)),
+                    )
+                ]
+                scale = np.where(ll[lo:] <= 8 * n, 0.9, 0.6)
+                tokens = np.where(words[a:b, lo:], 100.0, partial[1])
+                far = scale * np.maximum(partial[0], 0.95 * tokens)
+                out[a:b, lo:] = np.maximum(out[a:b, lo:], far)
+        # Labels at most 2/3 as long, a block per length m: the labels are the shorter
+        # strings, and the texts at least 1.5 times m long are the last rows.
+        for m, lo, hi in self._length_blocks:
+            a = int(np.searchsorted(2 * lq, 3 * m))
+            if a == len(lq):
+                break
+            partial = [
+                _partial_bound(_lcs(forms[lo:hi], strings), starts, m).T
+                for forms, (strings, starts) in (
+                    (labels, _windows(queries[a:], m)),
+                    (labels_sorted, _windows(sorted_q[a:], m)),
+                )
+            ]
+            scale = np.where(lq[a:] <= 8 * m, 0.9, 0.6)[:, None]
+            tokens = np.where(words[a:, lo:hi], 100.0, partial[1])
+            far = scale * np.maximum(partial[0], 0.95 * tokens)
+            out[a:, lo:hi] = np.maximum(out[a:, lo:hi], far)
+        return out + _SLACK
+
+    def _word_overlap(self, queries: list[str]) -> np.ndarray:
+        """Pairs whose token scores may reach 100: they share a word, or one repeats a word
+        (token_set_ratio and partial_token_ratio then compare de-duplicated words)."""
+        out = np.zeros((len(queries), len(self._labels)), dtype=bool)
+        out[:, self._label_repeats] = True
+        rows: list[np.ndarray] = []
+        cols: list[np.ndarray] = []
+        for i, q in enumerate(queries):
+            words = q.split()
+            if len(set(words)) != len(words):
+                out[i] = True
+                continue
+            for word in words:
+                js = self._word_labels.get(word)
+                if js is not None:
+                    rows.append(np.full(len(js), i))
+                    cols.append(js)
+        if rows:
+            out[np.concatenate(rows), np.concatenate(cols)] = True
+        return out
+
+    def _label_windows(self, n: int, lo: int, sorted_form: bool) -> tuple[list[str], np.ndarray]:
+        """`_windows` of the labels from `lo` on (those at least 1.5 times `n`), cached, as
+        the labels never change."""
+        got = self._windows_cache.get((n, sorted_form))
+        if got is None:
+            labels = self._labels_sorted if sorted_form else self._labels
+            got = self._windows_cache[n, sorted_form] = _windows(labels[lo:], n)
+        return got
+
+    def _decide(
+        self, text: str, cols: np.ndarray, scores: np.ndarray, shared_by: set[str]
+    ) -> SkillMatch:
         best: dict[str, float] = {}
-        for j in np.nonzero(row)[0]:
-            sid = self._choice_skill[j]
-            best[sid] = max(best.get(sid, 0.0), float(row[j]))
+        for j, score in zip(cols.tolist(), scores.tolist(), strict=True):
+            if score:
+                sid = self._choice_skill[j]
+                best[sid] = max(best.get(sid, 0.0), float(score))
         ranked = sorted(best.items(), key=lambda kv: (-kv[1], self.skills[kv[0]].name))
         names = tuple(self.skills[sid].name for sid, _ in ranked[:5])
         if not ranked:
@@ -219,6 +411,73 @@ class SkillMatcher:
         if top >= CONFIDENT - 10:
             return SkillMatch(text, "ambiguous", None, top, names)
         return SkillMatch(text, "none", None, top, names)
+
+
+def _lcs(a: list[str], b: list[str]) -> np.ndarray:
+    """Lengths of the longest common subsequences of every pair from `a` and `b`."""
+    # Starting threads costs more than a small matrix takes to fill.
+    workers = -1 if len(a) * len(b) >= 250_000 else 1
+    return process.cdist(
+        a, b, scorer=LCSseq.similarity, processor=None, workers=workers, dtype=np.int32
+    )
+
+
+def _checkpoint(n: int) -> int:
+    """The prefix length, between n/2 and n, at which `_windows` also measures the LCS."""
+    return (3 * n + 3) // 4
+
+
+def _windows(longer: list[str], n: int) -> tuple[list[str], np.ndarray]:
+    """The pieces of each string in `longer` that `_partial_bound` needs, for a shorter
+    string of length `n`: segments 2n long every n characters (so every n-long window lies
+    inside one), then every string's first and last `_checkpoint(n)` characters, then, when
+    that leaves a gap, its first and last n. Returns the pieces and where each string's
+    segments start among them."""
+    w = 2 * n
+    strings = [t[k : k + w] for t in longer for k in range(0, len(t) - n + 1, n)]
+    counts = (np.array([len(t) for t in longer], dtype=np.int64) - n) // n + 1
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    p = _checkpoint(n)
+    strings += [t[:p] for t in longer]
+    strings += [t[-p:] for t in longer]
+    if p <= n - 2:
+        strings += [t[:n] for t in longer]
+        strings += [t[-n:] for t in longer]
+    return strings, starts
+
+
+def _partial_bound(lcs: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:
+    """An upper bound on partial_ratio(s, t) for each shorter s (a row, n long) and longer
+    t (a column of the result), from the LCS of s with t's pieces laid out by `_windows`.
+
+    rapidfuzz's partial_ratio_impl scores s against windows of t that are n long, and
+    against prefixes and suffixes of t shorter than n; no other windows. An n-long window W
+    lies inside a segment S, so it scores 200·LCS(s, W)/2n <= 100·LCS(s, S)/n. A prefix
+    t[:i] with i <= p has LCS <= min(i, c), c = LCS(s, t[:p]); so it scores
+    200·min(i, c)/(n + i), which over a <= i <= b peaks at 200·c'/(n + max(c', a)) with
+    c' = min(c, b). Suffixes are the same with t[-p:], so the larger of the two serves."""
+    m = len(starts)
+    p = _checkpoint(n)
+    ends = 4 if p <= n - 2 else 2
+    split = lcs.shape[1] - ends * m
+    out = 100.0 * np.maximum.reduceat(lcs[:, :split], starts, axis=1) / n
+
+    def larger_end(k: int) -> np.ndarray:
+        at = split + 2 * k * m
+        return np.maximum(lcs[:, at : at + m], lcs[:, at + m : at + 2 * m])
+
+    if min(p, n - 1) >= 1:  # prefixes of 1 to min(p, n - 1) characters
+        c = np.minimum(larger_end(0), min(p, n - 1))
+        out = np.maximum(out, 200.0 * c / (n + np.maximum(c, 1)))
+    if ends == 4:  # prefixes of p + 1 to n - 1 characters
+        c = np.minimum(larger_end(1), n - 1)
+        out = np.maximum(out, 200.0 * c / (n + np.maximum(c, p + 1)))
+    return out
+
+
+def _sorted_words(text: str) -> str:
+    """The form rapidfuzz's token scorers compare: the words in sorted order."""
+    return " ".join(sorted(text.split()))
 
 
 def skill_areas(con: Connection) -> list[str]:
