@@ -372,17 +372,16 @@ _WINDOW = 64
 def _lookup(
     con: Connection, refs: list[str], where: str, w_values: list[object]
 ) -> dict[str, tuple[Any, ...]]:
-    """Staff rows for `refs` that the viewer may see, with their school's name: read by key
-    (the primary-key index, kept by materialising the keyed read first), then filtered by
-    the visibility predicate."""
+    """Staff rows for `refs` that the viewer may see: read by key (the primary-key index, kept
+    by materialising the keyed read first), then filtered by the visibility predicate."""
     marks = ", ".join("?" for _ in refs)
     rows = con.execute(
         f"""WITH st AS MATERIALIZED (
                 SELECT staff_ref, school_id, role, phases, coach_trained, left_on,
                        share_consent
                 FROM staff WHERE staff_ref IN ({marks}))
-            SELECT st.staff_ref, st.school_id, st.role, st.phases, st.coach_trained, sc.name
-            FROM st LEFT JOIN schools sc USING (school_id) WHERE {where}""",  # noqa: S608
+            SELECT st.staff_ref, st.school_id, st.role, st.phases, st.coach_trained
+            FROM st WHERE {where}""",  # noqa: S608
         [*refs, *w_values],
     ).fetchall()
     return {r[0]: r[1:] for r in rows}
@@ -457,8 +456,7 @@ def _practice_top(
             for c in chunk:
                 if c["staff_ref"] not in staff or len(out) >= top:
                     continue
-                c["school_id"], c["role"], c["phases"], trained, name = staff[c["staff_ref"]]
-                c["school"] = name or c["school_id"]
+                c["school_id"], c["role"], c["phases"], trained = staff[c["staff_ref"]]
                 mean, conf = find_scores.coaching_value(
                     c["c_sw"], c["c_w"], bool(trained), source.factor, params
                 )
