@@ -479,9 +479,11 @@ def _frame(con: Connection, rows: list[dict[str, Any]], rank_by: str, blend: flo
         return pd.DataFrame(columns=RESULT_COLUMNS)
     if "school" not in rows[0]:
         ids = sorted({r["school_id"] for r in rows})
+        marks = ", ".join("?" for _ in ids)
         names = dict(
             con.execute(
-                "SELECT school_id, name FROM schools WHERE list_contains(?, school_id)", [ids]
+                f"SELECT school_id, name FROM schools WHERE school_id IN ({marks})",  # noqa: S608
+                ids,
             ).fetchall()
         )
         for r in rows:
