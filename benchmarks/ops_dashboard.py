@@ -119,6 +119,7 @@ def run(ctx: Context) -> None:
     except Exception:  # no pairings view yet
         floor = None
     n_pairings = _count(con, "pairings")
+    _time_rebuild(ctx, con, n_pairings)
     for key, title, name, fn in operations(ctx, con):
         row = Row(
             key,
@@ -145,6 +146,31 @@ def run(ctx: Context) -> None:
         else:
             row.notes.append("No pandas mirror of this aggregate yet (baseline: none).")
         ctx.add(row)
+
+
+def _time_rebuild(ctx: Context, con, n_pairings: int | None) -> None:
+    """The price of keeping the aggregates fast: the first dashboard read after any change to
+    pairings, coaching or staff rebuilds the derived facts."""
+    build = optional("brokering.dashboard.facts", "build")
+    if build is None:
+        return
+    row = Row(
+        "dashboard_rebuild",
+        "Rebuild the dashboard's derived facts (first read after a change)"
+        + (f" — {n_pairings:,} pairings" if n_pairings is not None else ""),
+        target="no target set; reported",
+    )
+    try:
+        s, _ = timeit(lambda: build(con), max(1, min(3, ctx.reps("query"))), warmup=0)
+    except Exception as exc:
+        row.status = f"failed: {type(exc).__name__}: {str(exc)[:200]}"
+    else:
+        row.product = Figure(describe(build), s)
+        row.notes.append(
+            "Every aggregate below reads these tables; they are rebuilt before the next read "
+            "whenever the pairings, their log, coaching, staff or the taxonomy change."
+        )
+    ctx.add(row)
 
 
 def _count(con, table: str) -> int | None:
