@@ -13,7 +13,8 @@ import pytest
 
 from brokering.db import Connection
 from brokering.importing import import_paths
-from brokering.store import open_store
+from brokering.store import build_demo, open_store
+from brokering.taxonomy import Skill, SkillMatcher, load_skills
 from brokering.viewer import Viewer, operator
 
 # Page and browser tests act through the sidebar role picker unless a test switches sign-in
@@ -101,3 +102,23 @@ def tiny_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     yield path
     st.cache_resource.clear()
     st.cache_data.clear()
+
+
+@pytest.fixture(scope="module")
+def demo() -> Iterator[Connection]:
+    """The demo alliance in memory, built as the app builds it (shared by a module's tests;
+    read-only use only)."""
+    c = open_store(":memory:")
+    assert build_demo(c).ok
+    yield c
+    c.close()
+
+
+@pytest.fixture(scope="module")
+def skills() -> list[Skill]:
+    return load_skills()
+
+
+@pytest.fixture(scope="module")
+def matcher(skills: list[Skill]) -> SkillMatcher:
+    return SkillMatcher(skills)

@@ -4,13 +4,10 @@ product's SQL does, on the hand-built case and on the demo alliance, term by ter
 
 from __future__ import annotations
 
-import pytest
-
 from brokering import baselines_dashboard
 from brokering.dashboard import facts, transfer
 from brokering.dashboard.facts import ALLIANCE
 from brokering.demo import DEMO_AS_OF
-from brokering.store import build_demo, open_store
 from brokering.terms import previous_term, term_of
 from tests.test_dashboard import AS_OF, dash  # noqa: F401 - the fixture
 
@@ -20,14 +17,6 @@ def _terms(as_of, n: int = 8):
     for _ in range(n - 1):
         terms.append(previous_term(terms[-1]))
     return [(t.start, t.end) for t in terms]
-
-
-@pytest.fixture(scope="module")
-def demo():
-    con = open_store(":memory:")
-    assert build_demo(con).ok
-    yield con
-    con.close()
 
 
 def _check(con, as_of) -> None:

@@ -7,19 +7,10 @@ import pytest
 
 from brokering.demo import DEMO_AS_OF, STORY
 from brokering.find import depth_by_school, find_expertise, resolve_query
-from brokering.store import build_demo, open_store
 from brokering.taxonomy import SkillMatcher
 from brokering.viewer import operator
 
 ADMIN = operator("test")
-
-
-@pytest.fixture(scope="module")
-def demo():
-    con = open_store(":memory:")
-    assert build_demo(con).ok
-    yield con
-    con.close()
 
 
 @pytest.mark.parametrize("school", sorted(STORY["signature_skills"]))

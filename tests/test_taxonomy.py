@@ -17,7 +17,7 @@ import brokering.taxonomy
 from brokering.importing.spec import ROLES
 from brokering.phases import KEY_STAGES, extract_phases, parse_phase_list, stages_for
 from brokering.settings import TAXONOMY_DIR
-from brokering.taxonomy import CONFIDENT, KINDS, Skill, SkillMatcher, key, load_skills
+from brokering.taxonomy import CONFIDENT, KINDS, Skill, SkillMatcher, key
 
 DFE_LABELS = Path(__file__).parent / "data" / "dfe_labels.csv"
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -33,16 +33,6 @@ AREAS = (
     "Leadership",
     "Mentoring and coaching",
 )
-
-
-@pytest.fixture(scope="module")
-def skills() -> list[Skill]:
-    return load_skills()
-
-
-@pytest.fixture(scope="module")
-def matcher(skills: list[Skill]) -> SkillMatcher:
-    return SkillMatcher(skills)
 
 
 @pytest.fixture(scope="module")

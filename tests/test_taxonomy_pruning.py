@@ -186,16 +186,6 @@ def _awkward(labels: list[str]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def skills() -> list[Skill]:
-    return load_skills()
-
-
-@pytest.fixture(scope="module")
-def matcher(skills: list[Skill]) -> SkillMatcher:
-    return SkillMatcher(skills)
-
-
-@pytest.fixture(scope="module")
 def reference(skills: list[Skill]) -> FullMatrix:
     return FullMatrix(skills, load_not_skills())
 
