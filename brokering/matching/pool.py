@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -64,6 +65,20 @@ _NUMERIC = (
     "mean_outcome_in_skill",
     "mentoring_records",
 )
+#: The coaching columns a pool is built from, by staff_ref (`finish_pool`).
+COACH_COLUMNS = [
+    "coaching_score",
+    "coaching_confidence",
+    "coaching_records_in_skill",
+    "mean_outcome_in_skill",
+    "mentoring_records",
+    "coach_trained",
+    "mentor_trained",
+]
+#: No close-skill expertise (the frame `skill_pool` joins when none is needed).
+NO_CLOSE = pd.DataFrame(
+    {"close_skill_id": pd.Series(dtype=object), "close_score": pd.Series(dtype=float)}
+)
 
 
 @dataclass(frozen=True)
@@ -107,29 +122,39 @@ def close_skills(con: Connection, skill_id: str) -> list[str]:
     return out
 
 
+_STAGE_BITS = {ks: 1 << i for i, ks in enumerate(KEY_STAGES)}
+
+
 def phase_mask(phases: list[str] | np.ndarray | None) -> int:
     """Key stages as bits (EYFS = 1 ... KS5 = 32), so phase fit is a bitwise test."""
     if phases is None:
         return 0
-    return sum(1 << i for i, ks in enumerate(KEY_STAGES) if ks in set(phases))
+    return sum(_STAGE_BITS.get(ks, 0) for ks in set(phases))
 
 
 def mentoring_scores(frame: pd.DataFrame, params: MatchParams, scoring: ScoringParams) -> pd.Series:
-    """Mentoring strength 0-100: shrinkage like the coaching score, built from mentor
-    training and past mentoring relationships (which rarely carry outcomes)."""
-    trained = frame["mentor_trained"].fillna(False).astype(float)
-    n = frame["mentoring_records"].fillna(0).astype(float)
+    """Mentoring strength 0-100 for the rows of `frame` (see `mentoring_strength`)."""
+    trained = frame["mentor_trained"].fillna(False).astype(float).to_numpy()
+    n = frame["mentoring_records"].fillna(0).astype(float).to_numpy()
+    return pd.Series(mentoring_strength(trained, n, params, scoring), index=frame.index)
+
+
+def mentoring_strength(
+    trained: np.ndarray, records: np.ndarray, params: MatchParams, scoring: ScoringParams
+) -> np.ndarray:
+    """Mentoring strength 0-100, to 0.1: shrinkage like the coaching score, built from mentor
+    training (1 or 0) and past mentoring relationships, which rarely carry outcomes."""
     num = (
         scoring.coaching_prior_weight * scoring.coaching_prior_mean
         + trained * scoring.training_weight * scoring.training_value
-        + n * params.mentoring_record_weight * params.mentoring_record_value
+        + records * params.mentoring_record_weight * params.mentoring_record_value
     )
     den = (
         scoring.coaching_prior_weight
         + trained * scoring.training_weight
-        + n * params.mentoring_record_weight
+        + records * params.mentoring_record_weight
     )
-    return pd.Series(_to_percent(num / den), index=frame.index).round(1)
+    return np.round(_to_percent(num / den), 1)
 
 
 def track_records(con: Connection, viewer: Viewer, skill_ids: list[str]) -> dict[str, list[str]]:
@@ -234,9 +259,7 @@ def skill_pool(
     _, skill_name, _ = skill_row(con, skill_id)
     direct, from_find = _direct_scores(con, viewer, skill_id, as_of, params, scoring)
     close_used: list[str] = []
-    close = pd.DataFrame(
-        {"close_skill_id": pd.Series(dtype=object), "close_score": pd.Series(dtype=float)}
-    )
+    close = NO_CLOSE
     if int((direct["direct_score"] >= params.min_expertise).sum()) < params.close_skill_min:
         parts = []
         for other in close_skills(con, skill_id):
@@ -262,6 +285,26 @@ def skill_pool(
         track = []
     elif track is None:
         track = track_records(con, viewer, [skill_id])[skill_id]
+    pool = pool_index(direct, close, track, params)
+    refs = sorted(pool.index)
+    if refs and from_find is not None and set(refs) <= set(from_find.index):
+        coach = from_find.loc[refs, ["coaching_score", "coaching_confidence"]].join(
+            _coaching_details(con, viewer, skill_id, refs)
+        )[COACH_COLUMNS]
+    elif refs:
+        coach = coaching_scores(
+            con, viewer, skill_id, as_of=as_of, staff_refs=refs, params=scoring
+        ).set_index("staff_ref")[COACH_COLUMNS]
+    else:
+        coach = pd.DataFrame(columns=COACH_COLUMNS)
+    return finish_pool(skill_id, skill_name, tuple(close_used), pool, coach, params, scoring)
+
+
+def pool_index(
+    direct: pd.DataFrame, close: pd.DataFrame, track: list[str], params: MatchParams
+) -> pd.DataFrame:
+    """Practitioners, close-skill experts and past coaches of the skill, one row each by
+    staff_ref; past `pool_limit`, the strongest practitioners and then the rest by ref."""
     track_index = pd.Index(track, dtype=object)
     index = direct.index.astype(object).union(close.index.astype(object)).union(track_index)
     pool = pd.DataFrame(index=index).join(direct).join(close)
@@ -269,48 +312,88 @@ def skill_pool(
         best = pool["direct_score"].fillna(pool["close_score"] * params.close_skill_factor)
         keep = best.fillna(-1).sort_index().sort_values(ascending=False, kind="stable")
         pool = pool.loc[sorted(keep.index[: params.pool_limit])]
-    refs = sorted(pool.index)
-    coach_cols = [
-        "coaching_score",
-        "coaching_confidence",
-        "coaching_records_in_skill",
-        "mean_outcome_in_skill",
-        "mentoring_records",
-        "coach_trained",
-        "mentor_trained",
-    ]
-    if refs and from_find is not None and set(refs) <= set(from_find.index):
-        coach = from_find.loc[refs, ["coaching_score", "coaching_confidence"]].join(
-            _coaching_details(con, viewer, skill_id, refs)
-        )[coach_cols]
-    elif refs:
-        coach = coaching_scores(
-            con, viewer, skill_id, as_of=as_of, staff_refs=refs, params=scoring
-        ).set_index("staff_ref")[coach_cols]
+    return pool
+
+
+def finish_pool(
+    skill_id: str,
+    skill_name: str,
+    close_used: tuple[str, ...],
+    pool: pd.DataFrame,
+    coach: pd.DataFrame,
+    params: MatchParams,
+    scoring: ScoringParams,
+) -> SkillPool:
+    """The pool's figures from its expertise rows (`pool_index`) and coaching rows
+    (`COACH_COLUMNS`, by staff_ref): one place for both routes that build a pool, so the
+    stored-parts route (`stored`) cannot drift from this one. Worked in numpy and framed
+    once: column by column, pandas took longer than the rest of a candidates list."""
+    index = pool.index
+    same = len(index) > 0 and index.equals(coach.index) and index.is_unique
+    if same and index.is_monotonic_increasing:  # the join would change nothing
+        joined = dict(pool.items()) | dict(coach.items())
     else:
-        coach = pd.DataFrame(columns=coach_cols)
-    frame = pool.join(coach, how="inner").sort_index()
-    frame = frame.rename_axis("staff_ref").reset_index()
-    for column in _NUMERIC:
-        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
-    for column in ("coach_trained", "mentor_trained"):
-        frame[column] = frame[column].astype("boolean").fillna(False).astype(bool)
-    has_direct = frame["direct_score"].notna()
-    frame["expertise_score"] = np.where(
-        has_direct,
-        frame["direct_score"],
-        (frame["close_score"] * params.close_skill_factor).fillna(0.0),
-    ).round(1)
-    frame["expertise_source"] = np.where(
-        has_direct, "direct", np.where(frame["close_score"].notna(), "close", "none")
-    )
-    frame["has_expertise"] = (
-        (frame["direct_score"].fillna(0) >= params.min_expertise)
-        | (~has_direct & (frame["close_score"].fillna(0) >= params.min_expertise))
-        | (frame["coaching_records_in_skill"].fillna(0) > 0)
-    )
-    frame["mentoring_score"] = mentoring_scores(frame, params, scoring)
-    return SkillPool(skill_id, skill_name, tuple(close_used), frame[POOL_COLUMNS])
+        frame = pool.join(coach, how="inner").sort_index()
+        index, joined = frame.index, dict(frame.items())
+    return pool_frame(skill_id, skill_name, close_used, index, joined, params, scoring)
+
+
+def pool_frame(
+    skill_id: str,
+    skill_name: str,
+    close_used: tuple[str, ...],
+    index: pd.Index,
+    columns: dict[str, Any],
+    params: MatchParams,
+    scoring: ScoringParams,
+) -> SkillPool:
+    """`finish_pool` once its rows are joined: `columns` holds, aligned with `index` (the
+    staff refs, sorted), every expertise and coaching column (pandas columns or arrays)."""
+    numbers = {c: _floats(columns[c]) for c in _NUMERIC}
+    trained = {c: _flags(columns[c]) for c in ("coach_trained", "mentor_trained")}
+    direct, close = numbers["direct_score"], numbers["close_score"]
+    has_direct = ~np.isnan(direct)
+    has_close = ~np.isnan(close)
+    records = numbers["coaching_records_in_skill"]
+    computed = {
+        "expertise_score": np.where(
+            has_direct, direct, _zero_nan(close * params.close_skill_factor)
+        ).round(1),
+        "expertise_source": np.where(has_direct, "direct", np.where(has_close, "close", "none")),
+        "has_expertise": (_zero_nan(direct) >= params.min_expertise)
+        | (~has_direct & (_zero_nan(close) >= params.min_expertise))
+        | (_zero_nan(records) > 0),
+        "mentoring_score": mentoring_strength(
+            trained["mentor_trained"].astype(float),
+            _zero_nan(numbers["mentoring_records"]),
+            params,
+            scoring,
+        ),
+    }
+    out = {}
+    for c in POOL_COLUMNS[1:]:  # after staff_ref, which the index becomes
+        for found in (numbers, trained, computed, columns):  # as worked out, else as it came
+            if c in found:
+                out[c] = found[c]
+                break
+    frame = pd.DataFrame(out, index=index).rename_axis("staff_ref").reset_index()
+    return SkillPool(skill_id, skill_name, close_used, frame)
+
+
+def _floats(column: pd.Series | np.ndarray) -> np.ndarray:
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "fiu":
+        return np.asarray(column, dtype=float)
+    return pd.to_numeric(column, errors="coerce").astype(float).to_numpy()
+
+
+def _flags(column: pd.Series | np.ndarray) -> np.ndarray:
+    if column.dtype == np.dtype(bool):
+        return np.asarray(column)
+    return pd.Series(column).astype("boolean").fillna(False).astype(bool).to_numpy()
+
+
+def _zero_nan(values: np.ndarray) -> np.ndarray:
+    return np.where(np.isnan(values), 0.0, values)
 
 
 def staff_attributes(
@@ -372,33 +455,36 @@ def to_arrays(
     schools indexed are the pool's and `extra_schools` (the needs')."""
     refs = sorted(set().union(*(set(p.frame["staff_ref"]) for p in pools)) | set(extra_refs))
     people = staff_attributes(con, viewer, refs, as_of=as_of, params=params)
-    refs_arr = people["staff_ref"].to_numpy(dtype=object)
     schools = schools_frame(con, [*people["school_id"], *extra_schools])
+    return arrays_from(pools, people, schools)
+
+
+def arrays_from(pools: list[SkillPool], people: pd.DataFrame, schools: pd.DataFrame) -> Arrays:
+    """`Arrays` from pools, their people (`staff_attributes` rows in staff_ref order) and
+    schools (`schools_frame` rows): shared by `to_arrays` and the stored-parts route."""
+    refs_arr = people["staff_ref"].to_numpy(dtype=object)
     school_index = {s: i for i, s in enumerate(schools["school_id"])}
     distance = Places(schools["latitude"].to_numpy(float), schools["longitude"].to_numpy(float))
-    per_skill = {
-        p.skill_id: p.frame.set_index("staff_ref")
-        .reindex(refs_arr)
-        .rename_axis("staff_ref")
-        .reset_index()
-        for p in pools
-    }
+    per_skill = {p.skill_id: _aligned(p.frame, refs_arr) for p in pools}
 
     def stack(column: str, fill: float) -> np.ndarray:
         if not per_skill:
             return np.zeros((0, len(refs_arr)))
-        return np.vstack(
-            [f[column].astype(float).fillna(fill).to_numpy() for f in per_skill.values()]
-        )
+        return np.vstack([_filled(f[column], fill) for f in per_skill.values()])
 
     mentoring = np.zeros(len(refs_arr))
     for frame in per_skill.values():  # the same for every skill; take it where present
         mentoring = np.where(frame["mentoring_score"].notna(), frame["mentoring_score"], mentoring)
+    schools_of = people["school_id"].tolist()
+    if all(s in school_index for s in schools_of):
+        school = np.array([school_index[s] for s in schools_of], np.int64)
+    else:  # a school missing from the list: fails as it always has
+        school = people["school_id"].map(school_index).to_numpy(np.int64)
     pool = Pool(
-        school=people["school_id"].map(school_index).to_numpy(np.int64),
+        school=school,
         consent=people["share_consent"].to_numpy(bool),
         phase_mask=people["phase_mask"].to_numpy(np.int64),
-        hours_left=people["hours_left"].astype(float).fillna(0.0).to_numpy(),
+        hours_left=_filled(people["hours_left"], 0.0),
         expertise=stack("expertise_score", 0.0),
         has_expertise=stack("has_expertise", 0.0).astype(bool),
         coaching=stack("coaching_score", 0.0),
@@ -414,6 +500,23 @@ def to_arrays(
         distance,
         dict(zip(schools["school_id"], schools["name"], strict=True)),
     )
+
+
+def _filled(column: pd.Series, fill: float) -> np.ndarray:
+    """The column as floats, blanks filled."""
+    if column.dtype in (np.dtype(float), np.dtype(bool)):
+        values = column.to_numpy(dtype=float)
+        return np.where(np.isnan(values), fill, values)
+    return column.astype(float).fillna(fill).to_numpy()
+
+
+def _aligned(frame: pd.DataFrame, refs: np.ndarray) -> pd.DataFrame:
+    """A pool frame with one row per ref, in their order (blank rows for refs not in it);
+    as it is when it already holds exactly those refs in that order, as one pool does."""
+    same = len(frame) == len(refs) > 0
+    if same and np.array_equal(frame["staff_ref"].to_numpy(object), refs):
+        return frame
+    return frame.set_index("staff_ref").reindex(refs).rename_axis("staff_ref").reset_index()
 
 
 def need_arrays(needs: pd.DataFrame, arrays: Arrays, params: MatchParams) -> Needs:
