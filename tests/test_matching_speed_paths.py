@@ -24,7 +24,6 @@ from brokering.matching import candidates as cand
 from brokering.matching import stored
 from brokering.matching.needs import _SELECT, Need, _need_visibility, get_need, list_needs
 from brokering.matching.params import DEFAULT_MATCH_PARAMS
-from brokering.store import build_demo, open_store
 from brokering.viewer import Viewer, operator
 from tests.conftest import TINY_TODAY
 
@@ -33,13 +32,10 @@ SMALL = dataclasses.replace(DEFAULT_MATCH_PARAMS, pool_limit=8)
 MEDIUM = dataclasses.replace(DEFAULT_MATCH_PARAMS, pool_limit=30)
 
 
-@pytest.fixture(scope="module")
-def demo():
-    con = open_store(":memory:")
-    assert build_demo(con).ok
-    maintenance.optimise(con)  # the stored parts, whatever the demo build did
-    yield con
-    con.close()
+@pytest.fixture(scope="module", autouse=True)
+def _stored_parts(demo) -> None:
+    """The demo build lays the store out (`maintenance.after_import`): the fast route's case."""
+    assert maintenance.parts_status(demo, DEMO_AS_OF).usable
 
 
 def _viewers(con) -> list[Viewer]:
@@ -180,6 +176,24 @@ def test_the_fast_route_stands_aside_when_it_cannot_answer(tiny, monkeypatch) ->
     result, general, used, _ = _both(monkeypatch, run)
     assert used
     _assert_same(result, general)
+
+
+def test_standing_aside_leaves_a_surrounding_transaction_usable(tiny) -> None:
+    """Without stored parts the fast route looks for their table without querying it, so a
+    caller's open transaction is not aborted (a query naming a missing table would be)."""
+    need = get_need(tiny, ADMIN, "N1")
+    one = dataclasses.replace(DEFAULT_MATCH_PARAMS, pool_limit=1, close_skill_min=0)
+    tiny.execute("BEGIN TRANSACTION")
+    try:
+        assert (
+            stored.pool_for_need(
+                tiny, ADMIN, need, as_of=TINY_TODAY, params=one, scoring=cand.DEFAULT_PARAMS
+            )
+            is None
+        )
+        assert tiny.execute("SELECT count(*) FROM staff").fetchall() == [(8,)]
+    finally:
+        tiny.execute("ROLLBACK")
 
 
 @pytest.mark.parametrize("limit", [1, 2])

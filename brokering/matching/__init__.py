@@ -2,6 +2,7 @@
 decisions, and the whole-alliance allocation (issue 4; docs/MATCHING.md).
 
 Modules: `needs` (the register), `pool` (who could take a need, read through the scoring),
+`stored` (the same pool for one need from the stored score parts, at national scale),
 `model` (the vectorised match score and rule stages), `rules` (the rules, once), `capacity`
 (hours left this term), `candidates` (one need, ranked and explained), `requests` (ask,
 accept, decline), `solver` (optimal and greedy assignment on arrays) and `allocation` (every

@@ -133,7 +133,8 @@ def get_need(con: Connection, viewer: Viewer, need_id: str) -> Need:
     nid, staff_ref, skill_id, priority, wanted_role, raised_on, status, hours, note = needs[0]
     staff = _rows(
         con,
-        "WITH st AS MATERIALIZED (SELECT * FROM staff WHERE staff_ref = ?) "  # noqa: S608
+        "WITH st AS MATERIALIZED (SELECT school_id, line_manager_ref, phases, left_on, "  # noqa: S608
+        "share_consent FROM staff WHERE staff_ref = ?) "
         f"SELECT school_id, line_manager_ref, phases, left_on FROM st WHERE {vis}",
         [staff_ref, *params],
     )

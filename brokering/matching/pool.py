@@ -463,7 +463,8 @@ def arrays_from(pools: list[SkillPool], people: pd.DataFrame, schools: pd.DataFr
     """`Arrays` from pools, their people (`staff_attributes` rows in staff_ref order) and
     schools (`schools_frame` rows): shared by `to_arrays` and the stored-parts route."""
     refs_arr = people["staff_ref"].to_numpy(dtype=object)
-    school_index = {s: i for i, s in enumerate(schools["school_id"])}
+    school_ids = schools["school_id"].tolist()
+    school_index = {s: i for i, s in enumerate(school_ids)}
     distance = Places(schools["latitude"].to_numpy(float), schools["longitude"].to_numpy(float))
     per_skill = {p.skill_id: _aligned(p.frame, refs_arr) for p in pools}
 
@@ -498,7 +499,7 @@ def arrays_from(pools: list[SkillPool], people: pd.DataFrame, schools: pd.DataFr
         {p.skill_id: i for i, p in enumerate(pools)},
         school_index,
         distance,
-        dict(zip(schools["school_id"], schools["name"], strict=True)),
+        dict(zip(school_ids, schools["name"].tolist(), strict=True)),
     )
 
 

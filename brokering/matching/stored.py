@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+import duckdb
 import numpy as np
 import pandas as pd
 
@@ -153,20 +154,21 @@ def _number(value: object) -> float:
 
 def _head(con: Connection, need: Need) -> tuple[str, tuple[Any, ...]] | None:
     """The skill's name and the need's school, or None when either is missing or the
-    stored parts were never built. The parts' table is looked up, not asked for: asking for
-    a missing table would abort a surrounding transaction."""
-    schema, _, table = maintenance.META.rpartition(".")
-    rows = con.execute(
-        "SELECT sk.name, (SELECT count(*) FROM duckdb_tables() "
-        "                 WHERE schema_name = ? AND table_name = ?), "
-        "       sc.school_id, sc.name, sc.latitude, sc.longitude "
-        "FROM skills sk LEFT JOIN (SELECT * FROM schools WHERE school_id = ?) sc ON TRUE "
-        "WHERE sk.skill_id = ?",
-        [schema or "main", table, need.school_id, need.skill_id],
-    ).fetchall()
-    if not rows or not rows[0][1] or rows[0][2] is None:
+    stored parts were never built. The parts' table is looked up in the catalogue, not
+    queried: a query naming a missing table would abort a surrounding transaction."""
+    try:
+        con.table(maintenance.META)
+    except duckdb.CatalogException:
         return None
-    return str(rows[0][0]), tuple(rows[0][2:])
+    rows = con.execute(
+        "SELECT sk.name, sc.school_id, sc.name, sc.latitude, sc.longitude FROM skills sk "
+        "LEFT JOIN (SELECT * FROM schools WHERE school_id = ?) sc ON TRUE "
+        "WHERE sk.skill_id = ?",
+        [need.school_id, need.skill_id],
+    ).fetchall()
+    if not rows or rows[0][1] is None:
+        return None
+    return str(rows[0][0]), tuple(rows[0][1:])
 
 
 def _too_few(source: find_scores.PartsSource, top: int) -> bool:
