@@ -197,6 +197,7 @@ def find_expertise(
     as_of: date | None = None,
     params: ScoringParams = DEFAULT_PARAMS,
     resolver: QueryResolver | None = None,
+    audited: bool = True,
 ) -> FindResult:
     """The strongest people in a skill that `viewer` may see, best first.
 
@@ -204,6 +205,9 @@ def find_expertise(
     An explicit `phase` replaces the one the search's phase words gave. `rank_by` chooses the
     practice score, the coaching score, or a blend in which `blend` is coaching's share.
     Ties: score (to one decimal), then confidence, then latest evidence, then staff_ref.
+    Every search goes to the audit trail; `audited=False` is for callers that list staff for
+    a purpose of their own (candidates for a need) and record that purpose instead, so one
+    request leaves one entry whichever route answered it.
     """
     viewer.require_listing()
     if rank_by not in RANK_BY:
@@ -242,12 +246,18 @@ def find_expertise(
         related = tuple(related_skills(con, viewer, query.skill_id, as_of=as_of, params=params))
         if related:
             message += " These related skills in the same area have some:"
-    audit.record(
-        con,
-        viewer,
-        "search",
-        {"skill": query.skill_id, "phases": list(stages), "school": school_id, "found": len(rows)},
-    )
+    if audited:
+        audit.record(
+            con,
+            viewer,
+            "search",
+            {
+                "skill": query.skill_id,
+                "phases": list(stages),
+                "school": school_id,
+                "found": len(rows),
+            },
+        )
     return FindResult(
         skill_id=query.skill_id,
         skill_name=skill[0],

@@ -284,3 +284,29 @@ def test_get_need_of_a_leaver_is_for_the_data_manager(tiny) -> None:
     leaver = [n for n in seen if n.need_id == "N9"]
     assert [n.staff_left_on is not None for n in leaver] == [True]  # the administrator only
     assert leaver[0].hours == 4.5 and leaver[0].note == "before leaving"
+
+
+def _audit_rows(con) -> list[tuple]:
+    return con.execute("SELECT action, detail FROM audit_log ORDER BY audit_id").fetchall()
+
+
+@pytest.mark.parametrize("route", ["fast", "general", "no stored parts"])
+def test_a_candidates_list_is_audited_once_whichever_route_builds_it(
+    demo, monkeypatch, route
+) -> None:
+    """Listing candidates shows staff across schools, so it is recorded — one "candidates"
+    entry naming the need, never a stray "search" from the route that happened to answer."""
+    needs = list_needs(demo, ADMIN, statuses=("open",))
+    need_id = needs[needs["staff_left_on"].isna()]["need_id"].iloc[0]
+    with monkeypatch.context() as m:
+        if route != "fast":
+            m.setattr(stored, "pool_for_need", lambda *args, **kwargs: None)
+        if route == "no stored parts":
+            unusable = maintenance.PartsStatus(False, None, "not built")
+            m.setattr(maintenance, "parts_status", lambda *args, **kwargs: unusable)
+        before = len(_audit_rows(demo))
+        listed = cand.candidates_for_need(demo, ADMIN, need_id, as_of=DEMO_AS_OF, params=SMALL)
+        new = _audit_rows(demo)[before:]
+    assert [action for action, _ in new] == ["candidates"]
+    assert f'"need_id": "{need_id}"' in new[0][1]
+    assert f'"listed": {len(listed.frame)}' in new[0][1]

@@ -15,6 +15,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from brokering import audit
 from brokering.db import Connection
 from brokering.errors import NotFoundError, ValidationError
 from brokering.matching import model, rules, stored
@@ -69,8 +70,11 @@ def rank_candidates(
     as_of: date | None = None,
     params: MatchParams = DEFAULT_MATCH_PARAMS,
     scoring: ScoringParams = DEFAULT_PARAMS,
+    audited: bool = True,
 ) -> CandidateList:
-    """Score every candidate the viewer may see for `need`, proposable first."""
+    """Score every candidate the viewer may see for `need`, proposable first. The list goes
+    to the audit trail; `audited=False` is for a caller that records its own action (sending
+    a request checks the candidate against this list)."""
     viewer.require_listing()
     _check_need(need)
     as_of = as_of or date.today()
@@ -84,6 +88,13 @@ def rank_candidates(
         pool, arrays = built
     names = _skill_names(con, pool.close_skills_used)
     frame = _ranked_frame(need, arrays, names, params)
+    if audited:  # staff across schools were listed: once, whichever route built the list
+        audit.record(
+            con,
+            viewer,
+            "candidates",
+            {"need_id": need.need_id, "skill": need.skill_id, "listed": len(frame)},
+        )
     return CandidateList(need, frame, tuple(names.values()), term_of(as_of).label, params)
 
 

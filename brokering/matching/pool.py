@@ -202,7 +202,9 @@ def _direct_scores(
     coaching scores) are returned too. Otherwise from `scoring.practice_scores`."""
     if _parts_usable(con, as_of, scoring):
         top = min(params.pool_limit, find.MAX_TOP)
-        rows = find.find_expertise(con, viewer, skill_id, top=top, as_of=as_of, params=scoring).rows
+        rows = find.find_expertise(
+            con, viewer, skill_id, top=top, as_of=as_of, params=scoring, audited=False
+        ).rows
         rows = rows.rename(columns={"practice_score": "direct_score"}).set_index("staff_ref")
         rows.index = rows.index.astype(object)
         return rows[_DIRECT], rows

@@ -152,7 +152,9 @@ def send_request(
         raise ValidationError(
             f"A request for {coach_ref} on {need_id} is already awaiting an answer."
         )
-    candidates = rank_candidates(con, viewer, need, as_of=as_of, params=params, scoring=scoring)
+    candidates = rank_candidates(
+        con, viewer, need, as_of=as_of, params=params, scoring=scoring, audited=False
+    )
     row = candidates.row(coach_ref)
     if not row["proposable"]:
         raise ValidationError(f"{coach_ref} cannot be asked: {row['not_proposed_reason']}.")

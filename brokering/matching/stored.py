@@ -28,7 +28,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from brokering import audit, find, find_scores, maintenance
+from brokering import find, find_scores, maintenance
 from brokering.db import Connection
 from brokering.matching.needs import Need
 from brokering.matching.params import MatchParams
@@ -105,12 +105,6 @@ def pool_for_need(
     schools = _schools(people, need_school)
     if schools is None:
         return None
-    audit.record(  # what the find the general route asks for records
-        con,
-        viewer,
-        "search",
-        {"skill": need.skill_id, "phases": [], "school": None, "found": top},
-    )
     order = np.argsort(people["staff_ref"], kind="stable")
     by_ref = {c: v[order] for c, v in people.items()}
     pool = _pool(need.skill_id, skill_name, ranked, by_ref, source, params, scoring)
