@@ -1,11 +1,19 @@
-"""Plain-pandas baseline of the dashboard's headline figures, for the benchmark harness.
+"""Plain-pandas baseline of the dashboard's aggregates, for the benchmark harness.
 
-Mirrors `brokering.dashboard.transfer._period_figures` (behind `headline` and
-`trend_by_term`): the same per-period counts, median days, hours and distinct people, from
-the same per-pairing facts held in memory the way a pandas programmer would hold them —
-dates as day numbers, pairings and people as integer codes — and computed with masks,
-`np.unique` and `np.median` (no Python loop over rows). `tests/test_baselines_dashboard.py`
-checks it against the product. Nothing here is used by the app.
+Mirrors, before suppression (what the alliance administrator sees):
+
+- `brokering.dashboard.transfer._period_figures` (behind `headline` and `trend_by_term`):
+  the same per-period counts, median days, hours and distinct people (`period_figures`);
+- `brokering.dashboard.transfer.outcomes_by(by="school")`: pairings per outcome per
+  recipient school and the distinct people behind each cell (`outcomes_by_school`);
+- `brokering.dashboard.flows.flow_matrix`: giver x receiver pairings, coaching records,
+  hours and distinct people (`flow_matrix`).
+
+All from the same facts held in memory the way a pandas programmer would hold them — dates
+as day numbers, pairings, people and schools as integer codes — and computed with masks,
+`np.unique`, `np.bincount` and `np.median` (no Python loop over rows).
+`tests/test_baselines_dashboard.py` checks each against the product. Nothing here is used
+by the app.
 """
 
 from __future__ import annotations
@@ -26,11 +34,17 @@ _NONE = np.iinfo(np.int32).max  # "no date": later than any day
 @dataclass
 class DashFrames:
     pairings: pd.DataFrame  # code, status, start, review, first_evidence, concluded, hours
-    people: pd.DataFrame  # pairing (code), person (code)
+    people: pd.DataFrame  # pairing (code), person (code), sorted by pairing
+    receivers: pd.DataFrame  # pairing (code), school (code): once per receiving school
+    links: pd.DataFrame  # pairing (code), giver, receiver (school codes), hours (its share)
+    coaching: pd.DataFrame  # giver, receiver (school codes), coach, coachee (person), start,
+    #                         end (day numbers, _NONE when open), hours
+    schools: np.ndarray  # school_id by school code (codes follow school_id order)
 
     def memory_mb(self) -> float:
-        total = self.pairings.memory_usage(deep=True).sum()
-        return float(total + self.people.memory_usage(deep=True).sum()) / 1e6
+        frames = (self.pairings, self.people, self.receivers, self.links, self.coaching)
+        total = sum(int(x.memory_usage(deep=True).sum()) for x in frames)
+        return float(total + self.schools.nbytes) / 1e6
 
 
 def load_dash_frames(con: Connection) -> DashFrames:
@@ -46,20 +60,71 @@ def load_dash_frames(con: Connection) -> DashFrames:
         FROM {f.pairings} ORDER BY pairing_id
         """  # noqa: S608 - relation names are code
     ).df()
+    # Codes: pairings in pairing_id order, people over the whole staff list (coaching can
+    # involve staff in no pairing), schools over the staff's schools in school_id order.
+    codes = f"""
+        c AS (SELECT pairing_id, (row_number() OVER (ORDER BY pairing_id) - 1)::INTEGER
+              AS pairing FROM {f.pairings}),
+        s AS (SELECT staff_ref, (row_number() OVER (ORDER BY staff_ref) - 1)::INTEGER
+              AS person FROM (SELECT DISTINCT staff_ref FROM staff)),
+        sc AS (SELECT school_id, (row_number() OVER (ORDER BY school_id) - 1)::INTEGER
+               AS school FROM (SELECT DISTINCT school_id FROM staff))
+    """  # noqa: S608
     people = con.execute(
         f"""
-        WITH c AS (SELECT pairing_id, (row_number() OVER (ORDER BY pairing_id) - 1)::INTEGER
-                   AS pairing FROM {f.pairings}),
-             s AS (SELECT staff_ref, (row_number() OVER (ORDER BY staff_ref) - 1)::INTEGER
-                   AS person FROM (SELECT DISTINCT staff_ref FROM {f.people}))
+        WITH {codes}
         SELECT c.pairing, s.person FROM {f.people} m JOIN c USING (pairing_id)
-        JOIN s USING (staff_ref) ORDER BY c.pairing
+        JOIN s USING (staff_ref) ORDER BY c.pairing, s.person
         """  # noqa: S608
     ).df()
+    receivers = con.execute(
+        f"""
+        WITH {codes}
+        SELECT c.pairing, sc.school FROM {f.receivers} r JOIN c USING (pairing_id)
+        JOIN sc USING (school_id) ORDER BY c.pairing, sc.school
+        """  # noqa: S608
+    ).df()
+    links = con.execute(
+        f"""
+        WITH {codes}
+        SELECT c.pairing, g.school AS giver, r.school AS receiver, l.hours
+        FROM {f.links} l JOIN c USING (pairing_id)
+        JOIN sc g ON g.school_id = l.giver JOIN sc r ON r.school_id = l.receiver
+        ORDER BY c.pairing, giver, receiver
+        """  # noqa: S608
+    ).df()
+    coaching = con.execute(
+        f"""
+        WITH {codes}
+        SELECT g.school AS giver, r.school AS receiver, a.person AS coach, b.person AS coachee,
+               (k.start_date - DATE '1970-01-01')::INTEGER AS start,
+               coalesce((k.end_date - DATE '1970-01-01')::INTEGER, {_NONE}) AS "end", k.hours
+        FROM {f.coaching} k
+        JOIN sc g ON g.school_id = k.giver JOIN sc r ON r.school_id = k.receiver
+        JOIN s a ON a.staff_ref = k.coach_ref JOIN s b ON b.staff_ref = k.coachee_ref
+        """  # noqa: S608
+    ).df()
+    schools = (
+        con.execute("SELECT DISTINCT school_id FROM staff ORDER BY school_id")
+        .df()["school_id"]
+        .to_numpy(dtype=object)
+    )
     for col in ("review", "first_evidence", "concluded"):
         pairings[col] = pairings[col].fillna(_NONE).astype(np.int32)
     pairings["status"] = pairings["status"].astype("category")
-    return DashFrames(pairings, people.astype(np.int32))
+    codes_of = ["giver", "receiver", "coach", "coachee", "start", "end"]
+    coaching[codes_of] = coaching[codes_of].astype(np.int32)
+    links[["pairing", "giver", "receiver"]] = links[["pairing", "giver", "receiver"]].astype(
+        np.int32
+    )
+    return DashFrames(
+        pairings,
+        people.astype(np.int32),
+        receivers.astype(np.int32),
+        links,
+        coaching,
+        schools,
+    )
 
 
 def _day(d: date) -> int:
@@ -109,3 +174,100 @@ def period_figures(
             }
         )
     return out
+
+
+# -- cells of pairings (and coaching) with the distinct people behind each -----------------
+
+
+def _members(frames: DashFrames, pairing_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each row naming a pairing: (row index, person) once per participant of it."""
+    pairing_of = frames.people["pairing"].to_numpy()
+    person_of = frames.people["person"].to_numpy()
+    counts = np.bincount(pairing_of, minlength=len(frames.pairings))
+    first = np.concatenate(([0], np.cumsum(counts)[:-1]))  # people are sorted by pairing
+    lens = counts[pairing_rows]
+    rows = np.repeat(np.arange(len(pairing_rows)), lens)
+    within = np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens, lens)
+    return rows, person_of[np.repeat(first[pairing_rows], lens) + within]
+
+
+def _distinct(cell: np.ndarray, person: np.ndarray, n_cells: int, n_persons: int) -> np.ndarray:
+    """Distinct people per cell (0..n_cells-1)."""
+    key = np.unique(cell.astype(np.int64) * max(n_persons, 1) + person)
+    return np.bincount(key // max(n_persons, 1), minlength=n_cells)
+
+
+def _n_persons(frames: DashFrames) -> int:
+    c = frames.coaching
+    parts = [frames.people["person"].to_numpy(), c["coach"].to_numpy(), c["coachee"].to_numpy()]
+    return int(max((int(x.max()) for x in parts if len(x)), default=-1)) + 1
+
+
+def outcomes_by_school(frames: DashFrames) -> pd.DataFrame:
+    """`outcomes_by(con, viewer, by="school")` for the whole alliance, before suppression:
+    per (outcome, recipient_school) the pairings and the distinct people in them. Outcome:
+    the status when final, else 'open'; a pairing counted once per school receiving in it."""
+    status = frames.pairings["status"].to_numpy().astype(str)
+    outcome = np.where(np.isin(status, _FINAL), status, "open")
+    names, outcome_code = np.unique(outcome, return_inverse=True)
+    r_pairing = frames.receivers["pairing"].to_numpy()
+    r_school = frames.receivers["school"].to_numpy()
+    n_schools = len(frames.schools)
+    key = outcome_code[r_pairing].astype(np.int64) * n_schools + r_school
+    cells, cell_of, pairings = np.unique(key, return_inverse=True, return_counts=True)
+    rows, person = _members(frames, r_pairing)
+    people = _distinct(cell_of[rows], person, len(cells), _n_persons(frames))
+    out = pd.DataFrame(
+        {
+            "outcome": names[cells // n_schools],
+            "recipient_school": frames.schools[cells % n_schools],
+            "pairings": pairings.astype(np.int64),
+            "people": people.astype(np.int64),
+        }
+    )
+    return out.sort_values(["outcome", "recipient_school"], kind="stable").reset_index(drop=True)
+
+
+def flow_matrix(frames: DashFrames, start: date, end: date) -> pd.DataFrame:
+    """`flows.flow_matrix` for the whole alliance, before suppression: per giver x receiver
+    school, the pairing links running in the period (started by its end, not concluded
+    before its start), the coaching records running in it, their hours (each link's share
+    of its pairing's hours plus the coaching hours), and the distinct people over both (a
+    pairing's participants, a coaching record's coach and coachee)."""
+    s_day, e_day = _day(start), _day(end)
+    p_start = frames.pairings["start"].to_numpy()
+    p_concluded = frames.pairings["concluded"].to_numpy()  # _NONE (never) is >= any day
+    links, coach = frames.links, frames.coaching
+    l_pairing = links["pairing"].to_numpy()
+    in_links = (p_start[l_pairing] <= e_day) & (p_concluded[l_pairing] >= s_day)
+    in_coach = (coach["start"].to_numpy() <= e_day) & (coach["end"].to_numpy() >= s_day)
+    l_pairing = l_pairing[in_links]
+    n_schools = len(frames.schools)
+    l_key = links["giver"].to_numpy()[in_links].astype(np.int64) * n_schools
+    l_key += links["receiver"].to_numpy()[in_links]
+    c_key = coach["giver"].to_numpy()[in_coach].astype(np.int64) * n_schools
+    c_key += coach["receiver"].to_numpy()[in_coach]
+    cells, cell_of = np.unique(np.concatenate((l_key, c_key)), return_inverse=True)
+    l_cell, c_cell = cell_of[: len(l_key)], cell_of[len(l_key) :]
+    n = len(cells)
+    pairing_hours = np.bincount(
+        l_cell, weights=links["hours"].to_numpy(float)[in_links], minlength=n
+    )
+    coaching_hours = np.bincount(
+        c_cell, weights=coach["hours"].to_numpy(float)[in_coach], minlength=n
+    )
+    rows, person = _members(frames, l_pairing)
+    who_cell = np.concatenate((l_cell[rows], c_cell, c_cell))
+    who = np.concatenate(
+        (person, coach["coach"].to_numpy()[in_coach], coach["coachee"].to_numpy()[in_coach])
+    )
+    return pd.DataFrame(
+        {
+            "giver": frames.schools[cells // n_schools],
+            "receiver": frames.schools[cells % n_schools],
+            "pairings": np.bincount(l_cell, minlength=n).astype(np.int64),
+            "coaching_records": np.bincount(c_cell, minlength=n).astype(np.int64),
+            "hours": (pairing_hours + coaching_hours).astype(float).round(1),
+            "people": _distinct(who_cell, who, n, _n_persons(frames)).astype(np.int64),
+        }
+    )
