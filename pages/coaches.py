@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from brokering.errors import BrokeringError
+from brokering.errors import AmbiguousQuery, BrokeringError
 from brokering.exporting import to_csv_bytes
 from brokering.importing.spec import NEED_STATUSES, PRIORITIES, WANTED_ROLES
 from brokering.matching import candidates as cand
@@ -261,6 +261,12 @@ def candidates_section() -> None:
         if can_manage_need(viewer, need.school_id):
             with st.expander(f"Edit or close {need.need_id}"):
                 with st.form("edit_need"):
+                    ed_skill = st.text_input(
+                        "Skill (leave blank to keep it)",
+                        placeholder=need.skill_name,
+                        help="A skill's name, an alias or a close spelling, as in the taxonomy.",
+                        key=f"edit_skill_{need.need_id}",
+                    )
                     e1, e2, e3 = st.columns(3)
                     ed_priority = e1.selectbox(
                         "Priority",
@@ -291,6 +297,7 @@ def candidates_section() -> None:
                                 con,
                                 viewer,
                                 need.need_id,
+                                skill=ed_skill.strip() or None,
                                 priority=ed_priority,
                                 wanted_role=ed_role,
                                 hours=ed_hours or None,
@@ -299,6 +306,8 @@ def candidates_section() -> None:
                             flash(f"{need.need_id} updated.")
                         except BrokeringError as exc:
                             ui.show_error(exc)
+                            if isinstance(exc, AmbiguousQuery) and exc.suggestions:
+                                st.caption(f"Did you mean: {', '.join(exc.suggestions)}?")
                 with st.form("close_need"):
                     how = st.radio("Close as", ["closed", "withdrawn"], horizontal=True)
                     why = st.text_input("Reason for closing")

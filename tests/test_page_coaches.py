@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from brokering.db import connect
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -90,6 +92,52 @@ def test_add_a_need_and_a_refused_one(tiny_db: Path) -> None:
     at.selectbox(key="add_skill").set_value("oracy")
     button(at, "Add need").click().run()
     assert any("ZZ9" in e.value for e in at.error)
+
+
+def stored_need(db: Path, need_id: str) -> tuple:
+    con = connect(db)
+    try:
+        return con.execute(
+            "SELECT skill_id, priority, wanted_role, hours, note FROM needs WHERE need_id = ?",
+            [need_id],
+        ).fetchall()[0]
+    finally:
+        con.close()
+
+
+def test_a_leader_changes_a_needs_skill(tiny_db: Path) -> None:
+    at = page("headteacher", "B")
+    assert at.selectbox(key="need_pick").value == "N1"
+    at.text_input(key="edit_skill_N1").input("retrieval practise")  # a close spelling
+    button(at, "Save changes").click().run()
+    assert not at.exception
+    assert "N1 updated." in at.success[0].value
+    assert stored_need(tiny_db, "N1")[0] == "retrieval-practice"
+    register = frame_with(at, "pending_requests").set_index("need_id")
+    assert register.loc["N1", "skill_name"] == "Retrieval practice"
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "hint"),
+    [
+        ("xyzzy blorp", "No skill in the taxonomy matches 'xyzzy blorp'.", None),
+        ("reading", "'reading' could be several skills.", "Reading fluency"),
+    ],
+)
+def test_an_unresolvable_skill_is_refused_and_nothing_changes(
+    tiny_db: Path, text: str, message: str, hint: str | None
+) -> None:
+    before = stored_need(tiny_db, "N1")
+    at = page("headteacher", "B")
+    at.text_input(key="edit_skill_N1").input(text)
+    at.selectbox(key="edit_priority_N1").set_value("low")
+    button(at, "Save changes").click().run()
+    assert not at.exception
+    assert any(message in e.value for e in at.error)
+    assert not at.success
+    if hint:
+        assert any(c.value.startswith("Did you mean:") and hint in c.value for c in at.caption)
+    assert stored_need(tiny_db, "N1") == before  # the priority was not saved either
 
 
 def test_other_schools_see_but_do_not_request_and_do_not_answer(tiny_db: Path) -> None:
