@@ -70,32 +70,32 @@ def load_dash_frames(con: Connection) -> DashFrames:
         sc AS (SELECT school_id, (row_number() OVER (ORDER BY school_id) - 1)::INTEGER
                AS school FROM (SELECT DISTINCT school_id FROM staff))
     """  # noqa: S608
-    people = con.execute(
+
+    def coded(sql: str) -> pd.DataFrame:
+        return con.execute(f"WITH {codes} {sql}").df()  # noqa: S608 - code fragments
+
+    people = coded(
         f"""
-        WITH {codes}
         SELECT c.pairing, s.person FROM {f.people} m JOIN c USING (pairing_id)
         JOIN s USING (staff_ref) ORDER BY c.pairing, s.person
         """  # noqa: S608
-    ).df()
-    receivers = con.execute(
+    )
+    receivers = coded(
         f"""
-        WITH {codes}
         SELECT c.pairing, sc.school FROM {f.receivers} r JOIN c USING (pairing_id)
         JOIN sc USING (school_id) ORDER BY c.pairing, sc.school
         """  # noqa: S608
-    ).df()
-    links = con.execute(
+    )
+    links = coded(
         f"""
-        WITH {codes}
         SELECT c.pairing, g.school AS giver, r.school AS receiver, l.hours
         FROM {f.links} l JOIN c USING (pairing_id)
         JOIN sc g ON g.school_id = l.giver JOIN sc r ON r.school_id = l.receiver
         ORDER BY c.pairing, giver, receiver
         """  # noqa: S608
-    ).df()
-    coaching = con.execute(
+    )
+    coaching = coded(
         f"""
-        WITH {codes}
         SELECT g.school AS giver, r.school AS receiver, a.person AS coach, b.person AS coachee,
                (k.start_date - DATE '1970-01-01')::INTEGER AS start,
                coalesce((k.end_date - DATE '1970-01-01')::INTEGER, {_NONE}) AS "end", k.hours
@@ -103,12 +103,8 @@ def load_dash_frames(con: Connection) -> DashFrames:
         JOIN sc g ON g.school_id = k.giver JOIN sc r ON r.school_id = k.receiver
         JOIN s a ON a.staff_ref = k.coach_ref JOIN s b ON b.staff_ref = k.coachee_ref
         """  # noqa: S608
-    ).df()
-    schools = (
-        con.execute("SELECT DISTINCT school_id FROM staff ORDER BY school_id")
-        .df()["school_id"]
-        .to_numpy(dtype=object)
     )
+    schools = coded("SELECT school_id FROM sc ORDER BY school")["school_id"].to_numpy(object)
     for col in ("review", "first_evidence", "concluded"):
         pairings[col] = pairings[col].fillna(_NONE).astype(np.int32)
     pairings["status"] = pairings["status"].astype("category")
