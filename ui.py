@@ -13,7 +13,7 @@ import streamlit as st
 
 from brokering import accounts, audit
 from brokering.db import Connection, default_db_path
-from brokering.errors import BrokeringError
+from brokering.errors import AmbiguousQuery, BrokeringError
 from brokering.overview import list_schools
 from brokering.store import build_demo, is_empty, open_store
 from brokering.viewer import ROLE_LABELS, Viewer
@@ -239,4 +239,7 @@ def download(label: str, data: bytes | str, file_name: str, **kwargs: object) ->
 
 
 def show_error(exc: BrokeringError) -> None:
+    """A refusal in plain words; text that could be several skills also offers them."""
     st.error(str(exc), icon=":material/error:")
+    if isinstance(exc, AmbiguousQuery) and exc.suggestions:
+        st.caption(f"Did you mean: {', '.join(exc.suggestions)}?")

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from brokering.errors import AmbiguousQuery, BrokeringError
+from brokering.errors import BrokeringError
 from brokering.exporting import to_csv_bytes
 from brokering.importing.spec import NEED_STATUSES, PRIORITIES, WANTED_ROLES
 from brokering.matching import candidates as cand
@@ -306,8 +306,6 @@ def candidates_section() -> None:
                             flash(f"{need.need_id} updated.")
                         except BrokeringError as exc:
                             ui.show_error(exc)
-                            if isinstance(exc, AmbiguousQuery) and exc.suggestions:
-                                st.caption(f"Did you mean: {', '.join(exc.suggestions)}?")
                 with st.form("close_need"):
                     how = st.radio("Close as", ["closed", "withdrawn"], horizontal=True)
                     why = st.text_input("Reason for closing")

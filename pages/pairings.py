@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from brokering.errors import AmbiguousQuery, BrokeringError
+from brokering.errors import BrokeringError
 from brokering.pairings import accountability, entries, ledger, lifecycle, model, service, views
 
 viewer = st.session_state["viewer"]
@@ -376,8 +376,6 @@ def log_form() -> None:
         if suggested:
             draft = service.with_suggested_disciplines(con, draft)
         pairing_id = service.log_pairing(con, viewer, draft)
-    except AmbiguousQuery as exc:
-        st.error(f"{exc} Did you mean: {', '.join(exc.suggestions)}?")
     except BrokeringError as exc:
         ui.show_error(exc)
     else:
