@@ -11,14 +11,18 @@ anyone out. Visibility is applied in SQL on the live staff table, every time.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import duckdb
+import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz
 
-from brokering import audit, find_scores, maintenance
+from brokering import audit, find_leaders, find_scores, maintenance
 from brokering.db import Connection
 from brokering.errors import NotFoundError, ValidationError
 from brokering.find_depth import depth_by_school, gap_map
@@ -146,9 +150,26 @@ class FindResult:
         }
 
 
-def _skill_row(con: Connection, skill_id: str) -> tuple[str, str] | None:
-    rows = con.execute("SELECT name, area FROM skills WHERE skill_id = ?", [skill_id]).fetchall()
-    return (rows[0][0], rows[0][1]) if rows else None
+@dataclass(frozen=True)
+class _Skill:
+    name: str
+    area: str
+    #: The parts build confirmed current by the same read (None: not asked, or stale).
+    build_id: str | None = None
+
+
+def _skill_row(con: Connection, skill_id: str, confirm: bool = False) -> _Skill | None:
+    """The skill's name and area; with `confirm`, the same statement says which build of the
+    stored parts is current, so a find from held rows costs no statement of its own for it."""
+    build = maintenance.CURRENT_BUILD_SQL if confirm else "NULL"
+    sql = f"SELECT name, area, {build} FROM skills WHERE skill_id = ?"  # noqa: S608
+    try:
+        rows = con.execute(sql, [skill_id]).fetchall()
+    except (duckdb.CatalogException, duckdb.BinderException):
+        if not confirm:
+            raise
+        return _skill_row(con, skill_id)  # no parts (dropped, or an older layout)
+    return _Skill(*rows[0]) if rows else None
 
 
 def _check_school(con: Connection, school_id: str | None) -> None:
@@ -165,19 +186,21 @@ def _resolve(
     con: Connection,
     query_or_skill: str | ResolvedQuery,
     resolver: QueryResolver | None,
-) -> tuple[ResolvedQuery, tuple[str, str]]:
-    """The query and its skill's (name, area): a skill id is taken as it is, text resolved."""
+    confirm: bool = False,
+) -> tuple[ResolvedQuery, _Skill]:
+    """The query and its skill: a skill id is taken as it is, text resolved. `confirm` asks
+    the skill's read to confirm the current parts build too (see `_skill_row`)."""
     if isinstance(query_or_skill, ResolvedQuery):
         query = query_or_skill
     else:
         text = str(query_or_skill).strip()
-        known = _skill_row(con, text) if text else None
+        known = _skill_row(con, text, confirm) if text else None
         if known:
-            query = ResolvedQuery(text, text, known[0], how="skill id", understood_as=text)
+            query = ResolvedQuery(text, text, known.name, how="skill id", understood_as=text)
             return query, known
         resolver = resolver or QueryResolver(SkillMatcher.from_db(con))
         query = resolver.resolve(text)
-    skill = _skill_row(con, query.skill_id)
+    skill = _skill_row(con, query.skill_id, confirm)
     if skill is None:
         raise NotFoundError(f"The skill “{query.skill_id}” is not in the taxonomy.")
     return query, skill
@@ -216,33 +239,50 @@ def find_expertise(
         raise ValidationError("The blend is coaching's share of the score, from 0 to 1.")
     if not 1 <= int(top) <= MAX_TOP:
         raise ValidationError(f"Ask for between 1 and {MAX_TOP} results.")
-    query, skill = _resolve(con, query_or_skill, resolver)
-    stages = parse_phase(phase) if phase else query.phases
-    _check_school(con, school_id)
     as_of = as_of or date.today()
-    rows, stored = _ranked(
-        con,
-        viewer,
-        query.skill_id,
-        stages,
-        school_id,
-        rank_by,
-        float(blend),
-        int(top),
-        as_of,
-        params,
+    held = rank_by == "practice" and school_id is None
+    held = held and find_leaders.build_for(as_of, params) is not None
+    quick = (
+        _held_find(con, viewer, query_or_skill, phase, int(top), float(blend), as_of, params)
+        if held
+        else None
     )
+    if isinstance(quick, tuple):
+        query, skill, stages, rows = quick
+        stored = True
+    else:
+        held = held and quick is None  # tried and refused (False): not again on this find
+        query, skill = _resolve(con, query_or_skill, resolver, confirm=held)
+        guess = find_leaders.build_for(as_of, params)
+        if held and skill.build_id is None and guess is not None:  # not this store's now
+            find_leaders.forget(guess)
+        stages = parse_phase(phase) if phase else query.phases
+        _check_school(con, school_id)
+        rows, stored = _ranked(
+            con,
+            viewer,
+            query.skill_id,
+            stages,
+            school_id,
+            rank_by,
+            float(blend),
+            int(top),
+            as_of,
+            params,
+            confirmed=skill.build_id if held else None,
+            use_held=quick is None,
+        )
     message = ""
     related: tuple[RelatedSkill, ...] = ()
     if rows.empty and (stages or school_id):
         where = f" at {', '.join(stages)}" if stages else ""
         there = " in that school" if school_id else ""
         message = (
-            f"No one you can see has evidence in {skill[0]}{where}{there}. "
+            f"No one you can see has evidence in {skill.name}{where}{there}. "
             "Try without the phase or school filter."
         )
     elif rows.empty:
-        message = f"No one you can see has evidence in {skill[0]} yet."
+        message = f"No one you can see has evidence in {skill.name} yet."
         related = tuple(related_skills(con, viewer, query.skill_id, as_of=as_of, params=params))
         if related:
             message += " These related skills in the same area have some:"
@@ -260,8 +300,8 @@ def find_expertise(
         )
     return FindResult(
         skill_id=query.skill_id,
-        skill_name=skill[0],
-        area=skill[1],
+        skill_name=skill.name,
+        area=skill.area,
         phases=stages,
         school_id=school_id,
         rank_by=rank_by,
@@ -273,6 +313,46 @@ def find_expertise(
         related=related,
         stored_parts=stored,
     )
+
+
+def _held_find(
+    con: Connection,
+    viewer: Viewer,
+    query_or_skill: str | ResolvedQuery,
+    phase: str | tuple[str, ...] | list[str] | None,
+    top: int,
+    blend: float,
+    as_of: date,
+    params: ScoringParams,
+) -> tuple[ResolvedQuery, _Skill, tuple[str, ...], pd.DataFrame] | bool | None:
+    """A practice find for every school, answered from a skill's held leading rows with one
+    statement (the staff lookup, which also confirms the build and the skill), when the
+    skill's rows are held and no phase filter applies. Else None (not tried: the skill's
+    rows are not held yet) or False (tried and refused), leaving it to the full route.
+    The answer is the full route's, row for row (tests hold them equal)."""
+    build = find_leaders.build_for(as_of, params)
+    if build is None:
+        return None
+    text = (
+        query_or_skill.skill_id
+        if isinstance(query_or_skill, ResolvedQuery)
+        else str(query_or_skill).strip()
+    )
+    held = build.skills.get(text)
+    if held is None:
+        return None
+    if isinstance(query_or_skill, ResolvedQuery):
+        query = query_or_skill
+    else:
+        query = ResolvedQuery(text, text, held.name, how="skill id", understood_as=text)
+    stages = parse_phase(phase) if phase else query.phases
+    if stages:  # a phase filter needs the per-phase parts: the SQL route
+        return False
+    where, w_values = _staff_filters(viewer, (), None)
+    rows = _held_top(con, viewer, text, where, w_values, top, blend, as_of, params, None)
+    if rows is None:
+        return False
+    return query, _Skill(held.name, held.area, build.build_id), stages, rows
 
 
 def _staff_filters(
@@ -304,10 +384,23 @@ def _ranked(
     top: int,
     as_of: date,
     params: ScoringParams,
+    confirmed: str | None = None,
+    use_held: bool = True,
 ) -> tuple[pd.DataFrame, bool]:
-    source = find_scores.parts_source(con, skill_id, as_of, params, stages)
-    grouped, g_values = find_scores.grouped_sql(source, stages)
+    """The ranked result table, and whether stored parts answered it. `confirmed` is the
+    parts build a read in this find has just confirmed current (None: not asked);
+    `use_held=False` skips the held rows (this find has tried them already)."""
     where, w_values = _staff_filters(viewer, stages, school_id)
+    if use_held and rank_by == "practice" and not school_id and not stages:
+        held = _held_top(
+            con, viewer, skill_id, where, w_values, top, blend, as_of, params, confirmed
+        )
+        if held is not None:
+            return held, True
+    source = find_scores.parts_source(con, skill_id, as_of, params, stages)
+    if source.status is not None:
+        find_leaders.remember(source.status)
+    grouped, g_values = find_scores.grouped_sql(source, stages)
     if rank_by == "practice" and not school_id:
         rows = _practice_top(
             con,
@@ -379,46 +472,149 @@ def _joined_top(
 _WINDOW = 64
 
 
+class _Stale(Exception):
+    """The held rows cannot answer this find (another build, or more candidates needed than
+    are certainly held): the find starts again on the SQL route."""
+
+
+@dataclass(frozen=True)
+class _Expect:
+    """What a lookup's own read must confirm for held rows to stand: this parts build is
+    current and the skill's name and area are still those held."""
+
+    build_id: str
+    skill_id: str
+    skill: tuple[str, str]
+
+
 def _lookup(
-    con: Connection, refs: list[str], where: str, w_values: list[object]
+    con: Connection,
+    refs: list[str],
+    where: str,
+    w_values: list[object],
+    expect: _Expect | None = None,
 ) -> dict[str, tuple[Any, ...]]:
     """Staff rows for `refs` that the viewer may see: read by key (the primary-key index, kept
-    by materialising the keyed read first), then filtered by the visibility predicate."""
+    by materialising the keyed read first), then filtered by the visibility predicate. With
+    `expect`, one more row of the same read reports the current parts build and the skill
+    (else `_Stale`): rows held in memory are then as true as the store's own."""
     marks = ", ".join("?" for _ in refs)
-    rows = con.execute(
-        f"""WITH st AS MATERIALIZED (
+    check = (
+        f" UNION ALL SELECT NULL, {maintenance.CURRENT_BUILD_SQL}, NULL,"
+        f" {find_leaders.SKILL_SQL}, NULL"
+        if expect
+        else ""
+    )
+    sql = f"""WITH st AS MATERIALIZED (
                 SELECT staff_ref, school_id, role, phases, coach_trained, left_on,
                        share_consent
                 FROM staff WHERE staff_ref IN ({marks}))
             SELECT st.staff_ref, st.school_id, st.role, st.phases, st.coach_trained
-            FROM st WHERE {where}""",  # noqa: S608
-        [*refs, *w_values],
-    ).fetchall()
-    return {r[0]: r[1:] for r in rows}
+            FROM st WHERE {where}{check}"""  # noqa: S608
+    values = [*refs, *w_values, *([expect.skill_id] if expect else [])]
+    try:
+        rows = con.execute(sql, values).fetchall()
+    except (duckdb.CatalogException, duckdb.BinderException):
+        if not expect:
+            raise
+        raise _Stale from None  # the parts are gone (or of an older layout)
+    if expect:
+        want = (expect.build_id, list(expect.skill))
+        if not any(r[0] is None and (r[1], r[3]) == want for r in rows):
+            raise _Stale
+    return {r[0]: r[1:] for r in rows if r[0] is not None}
 
 
-#: Slack below the threshold, in 1-4 units: covers scores that round to the same shown value.
-_SLACK = 0.004
+def _visible(
+    candidates: Iterator[dict[str, Any]],
+    lookup: Callable[[list[str]], dict[str, tuple[Any, ...]]],
+    top: int,
+    batch: int,
+    factor: float,
+    blend: float,
+    params: ScoringParams,
+) -> list[dict[str, Any]]:
+    """The first `top` candidates (in rank order) the viewer may see, looked up a batch at a
+    time, each with the coaching score the live coach-training flag gives."""
+    out: list[dict[str, Any]] = []
+    while len(out) < top and (chunk := list(itertools.islice(candidates, batch))):
+        staff = lookup([c["staff_ref"] for c in chunk])
+        for c in chunk:
+            if c["staff_ref"] not in staff or len(out) >= top:
+                continue
+            c["school_id"], c["role"], c["phases"], trained = staff[c["staff_ref"]]
+            mean, conf = find_scores.coaching_value(
+                c["c_sw"], c["c_w"], bool(trained), factor, params
+            )
+            c["coaching_mean"], c["coaching_confidence"] = mean, conf
+            c["coaching_score"] = find_scores.percent(mean)
+            c["blend_score"] = find_scores.percent((1 - blend) * c["practice_mean"] + blend * mean)
+            out.append(c)
+    return out
+
+
+def _batch(top: int, sees_everyone: bool) -> int:
+    """Candidates looked up at once: a few spare when everyone is visible, else twice `top`."""
+    return top + max(2, top // 4) if sees_everyone else 2 * top
+
+
+def _held_top(
+    con: Connection,
+    viewer: Viewer,
+    skill_id: str,
+    where: str,
+    w_values: list[object],
+    top: int,
+    blend: float,
+    as_of: date,
+    params: ScoringParams,
+    confirmed: str | None,
+) -> pd.DataFrame | None:
+    """The practice rank from the skill's leading rows held in memory (`find_leaders`), when
+    this connection's last build can answer; None sends the find down the SQL route. The
+    build must be confirmed current: by the caller's read (`confirmed`) or, failing that, by
+    the first staff lookup (which also confirms the held name and area of the skill)."""
+    build = find_leaders.build_for(as_of, params)
+    if build is not None and confirmed is not None and confirmed != build.build_id:
+        find_leaders.forget(build)
+        return None
+    held = find_leaders.leaders(con, build, skill_id) if build is not None else None
+    if build is None or held is None:
+        return None
+    factor = 0.5 ** ((as_of - build.epoch).days / params.half_life_days)
+    order, certain = find_leaders.ranked(held, factor, params)
+    checked = [confirmed] if confirmed else []
+
+    def candidates() -> Iterator[dict[str, Any]]:
+        for i, entry in enumerate(order):
+            if i >= certain:
+                raise _Stale
+            yield find_leaders.candidate(held, entry)
+        if not held.complete:  # more rows than are held: the SQL route must go on
+            raise _Stale
+
+    def lookup(refs: list[str]) -> dict[str, tuple[Any, ...]]:
+        expect = None if checked else _Expect(build.build_id, skill_id, (held.name, held.area))
+        found = _lookup(con, refs, where, w_values, expect)
+        checked.append(build.build_id)
+        return found
+
+    try:
+        batch = _batch(top, viewer.sees_everyone)
+        rows = _visible(candidates(), lookup, top, batch, factor, blend, params)
+    except _Stale:
+        if not checked:  # never confirmed: the store holds another build (or none)
+            find_leaders.forget(build)
+        return None
+    names = find_leaders.school_names(con, build, {r["school_id"] for r in rows})
+    for r in rows:
+        r["school"] = names[r["school_id"]]
+    return _frame(con, rows, "practice", blend)
 
 
 def _score_floor(source: find_scores.PartsSource, need: int, params: ScoringParams) -> float:
-    """A lower bound on `s1` that keeps every row that can be among the first `need` today.
-
-    Stored rows carry `s1`, their strength with recency measured to the build date. Ageing by
-    a factor f <= 1 moves a strength towards the prior, so today's strength s lies between the
-    prior and s1: s <= max(s1, prior) and s >= prior + f (s1 - prior). The skill's s1 at a
-    rank R >= `need` (kept at build) therefore bounds the need-th best strength today from
-    below, by T; a row can only reach T if its s1 >= T. Rows below are skipped — stored in s1
-    order, most row groups of a large skill are never read. Without that order (parts
-    computed now, other priors) there is no bound: -inf keeps every row."""
-    if not source.ordered:
-        return float("-inf")
-    prior = params.prior_mean
-    for rank, s1 in zip(maintenance.S1_RANKS, source.s1_at, strict=False):
-        if rank >= need:
-            low = prior + source.factor * (s1 - prior) - _SLACK
-            return low if low > prior else float("-inf")
-    return float("-inf")
+    """`find_scores.score_floor` for a parts source (rows read in s1 order skip the rest)."""
+    return find_scores.score_floor(source.ordered, source.s1_at, source.factor, need, params)
 
 
 def _practice_top(
@@ -442,45 +638,34 @@ def _practice_top(
         SELECT staff_ref, n, latest, c_sw, c_w, c_n, practice_mean, practice_confidence,
                {_PCT.format("practice_mean")} AS practice_score
         FROM (SELECT g.*, {pm} AS practice_mean, {pc} AS practice_confidence
-              FROM {grouped} g WHERE g.n > 0)
+              FROM {grouped} g WHERE g.n > 0 AND g.s1 >= ?)
         ORDER BY practice_score DESC, practice_confidence DESC, latest DESC NULLS LAST,
                  staff_ref
         LIMIT ? OFFSET ?
     """  # noqa: S608 - fragments are code; values are parameters
-    out: list[dict[str, Any]] = []
-    offset, window = 0, max(_WINDOW, 2 * top)
-    batch = top + max(2, top // 4) if sees_everyone else 2 * top
-    while len(out) < top:
-        floor = _score_floor(source, offset + window, params)
-        cur = con.execute(
-            ranked_sql.replace("WHERE g.n > 0", "WHERE g.n > 0 AND g.s1 >= ?"),
-            [*p_values, *g_values, floor, window, offset],
-        )
-        names = [d[0] for d in cur.description]
-        cand = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-        for i in range(0, len(cand), batch):
-            if len(out) >= top:
-                break
-            chunk = cand[i : i + batch]
-            staff = _lookup(con, [c["staff_ref"] for c in chunk], where, w_values)
-            for c in chunk:
-                if c["staff_ref"] not in staff or len(out) >= top:
-                    continue
-                c["school_id"], c["role"], c["phases"], trained = staff[c["staff_ref"]]
-                mean, conf = find_scores.coaching_value(
-                    c["c_sw"], c["c_w"], bool(trained), source.factor, params
-                )
-                c["coaching_mean"], c["coaching_confidence"] = mean, conf
-                c["coaching_score"] = find_scores.percent(mean)
-                c["blend_score"] = find_scores.percent(
-                    (1 - blend) * c["practice_mean"] + blend * mean
-                )
-                out.append(c)
-        if len(cand) < window:
-            break
-        offset += window
-        window *= 2
-    return out
+
+    def candidates() -> Iterator[dict[str, Any]]:
+        offset, window = 0, max(_WINDOW, 2 * top)
+        while True:
+            floor = _score_floor(source, offset + window, params)
+            cur = con.execute(ranked_sql, [*p_values, *g_values, floor, window, offset])
+            names = [d[0] for d in cur.description]
+            rows = cur.fetchall()
+            yield from (dict(zip(names, r, strict=True)) for r in rows)
+            if len(rows) < window:
+                return
+            offset += window
+            window *= 2
+
+    return _visible(
+        candidates(),
+        lambda refs: _lookup(con, refs, where, w_values),
+        top,
+        _batch(top, sees_everyone),
+        source.factor,
+        blend,
+        params,
+    )
 
 
 def _frame(con: Connection, rows: list[dict[str, Any]], rank_by: str, blend: float) -> pd.DataFrame:
@@ -498,28 +683,35 @@ def _frame(con: Connection, rows: list[dict[str, Any]], rank_by: str, blend: flo
         )
         for r in rows:
             r["school"] = names.get(r["school_id"], r["school_id"])
-    conf = {
-        "practice": [r["practice_confidence"] for r in rows],
-        "coaching": [r["coaching_confidence"] for r in rows],
-    }
-    conf["blend"] = [(1 - blend) * p + blend * c for p, c in zip(*conf.values(), strict=True)]
+    count = len(rows)
+
+    def floats(key: str) -> np.ndarray:
+        return np.fromiter((r[key] for r in rows), dtype=np.float64, count=count)
+
+    def ints(key: str) -> np.ndarray:
+        return np.fromiter((r[key] for r in rows), dtype=np.int64, count=count)
+
+    conf = {"practice": floats("practice_confidence"), "coaching": floats("coaching_confidence")}
+    conf["blend"] = (1 - blend) * conf["practice"] + blend * conf["coaching"]
+    phases = np.empty(count, dtype=object)
+    phases[:] = [tuple(r["phases"] or ()) for r in rows]
     columns = {
-        "rank": list(range(1, len(rows) + 1)),
+        "rank": np.arange(1, count + 1, dtype=np.int64),
         "staff_ref": [r["staff_ref"] for r in rows],
         "school_id": [r["school_id"] for r in rows],
         "school": [r["school"] for r in rows],
         "role": [r["role"] for r in rows],
-        "phases": [tuple(r["phases"] or ()) for r in rows],
-        "practice_score": [r["practice_score"] for r in rows],
-        "coaching_score": [r["coaching_score"] for r in rows],
-        "blend_score": [r["blend_score"] for r in rows],
-        "score": [r[f"{rank_by}_score"] for r in rows],
+        "phases": phases,
+        "practice_score": floats("practice_score"),
+        "coaching_score": floats("coaching_score"),
+        "blend_score": floats("blend_score"),
+        "score": floats(f"{rank_by}_score"),
         "confidence": conf[rank_by],
         "practice_confidence": conf["practice"],
         "coaching_confidence": conf["coaching"],
-        "evidence_count": [int(r["n"]) for r in rows],
-        "latest_evidence": pd.to_datetime(pd.Series([r["latest"] for r in rows], dtype=object)),
-        "coaching_records": [int(r["c_n"]) for r in rows],
+        "evidence_count": ints("n"),
+        "latest_evidence": np.array([r["latest"] for r in rows], dtype="datetime64[s]"),
+        "coaching_records": ints("c_n"),
     }
     return pd.DataFrame(columns)
 

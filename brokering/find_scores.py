@@ -51,6 +51,7 @@ class PartsSource:
     stored: bool
     ordered: bool = False  # rows in s1 order, built with the same priors
     s1_at: tuple[float, ...] = ()  # the skill's s1 at maintenance.S1_RANKS
+    status: maintenance.PartsStatus | None = None  # what parts_status said, when stored
 
 
 def parts_source(
@@ -69,7 +70,9 @@ def parts_source(
             sql = f"(SELECT * FROM {maintenance.PARTS})"  # noqa: S608 - a code constant
             return PartsSource(sql, [], factor, True)
         sql = f"(SELECT * FROM {maintenance.PARTS} WHERE skill_id = ?)"  # noqa: S608
-        return PartsSource(sql, [skill_id], factor, True, status.ordered, status.s1_at)
+        return PartsSource(
+            sql, [skill_id], factor, True, status.ordered, status.s1_at, status=status
+        )
     sql, values = maintenance.parts_query(params, as_of, skill_id=skill_id, by_phase=bool(stages))
     return PartsSource(f"({sql})", values, 1.0, False)
 
@@ -135,6 +138,38 @@ def coaching_value(
 
 
 def percent(mean: float) -> float:
-    """A 1-4 strength as a score 0-100, to one decimal place, rounded half up as DuckDB's
-    round() does, so ranks computed in SQL and in Python agree."""
-    return math.floor((mean - 1.0) / 3.0 * 100.0 * 10.0 + 0.5) / 10.0
+    """A 1-4 strength as a score 0-100, to one decimal place, rounded half away from zero as
+    DuckDB's round() does (`PCT_SQL`, same operations in the same order), so ranks computed
+    in SQL and in Python agree. The fraction is taken exactly, not by adding 0.5, which can
+    round up a value just below the half."""
+    tenths = (mean - 1.0) / 3.0 * 100.0 * 10.0
+    whole = math.floor(abs(tenths))
+    if abs(tenths) - whole >= 0.5:
+        whole += 1
+    return math.copysign(whole, tenths) / 10.0
+
+
+#: Slack below the threshold, in 1-4 units: covers scores that round to the same shown value.
+_SLACK = 0.004
+
+
+def score_floor(
+    ordered: bool, s1_at: tuple[float, ...], factor: float, need: int, params: ScoringParams
+) -> float:
+    """A lower bound on `s1` that keeps every row that can be among the first `need` today.
+
+    Stored rows carry `s1`, their strength with recency measured to the build date. Ageing by
+    a factor f <= 1 moves a strength towards the prior, so today's strength s lies between the
+    prior and s1: s <= max(s1, prior) and s >= prior + f (s1 - prior). The skill's s1 at a
+    rank R >= `need` (kept at build, `s1_at`) therefore bounds the need-th best strength today
+    from below, by T; a row can only reach T if its s1 >= T. Rows below can be skipped.
+    Without that order (parts computed now, other priors) there is no bound: -inf keeps every
+    row."""
+    if not ordered:
+        return float("-inf")
+    prior = params.prior_mean
+    for rank, s1 in zip(maintenance.S1_RANKS, s1_at, strict=False):
+        if rank >= need:
+            low = prior + factor * (s1 - prior) - _SLACK
+            return low if low > prior else float("-inf")
+    return float("-inf")

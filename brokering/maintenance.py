@@ -16,6 +16,7 @@ they were built with; otherwise find computes the same parts on the fly from the
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import date
 
@@ -36,7 +37,7 @@ ALL_PHASES = "*"
 NO_PHASE = "-"
 
 
-def _params_key(params: ScoringParams) -> str:
+def params_key(params: ScoringParams) -> str:
     """The parameters baked into the stored sums (priors and training apply at query time)."""
     p = params
     return json.dumps(
@@ -52,7 +53,7 @@ def _params_key(params: ScoringParams) -> str:
     )
 
 
-def _priors_key(params: ScoringParams) -> str:
+def priors_key(params: ScoringParams) -> str:
     return json.dumps([params.prior_mean, params.prior_weight])
 
 
@@ -199,11 +200,22 @@ class PartsStatus:
     reason: str
     ordered: bool = False
     s1_at: tuple[float, ...] = ()
+    #: Names this build of the parts: a new one every build, so rows read from one build are
+    #: never mistaken for another's (`brokering.find_leaders` keeps them by it).
+    build_id: str | None = None
+    params_key: str = ""
+    priors_key: str = ""
 
 
-_SIGNATURE_SQL = (
+SIGNATURE_SQL = (
     "(SELECT count(*) FROM evidence), (SELECT count(*) FROM coaching),"
     " (SELECT coalesce(max(import_id), 0) FROM imports)"
+)
+#: The stored build's id while the parts match the data, else NULL: a scalar that any
+#: statement can carry to confirm, in the same read, that rows kept from a build still hold.
+CURRENT_BUILD_SQL = (
+    f"(SELECT build_id FROM {META} WHERE (evidence_rows, coaching_rows, last_import) = "  # noqa: S608
+    f"({SIGNATURE_SQL}))"
 )
 
 
@@ -220,30 +232,30 @@ def parts_status(
     try:
         meta = con.execute(
             f"SELECT epoch, params, (evidence_rows, coaching_rows, last_import) = "  # noqa: S608
-            f"({_SIGNATURE_SQL}), priors, "
-            f"(SELECT s1_at FROM {RANKS} WHERE skill_id = ?) FROM {META}",
+            f"({SIGNATURE_SQL}), priors, "
+            f"(SELECT s1_at FROM {RANKS} WHERE skill_id = ?), build_id FROM {META}",
             [skill_id],
         ).fetchall()
     except (duckdb.CatalogException, duckdb.BinderException):  # none, or an older layout
         return PartsStatus(False, None, "not built")
     if not meta:
         return PartsStatus(False, None, "not built")
-    epoch, key, current, priors, s1_at = meta[0]
+    epoch, key, current, priors, s1_at, build_id = meta[0]
     if not current:
         return PartsStatus(False, epoch, "data changed since the parts were built")
-    if key != _params_key(params):
+    if key != params_key(params):
         return PartsStatus(False, epoch, "built with other scoring parameters")
     if as_of < epoch:
         return PartsStatus(False, epoch, "asked about a date before the newest record")
-    ordered = priors == _priors_key(params)
+    ordered = priors == priors_key(params)
     ranks = tuple(float(v) for v in s1_at or ()) if ordered else ()
-    return PartsStatus(True, epoch, "ready", ordered, ranks)
+    return PartsStatus(True, epoch, "ready", ordered, ranks, build_id, key, priors)
 
 
 def build_find_parts(con: Connection, params: ScoringParams = DEFAULT_PARAMS) -> int:
     """(Re)build the per-skill score parts in skill order, in one transaction; return rows."""
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
-    signature = con.execute(f"SELECT {_SIGNATURE_SQL}").fetchall()[0]  # noqa: S608
+    signature = con.execute(f"SELECT {SIGNATURE_SQL}").fetchall()[0]  # noqa: S608
     epoch = con.execute(
         "SELECT greatest((SELECT max(date) FROM evidence),"  # noqa: S608 - code fragments
         f" (SELECT max({COACHING_DATE_SQL}) FROM coaching c), DATE '2000-01-01')"
@@ -267,11 +279,12 @@ def build_find_parts(con: Connection, params: ScoringParams = DEFAULT_PARAMS) ->
         )
         con.execute(
             f"CREATE TABLE {META} (epoch DATE, params VARCHAR, evidence_rows BIGINT,"
-            " coaching_rows BIGINT, last_import BIGINT, built_at TIMESTAMP, priors VARCHAR)"
+            " coaching_rows BIGINT, last_import BIGINT, built_at TIMESTAMP, priors VARCHAR,"
+            " build_id VARCHAR)"
         )
         con.execute(
-            f"INSERT INTO {META} VALUES (?, ?, ?, ?, ?, current_timestamp, ?)",  # noqa: S608
-            [epoch, _params_key(params), *signature, _priors_key(params)],
+            f"INSERT INTO {META} VALUES (?, ?, ?, ?, ?, current_timestamp, ?, ?)",  # noqa: S608
+            [epoch, params_key(params), *signature, priors_key(params), uuid.uuid4().hex],
         )
     return int(con.execute(f"SELECT count(*) FROM {PARTS}").fetchall()[0][0])  # noqa: S608
 
