@@ -127,6 +127,15 @@ def depth_fn(con, viewer, as_of, skill_id: str, name: str) -> tuple[str, Callabl
 FIRST_LABEL = "the same find with nothing held in memory yet (first search since a build)"
 
 
+def _held(skill_id: str, as_of) -> bool | None:
+    """Whether the product holds the skill's leading rows now (None: no such layer)."""
+    build_for = optional("brokering.find_leaders", "build_for")
+    if build_for is None:
+        return None
+    build = build_for(as_of, scoring.DEFAULT_PARAMS)
+    return build is not None and skill_id in build.skills
+
+
 def _nothing_held(con) -> None:  # noqa: ARG001 - the held rows are the process's
     forget = optional("brokering.find_leaders", "forget")
     if forget is not None:
@@ -175,6 +184,7 @@ def run_find(ctx: Context) -> None:
             ctx.add(Row("find", f"Find one skill, top {TOP}: {name}", status=bad))
             continue
         s_prod, out = timeit(fn, reps, warmup=2, budget_s=60)
+        held = _held(sid, as_of)
         s_base, base_out = timeit(
             lambda sid=sid: baselines.top_practitioners(
                 ctx.frames, viewer, sid, as_of=as_of, top=TOP
@@ -214,6 +224,12 @@ def run_find(ctx: Context) -> None:
                 ""
                 if stored is None
                 else f" The find used the stored per-skill parts: {'yes' if stored else 'no'}."
+            )
+            + (
+                ""
+                if held is None
+                else " The skill's leading rows were held in memory for the timed runs: "
+                f"{'yes' if held else 'no'}."
             )
         )
         ctx.add(row)
