@@ -349,7 +349,7 @@ def _held_find(
     if stages:  # a phase filter needs the per-phase parts: the SQL route
         return False
     where, w_values = _staff_filters(viewer, (), None)
-    rows = _held_top(con, viewer, text, where, w_values, top, blend, as_of, params, None)
+    rows = _held_top(con, viewer, text, where, w_values, top, blend, as_of, params, None, build)
     if rows is None:
         return False
     return query, _Skill(held.name, held.area, build.build_id), stages, rows
@@ -472,9 +472,18 @@ def _joined_top(
 _WINDOW = 64
 
 
-class _Stale(Exception):
-    """The held rows cannot answer this find (another build, or more candidates needed than
-    are certainly held): the find starts again on the SQL route."""
+class _Beyond(Exception):
+    """The find needs more candidates than are certainly among the held rows: it starts
+    again on the SQL route (the held rows stay: they still answer shorter lists)."""
+
+
+class _Stale(_Beyond):
+    """The store no longer holds the build the rows came from (`skill_only`: the build
+    stands, but the skill's name or area changed): drop them, then the SQL route."""
+
+    def __init__(self, skill_only: bool = False) -> None:
+        super().__init__()
+        self.skill_only = skill_only
 
 
 @dataclass(frozen=True)
@@ -519,9 +528,11 @@ def _lookup(
             raise
         raise _Stale from None  # the parts are gone (or of an older layout)
     if expect:
-        want = (expect.build_id, list(expect.skill))
-        if not any(r[0] is None and (r[1], r[3]) == want for r in rows):
+        check_row = next((r for r in rows if r[0] is None), None)
+        if check_row is None or check_row[1] != expect.build_id:
             raise _Stale
+        if check_row[3] != list(expect.skill):
+            raise _Stale(skill_only=True)
     return {r[0]: r[1:] for r in rows if r[0] is not None}
 
 
@@ -569,12 +580,15 @@ def _held_top(
     as_of: date,
     params: ScoringParams,
     confirmed: str | None,
+    build: find_leaders.Build | None = None,
 ) -> pd.DataFrame | None:
     """The practice rank from the skill's leading rows held in memory (`find_leaders`), when
-    this connection's last build can answer; None sends the find down the SQL route. The
-    build must be confirmed current: by the caller's read (`confirmed`) or, failing that, by
-    the first staff lookup (which also confirms the held name and area of the skill)."""
-    build = find_leaders.build_for(as_of, params)
+    the newest build seen (or the caller's `build`) can answer; None sends the find down the
+    SQL route. The build must be confirmed current: by the caller's read (`confirmed`) or,
+    failing that, by the first staff lookup (which also confirms the held name and area of
+    the skill). Only a failed confirmation drops held rows; a list longer than the held rows
+    can answer for leaves them for the next find."""
+    build = build or find_leaders.build_for(as_of, params)
     if build is not None and confirmed is not None and confirmed != build.build_id:
         find_leaders.forget(build)
         return None
@@ -588,10 +602,10 @@ def _held_top(
     def candidates() -> Iterator[dict[str, Any]]:
         for i, entry in enumerate(order):
             if i >= certain:
-                raise _Stale
+                raise _Beyond
             yield find_leaders.candidate(held, entry)
         if not held.complete:  # more rows than are held: the SQL route must go on
-            raise _Stale
+            raise _Beyond
 
     def lookup(refs: list[str]) -> dict[str, tuple[Any, ...]]:
         expect = None if checked else _Expect(build.build_id, skill_id, (held.name, held.area))
@@ -602,9 +616,13 @@ def _held_top(
     try:
         batch = _batch(top, viewer.sees_everyone)
         rows = _visible(candidates(), lookup, top, batch, factor, blend, params)
-    except _Stale:
-        if not checked:  # never confirmed: the store holds another build (or none)
+    except _Stale as stale:
+        if stale.skill_only:
+            build.skills.pop(skill_id, None)
+        else:  # the store holds another build (or none)
             find_leaders.forget(build)
+        return None
+    except _Beyond:
         return None
     names = find_leaders.school_names(con, build, {r["school_id"] for r in rows})
     for r in rows:

@@ -221,3 +221,86 @@ def test_percent_rounds_as_duckdb_does() -> None:
     sql = "SELECT list_transform(?::DOUBLE[], lambda m: round((m - 1) / 3 * 100, 1))"
     want = con.execute(sql, [means]).fetchall()[0][0]
     assert [percent(m) for m in means] == want
+
+
+def test_finds_on_different_dates_rank_each_date_afresh(crowd, spy) -> None:
+    """The held ranking is kept per ageing factor: a find for a later date (the app's
+    today moves on while it runs) must not reuse an earlier date's order."""
+    dates = [TODAY, TODAY + timedelta(days=400), TODAY + timedelta(days=1200)]
+    computed = {d: _ranks(crowd, d, tops=(20,)) for d in dates}
+    maintenance.optimise(crowd)
+    _ranks(crowd, TODAY, tops=(20,))
+    spy.clear()
+    for d in dates + dates[::-1]:
+        for want, got in zip(computed[d], _ranks(crowd, d, tops=(20,)), strict=True):
+            assert want.equals(got), d
+    assert all(spy)
+
+
+def _pair_then_held(con, params=find.DEFAULT_PARAMS):
+    maintenance.optimise(con, params)
+    find_leaders.forget()
+    by_sql = find_expertise(con, ADMIN, "questioning", as_of=TODAY, params=params).rows
+    for _ in range(2):  # the second find reads the held rows, the third ranks them
+        by_held = find_expertise(con, ADMIN, "questioning", as_of=TODAY, params=params).rows
+    return list(by_sql["staff_ref"]), list(by_held["staff_ref"])
+
+
+def test_ties_are_broken_by_staff_ref_not_by_stored_order(con, spy) -> None:
+    """A1 and Z1 show the same score and confidence with the same latest date; Z1's stored
+    strength is a hair higher (an ancient record), so the stored order puts Z1 first, but
+    the ranking's last tie-break is the reference: A1 first."""
+    build(
+        con,
+        [{"ref": r} for r in ("A1", "Z1", "M1")],
+        [
+            ("A1", "questioning", "observation", 4, 10),
+            ("A1", "questioning", "self-assessment", 1, 5000),
+            ("Z1", "questioning", "observation", 4, 10),
+            ("Z1", "questioning", "self-assessment", 2, 5000),
+            ("M1", "questioning", "observation", 3, 10),
+        ],
+    )
+    by_sql, by_held = _pair_then_held(con)
+    assert by_sql == by_held == ["A1", "Z1", "M1"]
+    assert spy[-1] is True
+
+
+def test_ties_are_broken_by_the_latest_evidence_before_the_reference(con, spy) -> None:
+    """Same score and confidence; Z9's newest record (of a type given no weight) is more
+    recent, so Z9 ranks first although A0 comes first by reference and stored order."""
+    import dataclasses
+
+    params = dataclasses.replace(
+        find.DEFAULT_PARAMS,
+        type_weights={**find.DEFAULT_PARAMS.type_weights, "accreditation": 0.0},
+    )
+    build(
+        con,
+        [{"ref": "A0"}, {"ref": "Z9"}],
+        [
+            ("A0", "questioning", "observation", 4, 10),
+            ("Z9", "questioning", "observation", 4, 10),
+            ("Z9", "questioning", "accreditation", 1, 1),
+        ],
+    )
+    by_sql, by_held = _pair_then_held(con, params)
+    assert by_sql == by_held == ["Z9", "A0"]
+    assert spy[-1] is True
+
+
+def test_a_list_longer_than_the_held_rows_keeps_them_for_the_next_find(
+    crowd, spy, monkeypatch
+) -> None:
+    monkeypatch.setattr(find_leaders, "HELD", 40)
+    maintenance.optimise(crowd)
+    for _ in range(2):
+        find_expertise(crowd, ADMIN, "questioning", as_of=TODAY, top=10)
+    build_now = find_leaders.build_for(TODAY, find.DEFAULT_PARAMS)
+    held = build_now.skills["questioning"]
+    spy.clear()
+    find_expertise(crowd, ADMIN, "questioning", as_of=TODAY, top=200)
+    find_expertise(crowd, ADMIN, "questioning", as_of=TODAY, top=10)
+    assert spy == [False, True]
+    assert find_leaders.build_for(TODAY, find.DEFAULT_PARAMS) is build_now
+    assert build_now.skills["questioning"] is held  # not read again
