@@ -50,8 +50,6 @@ _PCT = find_scores.PCT_SQL
 #: Ranked rows asked for at first, as the find does (above DuckDB's late-materialisation
 #: limit of 50 rows, which would otherwise read the skill's row group twice).
 _WINDOW = 64
-#: Slack below the ranking's s1 bound, in 1-4 units, as the find uses.
-_SLACK = 0.004
 #: Most staff refs read by key in one statement (DuckDB scans the table beyond 2,048).
 _MAX_BATCH = 1024
 #: Columns of `capacity.capacity_left(..., attributes=True)`, in its order.
@@ -174,19 +172,6 @@ def _too_few(source: find_scores.PartsSource, top: int) -> bool:
     return kept < len(maintenance.S1_RANKS) and maintenance.S1_RANKS[kept] <= top
 
 
-def _floor(source: find_scores.PartsSource, need: int, scoring: ScoringParams) -> float:
-    """A lower bound on `s1` keeping every row that can be among the first `need` today:
-    the find's bound (`find._score_floor`, which explains it), so both rank the same rows."""
-    if not source.ordered:
-        return float("-inf")
-    prior = scoring.prior_mean
-    for rank, s1 in zip(maintenance.S1_RANKS, source.s1_at, strict=False):
-        if rank >= need:
-            low = prior + source.factor * (s1 - prior) - _SLACK
-            return low if low > prior else float("-inf")
-    return float("-inf")
-
-
 def _ranked_rows(
     con: Connection, source: find_scores.PartsSource, scoring: ScoringParams, top: int
 ) -> Iterator[tuple[Any, ...]]:
@@ -205,7 +190,9 @@ def _ranked_rows(
     """  # noqa: S608 - fragments are code; values are parameters
     offset, window = 0, max(_WINDOW, 2 * top)
     while True:
-        floor = _floor(source, offset + window, scoring)
+        floor = find_scores.score_floor(
+            source.ordered, source.s1_at, source.factor, offset + window, scoring
+        )
         rows = con.execute(sql, [*p_values, *g_values, floor, window, offset]).fetchall()
         yield from rows
         if len(rows) < window:
