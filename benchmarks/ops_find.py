@@ -136,7 +136,8 @@ def _held(skill_id: str, as_of) -> bool | None:
     return build is not None and skill_id in build.skills
 
 
-def _nothing_held(con) -> None:  # noqa: ARG001 - the held rows are the process's
+def _nothing_held() -> None:
+    """Drop every held row (they are the process's, not a connection's)."""
     forget = optional("brokering.find_leaders", "forget")
     if forget is not None:
         forget()
@@ -152,7 +153,7 @@ def _each_first(con, viewer, as_of, top: int = TOP_ALL) -> list:
     ]
     out = []
     for sid in skills:
-        _nothing_held(con)
+        _nothing_held()
         out.append(call(fe, con, viewer, query_or_skill=sid, query=sid, as_of=as_of, top=top))
     return out
 
@@ -194,7 +195,7 @@ def run_find(ctx: Context) -> None:
         )
         s_raw, _ = timeit(lambda sid=sid: con.execute(RAW_SCAN, [sid]).df(), reps, warmup=2)
         s_agg, _ = timeit(lambda sid=sid: con.execute(AGG_FLOOR, [sid]).fetchall(), reps, warmup=2)
-        s_first, _ = timeit(lambda fn=fn: (_nothing_held(con), fn()), reps, warmup=1, budget_s=60)
+        s_first, _ = timeit(lambda fn=fn: (_nothing_held(), fn()), reps, warmup=1, budget_s=60)
         row = Row(
             "find" if which == "common" else "find_typical",
             f"Find one skill, top {TOP}: {name} ({n:,} evidence rows, "

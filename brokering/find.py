@@ -182,6 +182,11 @@ def _check_school(con: Connection, school_id: str | None) -> None:
         )
 
 
+def _by_id(skill_id: str, name: str) -> ResolvedQuery:
+    """A search that was a skill id, taken as it is."""
+    return ResolvedQuery(skill_id, skill_id, name, how="skill id", understood_as=skill_id)
+
+
 def _resolve(
     con: Connection,
     query_or_skill: str | ResolvedQuery,
@@ -196,8 +201,7 @@ def _resolve(
         text = str(query_or_skill).strip()
         known = _skill_row(con, text, confirm) if text else None
         if known:
-            query = ResolvedQuery(text, text, known.name, how="skill id", understood_as=text)
-            return query, known
+            return _by_id(text, known.name), known
         resolver = resolver or QueryResolver(SkillMatcher.from_db(con))
         query = resolver.resolve(text)
     skill = _skill_row(con, query.skill_id, confirm)
@@ -253,9 +257,6 @@ def find_expertise(
     else:
         held = held and quick is None  # tried and refused (False): not again on this find
         query, skill = _resolve(con, query_or_skill, resolver, confirm=held)
-        guess = find_leaders.build_for(as_of, params)
-        if held and skill.build_id is None and guess is not None:  # not this store's now
-            find_leaders.forget(guess)
         stages = parse_phase(phase) if phase else query.phases
         _check_school(con, school_id)
         rows, stored = _ranked(
@@ -270,7 +271,9 @@ def find_expertise(
             as_of,
             params,
             confirmed=skill.build_id if held else None,
-            use_held=quick is None,
+            # Not again after a refusal, nor when the read just said the parts are stale
+            # (the SQL route then notes the current build as the newest).
+            use_held=quick is None and not (held and skill.build_id is None),
         )
     message = ""
     related: tuple[RelatedSkill, ...] = ()
@@ -344,7 +347,7 @@ def _held_find(
     if isinstance(query_or_skill, ResolvedQuery):
         query = query_or_skill
     else:
-        query = ResolvedQuery(text, text, held.name, how="skill id", understood_as=text)
+        query = _by_id(text, held.name)
     stages = parse_phase(phase) if phase else query.phases
     if stages:  # a phase filter needs the per-phase parts: the SQL route
         return False
@@ -597,7 +600,7 @@ def _held_top(
         return None
     factor = 0.5 ** ((as_of - build.epoch).days / params.half_life_days)
     order, certain = find_leaders.ranked(held, factor, params)
-    checked = [confirmed] if confirmed else []
+    unconfirmed = confirmed is None
 
     def candidates() -> Iterator[dict[str, Any]]:
         for i, entry in enumerate(order):
@@ -608,9 +611,10 @@ def _held_top(
             raise _Beyond
 
     def lookup(refs: list[str]) -> dict[str, tuple[Any, ...]]:
-        expect = None if checked else _Expect(build.build_id, skill_id, (held.name, held.area))
-        found = _lookup(con, refs, where, w_values, expect)
-        checked.append(build.build_id)
+        nonlocal unconfirmed
+        expect = _Expect(build.build_id, skill_id, (held.name, held.area))
+        found = _lookup(con, refs, where, w_values, expect if unconfirmed else None)
+        unconfirmed = False
         return found
 
     try:
@@ -631,8 +635,8 @@ def _held_top(
 
 
 def _score_floor(source: find_scores.PartsSource, need: int, params: ScoringParams) -> float:
-    """`find_scores.score_floor` for a parts source (rows read in s1 order skip the rest)."""
-    return find_scores.score_floor(source.ordered, source.s1_at, source.factor, need, params)
+    """The source's s1 bound (rows read in s1 order skip the rest); a seam the tests watch."""
+    return source.floor(need, params)
 
 
 def _practice_top(

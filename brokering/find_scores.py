@@ -49,9 +49,22 @@ class PartsSource:
     values: list[object]
     factor: float
     stored: bool
-    ordered: bool = False  # rows in s1 order, built with the same priors
-    s1_at: tuple[float, ...] = ()  # the skill's s1 at maintenance.S1_RANKS
-    status: maintenance.PartsStatus | None = None  # what parts_status said, when stored
+    #: What `parts_status` said, for one skill's stored parts (None otherwise).
+    status: maintenance.PartsStatus | None = None
+
+    @property
+    def ordered(self) -> bool:
+        """Rows in s1 order, built with the same priors (so `floor` can skip rows)."""
+        return self.status is not None and self.status.ordered
+
+    @property
+    def s1_at(self) -> tuple[float, ...]:
+        """The skill's s1 at `maintenance.S1_RANKS`."""
+        return self.status.s1_at if self.status is not None else ()
+
+    def floor(self, need: int, params: ScoringParams) -> float:
+        """`score_floor` for these rows: the least s1 that can be among the first `need`."""
+        return score_floor(self.ordered, self.s1_at, self.factor, need, params)
 
 
 def parts_source(
@@ -70,9 +83,7 @@ def parts_source(
             sql = f"(SELECT * FROM {maintenance.PARTS})"  # noqa: S608 - a code constant
             return PartsSource(sql, [], factor, True)
         sql = f"(SELECT * FROM {maintenance.PARTS} WHERE skill_id = ?)"  # noqa: S608
-        return PartsSource(
-            sql, [skill_id], factor, True, status.ordered, status.s1_at, status=status
-        )
+        return PartsSource(sql, [skill_id], factor, True, status)
     sql, values = maintenance.parts_query(params, as_of, skill_id=skill_id, by_phase=bool(stages))
     return PartsSource(f"({sql})", values, 1.0, False)
 

@@ -190,9 +190,7 @@ def _ranked_rows(
     """  # noqa: S608 - fragments are code; values are parameters
     offset, window = 0, max(_WINDOW, 2 * top)
     while True:
-        floor = find_scores.score_floor(
-            source.ordered, source.s1_at, source.factor, offset + window, scoring
-        )
+        floor = source.floor(offset + window, scoring)
         rows = con.execute(sql, [*p_values, *g_values, floor, window, offset]).fetchall()
         yield from rows
         if len(rows) < window:
