@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
+from brokering.changes import store_version
 from brokering.db import default_db_path
 from brokering.errors import BrokeringError, PermissionDenied
 from brokering.exporting import to_csv_bytes
@@ -23,6 +24,7 @@ from brokering.find import (
     explain,
     find_expertise,
     gap_map,
+    record_search,
 )
 from brokering.phases import KEY_STAGES
 from brokering.taxonomy import SkillMatcher
@@ -36,9 +38,11 @@ EXPLAINED = 10
 CHART_SCHOOLS = 25
 
 
-# --- cached reads: keyed by the database, the acting viewer and every input -----------------
-@st.cache_resource(ttl=600, show_spinner=False)
-def _resolver(path: str) -> QueryResolver:
+# --- cached reads: keyed by the database, its change signature (so no cache outlives the data
+# it was read from: a consent change or an import shows on the next run), the acting viewer
+# and every input -------------------------------------------------------------------------
+@st.cache_resource(ttl=600, max_entries=4, show_spinner=False)
+def _resolver(path: str, version: tuple) -> QueryResolver:
     return QueryResolver(SkillMatcher.from_db(ui.connection()))
 
 
@@ -49,6 +53,7 @@ def _who(v: Viewer) -> tuple[str, str | None, str]:
 @st.cache_data(ttl=60, show_spinner=False)
 def _find(
     path: str,
+    version: tuple,
     who: tuple,
     query: ResolvedQuery,
     phases: tuple,
@@ -66,22 +71,25 @@ def _find(
         rank_by=rank_by,
         blend=blend,
         as_of=today,
-        resolver=_resolver(path),
+        resolver=_resolver(path, version),
+        audited=False,  # the page records every showing, cached or not
     )
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def _explain(path: str, who: tuple, ref: str, skill: str, phases: tuple, today: date):
+def _explain(who: tuple, ref: str, skill: str, phases: tuple, today: date):
+    """Not cached: worked out only when its box is opened, and each opening is audited."""
     return explain(ui.connection(), Viewer(*who), ref, skill, phase=phases or None, as_of=today)
 
 
 @st.cache_data(ttl=60, show_spinner=False)
-def _depth(path: str, who: tuple, skill: str, phases: tuple, today: date) -> pd.DataFrame:
+def _depth(
+    path: str, version: tuple, who: tuple, skill: str, phases: tuple, today: date
+) -> pd.DataFrame:
     return depth_by_school(ui.connection(), Viewer(*who), skill, phase=phases or None, as_of=today)
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def _gaps(path: str, who: tuple, today: date) -> pd.DataFrame:
+def _gaps(path: str, version: tuple, who: tuple, today: date) -> pd.DataFrame:
     return gap_map(ui.connection(), Viewer(*who), as_of=today)
 
 
@@ -93,6 +101,7 @@ def _choose(name: str, phases: tuple[str, ...]) -> None:
 
 
 path, who, today = str(default_db_path()), _who(viewer), date.today()
+version = store_version(con)
 
 st.title("Find expertise")
 st.caption(
@@ -145,7 +154,7 @@ if not query_text.strip():
     )
 else:
     try:
-        resolved = _resolver(path).resolve(query_text)
+        resolved = _resolver(path, version).resolve(query_text)
     except QueryNotResolved as exc:
         st.warning(str(exc), icon=":material/help:")
         if exc.suggestions:
@@ -170,7 +179,8 @@ if resolved is not None:
         understood += f", phase filter **{', '.join(phases)}**"
     st.markdown(understood + ".")
     try:
-        result = _find(path, who, resolved, tuple(phases), school, rank_by, blend, today)
+        result = _find(path, version, who, resolved, tuple(phases), school, rank_by, blend, today)
+        record_search(con, viewer, result)
     except PermissionDenied as exc:
         st.info(f"{exc} The depth by school and the gap map below are open to you.")
     except BrokeringError as exc:
@@ -250,7 +260,7 @@ if result is not None:
             if not why_box.open:
                 continue
             with why_box:
-                why = _explain(path, who, row.staff_ref, result.skill_id, result.phases, today)
+                why = _explain(who, row.staff_ref, result.skill_id, result.phases, today)
                 st.markdown(
                     f"Practice **{row.practice_score:.1f}**: each record's weight is its type "
                     "weight × recency; its share of all the weight times its strength gives its "
@@ -317,7 +327,9 @@ if result is not None:
 if resolved is not None:
     st.subheader("By school")
     try:
-        depth = _depth(path, who, resolved.skill_id, tuple(phases or resolved.phases), today)
+        depth = _depth(
+            path, version, who, resolved.skill_id, tuple(phases or resolved.phases), today
+        )
     except BrokeringError as exc:
         ui.show_error(exc)
     else:
@@ -362,7 +374,7 @@ st.caption(
     "where to look outside the alliance (skills with open needs first)."
 )
 try:
-    gaps = _gaps(path, who, today)
+    gaps = _gaps(path, version, who, today)
 except BrokeringError as exc:
     ui.show_error(exc)
 else:
