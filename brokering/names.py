@@ -229,13 +229,19 @@ def read_key_file(
     data: bytes,
     *,
     pseudonym_key: bytes | None = None,
+    session: object = None,
 ) -> tuple[NameKey, LoadReport]:
     """Read a key file for `viewer`'s own school; refuse it whole when it is too large, not
-    text, has no codes, or is another school's (module docstring: nothing is kept or told)."""
+    text, has no codes, or is another school's (module docstring: nothing is kept or told).
+    `session` marks the sign-in the names belong to (`usable` checks it)."""
     permissions.require(viewer, "load_names")
     rows = [r for r in _rows(_decode(data)) if any(c for c in r)]
     cols = _columns(rows)
-    if cols.name is None and cols.surname is None and not (cols.ref is not None and cols.code is not None):
+    if (
+        cols.name is None
+        and cols.surname is None
+        and not (cols.ref is not None and cols.code is not None)
+    ):
         raise ValidationError(
             "That file has staff codes but no names (a column headed Name, or Forename and "
             "Surname). Nothing was read."
@@ -289,7 +295,7 @@ def read_key_file(
             "Most codes in that key file belong to another school's staff: names can be shown "
             f"only for your own school ({school_name}). Nothing was read."
         )
-    key = NameKey(str(viewer.school_id), {r: wanted[r] for r in own}, owner_of(viewer))
+    key = NameKey(str(viewer.school_id), {r: wanted[r] for r in own}, owner_of(viewer, session))
     audit.record(con, viewer, "names.load", {"named": len(own)})
     return key, LoadReport(named=len(own), not_matched=len(body) - len(own))
 
