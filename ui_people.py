@@ -56,18 +56,35 @@ def label(ref: object) -> str:
     return key.label(ref) if key is not None else str(ref)
 
 
-def with_names(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
-    """The frame with a name column beside each reference column, when names are loaded."""
-    return people_names.with_names(frame, current(), columns)
+def heading(column: str) -> str:
+    """The heading of the name column beside a reference column ("Name", "Coach name")."""
+    return people_names.name_column(column).replace("_", " ").capitalize()
 
 
-def name_columns(columns: Iterable[str]) -> dict[str, str]:
-    """Column headings for the name columns `with_names` adds."""
-    out = {}
-    for col in columns:
-        heading = people_names.name_column(col).replace("_", " ").capitalize()
-        out[people_names.name_column(col)] = heading
-    return out
+def with_names(
+    frame: pd.DataFrame, refs: Iterable[str], columns: list[str] | None = None
+) -> pd.DataFrame:
+    """The frame (or just `columns` of it) with a name column beside each reference column in
+    `refs`, when names are loaded for this viewer; as it was otherwise. Call it on what is
+    about to be drawn or downloaded, never on what a cache keeps."""
+    refs = [r for r in refs if r in frame.columns]
+    shown = frame if columns is None else frame[columns]
+    key = current()
+    if key is None:
+        return shown
+    named = people_names.with_names(shown, key, [r for r in refs if r in shown.columns])
+    return named.rename(columns={people_names.name_column(r): heading(r) for r in refs})
+
+
+def refs_in(frame: pd.DataFrame, refs: Iterable[str]) -> list[str]:
+    """Every reference in the given columns (lists of references too), in order of appearance."""
+    out: list[str] = []
+    for col in refs:
+        if col not in frame.columns:
+            continue
+        for v in frame[col]:
+            out.extend(v if isinstance(v, (list, tuple)) else [v])
+    return [r for r in out if isinstance(r, str)]
 
 
 def _pseudonym_key() -> bytes | None:
@@ -140,7 +157,7 @@ def profile_link(refs: Iterable[object], key: str, label_text: str = "Open a pro
     if viewer is None or not permissions.can_open(viewer, PROFILE_PAGE):
         return
     hidden = {"not shared", ""}
-    choices = list(dict.fromkeys(str(r) for r in refs if isinstance(r, str) and r not in hidden))
+    choices = list(dict.fromkeys(r for r in refs if isinstance(r, str) and r not in hidden))
     if not choices:
         return
     left, right = st.columns([3, 1], vertical_alignment="bottom")
@@ -150,4 +167,17 @@ def profile_link(refs: Iterable[object], key: str, label_text: str = "Open a pro
         label="Open profile",
         icon=":material/badge:",
         query_params={"ref": chosen},
+    )
+
+
+def open_profile(ref: str) -> None:
+    """A link to one reference's profile (beside a chooser the page already has)."""
+    viewer = st.session_state.get("viewer")
+    if viewer is None or not permissions.can_open(viewer, PROFILE_PAGE) or not ref:
+        return
+    st.page_link(
+        PROFILE_PAGE,
+        label=f"Open the profile of {label(ref)}",
+        icon=":material/badge:",
+        query_params={"ref": ref},
     )

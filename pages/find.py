@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
+import ui_people
 from brokering.db import default_db_path
 from brokering.errors import BrokeringError, PermissionDenied
 from brokering.exporting import to_csv_bytes
@@ -25,6 +26,7 @@ from brokering.find import (
     gap_map,
 )
 from brokering.phases import KEY_STAGES
+from brokering.profile import coaching_text, confidence_text, observers, with_coaching_record
 from brokering.taxonomy import SkillMatcher
 from brokering.viewer import Viewer
 
@@ -73,6 +75,16 @@ def _find(
 @st.cache_data(ttl=60, show_spinner=False)
 def _explain(path: str, who: tuple, ref: str, skill: str, phases: tuple, today: date):
     return explain(ui.connection(), Viewer(*who), ref, skill, phase=phases or None, as_of=today)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _recorded(path: str, who: tuple, refs: tuple, skill: str) -> set[str]:
+    return with_coaching_record(ui.connection(), Viewer(*who), list(refs), skill)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _observers(path: str, recorded_by: tuple) -> list[str]:
+    return observers(ui.connection(), list(recorded_by))
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -188,22 +200,35 @@ if result is not None:
             for i, (col, rel) in enumerate(zip(cols, result.related, strict=True)):
                 col.button(rel.name, key=f"find_rel_{i}", on_click=_choose, args=(rel.name, ()))
     else:
-        shown = result.rows.assign(phases=result.rows["phases"].map(", ".join))
+        recorded = _recorded(path, who, tuple(result.rows["staff_ref"]), result.skill_id)
+        shown = result.rows.assign(
+            phases=result.rows["phases"].map(", ".join),
+            coaching=[
+                coaching_text(c, r in recorded)
+                for c, r in zip(
+                    result.rows["coaching_score"], result.rows["staff_ref"], strict=True
+                )
+            ],
+            confidence_words=[confidence_text(c) for c in result.rows["confidence"]],
+        )
+        # Reference, school, scores and confidence first: a tablet shows these unscrolled.
         st.dataframe(
-            shown[
+            ui_people.with_names(
+                shown,
+                ["staff_ref"],
                 [
-                    "rank",
                     "staff_ref",
                     "school",
+                    "practice_score",
+                    "coaching",
+                    "confidence_words",
+                    "rank",
                     "role",
                     "phases",
-                    "practice_score",
-                    "coaching_score",
-                    "confidence",
                     "evidence_count",
                     "latest_evidence",
-                ]
-            ],
+                ],
+            ),
             hide_index=True,
             width="stretch",
             column_config={
@@ -213,22 +238,28 @@ if result is not None:
                 "role": "Role",
                 "phases": "Phases",
                 "practice_score": st.column_config.NumberColumn("Practice", format="%.1f"),
-                "coaching_score": st.column_config.NumberColumn("Coaching", format="%.1f"),
-                "confidence": st.column_config.ProgressColumn(
+                "coaching": st.column_config.TextColumn(
+                    "Coaching",
+                    help="“no record yet”: no coaching outcome, coachee rating or "
+                    "coaching-feedback evidence is recorded.",
+                ),
+                "confidence_words": st.column_config.TextColumn(
                     "Confidence",
-                    min_value=0.0,
-                    max_value=1.0,
-                    format="percent",
                     help="How much of the score rests on evidence rather than the neutral "
-                    "starting point.",
+                    "starting point: low, moderate or high.",
                 ),
                 "evidence_count": "Evidence",
                 "latest_evidence": st.column_config.DateColumn("Latest evidence"),
             },
         )
+        ui_people.profile_link(result.rows["staff_ref"], key=f"find_profile_{result.skill_id}")
         ui.download(
             "Download these results (CSV)",
-            to_csv_bytes(shown.drop(columns=["score"])),
+            to_csv_bytes(
+                ui_people.with_names(
+                    shown.drop(columns=["score", "coaching", "confidence_words"]), ["staff_ref"]
+                )
+            ),
             f"find_{result.skill_id}.csv",
             mime="text/csv",
         )
@@ -243,7 +274,7 @@ if result is not None:
             # Worked out only when opened: each explanation costs a few queries, and a
             # search should not wait for ten of them.
             why_box = st.expander(
-                f"#{row.rank} {row.staff_ref} — {row.school}: why this rank",
+                f"#{row.rank} {ui_people.label(row.staff_ref)} — {row.school}: why this rank",
                 key=f"find_why_{result.skill_id}_{row.staff_ref}",
                 on_change="rerun",
             )
@@ -251,66 +282,108 @@ if result is not None:
                 continue
             with why_box:
                 why = _explain(path, who, row.staff_ref, result.skill_id, result.phases, today)
-                st.markdown(
-                    f"Practice **{row.practice_score:.1f}**: each record's weight is its type "
-                    "weight × recency; its share of all the weight times its strength gives its "
-                    "points, and the points add up to the score."
-                )
-                p = why.practice
-                st.dataframe(
-                    p[
-                        [
-                            c
-                            for c in (
-                                "date",
-                                "evidence_type",
-                                "strength",
-                                "recorded_by",
-                                "phase",
-                                "type_weight",
-                                "recency_weight",
-                                "weight",
-                                "share",
-                                "contribution",
-                            )
-                            if c in p.columns
-                        ]
-                    ],
-                    hide_index=True,
-                    width="stretch",
-                    column_config={
-                        "date": st.column_config.DateColumn("Date"),
-                        "evidence_type": "Evidence",
-                        "strength": st.column_config.NumberColumn("Strength (1–4)"),
-                        "recorded_by": "Recorded by",
-                        "phase": "Phase",
-                        "type_weight": st.column_config.NumberColumn("Type weight", format="%.2f"),
-                        "recency_weight": st.column_config.NumberColumn("Recency", format="%.2f"),
-                        "weight": st.column_config.NumberColumn("Weight", format="%.2f"),
-                        "share": st.column_config.NumberColumn("Share", format="percent"),
-                        "contribution": st.column_config.NumberColumn("Points", format="%.1f"),
-                    },
-                )
-                st.caption(f"Points add up to {why.practice_score:.1f}.")
-                st.markdown(f"Coaching **{row.coaching_score:.1f}**:")
-                st.dataframe(
-                    why.coaching,
-                    hide_index=True,
-                    width="stretch",
-                    column_config={
-                        "part": "Part",
-                        "skill_id": "Skill",
-                        "date": st.column_config.DateColumn("Date"),
-                        "strength": st.column_config.NumberColumn("Value (1–4)"),
-                        "skill_factor": st.column_config.NumberColumn("Skill factor"),
-                        "base_weight": st.column_config.NumberColumn("Base weight"),
-                        "recency_weight": st.column_config.NumberColumn("Recency", format="%.2f"),
-                        "weight": st.column_config.NumberColumn("Weight", format="%.2f"),
-                        "share": st.column_config.NumberColumn("Share", format="percent"),
-                        "contribution": st.column_config.NumberColumn("Points", format="%.1f"),
-                    },
-                )
-                st.caption(f"Points add up to {why.coaching_score:.1f}.")
+                seen_tab, sums_tab = st.tabs(["What was seen", "The arithmetic"])
+                with seen_tab:
+                    records = why.practice[why.practice["evidence_type"] != "prior (shrinkage)"]
+                    if records.empty:
+                        st.caption(
+                            "No evidence in this skill yet: the practice score is the neutral "
+                            "starting point."
+                        )
+                    else:
+                        seen = records.assign(
+                            observer=_observers(path, tuple(records["recorded_by"]))
+                        )
+                        st.dataframe(
+                            seen[
+                                ["date", "evidence_type", "strength", "observer", "note", "weight"]
+                            ],
+                            hide_index=True,
+                            width="stretch",
+                            column_config={
+                                "date": st.column_config.DateColumn("Date"),
+                                "evidence_type": "Evidence",
+                                "strength": st.column_config.NumberColumn(
+                                    "Strength (1–4)", format="%d"
+                                ),
+                                "observer": "Seen by",
+                                "note": st.column_config.TextColumn("Note", width="large"),
+                                "weight": st.column_config.NumberColumn("Weight", format="%.2f"),
+                            },
+                        )
+                    st.caption(
+                        f"Practice {row.practice_score:.1f} (confidence "
+                        f"{confidence_text(row.practice_confidence)}); coaching "
+                        f"{coaching_text(row.coaching_score, row.staff_ref in recorded)}. "
+                        "Newest first; the arithmetic is in the next tab."
+                    )
+                with sums_tab:
+                    st.markdown(
+                        f"Practice **{row.practice_score:.1f}**: each record's weight is its "
+                        "type weight × recency; its share of all the weight times its strength "
+                        "gives its points, and the points add up to the score."
+                    )
+                    p = why.practice
+                    st.dataframe(
+                        p[
+                            [
+                                c
+                                for c in (
+                                    "date",
+                                    "evidence_type",
+                                    "strength",
+                                    "recorded_by",
+                                    "phase",
+                                    "type_weight",
+                                    "recency_weight",
+                                    "weight",
+                                    "share",
+                                    "contribution",
+                                )
+                                if c in p.columns
+                            ]
+                        ],
+                        hide_index=True,
+                        width="stretch",
+                        column_config={
+                            "date": st.column_config.DateColumn("Date"),
+                            "evidence_type": "Evidence",
+                            "strength": st.column_config.NumberColumn("Strength (1–4)"),
+                            "recorded_by": "Recorded by",
+                            "phase": "Phase",
+                            "type_weight": st.column_config.NumberColumn(
+                                "Type weight", format="%.2f"
+                            ),
+                            "recency_weight": st.column_config.NumberColumn(
+                                "Recency", format="%.2f"
+                            ),
+                            "weight": st.column_config.NumberColumn("Weight", format="%.2f"),
+                            "share": st.column_config.NumberColumn("Share", format="percent"),
+                            "contribution": st.column_config.NumberColumn("Points", format="%.1f"),
+                        },
+                    )
+                    st.caption(f"Points add up to {why.practice_score:.1f}.")
+                    st.markdown(f"Coaching **{row.coaching_score:.1f}**:")
+                    st.dataframe(
+                        why.coaching,
+                        hide_index=True,
+                        width="stretch",
+                        column_config={
+                            "part": "Part",
+                            "skill_id": "Skill",
+                            "date": st.column_config.DateColumn("Date"),
+                            "strength": st.column_config.NumberColumn("Value (1–4)"),
+                            "skill_factor": st.column_config.NumberColumn("Skill factor"),
+                            "base_weight": st.column_config.NumberColumn("Base weight"),
+                            "recency_weight": st.column_config.NumberColumn(
+                                "Recency", format="%.2f"
+                            ),
+                            "weight": st.column_config.NumberColumn("Weight", format="%.2f"),
+                            "share": st.column_config.NumberColumn("Share", format="percent"),
+                            "contribution": st.column_config.NumberColumn("Points", format="%.1f"),
+                        },
+                    )
+                    st.caption(f"Points add up to {why.coaching_score:.1f}.")
         if len(result.rows) > EXPLAINED:
             st.caption(f"“Why this rank” is shown for the top {EXPLAINED}.")
 

@@ -167,7 +167,6 @@ else:
             "feedback_score": st.column_config.NumberColumn("Coachee rating (1–4)", format="%d"),
             "hours": st.column_config.NumberColumn("Hours", format="%g"),
             "other_ref": "With",
-            "other_name": "Name",
             "other_school": "Their school",
             "state": "State",
         },
@@ -231,7 +230,6 @@ else:
         width="stretch",
         column_config={
             "staff_ref": "Ref",
-            "name": "Name",
             "school": "School",
             "similarity": st.column_config.ProgressColumn(
                 "Similarity", min_value=0.0, max_value=1.0, format="%.2f"

@@ -33,9 +33,9 @@ def test_own_school_key_file_names_own_staff_only(tiny) -> None:
     assert data_tables(tiny) == before
     stored = everything_stored(tiny)
     assert not any(n in stored for n in NAMES)
-    assert tiny.execute(
-        "SELECT detail FROM audit_log WHERE action = 'names.load'"
-    ).fetchall() == [('{"named": 3}',)]
+    assert tiny.execute("SELECT detail FROM audit_log WHERE action = 'names.load'").fetchall() == [
+        ('{"named": 3}',)
+    ]
 
 
 def test_a_school_system_export_with_a_title_row_in_windows_1252(tiny) -> None:

@@ -62,8 +62,8 @@ def test_names_loaded_in_the_session_show_beside_own_staff(tiny_db) -> None:
     assert not at.exception
     assert at.subheader[0].value == "Zoë Brontë (A2)"
     similar = frame_with(at, "similarity")
-    assert dict(zip(similar["staff_ref"], similar["name"], strict=True))["A3"] == "Alan Turing"
-    assert dict(zip(similar["staff_ref"], similar["name"], strict=True))["B3"] == ""
+    assert dict(zip(similar["staff_ref"], similar["Name"], strict=True))["A3"] == "Alan Turing"
+    assert dict(zip(similar["staff_ref"], similar["Name"], strict=True))["B3"] == ""
 
 
 def test_names_of_another_viewer_are_dropped(tiny_db) -> None:

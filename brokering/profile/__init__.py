@@ -8,6 +8,7 @@ put together and audited), `similar` (cosine over skill vectors), `words` (confi
 """
 
 from brokering.profile.build import Capacity, Profile, staff_profile
+from brokering.profile.read import observers, with_coaching_record
 from brokering.profile.similar import Similar, cosine, most_similar
 from brokering.profile.words import (
     NO_RECORD,
@@ -28,5 +29,7 @@ __all__ = [
     "confidence_word",
     "cosine",
     "most_similar",
+    "observers",
     "staff_profile",
+    "with_coaching_record",
 ]

@@ -74,6 +74,44 @@ def observer_role(recorded_by: object, recorder_role: object) -> str:
     return COLLEAGUE if text else ""
 
 
+def observers(con: Connection, recorded_by: list[object]) -> list[str]:
+    """`observer_role` for each `recorded_by` value of an evidence table (one read of the
+    roles of those recorded by reference)."""
+    refs = sorted({str(r) for r in recorded_by if isinstance(r, str) and r})
+    roles = dict(
+        query_df(
+            con,
+            "SELECT staff_ref, role FROM staff WHERE list_contains(?::VARCHAR[], staff_ref)",
+            [refs],
+        ).itertuples(index=False, name=None)
+    )
+    return [observer_role(r, roles.get(r) if isinstance(r, str) else None) for r in recorded_by]
+
+
+def with_coaching_record(
+    con: Connection, viewer: Viewer, staff_refs: list[str], skill_id: str
+) -> set[str]:
+    """Those of `staff_refs` whose coaching score in `skill_id` rests on some coaching record —
+    an outcome or a coachee's rating of their coaching (in any skill: the craft partly
+    travels) or coaching-feedback evidence in the skill — rather than on the prior and their
+    training alone. The rest are shown "no record yet"."""
+    vis, values = visible_staff_sql(viewer, "st")
+    frame = query_df(
+        con,
+        f"""SELECT st.staff_ref FROM staff st
+            WHERE list_contains(?::VARCHAR[], st.staff_ref) AND {vis}
+              AND (EXISTS (SELECT 1 FROM coaching c
+                           WHERE c.coach_ref = st.staff_ref AND c.mode = 'coaching'
+                             AND (c.outcome_strength IS NOT NULL
+                                  OR c.feedback_score IS NOT NULL))
+                   OR EXISTS (SELECT 1 FROM evidence e
+                              WHERE e.staff_ref = st.staff_ref AND e.skill_id = ?
+                                AND e.evidence_type = 'coaching-feedback'))""",  # noqa: S608
+        [list(staff_refs), *values, skill_id],
+    )
+    return set(frame["staff_ref"])
+
+
 def evidence(
     con: Connection, staff_ref: str, as_of: date, params: ScoringParams = DEFAULT_PARAMS
 ) -> pd.DataFrame:
@@ -144,15 +182,14 @@ def coaching_by_skill(
         if one.empty:
             continue
         r = one.iloc[0]
-        trained = params.training_weight if bool(r["coach_trained"]) else 0.0
-        without_records = trained / (trained + params.coaching_prior_weight)
         rows.append(
             {
                 "skill_id": skill_id,
                 "coaching_score": float(r["coaching_score"]),
                 "coaching_confidence": float(r["coaching_confidence"]),
                 "coaching_records": int(r["coaching_records_in_skill"]),
-                "has_coaching_record": bool(r["coaching_confidence"] > without_records + 1e-9),
+                "has_coaching_record": staff_ref
+                in with_coaching_record(con, viewer, [staff_ref], skill_id),
             }
         )
     columns = [
