@@ -8,12 +8,17 @@ docs/CLI.md and pinned by tests/test_profile_cli.py.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 
 from brokering.cli import emit, iso_date
 from brokering.db import Connection
+from brokering.errors import ValidationError
+from brokering.names import MAX_BYTES, NameKey, read_key_file
 from brokering.profile import Profile, coaching_text, confidence_text, staff_profile
+from brokering.pseudonymise import alliance_key
 from brokering.viewer import Viewer
 
 
@@ -21,11 +26,11 @@ def _num(value: object, fmt: str = "{:.1f}") -> str:
     return "—" if value is None or pd.isna(value) else fmt.format(value)
 
 
-def profile_text(p: Profile, label: str) -> str:
-    """The profile as plain text; `label` is the reference (or name and reference)."""
+def profile_text(p: Profile, label: Callable[[str], str] = str) -> str:
+    """The profile as plain text; `label` shows a reference (with a name, given `--names`)."""
     who = p.person
     lines = [
-        f"{label} — {who['role']}, {who['school']}",
+        f"{label(p.staff_ref)} — {who['role']}, {who['school']}",
         f"Phases: {', '.join(who['phases']) or 'not recorded'}; subjects: "
         f"{', '.join(who['subjects']) or 'not recorded'}",
         f"Time this term ({p.capacity.term}): {p.capacity.capacity_hours:g} h offered, "
@@ -54,8 +59,8 @@ def profile_text(p: Profile, label: str) -> str:
                 "" if pd.isna(r.outcome_strength) else f", outcome {int(r.outcome_strength)}/4"
             )
             lines.append(
-                f"  {r.direction:<8} {r.mode:<10} {str(r.skill)[:28]:<28} with {r.other_ref} "
-                f"from {str(r.start_date)[:10]} ({r.state}){outcome}"
+                f"  {r.direction:<8} {r.mode:<10} {str(r.skill)[:28]:<28} "
+                f"with {label(r.other_ref)} from {str(r.start_date)[:10]} ({r.state}){outcome}"
             )
     if len(p.pairings):
         lines += ["", "Pairings:"]
@@ -78,9 +83,30 @@ def profile_text(p: Profile, label: str) -> str:
     return "\n".join(lines)
 
 
+def read_names(con: Connection, viewer: Viewer, path: str | None) -> NameKey | None:
+    """`--names FILE`: the acting head's or senior leader's own key file, read into memory
+    for this one command (brokering/names.py); None without the option."""
+    if not path:
+        return None
+    try:
+        with Path(path).open("rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise ValidationError(f"The key file could not be read ({exc.strerror}).") from exc
+    try:
+        secret = alliance_key()
+    except ValidationError:
+        secret = None
+    key, _ = read_key_file(con, viewer, data, pseudonym_key=secret)
+    return key
+
+
 def cmd_profile(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int:
+    key = read_names(con, viewer, args.names)
     profile = staff_profile(con, viewer, args.staff_ref, as_of=args.as_of)
-    emit(args, profile.to_dict(), profile_text(profile, profile.staff_ref))
+    label = key.label if key is not None else str
+    names = key.name if key is not None else None
+    emit(args, profile.to_dict(names), profile_text(profile, label))
     return 0
 
 
@@ -88,5 +114,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("profile", help="One person's strengths, evidence, coaching and time.")
     p.add_argument("staff_ref")
     p.add_argument("--as-of", type=iso_date, dest="as_of", help="Score as on this date.")
+    p.add_argument(
+        "--names",
+        metavar="FILE",
+        help="Your own school's key file (codes and names): shows your staff by name for this "
+        "command only; never stored. Needs --as a headteacher or senior leader.",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_profile)

@@ -84,3 +84,37 @@ def test_a_link_with_the_reference_opens_the_profile(tiny_db) -> None:
     at.switch_page("pages/profile.py").run()
     assert not at.exception
     assert at.subheader[0].value == "B2"
+
+
+def open_page(page: str, role: str, school: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["viewer_role"] = role
+    if school:
+        at.session_state["viewer_school"] = school
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception
+    return at
+
+
+def test_candidates_lead_with_reference_school_score_confidence(tiny_db) -> None:
+    at = open_page("pages/coaches.py", "alliance_admin")
+    ranked = frame_with(at, "match_score")
+    assert list(ranked.columns)[:4] == ["staff_ref", "school_name", "match_score", "confidence"]
+    links = [link.label for link in at.get("page_link")]
+    assert "Open the profile of B2" in links  # beside the chosen candidate
+    assert at.selectbox(key="needs_profile").options == ["B3", "A2"]  # from the register
+
+
+def test_own_names_show_in_the_needs_register_and_not_partners(tiny_db) -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    viewer = Viewer("senior_leader", "A", "demo-senior_leader")
+    at.session_state["people_names"] = NameKey("A", {"A2": "Zoë Brontë"}, owner_of(viewer))
+    at.run()
+    at.switch_page("pages/coaches.py").run()
+    assert not at.exception
+    register = frame_with(at, "pending_requests")
+    assert dict(zip(register["staff_ref"], register["Name"], strict=True)) == {
+        "B3": "",
+        "A2": "Zoë Brontë",
+    }

@@ -69,6 +69,7 @@ COACHING_KEYS = {
     "hours",
     "other_ref",
     "other_school",
+    "other_name",
 }
 CAPACITY_KEYS = {
     "term",
@@ -125,3 +126,48 @@ def test_hidden_reference_exits_1_like_a_missing_one(db, capsys) -> None:
         "ok": False,
         "error": "No one you can see has the reference “A3”.",
     }
+
+
+def test_names_file_shows_own_staff_by_name_for_the_command_only(db, capsys, tmp_path) -> None:
+    con = open_store(db)
+    from brokering.accounts import create_user
+
+    create_user(con, operator(), "head-a", "a-long-password-1", "headteacher", "A")
+    con.close()
+    key_file = tmp_path / "key.csv"
+    key_file.write_text("Staff Code,Name\nA2,Zoë Brontë\nA3,Alan Turing\n", encoding="utf-8")
+    code, out = run(
+        db, capsys, "--as", "head-a", "profile", "A2", "--names", str(key_file), "--json"
+    )
+    assert code == 0
+    data = json.loads(out)
+    assert data["name"] == "Zoë Brontë"
+    similar = {s["staff_ref"]: s["name"] for s in data["similar"]}
+    assert similar["A3"] == "Alan Turing" and similar["B3"] is None  # partners stay refs
+    code, out = run(db, capsys, "--as", "head-a", "profile", "A2", "--names", str(key_file))
+    assert out.startswith("Zoë Brontë (A2) — teacher")
+    con = open_store(db)
+    stored = repr(
+        [
+            con.execute(f'SELECT * FROM "{t}"').fetchall()
+            for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+        ]
+    )
+    con.close()
+    assert "Zoë" not in stored and "Turing" not in stored
+
+
+def test_names_file_refused_for_the_operator_and_for_a_big_file(db, capsys, tmp_path) -> None:
+    key_file = tmp_path / "key.csv"
+    key_file.write_text("staff_ref,name\nA2,Zoë Brontë\n", encoding="utf-8")
+    code, out = run(db, capsys, "profile", "A2", "--names", str(key_file), "--json")
+    assert code == 1 and "does not allow" in json.loads(out)["error"]
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"staff_ref,name\n" + b"A2,Zoe Bronte\n" * 500_000)
+    con = open_store(db)
+    from brokering.accounts import create_user
+
+    create_user(con, operator(), "head-a", "a-long-password-1", "headteacher", "A")
+    con.close()
+    code, out = run(db, capsys, "--as", "head-a", "profile", "A2", "--names", str(big), "--json")
+    assert code == 1 and "MB" in json.loads(out)["error"] and "Zoe" not in out

@@ -9,6 +9,7 @@ may see them. Opening a profile is written to the audit trail (the reference, ne
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -72,13 +73,17 @@ class Profile:
     def staff_ref(self) -> str:
         return str(self.person["staff_ref"])
 
-    def to_dict(self, name: str | None = None) -> dict[str, Any]:
-        """The `profile --json` shape (docs/CLI.md; keys pinned by a test). `name` comes from
-        the user's own key file (`--names`), never from the store."""
+    def to_dict(self, names: Callable[[object], str | None] | None = None) -> dict[str, Any]:
+        """The `profile --json` shape (docs/CLI.md; keys pinned by a test). Names come only
+        from `names` — the user's own key file (`--names`), never from the store."""
+
+        def name(ref: object) -> str | None:
+            return names(ref) if names is not None else None
+
         return {
             "ok": True,
             "staff_ref": self.staff_ref,
-            "name": name,
+            "name": name(self.staff_ref),
             "school_id": self.person["school_id"],
             "school": self.person["school"],
             "role": self.person["role"],
@@ -143,6 +148,7 @@ class Profile:
                         "other_school",
                     )
                 }
+                | {"other_name": name(r["other_ref"])}
                 for r in self.coaching.to_dict("records")
             ],
             "pairings": [
@@ -159,6 +165,7 @@ class Profile:
             "similar": [
                 {
                     "staff_ref": s.staff_ref,
+                    "name": name(s.staff_ref),
                     "school": self.similar_schools.get(s.staff_ref),
                     "similarity": s.similarity,
                     "shared_skills": list(s.shared_skills),
