@@ -25,8 +25,10 @@ from brokering.find import (
     find_expertise,
     gap_map,
 )
+from brokering.permissions import can
 from brokering.phases import KEY_STAGES
 from brokering.profile import coaching_text, confidence_text, observers, with_coaching_record
+from brokering.strength_map import gaps_by_area, needs_without_strong_coach, strength_map
 from brokering.taxonomy import SkillMatcher
 from brokering.viewer import Viewer
 
@@ -36,6 +38,8 @@ con = ui.connection()
 EXPLAINED = 10
 #: Schools drawn in the depth chart (a national store has thousands).
 CHART_SCHOOLS = 25
+#: Schools drawn in the map of strengths (an alliance has 5 to 40).
+MAP_SCHOOLS = 40
 
 
 # --- cached reads: keyed by the database, the acting viewer and every input -----------------
@@ -95,6 +99,23 @@ def _depth(path: str, who: tuple, skill: str, phases: tuple, today: date) -> pd.
 @st.cache_data(ttl=300, show_spinner=False)
 def _gaps(path: str, who: tuple, today: date) -> pd.DataFrame:
     return gap_map(ui.connection(), Viewer(*who), as_of=today)
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _map(path: str, who: tuple, today: date) -> pd.DataFrame:
+    return strength_map(ui.connection(), Viewer(*who), as_of=today)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _thin_needs(path: str, who: tuple, today: date) -> pd.DataFrame:
+    return needs_without_strong_coach(ui.connection(), Viewer(*who), as_of=today)
+
+
+def _pick_gap() -> None:
+    """A gap skill chosen: search for it (the results appear at the top of the page)."""
+    if picked := st.session_state.get("gap_pick"):
+        st.session_state["find_query"] = picked
+    st.session_state["gap_pick"] = None
 
 
 def _choose(name: str, phases: tuple[str, ...]) -> None:
@@ -429,10 +450,45 @@ if resolved is not None:
                 + (" " + "; ".join(notes[:5]) + "." if notes else "")
             )
 
+st.subheader("Map of strengths")
+st.caption(
+    "Staff with strong, recent evidence in each area of the skills list, school by school: "
+    "the darker the cell, the deeper the school. Staff who have not agreed to share are "
+    "counted only where there are 3 or more, so no one is singled out."
+)
+try:
+    smap = _map(path, who, today)
+except BrokeringError as exc:
+    ui.show_error(exc)
+else:
+    by_school = smap.groupby("school")["depth"].sum().sort_values(ascending=False)
+    drawn = smap[smap["school"].isin(by_school.index[:MAP_SCHOOLS])]
+    if len(by_school) > MAP_SCHOOLS:
+        st.caption(f"The {MAP_SCHOOLS} deepest of {len(by_school):,} schools are drawn.")
+    base = alt.Chart(drawn).encode(
+        x=alt.X("school:N", title=None, sort=list(by_school.index)),
+        y=alt.Y("area:N", title=None),
+    )
+    heat = base.mark_rect().encode(
+        color=alt.Color("depth:Q", title="Staff", scale=alt.Scale(scheme="blues")),
+        tooltip=[
+            alt.Tooltip("area:N", title="Area"),
+            alt.Tooltip("school:N", title="School"),
+            alt.Tooltip("depth:Q", title="Staff with strong, recent evidence"),
+            alt.Tooltip("not_shared:Q", title="Of whom not shared"),
+        ],
+    )
+    labels = base.mark_text(fontSize=11).encode(
+        text=alt.condition("datum.depth > 0", "depth:Q", alt.value("")),
+        color=alt.condition("datum.depth > 4", alt.value("white"), alt.value("black")),
+    )
+    st.altair_chart(heat + labels, width="stretch")
+
 st.subheader("Gap map")
 st.caption(
     "Skills taught in the alliance's key stages where no one has strong, recent evidence: "
-    "where to look outside the alliance (skills with open needs first)."
+    "where to look outside the alliance (skills with open needs first). Choose one to see "
+    "who has any evidence in it."
 )
 try:
     gaps = _gaps(path, who, today)
@@ -446,20 +502,67 @@ else:
         m1, m2 = st.columns(2)
         m1.metric("Skills with no strong, recent evidence", f"{len(gaps):,}")
         m2.metric("… of which someone has an open need", f"{len(needed):,}")
-        st.dataframe(
-            gaps[["area", "skill", "kind", "status", "open_needs", "people_with_evidence"]],
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "area": "Area",
-                "skill": "Skill",
-                "kind": "Kind",
-                "status": "What the alliance has",
-                "open_needs": st.column_config.NumberColumn(
-                    "Open needs", help="Blank: fewer than 3, not shown."
-                ),
-                "people_with_evidence": st.column_config.NumberColumn(
-                    "Staff with some evidence", help="Blank: fewer than 3, not shown."
-                ),
-            },
+        by_area = gaps_by_area(gaps)
+        area = st.selectbox(
+            "Area",
+            list(by_area),
+            key="gap_area",
+            format_func=lambda a: f"{a} ({len(by_area[a])} skills with no one strong)",
         )
+        st.pills(
+            "Skills in this area where no one is strong",
+            by_area[area],
+            key="gap_pick",
+            on_change=_pick_gap,
+        )
+        with st.expander("Every such skill, as a table"):
+            st.dataframe(
+                gaps[["area", "skill", "kind", "status", "open_needs", "people_with_evidence"]],
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "area": "Area",
+                    "skill": "Skill",
+                    "kind": "Kind",
+                    "status": "What the alliance has",
+                    "open_needs": st.column_config.NumberColumn(
+                        "Open needs", help="Blank: fewer than 3, not shown."
+                    ),
+                    "people_with_evidence": st.column_config.NumberColumn(
+                        "Staff with some evidence", help="Blank: fewer than 3, not shown."
+                    ),
+                },
+            )
+
+if can(viewer, "view_needs"):
+    st.subheader("Open needs with no strong coach anywhere")
+    st.caption(
+        "Open development needs in skills where no one in the alliance has a coaching score "
+        "of 60 or more: look outside the alliance, or grow a coach."
+    )
+    try:
+        thin = _thin_needs(path, who, today)
+    except BrokeringError as exc:
+        ui.show_error(exc)
+    else:
+        if thin.empty:
+            st.success("Every open need has a strong coach somewhere in the alliance.")
+        else:
+            st.dataframe(
+                ui_people.with_names(
+                    thin,
+                    ["staff_ref"],
+                    ["staff_ref", "school_name", "skill_name", "priority", "raised_on", "need_id"],
+                ),
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "staff_ref": "Staff ref",
+                    "school_name": "School",
+                    "skill_name": "Skill",
+                    "priority": "Priority",
+                    "raised_on": st.column_config.DateColumn("Raised"),
+                    "need_id": "Need",
+                },
+            )
+            ui_people.profile_link(thin["staff_ref"], key="thin_needs_profile")
