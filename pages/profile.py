@@ -111,7 +111,7 @@ if profile.evidence.empty:
 else:
     ev = profile.evidence
     st.dataframe(
-        ev[["date", "skill", "evidence_type", "strength", "observer", "note", "phase", "weight"]],
+        ev[["date", "skill", "note", "observer", "evidence_type", "strength", "phase", "weight"]],
         hide_index=True,
         width="stretch",
         column_config={

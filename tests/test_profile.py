@@ -170,3 +170,16 @@ def test_similar_people_keep_to_the_viewer(tiny) -> None:
     assert "A3" in {s.staff_ref for s in own.similar}
     assert "A3" not in {s.staff_ref for s in partner.similar}
     assert "A2" not in {s.staff_ref for s in own.similar}
+
+
+def test_a_pairing_participant_sees_their_pairings_on_the_demo(demo) -> None:
+    admin = Viewer("alliance_admin")
+    donor = demo.execute(
+        "SELECT staff_ref, pairing_id FROM pairing_members m JOIN staff USING (staff_ref) "
+        "WHERE side = 'donor' AND left_on IS NULL ORDER BY pairing_id LIMIT 1"
+    ).fetchall()[0]
+    p = staff_profile(demo, admin, donor[0])
+    row = p.pairings.set_index("pairing_id").loc[donor[1]]
+    assert row["side"] == "donor"
+    assert len(p.strengths) and len(p.evidence)
+    assert p.to_dict()["pairings"]

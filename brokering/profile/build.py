@@ -245,18 +245,20 @@ def staff_profile(
     ).reset_index(drop=True)[STRENGTH_COLUMNS]
 
     pairings = list_pairings(con, viewer, today=as_of)
+
+    def members(value: Any) -> list[str]:
+        return [] if value is None else [str(v) for v in value]
+
     mine = pd.Series(
         [
-            ref in list(d or []) or ref in list(r or [])
+            ref in members(d) or ref in members(r)
             for d, r in zip(pairings["donors"], pairings["recipients"], strict=True)
         ],
         index=pairings.index,
         dtype=bool,
     )
     pairings = pairings[mine].copy()
-    pairings["side"] = [
-        "donor" if ref in list(d or []) else "recipient" for d in pairings["donors"]
-    ]
+    pairings["side"] = ["donor" if ref in members(d) else "recipient" for d in pairings["donors"]]
     cap = capacity_left(con, viewer, as_of=as_of, staff_refs=[ref])
     c = cap.iloc[0] if len(cap) else None
     capacity = Capacity(
