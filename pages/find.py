@@ -87,8 +87,8 @@ def _recorded(path: str, who: tuple, refs: tuple, skill: str) -> set[str]:
 
 
 @st.cache_data(ttl=60, show_spinner=False)
-def _observers(path: str, recorded_by: tuple) -> list[str]:
-    return observers(ui.connection(), list(recorded_by))
+def _observers(path: str, who: tuple, recorded_by: tuple) -> list[str]:
+    return observers(ui.connection(), Viewer(*who), list(recorded_by))
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -313,7 +313,7 @@ if result is not None:
                         )
                     else:
                         seen = records.assign(
-                            observer=_observers(path, tuple(records["recorded_by"]))
+                            observer=_observers(path, who, tuple(records["recorded_by"]))
                         )
                         st.dataframe(
                             seen[

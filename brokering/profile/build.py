@@ -210,7 +210,7 @@ def staff_profile(
     as_of = as_of or date.today()
     who = read.person(con, viewer, staff_ref.strip())
     ref = str(who["staff_ref"])
-    evidence = read.evidence(con, ref, as_of, params)
+    evidence = read.evidence(con, viewer, ref, as_of, params)
     practice = read.practice_by_skill(evidence, params)
     coached = sorted(
         set(practice["skill_id"])

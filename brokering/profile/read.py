@@ -74,15 +74,18 @@ def observer_role(recorded_by: object, recorder_role: object) -> str:
     return COLLEAGUE if text else ""
 
 
-def observers(con: Connection, recorded_by: list[object]) -> list[str]:
+def observers(con: Connection, viewer: Viewer, recorded_by: list[object]) -> list[str]:
     """`observer_role` for each `recorded_by` value of an evidence table (one read of the
-    roles of those recorded by reference)."""
+    roles of those recorded by reference; an observer the viewer may not see is "a
+    colleague")."""
     refs = sorted({str(r) for r in recorded_by if isinstance(r, str) and r})
+    vis, values = visible_staff_sql(viewer, "st")
     roles = dict(
         query_df(
             con,
-            "SELECT staff_ref, role FROM staff WHERE list_contains(?::VARCHAR[], staff_ref)",
-            [refs],
+            f"SELECT st.staff_ref, st.role FROM staff st "  # noqa: S608 - code fragments
+            f"WHERE list_contains(?::VARCHAR[], st.staff_ref) AND {vis}",
+            [refs, *values],
         ).itertuples(index=False, name=None)
     )
     return [observer_role(r, roles.get(r) if isinstance(r, str) else None) for r in recorded_by]
@@ -113,11 +116,18 @@ def with_coaching_record(
 
 
 def evidence(
-    con: Connection, staff_ref: str, as_of: date, params: ScoringParams = DEFAULT_PARAMS
+    con: Connection,
+    viewer: Viewer,
+    staff_ref: str,
+    as_of: date,
+    params: ScoringParams = DEFAULT_PARAMS,
 ) -> pd.DataFrame:
-    """Every evidence record of the (already visible) person, newest first, with its weight
-    (type weight x recency) as the practice score uses it."""
+    """Every evidence record of the person (if the viewer may see them), newest first, with
+    its weight (type weight x recency) as the practice score uses it, and who saw it as a
+    role (`observer_role`; an observer the viewer may not see is "a colleague")."""
     tw, tw_values = _type_weight_sql(params, "e.evidence_type")
+    vis, values = visible_staff_sql(viewer, "st")
+    rvis, r_values = visible_staff_sql(viewer, "r")
     frame = query_df(
         con,
         f"""SELECT e.skill_id, coalesce(sk.name, e.skill_id) AS skill, sk.area, e.date,
@@ -125,11 +135,12 @@ def evidence(
                    r.role AS recorder_role, e.note, e.phase,
                    {tw}::DOUBLE AS type_weight,
                    pow(0.5, greatest(date_diff('day', e.date, ?::DATE), 0) / ?) AS recency_weight
-            FROM evidence e LEFT JOIN skills sk USING (skill_id)
-            LEFT JOIN staff r ON r.staff_ref = e.recorded_by
-            WHERE e.staff_ref = ?
+            FROM evidence e JOIN staff st USING (staff_ref)
+            LEFT JOIN skills sk USING (skill_id)
+            LEFT JOIN staff r ON r.staff_ref = e.recorded_by AND {rvis}
+            WHERE e.staff_ref = ? AND {vis}
             ORDER BY e.date DESC, skill, e.evidence_type""",  # noqa: S608 - code fragments
-        [*tw_values, as_of, params.half_life_days, staff_ref],
+        [*tw_values, as_of, params.half_life_days, *r_values, staff_ref, *values],
     )
     frame["weight"] = frame["type_weight"] * frame["recency_weight"]
     frame["observer"] = [
