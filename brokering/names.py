@@ -207,14 +207,19 @@ def _name_of(row: list[str], c: _Columns) -> str:
     return _cell(row, c.code)  # the pseudonymiser's lookup: the school's own code
 
 
-def candidate_refs(code: str, pseudonym_key: bytes | None) -> list[str]:
-    """The references a school's own code may have become at import: itself, or its keyed
-    hash when the alliance pseudonymises (the same function the import uses)."""
-    from brokering.pseudonymise import pseudonym
+def candidate_refs(school_id: str, code: str, pseudonym_key: bytes | None) -> list[str]:
+    """The references a school's own code may have become at import: itself; with the
+    alliance's key, the school-scoped keyed hash of school + code (issue 18's identity, once
+    `pseudonymise.staff_pseudonym` exists) and the older hash of the code alone. The same
+    functions the import uses, so a key file's codes line up with the store's refs."""
+    from brokering import pseudonymise
 
     refs = [code]
     if pseudonym_key is not None:
-        refs.append(pseudonym(code, pseudonym_key))
+        scoped = getattr(pseudonymise, "staff_pseudonym", None)
+        if scoped is not None:
+            refs.append(scoped(school_id, code, pseudonym_key))
+        refs.append(pseudonymise.pseudonym(code, pseudonym_key))
     return refs
 
 
@@ -267,7 +272,7 @@ def read_key_file(
         refs = (
             [_cell(row, cols.ref)]
             if cols.ref is not None
-            else candidate_refs(_cell(row, cols.code), pseudonym_key)
+            else candidate_refs(str(viewer.school_id), _cell(row, cols.code), pseudonym_key)
         )
         for ref in refs:
             if ref:

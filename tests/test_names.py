@@ -129,3 +129,20 @@ def test_with_names_adds_a_column_beside_each_reference() -> None:
     assert out["name"].tolist() == ["Ada Lovelace", ""]
     assert out["donors_name"].tolist()[0] == ["Ada Lovelace", ""]
     assert with_names(frame, None, ["staff_ref"]) is frame
+
+
+def test_school_scoped_pseudonyms_are_matched_when_the_import_makes_them(tiny) -> None:
+    from brokering import pseudonymise
+
+    scoped = getattr(pseudonymise, "staff_pseudonym", None)
+    if scoped is None:
+        pytest.skip("school + code identity (issue 18) has not landed")
+    secret = b"an-alliance-secret-of-some-length"
+    ref = scoped("A", "JDO", secret)
+    tiny.execute(
+        "INSERT INTO staff (staff_ref, school_id, role, phases, subjects) "
+        "VALUES (?, 'A', 'teacher', [], [])",
+        [ref],
+    )
+    key, _ = read_key_file(tiny, HEAD_A, b"Staff Code,Name\nJDO,Jo Doe\n", pseudonym_key=secret)
+    assert key.name(ref) == "Jo Doe"
