@@ -19,7 +19,7 @@ import pandas as pd
 from brokering import audit
 from brokering.db import Connection
 from brokering.errors import NotFoundError
-from brokering.find_scores import plain_errors
+from brokering.find.scores import plain_errors
 from brokering.matching.capacity import capacity_left
 from brokering.matching.needs import list_needs
 from brokering.pairings.views import list_pairings

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from brokering.cli import emit, iso_date
+from brokering.cli.common import emit, iso_date
 from brokering.db import Connection
 from brokering.errors import ValidationError
 from brokering.names import MAX_BYTES, NameKey, read_key_file
