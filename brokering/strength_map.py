@@ -4,7 +4,7 @@ skills in each area where no one is strong, and open needs with no strong coach 
 Why a separate room from the find's depth and gap map: those answer one skill, or list 177
 skills; a leader deciding where the alliance is thin wants the whole picture at once — areas
 by schools, coloured by depth. The counts follow the find's rules exactly ("strong, recent"
-from `find.depth`, the same stored parts) and its suppression: people the viewer can see one
+from `concepts`, the same stored parts) and its suppression: people the viewer can see one
 by one are counted as they are; the rest (partner staff without consent; everyone, for a
 governor) only at or above the suppression threshold, so a cell never points at a person.
 """
@@ -15,9 +15,9 @@ from datetime import date
 
 import pandas as pd
 
+from brokering import concepts
 from brokering.db import Connection
 from brokering.find import scores as find_scores
-from brokering.find.depth import _strong_recent_sql
 from brokering.matching.needs import list_needs
 from brokering.scoring import DEFAULT_PARAMS, ScoringParams, coaching_scores
 from brokering.viewer import Viewer, operator
@@ -40,7 +40,7 @@ def strength_map(
     as_of = as_of or date.today()
     source = find_scores.parts_source(con, None, as_of, params)
     grouped, g_values = find_scores.grouped_sql(source, ())
-    strong, s_values = _strong_recent_sql(source, params, as_of)
+    strong, s_values = concepts.strong_recent_sql(source, params, as_of)
     vis, vis_values = visible_staff_sql(viewer, "st")
     sql = f"""
         WITH people AS (

@@ -11,6 +11,7 @@ import streamlit as st
 
 import ui
 import ui_people
+from brokering import concepts
 from brokering.db import default_db_path
 from brokering.errors import BrokeringError, PermissionDenied
 from brokering.exporting import to_csv_bytes
@@ -426,7 +427,7 @@ if resolved is not None:
                 [
                     top.assign(kind="Can be listed", count=top["listed"]),
                     top.assign(
-                        kind="Not shared (shown when 3 or more)",
+                        kind=f"Not shared (shown when {concepts.HIDDEN_BELOW} or more)",
                         count=top["not_shared"].fillna(0).astype(int),
                     ),
                 ]
@@ -444,17 +445,18 @@ if resolved is not None:
             st.altair_chart(chart, width="stretch")
             notes = [f"{r.school}: {r.note}" for r in depth.itertuples() if r.note]
             st.caption(
-                "Strong means a practice score of at least 66 (about “good” sustained); recent "
-                "means evidence in the last two years. Counts of staff who have not agreed to "
-                "share appear only when there are 3 or more, so no one is singled out."
-                + (" " + "; ".join(notes[:5]) + "." if notes else "")
+                concepts.strong_meaning() + " Counts of staff who have not agreed to "
+                f"share appear only when there are {concepts.HIDDEN_BELOW} or more, so no one "
+                "is singled out." + (" " + "; ".join(notes[:5]) + "." if notes else "")
             )
 
 st.subheader("Map of strengths")
 st.caption(
     "Staff with strong, recent evidence in each area of the skills list, school by school: "
-    "the darker the cell, the deeper the school. Staff who have not agreed to share are "
-    "counted only where there are 3 or more, so no one is singled out."
+    "the darker the cell, the deeper the school. "
+    + concepts.strong_meaning()
+    + " Staff who have not agreed to share are counted only where there are "
+    f"{concepts.HIDDEN_BELOW} or more, so no one is singled out."
 )
 try:
     smap = _map(path, who, today)
@@ -538,7 +540,7 @@ if can(viewer, "view_needs"):
     st.subheader("Open needs with no strong coach anywhere")
     st.caption(
         "Open development needs in skills where no one in the alliance has a coaching score "
-        "of 60 or more: look outside the alliance, or grow a coach."
+        f"of {concepts.STRONG_SCORE:.0f} or more: look outside the alliance, or grow a coach."
     )
     try:
         thin = _thin_needs(path, who, today)
