@@ -36,6 +36,22 @@ class TableOutcome:
 
 
 @dataclass
+class FileRows:
+    """Every data row read from a file is valid or refused: read == valid + refused. A file
+    refused whole (not a table, a zip bomb…) has read == 0 and `whole_file` set."""
+
+    file: str
+    table: str | None
+    read: int = 0
+    refused: int = 0
+    whole_file: bool = False
+
+    @property
+    def valid(self) -> int:
+        return self.read - self.refused
+
+
+@dataclass
 class ImportReport:
     files: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -45,6 +61,8 @@ class ImportReport:
     strength_scale: str | None = None
     dry_run: bool = False
     applied: bool = False
+    rows: list[FileRows] = field(default_factory=list)
+    _refused_lines: dict[str, set[int]] = field(default_factory=dict, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -52,8 +70,17 @@ class ImportReport:
 
     def add(self, problem: Problem, limit: int) -> None:
         self.problem_count += 1
+        self._refused_lines.setdefault(problem.file, set()).add(problem.line)
         if len(self.problems) < limit:
             self.problems.append(problem)
+
+    def count_rows(self, file: str, table: str | None, read: int, first_line: int) -> None:
+        """Record what was read from `file` (data rows start after line `first_line` - 1);
+        call after every problem of the file has been added."""
+        lines = self._refused_lines.get(file, set())
+        whole = any(line < first_line for line in lines)
+        refused = read if whole else sum(1 for line in lines if line >= first_line)
+        self.rows.append(FileRows(file, table, read, min(refused, read), whole or read == 0))
 
     def to_dict(self) -> dict:
         """The stable shape of `import --json` (documented in docs/CLI.md)."""
@@ -67,4 +94,5 @@ class ImportReport:
             "problem_count": self.problem_count,
             "problems": [asdict(p) for p in self.problems],
             "notes": self.notes,
+            "rows": [asdict(r) | {"valid": r.valid} for r in self.rows],
         }
