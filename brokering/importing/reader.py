@@ -84,6 +84,18 @@ class Staged:
     problems: list[Problem] = field(default_factory=list)
     row_problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Several files of one table share the staging table: file k's lines are stored as
+    #: k * LINE_BASE + line, and `locate` gives the file and line back for a report.
+    parts: list[str] = field(default_factory=list)
+
+    def locate(self, line: int) -> tuple[str, int]:
+        part, own = divmod(int(line), LINE_BASE)
+        if not self.parts or part >= len(self.parts):
+            return self.label, int(line)
+        return self.parts[part], own
+
+
+LINE_BASE = 1_000_000_000
 
 
 def header_key(name: str) -> str:
@@ -286,14 +298,17 @@ def stage(
     table: str,
     plan: Sequence[tuple[int, str]],
     constants: dict[str, str] | None = None,
+    *,
+    into: str | None = None,
 ) -> Staged:
-    """Read every row of `source` into temp table stg_<table>: `plan` lists (file column
-    index, staged name); `constants` fill named columns with one value for every row."""
+    """Read every row of `source` into temp table stg_<table> (or stg_<into>): `plan` lists
+    (file column index, staged name); `constants` fill named columns with one value for
+    every row."""
     constants = constants or {}
     staged = Staged(
         path=source.path,
         label=source.label,
-        table=table,
+        table=into or table,
         columns=[n for _, n in plan] + list(constants),
         notes=list(source.notes),
     )
@@ -315,6 +330,7 @@ def stage(
                 "file out.",
             )
         )
+    staged.table = table
     return staged
 
 

@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING
 
 from brokering.db import Connection
 from brokering.importing.problems import ImportReport, Problem
-from brokering.importing.reader import Source, Staged, identity_plan, open_source, stage
+from brokering.importing.reader import (
+    LINE_BASE,
+    Source,
+    Staged,
+    identity_plan,
+    open_source,
+    stage,
+)
 from brokering.importing.spec import TABLES
 
 if TYPE_CHECKING:
@@ -51,16 +58,13 @@ def stage_files(
     for path in files:
         file_map = mapping.for_file(path.name) if mapping else None
         if file_map is not None:
-            source = open_source(
-                path,
-                workdir,
-                sheet=file_map.sheet,
-                header_line=file_map.header_row,
-            )
+            from brokering.mapping.propose import open_for_mapping
+
+            source = open_for_mapping(path, workdir, file_map)
         else:
             source = open_source(path, workdir)
-        report.notes.extend(source.notes)
         if source.problem:
+            report.notes.extend(source.notes)
             report.add(Problem(source.label, 0, "", "", source.problem), _LIMIT)
             batch.read.append((source.label, None, 0, 0))
             continue
@@ -74,6 +78,7 @@ def stage_files(
             if table is None:
                 table, why = recognise.table_from_template_header(source.header)
                 if table is None:
+                    report.notes.extend(source.notes)
                     report.add(
                         Problem(
                             source.label,
@@ -93,29 +98,24 @@ def stage_files(
                 report.notes.append(f"{source.label}: read as {table} (from its header row).")
             plan, problems = identity_plan(source)
             constants = {}
-        if table in staged:
-            problems = [
-                *problems,
-                Problem(
-                    source.label,
-                    0,
-                    "",
-                    "",
-                    f"is a second file for {table} in this batch; import one {table} file at "
-                    "a time.",
-                ),
-            ]
         if problems:
+            report.notes.extend(source.notes)
             for p in problems:
                 report.add(p, _LIMIT)
             batch.read.append((source.label, table, 0, 0))
             continue
-        s = _stage(con, source, table, plan, constants, file_map)
+        first = staged.get(table)
+        s = _stage(con, source, table, plan, constants, file_map, into=first is not None)
+        report.notes.extend(s.notes)
         for p in s.problems + s.row_problems:
             report.add(p, _LIMIT)
         batch.read.append((s.label, table, s.rows_read, source.header_line + 1))
-        if not s.problems:
+        if s.problems:
+            continue
+        if first is None:
             staged[table] = s
+        else:
+            _append(con, first, s)
     batch.tables = {t: staged[t] for t in TABLES if t in staged}
     order = {t: i for i, t in enumerate(TABLES)}
     tables = {label: table for label, table, _, _ in batch.read}
@@ -130,10 +130,37 @@ def _stage(
     plan: list[tuple[int, str]],
     constants: dict[str, str],
     file_map: object | None,
+    *,
+    into: bool = False,
 ) -> Staged:
-    s = stage(con, source, table, plan, constants)
+    """Stage one file (a further file of a table already staged goes to stg_<table>_next,
+    then joins the first with _append)."""
+    s = stage(con, source, table, plan, constants, into=f"{table}_next" if into else None)
     if file_map is not None and not s.problems:
         from brokering.mapping.apply import apply_values
 
         apply_values(con, s, file_map)
     return s
+
+
+def _append(con: Connection, first: Staged, more: Staged) -> None:
+    """Several files of one table (one per school): one staging table, each file's lines
+    kept apart by an offset so problems name their own file and line."""
+    if not first.parts:
+        first.parts = [first.label]
+    offset = len(first.parts) * LINE_BASE
+    first.parts.append(more.label)
+    for col in more.columns:
+        if col not in first.columns:
+            con.execute(f'ALTER TABLE stg_{first.table} ADD COLUMN "{col}" VARCHAR')
+            first.columns.append(col)
+    cols = ", ".join(f'"{c}"' for c in more.columns)
+    con.execute(
+        f"INSERT INTO stg_{first.table} (line, {cols}) SELECT line + ?, {cols} "  # noqa: S608
+        f"FROM stg_{first.table}_next",
+        [offset],
+    )
+    con.execute(f"DROP TABLE stg_{first.table}_next")
+    first.rows += more.rows
+    first.rows_read += more.rows_read
+    first.label = " + ".join(first.parts)

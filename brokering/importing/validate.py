@@ -48,7 +48,8 @@ class Validator:
     def problem(self, staged: Staged, line: int, column: str, value: object, msg: str) -> None:
         text = "" if value is None else str(value)
         text = text if len(text) <= 80 else text[:79] + "…"
-        self.report.add(Problem(staged.label, int(line), column, text, msg), MAX_REPORTED_PROBLEMS)
+        label, line = staged.locate(int(line))
+        self.report.add(Problem(label, line, column, text, msg), MAX_REPORTED_PROBLEMS)
 
     def _rows(self, staged: Staged, sql: str, params: Sequence[object] = ()) -> list[tuple]:
         return self.con.execute(
@@ -236,12 +237,16 @@ class Validator:
         ).fetchall()
         label = " + ".join(spec.key)
         for line, first, value in rows:
+            first_file, first_line = staged.locate(first)
+            where = f"line {first_line}"
+            if first_file != staged.locate(line)[0]:
+                where += f" of {first_file}"
             self.problem(
                 staged,
                 line,
                 spec.key[0],
                 value,
-                f"repeats line {first} ({label} are the same); keep one of them.",
+                f"repeats {where} ({label} are the same); keep one of them.",
             )
 
     def check_references(self, staged: Staged, spec: TableSpec, batch: set[str]) -> None:
