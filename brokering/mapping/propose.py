@@ -191,9 +191,24 @@ def _table_for(source: Source, normed: dict[str, str]) -> str:
     best, best_score = "staff", -1.0
     for table, spec in TABLES.items():
         words = _words(table)
-        hits = {t for h in normed for t in (words.get(h),) if t}
+        hits: dict[str, float] = {}
+        for h in normed:
+            if h in words:
+                target, weight = words[h], 1.0
+            else:
+                hit = process.extractOne(
+                    h, list(words), scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_CUTOFF
+                )
+                if hit is None:
+                    continue
+                target, weight = words[hit[0]], 0.8
+            hits[target] = max(hits.get(target, 0.0), weight)
         required = [c.name for c in spec.columns if c.required and c.name != "school_id"]
-        score = len(hits) + 2 * sum(r in hits for r in required) - 0.01 * len(spec.names)
+        score = (
+            sum(hits.values())
+            + 2 * sum(hits.get(r, 0.0) for r in required)
+            - 1.5 * sum(r not in hits for r in required)
+        )
         if score > best_score:
             best, best_score = table, score
     return best
