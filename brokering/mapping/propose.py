@@ -108,7 +108,7 @@ def propose_file(
             constants=dict(reuse.constants),
             values={k: dict(v) for k, v in reuse.values.items()},
         )
-        _finish(fm, source, known_schools, matcher)
+        finish(fm, source, known_schools, matcher)
         return fm
     profile = _best_profile(set(normed))
     table = profile.table if profile else _table_for(source, normed)
@@ -127,14 +127,15 @@ def propose_file(
         for target, vmap in profile.values.items():
             if target in fm.targets():
                 fm.values[target] = dict(vmap)
-    _finish(fm, source, known_schools, matcher)
+    finish(fm, source, known_schools, matcher)
     return fm
 
 
-def _finish(
+def finish(
     fm: FileMapping, source: Source, known_schools: set[str] | None, matcher: object | None
 ) -> None:
-    """School, required columns and values: whatever a person must still decide."""
+    """School, required columns and values: whatever a person must still decide (added to
+    `fm.unresolved`; also run again on a mapping a person has edited)."""
     spec = TABLES[fm.table]
     names = set(spec.names)
     targets = fm.targets()
