@@ -347,24 +347,42 @@ def _stage_csv(
     plan: Sequence[tuple[int, str]],
     constants: dict[str, str],
 ) -> None:
+    """One streaming read into the staging table (every row numbered, its fields counted);
+    ragged and blank rows are then listed and removed, and, only when the reader skipped
+    lines (blank or refused ones), the later rows are renumbered to their own lines."""
     n = len(source.header)
     width = n + 1  # one more than the header: a row with an extra field is caught, not cut
+    table = f"stg_{staged.table}"
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
-    present = " + ".join(f"(c{i} IS NOT NULL)::INT" for i in range(width))
+    fields = " + ".join(f"(c{i} IS NOT NULL)::INT" for i in range(width))
     blank = " AND ".join(f"coalesce(trim(c{i}), '') = ''" for i in range(width))
+    text = "concat_ws(?, " + ", ".join(f"c{i}" for i in range(width)) + ")"
+    select, params = _select(plan, constants)
     query = (
-        "CREATE TEMP TABLE raw_csv AS SELECT row_number() OVER () AS rec, *, "  # noqa: S608
-        f"{present} AS fields, {blank} AS blank FROM read_csv(?, header = false, "
+        f"CREATE TEMP TABLE {table} AS SELECT ? + row_number() OVER () AS line, "  # noqa: S608
+        f"{select.removeprefix('line').lstrip(', ')}{', ' if plan or constants else ''}"
+        f"{fields} AS _fields, {blank} AS _blank, "
+        f"CASE WHEN ({fields}) <> ? THEN {text} END AS _row FROM read_csv(?, header = false, "
         "skip = ?, auto_detect = false, delim = ?, quote = '\"', escape = '\"', "
         f"columns = {columns}, null_padding = true, nullstr = ?, store_rejects = true, "
         "max_line_size = ?, parallel = ?)"
     )
-    params = [str(source.utf8_path), source.header_line, source.delimiter, _NEVER, MAX_LINE_BYTES]
+    args = [
+        source.header_line,
+        *params,
+        n,
+        source.delimiter,
+        str(source.utf8_path),
+        source.header_line,
+        source.delimiter,
+        _NEVER,
+        MAX_LINE_BYTES,
+    ]
     try:
         for parallel in (True, False):
-            con.execute("DROP TABLE IF EXISTS raw_csv")
+            con.execute(f"DROP TABLE IF EXISTS {table}")
             try:
-                con.execute(query, [*params, parallel])
+                con.execute(query, [*args, parallel])
                 break
             except duckdb.Error as exc:
                 # Cells holding line breaks need the single-threaded reader: retry with it.
@@ -395,52 +413,55 @@ def _stage_csv(
             )
             return
         rejected.setdefault(int(line), (str(error_type), str(csv_line or "")))
+    blanks = source.sniffed.blank_lines if source.sniffed else ()
     skipped = sorted(
-        {ln - source.header_line for ln in rejected}
-        | {ln - source.header_line for ln in (source.sniffed.blank_lines if source.sniffed else ())}
+        k
+        for k in {ln - source.header_line for ln in rejected}
+        | {ln - source.header_line for ln in blanks}
+        if k > 0
     )
-    skipped = [k for k in skipped if k > 0]
-    # Good record i is the i-th record not skipped: add the skips at or before it.
-    con.execute("DROP TABLE IF EXISTS raw_skips")
-    con.execute("CREATE TEMP TABLE raw_skips (adj BIGINT)")
     if skipped:
+        # Record i is the i-th line not skipped: add the skips at or before it.
+        con.execute("CREATE OR REPLACE TEMP TABLE raw_skips (adj BIGINT)")
         con.executemany(
             "INSERT INTO raw_skips VALUES (?)", [[k - j] for j, k in enumerate(skipped)]
         )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE raw_csv AS SELECT r.*, ? + r.rec + "
-        "(SELECT count(*) FROM raw_skips s WHERE s.adj <= r.rec) AS line FROM raw_csv r",
-        [source.header_line],
-    )
-    con.execute("DELETE FROM raw_csv WHERE blank")
+        con.execute(
+            f"UPDATE {table} SET line = line + (SELECT count(*) FROM raw_skips "  # noqa: S608
+            "WHERE adj <= line - ?)",
+            [source.header_line],
+        )
+        con.execute("DROP TABLE raw_skips")
     for line, (error_type, csv_line) in sorted(rejected.items()):
         staged.row_problems.append(
             Problem(source.label, line, "", _clip(csv_line), _reject_message(error_type, n))
         )
-    text = "concat_ws(?, " + ", ".join(f"c{i}" for i in range(width)) + ")"
-    for line, fields, row in con.execute(
-        f"SELECT line, fields, {text} FROM raw_csv WHERE fields <> ? ORDER BY line LIMIT 500",  # noqa: S608
-        [source.delimiter, n],
-    ).fetchall():
-        staged.row_problems.append(
-            Problem(
-                source.label, int(line), "", _clip(row), _ragged_message(int(fields), n, source)
+    blank_rows, ragged = con.execute(
+        f"SELECT count(*) FILTER (WHERE _blank), "  # noqa: S608
+        f"count(*) FILTER (WHERE NOT _blank AND _fields <> ?) FROM {table}",
+        [n],
+    ).fetchall()[0]
+    if ragged:
+        for line, got, row in con.execute(
+            f"SELECT line, _fields, _row FROM {table} WHERE NOT _blank AND _fields <> ? "  # noqa: S608
+            "ORDER BY line LIMIT 500",
+            [n],
+        ).fetchall():
+            staged.row_problems.append(
+                Problem(
+                    source.label,
+                    int(line),
+                    "",
+                    _clip(row or ""),
+                    _ragged_message(int(got), n, source),
+                )
             )
-        )
-    ragged = int(
-        con.execute("SELECT count(*) FROM raw_csv WHERE fields <> ?", [n]).fetchall()[0][0]
-    )
-    con.execute("DELETE FROM raw_csv WHERE fields <> ?", [n])
-    select, params = _select(plan, constants)
-    con.execute(f"DROP TABLE IF EXISTS stg_{staged.table}")
-    con.execute(
-        f"CREATE TEMP TABLE stg_{staged.table} AS SELECT {select} FROM raw_csv ORDER BY line",  # noqa: S608
-        params,
-    )
-    con.execute("DROP TABLE raw_csv")
-    con.execute("DROP TABLE raw_skips")
+    if blank_rows or ragged:
+        con.execute(f"DELETE FROM {table} WHERE _blank OR _fields <> ?", [n])  # noqa: S608
+    for col in ("_fields", "_blank", "_row"):
+        con.execute(f"ALTER TABLE {table} DROP COLUMN {col}")
     staged.rows = _count(con, staged.table)
-    staged.rows_read = staged.rows + ragged + len(rejected)
+    staged.rows_read = staged.rows + int(ragged) + len(rejected)
 
 
 def _stage_workbook(
