@@ -11,6 +11,7 @@ a part declares, so the declared sizes bound the memory the read can take.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -72,10 +73,31 @@ def check_container(path: Path) -> None:
         ) from exc
 
 
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)\"")
+
+
+def _size_from_head(self) -> None:  # noqa: ANN001 - replaces ReadOnlyWorksheet._get_size
+    """A sheet's size from its <dimension> tag, which comes before the data. openpyxl's own
+    reader parses the whole sheet when the tag is missing (as many exporting libraries leave
+    it) — seconds for a large sheet, just to open the workbook."""
+    from openpyxl.utils.cell import range_boundaries
+
+    with self._get_source() as src:
+        head = src.read(_PROLOGUE * 16)
+    found = _DIMENSION.search(head)
+    if found:
+        ref = found.group(1).decode()
+        ref = ref if ":" in ref else f"{ref}:{ref}"
+        self._min_column, self._min_row, self._max_column, self._max_row = range_boundaries(ref)
+
+
 def open_workbook(path: Path):  # noqa: ANN201 - an openpyxl Workbook (read-only)
     """Check the container, then open the workbook read-only (values, not formulas)."""
     check_container(path)
     import openpyxl  # imported late: the page and the CLI load faster without it
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    ReadOnlyWorksheet._get_size = _size_from_head
 
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
