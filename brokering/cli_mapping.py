@@ -18,6 +18,7 @@ from pathlib import Path
 
 from brokering.db import Connection
 from brokering.errors import PermissionDenied, ValidationError
+from brokering.importing import collect_files
 from brokering.importing.reader import workdir
 from brokering.mapping import saved
 from brokering.mapping.model import Mapping
@@ -74,7 +75,7 @@ def mapping_for_import(args: argparse.Namespace, con: Connection) -> Mapping | N
 def cmd_propose(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int:
     if viewer.role != "alliance_admin":
         raise PermissionDenied("Only the alliance administrator (the data manager) maps imports.")
-    paths = [Path(p) for p in args.files]
+    paths, _ = collect_files([Path(p) for p in args.files])
     per_file, default = school_options(args.school)
     known = {r[0] for r in con.execute("SELECT school_id FROM schools").fetchall()}
     with workdir() as tmp:

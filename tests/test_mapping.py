@@ -340,3 +340,15 @@ def test_only_the_administrator_saves_and_incomplete_mappings_are_not_saved(tiny
         saved.save(tiny, Viewer("headteacher", "A", "h"), "x", Mapping([fm]))
     with pytest.raises(ValidationError, match="unresolved"):
         saved.save(tiny, Viewer("alliance_admin", None, "a"), "x", Mapping([fm]))
+
+
+def test_an_upload_over_the_cap_is_refused_before_it_is_written(tiny, tmp_path) -> None:
+    from brokering.mapping.review import propose_uploads
+
+    proposals, problems = propose_uploads(
+        tiny, tmp_path, [("big.csv", b"x" * 2048), ("ok.csv", b"staff_ref\nA1\n")], max_bytes=1024
+    )
+    assert [p.file for _, _, p in proposals] == ["ok.csv"]
+    [message] = problems
+    assert message.startswith("big.csv:") and "largest upload" in message
+    assert not (tmp_path / "big.csv").exists()
