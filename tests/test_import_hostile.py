@@ -22,6 +22,7 @@ import openpyxl
 import pytest
 
 import brokering.importing.reader as reader
+import brokering.importing.rows as staging_rows
 import brokering.importing.workbook as workbook
 from brokering.importing import import_paths
 from brokering.importing.problems import ImportReport
@@ -279,7 +280,7 @@ CORPUS = [
 
 @pytest.fixture
 def corpus_limits(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(reader, "MAX_LINE_BYTES", LINE_LIMIT)
+    monkeypatch.setattr(staging_rows, "MAX_LINE_BYTES", LINE_LIMIT)
     monkeypatch.setattr(reader, "HEADER_SEARCH_BYTES", LINE_LIMIT)
 
 

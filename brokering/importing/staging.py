@@ -13,14 +13,8 @@ from typing import TYPE_CHECKING
 
 from brokering.db import Connection
 from brokering.importing.problems import ImportReport, Problem
-from brokering.importing.reader import (
-    LINE_BASE,
-    Source,
-    Staged,
-    identity_plan,
-    open_source,
-    stage,
-)
+from brokering.importing.reader import LINE_BASE, Source, Staged, identity_plan, open_source
+from brokering.importing.rows import stage
 from brokering.importing.spec import TABLES
 
 if TYPE_CHECKING:
