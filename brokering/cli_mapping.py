@@ -56,10 +56,6 @@ def mapping_for_import(args: argparse.Namespace, con: Connection) -> Mapping | N
                 con, args.profile, [Path(p) for p in args.paths], Path(tmp), default
             )
     else:
-        if args.school:
-            raise ValidationError(
-                "--school tags files read through a mapping; give --mapping or --profile too."
-            )
         return None
     mapping.tag_schools(per_file, default)
     named = {Path(p).name for p in args.paths}

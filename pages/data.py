@@ -169,8 +169,17 @@ with tempfile.TemporaryDirectory(prefix="upload-") as tmp:
                 width="stretch",
                 disabled=[review.VALUE_COLUMN, review.VALUE],
             )
+        file_school = school
+        if review.needs_school(proposed):
+            own = st.selectbox(
+                "Whose file is this?",
+                [None, *school_ids],
+                format_func=lambda s: "As chosen above" if s is None else ui.school_label(s),
+                key=f"mapping-school-{i}-{proposed.file}",
+            )
+            file_school = own or school
         mapped = review.revise(
-            proposed, source, columns, values, school, known_schools=set(school_ids)
+            proposed, source, columns, values, file_school, known_schools=set(school_ids)
         )
         for question in mapped.unresolved:
             st.warning(question.message)

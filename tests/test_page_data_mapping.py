@@ -77,3 +77,29 @@ def test_a_renamed_binary_is_refused_in_plain_words(tiny_db: Path, tmp_path: Pat
     at = _upload(_data_page(), fake)
     assert any("is a PDF document" in e.value for e in at.error)
     assert not any(b.label == "Check and import" for b in at.button)
+
+
+def test_two_schools_files_each_tagged_with_its_school(tiny_db: Path, tmp_path: Path) -> None:
+    sims = exports.sims_staff_details(tmp_path)
+    brom = exports.bromcom_staff(tmp_path)
+    at = _data_page()
+    at.get("file_uploader")[0].set_value(
+        [(sims.name, sims.read_bytes(), "text/csv"), (brom.name, brom.read_bytes(), XLSX)]
+    ).run()
+    assert not at.exception
+    own = [s for s in at.selectbox if s.label == "Whose file is this?"]
+    assert len(own) == 2
+    own[0].set_value("A").run()
+    [s for s in at.selectbox if s.label == "Whose file is this?"][1].set_value("C").run()
+    assert not at.exception
+    assert not [w.value for w in at.warning if "school" in w.value]
+    _button(at, "Check and import").click().run()
+    assert any("Imported" in s.value for s in at.success), [e.value for e in at.error]
+    con = connect(tiny_db)
+    try:
+        assert con.execute(
+            "SELECT staff_ref, school_id FROM staff WHERE staff_ref IN ('A4', 'A5', 'C3') "
+            "ORDER BY 1"
+        ).fetchall() == [("A4", "A"), ("A5", "A"), ("C3", "C")]
+    finally:
+        con.close()

@@ -171,7 +171,7 @@ class Mapping:
         "school" question and fills school_id where the file has no school column."""
         for fm in self.files:
             school = schools.get(fm.file, default)
-            if not school:
+            if not school or fm.table == "schools":
                 continue
             fm.school = school
             fm.unresolved = [
@@ -180,8 +180,7 @@ class Mapping:
                 if not (u.kind == "school" or (u.kind == "column" and u.target == "school_id"))
             ]
             if "school_id" in TABLES[fm.table].names and "school_id" not in fm.targets():
-                if fm.table != "schools":
-                    fm.constants["school_id"] = school
+                fm.constants["school_id"] = school
 
     def for_file(self, name: str) -> FileMapping | None:
         for f in self.files:

@@ -68,6 +68,12 @@ def school_choices(con: Connection) -> list[str]:
     return [r[0] for r in con.execute("SELECT school_id FROM schools ORDER BY 1").fetchall()]
 
 
+def needs_school(fm: FileMapping) -> bool:
+    """Whether the file's rows take their school from the person (no school column)."""
+    names = TABLES[fm.table].names
+    return fm.table != "schools" and "school_id" in names and "school_id" not in fm.targets()
+
+
 def target_choices(table: str) -> list[str]:
     """What a file column can become in `table`: its columns, `drop` and `hash`."""
     return [DROP, HASH, *TABLES[table].names]
