@@ -121,146 +121,151 @@ scale = st.radio(
     "until you say which way round they go.",
 )
 dry_run = st.checkbox("Check only (write nothing)")
-if not uploads:
-    st.stop()
 
-with tempfile.TemporaryDirectory(prefix="upload-") as tmp:
-    try:
-        proposals, refused_files = review.propose_uploads(
-            con, Path(tmp), [(f.name, f.getvalue()) for f in uploads], school
-        )
-    except BrokeringError as exc:
-        ui.show_error(exc)
-        st.stop()
-    for message in refused_files:
-        st.error(message)
-    confirmed = []
-    for i, (path, source, proposed) in enumerate(proposals):
-        st.markdown(f"#### {proposed.file}")
-        where = f"sheet “{proposed.sheet}”, " if proposed.sheet else ""
-        made_by = f" — looks like a {proposed.source} export" if proposed.source else ""
-        st.caption(
-            f"Read as **{proposed.table}**{made_by}; {where}header on row {proposed.header_row}."
-        )
-        columns = st.data_editor(
-            review.column_table(proposed, source),
-            key=f"mapping-columns-{i}-{proposed.file}",
-            hide_index=True,
-            width="stretch",
-            disabled=[review.COLUMN, review.EXAMPLE],
-            column_config={
-                review.TARGET: st.column_config.SelectboxColumn(
-                    review.TARGET,
-                    options=review.target_choices(proposed.table),
-                    required=True,
-                    help="A column of the table, drop (not read) or hash (kept only as a "
-                    "keyed hash).",
-                )
-            },
-        )
-        value_rows = review.value_table(proposed)
-        values = None
-        if not value_rows.empty:
-            st.caption("What the file's words mean:")
-            values = st.data_editor(
-                value_rows,
-                key=f"mapping-values-{i}-{proposed.file}",
+
+def _import_uploads() -> None:
+    """Propose, review and import the uploaded files (returns early at each stop)."""
+    with tempfile.TemporaryDirectory(prefix="upload-") as tmp:
+        try:
+            proposals, refused_files = review.propose_uploads(
+                con, Path(tmp), [(f.name, f.getvalue()) for f in uploads], school
+            )
+        except BrokeringError as exc:
+            ui.show_error(exc)
+            return
+        for message in refused_files:
+            st.error(message)
+        confirmed = []
+        for i, (path, source, proposed) in enumerate(proposals):
+            st.markdown(f"#### {proposed.file}")
+            where = f"sheet “{proposed.sheet}”, " if proposed.sheet else ""
+            made_by = f" — looks like a {proposed.source} export" if proposed.source else ""
+            row = proposed.header_row
+            st.caption(f"Read as **{proposed.table}**{made_by}; {where}header on row {row}.")
+            columns = st.data_editor(
+                review.column_table(proposed, source),
+                key=f"mapping-columns-{i}-{proposed.file}",
                 hide_index=True,
                 width="stretch",
-                disabled=[review.VALUE_COLUMN, review.VALUE],
-            )
-        file_school = school
-        if review.needs_school(proposed):
-            own = st.selectbox(
-                "Whose file is this?",
-                [None, *school_ids],
-                format_func=lambda s: "As chosen above" if s is None else ui.school_label(s),
-                key=f"mapping-school-{i}-{proposed.file}",
-            )
-            file_school = own or school
-        mapped = review.revise(
-            proposed, source, columns, values, file_school, known_schools=set(school_ids)
-        )
-        for question in mapped.unresolved:
-            st.warning(question.message)
-        st.caption("The first rows as they will be read:")
-        st.dataframe(review.preview(mapped, source), hide_index=True, width="stretch")
-        confirmed.append((path, mapped))
-
-    if not confirmed:
-        st.stop()
-    mapping = Mapping([m for _, m in confirmed])
-    if not mapping.complete:
-        st.info("Settle the points above to import these files.")
-    else:
-        with st.expander("Save these columns for next term's files"):
-            name = st.text_input("Name", placeholder="e.g. Cedar School Bromcom staff list")
-            if st.button("Save the mapping") and name:
-                try:
-                    saved.save(con, viewer, name, mapping)
-                    st.success(
-                        f"Saved as “{name}”: next term's files with these columns "
-                        "are read the same way."
+                disabled=[review.COLUMN, review.EXAMPLE],
+                column_config={
+                    review.TARGET: st.column_config.SelectboxColumn(
+                        review.TARGET,
+                        options=review.target_choices(proposed.table),
+                        required=True,
+                        help="A column of the table, drop (not read) or hash (kept only as a "
+                        "keyed hash).",
                     )
-                except BrokeringError as exc:
-                    ui.show_error(exc)
-    if not st.button("Check and import", type="primary", disabled=not mapping.complete):
-        st.stop()
-    try:
-        with st.spinner("Checking every row…"):
-            report = import_paths(
-                con,
-                [p for p, _ in confirmed],
-                viewer,
-                strength_scale=scale,
-                dry_run=dry_run,
-                mapping=mapping,
+                },
             )
+            value_rows = review.value_table(proposed)
+            values = None
+            if not value_rows.empty:
+                st.caption("What the file's words mean:")
+                values = st.data_editor(
+                    value_rows,
+                    key=f"mapping-values-{i}-{proposed.file}",
+                    hide_index=True,
+                    width="stretch",
+                    disabled=[review.VALUE_COLUMN, review.VALUE],
+                )
+            file_school = school
+            if review.needs_school(proposed):
+                own = st.selectbox(
+                    "Whose file is this?",
+                    [None, *school_ids],
+                    format_func=lambda s: "As chosen above" if s is None else ui.school_label(s),
+                    key=f"mapping-school-{i}-{proposed.file}",
+                )
+                file_school = own or school
+            mapped = review.revise(
+                proposed, source, columns, values, file_school, known_schools=set(school_ids)
+            )
+            for question in mapped.unresolved:
+                st.warning(question.message)
+            st.caption("The first rows as they will be read:")
+            st.dataframe(review.preview(mapped, source), hide_index=True, width="stretch")
+            confirmed.append((path, mapped))
+
+        if not confirmed:
+            return
+        mapping = Mapping([m for _, m in confirmed])
+        if not mapping.complete:
+            st.info("Settle the points above to import these files.")
+        else:
+            with st.expander("Save these columns for next term's files"):
+                name = st.text_input("Name", placeholder="e.g. Cedar School Bromcom staff list")
+                if st.button("Save the mapping") and name:
+                    try:
+                        saved.save(con, viewer, name, mapping)
+                        st.success(
+                            f"Saved as “{name}”: next term's files with these columns "
+                            "are read the same way."
+                        )
+                    except BrokeringError as exc:
+                        ui.show_error(exc)
+        if not st.button("Check and import", type="primary", disabled=not mapping.complete):
+            return
+        try:
+            with st.spinner("Checking every row…"):
+                report = import_paths(
+                    con,
+                    [p for p, _ in confirmed],
+                    viewer,
+                    strength_scale=scale,
+                    dry_run=dry_run,
+                    mapping=mapping,
+                )
+            if report.ok and report.applied:
+                with st.spinner("Laying the store out for fast searches…"):
+                    after_import(con, True)
+        except BrokeringError as exc:
+            ui.show_error(exc)
+            return
         if report.ok and report.applied:
-            with st.spinner("Laying the store out for fast searches…"):
-                after_import(con, True)
-    except BrokeringError as exc:
-        ui.show_error(exc)
-        st.stop()
-    if report.ok and report.applied:
-        st.success(
-            "Imported. "
-            + "; ".join(
-                f"{o.file}: {o.added} added, {o.updated} updated, {o.unchanged} unchanged"
-                for o in report.outcomes
+            st.success(
+                "Imported. "
+                + "; ".join(
+                    f"{o.file}: {o.added} added, {o.updated} updated, {o.unchanged} unchanged"
+                    for o in report.outcomes
+                )
             )
-        )
-        ui.refresh_cached()
-    elif report.ok:
-        st.success(
-            "Every row is valid. Nothing was written (check only). "
-            + "; ".join(
-                f"{o.file}: {o.added} would be added, {o.updated} updated" for o in report.outcomes
+            ui.refresh_cached()
+        elif report.ok:
+            st.success(
+                "Every row is valid. Nothing was written (check only). "
+                + "; ".join(
+                    f"{o.file}: {o.added} would be added, {o.updated} updated"
+                    for o in report.outcomes
+                )
             )
-        )
-    else:
-        st.error(
-            f"Refused: {report.problem_count} problem(s) found, so nothing was written. "
-            "Fix them in the file and upload it again."
-        )
-        problems = pd.DataFrame([p.__dict__ for p in report.problems])
-        st.dataframe(
-            problems,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "file": "File",
-                "line": "Line",
-                "column": "Column",
-                "value": "Value",
-                "message": "What is wrong",
-            },
-        )
-        ui.download(
-            "Download the problems (CSV)",
-            to_csv_bytes(problems),
-            "import_problems.csv",
-            mime="text/csv",
-        )
-    for note in report.notes:
-        st.caption(note)
+        else:
+            st.error(
+                f"Refused: {report.problem_count} problem(s) found, so nothing was written. "
+                "Fix them in the file and upload it again."
+            )
+            problems = pd.DataFrame([p.__dict__ for p in report.problems])
+            st.dataframe(
+                problems,
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "file": "File",
+                    "line": "Line",
+                    "column": "Column",
+                    "value": "Value",
+                    "message": "What is wrong",
+                },
+            )
+            ui.download(
+                "Download the problems (CSV)",
+                to_csv_bytes(problems),
+                "import_problems.csv",
+                mime="text/csv",
+            )
+        for note in report.notes:
+            st.caption(note)
+
+
+if uploads:
+    _import_uploads()
