@@ -23,6 +23,9 @@ from tests.test_import_bad_input import store_files as _stores  # noqa: F401 - f
 from tests.test_import_bad_input import tiny as _tiny  # noqa: F401
 
 SCHOOLS = {"A", "B", "C"}
+#: Columns a staff file may map names and identifiers to where the store keeps them only to
+#: recognise people (hashed) or to clean notes (never stored).
+IDENTITY_ONLY = {"title", "forename", "surname", "email", "payroll_number"}
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +56,8 @@ def test_sims_staff_details_in_windows_1252_under_title_rows(tmp_path, matcher) 
         4,
         None,
     )
-    assert fm.targets() == {"staff_ref": "Staff Code", "role": "Role", "left_on": "Leaving Date"}
+    read = {t: c for t, c in fm.targets().items() if t not in IDENTITY_ONLY}
+    assert read == {"staff_ref": "Staff Code", "role": "Role", "left_on": "Leaving Date"}
     for name_column in ("Title", "Forename", "Surname", "Date of Birth", "Gender"):
         assert fm.columns[name_column] in (DROP, "title", "forename", "surname")
     assert fm.constants["school_id"] == "A"
@@ -195,8 +199,8 @@ def test_a_problem_names_its_own_file_and_line_in_a_batch_of_several(
     for fm in mapping.files:
         fm.unresolved = [u for u in fm.unresolved if u.kind != "value"]
     report = import_paths(tiny, [a, b], admin, mapping=mapping, today=TINY_TODAY)
-    [p] = report.problems
-    assert (p.file, p.line, p.column, p.value) == ("b.csv", 3, "role", "Wizard")
+    assert report.problems
+    assert {(p.file, p.line, p.column) for p in report.problems} == {("b.csv", 3, "role")}
     assert {(r.file, r.read, r.refused) for r in report.rows} == {("a.csv", 1, 0), ("b.csv", 2, 1)}
 
 

@@ -6,11 +6,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests import exports
 from tests.test_cli import _quiet_store as _quiet  # noqa: F401 - autouse: no default store
 from tests.test_cli import run, run_json, tables_of
 from tests.test_cli import store_files as _stores  # noqa: F401
 from tests.test_cli import tiny_db as _tiny_db  # noqa: F401
+
+
+@pytest.fixture(autouse=True)
+def _alliance_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Imports may pseudonymise staff codes: give them the alliance secret."""
+    monkeypatch.setenv("BROKERING_PSEUDONYM_KEY", "a-test-alliance-secret-of-32-chars!")
+
 
 MAPPING_KEYS = {"format", "files", "complete", "problems"}
 FILE_KEYS = {

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 
 
 @dataclass(frozen=True)
@@ -63,12 +64,23 @@ class ImportReport:
     applied: bool = False
     rows: list[FileRows] = field(default_factory=list)
     _refused_lines: dict[str, set[int]] = field(default_factory=dict, repr=False)
+    #: Several files staged as one table: their joint label -> (file, line) of a stored line.
+    _locators: dict[str, Callable[[int], tuple[str, int]]] = field(default_factory=dict, repr=False)
 
     @property
     def ok(self) -> bool:
         return self.problem_count == 0
 
+    def locate_lines(self, label: str, locate: Callable[[int], tuple[str, int]]) -> None:
+        """Problems reported against `label` (several files staged as one table) are
+        given back their own file and line as they are added, whoever adds them."""
+        self._locators[label] = locate
+
     def add(self, problem: Problem, limit: int) -> None:
+        locate = self._locators.get(problem.file)
+        if locate is not None:
+            file, line = locate(problem.line)
+            problem = replace(problem, file=file, line=line)
         self.problem_count += 1
         self._refused_lines.setdefault(problem.file, set()).add(problem.line)
         if len(self.problems) < limit:

@@ -111,6 +111,9 @@ def stage_files(
         else:
             _append(con, first, s)
     batch.tables = {t: staged[t] for t in TABLES if t in staged}
+    for s in batch.tables.values():
+        if s.parts:
+            report.locate_lines(s.label, s.locate)
     order = {t: i for i, t in enumerate(TABLES)}
     tables = {label: table for label, table, _, _ in batch.read}
     report.files.sort(key=lambda f: order.get(tables.get(f) or "", len(order)))

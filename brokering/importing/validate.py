@@ -48,8 +48,7 @@ class Validator:
     def problem(self, staged: Staged, line: int, column: str, value: object, msg: str) -> None:
         text = "" if value is None else str(value)
         text = text if len(text) <= 80 else text[:79] + "…"
-        label, line = staged.locate(int(line))
-        self.report.add(Problem(label, line, column, text, msg), MAX_REPORTED_PROBLEMS)
+        self.report.add(Problem(staged.label, int(line), column, text, msg), MAX_REPORTED_PROBLEMS)
 
     def _rows(self, staged: Staged, sql: str, params: Sequence[object] = ()) -> list[tuple]:
         return self.con.execute(
