@@ -356,3 +356,12 @@ def test_an_upload_over_the_cap_is_refused_before_it_is_written(tiny, tmp_path) 
     [message] = problems
     assert message.startswith("big.csv:") and "largest upload" in message
     assert not (tmp_path / "big.csv").exists()
+
+
+def test_a_repeated_header_name_is_told_apart(tiny, admin, tmp_path, matcher) -> None:
+    f = tmp_path / "dup.csv"
+    f.write_text("Staff Code,Role,Notes,Notes\nA9,Teacher,x,y\n")
+    fm = proposal(f, tmp_path, matcher, school="A")
+    assert list(fm.columns) == ["Staff Code", "Role", "Notes", "Notes (2)"]
+    report = import_paths(tiny, [f], admin, mapping=Mapping([fm]), today=TINY_TODAY)
+    assert report.ok, [str(p) for p in report.problems]

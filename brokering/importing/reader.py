@@ -54,6 +54,20 @@ class Source:
     utf8_path: Path | None = None
     sniffed: Sniffed | None = None
 
+    @property
+    def labels(self) -> list[str]:
+        """Each column's name as a mapping knows it: the header text, "column N" for an
+        unnamed one, and "Name (2)" for a name the header repeats."""
+        out: list[str] = []
+        for i, h in enumerate(self.header):
+            label = h or f"column {i + 1}"
+            n = 2
+            while label in out:
+                label = f"{h or f'column {i + 1}'} ({n})"
+                n += 1
+            out.append(label)
+        return out
+
     def refused(self, message: str) -> Source:
         self.problem = message
         return self
@@ -334,4 +348,4 @@ def head_frame(source: Source, rows: int = 5) -> pd.DataFrame:
     """The first rows after the header, as text, for previews."""
     width = len(source.header)
     body = [(r + [None] * width)[:width] for r in source.samples[:rows]]
-    return pd.DataFrame(body, columns=[h or f"column {i + 1}" for i, h in enumerate(source.header)])
+    return pd.DataFrame(body, columns=source.labels)

@@ -22,7 +22,7 @@ def plan_for(
     """(file column index, staged name) for every column read; fixed values; problems."""
     spec = TABLES[fm.table]
     names = set(spec.names)
-    labels = [h or f"column {i + 1}" for i, h in enumerate(source.header)]
+    labels = source.labels
     problems: list[Problem] = []
 
     def refuse(message: str, column: str = "") -> None:

@@ -93,8 +93,7 @@ def propose_file(
     matcher: object | None = None,
     saved: Sequence[FileMapping] = (),
 ) -> FileMapping:
-    headers = [h for h in source.header]
-    normed = {norm(h): h for h in headers if h}
+    normed = {norm(label): label for label in source.labels}
     reuse = _saved_for(normed, school, saved)
     if reuse is not None:
         fm = FileMapping(
@@ -232,8 +231,7 @@ def _assign_columns(fm: FileMapping, source: Source, profile: Profile | None) ->
     words = _words(fm.table)
     taken: dict[str, str] = {}
     pending: list[str] = []
-    for i, header in enumerate(source.header):
-        label = header or f"column {i + 1}"
+    for i, (header, label) in enumerate(zip(source.header, source.labels, strict=True)):
         n = norm(header)
         target = None
         if profile and n in profile.columns:
@@ -283,8 +281,7 @@ def _assign_columns(fm: FileMapping, source: Source, profile: Profile | None) ->
             )
         )
     # E-mail addresses under a header nobody knows are hashed where the table keeps them.
-    for i, header in enumerate(source.header):
-        label = header or f"column {i + 1}"
+    for i, label in enumerate(source.labels):
         if label in pending and fm.columns.get(label) == DROP and _mostly_emails(source, i):
             fm.columns[label] = _resolve_identity_target(HASH, fm.table, source, i)
 

@@ -81,7 +81,7 @@ def target_choices(table: str) -> list[str]:
 
 def column_table(fm: FileMapping, source: Source) -> pd.DataFrame:
     """One row per file column: the column, what it reads as, an example (read columns only)."""
-    labels = [h or f"column {i + 1}" for i, h in enumerate(source.header)]
+    labels = source.labels
     rows = []
     for i, label in enumerate(labels):
         target = fm.columns.get(label, DROP)
@@ -162,7 +162,7 @@ def revise(
 def preview(fm: FileMapping, source: Source, rows: int = 5) -> pd.DataFrame:
     """The first rows as they will be read: the table's columns, fixed values filled in and
     value maps applied. Identity columns (hashed) are not shown."""
-    labels = [h or f"column {i + 1}" for i, h in enumerate(source.header)]
+    labels = source.labels
     index = {label: i for i, label in enumerate(labels)}
     order = [
         n

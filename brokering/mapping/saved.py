@@ -121,7 +121,7 @@ def for_files(
         source = open_for_mapping(path, workdir)
         if source.problem:
             raise ValidationError(f"{source.label}: {source.problem}")
-        sig = signature([h or f"column {i + 1}" for i, h in enumerate(source.header)])
+        sig = signature(source.labels)
         found = [fm for fm in saved if signature(fm.columns) == sig]
         if school:
             found = [fm for fm in found if fm.school in (None, school)] or found

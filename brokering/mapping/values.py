@@ -58,7 +58,7 @@ def questions(fm: FileMapping, source: Source, matcher: object | None) -> list[U
 
 
 def _labels(source: Source) -> list[str]:
-    return [h or f"column {i + 1}" for i, h in enumerate(source.header)]
+    return source.labels
 
 
 def _distinct(source: Source, i: int) -> list[str]:
