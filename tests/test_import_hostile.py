@@ -387,3 +387,12 @@ def test_openpyxl_parses_through_defusedxml() -> None:
     import openpyxl as op
 
     assert op.DEFUSEDXML is True
+
+
+def test_lists_inside_cells_do_not_pass_for_the_separator(tiny, admin, tmp_path) -> None:
+    f = tmp_path / "staff.csv"
+    f.write_text(
+        "staff_ref,school_id,role,phases\nA7,A,teacher,EYFS;KS1;KS2;KS3;KS4;KS5\nA8,A,teacher,KS1\n"
+    )
+    report = run(tiny, admin, f)
+    assert report.ok, [str(p) for p in report.problems]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import re
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -215,12 +216,15 @@ def _rewrite(path: Path, encoding: str, workdir: Path) -> Path:
 
 
 def _delimiter(lines: list[str]) -> str:
-    """The separator that splits the head into the most fields on a line."""
-    best, best_n = ",", 0
+    """The separator that splits the most lines into the same number of fields: lists
+    inside cells ("KS1;KS2;KS3") vary from row to row, a real separator does not."""
+    best, best_score = ",", 0
     for d in _DELIMITERS:
-        n = max((ln.count(d) for ln in lines), default=0)
-        if n > best_n:
-            best, best_n = d, n
+        counts = Counter(ln.count(d) for ln in lines if ln.strip())
+        counts.pop(0, None)
+        score = max((n * lines_with for n, lines_with in counts.items()), default=0)
+        if score > best_score:
+            best, best_score = d, score
     return best
 
 
