@@ -27,6 +27,6 @@ def table_from_template_header(header: Sequence[str]) -> tuple[str | None, str]:
     complete, matched, _, table, missing = ranked[0]
     if complete and matched:
         return table, ""
-    if matched == 0:
-        return None, "none of its column names is a template column"
+    if matched <= 1:
+        return None, "its column names are not the template's"
     return None, f"nearest is {table}, which also needs {', '.join(missing)}"
