@@ -39,6 +39,8 @@ MAX_IMPORT_FILE_BYTES = 2 * 1024**3
 #: Largest file the Data page accepts from a browser (Streamlit's own cap is set to match in
 #: .streamlit/config.toml, in MB).
 MAX_UPLOAD_BYTES = 50 * 1024**2
+#: Most files in one import batch (a folder of every school's exports is a few dozen).
+MAX_FILES_PER_BATCH = 200
 #: Most columns a file may have: the widest template has 17, school exports a few dozen.
 MAX_COLUMNS = 256
 #: Longest line (one row of a CSV) read; a longer row is refused on its own line.

@@ -396,3 +396,14 @@ def test_lists_inside_cells_do_not_pass_for_the_separator(tiny, admin, tmp_path)
     )
     report = run(tiny, admin, f)
     assert report.ok, [str(p) for p in report.problems]
+
+
+def test_too_many_files_in_one_batch_are_refused_unread(tiny, admin, tmp_path, monkeypatch):
+    import brokering.importing as importing
+
+    monkeypatch.setattr(importing, "MAX_FILES_PER_BATCH", 3)
+    for i in range(4):
+        (tmp_path / f"schools{i}.csv").write_text(f"{HEADER}\n{ROWS[0]}\n")
+    report = run(tiny, admin, tmp_path)
+    [p] = report.problems
+    assert "4 files were given" in p.message and "smaller batches" in p.message

@@ -24,7 +24,7 @@ from brokering.importing.reader import Staged, workdir
 from brokering.importing.spec import TABLES
 from brokering.importing.staging import stage_files
 from brokering.importing.validate import Validator
-from brokering.settings import IMPORT_MEMORY_LIMIT
+from brokering.settings import IMPORT_MEMORY_LIMIT, MAX_FILES_PER_BATCH
 from brokering.taxonomy import SkillMatcher
 from brokering.viewer import Viewer
 
@@ -47,6 +47,18 @@ def collect_files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
             ]
         else:
             found.append(path)
+    if len(found) > MAX_FILES_PER_BATCH:
+        problems.append(
+            Problem(
+                "",
+                0,
+                "",
+                "",
+                f"{len(found):,} files were given; one import takes at most "
+                f"{MAX_FILES_PER_BATCH}. Import them in smaller batches.",
+            )
+        )
+        found = []
     return found, problems
 
 
