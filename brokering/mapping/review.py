@@ -21,6 +21,8 @@ from brokering.mapping.propose import finish, open_for_mapping, propose_file
 from brokering.settings import MAX_UPLOAD_BYTES
 from brokering.taxonomy import SkillMatcher
 
+#: Columns holding who a person is: never shown as examples, even when they are read.
+_PERSONAL = {"title", "forename", "surname", "email", "payroll_number"}
 COLUMN = "Column in the file"
 TARGET = "Reads as"
 EXAMPLE = "Example"
@@ -86,7 +88,7 @@ def column_table(fm: FileMapping, source: Source) -> pd.DataFrame:
     for i, label in enumerate(labels):
         target = fm.columns.get(label, DROP)
         example = ""
-        if target not in (DROP, HASH):
+        if target not in (DROP, HASH) and target not in _PERSONAL:
             example = next(
                 (r[i] for r in source.samples if i < len(r) and r[i] and r[i].strip()), ""
             )
