@@ -140,6 +140,11 @@ def test_save_then_import_next_terms_file_by_profile(capsys, tiny_db: Path, tmp_
     spring = tmp_path / "spring" / "Staff List (spring).xlsx"
     spring.parent.mkdir()
     spring.write_bytes(brom.read_bytes())
+    code, laid = run_json(
+        capsys, "--db", tiny_db, "mapping", "propose", spring, "--profile", "Cedar staff", "--json"
+    )
+    assert code == 0 and laid["files"][0]["file"] == spring.name
+    assert laid["files"][0]["school"] == "C"
     code, out = run_json(
         capsys, "--db", tiny_db, "import", spring, "--profile", "Cedar staff", "--json"
     )
