@@ -18,7 +18,7 @@ from pathlib import Path
 
 import openpyxl
 
-from brokering.mapping.propose import open_for_mapping, propose
+from brokering.mapping import open_for_mapping, propose
 from brokering.store import open_store
 from brokering.taxonomy import SkillMatcher
 

@@ -8,12 +8,11 @@ import streamlit as st
 
 import ui
 from brokering import consent
+from brokering import mapping as maps
 from brokering.errors import BrokeringError
 from brokering.exporting import to_csv_bytes
+from brokering.find.maintenance import after_import
 from brokering.importing import import_paths
-from brokering.maintenance import after_import
-from brokering.mapping import review, saved
-from brokering.mapping.model import Mapping
 from brokering.overview import quality_warnings, recent_imports, school_summary
 
 viewer = st.session_state["viewer"]
@@ -103,7 +102,7 @@ uploads = st.file_uploader(
     type=["csv", "tsv", "txt", "xlsx"],
     accept_multiple_files=True,
 )
-school_ids = review.school_choices(con)
+school_ids = maps.school_choices(con)
 school = st.selectbox(
     "Whose files are these? (for files without a school column)",
     [None, *school_ids],
@@ -127,7 +126,7 @@ def _import_uploads() -> None:
     """Propose, review and import the uploaded files (returns early at each stop)."""
     with tempfile.TemporaryDirectory(prefix="upload-") as tmp:
         try:
-            proposals, refused_files = review.propose_uploads(
+            proposals, refused_files = maps.propose_uploads(
                 con, Path(tmp), [(f.name, f.getvalue()) for f in uploads], school
             )
         except BrokeringError as exc:
@@ -143,22 +142,22 @@ def _import_uploads() -> None:
             row = proposed.header_row
             st.caption(f"Read as **{proposed.table}**{made_by}; {where}header on row {row}.")
             columns = st.data_editor(
-                review.column_table(proposed, source),
+                maps.column_table(proposed, source),
                 key=f"mapping-columns-{i}-{proposed.file}",
                 hide_index=True,
                 width="stretch",
-                disabled=[review.COLUMN, review.EXAMPLE],
+                disabled=[maps.COLUMN, maps.EXAMPLE],
                 column_config={
-                    review.TARGET: st.column_config.SelectboxColumn(
-                        review.TARGET,
-                        options=review.target_choices(proposed.table),
+                    maps.TARGET: st.column_config.SelectboxColumn(
+                        maps.TARGET,
+                        options=maps.target_choices(proposed.table),
                         required=True,
                         help="A column of the table, drop (not read) or hash (kept only as a "
                         "keyed hash).",
                     )
                 },
             )
-            value_rows = review.value_table(proposed)
+            value_rows = maps.value_table(proposed)
             values = None
             if not value_rows.empty:
                 st.caption("What the file's words mean:")
@@ -167,10 +166,10 @@ def _import_uploads() -> None:
                     key=f"mapping-values-{i}-{proposed.file}",
                     hide_index=True,
                     width="stretch",
-                    disabled=[review.VALUE_COLUMN, review.VALUE],
+                    disabled=[maps.VALUE_COLUMN, maps.VALUE],
                 )
             file_school = school
-            if review.needs_school(proposed):
+            if maps.needs_school(proposed):
                 own = st.selectbox(
                     "Whose file is this?",
                     [None, *school_ids],
@@ -178,18 +177,18 @@ def _import_uploads() -> None:
                     key=f"mapping-school-{i}-{proposed.file}",
                 )
                 file_school = own or school
-            mapped = review.revise(
+            mapped = maps.revise(
                 proposed, source, columns, values, file_school, known_schools=set(school_ids)
             )
             for question in mapped.unresolved:
                 st.warning(question.message)
             st.caption("The first rows as they will be read:")
-            st.dataframe(review.preview(mapped, source), hide_index=True, width="stretch")
+            st.dataframe(maps.preview(mapped, source), hide_index=True, width="stretch")
             confirmed.append((path, mapped))
 
         if not confirmed:
             return
-        mapping = Mapping([m for _, m in confirmed])
+        mapping = maps.Mapping([m for _, m in confirmed])
         if not mapping.complete:
             st.info("Settle the points above to import these files.")
         else:
@@ -197,7 +196,7 @@ def _import_uploads() -> None:
                 name = st.text_input("Name", placeholder="e.g. Cedar School Bromcom staff list")
                 if st.button("Save the mapping") and name:
                     try:
-                        saved.save(con, viewer, name, mapping)
+                        maps.save_mapping(con, viewer, name, mapping)
                         st.success(
                             f"Saved as “{name}”: next term's files with these columns "
                             "are read the same way."

@@ -29,7 +29,7 @@ from brokering.taxonomy import SkillMatcher
 from brokering.viewer import Viewer
 
 if TYPE_CHECKING:
-    from brokering.mapping.model import Mapping
+    from brokering.mapping import Mapping
 
 __all__ = ["ImportReport", "Problem", "import_paths", "collect_files"]
 

@@ -18,7 +18,7 @@ from brokering.importing.rows import stage
 from brokering.importing.spec import TABLES
 
 if TYPE_CHECKING:
-    from brokering.mapping.model import Mapping
+    from brokering.mapping import Mapping
 
 _LIMIT = 500
 
@@ -45,16 +45,14 @@ def stage_files(
 ) -> StagedBatch:
     """Stage every file; file-level problems keep a file out, row problems are reported
     and the rest of the file is still checked."""
-    from brokering.mapping import recognise
+    from brokering import mapping as maps
 
     batch = StagedBatch()
     staged: dict[str, Staged] = {}
     for path in files:
         file_map = mapping.for_file(path.name) if mapping else None
         if file_map is not None:
-            from brokering.mapping.propose import open_for_mapping
-
-            source = open_for_mapping(path, workdir, file_map)
+            source = maps.open_for_mapping(path, workdir, file_map)
         else:
             source = open_source(path, workdir)
         if source.problem:
@@ -63,14 +61,12 @@ def stage_files(
             batch.read.append((source.label, None, 0, 0))
             continue
         if file_map is not None:
-            from brokering.mapping.apply import plan_for
-
             table = file_map.table
-            plan, constants, problems = plan_for(source, file_map)
+            plan, constants, problems = maps.plan_for(source, file_map)
         else:
-            table = recognise.table_from_name(path.name)
+            table = maps.table_from_name(path.name)
             if table is None:
-                table, why = recognise.table_from_template_header(source.header)
+                table, why = maps.table_from_template_header(source.header)
                 if table is None:
                     report.notes.extend(source.notes)
                     report.add(
@@ -134,7 +130,7 @@ def _stage(
     then joins the first with _append)."""
     s = stage(con, source, table, plan, constants, into=f"{table}_next" if into else None)
     if file_map is not None and not s.problems:
-        from brokering.mapping.apply import apply_values
+        from brokering.mapping import apply_values
 
         apply_values(con, s, file_map)
     return s

@@ -20,9 +20,14 @@ from brokering.db import Connection
 from brokering.errors import PermissionDenied, ValidationError
 from brokering.importing import collect_files
 from brokering.importing.reader import workdir
-from brokering.mapping import saved
-from brokering.mapping.model import Mapping
-from brokering.mapping.propose import propose
+from brokering.mapping import (
+    Mapping,
+    propose,
+    save_mapping,
+    saved_entries,
+    saved_for_files,
+    saved_listing,
+)
 from brokering.taxonomy import SkillMatcher
 from brokering.viewer import Viewer
 
@@ -52,7 +57,7 @@ def mapping_for_import(args: argparse.Namespace, con: Connection) -> Mapping | N
         mapping = Mapping.load(Path(args.mapping))
     elif args.profile:
         with workdir() as tmp:
-            mapping = saved.for_files(
+            mapping = saved_for_files(
                 con, args.profile, [Path(p) for p in args.paths], Path(tmp), default
             )
     else:
@@ -76,7 +81,7 @@ def cmd_propose(args: argparse.Namespace, con: Connection, viewer: Viewer) -> in
     known = {r[0] for r in con.execute("SELECT school_id FROM schools").fetchall()}
     with workdir() as tmp:
         if args.profile:
-            mapping = saved.for_files(con, args.profile, paths, Path(tmp), default)
+            mapping = saved_for_files(con, args.profile, paths, Path(tmp), default)
             problems: list[str] = []
         else:
             mapping, problems = propose(
@@ -86,7 +91,7 @@ def cmd_propose(args: argparse.Namespace, con: Connection, viewer: Viewer) -> in
                 school=default,
                 known_schools=known,
                 matcher=SkillMatcher.from_db(con),
-                saved=saved.entries(con),
+                saved=saved_entries(con),
             )
     mapping.tag_schools(per_file, default)
     payload = mapping.to_dict() | {"problems": problems}
@@ -117,7 +122,7 @@ def cmd_propose(args: argparse.Namespace, con: Connection, viewer: Viewer) -> in
 
 def cmd_save(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int:
     mapping = Mapping.load(Path(args.mapping))
-    n = saved.save(con, viewer, args.name, mapping)
+    n = save_mapping(con, viewer, args.name, mapping)
     print(
         f"Saved {n} file layout(s) as '{args.name}'. Next term: import FILE... --profile "
         f"'{args.name}'."
@@ -126,7 +131,7 @@ def cmd_save(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int:
 
 
 def cmd_list(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int:
-    frame = saved.listing(con)
+    frame = saved_listing(con)
     if args.json:
         print(json.dumps(frame.to_dict(orient="records"), indent=2, default=str))
     elif frame.empty:
