@@ -7,8 +7,8 @@ withdrawn consent takes effect at once, and an import's new people show on the v
 page run. Keying every cache on `store_version` makes that hold without each write path
 having to remember to clear caches. The tables behind it only grow (evidence, coaching,
 consent events, pairing versions and entries, imports), except staff, which changes only
-through an import (a new import id) or a consent change (a new consent event). Request and
-need decisions are not part of it: no cached read depends on them.
+through an import (a new import id) or a consent change (a new consent event), and needs,
+whose every change writes a need event (an accepted request included).
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ VERSION_SQL = (
     "SELECT (SELECT coalesce(max(import_id), 0) FROM imports),"
     " (SELECT count(*) FROM consent_events), (SELECT count(*) FROM evidence),"
     " (SELECT count(*) FROM coaching), (SELECT count(*) FROM staff),"
-    " (SELECT count(*) FROM pairing_versions), (SELECT count(*) FROM pairing_entries)"
+    " (SELECT count(*) FROM pairing_versions), (SELECT count(*) FROM pairing_entries),"
+    " (SELECT count(*) FROM need_events)"
 )
 
 
