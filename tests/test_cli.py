@@ -286,6 +286,8 @@ def test_python_dash_m_brokering_runs(empty_db: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    counts = dict(line.split() for line in result.stdout.splitlines())
+    lines = result.stdout.splitlines()
+    assert lines[-1].startswith("fast path") and "not current" in lines[-1]
+    counts = dict(line.split() for line in lines[:-1])
     assert counts["schools"] == "0"
     assert int(counts["skills"].replace(",", "")) >= 120
