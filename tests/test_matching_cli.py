@@ -223,7 +223,7 @@ def test_requests_commands_and_refusals(capsys, db: Path) -> None:
     assert code == 0 and out["request"]["status"] == "pending"
     rid = str(out["request"]["request_id"])
     # The command line acts as the alliance administrator, who does not answer for a school.
-    code, out = run_json(capsys, db, "requests", "accept", rid)
+    code, out = run_json(capsys, db, "requests", "accept", rid, "--as-of", AS_OF)
     assert code == 1 and "Birch Academy" in out["error"]
     code, out = run_json(capsys, db, "requests", "withdraw", rid, "--reason", "Not needed")
     assert code == 0 and out["request"]["status"] == "withdrawn"
@@ -247,6 +247,7 @@ def test_requests_commands_and_refusals(capsys, db: Path) -> None:
         "decided_by",
         "decided_at",
         "reason",
+        "reply_by",
     }
     assert "T" in out["requests"][0]["requested_at"]  # a time, not just a day
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -25,7 +25,7 @@ import pandas as pd
 from brokering import audit
 from brokering.db import Connection, transaction
 from brokering.errors import ValidationError
-from brokering.matching import model, rules
+from brokering.matching import availability, model, rules
 from brokering.matching.capacity import capacity_left, school_outflow
 from brokering.matching.needs import list_needs
 from brokering.matching.params import DEFAULT_MATCH_PARAMS, PRIORITY_ORDER, MatchParams
@@ -37,7 +37,7 @@ from brokering.matching.pool import (
     to_arrays,
     track_records,
 )
-from brokering.matching.requests import INSERT_SQL
+from brokering.matching.requests import INSERT_SQL, lapse_due, reply_by_for
 from brokering.matching.solver import Solution, check, greedy, solve  # noqa: F401 - re-exported
 from brokering.scoring import DEFAULT_PARAMS, ScoringParams
 from brokering.terms import term_of
@@ -161,6 +161,7 @@ def plan_allocation(
     t0 = time.perf_counter()
     rules.require_allocator(viewer)
     as_of = as_of or date.today()
+    lapse_due(con, as_of)
     if school_cap is not None and not 0.0 <= school_cap <= 1.0:
         raise ValidationError("The school cap is a fraction between 0 and 1 (for example 0.5).")
     needs = list_needs(con, viewer, statuses=("open",))
@@ -187,6 +188,16 @@ def plan_allocation(
     )
     need_arr = need_arrays(needs, arrays, params)
     edges = model.top_edges(need_arr, arrays.pool, arrays.distance, params)
+    edges = replace(
+        edges,
+        score=availability.lower_scores(
+            edges.score,
+            edges.coach,
+            np.asarray(arrays.refs),
+            availability.flagged_refs(con, as_of),
+            params.unavailable_penalty,
+        ),
+    )
     caps = (
         _school_caps(con, viewer, school_cap, arrays.school_index, as_of, params.default_hours)
         if school_cap is not None
@@ -381,6 +392,7 @@ def commit_allocation(
             + "). Nothing was sent: preview again."
         )
     batch = f"A{date.today():%Y%m%d}-{uuid.uuid4().hex[:8]}"
+    reply_by = reply_by_for(con, plan.as_of)
     rows = [
         [
             r.need_id,
@@ -397,6 +409,8 @@ def commit_allocation(
             viewer.username,
             viewer.role,
             viewer.school_id,
+            reply_by,
+            None,
         ]
         for r in proposals.itertuples(index=False)
     ]

@@ -1,0 +1,68 @@
+"""Commands for the inbox: `inbox` (what waits for a user) and `reoffer` (ask the next
+candidate after a request lapsed or was declined). E-mail reminders are `send-reminders`."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+
+from brokering.cli import emit, iso_date
+from brokering.db import Connection
+from brokering.inbox import build_inbox
+from brokering.matching import lapse
+from brokering.viewer import Viewer
+
+#: `inbox --json` keys (pinned by a test; documented in docs/CLI.md).
+ITEM_KEYS = ["kind", "id", "state", "title", "due", "school_id", "page"]
+
+
+def cmd_inbox(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int:
+    box = build_inbox(con, viewer, as_of=args.as_of)
+    lines = [f"{box.count} item(s) wait for {viewer.username} on {box.as_of:%d %B %Y}."]
+    for item in box.items:
+        due = f" (reply by {item.due:%d %b})" if item.due and item.kind.startswith("req") else ""
+        lines.append(f"  {item.kind:<18} {item.id:<8} {item.state:<12} {item.title}{due}")
+    emit(
+        args,
+        {
+            "ok": True,
+            "user": viewer.username,
+            "as_of": box.as_of.isoformat(),
+            "count": box.count,
+            "counts": box.counts(),
+            "items": [item.to_dict() for item in box.items],
+        },
+        "\n".join(lines),
+    )
+    return 0
+
+
+def cmd_reoffer(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int:
+    req = lapse.reoffer(con, viewer, args.request_id, as_of=args.as_of or date.today())
+    emit(
+        args,
+        {
+            "ok": True,
+            "request": {k: str(v) if isinstance(v, date) else v for k, v in vars(req).items()},
+        },
+        f"Request #{req.request_id} sent to {req.coach_school_id} for {req.coach_ref} "
+        f"(after request #{args.request_id}).",
+    )
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "inbox", help="What waits for you (or --as USER): requests, pairings, needs."
+    )
+    p.add_argument("--as-of", type=iso_date, help="As of this date (default today).")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_inbox)
+
+    p = sub.add_parser(
+        "reoffer", help="Ask the next candidate after a request lapsed or was declined."
+    )
+    p.add_argument("request_id", type=int)
+    p.add_argument("--as-of", type=iso_date, help="As of this date (default today).")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_reoffer)
