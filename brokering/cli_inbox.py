@@ -1,5 +1,5 @@
-"""Commands for the inbox: `inbox` (what waits for a user) and `reoffer` (ask the next
-candidate after a request lapsed or was declined). E-mail reminders are `send-reminders`."""
+"""Commands for the inbox: `inbox` (what waits for a user), `reoffer` (ask the next
+candidate after a request lapsed or was declined) and `send-reminders` (the daily e-mail)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import date
 
 from brokering.cli import emit, iso_date
 from brokering.db import Connection
-from brokering.inbox import build_inbox
+from brokering.inbox import build_inbox, reminders
 from brokering.matching import lapse
 from brokering.viewer import Viewer
 
@@ -51,6 +51,33 @@ def cmd_reoffer(args: argparse.Namespace, con: Connection, viewer: Viewer) -> in
     return 0
 
 
+def cmd_send_reminders(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int:
+    """For a scheduler (cron, Windows Task Scheduler): today's digests, once a day each."""
+    viewer.require_listing()
+    if viewer.role != "alliance_admin":
+        from brokering.errors import PermissionDenied
+
+        raise PermissionDenied("Reminders are sent by the alliance administrator's account.")
+    done = reminders.send_reminders(con, as_of=args.as_of, dry_run=args.dry_run)
+    verb = "would be sent" if args.dry_run else "sent"
+    emit(
+        args,
+        {
+            "ok": True,
+            "dry_run": args.dry_run,
+            "reminders": [
+                {"username": d.username, "waiting": d.waiting, "lapsing_soon": d.lapsing_soon}
+                for d in done
+            ],
+        },
+        "\n".join(
+            [f"{len(done)} reminder(s) {verb}."]
+            + [f"  {d.username}: {d.waiting} waiting, {d.lapsing_soon} lapsing soon" for d in done]
+        ),
+    )
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "inbox", help="What waits for you (or --as USER): requests, pairings, needs."
@@ -66,3 +93,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--as-of", type=iso_date, help="As of this date (default today).")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_reoffer)
+
+    p = sub.add_parser(
+        "send-reminders",
+        help="E-mail today's digest of what waits to each account with an address.",
+    )
+    p.add_argument("--dry-run", action="store_true", help="Work them out; send nothing.")
+    p.add_argument("--as-of", type=iso_date, help="As of this date (default today).")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_send_reminders)
