@@ -8,8 +8,9 @@ from datetime import date
 
 from brokering.cli import emit, iso_date
 from brokering.db import Connection
+from brokering.errors import NotFoundError
 from brokering.inbox import build_inbox, reminders
-from brokering.matching import lapse
+from brokering.matching import batches, lapse
 from brokering.viewer import Viewer
 
 #: `inbox --json` keys (pinned by a test; documented in docs/CLI.md).
@@ -78,6 +79,40 @@ def cmd_send_reminders(args: argparse.Namespace, con: Connection, viewer: Viewer
     return 0
 
 
+def cmd_batch(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int:
+    """Allocation batches and what became of their requests."""
+    frame = batches.list_batches(con, viewer, as_of=args.as_of)
+    if args.batch_id:
+        frame = frame[frame["batch_id"] == args.batch_id]
+        if frame.empty:
+            raise NotFoundError(f"There is no allocation batch '{args.batch_id}'.")
+    out = []
+    for row in frame.to_dict("records"):
+        item = {"batch_id": row["batch_id"], "sent_at": str(row["sent_at"])}
+        item |= {k: int(row[k]) for k in batches.COUNTS}
+        if args.batch_id:
+            reqs = batches.batch_requests(con, viewer, args.batch_id, as_of=args.as_of)
+            item["requests"] = [
+                {
+                    "request_id": int(r.request_id),
+                    "need_id": r.need_id,
+                    "coach_ref": r.coach_ref,
+                    "status": r.status,
+                    "reason": r.reason,
+                    "followed_by": None if r.followed_by != r.followed_by else int(r.followed_by),
+                }
+                for r in reqs.itertuples()
+            ]
+        out.append(item)
+    lines = [
+        f"{b['batch_id']}: {b['sent']} sent — {b['pending']} waiting, {b['accepted']} accepted, "
+        f"{b['declined']} declined, {b['lapsed']} lapsed, {b['reoffered']} re-offered"
+        for b in out
+    ] or ["No allocation has been sent yet."]
+    emit(args, {"ok": True, "batches": out}, "\n".join(lines))
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "inbox", help="What waits for you (or --as USER): requests, pairings, needs."
@@ -102,3 +137,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--as-of", type=iso_date, help="As of this date (default today).")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_send_reminders)
+
+    p = sub.add_parser(
+        "allocation-batch", help="What became of each committed allocation's requests."
+    )
+    p.add_argument("batch_id", nargs="?", help="One batch, with its requests.")
+    p.add_argument("--as-of", type=iso_date, help="As of this date (default today).")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_batch)

@@ -333,3 +333,54 @@ def test_inbox_command_json_keys(tiny, need_c1, tmp_path, capsys, monkeypatch) -
     assert list(out) == ["ok", "user", "as_of", "count", "counts", "items"]
     assert out["count"] == 1 and out["items"][0]["kind"] == "need_unproposed"
     assert list(out["items"][0]) == ["kind", "id", "state", "title", "due", "school_id", "page"]
+
+
+def test_an_allocation_batch_is_followed(tiny, tmp_path, capsys) -> None:
+    from brokering.matching import allocation, batches
+
+    _second_coach(tiny)
+    plan = allocation.plan_allocation(tiny, COORD, as_of=TINY_TODAY)
+    sent = allocation.commit_allocation(tiny, COORD, plan, "optimal")
+    (rid,) = [r for r in sent.request_ids if requests._get(tiny, r).coach_ref == "B2"] or [
+        sent.request_ids[0]
+    ]
+    req = requests._get(tiny, rid)
+    school = Viewer("headteacher", req.coach_school_id, "head-x")
+    requests.decide(tiny, school, rid, accept=False, reason="Ofsted week", today=TINY_TODAY)
+    asking = Viewer("headteacher", "B", "head-b")  # N1 is B3's need, at school B
+    lapse.reoffer(tiny, asking, rid, as_of=TINY_TODAY)
+    frame = batches.list_batches(tiny, COORD, as_of=TINY_TODAY)
+    row = frame.set_index("batch_id").loc[sent.batch_id]
+    assert (row["sent"], row["declined"], row["reoffered"]) == (len(sent.request_ids), 1, 1)
+    detail = batches.batch_requests(tiny, COORD, sent.batch_id, as_of=TINY_TODAY)
+    declined = detail[detail["request_id"] == rid].iloc[0]
+    assert declined["reason"] == "Ofsted week" and declined["followed_by"] > rid
+    with pytest.raises(PermissionDenied):
+        batches.list_batches(tiny, HEAD_B)
+    path = tmp_path / "b.duckdb"
+    tiny.execute(f"ATTACH '{path}' AS f")
+    tiny.execute("COPY FROM DATABASE memory TO f")
+    tiny.execute("DETACH f")
+    args = ["--db", str(path), "allocation-batch", sent.batch_id, "--as-of", "2026-11-20"]
+    assert main([*args, "--json"]) == 0
+    (batch,) = json.loads(capsys.readouterr().out)["batches"]
+    assert list(batch) == [
+        "batch_id",
+        "sent_at",
+        "sent",
+        "pending",
+        "accepted",
+        "declined",
+        "lapsed",
+        "withdrawn",
+        "reoffered",
+        "requests",
+    ]
+    assert list(batch["requests"][0]) == [
+        "request_id",
+        "need_id",
+        "coach_ref",
+        "status",
+        "reason",
+        "followed_by",
+    ]

@@ -145,7 +145,7 @@ def test_allocate_preview_then_commit(capsys, db: Path, tmp_path: Path) -> None:
     csv_out = tmp_path / "proposals.csv"
     code, out = run_json(capsys, db, "allocate", "--as-of", AS_OF, "--out", str(csv_out))
     assert code == 0 and set(out) == ALLOCATE_KEYS
-    assert set(out["methods"]) == {"optimal", "greedy"}
+    assert set(out["methods"]) == {"optimal", "coverage", "greedy"}
     assert all(set(m) == METHOD_KEYS for m in out["methods"].values())
     assert [set(p) for p in out["proposals"]] == [PROPOSAL_KEYS]
     assert out["proposals"][0]["coach_ref"] == "B2" and out["committed"] is None
