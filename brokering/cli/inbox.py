@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from brokering.cli import emit, iso_date
+from brokering.cli.common import emit, iso_date
 from brokering.db import Connection
 from brokering.errors import NotFoundError
 from brokering.inbox import build_inbox, reminders
