@@ -234,6 +234,6 @@ if st.button("Commit the requests", type="primary", disabled=not confirmed):
     del st.session_state["allocation_plan"]
     st.session_state["allocate_flash"] = (
         f"Sent {len(done.request_ids)} requests (batch {done.batch_id}). Each school's leaders "
-        "answer them on the Coaches and mentors page."
+        "answer them on Home, where they wait in their inbox."
     )
     st.rerun()
