@@ -18,13 +18,13 @@ _KEY = "inbox_cache"
 
 def current_inbox(con: Connection, viewer: Viewer) -> Inbox:
     """The viewer's inbox, rebuilt when the store changed since it was built."""
-    sig = (viewer, signature(con))
+    sig = signature(con, viewer)
     held = st.session_state.get(_KEY)
     if held is not None and held[0] == sig:
         return held[1]
     box = build_inbox(con, viewer)
     # Building may lapse requests, which changes the signature: key on the state after it.
-    st.session_state[_KEY] = ((viewer, signature(con)), box)
+    st.session_state[_KEY] = (signature(con, viewer), box)
     return box
 
 

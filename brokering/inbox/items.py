@@ -286,9 +286,10 @@ def build_inbox(con: Connection, viewer: Viewer, *, as_of: date | None = None) -
     return Inbox(as_of, items)
 
 
-def signature(con: Connection, as_of: date | None = None) -> tuple:
-    """Cheap counts that change whenever an inbox could (a page keeps the inbox until it
-    does): requests and their states, needs, pairing versions and entries, confirmations."""
+def signature(con: Connection, viewer: Viewer, as_of: date | None = None) -> tuple:
+    """Cheap counts that change whenever the viewer's inbox could (a page keeps the inbox
+    until it does): requests and their states, needs, pairing versions and entries,
+    confirmations. Counts only; nobody is listed."""
     row = con.execute(
         """
         SELECT (SELECT count(*) || '/' || coalesce(max(request_id), 0) || '/'
@@ -300,7 +301,7 @@ def signature(con: Connection, as_of: date | None = None) -> tuple:
                (SELECT count(*) FROM alliance_settings)
         """
     ).fetchall()[0]
-    return (as_of or date.today(), *row)
+    return (viewer, as_of or date.today(), *row)
 
 
 def acknowledge(con: Connection, viewer: Viewer, request_ids: list[int]) -> int:

@@ -77,7 +77,7 @@ def check_agreement(agreed_on: date | None, today: date, coach_ref: str) -> None
         )
 
 
-def check_accept(con: Connection, request: Request, today: date, params: MatchParams) -> None:
+def _check_accept(con: Connection, request: Request, today: date, params: MatchParams) -> None:
     need = get_need(con, operator("system"), request.need_id)
     if need.status != "open":
         raise ValidationError(f"{need.need_id} is already {need.status}; decline this request.")

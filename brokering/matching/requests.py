@@ -341,7 +341,7 @@ def decide(
         raise ValidationError("Say why the request is declined: the other school will read it.")
     if accept:
         decisions.check_agreement(colleague_agreed_on, today, request.coach_ref)
-        decisions.check_accept(con, request, today, params)
+        decisions._check_accept(con, request, today, params)
     with transaction(con):
         decisions.claim(
             con,
