@@ -6,6 +6,7 @@ import streamlit as st
 
 import ui
 import ui_inbox
+import ui_people
 from brokering.db import table_counts
 from brokering.errors import BrokeringError
 from brokering.inbox import acknowledge, decide_many
@@ -29,7 +30,9 @@ def requests_to_decide(items: list) -> None:
     waiting = requests.list_requests(con, viewer, direction="incoming", statuses=("pending",))
     waiting = waiting[waiting["request_id"].isin(ids)]
     st.dataframe(
-        waiting[
+        ui_people.with_names(
+            waiting,
+            ["coach_ref"],
             [
                 "request_id",
                 "coach_ref",
@@ -40,8 +43,8 @@ def requests_to_decide(items: list) -> None:
                 "reply_by",
                 "note",
                 "requested_by",
-            ]
-        ],
+            ],
+        ),
         hide_index=True,
         width="stretch",
         column_config={
