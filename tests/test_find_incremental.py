@@ -161,7 +161,12 @@ def test_an_accepted_request_keeps_finds_on_the_stored_parts(tiny) -> None:
         tiny, Viewer("headteacher", "C", "head-c"), need, "B2", note="x", as_of=TINY_TODAY
     )
     requests.decide(
-        tiny, Viewer("headteacher", "B", "head-b"), req.request_id, accept=True, today=TINY_TODAY
+        tiny,
+        Viewer("headteacher", "B", "head-b"),
+        req.request_id,
+        accept=True,
+        today=TINY_TODAY,
+        colleague_agreed_on=TINY_TODAY,
     )
     assert maintenance.fast_path(tiny, TINY_TODAY)["current"] is True
     assert _fast(tiny)
