@@ -22,7 +22,4 @@ if shown.empty:
     st.info("Nothing recorded for this choice.")
 else:
     st.dataframe(shown, hide_index=True, width="stretch")
-    if st.download_button(
-        "Download (CSV)", to_csv_bytes(shown), "audit_trail.csv", mime="text/csv"
-    ):
-        audit.record(con, viewer, "export", {"table": "audit_log", "rows": len(shown)})
+    ui.download("Download (CSV)", to_csv_bytes(shown), "audit_trail.csv", mime="text/csv")
