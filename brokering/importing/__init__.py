@@ -212,7 +212,7 @@ def _apply(
                 )
             report.outcomes.append(upsert(con, table, import_id, s.label))
             if table == "staff":
-                apply_consent(con, report, viewer.username, "new_staff")
+                apply_consent(con, report, viewer, "new_staff")
         added = sum(o.added for o in report.outcomes)
         updated = sum(o.updated for o in report.outcomes)
         con.execute(
