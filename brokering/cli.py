@@ -26,6 +26,7 @@ from brokering.exporting import EXPORTABLE, write_export
 from brokering.importing import import_paths
 from brokering.maintenance import after_import
 from brokering.pseudonymise import alliance_key
+from brokering.sharing import open_with_wait, operator_claim, operator_wait
 from brokering.store import build_demo, clear_alliance_data, is_empty, open_store
 from brokering.viewer import Viewer, operator
 
@@ -199,8 +200,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    with operator_claim(args.db or default_db_path()):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Open the store — waiting for the app's page runs to let go of it — and run the
+    command (the marker left by `operator_claim` tells the app to let go)."""
     try:
-        con = open_store(args.db)
+        con = open_with_wait(lambda: open_store(args.db), operator_wait())
     except BrokeringError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

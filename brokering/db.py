@@ -62,6 +62,24 @@ def connect(path: Path | str | None = None, *, read_only: bool = False) -> Conne
     return con
 
 
+def lock_down(con: Connection) -> None:
+    """No file access, no extensions, and the configuration fixed, for the rest of this
+    database instance's life: `read_csv('/etc/passwd')`, `ATTACH`, `INSTALL`, `LOAD` and
+    `COPY ... TO` all fail through it, and no later statement can undo that. The app runs on
+    such a connection once the schema is open; imports take a separate one (sharing.py)."""
+    if is_locked_down(con):
+        return
+    con.execute("SET autoinstall_known_extensions = false")
+    con.execute("SET autoload_known_extensions = false")
+    con.execute("SET allow_community_extensions = false")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+
+
+def is_locked_down(con: Connection) -> bool:
+    return bool(con.execute("SELECT current_setting('lock_configuration')").fetchall()[0][0])
+
+
 def _lock_error(target: str, exc: Exception) -> StoreError | DatabaseLockedError:
     text = str(exc)
     if "lock" not in text.lower():

@@ -122,11 +122,15 @@ if submitted:
             target.write_bytes(f.getvalue())
             paths.append(target)
         try:
-            with st.spinner("Checking every row…"):
-                report = import_paths(con, paths, viewer, strength_scale=scale, dry_run=dry_run)
-            if report.ok and report.applied:
-                with st.spinner("Laying the store out for fast searches…"):
-                    after_import(con, True)
+            # An import reads files, so it runs on its own short-lived connection.
+            with ui.import_connection() as import_con:
+                with st.spinner("Checking every row…"):
+                    report = import_paths(
+                        import_con, paths, viewer, strength_scale=scale, dry_run=dry_run
+                    )
+                if report.ok and report.applied:
+                    with st.spinner("Laying the store out for fast searches…"):
+                        after_import(import_con, True)
         except BrokeringError as exc:
             ui.show_error(exc)
             st.stop()
