@@ -263,17 +263,33 @@ def _picker_viewer() -> Viewer:
         st.stop()
 
 
-def _audit_download(file_name: str) -> None:
-    viewer = st.session_state.get("viewer")
-    if viewer is not None:
-        audit.record(connection(), viewer, "export", {"download": file_name})
+def served_audited(
+    store: SharedStore, viewer: Viewer | None, data: bytes | str, file_name: str
+) -> Callable[[], bytes | str]:
+    """The file's contents, handed over only as it is served — and audited then, on the
+    server, whoever asks: Streamlit calls this when the download is fetched (a deferred
+    download), so no file sits at a media address before, and every file served is in the
+    trail. It runs outside any page run, so it holds the store for itself."""
+
+    def serve() -> bytes | str:
+        with store.lease() as cursor:
+            audit.record(
+                cursor(),
+                viewer or Viewer("viewer", None, "unknown"),
+                "export",
+                {"download": file_name, "bytes": len(data)},
+            )
+        return data
+
+    return serve
 
 
 def download(label: str, data: bytes | str, file_name: str, **kwargs: object) -> None:
-    """A download button whose every use is written to the audit trail (who took what)."""
-    st.download_button(
-        label, data, file_name, on_click=_audit_download, args=(file_name,), **kwargs
+    """A download button whose every file served is written to the audit trail."""
+    serve = served_audited(
+        _store(str(default_db_path())), st.session_state.get("viewer"), data, file_name
     )
+    st.download_button(label, serve, file_name, on_click="ignore", **kwargs)
 
 
 def show_error(exc: BrokeringError) -> None:

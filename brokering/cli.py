@@ -9,6 +9,7 @@ unmatched query (CONTRACT: Stable JSON).
 from __future__ import annotations
 
 import argparse
+import getpass
 import importlib
 import json
 import pkgutil
@@ -200,6 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # Every entry this command writes names who ran it, also when it acts `--as` someone.
+    audit.set_operator(f"command line ({getpass.getuser()})")
     with operator_claim(args.db or default_db_path()):
         return _run(args)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -21,6 +22,11 @@ from brokering.errors import DatabaseLockedError, StoreError
 from brokering.settings import DEFAULT_DB_PATH
 
 Connection = duckdb.DuckDBPyConnection
+
+#: Serialises this process's write transactions and audit entries, so the audit chain
+#: (audit.py) is written in one order: an entry written inside a transaction is chained
+#: before any other thread's. DuckDB's own concurrency is optimistic; this only orders.
+WRITE_LOCK = threading.RLock()
 
 _MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 
@@ -128,14 +134,15 @@ def migrate(con: Connection) -> list[int]:
 @contextmanager
 def transaction(con: Connection) -> Iterator[Connection]:
     """All or nothing: commit on success, roll back on any exception."""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield con
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    else:
-        con.execute("COMMIT")
+    with WRITE_LOCK:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        else:
+            con.execute("COMMIT")
 
 
 def query_df(con: Connection, sql: str, params: list | tuple | None = None) -> pd.DataFrame:
