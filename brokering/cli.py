@@ -9,6 +9,7 @@ unmatched query (CONTRACT: Stable JSON).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import importlib
 import json
@@ -19,9 +20,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 import brokering
 from brokering import audit
-from brokering.db import Connection, default_db_path, table_counts
+from brokering.db import Connection, default_db_path, plain_error, table_counts
 from brokering.errors import AmbiguousQuery, BrokeringError
 from brokering.exporting import EXPORTABLE, write_export
 from brokering.importing import import_paths
@@ -210,6 +213,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     """Open the store — waiting for the app's page runs to let go of it — and run the
     command (the marker left by `operator_claim` tells the app to let go)."""
+    if getattr(args, "without_store", False):  # e.g. restore: it replaces the file
+        try:
+            return int(args.handler(args, None, operator()))
+        except BrokeringError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
     try:
         con = open_with_wait(lambda: open_store(args.db), operator_wait())
     except BrokeringError as exc:
@@ -225,11 +234,15 @@ def _run(args: argparse.Namespace) -> int:
             f"{exc}\nDid you mean: {', '.join(exc.suggestions)}" if exc.suggestions else str(exc),
         )
         return 3
-    except BrokeringError as exc:
+    except (BrokeringError, duckdb.Error) as exc:
+        # A storage failure the command did not expect (a full disk while optimising, say)
+        # still ends in words, never a traceback.
+        text = str(exc) if isinstance(exc, BrokeringError) else plain_error(exc, "Stopped")
         if getattr(args, "json", False):
-            print(json.dumps({"ok": False, "error": str(exc)}))
+            print(json.dumps({"ok": False, "error": text}))
         else:
-            print(f"error: {exc}", file=sys.stderr)
+            print(f"error: {text}", file=sys.stderr)
         return 1
     finally:
-        con.close()
+        with contextlib.suppress(duckdb.Error):
+            con.close()

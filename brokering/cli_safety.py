@@ -4,11 +4,66 @@ operator's safety commands (docs/OPERATIONS.md)."""
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from brokering import audit
+from brokering import audit, backup
 from brokering.cli import emit
-from brokering.db import Connection
-from brokering.viewer import Viewer
+from brokering.db import Connection, connect, default_db_path
+from brokering.errors import DatabaseLockedError, PermissionDenied, StoreError, ValidationError
+from brokering.sharing import open_with_wait, operator_wait
+from brokering.viewer import Viewer, operator
+
+
+def _db_path(args: argparse.Namespace) -> Path:
+    return Path(args.db) if args.db else default_db_path()
+
+
+def cmd_backup(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int:
+    if not viewer.sees_everyone:
+        raise PermissionDenied("Only the alliance administrator makes backups.")
+    out = Path(args.out)
+    audit.record(con, viewer, "backup", {"file": out.name})
+    manifest = backup.make_backup(con, _db_path(args), out)
+    rows = sum(int(t["rows"]) for t in manifest["tables"].values())
+    emit(
+        args,
+        {"ok": True, "backup": str(out), **manifest},
+        f"Backup written to {out} and checked: {len(manifest['tables'])} tables, {rows:,} rows "
+        f"match the store (manifest: {out}.manifest.json).",
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, con: None, viewer: Viewer) -> int:
+    if args.as_user:
+        raise ValidationError("A restore is the operator's own act: run it without --as.")
+    db = _db_path(args)
+    manifest = backup.check_backup(Path(args.backup))
+    # Wait for the app to let go of the store; a damaged store is exactly what gets replaced.
+    try:
+        open_with_wait(lambda: connect(db), operator_wait()).close()
+    except DatabaseLockedError:
+        raise
+    except StoreError:
+        pass
+    kept = backup.restore_backup(Path(args.backup), db)
+    restored = connect(db)
+    try:
+        audit.record(
+            restored,
+            operator(),
+            "restore",
+            {"file": Path(args.backup).name, "made_at": manifest.get("made_at")},
+        )
+    finally:
+        restored.close()
+    emit(
+        args,
+        {"ok": True, "restored": str(args.backup), "kept": str(kept) if kept else None},
+        f"Store restored from {args.backup} and checked against its manifest."
+        + (f" The store it replaced is kept as {kept}." if kept else ""),
+    )
+    return 0
 
 
 def cmd_audit(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int:
@@ -42,6 +97,16 @@ def cmd_audit(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("backup", help="Checkpoint, copy and check the store (with a manifest).")
+    p.add_argument("out", help="The backup file to write (must not exist yet).")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_backup)
+
+    p = sub.add_parser("restore", help="Replace the store with a checked backup.")
+    p.add_argument("backup", help="A backup file made by the backup command.")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_restore, without_store=True)
+
     p = sub.add_parser("audit", help="Check the audit trail's hash chain.")
     asub = p.add_subparsers(dest="audit_command", required=True)
     q = asub.add_parser("verify", help="Find any entry edited, inserted or deleted.")

@@ -62,10 +62,34 @@ def connect(path: Path | str | None = None, *, read_only: bool = False) -> Conne
     except duckdb.IOException as exc:
         raise _lock_error(target, exc) from exc
     except duckdb.Error as exc:
-        raise StoreError(f"Could not open the database {target}: {exc}") from exc
+        raise StoreError(plain_error(exc, f"Could not open the database {target}")) from exc
     if not read_only:
         migrate(con)
     return con
+
+
+def plain_error(exc: Exception, context: str) -> str:
+    """A storage failure in words an operator can act on: a damaged write-ahead log or a
+    full disk is named as such (and never served silently); anything else keeps its text."""
+    text = str(exc)
+    low = text.lower()
+    if "wal" in low and ("corrupt" in low or "checksum" in low or "replaying" in low):
+        return (
+            f"{context}: its write-ahead log (the record of the latest changes) is damaged, "
+            "so the store is not opened rather than served incomplete. Restore the latest "
+            "backup (python -m brokering restore BACKUP), then re-apply what changed since."
+        )
+    if "no space left" in low or "file too large" in low or "disk is full" in low:
+        return (
+            f"{context}: the disk is full (or the file hit its size limit), so the change "
+            "could not be written and nothing was changed. Free some space and try again."
+        )
+    if "corrupt" in low or "checksum" in low:
+        return (
+            f"{context}: the store file is damaged ({text}). Restore the latest backup "
+            "(python -m brokering restore BACKUP)."
+        )
+    return f"{context}: {text}"
 
 
 def lock_down(con: Connection) -> None:

@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from brokering import audit
-from brokering.db import Connection
+from brokering.db import Connection, plain_error
 from brokering.errors import PermissionDenied, StoreError
 from brokering.importing.apply import apply_consent, upsert
 from brokering.importing.problems import ImportReport, Problem
@@ -142,7 +142,7 @@ def import_paths(
                 _apply(con, report, staged, viewer, dry_run)
     except duckdb.Error as exc:
         raise StoreError(
-            f"The import could not be completed and nothing was changed ({exc})."
+            plain_error(exc, "The import could not be completed and nothing was changed")
         ) from exc
     finally:
         _drop_temp(con)
