@@ -206,6 +206,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # Every entry this command writes names who ran it, also when it acts `--as` someone.
     audit.set_operator(f"command line ({getpass.getuser()})")
+    touches_store = not getattr(args, "without_store", False) or getattr(
+        args, "claims_store", False
+    )
+    if not touches_store:  # e.g. a school's lookup, on a machine with no store at all
+        return _run(args)
     with operator_claim(args.db or default_db_path()):
         return _run(args)
 

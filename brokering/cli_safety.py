@@ -4,12 +4,14 @@ operator's safety commands (docs/OPERATIONS.md)."""
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from brokering import audit, backup
 from brokering.cli import emit
 from brokering.db import Connection, connect, default_db_path
 from brokering.errors import DatabaseLockedError, PermissionDenied, StoreError, ValidationError
+from brokering.pseudonymise import alliance_key, new_key, school_key
 from brokering.sharing import open_with_wait, operator_wait
 from brokering.viewer import Viewer, operator
 
@@ -96,7 +98,36 @@ def cmd_audit(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int:
     return 0 if result.ok else 1
 
 
+def cmd_new_key(args: argparse.Namespace, con: None, viewer: Viewer) -> int:
+    print(
+        "A new alliance secret follows. Set it as BROKERING_PSEUDONYM_KEY where imports run; "
+        "keep it out of the repository, e-mail and exported files.",
+        file=sys.stderr,
+    )
+    print(new_key())
+    return 0
+
+
+def cmd_school_key(args: argparse.Namespace, con: None, viewer: Viewer) -> int:
+    key = school_key(alliance_key(), args.school)
+    print(
+        f"School {args.school.strip().upper()}'s own key follows. Give it to that school only "
+        "(as BROKERING_SCHOOL_KEY for `pseudonyms`); it opens that school's lookup and no "
+        "other's.",
+        file=sys.stderr,
+    )
+    print(key)
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("new-key", help="Make a random alliance secret.")
+    p.set_defaults(handler=cmd_new_key, without_store=True)
+
+    p = sub.add_parser("school-key", help="The key one school uses to make its lookup.")
+    p.add_argument("school", help="The school's id.")
+    p.set_defaults(handler=cmd_school_key, without_store=True)
+
     p = sub.add_parser("backup", help="Checkpoint, copy and check the store (with a manifest).")
     p.add_argument("out", help="The backup file to write (must not exist yet).")
     p.add_argument("--json", action="store_true")
@@ -105,7 +136,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("restore", help="Replace the store with a checked backup.")
     p.add_argument("backup", help="A backup file made by the backup command.")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_restore, without_store=True)
+    p.set_defaults(handler=cmd_restore, without_store=True, claims_store=True)
 
     p = sub.add_parser("audit", help="Check the audit trail's hash chain.")
     asub = p.add_subparsers(dest="audit_command", required=True)
