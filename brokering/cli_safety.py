@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from brokering import audit, backup
-from brokering.cli import emit
+from brokering.cli import emit, iso_date
 from brokering.db import Connection, connect, default_db_path
 from brokering.errors import DatabaseLockedError, PermissionDenied, StoreError, ValidationError
 from brokering.pseudonymise import alliance_key, new_key, school_key
@@ -136,7 +136,51 @@ def cmd_robustness(args: argparse.Namespace, con: None, viewer: Viewer) -> int:
     return 0 if good else 1
 
 
+def cmd_consent(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int:
+    from brokering import consent
+
+    if args.consent_command == "set":
+        given = args.value == "yes"
+        consent.set_consent(con, viewer, args.staff_ref, given, on=args.date)
+        emit(
+            args,
+            {"ok": True, "staff_ref": args.staff_ref, "share_consent": given},
+            f"{args.staff_ref}: consent {'given' if given else 'withdrawn'}"
+            + ("" if given else " (an import can no longer give it back)")
+            + ".",
+        )
+    elif args.consent_command == "list":
+        frame = consent.own_school_consent(con, viewer)
+        emit(
+            args,
+            frame.to_dict(orient="records"),
+            frame.to_string(index=False) if not frame.empty else "Nobody on record.",
+        )
+    else:
+        frame = consent.consent_history(con, viewer, args.staff_ref)
+        emit(
+            args,
+            frame.to_dict(orient="records"),
+            frame.to_string(index=False) if not frame.empty else "No consent recorded.",
+        )
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("consent", help="Record, list or trace consent to alliance sharing.")
+    csub = p.add_subparsers(dest="consent_command", required=True)
+    q = csub.add_parser("set", help="Give or withdraw one person's consent.")
+    q.add_argument("staff_ref")
+    q.add_argument("value", choices=["yes", "no"])
+    q.add_argument("--date", type=iso_date, help="When it was given or withdrawn (today).")
+    q.add_argument("--json", action="store_true")
+    q = csub.add_parser("list", help="Consent of your school's staff (every school: admin).")
+    q.add_argument("--json", action="store_true")
+    q = csub.add_parser("history", help="Every consent change for one person.")
+    q.add_argument("staff_ref")
+    q.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_consent)
+
     p = sub.add_parser("robustness", help="Measure crash, leak, payload and audit figures.")
     p.add_argument("--trials", type=int, default=200, help="Kill trials to run (default 200).")
     p.add_argument("--json", action="store_true")

@@ -18,7 +18,7 @@ import pandas as pd
 
 from brokering import audit
 from brokering.db import Connection, query_df, transaction
-from brokering.errors import NotFoundError, PermissionDenied
+from brokering.errors import NotFoundError, PermissionDenied, ValidationError
 from brokering.importing.problems import ImportReport
 from brokering.viewer import Viewer
 
@@ -45,6 +45,10 @@ def set_consent(
             "senior leaders) or the alliance administrator."
         )
     on = on or date.today()
+    if on > date.today():
+        raise ValidationError(
+            f"{on:%d %B %Y} is in the future: record consent on the day it was given or withdrawn."
+        )
     with transaction(con):
         con.execute(
             "UPDATE staff SET share_consent = ?, consent_date = ? WHERE staff_ref = ?",

@@ -82,3 +82,25 @@ def test_a_consent_date_in_the_future_is_refused(tiny, admin: Viewer, tmp_path: 
     assert not report.ok
     assert [(p.line, p.column) for p in report.problems] == [(2, "consent_date")]
     assert data_tables(tiny) == before
+
+
+def test_consent_cannot_be_recorded_for_a_future_date(tiny) -> None:
+    import pytest
+
+    from brokering.errors import ValidationError
+
+    before = data_tables(tiny)
+    with pytest.raises(ValidationError, match="future"):
+        set_consent(tiny, Viewer("headteacher", "B", "head-b"), "B2", False, on=date(2099, 1, 1))
+    assert data_tables(tiny) == before
+
+
+def test_consent_commands(tiny_db: Path, capsys) -> None:
+    from brokering.cli import main
+
+    assert main(["--db", str(tiny_db), "consent", "set", "B2", "no", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["share_consent"] is False
+    assert main(["--db", str(tiny_db), "consent", "history", "B2", "--json"]) == 0
+    history = json.loads(capsys.readouterr().out)
+    assert history[0]["source"] == "app" and history[0]["share_consent"] is False
+    assert main(["--db", str(tiny_db), "consent", "set", "B2", "yes", "--date", "2099-01-01"]) == 1
