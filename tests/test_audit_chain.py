@@ -155,7 +155,11 @@ def test_the_command_line_verifies_and_names_its_operator(tmp_path: Path, capsys
         )
         == 0
     )
+    capsys.readouterr()
     assert main(["--db", str(db), "audit", "verify", "--json"]) == 0
+    verified = json.loads(capsys.readouterr().out)
+    assert set(verified) == {"ok", "entries", "unchained", "head_id", "head_hash", "problems"}
+    assert verified["ok"] and verified["entries"] >= 2
     c = open_store(db)
     row = c.execute("SELECT username, operator FROM audit_log WHERE action = 'export'").fetchall()
     assert row and row[0][0] == "head-a" and row[0][1].startswith("command line (")
