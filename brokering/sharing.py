@@ -18,10 +18,12 @@ separate short-lived connection, `exclusive()`, opened once every page run has l
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -127,6 +129,16 @@ def operator_claim(db_path: Path | str | None) -> Iterator[None]:
                 marker.unlink()
 
 
+_ALL: weakref.WeakSet[SharedStore] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    """Let go of every store at exit (the closer threads are daemons and would not)."""
+    for store in list(_ALL):
+        store.close()
+
+
 class SharedStore:
     """One store file shared by the app's page runs and its imports.
 
@@ -156,6 +168,7 @@ class SharedStore:
         self._exclusive = False
         self._idle_since = 0.0
         self.opened = 0  # how many times the file was opened (for tests and measures)
+        _ALL.add(self)
 
     # -- holding ---------------------------------------------------------------------------
     def cursor(self) -> Connection:
