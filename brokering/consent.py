@@ -13,14 +13,17 @@ back, is audited per person by pseudonymous reference and named in the import re
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from brokering import audit
 from brokering.db import Connection, query_df, transaction
 from brokering.errors import NotFoundError, PermissionDenied, ValidationError
-from brokering.importing.problems import ImportReport
 from brokering.viewer import Viewer
+
+if TYPE_CHECKING:  # the importer calls in here; importing it back would be circular
+    from brokering.importing.problems import ImportReport
 
 
 def _school_of(con: Connection, staff_ref: str) -> str:
@@ -95,75 +98,59 @@ def consent_history(con: Connection, viewer: Viewer, staff_ref: str) -> pd.DataF
     )
 
 
-#: A file's value is applied for new staff, or when newer and different — unless the person's
-#: latest consent recorded in the app is a withdrawal and the file would give consent.
-_APPLIED = (
-    "(is_new OR (consent_date IS NOT NULL AND (was_date IS NULL OR consent_date > was_date) "
-    "AND (share_consent IS DISTINCT FROM was OR consent_date IS DISTINCT FROM was_date))) "
-    "AND NOT (share_consent AND coalesce(app_withdrawn, FALSE))"
-)
-
-
-def apply_from_import(
-    con: Connection, report: ImportReport, viewer: Viewer, new_refs: str, columns: set[str]
-) -> None:
-    """Consent from an import's parsed staff rows (`prs_staff`), inside its transaction.
-
-    `new_refs` names the temp table of staff new in this batch; `columns` are the file's."""
-    if "share_consent" not in columns:
+def hold_back_app_withdrawals(con: Connection, report: ImportReport, viewer: Viewer) -> None:
+    """Before an import applies consent (`prs_staff`, inside its transaction): a file's yes
+    for someone whose latest consent recorded in the app is a withdrawal is held back — the
+    cell is cleared, so the import's own rule leaves their consent alone — and the row is
+    named in the report and audited ("consent.kept"), whatever date the file gives."""
+    if "share_consent" not in _staged_columns(con):
         return
-    dated = "p.consent_date" if "consent_date" in columns else "NULL::DATE"
-    con.execute(
+    dated = "p.consent_date" if "consent_date" in _staged_columns(con) else "NULL::DATE"
+    held = con.execute(
         f"""
-        CREATE OR REPLACE TEMP TABLE consent_changes AS SELECT *, {_APPLIED} AS apply FROM (
-            SELECT p.line, p.staff_ref, p.share_consent, {dated} AS consent_date,
-                   s.share_consent AS was, s.consent_date AS was_date,
-                   p.staff_ref IN (SELECT ref FROM {new_refs}) AS is_new,
-                   (SELECT NOT arg_max(e.share_consent, e.recorded_at) FROM consent_events e
-                    WHERE e.staff_ref = p.staff_ref AND e.source = 'app') AS app_withdrawn
-            FROM prs_staff p JOIN staff s USING (staff_ref) WHERE p.share_consent IS NOT NULL)
-        """  # noqa: S608 - fragments are code; values come from the staged rows
-    )
+        SELECT p.line, p.staff_ref, {dated} FROM prs_staff p
+        WHERE p.share_consent AND (
+            SELECT NOT arg_max(e.share_consent, e.recorded_at) FROM consent_events e
+            WHERE e.staff_ref = p.staff_ref AND e.source = 'app')
+        ORDER BY p.line
+        """  # noqa: S608 - the fragment is code
+    ).fetchall()
+    if not held:
+        return
     con.execute(
-        "UPDATE staff s SET share_consent = c.share_consent, consent_date = c.consent_date "
-        "FROM consent_changes c WHERE s.staff_ref = c.staff_ref AND c.apply"
+        "UPDATE prs_staff SET share_consent = NULL WHERE list_contains(?, line)",
+        [[line for line, _, _ in held]],
     )
-    con.execute(
-        "INSERT INTO consent_events (staff_ref, share_consent, consent_date, source, recorded_by) "
-        "SELECT staff_ref, share_consent, consent_date, 'import', ? FROM consent_changes "
-        "WHERE apply",
-        [viewer.username],
-    )
-    changed = con.execute(
+    for line, ref, on in held:
+        report.notes.append(
+            f"staff.csv, line {line}: consent for {ref} stays withdrawn: it was withdrawn in "
+            "the app, and only the app can record it given again (the file's yes "
+            f"{'dated ' + str(on) if on else 'undated'} was not applied)."
+        )
+        audit.record(
+            con, viewer, "consent.kept", {"staff_ref": ref, "source": "import", "file_date": on}
+        )
+
+
+def audit_consent_changes(con: Connection, viewer: Viewer) -> None:
+    """After an import applied consent: one audit entry per person whose consent it changed
+    (by staff_ref, the store's pseudonymous reference), from its `consent_changes` table."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'consent_changes'"
+    ).fetchall()[0][0]
+    if not exists:
+        return
+    for ref, given, on in con.execute(
         "SELECT staff_ref, share_consent, consent_date FROM consent_changes "
         "WHERE apply AND NOT is_new AND share_consent IS DISTINCT FROM was ORDER BY line"
-    ).fetchall()
-    for ref, given, on in changed:
+    ).fetchall():
         audit.record(
             con,
             viewer,
             "consent.give" if given else "consent.withdraw",
             {"staff_ref": ref, "source": "import", "date": on},
         )
-    for line, ref, was_date, on, app_withdrawn in con.execute(
-        "SELECT line, staff_ref, was_date, consent_date, app_withdrawn FROM consent_changes "
-        "WHERE NOT apply AND share_consent IS DISTINCT FROM was ORDER BY line"
-    ).fetchall():
-        if app_withdrawn:
-            report.notes.append(
-                f"staff.csv, line {line}: consent for {ref} stays withdrawn: it was withdrawn "
-                "in the app, and only the app can record it given again (the file's yes "
-                f"{'dated ' + str(on) if on else 'undated'} was not applied)."
-            )
-            audit.record(
-                con,
-                viewer,
-                "consent.kept",
-                {"staff_ref": ref, "source": "import", "file_date": on},
-            )
-        elif len(report.notes) < 200:
-            since = f" on {was_date}" if was_date else ""
-            report.notes.append(
-                f"staff.csv, line {line}: consent for {ref} left as recorded{since}; the "
-                "file's value is undated or older. Give a newer consent_date to change it."
-            )
+
+
+def _staged_columns(con: Connection) -> set[str]:
+    return set(con.execute("SELECT * FROM prs_staff LIMIT 0").df().columns)

@@ -31,7 +31,7 @@ ENV_SCHOOL_KEY = "BROKERING_SCHOOL_KEY"
 MIN_KEY_LENGTH = 32
 _SCHOOL_KEY_FORM = re.compile(r"^[A-Z2-7]{52}$")
 #: A key must carry at least this much guessing work (estimated from its characters).
-MIN_KEY_BITS = 128
+MIN_KEY_BITS = 100
 
 
 def key_bits(key: str) -> float:
@@ -53,7 +53,7 @@ def check_key(key: str, what: str = "The alliance secret") -> None:
             "`python -m brokering new-key`."
         )
     steps = sum(abs(ord(b) - ord(a)) <= 1 for a, b in zip(key, key[1:], strict=False))
-    if key_bits(key) < MIN_KEY_BITS or len(set(key)) < 12 or steps > len(key) // 3:
+    if key_bits(key) < MIN_KEY_BITS or len(set(key)) < 10 or steps > len(key) // 3:
         raise ValidationError(
             f"{what} is too regular to be secret (repeated or patterned characters); make a "
             "random one with `python -m brokering new-key`."
@@ -105,6 +105,11 @@ def staff_pseudonym(school_id: str, code: str, key: bytes) -> str:
     """The stored ref of the person a school knows by `code`: identity is school + local
     code (so "JDO" at two schools is two people), hashed under the school's derived key."""
     return pseudonym(code, school_key(key, school_id).encode("ascii"))
+
+
+def identity_hash(kind: str, value: str, key: bytes) -> str:
+    """The keyed hash an e-mail address or payroll number is kept as (identity index)."""
+    return pseudonym(f"{kind}:{value.strip()}", key)
 
 
 def school_pseudonym(code: str, school_key_text: bytes) -> str:

@@ -21,7 +21,7 @@ from typing import TypeVar
 import pandas as pd
 
 from brokering.db import Connection
-from brokering.redaction import ref_sql
+from brokering.redaction import withhold_refs
 from brokering.viewer import Viewer
 from brokering.visibility import visible_staff_sql
 
@@ -309,15 +309,12 @@ def explain_practice(
     viewer.require_listing()
     as_of = as_of or date.today()
     vis, vis_params = visible_staff_sql(viewer, "st")
-    # Who recorded it may be a partner's member of staff the viewer may not see.
-    recorder, recorder_params = ref_sql(viewer, "e.recorded_by")
     tw, tw_params = _type_weight_sql(params, "e.evidence_type")
     stages = phase_list(phase)
     phase_sql = _EVIDENCE_PHASE_SQL if stages else ""
     frame = con.execute(
         f"""
-        SELECT e.date, e.evidence_type, e.strength::DOUBLE AS strength,
-               {recorder} AS recorded_by, e.phase,
+        SELECT e.date, e.evidence_type, e.strength::DOUBLE AS strength, e.recorded_by, e.phase,
                e.note, date_diff('day', e.date, ?::DATE) AS age_days,
                {tw}::DOUBLE AS type_weight,
                pow(0.5, greatest(date_diff('day', e.date, ?::DATE), 0) / ?) AS recency_weight
@@ -326,7 +323,6 @@ def explain_practice(
         ORDER BY e.date DESC, e.evidence_type, e.recorded_by
         """,  # noqa: S608 - fragments are code; values are parameters
         [
-            *recorder_params,
             as_of,
             *tw_params,
             as_of,
@@ -339,6 +335,8 @@ def explain_practice(
     ).df()
     if frame.empty:
         return frame
+    # Who recorded it may be a partner's member of staff the viewer may not see.
+    frame["recorded_by"] = withhold_refs(con, viewer, frame["recorded_by"])
     frame["weight"] = frame["type_weight"] * frame["recency_weight"]
     frame = _append(
         frame,

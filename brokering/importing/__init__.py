@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from brokering import audit
+from brokering.consent import audit_consent_changes, hold_back_app_withdrawals
 from brokering.db import Connection, plain_error
 from brokering.errors import PermissionDenied, StoreError
 from brokering.importing.apply import apply_consent, upsert
@@ -212,7 +213,9 @@ def _apply(
                 )
             report.outcomes.append(upsert(con, table, import_id, s.label))
             if table == "staff":
-                apply_consent(con, report, viewer, "new_staff")
+                hold_back_app_withdrawals(con, report, viewer)
+                apply_consent(con, report, viewer.username, "new_staff")
+                audit_consent_changes(con, viewer)
         added = sum(o.added for o in report.outcomes)
         updated = sum(o.updated for o in report.outcomes)
         con.execute(

@@ -1,15 +1,14 @@
 """Writing validated rows: upserts on natural keys, so a re-import changes nothing.
 
 Blank optional cells never overwrite what the store holds (a partial export loses nothing).
-Consent is special: it changes only for new staff or with a newer consent_date, and never
-undoes a withdrawal recorded in the app (brokering/consent.py).
+Consent is special: it changes only for new staff or with a newer consent_date, so an old
+export can never undo a withdrawal recorded since.
 """
 
 from __future__ import annotations
 
 from brokering.db import Connection
 from brokering.importing.problems import ImportReport, TableOutcome
-from brokering.viewer import Viewer
 
 # Target column -> parsed column, per table; defaults for new rows where a cell is blank.
 _COLUMNS: dict[str, dict[str, str]] = {
@@ -145,8 +144,39 @@ def upsert(con: Connection, table: str, import_id: int, label: str) -> TableOutc
     return outcome
 
 
-def apply_consent(con: Connection, report: ImportReport, viewer: Viewer, new_refs: str) -> None:
-    """Consent from the file: the rule lives with the rest of consent (consent.py)."""
-    from brokering.consent import apply_from_import
-
-    apply_from_import(con, report, viewer, new_refs, set(_present(con, "staff")))
+def apply_consent(con: Connection, report: ImportReport, username: str, new_refs: str) -> None:
+    """Consent from the file: for staff new in this batch, or with a newer consent_date."""
+    present = set(_present(con, "staff"))
+    if "share_consent" not in present:
+        return
+    dated = "p.consent_date" if "consent_date" in present else "NULL::DATE"
+    applied = (
+        "is_new OR (consent_date IS NOT NULL AND (was_date IS NULL OR consent_date > was_date) "
+        "AND (share_consent IS DISTINCT FROM was OR consent_date IS DISTINCT FROM was_date))"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE consent_changes AS SELECT *, {applied} AS apply FROM ("
+        f"SELECT p.line, p.staff_ref, p.share_consent, {dated} AS consent_date, "
+        "s.share_consent AS was, s.consent_date AS was_date, "
+        f"p.staff_ref IN (SELECT ref FROM {new_refs}) AS is_new "
+        "FROM prs_staff p JOIN staff s USING (staff_ref) WHERE p.share_consent IS NOT NULL)"
+    )
+    con.execute(
+        "UPDATE staff s SET share_consent = c.share_consent, consent_date = c.consent_date "
+        "FROM consent_changes c WHERE s.staff_ref = c.staff_ref AND c.apply"
+    )
+    con.execute(
+        "INSERT INTO consent_events (staff_ref, share_consent, consent_date, source, recorded_by) "
+        "SELECT staff_ref, share_consent, consent_date, 'import', ? FROM consent_changes "
+        "WHERE apply",
+        [username],
+    )
+    for line, ref, was_date in con.execute(
+        "SELECT line, staff_ref, was_date FROM consent_changes WHERE NOT apply "
+        "AND share_consent IS DISTINCT FROM was ORDER BY line LIMIT 100"
+    ).fetchall():
+        since = f" on {was_date}" if was_date else ""
+        report.notes.append(
+            f"staff.csv, line {line}: consent for {ref} left as recorded{since}; the file's "
+            "value is undated or older. Give a newer consent_date to change it."
+        )
