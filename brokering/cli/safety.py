@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from brokering import audit, backup
-from brokering.cli import emit, iso_date
+from brokering.cli.common import emit, iso_date
 from brokering.db import Connection, connect, default_db_path
 from brokering.errors import DatabaseLockedError, PermissionDenied, StoreError, ValidationError
 from brokering.pseudonymise import alliance_key, new_key, school_key

@@ -1,0 +1,124 @@
+"""The data manager's core commands: build the demo, import, export, row counts."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from brokering import audit
+from brokering.cli.common import emit
+from brokering.db import Connection, default_db_path, table_counts
+from brokering.exporting import EXPORTABLE, write_export
+from brokering.find.maintenance import after_import
+from brokering.importing import import_paths
+from brokering.pseudonymise import alliance_key
+from brokering.store import build_demo, clear_alliance_data, is_empty
+from brokering.viewer import Viewer
+
+
+def cmd_init_demo(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int:
+    if not is_empty(con) and not args.force:
+        print("The database already holds an alliance. Use --force to replace it with the demo.")
+        return 1
+    if not is_empty(con):
+        clear_alliance_data(con)
+    report = build_demo(con, progress=lambda f, m: print(f"[{f:4.0%}] {m}", file=sys.stderr))
+    if not report.ok:
+        for p in report.problems:
+            print(str(p), file=sys.stderr)
+        return 2
+    counts = table_counts(con)
+    emit(
+        args,
+        {"ok": True, "counts": counts},
+        "Demo alliance built: "
+        + ", ".join(
+            f"{counts[t]} {t}" for t in ("schools", "staff", "evidence", "coaching", "needs")
+        ),
+    )
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int:
+    key = alliance_key() if args.pseudonymise else None
+    report = import_paths(
+        con,
+        [Path(p) for p in args.paths],
+        viewer,
+        strength_scale=args.strength_scale,
+        dry_run=args.dry_run,
+        pseudonym_key=key,
+    )
+    if report.ok and report.applied:
+        after_import(con, True)
+    lines = [
+        f"Strength scale: {args.strength_scale} (numbers read with "
+        f"{'4' if args.strength_scale == '4-best' else '1'} as the strongest)."
+    ]
+    for o in report.outcomes:
+        lines.append(
+            f"{o.file}: {o.rows} rows — {o.added} added, {o.updated} updated, "
+            f"{o.unchanged} unchanged"
+        )
+    lines += [f"note: {n}" for n in report.notes]
+    if not report.ok:
+        lines.append(f"Refused: {report.problem_count} problem(s); nothing was written.")
+        lines += [f"  {p}" for p in report.problems]
+        if report.problem_count > len(report.problems):
+            lines.append(f"  … and {report.problem_count - len(report.problems)} more")
+    elif args.dry_run:
+        lines.append("Dry run: every row is valid; nothing was written.")
+    emit(args, report.to_dict(), "\n".join(lines))
+    return 0 if report.ok else 2
+
+
+def cmd_export(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int:
+    n = write_export(con, viewer, args.table, Path(args.out))
+    audit.record(con, viewer, "export", {"table": args.table, "rows": n})
+    print(f"Wrote {n} rows of {args.table} to {args.out}")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int:
+    counts = table_counts(con)
+    emit(
+        args,
+        {"db": str(args.db or default_db_path()), "tables": counts},
+        "\n".join(f"{t:<20} {n:>10,}" for t, n in counts.items()),
+    )
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+
+    p = sub.add_parser("init-demo", help="Build the demo alliance into the database.")
+    p.add_argument("--force", action="store_true", help="Replace the alliance already loaded.")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_init_demo)
+
+    p = sub.add_parser("import", help="Validate and load CSV/XLSX files or folders.")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--dry-run", action="store_true", help="Validate only; write nothing.")
+    p.add_argument(
+        "--strength-scale",
+        choices=["4-best", "1-best"],
+        default="4-best",
+        help="How numeric strengths are read (default 4-best).",
+    )
+    p.add_argument(
+        "--pseudonymise",
+        action="store_true",
+        help="Replace staff identifiers with keyed hashes (needs BROKERING_PSEUDONYM_KEY).",
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_import)
+
+    p = sub.add_parser("export", help="Write a table to CSV (safe against formula injection).")
+    p.add_argument("table", choices=sorted(EXPORTABLE))
+    p.add_argument("--out", required=True)
+    p.set_defaults(handler=cmd_export)
+
+    p = sub.add_parser("stats", help="Row counts per table.")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_stats)
