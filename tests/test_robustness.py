@@ -24,5 +24,7 @@ def test_the_command_prints_every_figure(capsys) -> None:
     assert figures["ok"]
     assert figures["kill_trials"]["trials"] == figures["kill_trials"]["survived"] == 1
     assert figures["leak_checks"]["checks"] >= 9 * 22 and figures["leak_checks"]["leaks"] == 0
-    assert figures["malformed_files"] is None
+    malformed = figures["malformed_files"]
+    assert malformed["files"] >= 30 and malformed["rows_unaccounted"] == 0
+    assert malformed["rows_in"] == malformed["rows_valid"] + malformed["rows_refused"]
     assert "leaks found" in robustness.render(figures)
