@@ -17,6 +17,10 @@ DEFAULT_DB_PATH = DATA_DIR / "alliance.duckdb"
 #: Cross-school figures resting on fewer people than this are hidden (CONTRACT: Suppression).
 SUPPRESSION_THRESHOLD = 3
 
+#: The observation rating (1-4, 4 strongest) a recipient's practice must reach for a pairing
+#: to count as transferred: 3 is good / secure (docs/PAIRINGS.md, the transfer rule).
+TRANSFER_LEVEL = 3
+
 #: Hours one coaching/mentoring relationship costs per term when a need does not say.
 DEFAULT_RELATIONSHIP_HOURS = 6.0
 #: Hours in one SLE release day.
