@@ -10,7 +10,8 @@ Counted over pairings that were at least agreed (a proposal has given nothing ye
 
 School-to-school relationships pair each two schools: a relationship is *reciprocal* when
 each has given the other something (a pairing as donor, or hours), *one-way* otherwise.
-Figures about people the viewer cannot see are suppressed below the threshold.
+A row resting on fewer people the viewer cannot see than the threshold is hidden, and so are
+the rows it could be worked back from (`ledger_suppression`).
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from __future__ import annotations
 import pandas as pd
 
 from brokering.db import Connection, query_df
+from brokering.pairings import ledger_suppression
 from brokering.pairings.views import members_cte
 from brokering.viewer import Viewer
-from brokering.visibility import suppress
 
 _FLOWS_CTE = """
 counted AS (SELECT pairing_id FROM pairings WHERE status <> 'proposed'),
@@ -62,20 +63,48 @@ def person_ledger(con: Connection, viewer: Viewer) -> pd.DataFrame:
     return query_df(con, sql, params)
 
 
-def _suppressed(frame: pd.DataFrame, viewer: Viewer, own: pd.Series, cols: list[str]) -> None:
-    """Blank the figures of rows resting on fewer people than the threshold, where they
-    include people the viewer cannot see (or for aggregate-only roles, always)."""
-    if viewer.sees_everyone:
-        return
-    open_rows = (own | (frame["hidden"] == 0)) & (not viewer.aggregate_only)
-    keep = open_rows | frame["people"].map(lambda n: suppress(int(n)) is not None)
-    for col in cols:
-        frame[col] = frame[col].astype("Int64" if col.startswith("pairings") else "Float64")
-        frame.loc[~keep, col] = pd.NA
+def _blank(frame: pd.DataFrame, keep: pd.Series, cols: list[str]) -> pd.DataFrame:
+    """The frame with `cols` (and the people count) missing on rows not kept."""
+    frame = frame.copy()
+    for col in [*cols, "people"]:
+        frame[col] = frame[col].astype(
+            "Float64" if col.startswith(("hours", "balance")) else "Int64"
+        )
+        frame.loc[~keep.to_numpy(), col] = pd.NA
+    return frame
+
+
+_SCHOOL_COLS = ["pairings_given", "pairings_received", "hours_given", "hours_received", "balance"]
+_PAIR_COLS = ["pairings_a_to_b", "pairings_b_to_a", "hours_a_to_b", "hours_b_to_a"]
 
 
 def school_ledger(con: Connection, viewer: Viewer) -> pd.DataFrame:
-    """One row per school: pairings and person-hours given and received, and the balance."""
+    """One row per school: pairings and person-hours given and received, and the balance —
+    hidden where they could single someone out, in this view or by subtraction from the
+    relationships view (see `ledger_suppression`)."""
+    return school_views(con, viewer)[0]
+
+
+def school_views(con: Connection, viewer: Viewer) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(by school, by relationship), suppressed together: what `school_ledger` and
+    `school_relationships` return, for one reading of the store."""
+    schools, pairs = _school_raw(con, viewer), _relationships_raw(con, viewer)
+    keep_s, keep_p = ledger_suppression.shown(schools, pairs, viewer)
+    by_school = _blank(schools, keep_s, _SCHOOL_COLS).drop(columns=["hidden"])
+    by_pair = _blank(pairs, keep_p, _PAIR_COLS)
+    by_pair["relationship"] = by_pair["relationship"].where(keep_p.to_numpy(), pd.NA)
+    return by_school, by_pair.drop(columns=["hidden"])
+
+
+def school_relationships(con: Connection, viewer: Viewer) -> pd.DataFrame:
+    """One row per two schools that worked together across a pairing: what each gave the
+    other, and whether the relationship is reciprocal or one-way — hidden consistently with
+    the by-school view (see `ledger_suppression`)."""
+    return school_views(con, viewer)[1]
+
+
+def _school_raw(con: Connection, viewer: Viewer) -> pd.DataFrame:
+    """One row per school, unsuppressed, with its people and how many the viewer cannot see."""
     cte, params = members_cte(viewer)
     sql = f"""
     WITH {cte}, {_FLOWS_CTE},
@@ -96,16 +125,11 @@ def school_ledger(con: Connection, viewer: Viewer) -> pd.DataFrame:
     FROM schools sc LEFT JOIN roles r USING (school_id) LEFT JOIN hours h USING (school_id)
     ORDER BY sc.is_hub DESC, sc.name
     """  # noqa: S608
-    frame = query_df(con, sql, params)
-    own = frame["school_id"] == viewer.school_id
-    cols = ["pairings_given", "pairings_received", "hours_given", "hours_received", "balance"]
-    _suppressed(frame, viewer, own, cols)
-    return frame.drop(columns=["hidden"])
+    return query_df(con, sql, params)
 
 
-def school_relationships(con: Connection, viewer: Viewer) -> pd.DataFrame:
-    """One row per two schools that worked together across a pairing: what each gave the
-    other, and whether the relationship is reciprocal or one-way."""
+def _relationships_raw(con: Connection, viewer: Viewer) -> pd.DataFrame:
+    """One row per two schools linked by a counted pairing or hours, unsuppressed."""
     cte, params = members_cte(viewer)
     sql = f"""
     WITH {cte}, {_FLOWS_CTE},
@@ -152,14 +176,7 @@ def school_relationships(con: Connection, viewer: Viewer) -> pd.DataFrame:
         "reciprocal" if x and y else ("one-way: A gives" if x else "one-way: B gives")
         for x, y in zip(a_gives, b_gives, strict=True)
     ]
-    own = (frame["school_a"] == viewer.school_id) | (frame["school_b"] == viewer.school_id)
-    own &= frame["hidden"] == 0
-    cols = ["pairings_a_to_b", "pairings_b_to_a", "hours_a_to_b", "hours_b_to_a"]
-    _suppressed(frame, viewer, own, cols)
-    if not viewer.sees_everyone:
-        shown = ~frame[cols].isna().any(axis=1)
-        frame.loc[~shown, "relationship"] = pd.NA
-    return frame.drop(columns=["hidden"])
+    return frame
 
 
 def chart_frame(ledger: pd.DataFrame) -> pd.DataFrame:
