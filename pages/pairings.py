@@ -7,8 +7,10 @@ import pandas as pd
 import streamlit as st
 
 import ui
+from brokering.dashboard import charts
 from brokering.errors import BrokeringError
 from brokering.pairings import accountability, entries, ledger, lifecycle, model, service, views
+from brokering.permissions import can_open
 from brokering.settings import TRANSFER_LEVEL
 
 viewer = st.session_state["viewer"]
@@ -80,6 +82,22 @@ LIST_COLUMNS = {
 }
 
 
+#: Ledger figures that may be hidden (drawn as a grey "fewer than 3", never 0).
+SUPPRESSED = [
+    "pairings_given",
+    "pairings_received",
+    "hours_given",
+    "hours_received",
+    "balance",
+    "people",
+    "pairings_a_to_b",
+    "pairings_b_to_a",
+    "hours_a_to_b",
+    "hours_b_to_a",
+    "relationship",
+]
+
+
 def show_table(
     frame: pd.DataFrame, name: str, empty: str, columns: list[str] | None = None
 ) -> None:
@@ -87,8 +105,9 @@ def show_table(
         (st.success if name.startswith("pairings_") else st.info)(empty)
         return
     shown = frame[columns] if columns else frame
+    suppressed = [c for c in SUPPRESSED if c in shown.columns]
     st.dataframe(
-        shown,
+        charts.hidden_table(shown, suppressed) if suppressed else shown,
         hide_index=True,
         width="stretch",
         column_config={k: v for k, v in LIST_COLUMNS.items() if k in shown.columns},
@@ -460,9 +479,11 @@ def accountability_view() -> None:
 def ledger_view() -> None:
     st.subheader("Giving and receiving, school by school")
     st.caption(
-        "Person-hours from each pairing's log (agreed pairings onwards): the donor side gives, "
-        "the recipient side receives, and what flows back counts the other way."
+        ledger.COUNTS + " Figures resting on fewer than three people you cannot see are "
+        "hidden, and so is any total they could be worked back from."
     )
+    if can_open(viewer, "pages/transfer.py"):
+        st.page_link("pages/transfer.py", label="Giving and receiving by term: Transfer evidence")
     school = ledger.school_ledger(con, viewer)
     long = ledger.chart_frame(school)
     if long["hours"].sum() > 0:

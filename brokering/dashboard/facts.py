@@ -83,7 +83,7 @@ def _links_sql(people: str, pairings: str) -> str:
         FROM d JOIN r USING (pairing_id)
     )
     SELECT l.pairing_id, l.giver, l.receiver, p.hours * l.share AS hours, p.area,
-           p.start_date, p.concluded_on, p.people
+           p.start_date, p.concluded_on, p.people, p.status
     FROM l JOIN {pairings} p USING (pairing_id)
     """
 
@@ -155,7 +155,7 @@ _SIGNATURE_SQL = f"""
 
 DASHBOARD = DerivedSet(
     name="dash",
-    layout=4,
+    layout=5,
     signature_sql=_SIGNATURE_SQL,
     tables=(
         Table("people", lambda r: PEOPLE_SQL, "pairing_id"),

@@ -37,12 +37,48 @@ class Figure:
     previous: float | None
     people: int
     help: str
+    #: True when the figure exists but is hidden (too few people, or it would give a hidden
+    #: figure away): drawn as "fewer than 3", never as 0 or a blank.
+    hidden: bool = False
+    previous_hidden: bool = False
 
     @property
     def change(self) -> float | None:
         if self.value is None or self.previous is None:
             return None
         return self.value - self.previous
+
+    @property
+    def direction(self) -> str:
+        """How a change arrow is coloured: neutral ("off") at no change; for figures where
+        lower is better (overdue, days, hours), a fall is good ("inverse")."""
+        if not self.change:
+            return "off"
+        return "inverse" if self.key in LOWER_IS_BETTER else "normal"
+
+
+#: Figures for which a fall is an improvement.
+LOWER_IS_BETTER = frozenset({"overdue", "median_days", "hours_per_transfer"})
+#: Figures worked out from another: hidden whenever that one is (a rate beside a hidden count
+#: gives the count away).
+DERIVED_FROM = {
+    "rate": ("transferred",),
+    "median_days": ("transferred",),
+    "hours_per_transfer": ("transferred",),
+}
+
+
+def _guard_all(figs: dict, viewer: Viewer) -> dict[str, tuple[float | None, bool]]:
+    """key -> (value or None, hidden) for one period's figures: each guarded on its own
+    people, then hidden too when a figure it is derived from is hidden."""
+    out = {}
+    for key, (value, people) in figs.items():
+        shown = guarded(value, people, viewer)
+        out[key] = (shown, value is not None and shown is None)
+    for key, sources in DERIVED_FROM.items():
+        if any(out[src][1] for src in sources):
+            out[key] = (None, out[key][1] or figs[key][0] is not None)
+    return out
 
 
 #: Per-period flags kept as bits of one integer per pairing (bit k: period k), so any number
@@ -193,20 +229,12 @@ def headline(
         [(term.start, term.end), (before_term.start, before_term.end)],
         as_of,
     )
+    now_shown, before_shown = _guard_all(now, viewer), _guard_all(before, viewer)
     out = []
     for key, (label, help_text) in _LABELS.items():
-        value, people = now[key]
-        prev, prev_people = before[key]
-        out.append(
-            Figure(
-                key,
-                label,
-                guarded(value, people, viewer),
-                guarded(prev, prev_people, viewer),
-                people,
-                help_text,
-            )
-        )
+        value, hidden = now_shown[key]
+        prev, prev_hidden = before_shown[key]
+        out.append(Figure(key, label, value, prev, now[key][1], help_text, hidden, prev_hidden))
     return out
 
 
@@ -374,18 +402,26 @@ def trend_by_term(
     figures = _period_figures(con, f, scope, [(t.start, t.end) for t in span], as_of)
     rows = []
     for term, figs in zip(span, figures, strict=True):
+        shown = _guard_all(figs, viewer)
         rows.append(
             {
                 "term": term.label,
                 "start": term.start.isoformat(),
-                "pairings active": guarded(figs["active"][0], figs["active"][1], viewer),
-                "evidenced transfers": guarded(
-                    figs["transferred"][0], figs["transferred"][1], viewer
-                ),
-                "transfer rate (%)": guarded(figs["rate"][0], figs["rate"][1], viewer),
+                "pairings active": shown["active"][0],
+                "evidenced transfers": shown["transferred"][0],
+                "transfer rate (%)": shown["rate"][0],
+                "hidden": shown["active"][1] or shown["transferred"][1],
             }
         )
     return pd.DataFrame(rows)
+
+
+def hidden_groups(frame: pd.DataFrame) -> int:
+    """How many groups (schools or areas) of an `outcomes_by` frame have every cell hidden:
+    a chart leaves them out, so it must say how many."""
+    if frame.empty:
+        return 0
+    return int(frame.groupby("group")["pairings"].apply(lambda s: s.isna().all()).sum())
 
 
 def current_term(as_of: date | None = None) -> Term:

@@ -23,6 +23,16 @@ from brokering.pairings import ledger_suppression
 from brokering.pairings.views import members_cte
 from brokering.viewer import Viewer
 
+#: What the ledger counts, for the page beside it (the Transfer evidence page's "given and
+#: received" counts hours differently; docs/PAIRINGS.md, "Two views of giving and receiving").
+COUNTS = (
+    "Pairings given and received count every agreed or later pairing, over all time. Hours "
+    "are person-hours from the pairing logs: an entry's hours count once for each colleague "
+    "present, in the direction the time went. The Transfer evidence page's \"given and "
+    "received\" counts each pairing's logged, cover and travel hours and coaching hours in one "
+    "term instead, so its hours differ; pairings between two schools are counted the same way."
+)
+
 _FLOWS_CTE = """
 counted AS (SELECT pairing_id FROM pairings WHERE status <> 'proposed'),
 cm AS (SELECT mem.* FROM mem JOIN counted USING (pairing_id)),
