@@ -53,4 +53,3 @@ def test_the_first_rule_failed_is_the_reason() -> None:
     assert "agreed to alliance-wide sharing" in got[1]
     assert got[2] == rules.NOT_PROPOSED["line_manager_mentor"]
     assert "line manager" in got[2]
-
