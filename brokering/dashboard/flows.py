@@ -128,7 +128,8 @@ def balance(con: Connection, viewer: Viewer, start: date, end: date) -> pd.DataF
     matrix = flow_matrix(con, viewer, start, end)
     cross = matrix[matrix["giver"] != matrix["receiver"]]
     gaps = cross[pd.to_numeric(cross["hours"], errors="coerce").isna()]
-    with_gap = set(gaps["giver"]) | set(gaps["receiver"])
+    # Hidden cells per school (as giver or receiver), joined by index like the totals.
+    gap_count = pd.concat([gaps["giver"], gaps["receiver"]]).value_counts().rename("gaps")
     cross = cross.assign(hours=lambda m: pd.to_numeric(m["hours"], errors="coerce").fillna(0.0))
     schools = query_df(con, "SELECT school_id, name AS school FROM schools ORDER BY name")
     gave = cross.groupby("giver").agg(
@@ -138,6 +139,7 @@ def balance(con: Connection, viewer: Viewer, start: date, end: date) -> pd.DataF
         received=("hours", "sum"), partners_received=("giver", "nunique")
     )
     out = schools.join(gave, on="school_id").join(got, on="school_id")
+    hide = out.join(gap_count, on="school_id")["gaps"].notna().to_numpy()
     out[["given", "received"]] = out[["given", "received"]].fillna(0.0).astype(float)
     out[["partners_given", "partners_received"]] = (
         out[["partners_given", "partners_received"]].fillna(0).astype(int)
@@ -160,7 +162,6 @@ def balance(con: Connection, viewer: Viewer, start: date, end: date) -> pd.DataF
             [share >= 0.8, share <= 0.2], ["mostly gives", "mostly receives"], "two-way"
         )
         out.loc[total == 0, "relationship"] = "no cross-school work"
-        hide = out["school_id"].isin(with_gap).to_numpy()
         for col in ("hours given", "hours received", "balance"):
             out[col] = out[col].astype("Float64").where(~hide, pd.NA)
         out["relationship"] = out["relationship"].where(~hide, "fewer than 3 people: hidden")

@@ -161,12 +161,23 @@ def _relationships_raw(con: Connection, viewer: Viewer) -> pd.DataFrame:
     pairs AS (
         SELECT least(giver, receiver) AS a, greatest(giver, receiver) AS b FROM directed
         GROUP BY ALL),
+    -- The pairings that include both schools of a pair, and their people from either school
+    -- (equi-joins only: a national ledger has 100,000 pairs).
+    joint AS (
+        SELECT DISTINCT x.pairing_id, x.school_id AS a, y.school_id AS b
+        FROM (SELECT DISTINCT pairing_id, school_id FROM cm) x
+        JOIN (SELECT DISTINCT pairing_id, school_id FROM cm) y
+          ON y.pairing_id = x.pairing_id AND x.school_id < y.school_id
+        SEMI JOIN pairs p ON p.a = x.school_id AND p.b = y.school_id),
     people AS (
-        SELECT p.a, p.b, count(DISTINCT cm.staff_ref) AS people,
-          count(DISTINCT cm.staff_ref) FILTER (WHERE NOT cm.visible) AS hidden
-        FROM pairs p JOIN cm ON cm.school_id IN (p.a, p.b)
-        WHERE cm.pairing_id IN (SELECT pairing_id FROM cm x WHERE x.school_id = p.a)
-          AND cm.pairing_id IN (SELECT pairing_id FROM cm y WHERE y.school_id = p.b)
+        SELECT a, b, count(DISTINCT staff_ref) AS people,
+          count(DISTINCT staff_ref) FILTER (WHERE NOT visible) AS hidden
+        FROM (
+          SELECT joint.a, joint.b, cm.staff_ref, cm.visible FROM joint
+          JOIN cm ON cm.pairing_id = joint.pairing_id AND cm.school_id = joint.a
+          UNION ALL
+          SELECT joint.a, joint.b, cm.staff_ref, cm.visible FROM joint
+          JOIN cm ON cm.pairing_id = joint.pairing_id AND cm.school_id = joint.b)
         GROUP BY ALL)
     SELECT p.a AS school_a, sa.name AS school_a_name, p.b AS school_b, sb.name AS school_b_name,
       coalesce(ab.pairings, 0) AS pairings_a_to_b, coalesce(ba.pairings, 0) AS pairings_b_to_a,
