@@ -42,3 +42,20 @@ def test_change_at_zero_is_neutral(dash, admin) -> None:  # noqa: F811
     assert f["transferred"].change == 0
     assert f["transferred"].direction == "off"
     assert f["rate"].direction == "normal" and f["overdue"].direction == "inverse"
+
+
+def test_no_outcome_is_one_hidden_cell_short_of_its_total(demo) -> None:
+    from datetime import date
+
+    from brokering.dashboard.facts import Scope
+
+    term = transfer.current_term(date.today())
+    schools = [r[0] for r in demo.execute("SELECT school_id FROM schools").fetchall()]
+    for viewer in [Viewer("viewer"), *(Viewer("headteacher", s) for s in schools)]:
+        for by in ("school", "area"):
+            for scope in (Scope(), Scope(school_id=viewer.school_id)):
+                frame = transfer.outcomes_by(demo, viewer, by, scope, term.start, term.end)
+                hidden = frame[frame["pairings"].isna()].groupby("outcome").size()
+                groups = frame.groupby("outcome").size()
+                for outcome, n in hidden.items():
+                    assert n != 1 or groups[outcome] == 1, (viewer, by, outcome, frame)

@@ -313,7 +313,23 @@ def outcomes_by(
         columns=["group", "outcome", "pairings"],
     )
     out["pairings"] = out["pairings"].astype("Int64")
+    _complementary(out, frame["pairings"], frame["people"])
     return out.sort_values(["group", "outcome"], kind="stable").reset_index(drop=True)
+
+
+def _complementary(out: pd.DataFrame, counts: pd.Series, people: pd.Series) -> None:
+    """Secondary suppression across groups: the groups of one outcome add up to a total the
+    other view (by school, by area) also shows, so no outcome may have exactly one hidden
+    cell — the next smallest is hidden with it."""
+    for _outcome, rows in out.groupby("outcome").groups.items():
+        idx = list(rows)
+        hidden = [i for i in idx if pd.isna(out.at[i, "pairings"])]
+        if len(hidden) != 1:
+            continue
+        shown = [i for i in idx if not pd.isna(out.at[i, "pairings"]) and counts[i] > 0]
+        if shown:
+            smallest = min(shown, key=lambda i: (int(people[i]), int(counts[i]), i))
+            out.at[smallest, "pairings"] = pd.NA
 
 
 def ratings_before_after(con: Connection, viewer: Viewer, scope: Scope = ALLIANCE) -> pd.DataFrame:
