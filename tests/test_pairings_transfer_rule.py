@@ -163,3 +163,5 @@ def test_the_demo_story_keeps_transfers_that_meet_the_rule(demo: Connection, adm
     statuses = set(views.list_pairings(demo, admin)["status"])
     assert {"transferred", "not transferred", "review due", "active"} <= statuses
     assert transfer_check.not_qualifying(demo, admin).empty
+    kinds = {r[0] for r in demo.execute("SELECT DISTINCT entry_type FROM pairing_log").fetchall()}
+    assert BASELINE in kinds  # the demo's baselines are labelled as such
