@@ -49,6 +49,15 @@ flows AS (
 """
 
 
+#: The same, each part worked out once however often the query reads it (the relationships
+#: read `cm` and `flows` several times: at national scale, computing them again costs seconds).
+_MATERIALIZED_FLOWS = (
+    _FLOWS_CTE.replace("cm AS (", "cm AS MATERIALIZED (")
+    .replace("present AS (", "present AS MATERIALIZED (")
+    .replace("flows AS (", "flows AS MATERIALIZED (")
+)
+
+
 def person_ledger(con: Connection, viewer: Viewer) -> pd.DataFrame:
     """One row per person the viewer can see who took part in a counted pairing."""
     viewer.require_listing()
@@ -142,7 +151,7 @@ def _relationships_raw(con: Connection, viewer: Viewer) -> pd.DataFrame:
     """One row per two schools linked by a counted pairing or hours, unsuppressed."""
     cte, params = members_cte(viewer)
     sql = f"""
-    WITH {cte}, {_FLOWS_CTE},
+    WITH {cte}, {_MATERIALIZED_FLOWS},
     role_pairs AS (
         SELECT d.school_id AS giver, r.school_id AS receiver,
           count(DISTINCT d.pairing_id) AS pairings
