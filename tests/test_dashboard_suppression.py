@@ -59,3 +59,11 @@ def test_no_outcome_is_one_hidden_cell_short_of_its_total(demo) -> None:
                 groups = frame.groupby("outcome").size()
                 for outcome, n in hidden.items():
                     assert n != 1 or groups[outcome] == 1, (viewer, by, outcome, frame)
+
+
+def test_hours_bands_are_never_one_hidden_cell_short(demo) -> None:
+    schools = [r[0] for r in demo.execute("SELECT school_id FROM schools").fetchall()]
+    for viewer in [Viewer("viewer"), *(Viewer("headteacher", s) for s in schools)]:
+        frame = transfer.hours_against_outcome(demo, viewer)
+        hidden = frame[frame["pairings"].isna()].groupby("outcome").size()
+        assert not (hidden == 1).any(), (viewer, frame)

@@ -382,7 +382,7 @@ def hours_against_outcome(con: Connection, viewer: Viewer, scope: Scope = ALLIAN
         ) WHERE band IS NOT NULL
     """
     got = _cells(con, f, cells, values, ["band", "outcome"]).set_index(["band", "outcome"])
-    rows = []
+    rows, counts, people_of = [], [], []
     for _lo, _hi, label in HOUR_BANDS:
         for outcome in ("transferred", "not transferred"):
             n, people = (
@@ -393,8 +393,11 @@ def hours_against_outcome(con: Connection, viewer: Viewer, scope: Scope = ALLIAN
             rows.append(
                 {"hours": label, "outcome": outcome, "pairings": guarded(n, people, viewer)}
             )
+            counts.append(n)
+            people_of.append(people)
     out = pd.DataFrame(rows)
     out["pairings"] = out["pairings"].astype("Int64")
+    _complementary(out, pd.Series(counts), pd.Series(people_of))
     return out
 
 
