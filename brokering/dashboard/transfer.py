@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from brokering.dashboard.facts import (
@@ -320,16 +321,25 @@ def outcomes_by(
 def _complementary(out: pd.DataFrame, counts: pd.Series, people: pd.Series) -> None:
     """Secondary suppression across groups: the groups of one outcome add up to a total the
     other view (by school, by area) also shows, so no outcome may have exactly one hidden
-    cell — the next smallest is hidden with it."""
-    for _outcome, rows in out.groupby("outcome").groups.items():
-        idx = list(rows)
-        hidden = [i for i in idx if pd.isna(out.at[i, "pairings"])]
-        if len(hidden) != 1:
-            continue
-        shown = [i for i in idx if not pd.isna(out.at[i, "pairings"]) and counts[i] > 0]
-        if shown:
-            smallest = min(shown, key=lambda i: (int(people[i]), int(counts[i]), i))
-            out.at[smallest, "pairings"] = pd.NA
+    cell — the next smallest is hidden with it. Vectorised: one pass over the cells."""
+    if out.empty:
+        return
+    hidden = out["pairings"].isna().to_numpy()
+    outcome = out["outcome"].to_numpy(dtype=object)
+    n_hidden = pd.Series(hidden).groupby(outcome).transform("sum").to_numpy()
+    candidates = ~hidden & (n_hidden == 1) & (np.asarray(counts) > 0)
+    if not candidates.any():
+        return
+    pick = pd.DataFrame(
+        {
+            "outcome": outcome[candidates],
+            "people": np.asarray(people)[candidates],
+            "count": np.asarray(counts)[candidates],
+            "row": np.flatnonzero(candidates),
+        }
+    ).sort_values(["outcome", "people", "count", "row"], kind="stable")
+    rows = pick.drop_duplicates("outcome")["row"].to_numpy()
+    out.loc[out.index[rows], "pairings"] = pd.NA
 
 
 def ratings_before_after(con: Connection, viewer: Viewer, scope: Scope = ALLIANCE) -> pd.DataFrame:
