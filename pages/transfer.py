@@ -6,7 +6,7 @@ from datetime import date
 import streamlit as st
 
 import ui
-from brokering.dashboard import charts, flows, report, transfer
+from brokering.dashboard import charts, flows, hiding, report, transfer
 from brokering.dashboard.facts import Scope
 from brokering.errors import BrokeringError
 from brokering.exporting import to_csv_bytes
@@ -63,7 +63,7 @@ for col, fig in zip(cols, figures, strict=True):
 
 def hidden_note(frame, what: str) -> None:
     """Say under a chart how many of its groups are hidden (they are left out of it)."""
-    n = transfer.hidden_groups(frame)
+    n = hiding.hidden_groups(frame)
     if n:
         st.caption(
             f"{n} {what}{'s' if n > 1 else ''} not shown: each rests on fewer than "

@@ -3,7 +3,7 @@ beside it, hidden is never drawn as 0, and charts say how much is hidden."""
 
 from __future__ import annotations
 
-from brokering.dashboard import transfer
+from brokering.dashboard import hiding, transfer
 from brokering.viewer import Viewer
 from tests.test_dashboard import AS_OF, AUTUMN, dash  # noqa: F401 - the shared fixture
 
@@ -33,7 +33,7 @@ def test_outcomes_by_school_say_how_many_schools_are_hidden(dash) -> None:  # no
     frame = transfer.outcomes_by(
         dash, Viewer("headteacher", "A"), "school", start=AUTUMN.start, end=AUTUMN.end
     )
-    assert transfer.hidden_groups(frame) == 1  # Alder Primary: every cell rests on two people
+    assert hiding.hidden_groups(frame) == 1  # Alder Primary: every cell rests on two people
     assert not (frame["pairings"].fillna(-1) == 0).any()  # hidden is never 0
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import numpy as np
 import pandas as pd
 
 from brokering.dashboard.facts import (
@@ -21,6 +20,7 @@ from brokering.dashboard.facts import (
     guarded_column,
     scoped,
 )
+from brokering.dashboard.hiding import complementary, guard_all
 from brokering.db import Connection, query_df
 from brokering.terms import Term, previous_term, term_of, terms_between
 from brokering.viewer import Viewer
@@ -60,28 +60,6 @@ class Figure:
 
 #: Figures for which a fall is an improvement.
 LOWER_IS_BETTER = frozenset({"overdue", "median_days", "hours_per_transfer"})
-#: Figures worked out from another: hidden whenever that one is (a rate beside a hidden count
-#: gives the count away).
-DERIVED_FROM = {
-    "rate": ("transferred",),
-    "median_days": ("transferred",),
-    "hours_per_transfer": ("transferred",),
-}
-
-
-def _guard_all(figs: dict, viewer: Viewer) -> dict[str, tuple[float | None, bool]]:
-    """key -> (value or None, hidden) for one period's figures: each guarded on its own
-    people, then hidden too when a figure it is derived from is hidden."""
-    out = {}
-    for key, (value, people) in figs.items():
-        shown = guarded(value, people, viewer)
-        out[key] = (shown, value is not None and shown is None)
-    for key, sources in DERIVED_FROM.items():
-        if any(out[src][1] for src in sources):
-            out[key] = (None, out[key][1] or figs[key][0] is not None)
-    return out
-
-
 #: Per-period flags kept as bits of one integer per pairing (bit k: period k), so any number
 #: of periods costs one pass over the pairings and one group-by over their people.
 _FLAGS = {
@@ -230,7 +208,7 @@ def headline(
         [(term.start, term.end), (before_term.start, before_term.end)],
         as_of,
     )
-    now_shown, before_shown = _guard_all(now, viewer), _guard_all(before, viewer)
+    now_shown, before_shown = guard_all(now, viewer), guard_all(before, viewer)
     out = []
     for key, (label, help_text) in _LABELS.items():
         value, hidden = now_shown[key]
@@ -314,32 +292,8 @@ def outcomes_by(
         columns=["group", "outcome", "pairings"],
     )
     out["pairings"] = out["pairings"].astype("Int64")
-    _complementary(out, frame["pairings"], frame["people"])
+    complementary(out, frame["pairings"], frame["people"])
     return out.sort_values(["group", "outcome"], kind="stable").reset_index(drop=True)
-
-
-def _complementary(out: pd.DataFrame, counts: pd.Series, people: pd.Series) -> None:
-    """Secondary suppression across groups: the groups of one outcome add up to a total the
-    other view (by school, by area) also shows, so no outcome may have exactly one hidden
-    cell — the next smallest is hidden with it. Vectorised: one pass over the cells."""
-    if out.empty:
-        return
-    hidden = out["pairings"].isna().to_numpy()
-    outcome = out["outcome"].to_numpy(dtype=object)
-    n_hidden = pd.Series(hidden).groupby(outcome).transform("sum").to_numpy()
-    candidates = ~hidden & (n_hidden == 1) & (np.asarray(counts) > 0)
-    if not candidates.any():
-        return
-    pick = pd.DataFrame(
-        {
-            "outcome": outcome[candidates],
-            "people": np.asarray(people)[candidates],
-            "count": np.asarray(counts)[candidates],
-            "row": np.flatnonzero(candidates),
-        }
-    ).sort_values(["outcome", "people", "count", "row"], kind="stable")
-    rows = pick.drop_duplicates("outcome")["row"].to_numpy()
-    out.loc[out.index[rows], "pairings"] = pd.NA
 
 
 def ratings_before_after(con: Connection, viewer: Viewer, scope: Scope = ALLIANCE) -> pd.DataFrame:
@@ -407,7 +361,7 @@ def hours_against_outcome(con: Connection, viewer: Viewer, scope: Scope = ALLIAN
             people_of.append(people)
     out = pd.DataFrame(rows)
     out["pairings"] = out["pairings"].astype("Int64")
-    _complementary(out, pd.Series(counts), pd.Series(people_of))
+    complementary(out, pd.Series(counts), pd.Series(people_of))
     return out
 
 
@@ -431,7 +385,7 @@ def trend_by_term(
     figures = _period_figures(con, f, scope, [(t.start, t.end) for t in span], as_of)
     rows = []
     for term, figs in zip(span, figures, strict=True):
-        shown = _guard_all(figs, viewer)
+        shown = guard_all(figs, viewer)
         rows.append(
             {
                 "term": term.label,
@@ -443,14 +397,6 @@ def trend_by_term(
             }
         )
     return pd.DataFrame(rows)
-
-
-def hidden_groups(frame: pd.DataFrame) -> int:
-    """How many groups (schools or areas) of an `outcomes_by` frame have every cell hidden:
-    a chart leaves them out, so it must say how many."""
-    if frame.empty:
-        return 0
-    return int(frame.groupby("group")["pairings"].apply(lambda s: s.isna().all()).sum())
 
 
 def current_term(as_of: date | None = None) -> Term:
