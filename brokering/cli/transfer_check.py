@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import argparse
 
-from brokering.cli import emit
-from brokering.cli_pairings import records
+from brokering.cli.common import emit
+from brokering.cli.pairings import records
 from brokering.db import Connection
 from brokering.pairings import transfer_check
 from brokering.viewer import Viewer
