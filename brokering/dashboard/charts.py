@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from brokering.settings import SUPPRESSION_THRESHOLD
+from brokering import concepts
 
 OUTCOME_COLOURS = alt.Scale(
     domain=["transferred", "not transferred", "stopped", "open"],
@@ -19,7 +19,7 @@ OUTCOME_COLOURS = alt.Scale(
 COUNT_AXIS = alt.Axis(format="d", tickMinStep=1)
 HIDDEN_GREY = "#9a9a9a"
 #: How a hidden figure reads in a table: never 0, never a dash.
-HIDDEN_TEXT = f"fewer than {SUPPRESSION_THRESHOLD}"
+HIDDEN_TEXT = concepts.hidden_words()
 
 
 def hidden_table(frame: pd.DataFrame, columns: list[str]) -> Styler:
