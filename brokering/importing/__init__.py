@@ -16,7 +16,8 @@ import duckdb
 import pandas as pd
 
 from brokering import audit
-from brokering.db import Connection
+from brokering.consent import audit_consent_changes, hold_back_app_withdrawals
+from brokering.db import Connection, plain_error
 from brokering.errors import PermissionDenied, StoreError
 from brokering.importing.apply import apply_consent, upsert
 from brokering.importing.problems import ImportReport, Problem
@@ -130,7 +131,7 @@ def import_paths(
                 _apply(con, report, staged, viewer, dry_run)
     except duckdb.Error as exc:
         raise StoreError(
-            f"The import could not be completed and nothing was changed ({exc})."
+            plain_error(exc, "The import could not be completed and nothing was changed")
         ) from exc
     finally:
         _drop_temp(con)
@@ -200,7 +201,9 @@ def _apply(
                 )
             report.outcomes.append(upsert(con, table, import_id, s.label))
             if table == "staff":
+                hold_back_app_withdrawals(con, report, viewer)
                 apply_consent(con, report, viewer.username, "new_staff")
+                audit_consent_changes(con, viewer)
         added = sum(o.added for o in report.outcomes)
         updated = sum(o.updated for o in report.outcomes)
         con.execute(
