@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from brokering import accounts, audit
+from brokering.changes import store_version
 from brokering.db import Connection, connect, default_db_path
 from brokering.errors import AmbiguousQuery, BrokeringError, DatabaseLockedError
 from brokering.overview import list_schools
@@ -90,17 +91,19 @@ def ensure_demo() -> None:
 
 
 @st.cache_data(ttl=60, show_spinner=False)
-def _schools(path: str) -> pd.DataFrame:
+def _schools(path: str, version: tuple) -> pd.DataFrame:
+    """Keyed on the store's change signature: an import's schools show on the next run."""
     return list_schools(_store(path).cursor())
 
 
 def refresh_cached() -> None:
-    """After a write (an import), cached reads must be recomputed."""
+    """Drop cached reads at once (they are keyed on the store's change signature anyway, so
+    this only frees memory after a write)."""
     _schools.clear()
 
 
 def schools() -> pd.DataFrame:
-    return _schools(str(default_db_path()))
+    return _schools(str(default_db_path()), store_version(connection()))
 
 
 def school_names() -> dict[str, str]:

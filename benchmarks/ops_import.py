@@ -98,7 +98,7 @@ def build_store(ctx: Context, *, timed: bool) -> None:
         _record_info(ctx, label, res)
         if timed and res.get("ok") and ctx.scale != "smoke":
             ctx.memory.append(MemoryRow(f"import {label}", res["maxrss_mb"], res["seconds"]))
-    optimise = optional("brokering.maintenance", "optimise")
+    optimise = optional("brokering.find.maintenance", "optimise")
     if optimise is not None:
         ctx.log("maintenance.optimise() after import")
         if ctx.scale == "smoke":
@@ -107,13 +107,13 @@ def build_store(ctx: Context, *, timed: bool) -> None:
             res = run_child(["optimise", "--db", str(trial)])
         ctx.info["optimise"] = res
         ctx.notes.append(
-            "brokering.maintenance.optimise() was called after the imports "
+            "brokering.find.maintenance.optimise() was called after the imports "
             f"({res.get('seconds', 0):.1f} s)."
             if res.get("ok")
-            else f"brokering.maintenance.optimise() failed: {res.get('error')}"
+            else f"brokering.find.maintenance.optimise() failed: {res.get('error')}"
         )
     else:
-        ctx.notes.append("brokering.maintenance.optimise() does not exist yet: not called.")
+        ctx.notes.append("brokering.find.maintenance.optimise() does not exist yet: not called.")
     ctx.db = trial
     _remove(base)
     size = sum(p.stat().st_size for p in (trial, Path(str(trial) + ".wal")) if p.exists())
@@ -266,7 +266,7 @@ def child_optimise(db: str) -> dict[str, Any]:
     from benchmarks.measure import call
     from brokering.store import open_store
 
-    optimise = optional("brokering.maintenance", "optimise")
+    optimise = optional("brokering.find.maintenance", "optimise")
     con = open_store(db)
     t = time.perf_counter()
     call(optimise, con)

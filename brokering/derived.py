@@ -89,6 +89,11 @@ def stored_signature(con: Connection, spec: DerivedSet) -> list[int] | None:
     return [int(v) for v in rows[0][0]] if rows else None
 
 
+def is_current(con: Connection, spec: DerivedSet) -> bool:
+    """Whether the set's stored tables match the data now (else the next read rebuilds)."""
+    return stored_signature(con, spec) == signature(con, spec)
+
+
 def relations(con: Connection, spec: DerivedSet) -> Relations:
     """The set's tables, current with the data: rebuilt first if the data changed since they
     were built (one process-wide lock keeps two page views from rebuilding at once); the

@@ -12,6 +12,7 @@ import streamlit as st
 import ui
 import ui_people
 from brokering import concepts
+from brokering.changes import store_version
 from brokering.db import default_db_path
 from brokering.errors import BrokeringError, PermissionDenied
 from brokering.exporting import to_csv_bytes
@@ -25,6 +26,7 @@ from brokering.find import (
     explain,
     find_expertise,
     gap_map,
+    record_search,
 )
 from brokering.permissions import can
 from brokering.phases import KEY_STAGES
@@ -43,9 +45,11 @@ CHART_SCHOOLS = 25
 MAP_SCHOOLS = 40
 
 
-# --- cached reads: keyed by the database, the acting viewer and every input -----------------
-@st.cache_resource(ttl=600, show_spinner=False)
-def _resolver(path: str) -> QueryResolver:
+# --- cached reads: keyed by the database, its change signature (so no cache outlives the data
+# it was read from: a consent change or an import shows on the next run), the acting viewer
+# and every input -------------------------------------------------------------------------
+@st.cache_resource(ttl=600, max_entries=4, show_spinner=False)
+def _resolver(path: str, version: tuple) -> QueryResolver:
     return QueryResolver(SkillMatcher.from_db(ui.connection()))
 
 
@@ -56,6 +60,7 @@ def _who(v: Viewer) -> tuple[str, str | None, str]:
 @st.cache_data(ttl=60, show_spinner=False)
 def _find(
     path: str,
+    version: tuple,
     who: tuple,
     query: ResolvedQuery,
     phases: tuple,
@@ -73,42 +78,45 @@ def _find(
         rank_by=rank_by,
         blend=blend,
         as_of=today,
-        resolver=_resolver(path),
+        resolver=_resolver(path, version),
+        audited=False,  # the page records every showing, cached or not
     )
 
 
-@st.cache_data(ttl=60, show_spinner=False)
 def _explain(path: str, who: tuple, ref: str, skill: str, phases: tuple, today: date):
+    """Not cached: worked out only when its box is opened, and each opening is audited."""
     return explain(ui.connection(), Viewer(*who), ref, skill, phase=phases or None, as_of=today)
 
 
 @st.cache_data(ttl=60, show_spinner=False)
-def _recorded(path: str, who: tuple, refs: tuple, skill: str) -> set[str]:
+def _recorded(path: str, version: tuple, who: tuple, refs: tuple, skill: str) -> set[str]:
     return with_coaching_record(ui.connection(), Viewer(*who), list(refs), skill)
 
 
 @st.cache_data(ttl=60, show_spinner=False)
-def _observers(path: str, who: tuple, recorded_by: tuple) -> list[str]:
+def _observers(path: str, version: tuple, who: tuple, recorded_by: tuple) -> list[str]:
     return observers(ui.connection(), Viewer(*who), list(recorded_by))
 
 
 @st.cache_data(ttl=60, show_spinner=False)
-def _depth(path: str, who: tuple, skill: str, phases: tuple, today: date) -> pd.DataFrame:
+def _depth(
+    path: str, version: tuple, who: tuple, skill: str, phases: tuple, today: date
+) -> pd.DataFrame:
     return depth_by_school(ui.connection(), Viewer(*who), skill, phase=phases or None, as_of=today)
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def _gaps(path: str, who: tuple, today: date) -> pd.DataFrame:
+def _gaps(path: str, version: tuple, who: tuple, today: date) -> pd.DataFrame:
     return gap_map(ui.connection(), Viewer(*who), as_of=today)
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def _map(path: str, who: tuple, today: date) -> pd.DataFrame:
+def _map(path: str, version: tuple, who: tuple, today: date) -> pd.DataFrame:
     return strength_map(ui.connection(), Viewer(*who), as_of=today)
 
 
 @st.cache_data(ttl=60, show_spinner=False)
-def _thin_needs(path: str, who: tuple, today: date) -> pd.DataFrame:
+def _thin_needs(path: str, version: tuple, who: tuple, today: date) -> pd.DataFrame:
     return needs_without_strong_coach(ui.connection(), Viewer(*who), as_of=today)
 
 
@@ -127,6 +135,7 @@ def _choose(name: str, phases: tuple[str, ...]) -> None:
 
 
 path, who, today = str(default_db_path()), _who(viewer), date.today()
+version = store_version(con)
 
 st.title("Find expertise")
 st.caption(
@@ -179,7 +188,7 @@ if not query_text.strip():
     )
 else:
     try:
-        resolved = _resolver(path).resolve(query_text)
+        resolved = _resolver(path, version).resolve(query_text)
     except QueryNotResolved as exc:
         st.warning(str(exc), icon=":material/help:")
         if exc.suggestions:
@@ -204,7 +213,8 @@ if resolved is not None:
         understood += f", phase filter **{', '.join(phases)}**"
     st.markdown(understood + ".")
     try:
-        result = _find(path, who, resolved, tuple(phases), school, rank_by, blend, today)
+        result = _find(path, version, who, resolved, tuple(phases), school, rank_by, blend, today)
+        record_search(con, viewer, result)
     except PermissionDenied as exc:
         st.info(f"{exc} The depth by school and the gap map below are open to you.")
     except BrokeringError as exc:
@@ -222,7 +232,7 @@ if result is not None:
             for i, (col, rel) in enumerate(zip(cols, result.related, strict=True)):
                 col.button(rel.name, key=f"find_rel_{i}", on_click=_choose, args=(rel.name, ()))
     else:
-        recorded = _recorded(path, who, tuple(result.rows["staff_ref"]), result.skill_id)
+        recorded = _recorded(path, version, who, tuple(result.rows["staff_ref"]), result.skill_id)
         shown = result.rows.assign(
             phases=result.rows["phases"].map(", ".join),
             coaching=[
@@ -314,7 +324,7 @@ if result is not None:
                         )
                     else:
                         seen = records.assign(
-                            observer=_observers(path, who, tuple(records["recorded_by"]))
+                            observer=_observers(path, version, who, tuple(records["recorded_by"]))
                         )
                         st.dataframe(
                             seen[
@@ -412,7 +422,9 @@ if result is not None:
 if resolved is not None:
     st.subheader("By school")
     try:
-        depth = _depth(path, who, resolved.skill_id, tuple(phases or resolved.phases), today)
+        depth = _depth(
+            path, version, who, resolved.skill_id, tuple(phases or resolved.phases), today
+        )
     except BrokeringError as exc:
         ui.show_error(exc)
     else:
@@ -459,7 +471,7 @@ st.caption(
     f"{concepts.HIDDEN_BELOW} or more, so no one is singled out."
 )
 try:
-    smap = _map(path, who, today)
+    smap = _map(path, version, who, today)
 except BrokeringError as exc:
     ui.show_error(exc)
 else:
@@ -493,7 +505,7 @@ st.caption(
     "who has any evidence in it."
 )
 try:
-    gaps = _gaps(path, who, today)
+    gaps = _gaps(path, version, who, today)
 except BrokeringError as exc:
     ui.show_error(exc)
 else:
@@ -543,7 +555,7 @@ if can(viewer, "view_needs"):
         f"of {concepts.STRONG_SCORE:.0f} or more: look outside the alliance, or grow a coach."
     )
     try:
-        thin = _thin_needs(path, who, today)
+        thin = _thin_needs(path, version, who, today)
     except BrokeringError as exc:
         ui.show_error(exc)
     else:

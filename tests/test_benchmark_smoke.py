@@ -57,6 +57,11 @@ def test_smoke_run_writes_its_results(tmp_path: Path) -> None:
     assert ops["fuzzy"]["product"]["samples"]
     assert payload["counts"]["evidence"] > 0
     assert any(m["maxrss_mb"] for m in payload["memory"])
+    # Every find variant and answering floor gave the product's top 20, on its stored parts.
+    for op in ("find", "find_typical"):
+        notes = " ".join(ops[op]["notes"])
+        assert "Same top 20 as the product:" in notes and " NO" not in notes, notes
+        assert "SQL over parts yes" in notes and "stored per-skill parts: yes" in notes, notes
 
 
 def test_only_and_repeat_select_operations(tmp_path: Path) -> None:

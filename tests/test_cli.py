@@ -199,7 +199,10 @@ def test_reimport_adds_nothing(capsys, tiny_db: Path) -> None:
 def test_stats_json_shape_is_pinned(capsys, tiny_db: Path) -> None:
     code, out = run_json(capsys, "--db", tiny_db, "stats", "--json")
     assert code == 0
-    assert set(out) == {"db", "tables"}
+    assert set(out) == {"db", "tables", "fast_path"}
+    assert out["fast_path"]["current"] is False  # the tiny store was never optimised
+    assert out["fast_path"]["find_parts"]["reason"] == "not built"
+    assert set(out["fast_path"]["derived"]) == {"dash", "maturity"}
     assert out["db"] == str(tiny_db)
     assert {t: out["tables"][t] for t in TINY_ROWS} == TINY_ROWS
     assert out["tables"]["skills"] >= 120
@@ -283,6 +286,8 @@ def test_python_dash_m_brokering_runs(empty_db: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    counts = dict(line.split() for line in result.stdout.splitlines())
+    lines = result.stdout.splitlines()
+    assert lines[-1].startswith("fast path") and "not current" in lines[-1]
+    counts = dict(line.split() for line in lines[:-1])
     assert counts["schools"] == "0"
     assert int(counts["skills"].replace(",", "")) >= 120

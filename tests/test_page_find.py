@@ -122,3 +122,33 @@ def test_aggregate_only_role_sees_no_people_but_the_aggregates(tiny_db) -> None:
     headings = [s.value for s in at.subheader]
     assert "By school" in headings and "Gap map" in headings
     assert not any("staff_ref" in d.value.columns for d in at.dataframe)
+
+
+# --- caches never serve stale data (issue 24) ---------------------------------------------
+def _searches(path) -> int:
+    import ui
+
+    con = ui._store(str(path)).cursor()
+    return con.execute("SELECT count(*) FROM audit_log WHERE action = 'search'").fetchall()[0][0]
+
+
+def test_a_consent_withdrawal_shows_on_the_very_next_run(tiny_db) -> None:
+    import ui
+    from brokering.consent import set_consent
+    from brokering.viewer import Viewer
+
+    at = search(find_page(), "maths")
+    assert "B3" in at.dataframe[0].value["staff_ref"].tolist()  # partner, consented
+    admin = Viewer("alliance_admin", None, "test-admin")
+    set_consent(ui._store(str(tiny_db)).cursor(), admin, "B3", False)
+    at.run()
+    assert not at.exception
+    assert "B3" not in at.dataframe[0].value["staff_ref"].tolist()
+
+
+def test_a_repeated_search_is_audited_every_time_it_is_shown(tiny_db) -> None:
+    at = search(find_page(), "maths")
+    before = _searches(tiny_db)
+    at.run()  # same search, same data: may be served from a cache, still audited
+    assert not at.exception
+    assert _searches(tiny_db) == before + 1

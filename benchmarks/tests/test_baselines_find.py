@@ -203,3 +203,23 @@ def test_depth_by_school_matches(which: str, request: pytest.FixtureRequest) -> 
                 check_dtype=False,
             )
             assert list(product["not_shared"].astype("Int64")) == list(baseline["not_shared"])
+
+
+# --- the fairer variants (issue 24): skill rows by offsets, and precomputed parts -----------
+def test_offsets_and_parts_variants_answer_as_the_masked_baseline(tiny_store) -> None:
+    from benchmarks.baselines import find_fair
+
+    frames = baselines.load_frames(tiny_store)
+    idx = find_fair.index_by_skill(frames)
+    parts = find_fair.build_parts(idx)
+    for viewer in (operator("t"), Viewer("senior_leader", "B", "t"), Viewer("headteacher", "A")):
+        for skill in ("mathematics", "chemistry", "autism-support", "questioning"):
+            for when in (TINY_TODAY, date(2028, 1, 1)):
+                want = baselines.top_practitioners(frames, viewer, skill, as_of=when, top=3)
+                got = find_fair.top_by_offsets(idx, viewer, skill, as_of=when, top=3)
+                pd.testing.assert_frame_equal(got, want)
+                got = find_fair.top_from_parts(parts, viewer, skill, as_of=when, top=3)
+                assert got["staff_ref"].tolist() == want["staff_ref"].tolist()
+                np.testing.assert_allclose(
+                    got[NUMERIC].to_numpy(float), want[NUMERIC].to_numpy(float), rtol=1e-9
+                )

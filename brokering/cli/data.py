@@ -6,11 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from brokering import audit
+from brokering import audit, derived
 from brokering.cli.common import emit
+from brokering.dashboard.facts import DASHBOARD
+from brokering.dashboard.maturity import STAFF_SUMMARY
 from brokering.db import Connection, default_db_path, table_counts
 from brokering.exporting import EXPORTABLE, write_export
-from brokering.find.maintenance import after_import
+from brokering.find.maintenance import after_import, fast_path
 from brokering.importing import import_paths
 from brokering.pseudonymise import alliance_key
 from brokering.store import build_demo, clear_alliance_data, is_empty
@@ -86,10 +88,23 @@ def cmd_export(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int
 
 def cmd_stats(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int:
     counts = table_counts(con)
+    parts = fast_path(con)
+    facts = {spec.name: derived.is_current(con, spec) for spec in (DASHBOARD, STAFF_SUMMARY)}
+    fast = {
+        "current": bool(parts["current"]) and all(facts.values()),
+        "find_parts": parts,
+        "derived": facts,
+    }
+    lines = [f"{t:<20} {n:>10,}" for t, n in counts.items()]
+    sets = ", ".join(f"{k} {'current' if v else 'stale'}" for k, v in facts.items())
+    lines.append(
+        f"{'fast path':<20} {'current' if fast['current'] else 'not current'}"
+        f" (find parts: {parts['reason']}; derived facts: {sets})"
+    )
     emit(
         args,
-        {"db": str(args.db or default_db_path()), "tables": counts},
-        "\n".join(f"{t:<20} {n:>10,}" for t, n in counts.items()),
+        {"db": str(args.db or default_db_path()), "tables": counts, "fast_path": fast},
+        "\n".join(lines),
     )
     return 0
 

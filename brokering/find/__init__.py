@@ -12,7 +12,7 @@ from brokering.find.depth import depth_by_school, gap_map
 from brokering.find.explain import Explanation, explain
 from brokering.find.query import QueryNotResolved, QueryResolver, ResolvedQuery, resolve_query
 from brokering.find.result import MAX_TOP, RANK_BY, RESULT_COLUMNS, FindResult, RelatedSkill
-from brokering.find.search import find_expertise, related_skills
+from brokering.find.search import find_expertise, record_search, related_skills
 
 __all__ = [
     "MAX_TOP",
@@ -28,6 +28,7 @@ __all__ = [
     "explain",
     "find_expertise",
     "gap_map",
+    "record_search",
     "related_skills",
     "resolve_query",
 ]

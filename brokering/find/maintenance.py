@@ -67,12 +67,15 @@ def parts_query(
     *,
     skill_id: str | None = None,
     by_phase: bool = False,
+    staff_refs: list[str] | None = None,
 ) -> tuple[str, list[object]]:
     """SELECT of score parts and its bound values, recency measured to `epoch`.
 
     One row per (skill, person) with phase `*` (all evidence); with `by_phase`, also one
     per key stage the evidence names (`-` for none), which carry practice sums only.
-    `skill_id` limits it to one skill (a single find computing its parts on the fly).
+    `skill_id` limits it to one skill (a single find computing its parts on the fly);
+    `staff_refs` to those people in every skill (a write refreshing what it touched: every
+    sum is per person, so their rows alone are exact).
     n, latest, s_sum: evidence count, newest date, sum of strengths. p_sw, p_w: practice
     sums, weight = type weight x recency. c_sw, c_w: coaching sums — outcomes and numeric
     coachee feedback of the person's coaching (records in other skills weigh
@@ -86,6 +89,10 @@ def parts_query(
     weights = " ".join("WHEN ? THEN ?" for _ in p.type_weights)
     tw = [v for pair in p.type_weights.items() for v in pair]
     skill_ev = "WHERE e.skill_id = ?" if skill_id else ""
+    if staff_refs is not None:
+        skill_ev += " AND" if skill_ev else "WHERE"
+        skill_ev += " list_contains(?, e.staff_ref)"
+    people_cr = "AND list_contains(?, c.coach_ref)" if staff_refs is not None else ""
     skill_cs = "WHERE skill_id = ?" if skill_id else ""
     # For one skill, only the coaching of people who could rank in it: those with evidence
     # in the skill and those who coached it.
@@ -128,7 +135,7 @@ def parts_query(
                    pow(0.5, greatest(date_diff('day', {COACHING_DATE_SQL}, epoch.d), 0) / ?)
                      AS x,
                    c.outcome_strength AS o, c.feedback_score AS fb
-            FROM coaching c, epoch WHERE c.mode = 'coaching' {coaches}
+            FROM coaching c, epoch WHERE c.mode = 'coaching' {coaches} {people_cr}
         ), per_record AS (
             SELECT staff_ref, skill_id,
                    ? * coalesce(x * o, 0) + ? * coalesce(x * fb, 0) AS sw,
@@ -164,15 +171,18 @@ def parts_query(
         LEFT JOIN this_skill t USING (skill_id, staff_ref)
     """  # noqa: S608 - fragments are code; values are parameters
     skill = [skill_id] if skill_id else []
+    people: list[object] = [list(staff_refs)] if staff_refs is not None else []
     fo, cew = p.other_skill_factor, p.coaching_evidence_weight
     values: list[object] = [
         epoch,
         p.half_life_days,
         *skill,
+        *people,
         *tw,
         *tw,
         p.half_life_days,
         *skill,
+        *people,
         p.outcome_weight,
         p.feedback_weight,
         p.outcome_weight,
@@ -330,6 +340,103 @@ def after_import(con: Connection, applied: bool, params: ScoringParams = DEFAULT
         return False
     optimise(con, params)
     return True
+
+
+def refresh_people(
+    con: Connection,
+    staff_refs: list[str],
+    *,
+    evidence_added: int = 0,
+    coaching_added: int = 0,
+    params: ScoringParams = DEFAULT_PARAMS,
+) -> str:
+    """Bring the stored parts up to date after a write that added `evidence_added` evidence
+    and `coaching_added` coaching rows, all about `staff_refs`, so finds keep the fast route.
+
+    Why: every stored sum is per person (a coach's outcomes in other skills count towards
+    each of their skills), so re-working those people's rows in every skill, and the s1
+    ranks of the skills they appear in, gives exactly what a full build would — at the cost
+    of their rows, not the store's. Done only when the parts were current just before this
+    write and its weighted records are no newer than the parts' epoch; a record after it
+    moves the epoch, so the parts are rebuilt in full (a coaching relationship just begun
+    has no outcome or feedback yet, so it weighs nothing and never forces that). Returns
+    "refreshed", "rebuilt", or why nothing was done ("not built", "already stale", "other
+    scoring parameters")."""
+    try:
+        meta = con.execute(
+            f"SELECT epoch, params, evidence_rows, coaching_rows, last_import FROM {META}"  # noqa: S608
+        ).fetchall()
+    except (duckdb.CatalogException, duckdb.BinderException):
+        return "not built"
+    if not meta:
+        return "not built"
+    epoch, key, ev_rows, co_rows, last_import = meta[0]
+    if key != params_key(params):
+        return "other scoring parameters"
+    now = con.execute(f"SELECT {SIGNATURE_SQL}").fetchall()[0]  # noqa: S608
+    if tuple(now) == (ev_rows, co_rows, last_import):
+        return "refreshed"  # nothing this build does not already hold
+    if (now[0] - evidence_added, now[1] - coaching_added, now[2]) != (
+        ev_rows,
+        co_rows,
+        last_import,
+    ):
+        return "already stale"
+    refs = sorted(set(staff_refs))
+    newest = con.execute(
+        "SELECT greatest((SELECT max(date) FROM evidence WHERE list_contains(?, staff_ref)),"  # noqa: S608
+        f" (SELECT max({COACHING_DATE_SQL}) FROM coaching c"
+        " WHERE list_contains(?, c.coach_ref) AND c.mode = 'coaching'"
+        " AND (c.outcome_strength IS NOT NULL OR c.feedback_score IS NOT NULL)))",
+        [refs, refs],
+    ).fetchall()[0][0]
+    if newest is not None and newest > epoch:
+        build_find_parts(con, params)
+        return "rebuilt"
+    sql, values = parts_query(params, epoch, staff_refs=refs)
+    with transaction(con):
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _touched AS SELECT DISTINCT skill_id FROM {PARTS} "  # noqa: S608
+            "WHERE list_contains(?, staff_ref)",
+            [refs],
+        )
+        con.execute(f"DELETE FROM {PARTS} WHERE list_contains(?, staff_ref)", [refs])  # noqa: S608
+        con.execute(
+            f"INSERT INTO {PARTS} SELECT * FROM ({sql}) ORDER BY skill_id, s1 DESC, staff_ref",  # noqa: S608
+            values,
+        )
+        con.execute(
+            f"INSERT INTO _touched SELECT DISTINCT skill_id FROM {PARTS} "  # noqa: S608
+            "WHERE list_contains(?, staff_ref)",
+            [refs],
+        )
+        con.execute(f"DELETE FROM {RANKS} WHERE skill_id IN (SELECT skill_id FROM _touched)")  # noqa: S608
+        con.execute(
+            f"INSERT INTO {RANKS} SELECT skill_id, "  # noqa: S608
+            "list(s1 ORDER BY rk) FILTER (WHERE list_contains(?, rk)) AS s1_at FROM ("
+            "SELECT skill_id, s1, row_number() OVER (PARTITION BY skill_id ORDER BY s1 DESC) "
+            f"AS rk FROM {PARTS} WHERE n > 0 "
+            "AND skill_id IN (SELECT skill_id FROM _touched)) GROUP BY skill_id",
+            [list(S1_RANKS)],
+        )
+        con.execute("DROP TABLE _touched")
+        con.execute(
+            f"UPDATE {META} SET evidence_rows = ?, coaching_rows = ?, last_import = ?, "  # noqa: S608
+            "build_id = ?",
+            [*now, uuid.uuid4().hex],
+        )
+    return "refreshed"
+
+
+def fast_path(con: Connection, as_of: date | None = None) -> dict[str, object]:
+    """For operators and monitoring: whether finds can take the stored route today, and why
+    not when they cannot (the route then still answers, only slower)."""
+    status = parts_status(con, as_of or date.today())
+    return {
+        "current": status.usable,
+        "reason": status.reason,
+        "epoch": status.epoch.isoformat() if status.epoch else None,
+    }
 
 
 def drop_find_parts(con: Connection) -> None:

@@ -170,19 +170,7 @@ def find_expertise(
         related = tuple(related_skills(con, viewer, query.skill_id, as_of=as_of, params=params))
         if related:
             message += " These related skills in the same area have some:"
-    if audited:
-        audit.record(
-            con,
-            viewer,
-            "search",
-            {
-                "skill": query.skill_id,
-                "phases": list(stages),
-                "school": school_id,
-                "found": len(rows),
-            },
-        )
-    return FindResult(
+    result = FindResult(
         skill_id=query.skill_id,
         skill_name=skill.name,
         area=skill.area,
@@ -196,6 +184,26 @@ def find_expertise(
         message=message,
         related=related,
         stored_parts=stored,
+    )
+    if audited:
+        record_search(con, viewer, result)
+    return result
+
+
+def record_search(con: Connection, viewer: Viewer, result: FindResult) -> None:
+    """Audit a search whose results are shown to `viewer`. `find_expertise` calls it; a page
+    that serves a repeated search from its cache calls it itself, so every showing is
+    recorded whichever way the answer was obtained."""
+    audit.record(
+        con,
+        viewer,
+        "search",
+        {
+            "skill": result.skill_id,
+            "phases": list(result.phases),
+            "school": result.school_id,
+            "found": len(result.rows),
+        },
     )
 
 

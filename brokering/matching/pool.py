@@ -210,9 +210,13 @@ def _direct_scores(
         rows.index = rows.index.astype(object)
         return rows[_DIRECT], rows
     direct = practice_scores(con, viewer, skill_id, as_of=as_of, params=scoring)
-    if len(direct) > params.pool_limit:
-        order = np.lexsort((direct["staff_ref"].to_numpy(), -direct["practice_score"].to_numpy()))
-        direct = direct.iloc[order[: params.pool_limit]]
+    # The find's order, so both routes keep the same people at the limit (docs/SCORING.md).
+    direct = direct.sort_values(
+        ["practice_score", "practice_confidence", "latest_evidence", "staff_ref"],
+        ascending=[False, False, False, True],
+        na_position="last",
+        kind="stable",
+    ).head(params.pool_limit)
     direct = direct.rename(columns={"practice_score": "direct_score"}).set_index("staff_ref")
     return direct[_DIRECT], None
 
@@ -307,13 +311,24 @@ def pool_index(
     direct: pd.DataFrame, close: pd.DataFrame, track: list[str], params: MatchParams
 ) -> pd.DataFrame:
     """Practitioners, close-skill experts and past coaches of the skill, one row each by
-    staff_ref; past `pool_limit`, the strongest practitioners and then the rest by ref."""
+    staff_ref; past `pool_limit`, the strongest first in the find's order (score, confidence,
+    latest evidence, reference; close-skill experts by their discounted score), then the
+    rest by reference."""
     track_index = pd.Index(track, dtype=object)
     index = direct.index.astype(object).union(close.index.astype(object)).union(track_index)
     pool = pd.DataFrame(index=index).join(direct).join(close)
     if len(pool) > params.pool_limit:  # the strongest practitioners, then the rest of the list
         best = pool["direct_score"].fillna(pool["close_score"] * params.close_skill_factor)
-        keep = best.fillna(-1).sort_index().sort_values(ascending=False, kind="stable")
+        keep = (
+            pool.assign(_best=best.fillna(-1))
+            .sort_index()
+            .sort_values(
+                ["_best", "practice_confidence", "latest_evidence"],
+                ascending=False,
+                na_position="last",
+                kind="stable",
+            )
+        )
         pool = pool.loc[sorted(keep.index[: params.pool_limit])]
     return pool
 

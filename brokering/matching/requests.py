@@ -26,6 +26,7 @@ import pandas as pd
 from brokering import alliance_settings, audit
 from brokering.db import Connection, query_df, transaction
 from brokering.errors import NotFoundError, ValidationError
+from brokering.find import maintenance
 from brokering.matching import decisions
 from brokering.matching.candidates import rank_candidates
 from brokering.matching.needs import Need, get_need
@@ -361,6 +362,8 @@ def decide(
                     [pairing_id, request.request_id],
                 )
     audit.record(con, viewer, f"request.{to}", {"request_id": request.request_id, "reason": text})
+    if accept:  # the new coaching row: keep the stored find parts current for its coach
+        maintenance.refresh_people(con, [request.coach_ref], coaching_added=1)
     return _get(con, request.request_id)
 
 
