@@ -21,7 +21,7 @@ from typing import Any
 import brokering
 from brokering import audit
 from brokering.db import Connection, default_db_path, table_counts
-from brokering.errors import AmbiguousQuery, BrokeringError
+from brokering.errors import AmbiguousQuery, BrokeringError, ValidationError
 from brokering.exporting import EXPORTABLE, write_export
 from brokering.importing import import_paths
 from brokering.maintenance import after_import
@@ -95,7 +95,7 @@ def cmd_init_demo(args: argparse.Namespace, con: Connection, viewer: Viewer) -> 
 
 
 def cmd_import(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int:
-    key = alliance_key() if args.pseudonymise else None
+    key = None if args.refs_are_pseudonyms else import_key()
     report = import_paths(
         con,
         [Path(p) for p in args.paths],
@@ -103,6 +103,8 @@ def cmd_import(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int
         strength_scale=args.strength_scale,
         dry_run=args.dry_run,
         pseudonym_key=key,
+        school=args.school,
+        accept_moves=args.accept_moves,
     )
     if report.ok and report.applied:
         after_import(con, True)
@@ -116,6 +118,10 @@ def cmd_import(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int
             f"{o.unchanged} unchanged"
         )
     lines += [f"note: {n}" for n in report.notes]
+    lines += [
+        f"moved: {m['file']}, line {m['line']} ({m['who']}) from school {m['from']} to {m['to']}"
+        for m in report.moves
+    ]
     if not report.ok:
         lines.append(f"Refused: {report.problem_count} problem(s); nothing was written.")
         lines += [f"  {p}" for p in report.problems]
@@ -125,6 +131,18 @@ def cmd_import(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int
         lines.append("Dry run: every row is valid; nothing was written.")
     emit(args, report.to_dict(), "\n".join(lines))
     return 0 if report.ok else 2
+
+
+def import_key() -> bytes:
+    """The alliance key for pseudonymising an import (on by default), with the way out for
+    files that already hold pseudonymous refs."""
+    try:
+        return alliance_key()
+    except ValidationError as exc:
+        raise ValidationError(
+            f"{exc} If the files already hold the alliance's pseudonymous refs (the demo, "
+            "the templates), add --refs-are-pseudonyms."
+        ) from exc
 
 
 def cmd_export(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int:
@@ -177,7 +195,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--pseudonymise",
         action="store_true",
-        help="Replace staff identifiers with keyed hashes (needs BROKERING_PSEUDONYM_KEY).",
+        help="The default: staff codes and e-mails become keyed pseudonyms of school + code "
+        "(needs BROKERING_PSEUDONYM_KEY).",
+    )
+    p.add_argument(
+        "--refs-are-pseudonyms",
+        action="store_true",
+        help="The files already hold the alliance's pseudonymous refs (the demo, the "
+        "templates): store them as they are.",
+    )
+    p.add_argument("--school", help="The school whose staff codes files without school_id use.")
+    p.add_argument(
+        "--accept-moves",
+        action="store_true",
+        help="Apply moves of staff between schools (listed in the report); refused otherwise.",
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_import)

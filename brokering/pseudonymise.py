@@ -31,6 +31,17 @@ def alliance_key(explicit: str | None = None) -> bytes:
     return key.encode("utf-8")
 
 
+def staff_pseudonym(school_id: str, code: str, key: bytes) -> str:
+    """The stored ref of the person a school knows by `code`: identity is school + local
+    code, so "JDO" at two schools is two people."""
+    return pseudonym(f"{school_id.strip()}|{code.strip()}", key)
+
+
+def identity_hash(kind: str, value: str, key: bytes) -> str:
+    """The keyed hash an e-mail address or payroll number is kept as (identity index)."""
+    return pseudonym(f"{kind}:{value.strip()}", key)
+
+
 def pseudonym(identifier: str, key: bytes) -> str:
     """'P' + 12 base32 characters of HMAC-SHA256 over the trimmed, lower-cased identifier."""
     digest = hmac.new(key, identifier.strip().lower().encode("utf-8"), hashlib.sha256).digest()

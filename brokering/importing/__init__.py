@@ -12,12 +12,13 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from brokering import audit
 from brokering.db import Connection
 from brokering.errors import PermissionDenied, StoreError
+from brokering.importing import identity
 from brokering.importing.apply import apply_consent, upsert
+from brokering.importing.cleaning import clean_free_text
 from brokering.importing.problems import ImportReport, Problem
 from brokering.importing.reader import Staged, stage_file, workdir
 from brokering.importing.spec import TABLES
@@ -105,11 +106,16 @@ def import_paths(
     today: date | None = None,
     matcher: SkillMatcher | None = None,
     pseudonym_key: bytes | None = None,
+    school: str | None = None,
+    accept_moves: bool = False,
 ) -> ImportReport:
     """Validate and (unless refused or a dry run) apply a batch in one transaction.
 
-    With `pseudonym_key`, every staff identifier in the files is replaced by its keyed hash
-    before validation, so raw identifiers never reach the store.
+    With `pseudonym_key`, every staff identifier in the files is a school's own code (or an
+    e-mail address) and becomes its keyed pseudonym before validation (identity.py), so raw
+    identifiers never reach the store; `school` says whose codes a file without a school_id
+    column uses. A person held at one school and listed at another is refused as a move
+    unless `accept_moves`. Free text is cleaned of e-mail addresses and names either way.
     """
     if viewer.role != "alliance_admin":
         raise PermissionDenied("Only the alliance administrator (the data manager) imports data.")
@@ -134,12 +140,14 @@ def import_paths(
                     report.add(p, 500)
                 if not s.problems:
                     staged[table] = s
-            if staged and pseudonym_key:
-                _pseudonymise(con, staged, pseudonym_key, report)
+            res = identity.Resolution()
             if staged:
+                _identify(con, staged, report, res, pseudonym_key, school, accept_moves)
+                clean_free_text(con, staged, res.names, report)
                 Validator(con, matcher, report, strength_scale, today).run(staged)
+            identity.unmask(report, res)
             if report.ok:
-                _apply(con, report, staged, viewer, dry_run)
+                _apply(con, report, staged, viewer, dry_run, res)
     except duckdb.Error as exc:
         raise StoreError(
             f"The import could not be completed and nothing was changed ({exc})."
@@ -161,45 +169,48 @@ def import_paths(
     return report
 
 
-def _pseudonymise(
-    con: Connection, staged: dict[str, Staged], key: bytes, report: ImportReport
+def _identify(
+    con: Connection,
+    staged: dict[str, Staged],
+    report: ImportReport,
+    res: identity.Resolution,
+    key: bytes | None,
+    school: str | None,
+    accept_moves: bool,
 ) -> None:
-    from brokering.importing.parsers import RECORDER_LABELS
-    from brokering.pseudonymise import pseudonym
-
-    labels = {label.lower() for label in RECORDER_LABELS}
+    """Staff identifiers to pseudonymous refs (with a key), moves found either way."""
+    extras = identity.take_identity_columns(con, staged, res)
+    if any(c in e for e in extras.values() for c in ("title", "forename", "surname")):
+        report.notes.append(
+            "staff.csv: names are used only to clean notes in this batch and never stored."
+        )
+    if key is None:
+        if any(c in e for e in extras.values() for c in ("email", "payroll_number")):
+            report.notes.append(
+                "staff.csv: e-mail addresses and payroll numbers were read but not kept; "
+                "they are kept only as keyed hashes, which needs pseudonymising on."
+            )
+        report.moves = identity.raw_moves(con, staged, report, accept_moves)
+        return
+    report.pseudonymised = True
+    resolver = identity.Resolver(con, key, report, res, school=school, accept_moves=accept_moves)
+    if "staff" in staged:
+        resolver.staff(staged["staff"], extras)
     for table, s in staged.items():
-        spec = TABLES[table]
-        for col in spec.columns:
-            is_ref = col.kind in ("staff", "recorder") or (
-                table == "staff" and col.name == "staff_ref"
-            )
-            if not is_ref or col.name not in s.columns:
-                continue
-            distinct = [
-                r[0]
-                for r in con.execute(
-                    f'SELECT DISTINCT "{col.name}" FROM stg_{table} WHERE "{col.name}" IS NOT NULL'
-                ).fetchall()
-            ]
-            mapping = [
-                (v, v if v.strip().lower() in labels else pseudonym(v, key)) for v in distinct
-            ]
-            frame = pd.DataFrame(mapping, columns=["raw", "val"], dtype="string")
-            con.register("pseudonym_frame", frame)
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE map_pseudonyms AS SELECT * FROM pseudonym_frame"
-            )
-            con.unregister("pseudonym_frame")
-            con.execute(
-                f'UPDATE stg_{table} s SET "{col.name}" = m.val FROM map_pseudonyms m '
-                f'WHERE s."{col.name}" = m.raw'
-            )
+        kinds = {c.name: c.kind for c in TABLES[table].columns}
+        resolver.references(s, identity.staff_columns(table, s.columns, kinds))
+    report.moves = res.moves
+    for s in staged.values():
         report.notes.append(f"{s.label}: staff identifiers replaced by keyed pseudonyms.")
 
 
 def _apply(
-    con: Connection, report: ImportReport, staged: dict[str, Staged], viewer: Viewer, dry_run: bool
+    con: Connection,
+    report: ImportReport,
+    staged: dict[str, Staged],
+    viewer: Viewer,
+    dry_run: bool,
+    res: identity.Resolution,
 ) -> None:
     import_id = int(con.execute("SELECT nextval('import_id_seq')").fetchall()[0][0])
     con.execute("BEGIN TRANSACTION")
@@ -213,6 +224,7 @@ def _apply(
             report.outcomes.append(upsert(con, table, import_id, s.label))
             if table == "staff":
                 apply_consent(con, report, viewer.username, "new_staff")
+        identity.write_index(con, res, import_id)
         added = sum(o.added for o in report.outcomes)
         updated = sum(o.updated for o in report.outcomes)
         con.execute(

@@ -9,7 +9,8 @@ from dataclasses import asdict, dataclass, field
 class Problem:
     """One thing wrong, precisely enough to fix it in the spreadsheet.
 
-    `line` is the spreadsheet row (the header is line 1); 0 means the whole file.
+    `line` is the spreadsheet row (the header is line 1); 0 means the whole file. `who` names
+    the person as the file did ("staff code JDO"), never by the stored pseudonym.
     """
 
     file: str
@@ -17,9 +18,11 @@ class Problem:
     column: str
     value: str
     message: str
+    who: str = ""
 
     def __str__(self) -> str:
         where = f"{self.file}, line {self.line}" if self.line else self.file
+        where += f" ({self.who})" if self.who else ""
         col = f", column {self.column}" if self.column else ""
         val = f" '{self.value}'" if self.value else ""
         return f"{where}{col}:{val} {self.message}".replace(": ' ", ": ")
@@ -45,6 +48,11 @@ class ImportReport:
     strength_scale: str | None = None
     dry_run: bool = False
     applied: bool = False
+    #: People held at one school and listed at another (applied only when accepted).
+    moves: list[dict] = field(default_factory=list)
+    #: What free-text cleaning took out: {"e-mail": n, "name": n}.
+    removed: dict[str, int] = field(default_factory=dict)
+    pseudonymised: bool = False
 
     @property
     def ok(self) -> bool:
@@ -67,4 +75,7 @@ class ImportReport:
             "problem_count": self.problem_count,
             "problems": [asdict(p) for p in self.problems],
             "notes": self.notes,
+            "pseudonymised": self.pseudonymised,
+            "moves": self.moves,
+            "removed": self.removed,
         }
