@@ -243,3 +243,13 @@ def show_error(exc: BrokeringError) -> None:
     st.error(str(exc), icon=":material/error:")
     if isinstance(exc, AmbiguousQuery) and exc.suggestions:
         st.caption(f"Did you mean: {', '.join(exc.suggestions)}?")
+
+
+def pseudonym_secret() -> str | None:
+    """The alliance key from the app's secrets (`pseudonym_key`), if set; the environment's
+    BROKERING_PSEUDONYM_KEY is read by brokering.pseudonymise when this is None."""
+    try:
+        value = st.secrets.get("pseudonym_key")
+    except Exception:  # no secrets file at all
+        return None
+    return str(value) if value else None

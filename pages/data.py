@@ -13,6 +13,7 @@ from brokering.exporting import to_csv_bytes
 from brokering.importing import import_paths
 from brokering.maintenance import after_import
 from brokering.overview import quality_warnings, recent_imports, school_summary
+from brokering.pseudonymise import alliance_key
 
 viewer = st.session_state["viewer"]
 con = ui.connection()
@@ -108,6 +109,18 @@ with st.form("import_form"):
         help="Words such as outstanding or good are always understood. Numbers are not read "
         "until you say which way round they go.",
     )
+    pseudonymise = st.checkbox(
+        "Replace staff codes and e-mail addresses with keyed pseudonyms (recommended)",
+        value=True,
+        help="A person is their school plus that school's own staff code, so the same "
+        "initials at two schools stay two people. Untick only for files that already hold "
+        "the alliance's pseudonymous references.",
+    )
+    accept_moves = st.checkbox(
+        "Apply moves between schools",
+        help="A person already held at one school and listed at another is refused unless "
+        "this is ticked; moves are listed in the report.",
+    )
     dry_run = st.checkbox("Check only (write nothing)")
     submitted = st.form_submit_button("Check and import", type="primary")
 
@@ -122,8 +135,17 @@ if submitted:
             target.write_bytes(f.getvalue())
             paths.append(target)
         try:
+            key = alliance_key(ui.pseudonym_secret()) if pseudonymise else None
             with st.spinner("Checking every row…"):
-                report = import_paths(con, paths, viewer, strength_scale=scale, dry_run=dry_run)
+                report = import_paths(
+                    con,
+                    paths,
+                    viewer,
+                    strength_scale=scale,
+                    dry_run=dry_run,
+                    pseudonym_key=key,
+                    accept_moves=accept_moves,
+                )
             if report.ok and report.applied:
                 with st.spinner("Laying the store out for fast searches…"):
                     after_import(con, True)
@@ -169,6 +191,11 @@ if submitted:
             to_csv_bytes(problems),
             "import_problems.csv",
             mime="text/csv",
+        )
+    for m in report.moves:
+        st.warning(
+            f"{m['file']}, line {m['line']} ({m['who']}): moved from school {m['from']} "
+            f"to {m['to']}."
         )
     for note in report.notes:
         st.caption(note)
