@@ -16,7 +16,7 @@ import duckdb
 from brokering import audit
 from brokering.db import Connection
 from brokering.errors import PermissionDenied, StoreError
-from brokering.importing import identity
+from brokering.importing import identity, words
 from brokering.importing.apply import apply_consent, upsert
 from brokering.importing.cleaning import clean_free_text
 from brokering.importing.problems import ImportReport, Problem
@@ -141,10 +141,14 @@ def import_paths(
                 if not s.problems:
                     staged[table] = s
             res = identity.Resolution()
+            echoes = None
             if staged:
+                echoes = words.translate(con, staged, report, matcher)
                 _identify(con, staged, report, res, pseudonym_key, school, accept_moves)
                 clean_free_text(con, staged, res.names, report)
                 Validator(con, matcher, report, strength_scale, today).run(staged)
+            if echoes:
+                words.drop_echoes(report, echoes)
             identity.unmask(report, res)
             if report.ok:
                 _apply(con, report, staged, viewer, dry_run, res)

@@ -25,6 +25,7 @@ from brokering.importing.parsers import RECORDER_LABELS
 from brokering.importing.problems import ImportReport, Problem
 from brokering.importing.reader import Staged
 from brokering.pseudonymise import identity_hash, staff_pseudonym
+from brokering.school_words import NOT_RECORDED
 from brokering.settings import MAX_REPORTED_PROBLEMS
 
 #: staff.csv columns that identify a person but are never stored: the hashes go to the
@@ -32,7 +33,7 @@ from brokering.settings import MAX_REPORTED_PROBLEMS
 IDENTITY_ONLY = ("email", "payroll_number", "title", "forename", "surname")
 _HASHED = {"email": "email", "payroll_number": "payroll"}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_LABELS = {label.lower(): label for label in RECORDER_LABELS}
+_LABELS = {label.lower(): label for label in (*RECORDER_LABELS, NOT_RECORDED)}
 #: Columns holding several refs separated by ';'.
 _REF_LISTS = {
     ("pairings", "donor_refs"),

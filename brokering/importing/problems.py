@@ -53,6 +53,8 @@ class ImportReport:
     #: What free-text cleaning took out: {"e-mail": n, "name": n}.
     removed: dict[str, int] = field(default_factory=dict)
     pseudonymised: bool = False
+    #: Fuzzy readings to confirm once ("needs confirmation"); each also refuses the batch.
+    questions: list[dict] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -78,4 +80,5 @@ class ImportReport:
             "pseudonymised": self.pseudonymised,
             "moves": self.moves,
             "removed": self.removed,
+            "questions": self.questions,
         }
