@@ -147,6 +147,8 @@ def import_paths(
                 _identify(con, staged, report, res, pseudonym_key, school, accept_moves)
                 clean_free_text(con, staged, res.names, report)
                 Validator(con, matcher, report, strength_scale, today).run(staged)
+                if "evidence" in staged and report.ok:
+                    words.note_ungraded(con, report, staged["evidence"].label)
             if echoes:
                 words.drop_echoes(report, echoes)
             identity.unmask(report, res)

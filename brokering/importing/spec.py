@@ -29,6 +29,7 @@ EVIDENCE_TYPES = (
     "accreditation",
     "coaching-feedback",
     "self-assessment",
+    "course",
 )
 MODES = ("coaching", "mentoring")
 PRIORITIES = ("high", "medium", "low")
@@ -113,7 +114,12 @@ EVIDENCE = TableSpec(
         Column("staff_ref", "staff", True),
         Column("skill", "skill", True, help="A taxonomy skill, name or alias."),
         Column("evidence_type", "enum", True, EVIDENCE_TYPES),
-        Column("strength", "strength", True, help="1-4 on the declared scale, or a word."),
+        Column(
+            "strength",
+            "strength",
+            help="1-4 on the declared scale, or a word; blank or ungraded for evidence "
+            "without a grade (weighted low, never invented).",
+        ),
         Column("date", "date", True),
         Column("recorded_by", "recorder", True, help="A staff_ref or a role label: HoD, SLT…"),
         Column("note", "text"),

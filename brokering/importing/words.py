@@ -113,9 +113,9 @@ def _apply(
     rewrite: list[tuple[str, str | None]] = []
     read_as: list[str] = []
     for raw, r in zip(distinct, readings, strict=True):
-        if r is None or r.how == "exact":
+        if r is None or (r.how == "exact" and r.value != sw.UNGRADED):
             continue
-        if r.how in ("map", "rule", "saved"):
+        if r.how in ("exact", "map", "rule", "saved"):
             value = None if r.value == sw.UNGRADED else r.value
             if value != raw:
                 rewrite.append((raw, value))
@@ -272,3 +272,15 @@ def drop_echoes(report: ImportReport, words: Words) -> None:
             continue
         kept.append(p)
     report.problems = kept
+
+
+def note_ungraded(con: Connection, report: ImportReport, label: str) -> None:
+    """Say how many evidence rows carry no grade (they are kept, and weigh little)."""
+    cols = {r[0] for r in con.execute("DESCRIBE prs_evidence").fetchall()}
+    where = "strength IS NULL" if "strength" in cols else "TRUE"
+    n = con.execute(f"SELECT count(*) FROM prs_evidence WHERE {where}").fetchall()[0][0]  # noqa: S608
+    if n:
+        report.notes.append(
+            f"{label}: {n:,} row{'s' if n != 1 else ''} without a grade (course attendance, "
+            "ungraded observations): kept with no strength and weighted low in scoring."
+        )
