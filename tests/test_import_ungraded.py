@@ -74,8 +74,10 @@ def test_ungraded_evidence_weighs_little(tiny, admin, tmp_path) -> None:
     maintenance.optimise(tiny)
     stored = find_expertise(tiny, admin, "questioning", as_of=TINY_TODAY)
     assert stored.stored_parts
-    assert computed.drop(columns=["latest_evidence"]).round(6).equals(
-        stored.rows.drop(columns=["latest_evidence"]).round(6)
+    assert (
+        computed.drop(columns=["latest_evidence"])
+        .round(6)
+        .equals(stored.rows.drop(columns=["latest_evidence"]).round(6))
     )
     row = stored.rows.set_index("staff_ref").loc["B2"]
     assert round(float(row["practice_score"]), 1) == ungraded
