@@ -54,6 +54,8 @@ def params_key(params: ScoringParams) -> str:
             "feedback_weight": p.feedback_weight,
             "coaching_evidence_weight": p.coaching_evidence_weight,
             "other_skill_factor": p.other_skill_factor,
+            "ungraded_value": p.ungraded_value,
+            "ungraded_weight": p.ungraded_weight,
         },
         sort_keys=True,
     )
