@@ -119,6 +119,16 @@ def cmd_import(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int
         )
     lines += [f"note: {n}" for n in report.notes]
     lines += [
+        f"change: {c['table']} {c['key']} {c['column']}: {c['before']} -> {c['after']}"
+        for c in report.changes[:50]
+    ]
+    if len(report.changes) > 50:
+        lines.append(f"… and {len(report.changes) - 50} more changes (see --json)")
+    if report.batch_id is not None:
+        lines.append(
+            f"Batch {report.batch_id} applied (python -m brokering undo {report.batch_id})."
+        )
+    lines += [
         f"moved: {m['file']}, line {m['line']} ({m['who']}) from school {m['from']} to {m['to']}"
         for m in report.moves
     ]

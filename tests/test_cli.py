@@ -40,6 +40,9 @@ IMPORT_KEYS = {
     "pseudonymised",
     "moves",
     "removed",
+    "questions",
+    "batch_id",
+    "changes",
 }
 TABLE_KEYS = {"table", "file", "rows", "added", "updated", "unchanged"}
 PROBLEM_KEYS = {"file", "line", "column", "value", "message", "who"}

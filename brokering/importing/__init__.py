@@ -227,9 +227,9 @@ def _apply(
                     "CREATE OR REPLACE TEMP TABLE new_staff AS SELECT staff_ref AS ref "
                     "FROM prs_staff WHERE staff_ref NOT IN (SELECT staff_ref FROM staff)"
                 )
-            report.outcomes.append(upsert(con, table, import_id, s.label))
+            report.outcomes.append(upsert(con, table, import_id, s.label, report.changes))
             if table == "staff":
-                apply_consent(con, report, viewer.username, "new_staff")
+                apply_consent(con, report, viewer.username, "new_staff", import_id)
         identity.write_index(con, res, import_id)
         added = sum(o.added for o in report.outcomes)
         updated = sum(o.updated for o in report.outcomes)
@@ -254,6 +254,7 @@ def _apply(
     else:
         con.execute("COMMIT")
         report.applied = True
+        report.batch_id = import_id
 
 
 def _drop_temp(con: Connection) -> None:

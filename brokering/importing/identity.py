@@ -364,6 +364,15 @@ def unmask(report: ImportReport, res: Resolution) -> None:
     report.notes = [pattern.sub(lambda m: res.labels[m.group(0)], n) for n in report.notes]
 
 
+def relabel_changes(report: ImportReport, res: Resolution) -> None:
+    """The preview names people as the file did, like the rest of the report."""
+    if not res.labels or not report.changes:
+        return
+    pattern = re.compile("|".join(re.escape(k) for k in res.labels))
+    for c in report.changes:
+        c["key"] = pattern.sub(lambda m: res.labels[m.group(0)], c["key"])
+
+
 def write_index(con: Connection, res: Resolution, import_id: int) -> None:
     """Record every identity seen (inside the import's transaction)."""
     if not res.index_rows:
@@ -373,8 +382,18 @@ def write_index(con: Connection, res: Resolution, import_id: int) -> None:
     ).drop_duplicates(["kind", "key_hash"], keep="last")
     con.register("ident_rows", frame)
     con.execute(
+        "INSERT INTO batch_rows (import_id, tbl, action, row_key, before) SELECT ?, "
+        "'identity_index', 'updated', to_json([i.kind, i.key_hash])::VARCHAR, "
+        "to_json(i)::VARCHAR FROM identity_index i JOIN ident_rows r USING (kind, key_hash) "
+        "WHERE i.staff_ref IS DISTINCT FROM r.staff_ref OR i.school_id IS DISTINCT FROM "
+        "r.school_id",
+        [import_id],
+    )
+    con.execute(
         "INSERT OR REPLACE INTO identity_index (kind, key_hash, staff_ref, school_id, import_id) "
-        "SELECT kind, key_hash, staff_ref, school_id, ? FROM ident_rows",
+        "SELECT kind, key_hash, staff_ref, school_id, ? FROM ident_rows r WHERE NOT EXISTS "
+        "(SELECT 1 FROM identity_index i WHERE i.kind = r.kind AND i.key_hash = r.key_hash "
+        "AND i.staff_ref = r.staff_ref AND i.school_id = r.school_id)",
         [import_id],
     )
     con.unregister("ident_rows")

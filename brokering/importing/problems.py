@@ -55,6 +55,10 @@ class ImportReport:
     pseudonymised: bool = False
     #: Fuzzy readings to confirm once ("needs confirmation"); each also refuses the batch.
     questions: list[dict] = field(default_factory=list)
+    #: Every value the batch changes in rows already held: table, key, column, before, after.
+    changes: list[dict] = field(default_factory=list)
+    #: The applied batch, for `undo` (None for a dry run or a refused batch).
+    batch_id: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -81,4 +85,6 @@ class ImportReport:
             "moves": self.moves,
             "removed": self.removed,
             "questions": self.questions,
+            "batch_id": self.batch_id,
+            "changes": self.changes,
         }
