@@ -74,6 +74,18 @@ def changes(con: Connection, table: str, on: str, cols: dict[str, str], keys: tu
     return out
 
 
+def undoable(con: Connection, limit: int = 20) -> list[int]:
+    """The newest applied (not undone) batches, newest first, for the Data page."""
+    return [
+        int(r[0])
+        for r in con.execute(
+            "SELECT import_id FROM imports WHERE outcome = 'applied' ORDER BY import_id DESC "
+            "LIMIT ?",
+            [limit],
+        ).fetchall()
+    ]
+
+
 @dataclass(frozen=True)
 class UndoReport:
     import_id: int
