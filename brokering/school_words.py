@@ -351,6 +351,26 @@ def read_status(text: str, saved: dict[str, str] | None = None) -> Reading:
     return _lookup(text, STATUS_WORDS, saved or {}) or _fuzzy(text, STATUS_WORDS)
 
 
+_COURSE = re.compile(
+    r"\b(level|lvl|stage|part|day|module|unit|year)\s*\d+\b"
+    r"|\b(foundation|beginners?|advanced|intermediate|refresher|update|basic|introductory"
+    r"|introduction to|intro to|training|course|workshop|certificate|certification|accredited"
+    r"|programme|program|session|online|e-learning|elearning|twilight|inset|cpd)\b"
+    r"|\b(19|20)\d{2}(/\d{2,4})?\b",
+    re.IGNORECASE,
+)
+
+
+def course_core(text: str) -> str | None:
+    """A course title without its course words ("Makaton Level 1" -> "Makaton",
+    "Team Teach Level 2 training" -> "Team Teach"), or None when nothing was taken out.
+    A rule, not a guess: the remainder must still name a skill exactly to be used."""
+    core = _COURSE.sub(" ", text)
+    core = re.sub(r"\(\s*\)|[-:–,]\s*$|^\s*[-:–,]", " ", core)
+    core = re.sub(r"\s+", " ", core).strip(" -:–,")
+    return core if core and core.lower() != text.strip().lower() else None
+
+
 def split_list(text: str, is_skill: Callable[[str], bool]) -> list[str] | None:
     """Split a list cell on ; , / and " and " — but only where the parts are skills, so
     "Design and technology" stays one skill and "Art & Design, Music" becomes two. None when

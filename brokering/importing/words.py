@@ -90,8 +90,11 @@ def translate(
 def _skills(texts: list[str], matcher: SkillMatcher, saved_map: dict[str, str]) -> list:
     out: list[sw.Reading | None] = []
     for text, m in zip(texts, matcher.match_many(texts), strict=True):
+        core = sw.course_core(text) if m.status != "exact" else None
         if sw.norm(text) in saved_map:
             out.append(sw.Reading(saved_map[sw.norm(text)], "saved"))
+        elif core and matcher.exact(core):
+            out.append(sw.Reading(matcher.name(matcher.exact(core)), "rule"))
         elif m.status == "fuzzy" and m.skill_id:
             choices = tuple(dict.fromkeys([matcher.name(m.skill_id), *m.suggestions]))[:3]
             out.append(sw.Reading(matcher.name(m.skill_id), "fuzzy", choices))
