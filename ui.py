@@ -15,7 +15,7 @@ from brokering import accounts, audit
 from brokering.db import Connection, default_db_path
 from brokering.errors import AmbiguousQuery, BrokeringError
 from brokering.overview import list_schools
-from brokering.store import build_demo, is_empty, open_store
+from brokering.store import build_demo, is_fresh, open_store
 from brokering.viewer import ROLE_LABELS, Viewer
 
 _BUILD_LOCK = threading.Lock()
@@ -34,10 +34,10 @@ def connection() -> Connection:
 def ensure_demo() -> None:
     """Build the demo alliance on a machine's first run, with progress shown."""
     con = connection()
-    if not is_empty(con):
+    if not is_fresh(con):  # never into a store started for a real alliance (init --admin)
         return
     with _BUILD_LOCK:
-        if not is_empty(connection()):
+        if not is_fresh(connection()):
             return
         bar = st.progress(0.0, text="First run: building the demo alliance…")
         report = build_demo(connection(), progress=lambda f, m: bar.progress(f, text=m))

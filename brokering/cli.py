@@ -26,7 +26,7 @@ from brokering.exporting import EXPORTABLE, write_export
 from brokering.importing import import_paths
 from brokering.maintenance import after_import
 from brokering.pseudonymise import alliance_key
-from brokering.store import build_demo, clear_alliance_data, is_empty, open_store
+from brokering.store import build_demo, clear_alliance_data, is_empty, is_fresh, open_store
 from brokering.viewer import Viewer, operator
 
 Handler = Callable[[argparse.Namespace, Connection, Viewer], int]
@@ -72,8 +72,11 @@ def _viewer(args: argparse.Namespace, con: Connection) -> Viewer:
 
 
 def cmd_init_demo(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int:
-    if not is_empty(con) and not args.force:
-        print("The database already holds an alliance. Use --force to replace it with the demo.")
+    if not is_fresh(con) and not args.force:
+        print(
+            "The database already holds an alliance (or accounts or imports). Use --force to "
+            "replace it with the demo."
+        )
         return 1
     if not is_empty(con):
         clear_alliance_data(con)

@@ -16,7 +16,7 @@ import duckdb
 from brokering import audit
 from brokering.db import Connection
 from brokering.errors import PermissionDenied, StoreError
-from brokering.importing import identity, words
+from brokering.importing import batches, identity, words
 from brokering.importing.apply import apply_consent, upsert
 from brokering.importing.cleaning import clean_free_text
 from brokering.importing.problems import ImportReport, Problem
@@ -154,6 +154,8 @@ def import_paths(
             identity.unmask(report, res)
             if report.ok:
                 _apply(con, report, staged, viewer, dry_run, res)
+                identity.relabel_changes(report, res)
+                batches.note_renames(report.changes, report.notes)
     except duckdb.Error as exc:
         raise StoreError(
             f"The import could not be completed and nothing was changed ({exc})."

@@ -10,6 +10,7 @@ in the app has built on what the batch wrote.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from brokering import audit
@@ -84,6 +85,19 @@ def undoable(con: Connection, limit: int = 20) -> list[int]:
             [limit],
         ).fetchall()
     ]
+
+
+def note_renames(changes_: list[dict], notes: list[str]) -> None:
+    """A school renamed or made (or unmade) the hub is said plainly, not only as "updated"."""
+    for c in changes_:
+        if c["table"] != "schools":
+            continue
+        school = json.loads(c["key"])[0]
+        if c["column"] == "name":
+            notes.append(f"School {school} renamed: '{c['before']}' becomes '{c['after']}'.")
+        elif c["column"] == "is_hub":
+            now = "becomes" if c["after"] == "true" else "is no longer"
+            notes.append(f"School {school} {now} the hub.")
 
 
 @dataclass(frozen=True)
