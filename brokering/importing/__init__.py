@@ -263,7 +263,8 @@ def _drop_temp(con: Connection) -> None:
     for (name,) in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_type = 'LOCAL TEMPORARY' "
         "AND (table_name LIKE 'stg\\_%' ESCAPE '\\' OR table_name LIKE 'prs\\_%' ESCAPE '\\' "
-        "OR table_name LIKE 'map\\_%' ESCAPE '\\' OR table_name IN ('new_staff', "
+        "OR table_name LIKE 'map\\_%' ESCAPE '\\' OR table_name LIKE 'chg\\_%' ESCAPE '\\' "
+        "OR table_name IN ('new_staff', "
         "'consent_changes'))"
     ).fetchall():
         con.execute(f'DROP TABLE IF EXISTS temp."{name}"')

@@ -133,21 +133,27 @@ def upsert(
     changed = " OR ".join(
         f't."{c}" IS DISTINCT FROM coalesce(p."{cols[c]}", t."{c}")' for c in updatable
     )
-    batches.record(con, import_id, table, on, changed or None)
-    if changes is not None and updatable:
-        changes += batches.changes(con, table, on, {c: cols[c] for c in updatable}, keys)
+    # Into an empty table (a first load) nothing can change: skip the join that looks.
+    held = bool(
+        con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT 1)").fetchall()[0][0]  # noqa: S608
+    )
+    update_cols = {c: cols[c] for c in updatable}
+    any_change = batches.record(
+        con, import_id, table, on, changed if held and changed else None, update_cols
+    )
+    if any_change and changes is not None:
+        changes += batches.changes(con, table, update_cols)
     outcome.added = int(
         con.execute(
             f"INSERT INTO {table} ({', '.join(insert_cols)}) SELECT {', '.join(values)} "
             f"FROM prs_{table} p WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {on})"
         ).fetchall()[0][0]
     )
-    if updatable:
+    if any_change:
         sets = ", ".join(f'"{c}" = coalesce(p."{cols[c]}", t."{c}")' for c in updatable)
-        # Rows added just now compare equal, so only real changes are counted.
         outcome.updated = int(
             con.execute(
-                f"UPDATE {table} t SET {sets} FROM prs_{table} p WHERE {on} AND ({changed})"
+                f"UPDATE {table} t SET {sets} FROM chg_{table} p WHERE {on}"  # noqa: S608
             ).fetchall()[0][0]
         )
     outcome.unchanged = outcome.rows - outcome.added - outcome.updated

@@ -36,8 +36,12 @@ def key_sql(table: str, alias: str) -> str:
     return f"to_json([{parts}])::VARCHAR"
 
 
-def record(con: Connection, import_id: int, table: str, on: str, changed: str | None) -> None:
-    """Before the writes: keys of rows to be added, and rows to be updated as they are."""
+def record(
+    con: Connection, import_id: int, table: str, on: str, changed: str | None, cols: dict
+) -> bool:
+    """Before the writes: keys of rows to be added, and the rows to be updated as they are,
+    gathered once into temp table chg_<table> (the update and the preview read it too).
+    Returns whether any held row changes."""
     if table not in STAMPED:
         con.execute(
             f"INSERT INTO batch_rows (import_id, tbl, action, row_key) SELECT ?, ?, 'added', "  # noqa: S608
@@ -45,26 +49,31 @@ def record(con: Connection, import_id: int, table: str, on: str, changed: str | 
             f"(SELECT 1 FROM {table} t WHERE {on})",
             [import_id, table],
         )
-    if changed:
-        con.execute(
-            f"INSERT INTO batch_rows (import_id, tbl, action, row_key, before) "  # noqa: S608
-            f"SELECT ?, ?, 'updated', {key_sql(table, 't')}, to_json(t)::VARCHAR "
-            f"FROM {table} t JOIN prs_{table} p ON {on} WHERE {changed}",
-            [import_id, table],
-        )
+    if not changed:
+        return False
+    was = ", ".join(f't."{c}" AS "__was_{c}"' for c in cols)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE chg_{table} AS SELECT p.*, {key_sql(table, 't')} "  # noqa: S608
+        f"AS __key, to_json(t)::VARCHAR AS __before, {was} FROM {table} t "
+        f"JOIN prs_{table} p ON {on} WHERE {changed}"
+    )
+    n = con.execute(
+        f"INSERT INTO batch_rows (import_id, tbl, action, row_key, before) "  # noqa: S608
+        f"SELECT ?, ?, 'updated', __key, __before FROM chg_{table}",
+        [import_id, table],
+    ).fetchall()[0][0]
+    return bool(n)
 
 
-def changes(con: Connection, table: str, on: str, cols: dict[str, str], keys: tuple) -> list:
-    """Every value the batch changes in `table`: (key, column, before, after)."""
+def changes(con: Connection, table: str, cols: dict[str, str]) -> list:
+    """Every value the batch changes in `table` (from chg_<table>): key, column, before,
+    after."""
     out: list[dict] = []
     for target, parsed in cols.items():
-        if target in keys:
-            continue
+        was = f'"__was_{target}"'
         rows = con.execute(
-            f'SELECT {key_sql(table, "t")}, t."{target}"::VARCHAR, '  # noqa: S608
-            f'coalesce(p."{parsed}", t."{target}")::VARCHAR FROM {table} t '
-            f"JOIN prs_{table} p ON {on} "
-            f'WHERE t."{target}" IS DISTINCT FROM coalesce(p."{parsed}", t."{target}") '
+            f'SELECT __key, {was}::VARCHAR, coalesce("{parsed}", {was})::VARCHAR '  # noqa: S608
+            f'FROM chg_{table} WHERE {was} IS DISTINCT FROM coalesce("{parsed}", {was}) '
             "ORDER BY 1 LIMIT ?",
             [MAX_CHANGES],
         ).fetchall()

@@ -67,10 +67,21 @@ def translate(
             kind = _kind(table, col.name, col.kind)
             if kind is None:
                 continue
+            q = f'"{col.name}"'
+            where, params = f"{q} IS NOT NULL", []
+            if kind == "observer":
+                # Staff refs (one word of letters and digits) are identity's business: only
+                # words with spaces or punctuation, or known labels, are read here, so a
+                # national file's hundreds of thousands of refs never reach Python.
+                where += (
+                    f" AND (regexp_matches({q}, '[^A-Za-z0-9]') OR list_contains(?, lower({q})))"
+                )
+                params = [sorted(set(sw.OBSERVER_WORDS) | set(maps["observer"]))]
             distinct = [
                 r[0]
                 for r in con.execute(
-                    f'SELECT DISTINCT "{col.name}" FROM stg_{table} WHERE "{col.name}" IS NOT NULL'  # noqa: S608
+                    f"SELECT DISTINCT {q} FROM stg_{table} WHERE {where}",  # noqa: S608
+                    params,
                 ).fetchall()
             ]
             if kind == "skill":
