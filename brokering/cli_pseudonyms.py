@@ -1,5 +1,6 @@
-"""`python -m brokering pseudonyms FILE --column COL --out LOOKUP.csv`: run by a school on
-its own machine to see which pseudonym each of its staff identifiers becomes. The lookup
+"""`python -m brokering pseudonyms FILE --column COL --school ID --out LOOKUP.csv`: run by a
+school on its own machine to see which pseudonym each of its staff identifiers becomes (a
+person is their school plus the school's own code, as the import reads them). The lookup
 stays with the school; the alliance's store only ever holds the pseudonyms."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from brokering.db import Connection
 from brokering.errors import ValidationError
-from brokering.pseudonymise import alliance_key, pseudonym
+from brokering.pseudonymise import alliance_key, staff_pseudonym
 from brokering.viewer import Viewer
 
 
@@ -24,7 +25,7 @@ def cmd_pseudonyms(args: argparse.Namespace, con: Connection, viewer: Viewer) ->
     with Path(args.out).open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow([args.column, "staff_ref"])
-        writer.writerows((i, pseudonym(i, key)) for i in ids)
+        writer.writerows((i, staff_pseudonym(args.school, i, key)) for i in ids)
     print(
         f"Wrote {len(ids)} identifiers and their pseudonyms to {args.out}. Keep this file "
         "in your school: it links pseudonyms back to people."
@@ -36,5 +37,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("pseudonyms", help="A school's own lookup: identifier -> pseudonym.")
     p.add_argument("file")
     p.add_argument("--column", required=True, help="The column holding your identifiers.")
+    p.add_argument(
+        "--school",
+        required=True,
+        help="Your school's id: a person is their school plus your own code for them.",
+    )
     p.add_argument("--out", required=True)
     p.set_defaults(handler=cmd_pseudonyms)
