@@ -99,6 +99,7 @@ def cmd_init_demo(args: argparse.Namespace, con: Connection, viewer: Viewer) -> 
 
 def cmd_import(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int:
     key = None if args.refs_are_pseudonyms else import_key()
+    school, by_file = schools_given(args.school or [])
     report = import_paths(
         con,
         [Path(p) for p in args.paths],
@@ -106,7 +107,8 @@ def cmd_import(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int
         strength_scale=args.strength_scale,
         dry_run=args.dry_run,
         pseudonym_key=key,
-        school=args.school,
+        school=school,
+        schools_by_file=by_file,
         accept_moves=args.accept_moves,
     )
     if report.ok and report.applied:
@@ -144,6 +146,17 @@ def cmd_import(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int
         lines.append("Dry run: every row is valid; nothing was written.")
     emit(args, report.to_dict(), "\n".join(lines))
     return 0 if report.ok else 2
+
+
+def schools_given(items: list[str]) -> tuple[str | None, dict[str, str]]:
+    """--school values: one plain ID for every file, and FILE=ID for one file."""
+    plain = [i for i in items if "=" not in i]
+    if len(plain) > 1:
+        raise ValidationError(
+            "More than one --school without a file: give FILE=ID for each school's file."
+        )
+    by_file = dict(i.split("=", 1) for i in items if "=" in i)
+    return (plain[0] if plain else None), {Path(f).name: sid for f, sid in by_file.items()}
 
 
 def import_key() -> bytes:
@@ -217,7 +230,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="The files already hold the alliance's pseudonymous refs (the demo, the "
         "templates): store them as they are.",
     )
-    p.add_argument("--school", help="The school whose staff codes files without school_id use.")
+    p.add_argument(
+        "--school",
+        action="append",
+        metavar="ID or FILE=ID",
+        help="Whose staff codes files without a school_id column use (FILE=ID for one file; "
+        "repeat for several schools).",
+    )
     p.add_argument(
         "--accept-moves",
         action="store_true",

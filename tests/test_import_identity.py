@@ -185,3 +185,32 @@ def test_notes_are_cleaned_of_emails_and_names(tiny, admin, tmp_path) -> None:
     ).fetchall()
     assert note == "Seen by [name] and [name]; write to [e-mail]"
     assert "okafor" not in everything(tiny).lower()
+
+
+def test_cli_school_tags_the_files(tiny_db, tmp_path, capsys, monkeypatch) -> None:
+    from brokering.cli import main
+
+    monkeypatch.setenv("BROKERING_PSEUDONYM_KEY", KEY.decode())
+    s = write(tmp_path / "s", "staff.csv", "staff_ref,role\nJDO,teacher\n")
+    ev = write(
+        tmp_path / "e",
+        "evidence.csv",
+        EVIDENCE + "JDO,Questioning,observation,good,2026-10-01,SLT,\n",
+    )
+    assert main(["--db", str(tiny_db), "import", str(s), "--school", "staff.csv=B"]) == 0
+    assert main(["--db", str(tiny_db), "import", str(ev), "--school", "B"]) == 0
+    assert main(["--db", str(tiny_db), "import", str(ev), "--school", "A", "--school", "B"]) == 1
+    capsys.readouterr()
+    from brokering.db import connect
+
+    con = connect(tiny_db)
+    try:
+        ref = staff_pseudonym("B", "JDO", KEY)
+        assert con.execute("SELECT school_id FROM staff WHERE staff_ref = ?", [ref]).fetchall() == [
+            ("B",)
+        ]
+        assert con.execute(
+            "SELECT count(*) FROM evidence WHERE staff_ref = ?", [ref]
+        ).fetchall() == [(1,)]
+    finally:
+        con.close()

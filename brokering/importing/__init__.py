@@ -108,14 +108,16 @@ def import_paths(
     pseudonym_key: bytes | None = None,
     school: str | None = None,
     accept_moves: bool = False,
+    schools_by_file: dict[str, str] | None = None,
 ) -> ImportReport:
     """Validate and (unless refused or a dry run) apply a batch in one transaction.
 
     With `pseudonym_key`, every staff identifier in the files is a school's own code (or an
     e-mail address) and becomes its keyed pseudonym before validation (identity.py), so raw
-    identifiers never reach the store; `school` says whose codes a file without a school_id
-    column uses. A person held at one school and listed at another is refused as a move
-    unless `accept_moves`. Free text is cleaned of e-mail addresses and names either way.
+    identifiers never reach the store; `school` (or `schools_by_file`, by file name) says
+    whose codes a file without a school_id column uses. A person held at one school and
+    listed at another is refused as a move unless `accept_moves`. Free text is cleaned of
+    e-mail addresses and names either way.
     """
     if viewer.role != "alliance_admin":
         raise PermissionDenied("Only the alliance administrator (the data manager) imports data.")
@@ -144,6 +146,7 @@ def import_paths(
             echoes = None
             if staged:
                 echoes = words.translate(con, staged, report, matcher)
+                identity.tag_schools(con, staged, school, schools_by_file or {})
                 _identify(con, staged, report, res, pseudonym_key, school, accept_moves)
                 clean_free_text(con, staged, res.names, report)
                 Validator(con, matcher, report, strength_scale, today).run(staged)

@@ -24,6 +24,7 @@ from brokering.db import Connection
 from brokering.importing.parsers import RECORDER_LABELS
 from brokering.importing.problems import ImportReport, Problem
 from brokering.importing.reader import Staged
+from brokering.importing.spec import TABLES
 from brokering.pseudonymise import identity_hash, staff_pseudonym
 from brokering.school_words import NOT_RECORDED
 from brokering.settings import MAX_REPORTED_PROBLEMS
@@ -57,12 +58,54 @@ class Resolution:
     ambiguous: set[str] = field(default_factory=set)
 
 
+def located(s: Staged, line: int) -> tuple[str, int]:
+    """(file, line) of a staged line: several files of one table share a staging table, each
+    file's lines offset (Staged.locate, when the reader provides it)."""
+    locate = getattr(s, "locate", None)
+    return locate(int(line)) if locate else (s.label, int(line))
+
+
+def _line_words(s: Staged, line: int, here: int) -> str:
+    """'line 3', or 'line 3 of staff_b.csv' when that line is in another file."""
+    file, own = located(s, line)
+    return f"line {own}" + (f" of {file}" if file != located(s, here)[0] else "")
+
+
 def label_for(code: str) -> str:
     """How a report names a person: as the file did, never by the pseudonym."""
     if _EMAIL.match(code):
         local, _, domain = code.partition("@")
         return f"e-mail {local[:1]}…@{domain}"
     return f"staff code {code}"
+
+
+def tag_schools(
+    con: Connection, staged: dict[str, Staged], school: str | None, by_file: dict[str, str]
+) -> None:
+    """Say whose staff codes each file uses: a file given a school (`--school ID`, or
+    `FILE=ID` for one file, or the Data page's choice) gets it in its school_id column where
+    that is blank — the same shape a column mapping's fixed school gives."""
+    if not school and not by_file:
+        return
+    from brokering.importing import reader
+
+    base = getattr(reader, "LINE_BASE", None)
+    for table, s in staged.items():
+        if table == "schools" or "school_id" not in TABLES[table].names:
+            continue
+        if "school_id" not in s.columns:
+            con.execute(f'ALTER TABLE stg_{table} ADD COLUMN "school_id" VARCHAR')
+            s.columns.append("school_id")
+        parts = getattr(s, "parts", None) or [s.label]
+        for i, label in enumerate(parts):
+            value = by_file.get(label) or school
+            if not value:
+                continue
+            where = f"AND line // {int(base)} = {i}" if base and len(parts) > 1 else ""
+            con.execute(
+                f"UPDATE stg_{table} SET school_id = ? WHERE school_id IS NULL {where}",  # noqa: S608
+                [value],
+            )
 
 
 def take_identity_columns(
@@ -110,7 +153,8 @@ class Resolver:
         self.schools = {r[0] for r in con.execute("SELECT school_id FROM schools").fetchall()}
 
     def problem(self, s: Staged, line: int, column: str, who: str, msg: str) -> None:
-        self.report.add(Problem(s.label, line, column, "", msg, who), MAX_REPORTED_PROBLEMS)
+        file, own = located(s, line)
+        self.report.add(Problem(file, own, column, "", msg, who), MAX_REPORTED_PROBLEMS)
 
     def _index(self, kind: str, keys: list[str]) -> dict[str, str]:
         if not keys:
@@ -185,7 +229,8 @@ class Resolver:
                         line,
                         "staff_ref",
                         who,
-                        f"is the same person (same {what}) as line {earlier[0]}, which puts "
+                        f"is the same person (same {what}) as {_line_words(s, earlier[0], line)}, "
+                        "which puts "
                         f"them at school {earlier[1]}; this row says {school}. A person belongs "
                         "to one school: correct the file that is wrong. Nothing was written.",
                     )
@@ -196,7 +241,8 @@ class Resolver:
                         line,
                         "staff_ref",
                         who,
-                        f"has the same {what} as line {earlier[0]} but a different staff code; "
+                        f"has the same {what} as {_line_words(s, earlier[0], line)} but a "
+                        "different staff code; "
                         "one person has one code at a school.",
                     )
                     clash = True
@@ -219,8 +265,9 @@ class Resolver:
     def move(self, s: Staged, line: int, who: str, ref: str, was: str, school: str) -> None:
         """A person held at one school and now listed at another: a move, never silent."""
         if self.accept_moves:
+            file, own = located(s, line)
             self.res.moves.append(
-                {"file": s.label, "line": line, "who": who, "from": was, "to": school}
+                {"file": file, "line": own, "who": who, "from": was, "to": school}
             )
             return
         self.problem(
@@ -328,13 +375,14 @@ def raw_moves(
     ).fetchall()
     moves = []
     for line, ref, was, now in rows:
+        file, own = located(s, line)
         if accept:
-            moves.append({"file": s.label, "line": line, "who": ref, "from": was, "to": now})
+            moves.append({"file": file, "line": own, "who": ref, "from": was, "to": now})
         else:
             report.add(
                 Problem(
-                    s.label,
-                    int(line),
+                    file,
+                    own,
                     "school_id",
                     now,
                     f"moves {ref} from school {was} to {now}. If they have moved school, "

@@ -15,6 +15,7 @@ import pandas as pd
 
 from brokering import school_words as sw
 from brokering.db import Connection
+from brokering.importing.identity import located
 from brokering.importing.problems import ImportReport, Problem
 from brokering.importing.reader import Staged
 from brokering.importing.spec import NEED_STATUSES, ROLES, TABLES
@@ -40,7 +41,7 @@ _ALLOWED = {
 class Words:
     """What the pass reported, so the validator's per-row echo of it can be dropped."""
 
-    reported: set[tuple[str, str, str]] = field(default_factory=set)
+    reported: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     mine: set[int] = field(default_factory=set)
 
 
@@ -164,9 +165,11 @@ def _apply(
                 f"{', '.join(_ALLOWED.get(kind, r.choices))}, or map the word once: python -m "
                 f'brokering values confirm {kind} "{raw}" VALUE.'
             )
-        p = Problem(s.label, lines[0], col, raw, msg)
+        p = Problem(*located(s, lines[0]), col, raw, msg)
         words.mine.add(id(p))
-        words.reported.add((s.label, col, raw[:79] + "…" if len(raw) > 80 else raw))
+        shown = raw[:79] + "…" if len(raw) > 80 else raw
+        files = {s.label, *(getattr(s, "parts", None) or [])}
+        words.reported.setdefault((col, shown), set()).update(files)
         report.add(p, MAX_REPORTED_PROBLEMS)
     if read_as:
         shown = "; ".join(dict.fromkeys(read_as[:8]))
@@ -249,8 +252,7 @@ def _lists(
                     }
                 )
                 p = Problem(
-                    s.label,
-                    lines[0],
+                    *located(s, lines[0]),
                     col,
                     text,
                     f"needs confirmation: did the file mean {r.value}? (nearest: "
@@ -281,7 +283,7 @@ def drop_echoes(report: ImportReport, words: Words) -> None:
         return
     kept = []
     for p in report.problems:
-        if id(p) not in words.mine and (p.file, p.column, p.value) in words.reported:
+        if id(p) not in words.mine and p.file in words.reported.get((p.column, p.value), ()):
             report.problem_count -= 1
             continue
         kept.append(p)
