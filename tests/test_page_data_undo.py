@@ -50,3 +50,33 @@ def test_an_import_is_undone_from_the_page(tiny_db: Path, tmp_path: Path) -> Non
         assert con.execute("SELECT count(*) FROM staff WHERE staff_ref = 'A9'").fetchall() == [(0,)]
     finally:
         con.close()
+
+
+def test_a_reading_is_confirmed_from_the_page(tiny_db: Path) -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["viewer_role"] = "alliance_admin"
+    at.session_state["value_questions"] = [
+        {
+            "kind": "role",
+            "file": "staff.csv",
+            "column": "role",
+            "value": "Deputy Haed",
+            "suggestion": "senior leader",
+            "choices": ["senior leader", "headteacher"],
+            "rows": 2,
+        }
+    ]
+    at.run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    box = next(s for s in at.selectbox if "Deputy Haed" in s.label)
+    assert box.value == "senior leader"
+    next(b for b in at.button if b.label == "Confirm").click().run()
+    assert any("means senior leader" in s.value for s in at.success)
+    con = open_store(tiny_db)
+    try:
+        assert con.execute("SELECT raw, value FROM value_maps").fetchall() == [
+            ("deputy haed", "senior leader")
+        ]
+    finally:
+        con.close()
