@@ -214,3 +214,26 @@ def test_cli_school_tags_the_files(tiny_db, tmp_path, capsys, monkeypatch) -> No
         ).fetchall() == [(1,)]
     finally:
         con.close()
+
+
+def test_names_from_earlier_staff_files_are_cleaned_later(tiny, admin, tmp_path) -> None:
+    write(
+        tmp_path / "s",
+        "staff.csv",
+        "staff_ref,school_id,role,title,forename,surname\nJDO,A,teacher,Mrs,Jane,Okafor\n",
+    )
+    assert load(tiny, admin, [tmp_path / "s"]).ok
+    write(
+        tmp_path / "e",
+        "evidence.csv",
+        EVIDENCE + "JDO,Questioning,observation,good,2026-10-01,SLT,"
+        '"Mrs Okafor modelled it; Jane Okafor to share. Ms Lee too."\n',
+    )
+    report = load(tiny, admin, [tmp_path / "e"], school="A")
+    assert report.ok, [str(p) for p in report.problems]
+    assert report.removed == {"name": 2}
+    [(note,)] = tiny.execute(
+        "SELECT note FROM evidence WHERE skill_id = 'questioning' AND date = '2026-10-01'"
+    ).fetchall()
+    assert note == "[name] modelled it; [name] to share. Ms Lee too."
+    assert "okafor" not in everything(tiny).lower()

@@ -148,7 +148,7 @@ def import_paths(
                 echoes = words.translate(con, staged, report, matcher)
                 identity.tag_schools(con, staged, school, schools_by_file or {})
                 _identify(con, staged, report, res, pseudonym_key, school, accept_moves)
-                clean_free_text(con, staged, res.names, report)
+                clean_free_text(con, staged, res.names, report, pseudonym_key)
                 Validator(con, matcher, report, strength_scale, today).run(staged)
                 if "evidence" in staged and report.ok:
                     words.note_ungraded(con, report, staged["evidence"].label)

@@ -259,6 +259,17 @@ class Resolver:
                 self.batch_ids[h] = ref
             self.res.index_rows += [("code", default, ref, school)]
             self.res.index_rows += [(k, h, ref, school) for k, h in ids]
+            extra = extras.get(line, {})
+            if extra.get("surname"):  # kept only as keyed hashes, to clean later notes
+                surname = extra["surname"].strip().lower()
+                self.res.index_rows.append(
+                    ("surname", identity_hash("surname", surname, self.key), ref, school)
+                )
+                if extra.get("forename"):
+                    full = f"{extra['forename'].strip().lower()} {surname}"
+                    self.res.index_rows.append(
+                        ("name", identity_hash("name", full, self.key), ref, school)
+                    )
             line_refs.append((line, ref))
         self._set_by_line("staff", "staff_ref", line_refs)
 
@@ -433,15 +444,16 @@ def write_index(con: Connection, res: Resolution, import_id: int) -> None:
         "INSERT INTO batch_rows (import_id, tbl, action, row_key, before) SELECT ?, "
         "'identity_index', 'updated', to_json([i.kind, i.key_hash])::VARCHAR, "
         "to_json(i)::VARCHAR FROM identity_index i JOIN ident_rows r USING (kind, key_hash) "
-        "WHERE i.staff_ref IS DISTINCT FROM r.staff_ref OR i.school_id IS DISTINCT FROM "
-        "r.school_id",
+        "WHERE r.kind NOT IN ('name', 'surname') AND (i.staff_ref IS DISTINCT FROM r.staff_ref "
+        "OR i.school_id IS DISTINCT FROM r.school_id)",
         [import_id],
     )
     con.execute(
         "INSERT OR REPLACE INTO identity_index (kind, key_hash, staff_ref, school_id, import_id) "
         "SELECT kind, key_hash, staff_ref, school_id, ? FROM ident_rows r WHERE NOT EXISTS "
         "(SELECT 1 FROM identity_index i WHERE i.kind = r.kind AND i.key_hash = r.key_hash "
-        "AND i.staff_ref = r.staff_ref AND i.school_id = r.school_id)",
+        "AND ((i.staff_ref = r.staff_ref AND i.school_id = r.school_id) "
+        "OR r.kind IN ('name', 'surname')))",
         [import_id],
     )
     con.unregister("ident_rows")
