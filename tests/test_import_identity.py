@@ -237,3 +237,17 @@ def test_names_from_earlier_staff_files_are_cleaned_later(tiny, admin, tmp_path)
     ).fetchall()
     assert note == "[name] modelled it; [name] to share. Ms Lee too."
     assert "okafor" not in everything(tiny).lower()
+
+
+def test_a_schools_own_lookup_gives_the_stored_refs(tmp_path, capsys, monkeypatch, tiny_db) -> None:
+    from brokering.cli import main
+
+    monkeypatch.setenv("BROKERING_PSEUDONYM_KEY", KEY.decode())
+    src = write(tmp_path, "export.csv", "code\nJDO\n")
+    out = tmp_path / "lookup.csv"
+    args = ["--db", str(tiny_db), "pseudonyms", str(src), "--column", "code", "--school", "B"]
+    assert main([*args, "--out", str(out)]) == 0
+    assert out.read_text().splitlines() == [
+        "code,staff_ref",
+        f"JDO,{staff_pseudonym('B', 'JDO', KEY)}",
+    ]

@@ -216,3 +216,43 @@ def test_a_fuzzy_skill_is_asked_not_applied(tiny, admin, tmp_path) -> None:
     assert not report.ok
     [q] = report.questions
     assert q["kind"] == "skill" and q["suggestion"] == "Retrieval practice"
+
+
+def test_values_cli_json_is_pinned(capsys, tiny_db) -> None:
+    import json
+
+    from brokering.cli import main
+
+    assert (
+        main(
+            [
+                "--db",
+                str(tiny_db),
+                "values",
+                "confirm",
+                "role",
+                "Deputy Haed",
+                "senior leader",
+                "--json",
+            ]
+        )
+        == 0
+    )
+    assert json.loads(capsys.readouterr().out) == {
+        "ok": True,
+        "kind": "role",
+        "words": "Deputy Haed",
+        "value": "senior leader",
+    }
+    assert main(["--db", str(tiny_db), "values", "list", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [set(m) for m in out["maps"]] == [
+        {"kind", "raw", "value", "confirmed_by", "confirmed_at"}
+    ]
+    assert main(["--db", str(tiny_db), "values", "confirm", "role", "deputy haed", "teacher"]) == 1
+    assert "already mapped" in capsys.readouterr().err
+    assert (
+        main(["--db", str(tiny_db), "values", "confirm", "skill", "Maths teaching", "Nonsense"])
+        == 1
+    )
+    assert "not a skill" in capsys.readouterr().err
