@@ -7,13 +7,11 @@ import pandas as pd
 import streamlit as st
 
 import ui
+import ui_imports
 from brokering import consent
 from brokering.errors import BrokeringError
 from brokering.exporting import to_csv_bytes
 from brokering.importing import import_paths
-from brokering.importing.batches import undo as undo_import
-from brokering.importing.batches import undoable
-from brokering.importing.value_maps import confirm as confirm_value
 from brokering.maintenance import after_import
 from brokering.overview import quality_warnings, recent_imports, school_summary
 from brokering.pseudonymise import alliance_key
@@ -155,20 +153,7 @@ if submitted:
         except BrokeringError as exc:
             ui.show_error(exc)
             st.stop()
-    if report.changes:
-        st.markdown("**What changes in rows already held** (before and after)")
-        st.dataframe(
-            pd.DataFrame(report.changes),
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "table": "Table",
-                "key": "Row",
-                "column": "Column",
-                "before": "Before",
-                "after": "After",
-            },
-        )
+    ui_imports.show_changes(report)
     if report.ok and report.applied:
         st.success(
             f"Imported as batch {report.batch_id} (it can be undone below). "
@@ -200,6 +185,7 @@ if submitted:
                 "line": "Line",
                 "column": "Column",
                 "value": "Value",
+                "who": "Who (as the file names them)",
                 "message": "What is wrong",
             },
         )
@@ -209,52 +195,9 @@ if submitted:
             "import_problems.csv",
             mime="text/csv",
         )
-    if report.questions:
-        st.session_state["value_questions"] = report.questions
-    for m in report.moves:
-        st.warning(
-            f"{m['file']}, line {m['line']} ({m['who']}): moved from school {m['from']} "
-            f"to {m['to']}."
-        )
+    ui_imports.show_moves_and_questions(report)
     for note in report.notes:
         st.caption(note)
 
-questions = st.session_state.get("value_questions") or []
-if questions:
-    st.subheader("Readings to confirm")
-    st.caption(
-        "These words were close to, but not exactly, one of ours. Confirm each once and later "
-        "files are read the same way; nothing is applied until you do."
-    )
-    for i, q in enumerate(questions):
-        with st.form(f"question_{i}"):
-            choice = st.selectbox(
-                f"{q['file']}, {q['column']}: '{q['value']}' ({q['rows']} rows) means",
-                q["choices"] or [q["suggestion"]],
-            )
-            if st.form_submit_button("Confirm"):
-                try:
-                    confirm_value(con, viewer, q["kind"], q["value"], choice)
-                    st.success(f"Saved: '{q['value']}' means {choice}. Import the file again.")
-                except BrokeringError as exc:
-                    ui.show_error(exc)
-
-st.subheader("Undo an import")
-batches_held = undoable(con)
-if not batches_held:
-    st.info("No applied import to undo.")
-else:
-    with st.form("undo_form"):
-        batch = st.selectbox("Import batch", batches_held)
-        st.caption(
-            "Puts the store back as it was before that batch. Refused if a later batch or "
-            "work in the app has built on it."
-        )
-        if st.form_submit_button("Undo this import"):
-            try:
-                done = undo_import(con, viewer, int(batch))
-                after_import(con, True)
-                ui.refresh_cached()
-                st.success(f"Import batch {done.import_id} undone.")
-            except BrokeringError as exc:
-                ui.show_error(exc)
+ui_imports.value_questions_section(con, viewer)
+ui_imports.undo_section(con, viewer)
