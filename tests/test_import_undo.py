@@ -152,3 +152,25 @@ def test_cli_undo(capsys, tiny_db: Path, tmp_path: Path) -> None:
     }
     assert main(["--db", str(tiny_db), "undo", str(out["batch_id"])]) == 1
     assert "already undone" in capsys.readouterr().err
+
+
+def test_summaries_see_an_undo(tiny, admin, tmp_path) -> None:
+    from brokering import maintenance
+    from brokering.find import find_expertise
+
+    def score() -> float:
+        rows = find_expertise(tiny, admin, "questioning", as_of=TINY_TODAY).rows
+        return float(rows.set_index("staff_ref").loc["B2", "practice_score"])
+
+    f = _write(tmp_path, "evidence.csv", EVIDENCE + "B2,Questioning,observation,1,2026-10-01,SLT\n")
+    assert import_paths(tiny, [f], admin, today=TINY_TODAY).ok
+    maintenance.after_import(tiny, True)
+    wrong = score()
+    fixed = import_paths(tiny, [f], admin, today=TINY_TODAY, strength_scale="1-best")
+    maintenance.after_import(tiny, True)
+    assert score() > wrong
+    undo(tiny, admin, fixed.batch_id)
+    assert maintenance.parts_status(tiny, TINY_TODAY).reason  # stale until rebuilt
+    assert score() == wrong
+    maintenance.after_import(tiny, True)
+    assert score() == wrong

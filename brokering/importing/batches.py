@@ -203,6 +203,17 @@ def undo(con: Connection, viewer: Viewer, import_id: int) -> UndoReport:
     try:
         _undo_rows(con, import_id, removed, restored)
         con.execute("UPDATE imports SET outcome = 'undone' WHERE import_id = ?", [import_id])
+        # A row of its own: the undo is in "Recent imports", and every summary keyed on the
+        # last import (stored find parts, dashboards) sees that the data changed.
+        con.execute(
+            "INSERT INTO imports (import_id, username, files, outcome, rows_added, "
+            "rows_updated, detail) VALUES (nextval('import_id_seq'), ?, ?, 'undo', 0, 0, ?)",
+            [
+                viewer.username,
+                f"undo of batch {import_id}",
+                json.dumps({"removed": removed, "restored": restored}),
+            ],
+        )
     except BaseException:
         con.execute("ROLLBACK")
         raise
