@@ -174,3 +174,19 @@ def test_summaries_see_an_undo(tiny, admin, tmp_path) -> None:
     assert score() == wrong
     maintenance.after_import(tiny, True)
     assert score() == wrong
+
+
+def test_an_undo_that_would_lose_a_consent_change_made_in_the_app_is_refused(
+    tiny, admin, tmp_path
+) -> None:
+    from datetime import date
+
+    from brokering import consent
+
+    f = _write(
+        tmp_path, "staff.csv", "staff_ref,school_id,role\nA3,A,middle leader\n"
+    )  # changes A3's role
+    report = import_paths(tiny, [f], admin, today=TINY_TODAY)
+    consent.set_consent(tiny, admin, "A3", True, on=date(2026, 11, 19))
+    with pytest.raises(ValidationError, match="1 consent changes made in the app"):
+        undo(tiny, admin, report.batch_id)

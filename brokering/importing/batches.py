@@ -172,6 +172,24 @@ def _built_on(con: Connection, b: int) -> list[str]:
         ).fetchall()[0][0]
         if n:
             found.append(f"{n:,} {what}")
+    # Work done in the app since, on rows the batch wrote, would be lost by putting them back.
+    touched = (
+        "SELECT json_extract_string(row_key, '$[0]') FROM batch_rows WHERE import_id = ? "
+        "AND tbl = ?"
+    )
+    since = "(SELECT imported_at FROM imports WHERE import_id = ?)"
+    for table, col, when, extra, what in (
+        ("consent_events", "staff_ref", "recorded_at", "AND import_id IS NULL", "consent changes"),
+        ("need_events", "need_id", "at_time", "", "changes to needs"),
+    ):
+        source = "staff" if col == "staff_ref" else "needs"
+        n = con.execute(
+            f"SELECT count(*) FROM {table} WHERE {col} IN ({touched}) AND {when} >= {since} "  # noqa: S608
+            f"{extra}",
+            [b, source, b],
+        ).fetchall()[0][0]
+        if n:
+            found.append(f"{n:,} {what} made in the app")
     return found
 
 
@@ -194,8 +212,8 @@ def undo(con: Connection, viewer: Viewer, import_id: int) -> UndoReport:
     built = _built_on(con, import_id)
     if built:
         raise ValidationError(
-            f"Import batch {import_id} cannot be undone: {', '.join(built)} added since refer "
-            "to people, schools or needs it added. Nothing was changed."
+            f"Import batch {import_id} cannot be undone: {', '.join(built)} since then "
+            "depend on what it wrote. Nothing was changed."
         )
     removed: dict[str, int] = {}
     restored: dict[str, int] = {}
