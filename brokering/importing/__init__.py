@@ -209,10 +209,11 @@ def _identify(
         resolver.staff(staged["staff"], extras)
     for table, s in staged.items():
         kinds = {c.name: c.kind for c in TABLES[table].columns}
-        resolver.references(s, identity.staff_columns(table, s.columns, kinds))
+        columns = identity.staff_columns(table, s.columns, kinds)
+        resolver.references(s, columns)
+        if columns or table == "staff":
+            report.notes.append(f"{s.label}: staff identifiers replaced by keyed pseudonyms.")
     report.moves = res.moves
-    for s in staged.values():
-        report.notes.append(f"{s.label}: staff identifiers replaced by keyed pseudonyms.")
 
 
 def _apply(
