@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-KINDS = ("role", "judgement", "observer", "status", "skill")
+KINDS = ("role", "judgement", "observer", "status", "skill", "school_phase")
 UNGRADED = "ungraded"
 NOT_RECORDED = "not recorded"
 FUZZY_CUTOFF = 80
@@ -271,6 +271,24 @@ STATUS_WORDS = _table(
         "withdrawn": ("withdrawn", "cancelled", "canceled", "no longer needed"),
     }
 )
+#: School phases as the register of schools (GIAS) and schools' own lists write them.
+SCHOOL_PHASE_WORDS = _table(
+    {
+        "nursery": ("nursery", "nursery school", "early years"),
+        "primary": ("primary", "infant", "junior", "first", "primary school", "infant and junior"),
+        "middle": ("middle", "middle deemed primary", "middle deemed secondary", "middle school"),
+        "secondary": ("secondary", "secondary school", "high school", "upper"),
+        "all-through": ("all-through", "all through", "through school"),
+        "special": (
+            "special",
+            "special school",
+            "community special school",
+            "foundation special school",
+        ),
+        "alternative provision": ("alternative provision", "ap", "pupil referral unit", "pru"),
+        "16 plus": ("16 plus", "16+", "sixth form", "sixth form college", "post 16", "16 to 19"),
+    }
+)
 _TITLE = re.compile(r"^(mr|mrs|ms|miss|mx|dr|prof|sir|dame)\.?\s", re.IGNORECASE)
 
 
@@ -344,6 +362,12 @@ def read_observer(text: str, saved: dict[str, str] | None = None) -> Reading | N
     if _TITLE.match(text.strip()) or re.fullmatch(r"[A-Z][a-z'’-]+(\s+[A-Z][a-z'’-]+)+", text):
         return Reading(NOT_RECORDED, "map")
     return None
+
+
+def read_school_phase(text: str, saved: dict[str, str] | None = None) -> Reading:
+    """A school's phase as the register writes it ("Middle deemed secondary") into ours.
+    GIAS's "Not applicable" (special schools, PRUs) is not guessed: say which."""
+    return _lookup(text, SCHOOL_PHASE_WORDS, saved or {}) or _fuzzy(text, SCHOOL_PHASE_WORDS)
 
 
 def read_status(text: str, saved: dict[str, str] | None = None) -> Reading:

@@ -256,3 +256,22 @@ def test_values_cli_json_is_pinned(capsys, tiny_db) -> None:
         == 1
     )
     assert "not a skill" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("text", "phase"),
+    [
+        ("Middle deemed secondary", "middle"),
+        ("Middle deemed primary", "middle"),
+        ("All-through", "all-through"),
+        ("16 plus", "16 plus"),
+        ("Pupil referral unit", "alternative provision"),
+        ("Infant", "primary"),
+    ],
+)
+def test_school_phases_as_the_register_writes_them(text: str, phase: str) -> None:
+    assert sw.read_school_phase(text).value == phase
+
+
+def test_not_applicable_phase_is_not_guessed() -> None:
+    assert sw.read_school_phase("Not applicable").how in ("unknown", "fuzzy")

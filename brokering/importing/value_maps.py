@@ -14,6 +14,7 @@ from brokering.db import Connection, transaction
 from brokering.errors import PermissionDenied, ValidationError
 from brokering.importing.parsers import RECORDER_LABELS
 from brokering.importing.spec import NEED_STATUSES, ROLES
+from brokering.phases import SCHOOL_PHASES
 from brokering.school_words import KINDS, NOT_RECORDED, UNGRADED, norm
 from brokering.taxonomy import SkillMatcher
 from brokering.values import STRENGTH_WORDS
@@ -23,6 +24,7 @@ _TARGETS = {
     "judgement": ("outstanding", "good", "requires improvement", "inadequate", UNGRADED),
     "observer": (*RECORDER_LABELS, NOT_RECORDED),
     "status": tuple(NEED_STATUSES),
+    "school_phase": tuple(SCHOOL_PHASES),
 }
 
 

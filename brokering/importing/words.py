@@ -20,6 +20,7 @@ from brokering.importing.problems import ImportReport, Problem
 from brokering.importing.reader import Staged
 from brokering.importing.spec import NEED_STATUSES, ROLES, TABLES
 from brokering.importing.value_maps import saved
+from brokering.phases import SCHOOL_PHASES
 from brokering.settings import MAX_REPORTED_PROBLEMS
 from brokering.taxonomy import SkillMatcher
 
@@ -29,10 +30,12 @@ _WHAT = {
     "observer": "observer",
     "status": "status",
     "skill": "skill",
+    "school_phase": "school phase",
 }
 _ALLOWED = {
     "role": ROLES,
     "status": NEED_STATUSES,
+    "school_phase": SCHOOL_PHASES,
     "judgement": ("outstanding", "good", "requires improvement", "inadequate", sw.UNGRADED),
 }
 
@@ -50,6 +53,8 @@ def _kind(table: str, col: str, kind: str) -> str | None:
         return "role"
     if (table, col) == ("needs", "status"):
         return "status"
+    if (table, col) == ("schools", "phase"):
+        return "school_phase"
     return {"recorder": "observer", "strength": "judgement", "skill": "skill"}.get(kind)
 
 
@@ -93,6 +98,7 @@ def translate(
                     "judgement": sw.read_judgement,
                     "observer": sw.read_observer,
                     "status": sw.read_status,
+                    "school_phase": sw.read_school_phase,
                 }[kind]
                 readings = [read(v, maps[kind]) for v in distinct]
             _apply(con, s, col.name, kind, distinct, readings, report, words)
