@@ -40,121 +40,50 @@ def _table(groups: dict[str, tuple[str, ...]]) -> dict[str, str]:
     return {norm(word): target for target, words in groups.items() for word in words}
 
 
-ROLE_WORDS = _table(
-    {
-        "teacher": (
-            "teacher",
-            "class teacher",
-            "classroom teacher",
-            "main scale teacher",
-            "mps teacher",
-            "ups teacher",
-            "qualified teacher",
-            "subject teacher",
-            "form tutor",
-            "supply teacher",
-            "unqualified teacher",
-            "specialist teacher",
-            "tutor",
-        ),
-        "early career teacher": (
-            "early career teacher",
-            "ect",
-            "ect1",
-            "ect 1",
-            "ect2",
-            "ect 2",
-            "nqt",
-            "newly qualified teacher",
-            "ect year 1",
-            "ect year 2",
-        ),
-        "middle leader": (
-            "middle leader",
-            "senco",
-            "sendco",
-            "senco sendco",
-            "head of department",
-            "hod",
-            "head of year",
-            "hoy",
-            "head of faculty",
-            "subject leader",
-            "subject lead",
-            "curriculum leader",
-            "curriculum lead",
-            "phase leader",
-            "key stage leader",
-            "second in department",
-            "lead practitioner",
-            "eyfs lead",
-            "inclusion lead",
-        ),
-        "senior leader": (
-            "senior leader",
-            "slt",
-            "deputy head",
-            "deputy headteacher",
-            "deputy head teacher",
-            "dht",
-            "assistant head",
-            "assistant headteacher",
-            "assistant head teacher",
-            "aht",
-            "vice principal",
-            "assistant principal",
-            "deputy principal",
-        ),
-        "headteacher": (
-            "headteacher",
-            "head teacher",
-            "head",
-            "ht",
-            "principal",
-            "executive headteacher",
-            "executive head",
-            "executive principal",
-            "head of school",
-        ),
-        "SLE": ("sle", "specialist leader of education"),
-        "teaching assistant": (
-            "teaching assistant",
-            "ta",
-            "hlta",
-            "higher level teaching assistant",
-            "lsa",
-            "learning support assistant",
-            "classroom assistant",
-            "sen ta",
-            "1 1 ta",
-            "nursery nurse",
-            "early years practitioner",
-            "level 3 ta",
-            "level 2 ta",
-        ),
-        "support staff": (
-            "support staff",
-            "cover supervisor",
-            "school business manager",
-            "business manager",
-            "office manager",
-            "administrator",
-            "admin",
-            "receptionist",
-            "site manager",
-            "technician",
-            "librarian",
-            "pastoral manager",
-            "attendance officer",
-            "learning mentor",
-            "family liaison officer",
-            "midday supervisor",
-            "exams officer",
-            "data manager",
-            "bursar",
-        ),
-    }
-)
+# fmt: off
+
+ROLE_WORDS = _table({
+    "teacher": (
+        "teacher", "class teacher", "classroom teacher", "main scale teacher",
+        "mps teacher", "ups teacher", "qualified teacher", "subject teacher", "form tutor",
+        "supply teacher", "unqualified teacher", "specialist teacher", "tutor",
+    ),
+    "early career teacher": (
+        "early career teacher", "ect", "ect1", "ect 1", "ect2", "ect 2", "nqt",
+        "newly qualified teacher", "ect year 1", "ect year 2",
+    ),
+    "middle leader": (
+        "middle leader", "senco", "sendco", "senco sendco", "head of department", "hod",
+        "head of year", "hoy", "head of faculty", "subject leader", "subject lead",
+        "curriculum leader", "curriculum lead", "phase leader", "key stage leader",
+        "second in department", "lead practitioner", "eyfs lead", "inclusion lead",
+    ),
+    "senior leader": (
+        "senior leader", "slt", "deputy head", "deputy headteacher", "deputy head teacher",
+        "dht", "assistant head", "assistant headteacher", "assistant head teacher", "aht",
+        "vice principal", "assistant principal", "deputy principal",
+    ),
+    "headteacher": (
+        "headteacher", "head teacher", "head", "ht", "principal", "executive headteacher",
+        "executive head", "executive principal", "head of school",
+    ),
+    "SLE": (
+        "sle", "specialist leader of education",
+    ),
+    "teaching assistant": (
+        "teaching assistant", "ta", "hlta", "higher level teaching assistant", "lsa",
+        "learning support assistant", "classroom assistant", "sen ta", "1 1 ta",
+        "nursery nurse", "early years practitioner", "level 3 ta", "level 2 ta",
+    ),
+    "support staff": (
+        "support staff", "cover supervisor", "school business manager", "business manager",
+        "office manager", "administrator", "admin", "receptionist", "site manager",
+        "technician", "librarian", "pastoral manager", "attendance officer",
+        "learning mentor", "family liaison officer", "midday supervisor", "exams officer",
+        "data manager", "bursar",
+    ),
+})
+# fmt: on
 #: Title patterns, tried in order when no word matches exactly (deterministic, not fuzzy).
 ROLE_RULES: tuple[tuple[str, str], ...] = (
     (r"^(acting |interim )?(executive )?(head ?teacher|principal|head of school)\b", "headteacher"),
@@ -166,129 +95,121 @@ ROLE_RULES: tuple[tuple[str, str], ...] = (
     (r"^teacher of |\bteacher$", "teacher"),
 )
 
-JUDGEMENT_WORDS = _table(
-    {
-        "outstanding": ("outstanding", "strong", "grade 1 outstanding", "exceptional"),
-        "good": (
-            "good",
-            "secure",
-            "good+",
-            "good +",
-            "good plus",
-            "good with outstanding features",
-            "good outstanding features",
-            "good to outstanding",
-        ),
-        "requires improvement": (
-            "requires improvement",
-            "ri",
-            "req improvement",
-            "requires improvement to be good",
-            "developing",
-            "satisfactory",
-        ),
-        "inadequate": ("inadequate", "emerging", "unsatisfactory", "weak"),
-        UNGRADED: (
-            "ungraded",
-            "not graded",
-            "no grade",
-            "n a",
-            "na",
-            "not judged",
-            "not applicable",
-            "unseen",
-        ),
-    }
-)
+# fmt: off
 
-OBSERVER_WORDS = _table(
-    {
-        "headteacher": ("ht", "head", "headteacher", "head teacher", "principal", "executive head"),
-        "SLT": (
-            "slt",
-            "dht",
-            "aht",
-            "deputy head",
-            "deputy headteacher",
-            "assistant head",
-            "assistant headteacher",
-            "vice principal",
-            "assistant principal",
-            "senior leader",
-            "senior leadership team",
-        ),
-        "HoD": (
-            "hod",
-            "head of department",
-            "head of faculty",
-            "subject leader",
-            "subject lead",
-            "curriculum leader",
-            "middle leader",
-            "hoy",
-            "head of year",
-        ),
-        "external": (
-            "external",
-            "la adviser",
-            "la advisor",
-            "local authority adviser",
-            "local authority advisor",
-            "external adviser",
-            "school improvement partner",
-            "sip",
-            "ofsted",
-            "inspector",
-            "trust adviser",
-        ),
-        "SLE": ("sle", "specialist leader of education"),
-        "line manager": ("line manager", "lm"),
-        "peer": ("peer", "colleague", "peer observation"),
-        "self": ("self", "self assessment", "self review"),
-        "mentor": ("mentor", "ect mentor", "induction tutor"),
-        "coach": ("coach", "instructional coach"),
-        "moderator": ("moderator",),
-    }
-)
+JUDGEMENT_WORDS = _table({
+    "outstanding": (
+        "outstanding", "strong", "grade 1 outstanding", "exceptional",
+    ),
+    "good": (
+        "good", "secure", "good+", "good +", "good plus", "good with outstanding features",
+        "good outstanding features", "good to outstanding",
+    ),
+    "requires improvement": (
+        "requires improvement", "ri", "req improvement", "requires improvement to be good",
+        "developing", "satisfactory",
+    ),
+    "inadequate": (
+        "inadequate", "emerging", "unsatisfactory", "weak",
+    ),
+    UNGRADED: (
+        "ungraded", "not graded", "no grade", "n a", "na", "not judged", "not applicable",
+        "unseen",
+    ),
+})
+# fmt: on
+# fmt: off
 
-STATUS_WORDS = _table(
-    {
-        "closed": ("achieved", "met", "completed", "complete", "done", "closed", "fully met"),
-        "open": (
-            "open",
-            "in progress",
-            "ongoing",
-            "on track",
-            "started",
-            "not started",
-            "not yet started",
-            "planned",
-            "new",
-            "partially met",
-            "partially achieved",
-        ),
-        "matched": ("matched", "allocated", "coach found"),
-        "withdrawn": ("withdrawn", "cancelled", "canceled", "no longer needed"),
-    }
-)
+OBSERVER_WORDS = _table({
+    "headteacher": (
+        "ht", "head", "headteacher", "head teacher", "principal", "executive head",
+    ),
+    "SLT": (
+        "slt", "dht", "aht", "deputy head", "deputy headteacher", "assistant head",
+        "assistant headteacher", "vice principal", "assistant principal", "senior leader",
+        "senior leadership team",
+    ),
+    "HoD": (
+        "hod", "head of department", "head of faculty", "subject leader", "subject lead",
+        "curriculum leader", "middle leader", "hoy", "head of year",
+    ),
+    "external": (
+        "external", "la adviser", "la advisor", "local authority adviser",
+        "local authority advisor", "external adviser", "school improvement partner", "sip",
+        "ofsted", "inspector", "trust adviser",
+    ),
+    "SLE": (
+        "sle", "specialist leader of education",
+    ),
+    "line manager": (
+        "line manager", "lm",
+    ),
+    "peer": (
+        "peer", "colleague", "peer observation",
+    ),
+    "self": (
+        "self", "self assessment", "self review",
+    ),
+    "mentor": (
+        "mentor", "ect mentor", "induction tutor",
+    ),
+    "coach": (
+        "coach", "instructional coach",
+    ),
+    "moderator": (
+        "moderator",
+    ),
+})
+# fmt: on
+# fmt: off
+
+STATUS_WORDS = _table({
+    "closed": (
+        "achieved", "met", "completed", "complete", "done", "closed", "fully met",
+    ),
+    "open": (
+        "open", "in progress", "ongoing", "on track", "started", "not started",
+        "not yet started", "planned", "new", "partially met", "partially achieved",
+    ),
+    "matched": (
+        "matched", "allocated", "coach found",
+    ),
+    "withdrawn": (
+        "withdrawn", "cancelled", "canceled", "no longer needed",
+    ),
+})
+# fmt: on
+# fmt: off
 #: School phases as the register of schools (GIAS) and schools' own lists write them.
-SCHOOL_PHASE_WORDS = _table(
-    {
-        "nursery": ("nursery", "nursery school", "early years"),
-        "primary": ("primary", "infant", "junior", "first", "primary school", "infant and junior"),
-        "middle": ("middle", "middle deemed primary", "middle deemed secondary", "middle school"),
-        "secondary": ("secondary", "secondary school", "high school", "upper"),
-        "all-through": ("all-through", "all through", "through school"),
-        "special": (
-            "special",
-            "special school",
-            "community special school",
-            "foundation special school",
-        ),
-        "alternative provision": ("alternative provision", "ap", "pupil referral unit", "pru"),
-        "16 plus": ("16 plus", "16+", "sixth form", "sixth form college", "post 16", "16 to 19"),
-    }
-)
+
+SCHOOL_PHASE_WORDS = _table({
+    "nursery": (
+        "nursery", "nursery school", "early years",
+    ),
+    "primary": (
+        "primary", "infant", "junior", "first", "primary school", "infant and junior",
+    ),
+    "middle": (
+        "middle", "middle deemed primary", "middle deemed secondary", "middle school",
+    ),
+    "secondary": (
+        "secondary", "secondary school", "high school", "upper",
+    ),
+    "all-through": (
+        "all-through", "all through", "through school",
+    ),
+    "special": (
+        "special", "special school", "community special school",
+        "foundation special school",
+    ),
+    "alternative provision": (
+        "alternative provision", "ap", "pupil referral unit", "pru",
+    ),
+    "16 plus": (
+        "16 plus", "16+", "sixth form", "sixth form college", "post 16", "16 to 19",
+    ),
+})
+# fmt: on
 _TITLE = re.compile(r"^(mr|mrs|ms|miss|mx|dr|prof|sir|dame)\.?\s", re.IGNORECASE)
 
 

@@ -16,7 +16,7 @@ import duckdb
 from brokering import audit
 from brokering.db import Connection
 from brokering.errors import PermissionDenied, StoreError
-from brokering.importing import batches, identity, words
+from brokering.importing import batches, identity, identity_batch, words
 from brokering.importing.apply import apply_consent, upsert
 from brokering.importing.cleaning import clean_free_text
 from brokering.importing.problems import ImportReport, Problem
@@ -146,7 +146,7 @@ def import_paths(
             echoes = None
             if staged:
                 echoes = words.translate(con, staged, report, matcher)
-                identity.tag_schools(con, staged, school, schools_by_file or {})
+                identity_batch.tag_schools(con, staged, school, schools_by_file or {})
                 _identify(con, staged, report, res, pseudonym_key, school, accept_moves)
                 clean_free_text(con, staged, res.names, report, pseudonym_key)
                 Validator(con, matcher, report, strength_scale, today).run(staged)
@@ -154,10 +154,10 @@ def import_paths(
                     words.note_ungraded(con, report, staged["evidence"].label)
             if echoes:
                 words.drop_echoes(report, echoes)
-            identity.unmask(report, res)
+            identity_batch.unmask(report, res)
             if report.ok:
                 _apply(con, report, staged, viewer, dry_run, res)
-                identity.relabel_changes(report, res)
+                identity_batch.relabel_changes(report, res)
                 batches.note_renames(report.changes, report.notes)
     except duckdb.Error as exc:
         raise StoreError(
@@ -190,7 +190,7 @@ def _identify(
     accept_moves: bool,
 ) -> None:
     """Staff identifiers to pseudonymous refs (with a key), moves found either way."""
-    extras = identity.take_identity_columns(con, staged, res)
+    extras = identity_batch.take_identity_columns(con, staged, res)
     if any(c in e for e in extras.values() for c in ("title", "forename", "surname")):
         report.notes.append(
             "staff.csv: names are used only to clean notes in this batch and never stored."
@@ -201,7 +201,7 @@ def _identify(
                 "staff.csv: e-mail addresses and payroll numbers were read but not kept; "
                 "they are kept only as keyed hashes, which needs pseudonymising on."
             )
-        report.moves = identity.raw_moves(con, staged, report, accept_moves)
+        report.moves = identity_batch.raw_moves(con, staged, report, accept_moves)
         return
     report.pseudonymised = True
     resolver = identity.Resolver(con, key, report, res, school=school, accept_moves=accept_moves)
@@ -209,7 +209,7 @@ def _identify(
         resolver.staff(staged["staff"], extras)
     for table, s in staged.items():
         kinds = {c.name: c.kind for c in TABLES[table].columns}
-        columns = identity.staff_columns(table, s.columns, kinds)
+        columns = identity_batch.staff_columns(table, s.columns, kinds)
         resolver.references(s, columns)
         if columns or table == "staff":
             report.notes.append(f"{s.label}: staff identifiers replaced by keyed pseudonyms.")
@@ -236,7 +236,7 @@ def _apply(
             report.outcomes.append(upsert(con, table, import_id, s.label, report.changes))
             if table == "staff":
                 apply_consent(con, report, viewer.username, "new_staff", import_id)
-        identity.write_index(con, res, import_id)
+        identity_batch.write_index(con, res, import_id)
         added = sum(o.added for o in report.outcomes)
         updated = sum(o.updated for o in report.outcomes)
         con.execute(
