@@ -81,3 +81,19 @@ def test_ungraded_evidence_weighs_little(tiny, admin, tmp_path) -> None:
     )
     row = stored.rows.set_index("staff_ref").loc["B2"]
     assert round(float(row["practice_score"]), 1) == ungraded
+
+
+def test_ungraded_records_never_make_someone_strong_on_the_dashboard(tiny, admin, tmp_path):
+    from brokering.dashboard.flows import complementary_strengths
+
+    before = complementary_strengths(tiny, admin, as_of=TINY_TODAY)
+    f = _write(
+        tmp_path,
+        "evidence.csv",
+        "staff_ref,skill,evidence_type,strength,date,recorded_by\n"
+        "B2,Behaviour and routines,observation,outstanding,2026-10-01,SLT\n"
+        "B2,Behaviour and routines,observation,,2026-10-02,SLT\n",
+    )
+    assert import_paths(tiny, [f], admin, today=TINY_TODAY).ok
+    after = complementary_strengths(tiny, admin, as_of=TINY_TODAY)
+    assert len(after) == len(before)  # one graded record is not "several strong" evidence

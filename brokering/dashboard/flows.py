@@ -157,14 +157,15 @@ def complementary_strengths(
     `min_strong` (or it is the viewer's own school), so nobody is singled out.
 
     Strong: mean strength of observation, outcomes and accreditation evidence in the last
-    `recent_days` at least 3.5, over at least two such records.
+    `recent_days` at least 3.5, over at least two such records with a grade (ungraded ones
+    are not judgements of strength).
     """
     as_of = as_of or date.today()
     strong = query_df(
         con,
         """
         WITH per_person AS (
-            SELECT e.staff_ref, e.skill_id, avg(e.strength) AS mean, count(*) AS n
+            SELECT e.staff_ref, e.skill_id, avg(e.strength) AS mean, count(e.strength) AS n
             FROM evidence e
             WHERE e.evidence_type IN ('observation', 'outcomes', 'accreditation')
               AND e.date >= ?
