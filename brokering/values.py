@@ -67,6 +67,11 @@ def looks_like_formula(text: str) -> bool:
     return bool(_FORMULA.match(text))
 
 
+def _century(yy: int) -> int:
+    """A two-digit year: 00-69 this century, 70-99 the last (26 -> 2026, 98 -> 1998)."""
+    return 2000 + yy if yy < 70 else 1900 + yy
+
+
 def parse_date(text: str) -> Parsed:
     """A date as schools' systems write it, day first whenever a day and month could swap:
     ISO (2025-03-14, with a time, T or Z), UK day-first (14/03/2025, 14/3/25), words
@@ -79,7 +84,7 @@ def parse_date(text: str) -> Parsed:
     elif m := _SLASHED.match(t):
         d, mo, y = (int(g) for g in m.groups())
         if len(m.group(3)) == 2:
-            y += 2000
+            y = _century(y)
         if mo > 12 and d <= 12:
             return None, (
                 "looks like a US month-first date; write it day first (DD/MM/YYYY) or as YYYY-MM-DD"
@@ -89,7 +94,7 @@ def parse_date(text: str) -> Parsed:
         if mo is None:
             return None, f"is not a date: {accepted}"
         d, y = int(m.group(1)), int(m.group(3))
-        y += 2000 if y < 100 else 0
+        y = _century(y) if y < 100 else y
     elif re.fullmatch(r"\d{5}(\.\d+)?", t) and 32874 <= float(t) < 73051:
         return _EXCEL_EPOCH + timedelta(days=int(float(t))), None
     else:

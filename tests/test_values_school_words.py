@@ -275,3 +275,9 @@ def test_school_phases_as_the_register_writes_them(text: str, phase: str) -> Non
 
 def test_not_applicable_phase_is_not_guessed() -> None:
     assert sw.read_school_phase("Not applicable").how in ("unknown", "fuzzy")
+
+
+def test_two_digit_years_pivot_at_1970() -> None:
+    assert parse_date("26/9/25")[0] == date(2025, 9, 26)
+    assert parse_date("31/12/98")[0] == date(1998, 12, 31)
+    assert parse_date("1 Jan 69")[0] == date(2069, 1, 1)
