@@ -132,7 +132,7 @@ def test_undo_of_a_pseudonymised_batch_forgets_its_identities(tiny, admin, tmp_p
         tmp_path, "staff.csv", "staff_ref,school_id,role,email\nJDO,A,teacher,j.d@alder.sch.uk\n"
     )
     report = import_paths(tiny, [f], admin, today=TINY_TODAY, pseudonym_key=KEY)
-    assert tiny.execute("SELECT count(*) FROM identity_index").fetchall() == [(2,)]
+    assert tiny.execute("SELECT count(*) FROM identity_index").fetchall() == [(3,)]
     undo(tiny, admin, report.batch_id)
     assert tiny.execute("SELECT count(*) FROM identity_index").fetchall() == [(0,)]
 

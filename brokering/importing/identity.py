@@ -96,7 +96,7 @@ class Resolver:
         self.accept_moves = accept_moves
         self.batch_code: dict[tuple[str, str], str] = {}  # (school, code) -> ref
         self.batch_ids: dict[str, str] = {}  # identity hash -> ref
-        self.schools = {r[0] for r in con.execute("SELECT school_id FROM schools").fetchall()}
+        self.prefetch(set())
 
     def problem(self, s: Staged, line: int, column: str, who: str, msg: str) -> None:
         file, own = located(s, line)
@@ -204,6 +204,9 @@ class Resolver:
             for _kind, h in ids:
                 self.batch_ids[h] = ref
             self.res.index_rows += [("code", default, ref, school)]
+            # The code alone (hash/school), so a file without a school finds who uses it.
+            anywhere = f"{identity_hash('code', code, self.key)}/{school}"
+            self.res.index_rows.append(("code_any", anywhere, ref, school))
             self.res.index_rows += [(k, h, ref, school) for k, h in ids]
             extra = extras.get(line, {})
             if extra.get("surname"):  # kept only as keyed hashes, to clean later notes
@@ -239,7 +242,8 @@ class Resolver:
 
     # -- every other column that names a person ------------------------------------------
     def references(self, s: Staged, columns: list[str]) -> None:
-        """Resolve each distinct (school, identifier) of the given columns."""
+        """Resolve each distinct (school, identifier) of the given columns: the index is read
+        once for all of them (a national file names hundreds of thousands of people)."""
         has_school = "school_id" in s.columns
         school = getattr(s, "school", None) or self.school
         for col in columns:
@@ -248,10 +252,14 @@ class Resolver:
             pairs = self.con.execute(
                 f'SELECT DISTINCT {sch}, "{col}" FROM stg_{s.table} WHERE "{col}" IS NOT NULL'  # noqa: S608
             ).fetchall()
+            split = [
+                (row_school, raw, [p.strip() for p in raw.split(";")] if listed else [raw])
+                for row_school, raw in pairs
+            ]
+            self.prefetch({(rs or school, p) for rs, _raw, parts in split for p in parts if p})
             mapping = []
-            for row_school, raw in pairs:
+            for row_school, raw, parts in split:
                 ctx = row_school or school
-                parts = [p.strip() for p in raw.split(";")] if listed else [raw]
                 out = [self.resolve(s, col, p, ctx, raw) for p in parts if p]
                 mapping.append((row_school or "", raw, ";".join(out)))
             if not mapping:
@@ -265,23 +273,53 @@ class Resolver:
             )
             self.con.unregister("ident_frame")
 
+    def prefetch(self, items: set[tuple[str | None, str]]) -> None:
+        """Look up, in three queries, every identifier `resolve` will be asked about."""
+        emails, codes, anywhere = [], [], []
+        self._hashes: dict[tuple[str | None, str], str] = {}
+        for school, value in items:
+            if value.lower() in _LABELS:
+                continue
+            if _EMAIL.match(value):
+                h = identity_hash("email", value.lower(), self.key)
+                emails.append(h)
+            elif school:
+                h = staff_pseudonym(school, value, self.key)
+                codes.append(h)
+            else:
+                h = identity_hash("code", value, self.key)
+                anywhere.append(h)
+            self._hashes[(school, value)] = h
+        self._emails = self._index("email", emails)
+        self._codes = self._index("code", codes)
+        self._anywhere: dict[str, set[str]] = {}
+        if anywhere:
+            for h, ref in self.con.execute(
+                "SELECT split_part(key_hash, '/', 1), staff_ref FROM identity_index "
+                "WHERE kind = 'code_any' AND list_contains(?, split_part(key_hash, '/', 1))",
+                [anywhere],
+            ).fetchall():
+                self._anywhere.setdefault(h, set()).add(ref)
+        self._batch_by_code: dict[str, set[str]] = {}
+        for (_sc, c), r in self.batch_code.items():
+            self._batch_by_code.setdefault(c.lower(), set()).add(r)
+
     def resolve(self, s: Staged, col: str, value: str, school: str | None, raw: str) -> str:
         if value.lower() in _LABELS:
             return _LABELS[value.lower()]
         who = label_for(value)
+        known = self._hashes.get((school, value))
         if _EMAIL.match(value):
-            h = identity_hash("email", value.lower(), self.key)
-            ref = self.batch_ids.get(h) or self._index("email", [h]).get(h)
+            h = known or identity_hash("email", value.lower(), self.key)
+            ref = self.batch_ids.get(h) or self._emails.get(h)
             return self._found(ref, who, staff_pseudonym("?", value, self.key))
         if school:
-            default = staff_pseudonym(school, value, self.key)
-            ref = self.batch_code.get((school, value)) or self._index("code", [default]).get(
-                default
-            )
+            default = known or staff_pseudonym(school, value, self.key)
+            ref = self.batch_code.get((school, value)) or self._codes.get(default)
             return self._found(ref, who, default)
-        candidates = {r for (sc, c), r in self.batch_code.items() if c == value}
-        keys = {staff_pseudonym(sc, value, self.key): sc for sc in self.schools}
-        candidates |= set(self._index("code", list(keys)).values())
+        candidates = set(self._batch_by_code.get(value.lower(), set()))
+        h = known or identity_hash("code", value, self.key)
+        candidates |= self._anywhere.get(h, set())
         if len(candidates) == 1:
             return self._found(next(iter(candidates)), who, "")
         marker = staff_pseudonym("?", value, self.key)

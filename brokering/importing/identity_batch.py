@@ -104,6 +104,14 @@ def raw_moves(
     return moves
 
 
+#: A stored pseudonym ("P" + 12 base32 characters; see pseudonymise.pseudonym).
+_PSEUDONYM = re.compile(r"\bP[A-Z2-7]{12}\b")
+
+
+def _said(m: re.Match, res: Resolution) -> str:
+    return res.labels.get(m.group(0), m.group(0))
+
+
 def unmask(report: ImportReport, res: Resolution) -> None:
     """Put the file's own words back in the report: a pseudonym becomes "staff code JDO"."""
     if not res.labels:
@@ -118,17 +126,15 @@ def unmask(report: ImportReport, res: Resolution) -> None:
             p = replace(p, value="", who=res.labels[p.value], message=msg)
         out.append(p)
     report.problems = out
-    pattern = re.compile("|".join(re.escape(k) for k in res.labels))
-    report.notes = [pattern.sub(lambda m: res.labels[m.group(0)], n) for n in report.notes]
+    report.notes = [_PSEUDONYM.sub(lambda m: _said(m, res), n) for n in report.notes]
 
 
 def relabel_changes(report: ImportReport, res: Resolution) -> None:
     """The preview names people as the file did, like the rest of the report."""
     if not res.labels or not report.changes:
         return
-    pattern = re.compile("|".join(re.escape(k) for k in res.labels))
     for c in report.changes:
-        c["key"] = pattern.sub(lambda m: res.labels[m.group(0)], c["key"])
+        c["key"] = _PSEUDONYM.sub(lambda m: _said(m, res), c["key"])
 
 
 def write_index(con: Connection, res: Resolution, import_id: int) -> None:
