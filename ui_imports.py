@@ -10,10 +10,10 @@ import streamlit as st
 import ui
 from brokering.db import Connection
 from brokering.errors import BrokeringError
+from brokering.find.maintenance import after_import
 from brokering.importing import ImportReport
 from brokering.importing.batches import undo, undoable
 from brokering.importing.value_maps import confirm
-from brokering.maintenance import after_import
 from brokering.viewer import Viewer
 
 

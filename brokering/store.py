@@ -10,8 +10,8 @@ from pathlib import Path
 
 from brokering.accounts import create_demo_accounts
 from brokering.db import Connection, connect
+from brokering.find.maintenance import after_import
 from brokering.importing import ImportReport, import_paths
-from brokering.maintenance import after_import
 from brokering.taxonomy import sync_taxonomy
 from brokering.viewer import operator
 
@@ -69,7 +69,7 @@ def build_demo(
 ) -> ImportReport:
     """Generate the demo alliance's CSV files and load them through the real importer."""
     from brokering.demo import DEMO_AS_OF, DEMO_SEED, write_demo_csvs
-    from brokering.demo_pairings import write_demo_pairings
+    from brokering.demo.pairings import write_demo_pairings
 
     step = progress or (lambda _f, _m: None)
     with tempfile.TemporaryDirectory(prefix="brokering-demo-") as tmp:

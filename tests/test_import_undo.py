@@ -155,8 +155,7 @@ def test_cli_undo(capsys, tiny_db: Path, tmp_path: Path) -> None:
 
 
 def test_summaries_see_an_undo(tiny, admin, tmp_path) -> None:
-    from brokering import maintenance
-    from brokering.find import find_expertise
+    from brokering.find import find_expertise, maintenance
 
     def score() -> float:
         rows = find_expertise(tiny, admin, "questioning", as_of=TINY_TODAY).rows

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from brokering import maintenance
-from brokering.find import find_expertise
+from brokering.find import find_expertise, maintenance
 from brokering.importing import import_paths
 from brokering.scoring import DEFAULT_PARAMS, explain_practice, practice_scores
 from tests.conftest import TINY_TODAY

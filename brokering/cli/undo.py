@@ -13,7 +13,7 @@ from brokering.viewer import Viewer
 
 def cmd_undo(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int:
     from brokering.cli import emit
-    from brokering.maintenance import after_import
+    from brokering.find.maintenance import after_import
 
     done = undo(con, viewer, args.batch)
     after_import(con, True)
