@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 import ui
+import ui_people
 from brokering.permissions import can_open
 
 st.set_page_config(
@@ -16,11 +17,13 @@ st.set_page_config(
 ui.ensure_demo()
 viewer = ui.current_viewer()
 st.session_state["viewer"] = viewer
+ui_people.names_sidebar(viewer)
 
 _HERE = Path(__file__).parent
 _PAGES = [
     ("pages/home.py", "Home", ":material/home:"),
     ("pages/find.py", "Find expertise", ":material/person_search:"),
+    ("pages/profile.py", "Staff profile", ":material/badge:"),
     ("pages/coaches.py", "Coaches and mentors", ":material/diversity_3:"),
     ("pages/allocate.py", "Allocate all needs", ":material/hub:"),
     ("pages/pairings.py", "JPD pairings", ":material/handshake:"),

@@ -115,7 +115,7 @@ def current_viewer() -> Viewer:
 
 
 def _sign_out(message: str) -> None:
-    for k in ("signed_in_viewer", "signed_in_at"):
+    for k in ("signed_in_viewer", "signed_in_at", "people_names"):  # names: ui_people
         st.session_state.pop(k, None)
     st.session_state["sign_in_message"] = message
     if sign_in_mode() == "oidc" and getattr(st.user, "is_logged_in", False):

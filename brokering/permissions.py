@@ -25,12 +25,14 @@ ACTIONS: dict[str, frozenset[str]] = {
     "export_people": LEADERS,
     "manage_accounts": frozenset({"alliance_admin"}),
     "view_audit": frozenset({"alliance_admin"}),
+    "load_names": frozenset({"headteacher", "senior_leader"}),
 }
 
 #: page file -> the action needed to open it
 PAGES: dict[str, str] = {
     "pages/home.py": "view_home",
     "pages/find.py": "view_aggregates",
+    "pages/profile.py": "find_people",
     "pages/coaches.py": "view_needs",
     "pages/allocate.py": "allocate",
     "pages/pairings.py": "view_aggregates",

@@ -4,6 +4,7 @@ import altair as alt
 import streamlit as st
 
 import ui
+import ui_people
 from brokering.errors import BrokeringError
 from brokering.exporting import to_csv_bytes
 from brokering.matching import allocation
@@ -114,6 +115,9 @@ st.dataframe(
         "hours": st.column_config.NumberColumn("Hours", format="%g"),
         "match_score": st.column_config.NumberColumn("Match score", format="%.1f"),
     },
+)
+ui_people.profile_link(
+    ui_people.refs_in(chosen.proposals, ["staff_ref", "coach_ref"]), key="alloc_profile"
 )
 ui.download(
     f"Download the {method} proposals (CSV)",

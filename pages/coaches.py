@@ -7,12 +7,14 @@ import pandas as pd
 import streamlit as st
 
 import ui
+import ui_people
 from brokering.errors import BrokeringError
 from brokering.exporting import to_csv_bytes
 from brokering.importing.spec import NEED_STATUSES, PRIORITIES, WANTED_ROLES
 from brokering.matching import candidates as cand
 from brokering.matching import needs, requests
 from brokering.matching.rules import can_decide, can_manage_need
+from brokering.profile import confidence_text
 
 viewer = st.session_state["viewer"]
 con = ui.connection()
@@ -62,11 +64,13 @@ except BrokeringError as exc:
     ui.show_error(exc)
     st.stop()
 st.dataframe(
-    register[
+    ui_people.with_names(
+        register,
+        ["staff_ref"],
         [
-            "need_id",
             "staff_ref",
             "school_name",
+            "need_id",
             "skill_name",
             "priority",
             "wanted_role",
@@ -75,8 +79,8 @@ st.dataframe(
             "hours",
             "pending_requests",
             "note",
-        ]
-    ],
+        ],
+    ),
     hide_index=True,
     width="stretch",
     column_config={
@@ -93,7 +97,13 @@ st.dataframe(
         "note": "Note",
     },
 )
-ui.download("Download these needs (CSV)", to_csv_bytes(register), "needs.csv", mime="text/csv")
+ui.download(
+    "Download these needs (CSV)",
+    to_csv_bytes(ui_people.with_names(register, ["staff_ref"])),
+    "needs.csv",
+    mime="text/csv",
+)
+ui_people.profile_link(register["staff_ref"], key="needs_profile")
 
 skills = needs.skill_choices(con)
 skill_names = dict(zip(skills["skill_id"], skills["name"], strict=True))
@@ -164,26 +174,31 @@ def candidates_section() -> None:
                 else ""
             )
         )
-        frame = result.frame
+        frame = result.frame.assign(
+            confidence=[confidence_text(c) for c in result.frame["practice_confidence"]]
+        )
         st.dataframe(
-            frame[
+            ui_people.with_names(
+                frame,
+                ["staff_ref"],
                 [
-                    "rank",
                     "staff_ref",
                     "school_name",
-                    "role",
-                    "proposed_as",
                     "match_score",
+                    "confidence",
                     "expertise_score",
                     "craft_score",
+                    "rank",
+                    "role",
+                    "proposed_as",
                     "hours_left",
                     "phase_fit",
                     "distance_km",
                     "proposable",
                     "not_proposed_reason",
                     "flags",
-                ]
-            ],
+                ],
+            ),
             hide_index=True,
             width="stretch",
             column_config={
@@ -193,6 +208,9 @@ def candidates_section() -> None:
                 "role": "Job",
                 "proposed_as": "As",
                 "match_score": st.column_config.NumberColumn("Match score", format="%.1f"),
+                "confidence": st.column_config.TextColumn(
+                    "Confidence", help="How much of the practice evidence rests on records."
+                ),
                 "expertise_score": st.column_config.NumberColumn("Expertise", format="%.1f"),
                 "craft_score": st.column_config.NumberColumn("Coaching / mentoring", format="%.1f"),
                 "hours_left": st.column_config.NumberColumn("Hours left", format="%g"),
@@ -205,13 +223,14 @@ def candidates_section() -> None:
         )
         if not frame.empty:
             choice = {
-                r.staff_ref: f"{r.staff_ref} — {r.school_name}, {r.match_score:.1f}"
-                + ("" if r.proposable else " (not proposed)")
+                r.staff_ref: f"{ui_people.label(r.staff_ref)} — {r.school_name}, "
+                f"{r.match_score:.1f}" + ("" if r.proposable else " (not proposed)")
                 for r in frame.itertuples()
             }
             ref = st.selectbox(
                 "Candidate", list(choice), format_func=choice.get, key=f"candidate_{need_id}"
             )
+            ui_people.open_profile(ref)
             row = result.row(ref)
             parts, notes = cand.explain(result, ref)
             with st.expander(f"Why this match: {ref}"):
@@ -332,7 +351,9 @@ else:
         st.info(f"No requests are waiting for {school_names.get(viewer.school_id)}.")
     else:
         st.dataframe(
-            incoming[
+            ui_people.with_names(
+                incoming,
+                ["coachee_ref", "coach_ref"],
                 [
                     "request_id",
                     "need_id",
@@ -347,8 +368,8 @@ else:
                     "requested_by",
                     "requested_at",
                     "note",
-                ]
-            ],
+                ],
+            ),
             hide_index=True,
             width="stretch",
             column_config={
@@ -362,6 +383,9 @@ else:
                 "mode": "As",
                 "hours": st.column_config.NumberColumn("Hours a term", format="%g"),
                 "match_score": st.column_config.NumberColumn("Match score", format="%.1f"),
+                "confidence": st.column_config.TextColumn(
+                    "Confidence", help="How much of the practice evidence rests on records."
+                ),
                 "requested_by": "Asked by",
                 "requested_at": st.column_config.DatetimeColumn("Asked at"),
                 "note": "Note",
@@ -404,7 +428,9 @@ if history.empty:
     st.caption("No requests yet.")
 else:
     st.dataframe(
-        history[
+        ui_people.with_names(
+            history,
+            ["coachee_ref", "coach_ref"],
             [
                 "request_id",
                 "status",
@@ -421,8 +447,8 @@ else:
                 "decided_by",
                 "decided_at",
                 "reason",
-            ]
-        ],
+            ],
+        ),
         hide_index=True,
         width="stretch",
         column_config={

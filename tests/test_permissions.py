@@ -17,6 +17,7 @@ SCHOOL = {
 PAGES = {
     "pages/home.py": set(ROLE_LABELS),
     "pages/find.py": set(ROLE_LABELS),
+    "pages/profile.py": {"alliance_admin", "sle_coordinator", "headteacher", "senior_leader"},
     "pages/coaches.py": {"alliance_admin", "sle_coordinator", "headteacher", "senior_leader"},
     "pages/allocate.py": {"alliance_admin", "sle_coordinator"},
     "pages/pairings.py": set(ROLE_LABELS),
@@ -34,6 +35,7 @@ ACTIONS = {
     "find_people": {"alliance_admin", "sle_coordinator", "headteacher", "senior_leader"},
     "decide_request": {"headteacher", "senior_leader"},
     "record_maturity_judgement": {"alliance_admin", "sle_coordinator", "headteacher"},
+    "load_names": {"headteacher", "senior_leader"},
 }
 
 
