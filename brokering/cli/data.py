@@ -45,8 +45,12 @@ def cmd_init_demo(args: argparse.Namespace, con: Connection, viewer: Viewer) -> 
 
 
 def cmd_import(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int:
+    from brokering.cli.mapping import mapping_for_import
+
     key = None if args.refs_are_pseudonyms else import_key()
-    school, by_file = schools_given(args.school or [])
+    mapping = mapping_for_import(args, con)
+    # With a mapping, --school is the mapping's (its files' schools); without, identity's.
+    school, by_file = schools_given(args.school or []) if mapping is None else (None, {})
     report = import_paths(
         con,
         [Path(p) for p in args.paths],
@@ -57,6 +61,7 @@ def cmd_import(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int
         school=school,
         schools_by_file=by_file,
         accept_moves=args.accept_moves,
+        mapping=mapping,
     )
     if report.ok and report.applied:
         after_import(con, True)
@@ -175,6 +180,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="Apply moves of staff between schools (listed in the report); refused otherwise.",
     )
+    p.add_argument("--mapping", help="Read the files through this column mapping (JSON).")
+    p.add_argument("--profile", help="Read the files through this saved mapping.")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_import)
 
