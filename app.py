@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 import ui
+import ui_inbox
 import ui_people
 from brokering.permissions import can_open
 
@@ -33,8 +34,14 @@ _PAGES = [
     ("pages/accounts.py", "Accounts", ":material/manage_accounts:"),
     ("pages/audit.py", "Audit trail", ":material/history:"),
 ]
+waiting = ui_inbox.current_inbox(ui.connection(), viewer).count
 pages = [
-    st.Page(path, title=title, icon=icon, default=(path == "pages/home.py"))
+    st.Page(
+        path,
+        title=ui_inbox.nav_title(title, waiting) if path == "pages/home.py" else title,
+        icon=icon,
+        default=(path == "pages/home.py"),
+    )
     for path, title, icon in _PAGES
     if (_HERE / path).exists() and can_open(viewer, path)
 ]

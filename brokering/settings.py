@@ -41,6 +41,15 @@ IMPORT_MEMORY_LIMIT = "1500MB"
 #: Problems listed in one import report before the rest are only counted.
 MAX_REPORTED_PROBLEMS = 500
 
+#: Defaults of the settings an alliance may change in the app (`brokering.alliance_settings`).
+#: School days a school has to answer a request before it lapses.
+REPLY_BY_SCHOOL_DAYS = 10
+#: Weeks without a logged entry before an active pairing counts as quiet.
+QUIET_WEEKS = 6
+#: Lapsed requests (since the school last confirmed availability) that flag a coach.
+LAPSES_BEFORE_FLAG = 2
+#: A request lapsing within this many school days is "lapsing soon" in the reminders.
+LAPSING_SOON_SCHOOL_DAYS = 2
 # -- limits on what an import file may be (docs/IMPORT.md, "Files refused whole") -----------
 #: Largest file the importer opens at all (a national evidence export is about 400 MB).
 MAX_IMPORT_FILE_BYTES = 2 * 1024**3

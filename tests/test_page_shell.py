@@ -43,7 +43,7 @@ def test_home_shows_what_is_loaded(tiny_db: Path) -> None:
     assert not at.exception
     assert at.title[0].value == "Alliance Expertise Broker"
     assert [m.value for m in at.metric][:2] == ["3", "8"]
-    names = at.dataframe[0].value["name"].tolist()
+    names = next(d.value for d in at.dataframe if "is_hub" in d.value.columns)["name"].tolist()
     assert "Alder Primary" in names and "Cedar Special School" in names
 
 
