@@ -6,29 +6,66 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 import pandas as pd
 import streamlit as st
 
 from brokering import accounts, audit
-from brokering.db import Connection, default_db_path
-from brokering.errors import AmbiguousQuery, BrokeringError
+from brokering.db import Connection, connect, default_db_path
+from brokering.errors import AmbiguousQuery, BrokeringError, DatabaseLockedError
 from brokering.overview import list_schools
+from brokering.sharing import SharedStore
 from brokering.store import build_demo, is_fresh, open_store
 from brokering.viewer import ROLE_LABELS, Viewer
 
 _BUILD_LOCK = threading.Lock()
 
 
+def _opener() -> Callable[[str], Connection]:
+    """Open the store: the first time in this process also brings the taxonomy in step."""
+    synced: set[str] = set()
+
+    def open_(path: str) -> Connection:
+        if path in synced:
+            return connect(path)
+        con = open_store(path)
+        synced.add(path)
+        return con
+
+    return open_
+
+
 @st.cache_resource(show_spinner=False)
-def _store(path: str) -> Connection:
-    """One connection per process and database path; each script run takes a cursor."""
-    return open_store(path)
+def _store(path: str) -> SharedStore:
+    """One holder per process and database path (brokering/sharing.py): a page run holds
+    the file, locked down, until its thread ends; between runs the command line may use it."""
+    return SharedStore(path, opener=_opener())
 
 
 def connection() -> Connection:
-    return _store(str(default_db_path())).cursor()
+    """A cursor for this page run. If the command line (or an import) holds the store, the
+    run waits a few seconds, then says so in plain words and stops."""
+    try:
+        return _store(str(default_db_path())).cursor()
+    except DatabaseLockedError as exc:
+        st.warning(str(exc), icon=":material/hourglass_top:")
+        st.stop()
+        raise  # st.stop() raises; this keeps type checkers content
+
+
+@contextmanager
+def import_connection(wait: float = 600.0) -> Iterator[Connection]:
+    """A short-lived connection with file access for an import (the page run's own cursors
+    end here: take a new one with `connection()` afterwards)."""
+    try:
+        with _store(str(default_db_path())).exclusive(wait=wait) as con:
+            yield con
+    except DatabaseLockedError as exc:
+        st.warning(str(exc), icon=":material/hourglass_top:")
+        st.stop()
 
 
 def ensure_demo() -> None:
@@ -40,7 +77,8 @@ def ensure_demo() -> None:
         if not is_fresh(connection()):
             return
         bar = st.progress(0.0, text="First run: building the demo alliance…")
-        report = build_demo(connection(), progress=lambda f, m: bar.progress(f, text=m))
+        with import_connection() as con:
+            report = build_demo(con, progress=lambda f, m: bar.progress(f, text=m))
         bar.empty()
         if not report.ok:
             st.error(
@@ -225,17 +263,33 @@ def _picker_viewer() -> Viewer:
         st.stop()
 
 
-def _audit_download(file_name: str) -> None:
-    viewer = st.session_state.get("viewer")
-    if viewer is not None:
-        audit.record(connection(), viewer, "export", {"download": file_name})
+def served_audited(
+    store: SharedStore, viewer: Viewer | None, data: bytes | str, file_name: str
+) -> Callable[[], bytes | str]:
+    """The file's contents, handed over only as it is served — and audited then, on the
+    server, whoever asks: Streamlit calls this when the download is fetched (a deferred
+    download), so no file sits at a media address before, and every file served is in the
+    trail. It runs outside any page run, so it holds the store for itself."""
+
+    def serve() -> bytes | str:
+        with store.lease() as cursor:
+            audit.record(
+                cursor(),
+                viewer or Viewer("viewer", None, "unknown"),
+                "export",
+                {"download": file_name, "bytes": len(data)},
+            )
+        return data
+
+    return serve
 
 
 def download(label: str, data: bytes | str, file_name: str, **kwargs: object) -> None:
-    """A download button whose every use is written to the audit trail (who took what)."""
-    st.download_button(
-        label, data, file_name, on_click=_audit_download, args=(file_name,), **kwargs
+    """A download button whose every file served is written to the audit trail."""
+    serve = served_audited(
+        _store(str(default_db_path())), st.session_state.get("viewer"), data, file_name
     )
+    st.download_button(label, serve, file_name, on_click="ignore", **kwargs)
 
 
 def show_error(exc: BrokeringError) -> None:

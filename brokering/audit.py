@@ -1,25 +1,165 @@
-"""The append-only audit trail: who did what, when, from which school.
+"""The append-only audit trail: who did what, when, from which school — tamper-evident.
 
-Written outside the data transaction on purpose, so a refused import is still recorded as
-tried (CONTRACT: What "unchanged" means).
+Written outside the data transaction on purpose where it can be, so a refused import is
+still recorded as tried (CONTRACT: What "unchanged" means).
+
+Each entry carries the SHA-256 hash of the entry before it and its own hash over its fields
+(a hash chain), so an entry edited, inserted or deleted in the file breaks the chain at that
+point and `python -m brokering audit verify` names it. Entries are chained in the order they
+are written: writes are serialised in the process by `db.WRITE_LOCK` (which every
+`db.transaction` also holds, so an entry written inside a transaction is chained before any
+other), and DuckDB lets one process at a time open the file. A hash chain without a secret
+is evidence against edits by anyone who does not recompute every later hash; against that,
+note the head printed by `audit verify` somewhere else (`--expect` checks it later).
+
+No personal data or secrets in the text: detail values under a key that names a secret are
+withheld, e-mail addresses are removed, and long text is cut short.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import pandas as pd
 
-from brokering.db import Connection
+from brokering.db import WRITE_LOCK, Connection
 from brokering.viewer import Viewer
+
+#: Who operates the command line when it acts (`--as` someone or as the operator).
+_OPERATOR: ContextVar[str | None] = ContextVar("audit_operator", default=None)
+_SECRET_KEY = re.compile(r"pass(word)?|secret|token|api.?key|pseudonym_key|^key$", re.I)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+_MAX_TEXT = 300
+_FIELDS = ("audit_id", "at_time", "username", "role", "school_id", "action", "detail", "operator")
+
+
+def set_operator(name: str | None) -> None:
+    """Record `name` as the operator behind every entry this process (or context) writes."""
+    _OPERATOR.set(name)
+
+
+def clean(value: object, key: str = "") -> object:
+    """A detail value fit for the trail: secrets withheld, e-mails removed, text cut short."""
+    if key and _SECRET_KEY.search(key):
+        return "[withheld]"
+    if isinstance(value, dict):
+        return {str(k): clean(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean(v) for v in value]
+    if isinstance(value, str):
+        text = _EMAIL.sub("[e-mail removed]", value)
+        return text if len(text) <= _MAX_TEXT else text[:_MAX_TEXT] + "…"
+    return value
+
+
+def _text(detail: dict | str | None) -> str | None:
+    if detail is None:
+        return None
+    if isinstance(detail, str):
+        return str(clean(detail))
+    return json.dumps(clean(detail), default=str)
+
+
+def entry_hash(prev: str, fields: dict[str, object]) -> str:
+    """SHA-256 over the previous hash and the entry's fields, in a fixed text form."""
+    canon = [prev] + [
+        fields[f].isoformat() if isinstance(fields[f], datetime) else fields[f] for f in _FIELDS
+    ]
+    return hashlib.sha256(json.dumps(canon, default=str).encode("utf-8")).hexdigest()
 
 
 def record(con: Connection, viewer: Viewer, action: str, detail: dict | str | None = None) -> None:
-    text = detail if isinstance(detail, str) or detail is None else json.dumps(detail, default=str)
-    con.execute(
-        "INSERT INTO audit_log (username, role, school_id, action, detail) VALUES (?, ?, ?, ?, ?)",
-        [viewer.username, viewer.role, viewer.school_id, action, text],
-    )
+    with WRITE_LOCK:
+        last = con.execute(
+            "SELECT entry_hash FROM audit_log ORDER BY audit_id DESC LIMIT 1"
+        ).fetchall()
+        fields: dict[str, object] = {
+            "audit_id": int(con.execute("SELECT nextval('audit_id_seq')").fetchall()[0][0]),
+            "at_time": datetime.now(UTC).replace(tzinfo=None),
+            "username": viewer.username,
+            "role": viewer.role,
+            "school_id": viewer.school_id,
+            "action": action,
+            "detail": _text(detail),
+            "operator": _OPERATOR.get(),
+        }
+        prev = (last[0][0] or "") if last else ""
+        con.execute(
+            "INSERT INTO audit_log (audit_id, at_time, username, role, school_id, action, "
+            "detail, operator, prev_hash, entry_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [*fields.values(), prev, entry_hash(prev, fields)],
+        )
+
+
+@dataclass
+class Verification:
+    """What `verify` found: entries checked, those before the chain began, and problems."""
+
+    entries: int = 0
+    unchained: int = 0
+    head_id: int | None = None
+    head_hash: str = ""
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict:
+        return {
+            "ok": self.ok,
+            "entries": self.entries,
+            "unchained": self.unchained,
+            "head_id": self.head_id,
+            "head_hash": self.head_hash,
+            "problems": self.problems,
+        }
+
+
+def verify(con: Connection, expect: str | None = None) -> Verification:
+    """Walk the chain and name every entry whose hashes do not follow from the one before.
+
+    Entries from before the chain began (no hashes) may only come first. `expect` is a head
+    hash noted earlier: it must still be in the chain (else entries were cut or rewritten)."""
+    out = Verification()
+    cols = ", ".join(_FIELDS)
+    rows = con.execute(
+        f"SELECT {cols}, prev_hash, entry_hash FROM audit_log ORDER BY audit_id"  # noqa: S608
+    ).fetchall()
+    out.entries = len(rows)
+    prev: str | None = None
+    seen: set[str] = set()
+    for row in rows:
+        fields = dict(zip(_FIELDS, row[: len(_FIELDS)], strict=True))
+        stored_prev, stored = row[-2], row[-1]
+        if stored is None:
+            if prev is None:
+                out.unchained += 1
+                continue
+            out.problems.append(f"Entry {fields['audit_id']} has no hash inside the chain.")
+            continue
+        expected_prev = prev or ""
+        if (stored_prev or "") != expected_prev:
+            out.problems.append(
+                f"Entry {fields['audit_id']} does not follow the entry before it (one was "
+                "inserted, deleted or changed here)."
+            )
+        if entry_hash(stored_prev or "", fields) != stored:
+            out.problems.append(f"Entry {fields['audit_id']} was changed after it was written.")
+        prev = stored
+        seen.add(stored)
+        out.head_id, out.head_hash = int(fields["audit_id"]), stored
+    if expect and expect not in seen:
+        out.problems.append(
+            "The head noted earlier is no longer in the trail: entries after it were removed "
+            "or the trail was rewritten."
+        )
+    return out
 
 
 def entries(
@@ -35,9 +175,98 @@ def entries(
         where.append("list_contains(?, action)")
         params.append(actions)
     return con.execute(
-        f"SELECT * FROM audit_log WHERE {' AND '.join(where)} ORDER BY audit_id DESC LIMIT ?",  # noqa: S608
+        f"SELECT * EXCLUDE (prev_hash, entry_hash) FROM audit_log WHERE {' AND '.join(where)} "  # noqa: S608
+        "ORDER BY audit_id DESC LIMIT ?",
         [*params, limit],
     ).df()
+
+
+#: Each action in a school leader's words (an action not listed is shown with its dots and
+#: underscores as spaces).
+ACTION_WORDS = {
+    "sign_in": "Signed in",
+    "sign_in.refused": "Sign-in refused",
+    "search": "Searched for expertise",
+    "candidates": "Listed candidates for a need",
+    "profile.view": "Viewed a profile",
+    "import": "Imported files",
+    "export": "Exported or downloaded",
+    "download": "Downloaded a file",
+    "consent.give": "Consent given",
+    "consent.withdraw": "Consent withdrawn",
+    "consent.kept": "Consent withdrawal kept (import held back)",
+    "account.create": "Account created",
+    "account.disable": "Account disabled",
+    "account.enable": "Account enabled",
+    "account.password": "Password set",
+    "need.add": "Need added",
+    "need.edit": "Need changed",
+    "request.send": "Request sent",
+    "request.withdrawn": "Request withdrawn",
+    "allocation.commit": "Allocation sent as requests",
+    "pairing.change": "Pairing changed",
+    "pairing.entry": "Pairing log entry",
+    "pairing.log": "Pairing log entry",
+    "maturity.judgement": "Maturity judgement recorded",
+    "backup": "Backup made",
+    "restore": "Store restored from a backup",
+}
+_DETAIL_WORDS = {
+    "staff_ref": "person",
+    "skill_id": "skill",
+    "school_id": "school",
+    "rows": "rows",
+    "table": "table",
+    "download": "file",
+    "files": "files",
+    "ok": "accepted",
+    "applied": "written",
+    "dry_run": "check only",
+    "problems": "problems",
+    "file_date": "date in the file",
+}
+
+
+def describe(detail: object) -> str:
+    """An entry's detail as readable text: "table staff; rows 12", not JSON."""
+    if not isinstance(detail, str) or not detail:
+        return ""
+    try:
+        data = json.loads(detail)
+    except ValueError:
+        return detail
+    if not isinstance(data, dict):
+        return str(data)
+
+    def word(value: object) -> str:
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, list):
+            return ", ".join(word(v) for v in value)
+        return "" if value is None else str(value)
+
+    return "; ".join(
+        f"{_DETAIL_WORDS.get(k, k.replace('_', ' '))} {word(v)}".strip() for k, v in data.items()
+    )
+
+
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """`entries` as the Audit trail page shows it: columns in words, details as text."""
+    from brokering.viewer import ROLE_LABELS
+
+    return pd.DataFrame(
+        {
+            "When (UTC)": frame["at_time"],
+            "Who": frame["username"],
+            "Role": frame["role"].map(lambda r: ROLE_LABELS.get(r, r)),
+            "School": frame["school_id"].fillna("alliance-wide"),
+            "What": frame["action"].map(
+                lambda a: ACTION_WORDS.get(a, a.replace(".", " ").replace("_", " ").capitalize())
+            ),
+            "Details": frame["detail"].map(describe),
+            "Run by": frame["operator"].fillna("the app"),
+        }
+    )
 
 
 def actions(con: Connection) -> list[str]:

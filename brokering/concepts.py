@@ -16,6 +16,8 @@ import pandas as pd
 
 from brokering.db import Connection
 from brokering.find import scores as find_scores
+from brokering.pairings.transfer_rule import observations_sql as evidenced_transfer_sql
+from brokering.pairings.transfer_rule import rule_text as evidenced_transfer_words
 from brokering.scoring import DEFAULT_PARAMS, ScoringParams
 from brokering.settings import PROPOSE_SCORE, RECENT_DAYS, STRONG_SCORE, SUPPRESSION_THRESHOLD
 from brokering.viewer import Viewer
@@ -26,6 +28,8 @@ __all__ = [
     "PROPOSE_SCORE",
     "RECENT_DAYS",
     "STRONG_SCORE",
+    "evidenced_transfer_sql",
+    "evidenced_transfer_words",
     "hidden_words",
     "is_proposable",
     "is_recent",

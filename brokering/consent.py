@@ -2,20 +2,28 @@
 
 A withdrawal takes effect at once: every query applies `visibility.visible_staff_sql`, which
 reads `staff.share_consent`, so partner schools stop seeing the person on their next page
-load. The change is recorded as a dated consent event and audited, and because it carries
-today's date, an older export re-imported later cannot undo it (CONTRACT: Consent).
+load. The change is recorded as a dated consent event and audited.
+
+A withdrawal recorded in the app stands against every import, whatever consent_date the file
+carries (a typo'd 2099 included): only the app can give consent again. An import otherwise
+changes consent for new staff, or with a newer consent_date; each change, and each row kept
+back, is audited per person by pseudonymous reference and named in the import report.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from brokering import audit
 from brokering.db import Connection, query_df, transaction
-from brokering.errors import NotFoundError, PermissionDenied
+from brokering.errors import NotFoundError, PermissionDenied, ValidationError
 from brokering.viewer import Viewer
+
+if TYPE_CHECKING:  # the importer calls in here; importing it back would be circular
+    from brokering.importing.problems import ImportReport
 
 
 def _school_of(con: Connection, staff_ref: str) -> str:
@@ -40,6 +48,10 @@ def set_consent(
             "senior leaders) or the alliance administrator."
         )
     on = on or date.today()
+    if on > date.today():
+        raise ValidationError(
+            f"{on:%d %B %Y} is in the future: record consent on the day it was given or withdrawn."
+        )
     with transaction(con):
         con.execute(
             "UPDATE staff SET share_consent = ?, consent_date = ? WHERE staff_ref = ?",
@@ -84,3 +96,61 @@ def consent_history(con: Connection, viewer: Viewer, staff_ref: str) -> pd.DataF
         "FROM consent_events WHERE staff_ref = ? ORDER BY recorded_at DESC",
         [staff_ref],
     )
+
+
+def hold_back_app_withdrawals(con: Connection, report: ImportReport, viewer: Viewer) -> None:
+    """Before an import applies consent (`prs_staff`, inside its transaction): a file's yes
+    for someone whose latest consent recorded in the app is a withdrawal is held back — the
+    cell is cleared, so the import's own rule leaves their consent alone — and the row is
+    named in the report and audited ("consent.kept"), whatever date the file gives."""
+    if "share_consent" not in _staged_columns(con):
+        return
+    dated = "p.consent_date" if "consent_date" in _staged_columns(con) else "NULL::DATE"
+    held = con.execute(
+        f"""
+        SELECT p.line, p.staff_ref, {dated} FROM prs_staff p
+        WHERE p.share_consent AND (
+            SELECT NOT arg_max(e.share_consent, e.recorded_at) FROM consent_events e
+            WHERE e.staff_ref = p.staff_ref AND e.source = 'app')
+        ORDER BY p.line
+        """  # noqa: S608 - the fragment is code
+    ).fetchall()
+    if not held:
+        return
+    con.execute(
+        "UPDATE prs_staff SET share_consent = NULL WHERE list_contains(?, line)",
+        [[line for line, _, _ in held]],
+    )
+    for line, ref, on in held:
+        report.notes.append(
+            f"staff.csv, line {line}: consent for {ref} stays withdrawn: it was withdrawn in "
+            "the app, and only the app can record it given again (the file's yes "
+            f"{'dated ' + str(on) if on else 'undated'} was not applied)."
+        )
+        audit.record(
+            con, viewer, "consent.kept", {"staff_ref": ref, "source": "import", "file_date": on}
+        )
+
+
+def audit_consent_changes(con: Connection, viewer: Viewer) -> None:
+    """After an import applied consent: one audit entry per person whose consent it changed
+    (by staff_ref, the store's pseudonymous reference), from its `consent_changes` table."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'consent_changes'"
+    ).fetchall()[0][0]
+    if not exists:
+        return
+    for ref, given, on in con.execute(
+        "SELECT staff_ref, share_consent, consent_date FROM consent_changes "
+        "WHERE apply AND NOT is_new AND share_consent IS DISTINCT FROM was ORDER BY line"
+    ).fetchall():
+        audit.record(
+            con,
+            viewer,
+            "consent.give" if given else "consent.withdraw",
+            {"staff_ref": ref, "source": "import", "date": on},
+        )
+
+
+def _staged_columns(con: Connection) -> set[str]:
+    return set(con.execute("SELECT * FROM prs_staff LIMIT 0").df().columns)

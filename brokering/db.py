@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -21,6 +22,11 @@ from brokering.errors import DatabaseLockedError, StoreError
 from brokering.settings import DEFAULT_DB_PATH
 
 Connection = duckdb.DuckDBPyConnection
+
+#: Serialises this process's write transactions and audit entries, so the audit chain
+#: (audit.py) is written in one order: an entry written inside a transaction is chained
+#: before any other thread's. DuckDB's own concurrency is optimistic; this only orders.
+WRITE_LOCK = threading.RLock()
 
 _MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 
@@ -56,10 +62,52 @@ def connect(path: Path | str | None = None, *, read_only: bool = False) -> Conne
     except duckdb.IOException as exc:
         raise _lock_error(target, exc) from exc
     except duckdb.Error as exc:
-        raise StoreError(f"Could not open the database {target}: {exc}") from exc
+        raise StoreError(plain_error(exc, f"Could not open the database {target}")) from exc
     if not read_only:
         migrate(con)
     return con
+
+
+def plain_error(exc: Exception, context: str) -> str:
+    """A storage failure in words an operator can act on: a damaged write-ahead log or a
+    full disk is named as such (and never served silently); anything else keeps its text."""
+    text = str(exc)
+    low = text.lower()
+    if "wal" in low and ("corrupt" in low or "checksum" in low or "replaying" in low):
+        return (
+            f"{context}: its write-ahead log (the record of the latest changes) is damaged, "
+            "so the store is not opened rather than served incomplete. Restore the latest "
+            "backup (python -m brokering restore BACKUP), then re-apply what changed since."
+        )
+    if "no space left" in low or "file too large" in low or "disk is full" in low:
+        return (
+            f"{context}: the disk is full (or the file hit its size limit), so the change "
+            "could not be written and nothing was changed. Free some space and try again."
+        )
+    if "corrupt" in low or "checksum" in low:
+        return (
+            f"{context}: the store file is damaged ({text}). Restore the latest backup "
+            "(python -m brokering restore BACKUP)."
+        )
+    return f"{context}: {text}"
+
+
+def lock_down(con: Connection) -> None:
+    """No file access, no extensions, and the configuration fixed, for the rest of this
+    database instance's life: `read_csv('/etc/passwd')`, `ATTACH`, `INSTALL`, `LOAD` and
+    `COPY ... TO` all fail through it, and no later statement can undo that. The app runs on
+    such a connection once the schema is open; imports take a separate one (sharing.py)."""
+    if is_locked_down(con):
+        return
+    con.execute("SET autoinstall_known_extensions = false")
+    con.execute("SET autoload_known_extensions = false")
+    con.execute("SET allow_community_extensions = false")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+
+
+def is_locked_down(con: Connection) -> bool:
+    return bool(con.execute("SELECT current_setting('lock_configuration')").fetchall()[0][0])
 
 
 def _lock_error(target: str, exc: Exception) -> StoreError | DatabaseLockedError:
@@ -110,14 +158,15 @@ def migrate(con: Connection) -> list[int]:
 @contextmanager
 def transaction(con: Connection) -> Iterator[Connection]:
     """All or nothing: commit on success, roll back on any exception."""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield con
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    else:
-        con.execute("COMMIT")
+    with WRITE_LOCK:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        else:
+            con.execute("COMMIT")
 
 
 def query_df(con: Connection, sql: str, params: list | tuple | None = None) -> pd.DataFrame:

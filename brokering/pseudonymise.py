@@ -2,9 +2,15 @@
 keyed hashes before anything reaches the store.
 
 The key is the alliance's secret (`BROKERING_PSEUDONYM_KEY` in the environment, or
-`pseudonym_key` in Streamlit secrets), never in the repository. The same identifier always
-gives the same pseudonym, so re-imports line up; without the key nobody can reverse it. A
-school keeps its own lookup (`python -m brokering pseudonyms`) to map refs back to people.
+`pseudonym_key` in Streamlit secrets), never in the repository, at least 32 characters and
+random (`python -m brokering new-key` makes one). The same identifier always gives the same
+pseudonym, so re-imports line up; without the key nobody can reverse it.
+
+The alliance key stays with the alliance: a school's staff ref is the HMAC of its staff code
+under that school's own key, itself derived from the alliance key (`school_key`). A school
+is given only its own key (`python -m brokering school-key SCHOOL`) to make its lookup
+(`python -m brokering pseudonyms`), so it can map its own refs back to people — and cannot
+compute, or brute-force, any other school's.
 """
 
 from __future__ import annotations
@@ -12,34 +18,103 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import math
 import os
+import re
+import secrets
+from collections import Counter
 
 from brokering.errors import ValidationError
 
 ENV_KEY = "BROKERING_PSEUDONYM_KEY"
-MIN_KEY_LENGTH = 16
+ENV_SCHOOL_KEY = "BROKERING_SCHOOL_KEY"
+MIN_KEY_LENGTH = 32
+_SCHOOL_KEY_FORM = re.compile(r"^[A-Z2-7]{52}$")
+#: A key must carry at least this much guessing work (estimated from its characters).
+MIN_KEY_BITS = 100
+
+
+def key_bits(key: str) -> float:
+    """A cautious estimate of a key's randomness: its length times the Shannon entropy of
+    its own characters (a repeated or patterned key scores low, a random one near its
+    alphabet's size)."""
+    if not key:
+        return 0.0
+    counts = Counter(key)
+    per_char = -sum(n / len(key) * math.log2(n / len(key)) for n in counts.values())
+    return per_char * len(key)
+
+
+def check_key(key: str, what: str = "The alliance secret") -> None:
+    """Refuse a key too short or too regular to hold against someone trying every guess."""
+    if len(key) < MIN_KEY_LENGTH:
+        raise ValidationError(
+            f"{what} must be at least {MIN_KEY_LENGTH} characters; make one with "
+            "`python -m brokering new-key`."
+        )
+    steps = sum(abs(ord(b) - ord(a)) <= 1 for a, b in zip(key, key[1:], strict=False))
+    if key_bits(key) < MIN_KEY_BITS or len(set(key)) < 10 or steps > len(key) // 3:
+        raise ValidationError(
+            f"{what} is too regular to be secret (repeated or patterned characters); make a "
+            "random one with `python -m brokering new-key`."
+        )
+
+
+def new_key() -> str:
+    """A fresh random alliance secret (256 bits, URL-safe text)."""
+    return secrets.token_urlsafe(32)
 
 
 def alliance_key(explicit: str | None = None) -> bytes:
     key = explicit if explicit is not None else os.environ.get(ENV_KEY, "")
-    if len(key) < MIN_KEY_LENGTH:
+    if not key:
         raise ValidationError(
             f"Pseudonymising needs the alliance secret: set {ENV_KEY} (at least "
-            f"{MIN_KEY_LENGTH} characters) in the environment or pseudonym_key in the app's "
-            "secrets. Keep it out of the repository and out of exported files."
+            f"{MIN_KEY_LENGTH} random characters) in the environment or pseudonym_key in the "
+            "app's secrets. Keep it out of the repository and out of exported files."
         )
+    check_key(key)
     return key.encode("utf-8")
+
+
+def school_key(key: bytes, school_id: str) -> str:
+    """The school's own key, derived from the alliance key: what the school is given to
+    make its lookup. Knowing one school's key tells nothing about another's."""
+    digest = hmac.new(key, f"school-key:{school_id.strip().upper()}".encode(), hashlib.sha256)
+    return base64.b32encode(digest.digest()).decode("ascii").rstrip("=")
+
+
+def given_school_key(explicit: str | None = None) -> bytes:
+    """The key a school was given (`BROKERING_SCHOOL_KEY`), checked."""
+    key = explicit if explicit is not None else os.environ.get(ENV_SCHOOL_KEY, "")
+    if not key:
+        raise ValidationError(
+            f"Making your school's lookup needs your school's key: set {ENV_SCHOOL_KEY} to "
+            "the key the alliance gave you (never the alliance's own secret)."
+        )
+    if not _SCHOOL_KEY_FORM.match(key):
+        raise ValidationError(
+            f"{ENV_SCHOOL_KEY} does not hold a school key (52 capital letters and digits, as "
+            "`python -m brokering school-key` prints). The alliance's own secret must never "
+            "leave the alliance."
+        )
+    return key.encode("ascii")
 
 
 def staff_pseudonym(school_id: str, code: str, key: bytes) -> str:
     """The stored ref of the person a school knows by `code`: identity is school + local
-    code, so "JDO" at two schools is two people."""
-    return pseudonym(f"{school_id.strip()}|{code.strip()}", key)
+    code (so "JDO" at two schools is two people), hashed under the school's derived key."""
+    return pseudonym(code, school_key(key, school_id).encode("ascii"))
 
 
 def identity_hash(kind: str, value: str, key: bytes) -> str:
     """The keyed hash an e-mail address or payroll number is kept as (identity index)."""
     return pseudonym(f"{kind}:{value.strip()}", key)
+
+
+def school_pseudonym(code: str, school_key_text: bytes) -> str:
+    """The same ref, made by the school itself from its own key."""
+    return pseudonym(code, school_key_text)
 
 
 def pseudonym(identifier: str, key: bytes) -> str:

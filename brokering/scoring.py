@@ -21,6 +21,7 @@ from typing import TypeVar
 import pandas as pd
 
 from brokering.db import Connection
+from brokering.redaction import withhold_refs
 from brokering.settings import RECENT_DAYS, STRONG_SCORE
 from brokering.viewer import Viewer
 from brokering.visibility import visible_staff_sql
@@ -359,6 +360,8 @@ def explain_practice(
     ).df()
     if frame.empty:
         return frame
+    # Who recorded it may be a partner's member of staff the viewer may not see.
+    frame["recorded_by"] = withhold_refs(con, viewer, frame["recorded_by"])
     frame["weight"] = frame["type_weight"] * frame["recency_weight"]
     frame = _append(
         frame,

@@ -17,6 +17,9 @@ DEFAULT_DB_PATH = DATA_DIR / "alliance.duckdb"
 #: Cross-school figures resting on fewer people than this are hidden (CONTRACT: Suppression).
 SUPPRESSION_THRESHOLD = 3
 
+#: The observation rating (1-4, 4 strongest) a recipient's practice must reach for a pairing
+#: to count as transferred: 3 is good / secure (docs/PAIRINGS.md, the transfer rule).
+TRANSFER_LEVEL = 3
 #: "Strong": a practice score (0-100) at least this high (docs/GLOSSARY.md).
 STRONG_SCORE = 60.0
 #: "Recent": evidence dated within this many days of the day asked about.

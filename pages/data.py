@@ -220,20 +220,24 @@ def _import_uploads() -> None:
         if not st.button("Check and import", type="primary", disabled=not mapping.complete):
             return
         try:
-            with st.spinner("Checking every row…"):
-                report = import_paths(
-                    con,
-                    [p for p, _ in confirmed],
-                    viewer,
-                    strength_scale=scale,
-                    dry_run=dry_run,
-                    mapping=mapping,
-                    pseudonym_key=alliance_key(ui.pseudonym_secret()) if pseudonymise else None,
-                    accept_moves=accept_moves,
-                )
-            if report.ok and report.applied:
-                with st.spinner("Laying the store out for fast searches…"):
-                    after_import(con, True)
+            # An import reads files, so it runs on its own short-lived connection.
+            with ui.import_connection() as import_con:
+                with st.spinner("Checking every row…"):
+                    report = import_paths(
+                        import_con,
+                        [p for p, _ in confirmed],
+                        viewer,
+                        strength_scale=scale,
+                        dry_run=dry_run,
+                        mapping=mapping,
+                        pseudonym_key=(
+                            alliance_key(ui.pseudonym_secret()) if pseudonymise else None
+                        ),
+                        accept_moves=accept_moves,
+                    )
+                if report.ok and report.applied:
+                    with st.spinner("Laying the store out for fast searches…"):
+                        after_import(import_con, True)
         except BrokeringError as exc:
             ui.show_error(exc)
             return

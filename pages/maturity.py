@@ -9,18 +9,18 @@ import ui
 from brokering.dashboard import maturity
 from brokering.errors import BrokeringError
 from brokering.exporting import to_csv_bytes
-from brokering.permissions import can
 
 viewer = st.session_state["viewer"]
 con = ui.connection()
 
 st.title("Alliance maturity")
-st.caption(
-    "Two strands of the maturity model this product serves: how staff information is shared, "
-    "and how mentoring and coaching work. The suggested stage comes from your own data with "
-    "the thresholds shown; it is a prompt for discussion, not a judgement. Record your own "
-    "view beside it."
+st.markdown(
+    f"The stages here follow {maturity.MODEL}. The suggested stage comes from your own data "
+    "with the thresholds shown; it is a prompt for discussion, not a judgement. Record your "
+    "own view beside it: the alliance's is recorded by the alliance administrator or the hub "
+    "school's headteacher, a school's by its own headteacher."
 )
+st.caption(maturity.COMBINE)
 schools = ui.schools()
 scope = st.selectbox(
     "Looking at",
@@ -42,19 +42,25 @@ for strand in maturity.STRANDS:
         else:
             col.caption(f"**{name}** — {text}")
     part = frame[frame["strand"] == strand].drop(columns=["strand", "key"])
+    percent = "%.0f%%"
     st.dataframe(
         part,
         hide_index=True,
         width="stretch",
         column_config={
+            "indicator": "Indicator",
             "value": st.column_config.ProgressColumn(
-                "Value", min_value=0.0, max_value=1.0, format="percent"
-            )
+                "Value", min_value=0.0, max_value=100.0, format=percent
+            ),
+            "based on": st.column_config.NumberColumn("Based on (people or records)"),
+            "Developing from": st.column_config.NumberColumn("Developing from", format=percent),
+            "Embedding from": st.column_config.NumberColumn("Embedding from", format=percent),
+            "Leading from": st.column_config.NumberColumn("Leading from", format=percent),
+            "stage": "Stage it supports",
+            "how it is worked out": "How it is worked out",
         },
     )
-    if can(viewer, "record_maturity_judgement") and (
-        scope == "alliance" or viewer.school_id in (None, scope)
-    ):
+    if maturity.may_record(con, viewer, scope):
         with st.form(f"judge_{strand}"):
             judged = st.selectbox(
                 "Your judgement",

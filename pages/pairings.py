@@ -8,8 +8,11 @@ import streamlit as st
 
 import ui
 import ui_people
+from brokering.dashboard import charts
 from brokering.errors import BrokeringError
 from brokering.pairings import accountability, entries, ledger, lifecycle, model, service, views
+from brokering.permissions import can_open
+from brokering.settings import TRANSFER_LEVEL
 
 viewer = st.session_state["viewer"]
 con = ui.connection()
@@ -17,8 +20,9 @@ con = ui.connection()
 st.title("JPD pairings")
 st.caption(
     "Joint practice development between colleagues, usually in different schools, followed "
-    "through to evidence. A pairing counts as transferred only when the recipient has been "
-    "seen doing the practice by someone else."
+    "through to evidence. A pairing counts as transferred only when someone else has seen the "
+    f"recipient's practice change: rated at least {TRANSFER_LEVEL} of 4 after the work began, "
+    "and better than any baseline. A baseline never counts."
 )
 
 LIST_COLUMNS = {
@@ -100,6 +104,22 @@ PAIRING_COLUMNS = [
 ]
 
 
+#: Ledger figures that may be hidden (drawn as a grey "fewer than 3", never 0).
+SUPPRESSED = [
+    "pairings_given",
+    "pairings_received",
+    "hours_given",
+    "hours_received",
+    "balance",
+    "people",
+    "pairings_a_to_b",
+    "pairings_b_to_a",
+    "hours_a_to_b",
+    "hours_b_to_a",
+    "relationship",
+]
+
+
 def show_table(
     frame: pd.DataFrame, name: str, empty: str, columns: list[str] | None = None
 ) -> None:
@@ -108,8 +128,9 @@ def show_table(
         return
     refs = ("staff_ref", "donors", "recipients")
     shown = ui_people.with_names(frame, refs, columns)
+    suppressed = [c for c in SUPPRESSED if c in shown.columns]
     st.dataframe(
-        shown,
+        charts.hidden_table(shown, suppressed) if suppressed else shown,
         hide_index=True,
         width="stretch",
         column_config={k: v for k, v in LIST_COLUMNS.items() if k in shown.columns},
@@ -193,9 +214,28 @@ def render_pairing(pairing_id: str) -> None:
     if detail["reason"]:
         st.markdown(f"**Reason recorded:** {detail['reason']}")
     if detail["transfer_evidence"]:
-        st.success(f"Transfer evidenced by {detail['transfer_evidence']} observation(s).")
+        st.success(
+            f"Transfer evidenced by {detail['transfer_evidence']} observation(s) that meet "
+            "the transfer rule."
+        )
     else:
-        st.warning("No observation yet of the recipient doing the practice.")
+        st.warning("No observation yet shows the recipient's practice has changed.")
+    st.caption(detail["transfer_rule"] + ".")
+    if not detail["observations"].empty:
+        st.dataframe(
+            detail["observations"],
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "date": st.column_config.DateColumn("Date"),
+                "entry_type": "Type",
+                "observed_ref": "Practice seen",
+                "rating_after": "Rating of what was seen",
+                "baseline": "Baseline to beat",
+                "counts": st.column_config.CheckboxColumn("Counts as transfer"),
+                "why": "Why",
+            },
+        )
 
     st.markdown("#### Activity and evidence log")
     log = views.pairing_log(con, viewer, pairing_id)
@@ -218,29 +258,30 @@ def render_pairing(pairing_id: str) -> None:
 def entry_form(pairing_id: str, detail: dict) -> None:
     people = detail["participants"]
     shown = [r for r in people["staff_ref"] if r != views.HIDDEN]
-    recipients = [
-        r
-        for r, s in zip(people["staff_ref"], people["side"], strict=True)
-        if s == "recipient" and r != views.HIDDEN
-    ]
+    st.markdown("**Add to the log**")
+    # Outside the form, so that choosing the type sets who the entry most likely saw.
+    kind = st.selectbox("Type of entry", model.ENTRY_TYPES, index=1, key=f"kind_{pairing_id}")
+    sides = {r: s for r, s in zip(people["staff_ref"], people["side"], strict=True) if r in shown}
+    likely = model.default_observed(kind, sides)
     with st.form(f"entry_{pairing_id}", clear_on_submit=True):
-        st.markdown("**Add to the log**")
         a, b, c = st.columns(3)
-        kind = a.selectbox("Type of entry", model.ENTRY_TYPES, index=1)
         when = b.date_input("Date of the entry", value=date.today(), format="YYYY-MM-DD")
         hours = c.number_input("Hours", min_value=0.0, value=None, step=0.5)
         observed = a.selectbox(
             "Whose practice was seen",
             [None, *shown],
-            index=shown.index(recipients[0]) + 1 if recipients else 0,
-            format_func=lambda r: r or "nobody in particular",
+            index=shown.index(likely) + 1 if likely else 0,
+            format_func=lambda r: "nobody in particular" if r is None else f"{r} ({sides[r]})",
+            key=f"observed_{pairing_id}_{kind}",
+            help="A visit usually sees the donor's practice; an observation or a baseline "
+            "the recipient's. Only an observation of a recipient can show transfer.",
         )
         by = b.text_input("Recorded by", help="A staff reference, or a role: SLT, HoD, external…")
         flow = c.selectbox("Which way the time went", model.FLOWS)
         who = st.multiselect("Present (blank: everyone in the pairing)", shown)
         r1, r2 = st.columns(2)
-        before = r1.selectbox("Rating before (1-4, 4 strongest)", [None, 1, 2, 3, 4])
-        after = r2.selectbox("Rating now (1-4, 4 strongest)", [None, 1, 2, 3, 4])
+        before = r1.selectbox("Rating before the work (1-4, 4 strongest)", [None, 1, 2, 3, 4])
+        after = r2.selectbox("Rating of what was seen (1-4, 4 strongest)", [None, 1, 2, 3, 4])
         measure = st.text_input("What was measured (pupil work or outcome)")
         v1, v2 = st.columns(2)
         value_before = v1.number_input("Value before", value=None)
@@ -466,9 +507,11 @@ def accountability_view() -> None:
 def ledger_view() -> None:
     st.subheader("Giving and receiving, school by school")
     st.caption(
-        "Person-hours from each pairing's log (agreed pairings onwards): the donor side gives, "
-        "the recipient side receives, and what flows back counts the other way."
+        ledger.COUNTS + " Figures resting on fewer than three people you cannot see are "
+        "hidden, and so is any total they could be worked back from."
     )
+    if can_open(viewer, "pages/transfer.py"):
+        st.page_link("pages/transfer.py", label="Giving and receiving by term: Transfer evidence")
     school = ledger.school_ledger(con, viewer)
     long = ledger.chart_frame(school)
     if long["hours"].sum() > 0:

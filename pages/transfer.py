@@ -6,10 +6,11 @@ from datetime import date
 import streamlit as st
 
 import ui
-from brokering.dashboard import charts, flows, report, transfer
+from brokering.dashboard import charts, flows, hiding, report, transfer
 from brokering.dashboard.facts import Scope
 from brokering.errors import BrokeringError
 from brokering.exporting import to_csv_bytes
+from brokering.permissions import can_open
 from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.taxonomy import skill_areas
 from brokering.terms import previous_term, term_of
@@ -22,7 +23,8 @@ st.title("Transfer evidence")
 st.caption(
     "A pairing counts as a transfer only when the recipient is seen doing the practice by "
     "someone else after the pairing began. Unevidenced and overdue work stays in view. "
-    f"Figures resting on fewer than {SUPPRESSION_THRESHOLD} people show as a dash."
+    f'Figures resting on fewer than {SUPPRESSION_THRESHOLD} people show as "fewer than '
+    f'{SUPPRESSION_THRESHOLD}", and so does any figure they could be worked out from.'
 )
 
 terms = [term_of(today)]
@@ -49,23 +51,29 @@ except BrokeringError as exc:
 
 cols = st.columns(len(figures))
 for col, fig in zip(cols, figures, strict=True):
-    value = (
-        "—"
-        if fig.value is None
-        else f"{fig.value:,.0f}"
-        if float(fig.value).is_integer()
-        else f"{fig.value:,.1f}"
-    )
+    if fig.hidden:
+        value = charts.HIDDEN_TEXT
+    elif fig.value is None:
+        value = "none yet"
+    else:
+        value = f"{fig.value:,.0f}" if float(fig.value).is_integer() else f"{fig.value:,.1f}"
     delta = None if fig.change is None else f"{fig.change:+,.1f} on last term"
-    col.metric(
-        fig.label,
-        value,
-        delta,
-        delta_color="inverse"
-        if fig.key in ("overdue", "median_days", "hours_per_transfer")
-        else "normal",
-        help=fig.help,
-    )
+    col.metric(fig.label, value, delta, delta_color=fig.direction, help=fig.help)
+
+
+def hidden_note(frame, what: str) -> None:
+    """Say under a chart how many of its groups are hidden (they are left out of it)."""
+    n = hiding.hidden_groups(frame)
+    if n:
+        st.caption(
+            f"{n} {what}{'s' if n > 1 else ''} not shown: each rests on fewer than "
+            f"{SUPPRESSION_THRESHOLD} people."
+        )
+
+
+def all_hidden(frame) -> bool:
+    return not frame.empty and frame["pairings"].isna().all()
+
 
 by_school = transfer.outcomes_by(con, viewer, "school", scope, term.start, term.end)
 if by_school.empty:
@@ -76,16 +84,30 @@ if by_school.empty:
 else:
     left, right = st.columns(2)
     with left:
-        st.altair_chart(
-            charts.outcomes_bar(by_school, "Outcomes by receiving school", own_name),
-            width="stretch",
-        )
+        if all_hidden(by_school):
+            st.info(
+                "Outcomes by receiving school: every school in this view rests on fewer than "
+                f"{SUPPRESSION_THRESHOLD} people, so none is shown."
+            )
+        else:
+            st.altair_chart(
+                charts.outcomes_bar(by_school, "Outcomes by receiving school", own_name),
+                width="stretch",
+            )
+            hidden_note(by_school, "school")
         ui.download(
             "Data (CSV)", to_csv_bytes(by_school), "outcomes_by_school.csv", key="dl_school"
         )
     by_area = transfer.outcomes_by(con, viewer, "area", scope, term.start, term.end)
     with right:
-        st.altair_chart(charts.outcomes_bar(by_area, "Outcomes by skill area"), width="stretch")
+        if all_hidden(by_area):
+            st.info(
+                "Outcomes by skill area: every area in this view rests on fewer than "
+                f"{SUPPRESSION_THRESHOLD} people, so none is shown."
+            )
+        else:
+            st.altair_chart(charts.outcomes_bar(by_area, "Outcomes by skill area"), width="stretch")
+            hidden_note(by_area, "skill area")
         ui.download("Data (CSV)", to_csv_bytes(by_area), "outcomes_by_area.csv", key="dl_area")
     left, right = st.columns(2)
     ratings = transfer.ratings_before_after(con, viewer, scope)
@@ -97,7 +119,12 @@ else:
             ui.download("Data (CSV)", to_csv_bytes(ratings), "ratings.csv", key="dl_ratings")
     hours = transfer.hours_against_outcome(con, viewer, scope)
     with right:
-        if hours["pairings"].fillna(0).sum() == 0:
+        if all_hidden(hours):
+            st.info(
+                "Hours against outcome: every cell rests on fewer than "
+                f"{SUPPRESSION_THRESHOLD} people, so none is shown."
+            )
+        elif hours["pairings"].fillna(0).sum() == 0:
             st.info("No concluded pairings in this view yet, so no cost-and-benefit picture.")
         else:
             st.altair_chart(charts.hours_chart(hours), width="stretch")
@@ -105,6 +132,11 @@ else:
     trend = transfer.trend_by_term(con, viewer, scope, today)
     if not trend.empty:
         st.altair_chart(charts.trend_chart(trend), width="stretch")
+        if trend["hidden"].any():
+            st.caption(
+                f"{int(trend['hidden'].sum())} term(s) hidden (a grey dashed line marks each "
+                f"gap): they rest on fewer than {SUPPRESSION_THRESHOLD} people."
+            )
         ui.download("Data (CSV)", to_csv_bytes(trend), "trend_by_term.csv", key="dl_trend")
 
 st.header("Flows between schools")
@@ -120,9 +152,21 @@ else:
     ui.download(
         "Data (CSV)", to_csv_bytes(matrix.drop(columns=["people"])), "flows.csv", key="dl_flows"
     )
+    st.subheader("Given and received")
+    st.caption(flows.BALANCE_COUNTS)
+    if can_open(viewer, "pages/pairings.py"):
+        st.page_link("pages/pairings.py", label="The reciprocity ledger: JPD pairings")
     bal = flows.balance(con, viewer, term.start, term.end)
-    st.altair_chart(charts.balance_chart(bal), width="stretch")
-    st.dataframe(bal.drop(columns=["school_id"]), hide_index=True, width="stretch")
+    shown_bal = bal.dropna(subset=["balance"])
+    if not shown_bal.empty:
+        st.altair_chart(charts.balance_chart(shown_bal), width="stretch")
+    st.dataframe(
+        charts.hidden_table(
+            bal.drop(columns=["school_id"]), ["hours given", "hours received", "balance"]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
 st.subheader("Complementary strengths")
 st.caption(

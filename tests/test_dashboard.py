@@ -152,10 +152,10 @@ def test_stage_thresholds(value, stage) -> None:
 
 def test_maturity_indicators_on_the_tiny_alliance(dash, admin) -> None:
     frame = maturity.indicators(dash, admin, as_of=AS_OF).set_index("key")
-    assert frame.loc["recorded_strengths", "value"] == pytest.approx(5 / 7, abs=1e-3)
+    assert frame.loc["recorded_strengths", "value"] == pytest.approx(500 / 7, abs=0.1)
     assert frame.loc["recorded_strengths", "stage"] == "Embedding"
-    assert frame.loc["sharing_consent", "value"] == pytest.approx(6 / 7, abs=1e-3)
-    assert frame.loc["evidenced_transfer", "value"] == pytest.approx(2 / 3, abs=1e-3)
+    assert frame.loc["sharing_consent", "value"] == pytest.approx(600 / 7, abs=0.1)
+    assert frame.loc["evidenced_transfer", "value"] == pytest.approx(200 / 3, abs=0.1)
 
 
 def test_maturity_stage_is_the_lower_median() -> None:

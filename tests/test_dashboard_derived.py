@@ -98,13 +98,13 @@ def test_recorded_consent_shows_in_the_maturity_indicators(dash) -> None:
 
     admin = Viewer("alliance_admin")
     before = maturity.indicators(dash, admin, as_of=AS_OF).set_index("key")
-    assert before.loc["sharing_consent", "value"] == pytest.approx(6 / 7, abs=1e-3)
+    assert before.loc["sharing_consent", "value"] == pytest.approx(600 / 7, abs=0.1)
     refs = [
         r[0] for r in dash.execute("SELECT staff_ref FROM staff WHERE share_consent").fetchall()
     ]
     set_consent(dash, admin, refs[0], False, AS_OF)
     after = maturity.indicators(dash, admin, as_of=AS_OF).set_index("key")
-    assert after.loc["sharing_consent", "value"] == pytest.approx(5 / 7, abs=1e-3)
+    assert after.loc["sharing_consent", "value"] == pytest.approx(500 / 7, abs=0.1)
 
 
 def test_a_read_only_store_answers_the_same_from_inline_sql(dash, tmp_path) -> None:

@@ -241,11 +241,12 @@ def test_names_from_earlier_staff_files_are_cleaned_later(tiny, admin, tmp_path)
 
 def test_a_schools_own_lookup_gives_the_stored_refs(tmp_path, capsys, monkeypatch, tiny_db) -> None:
     from brokering.cli import main
+    from brokering.pseudonymise import school_key
 
-    monkeypatch.setenv("BROKERING_PSEUDONYM_KEY", KEY.decode())
+    monkeypatch.setenv("BROKERING_SCHOOL_KEY", school_key(KEY, "B"))
     src = write(tmp_path, "export.csv", "code\nJDO\n")
     out = tmp_path / "lookup.csv"
-    args = ["--db", str(tiny_db), "pseudonyms", str(src), "--column", "code", "--school", "B"]
+    args = ["--db", str(tiny_db), "pseudonyms", str(src), "--column", "code"]
     assert main([*args, "--out", str(out)]) == 0
     assert out.read_text().splitlines() == [
         "code,staff_ref",

@@ -70,7 +70,7 @@ def test_refused_requests_write_nothing(tiny, need_c1) -> None:
     before = data_tables(tiny)
     with pytest.raises(ValidationError, match="already awaiting"):
         _send(tiny, need_c1)
-    with pytest.raises(ValidationError, match="too few coaching hours"):
+    with pytest.raises(ValidationError, match="no hours left this term"):
         _send(tiny, need_c1, "A2")
     with pytest.raises(NotFoundError):
         _send(tiny, need_c1, "A3")  # no consent: school C cannot see A3 at all

@@ -82,7 +82,11 @@ def test_transfer_page_for_governors_shows_only_aggregates(db: str) -> None:
     at = _open("pages/transfer.py", role="viewer", school=None)
     assert not at.exception
     # Two people behind the one evidenced transfer: hidden from an aggregate-only role.
-    assert at.metric[1].value == ("0" if db == "empty" else "—")
+    assert at.metric[1].value == ("0" if db == "empty" else "fewer than 3")
+    if db != "empty":  # nothing worked out from the hidden count is shown beside it
+        by_label = {m.label: m.value for m in at.metric}
+        assert by_label["Transfer rate (%)"] in ("fewer than 3", "none yet")
+        assert by_label["Hours per evidenced transfer"] in ("fewer than 3", "none yet")
 
 
 def test_maturity_page_records_a_judgement(db: str) -> None:

@@ -140,14 +140,33 @@ def test_move_to_transferred_and_a_refused_move(db: Path) -> None:
 def test_add_an_observation_to_the_log(db: Path) -> None:
     at = page()
     by_label(at.selectbox, "Open a pairing").set_value("P0002").run()
-    by_label(at.selectbox, "Type of entry").set_value("observation")
-    by_label(at.selectbox, "Whose practice was seen").set_value("B3")
+    # Whose practice was seen defaults by the type of entry: a visit sees the donor's.
+    by_label(at.selectbox, "Type of entry").set_value("visit").run()
+    assert by_label(at.selectbox, "Whose practice was seen").value == "B2"
+    by_label(at.selectbox, "Type of entry").set_value("observation").run()
+    assert by_label(at.selectbox, "Whose practice was seen").value == "B3"
     by_label(at.text_input, "Recorded by").input("B2")
     by_label(at.number_input, "Hours").set_value(1.0)
+    by_label(at.selectbox, "Rating of what was seen (1-4, 4 strongest)").set_value(3)
     button(at, "Add to the log").click().run()
     assert not at.exception
     assert any("Added observation to P0002" in s.value for s in at.success)
     assert stored(db, "P0002")["transfer_evidence"] == 1
+
+
+def test_a_baseline_shows_as_one_and_never_counts(db: Path) -> None:
+    at = page()
+    by_label(at.selectbox, "Open a pairing").set_value("P0002").run()
+    by_label(at.selectbox, "Type of entry").set_value("baseline observation").run()
+    assert by_label(at.selectbox, "Whose practice was seen").value == "B3"
+    by_label(at.text_input, "Recorded by").input("B2")
+    by_label(at.selectbox, "Rating of what was seen (1-4, 4 strongest)").set_value(2)
+    button(at, "Add to the log").click().run()
+    assert not at.exception, at.exception
+    assert stored(db, "P0002")["transfer_evidence"] == 0
+    assert any("No observation yet shows" in w.value for w in at.warning)
+    verdicts = next(d.value for d in at.dataframe if "why" in d.value.columns)
+    assert verdicts["why"].str.contains("is a baseline").all()
 
 
 def test_accountability_keeps_the_overdue_in_view(db: Path) -> None:

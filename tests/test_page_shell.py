@@ -102,4 +102,4 @@ def test_administrator_reaches_accounts_and_audit(tiny_db: Path, monkeypatch) ->
     assert "lead-b" in at.dataframe[0].value["username"].tolist()
     at.switch_page("pages/audit.py").run()
     assert not at.exception
-    assert "sign_in" in at.dataframe[0].value["action"].tolist()
+    assert "Signed in" in at.dataframe[0].value["What"].tolist()

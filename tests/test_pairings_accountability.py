@@ -35,7 +35,9 @@ def story(tiny: Connection, admin: Viewer) -> Connection:
         tiny,
         admin,
         p2,
-        EntryDraft("observation", date(2026, 11, 1), observed_ref="A2", recorded_by="SLT"),
+        EntryDraft(
+            "observation", date(2026, 11, 1), observed_ref="A2", recorded_by="SLT", rating_after=3
+        ),
         TINY_TODAY,
     )
     # P0003: last activity nine weeks ago: quiet.

@@ -117,3 +117,34 @@ def test_accountability_json_and_csv_files(db: Path, capsys, tmp_path: Path) -> 
         "pairings_overdue.csv",
         "pairings_quiet.csv",
     ]
+
+
+def test_transfer_check_lists_unsupported_transfers_and_changes_nothing(
+    tmp_path: Path, capsys
+) -> None:
+    path = tmp_path / "legacy.duckdb"
+    con = open_store(path)
+    assert import_paths(con, [TINY], operator(), today=TINY_TODAY).ok
+    # Judged transferred under the old rule: an observation by someone else, never rated.
+    con.execute(
+        "INSERT INTO pairing_versions (pairing_id, version, skill_id, work_kind, status, "
+        "start_date, review_date, disciplines, change, changed_by) VALUES ('P0007', 1, "
+        "'questioning', 'coaching', 'transferred', '2026-09-01', '2026-11-01', [], 'logged', 't')"
+    )
+    con.execute("INSERT INTO pairing_participants VALUES ('P0007', 1, 'C1', 'donor')")
+    con.execute("INSERT INTO pairing_participants VALUES ('P0007', 1, 'A2', 'recipient')")
+    con.execute(
+        "INSERT INTO pairing_entries (entry_id, version, pairing_id, entry_type, date, who, "
+        "flow, observed_ref, recorded_by, change, changed_by) VALUES (1, 1, 'P0007', "
+        "'observation', '2026-10-15', [], 'donor to recipient', 'A2', 'SLT', 'added', 't')"
+    )
+    con.close()
+    code, payload = run(path, capsys, "pairings-transfer-check", "--json")
+    assert code == 0 and payload["count"] == 1
+    documented = doc_example("### `pairings-transfer-check --json`")
+    assert list(payload) == list(documented)
+    assert list(payload["pairings"][0]) == list(documented["pairings"][0])
+    row = payload["pairings"][0]
+    assert row["pairing_id"] == "P0007" and "has no rating" in row["why"]
+    _, listed = run(path, capsys, "pairings", "--status", "transferred", "--json")
+    assert listed["count"] == 1  # listed, not changed

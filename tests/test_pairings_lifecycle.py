@@ -79,7 +79,7 @@ def test_reason_required(target: str) -> None:
 
 
 def test_transferred_needs_evidence() -> None:
-    with pytest.raises(ValidationError, match="seen doing the practice"):
+    with pytest.raises(ValidationError, match="counts as transferred only on an observation"):
         lifecycle.check_move("review due", "transferred", transfer_evidence=0)
 
 

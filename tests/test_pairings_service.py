@@ -36,8 +36,18 @@ def counts(con: Connection) -> dict[str, int]:
     return {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in TABLES}
 
 
-def observe(con: Connection, viewer: Viewer, pid: str, day: date, by: str, who: str = "A2") -> int:
-    entry = EntryDraft("observation", day, hours=1.0, observed_ref=who, recorded_by=by)
+def observe(
+    con: Connection,
+    viewer: Viewer,
+    pid: str,
+    day: date,
+    by: str,
+    who: str = "A2",
+    rating: int | None = 3,
+) -> int:
+    entry = EntryDraft(
+        "observation", day, hours=1.0, observed_ref=who, recorded_by=by, rating_after=rating
+    )
     return entries.add_entry(con, viewer, pid, entry, today=TINY_TODAY)
 
 
@@ -133,14 +143,16 @@ def test_transferred_needs_an_observation_of_the_recipient_by_someone_else_after
     to_review(tiny, admin, pid)
 
     def refused() -> None:
-        with pytest.raises(ValidationError, match="seen doing the practice"):
+        with pytest.raises(ValidationError, match="counts as transferred only on an observation"):
             service.move(tiny, admin, pid, "transferred")
 
     refused()
     observe(tiny, admin, pid, date(2026, 10, 1), by="A2")  # the recipient on herself
     observe(tiny, admin, pid, date(2026, 10, 2), by="self")
     refused()
-    observe(tiny, admin, pid, START, by="C1")  # on the start date: a baseline, not transfer
+    observe(
+        tiny, admin, pid, START, by="C1", rating=2
+    )  # on the start date: a baseline, not transfer
     observe(tiny, admin, pid, date(2026, 10, 3), by="A2", who="C1")  # the donor observed
     refused()
     with pytest.raises(ValidationError, match="before the pairing started"):
@@ -196,7 +208,7 @@ def test_log_entries_are_corrected_and_withdrawn_by_new_versions(
 ) -> None:
     pid = service.log_pairing(tiny, admin, draft(), today=TINY_TODAY)
     to_review(tiny, admin, pid)
-    eid = observe(tiny, admin, pid, date(2026, 10, 1), by="C1")
+    eid = observe(tiny, admin, pid, date(2026, 10, 1), by="C1", rating=None)
     assert entries.edit_entry(tiny, admin, eid, {"rating_after": 4}, today=TINY_TODAY) == 2
     service.move(tiny, admin, pid, "transferred")
     with pytest.raises(ValidationError, match="must keep at least one observation"):

@@ -30,7 +30,12 @@ def test_missing_or_short_key_is_refused(monkeypatch) -> None:
     monkeypatch.delenv("BROKERING_PSEUDONYM_KEY", raising=False)
     with pytest.raises(ValidationError, match="alliance secret"):
         alliance_key()
-    assert alliance_key("x" * 16) == b"x" * 16
+    with pytest.raises(ValidationError, match="at least 32"):
+        alliance_key("x" * 16)
+    with pytest.raises(ValidationError, match="too regular"):
+        alliance_key("x" * 40)
+    good = "q7Fz-2mLk9RbW4tYc8NvXpA3sDhJ6uEe"
+    assert alliance_key(good) == good.encode()
 
 
 def test_import_with_emails_stores_only_pseudonyms(tiny, admin, tmp_path: Path) -> None:

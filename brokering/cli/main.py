@@ -6,17 +6,23 @@ commands through `register(subparsers)`, so the core needs no edit when a featur
 from __future__ import annotations
 
 import argparse
+import contextlib
+import getpass
 import importlib
 import json
 import pkgutil
 import sys
 from collections.abc import Sequence
 
+import duckdb
+
 import brokering
 import brokering.cli
+from brokering import audit
 from brokering.cli.common import emit
-from brokering.db import Connection
+from brokering.db import Connection, default_db_path, plain_error
 from brokering.errors import AmbiguousQuery, BrokeringError
+from brokering.sharing import open_with_wait, operator_claim, operator_wait
 from brokering.store import open_store
 from brokering.viewer import Viewer, operator
 
@@ -54,8 +60,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # Every entry this command writes names who ran it, also when it acts `--as` someone.
+    audit.set_operator(f"command line ({getpass.getuser()})")
+    without, claims = getattr(args, "without_store", False), getattr(args, "claims_store", False)
+    if without and not claims:  # e.g. a school's lookup, on a machine with no store at all
+        return _run(args)
+    with operator_claim(args.db or default_db_path()):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Open the store — waiting for the app's page runs to let go of it — and run the
+    command (the marker left by `operator_claim` tells the app to let go)."""
+    if getattr(args, "without_store", False):  # e.g. restore: it replaces the file
+        try:
+            return int(args.handler(args, None, operator()))
+        except BrokeringError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
     try:
-        con = open_store(args.db)
+        con = open_with_wait(lambda: open_store(args.db), operator_wait())
     except BrokeringError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -69,11 +93,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{exc}\nDid you mean: {', '.join(exc.suggestions)}" if exc.suggestions else str(exc),
         )
         return 3
-    except BrokeringError as exc:
+    except (BrokeringError, duckdb.Error) as exc:
+        # A storage failure the command did not expect (a full disk while optimising, say)
+        # still ends in words, never a traceback.
+        text = str(exc) if isinstance(exc, BrokeringError) else plain_error(exc, "Stopped")
         if getattr(args, "json", False):
-            print(json.dumps({"ok": False, "error": str(exc)}))
+            print(json.dumps({"ok": False, "error": text}))
         else:
-            print(f"error: {exc}", file=sys.stderr)
+            print(f"error: {text}", file=sys.stderr)
         return 1
     finally:
-        con.close()
+        with contextlib.suppress(duckdb.Error):
+            con.close()

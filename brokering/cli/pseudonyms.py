@@ -1,7 +1,8 @@
-"""`python -m brokering pseudonyms FILE --column COL --school ID --out LOOKUP.csv`: run by a
-school on its own machine to see which pseudonym each of its staff identifiers becomes (a
-person is their school plus the school's own code, as the import reads them). The lookup
-stays with the school; the alliance's store only ever holds the pseudonyms."""
+"""`python -m brokering pseudonyms FILE --column COL --out LOOKUP.csv`: run by a school on
+its own machine, with its own school key (`BROKERING_SCHOOL_KEY`, from `school-key`), to see
+which pseudonym each of its staff codes becomes. The lookup stays with the school; the
+alliance's store only ever holds the pseudonyms, and the alliance's own secret never leaves
+the alliance (brokering/pseudonymise.py)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ from pathlib import Path
 
 from brokering.db import Connection
 from brokering.errors import ValidationError
-from brokering.pseudonymise import alliance_key, staff_pseudonym
+from brokering.pseudonymise import given_school_key, school_pseudonym
 from brokering.viewer import Viewer
 
 
-def cmd_pseudonyms(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int:
-    key = alliance_key()
+def cmd_pseudonyms(args: argparse.Namespace, con: Connection | None, viewer: Viewer) -> int:
+    key = given_school_key()
     with Path(args.file).open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
         if args.column not in (reader.fieldnames or []):
@@ -25,7 +26,7 @@ def cmd_pseudonyms(args: argparse.Namespace, con: Connection, viewer: Viewer) ->
     with Path(args.out).open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow([args.column, "staff_ref"])
-        writer.writerows((i, staff_pseudonym(args.school, i, key)) for i in ids)
+        writer.writerows((i, school_pseudonym(i, key)) for i in ids)
     print(
         f"Wrote {len(ids)} identifiers and their pseudonyms to {args.out}. Keep this file "
         "in your school: it links pseudonyms back to people."
@@ -34,13 +35,9 @@ def cmd_pseudonyms(args: argparse.Namespace, con: Connection, viewer: Viewer) ->
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("pseudonyms", help="A school's own lookup: identifier -> pseudonym.")
+    p = sub.add_parser("pseudonyms", help="A school's own lookup: staff code -> pseudonym.")
     p.add_argument("file")
-    p.add_argument("--column", required=True, help="The column holding your identifiers.")
-    p.add_argument(
-        "--school",
-        required=True,
-        help="Your school's id: a person is their school plus your own code for them.",
-    )
+    p.add_argument("--column", required=True, help="The column holding your staff codes.")
     p.add_argument("--out", required=True)
-    p.set_defaults(handler=cmd_pseudonyms)
+    # Run on the school's own machine: no store is opened or created.
+    p.set_defaults(handler=cmd_pseudonyms, without_store=True)

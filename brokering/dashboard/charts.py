@@ -5,11 +5,34 @@ from __future__ import annotations
 
 import altair as alt
 import pandas as pd
+from pandas.io.formats.style import Styler
+
+from brokering import concepts
 
 OUTCOME_COLOURS = alt.Scale(
     domain=["transferred", "not transferred", "stopped", "open"],
     range=["#2a7f62", "#c0392b", "#8e8e8e", "#5b8db8"],
 )
+
+
+#: Counts are whole numbers: no "0.000000 Pairings" on an axis.
+COUNT_AXIS = alt.Axis(format="d", tickMinStep=1)
+HIDDEN_GREY = "#9a9a9a"
+#: How a hidden figure reads in a table: never 0, never a dash.
+HIDDEN_TEXT = concepts.hidden_words()
+
+
+def hidden_table(frame: pd.DataFrame, columns: list[str]) -> Styler:
+    """A table for display with the hidden cells of `columns` written as a grey "fewer than
+    3" (downloads keep them blank)."""
+    cols = [c for c in columns if c in frame.columns]
+    out = frame.copy()
+    for c in cols:
+        out[c] = out[c].astype(object).where(out[c].notna(), HIDDEN_TEXT)
+    return out.style.map(
+        lambda v: f"color: {HIDDEN_GREY}; font-style: italic" if v == HIDDEN_TEXT else "",
+        subset=cols,
+    )
 
 
 def outcomes_bar(frame: pd.DataFrame, title: str, highlight: str | None = None) -> alt.Chart:
@@ -22,7 +45,7 @@ def outcomes_bar(frame: pd.DataFrame, title: str, highlight: str | None = None) 
         .mark_bar()
         .encode(
             y=alt.Y("group:N", title=None, sort="ascending"),
-            x=alt.X("pairings:Q", title="Pairings"),
+            x=alt.X("pairings:Q", title="Pairings", axis=COUNT_AXIS),
             color=alt.Color("outcome:N", scale=OUTCOME_COLOURS, title="Outcome"),
             opacity=alt.condition(
                 alt.datum.yours | (highlight is None), alt.value(1.0), alt.value(0.55)
@@ -63,7 +86,7 @@ def hours_chart(frame: pd.DataFrame) -> alt.Chart:
                 sort=["under 6 h", "6-12 h", "12-24 h", "24 h+"],
             ),
             xOffset="outcome:N",
-            y=alt.Y("pairings:Q", title="Pairings"),
+            y=alt.Y("pairings:Q", title="Pairings", axis=COUNT_AXIS),
             color=alt.Color("outcome:N", scale=OUTCOME_COLOURS, title="Outcome"),
             tooltip=["hours", "outcome", "pairings"],
         )
@@ -71,22 +94,35 @@ def hours_chart(frame: pd.DataFrame) -> alt.Chart:
 
 
 def trend_chart(frame: pd.DataFrame) -> alt.Chart:
+    """Lines per term; a hidden term breaks the line (never drawn as 0 or bridged) and is
+    marked by a grey dashed rule labelled as hidden."""
     long = frame.melt(
         id_vars=["term", "start"],
         value_vars=["pairings active", "evidenced transfers"],
         var_name="measure",
         value_name="count",
-    ).dropna(subset=["count"])
-    return (
+    )
+    x = alt.X("term:N", sort=alt.SortField("start"), title=None)
+    lines = (
         alt.Chart(long, title="By term")
-        .mark_line(point=True)
+        .mark_line(point=True, invalid=None)
         .encode(
-            x=alt.X("term:N", sort=alt.SortField("start"), title=None),
-            y=alt.Y("count:Q", title="Pairings"),
+            x=x,
+            y=alt.Y("count:Q", title="Pairings", axis=COUNT_AXIS),
             color=alt.Color("measure:N", title=None),
             tooltip=["term", "measure", "count"],
         )
     )
+    gaps = frame[frame["evidenced transfers"].isna() | frame["pairings active"].isna()]
+    if gaps.empty:
+        return lines
+    gaps = gaps.assign(note="fewer than 3 people: hidden")
+    marks = (
+        alt.Chart(gaps)
+        .mark_rule(strokeDash=[4, 4], color=HIDDEN_GREY)
+        .encode(x=x, tooltip=["term", "note"])
+    )
+    return alt.layer(lines, marks)
 
 
 def flow_heatmap(frame: pd.DataFrame) -> alt.Chart:

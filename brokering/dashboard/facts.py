@@ -28,8 +28,8 @@ import pandas as pd
 from brokering import derived
 from brokering.db import Connection
 from brokering.derived import DerivedSet, Table
-from brokering.pairings.store import transfer_evidence_sql
-from brokering.settings import DEFAULT_RELATIONSHIP_HOURS, SUPPRESSION_THRESHOLD
+from brokering.pairings.transfer_rule import observations_sql
+from brokering.settings import DEFAULT_RELATIONSHIP_HOURS, SUPPRESSION_THRESHOLD, TRANSFER_LEVEL
 from brokering.viewer import Viewer
 from brokering.visibility import may_show
 
@@ -83,7 +83,7 @@ def _links_sql(people: str, pairings: str) -> str:
         FROM d JOIN r USING (pairing_id)
     )
     SELECT l.pairing_id, l.giver, l.receiver, p.hours * l.share AS hours, p.area,
-           p.start_date, p.concluded_on, p.people
+           p.start_date, p.concluded_on, p.people, p.status
     FROM l JOIN {pairings} p USING (pairing_id)
     """
 
@@ -114,10 +114,9 @@ def _facts_sql(people: str) -> str:
         WHERE NOT e.withdrawn
     ), ev AS (
         SELECT l.pairing_id, min(l.date) AS first_evidence,
-               avg(l.rating_before) AS rating_before, avg(l.rating_after) AS rating_after
-        FROM lg l JOIN p USING (pairing_id)
-        JOIN {people} m ON m.pairing_id = l.pairing_id AND m.staff_ref = l.observed_ref
-        WHERE {transfer_evidence_sql()}
+               avg(l.baseline) AS rating_before, avg(l.rating_after) AS rating_after
+        FROM ({observations_sql("lg", "p", people)}) l
+        WHERE l.why_not IS NULL
         GROUP BY l.pairing_id
     ), act AS (
         SELECT pairing_id, coalesce(sum(hours), 0) AS logged, max(date) AS last_activity
@@ -151,12 +150,12 @@ _SIGNATURE_SQL = f"""
            (SELECT count(*) FROM pairing_entries), (SELECT count(*) FROM coaching),
            (SELECT count(*) FROM staff), (SELECT coalesce(max(import_id), 0) FROM imports),
            (SELECT coalesce(sum(hash(skill_id, area)) % 1000000007, 0)::BIGINT FROM skills),
-           {int(_DEFAULT_HOURS * 100)}
+           {int(_DEFAULT_HOURS * 100)}, {int(TRANSFER_LEVEL)}
 """
 
 DASHBOARD = DerivedSet(
     name="dash",
-    layout=3,
+    layout=5,
     signature_sql=_SIGNATURE_SQL,
     tables=(
         Table("people", lambda r: PEOPLE_SQL, "pairing_id"),

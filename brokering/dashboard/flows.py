@@ -40,7 +40,8 @@ def flow_matrix(
         f"""
         WITH links AS (
             SELECT * FROM {f.links} l
-            WHERE l.start_date <= ? AND (l.concluded_on IS NULL OR l.concluded_on >= ?) {area}
+            WHERE l.start_date <= ? AND (l.concluded_on IS NULL OR l.concluded_on >= ?)
+              AND l.status <> 'proposed' {area}
         ), coach AS (
             SELECT giver, receiver, coach_ref, coachee_ref, hours FROM {f.coaching}
             WHERE start_date <= ? AND (end_date IS NULL OR end_date >= ?)
@@ -104,15 +105,33 @@ def flow_matrix(
     frame["people"] = frame["people"].astype(int)
     for col in ("pairings", "coaching_records", "hours"):
         frame[col] = guarded_column(frame[col], frame["people"], viewer)
+    # A hidden cell does not show how many people it rests on either.
+    frame["people"] = frame["people"].astype("Int64").where(frame["hours"].notna(), pd.NA)
     return frame[_COLUMNS].reset_index(drop=True)
 
 
+#: What the Transfer page's "given and received" counts (the JPD pairings page's reciprocity
+#: ledger counts differently: see docs/PAIRINGS.md, "Two views of giving and receiving").
+BALANCE_COUNTS = (
+    "Hours given and received between schools in the chosen term: each agreed or running "
+    "pairing's logged hours plus its cover and travel hours, shared evenly between the schools "
+    "it links, and each coaching or mentoring relationship's hours. Work within one school is "
+    "left out. The reciprocity ledger on the JPD pairings page counts person-hours from the "
+    "pairing logs over all time instead, so its figures differ; pairings between two schools "
+    "are counted the same way in both."
+)
+
+
 def balance(con: Connection, viewer: Viewer, start: date, end: date) -> pd.DataFrame:
-    """Per school: hours and pairings given to and received from OTHER schools."""
+    """Per school: hours and pairings given to and received from OTHER schools (what
+    `BALANCE_COUNTS` says). A school with a hidden cell shows no totals: hidden is never
+    counted as 0, and a total beside its visible parts would give the hidden one away."""
     matrix = flow_matrix(con, viewer, start, end)
-    cross = matrix[matrix["giver"] != matrix["receiver"]].assign(
-        hours=lambda m: pd.to_numeric(m["hours"], errors="coerce").fillna(0.0)
-    )
+    cross = matrix[matrix["giver"] != matrix["receiver"]]
+    gaps = cross[pd.to_numeric(cross["hours"], errors="coerce").isna()]
+    # Hidden cells per school (as giver or receiver), joined by index like the totals.
+    gap_count = pd.concat([gaps["giver"], gaps["receiver"]]).value_counts().rename("gaps")
+    cross = cross.assign(hours=lambda m: pd.to_numeric(m["hours"], errors="coerce").fillna(0.0))
     schools = query_df(con, "SELECT school_id, name AS school FROM schools ORDER BY name")
     gave = cross.groupby("giver").agg(
         given=("hours", "sum"), partners_given=("receiver", "nunique")
@@ -121,6 +140,7 @@ def balance(con: Connection, viewer: Viewer, start: date, end: date) -> pd.DataF
         received=("hours", "sum"), partners_received=("giver", "nunique")
     )
     out = schools.join(gave, on="school_id").join(got, on="school_id")
+    hide = out.join(gap_count, on="school_id")["gaps"].notna().to_numpy()
     out[["given", "received"]] = out[["given", "received"]].fillna(0.0).astype(float)
     out[["partners_given", "partners_received"]] = (
         out[["partners_given", "partners_received"]].fillna(0).astype(int)
@@ -143,6 +163,9 @@ def balance(con: Connection, viewer: Viewer, start: date, end: date) -> pd.DataF
             [share >= 0.8, share <= 0.2], ["mostly gives", "mostly receives"], "two-way"
         )
         out.loc[total == 0, "relationship"] = "no cross-school work"
+        for col in ("hours given", "hours received", "balance"):
+            out[col] = out[col].astype("Float64").where(~hide, pd.NA)
+        out["relationship"] = out["relationship"].where(~hide, "fewer than 3 people: hidden")
     return out
 
 

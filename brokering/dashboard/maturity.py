@@ -2,10 +2,14 @@
 """Where the alliance — and each school — stands on the two maturity strands this product
 serves, suggested from its own data, beside the leaders' own recorded judgement.
 
-Each indicator is a share (0-1) with three thresholds: below the first is Beginning, then
-Developing, Embedding, and Leading from the third. A strand's suggested stage is the lower
-median of its indicators' stages, so one strong figure cannot carry a strand. The
-suggestion is a prompt for discussion, not a score (DOMAIN.md: maturity stages).
+The model is the four-stage maturity model of a self-improving school system (Beginning,
+Developing, Embedding, Leading), in two of its strands: distributed staff information, and
+mentoring and coaching. Each indicator is a share with three thresholds: below the first it
+supports Beginning, then Developing, Embedding, and Leading from the third. A strand's
+suggested stage is the lower median of the stages its indicators support, so one strong
+figure cannot carry a strand. The suggestion is a prompt for discussion, not a score
+(DOMAIN.md: maturity stages). Who records a judgement: the alliance's, its administrator or
+the hub school's headteacher; a school's, its own headteacher.
 """
 
 from __future__ import annotations
@@ -18,39 +22,18 @@ import pandas as pd
 
 from brokering import audit, derived
 from brokering.dashboard.facts import facts, guarded
+
+# The model (its name, stages, strands and how indicators combine) is re-exported here.
+from brokering.dashboard.maturity_model import COMBINE as COMBINE
+from brokering.dashboard.maturity_model import DESCRIPTORS as DESCRIPTORS
+from brokering.dashboard.maturity_model import MODEL as MODEL
+from brokering.dashboard.maturity_model import STAGES, STRANDS
 from brokering.db import Connection, query_df, transaction
 from brokering.derived import DerivedSet, Table
 from brokering.errors import PermissionDenied, ValidationError
 from brokering.permissions import can
 from brokering.viewer import Viewer
 from brokering.visibility import may_show
-
-STAGES = ("Beginning", "Developing", "Embedding", "Leading")
-STRANDS = ("staff information", "mentoring and coaching")
-
-#: Our own words for each stage of each strand (DOMAIN.md, restated).
-DESCRIPTORS: dict[str, dict[str, str]] = {
-    "staff information": {
-        "Beginning": "Leaders know who is strong in some areas, but little is written down "
-        "or reviewed.",
-        "Developing": "Senior staff gather and review what they know of staff strengths, "
-        "including how well people work with colleagues, and use it to choose coaches.",
-        "Embedding": "Staff strengths are recorded routinely and drive development and the "
-        "choice of mentors and coaches; everyone is expected to grow both skills.",
-        "Leading": "Strengths are shared across partner schools without breaching "
-        "confidence, and the strongest practitioner in each area is known and used.",
-    },
-    "mentoring and coaching": {
-        "Beginning": "Some mentoring and coaching happens, carried by enthusiasts rather than "
-        "by any system.",
-        "Developing": "A policy is forming and linked to performance management, but mentor "
-        "and coach are not yet told apart.",
-        "Embedding": "A systematic policy with training; roles are given knowing the "
-        "difference between a mentor and a coach.",
-        "Leading": "The school trains others, draws on mentors and coaches from outside, and "
-        "tries new approaches such as coaching between schools.",
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -277,7 +260,8 @@ def _shown(value: float | None, den: int, school_id: str | None, viewer: Viewer)
 def indicators(
     con: Connection, viewer: Viewer, school_id: str | None = None, as_of: date | None = None
 ) -> pd.DataFrame:
-    """Each indicator's value, thresholds and stage for the alliance or one school."""
+    """Each indicator's value and thresholds (both per cent) and the stage it supports, for
+    the alliance or one school."""
     as_of = as_of or date.today()
     raw = _raw(con, as_of, school_id).iloc[0]
     rows = []
@@ -290,11 +274,11 @@ def indicators(
                 "strand": ind.strand,
                 "indicator": ind.label,
                 "key": ind.key,
-                "value": None if shown is None else round(shown, 3),
+                "value": None if shown is None else round(shown * 100, 1),
                 "based on": den,
-                "Developing from": ind.thresholds[0],
-                "Embedding from": ind.thresholds[1],
-                "Leading from": ind.thresholds[2],
+                "Developing from": round(ind.thresholds[0] * 100, 1),
+                "Embedding from": round(ind.thresholds[1] * 100, 1),
+                "Leading from": round(ind.thresholds[2] * 100, 1),
                 "stage": stage_for(shown, ind.thresholds),
                 "how it is worked out": ind.explanation,
             }
@@ -346,6 +330,25 @@ def _lower_median(ranks: np.ndarray) -> list[str | None]:
     return [STAGES[r] if n else None for r, n in zip(pick, present, strict=True)]
 
 
+def _hub(con: Connection) -> str | None:
+    rows = con.execute("SELECT school_id FROM schools WHERE is_hub ORDER BY school_id").fetchall()
+    return rows[0][0] if rows else None
+
+
+def may_record(con: Connection, viewer: Viewer, scope: str) -> bool:
+    """Whether `viewer` records the judgement for `scope` ("alliance" or a school_id): the
+    alliance's by its administrator or the hub school's headteacher; a school's by its own
+    headteacher."""
+    if not can(viewer, "record_maturity_judgement"):
+        return False
+    if scope == "alliance":
+        return viewer.role == "alliance_admin" or (
+            viewer.role == "headteacher" and viewer.school_id is not None
+            and viewer.school_id == _hub(con)
+        )  # fmt: skip
+    return viewer.role == "headteacher" and viewer.school_id == scope
+
+
 def record_judgement(
     con: Connection,
     viewer: Viewer,
@@ -356,17 +359,19 @@ def record_judgement(
     suggested: str | None,
 ) -> None:
     """Leaders' own judgement, appended beside the suggestion; never overwritten."""
-    if not can(viewer, "record_maturity_judgement"):
+    if not may_record(con, viewer, scope):
+        if scope == "alliance":
+            raise PermissionDenied(
+                "The alliance's judgement is recorded by the alliance administrator or the "
+                "hub school's headteacher."
+            )
         raise PermissionDenied(
-            "Only headteachers, the SLE coordinator and the alliance "
-            "administrator record maturity judgements."
+            "A school's judgement is recorded only by the headteacher of its own school."
         )
     if strand not in STRANDS:
         raise ValidationError(f"Choose a strand: {', '.join(STRANDS)}.")
     if stage not in STAGES:
         raise ValidationError(f"Choose a stage: {', '.join(STAGES)}.")
-    if scope != "alliance" and viewer.school_id not in (None, scope):
-        raise PermissionDenied("You can record a judgement for your own school or the alliance.")
     if len(note or "") > 2000:
         raise ValidationError("Keep the note under 2,000 characters.")
     with transaction(con):

@@ -34,8 +34,8 @@ def half_term_summary(
     as_of = as_of or date.today()
     figures = transfer.headline(con, viewer, term, scope, as_of)
     rows = "".join(
-        f"<tr><td>{html.escape(f.label)}</td><td>{_fmt(f.value)}</td>"
-        f"<td>{_fmt(f.previous)}</td></tr>"
+        f"<tr><td>{html.escape(f.label)}</td><td>{_fmt(f.value, f.hidden)}</td>"
+        f"<td>{_fmt(f.previous, f.previous_hidden)}</td></tr>"
         for f in figures
     )
     parts = [
@@ -73,7 +73,9 @@ def half_term_summary(
     )
 
 
-def _fmt(value: float | None) -> str:
+def _fmt(value: float | None, hidden: bool = False) -> str:
+    if hidden:
+        return charts.HIDDEN_TEXT
     if value is None:
-        return "—"
+        return "none yet"
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"

@@ -20,6 +20,7 @@ from brokering.dashboard.facts import (
     guarded_column,
     scoped,
 )
+from brokering.dashboard.hiding import complementary, guard_all
 from brokering.db import Connection, query_df
 from brokering.terms import Term, previous_term, term_of, terms_between
 from brokering.viewer import Viewer
@@ -37,6 +38,10 @@ class Figure:
     previous: float | None
     people: int
     help: str
+    #: True when the figure exists but is hidden (too few people, or it would give a hidden
+    #: figure away): drawn as "fewer than 3", never as 0 or a blank.
+    hidden: bool = False
+    previous_hidden: bool = False
 
     @property
     def change(self) -> float | None:
@@ -44,7 +49,17 @@ class Figure:
             return None
         return self.value - self.previous
 
+    @property
+    def direction(self) -> str:
+        """How a change arrow is coloured: neutral ("off") at no change; for figures where
+        lower is better (overdue, days, hours), a fall is good ("inverse")."""
+        if not self.change:
+            return "off"
+        return "inverse" if self.key in LOWER_IS_BETTER else "normal"
 
+
+#: Figures for which a fall is an improvement.
+LOWER_IS_BETTER = frozenset({"overdue", "median_days", "hours_per_transfer"})
 #: Per-period flags kept as bits of one integer per pairing (bit k: period k), so any number
 #: of periods costs one pass over the pairings and one group-by over their people.
 _FLAGS = {
@@ -193,20 +208,12 @@ def headline(
         [(term.start, term.end), (before_term.start, before_term.end)],
         as_of,
     )
+    now_shown, before_shown = guard_all(now, viewer), guard_all(before, viewer)
     out = []
     for key, (label, help_text) in _LABELS.items():
-        value, people = now[key]
-        prev, prev_people = before[key]
-        out.append(
-            Figure(
-                key,
-                label,
-                guarded(value, people, viewer),
-                guarded(prev, prev_people, viewer),
-                people,
-                help_text,
-            )
-        )
+        value, hidden = now_shown[key]
+        prev, prev_hidden = before_shown[key]
+        out.append(Figure(key, label, value, prev, now[key][1], help_text, hidden, prev_hidden))
     return out
 
 
@@ -285,6 +292,7 @@ def outcomes_by(
         columns=["group", "outcome", "pairings"],
     )
     out["pairings"] = out["pairings"].astype("Int64")
+    complementary(out, frame["pairings"], frame["people"])
     return out.sort_values(["group", "outcome"], kind="stable").reset_index(drop=True)
 
 
@@ -338,7 +346,7 @@ def hours_against_outcome(con: Connection, viewer: Viewer, scope: Scope = ALLIAN
         ) WHERE band IS NOT NULL
     """
     got = _cells(con, f, cells, values, ["band", "outcome"]).set_index(["band", "outcome"])
-    rows = []
+    rows, counts, people_of = [], [], []
     for _lo, _hi, label in HOUR_BANDS:
         for outcome in ("transferred", "not transferred"):
             n, people = (
@@ -349,8 +357,11 @@ def hours_against_outcome(con: Connection, viewer: Viewer, scope: Scope = ALLIAN
             rows.append(
                 {"hours": label, "outcome": outcome, "pairings": guarded(n, people, viewer)}
             )
+            counts.append(n)
+            people_of.append(people)
     out = pd.DataFrame(rows)
     out["pairings"] = out["pairings"].astype("Int64")
+    complementary(out, pd.Series(counts), pd.Series(people_of))
     return out
 
 
@@ -374,15 +385,15 @@ def trend_by_term(
     figures = _period_figures(con, f, scope, [(t.start, t.end) for t in span], as_of)
     rows = []
     for term, figs in zip(span, figures, strict=True):
+        shown = guard_all(figs, viewer)
         rows.append(
             {
                 "term": term.label,
                 "start": term.start.isoformat(),
-                "pairings active": guarded(figs["active"][0], figs["active"][1], viewer),
-                "evidenced transfers": guarded(
-                    figs["transferred"][0], figs["transferred"][1], viewer
-                ),
-                "transfer rate (%)": guarded(figs["rate"][0], figs["rate"][1], viewer),
+                "pairings active": shown["active"][0],
+                "evidenced transfers": shown["transferred"][0],
+                "transfer rate (%)": shown["rate"][0],
+                "hidden": shown["active"][1] or shown["transferred"][1],
             }
         )
     return pd.DataFrame(rows)

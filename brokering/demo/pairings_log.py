@@ -37,7 +37,7 @@ def demo_log(
 
     def baseline() -> list[str]:
         return row(
-            "observation",
+            "baseline observation",
             0,
             donor,
             observed_ref=recip,

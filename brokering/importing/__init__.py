@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from brokering import audit
-from brokering.db import Connection
+from brokering.consent import audit_consent_changes, hold_back_app_withdrawals
+from brokering.db import Connection, plain_error
 from brokering.errors import PermissionDenied, StoreError
 from brokering.importing import batches, identity, identity_batch, words
 from brokering.importing.apply import apply_consent, upsert
@@ -150,7 +151,7 @@ def import_paths(
                 batches.note_renames(report.changes, report.notes)
     except duckdb.Error as exc:
         raise StoreError(
-            f"The import could not be completed and nothing was changed ({exc})."
+            plain_error(exc, "The import could not be completed and nothing was changed")
         ) from exc
     finally:
         _drop_temp(con)
@@ -224,7 +225,9 @@ def _apply(
                 )
             report.outcomes.append(upsert(con, table, import_id, s.label, report.changes))
             if table == "staff":
+                hold_back_app_withdrawals(con, report, viewer)
                 apply_consent(con, report, viewer.username, "new_staff", import_id)
+                audit_consent_changes(con, viewer)
         identity_batch.write_index(con, res, import_id)
         added = sum(o.added for o in report.outcomes)
         updated = sum(o.updated for o in report.outcomes)

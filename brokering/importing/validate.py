@@ -290,7 +290,7 @@ class Validator:
         """Rules specific to one table (dates in the future, self-coaching, leavers…)."""
         t = staged.table
         cols = set(staged.columns)
-        for date_col in ("date", "start_date", "raised_on"):
+        for date_col in ("date", "start_date", "raised_on", "consent_date"):
             # A pairing may be planned ahead; its own rule limits that (import_rules).
             if date_col in cols and (t, date_col) != ("pairings", "start_date"):
                 for line, value in self.con.execute(

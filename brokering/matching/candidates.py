@@ -134,14 +134,16 @@ def _ranked_frame(
 
     as_mentor, lm = block.as_mentor[0], block.is_line_manager[0]
     close = column("expertise_source").to_numpy(dtype=object) == "close"
-    reasons = np.full(len(close), "", dtype=object)
-    for stage, code in zip(
-        model.STAGES,
-        ("no_expertise", "no_consent", "line_manager_mentor", "no_capacity"),
-        strict=True,
-    ):
-        failed = ~block.stage_ok[stage][0] & (reasons == "")
-        reasons[failed] = rules.NOT_PROPOSED[code]
+    reasons = rules.not_proposed_reasons(
+        {stage: block.stage_ok[stage][0] for stage in model.STAGES},
+        column("expertise_score").to_numpy(dtype=float),
+        column("expertise_source").to_numpy(dtype=object),
+        column("evidence_count").to_numpy(dtype=float),
+        column("coaching_records_in_skill").to_numpy(dtype=float),
+        column("hours_left").to_numpy(dtype=float),
+        float(needs.hours[0]),
+        params.min_expertise,
+    )
     lm_flag, close_flag = rules.FLAGS["line_manager_coach"], rules.FLAGS["close_skill"]
     flags = np.where(
         lm & close,

@@ -31,6 +31,66 @@ NOT_PROPOSED = {
     "line_manager_mentor": "is their line manager, and a line manager is never their mentor",
     "no_capacity": "has too few coaching hours left this term",
 }
+#: The stage each reason belongs to (model.STAGES), in the order they are checked.
+STAGE_REASONS = (
+    ("expertise", "no_expertise"),
+    ("consent", "no_consent"),
+    ("line_manager", "line_manager_mentor"),
+    ("room", "no_capacity"),
+)
+
+
+def not_proposed_reasons(
+    stage_ok: dict[str, np.ndarray],
+    expertise: np.ndarray,
+    source: np.ndarray,
+    evidence: np.ndarray,
+    coaching_records: np.ndarray,
+    hours_left: np.ndarray,
+    need_hours: float,
+    min_expertise: float,
+) -> np.ndarray:
+    """Per candidate, the rule that actually excluded them ("" when proposable), in words
+    that name the figure: "expertise 47.9 is below the 50 needed to propose" — never "no
+    evidence" for someone whose evidence scored under the threshold."""
+    n = len(expertise)
+    out = np.full(n, "", dtype=object)
+    for stage, code in STAGE_REASONS:
+        failed = np.flatnonzero(~np.asarray(stage_ok[stage], bool) & (out == ""))
+        for i in failed:
+            out[i] = _reason(code, i, expertise, source, evidence, coaching_records, hours_left,
+                             need_hours, min_expertise)  # fmt: skip
+    return out
+
+
+def _reason(
+    code: str,
+    i: int,
+    expertise: np.ndarray,
+    source: np.ndarray,
+    evidence: np.ndarray,
+    coaching_records: np.ndarray,
+    hours_left: np.ndarray,
+    need_hours: float,
+    min_expertise: float,
+) -> str:
+    if code == "no_expertise":
+        seen = source[i] in ("direct", "close") or np.nan_to_num(evidence[i]) > 0
+        if not seen and np.nan_to_num(coaching_records[i]) <= 0:
+            return NOT_PROPOSED["no_expertise"]
+        where = " (from a close skill)" if source[i] == "close" else ""
+        return (
+            f"expertise {float(np.nan_to_num(expertise[i])):.1f}{where} is below the "
+            f"{min_expertise:g} needed to propose"
+        )
+    if code == "no_capacity":
+        left = float(np.nan_to_num(hours_left[i]))
+        if left <= 1e-9:
+            return "no hours left this term"
+        return f"{left:g} hours left this term, {need_hours:g} needed"
+    return NOT_PROPOSED[code]
+
+
 #: Shown beside a proposable candidate.
 FLAGS = {
     "line_manager_coach": "is their line manager: a coach from outside the line may speak more "

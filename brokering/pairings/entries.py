@@ -91,6 +91,11 @@ def _append_entry(
     withdrawn: bool,
 ) -> int:
     version = int(old["version"]) + 1
+    # A transferred pairing that rests on qualifying evidence keeps it; one judged before the
+    # rule (listed by `pairings-transfer-check`) is not made harder to correct.
+    rested = row["status"] == "transferred" and store.transfer_evidence_count(
+        con, row["pairing_id"]
+    )
     with store.wrapped("change the log entry"), transaction(con):
         store.insert_entry(
             con,
@@ -102,12 +107,11 @@ def _append_entry(
             viewer.username,
             withdrawn,
         )
-        if row["status"] == "transferred" and not store.transfer_evidence_count(
-            con, row["pairing_id"]
-        ):
+        if rested and not store.transfer_evidence_count(con, row["pairing_id"]):
             raise ValidationError(
                 f"Pairing {row['pairing_id']} was judged transferred on this observation; it "
-                "must keep at least one observation of the recipient, so this change was not saved."
+                "must keep at least one observation that meets the transfer rule, so this "
+                "change was not saved."
             )
         audit.record(
             con,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from brokering.pairings.import_scope import build_scope, col, cols, report
+from brokering.pairings.model import BASELINE
 
 
 def check_pairing_evidence(v: Any, staged: Any, batch: set[str]) -> None:
@@ -42,7 +43,8 @@ def check_pairing_evidence(v: Any, staged: Any, batch: set[str]) -> None:
     report(
         v,
         staged,
-        f"SELECT line, entry_type FROM prs_pairing_evidence p WHERE entry_type = 'observation' "  # noqa: S608
+        "SELECT line, entry_type FROM prs_pairing_evidence p WHERE entry_type IN "  # noqa: S608
+        f"('observation', '{BASELINE}') "
         f"AND {col(present, 'observed_ref')} IS NULL",
         "observed_ref",
         "is needed for an observation: whose practice was seen?",

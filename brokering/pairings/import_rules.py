@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from brokering.pairings import lifecycle
+from brokering.pairings import lifecycle, transfer_rule
 from brokering.pairings.import_scope import LIMIT, build_scope, col, cols, report
-from brokering.pairings.store import transfer_evidence_sql
 
 
 def check_pairings(v: Any, staged: Any, batch: set[str]) -> None:
@@ -133,21 +132,24 @@ def _check_status_changes(v: Any, staged: Any) -> None:
 
 
 def _check_transferred(v: Any, staged: Any, batch: set[str]) -> None:
-    sources = ["SELECT pairing_id, entry_type, date, observed_ref, recorded_by FROM pairing_log"]
+    fields = "pairing_id, entry_type, date, observed_ref, recorded_by, rating_before, rating_after"
+    sources = [f"SELECT {fields} FROM pairing_log"]  # noqa: S608
     if "pairing_evidence" in batch:
         ev = cols(v, "prs_pairing_evidence")
         sources.append(
             f"SELECT pairing_id, entry_type, date, {col(ev, 'observed_ref', 'e')}, "  # noqa: S608
-            f"{col(ev, 'recorded_by', 'e')} FROM prs_pairing_evidence e"
+            f"{col(ev, 'recorded_by', 'e')}, {col(ev, 'rating_before', 'e', 'TINYINT')}, "
+            f"{col(ev, 'rating_after', 'e', 'TINYINT')} FROM prs_pairing_evidence e"
         )
+    qualifying = transfer_rule.observations_sql(
+        f"({' UNION ALL '.join(sources)})", "prs_pairing_scope", "prs_pairing_scope_people"
+    )
     report(
         v,
         staged,
         "SELECT p.line, p.status FROM prs_pairings p WHERE p.status = 'transferred' "  # noqa: S608
-        f"AND NOT EXISTS (SELECT 1 FROM ({' UNION ALL '.join(sources)}) l "
-        "JOIN prs_pairing_people m ON m.line = p.line AND m.staff_ref = l.observed_ref "
-        f"WHERE l.pairing_id = p.pairing_id AND {transfer_evidence_sql('l', 'p', 'm')})",
+        f"AND p.pairing_id NOT IN (SELECT pairing_id FROM ({qualifying}) WHERE why_not IS NULL)",
         "status",
-        "needs evidence: add to pairing_evidence.csv an observation of a recipient doing the "
-        "practice, recorded by someone else and dated after start_date.",
+        f"needs evidence: {transfer_rule.rule_text()}. Add that observation to "
+        "pairing_evidence.csv, or import the pairing at the status its evidence supports.",
     )

@@ -10,7 +10,8 @@ Counted over pairings that were at least agreed (a proposal has given nothing ye
 
 School-to-school relationships pair each two schools: a relationship is *reciprocal* when
 each has given the other something (a pairing as donor, or hours), *one-way* otherwise.
-Figures about people the viewer cannot see are suppressed below the threshold.
+A row resting on fewer people the viewer cannot see than the threshold is hidden, and so are
+the rows it could be worked back from (`ledger_suppression`).
 """
 
 from __future__ import annotations
@@ -18,9 +19,19 @@ from __future__ import annotations
 import pandas as pd
 
 from brokering.db import Connection, query_df
+from brokering.pairings import ledger_suppression
 from brokering.pairings.views import members_cte
 from brokering.viewer import Viewer
-from brokering.visibility import suppress
+
+#: What the ledger counts, for the page beside it (the Transfer evidence page's "given and
+#: received" counts hours differently; docs/PAIRINGS.md, "Two views of giving and receiving").
+COUNTS = (
+    "Pairings given and received count every agreed or later pairing, over all time. Hours "
+    "are person-hours from the pairing logs: an entry's hours count once for each colleague "
+    "present, in the direction the time went. The Transfer evidence page's \"given and "
+    "received\" counts each pairing's logged, cover and travel hours and coaching hours in one "
+    "term instead, so its hours differ; pairings between two schools are counted the same way."
+)
 
 _FLOWS_CTE = """
 counted AS (SELECT pairing_id FROM pairings WHERE status <> 'proposed'),
@@ -36,6 +47,15 @@ flows AS (
       flow = 'both ways' OR (flow = 'donor to recipient') = (side = 'recipient') AS receives
     FROM present)
 """
+
+
+#: The same, each part worked out once however often the query reads it (the relationships
+#: read `cm` and `flows` several times: at national scale, computing them again costs seconds).
+_MATERIALIZED_FLOWS = (
+    _FLOWS_CTE.replace("cm AS (", "cm AS MATERIALIZED (")
+    .replace("present AS (", "present AS MATERIALIZED (")
+    .replace("flows AS (", "flows AS MATERIALIZED (")
+)
 
 
 def person_ledger(con: Connection, viewer: Viewer) -> pd.DataFrame:
@@ -62,20 +82,48 @@ def person_ledger(con: Connection, viewer: Viewer) -> pd.DataFrame:
     return query_df(con, sql, params)
 
 
-def _suppressed(frame: pd.DataFrame, viewer: Viewer, own: pd.Series, cols: list[str]) -> None:
-    """Blank the figures of rows resting on fewer people than the threshold, where they
-    include people the viewer cannot see (or for aggregate-only roles, always)."""
-    if viewer.sees_everyone:
-        return
-    open_rows = (own | (frame["hidden"] == 0)) & (not viewer.aggregate_only)
-    keep = open_rows | frame["people"].map(lambda n: suppress(int(n)) is not None)
-    for col in cols:
-        frame[col] = frame[col].astype("Int64" if col.startswith("pairings") else "Float64")
-        frame.loc[~keep, col] = pd.NA
+def _blank(frame: pd.DataFrame, keep: pd.Series, cols: list[str]) -> pd.DataFrame:
+    """The frame with `cols` (and the people count) missing on rows not kept."""
+    frame = frame.copy()
+    for col in [*cols, "people"]:
+        frame[col] = frame[col].astype(
+            "Float64" if col.startswith(("hours", "balance")) else "Int64"
+        )
+        frame.loc[~keep.to_numpy(), col] = pd.NA
+    return frame
+
+
+_SCHOOL_COLS = ["pairings_given", "pairings_received", "hours_given", "hours_received", "balance"]
+_PAIR_COLS = ["pairings_a_to_b", "pairings_b_to_a", "hours_a_to_b", "hours_b_to_a"]
 
 
 def school_ledger(con: Connection, viewer: Viewer) -> pd.DataFrame:
-    """One row per school: pairings and person-hours given and received, and the balance."""
+    """One row per school: pairings and person-hours given and received, and the balance —
+    hidden where they could single someone out, in this view or by subtraction from the
+    relationships view (see `ledger_suppression`)."""
+    return school_views(con, viewer)[0]
+
+
+def school_views(con: Connection, viewer: Viewer) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(by school, by relationship), suppressed together: what `school_ledger` and
+    `school_relationships` return, for one reading of the store."""
+    schools, pairs = _school_raw(con, viewer), _relationships_raw(con, viewer)
+    keep_s, keep_p = ledger_suppression.shown(schools, pairs, viewer)
+    by_school = _blank(schools, keep_s, _SCHOOL_COLS).drop(columns=["hidden"])
+    by_pair = _blank(pairs, keep_p, _PAIR_COLS)
+    by_pair["relationship"] = by_pair["relationship"].where(keep_p.to_numpy(), pd.NA)
+    return by_school, by_pair.drop(columns=["hidden"])
+
+
+def school_relationships(con: Connection, viewer: Viewer) -> pd.DataFrame:
+    """One row per two schools that worked together across a pairing: what each gave the
+    other, and whether the relationship is reciprocal or one-way — hidden consistently with
+    the by-school view (see `ledger_suppression`)."""
+    return school_views(con, viewer)[1]
+
+
+def _school_raw(con: Connection, viewer: Viewer) -> pd.DataFrame:
+    """One row per school, unsuppressed, with its people and how many the viewer cannot see."""
     cte, params = members_cte(viewer)
     sql = f"""
     WITH {cte}, {_FLOWS_CTE},
@@ -96,19 +144,14 @@ def school_ledger(con: Connection, viewer: Viewer) -> pd.DataFrame:
     FROM schools sc LEFT JOIN roles r USING (school_id) LEFT JOIN hours h USING (school_id)
     ORDER BY sc.is_hub DESC, sc.name
     """  # noqa: S608
-    frame = query_df(con, sql, params)
-    own = frame["school_id"] == viewer.school_id
-    cols = ["pairings_given", "pairings_received", "hours_given", "hours_received", "balance"]
-    _suppressed(frame, viewer, own, cols)
-    return frame.drop(columns=["hidden"])
+    return query_df(con, sql, params)
 
 
-def school_relationships(con: Connection, viewer: Viewer) -> pd.DataFrame:
-    """One row per two schools that worked together across a pairing: what each gave the
-    other, and whether the relationship is reciprocal or one-way."""
+def _relationships_raw(con: Connection, viewer: Viewer) -> pd.DataFrame:
+    """One row per two schools linked by a counted pairing or hours, unsuppressed."""
     cte, params = members_cte(viewer)
     sql = f"""
-    WITH {cte}, {_FLOWS_CTE},
+    WITH {cte}, {_MATERIALIZED_FLOWS},
     role_pairs AS (
         SELECT d.school_id AS giver, r.school_id AS receiver,
           count(DISTINCT d.pairing_id) AS pairings
@@ -127,12 +170,23 @@ def school_relationships(con: Connection, viewer: Viewer) -> pd.DataFrame:
     pairs AS (
         SELECT least(giver, receiver) AS a, greatest(giver, receiver) AS b FROM directed
         GROUP BY ALL),
+    -- The pairings that include both schools of a pair, and their people from either school
+    -- (equi-joins only: a national ledger has 100,000 pairs).
+    joint AS (
+        SELECT DISTINCT x.pairing_id, x.school_id AS a, y.school_id AS b
+        FROM (SELECT DISTINCT pairing_id, school_id FROM cm) x
+        JOIN (SELECT DISTINCT pairing_id, school_id FROM cm) y
+          ON y.pairing_id = x.pairing_id AND x.school_id < y.school_id
+        SEMI JOIN pairs p ON p.a = x.school_id AND p.b = y.school_id),
     people AS (
-        SELECT p.a, p.b, count(DISTINCT cm.staff_ref) AS people,
-          count(DISTINCT cm.staff_ref) FILTER (WHERE NOT cm.visible) AS hidden
-        FROM pairs p JOIN cm ON cm.school_id IN (p.a, p.b)
-        WHERE cm.pairing_id IN (SELECT pairing_id FROM cm x WHERE x.school_id = p.a)
-          AND cm.pairing_id IN (SELECT pairing_id FROM cm y WHERE y.school_id = p.b)
+        SELECT a, b, count(DISTINCT staff_ref) AS people,
+          count(DISTINCT staff_ref) FILTER (WHERE NOT visible) AS hidden
+        FROM (
+          SELECT joint.a, joint.b, cm.staff_ref, cm.visible FROM joint
+          JOIN cm ON cm.pairing_id = joint.pairing_id AND cm.school_id = joint.a
+          UNION ALL
+          SELECT joint.a, joint.b, cm.staff_ref, cm.visible FROM joint
+          JOIN cm ON cm.pairing_id = joint.pairing_id AND cm.school_id = joint.b)
         GROUP BY ALL)
     SELECT p.a AS school_a, sa.name AS school_a_name, p.b AS school_b, sb.name AS school_b_name,
       coalesce(ab.pairings, 0) AS pairings_a_to_b, coalesce(ba.pairings, 0) AS pairings_b_to_a,
@@ -152,14 +206,7 @@ def school_relationships(con: Connection, viewer: Viewer) -> pd.DataFrame:
         "reciprocal" if x and y else ("one-way: A gives" if x else "one-way: B gives")
         for x, y in zip(a_gives, b_gives, strict=True)
     ]
-    own = (frame["school_a"] == viewer.school_id) | (frame["school_b"] == viewer.school_id)
-    own &= frame["hidden"] == 0
-    cols = ["pairings_a_to_b", "pairings_b_to_a", "hours_a_to_b", "hours_b_to_a"]
-    _suppressed(frame, viewer, own, cols)
-    if not viewer.sees_everyone:
-        shown = ~frame[cols].isna().any(axis=1)
-        frame.loc[~shown, "relationship"] = pd.NA
-    return frame.drop(columns=["hidden"])
+    return frame
 
 
 def chart_frame(ledger: pd.DataFrame) -> pd.DataFrame:

@@ -6,8 +6,7 @@
     review due -> active (the review extends the work: a later review date is required)
 
 transferred, not transferred and stopped are final: nothing moves out of them. A pairing is
-*transferred* only with at least one observation of a recipient doing the practice, made by
-someone other than that recipient, dated after the pairing started (TRANSFER_EVIDENCE_SQL).
+*transferred* only on an observation that shows change (the transfer rule, `transfer_rule`).
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ from __future__ import annotations
 from datetime import date
 
 from brokering.errors import ValidationError
+from brokering.pairings import transfer_rule
 
 STATUSES = (
     "proposed",
@@ -38,8 +38,8 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     ("agreed", "stopped"): "a reason",
     ("active", "review due"): "the review is due",
     ("active", "stopped"): "a reason",
-    ("review due", "transferred"): "an observation of the recipient by someone else, "
-    "dated after the start",
+    ("review due", "transferred"): "an observation of the recipient showing change "
+    "(the transfer rule)",
     ("review due", "not transferred"): "a reason",
     ("review due", "active"): "a later review date",
     ("review due", "stopped"): "a reason",
@@ -78,6 +78,7 @@ def check_move(
     *,
     reason: str | None = None,
     transfer_evidence: int = 0,
+    transfer_detail: str = "",
     review_date: date | None = None,
     current_review_date: date | None = None,
 ) -> None:
@@ -100,9 +101,9 @@ def check_move(
         raise ValidationError(f"Give the reason the pairing is {target}: it stays on record.")
     if target == "transferred" and transfer_evidence < 1:
         raise ValidationError(
-            "A pairing counts as transferred only when a recipient has been seen doing the "
-            "practice: log an observation of the recipient, made by someone other than the "
-            "recipient and dated after the pairing started, then try again."
+            f"Not moved to transferred: {transfer_rule.rule_text()}."
+            + (f" {transfer_detail}" if transfer_detail else " No observation is logged yet.")
+            + " Nothing was changed."
         )
     if (current, target) == ("review due", "active"):
         if review_date is None or (

@@ -32,9 +32,33 @@ ACTIVITY_TYPES = (
     "lesson study",
     "training day",
 )
+#: An observation of where a practice stood before the work: labelled, and never evidence of
+#: transfer (its rating is what a later observation must beat).
+BASELINE = "baseline observation"
 #: Evidence of what moved (an observation is both time spent and evidence).
 EVIDENCE_ITEM_TYPES = ("observation", "pupil work", "outcome measure", "reflection", "link")
-ENTRY_TYPES = (*ACTIVITY_TYPES, *EVIDENCE_ITEM_TYPES[1:])
+ENTRY_TYPES = (*ACTIVITY_TYPES, BASELINE, *EVIDENCE_ITEM_TYPES[1:])
+#: Entry types that say whose practice was seen.
+OBSERVING_TYPES = ("observation", BASELINE)
+#: Whose practice an entry of each type usually shows, so a form can ask with the right
+#: default: a visit goes to see the donor's practice where it already works; observations,
+#: baselines, pupil work and outcomes are about the recipient's. Other types: nobody's.
+OBSERVED_SIDE = {
+    "visit": "donor",
+    "observation": "recipient",
+    BASELINE: "recipient",
+    "pupil work": "recipient",
+    "outcome measure": "recipient",
+}
+
+
+def default_observed(entry_type: str, sides: dict[str, str]) -> str | None:
+    """The participant (staff_ref -> side, in the order offered) whose practice an entry of
+    `entry_type` most likely saw: the first on the side `OBSERVED_SIDE` names, or None."""
+    side = OBSERVED_SIDE.get(entry_type)
+    return next((ref for ref, s in sides.items() if s == side), None)
+
+
 FLOWS = ("donor to recipient", "recipient to donor", "both ways")
 #: Observer labels that mean "the person themselves": never evidence of transfer.
 SELF_LABELS = ("self",)
@@ -192,7 +216,7 @@ def check_entry(e: EntryDraft, start_date: date, members: dict[str, str]) -> Non
         problems.append(f"{', '.join(strangers)} is not a participant in this pairing")
     if e.observed_ref is not None and e.observed_ref not in members:
         problems.append(f"{e.observed_ref} (whose practice was seen) is not in this pairing")
-    if e.entry_type == "observation":
+    if e.entry_type in OBSERVING_TYPES:
         if not e.observed_ref:
             problems.append("Say whose practice was observed")
         if not e.recorded_by:

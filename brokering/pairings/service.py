@@ -12,7 +12,7 @@ from datetime import date
 from brokering import audit
 from brokering.db import Connection, transaction
 from brokering.errors import AmbiguousQuery, ValidationError
-from brokering.pairings import access, lifecycle, store
+from brokering.pairings import access, lifecycle, store, transfer_rule
 from brokering.pairings.model import PairingDraft, check_draft
 from brokering.taxonomy import SkillMatcher
 from brokering.viewer import Viewer
@@ -151,11 +151,13 @@ def move(
 ) -> int:
     """Move a pairing along its lifecycle (see lifecycle.TRANSITIONS); returns the version."""
     row, sides = access.pairing_access(con, viewer, pairing_id)
+    seen = store.observations(con, pairing_id) if target == "transferred" else []
     lifecycle.check_move(
         row["status"],
         target,
         reason=reason,
-        transfer_evidence=store.transfer_evidence_count(con, pairing_id),
+        transfer_evidence=sum(o["why_not"] is None for o in seen),
+        transfer_detail=observations_summary(seen),
         review_date=review_date,
         current_review_date=row["review_date"],
     )
@@ -168,6 +170,17 @@ def move(
     check_draft(new)
     _check_start(new, today or date.today())
     return _append(con, viewer, pairing_id, row["version"], new, f"{row['status']} -> {target}")
+
+
+def observations_summary(seen: list[dict]) -> str:
+    """Why each logged observation does not count, one clause each (for a refusal)."""
+    parts = [
+        f"the observation of {o['date']:%d %B %Y} "
+        + transfer_rule.reason(o["why_not"], o["rating_after"], o["baseline"])
+        for o in seen
+        if o["why_not"] is not None
+    ]
+    return ("Of what is logged: " + "; ".join(parts) + ".") if parts else ""
 
 
 def _append(

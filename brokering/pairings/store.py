@@ -15,6 +15,7 @@ import duckdb
 
 from brokering.db import Connection
 from brokering.errors import StoreError
+from brokering.pairings import transfer_rule
 from brokering.pairings.model import EntryDraft, PairingDraft
 from brokering.viewer import Viewer
 from brokering.visibility import visible_staff_sql
@@ -37,16 +38,6 @@ _VERSION_COLUMNS = (
     "note",
 )
 _ENTRY_COLUMNS = tuple(f for f in EntryDraft.__dataclass_fields__)
-
-
-def transfer_evidence_sql(log: str = "l", pairing: str = "p", member: str = "m") -> str:
-    """The transfer rule as a predicate over a log entry, its pairing, and the member whose
-    practice it saw (joined on member.staff_ref = log.observed_ref)."""
-    return (
-        f"{log}.entry_type = 'observation' AND {member}.side = 'recipient' "
-        f"AND {log}.date > {pairing}.start_date AND {log}.recorded_by IS NOT NULL "
-        f"AND {log}.recorded_by <> {log}.observed_ref AND {log}.recorded_by <> 'self'"
-    )
 
 
 @contextmanager
@@ -164,16 +155,24 @@ def insert_version(
     )
 
 
-def transfer_evidence_count(con: Connection, pairing_id: str) -> int:
-    _, rows = fetch(
+def observations(con: Connection, pairing_id: str) -> list[dict]:
+    """The pairing's current observations (baselines too), oldest first, each with
+    `why_not` (None when it counts as evidence of transfer) under the transfer rule."""
+    sql = transfer_rule.observations_sql("lg", "pr", "mm")
+    names, rows = fetch(
         con,
-        "SELECT count(*) FROM pairing_log l JOIN pairings p USING (pairing_id) "  # noqa: S608
-        "JOIN pairing_members m ON m.pairing_id = l.pairing_id "
-        "AND m.staff_ref = l.observed_ref "
-        f"WHERE l.pairing_id = ? AND {transfer_evidence_sql()}",
+        "WITH lg AS (SELECT * FROM pairing_log WHERE pairing_id = $1), "  # noqa: S608
+        "pr AS (SELECT pairing_id, start_date FROM pairings WHERE pairing_id = $1), "
+        "mm AS (SELECT * FROM pairing_members WHERE pairing_id = $1) "
+        f"SELECT * FROM ({sql}) ORDER BY date, entry_id",
         [pairing_id],
     )
-    return int(rows[0][0])
+    return [dict(zip(names, r, strict=True)) for r in rows]
+
+
+def transfer_evidence_count(con: Connection, pairing_id: str) -> int:
+    """How many of the pairing's observations meet the transfer rule."""
+    return sum(o["why_not"] is None for o in observations(con, pairing_id))
 
 
 def first_log_date(con: Connection, pairing_id: str) -> date | None:

@@ -14,7 +14,7 @@ import pandas as pd
 from brokering.db import Connection, query_df
 from brokering.errors import NotFoundError
 from brokering.importing.parsers import RECORDER_LABELS
-from brokering.pairings import lifecycle, store
+from brokering.pairings import lifecycle, store, transfer_rule
 from brokering.viewer import Viewer
 from brokering.visibility import suppress, visible_staff_sql
 
@@ -59,10 +59,9 @@ def list_pairings(
           count(DISTINCT mem.school_id) = 1 AS same_school
         FROM mem JOIN schools sc USING (school_id) GROUP BY mem.pairing_id),
     evid AS (
-        SELECT l.pairing_id, count(*) AS transfer_evidence
-        FROM pairing_log l JOIN pairings p USING (pairing_id)
-        JOIN pairing_members m ON m.pairing_id = l.pairing_id AND m.staff_ref = l.observed_ref
-        WHERE {store.transfer_evidence_sql()} GROUP BY l.pairing_id),
+        SELECT pairing_id, count(*) AS transfer_evidence
+        FROM ({transfer_rule.observations_sql("pairing_log", "pairings", "pairing_members")})
+        WHERE why_not IS NULL GROUP BY pairing_id),
     act AS (
         SELECT pairing_id, count(*) AS entries, coalesce(sum(hours), 0) AS hours_logged,
           count(*) FILTER (WHERE entry_type IN {_EVIDENCE_TYPES}) AS evidence_items,
@@ -164,8 +163,32 @@ def pairing_detail(con: Connection, viewer: Viewer, pairing_id: str) -> dict:
         "suggested_names": [names[s][0] for s in suggested if s in names],
         "missing_disciplines": [names[s][0] for s in suggested if s not in row["disciplines"]],
         "transfer_evidence": store.transfer_evidence_count(con, pairing_id),
+        "transfer_rule": transfer_rule.rule_text()[0].upper() + transfer_rule.rule_text()[1:],
+        "observations": _verdicts(con, pairing_id, visible),
         "next_statuses": lifecycle.next_statuses(row["status"]),
     }
+
+
+def _verdicts(con: Connection, pairing_id: str, visible: set[str]) -> pd.DataFrame:
+    """Each logged observation (baselines too) and whether it counts under the transfer
+    rule — and if not, the rule it falls short of."""
+    seen = store.observations(con, pairing_id)
+    rows = [
+        {
+            "date": o["date"],
+            "entry_type": o["entry_type"],
+            "observed_ref": _mask(o["observed_ref"], visible) if o["observed_ref"] else None,
+            "rating_after": o["rating_after"],
+            "baseline": o["baseline"],
+            "counts": o["why_not"] is None,
+            "why": "meets the transfer rule"
+            if o["why_not"] is None
+            else transfer_rule.reason(o["why_not"], o["rating_after"], o["baseline"]),
+        }
+        for o in seen
+    ]
+    columns = ["date", "entry_type", "observed_ref", "rating_after", "baseline", "counts", "why"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def pairing_history(con: Connection, viewer: Viewer, pairing_id: str) -> pd.DataFrame:

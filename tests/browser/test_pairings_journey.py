@@ -1,5 +1,6 @@
 """Journey: the SLE coordinator logs a pairing between two schools, records an observation
-of the recipient doing the practice, marks it transferred, and finds it in the ledger."""
+of the recipient doing the practice (rated 3, which meets the transfer rule), marks it
+transferred, and finds it in the ledger."""
 
 from __future__ import annotations
 
@@ -84,11 +85,11 @@ def test_log_observe_transfer_and_see_it_in_the_ledger(page, app_url: str) -> No
     select(page, "Type of entry", "observation")
     page.get_by_label("Recorded by", exact=True).fill("SLT")
     page.get_by_label("Hours", exact=True).fill("1.5")
-    select(page, "Rating now (1-4, 4 strongest)", "3")
+    select(page, "Rating of what was seen (1-4, 4 strongest)", "3")
     page.get_by_role("button", name="Add to the log").click()
     page.get_by_text(re.compile(r"Added observation to P\d+")).wait_for()
     wait_idle(page)
-    page.get_by_text("Transfer evidenced by 1 observation(s).").wait_for()
+    page.get_by_text("Transfer evidenced by 1 observation(s)").wait_for()
 
     for target in ("review due", "transferred"):
         select(page, "Move to", target)
