@@ -86,8 +86,9 @@ def undo_section(con: Connection, viewer: Viewer) -> None:
         )
         if st.form_submit_button("Undo this import"):
             try:
-                done = undo(con, viewer, int(batch))
-                after_import(con, True)
+                with ui.import_connection() as write_con:  # a write, as an import is
+                    done = undo(write_con, viewer, int(batch))
+                    after_import(write_con, True)
                 ui.refresh_cached()
                 st.success(f"Import batch {done.import_id} undone.")
             except BrokeringError as exc:

@@ -291,5 +291,5 @@ def _import_uploads() -> None:
 
 if uploads:
     _import_uploads()
-ui_imports.value_questions_section(con, viewer)
-ui_imports.undo_section(con, viewer)
+ui_imports.value_questions_section(ui.connection(), viewer)
+ui_imports.undo_section(ui.connection(), viewer)
