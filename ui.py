@@ -19,7 +19,7 @@ from brokering.db import Connection, connect, default_db_path
 from brokering.errors import AmbiguousQuery, BrokeringError, DatabaseLockedError
 from brokering.overview import list_schools
 from brokering.sharing import SharedStore
-from brokering.store import build_demo, is_empty, open_store
+from brokering.store import build_demo, is_fresh, open_store
 from brokering.viewer import ROLE_LABELS, Viewer
 
 _BUILD_LOCK = threading.Lock()
@@ -72,10 +72,10 @@ def import_connection(wait: float = 600.0) -> Iterator[Connection]:
 def ensure_demo() -> None:
     """Build the demo alliance on a machine's first run, with progress shown."""
     con = connection()
-    if not is_empty(con):
+    if not is_fresh(con):  # never into a store started for a real alliance (init --admin)
         return
     with _BUILD_LOCK:
-        if not is_empty(connection()):
+        if not is_fresh(connection()):
             return
         bar = st.progress(0.0, text="First run: building the demo alliance…")
         with import_connection() as con:
@@ -300,3 +300,13 @@ def show_error(exc: BrokeringError) -> None:
     st.error(str(exc), icon=":material/error:")
     if isinstance(exc, AmbiguousQuery) and exc.suggestions:
         st.caption(f"Did you mean: {', '.join(exc.suggestions)}?")
+
+
+def pseudonym_secret() -> str | None:
+    """The alliance key from the app's secrets (`pseudonym_key`), if set; the environment's
+    BROKERING_PSEUDONYM_KEY is read by brokering.pseudonymise when this is None."""
+    try:
+        value = st.secrets.get("pseudonym_key")
+    except Exception:  # no secrets file at all
+        return None
+    return str(value) if value else None

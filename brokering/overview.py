@@ -57,7 +57,8 @@ def school_summary(con: Connection, viewer: Viewer) -> pd.DataFrame:
 
 def recent_imports(con: Connection, limit: int = 10) -> pd.DataFrame:
     return con.execute(
-        "SELECT imported_at, username, files, rows_added, rows_updated FROM imports "
+        "SELECT import_id AS batch, imported_at, username, files, rows_added, rows_updated, "
+        "outcome FROM imports "
         "ORDER BY import_id DESC LIMIT ?",
         [limit],
     ).df()

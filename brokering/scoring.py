@@ -39,9 +39,15 @@ class ScoringParams:
             "peer-endorsement": 0.6,
             "coaching-feedback": 0.5,
             "self-assessment": 0.25,
+            "course": 0.5,
         }
     )
     half_life_days: float = 540.0
+    # Evidence without a grade (course attendance, an ungraded observation) is a modest
+    # pseudo-record: it counts as `ungraded_value` (as coach training does) with its weight
+    # cut to `ungraded_weight` of a graded record's. The store keeps no invented grade.
+    ungraded_value: float = 3.0
+    ungraded_weight: float = 0.25
     # Everyone starts at 2 ("no demonstrated strength"), worth three records, so a single
     # outstanding record (50) ranks below six good ones (55.6) and far below six outstanding
     # ones (77.8): one glowing record does not beat sustained practice (docs/SCORING.md).
@@ -86,6 +92,17 @@ _EVIDENCE_PHASE_SQL = "AND (e.phase IS NULL OR list_contains(?::VARCHAR[], e.pha
 COACHING_DATE_SQL = "coalesce(c.end_date, c.start_date)"
 
 
+def evidence_value_sql(params: ScoringParams, column: str = "e.strength") -> str:
+    """An evidence record's value in scoring: its strength, or `ungraded_value` for a
+    record without a grade. The numbers come from code (params), never from user text."""
+    return f"coalesce({column}::DOUBLE, {float(params.ungraded_value)!r})"
+
+
+def evidence_factor_sql(params: ScoringParams, column: str = "e.strength") -> str:
+    """A record's weight factor: 1 when graded, `ungraded_weight` when not."""
+    return f"(CASE WHEN {column} IS NULL THEN {float(params.ungraded_weight)!r} ELSE 1.0 END)"
+
+
 def _type_weight_sql(params: ScoringParams, column: str) -> tuple[str, list[object]]:
     cases = " ".join("WHEN ? THEN ?" for _ in params.type_weights)
     values: list[object] = []
@@ -126,12 +143,14 @@ def practice_scores(
     evidence_phase = _EVIDENCE_PHASE_SQL if stages else ""
     sql = f"""
         WITH ev AS (
-            SELECT e.staff_ref, e.strength, e.date,
-                   {tw} * pow(0.5, greatest(date_diff('day', e.date, ?::DATE), 0) / ?) AS w
+            SELECT e.staff_ref, {evidence_value_sql(params)} AS strength, e.date,
+                   e.strength AS graded,
+                   {tw} * {evidence_factor_sql(params)}
+                     * pow(0.5, greatest(date_diff('day', e.date, ?::DATE), 0) / ?) AS w
             FROM evidence e WHERE e.skill_id = ? {evidence_phase}
         ), agg AS (
             SELECT staff_ref, sum(w * strength) AS sw, sum(w) AS w, count(*) AS evidence_count,
-                   max(date) AS latest_evidence, avg(strength) AS mean_strength
+                   max(date) AS latest_evidence, avg(graded) AS mean_strength
             FROM ev GROUP BY staff_ref
         )
         SELECT st.staff_ref, st.school_id, st.role, st.phases,
@@ -207,9 +226,11 @@ def coaching_scores(
             FROM parts GROUP BY staff_ref
         ), cev AS (
             SELECT staff_ref,
-                   sum(? * pow(0.5, greatest(date_diff('day', date, ?::DATE), 0) / ?) * strength)
-                     AS sw,
-                   sum(? * pow(0.5, greatest(date_diff('day', date, ?::DATE), 0) / ?)) AS w,
+                   sum(? * pow(0.5, greatest(date_diff('day', date, ?::DATE), 0) / ?)
+                       * {evidence_factor_sql(p, "strength")}
+                       * {evidence_value_sql(p, "strength")}) AS sw,
+                   sum(? * pow(0.5, greatest(date_diff('day', date, ?::DATE), 0) / ?)
+                       * {evidence_factor_sql(p, "strength")}) AS w,
                    count(*) AS n
             FROM evidence WHERE skill_id = ? AND evidence_type = 'coaching-feedback'
             GROUP BY staff_ref
@@ -315,9 +336,12 @@ def explain_practice(
     phase_sql = _EVIDENCE_PHASE_SQL if stages else ""
     frame = con.execute(
         f"""
-        SELECT e.date, e.evidence_type, e.strength::DOUBLE AS strength, e.recorded_by, e.phase,
-               e.note, date_diff('day', e.date, ?::DATE) AS age_days,
-               {tw}::DOUBLE AS type_weight,
+        SELECT e.date, e.evidence_type, {evidence_value_sql(params)} AS strength,
+               e.recorded_by, e.phase,
+               CASE WHEN e.strength IS NULL THEN concat_ws(' ', e.note, '(no grade: a modest '
+                    || 'pseudo-record)') ELSE e.note END AS note,
+               date_diff('day', e.date, ?::DATE) AS age_days,
+               ({tw} * {evidence_factor_sql(params)})::DOUBLE AS type_weight,
                pow(0.5, greatest(date_diff('day', e.date, ?::DATE), 0) / ?) AS recency_weight
         FROM evidence e JOIN staff st USING (staff_ref)
         WHERE e.staff_ref = ? AND e.skill_id = ? {phase_sql} AND {vis}
@@ -395,7 +419,8 @@ def explain_coaching(
                recency_weight
         FROM rec WHERE feedback_score IS NOT NULL
         UNION ALL
-        SELECT 'coaching-feedback evidence', e.skill_id, e.date, e.strength::DOUBLE, 1.0, ?,
+        SELECT 'coaching-feedback evidence', e.skill_id, e.date, {evidence_value_sql(p)},
+               1.0, ? * {evidence_factor_sql(p)},
                pow(0.5, greatest(date_diff('day', e.date, ?::DATE), 0) / ?)
         FROM evidence e
         WHERE e.staff_ref = ? AND e.skill_id = ? AND e.evidence_type = 'coaching-feedback'

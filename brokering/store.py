@@ -26,6 +26,20 @@ def is_empty(con: Connection) -> bool:
     return int(con.execute("SELECT count(*) FROM schools").fetchall()[0][0]) == 0
 
 
+def is_fresh(con: Connection) -> bool:
+    """Nothing at all yet: no schools, no accounts, no import tried. Only a fresh store may
+    have the demo built into it; one started with `init --admin` holds a real alliance."""
+    return (
+        int(
+            con.execute(
+                "SELECT (SELECT count(*) FROM schools) + (SELECT count(*) FROM users) "
+                "+ (SELECT count(*) FROM imports)"
+            ).fetchall()[0][0]
+        )
+        == 0
+    )
+
+
 def clear_alliance_data(con: Connection) -> None:
     """Remove every alliance row (init-demo --force); the taxonomy, accounts and audit
     stay. Children first, so nothing is left pointing at removed staff."""

@@ -203,6 +203,10 @@ class SkillMatcher:
     def name(self, skill_id: str) -> str:
         return self.skills[skill_id].name
 
+    def exact(self, text: str) -> str | None:
+        """The skill a name or alias names exactly (no fuzzy reading), or None."""
+        return self._exact.get(key(text))
+
     def match(self, text: str) -> SkillMatch:
         return self.match_many([text])[0]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date
+from datetime import date, timedelta
 
 Parsed = tuple[object, str | None]
 
@@ -26,8 +26,37 @@ STRENGTH_WORDS: dict[str, int] = {
 _TRUE = {"yes", "y", "true", "t", "1"}
 _FALSE = {"no", "n", "false", "f", "0"}
 
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
-_SLASHED = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_ISO = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
+)
+_SLASHED = re.compile(
+    r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"
+)
+_WORDY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[ -]([A-Za-z]{3,9})\.?[ ,-]*(\d{4}|\d{2})$")
+MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ]
+    )
+    for m in names
+}
+#: Excel's day 0 (1899-12-30, after its 1900 leap-year bug); serials 32874..73050 are the
+#: years 1990-2099, the only ones a school export holds.
+_EXCEL_EPOCH = date(1899, 12, 30)
 #: OWASP's CSV-injection starters; a leading "-" only when a formula-like part follows
 #: ("-2+3+cmd|' /C calc'!A0"), so "- good questioning" in a note stays fine.
 _FORMULA = re.compile(r"^[=+@\t\r]|^-[A-Za-z_]+[(!]|^-.*[|!]|^-\d+(\.\d+)?[-+*/^&]")
@@ -38,22 +67,38 @@ def looks_like_formula(text: str) -> bool:
     return bool(_FORMULA.match(text))
 
 
+def _century(yy: int) -> int:
+    """A two-digit year: 00-69 this century, 70-99 the last (26 -> 2026, 98 -> 1998)."""
+    return 2000 + yy if yy < 70 else 1900 + yy
+
+
 def parse_date(text: str) -> Parsed:
-    """ISO (2025-03-14) or UK day-first (14/03/2025). US month-first is refused outright,
-    because 03/04/2025 read the wrong way round is wrong silently."""
+    """A date as schools' systems write it, day first whenever a day and month could swap:
+    ISO (2025-03-14, with a time, T or Z), UK day-first (14/03/2025, 14/3/25), words
+    (26-Sep-2025, 26 September 2025) and Excel serial numbers (45926). US month-first is
+    refused outright, because 03/04/2025 read the wrong way round is wrong silently."""
     t = text.strip()
-    m = _ISO.match(t)
-    if m:
+    accepted = "write it as YYYY-MM-DD, DD/MM/YYYY or 26 September 2025"
+    if m := _ISO.match(t):
         y, mo, d = (int(g) for g in m.groups())
-    else:
-        m = _SLASHED.match(t)
-        if not m:
-            return None, "is not a date: write it as YYYY-MM-DD or DD/MM/YYYY"
+    elif m := _SLASHED.match(t):
         d, mo, y = (int(g) for g in m.groups())
+        if len(m.group(3)) == 2:
+            y = _century(y)
         if mo > 12 and d <= 12:
             return None, (
                 "looks like a US month-first date; write it day first (DD/MM/YYYY) or as YYYY-MM-DD"
             )
+    elif m := _WORDY.match(t):
+        mo = MONTHS.get(m.group(2).lower())
+        if mo is None:
+            return None, f"is not a date: {accepted}"
+        d, y = int(m.group(1)), int(m.group(3))
+        y = _century(y) if y < 100 else y
+    elif re.fullmatch(r"\d{5}(\.\d+)?", t) and 32874 <= float(t) < 73051:
+        return _EXCEL_EPOCH + timedelta(days=int(float(t))), None
+    else:
+        return None, f"is not a date: {accepted}"
     try:
         value = date(y, mo, d)
     except ValueError:

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
+import ui_imports
 from brokering import consent
 from brokering import mapping as maps
 from brokering.errors import BrokeringError
@@ -14,6 +15,7 @@ from brokering.exporting import to_csv_bytes
 from brokering.find.maintenance import after_import
 from brokering.importing import import_paths
 from brokering.overview import quality_warnings, recent_imports, school_summary
+from brokering.pseudonymise import alliance_key
 
 viewer = st.session_state["viewer"]
 con = ui.connection()
@@ -119,6 +121,18 @@ scale = st.radio(
     help="Words such as outstanding or good are always understood. Numbers are not read "
     "until you say which way round they go.",
 )
+pseudonymise = st.checkbox(
+    "Replace staff codes and e-mail addresses with keyed pseudonyms (recommended)",
+    value=True,
+    help="A person is their school plus that school's own staff code, so the same "
+    "initials at two schools stay two people. Untick only for files that already hold "
+    "the alliance's pseudonymous references.",
+)
+accept_moves = st.checkbox(
+    "Apply moves between schools",
+    help="A person already held at one school and listed at another is refused unless "
+    "this is ticked; moves are listed in the report.",
+)
 dry_run = st.checkbox("Check only (write nothing)")
 
 
@@ -216,6 +230,10 @@ def _import_uploads() -> None:
                         strength_scale=scale,
                         dry_run=dry_run,
                         mapping=mapping,
+                        pseudonym_key=(
+                            alliance_key(ui.pseudonym_secret()) if pseudonymise else None
+                        ),
+                        accept_moves=accept_moves,
                     )
                 if report.ok and report.applied:
                     with st.spinner("Laying the store out for fast searches…"):
@@ -223,9 +241,10 @@ def _import_uploads() -> None:
         except BrokeringError as exc:
             ui.show_error(exc)
             return
+        ui_imports.show_changes(report)
         if report.ok and report.applied:
             st.success(
-                "Imported. "
+                f"Imported as batch {report.batch_id} (it can be undone below). "
                 + "; ".join(
                     f"{o.file}: {o.added} added, {o.updated} updated, {o.unchanged} unchanged"
                     for o in report.outcomes
@@ -255,6 +274,7 @@ def _import_uploads() -> None:
                     "line": "Line",
                     "column": "Column",
                     "value": "Value",
+                    "who": "Who (as the file names them)",
                     "message": "What is wrong",
                 },
             )
@@ -264,9 +284,12 @@ def _import_uploads() -> None:
                 "import_problems.csv",
                 mime="text/csv",
             )
+        ui_imports.show_moves_and_questions(report)
         for note in report.notes:
             st.caption(note)
 
 
 if uploads:
     _import_uploads()
+ui_imports.value_questions_section(ui.connection(), viewer)
+ui_imports.undo_section(ui.connection(), viewer)

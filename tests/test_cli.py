@@ -37,11 +37,17 @@ IMPORT_KEYS = {
     "problem_count",
     "problems",
     "notes",
+    "pseudonymised",
+    "moves",
+    "removed",
+    "questions",
+    "batch_id",
+    "changes",
     "rows",
 }
 ROWS_KEYS = {"file", "table", "read", "valid", "refused", "whole_file"}
 TABLE_KEYS = {"table", "file", "rows", "added", "updated", "unchanged"}
-PROBLEM_KEYS = {"file", "line", "column", "value", "message"}
+PROBLEM_KEYS = {"file", "line", "column", "value", "message", "who"}
 TINY_FILES = ["schools.csv", "staff.csv", "evidence.csv", "coaching.csv", "needs.csv"]
 TINY_ROWS = {"schools": 3, "staff": 8, "evidence": 8, "coaching": 2, "needs": 3}
 
@@ -108,7 +114,9 @@ def tables_of(db: Path) -> dict[str, list[tuple]]:
 
 # -- import ------------------------------------------------------------------------------------
 def test_import_json_shape_is_pinned(capsys, empty_db: Path) -> None:
-    code, out = run_json(capsys, "--db", empty_db, "import", TINY, "--json")
+    code, out = run_json(
+        capsys, "--db", empty_db, "import", TINY, "--refs-are-pseudonyms", "--json"
+    )
     assert code == 0
     assert set(out) == IMPORT_KEYS
     assert out["ok"] is True and out["applied"] is True and out["dry_run"] is False
@@ -122,7 +130,7 @@ def test_import_json_shape_is_pinned(capsys, empty_db: Path) -> None:
 
 
 def test_import_text_output_states_the_strength_scale(capsys, empty_db: Path) -> None:
-    code, out = run(capsys, "--db", empty_db, "import", TINY)
+    code, out = run(capsys, "--db", empty_db, "import", TINY, "--refs-are-pseudonyms")
     assert code == 0
     assert out.startswith("Strength scale: 4-best (numbers read with 4 as the strongest).")
     assert "evidence.csv: 8 rows — 8 added, 0 updated, 0 unchanged" in out
@@ -136,7 +144,7 @@ def test_bad_file_exits_2_with_its_problems(capsys, tiny_db: Path, tmp_path: Pat
         "ZZ9,Questioning,observation,3,2026-10-01,B2\n"
     )
     before = tables_of(tiny_db)
-    code, out = run_json(capsys, "--db", tiny_db, "import", f, "--json")
+    code, out = run_json(capsys, "--db", tiny_db, "import", f, "--refs-are-pseudonyms", "--json")
     assert code == 2
     assert set(out) == IMPORT_KEYS
     assert (out["ok"], out["applied"], out["problem_count"], out["tables"]) == (False, False, 1, [])
@@ -160,7 +168,7 @@ def test_bad_file_text_output_says_nothing_was_written(
 ) -> None:
     f = tmp_path / "teachers.csv"
     f.write_text("staff_ref\nA1\n")
-    code, out = run(capsys, "--db", tiny_db, "import", f)
+    code, out = run(capsys, "--db", tiny_db, "import", f, "--refs-are-pseudonyms")
     assert code == 2
     assert "Refused: 1 problem(s); nothing was written." in out
     assert "teachers.csv: could not be told from its header row which table it holds" in out
@@ -174,6 +182,7 @@ def test_dry_run_writes_nothing(capsys, empty_db: Path) -> None:
         empty_db,
         "import",
         TINY,
+        "--refs-are-pseudonyms",
         "--dry-run",
         "--strength-scale",
         "1-best",
@@ -188,7 +197,7 @@ def test_dry_run_writes_nothing(capsys, empty_db: Path) -> None:
 
 def test_reimport_adds_nothing(capsys, tiny_db: Path) -> None:
     before = tables_of(tiny_db)
-    code, out = run_json(capsys, "--db", tiny_db, "import", TINY, "--json")
+    code, out = run_json(capsys, "--db", tiny_db, "import", TINY, "--refs-are-pseudonyms", "--json")
     assert code == 0 and out["applied"] is True
     assert [(t["added"], t["updated"]) for t in out["tables"]] == [(0, 0)] * 5
     assert {t["table"]: t["unchanged"] for t in out["tables"]} == TINY_ROWS

@@ -11,17 +11,21 @@ from brokering.cli.common import emit
 from brokering.dashboard.facts import DASHBOARD
 from brokering.dashboard.maturity import STAFF_SUMMARY
 from brokering.db import Connection, default_db_path, table_counts
+from brokering.errors import ValidationError
 from brokering.exporting import EXPORTABLE, write_export
 from brokering.find.maintenance import after_import, fast_path
 from brokering.importing import import_paths
 from brokering.pseudonymise import alliance_key
-from brokering.store import build_demo, clear_alliance_data, is_empty
+from brokering.store import build_demo, clear_alliance_data, is_empty, is_fresh
 from brokering.viewer import Viewer
 
 
 def cmd_init_demo(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int:
-    if not is_empty(con) and not args.force:
-        print("The database already holds an alliance. Use --force to replace it with the demo.")
+    if not is_fresh(con) and not args.force:
+        print(
+            "The database already holds an alliance (or accounts or imports). Use --force to "
+            "replace it with the demo."
+        )
         return 1
     if not is_empty(con):
         clear_alliance_data(con)
@@ -45,8 +49,10 @@ def cmd_init_demo(args: argparse.Namespace, con: Connection, viewer: Viewer) -> 
 def cmd_import(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int:
     from brokering.cli.mapping import mapping_for_import
 
-    key = alliance_key() if args.pseudonymise else None
+    key = None if args.refs_are_pseudonyms else import_key()
     mapping = mapping_for_import(args, con)
+    # With a mapping, --school is the mapping's (its files' schools); without, identity's.
+    school, by_file = schools_given(args.school or []) if mapping is None else (None, {})
     report = import_paths(
         con,
         [Path(p) for p in args.paths],
@@ -54,6 +60,9 @@ def cmd_import(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int
         strength_scale=args.strength_scale,
         dry_run=args.dry_run,
         pseudonym_key=key,
+        school=school,
+        schools_by_file=by_file,
+        accept_moves=args.accept_moves,
         mapping=mapping,
     )
     if report.ok and report.applied:
@@ -68,6 +77,20 @@ def cmd_import(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int
             f"{o.unchanged} unchanged"
         )
     lines += [f"note: {n}" for n in report.notes]
+    lines += [
+        f"change: {c['table']} {c['key']} {c['column']}: {c['before']} -> {c['after']}"
+        for c in report.changes[:50]
+    ]
+    if len(report.changes) > 50:
+        lines.append(f"… and {len(report.changes) - 50} more changes (see --json)")
+    if report.batch_id is not None:
+        lines.append(
+            f"Batch {report.batch_id} applied (python -m brokering undo {report.batch_id})."
+        )
+    lines += [
+        f"moved: {m['file']}, line {m['line']} ({m['who']}) from school {m['from']} to {m['to']}"
+        for m in report.moves
+    ]
     if not report.ok:
         lines.append(f"Refused: {report.problem_count} problem(s); nothing was written.")
         lines += [f"  {p}" for p in report.problems]
@@ -77,6 +100,29 @@ def cmd_import(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int
         lines.append("Dry run: every row is valid; nothing was written.")
     emit(args, report.to_dict(), "\n".join(lines))
     return 0 if report.ok else 2
+
+
+def schools_given(items: list[str]) -> tuple[str | None, dict[str, str]]:
+    """--school values: one plain ID for every file, and FILE=ID for one file."""
+    plain = [i for i in items if "=" not in i]
+    if len(plain) > 1:
+        raise ValidationError(
+            "More than one --school without a file: give FILE=ID for each school's file."
+        )
+    by_file = dict(i.split("=", 1) for i in items if "=" in i)
+    return (plain[0] if plain else None), {Path(f).name: sid for f, sid in by_file.items()}
+
+
+def import_key() -> bytes:
+    """The alliance key for pseudonymising an import (on by default), with the way out for
+    files that already hold pseudonymous refs."""
+    try:
+        return alliance_key()
+    except ValidationError as exc:
+        raise ValidationError(
+            f"{exc} If the files already hold the alliance's pseudonymous refs (the demo, "
+            "the templates), add --refs-are-pseudonyms."
+        ) from exc
 
 
 def cmd_export(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int:
@@ -128,16 +174,29 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--pseudonymise",
         action="store_true",
-        help="Replace staff identifiers with keyed hashes (needs BROKERING_PSEUDONYM_KEY).",
+        help="The default: staff codes and e-mails become keyed pseudonyms of school + code "
+        "(needs BROKERING_PSEUDONYM_KEY).",
     )
-    p.add_argument("--mapping", help="Read the files through this column mapping (JSON).")
-    p.add_argument("--profile", help="Read the files through this saved mapping.")
+    p.add_argument(
+        "--refs-are-pseudonyms",
+        action="store_true",
+        help="The files already hold the alliance's pseudonymous refs (the demo, the "
+        "templates): store them as they are.",
+    )
     p.add_argument(
         "--school",
         action="append",
         metavar="ID or FILE=ID",
-        help="Whose files these are, for a mapping (repeat FILE=ID for several schools).",
+        help="Whose staff codes files without a school_id column use (FILE=ID for one file; "
+        "repeat for several schools).",
     )
+    p.add_argument(
+        "--accept-moves",
+        action="store_true",
+        help="Apply moves of staff between schools (listed in the report); refused otherwise.",
+    )
+    p.add_argument("--mapping", help="Read the files through this column mapping (JSON).")
+    p.add_argument("--profile", help="Read the files through this saved mapping.")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_import)
 

@@ -23,7 +23,13 @@ from datetime import date
 import duckdb
 
 from brokering.db import Connection, transaction
-from brokering.scoring import COACHING_DATE_SQL, DEFAULT_PARAMS, ScoringParams
+from brokering.scoring import (
+    COACHING_DATE_SQL,
+    DEFAULT_PARAMS,
+    ScoringParams,
+    evidence_factor_sql,
+    evidence_value_sql,
+)
 
 SCHEMA = "derived"
 PARTS = f"{SCHEMA}.find_parts"
@@ -48,6 +54,8 @@ def params_key(params: ScoringParams) -> str:
             "feedback_weight": p.feedback_weight,
             "coaching_evidence_weight": p.coaching_evidence_weight,
             "other_skill_factor": p.other_skill_factor,
+            "ungraded_value": p.ungraded_value,
+            "ungraded_weight": p.ungraded_weight,
         },
         sort_keys=True,
     )
@@ -114,9 +122,10 @@ def parts_query(
     sql = f"""
         WITH epoch AS (SELECT ?::DATE AS d),
         ev AS (
-            SELECT e.skill_id, e.staff_ref, {phase} AS phase, e.strength, e.date,
-                   e.evidence_type,
-                   pow(0.5, greatest(date_diff('day', e.date, epoch.d), 0) / ?) AS x
+            SELECT e.skill_id, e.staff_ref, {phase} AS phase,
+                   {evidence_value_sql(p)} AS strength, e.date, e.evidence_type,
+                   {evidence_factor_sql(p)}
+                     * pow(0.5, greatest(date_diff('day', e.date, epoch.d), 0) / ?) AS x
             FROM evidence e, epoch {skill_ev}
         ), ph AS (
             SELECT skill_id, staff_ref, phase, count(*) AS n, max(date) AS latest,

@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from brokering import audit
 from brokering.consent import audit_consent_changes, hold_back_app_withdrawals
 from brokering.db import Connection, plain_error
 from brokering.errors import PermissionDenied, StoreError
+from brokering.importing import batches, identity, identity_batch, words
 from brokering.importing.apply import apply_consent, upsert
+from brokering.importing.cleaning import clean_free_text
 from brokering.importing.problems import ImportReport, Problem
 from brokering.importing.reader import Staged, workdir
 from brokering.importing.spec import TABLES
@@ -96,14 +97,22 @@ def import_paths(
     today: date | None = None,
     matcher: SkillMatcher | None = None,
     pseudonym_key: bytes | None = None,
+    school: str | None = None,
+    accept_moves: bool = False,
+    schools_by_file: dict[str, str] | None = None,
     mapping: Mapping | None = None,
 ) -> ImportReport:
     """Validate and (unless refused or a dry run) apply a batch in one transaction.
 
     With `mapping` (brokering.mapping), each file is read as the mapping says (its sheet,
     header row, table, columns and values) instead of by the template's column names.
-    With `pseudonym_key`, every staff identifier in the files is replaced by its keyed hash
-    before validation, so raw identifiers never reach the store.
+
+    With `pseudonym_key`, every staff identifier in the files is a school's own code (or an
+    e-mail address) and becomes its keyed pseudonym before validation (identity.py), so raw
+    identifiers never reach the store; `school` (or `schools_by_file`, by file name) says
+    whose codes a file without a school_id column uses. A person held at one school and
+    listed at another is refused as a move unless `accept_moves`. Free text is cleaned of
+    e-mail addresses and names either way.
     """
     if viewer.role != "alliance_admin":
         raise PermissionDenied("Only the alliance administrator (the data manager) imports data.")
@@ -122,13 +131,24 @@ def import_paths(
         with workdir() as tmp, _memory_limit(con, IMPORT_MEMORY_LIMIT):
             batch = stage_files(con, files, Path(tmp), report, mapping)
             staged = batch.tables
-            if staged and pseudonym_key:
-                _pseudonymise(con, staged, pseudonym_key, report)
+            res = identity.Resolution()
+            echoes = None
             if staged:
+                echoes = words.translate(con, staged, report, matcher)
+                identity_batch.tag_schools(con, staged, school, schools_by_file or {})
+                _identify(con, staged, report, res, pseudonym_key, school, accept_moves)
+                clean_free_text(con, staged, res.names, report, pseudonym_key)
                 Validator(con, matcher, report, strength_scale, today).run(staged)
+                if "evidence" in staged and report.ok:
+                    words.note_ungraded(con, report, staged["evidence"].label)
+            if echoes:
+                words.drop_echoes(report, echoes)
+            identity_batch.unmask(report, res)
             batch.count_rows(report)
             if report.ok:
-                _apply(con, report, staged, viewer, dry_run)
+                _apply(con, report, staged, viewer, dry_run, res)
+                identity_batch.relabel_changes(report, res)
+                batches.note_renames(report.changes, report.notes)
     except duckdb.Error as exc:
         raise StoreError(
             plain_error(exc, "The import could not be completed and nothing was changed")
@@ -150,45 +170,49 @@ def import_paths(
     return report
 
 
-def _pseudonymise(
-    con: Connection, staged: dict[str, Staged], key: bytes, report: ImportReport
+def _identify(
+    con: Connection,
+    staged: dict[str, Staged],
+    report: ImportReport,
+    res: identity.Resolution,
+    key: bytes | None,
+    school: str | None,
+    accept_moves: bool,
 ) -> None:
-    from brokering.importing.parsers import RECORDER_LABELS
-    from brokering.pseudonymise import pseudonym
-
-    labels = {label.lower() for label in RECORDER_LABELS}
+    """Staff identifiers to pseudonymous refs (with a key), moves found either way."""
+    extras = identity_batch.take_identity_columns(con, staged, res)
+    if any(c in e for e in extras.values() for c in ("title", "forename", "surname")):
+        report.notes.append(
+            "staff.csv: names are used only to clean notes in this batch and never stored."
+        )
+    if key is None:
+        if any(c in e for e in extras.values() for c in ("email", "payroll_number")):
+            report.notes.append(
+                "staff.csv: e-mail addresses and payroll numbers were read but not kept; "
+                "they are kept only as keyed hashes, which needs pseudonymising on."
+            )
+        report.moves = identity_batch.raw_moves(con, staged, report, accept_moves)
+        return
+    report.pseudonymised = True
+    resolver = identity.Resolver(con, key, report, res, school=school, accept_moves=accept_moves)
+    if "staff" in staged:
+        resolver.staff(staged["staff"], extras)
     for table, s in staged.items():
-        spec = TABLES[table]
-        for col in spec.columns:
-            is_ref = col.kind in ("staff", "recorder") or (
-                table == "staff" and col.name == "staff_ref"
-            )
-            if not is_ref or col.name not in s.columns:
-                continue
-            distinct = [
-                r[0]
-                for r in con.execute(
-                    f'SELECT DISTINCT "{col.name}" FROM stg_{table} WHERE "{col.name}" IS NOT NULL'
-                ).fetchall()
-            ]
-            mapping = [
-                (v, v if v.strip().lower() in labels else pseudonym(v, key)) for v in distinct
-            ]
-            frame = pd.DataFrame(mapping, columns=["raw", "val"], dtype="string")
-            con.register("pseudonym_frame", frame)
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE map_pseudonyms AS SELECT * FROM pseudonym_frame"
-            )
-            con.unregister("pseudonym_frame")
-            con.execute(
-                f'UPDATE stg_{table} s SET "{col.name}" = m.val FROM map_pseudonyms m '
-                f'WHERE s."{col.name}" = m.raw'
-            )
-        report.notes.append(f"{s.label}: staff identifiers replaced by keyed pseudonyms.")
+        kinds = {c.name: c.kind for c in TABLES[table].columns}
+        columns = identity_batch.staff_columns(table, s.columns, kinds)
+        resolver.references(s, columns)
+        if columns or table == "staff":
+            report.notes.append(f"{s.label}: staff identifiers replaced by keyed pseudonyms.")
+    report.moves = res.moves
 
 
 def _apply(
-    con: Connection, report: ImportReport, staged: dict[str, Staged], viewer: Viewer, dry_run: bool
+    con: Connection,
+    report: ImportReport,
+    staged: dict[str, Staged],
+    viewer: Viewer,
+    dry_run: bool,
+    res: identity.Resolution,
 ) -> None:
     import_id = int(con.execute("SELECT nextval('import_id_seq')").fetchall()[0][0])
     con.execute("BEGIN TRANSACTION")
@@ -199,11 +223,12 @@ def _apply(
                     "CREATE OR REPLACE TEMP TABLE new_staff AS SELECT staff_ref AS ref "
                     "FROM prs_staff WHERE staff_ref NOT IN (SELECT staff_ref FROM staff)"
                 )
-            report.outcomes.append(upsert(con, table, import_id, s.label))
+            report.outcomes.append(upsert(con, table, import_id, s.label, report.changes))
             if table == "staff":
                 hold_back_app_withdrawals(con, report, viewer)
-                apply_consent(con, report, viewer.username, "new_staff")
+                apply_consent(con, report, viewer.username, "new_staff", import_id)
                 audit_consent_changes(con, viewer)
+        identity_batch.write_index(con, res, import_id)
         added = sum(o.added for o in report.outcomes)
         updated = sum(o.updated for o in report.outcomes)
         con.execute(
@@ -227,14 +252,15 @@ def _apply(
     else:
         con.execute("COMMIT")
         report.applied = True
+        report.batch_id = import_id
 
 
 def _drop_temp(con: Connection) -> None:
     for (name,) in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_type = 'LOCAL TEMPORARY' "
-        "AND (table_name LIKE 'stg\\_%' ESCAPE '\\' OR table_name LIKE 'raw\\_%' ESCAPE '\\' "
-        "OR table_name LIKE 'prs\\_%' ESCAPE '\\' "
-        "OR table_name LIKE 'map\\_%' ESCAPE '\\' OR table_name IN ('new_staff', "
+        r"AND (table_name LIKE 'stg\_%' ESCAPE '\' OR table_name LIKE 'raw\_%' ESCAPE '\' "
+        r"OR table_name LIKE 'prs\_%' ESCAPE '\' OR table_name LIKE 'chg\_%' ESCAPE '\' "
+        r"OR table_name LIKE 'map\_%' ESCAPE '\' OR table_name IN ('new_staff', "
         "'consent_changes'))"
     ).fetchall():
         con.execute(f'DROP TABLE IF EXISTS temp."{name}"')

@@ -8,6 +8,7 @@ export can never undo a withdrawal recorded since.
 from __future__ import annotations
 
 from brokering.db import Connection
+from brokering.importing import batches
 from brokering.importing.problems import ImportReport, TableOutcome
 
 # Target column -> parsed column, per table; defaults for new rows where a cell is blank.
@@ -85,8 +86,9 @@ _KEYS = {
     "coaching": ("coach_ref", "coachee_ref", "skill_id", "mode", "start_date"),
     "needs": ("need_id",),
 }
-#: Evidence is a record of what was seen: an existing row is never rewritten by an import.
-_INSERT_ONLY = {"evidence"}
+#: Evidence is a record of what was seen: of an existing row, an import changes only these
+#: (a re-import on the right strength scale must be able to put a wrong one right).
+_EVIDENCE_UPDATABLE = ("strength", "note", "phase")
 #: Tables written by brokering.pairings.imports: a change adds a version, a log entry is
 #: never rewritten (see that module for the column mapping).
 _VERSIONED = {"pairings", "pairing_evidence"}
@@ -96,7 +98,11 @@ def _present(con: Connection, table: str) -> list[str]:
     return list(con.execute(f"SELECT * FROM prs_{table} LIMIT 0").df().columns)
 
 
-def upsert(con: Connection, table: str, import_id: int, label: str) -> TableOutcome:
+def upsert(
+    con: Connection, table: str, import_id: int, label: str, changes: list | None = None
+) -> TableOutcome:
+    """Add new rows and update changed ones on their key; every change is recorded for the
+    batch's undo (batches.record) and, when `changes` is given, listed before and after."""
     if table in _VERSIONED:
         # Pairings keep every version (append-only), so they have their own writer.
         from brokering.pairings.imports import APPLY
@@ -121,30 +127,42 @@ def upsert(con: Connection, table: str, import_id: int, label: str) -> TableOutc
     if table in ("evidence", "coaching"):
         insert_cols.append("import_id")
         values.append(str(int(import_id)))
+    updatable = [c for c in cols if c not in keys]
+    if table == "evidence":
+        updatable = [c for c in updatable if c in _EVIDENCE_UPDATABLE]
+    changed = " OR ".join(
+        f't."{c}" IS DISTINCT FROM coalesce(p."{cols[c]}", t."{c}")' for c in updatable
+    )
+    # Into an empty table (a first load) nothing can change: skip the join that looks.
+    held = bool(
+        con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT 1)").fetchall()[0][0]  # noqa: S608
+    )
+    update_cols = {c: cols[c] for c in updatable}
+    any_change = batches.record(
+        con, import_id, table, on, changed if held and changed else None, update_cols
+    )
+    if any_change and changes is not None:
+        changes += batches.changes(con, table, update_cols)
     outcome.added = int(
         con.execute(
             f"INSERT INTO {table} ({', '.join(insert_cols)}) SELECT {', '.join(values)} "
             f"FROM prs_{table} p WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {on})"
         ).fetchall()[0][0]
     )
-    if table not in _INSERT_ONLY:
-        updatable = [c for c in cols if c not in keys]
-        if updatable:
-            changed = " OR ".join(
-                f't."{c}" IS DISTINCT FROM coalesce(p."{cols[c]}", t."{c}")' for c in updatable
-            )
-            sets = ", ".join(f'"{c}" = coalesce(p."{cols[c]}", t."{c}")' for c in updatable)
-            # Rows added just now compare equal, so only real changes are counted.
-            outcome.updated = int(
-                con.execute(
-                    f"UPDATE {table} t SET {sets} FROM prs_{table} p WHERE {on} AND ({changed})"
-                ).fetchall()[0][0]
-            )
+    if any_change:
+        sets = ", ".join(f'"{c}" = coalesce(p."{cols[c]}", t."{c}")' for c in updatable)
+        outcome.updated = int(
+            con.execute(
+                f"UPDATE {table} t SET {sets} FROM chg_{table} p WHERE {on}"  # noqa: S608
+            ).fetchall()[0][0]
+        )
     outcome.unchanged = outcome.rows - outcome.added - outcome.updated
     return outcome
 
 
-def apply_consent(con: Connection, report: ImportReport, username: str, new_refs: str) -> None:
+def apply_consent(
+    con: Connection, report: ImportReport, username: str, new_refs: str, import_id: int
+) -> None:
     """Consent from the file: for staff new in this batch, or with a newer consent_date."""
     present = set(_present(con, "staff"))
     if "share_consent" not in present:
@@ -162,14 +180,22 @@ def apply_consent(con: Connection, report: ImportReport, username: str, new_refs
         "FROM prs_staff p JOIN staff s USING (staff_ref) WHERE p.share_consent IS NOT NULL)"
     )
     con.execute(
+        "INSERT INTO batch_rows (import_id, tbl, action, row_key, before) SELECT ?, 'staff', "
+        f"'updated', {batches.key_sql('staff', 's')}, to_json(s)::VARCHAR FROM staff s "
+        "JOIN consent_changes c USING (staff_ref) WHERE c.apply AND NOT c.is_new AND "
+        f"{batches.key_sql('staff', 's')} NOT IN (SELECT row_key FROM batch_rows WHERE "
+        "import_id = ? AND tbl = 'staff')",
+        [import_id, import_id],
+    )
+    con.execute(
         "UPDATE staff s SET share_consent = c.share_consent, consent_date = c.consent_date "
         "FROM consent_changes c WHERE s.staff_ref = c.staff_ref AND c.apply"
     )
     con.execute(
-        "INSERT INTO consent_events (staff_ref, share_consent, consent_date, source, recorded_by) "
-        "SELECT staff_ref, share_consent, consent_date, 'import', ? FROM consent_changes "
-        "WHERE apply",
-        [username],
+        "INSERT INTO consent_events (staff_ref, share_consent, consent_date, source, recorded_by, "
+        "import_id) SELECT staff_ref, share_consent, consent_date, 'import', ?, ? "
+        "FROM consent_changes WHERE apply",
+        [username, import_id],
     )
     for line, ref, was_date in con.execute(
         "SELECT line, staff_ref, was_date FROM consent_changes WHERE NOT apply "

@@ -10,7 +10,8 @@ from dataclasses import asdict, dataclass, field, replace
 class Problem:
     """One thing wrong, precisely enough to fix it in the spreadsheet.
 
-    `line` is the spreadsheet row (the header is line 1); 0 means the whole file.
+    `line` is the spreadsheet row (the header is line 1); 0 means the whole file. `who` names
+    the person as the file did ("staff code JDO"), never by the stored pseudonym.
     """
 
     file: str
@@ -18,9 +19,11 @@ class Problem:
     column: str
     value: str
     message: str
+    who: str = ""
 
     def __str__(self) -> str:
         where = f"{self.file}, line {self.line}" if self.line else self.file
+        where += f" ({self.who})" if self.who else ""
         col = f", column {self.column}" if self.column else ""
         val = f" '{self.value}'" if self.value else ""
         return f"{where}{col}:{val} {self.message}".replace(": ' ", ": ")
@@ -62,6 +65,17 @@ class ImportReport:
     strength_scale: str | None = None
     dry_run: bool = False
     applied: bool = False
+    #: People held at one school and listed at another (applied only when accepted).
+    moves: list[dict] = field(default_factory=list)
+    #: What free-text cleaning took out: {"e-mail": n, "name": n}.
+    removed: dict[str, int] = field(default_factory=dict)
+    pseudonymised: bool = False
+    #: Fuzzy readings to confirm once ("needs confirmation"); each also refuses the batch.
+    questions: list[dict] = field(default_factory=list)
+    #: Every value the batch changes in rows already held: table, key, column, before, after.
+    changes: list[dict] = field(default_factory=list)
+    #: The applied batch, for `undo` (None for a dry run or a refused batch).
+    batch_id: int | None = None
     rows: list[FileRows] = field(default_factory=list)
     _refused_lines: dict[str, set[int]] = field(default_factory=dict, repr=False)
     #: Several files staged as one table: their joint label -> (file, line) of a stored line.
@@ -106,5 +120,11 @@ class ImportReport:
             "problem_count": self.problem_count,
             "problems": [asdict(p) for p in self.problems],
             "notes": self.notes,
+            "pseudonymised": self.pseudonymised,
+            "moves": self.moves,
+            "removed": self.removed,
+            "questions": self.questions,
+            "batch_id": self.batch_id,
+            "changes": self.changes,
             "rows": [asdict(r) | {"valid": r.valid} for r in self.rows],
         }

@@ -29,11 +29,17 @@ EVIDENCE_TYPES = (
     "accreditation",
     "coaching-feedback",
     "self-assessment",
+    "course",
 )
 MODES = ("coaching", "mentoring")
 PRIORITIES = ("high", "medium", "low")
 WANTED_ROLES = ("coach", "mentor", "either")
 NEED_STATUSES = ("open", "matched", "closed", "withdrawn")
+
+
+_IDENTITY_HELP = "Kept only as a keyed hash, to recognise the person in later files."
+_NAME_HELP = "Never stored: used only to take the name out of notes in the same batch."
+_SCHOOL_HELP = "Whose staff codes the row uses, when codes repeat across schools."
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,11 @@ STAFF = TableSpec(
         Column("mentor_trained", "bool"),
         Column("capacity_hours", "hours", help="Coaching/mentoring hours they can give a term."),
         Column("left_on", "date", help="Date they left; their history stays."),
+        Column("email", "identity", help=_IDENTITY_HELP),
+        Column("payroll_number", "identity", help=_IDENTITY_HELP),
+        Column("title", "identity", help=_NAME_HELP),
+        Column("forename", "identity", help=_NAME_HELP),
+        Column("surname", "identity", help=_NAME_HELP),
     ),
     key=("staff_ref",),
     help="One row per member of staff, pseudonymised by their school.",
@@ -103,11 +114,17 @@ EVIDENCE = TableSpec(
         Column("staff_ref", "staff", True),
         Column("skill", "skill", True, help="A taxonomy skill, name or alias."),
         Column("evidence_type", "enum", True, EVIDENCE_TYPES),
-        Column("strength", "strength", True, help="1-4 on the declared scale, or a word."),
+        Column(
+            "strength",
+            "strength",
+            help="1-4 on the declared scale, or a word; blank or ungraded for evidence "
+            "without a grade (weighted low, never invented).",
+        ),
         Column("date", "date", True),
         Column("recorded_by", "recorder", True, help="A staff_ref or a role label: HoD, SLT…"),
         Column("note", "text"),
         Column("phase", "phase", help="The key stage the evidence concerns, if one."),
+        Column("school_id", "school", help=_SCHOOL_HELP),
     ),
     key=("staff_ref", "skill", "evidence_type", "date", "recorded_by"),
     help="One row per piece of evidence of a person's practice in a skill.",
@@ -125,6 +142,7 @@ COACHING = TableSpec(
         Column("outcome_strength", "strength", help="How far the coachee moved, on the scale."),
         Column("coachee_feedback", "feedback", help="A number on the scale, or free text."),
         Column("hours", "hours", help="Hours given; blank means the alliance default."),
+        Column("school_id", "school", help=_SCHOOL_HELP),
     ),
     key=("coach_ref", "coachee_ref", "skill", "mode", "start_date"),
     help="One row per coaching or mentoring relationship.",
@@ -141,6 +159,7 @@ NEEDS = TableSpec(
         Column("raised_on", "date", True),
         Column("status", "enum", True, NEED_STATUSES),
         Column("hours", "hours", help="Hours a term the relationship will take."),
+        Column("school_id", "school", help=_SCHOOL_HELP),
     ),
     key=("need_id",),
     help="One row per development need a member of staff has.",

@@ -19,6 +19,7 @@ from brokering.importing.problems import ImportReport, Problem
 from brokering.importing.reader import Staged
 from brokering.importing.spec import TABLES, TableSpec
 from brokering.pairings import import_evidence_rules, import_rules
+from brokering.school_words import NOT_RECORDED
 from brokering.settings import MAX_REF_LENGTH, MAX_REPORTED_PROBLEMS, MAX_TEXT_LENGTH
 from brokering.taxonomy import SkillMatcher
 
@@ -266,7 +267,7 @@ class Validator:
                 continue
             extra = ""
             if col.kind == "recorder":
-                labels = ", ".join(repr(x) for x in parsers.RECORDER_LABELS)
+                labels = ", ".join(repr(x) for x in (*parsers.RECORDER_LABELS, NOT_RECORDED))
                 extra = f' AND p."{col.name}" NOT IN ({labels})'
             rows = self.con.execute(
                 f'SELECT p.line, p."{col.name}" FROM prs_{staged.table} p WHERE p."{col.name}" '  # noqa: S608

@@ -169,7 +169,8 @@ def preview(fm: FileMapping, source: Source, rows: int = 5) -> pd.DataFrame:
     order = [
         n
         for n in TABLES[fm.table].names
-        if n in fm.targets() or n in fm.constants or (n == "school_id" and fm.school)
+        if (n in fm.targets() or n in fm.constants or (n == "school_id" and fm.school))
+        and TABLES[fm.table].column(n).kind != "identity"  # names, e-mails: never shown
     ]
     folded = {
         t: {" ".join(k.lower().split()): v for k, v in m.items()} for t, m in fm.values.items()
