@@ -1,24 +1,18 @@
-"""Streamlit-side helpers shared by the pages: the cached store, the acting viewer, and
-small rendering helpers. Business rules live in brokering/; nothing here ranks or filters.
+"""Streamlit-side helpers shared by the pages: the cached store, cached reads and small
+rendering helpers (the sign-in and the acting viewer are in gate.py). Business rules live
+in brokering/; nothing here ranks or filters.
 """
 
 from __future__ import annotations
 
-import os
-import threading
-from datetime import datetime
-
 import pandas as pd
 import streamlit as st
 
-from brokering import accounts, audit
+from brokering import audit
 from brokering.db import Connection, default_db_path
 from brokering.errors import AmbiguousQuery, BrokeringError
 from brokering.overview import list_schools
-from brokering.store import build_demo, is_empty, open_store
-from brokering.viewer import ROLE_LABELS, Viewer
-
-_BUILD_LOCK = threading.Lock()
+from brokering.store import open_store
 
 
 @st.cache_resource(show_spinner=False)
@@ -29,26 +23,6 @@ def _store(path: str) -> Connection:
 
 def connection() -> Connection:
     return _store(str(default_db_path())).cursor()
-
-
-def ensure_demo() -> None:
-    """Build the demo alliance on a machine's first run, with progress shown."""
-    con = connection()
-    if not is_empty(con):
-        return
-    with _BUILD_LOCK:
-        if not is_empty(connection()):
-            return
-        bar = st.progress(0.0, text="First run: building the demo alliance…")
-        report = build_demo(connection(), progress=lambda f, m: bar.progress(f, text=m))
-        bar.empty()
-        if not report.ok:
-            st.error(
-                "The demo alliance could not be built: "
-                + "; ".join(str(p) for p in report.problems[:5])
-            )
-            st.stop()
-        st.toast("Demo alliance ready.")
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -77,152 +51,6 @@ def school_label(school_id: str | None) -> str:
     frame = schools()
     match = frame.loc[frame["school_id"] == school_id, "name"]
     return str(match.iloc[0]) if len(match) else school_id
-
-
-def sign_in_mode() -> str:
-    """`on` (local accounts, the default), `oidc` (single sign-on), or `off` — a picker for
-    development and tests only, announced on every page."""
-    mode = os.environ.get("BROKERING_SIGN_IN", "on").strip().lower()
-    return mode if mode in ("on", "off", "oidc") else "on"
-
-
-def current_viewer() -> Viewer:
-    """The acting viewer for this script run; stops the script at the sign-in form."""
-    mode = sign_in_mode()
-    if mode == "off":
-        return _picker_viewer()
-    state = st.session_state
-    viewer, since = state.get("signed_in_viewer"), state.get("signed_in_at")
-    if viewer is not None and since is not None and accounts.session_expired(since):
-        _sign_out("Your session has expired. Please sign in again.")
-        viewer = None
-    if viewer is None:
-        if mode == "oidc":
-            _oidc_sign_in()
-        else:
-            _sign_in_form()
-        st.stop()
-    with st.sidebar:
-        st.caption("Signed in as")
-        st.markdown(
-            f"**{viewer.username}** — {ROLE_LABELS[viewer.role]}"
-            + (f", {school_label(viewer.school_id)}" if viewer.school_id else "")
-        )
-        if st.button("Sign out", key="sign_out"):
-            _sign_out("You have signed out.")
-            st.rerun()
-    return viewer
-
-
-def _sign_out(message: str) -> None:
-    for k in ("signed_in_viewer", "signed_in_at"):
-        st.session_state.pop(k, None)
-    st.session_state["sign_in_message"] = message
-    if sign_in_mode() == "oidc" and getattr(st.user, "is_logged_in", False):
-        st.logout()
-
-
-def _sign_in_form() -> None:
-    st.title("Alliance Expertise Broker")
-    st.subheader("Sign in")
-    if msg := st.session_state.pop("sign_in_message", None):
-        st.info(msg)
-    with st.form("sign_in"):
-        username = st.text_input("Username")
-        password = st.text_input("Password", type="password")
-        submitted = st.form_submit_button("Sign in", type="primary")
-    if submitted:
-        try:
-            viewer = accounts.authenticate(connection(), username, password)
-        except BrokeringError as exc:
-            st.error(str(exc))
-        else:
-            st.session_state["signed_in_viewer"] = viewer
-            st.session_state["signed_in_at"] = datetime.now()
-            st.rerun()
-    if accounts.demo_accounts_present(connection()):
-        st.info(
-            "**This is the demo alliance.** Sign in as `admin`, `coordinator`, `governor`, "
-            "`head-sch01` … `head-sch10` or `leader-sch01` … `leader-sch10`, all with the "
-            f"password `{accounts.DEMO_PASSWORD}`. To use real accounts, sign in as `admin`, "
-            "create them on the Accounts page (or `python -m brokering users add`), then "
-            "disable the demo ones."
-        )
-
-
-def _oidc_sign_in() -> None:
-    user = st.user
-    if not getattr(user, "is_logged_in", False):
-        st.title("Alliance Expertise Broker")
-        st.button("Sign in with your organisation account", on_click=st.login, type="primary")
-        return
-    try:
-        viewer = accounts.viewer_for_email(connection(), str(user.get("email", "")))
-    except BrokeringError as exc:
-        st.error(str(exc))
-        st.button("Sign out", on_click=st.logout)
-        return
-    st.session_state["signed_in_viewer"] = viewer
-    st.session_state["signed_in_at"] = datetime.now()
-    st.rerun()
-
-
-def _remember(widget_key: str, store_key: str) -> None:
-    st.session_state[store_key] = st.session_state[widget_key]
-
-
-def _picker_school(widget_key: str, store_key: str, options: list) -> str | None:
-    state = st.session_state
-    stored = state.get(store_key, state.get(widget_key))
-    index = options.index(stored) if stored in options else 0
-    school = st.selectbox(
-        "School",
-        options,
-        key=widget_key,
-        index=index,
-        format_func=lambda s: school_label(s) if s else "No school",
-        on_change=_remember,
-        args=(widget_key, store_key),
-    )
-    state[store_key] = school
-    return school
-
-
-def _picker_viewer() -> Viewer:
-    """Development and test mode: choose any role and school in the sidebar.
-
-    The choice is also kept under its own key (set by the widget's callback): a widget in
-    the entry script can be recreated under a new identity on the first page change, and
-    its value would otherwise fall back to the default.
-    """
-    frame = schools()
-    ids = frame["school_id"].tolist()
-    roles = list(ROLE_LABELS)
-    state = st.session_state
-    stored_role = state.get("picked_role") or state.get("viewer_role") or "senior_leader"
-    with st.sidebar:
-        st.warning("Sign-in is switched off (BROKERING_SIGN_IN=off): for development only.")
-        st.caption("Acting as")
-        role = st.selectbox(
-            "Role",
-            roles,
-            format_func=ROLE_LABELS.get,
-            key="viewer_role",
-            index=roles.index(stored_role),
-            on_change=_remember,
-            args=("viewer_role", "picked_role"),
-        )
-        state["picked_role"] = role
-        school = None
-        if role in ("headteacher", "senior_leader"):
-            school = _picker_school("viewer_school", "picked_school", ids)
-        elif role == "sle_coordinator":  # alliance-wide unless a school is chosen for them
-            school = _picker_school("viewer_sle_school", "picked_sle_school", [None, *ids])
-    try:
-        return Viewer(role=role, school_id=school, username=f"demo-{role}")
-    except BrokeringError as exc:
-        st.sidebar.error(str(exc))
-        st.stop()
 
 
 def _audit_download(file_name: str) -> None:

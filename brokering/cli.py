@@ -21,12 +21,12 @@ from typing import Any
 import brokering
 from brokering import audit
 from brokering.db import Connection, default_db_path, table_counts
-from brokering.errors import AmbiguousQuery, BrokeringError
+from brokering.errors import AmbiguousQuery, BrokeringError, ValidationError
 from brokering.exporting import EXPORTABLE, write_export
 from brokering.importing import import_paths
 from brokering.maintenance import after_import
 from brokering.pseudonymise import alliance_key
-from brokering.store import build_demo, clear_alliance_data, is_empty, open_store
+from brokering.store import init_demo, open_store
 from brokering.viewer import Viewer, operator
 
 Handler = Callable[[argparse.Namespace, Connection, Viewer], int]
@@ -72,12 +72,16 @@ def _viewer(args: argparse.Namespace, con: Connection) -> Viewer:
 
 
 def cmd_init_demo(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int:
-    if not is_empty(con) and not args.force:
-        print("The database already holds an alliance. Use --force to replace it with the demo.")
+    try:
+        report = init_demo(
+            con,
+            viewer,
+            force=args.force,
+            progress=lambda f, m: print(f"[{f:4.0%}] {m}", file=sys.stderr),
+        )
+    except ValidationError as exc:  # a loaded store without --force
+        print(str(exc))
         return 1
-    if not is_empty(con):
-        clear_alliance_data(con)
-    report = build_demo(con, progress=lambda f, m: print(f"[{f:4.0%}] {m}", file=sys.stderr))
     if not report.ok:
         for p in report.problems:
             print(str(p), file=sys.stderr)

@@ -22,7 +22,7 @@ def page(role: str, school: str | None = None) -> AppTest:
     if school:
         at.session_state["viewer_school"] = school
     at.run()
-    at.switch_page("pages/coaches.py").run()
+    at.switch_page("app_pages/coaches.py").run()
     assert not at.exception, at.exception
     return at
 
@@ -154,4 +154,4 @@ def test_aggregate_only_viewers_are_not_offered_the_page(tiny_db: Path) -> None:
     at.session_state["viewer_role"] = "viewer"
     at.run()
     with pytest.raises(ValueError, match="coaches.py"):
-        at.switch_page("pages/coaches.py")
+        at.switch_page("app_pages/coaches.py")

@@ -208,5 +208,10 @@ def test_app_withdrawal_survives_reimport_of_older_export(tiny, admin, tiny_dir)
 
 def test_no_page_renders_raw_html() -> None:
     root = Path(__file__).resolve().parents[1]
-    for path in [root / "app.py", root / "ui.py", *sorted((root / "pages").glob("*.py"))]:
+    for path in [
+        root / "app.py",
+        root / "ui.py",
+        root / "gate.py",
+        *sorted((root / "app_pages").glob("*.py")),
+    ]:
         assert "unsafe_allow_html" not in path.read_text(), path.name
