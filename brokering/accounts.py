@@ -178,6 +178,34 @@ def create_user(
     return Account(username, role, school_id or None, False)
 
 
+def set_role(
+    con: Connection, actor: Viewer, username: str, role: str, school_id: str | None
+) -> None:
+    """A new role (and school) for an account; open sessions take it on their next page."""
+    _require_admin(actor)
+    school_id = None if role in ALLIANCE_WIDE_ROLES else school_id
+    _check(con, username, role, school_id)
+    if username == actor.username and role != "alliance_admin":
+        raise ValidationError("You cannot take the administrator role from your own account.")
+    with transaction(con):
+        n = con.execute(
+            "UPDATE users SET role = ?, school_id = ? WHERE username = ?",
+            [role, school_id, username],
+        ).fetchall()[0][0]
+        if not n:
+            raise NotFoundError(f"There is no account called '{username}'.")
+        if role == "alliance_admin" and not _is_demo(con, username):
+            _disable_demo_accounts(con, actor)
+        audit.record(
+            con, actor, "account.role", {"username": username, "role": role, "school_id": school_id}
+        )
+
+
+def _is_demo(con: Connection, username: str) -> bool:
+    rows = con.execute("SELECT created_by FROM users WHERE username = ?", [username]).fetchall()
+    return bool(rows) and rows[0][0] == DEMO_CREATOR
+
+
 def set_disabled(con: Connection, actor: Viewer, username: str, disabled: bool) -> None:
     _require_admin(actor)
     if username == actor.username and disabled:

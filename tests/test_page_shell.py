@@ -171,3 +171,67 @@ def test_sign_out_leaves_only_the_sign_in(tiny_db: Path, monkeypatch) -> None:
     assert "viewer" not in at.session_state and "signed_in_viewer" not in at.session_state
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("app_pages/home.py")  # the signed-out navigation holds no app page
+
+
+# --- every page run re-checks the account (issue 22) ----------------------------------------
+
+
+def _signed_in(name: str) -> AppTest:
+    at = _app().run()
+    at.text_input[0].input(name)
+    at.text_input[1].input(PW)
+    at.button[0].click().run()
+    assert at.session_state["viewer"].username == name
+    return at
+
+
+def _store_now(path: Path):
+    """The app's own cached connection to the test's store (the same process)."""
+    import ui
+
+    return ui._store(str(path)).cursor()
+
+
+def test_disabling_an_account_ends_its_open_session(tiny_db: Path, monkeypatch) -> None:
+    monkeypatch.setenv("BROKERING_SIGN_IN", "on")
+    at = _signed_in("lead-b")
+    at.switch_page("app_pages/find.py").run()
+    accounts.set_disabled(_store_now(tiny_db), operator(), "lead-b", True)
+    at.run()
+    assert not at.exception
+    assert [s.value for s in at.subheader] == ["Sign in"]
+    assert "disabled" in at.info[0].value
+    assert "viewer" not in at.session_state
+
+
+def test_a_changed_role_applies_on_the_next_page_run(tiny_db: Path, monkeypatch) -> None:
+    monkeypatch.setenv("BROKERING_SIGN_IN", "on")
+    at = _signed_in("lead-b")
+    accounts.set_role(_store_now(tiny_db), operator(), "lead-b", "viewer", None)
+    at.run()
+    assert not at.exception
+    assert at.session_state["viewer"].role == "viewer"
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("app_pages/coaches.py")  # no longer in this role's navigation
+
+
+def test_own_password_change_keeps_this_session_and_ends_the_others(
+    tiny_db: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("BROKERING_SIGN_IN", "on")
+    other = _signed_in("lead-b")
+    at = _signed_in("lead-b")
+    at.switch_page("app_pages/my_account.py").run()
+    assert at.title[0].value == "Your account"
+    boxes = at.text_input
+    boxes[0].input(PW)
+    boxes[1].input("kettle-orchard-violin")
+    boxes[2].input("kettle-orchard-violin")
+    at.button(key="FormSubmitter:own_password-Change my password").click().run()
+    assert not at.exception
+    assert "changed" in at.success[0].value
+    at.run()
+    assert at.session_state["viewer"].username == "lead-b"
+    other.run()
+    assert [s.value for s in other.subheader] == ["Sign in"]
+    assert "password" in other.info[0].value
