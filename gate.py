@@ -183,7 +183,7 @@ def _sign_in_form() -> None:
         try:
             viewer = accounts.authenticate(ui.connection(), username, password, source=source())
         except BrokeringError as exc:
-            st.error(str(exc))
+            st.error(ui.plain(exc))
         else:
             _start_session(viewer)
             st.rerun()
@@ -207,7 +207,7 @@ def _oidc_sign_in() -> None:
     try:
         viewer = accounts.viewer_for_email(ui.connection(), str(user.get("email", "")))
     except BrokeringError as exc:
-        st.error(str(exc))
+        st.error(ui.plain(exc))
         st.button("Sign out", on_click=st.logout)
         return
     _start_session(viewer)

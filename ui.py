@@ -5,6 +5,8 @@ in brokering/; nothing here ranks or filters.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -13,6 +15,16 @@ from brokering.db import Connection, default_db_path
 from brokering.errors import AmbiguousQuery, BrokeringError
 from brokering.overview import list_schools
 from brokering.store import open_store
+
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def plain(value: object) -> str:
+    """Text from the data (a school's name, a reason, a note, a value from a file) made inert
+    for Streamlit's Markdown, which every st.markdown, caption, info, title and label renders:
+    each ASCII punctuation mark is backslash-escaped (no link, image, emphasis, heading,
+    colour directive, icon or formula can start) and line breaks become spaces."""
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", " ".join(str(value).split()))
 
 
 @st.cache_resource(show_spinner=False)
@@ -68,6 +80,6 @@ def download(label: str, data: bytes | str, file_name: str, **kwargs: object) ->
 
 def show_error(exc: BrokeringError) -> None:
     """A refusal in plain words; text that could be several skills also offers them."""
-    st.error(str(exc), icon=":material/error:")
+    st.error(plain(exc), icon=":material/error:")
     if isinstance(exc, AmbiguousQuery) and exc.suggestions:
-        st.caption(f"Did you mean: {', '.join(exc.suggestions)}?")
+        st.caption(f"Did you mean: {plain(', '.join(exc.suggestions))}?")

@@ -68,7 +68,7 @@ with st.form("create_account", clear_on_submit=True):
                 None if role in ALLIANCE_WIDE_ROLES else school,
                 email,
             )
-            st.success(f"Created {username.strip().lower()}.")
+            st.success(f"Created {ui.plain(username.strip().lower())}.")
             st.rerun()
         except BrokeringError as exc:
             ui.show_error(exc)
@@ -104,7 +104,7 @@ if not users.empty:
                     accounts.set_role(con, viewer, who, new_role, new_school)
                 else:
                     accounts.set_disabled(con, viewer, who, action == "Disable")
-                st.success(f"{who}: done.")
+                st.success(f"{ui.plain(who)}: done.")
                 st.rerun()
             except BrokeringError as exc:
                 ui.show_error(exc)

@@ -19,7 +19,7 @@ st.caption(
     "allocation — then sent as requests to the candidates' schools."
 )
 if "allocate_flash" in st.session_state:
-    st.success(st.session_state.pop("allocate_flash"), icon=":material/check_circle:")
+    st.success(ui.plain(st.session_state.pop("allocate_flash")), icon=":material/check_circle:")
 try:
     require_allocator(viewer)
 except BrokeringError as exc:

@@ -30,7 +30,7 @@ st.caption(
     "of the match shown — and requests to the candidates' schools."
 )
 if "coaches_flash" in st.session_state:
-    st.success(st.session_state.pop("coaches_flash"), icon=":material/check_circle:")
+    st.success(ui.plain(st.session_state.pop("coaches_flash")), icon=":material/check_circle:")
 
 # --- Needs register ----------------------------------------------------------------------
 st.subheader("Needs register")
@@ -153,13 +153,14 @@ def candidates_section() -> None:
             return
         need = result.need
         st.markdown(
-            f"**{need.staff_ref}** at {need.school_name} wants a **{need.wanted_role}** in "
-            f"**{need.skill_name}** ({need.priority} priority, "
+            f"**{ui.plain(need.staff_ref)}** at {ui.plain(need.school_name)} wants a "
+            f"**{ui.plain(need.wanted_role)}** in "
+            f"**{ui.plain(need.skill_name)}** ({ui.plain(need.priority)} priority, "
             f"{need.effective_hours(result.params.default_hours):g} hours a term). "
             f"{len(result.proposable)} of {len(result.frame)} candidates can be proposed; hours "
             f"left are for {result.term_label}."
             + (
-                f" Close skills used: {', '.join(result.close_skills)}."
+                f" Close skills used: {ui.plain(', '.join(result.close_skills))}."
                 if result.close_skills
                 else ""
             )
@@ -214,10 +215,10 @@ def candidates_section() -> None:
             )
             row = result.row(ref)
             parts, notes = cand.explain(result, ref)
-            with st.expander(f"Why this match: {ref}"):
+            with st.expander(f"Why this match: {ui.plain(ref)}"):
                 st.markdown(
-                    f"**{ref}** ({row['role']}, {row['school_name']}) as "
-                    f"**{row['proposed_as']}** — "
+                    f"**{ui.plain(ref)}** ({ui.plain(row['role'])}, "
+                    f"{ui.plain(row['school_name'])}) as **{ui.plain(row['proposed_as'])}** — "
                     f"match score **{row['match_score']:.1f}**, the sum of these parts:"
                 )
                 st.dataframe(
@@ -241,11 +242,13 @@ def candidates_section() -> None:
                     width="stretch",
                 )
                 for note in notes:
-                    st.caption(note)
+                    st.caption(ui.plain(note))
             if can_manage_need(viewer, need.school_id):
                 note = st.text_input("Note for the other school (optional)", key="request_note")
                 if st.button(
-                    f"Send request for {ref}", type="primary", disabled=not bool(row["proposable"])
+                    f"Send request for {ui.plain(ref)}",
+                    type="primary",
+                    disabled=not bool(row["proposable"]),
                 ):
                     try:
                         sent = requests.send_request(con, viewer, need.need_id, ref, note=note)
@@ -256,10 +259,12 @@ def candidates_section() -> None:
                     except BrokeringError as exc:
                         ui.show_error(exc)
             else:
-                st.caption(f"Requests for this need are sent by leaders of {need.school_name}.")
+                st.caption(
+                    f"Requests for this need are sent by leaders of {ui.plain(need.school_name)}."
+                )
 
         if can_manage_need(viewer, need.school_id):
-            with st.expander(f"Edit or close {need.need_id}"):
+            with st.expander(f"Edit or close {ui.plain(need.need_id)}"):
                 with st.form("edit_need"):
                     ed_skill = st.text_input(
                         "Skill (leave blank to keep it)",
@@ -329,7 +334,7 @@ if not viewer.school_id or not can_decide(viewer, viewer.school_id):
 else:
     incoming = requests.list_requests(con, viewer, direction="incoming", statuses=("pending",))
     if incoming.empty:
-        st.info(f"No requests are waiting for {school_names.get(viewer.school_id)}.")
+        st.info(f"No requests are waiting for {ui.plain(school_names.get(viewer.school_id))}.")
     else:
         st.dataframe(
             incoming[
