@@ -10,8 +10,8 @@ import ui
 from brokering import consent
 from brokering.errors import BrokeringError
 from brokering.exporting import to_csv_bytes
+from brokering.find.maintenance import after_import
 from brokering.importing import import_paths
-from brokering.maintenance import after_import
 from brokering.overview import quality_warnings, recent_imports, school_summary
 
 viewer = st.session_state["viewer"]

@@ -857,7 +857,7 @@ def ensure_dataset(
 
         counts = dict(write_demo_csvs(tmp, as_of=AS_OF))
         try:  # the demo's pairings, as the app's own demo build writes them
-            from brokering.demo_pairings import write_demo_pairings
+            from brokering.demo.pairings import write_demo_pairings
         except ImportError:
             pass
         else:

@@ -83,7 +83,7 @@ def _baselines(ctx: Context, con) -> tuple[dict[str, tuple[str, Callable]], str]
     viewer), with the same arguments as the product calls in `operations`."""
     import time
 
-    from brokering import baselines_dashboard as bd
+    from benchmarks.baselines import dashboard as bd
     from brokering.terms import previous_term, terms_between
 
     term = _term(ctx.as_of)
@@ -92,7 +92,7 @@ def _baselines(ctx: Context, con) -> tuple[dict[str, tuple[str, Callable]], str]
     t = time.perf_counter()
     frames = bd.load_dash_frames(con)
     note = (
-        f"Baselines: brokering.baselines_dashboard over the facts held in memory "
+        f"Baselines: benchmarks.baselines.dashboard over the facts held in memory "
         f"({frames.memory_mb():.1f} MB, loaded once in {time.perf_counter() - t:.2f} s, "
         f"outside the timing)."
     )

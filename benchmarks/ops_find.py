@@ -1,5 +1,5 @@
 """Find expertise: one skill's top 20, every skill's top 10, and depth by school — the
-product's function, the plain-pandas baseline (`brokering.baselines`) over in-memory frames,
+product's function, the plain-pandas baseline (`benchmarks.baselines.find`) over in-memory frames,
 and DuckDB's raw scan of the same rows (the physical floor), in the same run."""
 
 from __future__ import annotations
@@ -9,10 +9,11 @@ from typing import Any
 
 import pandas as pd
 
+from benchmarks.baselines import find as baselines
 from benchmarks.context import Context
 from benchmarks.measure import Figure, Row, call, describe, optional, timeit
 from benchmarks.ops_memory import failure, probe
-from brokering import baselines, scoring
+from brokering import scoring
 
 TARGET_FIND_S = 0.050
 TARGET_FIND_FLOOR_RATIO = 5.0

@@ -107,8 +107,8 @@ def run_all(ctx: Context) -> None:
         ops_matching,
         ops_memory,
     )
+    from benchmarks.baselines import find as baselines
     from benchmarks.measure import drop_copy, working_copy
-    from brokering import baselines
     from brokering.db import connect
 
     needs_store = any(

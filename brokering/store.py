@@ -14,8 +14,8 @@ from brokering import audit, permissions
 from brokering.accounts import any_account, create_demo_accounts
 from brokering.db import Connection, connect
 from brokering.errors import PermissionDenied, ValidationError
+from brokering.find.maintenance import after_import
 from brokering.importing import ImportReport, import_paths
-from brokering.maintenance import after_import
 from brokering.taxonomy import sync_taxonomy
 from brokering.viewer import Viewer, operator
 
@@ -107,7 +107,7 @@ def build_demo(
     """Generate the demo alliance's CSV files and load them through the real importer; the
     demo accounts are added only while no real account exists."""
     from brokering.demo import DEMO_AS_OF, DEMO_SEED, write_demo_csvs
-    from brokering.demo_pairings import write_demo_pairings
+    from brokering.demo.pairings import write_demo_pairings
 
     step = progress or (lambda _f, _m: None)
     with tempfile.TemporaryDirectory(prefix="brokering-demo-") as tmp:

@@ -9,10 +9,11 @@ from datetime import timedelta
 import duckdb
 import pytest
 
-from brokering import find, find_leaders, maintenance
-from brokering.find import find_expertise
-from brokering.find_scores import percent
+from brokering.find import find_expertise, maintenance, routes
+from brokering.find import leaders as find_leaders
+from brokering.find.scores import percent
 from brokering.importing import import_paths
+from brokering.scoring import DEFAULT_PARAMS
 from brokering.viewer import Viewer, operator
 from tests.conftest import TINY_TODAY
 from tests.test_scoring import TODAY, build
@@ -59,14 +60,14 @@ def spy(monkeypatch):
     """For each try of the held rows, whether they answered (a find tries at most once, and
     not at all before its connection has seen a current build)."""
     answered: list[bool] = []
-    real = find._held_top
+    real = routes.held_top
 
     def wrapped(*args, **kwargs):
         out = real(*args, **kwargs)
         answered.append(out is not None)
         return out
 
-    monkeypatch.setattr(find, "_held_top", wrapped)
+    monkeypatch.setattr(routes, "held_top", wrapped)
     return answered
 
 
@@ -161,12 +162,12 @@ def test_a_renamed_skill_is_not_shown_under_its_old_name(crowd, spy) -> None:
 def test_a_rebuild_or_dropped_parts_never_reuse_old_rows(crowd, spy) -> None:
     maintenance.optimise(crowd)
     want = find_expertise(crowd, ADMIN, "questioning", as_of=TODAY).rows
-    first = find_leaders.build_for(TODAY, find.DEFAULT_PARAMS)
+    first = find_leaders.build_for(TODAY, DEFAULT_PARAMS)
     maintenance.build_find_parts(crowd)  # same data, a new build
     spy.clear()
     assert find_expertise(crowd, ADMIN, "questioning", as_of=TODAY).rows.equals(want)
     assert spy == [False]  # the old build's rows were refused
-    assert find_leaders.build_for(TODAY, find.DEFAULT_PARAMS).build_id != first.build_id
+    assert find_leaders.build_for(TODAY, DEFAULT_PARAMS).build_id != first.build_id
     find_expertise(crowd, ADMIN, "questioning", as_of=TODAY)
     maintenance.drop_find_parts(crowd)
     spy.clear()
@@ -180,7 +181,7 @@ def test_other_parameters_or_an_earlier_date_take_the_sql_route(crowd, spy) -> N
     maintenance.optimise(crowd)
     find_expertise(crowd, ADMIN, "questioning", as_of=TODAY)
     spy.clear()
-    priors = dataclasses.replace(find.DEFAULT_PARAMS, prior_weight=5.0)
+    priors = dataclasses.replace(DEFAULT_PARAMS, prior_weight=5.0)
     find_expertise(crowd, ADMIN, "questioning", as_of=TODAY, params=priors)
     find_expertise(crowd, ADMIN, "questioning", as_of=TODAY - timedelta(days=30))
     find_expertise(crowd, ADMIN, "questioning", as_of=TODAY, rank_by="coaching")
@@ -237,7 +238,7 @@ def test_finds_on_different_dates_rank_each_date_afresh(crowd, spy) -> None:
     assert all(spy)
 
 
-def _pair_then_held(con, params=find.DEFAULT_PARAMS):
+def _pair_then_held(con, params=DEFAULT_PARAMS):
     maintenance.optimise(con, params)
     find_leaders.forget()
     by_sql = find_expertise(con, ADMIN, "questioning", as_of=TODAY, params=params).rows
@@ -272,8 +273,8 @@ def test_ties_are_broken_by_the_latest_evidence_before_the_reference(con, spy) -
     import dataclasses
 
     params = dataclasses.replace(
-        find.DEFAULT_PARAMS,
-        type_weights={**find.DEFAULT_PARAMS.type_weights, "accreditation": 0.0},
+        DEFAULT_PARAMS,
+        type_weights={**DEFAULT_PARAMS.type_weights, "accreditation": 0.0},
     )
     build(
         con,
@@ -296,11 +297,11 @@ def test_a_list_longer_than_the_held_rows_keeps_them_for_the_next_find(
     maintenance.optimise(crowd)
     for _ in range(2):
         find_expertise(crowd, ADMIN, "questioning", as_of=TODAY, top=10)
-    build_now = find_leaders.build_for(TODAY, find.DEFAULT_PARAMS)
+    build_now = find_leaders.build_for(TODAY, DEFAULT_PARAMS)
     held = build_now.skills["questioning"]
     spy.clear()
     find_expertise(crowd, ADMIN, "questioning", as_of=TODAY, top=200)
     find_expertise(crowd, ADMIN, "questioning", as_of=TODAY, top=10)
     assert spy == [False, True]
-    assert find_leaders.build_for(TODAY, find.DEFAULT_PARAMS) is build_now
+    assert find_leaders.build_for(TODAY, DEFAULT_PARAMS) is build_now
     assert build_now.skills["questioning"] is held  # not read again

@@ -8,8 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from brokering import maintenance
-from brokering.find import depth_by_school, find_expertise, gap_map
+from brokering.find import depth_by_school, find_expertise, gap_map, maintenance
 from brokering.importing import import_paths
 from brokering.scoring import DEFAULT_PARAMS
 from brokering.viewer import Viewer, operator
@@ -95,12 +94,12 @@ def test_the_stored_order_skips_rows_without_changing_the_answer(
     strength at the build date can still reach the top) ranks exactly as the computed one."""
     import random
 
-    from brokering import find
+    from brokering.find import routes
 
     floors: list[float] = []
-    real_floor = find._score_floor
+    real_floor = routes._score_floor
     monkeypatch.setattr(
-        find, "_score_floor", lambda *a: floors.append(real_floor(*a)) or floors[-1]
+        routes, "_score_floor", lambda *a: floors.append(real_floor(*a)) or floors[-1]
     )
 
     from tests.test_scoring import TODAY, build

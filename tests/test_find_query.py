@@ -6,7 +6,7 @@ import pytest
 
 from brokering.errors import AmbiguousQuery, ValidationError
 from brokering.find import find_expertise
-from brokering.find_query import (
+from brokering.find.query import (
     MAX_QUERY_LENGTH,
     QueryNotResolved,
     QueryResolver,

@@ -7,8 +7,7 @@ import dataclasses
 
 import pytest
 
-from brokering import maintenance
-from brokering.find import find_expertise
+from brokering.find import find_expertise, maintenance
 from brokering.scoring import DEFAULT_PARAMS, coaching_scores, practice_scores, to_percent
 from brokering.viewer import Viewer
 from tests.conftest import TINY_TODAY

@@ -6,9 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from brokering import maintenance
 from brokering.errors import NotFoundError, PermissionDenied
-from brokering.find import depth_by_school, explain, find_expertise, gap_map
+from brokering.find import depth_by_school, explain, find_expertise, gap_map, maintenance
 from brokering.viewer import Viewer, operator
 from tests.conftest import TINY_TODAY
 from tests.test_scoring import TODAY, build

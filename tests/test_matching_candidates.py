@@ -141,7 +141,7 @@ def test_nobody_with_expertise_gives_an_empty_list(tiny, admin) -> None:
 def test_stored_score_parts_give_the_same_candidates(tiny, admin) -> None:
     """With the Find page's stored score parts built (national scale's fast route), the
     candidates and every figure are the same as when scored from the evidence."""
-    from brokering import maintenance
+    from brokering.find import maintenance
 
     def autism(viewer: Viewer) -> pd.DataFrame:  # every candidate is in Find's ranking
         return cand.candidates_for(tiny, viewer, "A1", "Autism support", as_of=TINY_TODAY).frame

@@ -16,10 +16,10 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from brokering import maintenance
 from brokering.db import query_df
 from brokering.demo import DEMO_AS_OF
 from brokering.errors import NotFoundError, PermissionDenied
+from brokering.find import maintenance
 from brokering.matching import candidates as cand
 from brokering.matching import stored
 from brokering.matching.needs import _SELECT, Need, _need_visibility, get_need, list_needs

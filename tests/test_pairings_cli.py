@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from brokering.cli import main
-from brokering.cli_pairings import PAIRING_KEYS
+from brokering.cli.pairings import PAIRING_KEYS
 from brokering.importing import import_paths
 from brokering.store import open_store
 from brokering.viewer import operator

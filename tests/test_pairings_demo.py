@@ -10,7 +10,7 @@ import pytest
 
 from brokering import demo
 from brokering.db import Connection
-from brokering.demo_pairings import write_demo_pairings
+from brokering.demo.pairings import write_demo_pairings
 from brokering.importing import import_paths
 from brokering.pairings import accountability, ledger, lifecycle, views
 from brokering.store import open_store

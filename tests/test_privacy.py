@@ -117,8 +117,8 @@ _EXEMPT = {
     "brokering.db": "generic table counts",
     "brokering.overview.quality_warnings": "counts only, no people",
     "brokering.demo": "writes the demo files",
-    "brokering.baselines": "benchmark mirrors over in-memory frames",
-    "brokering.maintenance": "physical layout of tables",
+    "brokering.find.maintenance": "physical layout of tables",
+    "brokering.find.routes": "ranks under the predicate `staff_filters` builds from the viewer",
     "brokering.accounts": "accounts, not staff",
 }
 

@@ -21,9 +21,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from brokering import find, maintenance
+from brokering import find
 from brokering.db import Connection, query_df
 from brokering.errors import NotFoundError
+from brokering.find import maintenance
 from brokering.matching.capacity import capacity_left
 from brokering.matching.model import ROLE_CODES, Needs, Places, Pool
 from brokering.matching.params import DEFAULT_MATCH_PARAMS, MatchParams

@@ -28,8 +28,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from brokering import find, find_scores, maintenance
+from brokering import find
 from brokering.db import Connection
+from brokering.find import maintenance
+from brokering.find import scores as find_scores
 from brokering.matching.needs import Need
 from brokering.matching.params import MatchParams
 from brokering.matching.pool import (

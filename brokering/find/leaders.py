@@ -24,8 +24,9 @@ from typing import Any
 
 import duckdb
 
-from brokering import find_scores, maintenance
 from brokering.db import Connection
+from brokering.find import maintenance
+from brokering.find import scores as find_scores
 from brokering.scoring import ScoringParams
 
 #: Leading rows kept per skill: enough for a top 20 (or 200) however few the viewer may see.

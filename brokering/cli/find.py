@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 
-from brokering.cli import emit, fraction, iso_date
+from brokering.cli.common import emit, fraction, iso_date
 from brokering.db import Connection
 from brokering.find import RANK_BY, FindResult, find_expertise
-from brokering.find_query import QueryNotResolved
-from brokering.maintenance import optimise
+from brokering.find.maintenance import optimise
+from brokering.find.query import QueryNotResolved
 from brokering.viewer import Viewer
 
 

@@ -12,9 +12,9 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from brokering import find_scores
 from brokering.db import Connection
-from brokering.find_query import parse_phase
+from brokering.find import scores as find_scores
+from brokering.find.query import parse_phase
 from brokering.scoring import DEFAULT_PARAMS, ScoringParams
 from brokering.viewer import Viewer
 from brokering.visibility import suppress, visible_staff_sql

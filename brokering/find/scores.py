@@ -18,9 +18,9 @@ from datetime import date
 
 import duckdb
 
-from brokering import maintenance
 from brokering.db import Connection
 from brokering.errors import StoreError
+from brokering.find import maintenance
 from brokering.scoring import ScoringParams
 
 _ALL = maintenance.ALL_PHASES

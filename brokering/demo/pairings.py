@@ -18,8 +18,8 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
-from brokering.pairings.demo_log import demo_log
-from brokering.pairings.demo_people import DemoAlliance, plan_people
+from brokering.demo.pairings_log import demo_log
+from brokering.demo.people import DemoAlliance, plan_people
 
 PAIRING_HEADER = (
     "pairing_id,donor_refs,recipient_refs,skill,work_kind,status,start_date,review_date,"

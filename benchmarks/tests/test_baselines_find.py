@@ -1,9 +1,10 @@
-"""Each plain-pandas baseline (brokering.baselines) computes the same answer as the DuckDB
+"""Each plain-pandas baseline (benchmarks.baselines.find) computes the same answer as the DuckDB
 function it mirrors, on the tiny alliance and on a small generated set (CONTRACT: Benchmarks).
 """
 
 from __future__ import annotations
 
+import importlib
 from datetime import date
 from pathlib import Path
 
@@ -11,8 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from benchmarks.baselines import find as baselines
 from benchmarks.generate import AS_OF, ensure_dataset
-from brokering import baselines, scoring
+from brokering import scoring
 from brokering.db import Connection
 from brokering.importing import import_paths
 from brokering.store import open_store
@@ -115,7 +117,7 @@ def test_practice_scores_matches_with_a_phase_and_a_school(
 
 
 def _find_rows(con: Connection, viewer: Viewer, skill: str, today: date, top: int):
-    find = pytest.importorskip("brokering.find")
+    find = importlib.import_module("brokering.find")
     return find.find_expertise(con, viewer, skill, top=top, as_of=today).rows
 
 
@@ -151,7 +153,7 @@ def test_top_practitioners_matches_find_expertise_after_optimise(
 ) -> None:
     """The find's fast route (stored per-skill parts, evidence in skill order) must give the
     same answer as the baseline too."""
-    maintenance = pytest.importorskip("brokering.maintenance")
+    maintenance = importlib.import_module("brokering.find.maintenance")
     if not hasattr(maintenance, "optimise"):
         pytest.skip("brokering.maintenance.optimise does not exist yet")
     db = tmp_path / "copy.duckdb"
@@ -161,7 +163,7 @@ def test_top_practitioners_matches_find_expertise_after_optimise(
     con = open_store(db)
     try:
         maintenance.optimise(con)
-        find = pytest.importorskip("brokering.find")
+        find = importlib.import_module("brokering.find")
         skill = _cases(con, 1)[0][0]
         assert find.find_expertise(con, operator("t"), skill, as_of=AS_OF).stored_parts
         _check_top(con, AS_OF, 6)
@@ -185,7 +187,7 @@ def test_top_per_skill_is_each_skills_top(small_store: Connection) -> None:
 
 @pytest.mark.parametrize("which", ["tiny", "small"])
 def test_depth_by_school_matches(which: str, request: pytest.FixtureRequest) -> None:
-    find_depth = pytest.importorskip("brokering.find_depth")
+    find_depth = importlib.import_module("brokering.find.depth")
     con = request.getfixturevalue("tiny_store" if which == "tiny" else "small_store")
     today = TINY_TODAY if which == "tiny" else AS_OF
     frames = baselines.load_frames(con)

@@ -10,7 +10,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from brokering import baselines_dashboard
+from benchmarks.baselines import dashboard as baselines_dashboard
 from brokering.dashboard import facts, flows, transfer
 from brokering.dashboard.facts import ALLIANCE
 from brokering.demo import DEMO_AS_OF

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from brokering import audit, values
-from brokering.cli import emit
+from brokering.cli.common import emit
 from brokering.db import Connection
 from brokering.errors import ValidationError
 from brokering.pairings import accountability, entries, ledger, lifecycle, model, service, views

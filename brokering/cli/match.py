@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from brokering.cli import emit, fraction, iso_date
+from brokering.cli.common import emit, fraction, iso_date
 from brokering.db import Connection
 from brokering.errors import ValidationError
 from brokering.exporting import to_csv_bytes

@@ -7,7 +7,7 @@ import getpass
 import sys
 
 from brokering import accounts
-from brokering.cli import emit
+from brokering.cli.common import emit
 from brokering.db import Connection
 from brokering.viewer import ROLE_LABELS, Viewer
 
