@@ -75,8 +75,14 @@ def chromium() -> str:
     return path
 
 
-def _serve(db: Path, sign_in: str, extra_env: dict | None = None) -> Iterator[str]:
-    port = _free_port()
+def _serve(
+    db: Path,
+    sign_in: str,
+    extra_env: dict | None = None,
+    port: int | None = None,
+    extra_args: list[str] | None = None,
+) -> Iterator[str]:
+    port = port or _free_port()
     env = {**os.environ, "BROKERING_DB": str(db), "BROKERING_SIGN_IN": sign_in, **(extra_env or {})}
     proc = subprocess.Popen(
         [
@@ -93,6 +99,7 @@ def _serve(db: Path, sign_in: str, extra_env: dict | None = None) -> Iterator[st
             "127.0.0.1",
             "--browser.gatherUsageStats",
             "false",
+            *(extra_args or []),
         ],
         cwd=ROOT,
         env=env,
