@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
+from brokering import concepts
 from brokering.db import default_db_path
 from brokering.errors import BrokeringError, PermissionDenied
 from brokering.exporting import to_csv_bytes
@@ -337,7 +338,7 @@ if resolved is not None:
                 [
                     top.assign(kind="Can be listed", count=top["listed"]),
                     top.assign(
-                        kind="Not shared (shown when 3 or more)",
+                        kind=f"Not shared (shown when {concepts.HIDDEN_BELOW} or more)",
                         count=top["not_shared"].fillna(0).astype(int),
                     ),
                 ]
@@ -355,10 +356,9 @@ if resolved is not None:
             st.altair_chart(chart, width="stretch")
             notes = [ui.plain(f"{r.school}: {r.note}") for r in depth.itertuples() if r.note]
             st.caption(
-                "Strong means a practice score of at least 66 (about “good” sustained); recent "
-                "means evidence in the last two years. Counts of staff who have not agreed to "
-                "share appear only when there are 3 or more, so no one is singled out."
-                + (" " + "; ".join(notes[:5]) + "." if notes else "")
+                concepts.strong_meaning() + " Counts of staff who have not agreed to "
+                f"share appear only when there are {concepts.HIDDEN_BELOW} or more, so no one "
+                "is singled out." + (" " + "; ".join(notes[:5]) + "." if notes else "")
             )
 
 st.subheader("Gap map")

@@ -21,6 +21,7 @@ from typing import TypeVar
 import pandas as pd
 
 from brokering.db import Connection
+from brokering.settings import RECENT_DAYS, STRONG_SCORE
 from brokering.viewer import Viewer
 from brokering.visibility import visible_staff_sql
 
@@ -55,8 +56,8 @@ class ScoringParams:
     training_weight: float = 0.5
     training_value: float = 3.0
     # "Strong, recent" for depth counts and the gap map
-    strong_score: float = 60.0
-    recent_days: int = 730
+    strong_score: float = STRONG_SCORE
+    recent_days: int = RECENT_DAYS
 
 
 DEFAULT_PARAMS = ScoringParams()

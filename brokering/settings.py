@@ -17,6 +17,14 @@ DEFAULT_DB_PATH = DATA_DIR / "alliance.duckdb"
 #: Cross-school figures resting on fewer people than this are hidden (CONTRACT: Suppression).
 SUPPRESSION_THRESHOLD = 3
 
+#: "Strong": a practice score (0-100) at least this high (docs/GLOSSARY.md).
+STRONG_SCORE = 60.0
+#: "Recent": evidence dated within this many days of the day asked about.
+RECENT_DAYS = 730
+#: "Proposable": a practice score at least this high counts as expertise when proposing a
+#: coach or mentor (50 is the neutral starting point every person begins from).
+PROPOSE_SCORE = 50.0
+
 #: Hours one coaching/mentoring relationship costs per term when a need does not say.
 DEFAULT_RELATIONSHIP_HOURS = 6.0
 #: Hours in one SLE release day.

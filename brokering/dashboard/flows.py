@@ -5,11 +5,12 @@ has open needs). JPD is two-way (DOMAIN.md idea 4): one-way relationships should
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
+from brokering import concepts
 from brokering.dashboard.facts import ALLIANCE, Scope, facts, guarded_column
 from brokering.db import Connection, query_df
 from brokering.viewer import Viewer
@@ -149,33 +150,18 @@ def complementary_strengths(
     con: Connection,
     viewer: Viewer,
     as_of: date | None = None,
-    recent_days: int = 730,
-    min_strong: int = 3,
+    min_strong: int = concepts.HIDDEN_BELOW,
 ) -> pd.DataFrame:
     """For each pair of schools: skills where one has several strong practitioners and the
     other has open needs. A school's strong count shows only when it is at least
     `min_strong` (or it is the viewer's own school), so nobody is singled out.
 
-    Strong: mean strength of observation, outcomes and accreditation evidence in the last
-    `recent_days` at least 3.5, over at least two such records.
+    Strong: `brokering.concepts.is_strong`, the same word as the find's ranked list, its
+    by-school chart and the gap map.
     """
     as_of = as_of or date.today()
-    strong = query_df(
-        con,
-        """
-        WITH per_person AS (
-            SELECT e.staff_ref, e.skill_id, avg(e.strength) AS mean, count(*) AS n
-            FROM evidence e
-            WHERE e.evidence_type IN ('observation', 'outcomes', 'accreditation')
-              AND e.date >= ?
-            GROUP BY ALL
-        )
-        SELECT st.school_id, p.skill_id, count(*) AS strong_staff
-        FROM per_person p JOIN staff st USING (staff_ref)
-        WHERE p.mean >= 3.5 AND p.n >= 2 AND st.left_on IS NULL
-        GROUP BY ALL
-        """,
-        [as_of - timedelta(days=recent_days)],
+    strong = concepts.strong_counts(con, as_of, viewer=viewer).rename(
+        columns={"strong": "strong_staff"}
     )
     needs = query_df(
         con,

@@ -2,31 +2,23 @@
 
 Why separate from the ranked list: these count people rather than list them, so they may
 include staff the viewer cannot see one by one — but only through the suppression rule
-(CONTRACT: Suppression), so a small number never points at a person. "Strong, recent" means
-a practice score of at least `strong_score` with evidence within `recent_days`.
+(CONTRACT: Suppression), so a small number never points at a person. "Strong" and "recent" are
+`brokering.concepts`' words, the same on every page.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 
+from brokering import concepts
 from brokering.db import Connection
 from brokering.find import scores as find_scores
 from brokering.find.query import parse_phase
 from brokering.scoring import DEFAULT_PARAMS, ScoringParams
 from brokering.viewer import Viewer
 from brokering.visibility import suppress, visible_staff_sql
-
-
-def _strong_recent_sql(
-    source: find_scores.PartsSource, params: ScoringParams, as_of: date
-) -> tuple[str, list[object]]:
-    mean, _, s_values = find_scores.practice_sql(source, params)
-    since = as_of - timedelta(days=params.recent_days)
-    score = find_scores.PCT_SQL.format(mean)
-    return f"({score} >= ? AND g.latest >= ?)", [*s_values[:4], params.strong_score, since]
 
 
 @find_scores.plain_errors("count staff by school")
@@ -50,7 +42,7 @@ def depth_by_school(
     as_of = as_of or date.today()
     source = find_scores.parts_source(con, skill_id, as_of, params, stages)
     grouped, g_values = find_scores.grouped_sql(source, stages)
-    strong, s_values = _strong_recent_sql(source, params, as_of)
+    strong, s_values = concepts.strong_recent_sql(source, params, as_of)
     vis, vis_values = visible_staff_sql(viewer, "st")
     phase_sql, p_values = "", []
     if stages:
@@ -109,7 +101,7 @@ def gap_map(
     as_of = as_of or date.today()
     source = find_scores.parts_source(con, None, as_of, params)
     grouped, g_values = find_scores.grouped_sql(source, ())
-    strong, s_values = _strong_recent_sql(source, params, as_of)
+    strong, s_values = concepts.strong_recent_sql(source, params, as_of)
     sql = f"""
         WITH people AS (
             SELECT g.skill_id, count(*) AS with_evidence,

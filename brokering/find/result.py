@@ -67,6 +67,22 @@ class FindResult:
     def empty(self) -> bool:
         return self.rows.empty
 
+    def strong(self) -> pd.Series:
+        """Which listed people are *strong* (`brokering.concepts`): the same rule as the
+        by-school chart, the gap map and the dashboard's complementary strengths."""
+        from brokering import concepts  # concepts reads the find's score SQL
+
+        return pd.Series(
+            [
+                concepts.is_strong(score, latest, self.as_of)
+                for score, latest in zip(
+                    self.rows["practice_score"], self.rows["latest_evidence"], strict=True
+                )
+            ],
+            index=self.rows.index,
+            dtype=bool,
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON shape of `python -m brokering find --json` (docs/CLI.md)."""
         results = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from brokering.settings import DEFAULT_RELATIONSHIP_HOURS
+from brokering.settings import DEFAULT_RELATIONSHIP_HOURS, PROPOSE_SCORE
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class MatchParams:
     adjacent_phase_fit: float = 0.5
     unknown_phase_fit: float = 0.5
     #: A practice score at least this high counts as expertise (50 = the neutral prior).
-    min_expertise: float = 50.0
+    min_expertise: float = PROPOSE_SCORE
     #: Expertise in a close skill counts at this fraction of its score.
     close_skill_factor: float = 0.6
     #: Close skills are searched when fewer people than this have expertise in the skill.
