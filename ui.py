@@ -16,15 +16,23 @@ from brokering.errors import AmbiguousQuery, BrokeringError
 from brokering.overview import list_schools
 from brokering.store import open_store
 
-_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# Marks that start Markdown inline constructs (links, images, emphasis, code, HTML and
+# autolinks, Streamlit's :colour[...] / :icon: directives, formulas, tables, strikethrough).
+_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>!:$~|{}])")
+# Marks that start a block (heading, list, quote) only at the start of the text.
+_MARKDOWN_BLOCK = re.compile(r"^(\s*)([#>+=-]|\d+(?=[.)]))")
+_WWW = re.compile(r"(?i)\b(www)\.")
 
 
 def plain(value: object) -> str:
     """Text from the data (a school's name, a reason, a note, a value from a file) made inert
     for Streamlit's Markdown, which every st.markdown, caption, info, title and label renders:
-    each ASCII punctuation mark is backslash-escaped (no link, image, emphasis, heading,
-    colour directive, icon or formula can start) and line breaks become spaces."""
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", " ".join(str(value).split()))
+    every mark that could start a link, image, emphasis, HTML, colour directive, icon or
+    formula is backslash-escaped, a leading block mark too, "www." cannot become a link, and
+    line breaks become spaces. Ordinary punctuation (. , # ( ) ') is left as it is."""
+    text = _MARKDOWN_INLINE.sub(r"\\\1", " ".join(str(value).split()))
+    text = _MARKDOWN_BLOCK.sub(r"\1\\\2", text)
+    return _WWW.sub(r"\1\\.", text)
 
 
 @st.cache_resource(show_spinner=False)

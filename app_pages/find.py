@@ -248,7 +248,7 @@ if result is not None:
             # Worked out only when opened: each explanation costs a few queries, and a
             # search should not wait for ten of them.
             why_box = st.expander(
-                f"\\#{row.rank} {ui.plain(row.staff_ref)} — {ui.plain(row.school)}: why this rank",
+                f"#{row.rank} {ui.plain(row.staff_ref)} — {ui.plain(row.school)}: why this rank",
                 key=f"find_why_{result.skill_id}_{row.staff_ref}",
                 on_change="rerun",
             )

@@ -132,7 +132,8 @@ choice = st.radio("Show", VIEWS, horizontal=True, key="pairings_view")
 
 def render_pairing(pairing_id: str) -> None:
     detail = views.pairing_detail(con, viewer, pairing_id)
-    st.subheader(ui.plain(f"{pairing_id}: {detail['practice']} — {detail['status']}"))
+    practice, status = ui.plain(detail["practice"]), ui.plain(detail["status"])
+    st.subheader(f"{ui.plain(pairing_id)}: {practice} — {status}")
     st.caption(
         f"{ui.plain(detail['work_kind'].capitalize())}, started {detail['start_date']}; review "
         f"{detail['review_date'] or 'not set'}. Planned: {detail['planned_sessions'] or 0} "

@@ -94,7 +94,9 @@ def test_plain_escapes_every_markdown_mark() -> None:
     text = ui.plain(PAYLOAD + "\n# heading\n- item")
     assert not LIVE.search(text)
     assert "\n" not in text
-    assert text.startswith(r"\!\[x\]\(http\:\/\/host")
+    assert text.startswith(r"\!\[x\](http\://host/p.png)")
+    assert ui.plain("# one") == r"\# one" and ui.plain("see www.x.org") == r"see www\.x.org"
+    assert ui.plain("Request #1 for B2 sent.") == "Request #1 for B2 sent."
 
 
 @pytest.mark.parametrize(
