@@ -14,6 +14,9 @@ from pathlib import Path
 import streamlit as st
 
 import gate
+import ui
+import ui_inbox
+import ui_people
 from brokering.permissions import can_open
 
 st.set_page_config(
@@ -24,6 +27,7 @@ _HERE = Path(__file__).parent
 _PAGES = [
     ("app_pages/home.py", "Home", ":material/home:"),
     ("app_pages/find.py", "Find expertise", ":material/person_search:"),
+    ("app_pages/profile.py", "Staff profile", ":material/badge:"),
     ("app_pages/coaches.py", "Coaches and mentors", ":material/diversity_3:"),
     ("app_pages/allocate.py", "Allocate all needs", ":material/hub:"),
     ("app_pages/pairings.py", "JPD pairings", ":material/handshake:"),
@@ -60,9 +64,16 @@ if viewer is None:
 else:
     st.session_state["viewer"] = viewer
     gate.signed_in_sidebar(viewer)
+    ui_people.names_sidebar(viewer)
+    waiting = ui_inbox.current_inbox(ui.connection(), viewer).count
     st.navigation(
         [
-            st.Page(path, title=title, icon=icon, default=(path == _HOME))
+            st.Page(
+                path,
+                title=ui_inbox.nav_title(title, waiting) if path == _HOME else title,
+                icon=icon,
+                default=(path == _HOME),
+            )
             for path, title, icon in _PAGES
             if (_HERE / path).exists() and can_open(viewer, path)
         ]

@@ -25,7 +25,13 @@ from brokering.store import build_first_run_demo, first_run
 from brokering.viewer import ROLE_LABELS, Viewer
 
 _BUILD_LOCK = threading.Lock()
-_SESSION_KEYS = ("signed_in_viewer", "signed_in_at", "signed_in_stamp", "viewer")
+_SESSION_KEYS = (
+    "signed_in_viewer",
+    "signed_in_at",
+    "signed_in_stamp",
+    "viewer",
+    "people_names",  # names loaded by ui_people
+)
 
 
 def sign_in_mode() -> str:

@@ -1,12 +1,14 @@
-"""Allocate all needs: optimal and greedy side by side, the leftovers explained, then commit."""
+"""Allocate all needs: three ways side by side, the leftovers explained, commit, and follow
+each batch sent."""
 
 import altair as alt
 import streamlit as st
 
 import ui
+import ui_people
 from brokering.errors import BrokeringError
 from brokering.exporting import to_csv_bytes
-from brokering.matching import allocation
+from brokering.matching import allocation, batches
 from brokering.matching.rules import require_allocator
 
 viewer = st.session_state["viewer"]
@@ -14,9 +16,9 @@ con = ui.connection()
 
 st.title("Allocate all needs")
 st.caption(
-    "Every open need in the alliance matched at once, maximising the total match quality "
-    "within each coach's hours this term and the rules — compared with a greedy first-come "
-    "allocation — then sent as requests to the candidates' schools."
+    "Every open need in the alliance matched at once within each coach's hours this term and "
+    "the rules — for the highest total quality, for as many needs as possible, or first come, "
+    "first served — then sent as requests to the candidates' schools, and followed."
 )
 if "allocate_flash" in st.session_state:
     st.success(ui.plain(st.session_state.pop("allocate_flash")), icon=":material/check_circle:")
@@ -25,6 +27,57 @@ try:
 except BrokeringError as exc:
     ui.show_error(exc)
     st.stop()
+
+
+def batches_section() -> None:
+    """What became of each allocation sent: the batch followed, and a re-run for the rest."""
+    sent = batches.list_batches(con, viewer)
+    if sent.empty:
+        return
+    st.subheader("Allocations sent")
+    st.dataframe(
+        sent,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "batch_id": "Batch",
+            "sent_at": st.column_config.DatetimeColumn("Sent"),
+            "sent_by": "By",
+            "sent": "Requests",
+            "pending": "Waiting",
+            "accepted": "Accepted",
+            "declined": "Declined",
+            "lapsed": "Lapsed",
+            "withdrawn": "Withdrawn",
+            "reoffered": "Re-offered",
+        },
+    )
+    pick = st.selectbox("Batch", sent["batch_id"].tolist(), key="alloc_batch")
+    detail = batches.batch_requests(con, viewer, pick)
+    st.dataframe(
+        detail,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "request_id": "Request",
+            "need_id": "Need",
+            "skill_name": "Skill",
+            "coach_ref": "Asked for",
+            "coach_school": "Their school",
+            "status": "Status",
+            "reply_by": st.column_config.DateColumn("Answer by"),
+            "reason": "Reason",
+            "decided_at": st.column_config.DatetimeColumn("Answered"),
+            "followed_by": "Then asked (request)",
+        },
+    )
+    st.caption(
+        "To match what is left — needs declined, lapsed or never matched — preview again: "
+        "needs still awaiting a reply are left out."
+    )
+
+
+batches_section()
 
 with st.form("allocate_form"):
     capped = st.checkbox("Cap what each school gives to other schools", key="alloc_capped")
@@ -37,7 +90,7 @@ with st.form("allocate_form"):
         format="%d%%",
         key="alloc_cap",
     )
-    preview = st.form_submit_button("Preview allocation", type="primary")
+    preview = st.form_submit_button("Preview allocation (re-run for what is left)", type="primary")
 
 if preview:
     try:
@@ -54,42 +107,67 @@ if not held or held[0] != viewer:
     st.stop()
 plan = held[1]
 
-st.subheader(f"Optimal and greedy, side by side — {plan.term_label}")
+st.subheader(f"Three ways to allocate, side by side — {plan.term_label}")
 if plan.awaiting_reply:
     st.caption(f"{plan.awaiting_reply} open need(s) already awaiting a reply are left out.")
-optimal, greedy = plan.results["optimal"], plan.results["greedy"]
-cols = st.columns(2)
-for col, res, other in ((cols[0], optimal, greedy), (cols[1], greedy, optimal)):
+best = plan.results["optimal"]
+cols = st.columns(len(plan.results))
+for col, res in zip(cols, plan.results.values(), strict=True):
     with col:
-        st.markdown(f"**{res.method.capitalize()}** · {res.solver}, {res.seconds:.2f} s")
-        m1, m2, m3 = st.columns(3)
-        m1.metric(
+        st.markdown(f"**{allocation.METHOD_LABELS[res.method]}**")
+        st.metric("Needs matched", f"{res.needs_covered} of {res.needs_considered}")
+        st.metric("Average match", f"{res.average_match:.1f}")
+        st.metric(
             "Total match quality",
             f"{res.total_quality:,.1f}",
-            delta=f"{res.total_quality - other.total_quality:+.1f}" if res is optimal else None,
+            delta=None if res is best else f"{res.total_quality - best.total_quality:+.1f}",
         )
-        m2.metric("Needs covered", f"{res.needs_covered} of {res.needs_considered}")
-        m3.metric("Schools involved", res.schools_involved)
-        st.caption(f"{res.cross_school} of the proposals cross between schools.")
+        st.caption(
+            f"{res.schools_involved} schools involved; {res.cross_school} proposals cross "
+            "between schools."
+        )
 chart = (
     alt.Chart(plan.chart_data())
     .mark_bar()
     .encode(
-        x=alt.X("method:N", title=None),
+        x=alt.X("method:N", title=None, axis=alt.Axis(labelAngle=-20)),
         y=alt.Y("value:Q", title=None),
-        color=alt.Color("method:N", title="Method"),
+        color=alt.Color("method:N", title="Way"),
         column=alt.Column("measure:N", title=None),
         tooltip=["method", "measure", "value"],
     )
     .resolve_scale(y="independent")
-    .properties(width=150, height=200)
+    .properties(width=170, height=200)
 )
 st.altair_chart(chart)
+changed = plan.differences("optimal", "greedy")
+with st.expander(
+    f"Needs that get a different coach first come, first served ({len(changed)})",
+    expanded=bool(len(changed)),
+):
+    if changed.empty:
+        st.caption("Both ways propose the same coach for every need.")
+    else:
+        st.dataframe(
+            changed,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "need_id": "Need",
+                "staff_ref": "Staff ref",
+                "school_name": "School",
+                "skill_name": "Skill",
+                "coach_ref_optimal": "Highest total quality",
+                "match_score_optimal": st.column_config.NumberColumn("Match", format="%.1f"),
+                "coach_ref_greedy": "First come, first served",
+                "match_score_greedy": st.column_config.NumberColumn("Match ", format="%.1f"),
+            },
+        )
 
 method = st.radio(
     "Proposals to review and commit",
     list(allocation.METHODS),
-    format_func=str.capitalize,
+    format_func=allocation.METHOD_LABELS.get,
     horizontal=True,
     key="alloc_method",
 )
@@ -115,8 +193,11 @@ st.dataframe(
         "match_score": st.column_config.NumberColumn("Match score", format="%.1f"),
     },
 )
+ui_people.profile_link(
+    ui_people.refs_in(chosen.proposals, ["staff_ref", "coach_ref"]), key="alloc_profile"
+)
 ui.download(
-    f"Download the {method} proposals (CSV)",
+    "Download these proposals (CSV)",
     to_csv_bytes(chosen.proposals),
     f"allocation_{method}.csv",
     mime="text/csv",
@@ -145,7 +226,7 @@ if chosen.proposals.empty:
     st.info("There is nothing to commit.")
     st.stop()
 confirmed = st.checkbox(
-    f"Send these {len(chosen.proposals)} {method} proposals as requests to the candidates' schools",
+    f"Send these {len(chosen.proposals)} proposals as requests to the candidates' schools",
     key="alloc_confirm",
 )
 if st.button("Commit the requests", type="primary", disabled=not confirmed):
@@ -157,6 +238,6 @@ if st.button("Commit the requests", type="primary", disabled=not confirmed):
     del st.session_state["allocation_plan"]
     st.session_state["allocate_flash"] = (
         f"Sent {len(done.request_ids)} requests (batch {done.batch_id}). Each school's leaders "
-        "answer them on the Coaches and mentors page."
+        "answer them on Home, where they wait in their inbox."
     )
     st.rerun()

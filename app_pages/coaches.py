@@ -7,12 +7,14 @@ import pandas as pd
 import streamlit as st
 
 import ui
+import ui_people
 from brokering.errors import BrokeringError
 from brokering.exporting import to_csv_bytes
 from brokering.importing.spec import NEED_STATUSES, PRIORITIES, WANTED_ROLES
 from brokering.matching import candidates as cand
 from brokering.matching import needs, requests
 from brokering.matching.rules import can_decide, can_manage_need
+from brokering.profile import confidence_text
 
 viewer = st.session_state["viewer"]
 con = ui.connection()
@@ -62,11 +64,13 @@ except BrokeringError as exc:
     ui.show_error(exc)
     st.stop()
 st.dataframe(
-    register[
+    ui_people.with_names(
+        register,
+        ["staff_ref"],
         [
-            "need_id",
             "staff_ref",
             "school_name",
+            "need_id",
             "skill_name",
             "priority",
             "wanted_role",
@@ -75,8 +79,8 @@ st.dataframe(
             "hours",
             "pending_requests",
             "note",
-        ]
-    ],
+        ],
+    ),
     hide_index=True,
     width="stretch",
     column_config={
@@ -93,7 +97,13 @@ st.dataframe(
         "note": "Note",
     },
 )
-ui.download("Download these needs (CSV)", to_csv_bytes(register), "needs.csv", mime="text/csv")
+ui.download(
+    "Download these needs (CSV)",
+    to_csv_bytes(ui_people.with_names(register, ["staff_ref"])),
+    "needs.csv",
+    mime="text/csv",
+)
+ui_people.profile_link(register["staff_ref"], key="needs_profile")
 
 skills = needs.skill_choices(con)
 skill_names = dict(zip(skills["skill_id"], skills["name"], strict=True))
@@ -145,6 +155,10 @@ def candidates_section() -> None:
             f"{r.wanted_role}, {r.priority} priority"
             for r in open_needs.itertuples()
         }
+        asked = st.query_params.get("need")  # opened from an inbox item
+        if asked in labels and st.session_state.get("need_opened") != asked:
+            st.session_state["need_pick"] = asked
+            st.session_state["need_opened"] = asked
         need_id = st.selectbox("Need", list(labels), format_func=labels.get, key="need_pick")
         try:
             result = cand.candidates_for_need(con, viewer, need_id)
@@ -165,26 +179,31 @@ def candidates_section() -> None:
                 else ""
             )
         )
-        frame = result.frame
+        frame = result.frame.assign(
+            confidence=[confidence_text(c) for c in result.frame["practice_confidence"]]
+        )
         st.dataframe(
-            frame[
+            ui_people.with_names(
+                frame,
+                ["staff_ref"],
                 [
-                    "rank",
                     "staff_ref",
                     "school_name",
-                    "role",
-                    "proposed_as",
                     "match_score",
+                    "confidence",
                     "expertise_score",
                     "craft_score",
+                    "rank",
+                    "role",
+                    "proposed_as",
                     "hours_left",
                     "phase_fit",
                     "distance_km",
                     "proposable",
                     "not_proposed_reason",
                     "flags",
-                ]
-            ],
+                ],
+            ),
             hide_index=True,
             width="stretch",
             column_config={
@@ -194,6 +213,9 @@ def candidates_section() -> None:
                 "role": "Job",
                 "proposed_as": "As",
                 "match_score": st.column_config.NumberColumn("Match score", format="%.1f"),
+                "confidence": st.column_config.TextColumn(
+                    "Confidence", help="How much of the practice evidence rests on records."
+                ),
                 "expertise_score": st.column_config.NumberColumn("Expertise", format="%.1f"),
                 "craft_score": st.column_config.NumberColumn("Coaching / mentoring", format="%.1f"),
                 "hours_left": st.column_config.NumberColumn("Hours left", format="%g"),
@@ -206,13 +228,14 @@ def candidates_section() -> None:
         )
         if not frame.empty:
             choice = {
-                r.staff_ref: f"{r.staff_ref} — {r.school_name}, {r.match_score:.1f}"
-                + ("" if r.proposable else " (not proposed)")
+                r.staff_ref: f"{ui_people.label(r.staff_ref)} — {r.school_name}, "
+                f"{r.match_score:.1f}" + ("" if r.proposable else " (not proposed)")
                 for r in frame.itertuples()
             }
             ref = st.selectbox(
                 "Candidate", list(choice), format_func=choice.get, key=f"candidate_{need_id}"
             )
+            ui_people.open_profile(ref)
             row = result.row(ref)
             parts, notes = cand.explain(result, ref)
             with st.expander(f"Why this match: {ui.plain(ref)}"):
@@ -244,14 +267,24 @@ def candidates_section() -> None:
                 for note in notes:
                     st.caption(ui.plain(note))
             if can_manage_need(viewer, need.school_id):
-                note = st.text_input("Note for the other school (optional)", key="request_note")
+                n1, n2 = st.columns([3, 1])
+                note = n1.text_input("Note for the other school (optional)", key="request_note")
+                reply_by = n2.date_input(
+                    "Answer by",
+                    value=None,
+                    min_value=date.today(),
+                    help="Blank: the alliance's usual time to answer.",
+                    key="request_reply_by",
+                )
                 if st.button(
                     f"Send request for {ui.plain(ref)}",
                     type="primary",
                     disabled=not bool(row["proposable"]),
                 ):
                     try:
-                        sent = requests.send_request(con, viewer, need.need_id, ref, note=note)
+                        sent = requests.send_request(
+                            con, viewer, need.need_id, ref, note=note, reply_by=reply_by
+                        )
                         flash(
                             f"Request #{sent.request_id} for {ref} sent to "
                             f"{school_names.get(sent.coach_school_id, sent.coach_school_id)}."
@@ -325,79 +358,15 @@ def candidates_section() -> None:
 candidates_section()
 
 # --- Requests ----------------------------------------------------------------------------
-st.subheader("Incoming requests")
-if not viewer.school_id or not can_decide(viewer, viewer.school_id):
-    st.info(
-        "Requests are answered by the candidate's own school. Choose Headteacher or Senior "
-        "leader and a school in the sidebar to answer the requests sent to it."
-    )
-else:
-    incoming = requests.list_requests(con, viewer, direction="incoming", statuses=("pending",))
-    if incoming.empty:
-        st.info(f"No requests are waiting for {ui.plain(school_names.get(viewer.school_id))}.")
-    else:
-        st.dataframe(
-            incoming[
-                [
-                    "request_id",
-                    "need_id",
-                    "skill_name",
-                    "priority",
-                    "coachee_ref",
-                    "coachee_school",
-                    "coach_ref",
-                    "mode",
-                    "hours",
-                    "match_score",
-                    "requested_by",
-                    "requested_at",
-                    "note",
-                ]
-            ],
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "request_id": "Request",
-                "need_id": "Need",
-                "skill_name": "Skill",
-                "priority": "Priority",
-                "coachee_ref": "For (staff ref)",
-                "coachee_school": "From school",
-                "coach_ref": "Your colleague",
-                "mode": "As",
-                "hours": st.column_config.NumberColumn("Hours a term", format="%g"),
-                "match_score": st.column_config.NumberColumn("Match score", format="%.1f"),
-                "requested_by": "Asked by",
-                "requested_at": st.column_config.DatetimeColumn("Asked at"),
-                "note": "Note",
-            },
+if viewer.school_id and can_decide(viewer, viewer.school_id):
+    waiting = requests.list_requests(con, viewer, direction="incoming", statuses=("pending",))
+    if not waiting.empty:
+        st.info(
+            f"{len(waiting)} request(s) for colleagues at "
+            f"{ui.plain(school_names.get(viewer.school_id))} wait for an answer: they are "
+            "answered on Home."
         )
-        asks = {
-            int(r.request_id): f"#{r.request_id}: {r.coach_ref} to {r.mode} in {r.skill_name} "
-            f"for {r.coachee_school}"
-            for r in incoming.itertuples()
-        }
-        with st.form("decide_request"):
-            picked = st.selectbox(
-                "Request to answer", list(asks), format_func=asks.get, key="decide_pick"
-            )
-            reason = st.text_input("Reason (needed to decline)", key="decide_reason")
-            b1, b2 = st.columns(2)
-            accept = b1.form_submit_button("Accept", type="primary")
-            decline = b2.form_submit_button("Decline")
-        if accept or decline:
-            try:
-                done = requests.decide(con, viewer, picked, accept=accept, reason=reason)
-                flash(
-                    f"Request #{done.request_id} {done.status}."
-                    + (
-                        " The coaching relationship is recorded and the need is matched."
-                        if accept
-                        else ""
-                    )
-                )
-            except BrokeringError as exc:
-                ui.show_error(exc)
+        st.page_link("app_pages/home.py", label="Answer them on Home", icon=":material/inbox:")
 
 st.subheader("Requests and decisions")
 try:
@@ -409,7 +378,9 @@ if history.empty:
     st.caption("No requests yet.")
 else:
     st.dataframe(
-        history[
+        ui_people.with_names(
+            history,
+            ["coachee_ref", "coach_ref"],
             [
                 "request_id",
                 "status",
@@ -426,8 +397,10 @@ else:
                 "decided_by",
                 "decided_at",
                 "reason",
-            ]
-        ],
+                "reply_by",
+                "colleague_agreed_on",
+            ],
+        ),
         hide_index=True,
         width="stretch",
         column_config={
@@ -446,6 +419,8 @@ else:
             "decided_by": "Answered by",
             "decided_at": st.column_config.DatetimeColumn("Answered at"),
             "reason": "Reason",
+            "reply_by": st.column_config.DateColumn("Answer by"),
+            "colleague_agreed_on": st.column_config.DateColumn("Colleague agreed on"),
         },
     )
 st.caption(f"Today is {date.today():%d %B %Y}; staff appear as pseudonymous references only.")

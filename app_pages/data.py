@@ -8,6 +8,7 @@ import streamlit as st
 
 import ui
 from brokering import consent
+from brokering import mapping as maps
 from brokering.errors import BrokeringError
 from brokering.exporting import to_csv_bytes
 from brokering.find.maintenance import after_import
@@ -90,86 +91,181 @@ if viewer.role != "alliance_admin":
     st.stop()
 
 st.markdown(
-    "Upload one or more files named after their table — `schools`, `staff`, `evidence`, "
-    "`coaching`, `needs`, `pairings`, `pairing_evidence` (.csv or .xlsx). Every row is "
-    "checked first; if any row is refused, nothing is written. Templates are in "
-    "`data/templates/`."
+    "Upload this term's files as they come — exports from SIMS, Arbor or Bromcom, "
+    "observation trackers, CPD logs, consent forms — or the templates in `data/templates/`. "
+    "Each file's table, header row and columns are proposed below: check them, say what is "
+    "still unclear, and import. Names are never read; if any row is refused, nothing is "
+    "written."
 )
-with st.form("import_form"):
-    files = st.file_uploader("Files to import", type=["csv", "xlsx"], accept_multiple_files=True)
-    scale = st.radio(
-        "How are numeric strengths written in these files?",
-        ["4-best", "1-best"],
-        index=None,
-        format_func={
-            "4-best": "4 is the strongest (1-4)",
-            "1-best": "1 is the strongest (1 = outstanding)",
-        }.get,
-        help="Words such as outstanding or good are always understood. Numbers are not read "
-        "until you say which way round they go.",
-    )
-    dry_run = st.checkbox("Check only (write nothing)")
-    submitted = st.form_submit_button("Check and import", type="primary")
+uploads = st.file_uploader(
+    "Files to import",
+    type=["csv", "tsv", "txt", "xlsx"],
+    accept_multiple_files=True,
+)
+school_ids = maps.school_choices(con)
+school = st.selectbox(
+    "Whose files are these? (for files without a school column)",
+    [None, *school_ids],
+    format_func=lambda s: "Not one school" if s is None else ui.school_label(s),
+)
+scale = st.radio(
+    "How are numeric strengths written in these files?",
+    ["4-best", "1-best"],
+    index=None,
+    format_func={
+        "4-best": "4 is the strongest (1-4)",
+        "1-best": "1 is the strongest (1 = outstanding)",
+    }.get,
+    help="Words such as outstanding or good are always understood. Numbers are not read "
+    "until you say which way round they go.",
+)
+dry_run = st.checkbox("Check only (write nothing)")
 
-if submitted:
-    if not files:
-        st.warning("Choose at least one file to import.")
-        st.stop()
+
+def _import_uploads() -> None:
+    """Propose, review and import the uploaded files (returns early at each stop)."""
     with tempfile.TemporaryDirectory(prefix="upload-") as tmp:
-        paths = []
-        for f in files:
-            target = Path(tmp) / Path(f.name).name
-            target.write_bytes(f.getvalue())
-            paths.append(target)
+        try:
+            proposals, refused_files = maps.propose_uploads(
+                con, Path(tmp), [(f.name, f.getvalue()) for f in uploads], school
+            )
+        except BrokeringError as exc:
+            ui.show_error(exc)
+            return
+        for message in refused_files:
+            st.error(message)
+        confirmed = []
+        for i, (path, source, proposed) in enumerate(proposals):
+            st.markdown(f"#### {proposed.file}")
+            where = f"sheet “{proposed.sheet}”, " if proposed.sheet else ""
+            made_by = f" — looks like a {proposed.source} export" if proposed.source else ""
+            row = proposed.header_row
+            st.caption(f"Read as **{proposed.table}**{made_by}; {where}header on row {row}.")
+            columns = st.data_editor(
+                maps.column_table(proposed, source),
+                key=f"mapping-columns-{i}-{proposed.file}",
+                hide_index=True,
+                width="stretch",
+                disabled=[maps.COLUMN, maps.EXAMPLE],
+                column_config={
+                    maps.TARGET: st.column_config.SelectboxColumn(
+                        maps.TARGET,
+                        options=maps.target_choices(proposed.table),
+                        required=True,
+                        help="A column of the table, drop (not read) or hash (kept only as a "
+                        "keyed hash).",
+                    )
+                },
+            )
+            value_rows = maps.value_table(proposed)
+            values = None
+            if not value_rows.empty:
+                st.caption("What the file's words mean:")
+                values = st.data_editor(
+                    value_rows,
+                    key=f"mapping-values-{i}-{proposed.file}",
+                    hide_index=True,
+                    width="stretch",
+                    disabled=[maps.VALUE_COLUMN, maps.VALUE],
+                )
+            file_school = school
+            if maps.needs_school(proposed):
+                own = st.selectbox(
+                    "Whose file is this?",
+                    [None, *school_ids],
+                    format_func=lambda s: "As chosen above" if s is None else ui.school_label(s),
+                    key=f"mapping-school-{i}-{proposed.file}",
+                )
+                file_school = own or school
+            mapped = maps.revise(
+                proposed, source, columns, values, file_school, known_schools=set(school_ids)
+            )
+            for question in mapped.unresolved:
+                st.warning(question.message)
+            st.caption("The first rows as they will be read:")
+            st.dataframe(maps.preview(mapped, source), hide_index=True, width="stretch")
+            confirmed.append((path, mapped))
+
+        if not confirmed:
+            return
+        mapping = maps.Mapping([m for _, m in confirmed])
+        if not mapping.complete:
+            st.info("Settle the points above to import these files.")
+        else:
+            with st.expander("Save these columns for next term's files"):
+                name = st.text_input("Name", placeholder="e.g. Cedar School Bromcom staff list")
+                if st.button("Save the mapping") and name:
+                    try:
+                        maps.save_mapping(con, viewer, name, mapping)
+                        st.success(
+                            f"Saved as “{name}”: next term's files with these columns "
+                            "are read the same way."
+                        )
+                    except BrokeringError as exc:
+                        ui.show_error(exc)
+        if not st.button("Check and import", type="primary", disabled=not mapping.complete):
+            return
         try:
             with st.spinner("Checking every row…"):
-                report = import_paths(con, paths, viewer, strength_scale=scale, dry_run=dry_run)
+                report = import_paths(
+                    con,
+                    [p for p, _ in confirmed],
+                    viewer,
+                    strength_scale=scale,
+                    dry_run=dry_run,
+                    mapping=mapping,
+                )
             if report.ok and report.applied:
                 with st.spinner("Laying the store out for fast searches…"):
                     after_import(con, True)
         except BrokeringError as exc:
             ui.show_error(exc)
-            st.stop()
-    if report.ok and report.applied:
-        st.success(
-            "Imported. "
-            + "; ".join(
-                f"{ui.plain(o.file)}: {o.added} added, {o.updated} updated, {o.unchanged} unchanged"
-                for o in report.outcomes
+            return
+        if report.ok and report.applied:
+            st.success(
+                "Imported. "
+                + "; ".join(
+                    f"{ui.plain(o.file)}: {o.added} added, {o.updated} updated, "
+                    f"{o.unchanged} unchanged"
+                    for o in report.outcomes
+                )
             )
-        )
-        ui.refresh_cached()
-    elif report.ok:
-        st.success(
-            "Every row is valid. Nothing was written (check only). "
-            + "; ".join(
-                f"{ui.plain(o.file)}: {o.added} would be added, {o.updated} updated"
-                for o in report.outcomes
+            ui.refresh_cached()
+        elif report.ok:
+            st.success(
+                "Every row is valid. Nothing was written (check only). "
+                + "; ".join(
+                    f"{ui.plain(o.file)}: {o.added} would be added, {o.updated} updated"
+                    for o in report.outcomes
+                )
             )
-        )
-    else:
-        st.error(
-            f"Refused: {report.problem_count} problem(s) found, so nothing was written. "
-            "Fix them in the file and upload it again."
-        )
-        problems = pd.DataFrame([p.__dict__ for p in report.problems])
-        st.dataframe(
-            problems,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "file": "File",
-                "line": "Line",
-                "column": "Column",
-                "value": "Value",
-                "message": "What is wrong",
-            },
-        )
-        ui.download(
-            "Download the problems (CSV)",
-            to_csv_bytes(problems),
-            "import_problems.csv",
-            mime="text/csv",
-        )
-    for note in report.notes:
-        st.caption(ui.plain(note))
+        else:
+            st.error(
+                f"Refused: {report.problem_count} problem(s) found, so nothing was written. "
+                "Fix them in the file and upload it again."
+            )
+            problems = pd.DataFrame([p.__dict__ for p in report.problems])
+            st.dataframe(
+                problems,
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "file": "File",
+                    "line": "Line",
+                    "column": "Column",
+                    "value": "Value",
+                    "message": "What is wrong",
+                },
+            )
+            ui.download(
+                "Download the problems (CSV)",
+                to_csv_bytes(problems),
+                "import_problems.csv",
+                mime="text/csv",
+            )
+        for note in report.notes:
+            st.caption(ui.plain(note))
+
+
+if uploads:
+    _import_uploads()

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
+import ui_people
 from brokering import concepts
 from brokering.db import default_db_path
 from brokering.errors import BrokeringError, PermissionDenied
@@ -25,7 +26,10 @@ from brokering.find import (
     find_expertise,
     gap_map,
 )
+from brokering.permissions import can
 from brokering.phases import KEY_STAGES
+from brokering.profile import coaching_text, confidence_text, observers, with_coaching_record
+from brokering.strength_map import gaps_by_area, needs_without_strong_coach, strength_map
 from brokering.taxonomy import SkillMatcher
 from brokering.viewer import Viewer
 
@@ -35,6 +39,8 @@ con = ui.connection()
 EXPLAINED = 10
 #: Schools drawn in the depth chart (a national store has thousands).
 CHART_SCHOOLS = 25
+#: Schools drawn in the map of strengths (an alliance has 5 to 40).
+MAP_SCHOOLS = 40
 
 
 # --- cached reads: keyed by the database, the acting viewer and every input -----------------
@@ -77,6 +83,16 @@ def _explain(path: str, who: tuple, ref: str, skill: str, phases: tuple, today: 
 
 
 @st.cache_data(ttl=60, show_spinner=False)
+def _recorded(path: str, who: tuple, refs: tuple, skill: str) -> set[str]:
+    return with_coaching_record(ui.connection(), Viewer(*who), list(refs), skill)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _observers(path: str, who: tuple, recorded_by: tuple) -> list[str]:
+    return observers(ui.connection(), Viewer(*who), list(recorded_by))
+
+
+@st.cache_data(ttl=60, show_spinner=False)
 def _depth(path: str, who: tuple, skill: str, phases: tuple, today: date) -> pd.DataFrame:
     return depth_by_school(ui.connection(), Viewer(*who), skill, phase=phases or None, as_of=today)
 
@@ -84,6 +100,23 @@ def _depth(path: str, who: tuple, skill: str, phases: tuple, today: date) -> pd.
 @st.cache_data(ttl=300, show_spinner=False)
 def _gaps(path: str, who: tuple, today: date) -> pd.DataFrame:
     return gap_map(ui.connection(), Viewer(*who), as_of=today)
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _map(path: str, who: tuple, today: date) -> pd.DataFrame:
+    return strength_map(ui.connection(), Viewer(*who), as_of=today)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _thin_needs(path: str, who: tuple, today: date) -> pd.DataFrame:
+    return needs_without_strong_coach(ui.connection(), Viewer(*who), as_of=today)
+
+
+def _pick_gap() -> None:
+    """A gap skill chosen: search for it (the results appear at the top of the page)."""
+    if picked := st.session_state.get("gap_pick"):
+        st.session_state["find_query"] = picked
+    st.session_state["gap_pick"] = None
 
 
 def _choose(name: str, phases: tuple[str, ...]) -> None:
@@ -193,22 +226,35 @@ if result is not None:
                     ui.plain(rel.name), key=f"find_rel_{i}", on_click=_choose, args=(rel.name, ())
                 )
     else:
-        shown = result.rows.assign(phases=result.rows["phases"].map(", ".join))
+        recorded = _recorded(path, who, tuple(result.rows["staff_ref"]), result.skill_id)
+        shown = result.rows.assign(
+            phases=result.rows["phases"].map(", ".join),
+            coaching=[
+                coaching_text(c, r in recorded)
+                for c, r in zip(
+                    result.rows["coaching_score"], result.rows["staff_ref"], strict=True
+                )
+            ],
+            confidence_words=[confidence_text(c) for c in result.rows["confidence"]],
+        )
+        # Reference, school, scores and confidence first: a tablet shows these unscrolled.
         st.dataframe(
-            shown[
+            ui_people.with_names(
+                shown,
+                ["staff_ref"],
                 [
-                    "rank",
                     "staff_ref",
                     "school",
+                    "practice_score",
+                    "coaching",
+                    "confidence_words",
+                    "rank",
                     "role",
                     "phases",
-                    "practice_score",
-                    "coaching_score",
-                    "confidence",
                     "evidence_count",
                     "latest_evidence",
-                ]
-            ],
+                ],
+            ),
             hide_index=True,
             width="stretch",
             column_config={
@@ -218,22 +264,28 @@ if result is not None:
                 "role": "Role",
                 "phases": "Phases",
                 "practice_score": st.column_config.NumberColumn("Practice", format="%.1f"),
-                "coaching_score": st.column_config.NumberColumn("Coaching", format="%.1f"),
-                "confidence": st.column_config.ProgressColumn(
+                "coaching": st.column_config.TextColumn(
+                    "Coaching",
+                    help="“no record yet”: no coaching outcome, coachee rating or "
+                    "coaching-feedback evidence is recorded.",
+                ),
+                "confidence_words": st.column_config.TextColumn(
                     "Confidence",
-                    min_value=0.0,
-                    max_value=1.0,
-                    format="percent",
                     help="How much of the score rests on evidence rather than the neutral "
-                    "starting point.",
+                    "starting point: low, moderate or high.",
                 ),
                 "evidence_count": "Evidence",
                 "latest_evidence": st.column_config.DateColumn("Latest evidence"),
             },
         )
+        ui_people.profile_link(result.rows["staff_ref"], key=f"find_profile_{result.skill_id}")
         ui.download(
             "Download these results (CSV)",
-            to_csv_bytes(shown.drop(columns=["score"])),
+            to_csv_bytes(
+                ui_people.with_names(
+                    shown.drop(columns=["score", "coaching", "confidence_words"]), ["staff_ref"]
+                )
+            ),
             f"find_{result.skill_id}.csv",
             mime="text/csv",
         )
@@ -248,7 +300,8 @@ if result is not None:
             # Worked out only when opened: each explanation costs a few queries, and a
             # search should not wait for ten of them.
             why_box = st.expander(
-                f"#{row.rank} {ui.plain(row.staff_ref)} — {ui.plain(row.school)}: why this rank",
+                f"#{row.rank} {ui.plain(ui_people.label(row.staff_ref))} — {ui.plain(row.school)}: "
+                "why this rank",
                 key=f"find_why_{result.skill_id}_{row.staff_ref}",
                 on_change="rerun",
             )
@@ -256,66 +309,108 @@ if result is not None:
                 continue
             with why_box:
                 why = _explain(path, who, row.staff_ref, result.skill_id, result.phases, today)
-                st.markdown(
-                    f"Practice **{row.practice_score:.1f}**: each record's weight is its type "
-                    "weight × recency; its share of all the weight times its strength gives its "
-                    "points, and the points add up to the score."
-                )
-                p = why.practice
-                st.dataframe(
-                    p[
-                        [
-                            c
-                            for c in (
-                                "date",
-                                "evidence_type",
-                                "strength",
-                                "recorded_by",
-                                "phase",
-                                "type_weight",
-                                "recency_weight",
-                                "weight",
-                                "share",
-                                "contribution",
-                            )
-                            if c in p.columns
-                        ]
-                    ],
-                    hide_index=True,
-                    width="stretch",
-                    column_config={
-                        "date": st.column_config.DateColumn("Date"),
-                        "evidence_type": "Evidence",
-                        "strength": st.column_config.NumberColumn("Strength (1–4)"),
-                        "recorded_by": "Recorded by",
-                        "phase": "Phase",
-                        "type_weight": st.column_config.NumberColumn("Type weight", format="%.2f"),
-                        "recency_weight": st.column_config.NumberColumn("Recency", format="%.2f"),
-                        "weight": st.column_config.NumberColumn("Weight", format="%.2f"),
-                        "share": st.column_config.NumberColumn("Share", format="percent"),
-                        "contribution": st.column_config.NumberColumn("Points", format="%.1f"),
-                    },
-                )
-                st.caption(f"Points add up to {why.practice_score:.1f}.")
-                st.markdown(f"Coaching **{row.coaching_score:.1f}**:")
-                st.dataframe(
-                    why.coaching,
-                    hide_index=True,
-                    width="stretch",
-                    column_config={
-                        "part": "Part",
-                        "skill_id": "Skill",
-                        "date": st.column_config.DateColumn("Date"),
-                        "strength": st.column_config.NumberColumn("Value (1–4)"),
-                        "skill_factor": st.column_config.NumberColumn("Skill factor"),
-                        "base_weight": st.column_config.NumberColumn("Base weight"),
-                        "recency_weight": st.column_config.NumberColumn("Recency", format="%.2f"),
-                        "weight": st.column_config.NumberColumn("Weight", format="%.2f"),
-                        "share": st.column_config.NumberColumn("Share", format="percent"),
-                        "contribution": st.column_config.NumberColumn("Points", format="%.1f"),
-                    },
-                )
-                st.caption(f"Points add up to {why.coaching_score:.1f}.")
+                seen_tab, sums_tab = st.tabs(["What was seen", "The arithmetic"])
+                with seen_tab:
+                    records = why.practice[why.practice["evidence_type"] != "prior (shrinkage)"]
+                    if records.empty:
+                        st.caption(
+                            "No evidence in this skill yet: the practice score is the neutral "
+                            "starting point."
+                        )
+                    else:
+                        seen = records.assign(
+                            observer=_observers(path, who, tuple(records["recorded_by"]))
+                        )
+                        st.dataframe(
+                            seen[
+                                ["date", "evidence_type", "strength", "observer", "note", "weight"]
+                            ],
+                            hide_index=True,
+                            width="stretch",
+                            column_config={
+                                "date": st.column_config.DateColumn("Date"),
+                                "evidence_type": "Evidence",
+                                "strength": st.column_config.NumberColumn(
+                                    "Strength (1–4)", format="%d"
+                                ),
+                                "observer": "Seen by",
+                                "note": st.column_config.TextColumn("Note", width="large"),
+                                "weight": st.column_config.NumberColumn("Weight", format="%.2f"),
+                            },
+                        )
+                    st.caption(
+                        f"Practice {row.practice_score:.1f} (confidence "
+                        f"{confidence_text(row.practice_confidence)}); coaching "
+                        f"{coaching_text(row.coaching_score, row.staff_ref in recorded)}. "
+                        "Newest first; the arithmetic is in the next tab."
+                    )
+                with sums_tab:
+                    st.markdown(
+                        f"Practice **{row.practice_score:.1f}**: each record's weight is its "
+                        "type weight × recency; its share of all the weight times its strength "
+                        "gives its points, and the points add up to the score."
+                    )
+                    p = why.practice
+                    st.dataframe(
+                        p[
+                            [
+                                c
+                                for c in (
+                                    "date",
+                                    "evidence_type",
+                                    "strength",
+                                    "recorded_by",
+                                    "phase",
+                                    "type_weight",
+                                    "recency_weight",
+                                    "weight",
+                                    "share",
+                                    "contribution",
+                                )
+                                if c in p.columns
+                            ]
+                        ],
+                        hide_index=True,
+                        width="stretch",
+                        column_config={
+                            "date": st.column_config.DateColumn("Date"),
+                            "evidence_type": "Evidence",
+                            "strength": st.column_config.NumberColumn("Strength (1–4)"),
+                            "recorded_by": "Recorded by",
+                            "phase": "Phase",
+                            "type_weight": st.column_config.NumberColumn(
+                                "Type weight", format="%.2f"
+                            ),
+                            "recency_weight": st.column_config.NumberColumn(
+                                "Recency", format="%.2f"
+                            ),
+                            "weight": st.column_config.NumberColumn("Weight", format="%.2f"),
+                            "share": st.column_config.NumberColumn("Share", format="percent"),
+                            "contribution": st.column_config.NumberColumn("Points", format="%.1f"),
+                        },
+                    )
+                    st.caption(f"Points add up to {why.practice_score:.1f}.")
+                    st.markdown(f"Coaching **{row.coaching_score:.1f}**:")
+                    st.dataframe(
+                        why.coaching,
+                        hide_index=True,
+                        width="stretch",
+                        column_config={
+                            "part": "Part",
+                            "skill_id": "Skill",
+                            "date": st.column_config.DateColumn("Date"),
+                            "strength": st.column_config.NumberColumn("Value (1–4)"),
+                            "skill_factor": st.column_config.NumberColumn("Skill factor"),
+                            "base_weight": st.column_config.NumberColumn("Base weight"),
+                            "recency_weight": st.column_config.NumberColumn(
+                                "Recency", format="%.2f"
+                            ),
+                            "weight": st.column_config.NumberColumn("Weight", format="%.2f"),
+                            "share": st.column_config.NumberColumn("Share", format="percent"),
+                            "contribution": st.column_config.NumberColumn("Points", format="%.1f"),
+                        },
+                    )
+                    st.caption(f"Points add up to {why.coaching_score:.1f}.")
         if len(result.rows) > EXPLAINED:
             st.caption(f"“Why this rank” is shown for the top {EXPLAINED}.")
 
@@ -361,10 +456,47 @@ if resolved is not None:
                 "is singled out." + (" " + "; ".join(notes[:5]) + "." if notes else "")
             )
 
+st.subheader("Map of strengths")
+st.caption(
+    "Staff with strong, recent evidence in each area of the skills list, school by school: "
+    "the darker the cell, the deeper the school. "
+    + concepts.strong_meaning()
+    + " Staff who have not agreed to share are counted only where there are "
+    f"{concepts.HIDDEN_BELOW} or more, so no one is singled out."
+)
+try:
+    smap = _map(path, who, today)
+except BrokeringError as exc:
+    ui.show_error(exc)
+else:
+    by_school = smap.groupby("school")["depth"].sum().sort_values(ascending=False)
+    drawn = smap[smap["school"].isin(by_school.index[:MAP_SCHOOLS])]
+    if len(by_school) > MAP_SCHOOLS:
+        st.caption(f"The {MAP_SCHOOLS} deepest of {len(by_school):,} schools are drawn.")
+    base = alt.Chart(drawn).encode(
+        x=alt.X("school:N", title=None, sort=list(by_school.index)),
+        y=alt.Y("area:N", title=None),
+    )
+    heat = base.mark_rect().encode(
+        color=alt.Color("depth:Q", title="Staff", scale=alt.Scale(scheme="blues")),
+        tooltip=[
+            alt.Tooltip("area:N", title="Area"),
+            alt.Tooltip("school:N", title="School"),
+            alt.Tooltip("depth:Q", title="Staff with strong, recent evidence"),
+            alt.Tooltip("not_shared:Q", title="Of whom not shared"),
+        ],
+    )
+    labels = base.mark_text(fontSize=11).encode(
+        text=alt.condition("datum.depth > 0", "depth:Q", alt.value("")),
+        color=alt.condition("datum.depth > 4", alt.value("white"), alt.value("black")),
+    )
+    st.altair_chart(heat + labels, width="stretch")
+
 st.subheader("Gap map")
 st.caption(
     "Skills taught in the alliance's key stages where no one has strong, recent evidence: "
-    "where to look outside the alliance (skills with open needs first)."
+    "where to look outside the alliance (skills with open needs first). Choose one to see "
+    "who has any evidence in it."
 )
 try:
     gaps = _gaps(path, who, today)
@@ -378,20 +510,67 @@ else:
         m1, m2 = st.columns(2)
         m1.metric("Skills with no strong, recent evidence", f"{len(gaps):,}")
         m2.metric("… of which someone has an open need", f"{len(needed):,}")
-        st.dataframe(
-            gaps[["area", "skill", "kind", "status", "open_needs", "people_with_evidence"]],
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "area": "Area",
-                "skill": "Skill",
-                "kind": "Kind",
-                "status": "What the alliance has",
-                "open_needs": st.column_config.NumberColumn(
-                    "Open needs", help="Blank: fewer than 3, not shown."
-                ),
-                "people_with_evidence": st.column_config.NumberColumn(
-                    "Staff with some evidence", help="Blank: fewer than 3, not shown."
-                ),
-            },
+        by_area = gaps_by_area(gaps)
+        area = st.selectbox(
+            "Area",
+            list(by_area),
+            key="gap_area",
+            format_func=lambda a: f"{a} ({len(by_area[a])} skills with no one strong)",
         )
+        st.pills(
+            "Skills in this area where no one is strong",
+            by_area[area],
+            key="gap_pick",
+            on_change=_pick_gap,
+        )
+        with st.expander("Every such skill, as a table"):
+            st.dataframe(
+                gaps[["area", "skill", "kind", "status", "open_needs", "people_with_evidence"]],
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "area": "Area",
+                    "skill": "Skill",
+                    "kind": "Kind",
+                    "status": "What the alliance has",
+                    "open_needs": st.column_config.NumberColumn(
+                        "Open needs", help="Blank: fewer than 3, not shown."
+                    ),
+                    "people_with_evidence": st.column_config.NumberColumn(
+                        "Staff with some evidence", help="Blank: fewer than 3, not shown."
+                    ),
+                },
+            )
+
+if can(viewer, "view_needs"):
+    st.subheader("Open needs with no strong coach anywhere")
+    st.caption(
+        "Open development needs in skills where no one in the alliance has a coaching score "
+        f"of {concepts.STRONG_SCORE:.0f} or more: look outside the alliance, or grow a coach."
+    )
+    try:
+        thin = _thin_needs(path, who, today)
+    except BrokeringError as exc:
+        ui.show_error(exc)
+    else:
+        if thin.empty:
+            st.success("Every open need has a strong coach somewhere in the alliance.")
+        else:
+            st.dataframe(
+                ui_people.with_names(
+                    thin,
+                    ["staff_ref"],
+                    ["staff_ref", "school_name", "skill_name", "priority", "raised_on", "need_id"],
+                ),
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "staff_ref": "Staff ref",
+                    "school_name": "School",
+                    "skill_name": "Skill",
+                    "priority": "Priority",
+                    "raised_on": st.column_config.DateColumn("Raised"),
+                    "need_id": "Need",
+                },
+            )
+            ui_people.profile_link(thin["staff_ref"], key="thin_needs_profile")

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
+import ui_people
 from brokering.errors import BrokeringError
 from brokering.pairings import accountability, entries, ledger, lifecycle, model, service, views
 
@@ -77,6 +78,27 @@ LIST_COLUMNS = {
     "relationship": "Relationship",
 }
 
+#: The pairings list: who, which schools, the state and its evidence first (a tablet shows
+#: these without scrolling), the rest after.
+PAIRING_COLUMNS = [
+    "donors",
+    "recipients",
+    "donor_schools",
+    "recipient_schools",
+    "status",
+    "transfer_evidence",
+    "pairing_id",
+    "practice",
+    "work_kind",
+    "same_school",
+    "start_date",
+    "review_date",
+    "review_overdue",
+    "entries",
+    "hours_logged",
+    "last_activity",
+]
+
 
 def show_table(
     frame: pd.DataFrame, name: str, empty: str, columns: list[str] | None = None
@@ -84,7 +106,8 @@ def show_table(
     if frame.empty:
         (st.success if name.startswith("pairings_") else st.info)(empty)
         return
-    shown = frame[columns] if columns else frame
+    refs = ("staff_ref", "donors", "recipients")
+    shown = ui_people.with_names(frame, refs, columns)
     st.dataframe(
         shown,
         hide_index=True,
@@ -92,8 +115,13 @@ def show_table(
         column_config={k: v for k, v in LIST_COLUMNS.items() if k in shown.columns},
     )
     ui.download(
-        "Download (CSV)", accountability.export(frame), f"{name}.csv", mime="text/csv", key=name
+        "Download (CSV)",
+        accountability.export(ui_people.with_names(frame, refs)),
+        f"{name}.csv",
+        mime="text/csv",
+        key=name,
     )
+    ui_people.profile_link(ui_people.refs_in(frame, refs), key=f"{name}_profile")
 
 
 def flash(message: str) -> None:
@@ -402,7 +430,7 @@ def pairings_view() -> None:
             f"{len(overdue)} pairing(s) past the review date with no evidence of transfer: "
             "see Accountability."
         )
-    show_table(frame, "pairings", "", list(LIST_COLUMNS)[:16])
+    show_table(frame, "pairings", "", PAIRING_COLUMNS)
     ids = frame["pairing_id"].tolist()
     wanted = st.session_state.get("pairings_open")
     names = dict(zip(ids, frame["practice"] + " — " + frame["status"], strict=True))

@@ -27,12 +27,14 @@ ACTIONS: dict[str, frozenset[str]] = {
     "view_audit": frozenset({"alliance_admin"}),
     "change_own_password": ALL,
     "init_demo": frozenset({"alliance_admin"}),
+    "load_names": frozenset({"headteacher", "senior_leader"}),
 }
 
 #: page file -> the action needed to open it
 PAGES: dict[str, str] = {
     "app_pages/home.py": "view_home",
     "app_pages/find.py": "view_aggregates",
+    "app_pages/profile.py": "find_people",
     "app_pages/coaches.py": "view_needs",
     "app_pages/allocate.py": "allocate",
     "app_pages/pairings.py": "view_aggregates",

@@ -40,3 +40,33 @@ IMPORT_MEMORY_LIMIT = "1500MB"
 
 #: Problems listed in one import report before the rest are only counted.
 MAX_REPORTED_PROBLEMS = 500
+
+#: Defaults of the settings an alliance may change in the app (`brokering.alliance_settings`).
+#: School days a school has to answer a request before it lapses.
+REPLY_BY_SCHOOL_DAYS = 10
+#: Weeks without a logged entry before an active pairing counts as quiet.
+QUIET_WEEKS = 6
+#: Lapsed requests (since the school last confirmed availability) that flag a coach.
+LAPSES_BEFORE_FLAG = 2
+#: A request lapsing within this many school days is "lapsing soon" in the reminders.
+LAPSING_SOON_SCHOOL_DAYS = 2
+# -- limits on what an import file may be (docs/IMPORT.md, "Files refused whole") -----------
+#: Largest file the importer opens at all (a national evidence export is about 400 MB).
+MAX_IMPORT_FILE_BYTES = 2 * 1024**3
+#: Largest file the Data page accepts from a browser (Streamlit's own cap is set to match in
+#: .streamlit/config.toml, in MB).
+MAX_UPLOAD_BYTES = 50 * 1024**2
+#: Most files in one import batch (a folder of every school's exports is a few dozen).
+MAX_FILES_PER_BATCH = 200
+#: Most columns a file may have: the widest template has 17, school exports a few dozen.
+MAX_COLUMNS = 256
+#: Longest line (one row of a CSV) read; a longer row is refused on its own line.
+MAX_LINE_BYTES = 4 * 1024**2
+#: Where the header row is looked for: the first this-many rows, within this many bytes.
+HEADER_SEARCH_ROWS = 30
+HEADER_SEARCH_BYTES = 1024**2
+#: A workbook's parts may unpack to at most this much in all...
+MAX_WORKBOOK_UNPACKED_BYTES = 256 * 1024**2
+#: ...and no part larger than a megabyte may unpack to more than this many times its packed
+#: size (real sheets pack 5-30 times; a zip bomb about 1,000 times).
+MAX_ZIP_RATIO = 150

@@ -26,6 +26,8 @@ class Calendar:
     autumn: tuple[int, int] = (9, 1)
     spring: tuple[int, int] = (1, 1)
     summer: tuple[int, int] = (4, 1)
+    #: Days the schools are shut on weekdays (holidays, training days): (first, last) spans.
+    closures: tuple[tuple[date, date], ...] = ()
 
     def starts(self, school_year: int) -> list[tuple[str, date]]:
         """(term name, first day) for one school year, plus the next year's autumn start."""
@@ -135,3 +137,30 @@ def terms_between(first: date, last: date, calendar: Calendar = DEFAULT_CALENDAR
     while out[-1].end < last:
         out.append(next_term(out[-1], calendar))
     return out
+
+
+def is_school_day(day: date, calendar: Calendar = DEFAULT_CALENDAR) -> bool:
+    """A weekday on which the schools are open (not inside one of the calendar's closures)."""
+    return day.weekday() < 5 and not any(a <= day <= b for a, b in calendar.closures)
+
+
+def add_school_days(start: date, days: int, calendar: Calendar = DEFAULT_CALENDAR) -> date:
+    """The `days`-th school day after `start` (start itself not counted): reply-by dates are
+    counted in school days, so a request sent on a Friday before a closure is not lapsed by
+    the time the school reopens."""
+    if days < 0:
+        raise ValueError("Count school days forward only.")
+    day, left = start, days
+    while left:
+        day += timedelta(days=1)
+        left -= is_school_day(day, calendar)
+    return day
+
+
+def school_days_between(first: date, last: date, calendar: Calendar = DEFAULT_CALENDAR) -> int:
+    """School days after `first` up to and including `last` (0 when last <= first)."""
+    count, day = 0, first
+    while day < last:
+        day += timedelta(days=1)
+        count += is_school_day(day, calendar)
+    return count

@@ -34,11 +34,13 @@ def test_tiny_alliance_known_answer(tiny, admin) -> None:
         assert (result.needs_covered, result.needs_considered, result.schools_involved) == (1, 2, 1)
     assert plan.results["optimal"].total_quality == plan.results["greedy"].total_quality
     comparison = plan.comparison()
-    assert comparison["method"].tolist() == ["optimal", "greedy"]
+    assert comparison["method"].tolist() == ["optimal", "coverage", "greedy"]
+    assert comparison["average_match"].tolist() == [plan.results["optimal"].total_quality] * 3
+    assert plan.differences("optimal", "greedy").empty  # the same coach for N1 either way
     assert set(plan.chart_data()["measure"]) == {
         "Total match quality",
-        "Needs covered",
-        "Schools involved",
+        "Needs matched",
+        "Average match",
     }
 
 

@@ -159,6 +159,34 @@ def test_solver_respects_every_constraint_and_is_optimal(inst: dict) -> None:
     assert np.array_equal(again.edge_of_need, optimal.edge_of_need)
 
 
+@FAST
+@given(edge_instances())
+def test_coverage_first_never_covers_fewer_needs_than_quality_first(inst: dict) -> None:
+    coverage = _solve(inst, "coverage")
+    optimal, greedy = _solve(inst, "optimal"), _solve(inst, "greedy")
+    assert _check(inst, coverage) == []
+    assert coverage.covered >= optimal.covered and coverage.covered >= greedy.covered
+    if coverage.covered == optimal.covered:  # same coverage: then the same best quality
+        assert coverage.total == pytest.approx(optimal.total, abs=1e-6)
+
+
+def test_coverage_first_gives_up_quality_for_one_more_need() -> None:
+    # Coach 0 has one slot and is best for need 0 (90); need 1 has only coach 0 (40), and
+    # need 0 could also have coach 1 (10). Quality first: 90 alone; coverage first: 10 + 40.
+    inst = dict(
+        need=np.array([0, 0, 1]),
+        coach=np.array([0, 1, 0]),
+        score=np.array([90.0, 10.0, 40.0]),
+        n_needs=2,
+        capacity=np.array([1.0, 1.0]),
+    )
+    optimal = solver.solve(**inst, method="optimal")
+    coverage = solver.solve(**inst, method="coverage")
+    assert (optimal.covered, optimal.total) == (1, 90.0)
+    assert coverage.covered == 2 and coverage.coach_of_need.tolist() == [1, 0]
+    assert coverage.total == 50.0 and coverage.method == "coverage"
+
+
 def test_greedy_serves_needs_first_come() -> None:
     # One coach with one slot; need 1 came first in the order, so greedy gives it the coach
     # even though need 0 scores higher; the optimum gives it to need 0.

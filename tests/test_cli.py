@@ -37,7 +37,9 @@ IMPORT_KEYS = {
     "problem_count",
     "problems",
     "notes",
+    "rows",
 }
+ROWS_KEYS = {"file", "table", "read", "valid", "refused", "whole_file"}
 TABLE_KEYS = {"table", "file", "rows", "added", "updated", "unchanged"}
 PROBLEM_KEYS = {"file", "line", "column", "value", "message"}
 TINY_FILES = ["schools.csv", "staff.csv", "evidence.csv", "coaching.csv", "needs.csv"]
@@ -138,6 +140,9 @@ def test_bad_file_exits_2_with_its_problems(capsys, tiny_db: Path, tmp_path: Pat
     assert code == 2
     assert set(out) == IMPORT_KEYS
     assert (out["ok"], out["applied"], out["problem_count"], out["tables"]) == (False, False, 1, [])
+    [rows] = out["rows"]
+    assert set(rows) == ROWS_KEYS
+    assert (rows["read"], rows["valid"], rows["refused"]) == (2, 1, 1)
     [problem] = out["problems"]
     assert set(problem) == PROBLEM_KEYS
     assert (problem["file"], problem["line"], problem["column"], problem["value"]) == (
@@ -158,7 +163,7 @@ def test_bad_file_text_output_says_nothing_was_written(
     code, out = run(capsys, "--db", tiny_db, "import", f)
     assert code == 2
     assert "Refused: 1 problem(s); nothing was written." in out
-    assert "teachers.csv: is not a file this import knows" in out
+    assert "teachers.csv: could not be told from its header row which table it holds" in out
 
 
 def test_dry_run_writes_nothing(capsys, empty_db: Path) -> None:

@@ -169,7 +169,7 @@ def test_bytes_invalid_in_utf8_and_windows_1252_are_refused(tiny, admin, tiny_di
 
 def test_binary_file_with_nul_bytes_is_refused(tiny, admin, tiny_dir) -> None:
     f = tiny_dir / "staff.csv"
-    f.write_bytes(b"PK\x03\x04\x00\x00staff_ref,school_id\x00\x00\x01\x02\n")
+    f.write_bytes(b"staff_ref,school_id\x00\x00\x01\x02\n")  # (a fake zip: test_import_hostile)
     report = refused(tiny, admin, [f])
     p = problem(report, "staff.csv", 0, "", "", "NUL bytes")
     assert "not a text file" in p.message
@@ -585,17 +585,24 @@ def test_xlsx_bad_row_is_reported_on_its_spreadsheet_line(tiny, admin, tmp_path)
 
 
 # -- files -----------------------------------------------------------------------------------------
-def test_unknown_file_name_is_refused(tiny, admin, tmp_path) -> None:
-    f = write(tmp_path, "teachers.csv", "staff_ref,school_id,role\nA4,A,teacher\n")
+def test_any_file_name_is_read_as_the_table_its_header_names(tiny, admin, tmp_path) -> None:
+    f = write(tmp_path, "teachers (3).csv", "staff_ref,school_id,role\nA4,A,teacher\n")
+    report = accepted(tiny, admin, [f])
+    assert [(o.table, o.added) for o in report.outcomes] == [("staff", 1)]
+    assert any("read as staff (from its header row)" in n for n in report.notes)
+
+
+def test_file_whose_table_cannot_be_told_is_refused(tiny, admin, tmp_path) -> None:
+    f = write(tmp_path, "teachers.csv", "staff_ref,school_id\nA4,A\n")
     report = refused(tiny, admin, [f])
-    p = problem(report, "teachers.csv", 0, "", "", "not a file this import knows")
-    assert "staff.csv" in p.message
+    p = problem(report, "teachers.csv", 0, "", "", "which table it holds")
+    assert "staff.csv" in p.message and "role" in p.message
 
 
 def test_unsupported_file_type_is_refused(tiny, admin, tmp_path) -> None:
     f = write(tmp_path, "staff.json", "[]")
     report = refused(tiny, admin, [f])
-    problem(report, "staff.json", 0, "", "", "not a .csv or .xlsx file")
+    problem(report, "staff.json", 0, "", "", "not a spreadsheet or CSV file")
 
 
 # -- rules specific to a table ---------------------------------------------------------------------

@@ -145,7 +145,7 @@ def test_allocate_preview_then_commit(capsys, db: Path, tmp_path: Path) -> None:
     csv_out = tmp_path / "proposals.csv"
     code, out = run_json(capsys, db, "allocate", "--as-of", AS_OF, "--out", str(csv_out))
     assert code == 0 and set(out) == ALLOCATE_KEYS
-    assert set(out["methods"]) == {"optimal", "greedy"}
+    assert set(out["methods"]) == {"optimal", "coverage", "greedy"}
     assert all(set(m) == METHOD_KEYS for m in out["methods"].values())
     assert [set(p) for p in out["proposals"]] == [PROPOSAL_KEYS]
     assert out["proposals"][0]["coach_ref"] == "B2" and out["committed"] is None
@@ -223,7 +223,7 @@ def test_requests_commands_and_refusals(capsys, db: Path) -> None:
     assert code == 0 and out["request"]["status"] == "pending"
     rid = str(out["request"]["request_id"])
     # The command line acts as the alliance administrator, who does not answer for a school.
-    code, out = run_json(capsys, db, "requests", "accept", rid)
+    code, out = run_json(capsys, db, "requests", "accept", rid, "--as-of", AS_OF)
     assert code == 1 and "Birch Academy" in out["error"]
     code, out = run_json(capsys, db, "requests", "withdraw", rid, "--reason", "Not needed")
     assert code == 0 and out["request"]["status"] == "withdrawn"
@@ -247,6 +247,7 @@ def test_requests_commands_and_refusals(capsys, db: Path) -> None:
         "decided_by",
         "decided_at",
         "reason",
+        "reply_by",
     }
     assert "T" in out["requests"][0]["requested_at"]  # a time, not just a day
 

@@ -87,21 +87,39 @@ def test_only_the_candidates_school_decides(tiny, need_c1) -> None:
     req = _send(tiny, need_c1)
     for outsider in (HEAD_C, HEAD_A, Viewer("alliance_admin"), Viewer("sle_coordinator")):
         with pytest.raises(PermissionDenied, match="Birch Academy"):
-            requests.decide(tiny, outsider, req.request_id, accept=True)
+            requests.decide(
+                tiny,
+                outsider,
+                req.request_id,
+                accept=True,
+                today=TINY_TODAY,
+                colleague_agreed_on=TINY_TODAY,
+            )
     with pytest.raises(NotFoundError):
-        requests.decide(tiny, HEAD_B, 999, accept=True)
+        requests.decide(
+            tiny, HEAD_B, 999, accept=True, today=TINY_TODAY, colleague_agreed_on=TINY_TODAY
+        )
 
 
 def test_decline_needs_a_reason_and_frees_the_hours(tiny, need_c1) -> None:
     req = _send(tiny, need_c1)
     with pytest.raises(ValidationError, match="Say why"):
-        requests.decide(tiny, HEAD_B, req.request_id, accept=False, reason="  ")
-    done = requests.decide(tiny, HEAD_B, req.request_id, accept=False, reason="Exam season")
+        requests.decide(tiny, HEAD_B, req.request_id, accept=False, reason="  ", today=TINY_TODAY)
+    done = requests.decide(
+        tiny, HEAD_B, req.request_id, accept=False, reason="Exam season", today=TINY_TODAY
+    )
     assert (done.status, done.reason) == ("declined", "Exam season")
     assert _left(tiny, "B2") == 12.0
     assert needs.get_need(tiny, HEAD_C, need_c1).status == "open"
     with pytest.raises(ValidationError, match="already declined"):
-        requests.decide(tiny, HEAD_B, req.request_id, accept=True)
+        requests.decide(
+            tiny,
+            HEAD_B,
+            req.request_id,
+            accept=True,
+            today=TINY_TODAY,
+            colleague_agreed_on=TINY_TODAY,
+        )
     row = tiny.execute(
         "SELECT decided_by, decided_role, decided_school_id, decided_at IS NOT NULL "
         "FROM match_requests WHERE request_id = ?",
@@ -122,6 +140,7 @@ def test_accept_makes_the_relationship_and_matches_the_need(tiny, need_c1) -> No
         accept=True,
         reason="Happy to",
         today=today,
+        colleague_agreed_on=today,
     )
     assert done.status == "accepted"
     rel = tiny.execute(
@@ -138,7 +157,14 @@ def test_accept_makes_the_relationship_and_matches_the_need(tiny, need_c1) -> No
     ]
     assert actions[-3:] == ["request.send", "request.send", "request.accepted"]
     with pytest.raises(ValidationError, match="already withdrawn"):
-        requests.decide(tiny, HEAD_A, other.request_id, accept=True)
+        requests.decide(
+            tiny,
+            HEAD_A,
+            other.request_id,
+            accept=True,
+            today=TINY_TODAY,
+            colleague_agreed_on=TINY_TODAY,
+        )
     with pytest.raises(ValidationError, match="matched"):
         _send(tiny, need_c1)
 
@@ -148,7 +174,14 @@ def test_closing_the_need_withdraws_its_pending_requests(tiny, need_c1) -> None:
     needs.close_need(tiny, HEAD_C, need_c1, status="withdrawn", reason="Found help in school")
     assert requests._get(tiny, req.request_id).status == "withdrawn"
     with pytest.raises(ValidationError, match="already withdrawn"):
-        requests.decide(tiny, HEAD_B, req.request_id, accept=True)
+        requests.decide(
+            tiny,
+            HEAD_B,
+            req.request_id,
+            accept=True,
+            today=TINY_TODAY,
+            colleague_agreed_on=TINY_TODAY,
+        )
 
 
 def test_the_asking_side_may_withdraw_a_pending_request(tiny, need_c1) -> None:
@@ -166,7 +199,14 @@ def test_a_full_coach_cannot_be_accepted_twice_over(tiny, need_c1) -> None:
     tiny.execute("UPDATE staff SET capacity_hours = 3 WHERE staff_ref = 'B2'")  # re-imported
     before = data_tables(tiny)
     with pytest.raises(ValidationError, match="no longer has 6 hours"):
-        requests.decide(tiny, HEAD_B, req.request_id, accept=True)
+        requests.decide(
+            tiny,
+            HEAD_B,
+            req.request_id,
+            accept=True,
+            today=TINY_TODAY,
+            colleague_agreed_on=TINY_TODAY,
+        )
     assert data_tables(tiny) == before
 
 
@@ -188,6 +228,14 @@ def test_the_pairing_hook_refuses_cleanly_until_pairings_offer_it(tiny, need_c1)
     req = _send(tiny, need_c1)
     before = data_tables(tiny)
     with pytest.raises(ValidationError, match="not available yet"):
-        requests.decide(tiny, HEAD_B, req.request_id, accept=True, also_pairing=True)
+        requests.decide(
+            tiny,
+            HEAD_B,
+            req.request_id,
+            accept=True,
+            also_pairing=True,
+            today=TINY_TODAY,
+            colleague_agreed_on=TINY_TODAY,
+        )
     assert data_tables(tiny) == before
     assert requests._get(tiny, req.request_id).status == "pending"

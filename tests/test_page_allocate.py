@@ -33,11 +33,15 @@ def test_preview_shows_both_methods_and_the_leftovers(tiny_db: Path) -> None:
     assert any("Nothing is sent" in i.value for i in at.info)
     button(at, "Preview allocation").click().run()
     assert not at.exception
-    metrics = {(m.label, m.value) for m in at.metric}
-    assert ("Needs covered", "1 of 2") in metrics and ("Schools involved", "1") in metrics
-    proposals = at.dataframe[0].value
+    metrics = [(m.label, m.value) for m in at.metric]
+    assert metrics.count(("Needs matched", "1 of 2")) == 3  # each of the three ways
+    assert ("Average match", "21.2") in metrics or any(lab == "Average match" for lab, _ in metrics)
+    labels = " ".join(m.value for m in at.markdown)
+    assert "Match as many needs as possible" in labels and "Highest total quality" in labels
+    assert "flow" not in labels and "HiGHS" not in labels  # never a solver's name
+    proposals = next(d.value for d in at.dataframe if "coach_school_name" in d.value.columns)
     assert proposals[["need_id", "coach_ref"]].values.tolist() == [["N1", "B2"]]
-    unmatched = at.dataframe[1].value
+    unmatched = next(d.value for d in at.dataframe if "reason" in d.value.columns)
     assert unmatched["need_id"].tolist() == ["N2"]
     assert "expertise" in unmatched["reason"][0]
     charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
@@ -53,6 +57,8 @@ def test_commit_after_confirmation(tiny_db: Path) -> None:
     button(at, "Commit the requests").click().run()
     assert not at.exception
     assert "Sent 1 requests" in at.success[0].value
+    sent = next(d.value for d in at.dataframe if "reoffered" in d.value.columns)
+    assert sent[["sent", "pending", "accepted"]].values.tolist() == [[1, 1, 0]]  # followed
     con = connect(tiny_db)
     try:
         rows = con.execute("SELECT need_id, status, source FROM match_requests").fetchall()
@@ -71,8 +77,9 @@ def test_school_cap_parameter(tiny_db: Path) -> None:
     at.slider(key="alloc_cap").set_value(0)
     button(at, "Preview allocation").click().run()
     assert not at.exception
-    assert any("Optimal and greedy" in s.value for s in at.subheader)
-    assert at.dataframe[0].value["coach_ref"].tolist() == ["B2"]  # same school: no outflow
+    assert any("side by side" in s.value for s in at.subheader)
+    proposals = next(d.value for d in at.dataframe if "coach_school_name" in d.value.columns)
+    assert proposals["coach_ref"].tolist() == ["B2"]  # same school: no outflow
 
 
 def test_school_leaders_are_not_offered_allocation(tiny_db: Path) -> None:

@@ -40,16 +40,30 @@ def test_search_ranks_visible_staff_and_explains_the_top(tiny_db) -> None:
     results = at.dataframe[0].value
     assert results["staff_ref"].tolist() == ["A3", "A2", "B3"]  # A3: own school, no consent
     assert results["school"].tolist()[0] == "Alder Primary"
+    assert list(results.columns)[:5] == [  # what a decision rests on first (a tablet's width)
+        "staff_ref",
+        "school",
+        "practice_score",
+        "coaching",
+        "confidence_words",
+    ]
+    assert results.set_index("staff_ref")["coaching"]["A2"] == "no record yet"
+    assert results["confidence_words"].str.endswith(("low", "moderate", "high")).all()
     assert [e.label for e in at.expander][:3] == [
         "#1 A3 — Alder Primary: why this rank",
         "#2 A2 — Alder Primary: why this rank",
         "#3 B3 — Birch Academy: why this rank",
     ]
-    assert len(at.dataframe) == 2  # results and the gap map: no explanation until opened
+    # results, the gap map and the needs with no strong coach: no explanation until opened
+    assert len(at.dataframe) == 3
     at.session_state["find_why_mathematics_A3"] = True  # open "#1 A3 … why this rank"
     at.run()
     assert not at.exception
-    parts = at.dataframe[1].value  # A3's practice parts: two records and the prior
+    seen = at.dataframe[1].value  # what was seen: newest first, note and observer role
+    assert seen["note"].tolist()[0] == "Year 6 outcomes well above"
+    assert seen["observer"].tolist() == ["SLT", "SLT"]
+    assert [t.label for t in at.tabs] == ["What was seen", "The arithmetic"]
+    parts = at.dataframe[2].value  # A3's practice parts: two records and the prior
     assert parts["evidence_type"].tolist()[-1] == "prior (shrinkage)"
     assert any("Points add up to" in c.value for c in at.caption)
     assert len(at.get("download_button")) == 1

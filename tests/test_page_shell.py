@@ -43,7 +43,7 @@ def test_home_shows_what_is_loaded(tiny_db: Path) -> None:
     assert not at.exception
     assert at.title[0].value == "Alliance Expertise Broker"
     assert [m.value for m in at.metric][:2] == ["3", "8"]
-    names = at.dataframe[0].value["name"].tolist()
+    names = next(d.value for d in at.dataframe if "is_hub" in d.value.columns)["name"].tolist()
     assert "Alder Primary" in names and "Cedar Special School" in names
 
 
@@ -109,7 +109,7 @@ def test_administrator_reaches_accounts_and_audit(tiny_db: Path, monkeypatch) ->
 
 
 def test_no_pages_folder_beside_the_app() -> None:
-    """A `pages/` folder beside app.py puts Streamlit in its old multipage mode until some run
+    """A `app_pages/` folder beside app.py puts Streamlit in its old multipage mode until some run
     calls st.navigation: every file listed in the sidebar, and /audit running audit.py
     without the sign-in. The page scripts live in app_pages/ instead."""
     assert not (ROOT / "pages").exists()

@@ -17,6 +17,7 @@ SCHOOL = {
 PAGES = {
     "app_pages/home.py": set(ROLE_LABELS),
     "app_pages/find.py": set(ROLE_LABELS),
+    "app_pages/profile.py": {"alliance_admin", "sle_coordinator", "headteacher", "senior_leader"},
     "app_pages/coaches.py": {"alliance_admin", "sle_coordinator", "headteacher", "senior_leader"},
     "app_pages/allocate.py": {"alliance_admin", "sle_coordinator"},
     "app_pages/pairings.py": set(ROLE_LABELS),
@@ -37,6 +38,7 @@ ACTIONS = {
     "record_maturity_judgement": {"alliance_admin", "sle_coordinator", "headteacher"},
     "init_demo": {"alliance_admin"},
     "change_own_password": set(ROLE_LABELS),
+    "load_names": {"headteacher", "senior_leader"},
 }
 
 

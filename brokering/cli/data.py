@@ -46,7 +46,10 @@ def cmd_init_demo(args: argparse.Namespace, con: Connection, viewer: Viewer) -> 
 
 
 def cmd_import(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int:
+    from brokering.cli.mapping import mapping_for_import
+
     key = alliance_key() if args.pseudonymise else None
+    mapping = mapping_for_import(args, con)
     report = import_paths(
         con,
         [Path(p) for p in args.paths],
@@ -54,6 +57,7 @@ def cmd_import(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int
         strength_scale=args.strength_scale,
         dry_run=args.dry_run,
         pseudonym_key=key,
+        mapping=mapping,
     )
     if report.ok and report.applied:
         after_import(con, True)
@@ -115,6 +119,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--pseudonymise",
         action="store_true",
         help="Replace staff identifiers with keyed hashes (needs BROKERING_PSEUDONYM_KEY).",
+    )
+    p.add_argument("--mapping", help="Read the files through this column mapping (JSON).")
+    p.add_argument("--profile", help="Read the files through this saved mapping.")
+    p.add_argument(
+        "--school",
+        action="append",
+        metavar="ID or FILE=ID",
+        help="Whose files these are, for a mapping (repeat FILE=ID for several schools).",
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_import)

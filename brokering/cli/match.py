@@ -330,6 +330,7 @@ REQUEST_KEYS = [
     "decided_by",
     "decided_at",
     "reason",
+    "reply_by",
 ]
 
 
@@ -357,12 +358,24 @@ def cmd_requests(args: argparse.Namespace, con: Connection, viewer: Viewer) -> i
         return 0
     if sub == "send":
         req = requests.send_request(
-            con, viewer, args.need_id, args.coach_ref, note=args.note, as_of=args.as_of
+            con,
+            viewer,
+            args.need_id,
+            args.coach_ref,
+            note=args.note,
+            as_of=args.as_of,
+            reply_by=args.reply_by,
         )
         text = f"Request #{req.request_id} sent to {req.coach_school_id} for {req.coach_ref}."
     elif sub in ("accept", "decline"):
         req = requests.decide(
-            con, viewer, args.request_id, accept=sub == "accept", reason=args.reason or ""
+            con,
+            viewer,
+            args.request_id,
+            accept=sub == "accept",
+            reason=args.reason or "",
+            colleague_agreed_on=getattr(args, "agreed_on", None),
+            today=args.as_of,
         )
         text = f"Request #{req.request_id} {req.status}."
     elif sub == "withdraw":
@@ -442,6 +455,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("coach_ref")
     q.add_argument("--note")
     q.add_argument("--as-of", type=iso_date)
+    q.add_argument(
+        "--reply-by", type=iso_date, help="Last day to answer (default: the alliance's setting)."
+    )
     q.add_argument("--json", action="store_true")
     for name, helptext in (
         ("accept", "Accept a request to your school."),
@@ -451,5 +467,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         q = rsub.add_parser(name, help=helptext)
         q.add_argument("request_id", type=int)
         q.add_argument("--reason")
+        q.add_argument("--as-of", type=iso_date, help="Decide as of this date (default today).")
+        if name == "accept":
+            q.add_argument(
+                "--agreed-on",
+                type=iso_date,
+                metavar="DATE",
+                help="The day your colleague agreed to this (required to accept).",
+            )
         q.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_requests)

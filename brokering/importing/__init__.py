@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
@@ -19,57 +20,46 @@ from brokering.db import Connection
 from brokering.errors import PermissionDenied, StoreError
 from brokering.importing.apply import apply_consent, upsert
 from brokering.importing.problems import ImportReport, Problem
-from brokering.importing.reader import Staged, stage_file, workdir
+from brokering.importing.reader import Staged, workdir
 from brokering.importing.spec import TABLES
+from brokering.importing.staging import stage_files
 from brokering.importing.validate import Validator
-from brokering.settings import IMPORT_MEMORY_LIMIT
+from brokering.settings import IMPORT_MEMORY_LIMIT, MAX_FILES_PER_BATCH
 from brokering.taxonomy import SkillMatcher
 from brokering.viewer import Viewer
+
+if TYPE_CHECKING:
+    from brokering.mapping import Mapping
 
 __all__ = ["ImportReport", "Problem", "import_paths", "collect_files"]
 
 _SUFFIXES = (".csv", ".xlsx", ".xlsm", ".txt", ".tsv")
 
 
-def collect_files(paths: list[Path]) -> tuple[dict[str, Path], list[Problem]]:
-    """Map each path to its table by file stem; a folder contributes every known file."""
-    found: dict[str, Path] = {}
+def collect_files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
+    """The files to read: each path given, and every table-like file in a folder given."""
+    found: list[Path] = []
     problems: list[Problem] = []
     for path in paths:
-        candidates = sorted(path.iterdir()) if path.is_dir() else [path]
-        for f in candidates:
-            stem = f.stem.lower().split(".")[0]
-            if stem not in TABLES:
-                if not path.is_dir():
-                    problems.append(
-                        Problem(
-                            f.name,
-                            0,
-                            "",
-                            "",
-                            (
-                                f"is not a file this import knows: name it after its table "
-                                f"({', '.join(t + '.csv' for t in TABLES)})."
-                            ),
-                        )
-                    )
-                continue
-            if path.is_dir() and f.suffix.lower() not in _SUFFIXES:
-                continue
-            if stem in found:
-                problems.append(
-                    Problem(
-                        f.name,
-                        0,
-                        "",
-                        "",
-                        (f"is a second file for {stem}; import one {stem} file at a time."),
-                    )
-                )
-                continue
-            found[stem] = f
-    ordered = {t: found[t] for t in TABLES if t in found}
-    return ordered, problems
+        if path.is_dir():
+            found += [
+                f for f in sorted(path.iterdir()) if f.is_file() and f.suffix.lower() in _SUFFIXES
+            ]
+        else:
+            found.append(path)
+    if len(found) > MAX_FILES_PER_BATCH:
+        problems.append(
+            Problem(
+                "",
+                0,
+                "",
+                "",
+                f"{len(found):,} files were given; one import takes at most "
+                f"{MAX_FILES_PER_BATCH}. Import them in smaller batches.",
+            )
+        )
+        found = []
+    return found, problems
 
 
 @contextmanager
@@ -105,9 +95,12 @@ def import_paths(
     today: date | None = None,
     matcher: SkillMatcher | None = None,
     pseudonym_key: bytes | None = None,
+    mapping: Mapping | None = None,
 ) -> ImportReport:
     """Validate and (unless refused or a dry run) apply a batch in one transaction.
 
+    With `mapping` (brokering.mapping), each file is read as the mapping says (its sheet,
+    header row, table, columns and values) instead of by the template's column names.
     With `pseudonym_key`, every staff identifier in the files is replaced by its keyed hash
     before validation, so raw identifiers never reach the store.
     """
@@ -115,7 +108,7 @@ def import_paths(
         raise PermissionDenied("Only the alliance administrator (the data manager) imports data.")
     report = ImportReport(strength_scale=strength_scale, dry_run=dry_run)
     files, problems = collect_files([Path(p) for p in paths])
-    report.files = [f.name for f in files.values()]
+    report.files = [f.name for f in files]
     for p in problems:
         report.add(p, 500)
     if not files and not problems:
@@ -126,18 +119,13 @@ def import_paths(
     today = today or date.today()
     try:
         with workdir() as tmp, _memory_limit(con, IMPORT_MEMORY_LIMIT):
-            staged: dict[str, Staged] = {}
-            for table, path in files.items():
-                s = stage_file(con, path, table, Path(tmp))
-                report.notes.extend(s.notes)
-                for p in s.problems:
-                    report.add(p, 500)
-                if not s.problems:
-                    staged[table] = s
+            batch = stage_files(con, files, Path(tmp), report, mapping)
+            staged = batch.tables
             if staged and pseudonym_key:
                 _pseudonymise(con, staged, pseudonym_key, report)
             if staged:
                 Validator(con, matcher, report, strength_scale, today).run(staged)
+            batch.count_rows(report)
             if report.ok:
                 _apply(con, report, staged, viewer, dry_run)
     except duckdb.Error as exc:
@@ -241,7 +229,8 @@ def _apply(
 def _drop_temp(con: Connection) -> None:
     for (name,) in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_type = 'LOCAL TEMPORARY' "
-        "AND (table_name LIKE 'stg\\_%' ESCAPE '\\' OR table_name LIKE 'prs\\_%' ESCAPE '\\' "
+        "AND (table_name LIKE 'stg\\_%' ESCAPE '\\' OR table_name LIKE 'raw\\_%' ESCAPE '\\' "
+        "OR table_name LIKE 'prs\\_%' ESCAPE '\\' "
         "OR table_name LIKE 'map\\_%' ESCAPE '\\' OR table_name IN ('new_staff', "
         "'consent_changes'))"
     ).fetchall():

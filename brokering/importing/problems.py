@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,22 @@ class TableOutcome:
 
 
 @dataclass
+class FileRows:
+    """Every data row read from a file is valid or refused: read == valid + refused. A file
+    refused whole (not a table, a zip bomb…) has read == 0 and `whole_file` set."""
+
+    file: str
+    table: str | None
+    read: int = 0
+    refused: int = 0
+    whole_file: bool = False
+
+    @property
+    def valid(self) -> int:
+        return self.read - self.refused
+
+
+@dataclass
 class ImportReport:
     files: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -45,15 +62,37 @@ class ImportReport:
     strength_scale: str | None = None
     dry_run: bool = False
     applied: bool = False
+    rows: list[FileRows] = field(default_factory=list)
+    _refused_lines: dict[str, set[int]] = field(default_factory=dict, repr=False)
+    #: Several files staged as one table: their joint label -> (file, line) of a stored line.
+    _locators: dict[str, Callable[[int], tuple[str, int]]] = field(default_factory=dict, repr=False)
 
     @property
     def ok(self) -> bool:
         return self.problem_count == 0
 
+    def locate_lines(self, label: str, locate: Callable[[int], tuple[str, int]]) -> None:
+        """Problems reported against `label` (several files staged as one table) are
+        given back their own file and line as they are added, whoever adds them."""
+        self._locators[label] = locate
+
     def add(self, problem: Problem, limit: int) -> None:
+        locate = self._locators.get(problem.file)
+        if locate is not None:
+            file, line = locate(problem.line)
+            problem = replace(problem, file=file, line=line)
         self.problem_count += 1
+        self._refused_lines.setdefault(problem.file, set()).add(problem.line)
         if len(self.problems) < limit:
             self.problems.append(problem)
+
+    def count_rows(self, file: str, table: str | None, read: int, first_line: int) -> None:
+        """Record what was read from `file` (data rows start after line `first_line` - 1);
+        call after every problem of the file has been added."""
+        lines = self._refused_lines.get(file, set())
+        whole = any(line < first_line for line in lines)
+        refused = read if whole else sum(1 for line in lines if line >= first_line)
+        self.rows.append(FileRows(file, table, read, min(refused, read), whole or read == 0))
 
     def to_dict(self) -> dict:
         """The stable shape of `import --json` (documented in docs/CLI.md)."""
@@ -67,4 +106,5 @@ class ImportReport:
             "problem_count": self.problem_count,
             "problems": [asdict(p) for p in self.problems],
             "notes": self.notes,
+            "rows": [asdict(r) | {"valid": r.valid} for r in self.rows],
         }

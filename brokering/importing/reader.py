@@ -1,42 +1,106 @@
-"""Getting a school's file into a staging table, whatever it was saved as.
+"""Getting a school's file into a staging table, whatever it was saved as and called.
 
-CSV (UTF-8 with or without BOM, Windows-1252, UTF-16; comma, semicolon or tab) and .xlsx.
-The CSV itself is parsed by DuckDB's reader into an all-text staging table, which streams
-large files; anything not UTF-8 is re-encoded to a temporary UTF-8 copy first, in chunks.
+Two steps. `open_source` tells what the file is (sniff.py: by its bytes, never its name),
+finds the header row under any title rows (and, in a workbook, the sheet) and keeps a few
+sample rows — enough to recognise the table and propose a column mapping without reading
+the whole file (anything not UTF-8, or with mixed line endings, is rewritten to a UTF-8
+copy first). `rows.stage` then reads every row into the staging table.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
-import io
 import re
 import tempfile
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
-from brokering.db import Connection
+from brokering.importing import workbook
 from brokering.importing.problems import Problem
+from brokering.importing.sniff import Sniffed, sniff
+from brokering.settings import (
+    HEADER_SEARCH_BYTES,
+    HEADER_SEARCH_ROWS,
+    MAX_COLUMNS,
+    MAX_IMPORT_FILE_BYTES,
+)
 
 _CHUNK = 1 << 20
-_CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
+_SAMPLE_ROWS = 50
+_DELIMITERS = (",", ";", "\t", "|")
+
+Row = list[str | None]
+HeaderScore = Callable[[Sequence[str | None]], float]
+
+
+@dataclass
+class Source:
+    """What a file is and where its table starts; `problem` refuses the whole file."""
+
+    path: Path
+    label: str
+    kind: str | None = None
+    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
+    header_line: int = 1
+    header: list[str] = field(default_factory=list)
+    samples: list[Row] = field(default_factory=list)
+    delimiter: str = ","
+    problem: str | None = None
+    notes: list[str] = field(default_factory=list)
+    utf8_path: Path | None = None
+    sniffed: Sniffed | None = None
+
+    @property
+    def labels(self) -> list[str]:
+        """Each column's name as a mapping knows it: the header text, "column N" for an
+        unnamed one, and "Name (2)" for a name the header repeats."""
+        out: list[str] = []
+        for i, h in enumerate(self.header):
+            label = h or f"column {i + 1}"
+            n = 2
+            while label in out:
+                label = f"{h or f'column {i + 1}'} ({n})"
+                n += 1
+            out.append(label)
+        return out
+
+    def refused(self, message: str) -> Source:
+        self.problem = message
+        return self
 
 
 @dataclass
 class Staged:
-    """A file in a temp table `stg_<stem>`: a `line` column plus every header column,
-    all text, blanks as NULL."""
+    """A file in a temp table `stg_<table>`: a `line` column plus every planned column, all
+    text, blanks as NULL. `problems` refuse the file whole; `row_problems` refuse rows
+    (the rest is still checked, so one report lists everything)."""
 
     path: Path
     label: str
     table: str
     columns: list[str]
     rows: int = 0
+    rows_read: int = 0
     problems: list[Problem] = field(default_factory=list)
+    row_problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Several files of one table share the staging table: file k's lines are stored as
+    #: k * LINE_BASE + line, and `locate` gives the file and line back for a report.
+    parts: list[str] = field(default_factory=list)
+
+    def locate(self, line: int) -> tuple[str, int]:
+        part, own = divmod(int(line), LINE_BASE)
+        if not self.parts or part >= len(self.parts):
+            return self.label, int(line)
+        return self.parts[part], own
+
+
+LINE_BASE = 1_000_000_000
 
 
 def header_key(name: str) -> str:
@@ -44,277 +108,248 @@ def header_key(name: str) -> str:
     return re.sub(r"[\s-]+", "_", name.strip().lstrip("\ufeff").strip().lower())
 
 
-def _sniff_encoding(path: Path) -> tuple[str | None, str | None]:
-    """(encoding, problem). Decodes the whole file incrementally, so nothing is guessed
-    from the first kilobyte alone."""
-    with path.open("rb") as fh:
-        head = fh.read(4)
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16", None
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    bad_cp1252 = False
-    utf8 = True
-    with path.open("rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            if b"\x00" in chunk:
-                return None, (
-                    "is not a text file (it contains NUL bytes). Save it as 'CSV UTF-8' or .xlsx."
-                )
-            if utf8:
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    utf8 = False
-            if not utf8 and any(b in _CP1252_UNDEFINED for b in chunk):
-                bad_cp1252 = True
-    if utf8:
-        return "utf-8", None
-    if bad_cp1252:
-        return None, (
-            "is in an encoding we cannot read (neither UTF-8 nor Windows-1252). "
-            "Save it again as 'CSV UTF-8'."
+def default_header_score(cells: Sequence[str | None]) -> float:
+    """How much a row looks like a header: named cells, most of all template column names."""
+    from brokering.importing.spec import TABLES
+
+    known = {n for spec in TABLES.values() for n in spec.names}
+    texts = [c for c in cells if c and c.strip()]
+    if len(texts) < 2 and len(cells) > 1:
+        return 0.0
+    words = [t for t in texts if not _looks_like_value(t)]
+    return 3.0 * sum(header_key(t) in known for t in words) + len(set(words))
+
+
+def _looks_like_value(text: str) -> bool:
+    return bool(re.fullmatch(r"[\d\s.,/:+-]+", text)) or "@" in text
+
+
+# -- opening ----------------------------------------------------------------------------------
+def open_source(
+    path: Path,
+    workdir: Path,
+    score: HeaderScore | None = None,
+    *,
+    sheet: str | None = None,
+    header_line: int | None = None,
+    label: str | None = None,
+    max_bytes: int = MAX_IMPORT_FILE_BYTES,
+) -> Source:
+    """Sniff `path`, find its header row (the best-scoring of the first rows, unless given)
+    and keep sample rows after it."""
+    source = Source(path=path, label=label or path.name)
+    sniffed = sniff(path, max_bytes)
+    source.sniffed = sniffed
+    if sniffed.problem:
+        return source.refused(sniffed.problem)
+    source.kind = sniffed.kind
+    score = score or default_header_score
+    if sniffed.kind == "xlsx":
+        return _open_workbook(source, score, sheet, header_line)
+    return _open_csv(source, sniffed, workdir, score, header_line)
+
+
+def _open_csv(
+    source: Source, sniffed: Sniffed, workdir: Path, score: HeaderScore, header_line: int | None
+) -> Source:
+    path = source.path
+    utf8 = path
+    if sniffed.encoding != "utf-8" or sniffed.mixed_endings:
+        utf8 = _rewrite(path, sniffed.encoding or "utf-8", workdir)
+        if sniffed.encoding != "utf-8":
+            source.notes.append(
+                f"{source.label}: read as "
+                f"{'Windows-1252' if sniffed.encoding == 'cp1252' else 'UTF-16'} "
+                "and converted to UTF-8."
+            )
+        if sniffed.mixed_endings:
+            source.notes.append(
+                f"{source.label}: its lines ended in more than one way (Windows and Unix); "
+                "read with one line ending."
+            )
+    source.utf8_path = utf8
+    with utf8.open(encoding="utf-8-sig", newline="") as fh:
+        head = fh.read(HEADER_SEARCH_BYTES)
+        complete = not fh.read(1)
+    lines = head.splitlines(keepends=True)
+    if not complete:
+        if len(lines) <= 1:
+            return source.refused(
+                f"has a first line longer than {HEADER_SEARCH_BYTES // 1024:,} KB with no line "
+                "break: it is not a table with a header row. Save it again as CSV UTF-8."
+            )
+        lines = lines[:-1]  # the last line read may be cut short
+    lines = lines[: HEADER_SEARCH_ROWS + _SAMPLE_ROWS]
+    source.delimiter = _delimiter(lines[:HEADER_SEARCH_ROWS])
+    old_limit = csv.field_size_limit()
+    csv.field_size_limit(HEADER_SEARCH_BYTES + 1)
+    try:
+        parsed: list[Row] = [
+            [c if c.strip() else None for c in next(csv.reader([ln], delimiter=source.delimiter))]
+            if ln.strip()
+            else []
+            for ln in lines
+        ]
+    except csv.Error:
+        return source.refused(
+            "could not be read as CSV near its start (a stray quote?). Save it again as CSV UTF-8."
         )
-    return "cp1252", None
+    finally:
+        csv.field_size_limit(old_limit)
+    if not any(parsed):
+        return source.refused(
+            "has no header row: its first lines are blank. Save it again with its header row."
+        )
+    return _choose_header(source, parsed, 1, score, header_line)
 
 
-def _reencode(path: Path, encoding: str, workdir: Path) -> Path:
-    out = workdir / (path.stem + ".utf8.csv")
+def _rewrite(path: Path, encoding: str, workdir: Path) -> Path:
+    """A UTF-8 copy with every line ending as LF (universal newlines), in chunks."""
+    out = workdir / f"{path.stem[:40]}.{id(path)}.utf8.csv"
     with (
-        path.open("r", encoding=encoding, newline="") as src,
-        out.open("w", encoding="utf-8", newline="") as dst,
+        path.open("r", encoding=encoding, newline=None) as src,
+        out.open("w", encoding="utf-8", newline="\n") as dst,
     ):
         while chunk := src.read(_CHUNK):
             dst.write(chunk)
     return out
 
 
-def _delimiter(header: str) -> str:
-    counts = {d: header.count(d) for d in (",", ";", "\t")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
+def _delimiter(lines: list[str]) -> str:
+    """The separator that splits the most lines into the same number of fields: lists
+    inside cells ("KS1;KS2;KS3") vary from row to row, a real separator does not."""
+    best, best_score = ",", 0
+    for d in _DELIMITERS:
+        counts = Counter(ln.count(d) for ln in lines if ln.strip())
+        counts.pop(0, None)
+        score = max((n * lines_with for n, lines_with in counts.items()), default=0)
+        if score > best_score:
+            best, best_score = d, score
+    return best
 
 
-def stage_file(con: Connection, path: Path, table: str, workdir: Path) -> Staged:
-    """Read `path` into temp table stg_<table>; file-level problems end staging early."""
-    staged = Staged(path=path, label=path.name, table=table, columns=[])
-    if not path.exists():
-        staged.problems.append(Problem(path.name, 0, "", "", "was not found."))
-        return staged
-    if path.stat().st_size == 0:
-        staged.problems.append(
-            Problem(
-                path.name,
-                0,
-                "",
-                "",
-                "is empty: it has no header row. Save it again with the template's header row.",
-            )
-        )
-        return staged
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _stage_excel(con, staged)
-    if path.suffix.lower() not in (".csv", ".txt", ".tsv"):
-        staged.problems.append(
-            Problem(path.name, 0, "", "", "is not a .csv or .xlsx file; save it as CSV UTF-8.")
-        )
-        return staged
-    encoding, problem = _sniff_encoding(path)
-    if problem:
-        staged.problems.append(Problem(path.name, 0, "", "", problem))
-        return staged
-    source = path
-    if encoding != "utf-8":
-        staged.notes.append(
-            f"{path.name}: read as {'Windows-1252' if encoding == 'cp1252' else 'UTF-16'} "
-            "and converted to UTF-8."
-        )
-        source = _reencode(path, encoding or "utf-8", workdir)
-    with source.open(encoding="utf-8-sig", newline="") as fh:
-        first = fh.readline()
-    if not first.strip():
-        staged.problems.append(
-            Problem(
-                path.name,
-                1,
-                "",
-                "",
-                "has a blank first line; the first line must be the header row.",
-            )
-        )
-        return staged
-    delim = _delimiter(first)
-    header = next(csv.reader(io.StringIO(first), delimiter=delim))
-    staged.columns = [header_key(h) for h in header]
-    if not _header_ok(staged):
-        return staged
-    cols = {f"c{i}": "VARCHAR" for i in range(len(staged.columns))}
+def _open_workbook(
+    source: Source, score: HeaderScore, sheet: str | None, header_line: int | None
+) -> Source:
     try:
-        con.execute(f"DROP TABLE IF EXISTS stg_{table}")
-        con.execute(
-            f"CREATE TEMP TABLE stg_{table} AS SELECT (row_number() OVER ()) + 1 AS line, "  # noqa: S608
-            + ", ".join(f"nullif(trim(c{i}), '') AS \"{n}\"" for i, n in enumerate(staged.columns))
-            + " FROM read_csv(?, header = true, auto_detect = false, delim = ?, quote = '\"', "
-            "escape = '\"', columns = " + _struct(cols) + ", store_rejects = true, "
-            "max_line_size = 4194304)",
-            [str(source), delim],
-        )
-        rejects = con.execute(
-            "SELECT line, error_type, csv_line, error_message FROM reject_errors "
-            "ORDER BY line LIMIT 1000"
-        ).fetchall()
-        con.execute("DELETE FROM reject_errors")
-        con.execute("DELETE FROM reject_scans")
-    except duckdb.Error as exc:
-        staged.problems.append(
-            Problem(path.name, 0, "", "", f"could not be read as CSV ({_first_line(exc)}).")
-        )
-        return staged
-    seen: set[int] = set()
-    for line, error_type, csv_line, message in rejects:
-        if line in seen:
-            continue
-        seen.add(int(line))
-        staged.problems.append(
-            Problem(
-                path.name,
-                int(line),
-                "",
-                _clip(csv_line or ""),
-                _reject_message(str(error_type), str(message), len(staged.columns), delim),
-            )
-        )
-    staged.rows = int(con.execute(f"SELECT count(*) FROM stg_{table}").fetchall()[0][0])  # noqa: S608
-    if staged.rows == 0 and not staged.problems:
-        staged.problems.append(
-            Problem(
-                path.name,
-                0,
-                "",
-                "",
-                "has a header row but no data rows: nothing to import. Add rows or leave the "
-                "file out.",
-            )
-        )
-    return staged
-
-
-def _stage_excel(con: Connection, staged: Staged) -> Staged:
+        wb = workbook.open_workbook(source.path)
+    except workbook.WorkbookRefused as exc:
+        return source.refused(str(exc))
     try:
-        frame = pd.read_excel(
-            staged.path, dtype=str, header=None, keep_default_na=False, engine="openpyxl"
-        )
-    except Exception as exc:  # openpyxl raises many types for a damaged workbook
-        staged.problems.append(
-            Problem(staged.label, 0, "", "", f"could not be opened as an Excel workbook ({exc}).")
-        )
-        return staged
-    if frame.empty:
-        staged.problems.append(
-            Problem(
-                staged.label,
-                0,
-                "",
-                "",
-                "is empty: it has no header row. Save it again with the template's header row.",
+        source.sheets = list(wb.sheetnames)
+        names = [sheet] if sheet else source.sheets
+        if sheet and sheet not in source.sheets:
+            return source.refused(
+                f"has no sheet called '{sheet}' (it has {', '.join(source.sheets)})."
             )
-        )
-        return staged
-    staged.columns = [header_key(str(h)) for h in frame.iloc[0].tolist()]
-    if not _header_ok(staged):
-        return staged
-    body = frame.iloc[1:].copy()
-    body.columns = [f"c{i}" for i in range(len(staged.columns))]
-    body.insert(0, "line", range(2, len(body) + 2))
-    body = body.astype({c: "string" for c in body.columns if c != "line"})
-    con.register("xlsx_body", body)
-    con.execute(f"DROP TABLE IF EXISTS stg_{staged.table}")
-    con.execute(
-        f"CREATE TEMP TABLE stg_{staged.table} AS SELECT line::BIGINT AS line, "  # noqa: S608
-        + ", ".join(
-            f"nullif(trim(c{i}::VARCHAR), '') AS \"{n}\"" for i, n in enumerate(staged.columns)
-        )
-        + " FROM xlsx_body"
-    )
-    con.unregister("xlsx_body")
-    # Excel keeps blank formatted rows: drop rows with no value at all.
-    con.execute(
-        f"DELETE FROM stg_{staged.table} WHERE "  # noqa: S608
-        + " AND ".join(f'"{n}" IS NULL' for n in staged.columns)
-    )
-    staged.rows = int(con.execute(f"SELECT count(*) FROM stg_{staged.table}").fetchall()[0][0])  # noqa: S608
-    if staged.rows == 0:
-        staged.problems.append(
-            Problem(
-                staged.label,
-                0,
-                "",
-                "",
-                "has a header row but no data rows: nothing to import. Add rows or leave the "
-                "file out.",
-            )
-        )
-    return staged
+        best: tuple[float, str, list[Row]] | None = None
+        for name in names:
+            head = [
+                cells for _, cells in workbook.rows(wb[name], 1, HEADER_SEARCH_ROWS + _SAMPLE_ROWS)
+            ]
+            top = max((score(r) for r in head[:HEADER_SEARCH_ROWS]), default=0.0)
+            if best is None or top > best[0]:
+                best = (top, name, head)
+    except workbook.WorkbookRefused as exc:
+        return source.refused(str(exc))
+    finally:
+        wb.close()
+    assert best is not None
+    _, source.sheet, head = best
+    if not any(any(c is not None for c in r) for r in head):
+        return source.refused("is empty: it has no header row. Save it again with its header row.")
+    if len(source.sheets) > 1:
+        source.notes.append(f"{source.label}: read the sheet '{source.sheet}'.")
+    return _choose_header(source, head, 1, score, header_line)
 
 
-def _header_ok(staged: Staged) -> bool:
+def _choose_header(
+    source: Source, rows: list[Row], first: int, score: HeaderScore, header_line: int | None
+) -> Source:
+    if any(len(r) > MAX_COLUMNS for r in rows):
+        return source.refused(
+            f"has more than {MAX_COLUMNS:,} columns; a school's export has a few dozen. "
+            "Remove the columns not needed, or check the separator."
+        )
+    if header_line is None:
+        scores = [score(r) for r in rows[:HEADER_SEARCH_ROWS]]
+        index = max(range(len(scores)), key=lambda i: (scores[i], -i))
+    else:
+        index = header_line - first
+        if not 0 <= index < len(rows):
+            return source.refused(f"has no row {header_line} to read the header from.")
+    header = rows[index]
+    while header and header[-1] is None:  # Excel and SIMS pad the header with empty cells
+        header = header[:-1]
+    if len(header) > MAX_COLUMNS:
+        return source.refused(
+            f"has more than {MAX_COLUMNS:,} columns; a school's export has a few dozen. "
+            "Remove the columns not needed, or check the separator."
+        )
+    if not header:
+        return source.refused("has no header row. Save it again with its header row.")
+    source.header_line = first + index
+    source.header = [c.strip().lstrip("\ufeff") if c else "" for c in header]
+    source.samples = [r for r in rows[index + 1 :] if any(c is not None for c in r)]
+    if source.header_line > 1:
+        source.notes.append(
+            f"{source.label}: the header is on line {source.header_line}; the lines above it "
+            "(titles) were skipped."
+        )
+    return source
+
+
+def _clip(text: str, n: int = 80) -> str:
+    text = text.replace("\r", " ").replace("\n", " ")
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def workdir() -> tempfile.TemporaryDirectory:
+    return tempfile.TemporaryDirectory(prefix="brokering-import-")
+
+
+# -- the template route: files named or headed like the templates --------------------------
+def identity_plan(source: Source) -> tuple[list[tuple[int, str]], list[Problem]]:
+    """Every column under its own (normalised) name, with the header's naming problems."""
+    names = [header_key(h) for h in source.header]
+    problems: list[Problem] = []
     seen: set[str] = set()
-    for name in staged.columns:
+    line = source.header_line
+    for name in names:
         if not name:
-            staged.problems.append(
+            problems.append(
                 Problem(
-                    staged.label,
-                    1,
+                    source.label,
+                    line,
                     "",
                     "",
                     "has a column with no name in the header row; name it or delete it.",
                 )
             )
         elif name in seen:
-            staged.problems.append(
-                Problem(staged.label, 1, name, name, "appears twice in the header row; keep one.")
+            problems.append(
+                Problem(
+                    source.label, line, name, name, "appears twice in the header row; keep one."
+                )
             )
         elif not re.fullmatch(r"[a-z0-9_]+", name):
-            staged.problems.append(
+            problems.append(
                 Problem(
-                    staged.label,
-                    1,
+                    source.label,
+                    line,
                     name,
-                    name,
-                    "is not a column name this import knows (letters, digits, _ only).",
+                    _clip(name),
+                    "is not a column name this import knows (letters, digits, _ only). "
+                    "To import an export as it comes, propose a column mapping first "
+                    "(python -m brokering mapping propose).",
                 )
             )
         seen.add(name)
-    return not staged.problems
+    return list(enumerate(names)), problems
 
 
-def _struct(cols: dict[str, str]) -> str:
-    return "{" + ", ".join(f"'{k}': '{v}'" for k, v in cols.items()) + "}"
-
-
-def _reject_message(error_type: str, message: str, expected: int, delim: str) -> str:
-    shown = {",": "commas", ";": "semicolons", "\t": "tabs"}[delim]
-    if error_type in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
-        found = re.search(r"Found: (\d+)", message)
-        n = found.group(1) if found else "a different number of"
-        return (
-            f"has {n} columns but the header has {expected}. The file is separated by "
-            f"{shown}: check this line uses the same separator and that text containing "
-            f"{shown} is in double quotes."
-        )
-    if error_type == "LINE SIZE OVER MAXIMUM":
-        return "is longer than 4 MB; shorten the text in it."
-    if error_type == "UNQUOTED VALUE":
-        return "has a stray double quote; wrap the whole value in quotes and double any inside."
-    return f"could not be read ({error_type.lower()})."
-
-
-def _clip(text: str, n: int = 80) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
-
-
-def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0][:200]
-
-
-def workdir() -> tempfile.TemporaryDirectory:
-    return tempfile.TemporaryDirectory(prefix="brokering-import-")
+def head_frame(source: Source, rows: int = 5) -> pd.DataFrame:
+    """The first rows after the header, as text, for previews."""
+    width = len(source.header)
+    body = [(r + [None] * width)[:width] for r in source.samples[:rows]]
+    return pd.DataFrame(body, columns=source.labels)

@@ -236,12 +236,16 @@ class Validator:
         ).fetchall()
         label = " + ".join(spec.key)
         for line, first, value in rows:
+            first_file, first_line = staged.locate(first)
+            where = f"line {first_line}"
+            if first_file != staged.locate(line)[0]:
+                where += f" of {first_file}"
             self.problem(
                 staged,
                 line,
                 spec.key[0],
                 value,
-                f"repeats line {first} ({label} are the same); keep one of them.",
+                f"repeats {where} ({label} are the same); keep one of them.",
             )
 
     def check_references(self, staged: Staged, spec: TableSpec, batch: set[str]) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -25,7 +25,7 @@ import pandas as pd
 from brokering import audit
 from brokering.db import Connection, transaction
 from brokering.errors import ValidationError
-from brokering.matching import model, rules
+from brokering.matching import availability, model, rules
 from brokering.matching.capacity import capacity_left, school_outflow
 from brokering.matching.needs import list_needs
 from brokering.matching.params import DEFAULT_MATCH_PARAMS, PRIORITY_ORDER, MatchParams
@@ -37,13 +37,19 @@ from brokering.matching.pool import (
     to_arrays,
     track_records,
 )
-from brokering.matching.requests import INSERT_SQL
+from brokering.matching.requests import INSERT_SQL, lapse_due, reply_by_for
 from brokering.matching.solver import Solution, check, greedy, solve  # noqa: F401 - re-exported
 from brokering.scoring import DEFAULT_PARAMS, ScoringParams
 from brokering.terms import term_of
 from brokering.viewer import Viewer
 
-METHODS = ("optimal", "greedy")
+METHODS = ("optimal", "coverage", "greedy")
+#: What a coordinator calls each method (the page and the text output; never a solver's name).
+METHOD_LABELS = {
+    "optimal": "Highest total quality",
+    "coverage": "Match as many needs as possible",
+    "greedy": "First come, first served",
+}
 PROPOSAL_COLUMNS = [
     "need_id",
     "staff_ref",
@@ -85,6 +91,11 @@ class MethodResult:
     def covered(self) -> int:
         return self.needs_covered
 
+    @property
+    def average_match(self) -> float:
+        """Average match score of the needs matched (0 when none is)."""
+        return round(self.total_quality / self.needs_covered, 1) if self.needs_covered else 0.0
+
 
 @dataclass(frozen=True)
 class AllocationPlan:
@@ -107,6 +118,7 @@ class AllocationPlan:
                     "needs_considered": r.needs_considered,
                     "schools_involved": r.schools_involved,
                     "cross_school": r.cross_school,
+                    "average_match": r.average_match,
                     "solver": r.solver,
                     "seconds": round(r.seconds, 3),
                 }
@@ -114,16 +126,27 @@ class AllocationPlan:
             ]
         )
 
+    def differences(self, first: str = "optimal", second: str = "greedy") -> pd.DataFrame:
+        """Needs whose proposed coach differs between two methods (or that only one
+        matches): need, person, skill, and each method's coach and score."""
+        cols = ["need_id", "staff_ref", "school_name", "skill_name"]
+        a = self.results[first].proposals[[*cols, "coach_ref", "match_score"]]
+        b = self.results[second].proposals[[*cols, "coach_ref", "match_score"]]
+        both = a.merge(b, on=cols, how="outer", suffixes=(f"_{first}", f"_{second}"))
+        differ = both[f"coach_ref_{first}"].fillna("") != both[f"coach_ref_{second}"].fillna("")
+        return both[differ].sort_values("need_id").reset_index(drop=True)
+
     def chart_data(self) -> pd.DataFrame:
         """Long form (method, measure, value) for a grouped bar chart."""
         frame = self.comparison()
         labels = {
             "total_quality": "Total match quality",
-            "needs_covered": "Needs covered",
-            "schools_involved": "Schools involved",
+            "needs_covered": "Needs matched",
+            "average_match": "Average match",
         }
         long = frame.melt(id_vars="method", value_vars=list(labels), var_name="measure")
         long["measure"] = long["measure"].map(labels)
+        long["method"] = long["method"].map(METHOD_LABELS)
         return long
 
 
@@ -161,6 +184,7 @@ def plan_allocation(
     t0 = time.perf_counter()
     rules.require_allocator(viewer)
     as_of = as_of or date.today()
+    lapse_due(con, as_of)
     if school_cap is not None and not 0.0 <= school_cap <= 1.0:
         raise ValidationError("The school cap is a fraction between 0 and 1 (for example 0.5).")
     needs = list_needs(con, viewer, statuses=("open",))
@@ -187,6 +211,16 @@ def plan_allocation(
     )
     need_arr = need_arrays(needs, arrays, params)
     edges = model.top_edges(need_arr, arrays.pool, arrays.distance, params)
+    edges = replace(
+        edges,
+        score=availability.lower_scores(
+            edges.score,
+            edges.coach,
+            np.asarray(arrays.refs),
+            availability.flagged_refs(con, as_of),
+            params.unavailable_penalty,
+        ),
+    )
     caps = (
         _school_caps(con, viewer, school_cap, arrays.school_index, as_of, params.default_hours)
         if school_cap is not None
@@ -325,7 +359,7 @@ def allocate(
 ) -> MethodResult:
     """One method's preview over the store (the benchmark's entry point); nothing is sent."""
     if method not in METHODS:
-        raise ValidationError(f"Unknown method '{method}': use optimal or greedy.")
+        raise ValidationError(f"Unknown method '{method}': use {', '.join(METHODS)}.")
     plan = plan_allocation(
         con, viewer, as_of=as_of, school_cap=school_cap, methods=(method,), params=params
     )
@@ -351,7 +385,7 @@ def commit_allocation(
     that every need is still open and unanswered and every coach still has the hours."""
     rules.require_allocator(viewer)
     if method not in plan.results:
-        raise ValidationError(f"Unknown method '{method}': use optimal or greedy.")
+        raise ValidationError(f"Unknown method '{method}': use {', '.join(METHODS)}.")
     proposals = plan.results[method].proposals
     if proposals.empty:
         raise ValidationError("There are no proposals to commit.")
@@ -381,6 +415,7 @@ def commit_allocation(
             + "). Nothing was sent: preview again."
         )
     batch = f"A{date.today():%Y%m%d}-{uuid.uuid4().hex[:8]}"
+    reply_by = reply_by_for(con, plan.as_of)
     rows = [
         [
             r.need_id,
@@ -397,6 +432,8 @@ def commit_allocation(
             viewer.username,
             viewer.role,
             viewer.school_id,
+            reply_by,
+            None,
         ]
         for r in proposals.itertuples(index=False)
     ]

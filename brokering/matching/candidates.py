@@ -18,7 +18,7 @@ import pandas as pd
 from brokering import audit
 from brokering.db import Connection
 from brokering.errors import NotFoundError, ValidationError
-from brokering.matching import model, rules, stored
+from brokering.matching import availability, model, rules, stored
 from brokering.matching.needs import Need, get_need, list_needs, resolve_skill
 from brokering.matching.params import DEFAULT_MATCH_PARAMS, MatchParams
 from brokering.matching.pool import Arrays, phase_mask, skill_pool, skill_row, to_arrays
@@ -88,6 +88,7 @@ def rank_candidates(
         pool, arrays = built
     names = _skill_names(con, pool.close_skills_used)
     frame = _ranked_frame(need, arrays, names, params)
+    frame = availability.demote(frame, availability.flagged_refs(con, as_of))
     if audited:  # staff across schools were listed: once, whichever route built the list
         audit.record(
             con,

@@ -40,6 +40,9 @@ class MatchParams:
     pool_limit: int = 200
     #: Allocation keeps each need's best this many feasible candidates.
     top_k: int = 40
+    #: Points an allocation takes off a coach flagged as possibly unavailable (see
+    #: `availability`); on a need's list they are placed after the other proposable people.
+    unavailable_penalty: float = 20.0
     #: Seconds the exact solver may take before the best solution found is kept.
     solver_time_limit: float = 20.0
 

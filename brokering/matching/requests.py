@@ -7,9 +7,12 @@ accepted request becomes a coaching (or mentoring) relationship in `coaching`, t
 becomes matched, and other requests still waiting for that need are withdrawn. Every request
 and decision is kept with who and when, and audited.
 
-Moves: pending -> accepted | declined | withdrawn. Every other move is refused. A pending
-request holds the candidate's hours (see `capacity`), so two schools cannot be promised the
-same hours while both wait for a reply.
+Moves: pending -> accepted | declined | withdrawn | lapsed. Every other move is refused. A
+pending request holds the candidate's hours (see `capacity`), so two schools cannot be promised
+the same hours while both wait for a reply — but only until its reply-by date (the alliance's
+number of school days, `alliance_settings`): the next day it is *lapsed* (`lapse_due`), its
+hours are free again, and the asking side is offered the next candidate (`lapse`). Accepting
+is done on a colleague's behalf, so it records the day the colleague agreed.
 """
 
 from __future__ import annotations
@@ -17,30 +20,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import duckdb
 import pandas as pd
 
-from brokering import audit
+from brokering import alliance_settings, audit
 from brokering.db import Connection, query_df, transaction
 from brokering.errors import NotFoundError, ValidationError
+from brokering.matching import decisions
 from brokering.matching.candidates import rank_candidates
-from brokering.matching.capacity import capacity_left
-from brokering.matching.needs import Need, _event, get_need
+from brokering.matching.needs import Need, get_need
 from brokering.matching.params import DEFAULT_MATCH_PARAMS, MatchParams
 from brokering.matching.rules import require_decider, require_need_manager
 from brokering.scoring import DEFAULT_PARAMS, ScoringParams
 from brokering.settings import MAX_TEXT_LENGTH
+from brokering.terms import add_school_days
 from brokering.viewer import Viewer, operator
 from brokering.visibility import visible_staff_sql
 
-STATUSES = ("pending", "accepted", "declined", "withdrawn")
-MOVES = {"pending": ("accepted", "declined", "withdrawn")}
+STATUSES = ("pending", "accepted", "declined", "withdrawn", "lapsed")
+MOVES = {"pending": ("accepted", "declined", "withdrawn", "lapsed")}
 MODES = {"coach": "coaching", "mentor": "mentoring"}
 #: One request row; shared with the allocation's commit so both write the same columns.
 INSERT_SQL = """
     INSERT INTO match_requests (need_id, coach_ref, coach_school_id, coachee_ref, skill_id,
         mode, hours, match_score, source, batch_id, note, requested_by, requested_role,
-        requested_school_id)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        requested_school_id, reply_by, reoffer_of)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 
 
@@ -58,12 +63,20 @@ class Request:
     status: str
     reason: str | None
     pairing_id: str | None
+    reply_by: date | None = None
+    colleague_agreed_on: date | None = None
+    reoffer_of: int | None = None
+
+
+_COLUMNS = (
+    "request_id, need_id, coach_ref, coach_school_id, coachee_ref, skill_id, mode, hours, "
+    "match_score, status, reason, pairing_id, reply_by, colleague_agreed_on, reoffer_of"
+)
 
 
 def _get(con: Connection, request_id: int) -> Request:
     rows = con.execute(
-        "SELECT request_id, need_id, coach_ref, coach_school_id, coachee_ref, skill_id, mode, "
-        "hours, match_score, status, reason, pairing_id FROM match_requests WHERE request_id = ?",
+        f"SELECT {_COLUMNS} FROM match_requests WHERE request_id = ?",  # noqa: S608
         [int(request_id)],
     ).fetchall()
     if not rows:
@@ -95,6 +108,8 @@ def _insert(
     source: str,
     batch_id: str | None,
     note: str | None,
+    reply_by: date,
+    reoffer_of: int | None = None,
 ) -> int:
     """One request row; callers hold the transaction and have checked the rules."""
     return int(
@@ -115,6 +130,8 @@ def _insert(
                 viewer.username,
                 viewer.role,
                 viewer.school_id,
+                reply_by,
+                reoffer_of,
             ],
         ).fetchall()[0][0]
     )
@@ -130,6 +147,45 @@ def _pending_for(con: Connection, need_id: str, coach_ref: str) -> bool:
     )
 
 
+def reply_by_for(con: Connection, sent_on: date, reply_by: date | None = None) -> date:
+    """The last day to answer: given (not before the day it is sent), or the alliance's
+    number of school days after it is sent."""
+    if reply_by is None:
+        return add_school_days(sent_on, alliance_settings.get_int(con, "reply_days"))
+    if reply_by < sent_on:
+        raise ValidationError(
+            f"The reply-by date {reply_by:%d %B %Y} is in the past: give a later date, or leave "
+            "it blank for the alliance's usual time to answer."
+        )
+    return reply_by
+
+
+def lapse_due(con: Connection, as_of: date | None = None) -> list[int]:
+    """Mark every pending request past its reply-by date as lapsed (its hours are released,
+    its row kept with who was asked). Safe to call on every read: it writes only when a
+    request is due, and a store it cannot write (read-only, or another session lapsing the
+    same rows at this moment) is left for the next call."""
+    as_of = as_of or date.today()
+    due = "status = 'pending' AND reply_by < ?"
+    if not con.execute(f"SELECT 1 FROM match_requests WHERE {due} LIMIT 1", [as_of]).fetchall():  # noqa: S608
+        return []  # the usual case: nothing written, so it is safe inside a caller's transaction
+    try:  # one statement: atomic on its own
+        ids = [
+            int(r[0])
+            for r in con.execute(
+                "UPDATE match_requests SET status = 'lapsed', decided_by = 'system', "  # noqa: S608
+                "decided_role = 'system', decided_at = CAST(reply_by + 1 AS TIMESTAMP), "
+                f"reason = 'No answer by the reply-by date' WHERE {due} RETURNING request_id",
+                [as_of],
+            ).fetchall()
+        ]
+    except duckdb.Error:
+        return []
+    if ids:
+        audit.record(con, operator("system"), "request.lapsed", {"request_ids": sorted(ids)})
+    return sorted(ids)
+
+
 def send_request(
     con: Connection,
     viewer: Viewer,
@@ -138,11 +194,17 @@ def send_request(
     *,
     note: str | None = None,
     as_of: date | None = None,
+    reply_by: date | None = None,
+    reoffer_of: int | None = None,
     params: MatchParams = DEFAULT_MATCH_PARAMS,
     scoring: ScoringParams = DEFAULT_PARAMS,
 ) -> Request:
     """Ask the candidate's school for `coach_ref` on an open need; the candidate must be
-    proposable for it right now (rules and hours re-checked, not taken from a stale list)."""
+    proposable for it right now (rules and hours re-checked, not taken from a stale list).
+    The school answers by `reply_by` (default: the alliance's number of school days)."""
+    today = as_of or date.today()
+    lapse_due(con, today)
+    reply_by = reply_by_for(con, today, reply_by)
     need = get_need(con, viewer, need_id)
     require_need_manager(viewer, need.school_id, need.school_name)
     if need.status != "open":
@@ -172,12 +234,19 @@ def send_request(
             "candidates",
             None,
             note,
+            reply_by,
+            reoffer_of,
         )
     audit.record(
         con,
         viewer,
         "request.send",
-        {"request_id": request_id, "need_id": need_id, "coach": coach_ref},
+        {
+            "request_id": request_id,
+            "need_id": need_id,
+            "coach": coach_ref,
+            "reoffer_of": reoffer_of,
+        },
     )
     return _get(con, request_id)
 
@@ -213,12 +282,13 @@ def list_requests(
         where.append("list_contains(?::VARCHAR[], r.status)")
         params.append(list(statuses))
     sql = f"""
-        SELECT r.request_id, r.status, r.need_id, sk.name AS skill_name, n.priority,
+        SELECT r.request_id, r.status, r.need_id, sk.name AS skill_name, n.priority, r.reply_by,
                CASE WHEN {vis} THEN r.coachee_ref END AS coachee_ref,
                ces.name AS coachee_school, r.coach_ref, cs.name AS coach_school,
                r.coach_school_id, ce.school_id AS coachee_school_id, r.mode, r.hours,
                r.match_score, r.source, r.note, r.requested_by, r.requested_at,
-               r.decided_by, r.decided_at, r.reason
+               r.decided_by, r.decided_at, r.reason, r.colleague_agreed_on, r.reoffer_of,
+               r.batch_id
         FROM match_requests r
         JOIN staff ce ON ce.staff_ref = r.coachee_ref
         JOIN schools ces ON ces.school_id = ce.school_id
@@ -233,8 +303,14 @@ def list_requests(
 
 def _refuse_move(request: Request, to: str) -> None:
     if to not in MOVES.get(request.status, ()):
+        why = (
+            f" (nobody answered by {request.reply_by:%d %B %Y}); the asking school may ask "
+            "someone else"
+            if request.status == "lapsed" and request.reply_by
+            else ""
+        )
         raise ValidationError(
-            f"Request {request.request_id} is already {request.status}; it cannot be {to}."
+            f"Request {request.request_id} is already {request.status}{why}; it cannot be {to}."
         )
 
 
@@ -245,11 +321,17 @@ def decide(
     *,
     accept: bool,
     reason: str = "",
+    colleague_agreed_on: date | None = None,
     today: date | None = None,
     also_pairing: bool = False,
     params: MatchParams = DEFAULT_MATCH_PARAMS,
 ) -> Request:
-    """Accept or decline a pending request, as a leader of the candidate's school."""
+    """Accept or decline a pending request, as a leader of the candidate's school. Accepting
+    needs the day the colleague agreed; declining needs a reason. A request past its reply-by
+    date has lapsed and can no longer be answered; of two leaders answering at once, one wins
+    and the other is told (`decisions.claim`)."""
+    today = today or date.today()
+    lapse_due(con, today)
     request = _get(con, request_id)
     to = "accepted" if accept else "declined"
     _refuse_move(request, to)
@@ -257,26 +339,21 @@ def decide(
     text = _check_text(reason, "reason")
     if not accept and not text:
         raise ValidationError("Say why the request is declined: the other school will read it.")
-    today = today or date.today()
     if accept:
-        _check_accept(con, request, today, params)
+        decisions.check_agreement(colleague_agreed_on, today, request.coach_ref)
+        decisions._check_accept(con, request, today, params)
     with transaction(con):
-        con.execute(
-            "UPDATE match_requests SET status = ?, decided_by = ?, decided_role = ?, "
-            "decided_school_id = ?, decided_at = current_timestamp, reason = ?, "
-            "coaching_start = ? WHERE request_id = ?",
-            [
-                to,
-                viewer.username,
-                viewer.role,
-                viewer.school_id,
-                text,
-                today if accept else None,
-                request.request_id,
-            ],
+        decisions.claim(
+            con,
+            viewer,
+            request.request_id,
+            to,
+            text,
+            coaching_start=today if accept else None,
+            colleague_agreed_on=colleague_agreed_on if accept else None,
         )
         if accept:
-            _make_relationship(con, viewer, request, today)
+            decisions.make_relationship(con, viewer, request, today)
             if also_pairing:
                 pairing_id = pairing_from_request(con, viewer, request)
                 con.execute(
@@ -285,70 +362,6 @@ def decide(
                 )
     audit.record(con, viewer, f"request.{to}", {"request_id": request.request_id, "reason": text})
     return _get(con, request.request_id)
-
-
-def _check_accept(con: Connection, request: Request, today: date, params: MatchParams) -> None:
-    need = get_need(con, operator("system"), request.need_id)
-    if need.status != "open":
-        raise ValidationError(f"{need.need_id} is already {need.status}; decline this request.")
-    left = con.execute(
-        "SELECT staff_ref, left_on FROM staff WHERE staff_ref IN (?, ?) AND left_on IS NOT NULL",
-        [request.coach_ref, request.coachee_ref],
-    ).fetchall()
-    if left:
-        raise ValidationError(f"{left[0][0]} has left, so this relationship cannot start.")
-    hours = capacity_left(
-        con,
-        operator("system"),
-        as_of=today,
-        staff_refs=[request.coach_ref],
-        default_hours=params.default_hours,
-    ).iloc[0]
-    if hours["capacity_hours"] - hours["hours_used"] - hours["hours_reserved"] < -1e-9:
-        raise ValidationError(
-            f"{request.coach_ref} no longer has {request.hours:g} hours free this term "
-            f"({hours['capacity_hours']:g} in all, {hours['hours_used']:g} already given)."
-        )
-    if con.execute(
-        "SELECT 1 FROM coaching WHERE coach_ref = ? AND coachee_ref = ? AND skill_id = ? "
-        "AND mode = ? AND start_date = ?",
-        [request.coach_ref, request.coachee_ref, request.skill_id, request.mode, today],
-    ).fetchall():
-        raise ValidationError("That relationship is already recorded as starting today.")
-
-
-def _make_relationship(con: Connection, viewer: Viewer, request: Request, today: date) -> None:
-    before = get_need(con, operator("system"), request.need_id)
-    con.execute(
-        "INSERT INTO coaching (coach_ref, coachee_ref, skill_id, mode, start_date, hours) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        [
-            request.coach_ref,
-            request.coachee_ref,
-            request.skill_id,
-            request.mode,
-            today,
-            request.hours,
-        ],
-    )
-    con.execute("UPDATE needs SET status = 'matched' WHERE need_id = ?", [request.need_id])
-    con.execute(
-        "UPDATE match_requests SET status = 'withdrawn', decided_by = ?, decided_role = ?, "
-        "decided_school_id = ?, decided_at = current_timestamp, "
-        "reason = 'Another request for this need was accepted' "
-        "WHERE need_id = ? AND status = 'pending' AND request_id <> ?",
-        [viewer.username, viewer.role, viewer.school_id, request.need_id, request.request_id],
-    )
-    after = get_need(con, operator("system"), request.need_id)
-    _event(
-        con,
-        viewer,
-        request.need_id,
-        "matched",
-        before,
-        after,
-        f"Request {request.request_id} accepted",
-    )
 
 
 def withdraw_request(
@@ -361,12 +374,7 @@ def withdraw_request(
     require_need_manager(viewer, need.school_id, need.school_name)
     text = _check_text(reason, "reason")
     with transaction(con):
-        con.execute(
-            "UPDATE match_requests SET status = 'withdrawn', decided_by = ?, decided_role = ?, "
-            "decided_school_id = ?, decided_at = current_timestamp, reason = ? "
-            "WHERE request_id = ?",
-            [viewer.username, viewer.role, viewer.school_id, text, request.request_id],
-        )
+        decisions.claim(con, viewer, request.request_id, "withdrawn", text)
     audit.record(con, viewer, "request.withdrawn", {"request_id": request.request_id})
     return _get(con, request.request_id)
 

@@ -277,6 +277,8 @@ def solve(
     capacity: per coach, in the unit of `need_hours` (default: 1 per need, i.e. slots).
     coach_school, need_school, school_cap: optional outflow cap per school (np.inf = none).
     need_order: the greedy's serving order (default: need index).
+    method: `optimal` (highest total), `coverage` (most needs, then highest total) or
+    `greedy` (first come, first served).
     """
     args = (need, coach, score)
     kwargs = dict(
@@ -287,11 +289,13 @@ def solve(
         need_school=need_school,
         school_cap=school_cap,
     )
+    if method == "coverage":
+        return _coverage_first(need, coach, score, need_order, time_limit, kwargs)
     base = greedy(*args, need_order=need_order, **kwargs)  # type: ignore[arg-type]
     if method == "greedy":
         return base
     if method != "optimal":
-        raise ValueError(f"Unknown method '{method}': use optimal or greedy.")
+        raise ValueError(f"Unknown method '{method}': use optimal, coverage or greedy.")
     t0 = time.perf_counter()
     p = _problem(
         need, coach, score, n_needs, capacity, need_hours, coach_school, need_school, school_cap
@@ -312,6 +316,44 @@ def solve(
         kept = base.edge_of_need[base.edge_of_need >= 0]
         return _finish(p, kept, "optimal", solver, f"{status}; greedy assignment kept", t0)
     return best
+
+
+def _coverage_first(
+    need: np.ndarray,
+    coach: np.ndarray,
+    score: np.ndarray,
+    need_order: np.ndarray | None,
+    time_limit: float,
+    kwargs: dict,
+) -> Solution:
+    """As many needs as possible, then the highest total among those assignments: the optimum
+    of scores each raised by more than any assignment's whole total, so one more need always
+    outweighs any gain in quality. The total reported is of the true scores."""
+    t0 = time.perf_counter()
+    score = np.asarray(score, float)
+    bonus = float(np.clip(score, 0, None).sum()) + 1.0
+    best = solve(
+        need,
+        coach,
+        score + bonus,
+        method="optimal",
+        need_order=need_order,
+        time_limit=time_limit,
+        **kwargs,
+    )
+    p = _problem(
+        need,
+        coach,
+        score,
+        kwargs["n_needs"],
+        kwargs["capacity"],
+        kwargs["need_hours"],
+        kwargs["coach_school"],
+        kwargs["need_school"],
+        kwargs["school_cap"],
+    )
+    chosen = best.edge_of_need[best.edge_of_need >= 0]
+    return _finish(p, chosen, "coverage", best.solver, best.status, t0)
 
 
 def check(

@@ -1,5 +1,6 @@
 """Journey: a leader picks a need, opens a candidate's breakdown and sends a request; the
-candidate's headteacher then accepts it on the same page (demo alliance, real browser)."""
+candidate's headteacher sees it counted on Home in the navigation and accepts it there, with
+their colleague's agreement (demo alliance, real browser)."""
 
 import re
 
@@ -43,23 +44,32 @@ def test_request_a_coach_and_the_other_school_accepts(page, app_url: str) -> Non
     wait_idle(page)
     no_exception(page)
 
-    # The candidate's own school answers: its headteacher accepts with a reason.
+    # The candidate's own school answers on Home, where the request waits in its inbox: the
+    # navigation's Home link carries the count.
     choose(page, "Role", "Headteacher")
     choose(page, "School", school)
-    page.get_by_role("heading", name="Incoming requests").wait_for()
-    ask = page.get_by_role("combobox", name="Request to answer", exact=True)
+    home = page.locator("[data-testid='stSidebarNavLink']", has_text=re.compile(r"Home \(\d+\)"))
+    home.first.wait_for()
+    count = int(re.search(r"\((\d+)\)", home.first.inner_text()).group(1))
+    assert count >= 1
+    home.first.click()
+    page.get_by_role("heading", name=re.compile(r"^What waits for you")).wait_for()
+    wait_idle(page)
+    label = "Requests to answer (one or several, with one reason)"
+    ask = page.get_by_role("combobox", name=label, exact=True)
     ask.click()
-    page.get_by_role("option").first.wait_for()
-    options = [o.strip() for o in page.get_by_role("option").all_inner_texts()]
+    ask.press_sequentially(f"#{request_id}:")
+    page.get_by_role("option", name=re.compile(rf"^#{request_id}:")).first.wait_for()
+    ask.press("Enter")
     ask.press("Escape")
-    mine = next(o for o in options if o.startswith(f"#{request_id}:"))
-    choose(page, "Request to answer", mine)
-    page.get_by_label("Reason (needed to decline)", exact=True).fill("Glad to help this term")
+    wait_idle(page)
+    page.get_by_text("My colleague(s) agreed to this", exact=True).click()
     page.get_by_role("button", name="Accept", exact=True).click()
-    page.get_by_text(f"Request #{request_id} accepted").wait_for()
+    page.get_by_text(f"Request {request_id} accepted").wait_for()
     wait_idle(page)
     no_exception(page)
-    screenshot(page, "coaches-accepted")
+    screenshot(page, "home-inbox-accepted")
+    open_page(page, "Coaches and mentors")
     # The need is matched now: it has left the open needs offered for candidates.
     need_box = page.get_by_role("combobox", name="Need", exact=True)
     need_box.click()

@@ -27,13 +27,14 @@ def test_search_with_a_typo_then_why_this_rank_and_by_school(page, app_url: str)
     no_exception(page)
 
     page.get_by_text(f"#1 {TOP_PERFORMER}").click()
+    page.get_by_text("Newest first; the arithmetic is in the next tab").first.wait_for()
+    page.get_by_role("tab", name="The arithmetic").first.click()
     page.get_by_text("Points add up to").first.wait_for()
-    page.locator("[data-testid='stExpander']").first.get_by_text(
-        "prior (shrinkage)"
-    ).first.wait_for(state="attached")
+    page.get_by_text("prior (shrinkage)").first.wait_for(state="attached")
 
     page.get_by_role("heading", name="By school").wait_for()
     page.locator("[data-testid='stVegaLiteChart'], .vega-embed").first.wait_for()
+    page.get_by_role("heading", name="Map of strengths").wait_for()
     page.get_by_role("heading", name="Gap map").wait_for()
     no_exception(page)
     screenshot(page, "find-expertise")

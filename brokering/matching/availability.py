@@ -1,0 +1,158 @@
+""" "Possibly unavailable": coaches whose requests keep lapsing, or whose pairings went quiet.
+
+Why: the commonest way brokering stalls is a coach who has quietly stopped being available —
+requests to them lapse, their pairing's log stops. Such a coach is *proposed lower* (after
+every other proposable candidate on a need's list; with a lower score in the allocation)
+until their own school confirms they are available again. The flag itself is shown only to
+the leaders of the coach's own school: to anyone else it would read as a judgement on a
+colleague they cannot see the circumstances of.
+
+A coach is flagged, as of a day, when either
+- `lapses_to_flag` (alliance setting) of the requests to them lapsed since their school last
+  confirmed their availability, or
+- they are the donor in an active pairing (active or review due, started) with no log entry
+  for `quiet_weeks` (alliance setting), and their school has not confirmed their
+  availability within that period.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from brokering import alliance_settings, audit
+from brokering.db import Connection, query_df, transaction
+from brokering.errors import NotFoundError, PermissionDenied
+from brokering.viewer import Viewer
+
+ACTIVE_PAIRING = ["active", "review due"]
+#: Leaders who see their own school's flags and confirm availability.
+SCHOOL_LEADERS = frozenset({"headteacher", "senior_leader"})
+
+_SQL = """
+    WITH conf AS (
+        SELECT staff_ref, max(confirmed_on) AS confirmed_on
+        FROM availability_confirmations WHERE confirmed_on <= ? GROUP BY 1
+    ), lapses AS (
+        SELECT r.coach_ref AS staff_ref, count(*) AS lapsed_requests
+        FROM match_requests r LEFT JOIN conf ON conf.staff_ref = r.coach_ref
+        WHERE r.status = 'lapsed' AND r.reply_by < ?
+          AND (conf.confirmed_on IS NULL OR r.reply_by >= conf.confirmed_on)
+        GROUP BY 1
+    ), last_entry AS (
+        SELECT pairing_id, max(date) AS last_date FROM pairing_log WHERE date <= ? GROUP BY 1
+    ), quiet AS (
+        SELECT m.staff_ref, count(*) AS quiet_pairings
+        FROM pairings p
+        JOIN pairing_members m ON m.pairing_id = p.pairing_id AND m.side = 'donor'
+        LEFT JOIN last_entry l ON l.pairing_id = p.pairing_id
+        LEFT JOIN conf ON conf.staff_ref = m.staff_ref
+        WHERE list_contains(?::VARCHAR[], p.status) AND p.start_date <= ?
+          AND coalesce(l.last_date, p.start_date) < ?
+          AND (conf.confirmed_on IS NULL OR conf.confirmed_on < ?)
+        GROUP BY 1
+    ), flagged AS (
+        SELECT coalesce(lapses.staff_ref, quiet.staff_ref) AS staff_ref,
+               coalesce(lapses.lapsed_requests, 0) AS lapsed_requests,
+               coalesce(quiet.quiet_pairings, 0) AS quiet_pairings
+        FROM lapses FULL OUTER JOIN quiet ON quiet.staff_ref = lapses.staff_ref
+    )
+    SELECT f.staff_ref, st.school_id, f.lapsed_requests, f.quiet_pairings
+    FROM flagged f JOIN staff st ON st.staff_ref = f.staff_ref
+    WHERE st.left_on IS NULL AND (f.lapsed_requests >= ? OR f.quiet_pairings > 0)
+      AND (? IS NULL OR st.school_id = ?)
+    ORDER BY st.school_id, f.staff_ref
+"""
+
+
+def _flagged(con: Connection, as_of: date, school_id: str | None) -> pd.DataFrame:
+    quiet_cut = as_of - timedelta(weeks=alliance_settings.get_int(con, "quiet_weeks"))
+    frame = query_df(
+        con,
+        _SQL,
+        [
+            as_of,
+            as_of,
+            as_of,
+            ACTIVE_PAIRING,
+            as_of,
+            quiet_cut,
+            quiet_cut,
+            alliance_settings.get_int(con, "lapses_to_flag"),
+            school_id,
+            school_id,
+        ],
+    )
+    frame["reason"] = [
+        "; ".join(
+            ([f"{n} request(s) to them lapsed unanswered"] if n else [])
+            + ([f"{q} of their active pairings has gone quiet"] if q else [])
+        )
+        for n, q in zip(frame["lapsed_requests"], frame["quiet_pairings"], strict=True)
+    ]
+    return frame
+
+
+def flagged_refs(con: Connection, as_of: date | None = None) -> frozenset[str]:
+    """Every flagged coach, for ranking only: never shown to a viewer from this function."""
+    frame = _flagged(con, as_of or date.today(), None)
+    return frozenset(frame["staff_ref"])
+
+
+def flagged_for(con: Connection, viewer: Viewer, as_of: date | None = None) -> pd.DataFrame:
+    """The flagged coaches a viewer may be told about: their own school's, for its headteacher
+    and senior leaders; nobody for anyone else (alliance-wide roles included)."""
+    if viewer.role not in SCHOOL_LEADERS or not viewer.school_id:
+        return _flagged(con, as_of or date.today(), None).iloc[0:0]
+    return _flagged(con, as_of or date.today(), viewer.school_id)
+
+
+def confirm_available(
+    con: Connection, viewer: Viewer, staff_ref: str, *, as_of: date | None = None
+) -> None:
+    """The coach's own school confirms they are available: the flag clears until new lapses
+    (or a quiet period after today)."""
+    rows = con.execute(
+        "SELECT school_id FROM staff WHERE staff_ref = ? AND left_on IS NULL", [staff_ref]
+    ).fetchall()
+    if not rows:
+        raise NotFoundError(f"There is no current member of staff {staff_ref}.")
+    if viewer.role not in SCHOOL_LEADERS or viewer.school_id != rows[0][0]:
+        raise PermissionDenied(
+            "A coach's availability is confirmed by their own school's headteacher or a "
+            "senior leader."
+        )
+    with transaction(con):
+        con.execute(
+            "INSERT INTO availability_confirmations (staff_ref, school_id, confirmed_on, "
+            "confirmed_by) VALUES (?, ?, ?, ?)",
+            [staff_ref, rows[0][0], as_of or date.today(), viewer.username],
+        )
+    audit.record(con, viewer, "availability.confirm", {"staff_ref": staff_ref})
+
+
+def demote(frame: pd.DataFrame, flagged: frozenset[str]) -> pd.DataFrame:
+    """A ranked candidates frame with flagged proposable candidates moved after every other
+    proposable one (order otherwise kept) and `rank` renumbered."""
+    if frame.empty or not flagged:
+        return frame
+    low = frame["proposable"].to_numpy(bool) & frame["staff_ref"].isin(flagged).to_numpy()
+    if not low.any():
+        return frame
+    group = np.where(frame["proposable"].to_numpy(bool), np.where(low, 1, 0), 2)
+    order = np.argsort(group, kind="stable")
+    out = frame.take(order).reset_index(drop=True)
+    out["rank"] = np.arange(1, len(out) + 1)
+    return out
+
+
+def lower_scores(
+    score: np.ndarray, coach: np.ndarray, refs: np.ndarray, flagged: frozenset[str], points: float
+) -> np.ndarray:
+    """Allocation edge scores with flagged coaches' lowered by `points` (kept above 0)."""
+    if not flagged:
+        return score
+    hit = np.isin(refs[coach], list(flagged))
+    return np.where(hit, np.maximum(score - points, 0.1), score)
