@@ -43,7 +43,7 @@ def test_import_form_only_for_the_administrator(tiny_db: Path, role: str) -> Non
     at = _app(role)
     at.switch_page("app_pages/data.py").run()
     assert not at.exception
-    assert (len(at.get("file_uploader")) == 1) == (role == "alliance_admin")
+    assert (len(at.main.get("file_uploader")) == 1) == (role == "alliance_admin")
 
 
 @pytest.mark.parametrize("role", list(ROLE_LABELS))

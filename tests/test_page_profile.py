@@ -40,7 +40,7 @@ def test_own_school_profile_shows_what_was_seen(tiny_db) -> None:
     seen = frame_with(at, "observer")
     assert seen["note"].tolist()[0] == "Strong modelling with concrete materials"
     assert seen["observer"].tolist() == ["headteacher", "self"]
-    assert [e.label for e in at.expander] == ["How the weights are worked out"]
+    assert [e.label for e in at.main.expander] == ["How the weights are worked out"]
 
 
 def test_a_hidden_reference_reads_as_one_that_does_not_exist(tiny_db) -> None:

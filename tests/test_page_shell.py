@@ -52,7 +52,7 @@ def test_data_page_refuses_imports_to_non_administrators(tiny_db: Path) -> None:
     at.switch_page("app_pages/data.py").run()
     assert not at.exception
     assert any("alliance administrator" in i.value for i in at.info)
-    assert len(at.get("file_uploader")) == 0
+    assert len(at.main.get("file_uploader")) == 0
 
 
 def test_data_page_offers_import_to_the_administrator(tiny_db: Path) -> None:
@@ -61,7 +61,7 @@ def test_data_page_offers_import_to_the_administrator(tiny_db: Path) -> None:
     at.run()
     at.switch_page("app_pages/data.py").run()
     assert not at.exception
-    assert len(at.get("file_uploader")) == 1
+    assert len(at.main.get("file_uploader")) == 1
     scale = next(r for r in at.radio if "strengths" in r.label)
     assert scale.value is None  # no default strength scale: the user must choose
 
