@@ -21,7 +21,7 @@ from brokering.errors import BrokeringError
 from brokering.viewer import Viewer
 
 KEY = "people_names"
-PROFILE_PAGE = "pages/profile.py"
+PROFILE_PAGE = "app_pages/profile.py"
 _UPLOADS = "people_names_upload"
 _MESSAGE = "people_names_message"
 

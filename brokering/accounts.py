@@ -1,39 +1,44 @@
 """Local accounts: who may sign in, as what role, for which school.
 
-Passwords are hashed with argon2 (argon2-cffi). Repeated failures slow sign-in down
-(each failure doubles the wait) and lock the account after `LOCK_AFTER` failures until
-`LOCK_MINUTES` pass. Only the alliance administrator creates, disables or changes accounts;
-every change is audited.
+Passwords are hashed with argon2 and must meet the policy in `brokering.passwords`. Only the
+alliance administrator creates, disables or changes accounts (each user may change their
+own password); every change is audited. Signing in and the session check are in
+`brokering.sign_in`, the throttle in `brokering.throttle`; their names are re-exported here.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pandas as pd
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 
-from brokering import audit
+from brokering import audit, passwords, throttle
 from brokering.db import Connection, transaction
 from brokering.errors import NotFoundError, PermissionDenied, ValidationError
+from brokering.sign_in import (  # noqa: F401 - the accounts API callers know
+    MAX_PASSWORD,
+    MAX_USERNAME,
+    SESSION_HOURS,
+    SessionEnded,
+    SignInRefused,
+    authenticate,
+    confirm_password,
+    recheck_session,
+    session_expired,
+    session_stamp,
+    viewer_for_email,
+)
 from brokering.viewer import ALLIANCE_WIDE_ROLES, ROLE_LABELS, Viewer
 
-LOCK_AFTER = 5
-LOCK_MINUTES = 15
-SESSION_HOURS = 8
-MIN_PASSWORD = 10
+LOCK_AFTER = throttle.NAME_LOCK_AFTER
+LOCK_MINUTES = throttle.LOCK_MINUTES
+MIN_PASSWORD = passwords.MIN_PASSWORD
 #: The demo alliance's accounts all share this password (listed in the README).
 DEMO_PASSWORD = "marlowick-demo"
 
-_hasher = PasswordHasher()
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
-
-
-class SignInRefused(PermissionDenied):
-    """Wrong details, a disabled account, or the throttle; says when to try again."""
 
 
 @dataclass(frozen=True)
@@ -68,9 +73,70 @@ def _check(con: Connection, username: str, role: str, school_id: str | None) -> 
             raise NotFoundError(f"There is no school '{school_id}' in the alliance.")
 
 
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise ValidationError(f"Use a password of at least {MIN_PASSWORD} characters.")
+def _check_password(password: str, username: str = "") -> None:
+    passwords.check(password, username)
+
+
+#: Accounts the demo build made carry this in `created_by`; every other account is real.
+DEMO_CREATOR = "demo"
+
+
+def real_accounts_exist(con: Connection) -> bool:
+    """Any account the demo build did not make (a real alliance's)."""
+    return bool(
+        con.execute("SELECT count(*) FROM users WHERE created_by <> ?", [DEMO_CREATOR]).fetchall()[
+            0
+        ][0]
+    )
+
+
+def any_account(con: Connection) -> bool:
+    return bool(con.execute("SELECT count(*) FROM users").fetchall()[0][0])
+
+
+def is_demo_store(con: Connection) -> bool:
+    """The store is the demo alliance: enabled demo accounts and no real account. Only then
+    may the sign-in page print the demo password."""
+    return not real_accounts_exist(con) and bool(
+        con.execute(
+            "SELECT count(*) FROM users WHERE created_by = ? AND NOT disabled", [DEMO_CREATOR]
+        ).fetchall()[0][0]
+    )
+
+
+def _disable_demo_accounts(con: Connection, actor: Viewer) -> None:
+    """A real administrator ends the demo: its published password must not open a real
+    alliance. Called inside the transaction that creates the administrator."""
+    n = con.execute(
+        "UPDATE users SET disabled = TRUE WHERE created_by = ? AND NOT disabled", [DEMO_CREATOR]
+    ).fetchall()[0][0]
+    if n:
+        audit.record(con, actor, "account.disable", {"demo_accounts": int(n)})
+
+
+def create_first_administrator(
+    con: Connection, username: str, password: str, email: str | None = None
+) -> Viewer:
+    """ "Start our alliance" on an empty store: the first account, an administrator. Refused
+    as soon as any account exists (checked inside the writing transaction)."""
+    username = username.strip().lower()
+    first = Viewer(role="alliance_admin", username=username or "(blank)")
+    _check(con, username, "alliance_admin", None)
+    _check_password(password, username)
+    with transaction(con):
+        if any_account(con):
+            raise PermissionDenied(
+                "This alliance already has accounts: ask its administrator for one."
+            )
+        con.execute(
+            "INSERT INTO users (username, password_hash, role, email, created_by) "
+            "VALUES (?, ?, 'alliance_admin', ?, 'first-run')",
+            [username, passwords.hash_password(password), (email or "").strip().lower() or None],
+        )
+        audit.record(
+            con, first, "account.create", {"username": username, "first_administrator": True}
+        )
+    return first
 
 
 def create_user(
@@ -85,7 +151,7 @@ def create_user(
     _require_admin(actor)
     username = username.strip().lower()
     _check(con, username, role, school_id)
-    _check_password(password)
+    _check_password(password, username)
     if con.execute("SELECT count(*) FROM users WHERE username = ?", [username]).fetchall()[0][0]:
         raise ValidationError(f"There is already an account called '{username}'.")
     with transaction(con):
@@ -94,13 +160,15 @@ def create_user(
             "VALUES (?, ?, ?, ?, ?, ?)",
             [
                 username,
-                _hasher.hash(password),
+                passwords.hash_password(password),
                 role,
                 school_id or None,
                 (email or "").strip().lower() or None,
                 actor.username,
             ],
         )
+        if role == "alliance_admin":
+            _disable_demo_accounts(con, actor)
         audit.record(
             con,
             actor,
@@ -108,6 +176,34 @@ def create_user(
             {"username": username, "role": role, "school_id": school_id},
         )
     return Account(username, role, school_id or None, False)
+
+
+def set_role(
+    con: Connection, actor: Viewer, username: str, role: str, school_id: str | None
+) -> None:
+    """A new role (and school) for an account; open sessions take it on their next page."""
+    _require_admin(actor)
+    school_id = None if role in ALLIANCE_WIDE_ROLES else school_id
+    _check(con, username, role, school_id)
+    if username == actor.username and role != "alliance_admin":
+        raise ValidationError("You cannot take the administrator role from your own account.")
+    with transaction(con):
+        n = con.execute(
+            "UPDATE users SET role = ?, school_id = ? WHERE username = ?",
+            [role, school_id, username],
+        ).fetchall()[0][0]
+        if not n:
+            raise NotFoundError(f"There is no account called '{username}'.")
+        if role == "alliance_admin" and not _is_demo(con, username):
+            _disable_demo_accounts(con, actor)
+        audit.record(
+            con, actor, "account.role", {"username": username, "role": role, "school_id": school_id}
+        )
+
+
+def _is_demo(con: Connection, username: str) -> bool:
+    rows = con.execute("SELECT created_by FROM users WHERE username = ?", [username]).fetchall()
+    return bool(rows) and rows[0][0] == DEMO_CREATOR
 
 
 def set_disabled(con: Connection, actor: Viewer, username: str, disabled: bool) -> None:
@@ -128,24 +224,43 @@ def set_disabled(con: Connection, actor: Viewer, username: str, disabled: bool) 
 def set_password(con: Connection, actor: Viewer, username: str, password: str) -> None:
     if actor.role != "alliance_admin" and actor.username != username:
         raise PermissionDenied("You may change only your own password.")
-    _check_password(password)
+    _check_password(password, username)
     with transaction(con):
         n = con.execute(
             "UPDATE users SET password_hash = ?, failed_attempts = 0, next_attempt_at = NULL "
             "WHERE username = ?",
-            [_hasher.hash(password), username],
+            [passwords.hash_password(password), username],
         ).fetchall()[0][0]
         if not n:
             raise NotFoundError(f"There is no account called '{username}'.")
+        throttle.clear(con, username)
         audit.record(con, actor, "account.password", {"username": username})
+
+
+def change_own_password(
+    con: Connection,
+    viewer: Viewer,
+    current: str,
+    new: str,
+    source: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    """A signed-in user's own change: the current password first (behind the throttle),
+    then the policy. Every other session of the account ends (its stamp no longer fits)."""
+    if new == current:
+        raise ValidationError("Choose a password different from the current one.")
+    passwords.check(new, viewer.username)
+    confirm_password(con, viewer, current, now=now, source=source)
+    set_password(con, viewer, viewer.username, new)
 
 
 def list_users(con: Connection, actor: Viewer) -> pd.DataFrame:
     _require_admin(actor)
-    return con.execute(
-        "SELECT username, role, school_id, email, disabled, failed_attempts, last_sign_in, "
-        "created_at, created_by FROM users ORDER BY username"
-    ).df()
+    sql = (
+        "SELECT username, role, school_id, email, disabled, {failures} AS failed_attempts, "
+        "last_sign_in, created_at, created_by FROM users ORDER BY username"
+    )
+    return con.execute(sql.format(failures=throttle.FAILURES_SQL)).df()
 
 
 def _viewer(row: tuple) -> Viewer:
@@ -166,96 +281,12 @@ def viewer_for_username(con: Connection, username: str) -> Viewer:
     return _viewer(rows[0])
 
 
-def viewer_for_email(con: Connection, email: str) -> Viewer:
-    """Single sign-on (OIDC): the identity provider vouches for the email; the account
-    here says what role it has."""
-    rows = con.execute(
-        "SELECT username, role, school_id, disabled FROM users WHERE email = ?",
-        [email.strip().lower()],
-    ).fetchall()
-    if not rows or rows[0][3]:
-        raise SignInRefused(
-            "Your organisation account is not linked to an active account "
-            "here. Ask the alliance administrator to add your email."
-        )
-    return _viewer(rows[0])
-
-
-def authenticate(
-    con: Connection, username: str, password: str, now: datetime | None = None
-) -> Viewer:
-    """Check a password, applying the throttle; every attempt is audited."""
-    now = now or datetime.now()
-    name = username.strip().lower()
-    rows = con.execute(
-        "SELECT username, role, school_id, disabled, password_hash, failed_attempts, "
-        "next_attempt_at FROM users WHERE username = ?",
-        [name],
-    ).fetchall()
-    anon = Viewer(role="viewer", username=name or "(blank)")
-    generic = "That username and password do not match an active account."
-    if not rows:
-        _hasher.hash(password or "x")  # same work as a real check: no timing hint
-        audit.record(con, anon, "sign_in.refused", {"reason": "unknown user"})
-        raise SignInRefused(generic)
-    row = rows[0]
-    if row[6] is not None and now < row[6]:
-        wait = int((row[6] - now).total_seconds()) + 1
-        audit.record(con, anon, "sign_in.refused", {"reason": "throttled"})
-        locked = row[5] >= LOCK_AFTER
-        raise SignInRefused(
-            f"Too many failed attempts. {'The account is locked; t' if locked else 'T'}ry again "
-            f"in {wait // 60} min {wait % 60} s."
-            if wait >= 60
-            else f"Too many failed attempts. Try again in {wait} seconds."
-        )
-    try:
-        ok = _hasher.verify(row[4], password)
-    except (VerificationError, InvalidHashError):
-        ok = False
-    if not ok or row[3]:
-        failures = row[5] + 1
-        delay = (
-            timedelta(minutes=LOCK_MINUTES)
-            if failures >= LOCK_AFTER
-            else timedelta(seconds=min(2 ** (failures - 1), 30))
-        )
-        con.execute(
-            "UPDATE users SET failed_attempts = ?, next_attempt_at = ? WHERE username = ?",
-            [failures, now + delay, name],
-        )
-        audit.record(
-            con,
-            anon,
-            "sign_in.refused",
-            {"reason": "disabled" if row[3] else "wrong password", "failures": failures},
-        )
-        raise SignInRefused(generic)
-    con.execute(
-        "UPDATE users SET failed_attempts = 0, next_attempt_at = NULL, last_sign_in = ? "
-        "WHERE username = ?",
-        [now, name],
-    )
-    viewer = _viewer(row)
-    audit.record(con, viewer, "sign_in", None)
-    return viewer
-
-
-def session_expired(signed_in_at: datetime, now: datetime | None = None) -> bool:
-    return (now or datetime.now()) - signed_in_at > timedelta(hours=SESSION_HOURS)
-
-
-def demo_accounts_present(con: Connection) -> bool:
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM users WHERE created_by = 'demo' AND NOT disabled"
-        ).fetchall()[0][0]
-    )
-
-
 def create_demo_accounts(con: Connection) -> list[tuple[str, str, str | None]]:
-    """One account per role (and per school for school roles), all with DEMO_PASSWORD."""
-    hashed = _hasher.hash(DEMO_PASSWORD)
+    """One account per role (and per school for school roles), all with DEMO_PASSWORD —
+    none once a real account exists (a published password never sits beside real ones)."""
+    if real_accounts_exist(con):
+        return []
+    hashed = passwords.hash_password(DEMO_PASSWORD)
     schools = [
         r[0] for r in con.execute("SELECT school_id FROM schools ORDER BY school_id").fetchall()
     ]

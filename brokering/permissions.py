@@ -25,22 +25,25 @@ ACTIONS: dict[str, frozenset[str]] = {
     "export_people": LEADERS,
     "manage_accounts": frozenset({"alliance_admin"}),
     "view_audit": frozenset({"alliance_admin"}),
+    "change_own_password": ALL,
+    "init_demo": frozenset({"alliance_admin"}),
     "load_names": frozenset({"headteacher", "senior_leader"}),
 }
 
 #: page file -> the action needed to open it
 PAGES: dict[str, str] = {
-    "pages/home.py": "view_home",
-    "pages/find.py": "view_aggregates",
-    "pages/profile.py": "find_people",
-    "pages/coaches.py": "view_needs",
-    "pages/allocate.py": "allocate",
-    "pages/pairings.py": "view_aggregates",
-    "pages/transfer.py": "view_dashboard",
-    "pages/maturity.py": "view_dashboard",
-    "pages/data.py": "view_aggregates",
-    "pages/accounts.py": "manage_accounts",
-    "pages/audit.py": "view_audit",
+    "app_pages/home.py": "view_home",
+    "app_pages/find.py": "view_aggregates",
+    "app_pages/profile.py": "find_people",
+    "app_pages/coaches.py": "view_needs",
+    "app_pages/allocate.py": "allocate",
+    "app_pages/pairings.py": "view_aggregates",
+    "app_pages/transfer.py": "view_dashboard",
+    "app_pages/maturity.py": "view_dashboard",
+    "app_pages/data.py": "view_aggregates",
+    "app_pages/my_account.py": "change_own_password",
+    "app_pages/accounts.py": "manage_accounts",
+    "app_pages/audit.py": "view_audit",
 }
 
 

@@ -1,19 +1,27 @@
 """Opening the alliance's store ready for use: migrated, taxonomy in step with the CSV,
-and — for the app's first run — the demo alliance built if the store is empty."""
+and the demo alliance, built only when someone asks for it: from the app's first-run
+choice on an empty store, or by the administrator's `init-demo`."""
 
 from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from brokering.accounts import create_demo_accounts
+from brokering import audit, permissions
+from brokering.accounts import any_account, create_demo_accounts
 from brokering.db import Connection, connect
+from brokering.errors import PermissionDenied, ValidationError
 from brokering.find.maintenance import after_import
 from brokering.importing import ImportReport, import_paths
 from brokering.taxonomy import sync_taxonomy
-from brokering.viewer import operator
+from brokering.viewer import Viewer, operator
+
+Progress = Callable[[float, str], None]
+#: Who the audit names when a first visitor asks for the demo (no account exists yet).
+FIRST_VISITOR = Viewer(role="viewer", username="(first visit)")
 
 
 def open_store(path: Path | str | None = None) -> Connection:
@@ -38,6 +46,49 @@ def is_fresh(con: Connection) -> bool:
         )
         == 0
     )
+
+
+@dataclass(frozen=True)
+class FirstRun:
+    """What an app visitor may start with on this store: the demo (an empty store with no
+    account at all) and/or a first administrator (no account yet)."""
+
+    offer_demo: bool
+    offer_first_admin: bool
+
+
+def first_run(con: Connection) -> FirstRun:
+    no_accounts = not any_account(con)
+    return FirstRun(offer_demo=no_accounts and is_empty(con), offer_first_admin=no_accounts)
+
+
+def build_first_run_demo(con: Connection, progress: Progress | None = None) -> ImportReport:
+    """ "Explore the demo" from the app: only on an empty store without any account, so a
+    visitor can never lay the demo (and its published password) over a real alliance."""
+    if not first_run(con).offer_demo:
+        audit.record(con, FIRST_VISITOR, "demo.refused", {"reason": "store in use"})
+        raise PermissionDenied("This alliance is already set up: sign in instead.")
+    audit.record(con, FIRST_VISITOR, "demo.build", {"replaced": False})
+    return build_demo(con, progress=progress)
+
+
+def init_demo(
+    con: Connection, actor: Viewer, force: bool = False, progress: Progress | None = None
+) -> ImportReport:
+    """The command line's `init-demo`: the administrator's alone, audited whether refused or
+    done; replacing a loaded alliance (consent records included) needs `force`."""
+    if not permissions.can(actor, "init_demo"):
+        audit.record(con, actor, "demo.refused", {"reason": "not the administrator"})
+        raise PermissionDenied("Only the alliance administrator may build the demo alliance.")
+    loaded = not is_fresh(con)
+    if loaded and not force:
+        raise ValidationError(
+            "The database already holds an alliance. Use --force to replace it with the demo."
+        )
+    audit.record(con, actor, "demo.build", {"replaced": loaded})
+    if not is_empty(con):
+        clear_alliance_data(con)
+    return build_demo(con, progress=progress)
 
 
 def clear_alliance_data(con: Connection) -> None:
@@ -65,9 +116,10 @@ def clear_alliance_data(con: Connection) -> None:
 def build_demo(
     con: Connection,
     as_of: date | None = None,
-    progress: Callable[[float, str], None] | None = None,
+    progress: Progress | None = None,
 ) -> ImportReport:
-    """Generate the demo alliance's CSV files and load them through the real importer."""
+    """Generate the demo alliance's CSV files and load them through the real importer; the
+    demo accounts are added only while no real account exists."""
     from brokering.demo import DEMO_AS_OF, DEMO_SEED, write_demo_csvs
     from brokering.demo.pairings import write_demo_pairings
 

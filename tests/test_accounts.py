@@ -118,7 +118,7 @@ def test_demo_accounts(tiny) -> None:
     assert ("head-a", "headteacher", "A") in made
     v = accounts.authenticate(tiny, "head-a", accounts.DEMO_PASSWORD)
     assert v.school_id == "A"
-    assert accounts.demo_accounts_present(tiny)
+    assert accounts.is_demo_store(tiny)
 
 
 def test_searches_and_profile_views_are_audited(tiny) -> None:

@@ -180,7 +180,7 @@ def test_the_audit_page_shows_columns_and_details_in_words(tiny_db: Path) -> Non
     at = AppTest.from_file(str(root / "app.py"), default_timeout=60)
     at.session_state["viewer_role"] = "alliance_admin"
     at.run()
-    at.switch_page("pages/audit.py").run()
+    at.switch_page("app_pages/audit.py").run()
     assert not at.exception
     frame = at.dataframe[0].value
     assert list(frame.columns) == [

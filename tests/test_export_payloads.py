@@ -69,7 +69,7 @@ def test_every_file_handed_out_goes_through_the_safe_writers() -> None:
     from pathlib import Path
 
     root = Path(__file__).parent.parent
-    sources = [*root.glob("brokering/**/*.py"), *root.glob("pages/*.py"), root / "app.py"]
+    sources = [*root.glob("brokering/**/*.py"), *root.glob("app_pages/*.py"), root / "app.py"]
     for path in sources:
         text = path.read_text(encoding="utf-8")
         if path.name == "exporting.py":

@@ -18,7 +18,7 @@ def page(role: str = "alliance_admin") -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["viewer_role"] = role
     at.run()
-    at.switch_page("pages/allocate.py").run()
+    at.switch_page("app_pages/allocate.py").run()
     assert not at.exception, at.exception
     return at
 
@@ -87,4 +87,4 @@ def test_school_leaders_are_not_offered_allocation(tiny_db: Path) -> None:
     at.session_state["viewer_role"] = "headteacher"
     at.run()
     with pytest.raises(ValueError, match="allocate.py"):
-        at.switch_page("pages/allocate.py")
+        at.switch_page("app_pages/allocate.py")

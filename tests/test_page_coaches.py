@@ -22,7 +22,7 @@ def page(role: str, school: str | None = None) -> AppTest:
     if school:
         at.session_state["viewer_school"] = school
     at.run()
-    at.switch_page("pages/coaches.py").run()
+    at.switch_page("app_pages/coaches.py").run()
     assert not at.exception, at.exception
     return at
 
@@ -70,7 +70,7 @@ def test_a_need_opened_from_the_inbox_is_chosen(tiny_db: Path) -> None:
     at.session_state["viewer_role"] = "alliance_admin"
     at.query_params["need"] = "N2"
     at.run()
-    at.switch_page("pages/coaches.py").run()
+    at.switch_page("app_pages/coaches.py").run()
     assert not at.exception
     assert at.selectbox(key="need_pick").value == "N2"
 
@@ -148,4 +148,4 @@ def test_aggregate_only_viewers_are_not_offered_the_page(tiny_db: Path) -> None:
     at.session_state["viewer_role"] = "viewer"
     at.run()
     with pytest.raises(ValueError, match="coaches.py"):
-        at.switch_page("pages/coaches.py")
+        at.switch_page("app_pages/coaches.py")

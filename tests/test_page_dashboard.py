@@ -66,7 +66,7 @@ def _open(page: str, role: str = "headteacher", school: str | None = "A") -> App
 
 
 def test_transfer_page(db: str) -> None:
-    at = _open("pages/transfer.py")
+    at = _open("app_pages/transfer.py")
     assert not at.exception
     assert at.title[0].value == "Transfer evidence"
     labels = [m.label for m in at.metric]
@@ -79,7 +79,7 @@ def test_transfer_page(db: str) -> None:
 
 
 def test_transfer_page_for_governors_shows_only_aggregates(db: str) -> None:
-    at = _open("pages/transfer.py", role="viewer", school=None)
+    at = _open("app_pages/transfer.py", role="viewer", school=None)
     assert not at.exception
     # Two people behind the one evidenced transfer: hidden from an aggregate-only role.
     assert at.metric[1].value == ("0" if db == "empty" else "fewer than 3")
@@ -90,7 +90,7 @@ def test_transfer_page_for_governors_shows_only_aggregates(db: str) -> None:
 
 
 def test_maturity_page_records_a_judgement(db: str) -> None:
-    at = _open("pages/maturity.py")
+    at = _open("app_pages/maturity.py")
     assert not at.exception
     assert at.title[0].value == "Alliance maturity"
     assert any("Suggested stage" in m.value for m in at.markdown)
@@ -101,6 +101,6 @@ def test_maturity_page_records_a_judgement(db: str) -> None:
 
 
 def test_maturity_page_has_no_judgement_form_for_governors(db: str) -> None:
-    at = _open("pages/maturity.py", role="viewer", school=None)
+    at = _open("app_pages/maturity.py", role="viewer", school=None)
     assert not at.exception
     assert len(at.text_area) == 0

@@ -19,7 +19,7 @@ def _admin_data_page() -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["viewer_role"] = "alliance_admin"
     at.run()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     assert not at.exception
     return at
 
@@ -67,7 +67,7 @@ def test_a_reading_is_confirmed_from_the_page(tiny_db: Path) -> None:
         }
     ]
     at.run()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     assert not at.exception
     box = next(s for s in at.selectbox if "Deputy Haed" in s.label)
     assert box.value == "senior leader"

@@ -15,7 +15,7 @@ def find_page(role: str | None = None) -> AppTest:
     if role:
         at.session_state["viewer_role"] = role
     at.run()
-    at.switch_page("pages/find.py").run()
+    at.switch_page("app_pages/find.py").run()
     assert not at.exception
     return at
 
@@ -100,7 +100,7 @@ def test_partner_school_leader_does_not_see_non_consenting_staff(tiny_db) -> Non
     at.session_state["viewer_role"] = "senior_leader"
     at.session_state["viewer_school"] = "B"
     at.run()
-    at.switch_page("pages/find.py").run()
+    at.switch_page("app_pages/find.py").run()
     at = search(at, "maths")
     assert "A3" not in at.dataframe[0].value["staff_ref"].tolist()
 

@@ -41,15 +41,15 @@ def test_each_role_opens_exactly_its_pages(tiny_db: Path, role: str) -> None:
 @pytest.mark.parametrize("role", list(ROLE_LABELS))
 def test_import_form_only_for_the_administrator(tiny_db: Path, role: str) -> None:
     at = _app(role)
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     assert not at.exception
-    assert (len(at.get("file_uploader")) == 1) == (role == "alliance_admin")
+    assert (len(at.main.get("file_uploader")) == 1) == (role == "alliance_admin")
 
 
 @pytest.mark.parametrize("role", list(ROLE_LABELS))
 def test_maturity_judgement_form_follows_the_matrix(tiny_db: Path, role: str) -> None:
     at = _app(role)
-    at.switch_page("pages/maturity.py").run()
+    at.switch_page("app_pages/maturity.py").run()
     assert not at.exception
     allowed = permissions.can(Viewer(role, SCHOOL.get(role)), "record_maturity_judgement")
     assert (len(at.text_area) > 0) == allowed

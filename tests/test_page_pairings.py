@@ -53,7 +53,7 @@ def page(role: str = "sle_coordinator") -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["viewer_role"] = role
     at.run()
-    at.switch_page("pages/pairings.py").run()
+    at.switch_page("app_pages/pairings.py").run()
     assert not at.exception, at.exception
     return at
 

@@ -20,7 +20,7 @@ def profile_page(ref: str, role: str | None = None, school: str | None = None) -
     if school:
         at.session_state["viewer_school"] = school
     at.run()
-    at.switch_page("pages/profile.py").run()
+    at.switch_page("app_pages/profile.py").run()
     at.text_input(key="profile_ref").input(ref).run()
     assert not at.exception
     return at
@@ -40,7 +40,7 @@ def test_own_school_profile_shows_what_was_seen(tiny_db) -> None:
     seen = frame_with(at, "observer")
     assert seen["note"].tolist()[0] == "Strong modelling with concrete materials"
     assert seen["observer"].tolist() == ["headteacher", "self"]
-    assert [e.label for e in at.expander] == ["How the weights are worked out"]
+    assert [e.label for e in at.main.expander] == ["How the weights are worked out"]
 
 
 def test_a_hidden_reference_reads_as_one_that_does_not_exist(tiny_db) -> None:
@@ -57,7 +57,7 @@ def test_names_loaded_in_the_session_show_beside_own_staff(tiny_db) -> None:
         "A", {"A2": "Zoë Brontë", "A3": "Alan Turing"}, owner_of(viewer)
     )
     at.run()
-    at.switch_page("pages/profile.py").run()
+    at.switch_page("app_pages/profile.py").run()
     at.text_input(key="profile_ref").input("A2").run()
     assert not at.exception
     assert at.subheader[0].value == "Zoë Brontë (A2)"
@@ -71,7 +71,7 @@ def test_names_of_another_viewer_are_dropped(tiny_db) -> None:
     other = Viewer("senior_leader", "A", "someone-else")
     at.session_state["people_names"] = NameKey("A", {"A2": "Zoë Brontë"}, owner_of(other))
     at.run()
-    at.switch_page("pages/profile.py").run()
+    at.switch_page("app_pages/profile.py").run()
     at.text_input(key="profile_ref").input("A2").run()
     assert at.subheader[0].value == "A2"
     assert "people_names" not in at.session_state
@@ -81,7 +81,7 @@ def test_a_link_with_the_reference_opens_the_profile(tiny_db) -> None:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
     at.query_params["ref"] = "B2"
-    at.switch_page("pages/profile.py").run()
+    at.switch_page("app_pages/profile.py").run()
     assert not at.exception
     assert at.subheader[0].value == "B2"
 
@@ -98,7 +98,7 @@ def open_page(page: str, role: str, school: str | None = None) -> AppTest:
 
 
 def test_candidates_lead_with_reference_school_score_confidence(tiny_db) -> None:
-    at = open_page("pages/coaches.py", "alliance_admin")
+    at = open_page("app_pages/coaches.py", "alliance_admin")
     ranked = frame_with(at, "match_score")
     assert list(ranked.columns)[:4] == ["staff_ref", "school_name", "match_score", "confidence"]
     links = [link.label for link in at.get("page_link")]
@@ -111,7 +111,7 @@ def test_own_names_show_in_the_needs_register_and_not_partners(tiny_db) -> None:
     viewer = Viewer("senior_leader", "A", "demo-senior_leader")
     at.session_state["people_names"] = NameKey("A", {"A2": "Zoë Brontë"}, owner_of(viewer))
     at.run()
-    at.switch_page("pages/coaches.py").run()
+    at.switch_page("app_pages/coaches.py").run()
     assert not at.exception
     register = frame_with(at, "pending_requests")
     assert dict(zip(register["staff_ref"], register["Name"], strict=True)) == {

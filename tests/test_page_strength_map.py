@@ -16,7 +16,7 @@ def find_page(role: str = "sle_coordinator") -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["viewer_role"] = role
     at.run()
-    at.switch_page("pages/find.py").run()
+    at.switch_page("app_pages/find.py").run()
     assert not at.exception
     return at
 

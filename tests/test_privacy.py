@@ -218,6 +218,7 @@ def test_no_page_renders_raw_html() -> None:
     for path in [
         root / "app.py",
         *sorted(root.glob("ui*.py")),
-        *sorted((root / "pages").glob("*.py")),
+        root / "gate.py",
+        *sorted((root / "app_pages").glob("*.py")),
     ]:
         assert "unsafe_allow_html" not in path.read_text(), path.name

@@ -16,20 +16,21 @@ from brokering.exporting import EXPORTABLE, write_export
 from brokering.find.maintenance import after_import, fast_path
 from brokering.importing import import_paths
 from brokering.pseudonymise import alliance_key
-from brokering.store import build_demo, clear_alliance_data, is_empty, is_fresh
+from brokering.store import init_demo
 from brokering.viewer import Viewer
 
 
 def cmd_init_demo(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int:
-    if not is_fresh(con) and not args.force:
-        print(
-            "The database already holds an alliance (or accounts or imports). Use --force to "
-            "replace it with the demo."
+    try:
+        report = init_demo(
+            con,
+            viewer,
+            force=args.force,
+            progress=lambda f, m: print(f"[{f:4.0%}] {m}", file=sys.stderr),
         )
+    except ValidationError as exc:  # a loaded store without --force
+        print(str(exc))
         return 1
-    if not is_empty(con):
-        clear_alliance_data(con)
-    report = build_demo(con, progress=lambda f, m: print(f"[{f:4.0%}] {m}", file=sys.stderr))
     if not report.ok:
         for p in report.problems:
             print(str(p), file=sys.stderr)

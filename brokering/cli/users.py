@@ -38,14 +38,19 @@ def cmd_users(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int:
         accounts.set_disabled(con, viewer, args.username, args.action == "disable")
         print(f"{args.username}: {args.action}d.")
     elif args.action == "password":
-        accounts.set_password(con, viewer, args.username, _password(args))
-        print(f"{args.username}: password changed.")
+        accounts.set_password(con, viewer, args.username or viewer.username, _password(args))
+        print(f"{args.username or viewer.username}: password changed.")
+    elif args.action == "role":
+        accounts.set_role(con, viewer, args.username, args.role, args.school)
+        print(f"{args.username}: now {ROLE_LABELS[args.role]}.")
     return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("users", help="List, add, disable/enable accounts or set a password.")
-    p.add_argument("action", choices=["list", "add", "disable", "enable", "password"])
+    p = sub.add_parser(
+        "users", help="List, add, disable/enable accounts, set a password or change a role."
+    )
+    p.add_argument("action", choices=["list", "add", "disable", "enable", "password", "role"])
     p.add_argument("username", nargs="?", default="")
     p.add_argument("--role", choices=list(ROLE_LABELS), default="senior_leader")
     p.add_argument("--school", help="School id (not for alliance-wide roles).")

@@ -44,15 +44,15 @@ KINDS = (
     "pairing_quiet",
     "need_unproposed",
 )
-#: Where each kind is decided: a page path of the app (Home is "pages/home.py").
+#: Where each kind is decided: a page path of the app (Home is "app_pages/home.py").
 DECIDED_ON = {
-    "request_to_decide": "pages/home.py",
-    "request_lapsed": "pages/home.py",
-    "request_answered": "pages/home.py",
-    "coach_unavailable": "pages/home.py",
-    "pairing_overdue": "pages/pairings.py",
-    "pairing_quiet": "pages/pairings.py",
-    "need_unproposed": "pages/coaches.py",
+    "request_to_decide": "app_pages/home.py",
+    "request_lapsed": "app_pages/home.py",
+    "request_answered": "app_pages/home.py",
+    "coach_unavailable": "app_pages/home.py",
+    "pairing_overdue": "app_pages/pairings.py",
+    "pairing_quiet": "app_pages/pairings.py",
+    "need_unproposed": "app_pages/coaches.py",
 }
 #: An answer not noted by the asking side drops out of the inbox after this many days.
 ANSWERED_DAYS = 30

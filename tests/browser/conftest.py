@@ -75,9 +75,15 @@ def chromium() -> str:
     return path
 
 
-def _serve(db: Path, sign_in: str) -> Iterator[str]:
-    port = _free_port()
-    env = {**os.environ, "BROKERING_DB": str(db), "BROKERING_SIGN_IN": sign_in}
+def _serve(
+    db: Path,
+    sign_in: str,
+    extra_env: dict | None = None,
+    port: int | None = None,
+    extra_args: list[str] | None = None,
+) -> Iterator[str]:
+    port = port or _free_port()
+    env = {**os.environ, "BROKERING_DB": str(db), "BROKERING_SIGN_IN": sign_in, **(extra_env or {})}
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -93,6 +99,7 @@ def _serve(db: Path, sign_in: str) -> Iterator[str]:
             "127.0.0.1",
             "--browser.gatherUsageStats",
             "false",
+            *(extra_args or []),
         ],
         cwd=ROOT,
         env=env,
@@ -112,17 +119,29 @@ def _serve(db: Path, sign_in: str) -> Iterator[str]:
             proc.kill()
 
 
+def _demo_db(path: Path) -> Path:
+    """A database holding the demo alliance and its accounts (the app never builds it by
+    itself: a visitor to an empty store is offered the choice)."""
+    from brokering.store import build_demo, open_store
+
+    con = open_store(path)
+    try:
+        assert build_demo(con).ok
+    finally:
+        con.close()
+    return path
+
+
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator[str]:
-    """The app on a fresh database, sign-in off (the sidebar picks the role): the first page
-    load builds the demo alliance."""
-    yield from _serve(tmp_path_factory.mktemp("browser-db") / "alliance.duckdb", "off")
+    """The app on the demo alliance, sign-in off (the sidebar picks the role)."""
+    yield from _serve(_demo_db(tmp_path_factory.mktemp("browser-db") / "alliance.duckdb"), "off")
 
 
 @pytest.fixture(scope="session")
 def signed_app_url(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator[str]:
-    """The app as deployed: sign-in on, a fresh database with the demo and its accounts."""
-    yield from _serve(tmp_path_factory.mktemp("signed-db") / "alliance.duckdb", "on")
+    """The app as deployed: sign-in on, the demo alliance and its accounts."""
+    yield from _serve(_demo_db(tmp_path_factory.mktemp("signed-db") / "alliance.duckdb"), "on")
 
 
 @pytest.fixture(scope="session")

@@ -225,6 +225,6 @@ st.dataframe(
 )
 st.caption(
     f"You are acting as {viewer.role.replace('_', ' ')}"
-    f"{' of ' + ui.school_label(viewer.school_id) if viewer.school_id else ''}. "
+    f"{' of ' + ui.plain(ui.school_label(viewer.school_id)) if viewer.school_id else ''}. "
     "Staff appear only as pseudonymous references; names stay with each school."
 )

@@ -49,7 +49,7 @@ warnings = quality_warnings(con)
 if not warnings:
     st.success("No data-quality warnings.")
 for w in warnings:
-    (st.warning if w.severity == "warning" else st.info)(f"{w.count:,} {w.message}.")
+    (st.warning if w.severity == "warning" else st.info)(f"{w.count:,} {ui.plain(w.message)}.")
 
 st.subheader("Recent imports")
 imports = recent_imports(con)
@@ -79,7 +79,7 @@ if viewer.sees_everyone or viewer.role in ("headteacher", "senior_leader"):
             if st.form_submit_button("Record consent"):
                 try:
                     consent.set_consent(con, viewer, who, choice == "Consents")
-                    st.success(f"Recorded for {who}.")
+                    st.success(f"Recorded for {ui.plain(who)}.")
                 except BrokeringError as exc:
                     ui.show_error(exc)
         st.dataframe(consent.own_school_consent(con, viewer), hide_index=True, width="stretch")
@@ -246,7 +246,8 @@ def _import_uploads() -> None:
             st.success(
                 f"Imported as batch {report.batch_id} (it can be undone below). "
                 + "; ".join(
-                    f"{o.file}: {o.added} added, {o.updated} updated, {o.unchanged} unchanged"
+                    f"{ui.plain(o.file)}: {o.added} added, {o.updated} updated, "
+                    f"{o.unchanged} unchanged"
                     for o in report.outcomes
                 )
             )
@@ -255,7 +256,7 @@ def _import_uploads() -> None:
             st.success(
                 "Every row is valid. Nothing was written (check only). "
                 + "; ".join(
-                    f"{o.file}: {o.added} would be added, {o.updated} updated"
+                    f"{ui.plain(o.file)}: {o.added} would be added, {o.updated} updated"
                     for o in report.outcomes
                 )
             )
@@ -286,7 +287,7 @@ def _import_uploads() -> None:
             )
         ui_imports.show_moves_and_questions(report)
         for note in report.notes:
-            st.caption(note)
+            st.caption(ui.plain(note))
 
 
 if uploads:

@@ -171,7 +171,7 @@ if viewer.aggregate_only:
     st.stop()
 
 if message := st.session_state.pop("pairings_flash", None):
-    st.success(message)
+    st.success(ui.plain(message))
 
 VIEWS = ["Pairings", "Log a pairing", "Accountability", "Reciprocity ledger"]
 if goto := st.session_state.pop("pairings_goto", None):
@@ -181,9 +181,10 @@ choice = st.radio("Show", VIEWS, horizontal=True, key="pairings_view")
 
 def render_pairing(pairing_id: str) -> None:
     detail = views.pairing_detail(con, viewer, pairing_id)
-    st.subheader(f"{pairing_id}: {detail['practice']} — {detail['status']}")
+    practice, status = ui.plain(detail["practice"]), ui.plain(detail["status"])
+    st.subheader(f"{ui.plain(pairing_id)}: {practice} — {status}")
     st.caption(
-        f"{detail['work_kind'].capitalize()}, started {detail['start_date']}; review "
+        f"{ui.plain(detail['work_kind'].capitalize())}, started {detail['start_date']}; review "
         f"{detail['review_date'] or 'not set'}. Planned: {detail['planned_sessions'] or 0} "
         f"sessions, {detail['planned_hours'] or 0:g} hours; cover {detail['cover_hours'] or 0:g} "
         f"hours; travel {detail['travel_hours'] or 0:g} hours."
@@ -198,21 +199,23 @@ def render_pairing(pairing_id: str) -> None:
         column_config={"staff_ref": "Staff", "side": "Side", "role": "Role", "school": "School"},
     )
     left, right = st.columns(2)
-    left.markdown(f"**The donor side brings:** {detail['donor_contribution'] or 'not recorded'}")
-    right.markdown(
-        f"**What flows back:** {detail['recipient_contribution'] or 'not recorded yet — JPD is '}"
-        + ("" if detail["recipient_contribution"] else "two-way, so record what the donor gains.")
+    given = ui.plain(detail["donor_contribution"] or "not recorded")
+    left.markdown(f"**The donor side brings:** {given}")
+    back = ui.plain(
+        detail["recipient_contribution"]
+        or "not recorded yet — JPD is two-way, so record what the donor gains."
     )
+    right.markdown(f"**What flows back:** {back}")
     if detail["discipline_names"]:
-        st.markdown("**Depends on:** " + ", ".join(detail["discipline_names"]))
+        st.markdown("**Depends on:** " + ui.plain(", ".join(detail["discipline_names"])))
     if detail["missing_disciplines"]:
         st.info(
             "The taxonomy suggests this practice usually depends on "
-            + ", ".join(detail["missing_disciplines"])
+            + ui.plain(", ".join(detail["missing_disciplines"]))
             + ": a technique moved without the system around it tends not to last."
         )
     if detail["reason"]:
-        st.markdown(f"**Reason recorded:** {detail['reason']}")
+        st.markdown(f"**Reason recorded:** {ui.plain(detail['reason'])}")
     if detail["transfer_evidence"]:
         st.success(
             f"Transfer evidenced by {detail['transfer_evidence']} observation(s) that meet "

@@ -21,7 +21,7 @@ st.caption(
     "first served — then sent as requests to the candidates' schools, and followed."
 )
 if "allocate_flash" in st.session_state:
-    st.success(st.session_state.pop("allocate_flash"), icon=":material/check_circle:")
+    st.success(ui.plain(st.session_state.pop("allocate_flash")), icon=":material/check_circle:")
 try:
     require_allocator(viewer)
 except BrokeringError as exc:

@@ -190,33 +190,35 @@ else:
     try:
         resolved = _resolver(path, version).resolve(query_text)
     except QueryNotResolved as exc:
-        st.warning(str(exc), icon=":material/help:")
+        st.warning(ui.plain(exc), icon=":material/help:")
         if exc.suggestions:
             st.write("Did you mean:")
             cols = st.columns(len(exc.suggestions))
             for i, (col, name) in enumerate(zip(cols, exc.suggestions, strict=True)):
-                col.button(name, key=f"find_dym_{i}", on_click=_choose, args=(name, exc.phases))
+                col.button(
+                    ui.plain(name), key=f"find_dym_{i}", on_click=_choose, args=(name, exc.phases)
+                )
     except BrokeringError as exc:
         ui.show_error(exc)
 
 result: FindResult | None = None
 if resolved is not None:
-    understood = f"Searching for **{resolved.skill_name}**"
+    understood = f"Searching for **{ui.plain(resolved.skill_name)}**"
     if resolved.how == "corrected":
-        understood += f" (read “{resolved.text}” as “{resolved.understood_as}”)"
+        understood += f" (read “{ui.plain(resolved.text)}” as “{ui.plain(resolved.understood_as)}”)"
     if resolved.phases and not phases:
         understood += (
-            f", phase filter **{', '.join(resolved.phases)}** from "
-            f"“{' '.join(resolved.phase_words)}”"
+            f", phase filter **{ui.plain(', '.join(resolved.phases))}** from "
+            f"“{ui.plain(' '.join(resolved.phase_words))}”"
         )
     elif phases:
-        understood += f", phase filter **{', '.join(phases)}**"
+        understood += f", phase filter **{ui.plain(', '.join(phases))}**"
     st.markdown(understood + ".")
     try:
         result = _find(path, version, who, resolved, tuple(phases), school, rank_by, blend, today)
         record_search(con, viewer, result)
     except PermissionDenied as exc:
-        st.info(f"{exc} The depth by school and the gap map below are open to you.")
+        st.info(f"{ui.plain(exc)} The depth by school and the gap map below are open to you.")
     except BrokeringError as exc:
         ui.show_error(exc)
 
@@ -224,13 +226,15 @@ if result is not None:
     label = {"practice": "practice strength", "coaching": "coaching strength"}.get(
         rank_by, f"a blend ({blend:.0%} coaching)"
     )
-    st.subheader(f"{result.skill_name}: ranked by {label}")
+    st.subheader(f"{ui.plain(result.skill_name)}: ranked by {label}")
     if result.empty:
-        st.info(result.message)
+        st.info(ui.plain(result.message))
         if result.related:
             cols = st.columns(len(result.related))
             for i, (col, rel) in enumerate(zip(cols, result.related, strict=True)):
-                col.button(rel.name, key=f"find_rel_{i}", on_click=_choose, args=(rel.name, ()))
+                col.button(
+                    ui.plain(rel.name), key=f"find_rel_{i}", on_click=_choose, args=(rel.name, ())
+                )
     else:
         recorded = _recorded(path, version, who, tuple(result.rows["staff_ref"]), result.skill_id)
         shown = result.rows.assign(
@@ -306,7 +310,8 @@ if result is not None:
             # Worked out only when opened: each explanation costs a few queries, and a
             # search should not wait for ten of them.
             why_box = st.expander(
-                f"#{row.rank} {ui_people.label(row.staff_ref)} — {row.school}: why this rank",
+                f"#{row.rank} {ui.plain(ui_people.label(row.staff_ref))} — {ui.plain(row.school)}: "
+                "why this rank",
                 key=f"find_why_{result.skill_id}_{row.staff_ref}",
                 on_change="rerun",
             )
@@ -430,7 +435,8 @@ if resolved is not None:
     else:
         if int(depth["depth"].sum()) == 0:
             st.info(
-                f"No school has staff with strong, recent evidence in {resolved.skill_name} "
+                f"No school has staff with strong, recent evidence in "
+                f"{ui.plain(resolved.skill_name)} "
                 "that can be shown. The alliance may need to look outside for it."
             )
         else:
@@ -455,7 +461,7 @@ if resolved is not None:
                 )
             )
             st.altair_chart(chart, width="stretch")
-            notes = [f"{r.school}: {r.note}" for r in depth.itertuples() if r.note]
+            notes = [ui.plain(f"{r.school}: {r.note}") for r in depth.itertuples() if r.note]
             st.caption(
                 concepts.strong_meaning() + " Counts of staff who have not agreed to "
                 f"share appear only when there are {concepts.HIDDEN_BELOW} or more, so no one "

@@ -32,7 +32,7 @@ st.caption(
     "of the match shown — and requests to the candidates' schools."
 )
 if "coaches_flash" in st.session_state:
-    st.success(st.session_state.pop("coaches_flash"), icon=":material/check_circle:")
+    st.success(ui.plain(st.session_state.pop("coaches_flash")), icon=":material/check_circle:")
 
 # --- Needs register ----------------------------------------------------------------------
 st.subheader("Needs register")
@@ -167,13 +167,14 @@ def candidates_section() -> None:
             return
         need = result.need
         st.markdown(
-            f"**{need.staff_ref}** at {need.school_name} wants a **{need.wanted_role}** in "
-            f"**{need.skill_name}** ({need.priority} priority, "
+            f"**{ui.plain(need.staff_ref)}** at {ui.plain(need.school_name)} wants a "
+            f"**{ui.plain(need.wanted_role)}** in "
+            f"**{ui.plain(need.skill_name)}** ({ui.plain(need.priority)} priority, "
             f"{need.effective_hours(result.params.default_hours):g} hours a term). "
             f"{len(result.proposable)} of {len(result.frame)} candidates can be proposed; hours "
             f"left are for {result.term_label}."
             + (
-                f" Close skills used: {', '.join(result.close_skills)}."
+                f" Close skills used: {ui.plain(', '.join(result.close_skills))}."
                 if result.close_skills
                 else ""
             )
@@ -237,10 +238,10 @@ def candidates_section() -> None:
             ui_people.open_profile(ref)
             row = result.row(ref)
             parts, notes = cand.explain(result, ref)
-            with st.expander(f"Why this match: {ref}"):
+            with st.expander(f"Why this match: {ui.plain(ref)}"):
                 st.markdown(
-                    f"**{ref}** ({row['role']}, {row['school_name']}) as "
-                    f"**{row['proposed_as']}** — "
+                    f"**{ui.plain(ref)}** ({ui.plain(row['role'])}, "
+                    f"{ui.plain(row['school_name'])}) as **{ui.plain(row['proposed_as'])}** — "
                     f"match score **{row['match_score']:.1f}**, the sum of these parts:"
                 )
                 st.dataframe(
@@ -264,7 +265,7 @@ def candidates_section() -> None:
                     width="stretch",
                 )
                 for note in notes:
-                    st.caption(note)
+                    st.caption(ui.plain(note))
             if can_manage_need(viewer, need.school_id):
                 n1, n2 = st.columns([3, 1])
                 note = n1.text_input("Note for the other school (optional)", key="request_note")
@@ -276,7 +277,9 @@ def candidates_section() -> None:
                     key="request_reply_by",
                 )
                 if st.button(
-                    f"Send request for {ref}", type="primary", disabled=not bool(row["proposable"])
+                    f"Send request for {ui.plain(ref)}",
+                    type="primary",
+                    disabled=not bool(row["proposable"]),
                 ):
                     try:
                         sent = requests.send_request(
@@ -289,10 +292,12 @@ def candidates_section() -> None:
                     except BrokeringError as exc:
                         ui.show_error(exc)
             else:
-                st.caption(f"Requests for this need are sent by leaders of {need.school_name}.")
+                st.caption(
+                    f"Requests for this need are sent by leaders of {ui.plain(need.school_name)}."
+                )
 
         if can_manage_need(viewer, need.school_id):
-            with st.expander(f"Edit or close {need.need_id}"):
+            with st.expander(f"Edit or close {ui.plain(need.need_id)}"):
                 with st.form("edit_need"):
                     ed_skill = st.text_input(
                         "Skill (leave blank to keep it)",
@@ -358,9 +363,10 @@ if viewer.school_id and can_decide(viewer, viewer.school_id):
     if not waiting.empty:
         st.info(
             f"{len(waiting)} request(s) for colleagues at "
-            f"{school_names.get(viewer.school_id)} wait for an answer: they are answered on Home."
+            f"{ui.plain(school_names.get(viewer.school_id))} wait for an answer: they are "
+            "answered on Home."
         )
-        st.page_link("pages/home.py", label="Answer them on Home", icon=":material/inbox:")
+        st.page_link("app_pages/home.py", label="Answer them on Home", icon=":material/inbox:")
 
 st.subheader("Requests and decisions")
 try:
