@@ -83,7 +83,16 @@ def _batch_counts(path: Path) -> tuple[int, int]:
 def _start(db: Path, batch: Path) -> subprocess.Popen:
     env = {**os.environ, "BROKERING_LOCK_WAIT": "30"}
     return subprocess.Popen(
-        [sys.executable, "-m", "brokering", "--db", str(db), "import", str(batch)],
+        [
+            sys.executable,
+            "-m",
+            "brokering",
+            "--db",
+            str(db),
+            "import",
+            str(batch),
+            "--refs-are-pseudonyms",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
