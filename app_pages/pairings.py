@@ -513,8 +513,8 @@ def ledger_view() -> None:
         ledger.COUNTS + " Figures resting on fewer than three people you cannot see are "
         "hidden, and so is any total they could be worked back from."
     )
-    if can_open(viewer, "pages/transfer.py"):
-        st.page_link("pages/transfer.py", label="Giving and receiving by term: Transfer evidence")
+    if can_open(viewer, "app_pages/transfer.py"):
+        st.page_link("app_pages/transfer.py", label="Giving and receiving by term: Transfer evidence")
     school = ledger.school_ledger(con, viewer)
     long = ledger.chart_frame(school)
     if long["hours"].sum() > 0:

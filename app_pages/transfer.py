@@ -154,8 +154,8 @@ else:
     )
     st.subheader("Given and received")
     st.caption(flows.BALANCE_COUNTS)
-    if can_open(viewer, "pages/pairings.py"):
-        st.page_link("pages/pairings.py", label="The reciprocity ledger: JPD pairings")
+    if can_open(viewer, "app_pages/pairings.py"):
+        st.page_link("app_pages/pairings.py", label="The reciprocity ledger: JPD pairings")
     bal = flows.balance(con, viewer, term.start, term.end)
     shown_bal = bal.dropna(subset=["balance"])
     if not shown_bal.empty:
