@@ -11,6 +11,7 @@ from contextlib import contextmanager
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from brokering import audit
 from brokering.changes import store_version
@@ -96,8 +97,17 @@ def refresh_cached() -> None:
     _schools.clear()
 
 
+#: The school names last read in a page run, for labels asked for outside one: a widget's
+#: `format_func` may be called on another thread (AppTest calls it on the test's own), and a
+#: store read there would leave that thread holding the store (brokering/sharing.py).
+_LAST_NAMES: dict[str, str] = {}
+
+
 def schools() -> pd.DataFrame:
-    return _schools(str(default_db_path()), store_version(connection()))
+    frame = _schools(str(default_db_path()), store_version(connection()))
+    _LAST_NAMES.clear()
+    _LAST_NAMES.update(zip(frame["school_id"], frame["name"], strict=True))
+    return frame
 
 
 def school_names() -> dict[str, str]:
@@ -109,6 +119,8 @@ def school_names() -> dict[str, str]:
 def school_label(school_id: str | None) -> str:
     if not school_id:
         return "the whole alliance"
+    if get_script_run_ctx() is None:  # not a page run: no store read on this thread
+        return _LAST_NAMES.get(school_id, school_id)
     frame = schools()
     match = frame.loc[frame["school_id"] == school_id, "name"]
     return str(match.iloc[0]) if len(match) else school_id
