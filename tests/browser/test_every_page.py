@@ -20,7 +20,7 @@ def test_every_page_opens_for_the_administrator(page, app_url: str) -> None:
         "Alliance maturity",
         "Accounts",
         "Audit trail",
-    } <= set(titles)
+    } <= {t.split(" (")[0] for t in titles}  # "Home (3)": the inbox's count
     for title in titles:
         open_page(page, title)
         no_exception(page)

@@ -38,9 +38,9 @@ def test_upload_an_export_confirm_its_mapping_preview_and_import(
     choose(page, "Role", "Alliance administrator")
     open_page(page, "Data")
     page.get_by_role("heading", name="Import files").wait_for()
-    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
-        str(_export(tmp_path))
-    )
+    page.locator(
+        "[data-testid='stFileUploader']:not([data-testid='stSidebar'] *) input[type='file']"
+    ).set_input_files(str(_export(tmp_path)))
     page.get_by_text("Bromcom staff export").first.wait_for()
     wait_idle(page)
     page.get_by_text("no school was given").first.wait_for()
