@@ -514,7 +514,9 @@ def ledger_view() -> None:
         "hidden, and so is any total they could be worked back from."
     )
     if can_open(viewer, "app_pages/transfer.py"):
-        st.page_link("app_pages/transfer.py", label="Giving and receiving by term: Transfer evidence")
+        st.page_link(
+            "app_pages/transfer.py", label="Giving and receiving by term: Transfer evidence"
+        )
     school = ledger.school_ledger(con, viewer)
     long = ledger.chart_frame(school)
     if long["hours"].sum() > 0:

@@ -80,7 +80,8 @@ def test_a_full_disk_is_reported_in_words_and_the_store_holds_all_or_none(
         "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
         f"resource.setrlimit(resource.RLIMIT_FSIZE, ({room}, {room}))\n"
         "from brokering.cli import main\n"
-        f"sys.exit(main(['--db', {str(db)!r}, 'import', {str(batch)!r}, '--refs-are-pseudonyms']))\n"
+        f"sys.exit(main(['--db', {str(db)!r}, 'import', {str(batch)!r},"
+        " '--refs-are-pseudonyms']))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 1, done.stdout + done.stderr
