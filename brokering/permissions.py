@@ -20,7 +20,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "allocate": frozenset({"alliance_admin", "sle_coordinator"}),
     "log_pairing": frozenset({"alliance_admin", "sle_coordinator", "headteacher", "senior_leader"}),
     "view_dashboard": ALL,
-    "record_maturity_judgement": frozenset({"alliance_admin", "sle_coordinator", "headteacher"}),
+    "record_maturity_judgement": frozenset({"alliance_admin", "headteacher"}),
     "import": frozenset({"alliance_admin"}),
     "export_people": LEADERS,
     "manage_accounts": frozenset({"alliance_admin"}),

@@ -35,7 +35,7 @@ ACTIONS = {
     "allocate": {"alliance_admin", "sle_coordinator"},
     "find_people": {"alliance_admin", "sle_coordinator", "headteacher", "senior_leader"},
     "decide_request": {"headteacher", "senior_leader"},
-    "record_maturity_judgement": {"alliance_admin", "sle_coordinator", "headteacher"},
+    "record_maturity_judgement": {"alliance_admin", "headteacher"},  # the hub's head: alliance
     "init_demo": {"alliance_admin"},
     "change_own_password": set(ROLE_LABELS),
     "load_names": {"headteacher", "senior_leader"},
