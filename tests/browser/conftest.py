@@ -83,7 +83,14 @@ def _serve(
     extra_args: list[str] | None = None,
 ) -> Iterator[str]:
     port = port or _free_port()
-    env = {**os.environ, "BROKERING_DB": str(db), "BROKERING_SIGN_IN": sign_in, **(extra_env or {})}
+    env = {
+        **os.environ,
+        "BROKERING_DB": str(db),
+        "BROKERING_SIGN_IN": sign_in,
+        # Imports pseudonymise staff codes by default: a test alliance secret.
+        "BROKERING_PSEUDONYM_KEY": "a-browser-test-alliance-secret-0123456789",
+        **(extra_env or {}),
+    }
     proc = subprocess.Popen(
         [
             sys.executable,

@@ -136,6 +136,7 @@ def test_single_sign_on_maps_the_email_to_its_account(browser, sso_url) -> None:
         page.get_by_text("ann — Headteacher").first.wait_for()
         page.get_by_role("heading", name="Alliance Expertise Broker").wait_for()
         wait_idle(page)
+        page.locator(NAV).filter(has_text="Find expertise").first.wait_for()
         assert page.locator(NAV).filter(has_text="Accounts").count() == 0
         assert page.locator(NAV).filter(has_text="Find expertise").count() == 1
         no_exception(page)
