@@ -178,7 +178,12 @@ def test_a_page_run_meeting_the_command_line_waits_then_says_so(store_path: Path
 
 @pytest.mark.parametrize(
     "argv",
-    [["users", "list"], ["import", str(TINY)], ["consent", "set", "B2", "no"], ["optimise"]],
+    [
+        ["users", "list"],
+        ["import", str(TINY), "--refs-are-pseudonyms"],
+        ["consent", "set", "B2", "no"],
+        ["optimise"],
+    ],
     ids=["users", "import", "consent", "optimise"],
 )
 def test_the_command_line_works_while_the_app_serves(store_path: Path, argv: list[str]) -> None:
