@@ -1,7 +1,7 @@
 """The fast route to one need's candidates lists exactly what the general route lists.
 
 `matching.stored` reads the pool for one need from the stored score parts (the national
-route); the general route (`pool.skill_pool`, `pool.to_arrays`) reads it from the find and
+route); the general route (`pool.skill_pool`, `arrays.to_arrays`) reads it from the find and
 the live tables. Here, on the demo alliance with a small `pool_limit` so that the fast route
 answers, both must give the same list — every column and dtype, the order, scores, reasons
 and flags — for every kind of viewer; the fast route must stand aside when it cannot answer,

@@ -26,17 +26,11 @@ from brokering import audit
 from brokering.db import Connection, transaction
 from brokering.errors import ValidationError
 from brokering.matching import availability, model, rules
+from brokering.matching.arrays import Arrays, need_arrays, schools_frame, to_arrays
 from brokering.matching.capacity import capacity_left, school_outflow
 from brokering.matching.needs import list_needs
 from brokering.matching.params import DEFAULT_MATCH_PARAMS, PRIORITY_ORDER, MatchParams
-from brokering.matching.pool import (
-    Arrays,
-    need_arrays,
-    schools_frame,
-    skill_pool,
-    to_arrays,
-    track_records,
-)
+from brokering.matching.pool import skill_pool, track_records
 from brokering.matching.requests import INSERT_SQL, lapse_due, reply_by_for
 from brokering.matching.solver import Solution, check, greedy, solve  # noqa: F401 - re-exported
 from brokering.scoring import DEFAULT_PARAMS, ScoringParams

@@ -19,9 +19,10 @@ from brokering import audit
 from brokering.db import Connection
 from brokering.errors import NotFoundError, ValidationError
 from brokering.matching import availability, model, rules, stored
+from brokering.matching.arrays import Arrays, to_arrays
 from brokering.matching.needs import Need, get_need, list_needs, resolve_skill
 from brokering.matching.params import DEFAULT_MATCH_PARAMS, MatchParams
-from brokering.matching.pool import Arrays, phase_mask, skill_pool, skill_row, to_arrays
+from brokering.matching.pool import phase_mask, skill_pool, skill_row
 from brokering.scoring import DEFAULT_PARAMS, ScoringParams
 from brokering.terms import term_of
 from brokering.viewer import Viewer
@@ -100,7 +101,7 @@ def rank_candidates(
 
 
 def _need_arrays(need: Need, arrays: Arrays, params: MatchParams) -> model.Needs:
-    """`pool.need_arrays` for one need, without framing it first."""
+    """`arrays.need_arrays` for one need, without framing it first."""
     where = {r: i for i, r in enumerate(arrays.refs)}
     hours = float(need.hours) if need.hours is not None else params.default_hours
     return model.Needs(

@@ -1,7 +1,7 @@
 """The pool for one need from the stored score parts: the route that keeps the candidates
 list for one need within 100 ms on a national store.
 
-Why a route of its own: the general one (`pool.skill_pool`, then `pool.to_arrays`) asks the
+Why a route of its own: the general one (`pool.skill_pool`, then `arrays.to_arrays`) asks the
 find for the skill's strongest practitioners and then reads the same few hundred people from
 `staff` twice more (coaching details; hours and attributes) and their schools once more.
 Against 470,000 staff each of those reads costs tens of milliseconds. Here the skill's
@@ -11,7 +11,7 @@ visibility, in one statement that also brings their coaching record, the hours h
 requests awaiting a reply and their schools.
 
 The figures are the general route's own: the same SQL expressions (`find_scores`,
-`capacity`), the same final steps (`pool.pool_frame`, `pool.arrays_from`), and the tests
+`capacity`), the same final steps (`pool.pool_frame`, `arrays.arrays_from`), and the tests
 (`tests/test_matching_speed_paths.py`) hold the two routes equal. It answers only the
 common national case — stored parts that are current, and at least `pool_limit`
 practitioners of the skill the viewer may see, enough of them expert that close skills are
@@ -32,17 +32,10 @@ from brokering import find
 from brokering.db import Connection
 from brokering.find import maintenance
 from brokering.find import scores as find_scores
+from brokering.matching.arrays import Arrays, arrays_from
 from brokering.matching.needs import Need
 from brokering.matching.params import MatchParams
-from brokering.matching.pool import (
-    COACH_COLUMNS,
-    NO_CLOSE,
-    Arrays,
-    SkillPool,
-    arrays_from,
-    phase_mask,
-    pool_frame,
-)
+from brokering.matching.pool import COACH_COLUMNS, NO_CLOSE, SkillPool, phase_mask, pool_frame
 from brokering.scoring import ScoringParams
 from brokering.terms import term_of
 from brokering.viewer import Viewer
@@ -82,7 +75,7 @@ def pool_for_need(
     scoring: ScoringParams,
 ) -> tuple[SkillPool, Arrays] | None:
     """The pool and its arrays for `need` from the stored parts, as `pool.skill_pool` and
-    `pool.to_arrays(..., extra_schools=[need.school_id])` would give them; None when this
+    `arrays.to_arrays(..., extra_schools=[need.school_id])` would give them; None when this
     route cannot answer (see the module note)."""
     top = params.pool_limit
     if not 1 <= top <= find.MAX_TOP:
@@ -118,7 +111,7 @@ def pool_for_need(
 
 
 def _schools(people: dict[str, np.ndarray], need_school: tuple[Any, ...]) -> pd.DataFrame | None:
-    """`pool.schools_frame` rows for the people's schools and the need's; None when a
+    """`arrays.schools_frame` rows for the people's schools and the need's; None when a
     person's school is missing (the general route reports it as it always has)."""
     found = {need_school[0]: need_school[1:]}
     for school_id, name, lat, lon in zip(
