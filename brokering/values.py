@@ -161,6 +161,22 @@ def parse_hours(text: str) -> Parsed:
     return number, None
 
 
+def parse_days(text: str) -> Parsed:
+    """Release days a term (SLE deployment is counted in days), halves allowed."""
+    t = text.strip()
+    try:
+        number = float(t)
+    except ValueError:
+        return None, "is not a number of days; write a number such as 3 or 2.5"
+    if math.isnan(number):
+        return None, "is not a number of days; write a number such as 3 or 2.5"
+    if number < 0:
+        return None, "is negative; days must be 0 or more"
+    if number > 100:
+        return None, "is more than 100 release days in a term; check the figure"
+    return number, None
+
+
 def parse_float(text: str, low: float, high: float) -> Parsed:
     try:
         number = float(text.strip())

@@ -14,7 +14,7 @@ from rapidfuzz import fuzz, process
 
 from brokering import values
 from brokering.db import Connection
-from brokering.importing import parsers
+from brokering.importing import capacity, parsers
 from brokering.importing.problems import ImportReport, Problem
 from brokering.importing.reader import Staged
 from brokering.importing.spec import TABLES, TableSpec
@@ -305,6 +305,8 @@ class Validator:
                         value,
                         "is in the future; check the year, or record it once it has happened.",
                     )
+        if t == "staff" and "capacity_days" in cols:
+            capacity.check_and_convert(self, staged, "capacity_hours" in cols)
         if t == "staff" and "line_manager_ref" in cols:
             for line, value in self.con.execute(
                 "SELECT line, staff_ref FROM prs_staff WHERE line_manager_ref = staff_ref "

@@ -15,7 +15,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from brokering import audit
+from brokering import alliance_settings, audit
 from brokering.db import Connection
 from brokering.errors import NotFoundError, ValidationError
 from brokering.matching import availability, model, rules, stored
@@ -93,6 +93,10 @@ def rank_candidates(
     judged = judged_pairings(con, need.skill_id, list(frame["staff_ref"]), scoring)
     frame["pairings_transferred"] = [judged.get(r, (0, 0))[0] for r in frame["staff_ref"]]
     frame["pairings_not_transferred"] = [judged.get(r, (0, 0))[1] for r in frame["staff_ref"]]
+    # What is left, in release days too (SLE deployment is counted in days).
+    per_day = alliance_settings.get_float(con, "hours_per_day")
+    frame["days_left"] = (frame["hours_left"].astype(float) / per_day).round(1)
+    frame["hours_per_day"] = per_day
     if audited:  # staff across schools were listed: once, whichever route built the list
         audit.record(
             con,
@@ -365,7 +369,8 @@ def explain(candidates: CandidateList, staff_ref: str) -> tuple[pd.DataFrame, li
         }
     )
     notes = [
-        f"Hours left in {candidates.term_label}: {r['hours_left']:g} of {r['capacity_hours']:g} "
+        f"Hours left in {candidates.term_label}: {r['hours_left']:g} of {r['capacity_hours']:g}, "
+        f"or {r['days_left']:g} release day(s) of {r['hours_per_day']:g} hours "
         f"({r['hours_used']:g} in current relationships, {r['hours_reserved']:g} held by "
         f"requests awaiting an answer); this need takes {r['need_hours']:g}."
     ]
