@@ -54,7 +54,9 @@ class Setting:
         if number != number or number in (float("inf"), float("-inf")):
             raise ValidationError(f"{self.label}: '{text}' is not a number.")
         if self.low is not None and number < self.low and self.too_low:
-            raise ValidationError(f"{self.label}: {self.too_low}")
+            raise ValidationError(
+                f"{self.label}: give a number from {self.low:g} to {self.high:g}; {self.too_low}"
+            )
         if not (self.low or 0) <= number <= (self.high if self.high is not None else number):
             raise ValidationError(
                 f"{self.label}: give a number from {self.low:g} to {self.high:g}."
@@ -71,8 +73,7 @@ SETTINGS = {
             settings.REPLY_BY_SCHOOL_DAYS,
             1,
             60,
-            too_low="at least 1 school day: a reply-by date on or before the day a request is "
-            "sent would be in the past.",
+            too_low="a reply-by date on or before the day a request is sent would be in the past.",
         ),
         Setting(
             "quiet_weeks",
@@ -94,7 +95,7 @@ SETTINGS = {
             settings.RELEASE_DAY_HOURS,
             1,
             12,
-            too_low="a release day must be at least 1 hour.",
+            too_low="a release day is at least 1 hour.",
         ),
         Setting(
             "reminders",

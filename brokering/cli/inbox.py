@@ -74,7 +74,6 @@ def cmd_send_reminders(args: argparse.Namespace, con: Connection, viewer: Viewer
         {
             "ok": True,
             "dry_run": args.dry_run,
-            "switched_on": switched_on,
             "reminders": [
                 {"username": d.username, "waiting": d.waiting, "lapsing_soon": d.lapsing_soon}
                 for d in done
