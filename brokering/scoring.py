@@ -220,7 +220,7 @@ def coaching_scores(
                      AS r,
                    c.o AS outcome_strength, c.fb AS feedback_score, c.skill_id = ? AS same_skill,
                    c.source = 'coaching' AS is_record
-            FROM {coaching_records_sql(p)} c
+            FROM {coaching_records_sql(p, donors=staff_refs is not None)} c
         ), rec AS (
             SELECT staff_ref,
                    coalesce(sum(r * ? * outcome_strength)
@@ -279,6 +279,7 @@ def coaching_scores(
         as_of,
         p.half_life_days,
         skill_id,
+        *extra_params,  # the pairings read: only those people's (`coaching_records_sql`)
         p.outcome_weight,
         p.feedback_weight,
         p.outcome_weight,
@@ -422,7 +423,7 @@ def explain_coaching(
                    CASE WHEN c.skill_id = ? THEN 1.0 ELSE ? END AS skill_factor,
                    pow(0.5, greatest(date_diff('day', c.date, ?::DATE), 0) / ?)
                      AS recency_weight
-            FROM {coaching_records_sql(p)} c WHERE c.coach_ref = ?
+            FROM {coaching_records_sql(p, donors=True)} c WHERE c.coach_ref = ?
         )
         SELECT CASE source WHEN 'coaching' THEN 'coaching outcome'
                     ELSE concat('pairing ', source, ' (', pairing_id, ')') END AS part,
@@ -446,6 +447,7 @@ def explain_coaching(
             p.other_skill_factor,
             as_of,
             p.half_life_days,
+            [staff_ref],
             staff_ref,
             p.outcome_weight,
             p.feedback_weight,

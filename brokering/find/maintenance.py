@@ -105,7 +105,7 @@ def parts_query(
         skill_ev += " AND" if skill_ev else "WHERE"
         skill_ev += " list_contains(?, e.staff_ref)"
     people_cr = "AND list_contains(?, c.coach_ref)" if staff_refs is not None else ""
-    records = coaching_records_sql(p)
+    records = coaching_records_sql(p, donors=staff_refs is not None)
     skill_cs = "WHERE skill_id = ?" if skill_id else ""
     # For one skill, only the coaching of people who could rank in it: those with evidence
     # in the skill and those who coached it.
@@ -190,6 +190,7 @@ def parts_query(
     fo, cew = p.other_skill_factor, p.coaching_evidence_weight
     values: list[object] = [
         epoch,
+        *people,  # the pairings read: only those people's (`coaching_records_sql`)
         p.half_life_days,
         *skill,
         *people,
@@ -420,10 +421,10 @@ def refresh_people(
         return "refreshed"
     newest = con.execute(
         "SELECT greatest((SELECT max(date) FROM evidence WHERE list_contains(?, staff_ref)),"  # noqa: S608
-        f" (SELECT max(date) FROM {coaching_records_sql(params)} c"
+        f" (SELECT max(date) FROM {coaching_records_sql(params, donors=True)} c"
         " WHERE list_contains(?, c.coach_ref)"
         " AND (c.o IS NOT NULL OR c.fb IS NOT NULL)))",
-        [refs, refs],
+        [refs, refs, refs],
     ).fetchall()[0][0]
     if newest is not None and newest > epoch:
         build_find_parts(con, params)
