@@ -1,5 +1,5 @@
 """The printable half-term summary for governors: one self-contained HTML file whose charts
-are embedded as PNG images (rendered offline by vl-convert), so it opens with no network,
+are embedded as SVG images (drawn offline by vl-convert), so it opens with no network,
 and whose print style sets an A4 page, so "Print" in any browser gives a tidy document.
 
 Each section is a heading in words, a short paragraph written from the section's own
@@ -47,10 +47,12 @@ _STYLE = (
 )
 
 
-def _png(chart: alt.Chart | alt.LayerChart, title: str) -> str:
+def _image(chart: alt.Chart | alt.LayerChart, title: str) -> str:
+    """The chart as an SVG image inside the file: drawn without a network, several times
+    quicker than a PNG, and printed as sharp vector lines and real text."""
     spec = chart.properties(width=560, title=title).to_dict()
-    data = vlc.vegalite_to_png(spec, scale=1.5)
-    return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+    data = vlc.vegalite_to_svg(spec).encode()
+    return "data:image/svg+xml;base64," + base64.b64encode(data).decode("ascii")
 
 
 def _day(d: date) -> str:
@@ -160,7 +162,7 @@ def _outcomes(con: Connection, viewer: Viewer, term: Term, scope: Scope) -> str:
     if not by_school.dropna(subset=["pairings"]).empty:
         title = "Outcomes by receiving school (number of pairings)"
         chart = charts.outcomes_bar(by_school, title)
-        body = f'<img alt="{title}" src="{_png(chart, title)}">'
+        body = f'<img alt="{title}" src="{_image(chart, title)}">'
     return _section(HEADINGS[1], narrative.outcomes_story(by_school), body)
 
 
@@ -169,7 +171,7 @@ def _trend(con: Connection, viewer: Viewer, scope: Scope, as_of: date) -> str:
     body = ""
     if not trend.empty:
         title = "Pairings active and evidenced transfers by term (number of pairings)"
-        body = f'<img alt="{title}" src="{_png(charts.trend_chart(trend), title)}">'
+        body = f'<img alt="{title}" src="{_image(charts.trend_chart(trend), title)}">'
     return _section(HEADINGS[2], narrative.trend_story(trend), body)
 
 
