@@ -189,6 +189,7 @@ st.caption(
 )
 # Kept for this session, keyed on what it was prepared from: it can be downloaded again
 # without preparing it again until the data (the store's change counter) or the filters move.
+report.warm_up()  # the chart engine starts now, not on the first click
 summary_key = (store_version(con), term, scope, viewer)
 kept = st.session_state.get("half_term_summary")
 if kept is not None and kept[0] != summary_key:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
+import threading
 from collections.abc import Callable
 from datetime import date
 
@@ -45,6 +46,25 @@ _STYLE = (
     "@media print{body{max-width:none;margin:0;font-size:10.5pt}h1,h2{break-after:avoid}"
     "img,tr,p{break-inside:avoid}}"
 )
+
+
+_WARM = threading.Lock()
+_warm_started = False
+
+
+def warm_up() -> None:
+    """Start vl-convert's chart engine on a background thread, once per process: its first
+    drawing loads a JavaScript engine (seconds on a busy server), which would otherwise
+    fall on the first summary anyone prepares. The page calls this as it opens."""
+    global _warm_started
+    with _WARM:
+        if _warm_started:
+            return
+        _warm_started = True
+    tiny = alt.Chart(pd.DataFrame({"n": [1]})).mark_bar().encode(x="n:Q").to_dict()
+    threading.Thread(
+        target=vlc.vegalite_to_svg, args=(tiny,), name="summary-charts-warm-up", daemon=True
+    ).start()
 
 
 def _image(chart: alt.Chart | alt.LayerChart, title: str) -> str:

@@ -56,7 +56,16 @@ LEFTOVERS = {
 
 #: (page, what) -> why it is still there: leftovers on pages other work is finishing (issue
 #: 23). Each is matched against the page's navigation title and the LEFTOVERS key.
-KNOWN: dict[tuple[str, str], str] = {}
+_DATA = (
+    "Data page (issue 23's Data slice, being finished separately): the import history and "
+    "the recent-evidence table show raw column names (imported_at, rows_added, "
+    "rows_updated), dates with a midnight time and a raw school code (SCH01)"
+)
+KNOWN: dict[tuple[str, str], str] = {
+    ("Data", "a code identifier (raw column name)"): _DATA,
+    ("Data", "a midnight time"): _DATA,
+    ("Data", "a school code shown raw"): _DATA,
+}
 
 
 @dataclass(frozen=True)
@@ -165,8 +174,10 @@ def test_every_page_as_every_role(browser, signed_app_url: str, role: str) -> No
     unique = list(dict.fromkeys(findings))
     known = [f for f in unique if (f.page, f.what) in KNOWN]
     new = [f for f in unique if (f.page, f.what) not in KNOWN]
-    assert not new, "Leftovers on screen:\n" + "\n".join(map(str, new))
-    assert not slow, f"Pages over {BUDGET_S:.0f} s from click to content:\n" + "\n".join(slow)
+    problems = [f"Leftovers on screen:\n{chr(10).join(map(str, new))}"] if new else []
+    if slow:
+        problems.append(f"Pages over {BUDGET_S:g} s from click to content:\n" + "\n".join(slow))
+    assert not problems, "\n".join(problems)
     if known:
         reasons = sorted({KNOWN[(f.page, f.what)] for f in known})
         pytest.xfail(
