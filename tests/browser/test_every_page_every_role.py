@@ -102,13 +102,24 @@ def _heading(title: str) -> str:
     return "Alliance Expertise Broker" if base == "Home" else base
 
 
+def _finished(page) -> None:
+    """Wait for the script run to end. The running widget can lag a short run's start, so
+    this reads the app's own state, which Streamlit keeps on its root element."""
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=\"stApp\"]')"
+        "?.getAttribute('data-test-script-state') === 'notRunning'",
+        timeout=60_000,
+    )
+    wait_idle(page)
+
+
 def _open_timed(page, title: str) -> float:
     """Click the page's link; seconds until its heading shows and its script has finished."""
     link = page.locator("[data-testid='stSidebarNavLink']", has_text=title).first
     start = time.perf_counter()
     link.click()
     page.get_by_role("heading", name=_heading(title)).first.wait_for()
-    wait_idle(page)
+    _finished(page)
     return time.perf_counter() - start
 
 
@@ -164,7 +175,10 @@ def test_every_page_as_every_role(browser, signed_app_url: str, role: str) -> No
                 slow.append(f"{page_name} as {role}: {seconds:.1f} s")
             if _errors(page):
                 findings.append(Finding(role, page_name, "an error on the page", ""))
-            findings += _findings(role, page_name, _screen_text(page))
+            texts = _screen_text(page)
+            findings += _findings(role, page_name, texts)
+            if os.environ.get("EVERY_PAGE_DUMP") == page_name:
+                print("\n".join(texts))
             print(f"{role} | {page_name} | {seconds:.2f} s")
         if os.environ.get("EVERY_PAGE_DUMP"):
             for f in dict.fromkeys(findings):
