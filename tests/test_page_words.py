@@ -1,6 +1,7 @@
-"""The Alliance maturity page in words: a recorded judgement's history shows the role in
-words (never its code) and no missing-value marks, and the school-by-school table says
-"not enough data" where no stage can be suggested, never "None"."""
+"""Pages in words (issue 23): on Alliance maturity a recorded judgement's history shows the
+role in words (never its code) and no missing-value marks, and the school-by-school table
+says "not enough data" where no stage can be suggested, never "None"; a staff profile names
+the person's subjects by the taxonomy's names, not its references."""
 
 from __future__ import annotations
 
@@ -55,3 +56,22 @@ def test_judgement_history_and_school_table_are_in_words(db: Path) -> None:
     overview = at.dataframe[-1].value
     assert "school" in overview.columns and "school_id" not in overview.columns
     _no_missing_marks(overview)
+
+
+def test_a_profile_names_subjects_in_words(db: Path) -> None:
+    # The demo's early-years staff carry areas of learning as the taxonomy's references.
+    con = open_store(db)
+    con.execute(
+        "UPDATE staff SET subjects = ['early-reading-and-phonics', 'Mathematics'] "
+        "WHERE staff_ref = 'A2'"
+    )
+    con.close()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["viewer_role"] = "senior_leader"
+    at.session_state["viewer_school"] = "A"
+    at.run()
+    at.switch_page("app_pages/profile.py").run()
+    at.text_input(key="profile_ref").input("A2").run()
+    assert not at.exception
+    line = next(m.value for m in at.markdown if "subjects" in m.value)
+    assert "subjects Early reading and phonics, Mathematics" in line, line
