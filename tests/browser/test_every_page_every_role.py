@@ -86,7 +86,13 @@ _ACCOUNTS = (
     "table shows role codes (alliance_admin, sle_coordinator) and school codes (SCH01 to "
     "SCH09) instead of their words"
 )
+_AUDIT = (
+    "Audit trail page (issue 23's Audit slice, finished on another branch): an entry's "
+    "detail names a skill by its reference ('need id N0017; skill early-reading-and-phonics; "
+    "listed 139')"
+)
 KNOWN: dict[tuple[str, str], str] = {
+    ("Audit trail", "a skill's reference"): _AUDIT,
     ("Data", "a code identifier (raw column name)"): _DATA,
     ("Data", "a midnight time"): _DATA,
     ("Data", "a school code shown raw"): _DATA,
