@@ -64,6 +64,11 @@ def test_the_outcomes_paragraph_reads_only_the_schools_shown() -> None:
     assert "1 school shown has at least one evidenced transfer." in text
     assert "1 school is not shown" in text
     assert "Birch" not in text  # every cell of Birch is hidden
+    # A school with one outcome hidden is counted on the outcomes shown, and says so.
+    partly = frame.assign(pairings=pd.array([4, None, None, 2, None], dtype="Int64"))
+    assert "Ash received the most pairings this term: 4, counting only its outcomes shown." in (
+        narrative.outcomes_story(partly)
+    )
 
 
 def test_the_balance_paragraph_counts_hidden_schools_without_their_hours() -> None:

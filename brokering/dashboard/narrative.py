@@ -82,12 +82,17 @@ def outcomes_story(by_school: pd.DataFrame) -> str:
     )
     parts = []
     if not shown.empty:
-        per_school = shown.groupby("group")["pairings"].sum().sort_values(ascending=False)
+        per_school = (
+            shown.groupby("group")["pairings"].sum().sort_values(ascending=False, kind="stable")
+        )
         top, n = per_school.index[0], int(per_school.iloc[0])
         ties = int((per_school == per_school.iloc[0]).sum()) - 1
         tied = f" (level with {ties} other school{'s' if ties > 1 else ''})" if ties else ""
+        # A school with one outcome hidden is counted on its outcomes shown, and says so.
+        partial = bool(by_school.loc[by_school["group"] == top, "pairings"].isna().any())
+        partly = ", counting only its outcomes shown" if partial else ""
         parts.append(
-            f"Of the schools shown, {top} received the most pairings this term: {n}{tied}."
+            f"Of the schools shown, {top} received the most pairings this term: {n}{partly}{tied}."
         )
         with_transfer = shown[(shown["outcome"] == "transferred") & (shown["pairings"] > 0)]
         k = with_transfer["group"].nunique()
