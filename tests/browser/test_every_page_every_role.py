@@ -5,8 +5,9 @@ error, and each page ready within the page budget from the click to its content.
 What is read: the visible text of the page and the sidebar, and every table's column
 headers and cells. `st.dataframe` draws its grid on a canvas, so the text of a table is not
 in the page's text; the grid keeps an accessible copy (`role="columnheader"` and
-`role="gridcell"`), which is what is read here — the header row in full, the body rows as
-far as the grid has drawn them (the first screenful of a long table).
+`role="gridcell"`), which is what is read here — the headers and cells the grid has drawn
+(on the test's tall, wide window, the whole header row and the first screenful of rows).
+Pages that open empty are also filled once: a leader opens one person's staff profile.
 
 A leftover found on a page another piece of work is finishing is listed in KNOWN, with the
 reason; it turns the test into an expected failure that names it, while anything not listed
