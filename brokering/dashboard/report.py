@@ -18,7 +18,7 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
-from brokering import audit
+from brokering import audit, concepts
 from brokering.dashboard import charts, flows, maturity, narrative, transfer
 from brokering.dashboard.facts import ALLIANCE, Scope
 from brokering.db import Connection
@@ -164,7 +164,7 @@ def half_term_summary(
     ]
     parts += [make() for make in sections]
     parts.append(
-        f"<p class='note'>Figures resting on fewer than {charts.HIDDEN_TEXT.split()[-1]} "
+        f"<p class='note'>Figures resting on fewer than {concepts.HIDDEN_BELOW} "
         f'people read "{html.escape(charts.HIDDEN_TEXT)}" and are left out of the charts, '
         "and so is any figure they could be worked out from.</p>"
     )
