@@ -187,22 +187,31 @@ st.caption(
     "figures, the outcomes and the term-by-term picture, giving and receiving between "
     "schools and the suggested maturity stages, each with a short paragraph in words."
 )
-# Kept for this session, keyed on what it was prepared from: it can be downloaded again
-# without preparing it again until the data (the store's change counter) or the filters move.
 report.warm_up()  # the chart engine starts now, not on the first click
-summary_key = (store_version(con), term, scope, viewer)
-kept = st.session_state.get("half_term_summary")
-if kept is not None and kept[0] != summary_key:
-    kept = None
-if st.button("Prepare the printable summary" if kept is None else "Prepare it again"):
-    with st.spinner("Drawing the charts…"):
-        kept = (summary_key, report.half_term_summary(con, viewer, term, scope, today))
-    st.session_state["half_term_summary"] = kept
-if kept is not None:
-    ui.download(
-        "Download the summary (HTML, opens offline, prints on A4)",
-        kept[1].encode(),
-        f"half-term-summary-{term.label.replace(' ', '-').lower()}.html",
-        mime="text/html",
-        key="dl_report",
-    )
+
+
+@st.fragment
+def summary_section() -> None:
+    """Prepared on a click that reruns only this section (not the whole page), and kept
+    for the session keyed on what it was prepared from: it can be downloaded again without
+    preparing it again until the data (the store's change counter) or the filters move."""
+    here = ui.connection()  # a fragment's rerun is a run of its own: its own cursor
+    key = (store_version(here), term, scope, viewer)
+    kept = st.session_state.get("half_term_summary")
+    if kept is not None and kept[0] != key:
+        kept = None
+    if st.button("Prepare the printable summary" if kept is None else "Prepare it again"):
+        with st.spinner("Drawing the charts…"):
+            kept = (key, report.half_term_summary(here, viewer, term, scope, today))
+        st.session_state["half_term_summary"] = kept
+    if kept is not None:
+        ui.download(
+            "Download the summary (HTML, opens offline, prints on A4)",
+            kept[1].encode(),
+            f"half-term-summary-{term.label.replace(' ', '-').lower()}.html",
+            mime="text/html",
+            key="dl_report",
+        )
+
+
+summary_section()
