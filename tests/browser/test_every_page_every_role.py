@@ -11,7 +11,10 @@ Pages that open empty are also filled once: a leader opens one person's staff pr
 
 A leftover found on a page another piece of work is finishing is listed in KNOWN, with the
 reason; it turns the test into an expected failure that names it, while anything not listed
-fails. Remove an entry once its page is fixed (the test then passes, or fails on it)."""
+fails. Remove an entry once its page is fixed (the test then passes, or fails on it).
+
+To see what was read, run with `-s` and EVERY_PAGE_DUMP=1 (every finding, known ones too)
+or EVERY_PAGE_DUMP="<page name>" (that page's text as read)."""
 
 from __future__ import annotations
 
