@@ -52,9 +52,9 @@ trained = [
     t for t, on in (("coach", who["coach_trained"]), ("mentor", who["mentor_trained"])) if on
 ]
 st.markdown(
-    f"**{who['role'].capitalize()}**, {who['school']} · phases "
+    f"**{who['role'].capitalize()}**, {ui.plain(who['school'])} · phases "
     f"{', '.join(who['phases']) or 'not recorded'} · subjects "
-    f"{', '.join(who['subjects']) or 'not recorded'}"
+    f"{ui.plain(', '.join(who['subject_names'])) or 'not recorded'}"
     + (f" · trained as {' and '.join(trained)}" if trained else "")
 )
 

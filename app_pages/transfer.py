@@ -6,6 +6,7 @@ from datetime import date
 import streamlit as st
 
 import ui
+from brokering.changes import store_version
 from brokering.dashboard import charts, flows, hiding, report, transfer
 from brokering.dashboard.facts import Scope
 from brokering.errors import BrokeringError
@@ -181,13 +182,36 @@ else:
     ui.download("Data (CSV)", to_csv_bytes(comp), "complementary_strengths.csv", key="dl_comp")
 
 st.subheader("Half-term summary for governors")
-if st.button("Prepare the printable summary"):
-    with st.spinner("Drawing the charts…"):
-        html_report = report.half_term_summary(con, viewer, term, scope, today)
-    ui.download(
-        "Download the summary (HTML, opens offline)",
-        html_report.encode(),
-        f"half-term-summary-{term.label.replace(' ', '-').lower()}.html",
-        mime="text/html",
-        key="dl_report",
-    )
+st.caption(
+    "The term and filters chosen above, as one page to print on A4 or send: the headline "
+    "figures, the outcomes and the term-by-term picture, giving and receiving between "
+    "schools and the suggested maturity stages, each with a short paragraph in words."
+)
+report.warm_up()  # the chart engine starts now, not on the first click
+
+
+@st.fragment
+def summary_section() -> None:
+    """Prepared on a click that reruns only this section (not the whole page), and kept
+    for the session keyed on what it was prepared from: it can be downloaded again without
+    preparing it again until the data (the store's change counter) or the filters move."""
+    here = ui.connection()  # a fragment's rerun is a run of its own: its own cursor
+    key = (store_version(here), term, scope, viewer)
+    kept = st.session_state.get("half_term_summary")
+    if kept is not None and kept[0] != key:
+        kept = None
+    if st.button("Prepare the printable summary" if kept is None else "Prepare it again"):
+        with st.spinner("Drawing the charts…"):
+            kept = (key, report.half_term_summary(here, viewer, term, scope, today))
+        st.session_state["half_term_summary"] = kept
+    if kept is not None:
+        ui.download(
+            "Download the summary (HTML, opens offline, prints on A4)",
+            kept[1].encode(),
+            f"half-term-summary-{term.label.replace(' ', '-').lower()}.html",
+            mime="text/html",
+            key="dl_report",
+        )
+
+
+summary_section()

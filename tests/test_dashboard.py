@@ -176,5 +176,5 @@ def test_judgements_are_appended_with_history(dash) -> None:
 def test_printable_summary_is_self_contained(dash, admin) -> None:
     html = report.half_term_summary(dash, admin, AUTUMN, as_of=AS_OF)
     assert html.startswith("<!doctype html>")
-    assert "data:image/png;base64," in html
+    assert "data:image/svg+xml;base64," in html
     assert "http://" not in html and "https://" not in html
