@@ -107,7 +107,8 @@ def test_a_move_is_refused_unless_accepted(tiny, admin, tmp_path) -> None:
     assert not report.ok and data_tables(tiny) == before
     [p] = report.problems
     assert p.who == "staff code JD7" and "held at school A" in p.message
-    assert "--accept-moves" in p.message
+    assert "moves between schools accepted" in p.message
+    assert "--" not in p.message  # the web shows it too: no command-line flags (issue 23)
     report = load(tiny, admin, [b], accept_moves=True)
     assert report.ok and report.moves == [
         {"file": "staff.csv", "line": 2, "who": "staff code JD7", "from": "A", "to": "B"}

@@ -20,7 +20,7 @@ from brokering.importing.reader import Staged
 from brokering.importing.spec import TABLES, TableSpec
 from brokering.pairings import import_evidence_rules, import_rules
 from brokering.school_words import NOT_RECORDED
-from brokering.settings import MAX_REF_LENGTH, MAX_REPORTED_PROBLEMS, MAX_TEXT_LENGTH
+from brokering.settings import MAX_REF_LENGTH, MAX_TEXT_LENGTH
 from brokering.taxonomy import SkillMatcher
 
 _REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_./-]*$"
@@ -49,7 +49,7 @@ class Validator:
     def problem(self, staged: Staged, line: int, column: str, value: object, msg: str) -> None:
         text = "" if value is None else str(value)
         text = text if len(text) <= 80 else text[:79] + "…"
-        self.report.add(Problem(staged.label, int(line), column, text, msg), MAX_REPORTED_PROBLEMS)
+        self.report.add(Problem(staged.label, int(line), column, text, msg))
 
     def _rows(self, staged: Staged, sql: str, params: Sequence[object] = ()) -> list[tuple]:
         return self.con.execute(
