@@ -21,11 +21,10 @@ from brokering.errors import BrokeringError
 from brokering.exporting import to_csv_bytes
 from brokering.find.maintenance import after_import
 from brokering.importing import ImportReport, Problem
-from brokering.settings import MAX_HELD_PROBLEMS, MAX_REPORTED_PROBLEMS
 from brokering.importing.batches import undo, undoable
 from brokering.importing.value_maps import confirm
+from brokering.settings import MAX_HELD_PROBLEMS, MAX_REPORTED_PROBLEMS
 from brokering.viewer import Viewer
-
 
 #: Session key of the last import's report: {"report", "files" (what was uploaded)}.
 LAST_REPORT = "data_last_import"
@@ -53,8 +52,7 @@ def show_report(report: ImportReport) -> None:
         st.success(
             f"Imported as batch {report.batch_id} (it can be undone below). "
             + "; ".join(
-                f"{ui.plain(o.file)}: {o.added} added, {o.updated} updated, "
-                f"{o.unchanged} unchanged"
+                f"{ui.plain(o.file)}: {o.added} added, {o.updated} updated, {o.unchanged} unchanged"
                 for o in report.outcomes
             )
         )
