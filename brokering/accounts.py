@@ -26,6 +26,7 @@ from brokering.sign_in import (  # noqa: F401 - the accounts API callers know
     authenticate,
     confirm_password,
     recheck_session,
+    record_sign_out,
     session_expired,
     session_stamp,
     viewer_for_email,

@@ -35,11 +35,14 @@ def day(value: object) -> str:
     return f"{stamp.day} {stamp:%b %Y}"
 
 
-def moment(value: object) -> str:
-    """A timestamp to the minute: "5 Dec 2026, 14:03" (a bare date reads as `day`)."""
+def moment(value: object, seconds: bool = False) -> str:
+    """A timestamp to the minute: "5 Dec 2026, 14:03" (a bare date reads as `day`); with
+    `seconds`, "5 Dec 2026, 14:03:07" (the audit trail's order within a minute)."""
     if _missing(value):
         return NONE
     if isinstance(value, date) and not isinstance(value, datetime):
         return day(value)
     stamp = pd.Timestamp(value)
-    return f"{stamp.day} {stamp:%b %Y, %H:%M}"
+    return (
+        f"{stamp.day} {stamp:%b %Y, %H:%M:%S}" if seconds else f"{stamp.day} {stamp:%b %Y, %H:%M}"
+    )
