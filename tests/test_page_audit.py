@@ -55,7 +55,15 @@ def test_the_trail_opens_on_everything_in_words(with_accounts: Path) -> None:
     filters = {m.label: m.value for m in at.multiselect}
     assert filters == {"Actions": [], "Who": []}  # empty: all
     table = at.dataframe[0].value
-    assert list(table.columns) == ["When (UTC)", "Who", "Role", "School", "What", "Details", "Run by"]
+    assert list(table.columns) == [
+        "When (UTC)",
+        "Who",
+        "Role",
+        "School",
+        "What",
+        "Details",
+        "Run by",
+    ]
     assert {"Account created", "Sign-in refused", "Signed in"} <= set(table["What"])
     refused = table.loc[table["What"] == "Sign-in refused"].iloc[0]
     assert refused["Details"].startswith("account tried lead-b; by password; reason wrong password")

@@ -132,7 +132,9 @@ def test_the_trail_reads_in_words(with_users) -> None:
         "reason signed out",
     )
     created = frame.loc["Account created"]
-    assert "role senior leader" in created["Details"] and "school Birch Academy" in created["Details"]
+    assert (
+        "role senior leader" in created["Details"] and "school Birch Academy" in created["Details"]
+    )
     text = frame.to_string()
     for raw in ("{", "senior_leader", "None", "NaT", "nan", "sign_in"):
         assert raw not in text, raw
