@@ -3,6 +3,7 @@
 import tempfile
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 import ui
@@ -20,6 +21,7 @@ from brokering.overview import (
     school_summary,
 )
 from brokering.pseudonymise import alliance_key
+from brokering.settings import SUPPRESSION_THRESHOLD
 
 #: The strength scales offered, in words; "none" reads words only (numbers are refused).
 SCALES = {
@@ -38,7 +40,15 @@ st.caption("What the alliance's store holds, and the import of each school's exp
 st.subheader("Loaded, school by school")
 summary = school_summary(con, viewer)
 loaded = summary.drop(columns=["school_id"]).assign(
-    latest_evidence=summary["latest_evidence"].map(when.day)
+    phase=summary["phase"].fillna(when.NONE),
+    latest_evidence=summary["latest_evidence"].map(when.day),
+    # A partner school's count of one or two people is withheld (never None on screen).
+    **{
+        col: summary[col].map(
+            lambda v: f"fewer than {SUPPRESSION_THRESHOLD}" if pd.isna(v) else f"{int(v):,}"
+        )
+        for col in ("staff", "sharing_consent", "open_needs")
+    },
 )
 st.dataframe(
     loaded,

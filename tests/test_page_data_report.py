@@ -143,3 +143,38 @@ def test_after_an_import_the_uploader_is_empty_and_the_tables_are_new(
         assert con.execute("SELECT count(*) FROM staff WHERE school_id = 'C'").fetchall()[0][0]
     finally:
         con.close()
+
+
+def test_each_data_quality_warning_opens_its_rows(tiny_db: Path) -> None:
+    at = _data_page()
+    assert any("2 staff (not leavers) with no evidence" in w.value for w in at.warning)
+    box = next(e for e in at.expander if "no evidence of any strength" in e.label)
+    rows = box.dataframe[0].value
+    assert list(rows.columns) == ["Reference", "School", "Role", "Phases"]
+    assert sorted(rows["Reference"]) == ["A1", "B1"]
+    assert any(b.proto.label == "Download these rows (CSV)" for b in box.get("download_button"))
+
+
+def _seen_text(at: AppTest) -> str:
+    frames = " ".join(
+        " ".join(map(str, d.value.columns)) + " " + d.value.to_string() for d in at.dataframe
+    )
+    words = " ".join(x.value for x in [*at.markdown, *at.caption, *at.info, *at.warning])
+    return frames + " " + words
+
+
+@pytest.mark.parametrize(("role", "school"), [("headteacher", "A"), ("viewer", None)])
+def test_no_raw_values_or_leftovers_on_the_page(tiny_db: Path, role: str, school) -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["viewer_role"] = role
+    if school:
+        at.session_state["viewer_school"] = school
+    at.run()
+    at.switch_page("app_pages/data.py").run()
+    assert not at.exception, at.exception
+    seen = _seen_text(at)
+    for raw in ("None", "nan", "NaT", "00:00:00", "<NA>", "in the sidebar", "--strength"):
+        assert raw not in seen, raw
+    assert "school_id" not in seen, seen[seen.index("school_id") - 300 :][:400]
+    if role == "viewer":  # a governor sees counts only: no rows behind the warnings
+        assert not [e for e in at.expander if "rows behind" in e.label]
