@@ -156,13 +156,15 @@ def value_questions_section(con: Connection, viewer: Viewer) -> None:
     for i, q in enumerate(questions):
         with st.form(f"question_{i}"):
             choice = st.selectbox(
-                f"{q['file']}, {q['column']}: '{q['value']}' ({q['rows']} rows) means",
+                ui.plain(f"{q['file']}, {q['column']}: '{q['value']}' ({q['rows']} rows) means"),
                 q["choices"] or [q["suggestion"]],
             )
             if st.form_submit_button("Confirm"):
                 try:
                     confirm(con, viewer, q["kind"], q["value"], choice)
-                    st.success(f"Saved: '{q['value']}' means {choice}. Import the file again.")
+                    st.success(
+                        ui.plain(f"Saved: '{q['value']}' means {choice}. Import the file again.")
+                    )
                 except BrokeringError as exc:
                     ui.show_error(exc)
 
@@ -170,6 +172,8 @@ def value_questions_section(con: Connection, viewer: Viewer) -> None:
 def undo_section(con: Connection, viewer: Viewer) -> None:
     """Undo an applied import batch (refused, with the reason, when later work built on it)."""
     st.subheader("Undo an import")
+    if done := st.session_state.pop("data_undone", None):
+        st.success(done)
     held = undoable(con)
     if not held:
         st.info("No applied import to undo.")
@@ -185,10 +189,14 @@ def undo_section(con: Connection, viewer: Viewer) -> None:
                 with ui.import_connection() as write_con:  # a write, as an import is
                     done = undo(write_con, viewer, int(batch))
                     after_import(write_con, True)
-                ui.refresh_cached()
-                st.success(f"Import batch {done.import_id} undone.")
             except BrokeringError as exc:
                 ui.show_error(exc)
+            else:
+                # Read the page again so its tables no longer hold the batch's rows.
+                ui.refresh_cached()
+                st.session_state.pop(LAST_REPORT, None)
+                st.session_state["data_undone"] = f"Import batch {done.import_id} undone."
+                st.rerun()
 
 
 def consent_table(roster: pd.DataFrame) -> None:
