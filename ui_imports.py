@@ -118,8 +118,9 @@ def show_changes(report: ImportReport) -> None:
     if not report.changes:
         return
     st.markdown("**What changes in rows already held** (before and after)")
+    changes = pd.DataFrame(report.changes).astype(object)
     st.dataframe(
-        pd.DataFrame(report.changes),
+        changes.where(changes.notna(), when.NONE),  # a value added where there was none
         hide_index=True,
         width="stretch",
         column_config={
