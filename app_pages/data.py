@@ -219,8 +219,8 @@ def _import_uploads() -> None:
             st.error(message)
         confirmed = []
         for i, (path, source, proposed) in enumerate(proposals):
-            st.markdown(f"#### {proposed.file}")
-            where = f"sheet “{proposed.sheet}”, " if proposed.sheet else ""
+            st.markdown(f"#### {ui.plain(proposed.file)}")
+            where = f"sheet “{ui.plain(proposed.sheet)}”, " if proposed.sheet else ""
             made_by = f" — looks like a {proposed.source} export" if proposed.source else ""
             row = proposed.header_row
             st.caption(f"Read as **{proposed.table}**{made_by}; {where}header on row {row}.")
@@ -317,7 +317,7 @@ def _import_uploads() -> None:
         st.session_state[ui_imports.LAST_REPORT] = {"report": report, "files": _chosen()}
         if report.applied:
             # Start again with an empty uploader and tables that include the new rows; the
-            # report is kept in the session and shown above the form.
+            # report is kept in the session and shown where the files were.
             ui.refresh_cached()
             st.session_state["upload_generation"] = generation + 1
             st.rerun()
