@@ -58,7 +58,7 @@ def current_viewer() -> Viewer | None:
     try:
         viewer = accounts.recheck_session(con, viewer, since, state.get("signed_in_stamp"))
     except accounts.SessionEnded as exc:
-        _sign_out(str(exc))
+        _sign_out(str(exc), viewer, exc.reason)
         return None
     state["signed_in_viewer"] = viewer
     return viewer
@@ -73,7 +73,7 @@ def signed_in_sidebar(viewer: Viewer) -> None:
         school = f", {ui.school_label(viewer.school_id)}" if viewer.school_id else ""
         st.text(f"{viewer.username} — {ROLE_LABELS[viewer.role]}{school}")
         if st.button("Sign out", key="sign_out"):
-            _sign_out("You have signed out.")
+            _sign_out("You have signed out.", viewer)
             st.rerun()
 
 
@@ -90,7 +90,10 @@ def _start_session(viewer: Viewer) -> None:
     state["signed_in_stamp"] = accounts.session_stamp(ui.connection(), viewer.username)
 
 
-def _sign_out(message: str) -> None:
+def _sign_out(message: str, viewer: Viewer | None = None, reason: str = "signed out") -> None:
+    """End the session; the trail records it (the user's choice or the app's `reason`)."""
+    if viewer is not None:
+        accounts.record_sign_out(ui.connection(), viewer, reason)
     for k in _SESSION_KEYS:
         st.session_state.pop(k, None)
     st.session_state["sign_in_message"] = message

@@ -137,8 +137,8 @@ def parse_strength(text: str, scale: str | None) -> Parsed:
         return None, f"is out of range; use {accepted}"
     if scale is None:
         return None, (
-            "is a number but no strength scale was chosen: say whether 4 or 1 is the best "
-            "(--strength-scale 4-best|1-best)"
+            "is a number but no strength scale was chosen: say whether 4 or 1 is the "
+            "strongest, and check the file again"
         )
     if scale not in STRENGTH_SCALES:
         return None, f"cannot be read on the unknown scale '{scale}'"
