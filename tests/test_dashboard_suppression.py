@@ -13,7 +13,7 @@ def _figures(con, viewer):
 
 
 def test_a_hidden_count_hides_every_figure_it_could_be_worked_back_from(dash) -> None:  # noqa: F811
-    f = _figures(dash, Viewer("senior_leader", "B"))
+    f = _figures(dash, Viewer("viewer"))
     assert f["transferred"].value is None and f["transferred"].hidden
     # 50% of the judged pairings, or 7 hours per transfer, would give the hidden count away.
     for key in ("rate", "hours_per_transfer", "median_days"):
@@ -23,7 +23,7 @@ def test_a_hidden_count_hides_every_figure_it_could_be_worked_back_from(dash) ->
 
 
 def test_the_trend_hides_the_rate_with_the_count(dash) -> None:  # noqa: F811
-    trend = transfer.trend_by_term(dash, Viewer("senior_leader", "B"), as_of=AS_OF)
+    trend = transfer.trend_by_term(dash, Viewer("viewer"), as_of=AS_OF)
     hidden = trend["evidenced transfers"].isna()
     assert hidden.any()
     assert trend.loc[hidden, "transfer rate (%)"].isna().all()

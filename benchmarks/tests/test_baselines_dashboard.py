@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.baselines import dashboard as baselines_dashboard
-from brokering.dashboard import facts, flows, transfer
+from brokering.dashboard import facts, flows, outcomes, transfer
 from brokering.dashboard.facts import ALLIANCE
 from brokering.demo import DEMO_AS_OF
 from brokering.terms import previous_term, term_of
@@ -47,19 +47,21 @@ def test_baseline_matches_the_product_on_the_demo_alliance(demo) -> None:
 
 
 def _product_cells(con, monkeypatch, admin) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """`outcomes_by(by="school")`'s cells before suppression (what `_cells` hands it: outcome,
-    recipient_school, pairings, people), and what it shows the administrator."""
+    """`outcomes_by(by="school")`'s cells before suppression (the school x area table's row
+    totals that `_grid` hands it: outcome, recipient_school, pairings, people), and what it
+    shows the administrator."""
     seen = []
-    real = transfer._cells
+    real = outcomes._grid
 
     def spy(*args, **kwargs):
         seen.append(real(*args, **kwargs))
         return seen[-1]
 
-    monkeypatch.setattr(transfer, "_cells", spy)
+    monkeypatch.setattr(outcomes, "_grid", spy)
     shown = transfer.outcomes_by(con, admin, "school")
     assert len(seen) == 1
-    return seen[0], shown
+    rows = seen[0][seen[0]["level"] == 1].rename(columns={"row": "recipient_school"})
+    return rows.sort_values(["outcome", "recipient_school"]), shown
 
 
 def _check_outcomes(con, monkeypatch, admin) -> None:
