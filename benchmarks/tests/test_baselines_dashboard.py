@@ -15,6 +15,7 @@ from brokering.dashboard import facts, flows, outcomes, transfer
 from brokering.dashboard.facts import ALLIANCE
 from brokering.demo import DEMO_AS_OF
 from brokering.terms import previous_term, term_of
+from brokering.viewer import Viewer
 from tests.test_dashboard import AS_OF, AUTUMN, dash  # noqa: F401 - the fixture
 
 
@@ -47,20 +48,23 @@ def test_baseline_matches_the_product_on_the_demo_alliance(demo) -> None:
 
 
 def _product_cells(con, monkeypatch, admin) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """`outcomes_by(by="school")`'s cells before suppression (the school x area table's row
-    totals that `_grid` hands it: outcome, recipient_school, pairings, people), and what it
-    shows the administrator."""
+    """`outcomes_by(by="school")`'s cells before suppression — the school x area table's
+    row totals that `_view` works out, with the people behind each counted as a governor
+    (who sees nobody one by one) has them counted: outcome, recipient_school, pairings,
+    people — and what it shows the administrator."""
     seen = []
-    real = outcomes._grid
+    real = outcomes._view
 
     def spy(*args, **kwargs):
         seen.append(real(*args, **kwargs))
         return seen[-1]
 
-    monkeypatch.setattr(outcomes, "_grid", spy)
-    shown = transfer.outcomes_by(con, admin, "school")
+    monkeypatch.setattr(outcomes, "_view", spy)
+    transfer.outcomes_by(con, Viewer("viewer"), "school")
     assert len(seen) == 1
-    rows = seen[0][seen[0]["level"] == 1].rename(columns={"row": "recipient_school"})
+    monkeypatch.setattr(outcomes, "_view", real)
+    shown = transfer.outcomes_by(con, admin, "school")
+    rows = seen[0].rename(columns={"row": "recipient_school", "unseen": "people"})
     return rows.sort_values(["outcome", "recipient_school"]), shown
 
 

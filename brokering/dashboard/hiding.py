@@ -77,8 +77,9 @@ def grid_hidden(cells: pd.DataFrame, viewer: Viewer) -> np.ndarray:
         return np.zeros(n, bool)
     level = cells["level"].to_numpy()
     outcome = cells["outcome"].to_numpy(dtype=object)
-    row = cells["row"].to_numpy(dtype=object)
-    col = cells["col"].to_numpy(dtype=object)
+    # Rows and columns as whole-number codes (margins' missing key: -1), ordered like names.
+    row = pd.factorize(cells["row"].astype(object), sort=True)[0]
+    col = pd.factorize(cells["col"].astype(object), sort=True)[0]
     unseen = cells["unseen"].to_numpy(np.int64)
     pairings = cells["pairings"].to_numpy(np.int64)
     hidden = np.zeros(n, bool)
@@ -87,63 +88,38 @@ def grid_hidden(cells: pd.DataFrame, viewer: Viewer) -> np.ndarray:
     for out in pd.unique(outcome[inner]):
         idx = np.flatnonzero(inner & (outcome == out))
         h = hidden[idx]
-        n_rows, n_cols = len(set(row[idx])), len(set(col[idx]))
+        n_rows, n_cols = len(np.unique(row[idx])), len(np.unique(col[idx]))
         size = cells["people"].to_numpy(np.int64)[idx]
-        order = np.lexsort((col[idx].astype(str), row[idx].astype(str), pairings[idx], size))
+        order = np.lexsort((col[idx], row[idx], pairings[idx], size))
         for _ in range(4):
             if not h.any():
                 break
-            rows_h, cols_h = set(row[idx][h]), set(col[idx][h])
+            rows_h, cols_h = np.unique(row[idx][h]), np.unique(col[idx][h])
             need_row = len(rows_h) < 2 <= n_rows
             need_col = len(cols_h) < 2 <= n_cols
             if not (need_row or need_col or h.sum() < 2):
                 break
             open_ = ~h & (unseen[idx] > 0) & (pairings[idx] > 0)
-            new_row = np.array([r not in rows_h for r in row[idx]]) if need_row else True
-            new_col = np.array([c not in cols_h for c in col[idx]]) if need_col else True
+            new_row = ~np.isin(row[idx], rows_h) if need_row else True
+            new_col = ~np.isin(col[idx], cols_h) if need_col else True
             for want in (open_ & new_row & new_col, open_ & new_row, open_ & new_col, open_):
-                pick = [i for i in order if want[i]] if np.any(want) else []
-                if pick:
-                    h[pick[0]] = True
+                if np.any(want):
+                    h[order[np.argmax(want[order])]] = True
                     break
             else:
                 break
         hidden[idx] = h
-        rows_h, cols_h = set(row[idx][h]), set(col[idx][h])
+        rows_h, cols_h = np.unique(row[idx][h]), np.unique(col[idx][h])
         this = outcome == out
         # A table of one row (column) has that row's total equal to the grand total: hiding
         # it protects nothing, so it is hidden only on its own people.
         if n_rows > 1:
-            hidden[this & (level == 1)] = np.isin(row[this & (level == 1)], list(rows_h))
+            hidden[this & (level == 1)] = np.isin(row[this & (level == 1)], rows_h)
         if n_cols > 1:
-            hidden[this & (level == 2)] = np.isin(col[this & (level == 2)], list(cols_h))
+            hidden[this & (level == 2)] = np.isin(col[this & (level == 2)], cols_h)
     margins = level > 0
     hidden[margins] |= primary(unseen[margins])
     return hidden
-
-
-def complementary(out: pd.DataFrame, counts: pd.Series, people: pd.Series) -> None:
-    """Secondary suppression across groups: the groups of one outcome add up to a total the
-    other view (by school, by area) also shows, so no outcome may have exactly one hidden
-    cell — the next smallest is hidden with it. Vectorised: one pass over the cells."""
-    if out.empty:
-        return
-    hidden = out["pairings"].isna().to_numpy()
-    outcome = out["outcome"].to_numpy(dtype=object)
-    n_hidden = pd.Series(hidden).groupby(outcome).transform("sum").to_numpy()
-    candidates = ~hidden & (n_hidden == 1) & (np.asarray(counts) > 0)
-    if not candidates.any():
-        return
-    pick = pd.DataFrame(
-        {
-            "outcome": outcome[candidates],
-            "people": np.asarray(people)[candidates],
-            "count": np.asarray(counts)[candidates],
-            "row": np.flatnonzero(candidates),
-        }
-    ).sort_values(["outcome", "people", "count", "row"], kind="stable")
-    rows = pick.drop_duplicates("outcome")["row"].to_numpy()
-    out.loc[out.index[rows], "pairings"] = pd.NA
 
 
 def hidden_groups(frame: pd.DataFrame) -> int:

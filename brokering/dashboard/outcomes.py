@@ -19,6 +19,7 @@ import pandas as pd
 from brokering.dashboard.facts import ALLIANCE, FINAL, Facts, Scope, facts, scoped, unseen_sql
 from brokering.dashboard.hiding import grid_hidden, primary
 from brokering.db import Connection, query_df
+from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.viewer import Viewer
 
 _FINAL_SQL = ", ".join(f"'{s}'" for s in FINAL)
@@ -53,13 +54,121 @@ def _grid(
 
 
 def _cut(grid: pd.DataFrame, hidden: np.ndarray, level: int, area: str | None) -> pd.DataFrame:
-    """One view of a suppressed grid: the row totals (level 1) or column totals (level 2),
-    or — for one area — that column's cells (level 0 by row) or its total."""
-    shown = grid.assign(pairings=grid["pairings"].astype("Int64").where(~hidden, pd.NA))
+    """One view of a grid with its `hidden` flags beside the figures: the row totals
+    (level 1) or column totals (level 2), or — for one area — that column's cells (level 0
+    by row) or its total."""
+    shown = grid.assign(hidden=hidden)
     if area is None:
         return shown[shown["level"] == level]
     keep = shown["col"] == area
     return shown[keep & (shown["level"] == (0 if level == 1 else 2))]
+
+
+_VIEW_COLUMNS = ["outcome", "row", "col", "pairings", "unseen", "hidden"]
+
+
+def _view(
+    con: Connection,
+    f: Facts,
+    viewer: Viewer,
+    cells_sql: str,
+    values: list[object],
+    level: int,
+    area: str | None,
+    named: bool = False,
+) -> pd.DataFrame:
+    """One view of the table behind `cells_sql` — row totals (level 1), column totals
+    (level 2), or one area's cells (level 1) or total (level 2) — suppressed exactly as
+    `hiding.grid_hidden` suppresses the whole table, without handing the whole table to
+    Python: the rule's common case is worked out in SQL (a cell is hidden on its own people;
+    a total when one of its cells is, or on its own people), and only when an outcome's
+    hidden cells span fewer than two rows or columns (so more must be hidden) is the whole
+    table read and suppressed in Python. `named`: rows are schools, labelled by `_named`
+    (in SQL: handing 30,000 rows to pandas to merge names cost more than the view)."""
+    one = [area] if area is not None else []
+    if viewer.sees_everyone:
+        row = "r" if level == 1 else "NULL"
+        col = "k" if level == 2 or area is not None else "NULL"
+        sql = f"""
+            WITH c AS ({cells_sql})
+            SELECT outcome, {row} AS "row", {col} AS col,
+                   count(DISTINCT pairing_id) AS pairings, 0 AS unseen, FALSE AS hidden
+            FROM c {"WHERE k = ?" if area is not None else ""} GROUP BY ALL ORDER BY ALL
+        """
+        return query_df(con, _named(sql) if named else sql, [*values, *one])
+    unseen, params = unseen_sql(viewer, "m")
+    t = SUPPRESSION_THRESHOLD
+    if area is not None and level == 1:  # one area's cells, by row: hidden on their own
+        final = """SELECT ci.outcome, ci.r AS "row", ci.k AS col, ci.pairings, ci.unseen,
+                          ci.hid AS hidden, st.odd
+                   FROM ci JOIN st USING (outcome) WHERE ci.k = ?"""
+    else:
+        key, n = ("r", "n_rows") if level == 1 else ("k", "n_cols")
+        final = f"""
+            SELECT v.outcome, {"v.r" if level == 1 else "NULL"} AS "row",
+                   {"v.k" if level == 2 else "NULL"} AS col, v.pairings,
+                   coalesce(vu.unseen, 0) AS unseen,
+                   (part.part AND st.{n} > 1)
+                       OR coalesce(vu.unseen, 0) BETWEEN 1 AND {t - 1} AS hidden,
+                   st.odd
+            FROM (SELECT outcome, {key}, count(DISTINCT pairing_id) AS pairings FROM c
+                  {"WHERE k = ?" if area is not None else ""} GROUP BY ALL) v
+            JOIN (SELECT outcome, {key}, bool_or(hid) AS part FROM ci GROUP BY ALL) part
+              USING (outcome, {key})
+            JOIN st USING (outcome)
+            LEFT JOIN (SELECT outcome, {key}, count(DISTINCT staff_ref) AS unseen FROM u
+                       GROUP BY ALL) vu USING (outcome, {key})"""
+    sql = f"""
+        WITH c AS MATERIALIZED ({cells_sql}),
+        u AS MATERIALIZED (
+            SELECT DISTINCT c.outcome, c.r, c.k, m.staff_ref
+            FROM c JOIN {f.people} m USING (pairing_id) WHERE {unseen}),
+        ci AS MATERIALIZED (
+            SELECT cell.*, coalesce(cu.unseen, 0) AS unseen,
+                   coalesce(cu.unseen, 0) BETWEEN 1 AND {t - 1} AS hid
+            FROM (SELECT outcome, r, k, count(DISTINCT pairing_id) AS pairings FROM c
+                  GROUP BY ALL) cell
+            LEFT JOIN (SELECT outcome, r, k, count(*) AS unseen FROM u GROUP BY ALL) cu
+              USING (outcome, r, k)),
+        st AS (
+            SELECT outcome, count(DISTINCT r) AS n_rows, count(DISTINCT k) AS n_cols,
+                   -- hidden cells spanning fewer than two rows or columns: more to hide
+                   count(*) FILTER (WHERE hid) > 0 AND (
+                       count(*) FILTER (WHERE hid) < 2
+                       OR (count(DISTINCT r) FILTER (WHERE hid) < 2 AND count(DISTINCT r) > 1)
+                       OR (count(DISTINCT k) FILTER (WHERE hid) < 2 AND count(DISTINCT k) > 1)
+                   ) AS odd
+            FROM ci GROUP BY outcome)
+        {final} ORDER BY ALL
+    """
+    frame = query_df(con, _named(sql) if named else sql, [*values, *params, *one])
+    if not frame.empty and frame["odd"].any():
+        grid = _grid(con, f, viewer, cells_sql, values)
+        frame = _cut(grid, grid_hidden(grid, viewer), level, area)[_VIEW_COLUMNS]
+        if named:
+            names = query_df(con, 'SELECT school_id AS "row", name FROM schools')
+            frame = frame.merge(names, on="row", how="left")
+            frame["label"] = frame["name"].fillna(frame["row"])
+            shared = frame.groupby("label")["row"].transform("nunique") > 1
+            frame.loc[shared, "label"] += " (" + frame.loc[shared, "row"] + ")"
+            frame = frame.drop(columns=["name"]).sort_values(["label", "outcome"], kind="stable")
+        return frame.reset_index(drop=True)
+    return frame.drop(columns=["odd"])
+
+
+def _named(sql: str) -> str:
+    """`sql`'s rows (schools in "row") with a `label`: the school's name, and where two
+    schools in the answer share a name (a national register has dozens of St Mary's) the
+    name with the school's reference, so they are counted apart; ordered by label."""
+    return f"""
+        WITH x AS ({sql}),
+        nm AS (SELECT DISTINCT x."row", coalesce(s.name, x."row") AS name
+               FROM x LEFT JOIN schools s ON s.school_id = x."row"),
+        lab AS (SELECT "row", CASE WHEN count(*) OVER (PARTITION BY name) > 1
+                                   THEN name || ' (' || "row" || ')' ELSE name END AS label
+                FROM nm)
+        SELECT x.*, lab.label FROM x JOIN lab USING ("row") ORDER BY lab.label, x.outcome
+    """
 
 
 def outcomes_by(
@@ -85,27 +194,24 @@ def outcomes_by(
         SELECT p.pairing_id, {outcome} AS outcome, p.school_id AS r, p.area AS k
         FROM {f.receivers} p WHERE {where} {period}
     """
-    grid = _grid(con, f, viewer, cells, [*values, *([end, start] if start and end else [])])
-    view = _cut(grid, grid_hidden(grid, viewer), 1 if by == "school" else 2, scope.area)
-    if by == "school":
-        frame = view.rename(columns={"row": "recipient_school"})
-        names = query_df(con, "SELECT school_id AS recipient_school, name FROM schools")
-        frame = frame.merge(names, on="recipient_school", how="left")
-        frame["group"] = frame["name"].fillna(frame["recipient_school"])
-        # Schools are counted apart even when they share a name (a national register has
-        # dozens of St Mary's); a shared name carries the school's reference.
-        shared = frame.groupby("group")["recipient_school"].transform("nunique") > 1
-        frame.loc[shared, "group"] = (
-            frame.loc[shared, "group"] + " (" + frame.loc[shared, "recipient_school"] + ")"
-        )
-    else:
-        frame = view.assign(group=view["col"])
+    bounds = [end, start] if start and end else []
+    school = by == "school"
+    view = _view(
+        con, f, viewer, cells, [*values, *bounds], 1 if school else 2, scope.area, named=school
+    )
+    pairings = view["pairings"].astype("Int64").where(~view["hidden"].to_numpy(bool), pd.NA)
     out = pd.DataFrame(
-        {"group": frame["group"], "outcome": frame["outcome"], "pairings": frame["pairings"]},
+        {
+            "group": (view["label"] if school else view["col"]).to_numpy(object),
+            "outcome": view["outcome"].to_numpy(object),
+            "pairings": pairings.to_numpy(),
+        },
         columns=["group", "outcome", "pairings"],
     )
     out["pairings"] = out["pairings"].astype("Int64")
-    return out.sort_values(["group", "outcome"], kind="stable").reset_index(drop=True)
+    if not school:  # a handful of areas; schools come ordered by label from SQL
+        out = out.sort_values(["group", "outcome"], kind="stable").reset_index(drop=True)
+    return out
 
 
 def hours_against_outcome(con: Connection, viewer: Viewer, scope: Scope = ALLIANCE) -> pd.DataFrame:
@@ -123,8 +229,9 @@ def hours_against_outcome(con: Connection, viewer: Viewer, scope: Scope = ALLIAN
             WHERE p.status IN ('transferred', 'not transferred') AND {where}
         ) WHERE r IS NOT NULL
     """
-    grid = _grid(con, f, viewer, cells, values)
-    got = _cut(grid, grid_hidden(grid, viewer), 1, scope.area).set_index(["row", "outcome"])
+    got = _view(con, f, viewer, cells, values, 1, scope.area)
+    got = got.assign(pairings=got["pairings"].astype("Int64").where(~got["hidden"], pd.NA))
+    got = got.set_index(["row", "outcome"])
     rows = []
     for _lo, _hi, label in HOUR_BANDS:
         for outcome in ("transferred", "not transferred"):
