@@ -98,6 +98,18 @@ def _view(
         return query_df(con, _named(sql) if named else sql, [*values, *one])
     unseen, params = unseen_sql(viewer, "m")
     t = SUPPRESSION_THRESHOLD
+    # People the viewer cannot see are counted per pairing first (`pu`; a governor's are the
+    # pairing's people, already in the facts), and distinct people counted afresh only for a
+    # figure of two or more pairings whose count could matter: one resting on fewer than
+    # the threshold in all is hidden whoever they are, and a total already hidden by a
+    # hidden cell needs no count. (So `unseen` is exact wherever it decides anything.)
+    pu = "c0.np" if viewer.aggregate_only else "coalesce(pu.n, 0)"
+    pu_join = (
+        ""
+        if viewer.aggregate_only
+        else "LEFT JOIN (SELECT pairing_id, count(*) AS n FROM um GROUP BY ALL) pu "
+        "USING (pairing_id)"
+    )
     if area is not None and level == 1:  # one area's cells, by row: hidden on their own
         final = """SELECT ci.outcome, ci.r AS "row", ci.k AS col, ci.pairings, ci.unseen,
                           ci.hid AS hidden, st.odd
@@ -105,31 +117,45 @@ def _view(
     else:
         key, n = ("r", "n_rows") if level == 1 else ("k", "n_cols")
         final = f"""
-            SELECT v.outcome, {"v.r" if level == 1 else "NULL"} AS "row",
-                   {"v.k" if level == 2 else "NULL"} AS col, v.pairings,
-                   coalesce(vu.unseen, 0) AS unseen,
-                   (part.part AND st.{n} > 1)
-                       OR coalesce(vu.unseen, 0) BETWEEN 1 AND {t - 1} AS hidden,
-                   st.odd
-            FROM (SELECT outcome, {key}, count(DISTINCT pairing_id) AS pairings FROM c
-                  {"WHERE k = ?" if area is not None else ""} GROUP BY ALL) v
-            JOIN (SELECT outcome, {key}, bool_or(hid) AS part FROM ci GROUP BY ALL) part
-              USING (outcome, {key})
-            JOIN st USING (outcome)
-            LEFT JOIN (SELECT outcome, {key}, count(DISTINCT staff_ref) AS unseen FROM u
-                       GROUP BY ALL) vu USING (outcome, {key})"""
+            , v AS (
+                SELECT c.outcome, c.{key}, count(DISTINCT c.pairing_id) AS pairings,
+                       sum(c.pu) AS s, bool_or(p.part) AS part, any_value(st.{n}) AS n,
+                       any_value(st.odd) AS odd
+                FROM c JOIN (SELECT outcome, {key}, bool_or(hid) AS part FROM ci GROUP BY ALL) p
+                  USING (outcome, {key}) JOIN st USING (outcome)
+                {"WHERE c.k = ?" if area is not None else ""} GROUP BY ALL),
+            vx AS (
+                SELECT c.outcome, c.{key}, count(DISTINCT um.staff_ref) AS exact
+                FROM c SEMI JOIN (SELECT outcome, {key} FROM v
+                                  WHERE pairings > 1 AND s >= {t} AND NOT (part AND n > 1)) w
+                  USING (outcome, {key})
+                JOIN um USING (pairing_id) GROUP BY ALL),
+            vv AS (
+                SELECT v.*, CASE WHEN v.pairings = 1 OR v.s < {t} THEN v.s
+                                 ELSE coalesce(vx.exact, v.s) END AS unseen
+                FROM v LEFT JOIN vx USING (outcome, {key}))
+            SELECT outcome, {"r" if level == 1 else "NULL"} AS "row",
+                   {"k" if level == 2 else "NULL"} AS col, pairings, unseen,
+                   (part AND n > 1) OR unseen BETWEEN 1 AND {t - 1} AS hidden, odd
+            FROM vv"""
     sql = f"""
-        WITH c AS MATERIALIZED ({cells_sql}),
-        u AS MATERIALIZED (
-            SELECT DISTINCT c.outcome, c.r, c.k, m.staff_ref
-            FROM c JOIN {f.people} m USING (pairing_id) WHERE {unseen}),
+        WITH c0 AS ({cells_sql}),
+        um AS (SELECT m.pairing_id, m.staff_ref FROM {f.people} m
+               SEMI JOIN c0 USING (pairing_id) WHERE {unseen}),
+        c AS MATERIALIZED (
+            SELECT c0.pairing_id, c0.outcome, c0.r, c0.k, {pu} AS pu FROM c0 {pu_join}),
+        cell AS (SELECT outcome, r, k, count(*) AS pairings, sum(pu) AS s FROM c GROUP BY ALL),
+        cx AS (
+            SELECT c.outcome, c.r, c.k, count(DISTINCT um.staff_ref) AS exact
+            FROM c SEMI JOIN (SELECT outcome, r, k FROM cell WHERE pairings > 1 AND s >= {t}) w
+              USING (outcome, r, k)
+            JOIN um USING (pairing_id) GROUP BY ALL),
         ci AS MATERIALIZED (
-            SELECT cell.*, coalesce(cu.unseen, 0) AS unseen,
-                   coalesce(cu.unseen, 0) BETWEEN 1 AND {t - 1} AS hid
-            FROM (SELECT outcome, r, k, count(DISTINCT pairing_id) AS pairings FROM c
-                  GROUP BY ALL) cell
-            LEFT JOIN (SELECT outcome, r, k, count(*) AS unseen FROM u GROUP BY ALL) cu
-              USING (outcome, r, k)),
+            SELECT *, unseen BETWEEN 1 AND {t - 1} AS hid FROM (
+                SELECT cell.outcome, cell.r, cell.k, cell.pairings,
+                       CASE WHEN cell.pairings = 1 OR cell.s < {t} THEN cell.s
+                            ELSE coalesce(cx.exact, 0) END AS unseen
+                FROM cell LEFT JOIN cx USING (outcome, r, k))),
         st AS (
             SELECT outcome, count(DISTINCT r) AS n_rows, count(DISTINCT k) AS n_cols,
                    -- hidden cells spanning fewer than two rows or columns: more to hide
@@ -191,7 +217,7 @@ def outcomes_by(
         else ""
     )
     cells = f"""
-        SELECT p.pairing_id, {outcome} AS outcome, p.school_id AS r, p.area AS k
+        SELECT p.pairing_id, {outcome} AS outcome, p.school_id AS r, p.area AS k, p.people AS np
         FROM {f.receivers} p WHERE {where} {period}
     """
     bounds = [end, start] if start and end else []
@@ -224,7 +250,8 @@ def hours_against_outcome(con: Connection, viewer: Viewer, scope: Scope = ALLIAN
     )
     cells = f"""
         SELECT * FROM (
-            SELECT p.pairing_id, p.status AS outcome, CASE {band} END AS r, p.area AS k
+            SELECT p.pairing_id, p.status AS outcome, CASE {band} END AS r, p.area AS k,
+                   p.people AS np
             FROM {f.pairings} p
             WHERE p.status IN ('transferred', 'not transferred') AND {where}
         ) WHERE r IS NOT NULL
