@@ -197,6 +197,26 @@ def _named(sql: str) -> str:
     """
 
 
+def _outcome_cells(
+    f: Facts, scope: Scope, start: date | None, end: date | None
+) -> tuple[str, list[object]]:
+    """The outcomes table's rows (pairing_id, outcome, r: receiving school, k: area, np: the
+    pairing's people) for a school's scope and a period, and their parameters. The area of
+    `scope` is not applied: it picks a column of the table, which is suppressed whole."""
+    where, values = scoped(f, Scope(school_id=scope.school_id))
+    outcome = f"CASE WHEN p.status IN ({_FINAL_SQL}) THEN p.status ELSE 'open' END"
+    period = (
+        "AND p.start_date <= ?::DATE AND (p.concluded_on IS NULL OR p.concluded_on >= ?::DATE)"
+        if start and end
+        else ""
+    )
+    cells = f"""
+        SELECT p.pairing_id, {outcome} AS outcome, p.school_id AS r, p.area AS k, p.people AS np
+        FROM {f.receivers} p WHERE {where} {period}
+    """
+    return cells, [*values, *([end, start] if start and end else [])]
+
+
 def outcomes_by(
     con: Connection,
     viewer: Viewer,
@@ -209,22 +229,9 @@ def outcomes_by(
     (`by="area"`), long format for a stacked bar; suppressed with the other cuts of the same
     school x area table (see the module's docstring)."""
     f = facts(con)
-    where, values = scoped(f, Scope(school_id=scope.school_id))
-    outcome = f"CASE WHEN p.status IN ({_FINAL_SQL}) THEN p.status ELSE 'open' END"
-    period = (
-        "AND p.start_date <= ?::DATE AND (p.concluded_on IS NULL OR p.concluded_on >= ?::DATE)"
-        if start and end
-        else ""
-    )
-    cells = f"""
-        SELECT p.pairing_id, {outcome} AS outcome, p.school_id AS r, p.area AS k, p.people AS np
-        FROM {f.receivers} p WHERE {where} {period}
-    """
-    bounds = [end, start] if start and end else []
+    cells, values = _outcome_cells(f, scope, start, end)
     school = by == "school"
-    view = _view(
-        con, f, viewer, cells, [*values, *bounds], 1 if school else 2, scope.area, named=school
-    )
+    view = _view(con, f, viewer, cells, values, 1 if school else 2, scope.area, named=school)
     pairings = view["pairings"].astype("Int64").where(~view["hidden"].to_numpy(bool), pd.NA)
     out = pd.DataFrame(
         {
