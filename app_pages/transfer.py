@@ -58,8 +58,20 @@ for col, fig in zip(cols, figures, strict=True):
         value = "none yet"
     else:
         value = f"{fig.value:,.0f}" if float(fig.value).is_integer() else f"{fig.value:,.1f}"
-    delta = None if fig.change is None else f"{fig.change:+,.1f} on last term"
-    col.metric(fig.label, value, delta, delta_color=fig.direction, help=fig.help)
+    if fig.change is None:
+        delta = None
+    elif fig.change == 0:
+        delta = "no change on last term"
+    else:
+        delta = f"{fig.change:+,.1f} on last term"
+    col.metric(
+        fig.label,
+        value,
+        delta,
+        delta_color=fig.direction,
+        delta_arrow="off" if fig.change == 0 else "auto",
+        help=fig.help,
+    )
 
 
 def hidden_note(frame, what: str) -> None:
@@ -113,11 +125,29 @@ else:
     left, right = st.columns(2)
     ratings = transfer.ratings_before_after(con, viewer, scope)
     with left:
+        shown_ratings = ratings[~ratings["hidden"]]
+        n_hidden = ratings.loc[ratings["hidden"], "area"].nunique()
         if ratings.empty:
             st.info("No before-and-after observation ratings in this view yet.")
+        elif shown_ratings.empty:
+            st.info(
+                "Ratings before and after: every skill area in this view rests on fewer than "
+                f"{SUPPRESSION_THRESHOLD} people, so none is shown."
+            )
         else:
-            st.altair_chart(charts.ratings_chart(ratings), width="stretch")
-            ui.download("Data (CSV)", to_csv_bytes(ratings), "ratings.csv", key="dl_ratings")
+            st.altair_chart(charts.ratings_chart(shown_ratings), width="stretch")
+        if n_hidden and not shown_ratings.empty:
+            st.caption(
+                f"{n_hidden} skill area{'s' if n_hidden > 1 else ''} not shown: each rests on "
+                f"fewer than {SUPPRESSION_THRESHOLD} people."
+            )
+        if not ratings.empty:
+            ui.download(
+                "Data (CSV)",
+                to_csv_bytes(ratings.drop(columns=["hidden"])),
+                "ratings.csv",
+                key="dl_ratings",
+            )
     hours = transfer.hours_against_outcome(con, viewer, scope)
     with right:
         if all_hidden(hours):
