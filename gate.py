@@ -17,8 +17,10 @@ import threading
 from datetime import datetime
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import ui
+import ui_downloads
 from brokering import accounts
 from brokering.errors import BrokeringError
 from brokering.store import build_first_run_demo, first_run
@@ -91,6 +93,9 @@ def _start_session(viewer: Viewer) -> None:
 
 
 def _sign_out(message: str) -> None:
+    ctx = get_script_run_ctx()
+    if ctx is not None:  # the session's downloads stop being fetchable by their URLs
+        ui_downloads.revoke(ctx.session_id)
     for k in _SESSION_KEYS:
         st.session_state.pop(k, None)
     st.session_state["sign_in_message"] = message
