@@ -154,13 +154,14 @@ def _app(role: str, school: str | None) -> AppTest:
     return at.run()
 
 
-def _states(role: str, school: str | None, page: str) -> Iterator[tuple[str, list[str]]]:
+def _states(role: str, school: str | None, page: str) -> Iterator[tuple[str, list[str], str]]:
+    """(state, the strings read as Markdown, everything shown) for each state explored."""
     at = _app(role, school)
-    for state, _text in ui_leakcheck.explore(at, page):
+    for state, text in ui_leakcheck.explore(at, page):
         found: list[str] = []
         _markdown_strings(at._tree, found)
         assert not at.exception, (page, state, at.exception)
-        yield state, found
+        yield state, found, text
 
 
 @pytest.mark.parametrize(("role", "school"), ROLES)
@@ -169,17 +170,23 @@ def test_no_page_renders_user_text_as_markdown(hostile_db: Path, role, school) -
     live: list[str] = []
     escaped = ui.plain(PAYLOAD)
     shown_on: set[str] = set()
+    in_data_on: set[str] = set()
     for page in ui_leakcheck.pages():
         if not permissions.can_open(viewer, page):
             continue
-        for state, strings in _states(role, school, page):
+        for state, strings, text in _states(role, school, page):
             live += [f"{page} {state}: {s!r}" for s in strings if LIVE.search(s)]
             if any(escaped in s for s in strings):
                 shown_on.add(page)
+            if PAYLOAD in text:
+                in_data_on.add(page)
     assert not live, "\n".join(live)
     # Not vacuous: the school's name, the notes and the pairing's words are on the pages,
-    # as literal text.
+    # as escaped Markdown and as table, chart and option text (drawn as it is).
     assert {"app_pages/pairings.py", "app_pages/coaches.py"} <= shown_on, shown_on
+    if role == "alliance_admin":
+        pages = {"app_pages/transfer.py", "app_pages/maturity.py", "app_pages/profile.py"}
+        assert pages <= in_data_on | shown_on, in_data_on | shown_on
 
 
 def test_a_skill_name_from_an_imported_file_is_shown_as_text(
