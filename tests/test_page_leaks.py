@@ -73,6 +73,7 @@ def test_the_canaries_show_where_they_may(canary_db: Path) -> None:
     administrator's find shows all three, a head's shows their own school's."""
     admin = "\n".join(t for _s, t in _explored(canary_db, "m-admin", "app_pages/find.py"))
     assert set(CANARIES.values()) <= {c for c in CANARIES.values() if c in admin}
+    assert "\ufeffrank,staff_ref," in admin  # the results' CSV was fetched and read too
     head = "\n".join(t for _s, t in _explored(canary_db, "m-head-a", "app_pages/find.py"))
     assert CANARIES["A"] in head
     profile = "\n".join(t for _s, t in _explored(canary_db, "m-head-b", "app_pages/profile.py"))
