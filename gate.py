@@ -17,8 +17,10 @@ import threading
 from datetime import datetime
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import ui
+import ui_downloads
 from brokering import accounts
 from brokering.errors import BrokeringError
 from brokering.store import build_first_run_demo, first_run
@@ -91,9 +93,13 @@ def _start_session(viewer: Viewer) -> None:
 
 
 def _sign_out(message: str, viewer: Viewer | None = None, reason: str = "signed out") -> None:
-    """End the session; the trail records it (the user's choice or the app's `reason`)."""
+    """End the session; the trail records it (the user's choice or the app's `reason`), and
+    the session's downloads stop being fetchable by their URLs."""
     if viewer is not None:
         accounts.record_sign_out(ui.connection(), viewer, reason)
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        ui_downloads.revoke(ctx.session_id)
     for k in _SESSION_KEYS:
         st.session_state.pop(k, None)
     st.session_state["sign_in_message"] = message
