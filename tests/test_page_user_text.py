@@ -201,6 +201,8 @@ def test_a_skill_name_from_an_imported_file_is_shown_as_text(
     )
     at = _app("alliance_admin", None)
     at.switch_page("app_pages/data.py").run()
+    # The strength scale is chosen before the files (the uploader waits for it).
+    next(r for r in at.radio if "strengths" in r.label).set_value("4-best").run()
     at.get("file_uploader")[0].set_value([(evidence.name, evidence.read_bytes(), "text/csv")]).run()
     for button in at.button:
         if button.label in ("Check and import", "Import"):
