@@ -170,3 +170,17 @@ def pseudonym_secret() -> str | None:
     except Exception:  # no secrets file at all
         return None
     return str(value) if value else None
+
+
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table for the screen: a missing text shows as an empty cell, never as "None" or
+    "nan" (the grid writes a missing value in an all-text column as "None"). Dates and numbers
+    are left as they are: their empty cells are drawn empty already."""
+    out = frame.copy()
+    for name in out.columns:
+        column = out[name]
+        if column.dtype != object or not column.isna().any():
+            continue
+        if column.dropna().map(lambda v: isinstance(v, str)).all():
+            out[name] = column.astype(object).where(column.notna(), "")
+    return out
