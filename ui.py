@@ -179,7 +179,8 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for name in out.columns:
         column = out[name]
-        if column.dtype != object or not column.isna().any():
+        textual = column.dtype == object or pd.api.types.is_string_dtype(column.dtype)
+        if not textual or not column.isna().any():
             continue
         if column.dropna().map(lambda v: isinstance(v, str)).all():
             out[name] = column.astype(object).where(column.notna(), "")
