@@ -174,14 +174,15 @@ def pseudonym_secret() -> str | None:
 
 def readable(frame: pd.DataFrame) -> pd.DataFrame:
     """A table for the screen: a missing text shows as an empty cell, never as "None" or
-    "nan" (the grid writes a missing value in an all-text column as "None"). Dates and numbers
-    are left as they are: their empty cells are drawn empty already."""
+    "nan" (the grid writes a missing value in a text column as "None"). Dates, numbers and
+    columns with no value at all are left as they are: their empty cells are drawn empty."""
     out = frame.copy()
     for name in out.columns:
         column = out[name]
         textual = column.dtype == object or pd.api.types.is_string_dtype(column.dtype)
         if not textual or not column.isna().any():
             continue
-        if column.dropna().map(lambda v: isinstance(v, str)).all():
+        present = column.dropna()
+        if len(present) and present.map(lambda v: isinstance(v, str)).all():
             out[name] = column.astype(object).where(column.notna(), "")
     return out

@@ -211,7 +211,7 @@ def results_table(result: FindResult, held: set[str]) -> None:
     columns = ["staff_ref", "school", "practice_score", "coaching", "confidence_words", "rank"]
     columns += ["role", "phases", "evidence_count", "latest_evidence"]
     st.dataframe(
-        ui_people.with_names(shown, ["staff_ref"], columns),
+        ui.readable(ui_people.with_names(shown, ["staff_ref"], columns)),
         hide_index=True,
         width="stretch",
         column_config={
@@ -256,6 +256,22 @@ _ARITHMETIC = {
     "contribution": st.column_config.NumberColumn("Points", format="%.1f"),
 }
 _PRACTICE_PARTS = ["date", "evidence_type", "strength", "recorded_by", "phase", *_ARITHMETIC]
+_COACHING_PARTS = ["part", "skill", "date", "strength", "skill_factor", "base_weight"]
+_COACHING_PARTS += list(_ARITHMETIC)
+
+
+def _typed(parts: pd.DataFrame) -> pd.DataFrame:
+    """A score's parts for the screen: dates as dates and figures as numbers even where every
+    value is missing (training and the prior have no date), so an empty cell is drawn empty
+    rather than as "None"; missing text as an empty text."""
+    out = parts.copy()
+    for name in out.columns:
+        if name == "date":
+            out[name] = pd.to_datetime(out[name])
+        elif name not in ("part", "skill", "evidence_type", "recorded_by", "observer", "phase",
+                          "note"):  # fmt: skip
+            out[name] = pd.to_numeric(out[name])
+    return ui.readable(out)
 
 
 def why_this_rank(result: FindResult, held: set[str], key: tuple, today: date) -> None:
@@ -287,7 +303,11 @@ def why_this_rank(result: FindResult, held: set[str], key: tuple, today: date) -
                         observer=_observers(path, version, viewer, tuple(records["recorded_by"]))
                     )
                     st.dataframe(
-                        seen[["date", "evidence_type", "strength", "observer", "note", "weight"]],
+                        _typed(
+                            seen[
+                                ["date", "evidence_type", "strength", "observer", "note", "weight"]
+                            ]
+                        ),  # fmt: skip
                         hide_index=True,
                         width="stretch",
                         column_config={
@@ -315,7 +335,7 @@ def why_this_rank(result: FindResult, held: set[str], key: tuple, today: date) -
                 )
                 p = why.practice
                 st.dataframe(
-                    p[[c for c in _PRACTICE_PARTS if c in p.columns]],
+                    _typed(p[[c for c in _PRACTICE_PARTS if c in p.columns]]),
                     hide_index=True,
                     width="stretch",
                     column_config={
@@ -330,12 +350,12 @@ def why_this_rank(result: FindResult, held: set[str], key: tuple, today: date) -
                 st.caption(f"Points add up to {why.practice_score:.1f}.")
                 st.markdown(f"Coaching **{row.coaching_score:.1f}**:")
                 st.dataframe(
-                    why.coaching,
+                    _typed(why.coaching[[c for c in _COACHING_PARTS if c in why.coaching]]),
                     hide_index=True,
                     width="stretch",
                     column_config={
                         "part": "Part",
-                        "skill_id": "Skill",
+                        "skill": "Skill",
                         "date": st.column_config.DateColumn("Date", format=DAY_FORMAT),
                         "strength": st.column_config.NumberColumn("Value (1–4)"),
                         "skill_factor": st.column_config.NumberColumn("Skill factor"),

@@ -164,7 +164,8 @@ if result is not None:
             "Scores run 0–100 (4 on the evidence scale is 100). Observed lessons and pupil "
             "outcomes weigh more than self-assessment, a record's weight halves every 18 "
             "months, and everyone starts from “no demonstrated strength” worth three records, "
-            "so one glowing record does not beat sustained practice. See docs/SCORING.md."
+            "so one glowing record does not beat sustained practice. Open “why this rank” "
+            "below to see any score's arithmetic."
         )
         ui_find.why_this_rank(result, held, (path, version, who), today)
 
@@ -272,7 +273,9 @@ else:
         )
         with st.expander("Every such skill, as a table"):
             st.dataframe(
-                gaps[["area", "skill", "kind", "status", "open_needs", "people_with_evidence"]],
+                ui.readable(
+                    gaps[["area", "skill", "kind", "status", "open_needs", "people_with_evidence"]]
+                ),
                 hide_index=True,
                 width="stretch",
                 column_config={
@@ -304,10 +307,19 @@ if can(viewer, "view_needs"):
             st.success("Every open need has a strong coach somewhere in the alliance.")
         else:
             st.dataframe(
-                ui_people.with_names(
-                    thin,
-                    ["staff_ref"],
-                    ["staff_ref", "school_name", "skill_name", "priority", "raised_on", "need_id"],
+                ui.readable(
+                    ui_people.with_names(
+                        thin,
+                        ["staff_ref"],
+                        [
+                            "staff_ref",
+                            "school_name",
+                            "skill_name",
+                            "priority",
+                            "raised_on",
+                            "need_id",
+                        ],
+                    )
                 ),
                 hide_index=True,
                 width="stretch",

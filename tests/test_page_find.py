@@ -228,3 +228,20 @@ def test_long_school_names_wrap_whole_words_the_same_way() -> None:
     assert " ".join(lines) == name
     assert all(len(line) <= ui_find.LABEL_WIDTH for line in lines)
     assert ui_find.wrapped("Alder Primary") == "Alder Primary"
+
+
+def test_no_file_paths_ids_or_none_on_the_page(tiny_db) -> None:
+    at = search(find_page(), "maths")
+    at.session_state["find_why_mathematics_A3"] = True
+    at.run()
+    assert not at.exception
+    text = " ".join(
+        str(e.value) for k in ("caption", "markdown", "info", "subheader") for e in at.main.get(k)
+    )
+    for leftover in ("docs/", ".md", "None", "nan", "NaT", "00:00:00", "sidebar"):
+        assert leftover not in text, leftover
+    coaching = next(d.value for d in at.dataframe if "part" in d.value.columns)
+    assert "skill_id" not in coaching.columns and "skill" in coaching.columns
+    for frame in at.dataframe:  # a missing value only where the cell is drawn empty
+        text_cols = frame.value.select_dtypes(include="object")
+        assert not text_cols.map(lambda v: v is None or v != v).any().any(), frame.value
