@@ -210,10 +210,8 @@ def results_table(result: FindResult, held: set[str]) -> None:
     # Reference, school, scores and confidence first: a tablet shows these unscrolled.
     columns = ["staff_ref", "school", "practice_score", "coaching", "confidence_words", "rank"]
     columns += ["role", "phases", "evidence_count", "latest_evidence"]
-    st.dataframe(
+    ui.table(
         ui.readable(ui_people.with_names(shown, ["staff_ref"], columns)),
-        hide_index=True,
-        width="stretch",
         column_config={
             "rank": st.column_config.NumberColumn("#", width="small"),
             "staff_ref": "Ref",
@@ -302,14 +300,12 @@ def why_this_rank(result: FindResult, held: set[str], key: tuple, today: date) -
                     seen = records.assign(
                         observer=_observers(path, version, viewer, tuple(records["recorded_by"]))
                     )
-                    st.dataframe(
+                    ui.table(
                         _typed(
                             seen[
                                 ["date", "evidence_type", "strength", "observer", "note", "weight"]
                             ]
-                        ),  # fmt: skip
-                        hide_index=True,
-                        width="stretch",
+                        ),
                         column_config={
                             "date": st.column_config.DateColumn("Date", format=DAY_FORMAT),
                             "evidence_type": "Evidence",
@@ -334,10 +330,8 @@ def why_this_rank(result: FindResult, held: set[str], key: tuple, today: date) -
                     "its points, and the points add up to the score."
                 )
                 p = why.practice
-                st.dataframe(
+                ui.table(
                     _typed(p[[c for c in _PRACTICE_PARTS if c in p.columns]]),
-                    hide_index=True,
-                    width="stretch",
                     column_config={
                         "date": st.column_config.DateColumn("Date", format=DAY_FORMAT),
                         "evidence_type": "Evidence",
@@ -349,10 +343,8 @@ def why_this_rank(result: FindResult, held: set[str], key: tuple, today: date) -
                 )
                 st.caption(f"Points add up to {why.practice_score:.1f}.")
                 st.markdown(f"Coaching **{row.coaching_score:.1f}**:")
-                st.dataframe(
+                ui.table(
                     _typed(why.coaching[[c for c in _COACHING_PARTS if c in why.coaching]]),
-                    hide_index=True,
-                    width="stretch",
                     column_config={
                         "part": "Part",
                         "skill": "Skill",

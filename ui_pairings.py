@@ -133,13 +133,17 @@ def show_table(
         (st.success if name.startswith("pairings_") else st.info)(empty)
         return
     refs = ("staff_ref", "donors", "recipients")
-    shown = ui.readable(ui_people.with_names(frame, refs, columns))
-    suppressed = [c for c in SUPPRESSED if c in shown.columns]
+    named = ui_people.with_names(frame, refs, columns)
+    suppressed = [c for c in SUPPRESSED if c in named.columns]
+    config = {k: v for k, v in LIST_COLUMNS.items() if k in named.columns}
+    formats = {k: v.get("type_config", {}).get("format") for k, v in config.items()
+               if isinstance(v, dict)}  # fmt: skip
+    shown = ui.readable(named, skip=suppressed, formats=formats)
     st.dataframe(
         charts.hidden_table(shown, suppressed) if suppressed else shown,
         hide_index=True,
         width="stretch",
-        column_config={k: v for k, v in LIST_COLUMNS.items() if k in shown.columns},
+        column_config=ui.text_columns(config, shown),
     )
     ui.download(
         "Download (CSV)",

@@ -36,10 +36,8 @@ def batches_section() -> None:
     if sent.empty:
         return
     st.subheader("Allocations sent")
-    st.dataframe(
+    ui.table(
         ui.readable(sent),
-        hide_index=True,
-        width="stretch",
         column_config={
             "batch_id": "Batch",
             "sent_at": st.column_config.DatetimeColumn("Sent", format=DAY_TIME_FORMAT),
@@ -53,12 +51,14 @@ def batches_section() -> None:
             "reoffered": "Re-offered",
         },
     )
-    pick = st.selectbox("Batch", sent["batch_id"].tolist(), key="alloc_batch")
+    labels = {
+        r.batch_id: f"Sent {ui.when(r.sent_at)} by {r.sent_by} ({r.sent} requests)"
+        for r in sent.itertuples()
+    }
+    pick = st.selectbox("Batch", list(labels), format_func=labels.get, key="alloc_batch")
     detail = batches.batch_requests(con, viewer, pick)
-    st.dataframe(
+    ui.table(
         ui.readable(detail),
-        hide_index=True,
-        width="stretch",
         column_config={
             "request_id": "Request",
             "need_id": "Need",
@@ -152,10 +152,8 @@ with st.expander(
     if changed.empty:
         st.caption("Both ways propose the same coach for every need.")
     else:
-        st.dataframe(
+        ui.table(
             ui.readable(changed),
-            hide_index=True,
-            width="stretch",
             column_config={
                 "need_id": "Need",
                 "staff_ref": "Staff ref",
@@ -176,10 +174,8 @@ method = st.radio(
     key="alloc_method",
 )
 chosen = plan.results[method]
-st.dataframe(
+ui.table(
     ui.readable(chosen.proposals),
-    hide_index=True,
-    width="stretch",
     column_config={
         "need_id": "Need",
         "staff_ref": "Staff ref",
@@ -211,10 +207,8 @@ st.subheader("Needs left unmatched")
 if chosen.unmatched.empty:
     st.success("Every need considered has a proposal.")
 else:
-    st.dataframe(
+    ui.table(
         ui.readable(chosen.unmatched),
-        hide_index=True,
-        width="stretch",
         column_config={
             "need_id": "Need",
             "staff_ref": "Staff ref",

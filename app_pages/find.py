@@ -272,12 +272,10 @@ else:
             on_change=ui_find.pick_gap,
         )
         with st.expander("Every such skill, as a table"):
-            st.dataframe(
+            ui.table(
                 ui.readable(
                     gaps[["area", "skill", "kind", "status", "open_needs", "people_with_evidence"]]
                 ),
-                hide_index=True,
-                width="stretch",
                 column_config={
                     "area": "Area",
                     "skill": "Skill",
@@ -306,7 +304,7 @@ if can(viewer, "view_needs"):
         if thin.empty:
             st.success("Every open need has a strong coach somewhere in the alliance.")
         else:
-            st.dataframe(
+            ui.table(
                 ui.readable(
                     ui_people.with_names(
                         thin,
@@ -321,8 +319,6 @@ if can(viewer, "view_needs"):
                         ],
                     )
                 ),
-                hide_index=True,
-                width="stretch",
                 column_config={
                     "staff_ref": "Staff ref",
                     "school_name": "School",

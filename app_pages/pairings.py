@@ -76,10 +76,8 @@ def render_pairing(pairing_id: str) -> None:
     if detail["same_school"]:
         st.warning("Same-school pairing: everyone in it works at one school.")
     people = detail["participants"]
-    st.dataframe(
+    ui.table(
         ui.readable(people),
-        hide_index=True,
-        width="stretch",
         column_config={"staff_ref": "Staff", "side": "Side", "role": "Role", "school": "School"},
     )
     left, right = st.columns(2)
@@ -109,10 +107,8 @@ def render_pairing(pairing_id: str) -> None:
         st.warning("No observation yet shows the recipient's practice has changed.")
     st.caption(detail["transfer_rule"] + ".")
     if not detail["observations"].empty:
-        st.dataframe(
+        ui.table(
             ui.readable(detail["observations"]),
-            hide_index=True,
-            width="stretch",
             column_config={
                 "date": st.column_config.DateColumn("Date", format=DAY_FORMAT),
                 "entry_type": "Type",

@@ -247,15 +247,22 @@ def test_one_date_format_throughout(db: Path) -> None:
     at.toggle(key="history_P0001").set_value(True).run()
     at.toggle(key="correct_P0001").set_value(True).run()
     assert not at.exception
-    formats = _column_formats(at)
-    assert {"start_date", "review_date", "date", "changed_at"} <= set(formats)
-    assert set(formats.values()) <= {DAY_FORMAT, DAY_TIME_FORMAT}
+    listed = at.dataframe[0].value.set_index("pairing_id")
+    assert listed.loc["P0001", "start_date"] == "1 Sep 2026"
+    assert listed.loc["P0002", "last_activity"] == ""  # nothing logged: empty, never "None"
+    log = next(d.value for d in at.dataframe if "flow" in d.value.columns)
+    assert set(log["date"]) == {"20 Oct 2026", "15 Sep 2026"}
+    stamps = next(d.value for d in at.dataframe if "changed_at" in d.value.columns)
+    assert all(", " in v or v.endswith("2026") for v in stamps["changed_at"])
+    assert not any("00:00" in v for v in stamps["changed_at"])
+    # any column still drawn as a date uses the one format
+    assert set(_column_formats(at).values()) <= {DAY_FORMAT, DAY_TIME_FORMAT}
     assert any("started 1 Sep 2026; review 1 Nov 2026" in c.value for c in at.caption)
     entry = by_label(at.selectbox, "Entry")
-    assert all(" · " in o and "Oct 2026" in o or "Sep 2026" in o for o in entry.options)
+    assert {o.split(" · ")[1] for o in entry.options} == {"20 Oct 2026", "15 Sep 2026"}
     assert all(d.proto.format == INPUT_FORMAT for d in at.date_input)
     text = " ".join(
-        e.value for k in ("caption", "markdown", "success", "warning") for e in at.get(k)
+        e.value for k in ("caption", "markdown", "success", "warning") for e in at.main.get(k)
     )
     assert "2026-" not in text and "00:00:00" not in text
 
