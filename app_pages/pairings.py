@@ -162,8 +162,13 @@ def entry_form(pairing_id: str, detail: dict) -> None:
         flow = c.selectbox("Which way the time went", model.FLOWS)
         who = st.multiselect("Present (blank: everyone in the pairing)", shown)
         r1, r2 = st.columns(2)
-        before = r1.selectbox("Rating before the work (1-4, 4 strongest)", [None, 1, 2, 3, 4])
-        after = r2.selectbox("Rating of what was seen (1-4, 4 strongest)", [None, 1, 2, 3, 4])
+        rated = {"format_func": lambda v: "not rated" if v is None else str(v)}
+        before = r1.selectbox(
+            "Rating before the work (1-4, 4 strongest)", [None, 1, 2, 3, 4], **rated
+        )
+        after = r2.selectbox(
+            "Rating of what was seen (1-4, 4 strongest)", [None, 1, 2, 3, 4], **rated
+        )
         measure = st.text_input("What was measured (pupil work or outcome)")
         v1, v2 = st.columns(2)
         value_before = v1.number_input("Value before", value=None)
@@ -341,7 +346,9 @@ def log_form() -> None:
 
 
 def pairings_view() -> None:
-    status = st.selectbox("Status", [None, *lifecycle.STATUSES], format_func=lambda s: s or "all")
+    status = st.selectbox(
+        "Status", [None, *lifecycle.STATUSES], format_func=lambda s: s or "every status"
+    )
     frame = views.list_pairings(con, viewer, status=status)
     if frame.empty:
         st.info(

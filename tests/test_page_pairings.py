@@ -309,3 +309,12 @@ def test_the_full_history_has_headings_in_words(db: Path) -> None:
             if name.startswith("_"):
                 continue
             assert name in configured and configured[name].get("label"), name
+
+
+def test_no_widget_offers_none(db: Path) -> None:
+    at = page()
+    for box in at.selectbox:
+        assert "None" not in box.options, box.label
+    assert (
+        "not rated" in by_label(at.selectbox, "Rating before the work (1-4, 4 strongest)").options
+    )
