@@ -139,6 +139,8 @@ def show_table(
     formats = {k: v.get("type_config", {}).get("format") for k, v in config.items()
                if isinstance(v, dict)}  # fmt: skip
     shown = ui.readable(named, skip=suppressed, formats=formats)
+    for c in suppressed:  # figures as people write them (16.5, not 16.500000); gaps kept
+        shown[c] = [v if pd.isna(v) or not isinstance(v, float) else f"{v:g}" for v in shown[c]]
     st.dataframe(
         charts.hidden_table(shown, suppressed) if suppressed else shown,
         hide_index=True,

@@ -184,7 +184,7 @@ def test_ledger_shows_a_chart_and_tables(db: Path) -> None:
     assert not at.exception
     assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
     schools = at.dataframe[0].value.set_index("school")
-    assert schools.loc["Cedar Special School", "hours_given"] == 2.5  # session + observation
+    assert schools.loc["Cedar Special School", "hours_given"] == "2.5"  # session + observation
 
 
 def test_aggregate_only_role_sees_figures_not_people(db: Path) -> None:
