@@ -14,7 +14,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import ui_downloads
-from brokering import audit
+from brokering import audit, dates
 from brokering.changes import store_version
 from brokering.db import Connection, connect, default_db_path
 from brokering.errors import AmbiguousQuery, BrokeringError, DatabaseLockedError
@@ -176,3 +176,95 @@ def pseudonym_secret() -> str | None:
     except Exception:  # no secrets file at all
         return None
     return str(value) if value else None
+
+
+def when(value: object) -> str:
+    """A date, or a moment with its time of day when it has one ("5 Dec 2026, 14:05")."""
+    if value is None or pd.isna(value):
+        return ""
+    stamp = pd.Timestamp(value)
+    return dates.day(stamp) + (f", {stamp:%H:%M}" if stamp != stamp.normalize() else "")
+
+
+def _is_date(value: object) -> bool:
+    return not isinstance(value, str) and hasattr(value, "year") and hasattr(value, "month")
+
+
+def _figure(value: object, form: str | None) -> str:
+    """A figure as its column's format writes it ("%.2f", "%d", "percent"), else plainly."""
+    if value is None or pd.isna(value):
+        return ""
+    if form == "percent":
+        return f"{float(value):.1%}"
+    if form and form.startswith("%"):
+        return form % value
+    return f"{value:g}"
+
+
+def readable(
+    frame: pd.DataFrame,
+    skip: tuple[str, ...] | list[str] = (),
+    formats: dict[str, str | None] | None = None,
+) -> pd.DataFrame:
+    """A table for the screen, where the grid would write any missing value as a grey "None":
+    a missing text becomes an empty text; dates become "5 Dec 2026" (with the time of day
+    where there is one) and a missing date an empty cell; a column of figures with a gap is
+    written out (in its column's format from `formats`), its gap empty. Columns in `skip`
+    are left as they are (hidden figures drawn as "fewer than 3"). Pair with `text_columns`
+    for the headings' configuration; `table` does both."""
+    out = frame.copy()
+    for name in out.columns:
+        if name in skip:
+            continue
+        column = out[name]
+        if pd.api.types.is_datetime64_any_dtype(column.dtype):
+            out[name] = [when(v) for v in column]
+            continue
+        textual = column.dtype == object or pd.api.types.is_string_dtype(column.dtype)
+        present = column[column.notna()]
+        if textual and len(present) and all(_is_date(v) for v in present):
+            out[name] = [when(v) for v in column]
+            continue
+        if not column.isna().any():
+            continue
+        if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(
+            column.dtype
+        ):
+            form = (formats or {}).get(name)
+            out[name] = [_figure(v, form) for v in column]
+        elif textual and all(isinstance(v, str) for v in present):
+            out[name] = column.astype(object).where(column.notna(), "")
+    return out
+
+
+def text_columns(config: dict, shown: pd.DataFrame) -> dict:
+    """`config` for a table `readable` wrote out: a column now holding text keeps its heading
+    and help but not a date or number format it no longer has."""
+    out = {}
+    for name, value in config.items():
+        if name not in shown.columns:
+            continue
+        kind = value.get("type_config", {}).get("type") if isinstance(value, dict) else None
+        textual = shown[name].dtype == object or pd.api.types.is_string_dtype(shown[name].dtype)
+        if kind in ("date", "datetime", "number") and textual:
+            value = st.column_config.TextColumn(value.get("label"), help=value.get("help"))
+        out[name] = value
+    return out
+
+
+def table(frame: pd.DataFrame, column_config: dict, **kwargs: object) -> None:
+    """`st.dataframe` for a table people read: `readable` cells (dates as "5 Dec 2026", no
+    "None" anywhere) under `column_config`'s headings, full width, no index."""
+    formats = {
+        name: value.get("type_config", {}).get("format")
+        for name, value in column_config.items()
+        if isinstance(value, dict)
+    }
+    shown = readable(frame, formats=formats)
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_config=text_columns(column_config, shown),
+        **kwargs,
+    )

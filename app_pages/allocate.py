@@ -6,6 +6,7 @@ import streamlit as st
 
 import ui
 import ui_people
+from brokering.dates import DAY_FORMAT, DAY_TIME_FORMAT
 from brokering.errors import BrokeringError
 from brokering.exporting import to_csv_bytes
 from brokering.matching import allocation, batches
@@ -17,7 +18,7 @@ con = ui.connection()
 st.title("Allocate all needs")
 st.caption(
     "Every open need in the alliance matched at once within each coach's hours this term and "
-    "the rules — for the highest total quality, for as many needs as possible, or first come, "
+    "the rules — for the best matches overall, for as many needs as possible, or first come, "
     "first served — then sent as requests to the candidates' schools, and followed."
 )
 if "allocate_flash" in st.session_state:
@@ -35,13 +36,11 @@ def batches_section() -> None:
     if sent.empty:
         return
     st.subheader("Allocations sent")
-    st.dataframe(
-        sent,
-        hide_index=True,
-        width="stretch",
+    ui.table(
+        ui.readable(sent),
         column_config={
             "batch_id": "Batch",
-            "sent_at": st.column_config.DatetimeColumn("Sent"),
+            "sent_at": st.column_config.DatetimeColumn("Sent", format=DAY_TIME_FORMAT),
             "sent_by": "By",
             "sent": "Requests",
             "pending": "Waiting",
@@ -52,12 +51,14 @@ def batches_section() -> None:
             "reoffered": "Re-offered",
         },
     )
-    pick = st.selectbox("Batch", sent["batch_id"].tolist(), key="alloc_batch")
+    labels = {
+        r.batch_id: f"Sent {ui.when(r.sent_at)} by {r.sent_by} ({r.sent} requests)"
+        for r in sent.itertuples()
+    }
+    pick = st.selectbox("Batch", list(labels), format_func=labels.get, key="alloc_batch")
     detail = batches.batch_requests(con, viewer, pick)
-    st.dataframe(
-        detail,
-        hide_index=True,
-        width="stretch",
+    ui.table(
+        ui.readable(detail),
         column_config={
             "request_id": "Request",
             "need_id": "Need",
@@ -65,9 +66,9 @@ def batches_section() -> None:
             "coach_ref": "Asked for",
             "coach_school": "Their school",
             "status": "Status",
-            "reply_by": st.column_config.DateColumn("Answer by"),
+            "reply_by": st.column_config.DateColumn("Answer by", format=DAY_FORMAT),
             "reason": "Reason",
-            "decided_at": st.column_config.DatetimeColumn("Answered"),
+            "decided_at": st.column_config.DatetimeColumn("Answered", format=DAY_TIME_FORMAT),
             "followed_by": "Then asked (request)",
         },
     )
@@ -79,8 +80,9 @@ def batches_section() -> None:
 
 batches_section()
 
+# Outside the form, so that the share below can be moved only while the cap is on.
+capped = st.checkbox("Cap what each school gives to other schools", key="alloc_capped")
 with st.form("allocate_form"):
-    capped = st.checkbox("Cap what each school gives to other schools", key="alloc_capped")
     cap = st.slider(
         "Share of a school's coaching capacity that may go to other schools",
         0,
@@ -89,6 +91,8 @@ with st.form("allocate_form"):
         step=5,
         format="%d%%",
         key="alloc_cap",
+        disabled=not capped,
+        help=None if capped else "Tick “Cap what each school gives” to set a share.",
     )
     preview = st.form_submit_button("Preview allocation (re-run for what is left)", type="primary")
 
@@ -116,11 +120,11 @@ for col, res in zip(cols, plan.results.values(), strict=True):
     with col:
         st.markdown(f"**{allocation.METHOD_LABELS[res.method]}**")
         st.metric("Needs matched", f"{res.needs_covered} of {res.needs_considered}")
-        st.metric("Average match", f"{res.average_match:.1f}")
         st.metric(
-            "Total match quality",
-            f"{res.total_quality:,.1f}",
-            delta=None if res is best else f"{res.total_quality - best.total_quality:+.1f}",
+            "Average match",
+            f"{res.average_match:.1f}",
+            delta=None if res is best else f"{res.average_match - best.average_match:+.1f}",
+            help="The average match score (0–100) of the needs this way matches.",
         )
         st.caption(
             f"{res.schools_involved} schools involved; {res.cross_school} proposals cross "
@@ -148,18 +152,16 @@ with st.expander(
     if changed.empty:
         st.caption("Both ways propose the same coach for every need.")
     else:
-        st.dataframe(
-            changed,
-            hide_index=True,
-            width="stretch",
+        ui.table(
+            ui.readable(changed),
             column_config={
                 "need_id": "Need",
                 "staff_ref": "Staff ref",
                 "school_name": "School",
                 "skill_name": "Skill",
-                "coach_ref_optimal": "Highest total quality",
+                "coach_ref_optimal": allocation.METHOD_LABELS["optimal"],
                 "match_score_optimal": st.column_config.NumberColumn("Match", format="%.1f"),
-                "coach_ref_greedy": "First come, first served",
+                "coach_ref_greedy": allocation.METHOD_LABELS["greedy"],
                 "match_score_greedy": st.column_config.NumberColumn("Match ", format="%.1f"),
             },
         )
@@ -172,10 +174,8 @@ method = st.radio(
     key="alloc_method",
 )
 chosen = plan.results[method]
-st.dataframe(
-    chosen.proposals,
-    hide_index=True,
-    width="stretch",
+ui.table(
+    ui.readable(chosen.proposals),
     column_config={
         "need_id": "Need",
         "staff_ref": "Staff ref",
@@ -184,7 +184,7 @@ st.dataframe(
         "skill_id": None,
         "skill_name": "Skill",
         "priority": "Priority",
-        "raised_on": st.column_config.DateColumn("Raised"),
+        "raised_on": st.column_config.DateColumn("Raised", format=DAY_FORMAT),
         "coach_ref": "Proposed",
         "coach_school_id": None,
         "coach_school_name": "Their school",
@@ -207,10 +207,8 @@ st.subheader("Needs left unmatched")
 if chosen.unmatched.empty:
     st.success("Every need considered has a proposal.")
 else:
-    st.dataframe(
-        chosen.unmatched,
-        hide_index=True,
-        width="stretch",
+    ui.table(
+        ui.readable(chosen.unmatched),
         column_config={
             "need_id": "Need",
             "staff_ref": "Staff ref",

@@ -1,18 +1,26 @@
-"""JPD pairings: log the work, follow it to evidence, keep the unevidenced in plain view."""
+"""JPD pairings: log the work, follow it to evidence, keep the unevidenced in plain view.
+Layout only: brokering.pairings decides; ui_pairings holds the lists' headings, the table
+drawer, the lifecycle beside the status control and the accountability and ledger views."""
 
 from datetime import date, timedelta
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 import ui
-import ui_people
-from brokering.dashboard import charts
+import ui_pairings
+from brokering.dates import DAY_FORMAT, INPUT_FORMAT, day
 from brokering.errors import BrokeringError
 from brokering.pairings import accountability, entries, ledger, lifecycle, model, service, views
-from brokering.permissions import can_open
 from brokering.settings import TRANSFER_LEVEL
+from ui_pairings import (
+    accountability_view,
+    flash,
+    history,
+    ledger_view,
+    next_steps,
+    show_table,
+)
 
 viewer = st.session_state["viewer"]
 con = ui.connection()
@@ -24,131 +32,6 @@ st.caption(
     f"recipient's practice change: rated at least {TRANSFER_LEVEL} of 4 after the work began, "
     "and better than any baseline. A baseline never counts."
 )
-
-LIST_COLUMNS = {
-    "pairing_id": "Pairing",
-    "practice": "Practice",
-    "work_kind": "Kind of work",
-    "status": "Status",
-    "donors": st.column_config.ListColumn("Donors"),
-    "recipients": st.column_config.ListColumn("Recipients"),
-    "donor_schools": st.column_config.ListColumn("Donor schools"),
-    "recipient_schools": st.column_config.ListColumn("Recipient schools"),
-    "same_school": st.column_config.CheckboxColumn("Same school"),
-    "start_date": st.column_config.DateColumn("Started"),
-    "review_date": st.column_config.DateColumn("Review"),
-    "review_overdue": st.column_config.CheckboxColumn("Review overdue"),
-    "transfer_evidence": "Observations of transfer",
-    "entries": "Log entries",
-    "hours_logged": "Hours logged",
-    "last_activity": st.column_config.DateColumn("Last activity"),
-    "days_overdue": "Days overdue",
-    "weeks_quiet": "Weeks quiet",
-    "reason": "Reason",
-    "judged_on": st.column_config.DateColumn("Judged on"),
-    # the log
-    "entry_id": "Entry",
-    "date": st.column_config.DateColumn("Date"),
-    "entry_type": "Type",
-    "hours": "Hours",
-    "who": st.column_config.ListColumn("Present"),
-    "flow": "Time went",
-    "observed_ref": "Practice seen",
-    "recorded_by": "Recorded by",
-    "rating_before": "Rating before",
-    "rating_after": "Rating now",
-    "measure": "Measure",
-    "value_before": "Before",
-    "value_after": "After",
-    "note": "Note",
-    "link": st.column_config.LinkColumn("Link"),
-    "changed_by": "Logged by",
-    "changed_at": st.column_config.DatetimeColumn("Logged at", format="YYYY-MM-DD HH:mm"),
-    # the ledger
-    "school": "School",
-    "pairings_given": "Pairings given",
-    "pairings_received": "Pairings received",
-    "hours_given": "Hours given",
-    "hours_received": "Hours received",
-    "balance": "Balance (hours)",
-    "people": "People",
-    "staff_ref": "Staff",
-    "school_a_name": "School A",
-    "school_b_name": "School B",
-    "pairings_a_to_b": "Pairings A to B",
-    "pairings_b_to_a": "Pairings B to A",
-    "hours_a_to_b": "Hours A to B",
-    "hours_b_to_a": "Hours B to A",
-    "relationship": "Relationship",
-}
-
-#: The pairings list: who, which schools, the state and its evidence first (a tablet shows
-#: these without scrolling), the rest after.
-PAIRING_COLUMNS = [
-    "donors",
-    "recipients",
-    "donor_schools",
-    "recipient_schools",
-    "status",
-    "transfer_evidence",
-    "pairing_id",
-    "practice",
-    "work_kind",
-    "same_school",
-    "start_date",
-    "review_date",
-    "review_overdue",
-    "entries",
-    "hours_logged",
-    "last_activity",
-]
-
-
-#: Ledger figures that may be hidden (drawn as a grey "fewer than 3", never 0).
-SUPPRESSED = [
-    "pairings_given",
-    "pairings_received",
-    "hours_given",
-    "hours_received",
-    "balance",
-    "people",
-    "pairings_a_to_b",
-    "pairings_b_to_a",
-    "hours_a_to_b",
-    "hours_b_to_a",
-    "relationship",
-]
-
-
-def show_table(
-    frame: pd.DataFrame, name: str, empty: str, columns: list[str] | None = None
-) -> None:
-    if frame.empty:
-        (st.success if name.startswith("pairings_") else st.info)(empty)
-        return
-    refs = ("staff_ref", "donors", "recipients")
-    shown = ui_people.with_names(frame, refs, columns)
-    suppressed = [c for c in SUPPRESSED if c in shown.columns]
-    st.dataframe(
-        charts.hidden_table(shown, suppressed) if suppressed else shown,
-        hide_index=True,
-        width="stretch",
-        column_config={k: v for k, v in LIST_COLUMNS.items() if k in shown.columns},
-    )
-    ui.download(
-        "Download (CSV)",
-        accountability.export(ui_people.with_names(frame, refs)),
-        f"{name}.csv",
-        mime="text/csv",
-        key=name,
-    )
-    ui_people.profile_link(ui_people.refs_in(frame, refs), key=f"{name}_profile")
-
-
-def flash(message: str) -> None:
-    st.session_state["pairings_flash"] = message
-    st.rerun()
-
 
 # -- what the alliance holds ---------------------------------------------------------------
 try:
@@ -184,18 +67,17 @@ def render_pairing(pairing_id: str) -> None:
     practice, status = ui.plain(detail["practice"]), ui.plain(detail["status"])
     st.subheader(f"{ui.plain(pairing_id)}: {practice} — {status}")
     st.caption(
-        f"{ui.plain(detail['work_kind'].capitalize())}, started {detail['start_date']}; review "
-        f"{detail['review_date'] or 'not set'}. Planned: {detail['planned_sessions'] or 0} "
-        f"sessions, {detail['planned_hours'] or 0:g} hours; cover {detail['cover_hours'] or 0:g} "
-        f"hours; travel {detail['travel_hours'] or 0:g} hours."
+        f"{ui.plain(detail['work_kind'].capitalize())}, started {day(detail['start_date'])}; "
+        f"review {day(detail['review_date'], 'not set')}. "
+        f"Planned: {detail['planned_sessions'] or 0} sessions, "
+        f"{detail['planned_hours'] or 0:g} hours; cover {detail['cover_hours'] or 0:g} hours; "
+        f"travel {detail['travel_hours'] or 0:g} hours."
     )
     if detail["same_school"]:
         st.warning("Same-school pairing: everyone in it works at one school.")
     people = detail["participants"]
-    st.dataframe(
-        people,
-        hide_index=True,
-        width="stretch",
+    ui.table(
+        ui.readable(people),
         column_config={"staff_ref": "Staff", "side": "Side", "role": "Role", "school": "School"},
     )
     left, right = st.columns(2)
@@ -225,12 +107,10 @@ def render_pairing(pairing_id: str) -> None:
         st.warning("No observation yet shows the recipient's practice has changed.")
     st.caption(detail["transfer_rule"] + ".")
     if not detail["observations"].empty:
-        st.dataframe(
-            detail["observations"],
-            hide_index=True,
-            width="stretch",
+        ui.table(
+            ui.readable(detail["observations"]),
             column_config={
-                "date": st.column_config.DateColumn("Date"),
+                "date": st.column_config.DateColumn("Date", format=DAY_FORMAT),
                 "entry_type": "Type",
                 "observed_ref": "Practice seen",
                 "rating_after": "Rating of what was seen",
@@ -254,8 +134,7 @@ def render_pairing(pairing_id: str) -> None:
         edit_form(pairing_id, detail)
         withdraw_form(pairing_id, log)
     if st.toggle("Show the full history (every version)", key=f"history_{pairing_id}"):
-        st.dataframe(views.pairing_history(con, viewer, pairing_id), hide_index=True)
-        st.dataframe(views.pairing_log(con, viewer, pairing_id, history=True), hide_index=True)
+        history(con, viewer, pairing_id, views)
 
 
 def entry_form(pairing_id: str, detail: dict) -> None:
@@ -268,7 +147,7 @@ def entry_form(pairing_id: str, detail: dict) -> None:
     likely = model.default_observed(kind, sides)
     with st.form(f"entry_{pairing_id}", clear_on_submit=True):
         a, b, c = st.columns(3)
-        when = b.date_input("Date of the entry", value=date.today(), format="YYYY-MM-DD")
+        when = b.date_input("Date of the entry", value=date.today(), format=INPUT_FORMAT)
         hours = c.number_input("Hours", min_value=0.0, value=None, step=0.5)
         observed = a.selectbox(
             "Whose practice was seen",
@@ -283,8 +162,13 @@ def entry_form(pairing_id: str, detail: dict) -> None:
         flow = c.selectbox("Which way the time went", model.FLOWS)
         who = st.multiselect("Present (blank: everyone in the pairing)", shown)
         r1, r2 = st.columns(2)
-        before = r1.selectbox("Rating before the work (1-4, 4 strongest)", [None, 1, 2, 3, 4])
-        after = r2.selectbox("Rating of what was seen (1-4, 4 strongest)", [None, 1, 2, 3, 4])
+        rated = {"format_func": lambda v: "not rated" if v is None else str(v)}
+        before = r1.selectbox(
+            "Rating before the work (1-4, 4 strongest)", [None, 1, 2, 3, 4], **rated
+        )
+        after = r2.selectbox(
+            "Rating of what was seen (1-4, 4 strongest)", [None, 1, 2, 3, 4], **rated
+        )
         measure = st.text_input("What was measured (pupil work or outcome)")
         v1, v2 = st.columns(2)
         value_before = v1.number_input("Value before", value=None)
@@ -319,9 +203,12 @@ def entry_form(pairing_id: str, detail: dict) -> None:
 def move_form(pairing_id: str, detail: dict) -> None:
     with st.form(f"move_{pairing_id}"):
         st.markdown("**Move the pairing on**")
+        next_steps(detail["status"])
         target = st.selectbox("Move to", detail["next_statuses"])
         reason = st.text_area("Reason (needed for not transferred or stopped)")
-        review = st.date_input("New review date (to continue after a review)", value=None)
+        review = st.date_input(
+            "New review date (to continue after a review)", value=None, format=INPUT_FORMAT
+        )
         if st.form_submit_button("Move"):
             try:
                 service.move(con, viewer, pairing_id, target, reason or None, review)
@@ -339,7 +226,9 @@ def edit_form(pairing_id: str, detail: dict) -> None:
         values: dict[str, object] = {"note": st.text_input("Note", detail["note"] or "")}
         if not final:
             a, b = st.columns(2)
-            values["review_date"] = a.date_input("Review date", detail["review_date"])
+            values["review_date"] = a.date_input(
+                "Review date", detail["review_date"], format=INPUT_FORMAT
+            )
             values["planned_sessions"] = b.number_input(
                 "Planned sessions", min_value=0, value=int(detail["planned_sessions"] or 0)
             )
@@ -377,7 +266,7 @@ def withdraw_form(pairing_id: str, log: pd.DataFrame) -> None:
     with st.form(f"withdraw_{pairing_id}"):
         st.markdown("**Withdraw a mistaken log entry** (it stays in the full history)")
         labels = {
-            int(r.entry_id): f"{r.entry_id} · {r.date:%Y-%m-%d} · {r.entry_type}"
+            int(r.entry_id): f"{r.entry_id} · {day(r.date)} · {r.entry_type}"
             for r in log.itertuples()
         }
         entry_id = st.selectbox("Entry", list(labels), format_func=labels.get)
@@ -404,9 +293,9 @@ def log_form() -> None:
         )
         kind = a.selectbox("Kind of work", model.WORK_KINDS)
         status = b.selectbox("Starts as", lifecycle.STARTING)
-        start = a.date_input("Start date", value=date.today(), format="YYYY-MM-DD")
+        start = a.date_input("Start date", value=date.today(), format=INPUT_FORMAT)
         review = b.date_input(
-            "Review date", value=date.today() + timedelta(weeks=12), format="YYYY-MM-DD"
+            "Review date", value=date.today() + timedelta(weeks=12), format=INPUT_FORMAT
         )
         gives = a.text_area("What the donor side brings")
         back = b.text_area("What flows back to the donor side (JPD is two-way)")
@@ -457,7 +346,9 @@ def log_form() -> None:
 
 
 def pairings_view() -> None:
-    status = st.selectbox("Status", [None, *lifecycle.STATUSES], format_func=lambda s: s or "all")
+    status = st.selectbox(
+        "Status", [None, *lifecycle.STATUSES], format_func=lambda s: s or "every status"
+    )
     frame = views.list_pairings(con, viewer, status=status)
     if frame.empty:
         st.info(
@@ -471,7 +362,7 @@ def pairings_view() -> None:
             f"{len(overdue)} pairing(s) past the review date with no evidence of transfer: "
             "see Accountability."
         )
-    show_table(frame, "pairings", "", PAIRING_COLUMNS)
+    show_table(frame, "pairings", "", ui_pairings.PAIRING_COLUMNS)
     ids = frame["pairing_id"].tolist()
     wanted = st.session_state.get("pairings_open")
     names = dict(zip(ids, frame["practice"] + " — " + frame["status"], strict=True))
@@ -485,80 +376,14 @@ def pairings_view() -> None:
     render_pairing(pairing_id)
 
 
-def accountability_view() -> None:
-    weeks = st.number_input(
-        "Quiet for at least (weeks)", min_value=1, value=accountability.DEFAULT_QUIET_WEEKS
-    )
-    st.subheader("Past the review date, with no evidence of transfer")
-    show_table(
-        accountability.overdue(con, viewer),
-        "pairings_overdue",
-        "None: every open pairing past its review date has an observation of transfer.",
-    )
-    st.subheader(f"No activity for {weeks} weeks or more")
-    show_table(
-        accountability.quiet(con, viewer, weeks=int(weeks)),
-        "pairings_quiet",
-        f"None: every open pairing has had activity in the last {weeks} weeks.",
-    )
-    st.subheader("Judged not transferred, or stopped — with the reasons")
-    show_table(
-        accountability.not_transferred(con, viewer), "pairings_not_transferred", "None so far."
-    )
-
-
-def ledger_view() -> None:
-    st.subheader("Giving and receiving, school by school")
-    st.caption(
-        ledger.COUNTS + " Figures resting on fewer than three people you cannot see are "
-        "hidden, and so is any total they could be worked back from."
-    )
-    if can_open(viewer, "app_pages/transfer.py"):
-        st.page_link(
-            "app_pages/transfer.py", label="Giving and receiving by term: Transfer evidence"
-        )
-    school = ledger.school_ledger(con, viewer)
-    long = ledger.chart_frame(school)
-    if long["hours"].sum() > 0:
-        chart = (
-            alt.Chart(long, title="Hours given and received")
-            .mark_bar()
-            .encode(
-                x=alt.X("hours:Q", title="Person-hours"),
-                y=alt.Y(
-                    "school:N",
-                    title=None,
-                    sort=school["school"].tolist(),
-                    axis=alt.Axis(labelLimit=320),
-                ),
-                yOffset="direction:N",
-                color=alt.Color("direction:N", title=None),
-                tooltip=["school", "direction", "hours"],
-            )
-        )
-        st.altair_chart(chart, width="stretch")
-    else:
-        st.caption("No hours logged yet: add the time spent to each pairing's log.")
-    show_table(school.drop(columns=["school_id"]), "ledger_schools", "No pairings yet.")
-    st.subheader("Between schools: reciprocal or one-way")
-    relations = ledger.school_relationships(con, viewer)
-    show_table(
-        relations.drop(columns=["school_a", "school_b"]),
-        "ledger_relationships",
-        "No two schools have worked together yet.",
-    )
-    st.subheader("Person by person")
-    show_table(ledger.person_ledger(con, viewer), "ledger_people", "Nobody you can see yet.")
-
-
 try:
     if choice == "Pairings":
         pairings_view()
     elif choice == "Log a pairing":
         log_form()
     elif choice == "Accountability":
-        accountability_view()
+        accountability_view(con, viewer)
     else:
-        ledger_view()
+        ledger_view(con, viewer)
 except BrokeringError as exc:
     ui.show_error(exc)

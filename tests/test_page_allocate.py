@@ -37,7 +37,7 @@ def test_preview_shows_both_methods_and_the_leftovers(tiny_db: Path) -> None:
     assert metrics.count(("Needs matched", "1 of 2")) == 3  # each of the three ways
     assert ("Average match", "21.2") in metrics or any(lab == "Average match" for lab, _ in metrics)
     labels = " ".join(m.value for m in at.markdown)
-    assert "Match as many needs as possible" in labels and "Highest total quality" in labels
+    assert "Match as many needs as possible" in labels and "Best matches overall" in labels
     assert "flow" not in labels and "HiGHS" not in labels  # never a solver's name
     proposals = next(d.value for d in at.dataframe if "coach_school_name" in d.value.columns)
     assert proposals[["need_id", "coach_ref"]].values.tolist() == [["N1", "B2"]]
@@ -73,7 +73,7 @@ def test_commit_after_confirmation(tiny_db: Path) -> None:
 
 def test_school_cap_parameter(tiny_db: Path) -> None:
     at = page()
-    at.checkbox(key="alloc_capped").check()
+    at.checkbox(key="alloc_capped").check().run()
     at.slider(key="alloc_cap").set_value(0)
     button(at, "Preview allocation").click().run()
     assert not at.exception
@@ -88,3 +88,35 @@ def test_school_leaders_are_not_offered_allocation(tiny_db: Path) -> None:
     at.run()
     with pytest.raises(ValueError, match="allocate.py"):
         at.switch_page("app_pages/allocate.py")
+
+
+def test_the_share_cannot_be_moved_while_the_cap_is_off(tiny_db: Path) -> None:
+    at = page()
+    assert not at.checkbox(key="alloc_capped").value
+    assert at.slider(key="alloc_cap").disabled
+    at.checkbox(key="alloc_capped").check().run()
+    assert not at.exception
+    assert not at.slider(key="alloc_cap").disabled
+    at.checkbox(key="alloc_capped").uncheck().run()
+    assert at.slider(key="alloc_cap").disabled
+
+
+def test_a_coordinators_words_not_a_solvers(tiny_db: Path) -> None:
+    at = page()
+    button(at, "Preview allocation").click().run()
+    assert not at.exception
+    shown = [m.label for m in at.metric] + [m.value for m in at.metric]
+    shown += [
+        e.value for kind in ("markdown", "caption", "subheader", "info") for e in at.get(kind)
+    ]
+    shown += [r.label for r in at.radio] + [o for r in at.radio for o in r.options]
+    shown += [e.label for e in at.expander]
+    charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    text = " ".join(str(s) for s in shown) + " ".join(c.proto.spec for c in charts)
+    for words in ("quality", "HiGHS", "integer programme", "solver", "optimal", "None", "nan"):
+        assert words not in text, words
+    metrics = {m.label for m in at.metric}
+    assert {"Needs matched", "Average match"} <= metrics
+    for frame in (d.value for d in at.dataframe):
+        text_cols = frame.select_dtypes(include="object")
+        assert not text_cols.isna().any().any(), "a missing text would show as None"

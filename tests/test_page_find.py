@@ -146,9 +146,102 @@ def test_a_consent_withdrawal_shows_on_the_very_next_run(tiny_db) -> None:
     assert "B3" not in at.dataframe[0].value["staff_ref"].tolist()
 
 
-def test_a_repeated_search_is_audited_every_time_it_is_shown(tiny_db) -> None:
-    at = search(find_page(), "maths")
+def test_a_search_is_audited_once_per_asking_not_per_rerun(tiny_db) -> None:
+    at = find_page()
     before = _searches(tiny_db)
-    at.run()  # same search, same data: may be served from a cache, still audited
+    at = search(at, "maths")
+    assert _searches(tiny_db) == before + 1
+    at.run()  # a rerun of the same search (another widget, a refresh): not asked again
+    at.session_state["find_why_mathematics_A3"] = True  # opening "why this rank"
+    at.run()
     assert not at.exception
     assert _searches(tiny_db) == before + 1
+    search(at, "phonics")
+    search(at, "maths")  # asked again: served from the cache, still audited
+    assert _searches(tiny_db) == before + 3
+    at.selectbox(key="find_school").set_value("B").run()  # a filter changed: a new search
+    assert _searches(tiny_db) == before + 4
+
+
+def test_phase_words_fill_the_phase_filter_and_leave_it_when_the_words_go(tiny_db) -> None:
+    at = search(find_page(), "yr 6 maths")
+    assert at.multiselect(key="find_phases").value == ["KS2"]
+    at = search(at, "maths")  # no phase words: the filter they set is cleared
+    assert at.multiselect(key="find_phases").value == []
+    assert at.dataframe[0].value["staff_ref"].tolist() == ["A3", "A2", "B3"]
+    at.multiselect(key="find_phases").set_value(["KS1"]).run()  # set by hand: kept
+    at = search(at, "mathematics")
+    assert at.multiselect(key="find_phases").value == ["KS1"]
+    assert at.dataframe[0].value["staff_ref"].tolist() == ["A2"]
+
+
+def test_clearing_the_phase_words_filter_searches_every_phase(tiny_db) -> None:
+    at = search(find_page(), "yr 6 maths")
+    at.multiselect(key="find_phases").set_value([]).run()
+    assert not at.exception
+    assert any("at any phase" in m.value for m in at.markdown)
+    assert at.dataframe[0].value["staff_ref"].tolist() == ["A3", "A2", "B3"]
+
+
+def test_no_one_under_the_phase_offers_the_skill_without_it_and_nearby_skills(tiny_db) -> None:
+    at = search(find_page(), "A level maths")
+    assert at.multiselect(key="find_phases").value == ["KS5"]
+    assert any("Without the phase filter, Mathematics has evidence" in i.value for i in at.info)
+    assert "Chemistry" in [b.label for b in at.button]  # B2 has KS5 chemistry evidence
+    next(b for b in at.button if b.label.startswith("Search Mathematics at every")).click().run()
+    assert not at.exception
+    assert at.multiselect(key="find_phases").value == []
+    assert at.dataframe[0].value["staff_ref"].tolist() == ["A3", "A2", "B3"]
+
+
+def test_the_by_school_chart_counts_whole_people_and_names_schools_in_full() -> None:
+    import pandas as pd
+
+    import ui_find
+
+    long_name = "St Mary and St John Church of England Voluntary Aided Primary School"
+    long = pd.DataFrame(
+        {
+            "school": [long_name, "Birch Academy"],
+            "kind": ["Can be listed", "Can be listed"],
+            "count": [2, 1],
+        }
+    )
+    spec = ui_find.depth_chart(long, [long_name, "Birch Academy"], "Mathematics").to_dict()
+    assert "by school" in spec["title"]
+    x, y = spec["encoding"]["x"], spec["encoding"]["y"]
+    assert x["axis"]["tickMinStep"] == 1 and x["axis"]["format"] == "d"  # whole people
+    assert "(people)" in x["title"]
+    assert y["axis"]["labelExpr"] and y["axis"]["labelLimit"] == 0  # wrapped, never cut
+    assert y["sort"][0] == ui_find.wrapped(long_name)
+    tips = {t["field"]: t.get("title") for t in spec["encoding"]["tooltip"]}
+    assert tips["school"] == "School"  # the full name on hover
+    rows = next(iter(spec["datasets"].values()))
+    assert rows[0]["school"] == long_name and "\n" in rows[0]["label"]
+
+
+def test_long_school_names_wrap_whole_words_the_same_way() -> None:
+    import ui_find
+
+    name = "St Mary and St John Church of England Voluntary Aided Primary School"
+    lines = ui_find.wrapped(name).split("\n")
+    assert " ".join(lines) == name
+    assert all(len(line) <= ui_find.LABEL_WIDTH for line in lines)
+    assert ui_find.wrapped("Alder Primary") == "Alder Primary"
+
+
+def test_no_file_paths_ids_or_none_on_the_page(tiny_db) -> None:
+    at = search(find_page(), "maths")
+    at.session_state["find_why_mathematics_A3"] = True
+    at.run()
+    assert not at.exception
+    text = " ".join(
+        str(e.value) for k in ("caption", "markdown", "info", "subheader") for e in at.main.get(k)
+    )
+    for leftover in ("docs/", ".md", "None", "nan", "NaT", "00:00:00", "sidebar"):
+        assert leftover not in text, leftover
+    coaching = next(d.value for d in at.dataframe if "part" in d.value.columns)
+    assert "skill_id" not in coaching.columns and "skill" in coaching.columns
+    for frame in at.dataframe:  # a missing value only where the cell is drawn empty
+        text_cols = frame.value.select_dtypes(include="object")
+        assert not text_cols.map(lambda v: v is None or v != v).any().any(), frame.value

@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from brokering.importing import import_paths
-from brokering.pairings import views
+from brokering.pairings import lifecycle, views
 from brokering.store import open_store
 from brokering.viewer import operator
 from tests.conftest import TINY, TINY_TODAY
@@ -184,7 +184,7 @@ def test_ledger_shows_a_chart_and_tables(db: Path) -> None:
     assert not at.exception
     assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
     schools = at.dataframe[0].value.set_index("school")
-    assert schools.loc["Cedar Special School", "hours_given"] == 2.5  # session + observation
+    assert schools.loc["Cedar Special School", "hours_given"] == "2.5"  # session + observation
 
 
 def test_aggregate_only_role_sees_figures_not_people(db: Path) -> None:
@@ -224,3 +224,97 @@ def test_withdraw_an_entry(db: Path) -> None:
     button(at, "Withdraw the entry").click().run()
     assert not at.exception
     assert any("withdrawn; it remains in the history" in s.value for s in at.success)
+
+
+# --- every page finished (issue 23) --------------------------------------------------------
+def _column_formats(at: AppTest) -> dict[str, str]:
+    """Each date column's display format, across every table on the page."""
+    import json
+
+    formats: dict[str, str] = {}
+    for frame in at.dataframe:
+        for name, config in json.loads(frame.proto.columns or "{}").items():
+            kind = (config.get("type_config") or {}).get("type")
+            if kind in ("date", "datetime"):
+                formats[name] = config["type_config"].get("format")
+    return formats
+
+
+def test_one_date_format_throughout(db: Path) -> None:
+    from brokering.dates import DAY_FORMAT, DAY_TIME_FORMAT, INPUT_FORMAT
+
+    at = page()
+    at.toggle(key="history_P0001").set_value(True).run()
+    at.toggle(key="correct_P0001").set_value(True).run()
+    assert not at.exception
+    listed = at.dataframe[0].value.set_index("pairing_id")
+    assert listed.loc["P0001", "start_date"] == "1 Sep 2026"
+    assert listed.loc["P0002", "last_activity"] == ""  # nothing logged: empty, never "None"
+    log = next(d.value for d in at.dataframe if "flow" in d.value.columns)
+    assert set(log["date"]) == {"20 Oct 2026", "15 Sep 2026"}
+    stamps = next(d.value for d in at.dataframe if "changed_at" in d.value.columns)
+    assert all(", " in v or v.endswith("2026") for v in stamps["changed_at"])
+    assert not any("00:00" in v for v in stamps["changed_at"])
+    # any column still drawn as a date uses the one format
+    assert set(_column_formats(at).values()) <= {DAY_FORMAT, DAY_TIME_FORMAT}
+    assert any("started 1 Sep 2026; review 1 Nov 2026" in c.value for c in at.caption)
+    entry = by_label(at.selectbox, "Entry")
+    assert {o.split(" · ")[1] for o in entry.options} == {"20 Oct 2026", "15 Sep 2026"}
+    assert all(d.proto.format == INPUT_FORMAT for d in at.date_input)
+    text = " ".join(
+        e.value for k in ("caption", "markdown", "success", "warning") for e in at.main.get(k)
+    )
+    assert "2026-" not in text and "00:00:00" not in text
+
+
+def test_the_next_steps_are_read_from_the_lifecycle_beside_the_control(db: Path) -> None:
+    at = page()  # P0001 is review due
+    sentence = lifecycle.next_steps_text("review due")
+    assert any(c.value == sentence for c in at.caption)
+    assert "active (with a later review date)" in sentence and "stopped (with a reason)" in sentence
+    assert at.get("graphviz_chart"), "the lifecycle drawn beside the control"
+    by_label(at.selectbox, "Open a pairing").set_value("P0002").run()
+    assert any(c.value == lifecycle.next_steps_text("active") for c in at.caption)
+
+
+def test_no_leftovers_none_or_codes_on_screen(db: Path) -> None:
+    at = page()
+    at.toggle(key="history_P0001").set_value(True).run()
+    for view in ("Pairings", "Accountability", "Reciprocity ledger"):
+        at.radio(key="pairings_view").set_value(view).run()
+        assert not at.exception
+        text = " ".join(
+            str(e.value)
+            for k in ("caption", "markdown", "info", "success", "warning", "subheader")
+            for e in at.main.get(k)
+        )
+        for leftover in ("sidebar", "Headteacher or Senior leader", "None", "nan", "NaT"):
+            assert leftover not in text, (view, leftover)
+        for frame in at.dataframe:
+            shown = frame.value
+            shown = shown.data if hasattr(shown, "data") else shown  # a styled table
+            text_cols = shown.select_dtypes(include="object")
+            assert not text_cols.isna().any().any(), (view, "a missing text shows as None")
+
+
+def test_the_full_history_has_headings_in_words(db: Path) -> None:
+    import json
+
+    at = page()
+    at.toggle(key="history_P0001").set_value(True).run()
+    assert not at.exception
+    for frame in at.dataframe:
+        configured = json.loads(frame.proto.columns or "{}")
+        for name in frame.value.columns:
+            if name.startswith("_"):
+                continue
+            assert name in configured and configured[name].get("label"), name
+
+
+def test_no_widget_offers_none(db: Path) -> None:
+    at = page()
+    for box in at.selectbox:
+        assert "None" not in box.options, box.label
+    assert (
+        "not rated" in by_label(at.selectbox, "Rating before the work (1-4, 4 strongest)").options
+    )

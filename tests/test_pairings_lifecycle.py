@@ -189,3 +189,29 @@ def test_an_entry_on_the_start_date_is_allowed() -> None:
         date(2026, 9, 1),
         MEMBERS,
     )
+
+
+def test_next_steps_text_is_read_from_the_transition_table() -> None:
+    from brokering.pairings import lifecycle
+
+    for status in lifecycle.OPEN:
+        text = lifecycle.next_steps_text(status)
+        for target in lifecycle.STATUSES:
+            named = f" {target} (" in text
+            assert named == ((status, target) in lifecycle.TRANSITIONS), (status, target)
+    assert lifecycle.next_steps_text("agreed") == (
+        "From agreed the pairing can move to active (once the work has begun) or stopped "
+        "(with a reason)."
+    )
+    for status in lifecycle.FINAL:
+        assert "final state" in lifecycle.next_steps_text(status)
+
+
+def test_the_diagram_draws_every_move_from_the_current_state() -> None:
+    from brokering.pairings import lifecycle
+
+    dot = lifecycle.diagram("review due")
+    for a, b in lifecycle.TRANSITIONS:
+        if a == "review due" or b != "stopped":
+            assert f'"{a}" -> "{b}"' in dot
+    assert '"review due" [style="rounded,filled", fillcolor="#1f77b4"' in dot

@@ -74,5 +74,15 @@ def explain(
                 }
             ]
         )
+    # The skill each coaching part rests on, by name: a reader sees "Mathematics", not an id.
+    ids = sorted({str(s) for s in coaching["skill_id"].dropna()})
+    names: dict[str, str] = {}
+    if ids:
+        marks = ", ".join("?" for _ in ids)
+        sql = f"SELECT skill_id, name FROM skills WHERE skill_id IN ({marks})"  # noqa: S608
+        names = dict(con.execute(sql, ids).fetchall())
+    coaching = coaching.assign(
+        skill=[names.get(s, "") if isinstance(s, str) else "" for s in coaching["skill_id"]]
+    )
     audit.record(con, viewer, "profile.view", {"staff_ref": staff_ref, "skill": skill_id})
     return Explanation(staff_ref, skill_id, practice, coaching)

@@ -62,6 +62,8 @@ class FindResult:
     message: str = ""
     related: tuple[RelatedSkill, ...] = field(default_factory=tuple)
     stored_parts: bool = False
+    #: Empty under a phase or school filter, but the same skill has evidence without them.
+    without_filters: bool = False
 
     @property
     def empty(self) -> bool:

@@ -158,12 +158,10 @@ def find_expertise(
         )
     message = ""
     related: tuple[RelatedSkill, ...] = ()
+    without_filters = False
     if rows.empty and (stages or school_id):
-        where = f" at {', '.join(stages)}" if stages else ""
-        there = " in that school" if school_id else ""
-        message = (
-            f"No one you can see has evidence in {skill.name}{where}{there}. "
-            "Try without the phase or school filter."
+        message, without_filters, related = _filtered_out(
+            con, viewer, query.skill_id, skill.name, stages, school_id, as_of, params
         )
     elif rows.empty:
         message = f"No one you can see has evidence in {skill.name} yet."
@@ -184,6 +182,7 @@ def find_expertise(
         message=message,
         related=related,
         stored_parts=stored,
+        without_filters=without_filters,
     )
     if audited:
         record_search(con, viewer, result)
@@ -205,6 +204,42 @@ def record_search(con: Connection, viewer: Viewer, result: FindResult) -> None:
             "found": len(result.rows),
         },
     )
+
+
+def _filtered_out(
+    con: Connection,
+    viewer: Viewer,
+    skill_id: str,
+    name: str,
+    stages: tuple[str, ...],
+    school_id: str | None,
+    as_of: date,
+    params: ScoringParams,
+) -> tuple[str, bool, tuple[RelatedSkill, ...]]:
+    """A skill that resolved but has no visible evidence under the phase or school filter:
+    why, whether the same skill has evidence without the filters (a one-row find), and the
+    nearest skills that do have evidence under the same filters — so the leader is offered
+    somewhere to go rather than an empty page."""
+    where = f" at {', '.join(stages)}" if stages else ""
+    there = " in that school" if school_id else ""
+    message = f"No one you can see has evidence in {name}{where}{there}."
+    hits, _stored = _ranked(con, viewer, skill_id, (), None, "practice", 0.0, 1, as_of, params)
+    unfiltered = not hits.empty
+    related = tuple(
+        related_skills(
+            con, viewer, skill_id, as_of=as_of, params=params, phases=stages, school_id=school_id
+        )
+    )
+    filters = " and ".join(
+        w for w, on in (("phase", bool(stages)), ("school", bool(school_id))) if on
+    )
+    if unfiltered:
+        message += f" Without the {filters} filter, {name} has evidence."
+    if related:
+        message += f" Nearby skills with evidence{where}{there}:"
+    elif not unfiltered:
+        message += f" Nor does anyone without the {filters} filter."
+    return message, unfiltered, related
 
 
 def _held_find(
@@ -310,11 +345,13 @@ def related_skills(
     limit: int = 5,
     as_of: date | None = None,
     params: ScoringParams = DEFAULT_PARAMS,
+    phases: tuple[str, ...] = (),
+    school_id: str | None = None,
 ) -> list[RelatedSkill]:
     """Skills in the same area as `skill_id`, closest first, in which the viewer can see
-    someone with evidence: linked through `depends_on` first, then sharing dependencies, then
-    similar names. Each candidate is checked with a one-row find, so this stays quick on a
-    national store."""
+    someone with evidence (under `phases` and `school_id` when given): linked through
+    `depends_on` first, then sharing dependencies, then similar names. Each candidate is
+    checked with a one-row find, so this stays quick on a national store."""
     viewer.require_listing()
     as_of = as_of or date.today()
     rows = con.execute(
@@ -336,7 +373,9 @@ def related_skills(
     )
     found: list[RelatedSkill] = []
     for sid, name, *_ in ranked[:_RELATED_CHECKS]:
-        hits, _stored = _ranked(con, viewer, sid, (), None, "practice", 0.0, 1, as_of, params)
+        hits, _stored = _ranked(
+            con, viewer, sid, tuple(phases), school_id, "practice", 0.0, 1, as_of, params
+        )
         if not hits.empty:
             found.append(RelatedSkill(sid, name))
             if len(found) >= limit:

@@ -38,9 +38,10 @@ from brokering.terms import term_of
 from brokering.viewer import Viewer
 
 METHODS = ("optimal", "coverage", "greedy")
-#: What a coordinator calls each method (the page and the text output; never a solver's name).
+#: What a coordinator calls each method (the page and the text output; never a solver's name,
+#: nor "quality": a coordinator speaks of needs matched and how well).
 METHOD_LABELS = {
-    "optimal": "Highest total quality",
+    "optimal": "Best matches overall",
     "coverage": "Match as many needs as possible",
     "greedy": "First come, first served",
 }
@@ -131,10 +132,10 @@ class AllocationPlan:
         return both[differ].sort_values("need_id").reset_index(drop=True)
 
     def chart_data(self) -> pd.DataFrame:
-        """Long form (method, measure, value) for a grouped bar chart."""
+        """Long form (method, measure, value) for a grouped bar chart, in a coordinator's
+        words: how many needs each way matches, and how well on average."""
         frame = self.comparison()
         labels = {
-            "total_quality": "Total match quality",
             "needs_covered": "Needs matched",
             "average_match": "Average match",
         }

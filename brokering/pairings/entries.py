@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from brokering import audit
+from brokering.dates import day
 from brokering.db import Connection, transaction
 from brokering.errors import NotFoundError, ValidationError
 from brokering.importing.parsers import RECORDER_LABELS
@@ -56,7 +57,7 @@ def add_entry(
     check_entry(entry, row["start_date"], sides)
     if entry.date > (today or date.today()):
         raise ValidationError(
-            f"The entry is dated {entry.date}, in the future; log it once it has happened."
+            f"The entry is dated {day(entry.date)}, in the future; log it once it has happened."
         )
     _check_entry_people(con, viewer, entry)
     with store.wrapped("add to the log"), transaction(con):
@@ -141,7 +142,7 @@ def edit_entry(
         raise ValidationError("Nothing to save: every field is as recorded.")
     check_entry(new, row["start_date"], sides)
     if new.date > (today or date.today()):
-        raise ValidationError(f"The entry is dated {new.date}, in the future.")
+        raise ValidationError(f"The entry is dated {day(new.date)}, in the future.")
     _check_entry_people(con, viewer, new)
     changed = sorted(k for k in changes if getattr(before, k) != getattr(new, k))
     return _append_entry(con, viewer, old, row, new, "edited: " + ", ".join(changed), False)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from brokering.dates import day
 from brokering.errors import ValidationError
 from brokering.pairings import transfer_rule
 
@@ -38,8 +39,8 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     ("agreed", "stopped"): "a reason",
     ("active", "review due"): "the review is due",
     ("active", "stopped"): "a reason",
-    ("review due", "transferred"): "an observation of the recipient showing change "
-    "(the transfer rule)",
+    ("review due", "transferred"): "an observation of the recipient showing change, as the "
+    "transfer rule says",
     ("review due", "not transferred"): "a reason",
     ("review due", "active"): "a later review date",
     ("review due", "stopped"): "a reason",
@@ -50,6 +51,43 @@ NEEDS_REASON = frozenset({"not transferred", "stopped"})
 def next_statuses(current: str) -> tuple[str, ...]:
     """The states a pairing in `current` may move to, in lifecycle order."""
     return tuple(s for s in STATUSES if (current, s) in TRANSITIONS)
+
+
+def _needs(what: str) -> str:
+    """What a move needs, as the end of a sentence: "with a reason", "once the work has begun"."""
+    return f"with {what}" if what.startswith(("a ", "an ")) else f"once {what}"
+
+
+def next_steps_text(current: str) -> str:
+    """The moves open from `current`, in words, each with what it needs. Read from
+    `TRANSITIONS`, so what the page says beside the status control is the rule itself."""
+    check_status(current)
+    if current in FINAL:
+        return (
+            f"{current.capitalize()} is a final state: nothing moves out of it. "
+            "Log a new pairing to continue the work."
+        )
+    steps = [f"{target} ({_needs(TRANSITIONS[(current, target)])})" for target in
+             next_statuses(current)]  # fmt: skip
+    listed = ", ".join(steps[:-1]) + f" or {steps[-1]}" if len(steps) > 1 else steps[0]
+    return f"From {current} the pairing can move to {listed}."
+
+
+def diagram(current: str) -> str:
+    """The lifecycle as a Graphviz graph (DOT), the pairing's state filled in: every arrow is
+    a pair in `TRANSITIONS`, so the picture cannot drift from the rules."""
+    check_status(current)
+    nodes = [
+        f'"{s}" [style="rounded,filled", fillcolor="{"#1f77b4" if s == current else "white"}", '
+        f'fontcolor="{"white" if s == current else "black"}"]'
+        for s in STATUSES
+    ]
+    edges = [f'"{a}" -> "{b}"' for a, b in TRANSITIONS if b != "stopped" or a == current]
+    return (
+        'digraph { rankdir=LR; node [shape=box, fontname="sans-serif", fontsize=10]; '
+        + "; ".join(nodes + edges)
+        + " }"
+    )
 
 
 def reachable(current: str, target: str) -> bool:
@@ -111,5 +149,5 @@ def check_move(
         ):
             raise ValidationError(
                 "To continue the work after its review, set a new review date later than "
-                f"the last one ({current_review_date or 'none set'})."
+                f"the last one ({day(current_review_date, 'none set')})."
             )

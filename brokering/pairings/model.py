@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 
+from brokering.dates import day
 from brokering.errors import ValidationError
 from brokering.settings import MAX_REF_LENGTH, MAX_TEXT_LENGTH
 
@@ -174,7 +175,7 @@ def check_draft(d: PairingDraft) -> None:
         )
     if d.review_date is not None and d.review_date < d.start_date:
         problems.append(
-            f"The review date {d.review_date} is before the start date {d.start_date}; "
+            f"The review date {day(d.review_date)} is before the start date {day(d.start_date)}; "
             "a review comes after the work starts"
         )
     if d.planned_sessions is not None and d.planned_sessions < 0:
@@ -205,7 +206,7 @@ def check_entry(e: EntryDraft, start_date: date, members: dict[str, str]) -> Non
         )
     if e.date < start_date:
         problems.append(
-            f"The entry is dated {e.date}, before the pairing started on {start_date}; "
+            f"The entry is dated {day(e.date)}, before the pairing started on {day(start_date)}; "
             "log only what happened during the pairing"
         )
     if e.flow not in FLOWS:

@@ -10,6 +10,7 @@ import re
 from datetime import date
 
 from brokering import audit
+from brokering.dates import day
 from brokering.db import Connection, transaction
 from brokering.errors import AmbiguousQuery, ValidationError
 from brokering.pairings import access, lifecycle, store, transfer_rule
@@ -58,7 +59,8 @@ def _check_skills(con: Connection, draft: PairingDraft) -> None:
 def _check_start(draft: PairingDraft, today: date) -> None:
     if draft.start_date > today and draft.status not in ("proposed", "agreed"):
         raise ValidationError(
-            f"A pairing that is {draft.status} cannot start in the future ({draft.start_date})."
+            f"A pairing that is {draft.status} cannot start in the future "
+            f"({day(draft.start_date)})."
         )
 
 
@@ -134,8 +136,8 @@ def edit_pairing(
         first = store.first_log_date(con, pairing_id)
         if first is not None and first < new.start_date:
             raise ValidationError(
-                f"The log has an entry dated {first}, before the new start date "
-                f"{new.start_date}; the start cannot move past it."
+                f"The log has an entry dated {day(first)}, before the new start date "
+                f"{day(new.start_date)}; the start cannot move past it."
             )
     changed = sorted(k for k in changes if getattr(old, k) != getattr(new, k))
     return _append(con, viewer, pairing_id, row["version"], new, "edited: " + ", ".join(changed))
@@ -176,7 +178,7 @@ def move(
 def observations_summary(seen: list[dict]) -> str:
     """Why each logged observation does not count, one clause each (for a refusal)."""
     parts = [
-        f"the observation of {o['date']:%d %B %Y} "
+        f"the observation of {day(o['date'])} "
         + transfer_rule.reason(o["why_not"], o["rating_after"], o["baseline"])
         for o in seen
         if o["why_not"] is not None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from brokering.dates import day
 from brokering.db import Connection
 from brokering.pairings import store, transfer_rule, views
 from brokering.viewer import Viewer
@@ -28,7 +29,7 @@ def _why(seen: list[dict]) -> str:
     if not seen:
         return "no observation is logged"
     return "; ".join(
-        f"the observation of {o['date']:%d %B %Y} "
+        f"the observation of {day(o['date'])} "
         + transfer_rule.reason(o["why_not"], o["rating_after"], o["baseline"])
         for o in seen
     )

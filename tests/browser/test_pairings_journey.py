@@ -50,10 +50,11 @@ def select(page, label: str, option: str) -> None:
 
 
 def set_date(page, label: str, iso: str) -> None:
-    """Type a date into Streamlit's date field (year, month and day segments, in order)."""
+    """Type a date into Streamlit's date field: its segments run day, month, year, as the UK
+    writes a date (brokering.dates.INPUT_FORMAT)."""
     field = page.get_by_label(label, exact=True)
     field.locator("[role='spinbutton']").first.click()
-    page.keyboard.type(iso.replace("-", ""))
+    page.keyboard.type(f"{date.fromisoformat(iso):%d%m%Y}")
     page.keyboard.press("Tab")
 
 
