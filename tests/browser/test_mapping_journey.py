@@ -1,12 +1,13 @@
 """Journey: the data manager uploads a school's staff export as it comes (a Bromcom workbook
 with a title row above the headers), sees the proposed column mapping and five mapped rows,
-says whose file it is, and imports it (demo alliance, real browser)."""
+says whose file it is, checks it without writing, imports it, and undoes the import from the
+Data page (demo alliance, real browser)."""
 
 import csv
+import re
 from pathlib import Path
 
 import openpyxl
-import pytest
 
 from brokering.demo import write_demo_csvs
 from tests.browser.conftest import choose, no_exception, open_page, screenshot, wait_idle
@@ -27,12 +28,6 @@ def _export(folder: Path) -> Path:
     return path
 
 
-@pytest.mark.xfail(
-    reason="Open (issue 18): after the identity and sign-in merges the import from the "
-    "confirmed mapping does not report 'Imported.' in the browser on the demo store; the same "
-    "flow passes as an AppTest (tests/test_page_data_mapping.py)",
-    strict=False,
-)
 def test_upload_an_export_confirm_its_mapping_preview_and_import(
     page, app_url: str, tmp_path: Path
 ) -> None:
@@ -56,8 +51,30 @@ def test_upload_an_export_confirm_its_mapping_preview_and_import(
     page.locator('[role="gridcell"]', has_text="BRJ901").first.wait_for(state="attached")
     assert page.locator('[role="gridcell"]', has_text="Pennywhistle").count() == 0
     screenshot(page, "data-mapping")
-    page.get_by_role("button", name="Check and import").click()
-    page.get_by_text("Imported.").first.wait_for()
+    # Check only: every row is read and validated, nothing is written.
+    check_only = page.get_by_text("Check only (write nothing)")
+    check_only.click()
     wait_idle(page)
+    page.get_by_role("button", name="Check and import").click()
+    page.get_by_text("Every row is valid. Nothing was written").first.wait_for()
+    wait_idle(page)
+    assert "1 would be added" in page.get_by_text("Every row is valid").first.inner_text()
+    check_only.click()
+    wait_idle(page)
+    # Apply: the page names the batch (what the undo below takes back).
+    page.get_by_role("button", name="Check and import").click()
+    imported = page.get_by_text("Imported as batch").first
+    imported.wait_for()
+    wait_idle(page)
+    batch = re.search(r"Imported as batch (\d+)", imported.inner_text()).group(1)
+    assert "1 added" in imported.inner_text()
     no_exception(page)
     screenshot(page, "data-mapping-imported")
+    # Undo: the newest batch is the one offered first.
+    undo = page.locator("[data-testid='stForm']", has_text="Undo this import")
+    assert undo.get_by_role("combobox").first.input_value() == batch
+    undo.get_by_role("button", name="Undo this import").click()
+    page.get_by_text(f"Import batch {batch} undone.").first.wait_for()
+    wait_idle(page)
+    no_exception(page)
+    screenshot(page, "data-mapping-undone")
