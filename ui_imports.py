@@ -45,6 +45,8 @@ def show_moves_and_questions(report: ImportReport) -> None:
             f"{m['file']}, line {m['line']} ({m['who']}): moved from school {m['from']} "
             f"to {m['to']}."
         )
+    for u in report.unmatched:  # answers in a consent sheet from nobody held
+        st.warning(ui.plain(f"{u['file']}, line {u['line']} ({u['who']}): {u['message']}"))
 
 
 def value_questions_section(con: Connection, viewer: Viewer) -> None:
