@@ -157,7 +157,8 @@ def test_a_withdrawal_in_the_app_stands_against_a_forms_yes(held, admin, tmp_pat
     report = _import(held, admin, path, tmp_path, matcher)
     assert report.ok
     assert _consent(held, ZOE)[0] is False
-    assert any("stays withdrawn" in n for n in report.notes)
+    [note] = [n for n in report.notes if "stays withdrawn" in n]
+    assert note.startswith(f"{path.name}, line 2: consent for e-mail z…@alder.example.sch.uk")
 
 
 def test_without_pseudonymising_a_sheet_of_e_mails_is_refused(
