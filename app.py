@@ -37,6 +37,7 @@ _PAGES = [
     ("app_pages/my_account.py", "Your account", ":material/key:"),
     ("app_pages/accounts.py", "Accounts", ":material/manage_accounts:"),
     ("app_pages/audit.py", "Audit trail", ":material/history:"),
+    ("app_pages/settings.py", "Alliance settings", ":material/settings:"),
 ]
 _HOME = "app_pages/home.py"
 

@@ -17,8 +17,10 @@ import threading
 from datetime import datetime
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import ui
+import ui_downloads
 from brokering import accounts
 from brokering.errors import BrokeringError
 from brokering.store import build_first_run_demo, first_run
@@ -58,7 +60,7 @@ def current_viewer() -> Viewer | None:
     try:
         viewer = accounts.recheck_session(con, viewer, since, state.get("signed_in_stamp"))
     except accounts.SessionEnded as exc:
-        _sign_out(str(exc))
+        _sign_out(str(exc), viewer, exc.reason)
         return None
     state["signed_in_viewer"] = viewer
     return viewer
@@ -73,7 +75,7 @@ def signed_in_sidebar(viewer: Viewer) -> None:
         school = f", {ui.school_label(viewer.school_id)}" if viewer.school_id else ""
         st.text(f"{viewer.username} — {ROLE_LABELS[viewer.role]}{school}")
         if st.button("Sign out", key="sign_out"):
-            _sign_out("You have signed out.")
+            _sign_out("You have signed out.", viewer)
             st.rerun()
 
 
@@ -90,7 +92,14 @@ def _start_session(viewer: Viewer) -> None:
     state["signed_in_stamp"] = accounts.session_stamp(ui.connection(), viewer.username)
 
 
-def _sign_out(message: str) -> None:
+def _sign_out(message: str, viewer: Viewer | None = None, reason: str = "signed out") -> None:
+    """End the session; the trail records it (the user's choice or the app's `reason`), and
+    the session's downloads stop being fetchable by their URLs."""
+    if viewer is not None:
+        accounts.record_sign_out(ui.connection(), viewer, reason)
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        ui_downloads.revoke(ctx.session_id)
     for k in _SESSION_KEYS:
         st.session_state.pop(k, None)
     st.session_state["sign_in_message"] = message

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+import ui_downloads
 from brokering import audit
 from brokering.changes import store_version
 from brokering.db import Connection, connect, default_db_path
@@ -127,30 +128,35 @@ def school_label(school_id: str | None) -> str:
 
 
 def served_audited(
-    store: SharedStore, viewer: Viewer | None, data: bytes | str, file_name: str
+    store: SharedStore,
+    viewer: Viewer | None,
+    data: bytes | str,
+    file_name: str,
+    session: str = "",
 ) -> Callable[[], bytes | str]:
     """The file's contents, handed over only as it is served — and audited then, on the
     server, whoever asks: Streamlit calls this when the download is fetched (a deferred
     download), so no file sits at a media address before, and every file served is in the
-    trail. It runs outside any page run, so it holds the store for itself."""
+    trail. It runs outside any page run, so it holds the store for itself. The file is then
+    fetchable by its URL only by this session, briefly, each fetch audited (ui_downloads)."""
 
     def serve() -> bytes | str:
+        who = viewer or Viewer("viewer", None, "unknown")
         with store.lease() as cursor:
-            audit.record(
-                cursor(),
-                viewer or Viewer("viewer", None, "unknown"),
-                "export",
-                {"download": file_name, "bytes": len(data)},
-            )
+            audit.record(cursor(), who, "export", {"download": file_name, "bytes": len(data)})
+        ui_downloads.issue(data, who, file_name, session)
         return data
 
     return serve
 
 
 def download(label: str, data: bytes | str, file_name: str, **kwargs: object) -> None:
-    """A download button whose every file served is written to the audit trail."""
+    """A download button whose every file served, and every fetch of it, is audited."""
+    store = _store(str(default_db_path()))
+    ui_downloads.guard_this_server(store.lease)
+    ctx = get_script_run_ctx()
     serve = served_audited(
-        _store(str(default_db_path())), st.session_state.get("viewer"), data, file_name
+        store, st.session_state.get("viewer"), data, file_name, ctx.session_id if ctx else ""
     )
     st.download_button(label, serve, file_name, on_click="ignore", **kwargs)
 

@@ -11,22 +11,34 @@ con = ui.connection()
 
 st.title("Audit trail")
 st.caption(
-    "Every sign-in, search, profile view, import, export, request, pairing change and "
+    "Every sign-in (and refused sign-in), sign-out, search, profile view, import, "
+    "export, request, pairing change and "
     "account change, newest first. Each entry carries a fingerprint of the one before it, "
     "so an entry changed, added or removed behind the app's back is found when the operator "
     "checks the trail."
 )
 limit = st.number_input("Entries to show", min_value=50, max_value=20_000, value=500, step=50)
-all_actions = audit.actions(con)
 chosen = st.multiselect(
     "Actions",
-    all_actions,
-    default=all_actions,
-    format_func=lambda a: audit.ACTION_WORDS.get(a, a),
+    audit.actions(con),
+    default=[],
+    format_func=audit.action_words,
+    placeholder="All actions",
+    help="Leave empty to see every action; choose some to see only those.",
 )
-shown = audit.readable(audit.entries(con, viewer, limit=int(limit), actions=chosen))
+who = st.multiselect(
+    "Who",
+    audit.usernames(con, viewer),
+    default=[],
+    placeholder="Everyone",
+    help="Leave empty to see everyone's entries.",
+)
+shown = audit.readable(
+    audit.entries(con, viewer, limit=int(limit), actions=chosen or None, usernames=who or None),
+    audit.school_names(con),
+)
 if shown.empty:
-    st.info("Nothing recorded for this choice.")
+    st.info("Nothing recorded for this choice: choose other actions, or none to see all.")
 else:
     st.dataframe(shown, hide_index=True, width="stretch")
     ui.download("Download (CSV)", to_csv_bytes(shown), "audit_trail.csv", mime="text/csv")

@@ -2,11 +2,11 @@
 
 from datetime import date
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 import ui
+import ui_coaches
 import ui_people
 from brokering.errors import BrokeringError
 from brokering.exporting import to_csv_bytes
@@ -39,10 +39,12 @@ st.subheader("Needs register")
 school_names = ui.school_names()
 c1, c2, c3, c4 = st.columns(4)
 statuses = c1.multiselect("Status", NEED_STATUSES, default=["open"], key="needs_status")
-school_filter = c2.selectbox(
+school_options = [None, *school_names]
+school_filter = c2.selectbox(  # opens on the viewer's own school's needs
     "Needs of school",
-    [None, *school_names],
-    format_func=lambda s: school_names.get(s, "All"),
+    school_options,
+    index=school_options.index(viewer.school_id) if viewer.school_id in school_names else 0,
+    format_func=lambda s: school_names.get(s, "All schools"),
     key="needs_school",
 )
 priority = c3.selectbox(
@@ -63,6 +65,7 @@ try:
 except BrokeringError as exc:
     ui.show_error(exc)
     st.stop()
+register = register.assign(note=register["note"].fillna(""))
 st.dataframe(
     ui_people.with_names(
         register,
@@ -137,6 +140,7 @@ with st.expander("Add a need"), st.form("add_need", clear_on_submit=True):
                 hours=new_hours or None,
                 note=new_note or None,
             )
+            st.session_state["need_pick"] = added.need_id  # the need just added is chosen
             flash(f"Added {added.label()}.")
         except BrokeringError as exc:
             ui.show_error(exc)
@@ -159,6 +163,9 @@ def candidates_section() -> None:
         if asked in labels and st.session_state.get("need_opened") != asked:
             st.session_state["need_pick"] = asked
             st.session_state["need_opened"] = asked
+        if st.session_state.get("need_pick") not in labels:  # open on the viewer's own needs
+            own = open_needs[open_needs["school_id"] == viewer.school_id]["need_id"]
+            st.session_state["need_pick"] = own.iloc[0] if len(own) else next(iter(labels))
         need_id = st.selectbox("Need", list(labels), format_func=labels.get, key="need_pick")
         try:
             result = cand.candidates_for_need(con, viewer, need_id)
@@ -180,52 +187,17 @@ def candidates_section() -> None:
             )
         )
         frame = result.frame.assign(
-            confidence=[confidence_text(c) for c in result.frame["practice_confidence"]]
+            confidence=[confidence_text(c) for c in result.frame["practice_confidence"]],
+            not_proposed_reason=result.frame["not_proposed_reason"].fillna(""),
         )
-        st.dataframe(
-            ui_people.with_names(
-                frame,
-                ["staff_ref"],
-                [
-                    "staff_ref",
-                    "school_name",
-                    "match_score",
-                    "confidence",
-                    "expertise_score",
-                    "craft_score",
-                    "rank",
-                    "role",
-                    "proposed_as",
-                    "hours_left",
-                    "phase_fit",
-                    "distance_km",
-                    "proposable",
-                    "not_proposed_reason",
-                    "flags",
-                ],
-            ),
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "rank": "Rank",
-                "staff_ref": "Staff ref",
-                "school_name": "School",
-                "role": "Job",
-                "proposed_as": "As",
-                "match_score": st.column_config.NumberColumn("Match score", format="%.1f"),
-                "confidence": st.column_config.TextColumn(
-                    "Confidence", help="How much of the practice evidence rests on records."
-                ),
-                "expertise_score": st.column_config.NumberColumn("Expertise", format="%.1f"),
-                "craft_score": st.column_config.NumberColumn("Coaching / mentoring", format="%.1f"),
-                "hours_left": st.column_config.NumberColumn("Hours left", format="%g"),
-                "phase_fit": st.column_config.NumberColumn("Phase fit", format="%.1f"),
-                "distance_km": st.column_config.NumberColumn("Km apart", format="%.1f"),
-                "proposable": st.column_config.CheckboxColumn("Proposed"),
-                "not_proposed_reason": "Why not proposed",
-                "flags": "Flags",
-            },
+        st.caption(
+            "Ordered as they would be proposed: those who can be proposed first, by match score "
+            "(highest first; then expertise), and anyone possibly unavailable after the other "
+            "proposable candidates; then those who cannot be, by match score, with the rule "
+            "that excluded them. Job, confidence, phase fit, distance and flags are under "
+            "“Why this match”."
         )
+        ui_coaches.candidates_table(frame)
         if not frame.empty:
             choice = {
                 r.staff_ref: f"{ui_people.label(r.staff_ref)} — {r.school_name}, "
@@ -237,35 +209,7 @@ def candidates_section() -> None:
             )
             ui_people.open_profile(ref)
             row = result.row(ref)
-            parts, notes = cand.explain(result, ref)
-            with st.expander(f"Why this match: {ui.plain(ref)}"):
-                st.markdown(
-                    f"**{ui.plain(ref)}** ({ui.plain(row['role'])}, "
-                    f"{ui.plain(row['school_name'])}) as **{ui.plain(row['proposed_as'])}** — "
-                    f"match score **{row['match_score']:.1f}**, the sum of these parts:"
-                )
-                st.dataframe(
-                    parts,
-                    hide_index=True,
-                    width="stretch",
-                    column_config={"part": "Part", "points": "Points", "how": "How"},
-                )
-                st.altair_chart(
-                    alt.Chart(parts)
-                    .mark_bar()
-                    .encode(
-                        x=alt.X("points:Q", title="Points"),
-                        y=alt.Y("part:N", sort=None, title=None),
-                        color=alt.condition(
-                            "datum.points < 0", alt.value("#b5523b"), alt.value("#1d5b79")
-                        ),
-                        tooltip=["part", "points", "how"],
-                    )
-                    .properties(height=180),
-                    width="stretch",
-                )
-                for note in notes:
-                    st.caption(ui.plain(note))
+            ui_coaches.why_this_match(ref, row, frame, *cand.explain(result, ref))
             if can_manage_need(viewer, need.school_id):
                 n1, n2 = st.columns([3, 1])
                 note = n1.text_input("Note for the other school (optional)", key="request_note")
@@ -377,50 +321,5 @@ except BrokeringError as exc:
 if history.empty:
     st.caption("No requests yet.")
 else:
-    st.dataframe(
-        ui_people.with_names(
-            history,
-            ["coachee_ref", "coach_ref"],
-            [
-                "request_id",
-                "status",
-                "need_id",
-                "skill_name",
-                "coachee_ref",
-                "coachee_school",
-                "coach_ref",
-                "coach_school",
-                "mode",
-                "source",
-                "requested_by",
-                "requested_at",
-                "decided_by",
-                "decided_at",
-                "reason",
-                "reply_by",
-                "colleague_agreed_on",
-            ],
-        ),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "request_id": "Request",
-            "status": "Status",
-            "need_id": "Need",
-            "skill_name": "Skill",
-            "coachee_ref": "For (staff ref)",
-            "coachee_school": "From school",
-            "coach_ref": "Asked for",
-            "coach_school": "Their school",
-            "mode": "As",
-            "source": "Sent from",
-            "requested_by": "Asked by",
-            "requested_at": st.column_config.DatetimeColumn("Asked at"),
-            "decided_by": "Answered by",
-            "decided_at": st.column_config.DatetimeColumn("Answered at"),
-            "reason": "Reason",
-            "reply_by": st.column_config.DateColumn("Answer by"),
-            "colleague_agreed_on": st.column_config.DateColumn("Colleague agreed on"),
-        },
-    )
+    ui_coaches.requests_table(history)
 st.caption(f"Today is {date.today():%d %B %Y}; staff appear as pseudonymous references only.")

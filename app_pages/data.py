@@ -8,14 +8,28 @@ import streamlit as st
 
 import ui
 import ui_imports
-from brokering import consent
+from brokering import consent, when
 from brokering import mapping as maps
 from brokering.errors import BrokeringError
 from brokering.exporting import to_csv_bytes
 from brokering.find.maintenance import after_import
 from brokering.importing import import_paths
-from brokering.overview import quality_warnings, recent_imports, school_summary
+from brokering.overview import (
+    quality_warning_rows,
+    quality_warnings,
+    recent_imports,
+    school_summary,
+)
 from brokering.pseudonymise import alliance_key
+from brokering.settings import SUPPRESSION_THRESHOLD
+
+#: The strength scales offered, in words; "none" reads words only (numbers are refused).
+SCALES = {
+    "4-best": "4 is the strongest (1-4)",
+    "1-best": "1 is the strongest (1 = outstanding)",
+    "none": "These files hold no numeric strengths (words only, or none)",
+}
+SCALE_READ = {"4-best": "4-best", "1-best": "1-best", "none": None}
 
 viewer = st.session_state["viewer"]
 con = ui.connection()
@@ -25,8 +39,19 @@ st.caption("What the alliance's store holds, and the import of each school's exp
 
 st.subheader("Loaded, school by school")
 summary = school_summary(con, viewer)
+loaded = summary.drop(columns=["school_id"]).assign(
+    phase=summary["phase"].fillna(when.NONE),
+    latest_evidence=summary["latest_evidence"].map(when.day),
+    # A partner school's count of one or two people is withheld (never None on screen).
+    **{
+        col: summary[col].map(
+            lambda v: f"fewer than {SUPPRESSION_THRESHOLD}" if pd.isna(v) else f"{int(v):,}"
+        )
+        for col in ("staff", "sharing_consent", "open_needs")
+    },
+)
 st.dataframe(
-    summary.drop(columns=["school_id"]),
+    loaded,
     hide_index=True,
     width="stretch",
     column_config={
@@ -50,13 +75,46 @@ if not warnings:
     st.success("No data-quality warnings.")
 for w in warnings:
     (st.warning if w.severity == "warning" else st.info)(f"{w.count:,} {ui.plain(w.message)}.")
+    if viewer.aggregate_only:
+        continue
+    with st.expander(f"The rows behind this: {ui.plain(w.message)}"):
+        rows = quality_warning_rows(con, viewer, w.key)
+        if len(rows) < w.count:
+            st.caption(
+                f"You see {len(rows):,} of the {w.count:,}: the rest are at partner schools "
+                "whose staff have not consented to sharing, or have left."
+            )
+        if rows.empty:
+            st.info("None of these rows is one your role may see.")
+        else:
+            st.dataframe(rows, hide_index=True, width="stretch")
+            ui.download(
+                "Download these rows (CSV)",
+                to_csv_bytes(rows),
+                f"data_quality_{w.key}.csv",
+                mime="text/csv",
+                key=f"download_quality_{w.key}",
+            )
 
 st.subheader("Recent imports")
 imports = recent_imports(con)
 if imports.empty:
     st.info("Nothing has been imported yet.")
 else:
-    st.dataframe(imports, hide_index=True, width="stretch")
+    st.dataframe(
+        imports.assign(imported_at=imports["imported_at"].map(when.moment)),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "batch": "Batch",
+            "imported_at": "Imported",
+            "username": "By",
+            "files": "Files",
+            "rows_added": "Rows added",
+            "rows_updated": "Rows updated",
+            "outcome": "Outcome",
+        },
+    )
 
 st.subheader("Sharing consent")
 if viewer.sees_everyone or viewer.role in ("headteacher", "senior_leader"):
@@ -82,13 +140,18 @@ if viewer.sees_everyone or viewer.role in ("headteacher", "senior_leader"):
                     st.success(f"Recorded for {ui.plain(who)}.")
                 except BrokeringError as exc:
                     ui.show_error(exc)
-        st.dataframe(consent.own_school_consent(con, viewer), hide_index=True, width="stretch")
+        ui_imports.consent_table(consent.own_school_consent(con, viewer))
+else:
+    st.info(
+        "Each school's headteacher and senior leaders record their own staff's consent; "
+        "the alliance administrator sees every school's."
+    )
 
 st.subheader("Import files")
 if viewer.role != "alliance_admin":
     st.info(
-        "Imports are made by the alliance administrator (the data manager). Choose that "
-        "role in the sidebar to import."
+        "Imports are made by the alliance administrator (the data manager). Send your "
+        "school's files to them."
     )
     st.stop()
 
@@ -99,27 +162,33 @@ st.markdown(
     "still unclear, and import. Names are never read; if any row is refused, nothing is "
     "written."
 )
+scale = st.radio(
+    "First: how are numeric strengths written in these files?",
+    [*SCALES],
+    index=None,
+    format_func=SCALES.get,
+    key="strength_scale",
+    help="Words such as outstanding or good are always understood. Numbers are not read "
+    "until you say which way round they go: many schools write 1 for outstanding.",
+)
+if scale is None:
+    st.caption(
+        "Choose this before the files: numbers such as 1-4 cannot be imported until you "
+        "say which way round they go."
+    )
+generation = st.session_state.setdefault("upload_generation", 0)
 uploads = st.file_uploader(
     "Files to import",
     type=["csv", "tsv", "txt", "xlsx"],
     accept_multiple_files=True,
+    disabled=scale is None,
+    key=f"uploads_{generation}",  # a new key after each import: the uploader starts empty
 )
 school_ids = maps.school_choices(con)
 school = st.selectbox(
     "Whose files are these? (for files without a school column)",
     [None, *school_ids],
     format_func=lambda s: "Not one school" if s is None else ui.school_label(s),
-)
-scale = st.radio(
-    "How are numeric strengths written in these files?",
-    ["4-best", "1-best"],
-    index=None,
-    format_func={
-        "4-best": "4 is the strongest (1-4)",
-        "1-best": "1 is the strongest (1 = outstanding)",
-    }.get,
-    help="Words such as outstanding or good are always understood. Numbers are not read "
-    "until you say which way round they go.",
 )
 pseudonymise = st.checkbox(
     "Replace staff codes and e-mail addresses with keyed pseudonyms (recommended)",
@@ -150,8 +219,8 @@ def _import_uploads() -> None:
             st.error(message)
         confirmed = []
         for i, (path, source, proposed) in enumerate(proposals):
-            st.markdown(f"#### {proposed.file}")
-            where = f"sheet “{proposed.sheet}”, " if proposed.sheet else ""
+            st.markdown(f"#### {ui.plain(proposed.file)}")
+            where = f"sheet “{ui.plain(proposed.sheet)}”, " if proposed.sheet else ""
             made_by = f" — looks like a {proposed.source} export" if proposed.source else ""
             row = proposed.header_row
             st.caption(f"Read as **{proposed.table}**{made_by}; {where}header on row {row}.")
@@ -217,7 +286,11 @@ def _import_uploads() -> None:
                         )
                     except BrokeringError as exc:
                         ui.show_error(exc)
-        if not st.button("Check and import", type="primary", disabled=not mapping.complete):
+        if scale is None:
+            st.info("Say above how numeric strengths are written, then check the files.")
+        if not st.button(
+            "Check and import", type="primary", disabled=not mapping.complete or scale is None
+        ):
             return
         try:
             # An import reads files, so it runs on its own short-lived connection.
@@ -227,7 +300,7 @@ def _import_uploads() -> None:
                         import_con,
                         [p for p, _ in confirmed],
                         viewer,
-                        strength_scale=scale,
+                        strength_scale=SCALE_READ[scale],
                         dry_run=dry_run,
                         mapping=mapping,
                         pseudonym_key=(
@@ -241,56 +314,28 @@ def _import_uploads() -> None:
         except BrokeringError as exc:
             ui.show_error(exc)
             return
-        ui_imports.show_changes(report)
-        if report.ok and report.applied:
-            st.success(
-                f"Imported as batch {report.batch_id} (it can be undone below). "
-                + "; ".join(
-                    f"{ui.plain(o.file)}: {o.added} added, {o.updated} updated, "
-                    f"{o.unchanged} unchanged"
-                    for o in report.outcomes
-                )
-            )
+        st.session_state[ui_imports.LAST_REPORT] = {"report": report, "files": _chosen()}
+        if report.applied:
+            # Start again with an empty uploader and tables that include the new rows; the
+            # report is kept in the session and shown where the files were.
             ui.refresh_cached()
-        elif report.ok:
-            st.success(
-                "Every row is valid. Nothing was written (check only). "
-                + "; ".join(
-                    f"{ui.plain(o.file)}: {o.added} would be added, {o.updated} updated"
-                    for o in report.outcomes
-                )
-            )
-        else:
-            st.error(
-                f"Refused: {report.problem_count} problem(s) found, so nothing was written. "
-                "Fix them in the file and upload it again."
-            )
-            problems = pd.DataFrame([p.__dict__ for p in report.problems])
-            st.dataframe(
-                problems,
-                hide_index=True,
-                width="stretch",
-                column_config={
-                    "file": "File",
-                    "line": "Line",
-                    "column": "Column",
-                    "value": "Value",
-                    "who": "Who (as the file names them)",
-                    "message": "What is wrong",
-                },
-            )
-            ui.download(
-                "Download the problems (CSV)",
-                to_csv_bytes(problems),
-                "import_problems.csv",
-                mime="text/csv",
-            )
-        ui_imports.show_moves_and_questions(report)
-        for note in report.notes:
-            st.caption(ui.plain(note))
+            st.session_state["upload_generation"] = generation + 1
+            st.rerun()
+
+
+def _chosen() -> tuple:
+    """What is uploaded now (names and sizes): the last report is shown while it matches."""
+    return tuple((f.name, f.size) for f in uploads or ())
 
 
 if uploads:
     _import_uploads()
+last = st.session_state.get(ui_imports.LAST_REPORT)
+if last and last["report"].applied and not uploads:
+    st.markdown("#### The last import")
+    ui_imports.show_report(last["report"])
+elif last and uploads and last["files"] == _chosen():
+    st.markdown("#### The last check of these files")
+    ui_imports.show_report(last["report"])
 ui_imports.value_questions_section(ui.connection(), viewer)
 ui_imports.undo_section(ui.connection(), viewer)

@@ -107,14 +107,14 @@ def answers(items: list) -> None:
     st.markdown(f"#### Answers to your requests ({len(items)})")
     for item in items:
         c1, c2 = st.columns([3, 1])
-        c1.markdown(f"**#{item.id}** {item.title}")
+        c1.markdown(f"**#{item.id}** {ui.plain(item.title)}")
         if item.state in lapse.REOFFERABLE:
             try:
                 row = lapse.next_candidate(con, viewer, int(item.id))
             except BrokeringError:
                 row = None
             if row is not None and c2.button(
-                f"Ask {row['staff_ref']} ({row['school_name']}) instead",
+                f"Ask {row['staff_ref']} ({ui.plain(row['school_name'])}) instead",
                 key=f"reoffer_{item.id}",
                 help="The next proposable candidate for this need, not asked before.",
             ):
@@ -138,7 +138,7 @@ def unavailable(items: list) -> None:
     )
     for item in items:
         c1, c2 = st.columns([3, 1])
-        c1.markdown(item.title)
+        c1.markdown(ui.plain(item.title))
         if c2.button(f"{item.id} is available", key=f"available_{item.id}"):
             try:
                 availability.confirm_available(con, viewer, item.id)
@@ -153,7 +153,7 @@ def elsewhere(items: list, heading: str, param: str) -> None:
     for item in items[:20]:
         st.page_link(
             item.page,
-            label=f"{item.id} — {item.title}",
+            label=f"{item.id} — {ui.plain(item.title)}",
             icon=":material/arrow_forward:",
             query_params={param: item.id},
         )

@@ -9,6 +9,10 @@ import ui
 from brokering.dashboard import maturity
 from brokering.errors import BrokeringError
 from brokering.exporting import to_csv_bytes
+from brokering.viewer import ROLE_LABELS
+
+#: How a strand with no suggested stage reads (too few figures, or too few people to show).
+NO_STAGE = "not enough data"
 
 viewer = st.session_state["viewer"]
 con = ui.connection()
@@ -33,7 +37,7 @@ suggested = maturity.suggested_stages(frame)
 for strand in maturity.STRANDS:
     st.header(strand.capitalize())
     stage = suggested[strand]
-    st.markdown(f"**Suggested stage: {stage or 'not enough data'}**")
+    st.markdown(f"**Suggested stage: {stage or NO_STAGE}**")
     cols = st.columns(4)
     for col, name in zip(cols, maturity.STAGES, strict=True):
         text = maturity.DESCRIPTORS[strand][name]
@@ -78,9 +82,37 @@ for strand in maturity.STRANDS:
     if history.empty:
         st.caption("No judgement recorded yet for this strand.")
     else:
-        st.dataframe(history, hide_index=True, width="stretch")
+        shown = history.assign(
+            role=history["role"].map(lambda r: ROLE_LABELS.get(r, r)),
+            suggested=history["suggested"].fillna(NO_STAGE),
+            note=history["note"].fillna(""),
+        )
+        st.dataframe(
+            shown,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "recorded_at": st.column_config.DatetimeColumn(
+                    "Recorded", format="D MMM YYYY, HH:mm"
+                ),
+                "strand": "Strand",
+                "stage": "Judged stage",
+                "suggested": "Suggested at the time",
+                "note": st.column_config.TextColumn("Why", width="large"),
+                "recorded_by": "Recorded by",
+                "role": "Their role",
+            },
+        )
 
 st.header("School by school")
 overview = maturity.by_school(con, viewer, date.today())
-st.dataframe(overview.drop(columns=["school_id"]), hide_index=True, width="stretch")
+st.dataframe(
+    overview.drop(columns=["school_id"]).fillna(NO_STAGE),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "school": "School",
+        **{strand: f"{strand.capitalize()}: suggested stage" for strand in maturity.STRANDS},
+    },
+)
 ui.download("Download (CSV)", to_csv_bytes(overview), "maturity_by_school.csv")

@@ -47,14 +47,14 @@ except BrokeringError as exc:
     st.stop()
 
 who = profile.person
-st.subheader(ui_people.label(profile.staff_ref))
+st.subheader(ui.plain(ui_people.label(profile.staff_ref)))
 trained = [
     t for t, on in (("coach", who["coach_trained"]), ("mentor", who["mentor_trained"])) if on
 ]
 st.markdown(
-    f"**{who['role'].capitalize()}**, {who['school']} · phases "
-    f"{', '.join(who['phases']) or 'not recorded'} · subjects "
-    f"{', '.join(who['subjects']) or 'not recorded'}"
+    f"**{ui.plain(who['role'].capitalize())}**, {ui.plain(who['school'])} · phases "
+    f"{ui.plain(', '.join(who['phases'])) or 'not recorded'} · subjects "
+    f"{ui.plain(', '.join(who['subject_names'])) or 'not recorded'}"
     + (f" · trained as {' and '.join(trained)}" if trained else "")
 )
 

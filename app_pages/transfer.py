@@ -6,6 +6,7 @@ from datetime import date
 import streamlit as st
 
 import ui
+from brokering.changes import store_version
 from brokering.dashboard import charts, flows, hiding, report, transfer
 from brokering.dashboard.facts import Scope
 from brokering.errors import BrokeringError
@@ -57,8 +58,20 @@ for col, fig in zip(cols, figures, strict=True):
         value = "none yet"
     else:
         value = f"{fig.value:,.0f}" if float(fig.value).is_integer() else f"{fig.value:,.1f}"
-    delta = None if fig.change is None else f"{fig.change:+,.1f} on last term"
-    col.metric(fig.label, value, delta, delta_color=fig.direction, help=fig.help)
+    if fig.change is None:
+        delta = None
+    elif fig.change == 0:
+        delta = "no change on last term"
+    else:
+        delta = f"{fig.change:+,.1f} on last term"
+    col.metric(
+        fig.label,
+        value,
+        delta,
+        delta_color=fig.direction,
+        delta_arrow="off" if fig.change == 0 else "auto",
+        help=fig.help,
+    )
 
 
 def hidden_note(frame, what: str) -> None:
@@ -112,11 +125,29 @@ else:
     left, right = st.columns(2)
     ratings = transfer.ratings_before_after(con, viewer, scope)
     with left:
+        shown_ratings = ratings[~ratings["hidden"]]
+        n_hidden = ratings.loc[ratings["hidden"], "area"].nunique()
         if ratings.empty:
             st.info("No before-and-after observation ratings in this view yet.")
+        elif shown_ratings.empty:
+            st.info(
+                "Ratings before and after: every skill area in this view rests on fewer than "
+                f"{SUPPRESSION_THRESHOLD} people, so none is shown."
+            )
         else:
-            st.altair_chart(charts.ratings_chart(ratings), width="stretch")
-            ui.download("Data (CSV)", to_csv_bytes(ratings), "ratings.csv", key="dl_ratings")
+            st.altair_chart(charts.ratings_chart(shown_ratings), width="stretch")
+        if n_hidden and not shown_ratings.empty:
+            st.caption(
+                f"{n_hidden} skill area{'s' if n_hidden > 1 else ''} not shown: each rests on "
+                f"fewer than {SUPPRESSION_THRESHOLD} people."
+            )
+        if not ratings.empty:
+            ui.download(
+                "Data (CSV)",
+                to_csv_bytes(ratings.drop(columns=["hidden"])),
+                "ratings.csv",
+                key="dl_ratings",
+            )
     hours = transfer.hours_against_outcome(con, viewer, scope)
     with right:
         if all_hidden(hours):
@@ -181,13 +212,36 @@ else:
     ui.download("Data (CSV)", to_csv_bytes(comp), "complementary_strengths.csv", key="dl_comp")
 
 st.subheader("Half-term summary for governors")
-if st.button("Prepare the printable summary"):
-    with st.spinner("Drawing the charts…"):
-        html_report = report.half_term_summary(con, viewer, term, scope, today)
-    ui.download(
-        "Download the summary (HTML, opens offline)",
-        html_report.encode(),
-        f"half-term-summary-{term.label.replace(' ', '-').lower()}.html",
-        mime="text/html",
-        key="dl_report",
-    )
+st.caption(
+    "The term and filters chosen above, as one page to print on A4 or send: the headline "
+    "figures, the outcomes and the term-by-term picture, giving and receiving between "
+    "schools and the suggested maturity stages, each with a short paragraph in words."
+)
+report.warm_up()  # the chart engine starts now, not on the first click
+
+
+@st.fragment
+def summary_section() -> None:
+    """Prepared on a click that reruns only this section (not the whole page), and kept
+    for the session keyed on what it was prepared from: it can be downloaded again without
+    preparing it again until the data (the store's change counter) or the filters move."""
+    here = ui.connection()  # a fragment's rerun is a run of its own: its own cursor
+    key = (store_version(here), term, scope, viewer)
+    kept = st.session_state.get("half_term_summary")
+    if kept is not None and kept[0] != key:
+        kept = None
+    if st.button("Prepare the printable summary" if kept is None else "Prepare it again"):
+        with st.spinner("Drawing the charts…"):
+            kept = (key, report.half_term_summary(here, viewer, term, scope, today))
+        st.session_state["half_term_summary"] = kept
+    if kept is not None:
+        ui.download(
+            "Download the summary (HTML, opens offline, prints on A4)",
+            kept[1].encode(),
+            f"half-term-summary-{term.label.replace(' ', '-').lower()}.html",
+            mime="text/html",
+            key="dl_report",
+        )
+
+
+summary_section()

@@ -77,6 +77,14 @@ def operations(ctx: Context, con) -> list[tuple[str, str, str, Callable | None]]
             dict(term=term, as_of=as_of),
         ),
         (
+            "transfer_by_school_governor",
+            "Transfer outcomes by school, suppressed with the by-area and within-area views "
+            "(governor)",
+            "brokering.dashboard.transfer",
+            "outcomes_by",
+            dict(by="school"),
+        ),
+        (
             "flow_matrix_governor",
             "Flow matrix, this term, small cells suppressed (governor)",
             "brokering.dashboard.flows",

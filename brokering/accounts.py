@@ -14,7 +14,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from brokering import audit, passwords, throttle
+from brokering import audit, passwords, throttle, when
 from brokering.db import Connection, transaction
 from brokering.errors import NotFoundError, PermissionDenied, ValidationError
 from brokering.sign_in import (  # noqa: F401 - the accounts API callers know
@@ -26,6 +26,7 @@ from brokering.sign_in import (  # noqa: F401 - the accounts API callers know
     authenticate,
     confirm_password,
     recheck_session,
+    record_sign_out,
     session_expired,
     session_stamp,
     viewer_for_email,
@@ -261,6 +262,34 @@ def list_users(con: Connection, actor: Viewer) -> pd.DataFrame:
         "last_sign_in, created_at, created_by FROM users ORDER BY username"
     )
     return con.execute(sql.format(failures=throttle.FAILURES_SQL)).df()
+
+
+def users_table(con: Connection, actor: Viewer) -> pd.DataFrame:
+    """`list_users` as the Accounts page shows it: roles and schools in words, dates to the
+    minute, a dash where there is nothing (never None or NaT)."""
+    frame = list_users(con, actor)
+    names = dict(con.execute("SELECT school_id, name FROM schools").fetchall())
+    return pd.DataFrame(
+        {
+            "Username": frame["username"],
+            "Role": frame["role"].map(lambda r: ROLE_LABELS.get(r, r)),
+            "School": frame["school_id"].map(
+                lambda s: "Alliance-wide" if s is None or pd.isna(s) else names.get(s, s)
+            ),
+            "E-mail for single sign-on": frame["email"].map(
+                lambda e: when.NONE if e is None or pd.isna(e) else e
+            ),
+            "Status": frame["disabled"].map(lambda d: "Disabled" if d else "Active"),
+            "Failed sign-ins": frame["failed_attempts"].fillna(0).astype(int),
+            "Last sign-in": frame["last_sign_in"].map(when.moment),
+            "Created": frame["created_at"].map(when.day),
+            "Created by": frame["created_by"].map(_creator),
+        }
+    )
+
+
+def _creator(name: object) -> str:
+    return {DEMO_CREATOR: "the demo", "first-run": "first run"}.get(str(name), str(name))
 
 
 def _viewer(row: tuple) -> Viewer:

@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
+from brokering import when
 from brokering.db import WRITE_LOCK, Connection
 from brokering.viewer import Viewer
 
@@ -163,11 +164,18 @@ def verify(con: Connection, expect: str | None = None) -> Verification:
 
 
 def entries(
-    con: Connection, viewer: Viewer, limit: int = 500, actions: list[str] | None = None
+    con: Connection,
+    viewer: Viewer,
+    limit: int = 500,
+    actions: list[str] | None = None,
+    usernames: list[str] | None = None,
 ) -> pd.DataFrame:
     """The newest entries; the whole alliance's trail is the administrator's to read, anyone
-    else sees only their own."""
+    else sees only their own. `actions` and `usernames` narrow it (None: all)."""
     where, params = ["TRUE"], []
+    if usernames is not None:
+        where.append("list_contains(?, username)")
+        params.append(usernames)
     if not viewer.sees_everyone:
         where.append("username = ?")
         params.append(viewer.username)
@@ -186,6 +194,7 @@ def entries(
 ACTION_WORDS = {
     "sign_in": "Signed in",
     "sign_in.refused": "Sign-in refused",
+    "sign_out": "Signed out",
     "search": "Searched for expertise",
     "candidates": "Listed candidates for a need",
     "profile.view": "Viewed a profile",
@@ -199,15 +208,25 @@ ACTION_WORDS = {
     "account.disable": "Account disabled",
     "account.enable": "Account enabled",
     "account.password": "Password set",
+    "account.role": "Role changed",
     "need.add": "Need added",
     "need.edit": "Need changed",
     "request.send": "Request sent",
     "request.withdrawn": "Request withdrawn",
+    "request.lapsed": "Request lapsed",
+    "request.noted": "Request noted",
+    "reminders.sent": "Reminders sent",
+    "availability.confirm": "Availability confirmed",
     "allocation.commit": "Allocation sent as requests",
     "pairing.change": "Pairing changed",
     "pairing.entry": "Pairing log entry",
     "pairing.log": "Pairing log entry",
     "maturity.judgement": "Maturity judgement recorded",
+    "settings.change": "Alliance setting changed",
+    "names.load": "Names loaded for a school",
+    "demo.build": "Demo alliance built",
+    "demo.refused": "Demo build refused",
+    "init": "Store set up",
     "backup": "Backup made",
     "restore": "Store restored from a backup",
 }
@@ -224,11 +243,32 @@ _DETAIL_WORDS = {
     "dry_run": "check only",
     "problems": "problems",
     "file_date": "date in the file",
+    "tried": "account tried",
+    "by": "by",
+    "reason": "reason",
+    "failures": "failures in a row",
+    "username": "account",
+    "role": "role",
+    "first_administrator": "first administrator",
+    "demo_accounts": "demo accounts",
+    "need_id": "need",
+    "request_id": "request",
+    "request_ids": "requests",
+    "import_id": "import batch",
+    "bytes": "size in bytes",
 }
 
 
-def describe(detail: object) -> str:
-    """An entry's detail as readable text: "table staff; rows 12", not JSON."""
+def action_words(action: str) -> str:
+    """An action as the trail shows it: "Sign-in refused", not `sign_in.refused`."""
+    return ACTION_WORDS.get(action, action.replace(".", " ").replace("_", " ").capitalize())
+
+
+def describe(detail: object, schools: dict[str, str] | None = None) -> str:
+    """An entry's detail as readable text: "table staff; rows 12", not JSON. Roles and
+    schools are named in words (`schools`: school_id -> name)."""
+    from brokering.viewer import ROLE_LABELS
+
     if not isinstance(detail, str) or not detail:
         return ""
     try:
@@ -237,39 +277,85 @@ def describe(detail: object) -> str:
         return detail
     if not isinstance(data, dict):
         return str(data)
+    schools = schools or {}
 
-    def word(value: object) -> str:
+    def word(key: str, value: object) -> str:
         if isinstance(value, bool):
             return "yes" if value else "no"
         if isinstance(value, list):
-            return ", ".join(word(v) for v in value)
-        return "" if value is None else str(value)
+            return ", ".join(word(key, v) for v in value)
+        if value is None:
+            return "none" if key != "school_id" else "alliance-wide"
+        if key == "role":
+            return ROLE_LABELS.get(str(value), str(value)).lower()
+        if key == "school_id":
+            return schools.get(str(value), str(value))
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"{value:,}" if key not in _IDS else str(value)
+        return str(value)
 
     return "; ".join(
-        f"{_DETAIL_WORDS.get(k, k.replace('_', ' '))} {word(v)}".strip() for k, v in data.items()
+        f"{_DETAIL_WORDS.get(k, k.replace('_', ' '))} {word(k, v)}".strip() for k, v in data.items()
     )
 
 
-def readable(frame: pd.DataFrame) -> pd.DataFrame:
-    """`entries` as the Audit trail page shows it: columns in words, details as text."""
+#: Detail keys whose numbers are identifiers, written without thousands separators.
+_IDS = frozenset({"import_id", "request_id", "request_ids", "need_id", "audit_id"})
+
+
+def readable(frame: pd.DataFrame, schools: dict[str, str] | None = None) -> pd.DataFrame:
+    """`entries` as the Audit trail page shows it: columns in words, the time to the second
+    without a date's midnight, roles and schools named, details as text, no None. A refused
+    sign-in names the account tried, so its role and school are left blank."""
     from brokering.viewer import ROLE_LABELS
+
+    schools = schools or {}
+    refused = frame["action"] == "sign_in.refused"
+
+    def school(value: object) -> str:
+        if value is None or pd.isna(value):
+            return "Alliance-wide"
+        return schools.get(str(value), str(value))
 
     return pd.DataFrame(
         {
-            "When (UTC)": frame["at_time"],
-            "Who": frame["username"],
-            "Role": frame["role"].map(lambda r: ROLE_LABELS.get(r, r)),
-            "School": frame["school_id"].fillna("alliance-wide"),
-            "What": frame["action"].map(
-                lambda a: ACTION_WORDS.get(a, a.replace(".", " ").replace("_", " ").capitalize())
+            "When (UTC)": frame["at_time"].map(lambda t: when.moment(t, seconds=True)),
+            "Who": frame["username"].fillna(when.NONE),
+            "Role": [
+                when.NONE if r else ROLE_LABELS.get(v, v)
+                for v, r in zip(frame["role"], refused, strict=True)
+            ],
+            "School": [
+                when.NONE if r else school(v)
+                for v, r in zip(frame["school_id"], refused, strict=True)
+            ],
+            "What": frame["action"].map(action_words),
+            "Details": frame["detail"].map(lambda d: describe(d, schools)),
+            "Run by": frame["operator"].map(
+                lambda o: "the app" if o is None or pd.isna(o) else str(o)
             ),
-            "Details": frame["detail"].map(describe),
-            "Run by": frame["operator"].fillna("the app"),
         }
     )
+
+
+def school_names(con: Connection) -> dict[str, str]:
+    """school_id -> name, for naming schools in the trail."""
+    return dict(con.execute("SELECT school_id, name FROM schools").fetchall())
 
 
 def actions(con: Connection) -> list[str]:
     return [
         r[0] for r in con.execute("SELECT DISTINCT action FROM audit_log ORDER BY 1").fetchall()
+    ]
+
+
+def usernames(con: Connection, viewer: Viewer) -> list[str]:
+    """The names in the trail the viewer may filter by (their own, unless they see all)."""
+    if not viewer.sees_everyone:
+        return [viewer.username]
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT username FROM audit_log WHERE username IS NOT NULL ORDER BY 1"
+        ).fetchall()
     ]

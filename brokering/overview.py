@@ -12,7 +12,7 @@ import pandas as pd
 
 from brokering.db import Connection
 from brokering.viewer import Viewer
-from brokering.visibility import suppress
+from brokering.visibility import suppress, visible_staff_sql
 
 
 def list_schools(con: Connection) -> pd.DataFrame:
@@ -69,53 +69,94 @@ class Warning:
     severity: str
     message: str
     count: int
+    #: Names the check, for `quality_warning_rows`.
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class _Check:
+    severity: str
+    message: str
+    #: FROM … WHERE over `staff s` (and what it joins): the rows behind the warning.
+    rows_from: str
+    #: The columns listed for each row, in words.
+    columns: str
+
+
+_STAFF_COLUMNS = (
+    's.staff_ref AS "Reference", s.school_id AS "School", s.role AS "Role", '
+    "array_to_string(s.phases, ', ') AS \"Phases\""
+)
+CHECKS: dict[str, _Check] = {
+    "no_evidence": _Check(
+        "warning",
+        "staff (not leavers) with no evidence of any strength recorded",
+        "FROM staff s WHERE s.left_on IS NULL AND NOT EXISTS "
+        "(SELECT 1 FROM evidence e WHERE e.staff_ref = s.staff_ref)",
+        _STAFF_COLUMNS,
+    ),
+    "old_evidence": _Check(
+        "info",
+        "staff whose most recent evidence is more than two years old",
+        "FROM (SELECT staff_ref, max(date) AS d FROM evidence GROUP BY ALL) x "
+        "JOIN staff s USING (staff_ref) WHERE s.left_on IS NULL "
+        "AND x.d < current_date - INTERVAL 2 YEAR",
+        _STAFF_COLUMNS + ", strftime(x.d, '%-d %b %Y') AS \"Latest evidence\"",
+    ),
+    "needs_of_leavers": _Check(
+        "warning",
+        "open needs for people who have since left",
+        "FROM needs n JOIN staff s USING (staff_ref) "
+        "WHERE n.status = 'open' AND s.left_on IS NOT NULL",
+        'n.need_id AS "Need", s.staff_ref AS "Reference", s.school_id AS "School", '
+        "strftime(s.left_on, '%-d %b %Y') AS \"Left on\"",
+    ),
+    "no_phases": _Check(
+        "info",
+        "staff with no phases recorded",
+        "FROM staff s WHERE s.left_on IS NULL AND len(s.phases) = 0 "
+        "AND s.role NOT IN ('support staff')",
+        's.staff_ref AS "Reference", s.school_id AS "School", s.role AS "Role"',
+    ),
+    "fuzzy_skills": _Check(
+        "info",
+        "evidence rows whose skill was read from a misspelling (fuzzy match)",
+        "FROM evidence e JOIN staff s USING (staff_ref) WHERE e.skill_text IS NOT NULL AND "
+        "regexp_replace(lower(e.skill_text), '[^a-z0-9]+', ' ', 'g') "
+        "NOT IN (SELECT alias FROM skill_aliases)",
+        's.staff_ref AS "Reference", s.school_id AS "School", e.skill_text AS "As written", '
+        'e.skill_id AS "Read as", strftime(e.date, \'%-d %b %Y\') AS "Date"',
+    ),
+    "coach_no_capacity": _Check(
+        "warning",
+        "staff who can coach (trained) but have no capacity recorded",
+        "FROM staff s WHERE s.left_on IS NULL AND s.coach_trained AND s.capacity_hours = 0",
+        _STAFF_COLUMNS,
+    ),
+}
 
 
 def quality_warnings(con: Connection, today: object | None = None) -> list[Warning]:
     """Things a data manager should look at; counts only, no people named."""
-    checks = [
-        (
-            "warning",
-            "staff (not leavers) with no evidence of any strength recorded",
-            "SELECT count(*) FROM staff s WHERE left_on IS NULL AND NOT EXISTS "
-            "(SELECT 1 FROM evidence e WHERE e.staff_ref = s.staff_ref)",
-        ),
-        (
-            "info",
-            "staff whose most recent evidence is more than two years old",
-            "SELECT count(*) FROM (SELECT staff_ref, max(date) AS d FROM evidence GROUP BY ALL) x "
-            "JOIN staff USING (staff_ref) WHERE left_on IS NULL "
-            "AND d < current_date - INTERVAL 2 YEAR",
-        ),
-        (
-            "warning",
-            "open needs for people who have since left",
-            "SELECT count(*) FROM needs n JOIN staff s USING (staff_ref) "
-            "WHERE n.status = 'open' AND s.left_on IS NOT NULL",
-        ),
-        (
-            "info",
-            "staff with no phases recorded",
-            "SELECT count(*) FROM staff WHERE left_on IS NULL AND len(phases) = 0 "
-            "AND role NOT IN ('support staff')",
-        ),
-        (
-            "info",
-            "evidence rows whose skill was read from a misspelling (fuzzy match)",
-            "SELECT count(*) FROM evidence WHERE skill_text IS NOT NULL AND "
-            "regexp_replace(lower(skill_text), '[^a-z0-9]+', ' ', 'g') "
-            "NOT IN (SELECT alias FROM skill_aliases)",
-        ),
-        (
-            "warning",
-            "staff who can coach (trained) but have no capacity recorded",
-            "SELECT count(*) FROM staff WHERE left_on IS NULL AND coach_trained "
-            "AND capacity_hours = 0",
-        ),
-    ]
     out = []
-    for severity, message, sql in checks:
-        n = int(con.execute(sql).fetchall()[0][0])
+    for key, check in CHECKS.items():
+        n = int(con.execute(f"SELECT count(*) {check.rows_from}").fetchall()[0][0])  # noqa: S608
         if n:
-            out.append(Warning(severity, message, n))
+            out.append(Warning(check.severity, check.message, n, key))
     return out
+
+
+def quality_warning_rows(
+    con: Connection, viewer: Viewer, key: str, limit: int = 50_000
+) -> pd.DataFrame:
+    """The rows behind one data-quality warning, as the viewer may see them (pseudonymous
+    references, never names): the data manager sees every row, a school's leaders their
+    own school's and consenting partners', a governor none (counts only)."""
+    viewer.require_listing()
+    check = CHECKS[key]
+    where, params = visible_staff_sql(viewer, "s", include_leavers=True)
+    return con.execute(
+        f"SELECT {check.columns} {check.rows_from} AND {where} "  # noqa: S608
+        'ORDER BY "School", "Reference" LIMIT ?',
+        [*params, limit],
+    ).df()

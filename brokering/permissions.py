@@ -25,6 +25,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "export_people": LEADERS,
     "manage_accounts": frozenset({"alliance_admin"}),
     "view_audit": frozenset({"alliance_admin"}),
+    "change_settings": frozenset({"alliance_admin"}),
     "change_own_password": ALL,
     "init_demo": frozenset({"alliance_admin"}),
     "load_names": frozenset({"headteacher", "senior_leader"}),
@@ -44,6 +45,7 @@ PAGES: dict[str, str] = {
     "app_pages/my_account.py": "change_own_password",
     "app_pages/accounts.py": "manage_accounts",
     "app_pages/audit.py": "view_audit",
+    "app_pages/settings.py": "change_settings",
 }
 
 

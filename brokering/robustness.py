@@ -160,8 +160,37 @@ def malformed_check() -> dict:
         con.close()
 
 
-def measure(trials: int = 200, work: Path | None = None) -> dict:
-    """Every figure; `trials` kill trials (each a real import process, killed at random)."""
+#: The app's folder, where `ui_leakcheck.py` (the page matrix, run through Streamlit) lives.
+APP_ROOT = Path(__file__).resolve().parents[1]
+
+
+def page_check(work: Path) -> dict:
+    """The leak matrix over every page (ui_leakcheck.py): every account x every page it may
+    open, explored through the app in its own process (brokering never imports streamlit).
+    Not run when the app's files are not beside the package (an installed copy)."""
+    import json
+    import subprocess
+    import sys
+
+    if not (APP_ROOT / "ui_leakcheck.py").exists():
+        return {"checks": 0, "leaks": 0, "found": [], "run": False}
+    done = subprocess.run(
+        [sys.executable, "-m", "ui_leakcheck", "--json", str(work)],
+        cwd=APP_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
+        return {"checks": 0, "leaks": 1, "found": [f"page matrix failed: {tail[0]}"], "run": True}
+    return {**json.loads(lines[-1]), "run": True}
+
+
+def measure(trials: int = 200, work: Path | None = None, pages: bool = True) -> dict:
+    """Every figure; `trials` kill trials (each a real import process, killed at random);
+    `pages`: the page matrix too (a few minutes)."""
     from brokering import crashes, leakcheck
 
     with tempfile.TemporaryDirectory(prefix="brokering-robustness-") as tmp:
@@ -172,9 +201,12 @@ def measure(trials: int = 200, work: Path | None = None) -> dict:
         crashes.make_base(base)
         kills = crashes.run_trials(base, root / "crash" / "trials", trials)
         leaks = leakcheck.run_matrix(root / "leak")
+        (root / "pages").mkdir(parents=True, exist_ok=True)
+        page_leaks = page_check(root / "pages") if pages else {"run": False}
     return {
         "kill_trials": kills.to_dict(),
         "leak_checks": leaks.to_dict(),
+        "page_leak_checks": page_leaks,
         "payloads": payload_check(),
         "audit": audit_check(),
         "malformed_files": malformed_check(),
@@ -190,6 +222,7 @@ def render(figures: dict) -> str:
         f"store whole ({k['held_all']} held all of the batch, {k['held_none']} none of it)",
         f"  Leak checks (every role x export and people-listing command, and Why this rank): "
         f"{lk['checks']} run, {lk['leaks']} leaks found",
+        _pages_line(figures.get("page_leak_checks", {"run": False})),
         f"  Export payloads: {p['neutralised']} of {p['cells_written']} cells neutralised "
         f"({p['payloads']} payloads, in CSV and Excel, as text and inside lists)",
         f"  Audit trail: untouched trail verifies: "
@@ -201,7 +234,18 @@ def render(figures: dict) -> str:
         f"unaccounted for, {m['crashes']} crashes, {m['unclear_messages']} unclear messages",
     ]
     lines += [f"  FAILED: {f}" for f in k["failures"] + lk["found"]]
+    lines += [f"  FAILED: {f}" for f in figures.get("page_leak_checks", {}).get("found", [])]
     return "\n".join(lines)
+
+
+def _pages_line(pg: dict) -> str:
+    if not pg.get("run"):
+        return "  Page leak checks: not run"
+    return (
+        f"  Page leak checks (every account x every page it may open, explored, downloads "
+        f"fetched, caches shared across users): {pg['checks']} page states, "
+        f"{pg['leaks']} leaks found"
+    )
 
 
 def all_good(figures: dict) -> bool:
@@ -209,6 +253,7 @@ def all_good(figures: dict) -> bool:
     return (
         not k["failures"]
         and lk["leaks"] == 0
+        and figures.get("page_leak_checks", {}).get("leaks", 0) == 0
         and p["live"] == 0
         and p["rows_intact"]
         and a["untouched_trail_verifies"]

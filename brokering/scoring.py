@@ -20,6 +20,12 @@ from typing import TypeVar
 
 import pandas as pd
 
+from brokering.coaching_records import (  # re-exported: scoring is where callers look
+    COACHING_DATE_SQL as COACHING_DATE_SQL,
+)
+from brokering.coaching_records import coaching_records_sql
+from brokering.coaching_records import judged_pairings as judged_pairings
+from brokering.coaching_records import pairing_outcomes_sql as pairing_outcomes_sql
 from brokering.db import Connection
 from brokering.redaction import withhold_refs
 from brokering.settings import RECENT_DAYS, STRONG_SCORE
@@ -62,6 +68,11 @@ class ScoringParams:
     other_skill_factor: float = 0.35
     training_weight: float = 0.5
     training_value: float = 3.0
+    # Pairings judged at review count for their donors (docs/SCORING.md, "Pairings judged at
+    # review"): a transferred one as a coaching outcome valued at its qualifying observation's
+    # rating; a not-transferred one gently against, as a 1 at a quarter of an outcome's weight.
+    not_transferred_value: float = 1.0
+    not_transferred_weight: float = 0.25
     # "Strong, recent" for depth counts and the gap map
     strong_score: float = STRONG_SCORE
     recent_days: int = RECENT_DAYS
@@ -87,9 +98,6 @@ def phase_list(phase: str | Sequence[str] | None) -> list[str]:
 
 #: Evidence about the filtered key stages, or about no stage in particular.
 _EVIDENCE_PHASE_SQL = "AND (e.phase IS NULL OR list_contains(?::VARCHAR[], e.phase))"
-
-#: The date a coaching record's recency is measured from: its outcome is known at the end.
-COACHING_DATE_SQL = "coalesce(c.end_date, c.start_date)"
 
 
 def evidence_value_sql(params: ScoringParams, column: str = "e.strength") -> str:
@@ -207,11 +215,12 @@ def coaching_scores(
     sql = f"""
         WITH parts AS (
             SELECT c.coach_ref AS staff_ref,
-                   CASE WHEN c.skill_id = ? THEN 1.0 ELSE ? END
-                     * pow(0.5, greatest(date_diff('day', {COACHING_DATE_SQL}, ?::DATE), 0) / ?)
+                   CASE WHEN c.skill_id = ? THEN 1.0 ELSE ? END * c.factor
+                     * pow(0.5, greatest(date_diff('day', c.date, ?::DATE), 0) / ?)
                      AS r,
-                   c.outcome_strength, c.feedback_score, c.skill_id = ? AS same_skill
-            FROM coaching c WHERE c.mode = 'coaching'
+                   c.o AS outcome_strength, c.fb AS feedback_score, c.skill_id = ? AS same_skill,
+                   c.source = 'coaching' AS is_record
+            FROM {coaching_records_sql(p, donors=staff_refs is not None)} c
         ), rec AS (
             SELECT staff_ref,
                    coalesce(sum(r * ? * outcome_strength)
@@ -220,9 +229,11 @@ def coaching_scores(
                                 FILTER (WHERE feedback_score IS NOT NULL), 0) AS sw,
                    coalesce(sum(r * ?) FILTER (WHERE outcome_strength IS NOT NULL), 0)
                      + coalesce(sum(r * ?) FILTER (WHERE feedback_score IS NOT NULL), 0) AS w,
-                   count(*) FILTER (WHERE same_skill) AS records_in_skill,
-                   count(*) AS records_all_skills,
-                   avg(outcome_strength) FILTER (WHERE same_skill) AS mean_outcome_in_skill
+                   count(*) FILTER (WHERE same_skill AND is_record) AS records_in_skill,
+                   count(*) FILTER (WHERE is_record) AS records_all_skills,
+                   avg(outcome_strength) FILTER (WHERE same_skill AND is_record)
+                     AS mean_outcome_in_skill,
+                   count(*) FILTER (WHERE same_skill AND NOT is_record) AS judged_in_skill
             FROM parts GROUP BY staff_ref
         ), cev AS (
             SELECT staff_ref,
@@ -245,6 +256,7 @@ def coaching_scores(
                rec.mean_outcome_in_skill,
                coalesce(mentoring.mentoring_records, 0) AS mentoring_records,
                coalesce(cev.n, 0) AS coaching_feedback_evidence,
+               coalesce(rec.judged_in_skill, 0) AS judged_pairings_in_skill,
                (coalesce(rec.sw, 0) + coalesce(cev.sw, 0)
                   + CASE WHEN st.coach_trained THEN ? * ? ELSE 0 END + ? * ?)
                / (coalesce(rec.w, 0) + coalesce(cev.w, 0)
@@ -267,6 +279,7 @@ def coaching_scores(
         as_of,
         p.half_life_days,
         skill_id,
+        *extra_params,  # the pairings read: only those people's (`coaching_records_sql`)
         p.outcome_weight,
         p.feedback_weight,
         p.outcome_weight,
@@ -405,14 +418,17 @@ def explain_coaching(
     frame = con.execute(
         f"""
         WITH rec AS (
-            SELECT c.skill_id, {COACHING_DATE_SQL} AS date, c.outcome_strength,
-                   c.feedback_score, CASE WHEN c.skill_id = ? THEN 1.0 ELSE ? END AS skill_factor,
-                   pow(0.5, greatest(date_diff('day', {COACHING_DATE_SQL}, ?::DATE), 0) / ?)
+            SELECT c.skill_id, c.date, c.o AS outcome_strength, c.fb AS feedback_score,
+                   c.factor, c.source, c.pairing_id,
+                   CASE WHEN c.skill_id = ? THEN 1.0 ELSE ? END AS skill_factor,
+                   pow(0.5, greatest(date_diff('day', c.date, ?::DATE), 0) / ?)
                      AS recency_weight
-            FROM coaching c WHERE c.coach_ref = ? AND c.mode = 'coaching'
+            FROM {coaching_records_sql(p, donors=True)} c WHERE c.coach_ref = ?
         )
-        SELECT 'coaching outcome' AS part, skill_id, date, outcome_strength::DOUBLE AS strength,
-               skill_factor, ?::DOUBLE AS base_weight, recency_weight
+        SELECT CASE source WHEN 'coaching' THEN 'coaching outcome'
+                    ELSE concat('pairing ', source, ' (', pairing_id, ')') END AS part,
+               skill_id, date, outcome_strength::DOUBLE AS strength,
+               skill_factor, ? * factor AS base_weight, recency_weight
         FROM rec WHERE outcome_strength IS NOT NULL
         UNION ALL
         SELECT 'coachee feedback', skill_id, date, feedback_score::DOUBLE, skill_factor, ?,
@@ -431,6 +447,7 @@ def explain_coaching(
             p.other_skill_factor,
             as_of,
             p.half_life_days,
+            [staff_ref],
             staff_ref,
             p.outcome_weight,
             p.feedback_weight,

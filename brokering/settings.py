@@ -43,6 +43,8 @@ IMPORT_MEMORY_LIMIT = "1500MB"
 
 #: Problems listed in one import report before the rest are only counted.
 MAX_REPORTED_PROBLEMS = 500
+#: Problems held for the whole list (the Data page's download); beyond these, only counted.
+MAX_HELD_PROBLEMS = 50_000
 
 #: Defaults of the settings an alliance may change in the app (`brokering.alliance_settings`).
 #: School days a school has to answer a request before it lapses.

@@ -36,7 +36,12 @@ class SignInRefused(PermissionDenied):
 
 
 class SessionEnded(PermissionDenied):
-    """The signed-in account changed under the session: it must sign in again."""
+    """The signed-in account changed under the session: it must sign in again. `reason`
+    says why in a few words, for the audit trail."""
+
+    def __init__(self, message: str, reason: str = "session ended") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def _account(con: Connection, username: str) -> tuple | None:
@@ -79,14 +84,29 @@ def _wait_message(claim: throttle.Claim) -> str:
 
 
 def _checked(
-    con: Connection, name: str, password: str, source: str | None, now: datetime
+    con: Connection,
+    name: str,
+    password: str,
+    source: str | None,
+    now: datetime,
+    by: str = "password",
 ) -> tuple | None:
-    """Count, check and audit one attempt; the account's row when the password is right."""
+    """Count, check and audit one attempt; the account's row when the password is right.
+
+    The audit says what was tried: the account (its name when one exists; otherwise only
+    that the name has no account — what was typed there is sometimes a password), how
+    (`by`), why it was refused and the failures in a row. Never the password."""
     claim = throttle.claim(con, name, source, now)
     row = _account(con, name)
     who = Viewer(role="viewer", username=name if row else UNKNOWN)
+    tried = {"tried": name if row else "a name with no account", "by": by}
     if not claim.allowed:
-        audit.record(con, who, "sign_in.refused", {"reason": "throttled"})
+        audit.record(
+            con,
+            who,
+            "sign_in.refused",
+            tried | {"reason": "too many failed attempts", "failures": claim.failures},
+        )
         raise SignInRefused(_wait_message(claim))
     if row is None:
         passwords.burn(password)  # same work as a real check: no timing hint
@@ -94,8 +114,12 @@ def _checked(
     else:
         ok = passwords.verify(row[4], password)
     if not ok or row is None or row[3]:
-        reason = "unknown user" if row is None else "disabled" if row[3] else "wrong password"
-        audit.record(con, who, "sign_in.refused", {"reason": reason, "failures": claim.failures})
+        reason = (
+            "no such account" if row is None else "account disabled" if row[3] else "wrong password"
+        )
+        audit.record(
+            con, who, "sign_in.refused", tried | {"reason": reason, "failures": claim.failures}
+        )
         raise SignInRefused(GENERIC)
     throttle.succeeded(con, name, source, now)
     return row
@@ -115,7 +139,7 @@ def authenticate(
     row = _checked(con, name, password, source, now)
     con.execute("UPDATE users SET last_sign_in = ? WHERE username = ?", [now, name])
     viewer = _viewer(row)
-    audit.record(con, viewer, "sign_in", None)
+    audit.record(con, viewer, "sign_in", {"by": "password"})
     return viewer
 
 
@@ -129,7 +153,14 @@ def confirm_password(
     """The signed-in user's current password, checked behind the same throttle (changing
     one's password must not become a way round it)."""
     _refuse_unbounded(viewer.username, password)
-    _checked(con, viewer.username, password, source, now or datetime.now())
+    _checked(
+        con,
+        viewer.username,
+        password,
+        source,
+        now or datetime.now(),
+        by="current password (changing it)",
+    )
 
 
 def viewer_for_email(con: Connection, email: str) -> Viewer:
@@ -145,8 +176,11 @@ def viewer_for_email(con: Connection, email: str) -> Viewer:
     )
     if not rows or rows[0][3]:
         who = Viewer(role="viewer", username=rows[0][0] if rows else UNKNOWN)
-        reason = "disabled" if rows else "unknown e-mail"
-        audit.record(con, who, "sign_in.refused", {"reason": reason, "single_sign_on": True})
+        reason = "account disabled" if rows else "e-mail linked to no account"
+        tried = rows[0][0] if rows else "an e-mail address with no account"
+        audit.record(
+            con, who, "sign_in.refused", {"tried": tried, "by": "single sign-on", "reason": reason}
+        )
         raise SignInRefused(
             "Your organisation account is not linked to an active account "
             "here. Ask the alliance administrator to add your email."
@@ -155,8 +189,14 @@ def viewer_for_email(con: Connection, email: str) -> Viewer:
     con.execute(
         "UPDATE users SET last_sign_in = ? WHERE username = ?", [datetime.now(), rows[0][0]]
     )
-    audit.record(con, viewer, "sign_in", {"single_sign_on": True})
+    audit.record(con, viewer, "sign_in", {"by": "single sign-on"})
     return viewer
+
+
+def record_sign_out(con: Connection, viewer: Viewer, reason: str = "signed out") -> None:
+    """A session's end in the trail: signed out by the user, or ended by the app (expired,
+    account disabled, password changed)."""
+    audit.record(con, viewer, "sign_out", {"reason": reason})
 
 
 def session_expired(signed_in_at: datetime, now: datetime | None = None) -> bool:
@@ -184,10 +224,15 @@ def recheck_session(
     """The session's account as the store holds it now; `SessionEnded` when it has expired,
     gone, been disabled or had its password changed. A changed role or school is returned."""
     if session_expired(signed_in_at, now):
-        raise SessionEnded("Your session has expired. Please sign in again.")
+        raise SessionEnded("Your session has expired. Please sign in again.", "session expired")
     row = _account(con, viewer.username)
     if row is None or row[3]:
-        raise SessionEnded("Your account has been disabled. Ask the alliance administrator.")
+        raise SessionEnded(
+            "Your account has been disabled. Ask the alliance administrator.",
+            "account disabled or removed",
+        )
     if stamp != _stamp(row[4]):
-        raise SessionEnded("Your password has been changed. Please sign in again.")
+        raise SessionEnded(
+            "Your password has been changed. Please sign in again.", "password changed"
+        )
     return _viewer(row)

@@ -137,8 +137,8 @@ def parse_strength(text: str, scale: str | None) -> Parsed:
         return None, f"is out of range; use {accepted}"
     if scale is None:
         return None, (
-            "is a number but no strength scale was chosen: say whether 4 or 1 is the best "
-            "(--strength-scale 4-best|1-best)"
+            "is a number but no strength scale was chosen: say whether 4 or 1 is the "
+            "strongest, and check the file again"
         )
     if scale not in STRENGTH_SCALES:
         return None, f"cannot be read on the unknown scale '{scale}'"
@@ -158,6 +158,22 @@ def parse_hours(text: str) -> Parsed:
         return None, "is negative; hours must be 0 or more"
     if number > 1000:
         return None, "is more than 1,000 hours; check the figure"
+    return number, None
+
+
+def parse_days(text: str) -> Parsed:
+    """Release days a term (SLE deployment is counted in days), halves allowed."""
+    t = text.strip()
+    try:
+        number = float(t)
+    except ValueError:
+        return None, "is not a number of days; write a number such as 3 or 2.5"
+    if math.isnan(number):
+        return None, "is not a number of days; write a number such as 3 or 2.5"
+    if number < 0:
+        return None, "is negative; days must be 0 or more"
+    if number > 100:
+        return None, "is more than 100 release days in a term; check the figure"
     return number, None
 
 

@@ -107,7 +107,8 @@ def test_a_move_is_refused_unless_accepted(tiny, admin, tmp_path) -> None:
     assert not report.ok and data_tables(tiny) == before
     [p] = report.problems
     assert p.who == "staff code JD7" and "held at school A" in p.message
-    assert "--accept-moves" in p.message
+    assert "moves between schools accepted" in p.message
+    assert "--" not in p.message  # the web shows it too: no command-line flags (issue 23)
     report = load(tiny, admin, [b], accept_moves=True)
     assert report.ok and report.moves == [
         {"file": "staff.csv", "line": 2, "who": "staff code JD7", "from": "A", "to": "B"}
@@ -252,3 +253,20 @@ def test_a_schools_own_lookup_gives_the_stored_refs(tmp_path, capsys, monkeypatc
         "code,staff_ref",
         f"JDO,{staff_pseudonym('B', 'JDO', KEY)}",
     ]
+
+
+def test_cli_names_the_option_a_refusal_needs(tiny_db, tmp_path, capsys, monkeypatch) -> None:
+    """The problem's words carry no flag (the web page shows them too); the command line
+    adds a hint naming the option (issue 23)."""
+    from brokering.cli import main
+
+    monkeypatch.setenv("BROKERING_PSEUDONYM_KEY", KEY.decode())
+    a = write(tmp_path / "a", "staff.csv", STAFF + "JDO,A,teacher,,jane.doe@alder.sch.uk,\n")
+    b = write(tmp_path / "b", "staff.csv", STAFF + "JD7,B,teacher,,jane.doe@alder.sch.uk,\n")
+    assert main(["--db", str(tiny_db), "import", str(a)]) == 0
+    capsys.readouterr()
+    assert main(["--db", str(tiny_db), "import", str(b)]) == 2
+    out = capsys.readouterr().out
+    problem = next(line for line in out.splitlines() if "moves between schools accepted" in line)
+    assert "--" not in problem
+    assert "Hint: --accept-moves accepts moves between schools." in out

@@ -82,6 +82,7 @@ def test_add_a_need_and_a_refused_one(tiny_db: Path) -> None:
     button(at, "Add need").click().run()
     assert not at.exception
     assert "Added N0004" in at.success[0].value
+    assert at.selectbox(key="need_pick").value == "N0004"  # the need just added is chosen
     at.text_input(key="add_staff_ref").input("ZZ9")
     at.selectbox(key="add_skill").set_value("oracy")
     button(at, "Add need").click().run()
@@ -136,6 +137,7 @@ def test_an_unresolvable_skill_is_refused_and_nothing_changes(
 
 def test_other_schools_see_but_do_not_request_and_do_not_answer(tiny_db: Path) -> None:
     at = page("senior_leader", "A")
+    at.selectbox(key="need_pick").set_value("N1").run()  # Birch's need (A's own opens first)
     ranked = frame_with(at, "match_score")
     assert "A3" in ranked["staff_ref"].tolist()  # own school: visible, but not proposed to B
     assert not any(b.label.startswith("Send request") for b in at.button)
@@ -149,3 +151,27 @@ def test_aggregate_only_viewers_are_not_offered_the_page(tiny_db: Path) -> None:
     at.run()
     with pytest.raises(ValueError, match="coaches.py"):
         at.switch_page("app_pages/coaches.py")
+
+
+def test_the_page_opens_on_the_viewers_own_school(tiny_db: Path) -> None:
+    at = page("headteacher", "A")
+    assert at.selectbox(key="needs_school").value == "A"
+    register = frame_with(at, "pending_requests")
+    assert set(register["school_name"]) <= {"Alder Primary"}
+    picked = at.selectbox(key="need_pick").value
+    assert picked in set(register["need_id"]) or register.empty
+
+
+def test_the_candidates_table_holds_the_decision_and_says_its_order(tiny_db: Path) -> None:
+    at = page("alliance_admin")
+    ranked = frame_with(at, "match_score")
+    assert list(ranked.columns) == [
+        "rank", "staff_ref", "school_name", "match_score", "expertise_score", "craft_score",
+        "proposed_as", "hours_left", "days_left", "proposable", "not_proposed_reason",
+    ]  # fmt: skip
+    assert any(c.value.startswith("Ordered as they would be proposed") for c in at.caption)
+    # The order the caption states: proposable first, then by match score.
+    keys = list(zip(~ranked["proposable"], -ranked["match_score"], strict=True))
+    assert keys == sorted(keys)
+    text = " ".join(str(v) for v in ranked.to_numpy().ravel())
+    assert "None" not in text and "nan" not in text

@@ -99,7 +99,7 @@ def test_administrator_reaches_accounts_and_audit(tiny_db: Path, monkeypatch) ->
     at.button[0].click().run()
     at.switch_page("app_pages/accounts.py").run()
     assert not at.exception and at.title[0].value == "Accounts"
-    assert "lead-b" in at.dataframe[0].value["username"].tolist()
+    assert "lead-b" in at.dataframe[0].value["Username"].tolist()
     at.switch_page("app_pages/audit.py").run()
     assert not at.exception
     assert "Signed in" in at.dataframe[0].value["What"].tolist()

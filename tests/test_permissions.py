@@ -27,11 +27,13 @@ PAGES = {
     "app_pages/my_account.py": set(ROLE_LABELS),
     "app_pages/accounts.py": {"alliance_admin"},
     "app_pages/audit.py": {"alliance_admin"},
+    "app_pages/settings.py": {"alliance_admin"},
 }
 ACTIONS = {
     "import": {"alliance_admin"},
     "manage_accounts": {"alliance_admin"},
     "view_audit": {"alliance_admin"},
+    "change_settings": {"alliance_admin"},
     "allocate": {"alliance_admin", "sle_coordinator"},
     "find_people": {"alliance_admin", "sle_coordinator", "headteacher", "senior_leader"},
     "decide_request": {"headteacher", "senior_leader"},

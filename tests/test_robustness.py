@@ -19,7 +19,7 @@ def test_payload_and_audit_figures() -> None:
 
 
 def test_the_command_prints_every_figure(capsys) -> None:
-    assert main(["robustness", "--trials", "1", "--json"]) == 0
+    assert main(["robustness", "--trials", "1", "--no-pages", "--json"]) == 0
     figures = json.loads(capsys.readouterr().out)
     assert figures["ok"]
     assert figures["kill_trials"]["trials"] == figures["kill_trials"]["survived"] == 1
@@ -28,3 +28,21 @@ def test_the_command_prints_every_figure(capsys) -> None:
     assert malformed["files"] >= 30 and malformed["rows_unaccounted"] == 0
     assert malformed["rows_in"] == malformed["rows_valid"] + malformed["rows_refused"]
     assert "leaks found" in robustness.render(figures)
+
+
+def test_the_page_matrix_figure_is_read_from_its_own_process(monkeypatch, tmp_path) -> None:
+    """`robustness` runs the page matrix as `python -m ui_leakcheck --json` (brokering never
+    imports streamlit) and reads its figure; a run that prints none counts as a failure."""
+    import subprocess
+
+    def fake(argv, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        assert argv[1:4] == ["-m", "ui_leakcheck", "--json"]
+        out = '{"checks": 7, "leaks": 0, "found": []}' if "good" in argv[-1] else "Traceback"
+        return subprocess.CompletedProcess(argv, 0, stdout=out, stderr="")
+
+    monkeypatch.setattr(subprocess, "run", fake)
+    good = robustness.page_check(tmp_path / "good")
+    assert good == {"checks": 7, "leaks": 0, "found": [], "run": True}
+    assert "7 page states, 0 leaks found" in robustness._pages_line(good)
+    bad = robustness.page_check(tmp_path / "bad")
+    assert bad["leaks"] == 1 and bad["found"][0].startswith("page matrix failed")

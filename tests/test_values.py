@@ -144,7 +144,7 @@ def test_parse_strength_refuses_unknown_words(text: str) -> None:
 def test_parse_strength_number_without_a_declared_scale_is_refused() -> None:
     value, problem = parse_strength("3", None)
     assert value is None
-    assert "no strength scale was chosen" in problem and "--strength-scale" in problem
+    assert "no strength scale was chosen" in problem and "--strength-scale" not in problem
 
 
 def test_parse_strength_unknown_scale_is_refused() -> None:

@@ -11,10 +11,11 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.baselines import dashboard as baselines_dashboard
-from brokering.dashboard import facts, flows, transfer
+from brokering.dashboard import facts, flows, outcomes, transfer
 from brokering.dashboard.facts import ALLIANCE
 from brokering.demo import DEMO_AS_OF
 from brokering.terms import previous_term, term_of
+from brokering.viewer import Viewer
 from tests.test_dashboard import AS_OF, AUTUMN, dash  # noqa: F401 - the fixture
 
 
@@ -47,19 +48,16 @@ def test_baseline_matches_the_product_on_the_demo_alliance(demo) -> None:
 
 
 def _product_cells(con, monkeypatch, admin) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """`outcomes_by(by="school")`'s cells before suppression (what `_cells` hands it: outcome,
-    recipient_school, pairings, people), and what it shows the administrator."""
-    seen = []
-    real = transfer._cells
-
-    def spy(*args, **kwargs):
-        seen.append(real(*args, **kwargs))
-        return seen[-1]
-
-    monkeypatch.setattr(transfer, "_cells", spy)
+    """`outcomes_by(by="school")`'s cells before suppression — the row totals of the school x
+    area table it suppresses, with the distinct people behind each (as a governor, who sees
+    nobody one by one, has them counted): outcome, recipient_school, pairings, people — and
+    what it shows the administrator."""
+    f = facts.facts(con)
+    cells, values = outcomes._outcome_cells(f, ALLIANCE, None, None)
+    grid = outcomes._grid(con, f, Viewer("viewer"), cells, values)
+    rows = grid[grid["level"] == 1].rename(columns={"row": "recipient_school"})
     shown = transfer.outcomes_by(con, admin, "school")
-    assert len(seen) == 1
-    return seen[0], shown
+    return rows.sort_values(["outcome", "recipient_school"]), shown
 
 
 def _check_outcomes(con, monkeypatch, admin) -> None:

@@ -14,7 +14,7 @@ from brokering.db import Connection, default_db_path, table_counts
 from brokering.errors import ValidationError
 from brokering.exporting import EXPORTABLE, write_export
 from brokering.find.maintenance import after_import, fast_path
-from brokering.importing import import_paths
+from brokering.importing import ImportReport, import_paths
 from brokering.pseudonymise import alliance_key
 from brokering.store import init_demo
 from brokering.viewer import Viewer
@@ -98,13 +98,29 @@ def cmd_import(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int
     ]
     if not report.ok:
         lines.append(f"Refused: {report.problem_count} problem(s); nothing was written.")
-        lines += [f"  {p}" for p in report.problems]
-        if report.problem_count > len(report.problems):
-            lines.append(f"  … and {report.problem_count - len(report.problems)} more")
+        lines += [f"  {p}" for p in report.shown]
+        if report.problem_count > len(report.shown):
+            lines.append(f"  … and {report.problem_count - len(report.shown)} more")
+        lines += _flag_hints(report)
     elif args.dry_run:
         lines.append("Dry run: every row is valid; nothing was written.")
     emit(args, report.to_dict(), "\n".join(lines))
     return 0 if report.ok else 2
+
+
+#: A problem's words (shared with the web page, so without flags) -> the flag that answers it.
+_HINTS = {
+    "moves between schools accepted": "--accept-moves accepts moves between schools.",
+    "say whose file it is": "--school ID (or FILE=ID) says whose file it is.",
+    "Say which school the file comes from": "--school ID says which school the file comes from.",
+    "no strength scale was chosen": "--strength-scale 4-best|1-best says which way round.",
+}
+
+
+def _flag_hints(report: ImportReport) -> list[str]:
+    """On the command line, the option that settles a problem the report names."""
+    said = " ".join(p.message for p in report.shown)
+    return [f"  Hint: {hint}" for words, hint in _HINTS.items() if words in said]
 
 
 def schools_given(items: list[str]) -> tuple[str | None, dict[str, str]]:

@@ -59,8 +59,16 @@ def cmd_send_reminders(args: argparse.Namespace, con: Connection, viewer: Viewer
         from brokering.errors import PermissionDenied
 
         raise PermissionDenied("Reminders are sent by the alliance administrator's account.")
+    from brokering import alliance_settings
+
+    switched_on = alliance_settings.is_on(con, "reminders")
     done = reminders.send_reminders(con, as_of=args.as_of, dry_run=args.dry_run)
     verb = "would be sent" if args.dry_run else "sent"
+    if not switched_on:
+        verb += (
+            " (reminders are switched off in the alliance settings: "
+            "`python -m brokering settings set reminders on`)"
+        )
     emit(
         args,
         {

@@ -130,7 +130,7 @@ def cmd_robustness(args: argparse.Namespace, con: None, viewer: Viewer) -> int:
         "(a few minutes)…",
         file=sys.stderr,
     )
-    figures = robustness.measure(trials=args.trials)
+    figures = robustness.measure(trials=args.trials, pages=not args.no_pages)
     good = robustness.all_good(figures)
     emit(args, {"ok": good, **figures}, robustness.render(figures))
     return 0 if good else 1
@@ -183,6 +183,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("robustness", help="Measure crash, leak, payload and audit figures.")
     p.add_argument("--trials", type=int, default=200, help="Kill trials to run (default 200).")
+    p.add_argument(
+        "--no-pages", action="store_true", help="Skip the leak matrix over the app's pages."
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_robustness, without_store=True)
 

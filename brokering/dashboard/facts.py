@@ -31,7 +31,7 @@ from brokering.derived import DerivedSet, Table
 from brokering.pairings.transfer_rule import observations_sql
 from brokering.settings import DEFAULT_RELATIONSHIP_HOURS, SUPPRESSION_THRESHOLD, TRANSFER_LEVEL
 from brokering.viewer import Viewer
-from brokering.visibility import may_show
+from brokering.visibility import may_show, visible_staff_sql
 
 FINAL = ("transferred", "not transferred", "stopped")
 
@@ -252,6 +252,21 @@ def guarded_column(
     if viewer.sees_everyone:
         return values
     return values.where(may_show(people.to_numpy(), threshold))
+
+
+def unseen_sql(viewer: Viewer, alias: str = "m") -> tuple[str, list[object]]:
+    """A SQL truth value (and its parameters): the person `alias`.staff_ref is one the viewer
+    cannot see one by one — everyone, for an aggregate-only role; nobody, for the
+    administrator. Read live from the staff list, so a change of consent counts at once."""
+    if viewer.aggregate_only:
+        return "TRUE", []
+    if viewer.sees_everyone:
+        return "FALSE", []
+    vis, params = visible_staff_sql(viewer, "st")
+    return (
+        f"({alias}.staff_ref NOT IN (SELECT st.staff_ref FROM staff st WHERE {vis}))",
+        params,
+    )
 
 
 def ts(day: date) -> pd.Timestamp:

@@ -1,8 +1,16 @@
 """Hiding figures consistently: a figure worked out from a hidden one is hidden with it,
-and no total is left exactly one hidden cell short of the figures shown beside it.
+and no hidden figure can be worked back by adding and subtracting the figures shown.
 
-Used by `transfer` (headline figures, the trend, outcomes and hours charts); the ledger's
-two views have their own joint rule (`brokering.pairings.ledger_suppression`)."""
+One primary rule everywhere (`primary`): a figure is hidden when it rests on at least one
+and fewer than the threshold of people the viewer cannot see one by one (for an
+aggregate-only role: any people at all); the administrator sees everything. Then the
+secondary rule for tables a role can see cut several ways (`grid_hidden`): the outcomes by
+receiving school, by skill area and by school within one area are one table (school x area)
+with its two margins, so they are suppressed together, before anything is shown.
+
+Used by `transfer` and `outcomes` (headline figures, the trend, outcomes and hours charts,
+ratings) and by the pairings' status counts; the ledger's two views have their own joint
+rule (`brokering.pairings.ledger_suppression`)."""
 
 from __future__ import annotations
 
@@ -10,7 +18,16 @@ import numpy as np
 import pandas as pd
 
 from brokering.dashboard.facts import guarded
+from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.viewer import Viewer
+
+
+def primary(unseen: np.ndarray | pd.Series, threshold: int = SUPPRESSION_THRESHOLD) -> np.ndarray:
+    """Cells hidden on their own: resting on 1 to threshold-1 people the viewer cannot see
+    (a cell resting only on people they can see, they could add up from their own lists)."""
+    u = np.asarray(unseen, dtype=np.int64)
+    return (u > 0) & (u < threshold)
+
 
 #: Figures worked out from another: hidden whenever that one is (a rate beside a hidden count
 #: gives the count away).
@@ -34,28 +51,75 @@ def guard_all(figs: dict, viewer: Viewer) -> dict[str, tuple[float | None, bool]
     return out
 
 
-def complementary(out: pd.DataFrame, counts: pd.Series, people: pd.Series) -> None:
-    """Secondary suppression across groups: the groups of one outcome add up to a total the
-    other view (by school, by area) also shows, so no outcome may have exactly one hidden
-    cell — the next smallest is hidden with it. Vectorised: one pass over the cells."""
-    if out.empty:
-        return
-    hidden = out["pairings"].isna().to_numpy()
-    outcome = out["outcome"].to_numpy(dtype=object)
-    n_hidden = pd.Series(hidden).groupby(outcome).transform("sum").to_numpy()
-    candidates = ~hidden & (n_hidden == 1) & (np.asarray(counts) > 0)
-    if not candidates.any():
-        return
-    pick = pd.DataFrame(
-        {
-            "outcome": outcome[candidates],
-            "people": np.asarray(people)[candidates],
-            "count": np.asarray(counts)[candidates],
-            "row": np.flatnonzero(candidates),
-        }
-    ).sort_values(["outcome", "people", "count", "row"], kind="stable")
-    rows = pick.drop_duplicates("outcome")["row"].to_numpy()
-    out.loc[out.index[rows], "pairings"] = pd.NA
+def grid_hidden(cells: pd.DataFrame, viewer: Viewer) -> np.ndarray:
+    """Which cells of a two-way table and its margins are hidden, one outcome at a time.
+
+    `cells` has columns outcome, row, col, level (0: a cell, 1: a row's total over the
+    columns, 2: a column's total over the rows), pairings and unseen (people behind the
+    figure the viewer cannot see). Each outcome's table with its margins is one system of
+    sums (every row and column adds up to its total, the totals to the grand total, taken as
+    known), so the rule, proved on the table as a graph of hidden cells:
+
+    1. a cell is hidden by `primary`;
+    2. the hidden cells of an outcome span at least two rows and two columns wherever the
+       table has them (else a margin would be the grand total less the shown ones): the
+       smallest cell (fewest people) that is not already known to the viewer is hidden too
+       until they do;
+    3. a margin is hidden when one of its cells is (a total with a hidden part would give it
+       away; a total with none is the sum of what is shown) — unless the table has one row
+       (column), when that total is the grand total — and on its own people (`primary`).
+
+    Every hidden cell then lies on a cycle of hidden figures, so no sum of shown figures
+    isolates it (`tests/test_suppression_properties.py` checks this over random alliances).
+    Returns a boolean array aligned with `cells`."""
+    n = len(cells)
+    if viewer.sees_everyone or n == 0:
+        return np.zeros(n, bool)
+    level = cells["level"].to_numpy()
+    outcome = cells["outcome"].to_numpy(dtype=object)
+    # Rows and columns as whole-number codes (margins' missing key: -1), ordered like names.
+    row = pd.factorize(cells["row"].astype(object), sort=True)[0]
+    col = pd.factorize(cells["col"].astype(object), sort=True)[0]
+    unseen = cells["unseen"].to_numpy(np.int64)
+    pairings = cells["pairings"].to_numpy(np.int64)
+    hidden = np.zeros(n, bool)
+    inner = level == 0
+    hidden[inner] = primary(unseen[inner])
+    for out in pd.unique(outcome[inner]):
+        idx = np.flatnonzero(inner & (outcome == out))
+        h = hidden[idx]
+        n_rows, n_cols = len(np.unique(row[idx])), len(np.unique(col[idx]))
+        size = cells["people"].to_numpy(np.int64)[idx]
+        order = np.lexsort((col[idx], row[idx], pairings[idx], size))
+        for _ in range(4):
+            if not h.any():
+                break
+            rows_h, cols_h = np.unique(row[idx][h]), np.unique(col[idx][h])
+            need_row = len(rows_h) < 2 <= n_rows
+            need_col = len(cols_h) < 2 <= n_cols
+            if not (need_row or need_col or h.sum() < 2):
+                break
+            open_ = ~h & (unseen[idx] > 0) & (pairings[idx] > 0)
+            new_row = ~np.isin(row[idx], rows_h) if need_row else True
+            new_col = ~np.isin(col[idx], cols_h) if need_col else True
+            for want in (open_ & new_row & new_col, open_ & new_row, open_ & new_col, open_):
+                if np.any(want):
+                    h[order[np.argmax(want[order])]] = True
+                    break
+            else:
+                break
+        hidden[idx] = h
+        rows_h, cols_h = np.unique(row[idx][h]), np.unique(col[idx][h])
+        this = outcome == out
+        # A table of one row (column) has that row's total equal to the grand total: hiding
+        # it protects nothing, so it is hidden only on its own people.
+        if n_rows > 1:
+            hidden[this & (level == 1)] = np.isin(row[this & (level == 1)], rows_h)
+        if n_cols > 1:
+            hidden[this & (level == 2)] = np.isin(col[this & (level == 2)], cols_h)
+    margins = level > 0
+    hidden[margins] |= primary(unseen[margins])
+    return hidden
 
 
 def hidden_groups(frame: pd.DataFrame) -> int:

@@ -1,7 +1,8 @@
 # ruff: noqa: S608 - the SQL fragments below are code constants; every value is a parameter.
-"""Transfer evidence: headline figures with change since the previous term, and the data
-behind each chart. Each is a SQL group-by over the derived facts (`facts.facts`), distinct
-people counted beside every figure; suppressed before it leaves here."""
+"""Transfer evidence: headline figures with change since the previous term, and the trend
+by term. Each is a SQL group-by over the derived facts (`facts.facts`), the distinct people
+the viewer cannot see counted beside every figure; suppressed before it leaves here. The
+charts' outcome tables are in `outcomes` (re-exported here)."""
 
 from __future__ import annotations
 
@@ -16,11 +17,16 @@ from brokering.dashboard.facts import (
     Facts,
     Scope,
     facts,
-    guarded,
-    guarded_column,
     scoped,
+    unseen_sql,
 )
-from brokering.dashboard.hiding import complementary, guard_all
+from brokering.dashboard.hiding import guard_all
+from brokering.dashboard.outcomes import (  # noqa: F401 - the dashboard's views, re-exported
+    HOUR_BANDS,
+    hours_against_outcome,
+    outcomes_by,
+    ratings_before_after,
+)
 from brokering.db import Connection, query_df
 from brokering.terms import Term, previous_term, term_of, terms_between
 from brokering.viewer import Viewer
@@ -30,7 +36,8 @@ _FINAL_SQL = ", ".join(f"'{s}'" for s in FINAL)
 
 @dataclass(frozen=True)
 class Figure:
-    """A headline number, the same number for the previous term, and what it rests on."""
+    """A headline number, the same number for the previous term, and the people behind it
+    the viewer cannot see (what hiding it rests on)."""
 
     key: str
     label: str
@@ -76,14 +83,21 @@ _MAX_PERIODS = 60
 
 
 def _period_figures(
-    con: Connection, f: Facts, scope: Scope, periods: list[tuple[date, date]], as_of: date
+    con: Connection,
+    f: Facts,
+    scope: Scope,
+    periods: list[tuple[date, date]],
+    as_of: date,
+    viewer: Viewer | None = None,
 ) -> list[dict]:
     """The headline figures for each (start, end) period: each a (value, people behind it)
-    pair, people counted once however many pairings they are in. Concluded in the period:
+    pair, people counted once however many pairings they are in — with a `viewer`, only the
+    people that viewer cannot see (what suppression rests on). Concluded in the period:
     transferred, judged (transferred or not transferred)."""
     if not 0 < len(periods) <= _MAX_PERIODS:
         raise ValueError(f"between 1 and {_MAX_PERIODS} periods")
     where, values = scoped(f, scope)
+    unseen, unseen_params = unseen_sql(viewer, "m") if viewer is not None else ("TRUE", [])
     ks = range(len(periods))
     bounds = ", ".join(f"?::DATE AS s{k}, ?::DATE AS e{k}, ?::DATE AS c{k}" for k in ks)
     dates = [v for s, e in periods for v in (s, e, min(e, as_of))]
@@ -123,7 +137,7 @@ def _period_figures(
             SELECT bit_or(x.active) AS active, bit_or(x.transferred) AS transferred,
                    bit_or(x.judged) AS judged, bit_or(x.concluded) AS concluded,
                    bit_or(x.overdue) AS overdue
-            FROM x JOIN {f.people} m USING (pairing_id) GROUP BY m.staff_ref
+            FROM x JOIN {f.people} m USING (pairing_id) WHERE {unseen} GROUP BY m.staff_ref
         ), people AS (
             SELECT {
         ", ".join(
@@ -135,7 +149,7 @@ def _period_figures(
         )
         SELECT * FROM pairs, people
     """
-    row = query_df(con, sql, [*dates, *values]).iloc[0]
+    row = query_df(con, sql, [*dates, *values, *unseen_params]).iloc[0]
 
     def n(name: str, k: int) -> int:
         v = row[f"{name}_{k}"]
@@ -207,6 +221,7 @@ def headline(
         scope,
         [(term.start, term.end), (before_term.start, before_term.end)],
         as_of,
+        viewer,
     )
     now_shown, before_shown = guard_all(now, viewer), guard_all(before, viewer)
     out = []
@@ -214,154 +229,6 @@ def headline(
         value, hidden = now_shown[key]
         prev, prev_hidden = before_shown[key]
         out.append(Figure(key, label, value, prev, now[key][1], help_text, hidden, prev_hidden))
-    return out
-
-
-def _cells(
-    con: Connection, f: Facts, cells_sql: str, values: list[object], by: list[str]
-) -> pd.DataFrame:
-    """Pairings and distinct people per cell: `cells_sql` yields (pairing_id, people, *by)
-    rows, a pairing at most once per cell. A cell of one pairing rests on that pairing's
-    people; only cells of two or more are counted afresh."""
-    keys = ", ".join(by)
-    c_keys = ", ".join(f"c.{k}" for k in by)
-    return query_df(
-        con,
-        f"""
-        WITH c AS ({cells_sql}),
-        n AS (SELECT {keys}, count(*) AS pairings, any_value(people) AS one FROM c GROUP BY ALL),
-        shared AS (
-            SELECT c.* FROM c SEMI JOIN (SELECT {keys} FROM n WHERE pairings > 1) s
-              USING ({keys})
-        ),
-        w AS (SELECT {c_keys}, count(DISTINCT m.staff_ref) AS people
-              FROM shared c JOIN {f.people} m USING (pairing_id) GROUP BY ALL)
-        SELECT n.* EXCLUDE (one), CASE WHEN n.pairings = 1 THEN n.one ELSE w.people END AS people
-        FROM n LEFT JOIN w USING ({keys}) ORDER BY {keys}
-        """,
-        values,
-    )
-
-
-def outcomes_by(
-    con: Connection,
-    viewer: Viewer,
-    by: str,
-    scope: Scope = ALLIANCE,
-    start: date | None = None,
-    end: date | None = None,
-) -> pd.DataFrame:
-    """Pairings per outcome, by recipient school (`by="school"`) or by skill area
-    (`by="area"`), long format for a stacked bar; small cells suppressed."""
-    f = facts(con)
-    where, values = scoped(f, scope)
-    outcome = f"CASE WHEN p.status IN ({_FINAL_SQL}) THEN p.status ELSE 'open' END"
-    period = (
-        "AND p.start_date <= ?::DATE AND (p.concluded_on IS NULL OR p.concluded_on >= ?::DATE)"
-        if start and end
-        else ""
-    )
-    bounds = [end, start] if start and end else []
-    if by == "school":
-        cells = f"""
-            SELECT p.pairing_id, p.people, {outcome} AS outcome, p.school_id AS recipient_school
-            FROM {f.receivers} p WHERE {where} {period}
-        """
-        frame = _cells(con, f, cells, [*values, *bounds], ["outcome", "recipient_school"])
-        names = query_df(con, "SELECT school_id AS recipient_school, name FROM schools")
-        frame = frame.merge(names, on="recipient_school", how="left")
-        frame["group"] = frame["name"].fillna(frame["recipient_school"])
-        # Schools are counted apart even when they share a name (a national register has
-        # dozens of St Mary's); a shared name carries the school's reference.
-        shared = frame.groupby("group")["recipient_school"].transform("nunique") > 1
-        frame.loc[shared, "group"] = (
-            frame.loc[shared, "group"] + " (" + frame.loc[shared, "recipient_school"] + ")"
-        )
-    else:
-        cells = f"""
-            SELECT p.pairing_id, p.people, p.area AS "group", {outcome} AS outcome
-            FROM {f.pairings} p WHERE {where} {period}
-        """
-        frame = _cells(con, f, cells, [*values, *bounds], ['"group"', "outcome"])
-    out = pd.DataFrame(
-        {
-            "group": frame["group"],
-            "outcome": frame["outcome"],
-            "pairings": guarded_column(frame["pairings"], frame["people"], viewer),
-        },
-        columns=["group", "outcome", "pairings"],
-    )
-    out["pairings"] = out["pairings"].astype("Int64")
-    complementary(out, frame["pairings"], frame["people"])
-    return out.sort_values(["group", "outcome"], kind="stable").reset_index(drop=True)
-
-
-def ratings_before_after(con: Connection, viewer: Viewer, scope: Scope = ALLIANCE) -> pd.DataFrame:
-    """Recipients' observation ratings before and after, averaged by skill area where the
-    area rests on enough people."""
-    f = facts(con)
-    where, values = scoped(f, scope)
-    frame = query_df(
-        con,
-        f"""
-        WITH c AS (SELECT * FROM {f.pairings} p WHERE p.rating_before IS NOT NULL
-                   AND p.rating_after IS NOT NULL AND {where}),
-        w AS (SELECT c.area, count(DISTINCT m.staff_ref) AS people
-              FROM c JOIN {f.people} m USING (pairing_id) GROUP BY ALL)
-        SELECT area, count(*) AS pairings, avg(rating_before) AS before,
-               avg(rating_after) AS after, any_value(w.people) AS people
-        FROM c JOIN w USING (area) GROUP BY area ORDER BY area
-        """,
-        values,
-    )
-    rows = []
-    for r in frame.itertuples(index=False):
-        people = int(r.people)
-        before = guarded(round(float(r.before), 2), people, viewer)
-        after = guarded(round(float(r.after), 2), people, viewer)
-        if before is None:
-            continue
-        rows += [
-            {"area": r.area, "when": "before", "rating": before, "pairings": int(r.pairings)},
-            {"area": r.area, "when": "after", "rating": after, "pairings": int(r.pairings)},
-        ]
-    return pd.DataFrame(rows, columns=["area", "when", "rating", "pairings"])
-
-
-HOUR_BANDS = [(0, 6, "under 6 h"), (6, 12, "6-12 h"), (12, 24, "12-24 h"), (24, 10_000, "24 h+")]
-
-
-def hours_against_outcome(con: Connection, viewer: Viewer, scope: Scope = ALLIANCE) -> pd.DataFrame:
-    """Benefit against transaction cost: concluded pairings by hours invested and outcome."""
-    f = facts(con)
-    where, values = scoped(f, scope)
-    band = " ".join(
-        f"WHEN p.hours >= {lo} AND p.hours < {hi} THEN '{label}'" for lo, hi, label in HOUR_BANDS
-    )
-    cells = f"""
-        SELECT * FROM (
-            SELECT p.pairing_id, p.people, CASE {band} END AS band, p.status AS outcome
-            FROM {f.pairings} p
-            WHERE p.status IN ('transferred', 'not transferred') AND {where}
-        ) WHERE band IS NOT NULL
-    """
-    got = _cells(con, f, cells, values, ["band", "outcome"]).set_index(["band", "outcome"])
-    rows, counts, people_of = [], [], []
-    for _lo, _hi, label in HOUR_BANDS:
-        for outcome in ("transferred", "not transferred"):
-            n, people = (
-                (int(got.at[(label, outcome), "pairings"]), int(got.at[(label, outcome), "people"]))
-                if (label, outcome) in got.index
-                else (0, 0)
-            )
-            rows.append(
-                {"hours": label, "outcome": outcome, "pairings": guarded(n, people, viewer)}
-            )
-            counts.append(n)
-            people_of.append(people)
-    out = pd.DataFrame(rows)
-    out["pairings"] = out["pairings"].astype("Int64")
-    complementary(out, pd.Series(counts), pd.Series(people_of))
     return out
 
 
@@ -382,7 +249,7 @@ def trend_by_term(
     span = terms_between(max(first or as_of, date(as_of.year - 3, 1, 1)), as_of)[-terms:]
     if not span:
         return pd.DataFrame()
-    figures = _period_figures(con, f, scope, [(t.start, t.end) for t in span], as_of)
+    figures = _period_figures(con, f, scope, [(t.start, t.end) for t in span], as_of, viewer)
     rows = []
     for term, figs in zip(span, figures, strict=True):
         shown = guard_all(figs, viewer)

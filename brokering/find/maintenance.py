@@ -27,8 +27,10 @@ from brokering.scoring import (
     COACHING_DATE_SQL,
     DEFAULT_PARAMS,
     ScoringParams,
+    coaching_records_sql,
     evidence_factor_sql,
     evidence_value_sql,
+    pairing_outcomes_sql,
 )
 
 SCHEMA = "derived"
@@ -56,6 +58,8 @@ def params_key(params: ScoringParams) -> str:
             "other_skill_factor": p.other_skill_factor,
             "ungraded_value": p.ungraded_value,
             "ungraded_weight": p.ungraded_weight,
+            "not_transferred_value": p.not_transferred_value,
+            "not_transferred_weight": p.not_transferred_weight,
         },
         sort_keys=True,
     )
@@ -101,12 +105,13 @@ def parts_query(
         skill_ev += " AND" if skill_ev else "WHERE"
         skill_ev += " list_contains(?, e.staff_ref)"
     people_cr = "AND list_contains(?, c.coach_ref)" if staff_refs is not None else ""
+    records = coaching_records_sql(p, donors=staff_refs is not None)
     skill_cs = "WHERE skill_id = ?" if skill_id else ""
     # For one skill, only the coaching of people who could rank in it: those with evidence
     # in the skill and those who coached it.
     coaches = (
         "AND c.coach_ref IN (SELECT staff_ref FROM ev UNION ALL "
-        "SELECT coach_ref FROM coaching WHERE skill_id = ? AND mode = 'coaching')"
+        "SELECT coach_ref FROM recs WHERE skill_id = ?)"
         if skill_id
         else ""
     )
@@ -121,6 +126,7 @@ def parts_query(
     )
     sql = f"""
         WITH epoch AS (SELECT ?::DATE AS d),
+        recs AS (SELECT * FROM {records}),
         ev AS (
             SELECT e.skill_id, e.staff_ref, {phase} AS phase,
                    {evidence_value_sql(p)} AS strength, e.date, e.evidence_type,
@@ -141,10 +147,10 @@ def parts_query(
             SELECT * FROM ph {phase_rows}
         ), cr AS (
             SELECT c.coach_ref AS staff_ref, c.skill_id,
-                   pow(0.5, greatest(date_diff('day', {COACHING_DATE_SQL}, epoch.d), 0) / ?)
+                   c.factor * pow(0.5, greatest(date_diff('day', c.date, epoch.d), 0) / ?)
                      AS x,
-                   c.outcome_strength AS o, c.feedback_score AS fb
-            FROM coaching c, epoch WHERE c.mode = 'coaching' {coaches} {people_cr}
+                   c.o, c.fb
+            FROM recs c, epoch WHERE TRUE {coaches} {people_cr}
         ), per_record AS (
             SELECT staff_ref, skill_id,
                    ? * coalesce(x * o, 0) + ? * coalesce(x * fb, 0) AS sw,
@@ -184,6 +190,7 @@ def parts_query(
     fo, cew = p.other_skill_factor, p.coaching_evidence_weight
     values: list[object] = [
         epoch,
+        *people,  # the pairings read: only those people's (`coaching_records_sql`)
         p.half_life_days,
         *skill,
         *people,
@@ -226,16 +233,18 @@ class PartsStatus:
     priors_key: str = ""
 
 
+#: What the parts were built from: evidence and coaching rows, the last import, and the rows
+#: of the pairings' history (versions and log entries; both only ever appended), since a
+#: pairing judged at review counts in its donors' coaching strength.
 SIGNATURE_SQL = (
     "(SELECT count(*) FROM evidence), (SELECT count(*) FROM coaching),"
-    " (SELECT coalesce(max(import_id), 0) FROM imports)"
+    " (SELECT coalesce(max(import_id), 0) FROM imports),"
+    " (SELECT count(*) FROM pairing_versions) + (SELECT count(*) FROM pairing_entries)"
 )
+_SIGNED = "(evidence_rows, coaching_rows, last_import, pairing_rows)"
 #: The stored build's id while the parts match the data, else NULL: a scalar that any
 #: statement can carry to confirm, in the same read, that rows kept from a build still hold.
-CURRENT_BUILD_SQL = (
-    f"(SELECT build_id FROM {META} WHERE (evidence_rows, coaching_rows, last_import) = "  # noqa: S608
-    f"({SIGNATURE_SQL}))"
-)
+CURRENT_BUILD_SQL = f"(SELECT build_id FROM {META} WHERE {_SIGNED} = ({SIGNATURE_SQL}))"  # noqa: S608
 
 
 def parts_status(
@@ -250,8 +259,7 @@ def parts_status(
     brings that skill's s1 at `S1_RANKS`."""
     try:
         meta = con.execute(
-            f"SELECT epoch, params, (evidence_rows, coaching_rows, last_import) = "  # noqa: S608
-            f"({SIGNATURE_SQL}), priors, "
+            f"SELECT epoch, params, {_SIGNED} = ({SIGNATURE_SQL}), priors, "  # noqa: S608
             f"(SELECT s1_at FROM {RANKS} WHERE skill_id = ?), build_id FROM {META}",
             [skill_id],
         ).fetchall()
@@ -277,7 +285,8 @@ def build_find_parts(con: Connection, params: ScoringParams = DEFAULT_PARAMS) ->
     signature = con.execute(f"SELECT {SIGNATURE_SQL}").fetchall()[0]  # noqa: S608
     epoch = con.execute(
         "SELECT greatest((SELECT max(date) FROM evidence),"  # noqa: S608 - code fragments
-        f" (SELECT max({COACHING_DATE_SQL}) FROM coaching c), DATE '2000-01-01')"
+        f" (SELECT max({COACHING_DATE_SQL}) FROM coaching c),"
+        f" (SELECT max(date) FROM ({pairing_outcomes_sql(params)})), DATE '2000-01-01')"
     ).fetchall()[0][0]
     sql, values = parts_query(params, epoch)
     with transaction(con):
@@ -299,11 +308,18 @@ def build_find_parts(con: Connection, params: ScoringParams = DEFAULT_PARAMS) ->
         con.execute(
             f"CREATE TABLE {META} (epoch DATE, params VARCHAR, evidence_rows BIGINT,"
             " coaching_rows BIGINT, last_import BIGINT, built_at TIMESTAMP, priors VARCHAR,"
-            " build_id VARCHAR)"
+            " build_id VARCHAR, pairing_rows BIGINT)"
         )
         con.execute(
-            f"INSERT INTO {META} VALUES (?, ?, ?, ?, ?, current_timestamp, ?, ?)",  # noqa: S608
-            [epoch, params_key(params), *signature, priors_key(params), uuid.uuid4().hex],
+            f"INSERT INTO {META} VALUES (?, ?, ?, ?, ?, current_timestamp, ?, ?, ?)",  # noqa: S608
+            [
+                epoch,
+                params_key(params),
+                *signature[:3],
+                priors_key(params),
+                uuid.uuid4().hex,
+                signature[3],
+            ],
         )
     return int(con.execute(f"SELECT count(*) FROM {PARTS}").fetchall()[0][0])  # noqa: S608
 
@@ -357,10 +373,15 @@ def refresh_people(
     *,
     evidence_added: int = 0,
     coaching_added: int = 0,
+    pairing_rows_added: int = 0,
     params: ScoringParams = DEFAULT_PARAMS,
 ) -> str:
     """Bring the stored parts up to date after a write that added `evidence_added` evidence
     and `coaching_added` coaching rows, all about `staff_refs`, so finds keep the fast route.
+    A pairing write passes the rows it appended to the pairings' history (versions and log
+    entries, `pairing_rows_added`) and the pairing's donors, whose coaching strength counts
+    the pairings judged at review (a write to a pairing not yet judged passes no one: only
+    the signature moves).
 
     Why: every stored sum is per person (a coach's outcomes in other skills count towards
     each of their skills), so re-working those people's rows in every skill, and the s1
@@ -373,31 +394,37 @@ def refresh_people(
     scoring parameters")."""
     try:
         meta = con.execute(
-            f"SELECT epoch, params, evidence_rows, coaching_rows, last_import FROM {META}"  # noqa: S608
+            f"SELECT epoch, params, evidence_rows, coaching_rows, last_import, pairing_rows "  # noqa: S608
+            f"FROM {META}"
         ).fetchall()
     except (duckdb.CatalogException, duckdb.BinderException):
         return "not built"
     if not meta:
         return "not built"
-    epoch, key, ev_rows, co_rows, last_import = meta[0]
+    epoch, key, *built = meta[0]
     if key != params_key(params):
         return "other scoring parameters"
     now = con.execute(f"SELECT {SIGNATURE_SQL}").fetchall()[0]  # noqa: S608
-    if tuple(now) == (ev_rows, co_rows, last_import):
+    if tuple(now) == tuple(built):
         return "refreshed"  # nothing this build does not already hold
-    if (now[0] - evidence_added, now[1] - coaching_added, now[2]) != (
-        ev_rows,
-        co_rows,
-        last_import,
-    ):
+    added = (evidence_added, coaching_added, 0, pairing_rows_added)
+    if tuple(n - a for n, a in zip(now, added, strict=True)) != tuple(built):
         return "already stale"
     refs = sorted(set(staff_refs))
+    if not refs:  # no one's sums changed: the rows and their build stand as they are
+        with transaction(con):
+            con.execute(
+                f"UPDATE {META} SET evidence_rows = ?, coaching_rows = ?, last_import = ?, "  # noqa: S608
+                "pairing_rows = ?",
+                list(now),
+            )
+        return "refreshed"
     newest = con.execute(
         "SELECT greatest((SELECT max(date) FROM evidence WHERE list_contains(?, staff_ref)),"  # noqa: S608
-        f" (SELECT max({COACHING_DATE_SQL}) FROM coaching c"
-        " WHERE list_contains(?, c.coach_ref) AND c.mode = 'coaching'"
-        " AND (c.outcome_strength IS NOT NULL OR c.feedback_score IS NOT NULL)))",
-        [refs, refs],
+        f" (SELECT max(date) FROM {coaching_records_sql(params, donors=True)} c"
+        " WHERE list_contains(?, c.coach_ref)"
+        " AND (c.o IS NOT NULL OR c.fb IS NOT NULL)))",
+        [refs, refs, refs],
     ).fetchall()[0][0]
     if newest is not None and newest > epoch:
         build_find_parts(con, params)
@@ -431,7 +458,7 @@ def refresh_people(
         con.execute("DROP TABLE _touched")
         con.execute(
             f"UPDATE {META} SET evidence_rows = ?, coaching_rows = ?, last_import = ?, "  # noqa: S608
-            "build_id = ?",
+            "pairing_rows = ?, build_id = ?",
             [*now, uuid.uuid4().hex],
         )
     return "refreshed"

@@ -120,11 +120,9 @@ def import_paths(
     files, problems = collect_files([Path(p) for p in paths])
     report.files = [f.name for f in files]
     for p in problems:
-        report.add(p, 500)
+        report.add(p)
     if not files and not problems:
-        report.add(
-            Problem("", 0, "", "", "No import files were given (or the folder held none)."), 500
-        )
+        report.add(Problem("", 0, "", "", "No import files were given (or the folder held none)."))
     matcher = matcher or SkillMatcher.from_db(con)
     today = today or date.today()
     try:

@@ -28,6 +28,7 @@ _COLUMNS: dict[str, dict[str, str]] = {
             "coach_trained",
             "mentor_trained",
             "capacity_hours",
+            "capacity_days",
             "left_on",
         )
     },

@@ -26,7 +26,6 @@ from brokering.importing.problems import ImportReport, Problem
 from brokering.importing.reader import Staged
 from brokering.pseudonymise import identity_hash, staff_pseudonym
 from brokering.school_words import NOT_RECORDED
-from brokering.settings import MAX_REPORTED_PROBLEMS
 
 #: staff.csv columns that identify a person but are never stored: the hashes go to the
 #: identity index, the names only clean free text in the same batch.
@@ -100,7 +99,7 @@ class Resolver:
 
     def problem(self, s: Staged, line: int, column: str, who: str, msg: str) -> None:
         file, own = located(s, line)
-        self.report.add(Problem(file, own, column, "", msg, who), MAX_REPORTED_PROBLEMS)
+        self.report.add(Problem(file, own, column, "", msg, who))
 
     def _index(self, kind: str, keys: list[str]) -> dict[str, str]:
         if not keys:
@@ -236,8 +235,8 @@ class Resolver:
             "school_id",
             who,
             f"is held at school {was}; this file puts them at {school}. If they have moved "
-            "school, import again accepting moves between schools (--accept-moves on the "
-            "command line); otherwise correct the file. Nothing was written.",
+            "school, import again with moves between schools accepted; otherwise correct the "
+            "file. Nothing was written.",
         )
 
     # -- every other column that names a person ------------------------------------------
@@ -337,8 +336,8 @@ class Resolver:
                     col,
                     who,
                     f"is a staff code used at more than one school ({', '.join(schools)}), so "
-                    "who this row means cannot be told. Say which school the file comes from "
-                    "(--school, or a school_id column).",
+                    "who this row means cannot be told. Say which school the file comes from, "
+                    "or add a school_id column.",
                 )
         return self._found(None, who, marker)
 

@@ -15,7 +15,6 @@ from brokering.importing.identity import _NOT_HELD, _REF_LISTS, IDENTITY_ONLY, R
 from brokering.importing.problems import ImportReport, Problem
 from brokering.importing.reader import Staged
 from brokering.importing.spec import TABLES
-from brokering.settings import MAX_REPORTED_PROBLEMS
 
 
 def tag_schools(
@@ -96,10 +95,9 @@ def raw_moves(
                     "school_id",
                     now,
                     f"moves {ref} from school {was} to {now}. If they have moved school, "
-                    "import again accepting moves between schools (--accept-moves on the "
-                    "command line); otherwise correct the file. Nothing was written.",
-                ),
-                MAX_REPORTED_PROBLEMS,
+                    "import again with moves between schools accepted; otherwise correct "
+                    "the file. Nothing was written.",
+                )
             )
     return moves
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, replace
+
+from brokering.settings import MAX_HELD_PROBLEMS, MAX_REPORTED_PROBLEMS
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,53 @@ class Problem:
         col = f", column {self.column}" if self.column else ""
         val = f" '{self.value}'" if self.value else ""
         return f"{where}{col}:{val} {self.message}".replace(": ' ", ": ")
+
+
+@dataclass(frozen=True)
+class ProblemGroup:
+    """The same thing wrong in many rows, said once: "'Class Teacher' is not allowed … — 51
+    rows: lines 4, 7, …". A data manager fixes a file by kind of mistake, not row by row."""
+
+    file: str
+    column: str
+    value: str
+    message: str
+    lines: tuple[int, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.lines)
+
+    def where(self, show: int = 12) -> str:
+        """The rows, briefly: "51 rows: lines 4, 7, 9, …" (line 0 is the whole file)."""
+        if self.lines == (0,):
+            return "the whole file"
+        listed = ", ".join(str(n) for n in self.lines[:show] if n)
+        more = ", …" if self.count > show else ""
+        rows = "1 row" if self.count == 1 else f"{self.count:,} rows"
+        return f"{rows}: line{'s' if self.count > 1 else ''} {listed}{more}"
+
+    def what(self) -> str:
+        """The problem in one sentence, without the rows."""
+        col = f"column {self.column}: " if self.column else ""
+        val = f"'{self.value}' " if self.value else ""
+        return f"{self.file}, {col}{val}{self.message}"
+
+    def __str__(self) -> str:
+        return f"{self.what()} — {self.where()}"
+
+
+def group_problems(problems: Iterable[Problem]) -> list[ProblemGroup]:
+    """Identical problems (same file, column, value and message) as one group with every
+    line, the largest groups first, then in the order the file meets them. Who the row
+    names is left out: the lines say where."""
+    lines: dict[tuple[str, str, str, str], list[int]] = {}
+    for p in problems:
+        lines.setdefault((p.file, p.column, p.value, p.message), []).append(p.line)
+    order = {key: i for i, key in enumerate(lines)}
+    groups = [ProblemGroup(*key, tuple(sorted(set(found)))) for key, found in lines.items()]
+    groups.sort(key=lambda g: (-g.count, order[(g.file, g.column, g.value, g.message)]))
+    return groups
 
 
 @dataclass
@@ -93,15 +142,31 @@ class ImportReport:
         given back their own file and line as they are added, whoever adds them."""
         self._locators[label] = locate
 
-    def add(self, problem: Problem, limit: int) -> None:
+    def add(self, problem: Problem, limit: int | None = None) -> None:
+        """Count the problem and hold it, up to `MAX_HELD_PROBLEMS` (the whole list a page
+        offers as a download); `limit`, when given, holds fewer. Reports show the first
+        `MAX_REPORTED_PROBLEMS` (`shown`) and say how many more there are."""
         locate = self._locators.get(problem.file)
         if locate is not None:
             file, line = locate(problem.line)
             problem = replace(problem, file=file, line=line)
         self.problem_count += 1
         self._refused_lines.setdefault(problem.file, set()).add(problem.line)
-        if len(self.problems) < limit:
+        if len(self.problems) < min(limit or MAX_HELD_PROBLEMS, MAX_HELD_PROBLEMS):
             self.problems.append(problem)
+
+    @property
+    def shown(self) -> list[Problem]:
+        """The problems a report lists before it only counts the rest."""
+        return self.problems[:MAX_REPORTED_PROBLEMS]
+
+    @property
+    def more_than_shown(self) -> bool:
+        return self.problem_count > MAX_REPORTED_PROBLEMS
+
+    def grouped(self) -> list[ProblemGroup]:
+        """Every held problem, identical ones grouped with their count and lines."""
+        return group_problems(self.problems)
 
     def count_rows(self, file: str, table: str | None, read: int, first_line: int) -> None:
         """Record what was read from `file` (data rows start after line `first_line` - 1);
@@ -121,7 +186,7 @@ class ImportReport:
             "files": self.files,
             "tables": [asdict(o) for o in self.outcomes],
             "problem_count": self.problem_count,
-            "problems": [asdict(p) for p in self.problems],
+            "problems": [asdict(p) for p in self.shown],
             "notes": self.notes,
             "pseudonymised": self.pseudonymised,
             "moves": self.moves,

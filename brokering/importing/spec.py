@@ -114,6 +114,12 @@ STAFF = TableSpec(
         Column("coach_trained", "bool"),
         Column("mentor_trained", "bool"),
         Column("capacity_hours", "hours", help="Coaching/mentoring hours they can give a term."),
+        Column(
+            "capacity_days",
+            "days",
+            help="Or release days a term (SLE deployment); hours = days x the alliance's hours "
+            "per release day. Give either; if both, they must agree.",
+        ),
         Column("left_on", "date", help="Date they left; their history stays."),
         Column("email", "identity", help=_IDENTITY_HELP),
         Column("payroll_number", "identity", help=_IDENTITY_HELP),

@@ -20,8 +20,6 @@ from brokering.importing.spec import TABLES
 if TYPE_CHECKING:
     from brokering.mapping import Mapping
 
-_LIMIT = 500
-
 
 @dataclass
 class StagedBatch:
@@ -57,7 +55,7 @@ def stage_files(
             source = open_source(path, workdir)
         if source.problem:
             report.notes.extend(source.notes)
-            report.add(Problem(source.label, 0, "", "", source.problem), _LIMIT)
+            report.add(Problem(source.label, 0, "", "", source.problem))
             batch.read.append((source.label, None, 0, 0))
             continue
         if file_map is not None:
@@ -80,8 +78,7 @@ def stage_files(
                             f"({', '.join(t + '.csv' for t in TABLES)}), or propose a column "
                             "mapping for it (python -m brokering mapping propose, or the "
                             "Data page).",
-                        ),
-                        _LIMIT,
+                        )
                     )
                     batch.read.append((source.label, None, 0, 0))
                     continue
@@ -91,14 +88,14 @@ def stage_files(
         if problems:
             report.notes.extend(source.notes)
             for p in problems:
-                report.add(p, _LIMIT)
+                report.add(p)
             batch.read.append((source.label, table, 0, 0))
             continue
         first = staged.get(table)
         s = _stage(con, source, table, plan, constants, file_map, into=first is not None)
         report.notes.extend(s.notes)
         for p in s.problems + s.row_problems:
-            report.add(p, _LIMIT)
+            report.add(p)
         batch.read.append((s.label, table, s.rows_read, source.header_line + 1))
         if s.problems:
             continue

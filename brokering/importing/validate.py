@@ -14,18 +14,21 @@ from rapidfuzz import fuzz, process
 
 from brokering import values
 from brokering.db import Connection
-from brokering.importing import parsers
+from brokering.importing import capacity, parsers
 from brokering.importing.problems import ImportReport, Problem
 from brokering.importing.reader import Staged
 from brokering.importing.spec import TABLES, TableSpec
 from brokering.pairings import import_evidence_rules, import_rules
 from brokering.school_words import NOT_RECORDED
-from brokering.settings import MAX_REF_LENGTH, MAX_REPORTED_PROBLEMS, MAX_TEXT_LENGTH
+from brokering.settings import MAX_HELD_PROBLEMS, MAX_REF_LENGTH, MAX_TEXT_LENGTH
 from brokering.taxonomy import SkillMatcher
 
 _REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_./-]*$"
 _FORMULA_PATTERN = values._FORMULA.pattern
 _REF_KINDS = ("ref", "school", "staff")
+#: Rows each check lists: as many as a report holds, so a kind of problem is counted in full
+#: (the Data page groups them: "… — 51 rows: lines 4, 7, …").
+_N = MAX_HELD_PROBLEMS
 
 
 class Validator:
@@ -49,7 +52,7 @@ class Validator:
     def problem(self, staged: Staged, line: int, column: str, value: object, msg: str) -> None:
         text = "" if value is None else str(value)
         text = text if len(text) <= 80 else text[:79] + "…"
-        self.report.add(Problem(staged.label, int(line), column, text, msg), MAX_REPORTED_PROBLEMS)
+        self.report.add(Problem(staged.label, int(line), column, text, msg))
 
     def _rows(self, staged: Staged, sql: str, params: Sequence[object] = ()) -> list[tuple]:
         return self.con.execute(
@@ -95,13 +98,13 @@ class Validator:
             q = f'"{col.name}"'
             if col.required:
                 for (line,) in self._rows(
-                    staged, f"SELECT line FROM {{stg}} WHERE {q} IS NULL ORDER BY line LIMIT 200"
+                    staged, f"SELECT line FROM {{stg}} WHERE {q} IS NULL ORDER BY line LIMIT {_N}"
                 ):
                     self.problem(staged, line, col.name, "", "is empty but required.")
             limit = MAX_REF_LENGTH if col.kind in _REF_KINDS else MAX_TEXT_LENGTH
             for line, value in self._rows(
                 staged,
-                f"SELECT line, {q} FROM {{stg}} WHERE length({q}) > ? ORDER BY line LIMIT 200",
+                f"SELECT line, {q} FROM {{stg}} WHERE length({q}) > ? ORDER BY line LIMIT {_N}",
                 [limit],
             ):
                 self.problem(
@@ -114,7 +117,7 @@ class Validator:
             for line, value in self._rows(
                 staged,
                 f"SELECT line, {q} FROM {{stg}} WHERE regexp_matches({q}, ?) "
-                "ORDER BY line LIMIT 200",
+                f"ORDER BY line LIMIT {_N}",
                 [_FORMULA_PATTERN],
             ):
                 self.problem(
@@ -129,7 +132,7 @@ class Validator:
                 for line, value in self._rows(
                     staged,
                     f"SELECT line, {q} FROM {{stg}} WHERE NOT regexp_matches({q}, ?) "
-                    f"AND NOT regexp_matches({q}, ?) AND length({q}) <= ? ORDER BY line LIMIT 200",
+                    f"AND NOT regexp_matches({q}, ?) AND length({q}) <= ? ORDER BY line LIMIT {_N}",
                     [_REF_PATTERN, _FORMULA_PATTERN, MAX_REF_LENGTH],
                 ):
                     self.problem(
@@ -183,7 +186,7 @@ class Validator:
             for line, raw, err in self._rows(
                 staged,
                 f"SELECT s.line, m.raw, m.err FROM {{stg}} s JOIN {name} m "
-                f'ON s."{col.name}" = m.raw WHERE m.err IS NOT NULL ORDER BY s.line LIMIT 500',
+                f'ON s."{col.name}" = m.raw WHERE m.err IS NOT NULL ORDER BY s.line LIMIT {_N}',
             ):
                 self.problem(staged, line, col.name, raw, err)
         return maps
@@ -233,7 +236,7 @@ class Validator:
         rows = self.con.execute(
             f'SELECT line, first_line, value FROM (SELECT line, "{keys[0]}"::VARCHAR AS value, '  # noqa: S608
             f"min(line) OVER (PARTITION BY {cols}) AS first_line FROM prs_{staged.table} "
-            f"WHERE {not_null}) WHERE line > first_line ORDER BY line LIMIT 500"
+            f"WHERE {not_null}) WHERE line > first_line ORDER BY line LIMIT {_N}"
         ).fetchall()
         label = " + ".join(spec.key)
         for line, first, value in rows:
@@ -271,7 +274,7 @@ class Validator:
                 extra = f' AND p."{col.name}" NOT IN ({labels})'
             rows = self.con.execute(
                 f'SELECT p.line, p."{col.name}" FROM prs_{staged.table} p WHERE p."{col.name}" '  # noqa: S608
-                f'IS NOT NULL{extra} AND p."{col.name}" NOT IN ({known}) ORDER BY p.line LIMIT 500'
+                f'IS NOT NULL{extra} AND p."{col.name}" NOT IN ({known}) ORDER BY p.line LIMIT {_N}'
             ).fetchall()
             for line, value in rows:
                 if col.kind == "recorder":
@@ -295,7 +298,7 @@ class Validator:
             if date_col in cols and (t, date_col) != ("pairings", "start_date"):
                 for line, value in self.con.execute(
                     f'SELECT line, "{date_col}" FROM prs_{t} WHERE "{date_col}" > ? '  # noqa: S608
-                    "ORDER BY line LIMIT 200",
+                    f"ORDER BY line LIMIT {_N}",
                     [self.today],
                 ).fetchall():
                     self.problem(
@@ -305,10 +308,12 @@ class Validator:
                         value,
                         "is in the future; check the year, or record it once it has happened.",
                     )
+        if t == "staff" and "capacity_days" in cols:
+            capacity.check_and_convert(self, staged, "capacity_hours" in cols)
         if t == "staff" and "line_manager_ref" in cols:
             for line, value in self.con.execute(
                 "SELECT line, staff_ref FROM prs_staff WHERE line_manager_ref = staff_ref "
-                "ORDER BY line LIMIT 200"
+                f"ORDER BY line LIMIT {_N}"
             ).fetchall():
                 self.problem(
                     staged,
@@ -321,7 +326,7 @@ class Validator:
         if t == "coaching":
             for line, value in self.con.execute(
                 "SELECT line, coach_ref FROM prs_coaching WHERE coach_ref = coachee_ref "
-                "ORDER BY line LIMIT 200"
+                f"ORDER BY line LIMIT {_N}"
             ).fetchall():
                 self.problem(
                     staged,
@@ -334,7 +339,7 @@ class Validator:
             if "end_date" in cols:
                 for line, value in self.con.execute(
                     "SELECT line, end_date FROM prs_coaching WHERE end_date < start_date "
-                    "ORDER BY line LIMIT 200"
+                    f"ORDER BY line LIMIT {_N}"
                 ).fetchall():
                     self.problem(staged, line, "end_date", value, "is before start_date.")
         if t == "needs":
@@ -351,7 +356,7 @@ class Validator:
         for line, ref, left in self.con.execute(
             f"SELECT p.line, p.staff_ref, l.left_on FROM prs_needs p JOIN ({leavers}) l "  # noqa: S608
             "USING (staff_ref) WHERE p.need_id NOT IN (SELECT need_id FROM needs) "
-            "ORDER BY p.line LIMIT 200"
+            f"ORDER BY p.line LIMIT {_N}"
         ).fetchall():
             self.problem(
                 staged,
@@ -369,7 +374,7 @@ class Validator:
             "  AND n.status = 'open' AND n.need_id <> p.need_id "
             "  AND n.need_id NOT IN (SELECT need_id FROM prs_needs) "
             "WHERE p.status = 'open' AND (f.need_id IS NOT NULL OR n.need_id IS NOT NULL) "
-            "ORDER BY p.line LIMIT 200"
+            f"ORDER BY p.line LIMIT {_N}"
         ).fetchall():
             self.problem(
                 staged,

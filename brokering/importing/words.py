@@ -21,7 +21,6 @@ from brokering.importing.reader import Staged
 from brokering.importing.spec import NEED_STATUSES, ROLES, TABLES
 from brokering.importing.value_maps import saved
 from brokering.phases import SCHOOL_PHASES
-from brokering.settings import MAX_REPORTED_PROBLEMS
 from brokering.taxonomy import SkillMatcher
 
 _WHAT = {
@@ -176,7 +175,7 @@ def _apply(
         shown = raw[:79] + "…" if len(raw) > 80 else raw
         files = {s.label, *(getattr(s, "parts", None) or [])}
         words.reported.setdefault((col, shown), set()).update(files)
-        report.add(p, MAX_REPORTED_PROBLEMS)
+        report.add(p)
     if read_as:
         shown = "; ".join(dict.fromkeys(read_as[:8]))
         more = f" and {len(read_as) - 8} more" if len(read_as) > 8 else ""
@@ -266,7 +265,7 @@ def _lists(
                     f'brokering values confirm skill "{text}" "{r.value}").',
                 )
                 words.mine.add(id(p))
-                report.add(p, MAX_REPORTED_PROBLEMS)
+                report.add(p)
     if rewrite:
         report.notes.append(
             f"{s.label}, {col}: "

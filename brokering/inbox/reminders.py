@@ -184,9 +184,12 @@ def send_reminders(
     factory: Callable[..., smtplib.SMTP] | None = None,
 ) -> list[Digest]:
     """Send (or, dry run, only work out) today's digests; each one sent is recorded so a
-    second run the same day sends nothing again. A mail server that cannot be reached or
-    refuses the sign-in: a plain error, nothing marked sent."""
+    second run the same day sends nothing again. Switched off in the alliance settings
+    ("reminders"), a run sends nothing (a dry run still works them out). A mail server that
+    cannot be reached or refuses the sign-in: a plain error, nothing marked sent."""
     as_of = as_of or date.today()
+    if not dry_run and not alliance_settings.is_on(con, "reminders"):
+        return []  # switched off in the alliance settings: nothing is sent or marked sent
     settings = mail_settings(env, secrets)
     if settings is None and not dry_run:
         raise ValidationError(

@@ -146,8 +146,7 @@ def finish(
                 Unresolved(
                     "school",
                     "school_id",
-                    "The file has no school column and no school was given: say whose "
-                    "file it is (--school ID, or the school on the Data page).",
+                    "The file has no school column and no school was given: say whose file it is.",
                     sorted(known_schools or ()),
                 )
             )

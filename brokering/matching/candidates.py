@@ -15,7 +15,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from brokering import audit
+from brokering import alliance_settings, audit
 from brokering.db import Connection
 from brokering.errors import NotFoundError, ValidationError
 from brokering.matching import availability, model, rules, stored
@@ -23,7 +23,7 @@ from brokering.matching.arrays import Arrays, to_arrays
 from brokering.matching.needs import Need, get_need, list_needs, resolve_skill
 from brokering.matching.params import DEFAULT_MATCH_PARAMS, MatchParams
 from brokering.matching.pool import phase_mask, skill_pool, skill_row
-from brokering.scoring import DEFAULT_PARAMS, ScoringParams
+from brokering.scoring import DEFAULT_PARAMS, ScoringParams, judged_pairings
 from brokering.terms import term_of
 from brokering.viewer import Viewer
 
@@ -90,6 +90,13 @@ def rank_candidates(
     names = _skill_names(con, pool.close_skills_used)
     frame = _ranked_frame(need, arrays, names, params)
     frame = availability.demote(frame, availability.flagged_refs(con, as_of))
+    judged = judged_pairings(con, need.skill_id, list(frame["staff_ref"]), scoring)
+    frame["pairings_transferred"] = [judged.get(r, (0, 0))[0] for r in frame["staff_ref"]]
+    frame["pairings_not_transferred"] = [judged.get(r, (0, 0))[1] for r in frame["staff_ref"]]
+    # What is left, in release days too (SLE deployment is counted in days).
+    per_day = alliance_settings.get_float(con, "hours_per_day")
+    frame["days_left"] = (frame["hours_left"].astype(float) / per_day).round(1)
+    frame["hours_per_day"] = per_day
     if audited:  # staff across schools were listed: once, whichever route built the list
         audit.record(
             con,
@@ -282,6 +289,18 @@ def _with(need: Need, wanted_role: str | None, hours: float | None) -> Need:
     )
 
 
+def _judged_text(r: pd.Series) -> str:
+    """The pairings judged at review that count in the coaching strength (docs/SCORING.md)."""
+    done = int(r.get("pairings_transferred", 0))
+    not_done = int(r.get("pairings_not_transferred", 0))
+    words = []
+    if done:
+        words.append(f"{done} pairing(s) transferred")
+    if not_done:
+        words.append(f"{not_done} pairing(s) not transferred")
+    return (", " + " and ".join(words) + " in this skill") if words else ""
+
+
 def explain(candidates: CandidateList, staff_ref: str) -> tuple[pd.DataFrame, list[str]]:
     """Why this match: the parts with their points (they add up to the match score) and
     plain notes on capacity and the rules."""
@@ -315,6 +334,7 @@ def explain(candidates: CandidateList, staff_ref: str) -> tuple[pd.DataFrame, li
             f"{p.coaching_weight:.0%} of a coaching strength of {r['coaching_score']:.1f} "
             f"({int(r['coaching_records_in_skill'])} coaching record(s) in this skill"
             + (f", mean outcome {outcome:.1f} of 4" if pd.notna(outcome) else "")
+            + _judged_text(r)
             + (", coach-trained" if r["coach_trained"] else "")
             + ")"
         )
@@ -349,7 +369,8 @@ def explain(candidates: CandidateList, staff_ref: str) -> tuple[pd.DataFrame, li
         }
     )
     notes = [
-        f"Hours left in {candidates.term_label}: {r['hours_left']:g} of {r['capacity_hours']:g} "
+        f"Hours left in {candidates.term_label}: {r['hours_left']:g} of {r['capacity_hours']:g}, "
+        f"or {r['days_left']:g} release day(s) of {r['hours_per_day']:g} hours "
         f"({r['hours_used']:g} in current relationships, {r['hours_reserved']:g} held by "
         f"requests awaiting an answer); this need takes {r['need_hours']:g}."
     ]

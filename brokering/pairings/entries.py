@@ -68,6 +68,7 @@ def add_entry(
             "pairing.entry",
             {"pairing_id": pairing_id, "entry_id": entry_id, "type": entry.entry_type},
         )
+    store.keep_find_current(con, pairing_id)
     return entry_id
 
 
@@ -119,6 +120,7 @@ def _append_entry(
             "pairing.entry",
             {"entry_id": old["entry_id"], "version": version, "change": change},
         )
+    store.keep_find_current(con, old["pairing_id"])
     return version
 
 

@@ -36,11 +36,20 @@ COUNTS = (
 _FLOWS_CTE = """
 counted AS (SELECT pairing_id FROM pairings WHERE status <> 'proposed'),
 cm AS (SELECT mem.* FROM mem JOIN counted USING (pairing_id)),
+hl AS (SELECT entry_id, pairing_id, hours, flow, who FROM pairing_log
+    WHERE coalesce(hours, 0) > 0),
 present AS (
+    -- An entry with no one named counts for everyone in the pairing; one naming people, for
+    -- them (two equi-joins: a join filtered on list_contains cost three times as much).
     SELECT l.entry_id, l.pairing_id, l.hours, l.flow, cm.staff_ref, cm.side, cm.school_id,
       cm.visible
-    FROM pairing_log l JOIN cm ON cm.pairing_id = l.pairing_id
-    WHERE coalesce(l.hours, 0) > 0 AND (len(l.who) = 0 OR list_contains(l.who, cm.staff_ref))),
+    FROM hl l JOIN cm ON cm.pairing_id = l.pairing_id WHERE len(l.who) = 0
+    UNION ALL
+    SELECT l.entry_id, l.pairing_id, l.hours, l.flow, cm.staff_ref, cm.side, cm.school_id,
+      cm.visible
+    FROM (SELECT DISTINCT entry_id, pairing_id, hours, flow, unnest(who) AS staff_ref FROM hl
+          WHERE len(who) > 0) l
+    JOIN cm ON cm.pairing_id = l.pairing_id AND cm.staff_ref = l.staff_ref),
 flows AS (
     SELECT *,
       flow = 'both ways' OR (flow = 'donor to recipient') = (side = 'donor') AS gives,

@@ -101,6 +101,7 @@ def log_pairing(
                     "same_school": len(set(schools.values())) == 1,
                 },
             )
+    store.keep_find_current(con, pairing_id)
     return pairing_id
 
 
@@ -194,4 +195,5 @@ def _append(
             "pairing.change",
             {"pairing_id": pairing_id, "version": version + 1, "change": change},
         )
+    store.keep_find_current(con, pairing_id)  # a judged pairing moves its donors' coaching
     return version + 1

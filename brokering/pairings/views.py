@@ -16,7 +16,7 @@ from brokering.errors import NotFoundError
 from brokering.importing.parsers import RECORDER_LABELS
 from brokering.pairings import lifecycle, store, transfer_rule
 from brokering.viewer import Viewer
-from brokering.visibility import suppress, visible_staff_sql
+from brokering.visibility import may_show, visible_staff_sql
 
 HIDDEN = "not shared"
 _EVIDENCE_TYPES = "('observation', 'pupil work', 'outcome measure')"
@@ -97,27 +97,40 @@ def list_pairings(
 
 def status_counts(con: Connection, viewer: Viewer) -> pd.DataFrame:
     """Pairings per status: the pairings a viewer can see, or — for an aggregate-only role —
-    the alliance's totals with small counts suppressed."""
+    the alliance's totals, each hidden when it rests on fewer than the threshold of people,
+    and never exactly one hidden (the total of pairings, shown elsewhere, less the shown
+    ones would give it away): then the next smallest is hidden too."""
     if viewer.aggregate_only:
-        frame = query_df(con, "SELECT status, count(*) AS pairings FROM pairings GROUP BY status")
+        frame = query_df(
+            con,
+            "SELECT p.status, count(DISTINCT p.pairing_id) AS pairings, "
+            "count(DISTINCT m.staff_ref) AS people FROM pairings p "
+            "JOIN pairing_members m USING (pairing_id) GROUP BY p.status",
+        )
     else:
         cte, params = members_cte(viewer)
         frame = query_df(
             con,
-            f"WITH {cte} SELECT status, count(*) AS pairings FROM pairings "  # noqa: S608
-            "JOIN seen USING (pairing_id) GROUP BY status",
+            f"WITH {cte} SELECT status, count(*) AS pairings, 0 AS people "  # noqa: S608
+            "FROM pairings JOIN seen USING (pairing_id) GROUP BY status",
             params,
         )
     counts = dict(zip(frame["status"], frame["pairings"], strict=True))
+    people = dict(zip(frame["status"], frame["people"], strict=True))
     out = pd.DataFrame(
         {
             "status": list(lifecycle.STATUSES),
             "pairings": [int(counts.get(s, 0)) for s in lifecycle.STATUSES],
+            "people": [int(people.get(s, 0)) for s in lifecycle.STATUSES],
         }
     )
     if viewer.aggregate_only:
-        out["pairings"] = pd.array([suppress(int(n)) for n in out["pairings"]], dtype="Int64")
-    return out
+        hidden = ~may_show(out["people"])
+        if hidden.sum() == 1:
+            others = out[~hidden & (out["pairings"] > 0)].sort_values(["people", "pairings"])
+            hidden.loc[others.index[:1]] = True
+        out["pairings"] = out["pairings"].astype("Int64").where(~hidden, pd.NA)
+    return out.drop(columns=["people"])
 
 
 def _visible_pairing(con: Connection, viewer: Viewer, pairing_id: str) -> tuple[dict, set[str]]:

@@ -59,6 +59,14 @@ def person(con: Connection, viewer: Viewer, staff_ref: str) -> dict:
     row = frame.iloc[0].to_dict()
     row["phases"] = list(row["phases"])
     row["subjects"] = list(row["subjects"])
+    # Subjects are kept as the taxonomy's skill references ("early-reading-and-phonics");
+    # a page shows the skill's name, and a subject outside the taxonomy as it was given.
+    named = dict(
+        con.execute(
+            "SELECT skill_id, name FROM skills WHERE list_contains(?, skill_id)", [row["subjects"]]
+        ).fetchall()
+    )
+    row["subject_names"] = [named.get(s, s) for s in row["subjects"]]
     row["own_school"] = viewer.school_id is not None and row["school_id"] == viewer.school_id
     return row
 

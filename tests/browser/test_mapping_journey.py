@@ -40,6 +40,11 @@ def test_upload_an_export_confirm_its_mapping_preview_and_import(
     choose(page, "Role", "Alliance administrator")
     open_page(page, "Data")
     page.get_by_role("heading", name="Import files").wait_for()
+    # The strength scale comes first (issue 23): the uploader waits for it.
+    page.locator("label", has_text="These files hold no numeric strengths").first.click()
+    # The rerun that enables the uploader has run once the page stops asking for the scale.
+    page.get_by_text("Choose this before the files").wait_for(state="detached")
+    wait_idle(page)
     page.locator(
         "[data-testid='stFileUploader']:not([data-testid='stSidebar'] *) input[type='file']"
     ).set_input_files(str(_export(tmp_path)))

@@ -1,0 +1,314 @@
+# ruff: noqa: S608 - the SQL fragments below are code constants; every value is a parameter.
+"""Outcomes of pairings cut several ways — by receiving school, by skill area, by school
+within one area, by hours invested — and recipients' ratings before and after.
+
+Why one table behind the cuts: the Transfer page lets any role choose a skill area, so the
+outcomes by school within an area, by school over all areas and by area are the cells, row
+totals and column totals of one school x area table. Hiding each view on its own would let a
+reader subtract one from another; so the whole table is counted once (`_grid`, one SQL
+GROUPING SETS pass) and suppressed together (`hiding.grid_hidden`) before any view is cut
+from it. Hours against outcome are the same shape (hours band x area)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from brokering.dashboard.facts import ALLIANCE, FINAL, Facts, Scope, facts, scoped, unseen_sql
+from brokering.dashboard.hiding import grid_hidden, primary
+from brokering.db import Connection, query_df
+from brokering.settings import SUPPRESSION_THRESHOLD
+from brokering.viewer import Viewer
+
+_FINAL_SQL = ", ".join(f"'{s}'" for s in FINAL)
+HOUR_BANDS = [(0, 6, "under 6 h"), (6, 12, "6-12 h"), (12, 24, "12-24 h"), (24, 10_000, "24 h+")]
+GRID_COLUMNS = ["outcome", "row", "col", "level", "pairings", "people", "unseen"]
+
+
+def _grid(
+    con: Connection, f: Facts, viewer: Viewer, cells_sql: str, values: list[object]
+) -> pd.DataFrame:
+    """The table behind a set of views: `cells_sql` yields (pairing_id, outcome, r, k) rows,
+    a pairing at most once per cell. Returns one row per cell (level 0), per row total over
+    the columns (level 1) and per column total over the rows (level 2), each with its
+    pairings, people and the people the viewer cannot see — distinct, so a pairing or a
+    person in two cells of a total counts once in it."""
+    unseen, params = unseen_sql(viewer, "m")
+    frame = query_df(
+        con,
+        f"""
+        WITH c AS ({cells_sql}),
+        w AS (SELECT c.pairing_id, c.outcome, c.r, c.k, m.staff_ref, {unseen} AS unseen
+              FROM c JOIN {f.people} m USING (pairing_id))
+        SELECT outcome, r AS "row", k AS col, grouping(r, k) AS level,
+               count(DISTINCT pairing_id) AS pairings, count(DISTINCT staff_ref) AS people,
+               count(DISTINCT staff_ref) FILTER (WHERE unseen) AS unseen
+        FROM w GROUP BY GROUPING SETS ((outcome, r, k), (outcome, r), (outcome, k))
+        ORDER BY level, outcome, "row", col
+        """,
+        [*values, *params],
+    )
+    return frame[GRID_COLUMNS] if not frame.empty else pd.DataFrame(columns=GRID_COLUMNS)
+
+
+def _cut(grid: pd.DataFrame, hidden: np.ndarray, level: int, area: str | None) -> pd.DataFrame:
+    """One view of a grid with its `hidden` flags beside the figures: the row totals
+    (level 1) or column totals (level 2), or — for one area — that column's cells (level 0
+    by row) or its total."""
+    shown = grid.assign(hidden=hidden)
+    if area is None:
+        return shown[shown["level"] == level]
+    keep = shown["col"] == area
+    return shown[keep & (shown["level"] == (0 if level == 1 else 2))]
+
+
+_VIEW_COLUMNS = ["outcome", "row", "col", "pairings", "unseen", "hidden"]
+
+
+def _view(
+    con: Connection,
+    f: Facts,
+    viewer: Viewer,
+    cells_sql: str,
+    values: list[object],
+    level: int,
+    area: str | None,
+    named: bool = False,
+) -> pd.DataFrame:
+    """One view of the table behind `cells_sql` — row totals (level 1), column totals
+    (level 2), or one area's cells (level 1) or total (level 2) — suppressed exactly as
+    `hiding.grid_hidden` suppresses the whole table, without handing the whole table to
+    Python: the rule's common case is worked out in SQL (a cell is hidden on its own people;
+    a total when one of its cells is, or on its own people), and only when an outcome's
+    hidden cells span fewer than two rows or columns (so more must be hidden) is the whole
+    table read and suppressed in Python. `named`: rows are schools, labelled by `_named`
+    (in SQL: handing 30,000 rows to pandas to merge names cost more than the view)."""
+    one = [area] if area is not None else []
+    if viewer.sees_everyone:
+        row = "r" if level == 1 else "NULL"
+        col = "k" if level == 2 or area is not None else "NULL"
+        sql = f"""
+            WITH c AS ({cells_sql})
+            SELECT outcome, {row} AS "row", {col} AS col,
+                   count(DISTINCT pairing_id) AS pairings, 0 AS unseen, FALSE AS hidden
+            FROM c {"WHERE k = ?" if area is not None else ""} GROUP BY ALL ORDER BY ALL
+        """
+        return query_df(con, _named(sql) if named else sql, [*values, *one])
+    unseen, params = unseen_sql(viewer, "m")
+    t = SUPPRESSION_THRESHOLD
+    # People the viewer cannot see are counted per pairing first (`pu`; a governor's are the
+    # pairing's people, already in the facts), and distinct people counted afresh only for a
+    # figure of two or more pairings whose count could matter: one resting on fewer than
+    # the threshold in all is hidden whoever they are, and a total already hidden by a
+    # hidden cell needs no count. (So `unseen` is exact wherever it decides anything.)
+    pu = "c0.np" if viewer.aggregate_only else "coalesce(pu.n, 0)"
+    pu_join = (
+        ""
+        if viewer.aggregate_only
+        else "LEFT JOIN (SELECT pairing_id, count(*) AS n FROM um GROUP BY ALL) pu "
+        "USING (pairing_id)"
+    )
+    if area is not None and level == 1:  # one area's cells, by row: hidden on their own
+        final = """SELECT ci.outcome, ci.r AS "row", ci.k AS col, ci.pairings, ci.unseen,
+                          ci.hid AS hidden, st.odd
+                   FROM ci JOIN st USING (outcome) WHERE ci.k = ?"""
+    else:
+        key, n = ("r", "n_rows") if level == 1 else ("k", "n_cols")
+        final = f"""
+            , v AS (
+                SELECT c.outcome, c.{key}, count(DISTINCT c.pairing_id) AS pairings,
+                       sum(c.pu) AS s, bool_or(p.part) AS part, any_value(st.{n}) AS n,
+                       any_value(st.odd) AS odd
+                FROM c JOIN (SELECT outcome, {key}, bool_or(hid) AS part FROM ci GROUP BY ALL) p
+                  USING (outcome, {key}) JOIN st USING (outcome)
+                {"WHERE c.k = ?" if area is not None else ""} GROUP BY ALL),
+            vx AS (
+                SELECT c.outcome, c.{key}, count(DISTINCT um.staff_ref) AS exact
+                FROM c SEMI JOIN (SELECT outcome, {key} FROM v
+                                  WHERE pairings > 1 AND s >= {t} AND NOT (part AND n > 1)) w
+                  USING (outcome, {key})
+                JOIN um USING (pairing_id) GROUP BY ALL),
+            vv AS (
+                SELECT v.*, CASE WHEN v.pairings = 1 OR v.s < {t} THEN v.s
+                                 ELSE coalesce(vx.exact, v.s) END AS unseen
+                FROM v LEFT JOIN vx USING (outcome, {key}))
+            SELECT outcome, {"r" if level == 1 else "NULL"} AS "row",
+                   {"k" if level == 2 else "NULL"} AS col, pairings, unseen,
+                   (part AND n > 1) OR unseen BETWEEN 1 AND {t - 1} AS hidden, odd
+            FROM vv"""
+    sql = f"""
+        WITH c0 AS ({cells_sql}),
+        um AS (SELECT m.pairing_id, m.staff_ref FROM {f.people} m
+               SEMI JOIN c0 USING (pairing_id) WHERE {unseen}),
+        c AS MATERIALIZED (
+            SELECT c0.pairing_id, c0.outcome, c0.r, c0.k, {pu} AS pu FROM c0 {pu_join}),
+        cell AS (SELECT outcome, r, k, count(*) AS pairings, sum(pu) AS s FROM c GROUP BY ALL),
+        cx AS (
+            SELECT c.outcome, c.r, c.k, count(DISTINCT um.staff_ref) AS exact
+            FROM c SEMI JOIN (SELECT outcome, r, k FROM cell WHERE pairings > 1 AND s >= {t}) w
+              USING (outcome, r, k)
+            JOIN um USING (pairing_id) GROUP BY ALL),
+        ci AS MATERIALIZED (
+            SELECT *, unseen BETWEEN 1 AND {t - 1} AS hid FROM (
+                SELECT cell.outcome, cell.r, cell.k, cell.pairings,
+                       CASE WHEN cell.pairings = 1 OR cell.s < {t} THEN cell.s
+                            ELSE coalesce(cx.exact, 0) END AS unseen
+                FROM cell LEFT JOIN cx USING (outcome, r, k))),
+        st AS (
+            SELECT outcome, count(DISTINCT r) AS n_rows, count(DISTINCT k) AS n_cols,
+                   -- hidden cells spanning fewer than two rows or columns: more to hide
+                   count(*) FILTER (WHERE hid) > 0 AND (
+                       count(*) FILTER (WHERE hid) < 2
+                       OR (count(DISTINCT r) FILTER (WHERE hid) < 2 AND count(DISTINCT r) > 1)
+                       OR (count(DISTINCT k) FILTER (WHERE hid) < 2 AND count(DISTINCT k) > 1)
+                   ) AS odd
+            FROM ci GROUP BY outcome)
+        {final} ORDER BY ALL
+    """
+    frame = query_df(con, _named(sql) if named else sql, [*values, *params, *one])
+    if not frame.empty and frame["odd"].any():
+        grid = _grid(con, f, viewer, cells_sql, values)
+        frame = _cut(grid, grid_hidden(grid, viewer), level, area)[_VIEW_COLUMNS]
+        if named:
+            names = query_df(con, 'SELECT school_id AS "row", name FROM schools')
+            frame = frame.merge(names, on="row", how="left")
+            frame["label"] = frame["name"].fillna(frame["row"])
+            shared = frame.groupby("label")["row"].transform("nunique") > 1
+            frame.loc[shared, "label"] += " (" + frame.loc[shared, "row"] + ")"
+            frame = frame.drop(columns=["name"]).sort_values(["label", "outcome"], kind="stable")
+        return frame.reset_index(drop=True)
+    return frame.drop(columns=["odd"])
+
+
+def _named(sql: str) -> str:
+    """`sql`'s rows (schools in "row") with a `label`: the school's name, and where two
+    schools in the answer share a name (a national register has dozens of St Mary's) the
+    name with the school's reference, so they are counted apart; ordered by label."""
+    return f"""
+        WITH x AS ({sql}),
+        nm AS (SELECT DISTINCT x."row", coalesce(s.name, x."row") AS name
+               FROM x LEFT JOIN schools s ON s.school_id = x."row"),
+        lab AS (SELECT "row", CASE WHEN count(*) OVER (PARTITION BY name) > 1
+                                   THEN name || ' (' || "row" || ')' ELSE name END AS label
+                FROM nm)
+        SELECT x.*, lab.label FROM x JOIN lab USING ("row") ORDER BY lab.label, x.outcome
+    """
+
+
+def _outcome_cells(
+    f: Facts, scope: Scope, start: date | None, end: date | None
+) -> tuple[str, list[object]]:
+    """The outcomes table's rows (pairing_id, outcome, r: receiving school, k: area, np: the
+    pairing's people) for a school's scope and a period, and their parameters. The area of
+    `scope` is not applied: it picks a column of the table, which is suppressed whole."""
+    where, values = scoped(f, Scope(school_id=scope.school_id))
+    outcome = f"CASE WHEN p.status IN ({_FINAL_SQL}) THEN p.status ELSE 'open' END"
+    period = (
+        "AND p.start_date <= ?::DATE AND (p.concluded_on IS NULL OR p.concluded_on >= ?::DATE)"
+        if start and end
+        else ""
+    )
+    cells = f"""
+        SELECT p.pairing_id, {outcome} AS outcome, p.school_id AS r, p.area AS k, p.people AS np
+        FROM {f.receivers} p WHERE {where} {period}
+    """
+    return cells, [*values, *([end, start] if start and end else [])]
+
+
+def outcomes_by(
+    con: Connection,
+    viewer: Viewer,
+    by: str,
+    scope: Scope = ALLIANCE,
+    start: date | None = None,
+    end: date | None = None,
+) -> pd.DataFrame:
+    """Pairings per outcome, by recipient school (`by="school"`) or by skill area
+    (`by="area"`), long format for a stacked bar; suppressed with the other cuts of the same
+    school x area table (see the module's docstring)."""
+    f = facts(con)
+    cells, values = _outcome_cells(f, scope, start, end)
+    school = by == "school"
+    view = _view(con, f, viewer, cells, values, 1 if school else 2, scope.area, named=school)
+    pairings = view["pairings"].astype("Int64").where(~view["hidden"].to_numpy(bool), pd.NA)
+    out = pd.DataFrame(
+        {
+            "group": (view["label"] if school else view["col"]).to_numpy(object),
+            "outcome": view["outcome"].to_numpy(object),
+            "pairings": pairings.to_numpy(),
+        },
+        columns=["group", "outcome", "pairings"],
+    )
+    out["pairings"] = out["pairings"].astype("Int64")
+    if not school:  # a handful of areas; schools come ordered by label from SQL
+        out = out.sort_values(["group", "outcome"], kind="stable").reset_index(drop=True)
+    return out
+
+
+def hours_against_outcome(con: Connection, viewer: Viewer, scope: Scope = ALLIANCE) -> pd.DataFrame:
+    """Benefit against transaction cost: concluded pairings by hours invested and outcome,
+    suppressed with the same bands in each skill area (an hours band x area table)."""
+    f = facts(con)
+    where, values = scoped(f, Scope(school_id=scope.school_id))
+    band = " ".join(
+        f"WHEN p.hours >= {lo} AND p.hours < {hi} THEN '{label}'" for lo, hi, label in HOUR_BANDS
+    )
+    cells = f"""
+        SELECT * FROM (
+            SELECT p.pairing_id, p.status AS outcome, CASE {band} END AS r, p.area AS k,
+                   p.people AS np
+            FROM {f.pairings} p
+            WHERE p.status IN ('transferred', 'not transferred') AND {where}
+        ) WHERE r IS NOT NULL
+    """
+    got = _view(con, f, viewer, cells, values, 1, scope.area)
+    got = got.assign(pairings=got["pairings"].astype("Int64").where(~got["hidden"], pd.NA))
+    got = got.set_index(["row", "outcome"])
+    rows = []
+    for _lo, _hi, label in HOUR_BANDS:
+        for outcome in ("transferred", "not transferred"):
+            n = got.at[(label, outcome), "pairings"] if (label, outcome) in got.index else 0
+            rows.append({"hours": label, "outcome": outcome, "pairings": n})
+    out = pd.DataFrame(rows)
+    out["pairings"] = out["pairings"].astype("Int64")
+    return out
+
+
+def ratings_before_after(con: Connection, viewer: Viewer, scope: Scope = ALLIANCE) -> pd.DataFrame:
+    """Recipients' observation ratings before and after, averaged by skill area. An area
+    resting on too few people the viewer cannot see keeps its rows with no rating and no
+    count (`hidden` True), so the chart can say how many areas it leaves out."""
+    f = facts(con)
+    where, values = scoped(f, scope)
+    unseen, params = unseen_sql(viewer, "m")
+    frame = query_df(
+        con,
+        f"""
+        WITH c AS (SELECT * FROM {f.pairings} p WHERE p.rating_before IS NOT NULL
+                   AND p.rating_after IS NOT NULL AND {where}),
+        w AS (SELECT c.area, count(DISTINCT m.staff_ref) FILTER (WHERE {unseen}) AS unseen
+              FROM c JOIN {f.people} m USING (pairing_id) GROUP BY ALL)
+        SELECT area, count(*) AS pairings, avg(rating_before) AS before,
+               avg(rating_after) AS after, any_value(w.unseen) AS unseen
+        FROM c JOIN w USING (area) GROUP BY area ORDER BY area
+        """,
+        [*values, *params],
+    )
+    hide = primary(frame["unseen"]) if not viewer.sees_everyone else np.zeros(len(frame), bool)
+    rows = []
+    for r, hidden in zip(frame.itertuples(index=False), hide, strict=True):
+        for when, value in (("before", r.before), ("after", r.after)):
+            rows.append(
+                {
+                    "area": r.area,
+                    "when": when,
+                    "rating": None if hidden else round(float(value), 2),
+                    "pairings": None if hidden else int(r.pairings),
+                    "hidden": bool(hidden),
+                }
+            )
+    out = pd.DataFrame(rows, columns=["area", "when", "rating", "pairings", "hidden"])
+    out["pairings"] = out["pairings"].astype("Int64")
+    return out
