@@ -142,6 +142,8 @@ def show_moves_and_questions(report: ImportReport) -> None:
             f"{ui.plain(m['file'])}, line {m['line']} ({ui.plain(m['who'])}): moved from "
             f"{ui.plain(ui.school_label(m['from']))} to {ui.plain(ui.school_label(m['to']))}."
         )
+    for u in report.unmatched:  # answers in a consent sheet from nobody held
+        st.warning(ui.plain(f"{u['file']}, line {u['line']} ({u['who']}): {u['message']}"))
 
 
 def value_questions_section(con: Connection, viewer: Viewer) -> None:

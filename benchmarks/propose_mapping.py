@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import statistics
 import tempfile
 import time
 import zipfile
@@ -114,6 +115,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--inline", action="store_true", help="Inline strings, no dimension.")
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -126,7 +128,7 @@ def main() -> None:
             f"{time.perf_counter() - t:.1f} s"
         )
         timings = []
-        for _ in range(3):
+        for _ in range(args.repeat):
             t = time.perf_counter()
             mapping, problems = propose([path], folder, school="A", matcher=matcher)
             timings.append(time.perf_counter() - t)
@@ -135,7 +137,12 @@ def main() -> None:
             f"proposal: table {fm.table}, sheet {fm.sheet!r}, header row {fm.header_row}, "
             f"source {fm.source!r}, unresolved {len(fm.unresolved)}, problems {problems}"
         )
-        print("propose seconds (3 runs): " + ", ".join(f"{x:.2f}" for x in timings))
+        print(
+            f"propose seconds ({len(timings)} runs): "
+            + ", ".join(f"{x:.2f}" for x in timings)
+            + f"; median {statistics.median(timings):.2f}, min {min(timings):.2f}, "
+            f"max {max(timings):.2f}"
+        )
         t = time.perf_counter()
         open_for_mapping(path, folder, fm)
         print(f"(header search alone: {time.perf_counter() - t:.2f} s)")

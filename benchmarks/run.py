@@ -418,7 +418,8 @@ def child_main(argv: list[str]) -> int:
         if args.kind == "import":
             from benchmarks.ops_import import child_import
 
-            result = child_import(args.db, [f for f in args.files.split(",") if f])
+            files = [f for f in args.files.split(",") if f]
+            result = child_import(args.db, files, relay=args.op == "relay")
         elif args.kind == "optimise":
             from benchmarks.ops_import import child_optimise
 

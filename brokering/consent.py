@@ -98,17 +98,24 @@ def consent_history(con: Connection, viewer: Viewer, staff_ref: str) -> pd.DataF
     )
 
 
-def hold_back_app_withdrawals(con: Connection, report: ImportReport, viewer: Viewer) -> None:
-    """Before an import applies consent (`prs_staff`, inside its transaction): a file's yes
+def hold_back_app_withdrawals(
+    con: Connection,
+    report: ImportReport,
+    viewer: Viewer,
+    source: str = "prs_staff",
+    label: str = "staff.csv",
+) -> None:
+    """Before an import applies consent (`source`, inside its transaction): a file's yes
     for someone whose latest consent recorded in the app is a withdrawal is held back — the
     cell is cleared, so the import's own rule leaves their consent alone — and the row is
     named in the report and audited ("consent.kept"), whatever date the file gives."""
-    if "share_consent" not in _staged_columns(con):
+    present = _staged_columns(con, source)
+    if "share_consent" not in present:
         return
-    dated = "p.consent_date" if "consent_date" in _staged_columns(con) else "NULL::DATE"
+    dated = "p.consent_date" if "consent_date" in present else "NULL::DATE"
     held = con.execute(
         f"""
-        SELECT p.line, p.staff_ref, {dated} FROM prs_staff p
+        SELECT p.line, p.staff_ref, {dated} FROM {source} p
         WHERE p.share_consent AND (
             SELECT NOT arg_max(e.share_consent, e.recorded_at) FROM consent_events e
             WHERE e.staff_ref = p.staff_ref AND e.source = 'app')
@@ -118,12 +125,12 @@ def hold_back_app_withdrawals(con: Connection, report: ImportReport, viewer: Vie
     if not held:
         return
     con.execute(
-        "UPDATE prs_staff SET share_consent = NULL WHERE list_contains(?, line)",
+        f"UPDATE {source} SET share_consent = NULL WHERE list_contains(?, line)",  # noqa: S608
         [[line for line, _, _ in held]],
     )
     for line, ref, on in held:
         report.notes.append(
-            f"staff.csv, line {line}: consent for {ref} stays withdrawn: it was withdrawn in "
+            f"{label}, line {line}: consent for {ref} stays withdrawn: it was withdrawn in "
             "the app, and only the app can record it given again (the file's yes "
             f"{'dated ' + str(on) if on else 'undated'} was not applied)."
         )
@@ -152,5 +159,5 @@ def audit_consent_changes(con: Connection, viewer: Viewer) -> None:
         )
 
 
-def _staged_columns(con: Connection) -> set[str]:
-    return set(con.execute("SELECT * FROM prs_staff LIMIT 0").df().columns)
+def _staged_columns(con: Connection, source: str = "prs_staff") -> set[str]:
+    return set(con.execute(f"SELECT * FROM {source} LIMIT 0").df().columns)  # noqa: S608

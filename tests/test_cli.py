@@ -39,6 +39,7 @@ IMPORT_KEYS = {
     "notes",
     "pseudonymised",
     "moves",
+    "unmatched",
     "removed",
     "questions",
     "batch_id",

@@ -72,7 +72,7 @@ def test_sims_staff_details_in_windows_1252_under_title_rows(tmp_path, matcher) 
         (exports.observation_tracker, "evidence", "lesson observation tracker", 3, "Observations"),
         (exports.cpd_log, "evidence", "CPD log", 1, None),
         (exports.appraisal_objectives, "needs", "appraisal objectives", 2, "Objectives"),
-        (exports.forms_consent, "staff", "Microsoft Forms consent", 1, None),
+        (exports.forms_consent, "consent", "Microsoft Forms consent", 1, None),
         (exports.coaching_platform, "coaching", "coaching platform", 1, None),
     ],
 )

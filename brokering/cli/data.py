@@ -92,6 +92,10 @@ def cmd_import(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int
         f"moved: {m['file']}, line {m['line']} ({m['who']}) from school {m['from']} to {m['to']}"
         for m in report.moves
     ]
+    lines += [
+        f"not matched: {u['file']}, line {u['line']} ({u['who']}) {u['message']}"
+        for u in report.unmatched
+    ]
     if not report.ok:
         lines.append(f"Refused: {report.problem_count} problem(s); nothing was written.")
         lines += [f"  {p}" for p in report.shown]

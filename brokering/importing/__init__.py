@@ -18,7 +18,7 @@ from brokering import audit
 from brokering.consent import audit_consent_changes, hold_back_app_withdrawals
 from brokering.db import Connection, plain_error
 from brokering.errors import PermissionDenied, StoreError
-from brokering.importing import batches, identity, identity_batch, words
+from brokering.importing import batches, consent_rows, identity, identity_batch, register, words
 from brokering.importing.apply import apply_consent, upsert
 from brokering.importing.cleaning import clean_free_text
 from brokering.importing.problems import ImportReport, Problem
@@ -132,6 +132,7 @@ def import_paths(
             res = identity.Resolution()
             echoes = None
             if staged:
+                register.prepare(con, staged, report)
                 echoes = words.translate(con, staged, report, matcher)
                 identity_batch.tag_schools(con, staged, school, schools_by_file or {})
                 _identify(con, staged, report, res, pseudonym_key, school, accept_moves)
@@ -179,6 +180,7 @@ def _identify(
 ) -> None:
     """Staff identifiers to pseudonymous refs (with a key), moves found either way."""
     extras = identity_batch.take_identity_columns(con, staged, res)
+    consent_rows.prepare(con, staged, report, key)
     if any(c in e for e in extras.values() for c in ("title", "forename", "surname")):
         report.notes.append(
             "staff.csv: names are used only to clean notes in this batch and never stored."
@@ -190,6 +192,7 @@ def _identify(
                 "they are kept only as keyed hashes, which needs pseudonymising on."
             )
         report.moves = identity_batch.raw_moves(con, staged, report, accept_moves)
+        consent_rows.leave_out_unmatched(con, staged, report, res)
         return
     report.pseudonymised = True
     resolver = identity.Resolver(con, key, report, res, school=school, accept_moves=accept_moves)
@@ -202,6 +205,7 @@ def _identify(
         if columns or table == "staff":
             report.notes.append(f"{s.label}: staff identifiers replaced by keyed pseudonyms.")
     report.moves = res.moves
+    consent_rows.leave_out_unmatched(con, staged, report, res)
 
 
 def _apply(
@@ -221,6 +225,9 @@ def _apply(
                     "CREATE OR REPLACE TEMP TABLE new_staff AS SELECT staff_ref AS ref "
                     "FROM prs_staff WHERE staff_ref NOT IN (SELECT staff_ref FROM staff)"
                 )
+            if table == consent_rows.TABLE:
+                report.outcomes.append(consent_rows.apply(con, report, viewer, import_id, s.label))
+                continue
             report.outcomes.append(upsert(con, table, import_id, s.label, report.changes))
             if table == "staff":
                 hold_back_app_withdrawals(con, report, viewer)
@@ -259,6 +266,6 @@ def _drop_temp(con: Connection) -> None:
         r"AND (table_name LIKE 'stg\_%' ESCAPE '\' OR table_name LIKE 'raw\_%' ESCAPE '\' "
         r"OR table_name LIKE 'prs\_%' ESCAPE '\' OR table_name LIKE 'chg\_%' ESCAPE '\' "
         r"OR table_name LIKE 'map\_%' ESCAPE '\' OR table_name IN ('new_staff', "
-        "'consent_changes'))"
+        "'new_staff_none', 'consent_changes'))"
     ).fetchall():
         con.execute(f'DROP TABLE IF EXISTS temp."{name}"')

@@ -162,10 +162,17 @@ def upsert(
 
 
 def apply_consent(
-    con: Connection, report: ImportReport, username: str, new_refs: str, import_id: int
+    con: Connection,
+    report: ImportReport,
+    username: str,
+    new_refs: str,
+    import_id: int,
+    source: str = "staff",
+    label: str = "staff.csv",
 ) -> None:
-    """Consent from the file: for staff new in this batch, or with a newer consent_date."""
-    present = set(_present(con, "staff"))
+    """Consent from the file (`prs_<source>`): for staff new in this batch, or with a newer
+    consent_date."""
+    present = set(_present(con, source))
     if "share_consent" not in present:
         return
     dated = "p.consent_date" if "consent_date" in present else "NULL::DATE"
@@ -178,7 +185,7 @@ def apply_consent(
         f"SELECT p.line, p.staff_ref, p.share_consent, {dated} AS consent_date, "
         "s.share_consent AS was, s.consent_date AS was_date, "
         f"p.staff_ref IN (SELECT ref FROM {new_refs}) AS is_new "
-        "FROM prs_staff p JOIN staff s USING (staff_ref) WHERE p.share_consent IS NOT NULL)"
+        f"FROM prs_{source} p JOIN staff s USING (staff_ref) WHERE p.share_consent IS NOT NULL)"
     )
     con.execute(
         "INSERT INTO batch_rows (import_id, tbl, action, row_key, before) SELECT ?, 'staff', "
@@ -204,6 +211,6 @@ def apply_consent(
     ).fetchall():
         since = f" on {was_date}" if was_date else ""
         report.notes.append(
-            f"staff.csv, line {line}: consent for {ref} left as recorded{since}; the file's "
+            f"{label}, line {line}: consent for {ref} left as recorded{since}; the file's "
             "value is undated or older. Give a newer consent_date to change it."
         )

@@ -128,11 +128,13 @@ def unmask(report: ImportReport, res: Resolution) -> None:
 
 
 def relabel_changes(report: ImportReport, res: Resolution) -> None:
-    """The preview names people as the file did, like the rest of the report."""
-    if not res.labels or not report.changes:
+    """The preview, and the notes applying the batch added (consent kept or left as
+    recorded), name people as the file did, like the rest of the report."""
+    if not res.labels:
         return
     for c in report.changes:
         c["key"] = _PSEUDONYM.sub(lambda m: _said(m, res), c["key"])
+    report.notes = [_PSEUDONYM.sub(lambda m: _said(m, res), n) for n in report.notes]
 
 
 def write_index(con: Connection, res: Resolution, import_id: int) -> None:

@@ -116,6 +116,9 @@ class ImportReport:
     applied: bool = False
     #: People held at one school and listed at another (applied only when accepted).
     moves: list[dict] = field(default_factory=list)
+    #: Answers in a consent-only file from nobody held: {"file", "line", "who", "message"};
+    #: left out (nothing written for them), the rest of the file applied.
+    unmatched: list[dict] = field(default_factory=list)
     #: What free-text cleaning took out: {"e-mail": n, "name": n}.
     removed: dict[str, int] = field(default_factory=dict)
     pseudonymised: bool = False
@@ -187,6 +190,7 @@ class ImportReport:
             "notes": self.notes,
             "pseudonymised": self.pseudonymised,
             "moves": self.moves,
+            "unmatched": self.unmatched,
             "removed": self.removed,
             "questions": self.questions,
             "batch_id": self.batch_id,

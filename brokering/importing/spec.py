@@ -40,6 +40,10 @@ NEED_STATUSES = ("open", "matched", "closed", "withdrawn")
 _IDENTITY_HELP = "Kept only as a keyed hash, to recognise the person in later files."
 _NAME_HELP = "Never stored: used only to take the name out of notes in the same batch."
 _SCHOOL_HELP = "Whose staff codes the row uses, when codes repeat across schools."
+_GRID_HELP = (
+    "From the register (GIAS): OS National Grid metres, converted to latitude and longitude; "
+    "not stored."
+)
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,19 @@ SCHOOLS = TableSpec(
         Column("postcode", "text"),
         Column("latitude", "latitude", help="Decimal degrees, for travel between schools."),
         Column("longitude", "longitude"),
+        Column("easting", "register", help=_GRID_HELP),
+        Column("northing", "register", help=_GRID_HELP),
+        Column(
+            "status",
+            "register",
+            help="The register's status: a closed school is left out (listed); not stored.",
+        ),
+        Column(
+            "establishment_type",
+            "register",
+            help="The register's type of establishment: tells a special school or alternative "
+            "provision whose phase is 'Not applicable'; not stored.",
+        ),
     ),
     key=("school_id",),
     help="One row per school in the alliance.",
@@ -112,6 +129,26 @@ STAFF = TableSpec(
     ),
     key=("staff_ref",),
     help="One row per member of staff, pseudonymised by their school.",
+)
+
+CONSENT = TableSpec(
+    "consent",
+    (
+        Column("staff_ref", "staff", help="Whose answer, when the form asked for a staff code."),
+        Column(
+            "email",
+            "identity",
+            help="Whose answer: matched to staff already held through the keyed hashes of the "
+            "e-mail addresses in their staff files; never stored.",
+        ),
+        Column("share_consent", "bool", True, help="The answer: yes or no."),
+        Column("consent_date", "date", True, help="When they answered (the completion time)."),
+        Column("school_id", "school", help=_SCHOOL_HELP),
+    ),
+    key=("staff_ref", "consent_date"),
+    help="One row per answer to a consent form: changes the consent of staff already held "
+    "(their latest answer counts); adds nobody, and an answer from someone not held is listed "
+    "and left out.",
 )
 
 EVIDENCE = TableSpec(
@@ -227,6 +264,7 @@ PAIRING_EVIDENCE = TableSpec(
 
 #: Dependency order: a folder imports in this order, so references resolve.
 TABLES: dict[str, TableSpec] = {
-    s.table: s for s in (SCHOOLS, STAFF, EVIDENCE, COACHING, NEEDS, PAIRINGS, PAIRING_EVIDENCE)
+    s.table: s
+    for s in (SCHOOLS, STAFF, CONSENT, EVIDENCE, COACHING, NEEDS, PAIRINGS, PAIRING_EVIDENCE)
 }
 PHASE_CHOICES = KEY_STAGES

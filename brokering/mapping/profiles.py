@@ -111,6 +111,12 @@ HEADER_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
         "capacity_hours": ("capacity", "hours available", "coaching hours", "capacity hours"),
         "left_on": ("leaving date", "date left", "leave date", "end date", "left on"),
     },
+    "consent": {
+        "staff_ref": ("staff code", "staff id", "staff ref", "teacher code", "initials"),
+        "share_consent": ("consent", "share consent", "sharing consent", "happy to share"),
+        "consent_date": ("completion time", "submitted", "date", "consent date", "answered on"),
+        "school_id": ("school", "school code"),
+    },
     "evidence": {
         "staff_ref": ("staff code", "teacher code", "staff id", "observee code", "initials"),
         "school_id": ("school", "school code"),
@@ -216,6 +222,25 @@ _STAFF_NAMES = {
 }
 
 PROFILES: tuple[Profile, ...] = (
+    Profile(
+        "GIAS register of schools",
+        "schools",
+        ("urn", "establishmentname", "phaseofeducation name", "easting", "northing"),
+        {
+            "urn": "school_id",
+            "establishmentname": "name",
+            "phaseofeducation name": "phase",
+            "postcode": "postcode",
+            "easting": "easting",
+            "northing": "northing",
+            "establishmentstatus name": "status",
+            "typeofestablishment name": "establishment_type",
+            "headtitle name": "drop",
+            "headfirstname": "drop",
+            "headlastname": "drop",
+            "headpreferredjobtitle": "drop",
+        },
+    ),
     Profile(
         "SIMS staff details",
         "staff",
@@ -331,7 +356,7 @@ PROFILES: tuple[Profile, ...] = (
     ),
     Profile(
         "Microsoft Forms consent",
-        "staff",
+        "consent",
         ("id", "start time", "completion time", "email", "name"),
         {
             "id": "drop",

@@ -243,7 +243,7 @@ def _assign_columns(fm: FileMapping, source: Source, profile: Profile | None) ->
             target = identity
         elif n in words:
             target = words[n]
-        elif fm.table == "staff" and CONSENT_QUESTION.search(header or ""):
+        elif fm.table in ("staff", "consent") and CONSENT_QUESTION.search(header or ""):
             target = "share_consent"
         if target is None:
             pending.append(label)

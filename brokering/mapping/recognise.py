@@ -22,9 +22,9 @@ def table_from_template_header(header: Sequence[str]) -> tuple[str | None, str]:
     for spec in TABLES.values():
         matched = len(keys & set(spec.names))
         missing = [c.name for c in spec.columns if c.required and c.name not in keys]
-        ranked.append((not missing, matched, -len(spec.names), spec.table, missing))
+        ranked.append((not missing, matched, -len(missing), -len(spec.names), spec.table, missing))
     ranked.sort(reverse=True)
-    complete, matched, _, table, missing = ranked[0]
+    complete, matched, _, _, table, missing = ranked[0]
     if complete and matched:
         return table, ""
     if matched <= 1:

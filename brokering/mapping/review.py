@@ -73,6 +73,8 @@ def school_choices(con: Connection) -> list[str]:
 def needs_school(fm: FileMapping) -> bool:
     """Whether the file's rows take their school from the person (no school column)."""
     names = TABLES[fm.table].names
+    if fm.table == "consent" and "staff_ref" not in fm.targets():
+        return False  # answers found by e-mail: the school does not enter into it
     return fm.table != "schools" and "school_id" in names and "school_id" not in fm.targets()
 
 

@@ -20,7 +20,14 @@ from brokering.mapping.model import DROP, HASH, FileMapping, Unresolved
 
 _MAX_QUESTIONS = 20
 #: Column kinds whose values are words a school writes in its own way.
-_WORD_KINDS = {"role": "read_role", "strength": "read_judgement", "recorder": "read_observer"}
+_WORD_KINDS = {
+    "role": "read_role",
+    "strength": "read_judgement",
+    "recorder": "read_observer",
+    "school_phase": "read_school_phase",
+}
+#: A register's phase the type of establishment tells at import (importing/register.py).
+_TOLD_BY_TYPE = {"not applicable", "n/a"}
 
 
 def _school_words() -> object | None:
@@ -39,10 +46,14 @@ def questions(fm: FileMapping, source: Source, matcher: object | None) -> list[U
         if target in (DROP, HASH) or column not in index:
             continue
         col = spec.column(target)
-        kind = "role" if (fm.table == "staff" and target == "role") else col.kind
+        kind = {("staff", "role"): "role", ("schools", "phase"): "school_phase"}.get(
+            (fm.table, target), col.kind
+        )
         raw = _distinct(source, index[column])
         vmap = fm.values.get(target, {})
         pending = [v for v in raw if v not in vmap]
+        if kind == "school_phase" and "establishment_type" in fm.targets():
+            pending = [v for v in pending if v.strip().lower() not in _TOLD_BY_TYPE]
         if not pending:
             continue
         if kind == "skill" and matcher is not None:
@@ -123,7 +134,7 @@ def _checker(kind: str, choices: tuple[str, ...]) -> Callable[[str], str | None]
         "bool": values.parse_bool,
         "hours": values.parse_hours,
     }
-    if kind in ("enum", "role"):
+    if kind in ("enum", "role", "school_phase"):
         read = parsers.enum_reader(choices)
     elif kind == "strength":
         read = parsers.strength_reader("4-best")

@@ -1,8 +1,10 @@
 """Journey: the data manager uploads a school's staff export as it comes (a Bromcom workbook
 with a title row above the headers), sees the proposed column mapping and five mapped rows,
-says whose file it is, and imports it (demo alliance, real browser)."""
+says whose file it is, checks it without writing, imports it, and undoes the import from the
+Data page (demo alliance, real browser)."""
 
 import csv
+import re
 from pathlib import Path
 
 import openpyxl
@@ -54,8 +56,30 @@ def test_upload_an_export_confirm_its_mapping_preview_and_import(
     page.locator('[role="gridcell"]', has_text="BRJ901").first.wait_for(state="attached")
     assert page.locator('[role="gridcell"]', has_text="Pennywhistle").count() == 0
     screenshot(page, "data-mapping")
-    page.get_by_role("button", name="Check and import").click()
-    page.get_by_text("Imported as batch").first.wait_for()
+    # Check only: every row is read and validated, nothing is written.
+    check_only = page.get_by_text("Check only (write nothing)")
+    check_only.click()
     wait_idle(page)
+    page.get_by_role("button", name="Check and import").click()
+    page.get_by_text("Every row is valid. Nothing was written").first.wait_for()
+    wait_idle(page)
+    assert "1 would be added" in page.get_by_text("Every row is valid").first.inner_text()
+    check_only.click()
+    wait_idle(page)
+    # Apply: the page names the batch (what the undo below takes back).
+    page.get_by_role("button", name="Check and import").click()
+    imported = page.get_by_text("Imported as batch").first
+    imported.wait_for()
+    wait_idle(page)
+    batch = re.search(r"Imported as batch (\d+)", imported.inner_text()).group(1)
+    assert "1 added" in imported.inner_text()
     no_exception(page)
     screenshot(page, "data-mapping-imported")
+    # Undo: the newest batch is the one offered first.
+    undo = page.locator("[data-testid='stForm']", has_text="Undo this import")
+    assert undo.get_by_role("combobox").first.input_value() == batch
+    undo.get_by_role("button", name="Undo this import").click()
+    page.get_by_text(f"Import batch {batch} undone.").first.wait_for()
+    wait_idle(page)
+    no_exception(page)
+    screenshot(page, "data-mapping-undone")
