@@ -104,7 +104,7 @@ def test_a_cached_page_for_one_user_is_never_served_to_another(canary_db: Path) 
 NO_STAFF_DATA = {
     ("ui.py", "_store"): "the shared store holder (a connection, no rows)",
     ("ui.py", "_schools"): "the list of schools: public bodies, every viewer may see it",
-    ("app_pages/find.py", "_resolver"): "the skill matcher: the taxonomy, no people",
+    ("ui_find.py", "resolver"): "the skill matcher: the taxonomy, no people",
 }
 
 
@@ -134,5 +134,5 @@ def test_every_page_cache_is_keyed_on_the_viewer() -> None:
             continue
         args = [a.arg for a in func.args.args + func.args.kwonlyargs]
         assert "who" in args, f"{where}:{func.name} is cached but not keyed on the viewer"
-    assert ("app_pages/find.py", "_find") in seen
+    assert ("ui_find.py", "find") in seen
     assert set(NO_STAFF_DATA) <= set(seen), "an exempt cache has gone: update the list"
