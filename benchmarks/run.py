@@ -99,6 +99,7 @@ def wait_quiet(limit_s: float, ctx: Context) -> float:
 
 def run_all(ctx: Context) -> None:
     from benchmarks import (
+        ops_after_write,
         ops_browser,
         ops_dashboard,
         ops_find,
@@ -113,7 +114,16 @@ def run_all(ctx: Context) -> None:
 
     needs_store = any(
         ctx.wants(o)
-        for o in ("find", "all_skills", "depth", "candidates", "allocation", "dashboard", "memory")
+        for o in (
+            "find",
+            "all_skills",
+            "depth",
+            "candidates",
+            "after_write",
+            "allocation",
+            "dashboard",
+            "memory",
+        )
     )
     if ctx.wants("import"):
         _guard(ctx, "import", lambda: ops_import.run(ctx))
@@ -128,7 +138,7 @@ def run_all(ctx: Context) -> None:
         # (ops_memory.probe) works on a copy of its own.
         work_db = working_copy(ctx.db, "harness")
         ctx.con = connect(work_db)
-        if any(ctx.wants(o) for o in ("find", "all_skills", "depth")):
+        if any(ctx.wants(o) for o in ("find", "all_skills", "depth", "after_write")):
             t = time.perf_counter()
             ctx.frames = baselines.load_frames(ctx.con)
             ctx.info["frames"] = {
@@ -146,6 +156,9 @@ def run_all(ctx: Context) -> None:
                 _guard(ctx, op, lambda fn=fn: fn(ctx))
         if ctx.wants("dashboard"):
             _guard(ctx, "dashboard", lambda: ops_dashboard.run(ctx))
+        if ctx.wants("after_write") and ctx.frames is not None and "need" in ctx.info:
+            # Last: it writes to the working copy (the rows above measure the store as built).
+            _guard(ctx, "after_write", lambda: ops_after_write.run(ctx))
         ctx.con.close()
         ctx.con = None
         ctx.frames = None
