@@ -103,6 +103,24 @@ def run(ctx: Context) -> None:
         f"after: {'current' if after['current'] else 'not current'} ({after['reason']})."
     )
     writes.quality["fast_path_after"] = bool(after["current"])
+    try:
+        from brokering import derived
+        from brokering.dashboard.facts import DASHBOARD
+
+        facts_now = derived.is_current(con, DASHBOARD)
+    except Exception:  # no dashboard facts in this store
+        facts_now = None
+    if facts_now is not None:
+        writes.quality["dashboard_facts_current_after"] = facts_now
+        writes.notes.append(
+            "The dashboard's derived facts after the writes: "
+            + (
+                "current."
+                if facts_now
+                else "stale — they are rebuilt whole on the next dashboard read (the "
+                "'Rebuild the dashboard's derived facts' row), not kept current per write."
+            )
+        )
     ctx.add(writes)
     # The withdrawal shows at once for a leader of another school.
     other = con.execute(
