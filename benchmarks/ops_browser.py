@@ -246,7 +246,8 @@ def _run_one(ctx: Context, chromium: str, label: str, kind: str, target: float) 
             page.wait_for_function(_IDLE, timeout=120_000)
             first = time.perf_counter() - t
             how = _sign_in(page, user, password)
-            _time_pages(ctx, page, min(reps, PAGE_REPS), label)
+            if os.environ.get("BENCH_BROWSER_PAGES", "1") != "0":  # 0: the journeys only
+                _time_pages(ctx, page, min(reps, PAGE_REPS), label)
             for name, journey in JOURNEYS:
                 row = Row(
                     f"journey:{name}",
