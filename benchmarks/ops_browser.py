@@ -380,6 +380,7 @@ def _new_results(page, old: str) -> None:
 
 
 def _nav(page, title: str) -> None:
+    page.evaluate(_WATCH)  # `_settle` reads the watch's last change: start one
     page.locator("[data-testid='stSidebarNavLink']", has_text=title).first.click()
     page.get_by_role("heading", name=title).first.wait_for()
     _settle(page)
