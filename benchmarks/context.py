@@ -16,14 +16,14 @@ from brokering.viewer import Viewer, operator
 #: Default repetitions (timed, after one warm-up) by scale and kind of operation.
 REPEATS: dict[str, dict[str, int]] = {
     "national": {
-        "import": 3,
-        "read_csv": 3,
+        "import": 5,
+        "read_csv": 5,
         "query": 20,
-        "heavy": 3,
-        "allocation": 3,
-        "big_allocation": 2,
-        "fuzzy": 2,
-        "browser": 5,
+        "heavy": 5,
+        "allocation": 5,
+        "big_allocation": 5,
+        "fuzzy": 6,
+        "browser": 20,
     },
     "alliance": {
         "import": 5,
@@ -31,9 +31,9 @@ REPEATS: dict[str, dict[str, int]] = {
         "query": 20,
         "heavy": 5,
         "allocation": 5,
-        "big_allocation": 2,
-        "fuzzy": 3,
-        "browser": 5,
+        "big_allocation": 5,
+        "fuzzy": 6,
+        "browser": 20,
     },
     "smoke": {
         "import": 1,
@@ -52,6 +52,7 @@ OPS = (
     "all_skills",
     "depth",
     "candidates",
+    "after_write",
     "allocation",
     "dashboard",
     "fuzzy",

@@ -119,6 +119,8 @@ class Scale:
 SCALES: dict[str, Scale] = {
     "national": Scale("national", None, 470_000, 5_000_000, 200_000, 50_000, 100_000),
     "smoke": Scale("smoke", 40, 1_200, 12_000, 600, 150, 150),
+    # One large alliance (issue 24's browser rows): national proportions per member of staff.
+    "alliance50": Scale("alliance50", 50, 5_000, 53_000, 2_100, 530, 1_000),
 }
 TABLE_ORDER = ("schools", "staff", "evidence", "coaching", "needs")
 

@@ -71,6 +71,12 @@ class Row:
     notes: list[str] = field(default_factory=list)
     extra: list[Figure] = field(default_factory=list)
     quality: dict[str, Any] = field(default_factory=dict)
+    #: Answers compared in the run: {what was compared with the product: equal?}.
+    answers: dict[str, bool] = field(default_factory=dict)
+    #: Whether `floor` returns the product's answer (checked equal) or only reads the rows.
+    floor_answers: bool = False
+    #: Why no answering floor is given (when `floor_answers` is False).
+    no_floor_reason: str = ""
 
     def ratio(self, other: Figure | None) -> float | None:
         if self.product is None or other is None or other.median <= 0:
@@ -99,8 +105,10 @@ def fmt_rate(r: float) -> str:
     return f"{r:,.0f}"
 
 
-#: Timed runs at most for an operation whose warm-up took over a second.
-SLOW_REPEAT = 3
+#: Timed runs at most for an operation whose warm-up took over a second; never fewer than
+#: `MIN_N` (issue 24: every figure n >= 5 with its min and max) unless fewer were asked for.
+SLOW_REPEAT = 5
+MIN_N = 5
 
 
 def timeit(
@@ -119,7 +127,7 @@ def timeit(
     if budget_s is not None and first is not None:
         if first > budget_s:
             return [first], out
-        repeat = max(1, min(repeat, int(budget_s // max(first, 1e-9))))
+        repeat = max(min(repeat, MIN_N), min(repeat, int(budget_s // max(first, 1e-9))))
     if first is not None and first > 1.0:  # slow operations: a few runs tell enough
         repeat = min(repeat, SLOW_REPEAT)
     samples = []

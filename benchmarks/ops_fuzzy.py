@@ -86,7 +86,9 @@ def run(ctx: Context) -> None:
         return
     s_many, results = timeit(lambda: matcher.match_many(qs), reps, warmup=1)
     one_n = n
-    s_one, _ = timeit(lambda: [matcher.match(q) for q in qs[:one_n]], max(1, reps - 1), warmup=0)
+    s_one, one_out = timeit(
+        lambda: [matcher.match(q) for q in qs[:one_n]], max(1, reps - 1), warmup=0
+    )
     choices = list(matcher._exact)
 
     def plain() -> list:
@@ -104,8 +106,17 @@ def run(ctx: Context) -> None:
         baseline=Figure("rapidfuzz extractOne per query (plain loop)", s_plain, one_n, "queries"),
         extra=[Figure("SkillMatcher.match, one query at a time", s_one, one_n, "queries")],
         target=f"≥ {TARGET_QPS:,} distinct queries/s",
+        no_floor_reason="no DuckDB statement reads free text against the taxonomy's "
+        "names and aliases with typos",
     )
-    row.met = (row.product.rate or 0) >= TARGET_QPS
+    same = list(one_out) == list(results)
+    row.answers["SkillMatcher.match, one query at a time"] = same
+    row.met = (row.product.rate or 0) >= TARGET_QPS and same
+    row.notes.append(
+        f"Same readings batched and one at a time: {'yes' if same else 'NO'}. The plain "
+        "rapidfuzz loop answers a simpler question (best label, no thresholds, no 'did you "
+        "mean'), so its answers are not compared."
+    )
     one_rate = row.extra[0].rate or 0
     row.notes.append(
         "Outcomes: "

@@ -8,7 +8,10 @@ page run. Keying every cache on `store_version` makes that hold without each wri
 having to remember to clear caches. The tables behind it only grow (evidence, coaching,
 consent events, pairing versions and entries, imports), except staff, which changes only
 through an import (a new import id) or a consent change (a new consent event), and needs,
-whose every change writes a need event (an accepted request included).
+whose every change writes a need event (an accepted request included). Leaders' maturity
+judgements are only appended; accounts are covered by a hash of what a page could show or
+decide by (name, role, school, disabled), not by sign-in times, so a colleague signing in
+does not empty every cache.
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ VERSION_SQL = (
     " (SELECT count(*) FROM consent_events), (SELECT count(*) FROM evidence),"
     " (SELECT count(*) FROM coaching), (SELECT count(*) FROM staff),"
     " (SELECT count(*) FROM pairing_versions), (SELECT count(*) FROM pairing_entries),"
-    " (SELECT count(*) FROM need_events)"
+    " (SELECT count(*) FROM need_events), (SELECT count(*) FROM maturity_judgements),"
+    " (SELECT coalesce(sum(hash(username, role, school_id, disabled)), 0) % 9223372036854775807"
+    " FROM users)"
 )
 
 

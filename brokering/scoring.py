@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TypeVar
 
+import numpy as np
 import pandas as pd
 
 from brokering.coaching_records import (  # re-exported: scoring is where callers look
@@ -87,6 +88,27 @@ _Mean = TypeVar("_Mean", float, pd.Series)
 def to_percent(mean: _Mean) -> _Mean:
     """The 1-4 scale shown as 0-100, because leaders read percentages more easily."""
     return (mean - 1.0) / 3.0 * 100.0
+
+
+def round_tenths(value: _Mean) -> _Mean:
+    """`value` to one decimal place, halves away from zero, exactly as DuckDB's round(x, 1)
+    does (x * 10, rounded, / 10). Why: scores worked out in SQL (the stored routes) and in
+    pandas (the fallback routes) must agree to the last tenth, or two routes rank ties
+    differently; numpy's and pandas' round() take halves to even (and 278 of 1,000 tenths
+    that end in a half came out differently). The fraction is taken exactly, not by adding
+    0.5, which can round up a value just below the half."""
+    tenths = value * 10.0
+    whole = np.floor(np.abs(tenths))
+    whole = whole + (np.abs(tenths) - whole >= 0.5)
+    out = np.copysign(whole, tenths) / 10.0 + 0.0  # + 0.0: no -0.0
+    if isinstance(value, pd.Series):
+        return pd.Series(out, index=value.index, name=value.name)
+    return out
+
+
+def score_of(mean: _Mean) -> _Mean:
+    """A 1-4 strength as the 0-100 score shown, to one decimal place (`round_tenths`)."""
+    return round_tenths(to_percent(mean))
 
 
 def phase_list(phase: str | Sequence[str] | None) -> list[str]:
@@ -185,7 +207,7 @@ def practice_scores(
             *fparams,
         ],
     ).df()
-    frame["practice_score"] = to_percent(frame["practice_mean"]).round(1)
+    frame["practice_score"] = score_of(frame["practice_mean"])
     return frame
 
 
@@ -304,7 +326,7 @@ def coaching_scores(
         *extra_params,
     ]
     frame = con.execute(sql, values).df()
-    frame["coaching_score"] = to_percent(frame["coaching_mean"]).round(1)
+    frame["coaching_score"] = score_of(frame["coaching_mean"])
     return frame
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from benchmarks import generate
 from benchmarks.ops_fuzzy import queries
+from benchmarks.ops_matching import SCAN_LABEL
 from brokering.phases import SCHOOL_PHASES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,11 +58,42 @@ def test_smoke_run_writes_its_results(tmp_path: Path) -> None:
     assert ops["fuzzy"]["product"]["samples"]
     assert payload["counts"]["evidence"] > 0
     assert any(m["maxrss_mb"] for m in payload["memory"])
-    # Every find variant and answering floor gave the product's top 20, on its stored parts.
-    for op in ("find", "find_typical"):
-        notes = " ".join(ops[op]["notes"])
-        assert "Same top 20 as the product:" in notes and " NO" not in notes, notes
-        assert "SQL over parts yes" in notes and "stored per-skill parts: yes" in notes, notes
+    # Answers compared in the run for every operation that has something to compare with
+    # (issue 24), and every comparison equal. The import rows are issue 18's (ops_import).
+    compared = {
+        "find": {"numpy with the same parts", "numpy by offsets", "SQL over parts"},
+        "find_typical": {"numpy with the same parts", "numpy by offsets", "SQL over parts"},
+        "all_skills": {"pandas (one grouped pass)"},
+        "depth": {"pandas"},
+        "candidates": {SCAN_LABEL},
+        "transfer_headline": {"pandas"},
+        "transfer_by_school": {"pandas"},
+        "transfer_by_term": {"pandas"},
+        "flow_matrix": {"pandas"},
+        "fuzzy": {"SkillMatcher.match, one query at a time"},
+        "find_after_write": {"numpy with the same parts", "SQL over parts"},
+        "find_typical_after_write": {"numpy with the same parts", "SQL over parts"},
+        "candidates_after_write": {SCAN_LABEL},
+    }
+    for op, wanted in compared.items():
+        assert ops[op]["status"] == "ok", (op, ops[op]["status"])
+        answers = ops[op]["answers"]
+        assert wanted <= set(answers), (op, answers)
+        assert all(answers.values()), (op, answers)
+    for r in payload["rows"]:
+        if r["baseline"] and not r["op"].startswith("import"):
+            assert r["answers"], f"{r['op']} has a baseline but compared no answers"
+        if r["floor_answers"]:
+            assert r["answers"], r["op"]
+    # Finds keep their fast path, before and after the writes; the withdrawal shows at once.
+    for op in ("find", "find_typical", "find_after_write", "find_typical_after_write"):
+        assert ops[op]["quality"]["stored_parts"] is True, op
+    assert ops["write"]["quality"]["fast_path_after"] is True
+    assert ops["find_after_write"]["answers"][
+        "withdrawn person no longer listed for another school's leader"
+    ]
+    text_ops = out.read_text(encoding="utf-8")
+    assert "## What the product precomputes" in text_ops
 
 
 def test_only_and_repeat_select_operations(tmp_path: Path) -> None:

@@ -152,7 +152,8 @@ def percent(mean: float) -> float:
     """A 1-4 strength as a score 0-100, to one decimal place, rounded half away from zero as
     DuckDB's round() does (`PCT_SQL`, same operations in the same order), so ranks computed
     in SQL and in Python agree. The fraction is taken exactly, not by adding 0.5, which can
-    round up a value just below the half."""
+    round up a value just below the half (`scoring.round_tenths` is the same rule over
+    arrays)."""
     tenths = (mean - 1.0) / 3.0 * 100.0 * 10.0
     whole = math.floor(abs(tenths))
     if abs(tenths) - whole >= 0.5:

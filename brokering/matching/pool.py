@@ -27,7 +27,13 @@ from brokering.errors import NotFoundError
 from brokering.find import maintenance
 from brokering.matching.params import DEFAULT_MATCH_PARAMS, MatchParams
 from brokering.phases import KEY_STAGES
-from brokering.scoring import DEFAULT_PARAMS, ScoringParams, coaching_scores, practice_scores
+from brokering.scoring import (
+    DEFAULT_PARAMS,
+    ScoringParams,
+    coaching_scores,
+    practice_scores,
+    round_tenths,
+)
 from brokering.scoring import to_percent as _to_percent
 from brokering.taxonomy import key
 from brokering.viewer import Viewer
@@ -153,7 +159,7 @@ def mentoring_strength(
         + trained * scoring.training_weight
         + records * params.mentoring_record_weight
     )
-    return np.round(_to_percent(num / den), 1)
+    return round_tenths(_to_percent(num / den))
 
 
 def track_records(con: Connection, viewer: Viewer, skill_ids: list[str]) -> dict[str, list[str]]:
@@ -372,9 +378,9 @@ def pool_frame(
     has_close = ~np.isnan(close)
     records = numbers["coaching_records_in_skill"]
     computed = {
-        "expertise_score": np.where(
-            has_direct, direct, _zero_nan(close * params.close_skill_factor)
-        ).round(1),
+        "expertise_score": round_tenths(
+            np.where(has_direct, direct, _zero_nan(close * params.close_skill_factor))
+        ),
         "expertise_source": np.where(has_direct, "direct", np.where(has_close, "close", "none")),
         "has_expertise": (_zero_nan(direct) >= params.min_expertise)
         | (~has_direct & (_zero_nan(close) >= params.min_expertise))

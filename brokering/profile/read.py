@@ -24,6 +24,7 @@ from brokering.scoring import (
     ScoringParams,
     _type_weight_sql,
     coaching_scores,
+    score_of,
     to_percent,
 )
 from brokering.viewer import Viewer
@@ -175,7 +176,7 @@ def practice_by_skill(evidence_rows: pd.DataFrame, params: ScoringParams) -> pd.
     mean = (g["sw"] + params.prior_mean * params.prior_weight) / (g["w"] + params.prior_weight)
     out = pd.DataFrame(
         {
-            "practice_score": to_percent(mean).round(1),
+            "practice_score": score_of(mean),
             "practice_confidence": g["w"] / (g["w"] + params.prior_weight),
             "evidence_count": g["evidence_count"].astype(int),
             "latest_evidence": g["latest_evidence"],
