@@ -191,6 +191,14 @@ ui.table(
         "proposed_as": "As",
         "hours": st.column_config.NumberColumn("Hours", format="%g"),
         "match_score": st.column_config.NumberColumn("Match score", format="%.1f"),
+        "hours_left_after": st.column_config.NumberColumn(
+            "Hours left after",
+            format="%g",
+            help="The coach's hours left this term once every proposal here is accepted.",
+        ),
+        "days_left_after": st.column_config.NumberColumn(
+            "Release days left after", format="%g", help="The same, in release days."
+        ),
     },
 )
 ui_people.profile_link(

@@ -124,3 +124,18 @@ def test_same_data_same_allocation(tiny, admin) -> None:
 def test_the_benchmark_entry_point(tiny, admin) -> None:
     result = allocation.allocate(tiny, admin, as_of=TINY_TODAY, method="greedy")
     assert (result.total, result.covered, result.method) == (result.total_quality, 1, "greedy")
+
+
+def test_the_preview_shows_what_each_coach_has_left_in_hours_and_release_days(tiny, admin) -> None:
+    from brokering import alliance_settings
+    from brokering.matching.capacity import capacity_left
+
+    per_day = alliance_settings.get_float(tiny, "hours_per_day")
+    hours = capacity_left(tiny, admin, as_of=TINY_TODAY).set_index("staff_ref")["hours_left"]
+    for result in _plan(tiny, admin).results.values():
+        p = result.proposals
+        load = p.groupby("coach_ref")["hours"].sum()
+        for r in p.itertuples(index=False):
+            left = max(float(hours[r.coach_ref]) - float(load[r.coach_ref]), 0.0)
+            assert r.hours_left_after == pytest.approx(left, abs=0.05)
+            assert r.days_left_after == pytest.approx(left / per_day, abs=0.05)

@@ -22,7 +22,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from brokering import audit
+from brokering import alliance_settings, audit
 from brokering.db import Connection, transaction
 from brokering.errors import ValidationError
 from brokering.matching import availability, model, rules
@@ -60,6 +60,8 @@ PROPOSAL_COLUMNS = [
     "proposed_as",
     "hours",
     "match_score",
+    "hours_left_after",
+    "days_left_after",
 ]
 UNMATCHED_COLUMNS = ["need_id", "staff_ref", "school_name", "skill_name", "priority", "reason"]
 
@@ -228,6 +230,7 @@ def plan_allocation(
     )
     names = dict(schools_frame(con)[["school_id", "name"]].itertuples(index=False))
     results = {}
+    per_day = alliance_settings.get_float(con, "hours_per_day")
     for method in methods:
         solution = solve(
             edges.need,
@@ -243,7 +246,11 @@ def plan_allocation(
             need_order=order,
             time_limit=params.solver_time_limit,
         )
-        results[method] = _result(solution, needs, leavers, edges, arrays, need_arr, caps, names)
+        result = _result(solution, needs, leavers, edges, arrays, need_arr, caps, names)
+        before = arrays.pool.hours_left[
+            edges.coach[solution.edge_of_need[solution.edge_of_need >= 0]]
+        ]
+        results[method] = replace(result, proposals=_left_after(result.proposals, before, per_day))
     return AllocationPlan(
         as_of, term.label, school_cap, results, awaiting, time.perf_counter() - t0
     )
@@ -272,6 +279,8 @@ def _result(
     proposals["proposed_as"] = np.where(edges.as_mentor[e], "mentor", "coach")
     proposals["hours"] = need_arr.hours[assigned]
     proposals["match_score"] = edges.score[e]
+    proposals["hours_left_after"] = np.nan  # filled by _left_after
+    proposals["days_left_after"] = np.nan
     proposals = proposals[PROPOSAL_COLUMNS].reset_index(drop=True)
     unmatched = _unmatched(solution, needs, leavers, edges, arrays, need_arr, caps)
     cross = proposals["school_id"] != proposals["coach_school_id"]
@@ -288,6 +297,19 @@ def _result(
         int(cross.sum()),
         proposals,
         unmatched,
+    )
+
+
+def _left_after(proposals: pd.DataFrame, before: np.ndarray, per_day: float) -> pd.DataFrame:
+    """What each proposed coach has left this term once all of this method's proposals are
+    accepted, in hours and in release days (SLE deployment is counted in days). `before` is
+    each proposal's coach's hours left, in the proposals' order."""
+    if proposals.empty:
+        return proposals
+    load = proposals.groupby("coach_ref")["hours"].transform("sum").to_numpy(dtype=float)
+    after = np.maximum(np.asarray(before, dtype=float) - load, 0.0)
+    return proposals.assign(
+        hours_left_after=np.round(after, 1), days_left_after=np.round(after / per_day, 1)
     )
 
 
