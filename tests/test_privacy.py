@@ -127,6 +127,8 @@ _EXEMPT = {
     "brokering.find.maintenance": "physical layout of tables",
     "brokering.find.routes": "ranks under the predicate `staff_filters` builds from the viewer",
     "brokering.accounts": "accounts, not staff",
+    "brokering.coaching_records.coaching_records_sql": "returns SQL text, reads nothing: the "
+    "coaching-score relation, joined by scoring queries that filter by the viewer",
 }
 
 
