@@ -77,5 +77,6 @@ else:
             )
             for path, title, icon in _PAGES
             if (_HERE / path).exists() and can_open(viewer, path)
-        ]
+        ],
+        expanded=True,  # every page listed: the administrator's 13 would fold after 10
     ).run()
