@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from brokering.find import maintenance
-from brokering.scoring import DEFAULT_PARAMS, ScoringParams, _type_weight_sql
+from brokering.scoring import DEFAULT_PARAMS, ScoringParams, type_weight_sql
 from brokering.viewer import Viewer
 from brokering.visibility import visible_staff_sql
 
@@ -25,7 +25,7 @@ _ORDER = "ORDER BY score DESC, conf DESC, latest DESC NULLS LAST, staff_ref LIMI
 def top_from_evidence(
     viewer: Viewer, skill_id: str, as_of: date, top: int, params: ScoringParams = DEFAULT_PARAMS
 ) -> tuple[str, list[Any]]:
-    tw, tw_values = _type_weight_sql(params, "e.evidence_type")
+    tw, tw_values = type_weight_sql(params, "e.evidence_type")
     vis, vis_values = visible_staff_sql(viewer, "st")
     p = params
     sql = f"""

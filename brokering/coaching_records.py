@@ -1,7 +1,7 @@
 # ruff: noqa: S608 - the SQL below is built from code constants; values are parameters.
 """What the coaching score counts as a record: coaching relationships and pairings judged at
 review, as one relation that every route scoring coaching reads (`scoring.coaching_scores`,
-`scoring.explain_coaching`, the find's parts in `find.maintenance`), so they cannot disagree.
+`score_parts.explain_coaching`, the find's parts in `find.maintenance`), so they cannot disagree.
 
 Why apart from `scoring`: the pairings' side needs the transfer rule (`pairings.transfer_rule`)
 and has rules of its own (docs/SCORING.md, "Pairings judged at review").

@@ -171,7 +171,7 @@ def run_cli(db: Path, argv: list[str]) -> str:
 
 def why_this_rank(con, username: str) -> str:  # noqa: ANN001 - a store connection
     """Everything "Why this rank" shows this user for the canaries' colleagues."""
-    from brokering import scoring
+    from brokering import score_parts
     from brokering.errors import BrokeringError
     from brokering.viewer import Viewer
 
@@ -180,7 +180,7 @@ def why_this_rank(con, username: str) -> str:  # noqa: ANN001 - a store connecti
     shown = ""
     for ref in ("LMA", "LMB", "LMC"):
         try:
-            frame = scoring.explain_practice(con, viewer, ref, "mathematics", as_of=TODAY)
+            frame = score_parts.explain_practice(con, viewer, ref, "mathematics", as_of=TODAY)
             shown += frame.to_string()
         except BrokeringError as exc:
             shown += str(exc)

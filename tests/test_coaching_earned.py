@@ -13,7 +13,8 @@ from brokering.db import Connection
 from brokering.find import explain, find_expertise, maintenance
 from brokering.pairings import entries, service
 from brokering.pairings.model import EntryDraft, PairingDraft
-from brokering.scoring import DEFAULT_PARAMS, coaching_scores, explain_coaching, to_percent
+from brokering.score_parts import explain_coaching
+from brokering.scoring import DEFAULT_PARAMS, coaching_scores, to_percent
 from brokering.viewer import Viewer
 from tests.conftest import TINY_TODAY
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from brokering.find import find_expertise, maintenance
 from brokering.importing import import_paths
-from brokering.scoring import DEFAULT_PARAMS, explain_practice, practice_scores
+from brokering.score_parts import explain_practice
+from brokering.scoring import DEFAULT_PARAMS, practice_scores
 from tests.conftest import TINY_TODAY
 
 CPD_LOG = (

@@ -13,11 +13,10 @@ from datetime import date, timedelta
 import pytest
 
 from brokering.db import Connection
+from brokering.score_parts import explain_coaching, explain_practice
 from brokering.scoring import (
     DEFAULT_PARAMS,
     coaching_scores,
-    explain_coaching,
-    explain_practice,
     practice_scores,
     to_percent,
 )

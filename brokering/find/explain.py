@@ -12,13 +12,8 @@ from brokering.db import Connection
 from brokering.errors import NotFoundError
 from brokering.find import scores as find_scores
 from brokering.find.query import parse_phase
-from brokering.scoring import (
-    DEFAULT_PARAMS,
-    ScoringParams,
-    explain_coaching,
-    explain_practice,
-    to_percent,
-)
+from brokering.score_parts import explain_coaching, explain_practice
+from brokering.scoring import DEFAULT_PARAMS, ScoringParams, to_percent
 from brokering.viewer import Viewer
 
 

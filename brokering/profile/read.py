@@ -22,10 +22,10 @@ from brokering.importing.parsers import RECORDER_LABELS
 from brokering.scoring import (
     DEFAULT_PARAMS,
     ScoringParams,
-    _type_weight_sql,
     coaching_scores,
     score_of,
     to_percent,
+    type_weight_sql,
 )
 from brokering.viewer import Viewer
 from brokering.visibility import visible_staff_sql
@@ -134,7 +134,7 @@ def evidence(
     """Every evidence record of the person (if the viewer may see them), newest first, with
     its weight (type weight x recency) as the practice score uses it, and who saw it as a
     role (`observer_role`; an observer the viewer may not see is "a colleague")."""
-    tw, tw_values = _type_weight_sql(params, "e.evidence_type")
+    tw, tw_values = type_weight_sql(params, "e.evidence_type")
     vis, values = visible_staff_sql(viewer, "st")
     rvis, r_values = visible_staff_sql(viewer, "r")
     frame = query_df(
@@ -260,7 +260,7 @@ def vectors(
     """Skill vectors (practice score per skill) of the person and of every other person the
     viewer may see who has evidence in at least one of the same skills; and each one's school."""
     vis, values = visible_staff_sql(viewer, "st")
-    tw, tw_values = _type_weight_sql(params, "e.evidence_type")
+    tw, tw_values = type_weight_sql(params, "e.evidence_type")
     frame = query_df(
         con,
         f"""WITH mine AS (SELECT DISTINCT skill_id FROM evidence WHERE staff_ref = ?),
