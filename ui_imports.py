@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from brokering import when
+from brokering import dates
 from brokering.db import Connection
 from brokering.errors import BrokeringError
 from brokering.exporting import to_csv_bytes
@@ -120,7 +120,7 @@ def show_changes(report: ImportReport) -> None:
     st.markdown("**What changes in rows already held** (before and after)")
     changes = pd.DataFrame(report.changes).astype(object)
     st.dataframe(
-        changes.where(changes.notna(), when.NONE),  # a value added where there was none
+        changes.where(changes.notna(), dates.NONE),  # a value added where there was none
         hide_index=True,
         width="stretch",
         column_config={
@@ -216,7 +216,7 @@ def consent_table(roster: pd.DataFrame) -> None:
                 "Sharing alliance-wide": roster["share_consent"].map(
                     lambda v: "not recorded" if pd.isna(v) else "yes" if v else "no"
                 ),
-                "Consent dated": roster["consent_date"].map(when.day),
+                "Consent dated": roster["consent_date"].map(dates.day_or_none),
             }
         ),
         hide_index=True,

@@ -8,7 +8,7 @@ import streamlit as st
 
 import ui
 import ui_imports
-from brokering import consent, when
+from brokering import consent, dates
 from brokering import mapping as maps
 from brokering.errors import BrokeringError
 from brokering.exporting import to_csv_bytes
@@ -40,8 +40,8 @@ st.caption("What the alliance's store holds, and the import of each school's exp
 st.subheader("Loaded, school by school")
 summary = school_summary(con, viewer)
 loaded = summary.drop(columns=["school_id"]).assign(
-    phase=summary["phase"].fillna(when.NONE),
-    latest_evidence=summary["latest_evidence"].map(when.day),
+    phase=summary["phase"].fillna(dates.NONE),
+    latest_evidence=summary["latest_evidence"].map(dates.day_or_none),
     # A partner school's count of one or two people is withheld (never None on screen).
     **{
         col: summary[col].map(
@@ -102,7 +102,7 @@ if imports.empty:
     st.info("Nothing has been imported yet.")
 else:
     st.dataframe(
-        imports.assign(imported_at=imports["imported_at"].map(when.moment)),
+        imports.assign(imported_at=imports["imported_at"].map(dates.moment)),
         hide_index=True,
         width="stretch",
         column_config={

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from brokering import audit, passwords, throttle, when
+from brokering import audit, dates, passwords, throttle
 from brokering.db import Connection, transaction
 from brokering.errors import NotFoundError, PermissionDenied, ValidationError
 from brokering.sign_in import (  # noqa: F401 - the accounts API callers know
@@ -277,12 +277,12 @@ def users_table(con: Connection, actor: Viewer) -> pd.DataFrame:
                 lambda s: "Alliance-wide" if s is None or pd.isna(s) else names.get(s, s)
             ),
             "E-mail for single sign-on": frame["email"].map(
-                lambda e: when.NONE if e is None or pd.isna(e) else e
+                lambda e: dates.NONE if e is None or pd.isna(e) else e
             ),
             "Status": frame["disabled"].map(lambda d: "Disabled" if d else "Active"),
             "Failed sign-ins": frame["failed_attempts"].fillna(0).astype(int),
-            "Last sign-in": frame["last_sign_in"].map(when.moment),
-            "Created": frame["created_at"].map(when.day),
+            "Last sign-in": frame["last_sign_in"].map(dates.moment),
+            "Created": frame["created_at"].map(dates.day_or_none),
             "Created by": frame["created_by"].map(_creator),
         }
     )

@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from brokering import when
+from brokering import dates
 from brokering.db import WRITE_LOCK, Connection
 from brokering.viewer import Viewer
 
@@ -319,14 +319,14 @@ def readable(frame: pd.DataFrame, schools: dict[str, str] | None = None) -> pd.D
 
     return pd.DataFrame(
         {
-            "When (UTC)": frame["at_time"].map(lambda t: when.moment(t, seconds=True)),
-            "Who": frame["username"].fillna(when.NONE),
+            "When (UTC)": frame["at_time"].map(lambda t: dates.moment(t, seconds=True)),
+            "Who": frame["username"].fillna(dates.NONE),
             "Role": [
-                when.NONE if r else ROLE_LABELS.get(v, v)
+                dates.NONE if r else ROLE_LABELS.get(v, v)
                 for v, r in zip(frame["role"], refused, strict=True)
             ],
             "School": [
-                when.NONE if r else school(v)
+                dates.NONE if r else school(v)
                 for v, r in zip(frame["school_id"], refused, strict=True)
             ],
             "What": frame["action"].map(action_words),

@@ -9,9 +9,13 @@ Files (CSV, JSON) keep ISO dates: they are read by machines.
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 
 import pandas as pd
+
+#: What an empty date reads as where a blank would look like a gap in the data.
+NONE = "—"
 
 #: A table column's date, as Streamlit spells "5 Dec 2026".
 DAY_FORMAT = "D MMM YYYY"
@@ -21,9 +25,37 @@ DAY_TIME_FORMAT = "D MMM YYYY, HH:mm"
 INPUT_FORMAT = "DD/MM/YYYY"
 
 
-def day(value: date | datetime | pd.Timestamp | str | None, missing: str = "") -> str:
-    """`value` as "5 Dec 2026"; `missing` for no date (None, NaT, an empty text)."""
-    if value is None or value == "" or (not isinstance(value, str) and pd.isna(value)):
+def _missing(value: object) -> bool:
+    if value is None or value is pd.NaT or value == "":
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def day(value: object, missing: str = "") -> str:
+    """`value` as "5 Dec 2026"; `missing` for no date (None, NaT, NaN, an empty text)."""
+    if _missing(value):
         return missing
     stamp = pd.Timestamp(value)
     return f"{stamp.day} {stamp:%b %Y}"
+
+
+def day_or_none(value: object) -> str:
+    """`day`, with a dash for no date (tables where a blank would look like missing data)."""
+    return day(value, NONE)
+
+
+def moment(value: object, seconds: bool = False) -> str:
+    """A timestamp to the minute: "5 Dec 2026, 14:03" (a bare date reads as `day`); with
+    `seconds`, "5 Dec 2026, 14:03:07" (the audit trail's order within a minute); a dash for
+    none."""
+    if _missing(value):
+        return NONE
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return day(value)
+    stamp = pd.Timestamp(value)
+    return f"{day(stamp)}, {stamp:%H:%M:%S}" if seconds else f"{day(stamp)}, {stamp:%H:%M}"
