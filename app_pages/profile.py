@@ -11,6 +11,7 @@ import streamlit as st
 
 import ui
 import ui_people
+from brokering.dates import DAY_FORMAT
 from brokering.errors import BrokeringError
 from brokering.exporting import to_csv_bytes
 from brokering.profile import NO_RECORD, coaching_text, confidence_text, staff_profile
@@ -172,41 +173,43 @@ else:
         },
     )
 
+
+def listed(title: str, frame: pd.DataFrame, empty: str, headings: dict) -> None:
+    """One of the profile's short lists: a heading, then its table or what it lacks."""
+    st.subheader(title)
+    if frame.empty:
+        st.info(empty)
+    else:
+        ui.table(frame[list(headings)], column_config=headings)
+
+
 left, right = st.columns(2)
 with left:
-    st.subheader("Pairings")
-    if profile.pairings.empty:
-        st.info("No JPD pairings.")
-    else:
-        st.dataframe(
-            profile.pairings[["pairing_id", "practice", "side", "status", "review_date"]],
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "pairing_id": "Pairing",
-                "practice": "Practice",
-                "side": "Side",
-                "status": "State",
-                "review_date": st.column_config.DateColumn("Review"),
-            },
-        )
+    listed(
+        "Pairings",
+        profile.pairings,
+        "No JPD pairings.",
+        {
+            "pairing_id": "Pairing",
+            "practice": "Practice",
+            "side": "Side",
+            "status": "State",
+            "review_date": st.column_config.DateColumn("Review", format=DAY_FORMAT),
+        },
+    )
 with right:
-    st.subheader("Open needs")
-    if profile.needs.empty:
-        st.info("No open development needs.")
-    else:
-        st.dataframe(
-            profile.needs[["need_id", "skill", "priority", "wanted_role", "raised_on"]],
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "need_id": "Need",
-                "skill": "Skill",
-                "priority": "Priority",
-                "wanted_role": "Wants a",
-                "raised_on": st.column_config.DateColumn("Raised"),
-            },
-        )
+    listed(
+        "Open needs",
+        profile.needs,
+        "No open development needs.",
+        {
+            "need_id": "Need",
+            "skill": "Skill",
+            "priority": "Priority",
+            "wanted_role": "Wants a",
+            "raised_on": st.column_config.DateColumn("Raised", format=DAY_FORMAT),
+        },
+    )
 
 st.subheader("People with a similar profile")
 if not profile.similar:
