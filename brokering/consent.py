@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from brokering import audit
+from brokering import audit, derived_sets
 from brokering.db import Connection, query_df, transaction
 from brokering.errors import NotFoundError, PermissionDenied, ValidationError
 from brokering.viewer import Viewer
@@ -52,7 +52,8 @@ def set_consent(
         raise ValidationError(
             f"{on:%d %B %Y} is in the future: record consent on the day it was given or withdrawn."
         )
-    with transaction(con):
+    with transaction(con), derived_sets.upkeep(con) as kept:
+        kept.touch("person", [staff_ref])
         con.execute(
             "UPDATE staff SET share_consent = ?, consent_date = ? WHERE staff_ref = ?",
             [consent, on, staff_ref],

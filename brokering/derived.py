@@ -17,7 +17,7 @@ and the modules that read them apply the viewer's visibility and suppression.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import duckdb
@@ -28,8 +28,16 @@ from brokering.errors import StoreError
 SCHEMA = "derived"
 META = f"{SCHEMA}.derived_meta"
 
-#: Builds a table's SELECT from the relations of the tables before it in the set.
+#: Builds a table's SELECT from the relations of the tables before it in the set (and, under
+#: `SOURCE` + name, of any source table a partial refresh narrows: read them with `source`).
 SqlBuilder = Callable[[Mapping[str, str]], str]
+SOURCE = "source:"
+
+
+def source(relations: Mapping[str, str], table: str) -> str:
+    """The relation a builder reads source `table` from: the table itself, or only the rows
+    a partial refresh is working out again (see `Part`)."""
+    return relations.get(SOURCE + table, table)
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,21 @@ class Table:
     key: str
     build: SqlBuilder
     order_by: str
+
+
+@dataclass(frozen=True)
+class Part:
+    """Rows of a set that can be worked out again on their own — one pairing's, one coach's —
+    so that a write which touched only those keeps the set current at the cost of their rows
+    (`Upkeep`), not of a rebuild.
+
+    `tables`: (table key, the column holding the part's key) for every table whose rows the
+    part replaces; `sources`: (source table, its column holding the key) for every source read
+    narrowed to those keys while they are worked out (any other source is read whole)."""
+
+    name: str
+    tables: tuple[tuple[str, str], ...]
+    sources: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -49,6 +72,8 @@ class DerivedSet:
     #: One row of integers that changes whenever the source data does.
     signature_sql: str
     tables: tuple[Table, ...]
+    #: The ways its rows can be refreshed a part at a time (none: only a whole rebuild).
+    parts: tuple[Part, ...] = ()
 
     def table_name(self, key: str) -> str:
         return f"{SCHEMA}.{self.name}_{key}"
@@ -81,11 +106,22 @@ def signature(con: Connection, spec: DerivedSet) -> list[int]:
     return [spec.layout, *(int(v) for v in con.execute(spec.signature_sql).fetchall()[0])]
 
 
+def _has_meta(con: Connection) -> bool:
+    """Whether any set was ever built here. Asked of the catalogue rather than by trying the
+    table: inside a write's transaction a failed statement would abort the write."""
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = ? AND table_name = ?",
+            [SCHEMA, META.split(".")[1]],
+        ).fetchall()[0][0]
+    )
+
+
 def stored_signature(con: Connection, spec: DerivedSet) -> list[int] | None:
-    try:
-        rows = con.execute(f"SELECT signature FROM {META} WHERE name = ?", [spec.name]).fetchall()
-    except duckdb.CatalogException:
+    if not _has_meta(con):
         return None
+    rows = con.execute(f"SELECT signature FROM {META} WHERE name = ?", [spec.name]).fetchall()
     return [int(v) for v in rows[0][0]] if rows else None
 
 
@@ -143,3 +179,76 @@ def drop(con: Connection, spec: DerivedSet) -> None:
         con.execute(f"DELETE FROM {META} WHERE name = ?", [spec.name])
     except duckdb.CatalogException:
         pass
+
+
+# -- keeping sets current through a write --------------------------------------------------
+_KEYS = "_derived_keys"
+
+
+def refresh_part(con: Connection, spec: DerivedSet, part: Part, keys: Iterable[str]) -> None:
+    """Work out the rows of `part` for `keys` again: delete them from each of the part's
+    tables and insert them from the set's own SQL over the sources narrowed to those keys.
+    Runs inside the caller's transaction; records no signature (`Upkeep` does)."""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {_KEYS} AS SELECT DISTINCT unnest(?::VARCHAR[]) AS k",
+        [sorted(set(keys))],
+    )
+    inside = f"IN (SELECT k FROM {_KEYS})"
+    names: dict[str, str] = dict(spec.stored())
+    for table, column in part.sources:
+        names[SOURCE + table] = f"(SELECT * FROM {table} WHERE {column} {inside})"
+    columns = dict(part.tables)
+    for t in spec.tables:
+        if t.key not in columns:
+            continue
+        name, column = spec.table_name(t.key), columns[t.key]
+        con.execute(f"DELETE FROM {name} WHERE {column} {inside}")
+        con.execute(
+            f"INSERT INTO {name} BY NAME SELECT * FROM ({t.build(names)}) WHERE {column} {inside}"
+        )
+        names[t.key] = f"(SELECT * FROM {name} WHERE {column} {inside})"
+    con.execute(f"DROP TABLE {_KEYS}")
+
+
+def _record(con: Connection, spec: DerivedSet, current: list[int]) -> None:
+    con.execute(f"UPDATE {META} SET signature = ?, built_at = current_timestamp WHERE name = ?",
+                [current, spec.name])  # fmt: skip
+
+
+class Upkeep:
+    """Keeps the derived sets that were current before a write current after it, inside the
+    write's own transaction, so the first read after a write finds them ready.
+
+    Why: a rebuild of the dashboard's facts takes seconds at national scale, and it used to
+    fall on the first page view after any change. The writer says what it touched (`touch`:
+    a part and its keys, e.g. ("pairing", ["P0042"])); at the end (`finish`) every set whose
+    signature moved has those parts worked out again and its new signature recorded. A set
+    that was already stale, or whose data moved in a way no touched part describes, is left
+    stale: its next read rebuilds it, so nothing is ever read from stale tables."""
+
+    def __init__(self, con: Connection, specs: Iterable[DerivedSet]) -> None:
+        self.con = con
+        self.current = [s for s in specs if is_current(con, s)]
+        self.touched: dict[str, set[str]] = {}
+        self.outcome: dict[str, str] = {}
+
+    def touch(self, part: str, keys: Iterable[str]) -> None:
+        self.touched.setdefault(part, set()).update(str(k) for k in keys)
+
+    def finish(self) -> dict[str, str]:
+        """Refresh what was touched; per set, what was done ("unchanged", "refreshed" or
+        "left stale")."""
+        for spec in self.current:
+            now = signature(self.con, spec)
+            if stored_signature(self.con, spec) == now:
+                self.outcome[spec.name] = "unchanged"
+                continue
+            parts = [p for p in spec.parts if self.touched.get(p.name)]
+            if not parts:
+                self.outcome[spec.name] = "left stale"
+                continue
+            for part in parts:
+                refresh_part(self.con, spec, part, self.touched[part.name])
+            _record(self.con, spec, now)
+            self.outcome[spec.name] = "refreshed"
+        return self.outcome

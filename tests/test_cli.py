@@ -212,7 +212,7 @@ def test_stats_json_shape_is_pinned(capsys, tiny_db: Path) -> None:
     assert set(out) == {"db", "tables", "fast_path"}
     assert out["fast_path"]["current"] is False  # the tiny store was never optimised
     assert out["fast_path"]["find_parts"]["reason"] == "not built"
-    assert set(out["fast_path"]["derived"]) == {"dash", "maturity"}
+    assert set(out["fast_path"]["derived"]) == {"dash", "maturity", "ledger"}
     assert out["db"] == str(tiny_db)
     assert {t: out["tables"][t] for t in TINY_ROWS} == TINY_ROWS
     assert out["tables"]["skills"] >= 120

@@ -6,10 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from brokering import audit, derived
+from brokering import audit, derived_sets
 from brokering.cli.common import emit
-from brokering.dashboard.facts import DASHBOARD
-from brokering.dashboard.maturity import STAFF_SUMMARY
 from brokering.db import Connection, default_db_path, table_counts
 from brokering.errors import ValidationError
 from brokering.exporting import EXPORTABLE, write_export
@@ -156,7 +154,7 @@ def cmd_export(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int
 def cmd_stats(args: argparse.Namespace, con: Connection, viewer: Viewer) -> int:
     counts = table_counts(con)
     parts = fast_path(con)
-    facts = {spec.name: derived.is_current(con, spec) for spec in (DASHBOARD, STAFF_SUMMARY)}
+    facts = derived_sets.status(con)
     fast = {
         "current": bool(parts["current"]) and all(facts.values()),
         "find_parts": parts,

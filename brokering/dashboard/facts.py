@@ -20,6 +20,7 @@ Hours invested are the hours logged plus the cover and travel hours (the transac
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -27,7 +28,7 @@ import pandas as pd
 
 from brokering import derived
 from brokering.db import Connection
-from brokering.derived import DerivedSet, Table
+from brokering.derived import DerivedSet, Part, Table, source
 from brokering.pairings.transfer_rule import observations_sql
 from brokering.settings import DEFAULT_RELATIONSHIP_HOURS, SUPPRESSION_THRESHOLD, TRANSFER_LEVEL
 from brokering.viewer import Viewer
@@ -48,26 +49,44 @@ ALLIANCE = Scope()
 
 
 # -- the facts, as SQL ------------------------------------------------------------------------
-_CURRENT = "(SELECT pairing_id, max(version) AS version FROM pairing_versions GROUP BY ALL)"
+# Each builder reads its sources through `derived.source`, so that a write can work out one
+# pairing's (or one coach's) rows again from just that pairing's (coach's) source rows.
 
-PEOPLE_SQL = f"""
+
+def _current(r: Mapping[str, str]) -> str:
+    versions = source(r, "pairing_versions")
+    return f"(SELECT pairing_id, max(version) AS version FROM {versions} GROUP BY ALL)"
+
+
+def _people_sql(r: Mapping[str, str]) -> str:
+    return f"""
     SELECT pp.pairing_id, pp.side, pp.staff_ref, s.school_id
-    FROM pairing_participants pp
-    JOIN {_CURRENT} cur ON cur.pairing_id = pp.pairing_id AND cur.version = pp.version
+    FROM {source(r, "pairing_participants")} pp
+    JOIN {_current(r)} cur ON cur.pairing_id = pp.pairing_id AND cur.version = pp.version
     JOIN staff s ON s.staff_ref = pp.staff_ref
-"""
+    """
+
+
+#: The whole-store SELECT of the participants (kept for readers of the SQL itself).
+PEOPLE_SQL = _people_sql({})
 
 
 #: Coaching and mentoring relationships with the giving and receiving school and the hours
 #: they count for (the alliance default where none is recorded; it is part of the signature,
 #: so changing the default rebuilds the table).
 _DEFAULT_HOURS = float(DEFAULT_RELATIONSHIP_HOURS)
-COACHING_SQL = f"""
+
+
+def _coaching_sql(r: Mapping[str, str]) -> str:
+    return f"""
     SELECT c.coach_ref, c.coachee_ref, a.school_id AS giver, b.school_id AS receiver,
            c.start_date, c.end_date, coalesce(c.hours, {_DEFAULT_HOURS!r}) AS hours
-    FROM coaching c JOIN staff a ON a.staff_ref = c.coach_ref
+    FROM {source(r, "coaching")} c JOIN staff a ON a.staff_ref = c.coach_ref
     JOIN staff b ON b.staff_ref = c.coachee_ref
-"""
+    """
+
+
+COACHING_SQL = _coaching_sql({})
 
 
 def _links_sql(people: str, pairings: str) -> str:
@@ -98,18 +117,19 @@ def _receivers_sql(people: str, pairings: str) -> str:
     """
 
 
-def _facts_sql(people: str) -> str:
+def _facts_sql(r: Mapping[str, str]) -> str:
     """One row per pairing that has at least one participant on the staff list."""
+    people, entries = r["people"], source(r, "pairing_entries")
     return f"""
     WITH p AS (
-        SELECT v.* FROM pairing_versions v
-        JOIN {_CURRENT} cur ON cur.pairing_id = v.pairing_id AND cur.version = v.version
+        SELECT v.* FROM {source(r, "pairing_versions")} v
+        JOIN {_current(r)} cur ON cur.pairing_id = v.pairing_id AND cur.version = v.version
         WHERE v.pairing_id IN (SELECT pairing_id FROM {people})
     ), lg AS (
         SELECT e.pairing_id, e.entry_type, e.date, e.hours, e.observed_ref, e.recorded_by,
                e.rating_before, e.rating_after
-        FROM pairing_entries e
-        JOIN (SELECT entry_id, max(version) AS version FROM pairing_entries GROUP BY ALL) ce
+        FROM {entries} e
+        JOIN (SELECT entry_id, max(version) AS version FROM {entries} GROUP BY ALL) ce
           ON ce.entry_id = e.entry_id AND ce.version = e.version
         WHERE NOT e.withdrawn
     ), ev AS (
@@ -153,17 +173,36 @@ _SIGNATURE_SQL = f"""
            {int(_DEFAULT_HOURS * 100)}, {int(TRANSFER_LEVEL)}
 """
 
+#: A write to one pairing (its versions, participants or log) changes only that pairing's
+#: rows; an accepted request adds a coaching row, which changes only its coach's rows.
+_PAIRING = Part(
+    "pairing",
+    tables=(
+        ("people", "pairing_id"),
+        ("pairings", "pairing_id"),
+        ("links", "pairing_id"),
+        ("receivers", "pairing_id"),
+    ),
+    sources=(
+        ("pairing_versions", "pairing_id"),
+        ("pairing_participants", "pairing_id"),
+        ("pairing_entries", "pairing_id"),
+    ),
+)
+_COACH = Part("coach", tables=(("coaching", "coach_ref"),), sources=(("coaching", "coach_ref"),))
+
 DASHBOARD = DerivedSet(
     name="dash",
     layout=5,
     signature_sql=_SIGNATURE_SQL,
     tables=(
-        Table("people", lambda r: PEOPLE_SQL, "pairing_id"),
-        Table("pairings", lambda r: _facts_sql(r["people"]), "pairing_id"),
+        Table("people", _people_sql, "pairing_id"),
+        Table("pairings", _facts_sql, "pairing_id"),
         Table("links", lambda r: _links_sql(r["people"], r["pairings"]), "giver, receiver"),
-        Table("coaching", lambda r: COACHING_SQL, "giver, receiver"),
+        Table("coaching", _coaching_sql, "giver, receiver"),
         Table("receivers", lambda r: _receivers_sql(r["people"], r["pairings"]), "school_id"),
     ),
+    parts=(_PAIRING, _COACH),
 )
 
 

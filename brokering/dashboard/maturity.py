@@ -28,8 +28,8 @@ from brokering.dashboard.maturity_model import COMBINE as COMBINE
 from brokering.dashboard.maturity_model import DESCRIPTORS as DESCRIPTORS
 from brokering.dashboard.maturity_model import MODEL as MODEL
 from brokering.dashboard.maturity_model import STAGES, STRANDS
+from brokering.dashboard.staff_summary import STAFF_SUMMARY as STAFF_SUMMARY
 from brokering.db import Connection, query_df, transaction
-from brokering.derived import DerivedSet, Table
 from brokering.errors import PermissionDenied, ValidationError
 from brokering.permissions import can
 from brokering.viewer import Viewer
@@ -119,46 +119,6 @@ def _suggest(stages: list[str]) -> str | None:
     ranks = sorted(STAGES.index(s) for s in stages if isinstance(s, str))
     return STAGES[ranks[(len(ranks) - 1) // 2]] if ranks else None
 
-
-#: Per current member of staff: school, the flags the staff-information indicators count,
-#: and their newest evidence other than self-assessment. Evidence, coaching and staff change
-#: through imports (staff consent also on the Data page, which logs a consent event; an
-#: accepted request adds a coaching row), so these counts say when to rebuild.
-STAFF_SUMMARY = DerivedSet(
-    name="maturity",
-    layout=1,
-    signature_sql="SELECT (SELECT count(*) FROM evidence), (SELECT count(*) FROM coaching), "
-    "(SELECT count(*) FROM staff), (SELECT count(*) FROM consent_events), "
-    "(SELECT coalesce(max(import_id), 0) FROM imports)",
-    tables=(
-        Table(
-            "staff",
-            lambda r: (
-                """
-            SELECT st.staff_ref, st.school_id,
-                   st.role NOT IN ('support staff', 'teaching assistant') AS teaching,
-                   coalesce(st.coach_trained OR st.mentor_trained, FALSE) AS trained,
-                   coalesce(st.share_consent, FALSE) AS consent,
-                   coalesce(st.coach_trained OR st.mentor_trained OR ch.coach_ref IS NOT NULL
-                            OR ev.coaching_feedback, FALSE) AS coaching_known,
-                   ev.latest_recorded
-            FROM staff st
-            LEFT JOIN (
-                SELECT staff_ref,
-                       max(date) FILTER (WHERE evidence_type <> 'self-assessment')
-                           AS latest_recorded,
-                       bool_or(evidence_type = 'coaching-feedback') AS coaching_feedback
-                FROM evidence GROUP BY staff_ref
-            ) ev USING (staff_ref)
-            LEFT JOIN (SELECT DISTINCT coach_ref FROM coaching) ch
-              ON ch.coach_ref = st.staff_ref
-            WHERE st.left_on IS NULL
-            """
-            ),
-            "school_id, staff_ref",
-        ),
-    ),
-)
 
 #: (numerator, denominator) column pairs of `_raw`, named by indicator key.
 _PARTS = {ind.key: (f"{ind.key}_n", f"{ind.key}_d") for ind in INDICATORS}

@@ -23,7 +23,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from brokering import alliance_settings, audit
+from brokering import alliance_settings, audit, derived_sets
 from brokering.db import Connection, query_df, transaction
 from brokering.errors import NotFoundError, ValidationError
 from brokering.find import maintenance
@@ -343,7 +343,7 @@ def decide(
     if accept:
         decisions.check_agreement(colleague_agreed_on, today, request.coach_ref)
         decisions._check_accept(con, request, today, params)
-    with transaction(con):
+    with transaction(con), derived_sets.upkeep(con) as kept:
         decisions.claim(
             con,
             viewer,
@@ -355,8 +355,10 @@ def decide(
         )
         if accept:
             decisions.make_relationship(con, viewer, request, today)
+            kept.touch("coach", [request.coach_ref])
             if also_pairing:
                 pairing_id = pairing_from_request(con, viewer, request)
+                kept.touch("pairing", [pairing_id])
                 con.execute(
                     "UPDATE match_requests SET pairing_id = ? WHERE request_id = ?",
                     [pairing_id, request.request_id],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from brokering import audit
+from brokering import audit, derived_sets
 from brokering.dates import day
 from brokering.db import Connection, transaction
 from brokering.errors import NotFoundError, ValidationError
@@ -60,9 +60,10 @@ def add_entry(
             f"The entry is dated {day(entry.date)}, in the future; log it once it has happened."
         )
     _check_entry_people(con, viewer, entry)
-    with store.wrapped("add to the log"), transaction(con):
+    with store.wrapped("add to the log"), transaction(con), derived_sets.upkeep(con) as kept:
         entry_id = store.next_entry_id(con)
         store.insert_entry(con, entry_id, 1, pairing_id, entry, "added", viewer.username)
+        kept.touch("pairing", [pairing_id])
         audit.record(
             con,
             viewer,
@@ -98,7 +99,12 @@ def _append_entry(
     rested = row["status"] == "transferred" and store.transfer_evidence_count(
         con, row["pairing_id"]
     )
-    with store.wrapped("change the log entry"), transaction(con):
+    with (
+        store.wrapped("change the log entry"),
+        transaction(con),
+        derived_sets.upkeep(con) as kept,
+    ):
+        kept.touch("pairing", [old["pairing_id"]])
         store.insert_entry(
             con,
             old["entry_id"],

@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from brokering import derived
 from brokering.db import Connection, query_df
+from brokering.derived import Relations
 from brokering.pairings import ledger_suppression
-from brokering.pairings.views import members_cte
+from brokering.pairings.ledger_facts import LEDGER
 from brokering.viewer import Viewer
+from brokering.visibility import visible_staff_sql
 
 #: What the ledger counts, for the page beside it (the Transfer evidence page's "given and
 #: received" counts hours differently; docs/PAIRINGS.md, "Two views of giving and receiving").
@@ -33,54 +36,35 @@ COUNTS = (
     "term instead, so its hours differ; pairings between two schools are counted the same way."
 )
 
-_FLOWS_CTE = """
-counted AS (SELECT pairing_id FROM pairings WHERE status <> 'proposed'),
-cm AS (SELECT mem.* FROM mem JOIN counted USING (pairing_id)),
-hl AS (SELECT entry_id, pairing_id, hours, flow, who FROM pairing_log
-    WHERE coalesce(hours, 0) > 0),
-present AS (
-    -- An entry with no one named counts for everyone in the pairing; one naming people, for
-    -- them (two equi-joins: a join filtered on list_contains cost three times as much).
-    SELECT l.entry_id, l.pairing_id, l.hours, l.flow, cm.staff_ref, cm.side, cm.school_id,
-      cm.visible
-    FROM hl l JOIN cm ON cm.pairing_id = l.pairing_id WHERE len(l.who) = 0
-    UNION ALL
-    SELECT l.entry_id, l.pairing_id, l.hours, l.flow, cm.staff_ref, cm.side, cm.school_id,
-      cm.visible
-    FROM (SELECT DISTINCT entry_id, pairing_id, hours, flow, unnest(who) AS staff_ref FROM hl
-          WHERE len(who) > 0) l
-    JOIN cm ON cm.pairing_id = l.pairing_id AND cm.staff_ref = l.staff_ref),
-flows AS (
-    SELECT *,
-      flow = 'both ways' OR (flow = 'donor to recipient') = (side = 'donor') AS gives,
-      flow = 'both ways' OR (flow = 'donor to recipient') = (side = 'recipient') AS receives
-    FROM present)
-"""
 
-
-#: The same, each part worked out once however often the query reads it (the relationships
-#: read `cm` and `flows` several times: at national scale, computing them again costs seconds).
-_MATERIALIZED_FLOWS = (
-    _FLOWS_CTE.replace("cm AS (", "cm AS MATERIALIZED (")
-    .replace("present AS (", "present AS MATERIALIZED (")
-    .replace("flows AS (", "flows AS MATERIALIZED (")
-)
+def _viewer_cte(con: Connection, viewer: Viewer) -> tuple[str, list[object], Relations]:
+    """The ledger's derived tables (current with the data) and CTEs over them for `viewer`:
+    `vs` (the staff they can see one by one, read live, so consent counts at once) and `cm`
+    (the counted pairings' participants with a `visible` flag)."""
+    vis, params = visible_staff_sql(viewer, "st")
+    rel = derived.relations(con, LEDGER)
+    members = rel["members"]
+    cte = (
+        f"vs AS (SELECT st.staff_ref FROM staff st WHERE {vis}), "  # noqa: S608
+        "cm AS (SELECT m.*, m.staff_ref IN (SELECT staff_ref FROM vs) AS visible "
+        f"FROM {members} m)"
+    )
+    return cte, params, rel
 
 
 def person_ledger(con: Connection, viewer: Viewer) -> pd.DataFrame:
     """One row per person the viewer can see who took part in a counted pairing."""
     viewer.require_listing()
-    cte, params = members_cte(viewer)
+    cte, params, rel = _viewer_cte(con, viewer)
     sql = f"""
-    WITH {cte}, {_FLOWS_CTE},
+    WITH {cte},
     roles AS (
         SELECT staff_ref, count(DISTINCT pairing_id) FILTER (WHERE side = 'donor') AS pg,
           count(DISTINCT pairing_id) FILTER (WHERE side = 'recipient') AS pr
         FROM cm WHERE visible GROUP BY staff_ref),
     hours AS (
-        SELECT staff_ref, sum(hours) FILTER (WHERE gives) AS hg,
-          sum(hours) FILTER (WHERE receives) AS hr
-        FROM flows WHERE visible GROUP BY staff_ref)
+        SELECT staff_ref, sum(given) AS hg, sum(received) AS hr
+        FROM {rel["hours"]} WHERE staff_ref IN (SELECT staff_ref FROM vs) GROUP BY staff_ref)
     SELECT r.staff_ref, sc.name AS school, r.pg AS pairings_given, r.pr AS pairings_received,
       coalesce(h.hg, 0) AS hours_given, coalesce(h.hr, 0) AS hours_received,
       coalesce(h.hg, 0) - coalesce(h.hr, 0) AS balance
@@ -133,9 +117,9 @@ def school_relationships(con: Connection, viewer: Viewer) -> pd.DataFrame:
 
 def _school_raw(con: Connection, viewer: Viewer) -> pd.DataFrame:
     """One row per school, unsuppressed, with its people and how many the viewer cannot see."""
-    cte, params = members_cte(viewer)
+    cte, params, rel = _viewer_cte(con, viewer)
     sql = f"""
-    WITH {cte}, {_FLOWS_CTE},
+    WITH {cte},
     roles AS (
         SELECT school_id, count(DISTINCT pairing_id) FILTER (WHERE side = 'donor') AS pg,
           count(DISTINCT pairing_id) FILTER (WHERE side = 'recipient') AS pr,
@@ -143,34 +127,27 @@ def _school_raw(con: Connection, viewer: Viewer) -> pd.DataFrame:
           count(DISTINCT staff_ref) FILTER (WHERE NOT visible) AS hidden
         FROM cm GROUP BY school_id),
     hours AS (
-        SELECT school_id, sum(hours) FILTER (WHERE gives) AS hg,
-          sum(hours) FILTER (WHERE receives) AS hr
-        FROM flows GROUP BY school_id)
+        SELECT school_id, sum(given) AS hg, sum(received) AS hr
+        FROM {rel["hours"]} GROUP BY school_id)
     SELECT sc.school_id, sc.name AS school, coalesce(r.pg, 0) AS pairings_given,
       coalesce(r.pr, 0) AS pairings_received, coalesce(h.hg, 0) AS hours_given,
       coalesce(h.hr, 0) AS hours_received, coalesce(h.hg, 0) - coalesce(h.hr, 0) AS balance,
       coalesce(r.people, 0) AS people, coalesce(r.hidden, 0) AS hidden
     FROM schools sc LEFT JOIN roles r USING (school_id) LEFT JOIN hours h USING (school_id)
-    ORDER BY sc.is_hub DESC, sc.name
+    ORDER BY sc.is_hub DESC, sc.name, sc.school_id
     """  # noqa: S608
     return query_df(con, sql, params)
 
 
 def _relationships_raw(con: Connection, viewer: Viewer) -> pd.DataFrame:
     """One row per two schools linked by a counted pairing or hours, unsuppressed."""
-    cte, params = members_cte(viewer)
+    cte, params, rel = _viewer_cte(con, viewer)
     sql = f"""
-    WITH {cte}, {_MATERIALIZED_FLOWS},
+    WITH {cte},
     role_pairs AS (
-        SELECT d.school_id AS giver, r.school_id AS receiver,
-          count(DISTINCT d.pairing_id) AS pairings
-        FROM cm d JOIN cm r ON r.pairing_id = d.pairing_id AND r.side = 'recipient'
-        WHERE d.side = 'donor' AND d.school_id <> r.school_id GROUP BY ALL),
+        SELECT giver, receiver, count(*) AS pairings FROM {rel["role_pairs"]} GROUP BY ALL),
     hour_pairs AS (
-        SELECT giver, receiver, sum(hours) AS hours FROM (
-          SELECT DISTINCT g.entry_id, g.hours, g.school_id AS giver, r.school_id AS receiver
-          FROM flows g JOIN flows r ON r.entry_id = g.entry_id AND r.receives
-          WHERE g.gives AND g.school_id <> r.school_id) GROUP BY ALL),
+        SELECT giver, receiver, sum(hours) AS hours FROM {rel["hour_pairs"]} GROUP BY ALL),
     directed AS (
         SELECT coalesce(rp.giver, hp.giver) AS giver, coalesce(rp.receiver, hp.receiver)
           AS receiver, coalesce(rp.pairings, 0) AS pairings, coalesce(hp.hours, 0) AS hours
@@ -179,23 +156,12 @@ def _relationships_raw(con: Connection, viewer: Viewer) -> pd.DataFrame:
     pairs AS (
         SELECT least(giver, receiver) AS a, greatest(giver, receiver) AS b FROM directed
         GROUP BY ALL),
-    -- The pairings that include both schools of a pair, and their people from either school
-    -- (equi-joins only: a national ledger has 100,000 pairs).
-    joint AS (
-        SELECT DISTINCT x.pairing_id, x.school_id AS a, y.school_id AS b
-        FROM (SELECT DISTINCT pairing_id, school_id FROM cm) x
-        JOIN (SELECT DISTINCT pairing_id, school_id FROM cm) y
-          ON y.pairing_id = x.pairing_id AND x.school_id < y.school_id
-        SEMI JOIN pairs p ON p.a = x.school_id AND p.b = y.school_id),
+    -- The people of the pairings that include both schools of a pair, from either school.
     people AS (
-        SELECT a, b, count(DISTINCT staff_ref) AS people,
-          count(DISTINCT staff_ref) FILTER (WHERE NOT visible) AS hidden
-        FROM (
-          SELECT joint.a, joint.b, cm.staff_ref, cm.visible FROM joint
-          JOIN cm ON cm.pairing_id = joint.pairing_id AND cm.school_id = joint.a
-          UNION ALL
-          SELECT joint.a, joint.b, cm.staff_ref, cm.visible FROM joint
-          JOIN cm ON cm.pairing_id = joint.pairing_id AND cm.school_id = joint.b)
+        SELECT j.a, j.b, count(DISTINCT j.staff_ref) AS people,
+          count(DISTINCT j.staff_ref) FILTER (WHERE j.staff_ref NOT IN (SELECT staff_ref FROM vs))
+            AS hidden
+        FROM {rel["joint"]} j SEMI JOIN pairs p ON p.a = j.a AND p.b = j.b
         GROUP BY ALL)
     SELECT p.a AS school_a, sa.name AS school_a_name, p.b AS school_b, sb.name AS school_b_name,
       coalesce(ab.pairings, 0) AS pairings_a_to_b, coalesce(ba.pairings, 0) AS pairings_b_to_a,

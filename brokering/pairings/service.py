@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from brokering import audit
+from brokering import audit, derived_sets
 from brokering.dates import day
 from brokering.db import Connection, transaction
 from brokering.errors import AmbiguousQuery, ValidationError
@@ -91,8 +91,9 @@ def log_pairing(
             raise ValidationError(f"'{pairing_id}' is not a valid pairing reference.")
         if store.current_version(con, pairing_id) is not None:
             raise ValidationError(f"A pairing {pairing_id} already exists; choose another id.")
-        with transaction(con):
+        with transaction(con), derived_sets.upkeep(con) as kept:
             store.insert_version(con, pairing_id, 1, draft, "logged", viewer.username)
+            kept.touch("pairing", [pairing_id])
             audit.record(
                 con,
                 viewer,
@@ -189,8 +190,9 @@ def observations_summary(seen: list[dict]) -> str:
 def _append(
     con: Connection, viewer: Viewer, pairing_id: str, version: int, new: PairingDraft, change: str
 ) -> int:
-    with store.wrapped("save the pairing"), transaction(con):
+    with store.wrapped("save the pairing"), transaction(con), derived_sets.upkeep(con) as kept:
         store.insert_version(con, pairing_id, version + 1, new, change, viewer.username)
+        kept.touch("pairing", [pairing_id])
         audit.record(
             con,
             viewer,
