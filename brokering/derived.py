@@ -60,6 +60,24 @@ class Part:
     name: str
     tables: tuple[tuple[str, str], ...]
     sources: tuple[tuple[str, str], ...]
+    #: Totals over many parts' rows (a school's, two schools'), worked out again afterwards.
+    spread: tuple[Spread, ...] = ()
+
+
+@dataclass(frozen=True)
+class Spread:
+    """A table of totals by another key (a school, two schools) over a part's tables: after a
+    part's rows are worked out again, the totals for every key those rows held before or hold
+    now are worked out again too.
+
+    `keys_from`: (part table key, its column holding the totals' key); `where`: a condition on
+    a totals row naming its keys as `{keys}` (e.g. "a IN {keys} OR b IN {keys}"); `reads`:
+    (table key the totals are built from, the condition narrowing it, in the same form)."""
+
+    table: str
+    keys_from: tuple[str, str]
+    where: str
+    reads: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -198,6 +216,7 @@ def refresh_part(con: Connection, spec: DerivedSet, part: Part, keys: Iterable[s
     for table, column in part.sources:
         names[SOURCE + table] = f"(SELECT * FROM {table} WHERE {column} {inside})"
     columns = dict(part.tables)
+    _spread_keys(con, spec, part, columns, inside, create=True)  # the keys the rows held
     for t in spec.tables:
         if t.key not in columns:
             continue
@@ -207,7 +226,40 @@ def refresh_part(con: Connection, spec: DerivedSet, part: Part, keys: Iterable[s
             f"INSERT INTO {name} BY NAME SELECT * FROM ({t.build(names)}) WHERE {column} {inside}"
         )
         names[t.key] = f"(SELECT * FROM {name} WHERE {column} {inside})"
+    if part.spread:
+        _spread_keys(con, spec, part, columns, inside, create=False)  # and the keys they hold
+        _refresh_spread(con, spec, part)
     con.execute(f"DROP TABLE {_KEYS}")
+
+
+def _spread_keys(
+    con: Connection, spec: DerivedSet, part: Part, columns: dict, inside: str, *, create: bool
+) -> None:
+    for i, sp in enumerate(part.spread):
+        table, column = sp.keys_from
+        select = (
+            f"SELECT DISTINCT {column} AS k FROM {spec.table_name(table)} "
+            f"WHERE {columns[table]} {inside}"
+        )
+        if create:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {_KEYS}_{i} AS {select}")
+        else:
+            con.execute(f"INSERT INTO {_KEYS}_{i} {select}")
+
+
+def _refresh_spread(con: Connection, spec: DerivedSet, part: Part) -> None:
+    builds = {t.key: t.build for t in spec.tables}
+    for i, sp in enumerate(part.spread):
+        keys = f"(SELECT k FROM {_KEYS}_{i})"
+        names: dict[str, str] = dict(spec.stored())
+        for table, where in sp.reads:
+            names[table] = f"(SELECT * FROM {names[table]} WHERE {where.format(keys=keys)})"
+        name, where = spec.table_name(sp.table), sp.where.format(keys=keys)
+        con.execute(f"DELETE FROM {name} WHERE {where}")
+        con.execute(
+            f"INSERT INTO {name} BY NAME SELECT * FROM ({builds[sp.table](names)}) WHERE {where}"
+        )
+        con.execute(f"DROP TABLE {_KEYS}_{i}")
 
 
 def _record(con: Connection, spec: DerivedSet, current: list[int]) -> None:

@@ -219,3 +219,20 @@ def test_each_write_path_leaves_stats_fast_path_current(tiny) -> None:
     ):
         _apply(tiny, op)
         assert all(derived_sets.status(tiny).values()), op
+
+
+def test_a_pairing_moved_to_other_schools_leaves_no_totals_behind(tiny) -> None:
+    """The ledger's totals by school and by two schools are worked out again for the schools
+    a pairing held before a write as well as after it (a recipient replaced by someone from
+    another school takes the old school's share with them)."""
+    for spec in derived_sets.all_sets():
+        derived.build(tiny, spec)
+    for op in (
+        ("log", "A1", "B3", "active", "mathematics", 0),
+        ("session", 0, False, 0, 2.0, "both ways", 10),
+        ("people", 0, "C1", 0),
+    ):
+        _apply(tiny, op)
+    assert rebuilt_equal(tiny) == {s.name: True for s in derived_sets.all_sets()}
+    totals = tiny.execute("SELECT a, b FROM derived.ledger_pair_totals ORDER BY ALL").fetchall()
+    assert totals == [("A", "C")]

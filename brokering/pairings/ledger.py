@@ -46,10 +46,17 @@ def _viewer_cte(con: Connection, viewer: Viewer) -> tuple[str, list[object], Rel
     members = rel["members"]
     cte = (
         f"vs AS (SELECT st.staff_ref FROM staff st WHERE {vis}), "  # noqa: S608
-        "cm AS (SELECT m.*, m.staff_ref IN (SELECT staff_ref FROM vs) AS visible "
-        f"FROM {members} m)"
+        f"cm AS (SELECT m.*, {_seen(viewer, 'm')} AS visible FROM {members} m)"
     )
     return cte, params, rel
+
+
+def _seen(viewer: Viewer, alias: str) -> str:
+    """Whether `alias`.staff_ref is someone the viewer sees one by one (in `vs`): never, for
+    an aggregate-only role — said as a constant, so no one is looked up."""
+    if viewer.aggregate_only:
+        return "FALSE"
+    return f"{alias}.staff_ref IN (SELECT staff_ref FROM vs)"  # noqa: S608
 
 
 def person_ledger(con: Connection, viewer: Viewer) -> pd.DataFrame:
@@ -115,25 +122,31 @@ def school_relationships(con: Connection, viewer: Viewer) -> pd.DataFrame:
     return school_views(con, viewer)[1]
 
 
+def _hidden_sql(viewer: Viewer, table: str, keys: str, rel: Relations) -> tuple[str, list]:
+    """CTEs `vs` and `hid`: per `keys` of `table` (members or joint), how many distinct
+    people the viewer cannot see one by one (read live: consent counts at once). An
+    aggregate-only role sees no one, so its count is every person (the totals' `people`)."""
+    vis, params = visible_staff_sql(viewer, "st")
+    return (
+        f"vs AS (SELECT st.staff_ref FROM staff st WHERE {vis}), "  # noqa: S608
+        f"hid AS (SELECT {keys}, count(DISTINCT staff_ref) AS hidden FROM {rel[table]} x "
+        f"WHERE NOT {_seen(viewer, 'x')} GROUP BY ALL)"
+    ), params
+
+
 def _school_raw(con: Connection, viewer: Viewer) -> pd.DataFrame:
     """One row per school, unsuppressed, with its people and how many the viewer cannot see."""
-    cte, params, rel = _viewer_cte(con, viewer)
+    rel = derived.relations(con, LEDGER)
+    cte, params = _hidden_sql(viewer, "members", "school_id", rel)
+    hidden = "t.people" if viewer.aggregate_only else "h.hidden"
     sql = f"""
-    WITH {cte},
-    roles AS (
-        SELECT school_id, count(DISTINCT pairing_id) FILTER (WHERE side = 'donor') AS pg,
-          count(DISTINCT pairing_id) FILTER (WHERE side = 'recipient') AS pr,
-          count(DISTINCT staff_ref) AS people,
-          count(DISTINCT staff_ref) FILTER (WHERE NOT visible) AS hidden
-        FROM cm GROUP BY school_id),
-    hours AS (
-        SELECT school_id, sum(given) AS hg, sum(received) AS hr
-        FROM {rel["hours"]} GROUP BY school_id)
-    SELECT sc.school_id, sc.name AS school, coalesce(r.pg, 0) AS pairings_given,
-      coalesce(r.pr, 0) AS pairings_received, coalesce(h.hg, 0) AS hours_given,
-      coalesce(h.hr, 0) AS hours_received, coalesce(h.hg, 0) - coalesce(h.hr, 0) AS balance,
-      coalesce(r.people, 0) AS people, coalesce(r.hidden, 0) AS hidden
-    FROM schools sc LEFT JOIN roles r USING (school_id) LEFT JOIN hours h USING (school_id)
+    WITH {cte}
+    SELECT sc.school_id, sc.name AS school, coalesce(t.pg, 0) AS pairings_given,
+      coalesce(t.pr, 0) AS pairings_received, coalesce(t.hg, 0) AS hours_given,
+      coalesce(t.hr, 0) AS hours_received, coalesce(t.hg, 0) - coalesce(t.hr, 0) AS balance,
+      coalesce(t.people, 0) AS people, coalesce({hidden}, 0) AS hidden
+    FROM schools sc LEFT JOIN {rel["school_totals"]} t USING (school_id)
+    {"" if viewer.aggregate_only else "LEFT JOIN hid h USING (school_id)"}
     ORDER BY sc.is_hub DESC, sc.name, sc.school_id
     """  # noqa: S608
     return query_df(con, sql, params)
@@ -141,38 +154,18 @@ def _school_raw(con: Connection, viewer: Viewer) -> pd.DataFrame:
 
 def _relationships_raw(con: Connection, viewer: Viewer) -> pd.DataFrame:
     """One row per two schools linked by a counted pairing or hours, unsuppressed."""
-    cte, params, rel = _viewer_cte(con, viewer)
+    rel = derived.relations(con, LEDGER)
+    cte, params = _hidden_sql(viewer, "joint", "a, b", rel)
+    hidden = "t.people" if viewer.aggregate_only else "coalesce(h.hidden, 0)"
     sql = f"""
-    WITH {cte},
-    role_pairs AS (
-        SELECT giver, receiver, count(*) AS pairings FROM {rel["role_pairs"]} GROUP BY ALL),
-    hour_pairs AS (
-        SELECT giver, receiver, sum(hours) AS hours FROM {rel["hour_pairs"]} GROUP BY ALL),
-    directed AS (
-        SELECT coalesce(rp.giver, hp.giver) AS giver, coalesce(rp.receiver, hp.receiver)
-          AS receiver, coalesce(rp.pairings, 0) AS pairings, coalesce(hp.hours, 0) AS hours
-        FROM role_pairs rp FULL JOIN hour_pairs hp
-          ON hp.giver = rp.giver AND hp.receiver = rp.receiver),
-    pairs AS (
-        SELECT least(giver, receiver) AS a, greatest(giver, receiver) AS b FROM directed
-        GROUP BY ALL),
-    -- The people of the pairings that include both schools of a pair, from either school.
-    people AS (
-        SELECT j.a, j.b, count(DISTINCT j.staff_ref) AS people,
-          count(DISTINCT j.staff_ref) FILTER (WHERE j.staff_ref NOT IN (SELECT staff_ref FROM vs))
-            AS hidden
-        FROM {rel["joint"]} j SEMI JOIN pairs p ON p.a = j.a AND p.b = j.b
-        GROUP BY ALL)
-    SELECT p.a AS school_a, sa.name AS school_a_name, p.b AS school_b, sb.name AS school_b_name,
-      coalesce(ab.pairings, 0) AS pairings_a_to_b, coalesce(ba.pairings, 0) AS pairings_b_to_a,
-      coalesce(ab.hours, 0) AS hours_a_to_b, coalesce(ba.hours, 0) AS hours_b_to_a,
-      pe.people, pe.hidden
-    FROM pairs p
-    JOIN schools sa ON sa.school_id = p.a JOIN schools sb ON sb.school_id = p.b
-    LEFT JOIN directed ab ON ab.giver = p.a AND ab.receiver = p.b
-    LEFT JOIN directed ba ON ba.giver = p.b AND ba.receiver = p.a
-    JOIN people pe ON pe.a = p.a AND pe.b = p.b
-    ORDER BY p.a, p.b
+    WITH {cte}
+    SELECT t.a AS school_a, sa.name AS school_a_name, t.b AS school_b, sb.name AS school_b_name,
+      t.pairings_a_to_b, t.pairings_b_to_a, t.hours_a_to_b, t.hours_b_to_a, t.people,
+      {hidden} AS hidden
+    FROM {rel["pair_totals"]} t
+    JOIN schools sa ON sa.school_id = t.a JOIN schools sb ON sb.school_id = t.b
+    {"" if viewer.aggregate_only else "LEFT JOIN hid h ON h.a = t.a AND h.b = t.b"}
+    ORDER BY t.a, t.b
     """  # noqa: S608
     frame = query_df(con, sql, params)
     a_gives = (frame["pairings_a_to_b"] > 0) | (frame["hours_a_to_b"] > 0)

@@ -14,7 +14,10 @@ rows per pairing, so that a write to one pairing works out that pairing's rows a
 - `role_pairs`: per pairing, each (donor school, recipient school) of two different schools;
 - `hour_pairs`: per pairing, the hours that went from one school to another (each entry
   once per two schools, however many people were present);
-- `joint`: per pairing, each two of its schools with the people of the pairing from either.
+- `joint`: per pairing, each two of its schools with the people of the pairing from either;
+- `school_totals` and `pair_totals`: the sums of those by school and by two schools (their
+  people counted once however many pairings they share), worked out again after a write for
+  the schools of the pairing written (`derived.Spread`).
 
 Who the viewer can see is applied when the ledger is read (`ledger.py`), from the live staff
 list, so a change of consent counts at once; nothing here decides what is shown.
@@ -24,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from brokering.derived import DerivedSet, Part, Table, source
+from brokering.derived import DerivedSet, Part, Spread, Table, source
 
 
 def _members_sql(r: Mapping[str, str]) -> str:
@@ -112,6 +115,53 @@ def _joint_sql(r: Mapping[str, str]) -> str:
     """
 
 
+def _school_totals_sql(r: Mapping[str, str]) -> str:
+    """Per school: pairings given and received, its people, person-hours given and received
+    (NULL where none: the reader writes 0)."""
+    return f"""
+    WITH roles AS (
+        SELECT school_id, count(DISTINCT pairing_id) FILTER (WHERE side = 'donor') AS pg,
+          count(DISTINCT pairing_id) FILTER (WHERE side = 'recipient') AS pr,
+          count(DISTINCT staff_ref) AS people
+        FROM {r["members"]} GROUP BY school_id),
+    hours AS (
+        SELECT school_id, sum(given) AS hg, sum(received) AS hr
+        FROM {r["hours"]} GROUP BY school_id)
+    SELECT roles.*, hours.hg, hours.hr FROM roles LEFT JOIN hours USING (school_id)
+    """
+
+
+def _pair_totals_sql(r: Mapping[str, str]) -> str:
+    """Per two schools (a < b) linked by a counted pairing or by hours: pairings and hours
+    each way, and the people of the pairings that include both, from either school."""
+    return f"""
+    WITH role_pairs AS (
+        SELECT giver, receiver, count(*) AS pairings FROM {r["role_pairs"]} GROUP BY ALL),
+    hour_pairs AS (
+        SELECT giver, receiver, sum(hours) AS hours FROM {r["hour_pairs"]} GROUP BY ALL),
+    directed AS (
+        SELECT coalesce(rp.giver, hp.giver) AS giver, coalesce(rp.receiver, hp.receiver)
+          AS receiver, coalesce(rp.pairings, 0) AS pairings, coalesce(hp.hours, 0) AS hours
+        FROM role_pairs rp FULL JOIN hour_pairs hp
+          ON hp.giver = rp.giver AND hp.receiver = rp.receiver),
+    pairs AS (
+        SELECT least(giver, receiver) AS a, greatest(giver, receiver) AS b FROM directed
+        GROUP BY ALL),
+    people AS (
+        SELECT a, b, count(*) AS people
+        FROM (SELECT DISTINCT j.a, j.b, j.staff_ref FROM {r["joint"]} j
+              SEMI JOIN pairs p ON p.a = j.a AND p.b = j.b)
+        GROUP BY ALL)
+    SELECT p.a, p.b, coalesce(ab.pairings, 0) AS pairings_a_to_b,
+      coalesce(ba.pairings, 0) AS pairings_b_to_a, coalesce(ab.hours, 0) AS hours_a_to_b,
+      coalesce(ba.hours, 0) AS hours_b_to_a, pe.people
+    FROM pairs p
+    LEFT JOIN directed ab ON ab.giver = p.a AND ab.receiver = p.b
+    LEFT JOIN directed ba ON ba.giver = p.b AND ba.receiver = p.a
+    JOIN people pe ON pe.a = p.a AND pe.b = p.b
+    """
+
+
 #: The ledger reads the pairings' versions, participants and log, and each participant's
 #: school from the staff list (changed only by imports).
 _SIGNATURE_SQL = """
@@ -124,7 +174,7 @@ _TABLES = ("members", "hours", "role_pairs", "hour_pairs", "joint")
 
 LEDGER = DerivedSet(
     name="ledger",
-    layout=1,
+    layout=2,
     signature_sql=_SIGNATURE_SQL,
     tables=(
         Table("members", _members_sql, "pairing_id"),
@@ -132,6 +182,8 @@ LEDGER = DerivedSet(
         Table("role_pairs", _role_pairs_sql, "giver, receiver"),
         Table("hour_pairs", _hour_pairs_sql, "giver, receiver"),
         Table("joint", _joint_sql, "a, b"),
+        Table("school_totals", _school_totals_sql, "school_id"),
+        Table("pair_totals", _pair_totals_sql, "a, b"),
     ),
     parts=(
         Part(
@@ -141,6 +193,24 @@ LEDGER = DerivedSet(
                 ("pairing_versions", "pairing_id"),
                 ("pairing_participants", "pairing_id"),
                 ("pairing_entries", "pairing_id"),
+            ),
+            spread=(
+                Spread(
+                    "school_totals",
+                    keys_from=("members", "school_id"),
+                    where="school_id IN {keys}",
+                    reads=(("members", "school_id IN {keys}"), ("hours", "school_id IN {keys}")),
+                ),
+                Spread(
+                    "pair_totals",
+                    keys_from=("members", "school_id"),
+                    where="a IN {keys} OR b IN {keys}",
+                    reads=(
+                        ("role_pairs", "giver IN {keys} OR receiver IN {keys}"),
+                        ("hour_pairs", "giver IN {keys} OR receiver IN {keys}"),
+                        ("joint", "a IN {keys} OR b IN {keys}"),
+                    ),
+                ),
             ),
         ),
     ),
