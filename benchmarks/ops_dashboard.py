@@ -295,7 +295,8 @@ def _time_rebuild(ctx: Context, con, n_pairings: int | None) -> None:
         return
     row = Row(
         "dashboard_rebuild",
-        "Rebuild the dashboard's derived facts (first read after a change)"
+        "Rebuild the dashboard's derived facts in full (after an import; a write in the app "
+        "keeps them current instead)"
         + (f" — {n_pairings:,} pairings" if n_pairings is not None else ""),
         target="no target set; reported",
     )
@@ -306,8 +307,10 @@ def _time_rebuild(ctx: Context, con, n_pairings: int | None) -> None:
     else:
         row.product = Figure(describe(build), s)
         row.notes.append(
-            "Every aggregate below reads these tables; they are rebuilt before the next read "
-            "whenever the pairings, their log, coaching, staff or the taxonomy change."
+            "Every aggregate below reads these tables. A write in the app (pairing, log entry, "
+            "accepted request, consent) works out only the rows it touched, in its own "
+            "transaction; an import rebuilds them in its re-lay; any other change is caught by "
+            "their signature and rebuilt on the next read."
         )
     ctx.add(row)
 

@@ -265,8 +265,13 @@ PRECOMPUTES = (
     "consent change for exactly the people written (`maintenance.refresh_people`).",
     "**Each skill's leading rows held in memory** for the current build of the parts "
     "(`brokering.find.leaders`): a repeat find of a skill ranks them without a query.",
-    "**The dashboard's derived facts** (`brokering.dashboard.facts`): pairings, their "
-    "people and terms laid out once, rebuilt on the first read after a change.",
+    "**The dashboard's derived facts** (`brokering.dashboard.facts`), the maturity "
+    "indicators' staff summary and **the reciprocity ledger's facts** "
+    "(`brokering.pairings.ledger_facts`: per pairing, then totals by school and by two "
+    "schools): laid out once, rebuilt in full by the re-lay after an import, and kept current "
+    "by every write in the app (pairing, log entry, accepted request, consent) for exactly "
+    "the pairing, coach or person written, in the write's own transaction "
+    "(`brokering.derived.Upkeep`); a read rebuilds only what some other change left stale.",
     "**Page caches** keyed on the store's change signature (`brokering.changes."
     "store_version`), so no cached read outlives a write.",
     "The fair numpy baseline is given the same per-skill parts (built once, outside the "

@@ -89,6 +89,9 @@ def test_smoke_run_writes_its_results(tmp_path: Path) -> None:
     for op in ("find", "find_typical", "find_after_write", "find_typical_after_write"):
         assert ops[op]["quality"]["stored_parts"] is True, op
     assert ops["write"]["quality"]["fast_path_after"] is True
+    # The derived facts stay current through every write: no first read pays for a rebuild.
+    assert ops["write"]["quality"]["dashboard_facts_current_after"] is True
+    assert ops["dashboard_after_pairing_write"]["quality"]["derived_current_after_each_write"]
     assert ops["find_after_write"]["answers"][
         "withdrawn person no longer listed for another school's leader"
     ]
