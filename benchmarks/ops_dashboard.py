@@ -306,6 +306,16 @@ def _time_rebuild(ctx: Context, con, n_pairings: int | None) -> None:
         row.status = f"failed: {type(exc).__name__}: {str(exc)[:200]}"
     else:
         row.product = Figure(describe(build), s)
+        try:
+            from brokering import derived
+            from brokering.pairings.ledger_facts import LEDGER as ledger
+        except ImportError:  # no ledger facts in this version
+            ledger = None
+        if ledger is not None:
+            s_l, _ = timeit(
+                lambda: derived.build(con, ledger), max(1, min(5, ctx.reps("query"))), warmup=0
+            )
+            row.extra.append(Figure("derived.build(LEDGER): the reciprocity ledger's facts", s_l))
         row.notes.append(
             "Every aggregate below reads these tables. A write in the app (pairing, log entry, "
             "accepted request, consent) works out only the rows it touched, in its own "
