@@ -200,57 +200,55 @@ def drop(con: Connection, spec: DerivedSet) -> None:
 
 
 # -- keeping sets current through a write --------------------------------------------------
-_KEYS = "_derived_keys"
+_KEYS = "_derived_spread"
 
 
 def refresh_part(con: Connection, spec: DerivedSet, part: Part, keys: Iterable[str]) -> None:
     """Work out the rows of `part` for `keys` again: delete them from each of the part's
-    tables and insert them from the set's own SQL over the sources narrowed to those keys.
-    Runs inside the caller's transaction; records no signature (`Upkeep` does)."""
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {_KEYS} AS SELECT DISTINCT unnest(?::VARCHAR[]) AS k",
-        [sorted(set(keys))],
-    )
-    inside = f"IN (SELECT k FROM {_KEYS})"
-    names: dict[str, str] = dict(spec.stored())
-    for table, column in part.sources:
-        names[SOURCE + table] = f"(SELECT * FROM {table} WHERE {column} {inside})"
+    tables and insert them from the set's own SQL over the sources narrowed to those keys,
+    then any totals they feed (`Spread`). Runs inside the caller's transaction; records no
+    signature (`Upkeep` does).
+
+    One key at a time (a write touches one pairing, coach or person): `column = $1` is a
+    filter each scan applies itself, skipping the row groups whose range cannot hold the key,
+    where a list of keys would be a join over every row."""
     columns = dict(part.tables)
-    _spread_keys(con, spec, part, columns, inside, create=True)  # the keys the rows held
-    for t in spec.tables:
-        if t.key not in columns:
-            continue
-        name, column = spec.table_name(t.key), columns[t.key]
-        con.execute(f"DELETE FROM {name} WHERE {column} {inside}")
-        con.execute(
-            f"INSERT INTO {name} BY NAME SELECT * FROM ({t.build(names)}) WHERE {column} {inside}"
-        )
-        names[t.key] = f"(SELECT * FROM {name} WHERE {column} {inside})"
+    for i in range(len(part.spread)):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {_KEYS}_{i} (k VARCHAR)")
+    for key in sorted(set(keys)):
+        names: dict[str, str] = dict(spec.stored())
+        for table, column in part.sources:
+            names[SOURCE + table] = f"(SELECT * FROM {table} WHERE {column} = $1)"
+        _spread_keys(con, spec, part, columns, key)  # the keys the rows held
+        for t in spec.tables:
+            if t.key not in columns:
+                continue
+            name, column = spec.table_name(t.key), columns[t.key]
+            con.execute(f"DELETE FROM {name} WHERE {column} = $1", [key])
+            con.execute(
+                f"INSERT INTO {name} BY NAME SELECT * FROM ({t.build(names)}) WHERE {column} = $1",
+                [key],
+            )
+            names[t.key] = f"(SELECT * FROM {name} WHERE {column} = $1)"
+        _spread_keys(con, spec, part, columns, key)  # and the keys they hold now
     if part.spread:
-        _spread_keys(con, spec, part, columns, inside, create=False)  # and the keys they hold
         _refresh_spread(con, spec, part)
-    con.execute(f"DROP TABLE {_KEYS}")
 
 
-def _spread_keys(
-    con: Connection, spec: DerivedSet, part: Part, columns: dict, inside: str, *, create: bool
-) -> None:
+def _spread_keys(con: Connection, spec: DerivedSet, part: Part, columns: dict, key: str) -> None:
     for i, sp in enumerate(part.spread):
         table, column = sp.keys_from
-        select = (
-            f"SELECT DISTINCT {column} AS k FROM {spec.table_name(table)} "
-            f"WHERE {columns[table]} {inside}"
+        con.execute(
+            f"INSERT INTO {_KEYS}_{i} SELECT DISTINCT {column} FROM {spec.table_name(table)} "
+            f"WHERE {columns[table]} = $1",
+            [key],
         )
-        if create:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {_KEYS}_{i} AS {select}")
-        else:
-            con.execute(f"INSERT INTO {_KEYS}_{i} {select}")
 
 
 def _refresh_spread(con: Connection, spec: DerivedSet, part: Part) -> None:
     builds = {t.key: t.build for t in spec.tables}
     for i, sp in enumerate(part.spread):
-        keys = f"(SELECT k FROM {_KEYS}_{i})"
+        keys = f"(SELECT DISTINCT k FROM {_KEYS}_{i})"
         names: dict[str, str] = dict(spec.stored())
         for table, where in sp.reads:
             names[table] = f"(SELECT * FROM {names[table]} WHERE {where.format(keys=keys)})"
