@@ -34,6 +34,17 @@ SqlBuilder = Callable[[Mapping[str, str]], str]
 SOURCE = "source:"
 
 
+def last_import_sql(unread: tuple[str, ...]) -> str:
+    """A signature term: the newest import that could have changed a set's sources — every
+    import (and undo) except one that wrote only to tables in `unread`, tables the set never
+    reads (so an evidence-only import leaves the pairings' facts current)."""
+    listed = ", ".join(f"'{t}'" for t in unread)
+    return (
+        "(SELECT coalesce(max(import_id), 0) FROM imports WHERE NOT (outcome = 'applied' "  # noqa: S608
+        f"AND detail IS NOT NULL AND list_has_all([{listed}], json_keys(detail))))"
+    )
+
+
 def source(relations: Mapping[str, str], table: str) -> str:
     """The relation a builder reads source `table` from: the table itself, or only the rows
     a partial refresh is working out again (see `Part`)."""

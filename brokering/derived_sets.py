@@ -40,11 +40,13 @@ def status(con: Connection) -> dict[str, bool]:
 
 
 def rebuild_stale(con: Connection) -> list[str]:
-    """Rebuild every set whose data moved (after an import: its rows may have changed anywhere);
-    returns the names rebuilt."""
+    """After an import (its rows may have changed anywhere): rebuild every set that was built
+    here and whose data moved, so the next page view finds it ready; returns the names. A set
+    never built is left for its first read, as before."""
     done = []
     for spec in all_sets():
-        if not derived.is_current(con, spec):
+        built = derived.stored_signature(con, spec)
+        if built is not None and built != derived.signature(con, spec):
             derived.build(con, spec)
             done.append(spec.name)
     return done

@@ -251,3 +251,17 @@ def test_the_relay_after_an_import_leaves_every_set_current(tiny, admin) -> None
     assert not all(derived_sets.status(tiny).values())
     after_import(tiny, True)
     assert rebuilt_equal(tiny) == {s.name: True for s in derived_sets.all_sets()}
+
+
+def test_an_evidence_only_import_leaves_the_pairings_facts_current(tiny, admin) -> None:
+    """The dashboard's and the ledger's facts never read evidence, so an import that wrote
+    only evidence moves neither signature (no rebuild at all); the maturity summary, which
+    does read it, is rebuilt by the re-lay."""
+    from brokering.find.maintenance import after_import
+
+    for spec in derived_sets.all_sets():
+        derived.build(tiny, spec)
+    assert import_paths(tiny, [TINY / "evidence.csv"], admin, today=TINY_TODAY).applied
+    assert derived_sets.status(tiny) == {"dash": True, "maturity": False, "ledger": True}
+    after_import(tiny, True)
+    assert rebuilt_equal(tiny) == {s.name: True for s in derived_sets.all_sets()}

@@ -168,7 +168,7 @@ def _facts_sql(r: Mapping[str, str]) -> str:
 _SIGNATURE_SQL = f"""
     SELECT (SELECT count(*) FROM pairing_versions), (SELECT count(*) FROM pairing_participants),
            (SELECT count(*) FROM pairing_entries), (SELECT count(*) FROM coaching),
-           (SELECT count(*) FROM staff), (SELECT coalesce(max(import_id), 0) FROM imports),
+           (SELECT count(*) FROM staff), {derived.last_import_sql(("evidence", "needs"))},
            (SELECT coalesce(sum(hash(skill_id, area)) % 1000000007, 0)::BIGINT FROM skills),
            {int(_DEFAULT_HOURS * 100)}, {int(TRANSFER_LEVEL)}
 """

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from brokering.derived import DerivedSet, Part, Spread, Table, source
+from brokering.derived import DerivedSet, Part, Spread, Table, last_import_sql, source
 
 
 def _members_sql(r: Mapping[str, str]) -> str:
@@ -164,10 +164,10 @@ def _pair_totals_sql(r: Mapping[str, str]) -> str:
 
 #: The ledger reads the pairings' versions, participants and log, and each participant's
 #: school from the staff list (changed only by imports).
-_SIGNATURE_SQL = """
+_SIGNATURE_SQL = f"""
     SELECT (SELECT count(*) FROM pairing_versions), (SELECT count(*) FROM pairing_participants),
            (SELECT count(*) FROM pairing_entries), (SELECT count(*) FROM staff),
-           (SELECT coalesce(max(import_id), 0) FROM imports)
+           {last_import_sql(("evidence", "coaching", "needs"))}
 """
 
 _TABLES = ("members", "hours", "role_pairs", "hour_pairs", "joint")
