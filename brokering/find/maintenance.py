@@ -358,16 +358,16 @@ def optimise(con: Connection, params: ScoringParams = DEFAULT_PARAMS) -> dict[st
 
 def after_import(con: Connection, applied: bool, params: ScoringParams = DEFAULT_PARAMS) -> bool:
     """Re-lay the store once an import has written rows, so finds keep the fast route (the
-    stored parts stop being used the moment the data changes) and the derived facts are
-    ready for the next page view. Every caller that applies an
+    stored parts stop being used the moment the data changes) and the derived facts whose
+    data the import changed are ready for the next page view. Every caller that applies an
     import (the Data page, the command line, the demo build) calls this; the importer itself
     does not, so an import's own cost stays measurable on its own."""
     if not applied:
         return False
     optimise(con, params)
     # The derived facts (dashboard, maturity, ledger) too: an import may change rows anywhere
-    # (a move of school, corrected pairings), so each set whose data moved is rebuilt here
-    # rather than on the first page view after the import.
+    # (a move of school, corrected pairings), so each built set whose data moved is rebuilt
+    # here rather than on the first page view after the import.
     from brokering import derived_sets
 
     derived_sets.rebuild_stale(con)
