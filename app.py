@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import altair as alt
 import streamlit as st
 
 import gate
@@ -18,6 +19,10 @@ import ui
 import ui_inbox
 import ui_people
 from brokering.permissions import can_open
+
+# Altair checks every part of a chart against the Vega-Lite schema as it is built: a quarter
+# of a Transfer page run, for charts that are code (their builders' tests run with the check).
+alt.utils.schemapi.disable_debug_mode()
 
 st.set_page_config(
     page_title="Alliance Expertise Broker", page_icon=":material/hub:", layout="wide"

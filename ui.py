@@ -92,10 +92,22 @@ def _schools(path: str, version: tuple) -> pd.DataFrame:
     return list_schools(_store(path).cursor())
 
 
+#: The school list as read in each session's current run: session id -> (the run's cursor
+#: registry, the list, names by id). Why: a page labels every school in a picker with
+#: `school_label`, and each call read the store's change signature afresh (ten counts) —
+#: at alliance scale, fifty reads to draw one selectbox. The registry is the object
+#: Streamlit replaces at the start of every run, so an entry serves one run only; schools
+#: change only by an import, after which `refresh_cached` drops every entry, so a write and
+#: then a read in the same run still see the write.
+_RUN_SCHOOLS: dict[str, tuple[object, pd.DataFrame, dict[str, str]]] = {}
+_RUN_SCHOOLS_KEPT = 64
+
+
 def refresh_cached() -> None:
     """Drop cached reads at once (they are keyed on the store's change signature anyway, so
-    this only frees memory after a write)."""
+    this only frees memory after a write; the run's school list is read again)."""
     _schools.clear()
+    _RUN_SCHOOLS.clear()
 
 
 #: The school names last read in a page run, for labels asked for outside one: a widget's
@@ -104,17 +116,32 @@ def refresh_cached() -> None:
 _LAST_NAMES: dict[str, str] = {}
 
 
-def schools() -> pd.DataFrame:
+def _run_schools() -> tuple[pd.DataFrame, dict[str, str]]:
+    """The school list and names for this page run, read once per run (see `_RUN_SCHOOLS`)."""
+    ctx = get_script_run_ctx()
+    run = ctx.cursors if ctx is not None else None
+    held = _RUN_SCHOOLS.get(ctx.session_id) if ctx is not None else None
+    if held is not None and held[0] is run:
+        return held[1], held[2]
     frame = _schools(str(default_db_path()), store_version(connection()))
+    names = dict(zip(frame["school_id"], frame["name"], strict=True))
     _LAST_NAMES.clear()
-    _LAST_NAMES.update(zip(frame["school_id"], frame["name"], strict=True))
-    return frame
+    _LAST_NAMES.update(names)
+    if ctx is not None:
+        if len(_RUN_SCHOOLS) >= _RUN_SCHOOLS_KEPT:
+            _RUN_SCHOOLS.pop(next(iter(_RUN_SCHOOLS)))
+        _RUN_SCHOOLS[ctx.session_id] = (run, frame, names)
+    return frame, names
+
+
+def schools() -> pd.DataFrame:
+    """Every school (a copy: a page may add columns to it)."""
+    return _run_schools()[0].copy()
 
 
 def school_names() -> dict[str, str]:
     """school_id -> name, from the cached school list (for selectbox labels)."""
-    frame = schools()
-    return dict(zip(frame["school_id"], frame["name"], strict=True))
+    return dict(_run_schools()[1])
 
 
 def school_label(school_id: str | None) -> str:
@@ -122,9 +149,7 @@ def school_label(school_id: str | None) -> str:
         return "the whole alliance"
     if get_script_run_ctx() is None:  # not a page run: no store read on this thread
         return _LAST_NAMES.get(school_id, school_id)
-    frame = schools()
-    match = frame.loc[frame["school_id"] == school_id, "name"]
-    return str(match.iloc[0]) if len(match) else school_id
+    return str(_run_schools()[1].get(school_id, school_id))
 
 
 def served_audited(

@@ -53,6 +53,18 @@ if viewer.aggregate_only:
     show_table(school.drop(columns=["school_id"]), "ledger_schools", "No pairings yet.")
     st.stop()
 
+if pending := st.session_state.pop("pairings_pending_entry", None):
+    # An entry submitted in the last run (`_queue_entry`), written now by the viewer this
+    # run's sign-in check confirmed, before the pairing's log is drawn.
+    pending_id, draft = pending
+    try:
+        added = entries.add_entry(con, viewer, pending_id, draft)
+    except BrokeringError as exc:
+        st.session_state[f"entry_{pending_id}_refused"] = exc
+    else:
+        st.session_state["pairings_flash"] = (
+            f"Added {draft.entry_type} to {pending_id} (entry {added})."
+        )
 if message := st.session_state.pop("pairings_flash", None):
     st.success(ui.plain(message))
 
@@ -145,11 +157,14 @@ def entry_form(pairing_id: str, detail: dict) -> None:
     kind = st.selectbox("Type of entry", model.ENTRY_TYPES, index=1, key=f"kind_{pairing_id}")
     sides = {r: s for r, s in zip(people["staff_ref"], people["side"], strict=True) if r in shown}
     likely = model.default_observed(kind, sides)
+    k = f"entry_{pairing_id}_"  # the form's widget keys, read back by `_queue_entry`
+    if (refused := st.session_state.pop(f"{k}refused", None)) is not None:
+        ui.show_error(refused)
     with st.form(f"entry_{pairing_id}", clear_on_submit=True):
         a, b, c = st.columns(3)
-        when = b.date_input("Date of the entry", value=date.today(), format=INPUT_FORMAT)
-        hours = c.number_input("Hours", min_value=0.0, value=None, step=0.5)
-        observed = a.selectbox(
+        b.date_input("Date of the entry", value=date.today(), format=INPUT_FORMAT, key=f"{k}date")
+        c.number_input("Hours", min_value=0.0, value=None, step=0.5, key=f"{k}hours")
+        a.selectbox(
             "Whose practice was seen",
             [None, *shown],
             index=shown.index(likely) + 1 if likely else 0,
@@ -158,46 +173,61 @@ def entry_form(pairing_id: str, detail: dict) -> None:
             help="A visit usually sees the donor's practice; an observation or a baseline "
             "the recipient's. Only an observation of a recipient can show transfer.",
         )
-        by = b.text_input("Recorded by", help="A staff reference, or a role: SLT, HoD, external…")
-        flow = c.selectbox("Which way the time went", model.FLOWS)
-        who = st.multiselect("Present (blank: everyone in the pairing)", shown)
+        b.text_input(
+            "Recorded by",
+            help="A staff reference, or a role: SLT, HoD, external…",
+            key=f"{k}by",
+        )
+        c.selectbox("Which way the time went", model.FLOWS, key=f"{k}flow")
+        st.multiselect("Present (blank: everyone in the pairing)", shown, key=f"{k}who")
         r1, r2 = st.columns(2)
         rated = {"format_func": lambda v: "not rated" if v is None else str(v)}
-        before = r1.selectbox(
-            "Rating before the work (1-4, 4 strongest)", [None, 1, 2, 3, 4], **rated
+        r1.selectbox(
+            "Rating before the work (1-4, 4 strongest)",
+            [None, 1, 2, 3, 4],
+            key=f"{k}before",
+            **rated,
         )
-        after = r2.selectbox(
-            "Rating of what was seen (1-4, 4 strongest)", [None, 1, 2, 3, 4], **rated
+        r2.selectbox(
+            "Rating of what was seen (1-4, 4 strongest)",
+            [None, 1, 2, 3, 4],
+            key=f"{k}after",
+            **rated,
         )
-        measure = st.text_input("What was measured (pupil work or outcome)")
+        st.text_input("What was measured (pupil work or outcome)", key=f"{k}measure")
         v1, v2 = st.columns(2)
-        value_before = v1.number_input("Value before", value=None)
-        value_after = v2.number_input("Value after", value=None)
-        note = st.text_area("What was seen, or the reflection")
-        link = st.text_input("Link (https://…)")
-        if st.form_submit_button("Add to the log"):
-            entry = model.EntryDraft(
-                entry_type=kind,
-                date=when,
-                hours=hours,
-                who=tuple(who),
-                flow=flow,
-                observed_ref=observed,
-                recorded_by=by or None,
-                rating_before=before,
-                rating_after=after,
-                measure=measure or None,
-                value_before=value_before,
-                value_after=value_after,
-                note=note or None,
-                link=link or None,
-            )
-            try:
-                entry_id = entries.add_entry(con, viewer, pairing_id, entry)
-            except BrokeringError as exc:
-                ui.show_error(exc)
-            else:
-                flash(f"Added {kind} to {pairing_id} (entry {entry_id}).")
+        v1.number_input("Value before", value=None, key=f"{k}value_before")
+        v2.number_input("Value after", value=None, key=f"{k}value_after")
+        st.text_area("What was seen, or the reflection", key=f"{k}note")
+        st.text_input("Link (https://…)", key=f"{k}link")
+        # Kept by the submit's callback and written at the top of the run that follows,
+        # before the log above is drawn: one run shows it (no second run of the page).
+        st.form_submit_button("Add to the log", on_click=_queue_entry, args=(pairing_id, kind))
+
+
+def _queue_entry(pairing_id: str, kind: str) -> None:
+    """The entry form's submit: the draft from the form's widgets, kept for the run that
+    follows to write (after the sign-in check, before anything is drawn)."""
+    k, state = f"entry_{pairing_id}_", st.session_state
+    state["pairings_pending_entry"] = (
+        pairing_id,
+        model.EntryDraft(
+            entry_type=kind,
+            date=state[f"{k}date"],
+            hours=state[f"{k}hours"],
+            who=tuple(state[f"{k}who"]),
+            flow=state[f"{k}flow"],
+            observed_ref=state[f"observed_{pairing_id}_{kind}"],
+            recorded_by=state[f"{k}by"] or None,
+            rating_before=state[f"{k}before"],
+            rating_after=state[f"{k}after"],
+            measure=state[f"{k}measure"] or None,
+            value_before=state[f"{k}value_before"],
+            value_after=state[f"{k}value_after"],
+            note=state[f"{k}note"] or None,
+            link=state[f"{k}link"] or None,
+        ),
+    )
 
 
 def move_form(pairing_id: str, detail: dict) -> None:

@@ -74,13 +74,33 @@ def entry_hash(prev: str, fields: dict[str, object]) -> str:
     return hashlib.sha256(json.dumps(canon, default=str).encode("utf-8")).hexdigest()
 
 
+_COLUMNS = ", ".join(_FIELDS) + ", prev_hash, entry_hash"
+#: One statement that appends an entry after a known head: it inserts only when the entry
+#: with the head's id (read by key) still carries the head's hash and the sequence gives the
+#: very next id, the one hashed. Every entry takes its id from the sequence, so no entry was
+#: written after the head; the chain it extends is the store's own whatever else happened.
+_AFTER_HEAD_SQL = f"""
+    INSERT INTO audit_log ({_COLUMNS})
+    SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+    WHERE (SELECT entry_hash FROM audit_log WHERE audit_id = ?) = ?
+      AND nextval('audit_id_seq') = ?
+"""  # noqa: S608 - column names are code constants
+#: The newest entry this process wrote: (audit_id, entry_hash). Only a guess at the trail's
+#: head (a transaction may have rolled it back; another store may be open):
+#: `_AFTER_HEAD_SQL` confirms it in the same statement that appends.
+_head: tuple[int, str] | None = None
+
+
 def record(con: Connection, viewer: Viewer, action: str, detail: dict | str | None = None) -> None:
+    """Append an entry to the chain. Why one statement when it can: every search is audited,
+    and reading the head, drawing an id and inserting were three statements, about 40% of a
+    warm find; after this process's own last entry, one conditional insert does all three
+    (it writes nothing unless the head and the id are still the ones hashed, and then the
+    three-statement way runs as before)."""
+    global _head
     with WRITE_LOCK:
-        last = con.execute(
-            "SELECT entry_hash FROM audit_log ORDER BY audit_id DESC LIMIT 1"
-        ).fetchall()
         fields: dict[str, object] = {
-            "audit_id": int(con.execute("SELECT nextval('audit_id_seq')").fetchall()[0][0]),
+            "audit_id": None,
             "at_time": datetime.now(UTC).replace(tzinfo=None),
             "username": viewer.username,
             "role": viewer.role,
@@ -89,12 +109,27 @@ def record(con: Connection, viewer: Viewer, action: str, detail: dict | str | No
             "detail": _text(detail),
             "operator": _OPERATOR.get(),
         }
+        if _head is not None:
+            fields["audit_id"], prev = _head[0] + 1, _head[1]
+            entry = entry_hash(prev, fields)
+            done = con.execute(
+                _AFTER_HEAD_SQL,
+                [*fields.values(), prev, entry, _head[0], prev, fields["audit_id"]],
+            ).fetchall()
+            if done and done[0][0] == 1:
+                _head = (int(fields["audit_id"]), entry)  # type: ignore[arg-type]
+                return
+        last = con.execute(
+            "SELECT entry_hash FROM audit_log ORDER BY audit_id DESC LIMIT 1"
+        ).fetchall()
+        fields["audit_id"] = int(con.execute("SELECT nextval('audit_id_seq')").fetchall()[0][0])
         prev = (last[0][0] or "") if last else ""
+        entry = entry_hash(prev, fields)
         con.execute(
-            "INSERT INTO audit_log (audit_id, at_time, username, role, school_id, action, "
-            "detail, operator, prev_hash, entry_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [*fields.values(), prev, entry_hash(prev, fields)],
+            f"INSERT INTO audit_log ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
+            [*fields.values(), prev, entry],
         )
+        _head = (int(fields["audit_id"]), entry)  # type: ignore[arg-type]
 
 
 @dataclass

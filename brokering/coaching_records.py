@@ -27,10 +27,16 @@ __all__ = [
 COACHING_DATE_SQL = "coalesce(c.end_date, c.start_date)"
 
 
-_DONORS = (
-    "AND pairing_id IN (SELECT pairing_id FROM pairing_participants "
-    "WHERE side = 'donor' AND list_contains(?::VARCHAR[], staff_ref))"
-)
+#: The `pairings` view (migrations/002: each pairing's current version) for the pairings one
+#: of a list of people (one bound value) was ever a donor in: the view's own definition with
+#: those pairings picked out before each pairing's versions are compared, which gives the
+#: same rows for them, read from a few pairings' versions instead of every pairing's.
+_DONORS_PAIRINGS = """(
+    SELECT * FROM pairing_versions
+    WHERE pairing_id IN (SELECT pairing_id FROM pairing_participants
+                         WHERE side = 'donor' AND list_contains(?::VARCHAR[], staff_ref))
+    QUALIFY version = max(version) OVER (PARTITION BY pairing_id)
+)"""
 
 
 def pairing_outcomes_sql(params: ScoringParams, donors: bool = False) -> str:
@@ -57,8 +63,9 @@ def pairing_outcomes_sql(params: ScoringParams, donors: bool = False) -> str:
     # who observed whom) is done for them alone, not for every pairing's log.
     return f"""
         WITH jp AS (
-            SELECT pairing_id, version, skill_id, status, start_date FROM pairings
-            WHERE status IN ('transferred', 'not transferred') {_DONORS if donors else ""}
+            SELECT pairing_id, version, skill_id, status, start_date
+            FROM {_DONORS_PAIRINGS if donors else "pairings"}
+            WHERE status IN ('transferred', 'not transferred')
         ), jm AS (
             SELECT pp.pairing_id, pp.staff_ref, pp.side FROM pairing_participants pp
             JOIN jp ON jp.pairing_id = pp.pairing_id AND jp.version = pp.version

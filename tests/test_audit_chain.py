@@ -115,6 +115,30 @@ def test_writers_on_many_threads_and_in_transactions_keep_one_chain(tmp_path: Pa
     base.close()
 
 
+def test_the_quick_append_never_chains_onto_a_head_that_is_not_the_stores() -> None:
+    """`record` appends after the last entry it wrote in one statement; that entry may have
+    been rolled back, another store may be open, or another writer may have drawn ids since.
+    Each time the chain must follow the store's own newest entry."""
+    a, b = open_store(":memory:"), open_store(":memory:")
+    try:
+        write(a, 2)
+        write(b, 2)  # another store: the head this process remembers is b's now
+        write(a, 2)
+        a.execute("BEGIN TRANSACTION")
+        audit.record(a, HEAD, "consent.withdraw", {"staff_ref": "R1"})
+        a.execute("ROLLBACK")  # the remembered head is gone
+        write(a, 2)
+        a.execute("SELECT nextval('audit_id_seq')").fetchall()  # an id drawn, never written
+        write(a, 2)
+        for c, n in ((a, 8), (b, 2)):
+            result = audit.verify(c)
+            assert result.ok, result.problems
+            assert result.entries == n and result.unchained == 0
+    finally:
+        a.close()
+        b.close()
+
+
 def test_secrets_and_emails_never_reach_the_text(con) -> None:
     audit.record(
         con,

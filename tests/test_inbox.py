@@ -304,6 +304,37 @@ def test_a_quiet_pairing_flags_its_donor(tiny) -> None:
     assert availability.flagged_refs(tiny, TINY_TODAY + timedelta(weeks=7)) == frozenset({"B2"})
 
 
+def test_flags_read_for_a_few_people_are_theirs_among_everyones(tiny) -> None:
+    """A candidates list reads the flags of its own people only (pairings picked out before
+    their versions are compared): the same flags as everyone's, for them. P1's donor changed
+    in its second version; P2's only recent log entry was withdrawn."""
+    tiny.execute(
+        "INSERT INTO pairing_versions (pairing_id, version, skill_id, work_kind, status, "
+        "start_date, disciplines, change, changed_by) VALUES "
+        "('P1', 1, 'mathematics', 'coaching', 'active', DATE '2026-09-01', [], 'created', 't'),"
+        "('P1', 2, 'mathematics', 'coaching', 'active', DATE '2026-09-01', [], 'edited', 't'),"
+        "('P2', 1, 'mathematics', 'coaching', 'active', DATE '2026-09-01', [], 'created', 't')"
+    )
+    tiny.execute(
+        "INSERT INTO pairing_participants VALUES ('P1', 1, 'B2', 'donor'), "
+        "('P1', 1, 'C1', 'recipient'), ('P1', 2, 'A2', 'donor'), ('P1', 2, 'C1', 'recipient'),"
+        "('P2', 1, 'B2', 'donor'), ('P2', 1, 'A1', 'recipient')"
+    )
+    tiny.execute(
+        "INSERT INTO pairing_entries (entry_id, version, pairing_id, entry_type, date, who, "
+        "flow, withdrawn, change, changed_by) VALUES "
+        "(1, 1, 'P2', 'meeting', DATE '2026-11-10', ['B2'], 'donor_to_recipient', FALSE, "
+        "'created', 't'), (1, 2, 'P2', 'meeting', DATE '2026-11-10', ['B2'], "
+        "'donor_to_recipient', TRUE, 'withdrawn', 't')"
+    )
+    people = ["A1", "A2", "B2", "B3", "C1"]
+    for day in (date(2026, 10, 1), TINY_TODAY, TINY_TODAY + timedelta(weeks=7)):
+        everyone = availability.flagged_refs(tiny, day)
+        for among in (people, ["B2"], ["A2", "C1"], []):
+            assert availability.flagged_refs(tiny, day, among=among) == everyone & set(among)
+    assert availability.flagged_refs(tiny, TINY_TODAY) == frozenset({"A2", "B2"})
+
+
 def test_needs_without_a_request_wait_for_their_school_and_the_coordinator(tiny, need_c1) -> None:
     assert ("need_unproposed", need_c1) in _kinds(tiny, HEAD_C, TINY_TODAY, True)
     assert ("need_unproposed", need_c1) in _kinds(tiny, COORD, TINY_TODAY, True)

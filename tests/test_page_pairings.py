@@ -154,6 +154,29 @@ def test_add_an_observation_to_the_log(db: Path) -> None:
     assert stored(db, "P0002")["transfer_evidence"] == 1
 
 
+def test_a_refused_entry_says_why_at_the_form_and_writes_nothing(db: Path) -> None:
+    """The entry is written at the top of the run after the submit (before the log is
+    drawn): a refusal is shown at the form, and the log and the store are unchanged."""
+    at = page()
+    by_label(at.selectbox, "Open a pairing").set_value("P0002").run()
+    before = _entries(db)
+    by_label(at.text_input, "Recorded by").input("Jo Bloggs")  # a name: refused
+    button(at, "Add to the log").click().run()
+    assert not at.exception
+    assert any("never write a name here" in e.value for e in at.error)
+    assert not any("Added" in s.value for s in at.success)
+    assert _entries(db) == before
+
+
+def _entries(path: Path) -> int:
+    st.cache_resource.clear()
+    con = open_store(path)
+    try:
+        return con.execute("SELECT count(*) FROM pairing_entries").fetchall()[0][0]
+    finally:
+        con.close()
+
+
 def test_a_baseline_shows_as_one_and_never_counts(db: Path) -> None:
     at = page()
     by_label(at.selectbox, "Open a pairing").set_value("P0002").run()

@@ -89,8 +89,9 @@ def rank_candidates(
         pool, arrays = built
     names = _skill_names(con, pool.close_skills_used)
     frame = _ranked_frame(need, arrays, names, params)
-    frame = availability.demote(frame, availability.flagged_refs(con, as_of))
-    judged = judged_pairings(con, need.skill_id, list(frame["staff_ref"]), scoring)
+    listed = list(frame["staff_ref"])
+    frame = availability.demote(frame, availability.flagged_refs(con, as_of, among=listed))
+    judged = judged_pairings(con, need.skill_id, listed, scoring)
     frame["pairings_transferred"] = [judged.get(r, (0, 0))[0] for r in frame["staff_ref"]]
     frame["pairings_not_transferred"] = [judged.get(r, (0, 0))[1] for r in frame["staff_ref"]]
     # What is left, in release days too (SLE deployment is counted in days).
