@@ -207,7 +207,7 @@ def consent_table(roster: pd.DataFrame) -> None:
     names are read once for the table (a label per row re-read the store's version each
     time: 18 s for the administrator's 633 rows)."""
     names = ui.school_names()
-    st.dataframe(
+    ui.table(
         pd.DataFrame(
             {
                 "Reference": roster["staff_ref"],
@@ -216,7 +216,7 @@ def consent_table(roster: pd.DataFrame) -> None:
                 "Sharing alliance-wide": roster["share_consent"].map(
                     lambda v: "not recorded" if pd.isna(v) else "yes" if v else "no"
                 ),
-                "Consent dated": roster["consent_date"].map(dates.day_or_none),
+                "Consent dated": roster["consent_date"],
             }
         ),
         hide_index=True,

@@ -66,7 +66,7 @@ except BrokeringError as exc:
     ui.show_error(exc)
     st.stop()
 register = register.assign(note=register["note"].fillna(""))
-st.dataframe(
+ui.table(
     ui_people.with_names(
         register,
         ["staff_ref"],

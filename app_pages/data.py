@@ -41,7 +41,6 @@ st.subheader("Loaded, school by school")
 summary = school_summary(con, viewer)
 loaded = summary.drop(columns=["school_id"]).assign(
     phase=summary["phase"].fillna(dates.NONE),
-    latest_evidence=summary["latest_evidence"].map(dates.day_or_none),
     # A partner school's count of one or two people is withheld (never None on screen).
     **{
         col: summary[col].map(
@@ -50,7 +49,7 @@ loaded = summary.drop(columns=["school_id"]).assign(
         for col in ("staff", "sharing_consent", "open_needs")
     },
 )
-st.dataframe(
+ui.table(
     loaded,
     hide_index=True,
     width="stretch",
@@ -87,7 +86,7 @@ for w in warnings:
         if rows.empty:
             st.info("None of these rows is one your role may see.")
         else:
-            st.dataframe(rows, hide_index=True, width="stretch")
+            ui.table(rows)
             ui.download(
                 "Download these rows (CSV)",
                 to_csv_bytes(rows),
@@ -101,8 +100,8 @@ imports = recent_imports(con)
 if imports.empty:
     st.info("Nothing has been imported yet.")
 else:
-    st.dataframe(
-        imports.assign(imported_at=imports["imported_at"].map(dates.moment)),
+    ui.table(
+        imports,
         hide_index=True,
         width="stretch",
         column_config={

@@ -29,7 +29,7 @@ def requests_to_decide(items: list) -> None:
     ids = [int(i.id) for i in items]
     waiting = requests.list_requests(con, viewer, direction="incoming", statuses=("pending",))
     waiting = waiting[waiting["request_id"].isin(ids)]
-    st.dataframe(
+    ui.table(
         ui_people.with_names(
             waiting,
             ["coach_ref"],
