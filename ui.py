@@ -267,11 +267,22 @@ def columns(config: dict, shown: pd.DataFrame) -> dict:
     return out
 
 
+#: Columns holding a record's reference ("N0012", "P0007"): a leader reads the row's words
+#: first, so a reference is kept only last, for matching a row to a file or a message.
+REFERENCES = ("pairing_id", "need_id", "request_id", "batch_id", "batch", "entry_id")
+
+
+def references_last(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its reference columns (`REFERENCES`) moved to the end."""
+    refs = [c for c in REFERENCES if c in frame.columns]
+    return frame[[c for c in frame.columns if c not in refs] + refs] if refs else frame
+
+
 def table(frame: pd.DataFrame, column_config: dict | None = None, **kwargs: object) -> None:
     """`st.dataframe` for a table people read: `readable` cells (dates as dates, drawn as
     "5 Dec 2026"; figures as figures; no "None" anywhere: a gap is an empty cell) under
-    `column_config`'s headings, full width, no index."""
-    shown = readable(frame)
+    `column_config`'s headings, references last, full width, no index."""
+    shown = readable(references_last(frame))
     kwargs.setdefault("hide_index", True)
     kwargs.setdefault("width", "stretch")
     st.dataframe(shown, column_config=columns(column_config or {}, shown), placeholder="", **kwargs)

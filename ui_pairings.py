@@ -136,8 +136,7 @@ def show_table(
         return
     refs = ("staff_ref", "donors", "recipients")
     named = ui_people.with_names(frame, refs, columns)
-    if "pairing_id" in named.columns:  # a reference: wanted only to match a file, so last
-        named = named[[c for c in named.columns if c != "pairing_id"] + ["pairing_id"]]
+    named = ui.references_last(named)
     suppressed = [c for c in SUPPRESSED if c in named.columns]
     config = {k: v for k, v in LIST_COLUMNS.items() if k in named.columns}
     shown = ui.readable(named, skip=suppressed)

@@ -105,7 +105,7 @@ else:
         hide_index=True,
         width="stretch",
         column_config={
-            "batch": "Batch",
+            "batch": st.column_config.TextColumn("Reference", width="small"),
             "imported_at": "Imported",
             "username": "By",
             "files": "Files",

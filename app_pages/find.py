@@ -308,7 +308,7 @@ if can(viewer, "view_needs"):
                     "skill_name": "Skill",
                     "priority": "Priority",
                     "raised_on": st.column_config.DateColumn("Raised", format=DAY_FORMAT),
-                    "need_id": "Need",
+                    "need_id": st.column_config.TextColumn("Reference", width="small"),
                 },
             )
             ui_people.profile_link(thin["staff_ref"], key="thin_needs_profile")

@@ -190,7 +190,7 @@ with left:
         profile.pairings,
         "No JPD pairings.",
         {
-            "pairing_id": "Pairing",
+            "pairing_id": st.column_config.TextColumn("Reference", width="small"),
             "practice": "Practice",
             "side": "Side",
             "status": "State",
@@ -203,7 +203,7 @@ with right:
         profile.needs,
         "No open development needs.",
         {
-            "need_id": "Need",
+            "need_id": st.column_config.TextColumn("Reference", width="small"),
             "skill": "Skill",
             "priority": "Priority",
             "wanted_role": "Wants a",

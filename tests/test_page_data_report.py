@@ -134,7 +134,7 @@ def test_after_an_import_the_uploader_is_empty_and_the_tables_are_new(
     f = tmp_path / "staff.csv"
     f.write_text(HEADER + _row("C77") + _row("C78"))
     at = _check_and_import(at, f)
-    assert any("Imported as batch" in s.value for s in at.success), _text(at)
+    assert any("Imported: it is the newest import" in s.value for s in at.success), _text(at)
     assert staff_at_c(at) == before + 2  # the page's tables read again
     assert not any(b.label == "Check and import" for b in at.button)  # no files held
     assert any(m.value == "#### The last import" for m in at.markdown)
