@@ -30,9 +30,9 @@ CANDIDATE_COLUMNS = [
 
 #: The requests table's columns, in words.
 REQUEST_COLUMNS = {
-    "request_id": "Request",
+    "request_id": "Request number",
     "status": "Status",
-    "need_id": "Need",
+    "need_id": "Need reference",
     "skill_name": "Skill",
     "coachee_ref": "For (staff ref)",
     "coachee_school": "From school",

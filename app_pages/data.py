@@ -222,7 +222,8 @@ def _import_uploads() -> None:
             where = f"sheet “{ui.plain(proposed.sheet)}”, " if proposed.sheet else ""
             made_by = f" — looks like a {proposed.source} export" if proposed.source else ""
             row = proposed.header_row
-            st.caption(f"Read as **{proposed.table}**{made_by}; {where}header on row {row}.")
+            what = maps.table_words(proposed.table)
+            st.caption(f"Read as **{what}**{made_by}; {where}header on row {row}.")
             columns = st.data_editor(
                 maps.column_table(proposed, source),
                 key=f"mapping-columns-{i}-{proposed.file}",
@@ -234,8 +235,8 @@ def _import_uploads() -> None:
                         maps.TARGET,
                         options=maps.target_choices(proposed.table),
                         required=True,
-                        help="A column of the table, drop (not read) or hash (kept only as a "
-                        "keyed hash).",
+                        help="What the file's column holds, in the alliance's columns; or leave "
+                        "it out (not read); or keep it only as a pseudonym (a keyed hash).",
                     )
                 },
             )

@@ -48,7 +48,7 @@ def requests_to_decide(items: list) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "request_id": "Request",
+            "request_id": "Request number",
             "coach_ref": "Your colleague",
             "mode": "As",
             "skill_name": "Skill",
