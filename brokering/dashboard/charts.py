@@ -32,15 +32,16 @@ AXIS_LINES = "split(datum.label, '\\n')"
 def wrapped(name: object, width: int = LABEL_WIDTH) -> str:
     """A name for a chart axis: whole words, at most `width` characters a line (drawn as
     lines by `AXIS_LINES`), so every name is read in full the same way, never cut short."""
-    return "\n".join(textwrap.wrap(str(name), width)) or str(name)
+    lines = textwrap.wrap(str(name), width, break_long_words=False, break_on_hyphens=False)
+    return "\n".join(lines) or str(name)
 
 
 def strength_map(frame: pd.DataFrame, order: list[str]) -> alt.LayerChart:
     """The map of strengths: one row per school (in `order`, deepest first), one column per
     area, the darker the deeper, each cell's count written in it. Schools run down the side
     so every name is written in full on one line (a name along the bottom was cut at Vega's
-    180 pixels and readable only on hover); the areas' names wrap above their columns."""
-    drawn = frame.assign(area_label=frame["area"].map(lambda a: wrapped(a, 14)))
+    180 pixels and readable only on hover); the areas' names wrap below their columns."""
+    drawn = frame.assign(area_label=frame["area"].map(lambda a: wrapped(a, 10)))
     base = alt.Chart(drawn).encode(
         y=alt.Y("school:N", title=None, sort=order, axis=alt.Axis(labelLimit=0)),
         x=alt.X(
@@ -48,7 +49,13 @@ def strength_map(frame: pd.DataFrame, order: list[str]) -> alt.LayerChart:
             title=None,
             sort=sorted(set(drawn["area_label"]), key=lambda s: s.replace("\n", " ")),
             axis=alt.Axis(
-                orient="top", labelAngle=0, labelExpr=AXIS_LINES, labelLimit=0, labelPadding=4
+                labelAngle=0,
+                labelExpr=AXIS_LINES,
+                labelLimit=0,
+                labelOverlap=False,  # every area named, none hidden to avoid a neighbour
+                labelPadding=6,
+                labelFontSize=10,
+                labelAlign="center",
             ),
         ),
     )
