@@ -153,7 +153,7 @@ def elsewhere(items: list, heading: str, param: str) -> None:
     for item in items[:20]:
         st.page_link(
             item.page,
-            label=f"{item.id} — {ui.plain(item.title)}",
+            label=ui.plain(item.title),  # the item in words; its reference only in the link
             icon=":material/arrow_forward:",
             query_params={param: item.id},
         )
