@@ -216,12 +216,20 @@ def _one_role(ctx, browser, url: str, role: str, username: str, password: str, r
         )
         if title in failed:
             row.status = f"failed: {failed[title]}"
-        if samples.get(title):
-            row.product = Figure("click → heading drawn and script finished", samples[title])
-            row.met = _p95(samples[title]) <= TARGET_S and title not in failed
         if title in first:
             row.quality["first_visit_s"] = first[title]
+        if samples.get(title):
+            row.product = Figure("click → heading drawn and script finished", samples[title])
+            row.met = judged(first.get(title), samples[title]) and title not in failed
+            if first.get(title, 0.0) > TARGET_S:
+                row.notes.append("the first visit (cold caches) was over the budget")
         ctx.add(row)
+
+
+def judged(first: float | None, samples: list[float]) -> bool:
+    """Met: the p95 of the timed visits within the target, and the first visit too (a
+    leader's first click of the day counts as much as their tenth)."""
+    return _p95(samples) <= TARGET_S and (first or 0.0) <= TARGET_S
 
 
 def _p95(samples: list[float]) -> float:
@@ -251,6 +259,8 @@ def section(rows: list[Row]) -> list[str]:
             continue
         q = sorted(r.product.samples)
         met = "yes" if r.met else ("no" if r.met is False else "—")
+        if r.met is False and _p95(q) <= TARGET_S:
+            met = "no (the first visit)"
         out.append(
             f"| {data} | {role} | {page} | {first_text} | {fmt_seconds(r.product.median)} | "
             f"{fmt_seconds(_p95(q))} | {len(q)} | {fmt_seconds(q[0])} | {fmt_seconds(q[-1])} | "
@@ -261,8 +271,9 @@ def section(rows: list[Row]) -> list[str]:
         "Each visit is timed from the click on the page's link in the navigation to its "
         "heading drawn and its script finished (Streamlit's own script state), as the "
         "every-page browser test times it. The first visit of each page (cold caches) is "
-        "shown on its own and not in p50/p95; then every page is visited in turn, `n` rounds. "
-        "p95 is the nearest-rank 95th percentile.",
+        "shown on its own and not in p50/p95, but a page is met only when its first visit is "
+        "within the target too; then every page is visited in turn, `n` rounds. p95 is the "
+        "nearest-rank 95th percentile.",
         "",
     ]
     return out

@@ -70,3 +70,14 @@ def test_only_pages_runs_them_into_their_own_table(
     assert "Home" not in operations
     assert "## Every page in the browser, click to content" in text
     assert "| the demo alliance | headteacher | Home |" in text
+
+
+def test_a_first_visit_over_the_budget_is_not_met() -> None:
+    assert ops_pages.judged(1.9, [0.3] * 5) and not ops_pages.judged(2.5, [0.3] * 5)
+    assert not ops_pages.judged(0.5, [0.3, 0.4, 0.5, 0.6, 2.1])
+    row = _row("headteacher", "Find expertise", [0.3] * 5)
+    row.met = ops_pages.judged(2.5, [0.3] * 5)
+    row.quality["first_visit_s"] = 2.5
+    [line] = [x for x in ops_pages.section([row]) if "Find expertise" in x]
+    assert line.endswith("| no (the first visit) |")
+    assert "| 2.50 s |" in line
