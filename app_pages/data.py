@@ -41,12 +41,14 @@ st.subheader("Loaded, school by school")
 summary = school_summary(con, viewer)
 loaded = summary.drop(columns=["school_id"]).assign(
     phase=summary["phase"].fillna(dates.NONE),
-    # A partner school's count of one or two people is withheld (never None on screen).
+    # A partner school's count of one or two people is withheld (never None on screen): such
+    # a column is written out; one with nothing withheld stays figures, sorted by size.
     **{
         col: summary[col].map(
             lambda v: f"fewer than {SUPPRESSION_THRESHOLD}" if pd.isna(v) else f"{int(v):,}"
         )
         for col in ("staff", "sharing_consent", "open_needs")
+        if summary[col].isna().any()
     },
 )
 ui.table(
