@@ -215,7 +215,10 @@ def readable(frame: pd.DataFrame, skip: tuple[str, ...] | list[str] = ()) -> pd.
         textual = column.dtype == object or pd.api.types.is_string_dtype(column.dtype)
         present = column[column.notna()]
         if textual and len(present) and all(_is_date(v) for v in present):
-            out[name] = pd.to_datetime(column.astype(object))
+            try:
+                out[name] = pd.to_datetime(column.astype(object))
+            except (ValueError, OverflowError):  # a date pandas cannot hold (year 9999)
+                out[name] = [when(v) for v in column]
         elif pd.api.types.is_float_dtype(column.dtype) and column.isna().any() and _whole(column):
             out[name] = column.astype("Int64")
         elif textual and column.isna().any() and all(isinstance(v, str) for v in present):
