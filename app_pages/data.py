@@ -268,7 +268,8 @@ def _import_uploads() -> None:
             for question in mapped.unresolved:
                 st.warning(question.message)
             st.caption("The first rows as they will be read:")
-            st.dataframe(maps.preview(mapped, source), hide_index=True, width="stretch")
+            shown = maps.preview(mapped, source, school_names=ui.school_names())
+            st.dataframe(shown, hide_index=True, width="stretch")
             confirmed.append((path, mapped))
 
         if not confirmed:

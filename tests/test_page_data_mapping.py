@@ -79,7 +79,8 @@ def test_a_title_rowed_workbook_is_proposed_previewed_and_imported(
     preview = at.dataframe[-1].value
     assert "staff_ref" not in preview.columns  # headed in words
     assert list(preview["Staff code"]) == ["C3"]
-    assert list(preview["School"]) == ["C"] and list(preview["Role"]) == ["Middle Leader"]
+    assert list(preview["School"]) == ["Cedar Special School"]  # by name, not its code
+    assert list(preview["Role"]) == ["Middle Leader"]
     assert "Featherstonehaugh" not in preview.to_string()
     _button(at, "Check and import").click().run()
     assert not at.exception

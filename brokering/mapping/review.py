@@ -168,9 +168,13 @@ def revise(
     return out
 
 
-def preview(fm: FileMapping, source: Source, rows: int = 5) -> pd.DataFrame:
+def preview(
+    fm: FileMapping, source: Source, rows: int = 5, school_names: dict[str, str] | None = None
+) -> pd.DataFrame:
     """The first rows as they will be read: the table's columns (in words), fixed values
-    filled in and value maps applied. Identity columns (hashed) are not shown."""
+    filled in and value maps applied, each school by its name where `school_names` knows it
+    (a code such as "SCH03" is not a data manager's word). Identity columns (hashed) are
+    not shown."""
     labels = source.labels
     index = {label: i for i, label in enumerate(labels)}
     order = [
@@ -195,6 +199,8 @@ def preview(fm: FileMapping, source: Source, rows: int = 5) -> pd.DataFrame:
                 raw = (sample[i] if i < len(sample) else None) or ""
                 key = " ".join(raw.lower().split())
                 row[name] = folded.get(name, {}).get(key, raw.strip())
+        if "school_id" in row and school_names:
+            row["school_id"] = school_names.get(row["school_id"], row["school_id"])
         body.append(row)
     # headed in words ("Staff code"), as the editor above names them
     return pd.DataFrame(body, columns=order).rename(columns=words)
