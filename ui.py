@@ -215,81 +215,102 @@ def _is_date(value: object) -> bool:
     return not isinstance(value, str) and hasattr(value, "year") and hasattr(value, "month")
 
 
-def _figure(value: object, form: str | None) -> str:
-    """A figure as its column's format writes it ("%.2f", "%d", "percent"), else plainly."""
-    if value is None or pd.isna(value):
-        return ""
-    if form == "percent":
-        return f"{float(value):.1%}"
-    if form and form.startswith("%"):
-        return form % value
-    return f"{value:g}"
+def _whole(column: pd.Series) -> bool:
+    """A float column that only holds whole numbers and gaps (an integer column the gaps
+    turned into floats): shown as whole numbers, not "3.0"."""
+    present = column.dropna()
+    return bool(len(present)) and bool((present == present.round()).all())
 
 
-def readable(
-    frame: pd.DataFrame,
-    skip: tuple[str, ...] | list[str] = (),
-    formats: dict[str, str | None] | None = None,
-) -> pd.DataFrame:
-    """A table for the screen, where the grid would write any missing value as a grey "None":
-    a missing text becomes an empty text; dates become "5 Dec 2026" (with the time of day
-    where there is one) and a missing date an empty cell; a column of figures with a gap is
-    written out (in its column's format from `formats`), its gap empty. Columns in `skip`
-    are left as they are (hidden figures drawn as "fewer than 3"). Pair with `text_columns`
-    for the headings' configuration; `table` does both."""
+def readable(frame: pd.DataFrame, skip: tuple[str, ...] | list[str] = ()) -> pd.DataFrame:
+    """A table for the screen whose columns sort as what they hold: dates stay dates (a
+    column of Python dates becomes one), figures stay figures (whole numbers with gaps as
+    whole numbers), so clicking a heading sorts by date or size, never alphabetically; a
+    missing text becomes an empty text. Gaps in dates and figures stay gaps, which `table`
+    draws as empty cells (never the grid's grey "None"), in the format `columns` gives each
+    date ("5 Dec 2026", or "5 Dec 2026, 14:05" for moments). Columns in `skip` are left as
+    they are (hidden figures drawn as "fewer than 3")."""
     out = frame.copy()
     for name in out.columns:
         if name in skip:
             continue
         column = out[name]
         if pd.api.types.is_datetime64_any_dtype(column.dtype):
-            out[name] = [when(v) for v in column]
             continue
         textual = column.dtype == object or pd.api.types.is_string_dtype(column.dtype)
         present = column[column.notna()]
         if textual and len(present) and all(_is_date(v) for v in present):
-            out[name] = [when(v) for v in column]
-            continue
-        if not column.isna().any():
-            continue
-        if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(
-            column.dtype
-        ):
-            form = (formats or {}).get(name)
-            out[name] = [_figure(v, form) for v in column]
-        elif textual and all(isinstance(v, str) for v in present):
+            try:
+                out[name] = pd.to_datetime(column.astype(object))
+            except (ValueError, OverflowError):  # a date pandas cannot hold (year 9999)
+                out[name] = [when(v) for v in column]
+        elif pd.api.types.is_float_dtype(column.dtype) and column.isna().any() and _whole(column):
+            out[name] = column.astype("Int64")
+        elif textual and column.isna().any() and all(isinstance(v, str) for v in present):
             out[name] = column.astype(object).where(column.notna(), "")
     return out
 
 
-def text_columns(config: dict, shown: pd.DataFrame) -> dict:
-    """`config` for a table `readable` wrote out: a column now holding text keeps its heading
-    and help but not a date or number format it no longer has."""
+def _moments(column: pd.Series) -> bool:
+    """A date column some of whose values have a time of day (a moment, not a day)."""
+    present = column.dropna()
+    return bool(len(present)) and bool((present != present.dt.normalize()).any())
+
+
+def columns(config: dict, shown: pd.DataFrame) -> dict:
+    """`config` for a table `readable` prepared: each date column drawn the UK's one way —
+    "5 Dec 2026" for days, "5 Dec 2026, 14:05" where a time of day is held (never a bare
+    midnight) — under its heading (from `config`: a label or a column); a column now holding
+    text keeps its heading and help but not a date or number format it no longer has."""
     out = {}
     for name, value in config.items():
         if name not in shown.columns:
             continue
         kind = value.get("type_config", {}).get("type") if isinstance(value, dict) else None
         textual = shown[name].dtype == object or pd.api.types.is_string_dtype(shown[name].dtype)
+        label = value.get("label") if isinstance(value, dict) else value
+        helps = value.get("help") if isinstance(value, dict) else None
         if kind in ("date", "datetime", "number") and textual:
-            value = st.column_config.TextColumn(value.get("label"), help=value.get("help"))
+            value = st.column_config.TextColumn(label, help=helps)
         out[name] = value
+    for name in shown.columns:
+        if not pd.api.types.is_datetime64_any_dtype(shown[name].dtype):
+            continue
+        value = out.get(name)
+        label = value.get("label") if isinstance(value, dict) else value
+        helps = value.get("help") if isinstance(value, dict) else None
+        width = value.get("width") if isinstance(value, dict) else None
+        kind = value.get("type_config", {}).get("type") if isinstance(value, dict) else None
+        chosen = value.get("type_config", {}).get("format") if kind == "datetime" else None
+        if _moments(shown[name]) and chosen:
+            continue  # the page's own layout for moments (the audit trail's seconds)
+        if _moments(shown[name]):
+            out[name] = st.column_config.DatetimeColumn(
+                label, help=helps, width=width, format=dates.DAY_TIME_FORMAT, step=60
+            )
+        else:
+            out[name] = st.column_config.DateColumn(
+                label, help=helps, width=width, format=dates.DAY_FORMAT
+            )
     return out
 
 
-def table(frame: pd.DataFrame, column_config: dict, **kwargs: object) -> None:
-    """`st.dataframe` for a table people read: `readable` cells (dates as "5 Dec 2026", no
-    "None" anywhere) under `column_config`'s headings, full width, no index."""
-    formats = {
-        name: value.get("type_config", {}).get("format")
-        for name, value in column_config.items()
-        if isinstance(value, dict)
-    }
-    shown = readable(frame, formats=formats)
-    st.dataframe(
-        shown,
-        hide_index=True,
-        width="stretch",
-        column_config=text_columns(column_config, shown),
-        **kwargs,
-    )
+#: Columns holding a record's reference ("N0012", "P0007"): a leader reads the row's words
+#: first, so a reference is kept only last, for matching a row to a file or a message.
+REFERENCES = ("pairing_id", "need_id", "request_id", "batch_id", "batch", "entry_id")
+
+
+def references_last(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its reference columns (`REFERENCES`) moved to the end."""
+    refs = [c for c in REFERENCES if c in frame.columns]
+    return frame[[c for c in frame.columns if c not in refs] + refs] if refs else frame
+
+
+def table(frame: pd.DataFrame, column_config: dict | None = None, **kwargs: object) -> None:
+    """`st.dataframe` for a table people read: `readable` cells (dates as dates, drawn as
+    "5 Dec 2026"; figures as figures; no "None" anywhere: a gap is an empty cell) under
+    `column_config`'s headings, references last, full width, no index."""
+    shown = readable(references_last(frame))
+    kwargs.setdefault("hide_index", True)
+    kwargs.setdefault("width", "stretch")
+    st.dataframe(shown, column_config=columns(column_config or {}, shown), placeholder="", **kwargs)

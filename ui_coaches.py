@@ -30,9 +30,9 @@ CANDIDATE_COLUMNS = [
 
 #: The requests table's columns, in words.
 REQUEST_COLUMNS = {
-    "request_id": "Request",
+    "request_id": "Request number",
     "status": "Status",
-    "need_id": "Need",
+    "need_id": "Need reference",
     "skill_name": "Skill",
     "coachee_ref": "For (staff ref)",
     "coachee_school": "From school",
@@ -67,7 +67,7 @@ def details(row: pd.Series, frame: pd.DataFrame) -> str:
 def candidates_table(frame: pd.DataFrame) -> None:
     """The ranked candidates, in the order given."""
     small = {"width": "small"}
-    st.dataframe(
+    ui.table(
         ui_people.with_names(frame, ["staff_ref"], CANDIDATE_COLUMNS),
         hide_index=True,
         width="stretch",
@@ -129,7 +129,7 @@ def requests_table(history: pd.DataFrame) -> None:
     )
     dates = {"requested_at": "Asked at", "decided_at": "Answered at"}
     days = {"reply_by": "Answer by", "colleague_agreed_on": "Colleague agreed on"}
-    st.dataframe(
+    ui.table(
         ui_people.with_names(history, ["coachee_ref", "coach_ref"], list(REQUEST_COLUMNS)),
         hide_index=True,
         width="stretch",

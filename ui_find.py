@@ -10,7 +10,6 @@ still asked, so it is still audited (issue 24).
 
 from __future__ import annotations
 
-import textwrap
 from datetime import date
 
 import altair as alt
@@ -19,6 +18,7 @@ import streamlit as st
 
 import ui
 import ui_people
+from brokering.dashboard.charts import AXIS_LINES, wrapped
 from brokering.dates import DAY_FORMAT
 from brokering.exporting import to_csv_bytes
 from brokering.find import (
@@ -37,9 +37,6 @@ from brokering.viewer import Viewer
 
 #: Results offered a "Why this rank" (each worked out when its expander is opened).
 EXPLAINED = 10
-#: Characters per line of a school's name on a chart axis (longer names wrap; the tooltip
-#: always carries the full name).
-LABEL_WIDTH = 22
 #: Session keys: the search was asked in this run; the query text whose phase words were
 #: last read into the phase filter; whether the filter's phases came from those words.
 ASKED, WORDS_READ, FROM_WORDS = "find_asked", "find_words_read", "find_phases_from_words"
@@ -168,16 +165,6 @@ def read_phase_words(text: str, phases: tuple[str, ...]) -> None:
     elif state.get(FROM_WORDS):
         state["find_phases"] = []
         state[FROM_WORDS] = False
-
-
-def wrapped(name: object) -> str:
-    """A school's name for a chart axis: whole words, at most `LABEL_WIDTH` characters a line
-    (drawn as lines by `AXIS_LINES`), so every name is read in full the same way."""
-    return "\n".join(textwrap.wrap(str(name), LABEL_WIDTH)) or str(name)
-
-
-#: Vega's label expression drawing a `wrapped` name as its lines.
-AXIS_LINES = "split(datum.label, '\\n')"
 
 
 # --- drawing ------------------------------------------------------------------------------

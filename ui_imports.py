@@ -21,7 +21,7 @@ from brokering.errors import BrokeringError
 from brokering.exporting import to_csv_bytes
 from brokering.find.maintenance import after_import
 from brokering.importing import ImportReport, Problem
-from brokering.importing.batches import undo, undoable
+from brokering.importing.batches import undo, undoable_described
 from brokering.importing.value_maps import confirm
 from brokering.settings import MAX_HELD_PROBLEMS, MAX_REPORTED_PROBLEMS
 from brokering.viewer import Viewer
@@ -50,7 +50,7 @@ def show_report(report: ImportReport) -> None:
     """The outcome of a check or an import, then everything the data manager must act on."""
     if report.ok and report.applied:
         st.success(
-            f"Imported as batch {report.batch_id} (it can be undone below). "
+            "Imported: it is the newest import under “Undo an import” below. "
             + "; ".join(
                 f"{ui.plain(o.file)}: {o.added} added, {o.updated} updated, {o.unchanged} unchanged"
                 for o in report.outcomes
@@ -177,12 +177,12 @@ def undo_section(con: Connection, viewer: Viewer) -> None:
     st.subheader("Undo an import")
     if done := st.session_state.pop("data_undone", None):
         st.success(done)
-    held = undoable(con)
+    held = undoable_described(con)
     if not held:
         st.info("No applied import to undo.")
         return
     with st.form("undo_form"):
-        batch = st.selectbox("Import batch", held)
+        batch = st.selectbox("Import", list(held), format_func=held.get)
         st.caption(
             "Puts the store back as it was before that batch. Refused if a later batch or "
             "work in the app has built on it."
@@ -198,7 +198,7 @@ def undo_section(con: Connection, viewer: Viewer) -> None:
                 # Read the page again so its tables no longer hold the batch's rows.
                 ui.refresh_cached()
                 st.session_state.pop(LAST_REPORT, None)
-                st.session_state["data_undone"] = f"Import batch {done.import_id} undone."
+                st.session_state["data_undone"] = f"Undone: {held[done.import_id]}."
                 st.rerun()
 
 
@@ -207,7 +207,7 @@ def consent_table(roster: pd.DataFrame) -> None:
     names are read once for the table (a label per row re-read the store's version each
     time: 18 s for the administrator's 633 rows)."""
     names = ui.school_names()
-    st.dataframe(
+    ui.table(
         pd.DataFrame(
             {
                 "Reference": roster["staff_ref"],
@@ -216,7 +216,7 @@ def consent_table(roster: pd.DataFrame) -> None:
                 "Sharing alliance-wide": roster["share_consent"].map(
                     lambda v: "not recorded" if pd.isna(v) else "yes" if v else "no"
                 ),
-                "Consent dated": roster["consent_date"].map(dates.day_or_none),
+                "Consent dated": roster["consent_date"],
             }
         ),
         hide_index=True,

@@ -19,7 +19,9 @@ from brokering.permissions import can_open
 from brokering.viewer import Viewer
 
 LIST_COLUMNS = {
-    "pairing_id": "Pairing",
+    "pairing_id": st.column_config.TextColumn(
+        "Reference", width="small", help="The pairing's reference in files and the log"
+    ),
     "practice": "Practice",
     "work_kind": "Kind of work",
     "status": "Status",
@@ -95,7 +97,6 @@ PAIRING_COLUMNS = [
     "recipient_schools",
     "status",
     "transfer_evidence",
-    "pairing_id",
     "practice",
     "work_kind",
     "same_school",
@@ -105,6 +106,7 @@ PAIRING_COLUMNS = [
     "entries",
     "hours_logged",
     "last_activity",
+    "pairing_id",
 ]
 
 
@@ -134,18 +136,18 @@ def show_table(
         return
     refs = ("staff_ref", "donors", "recipients")
     named = ui_people.with_names(frame, refs, columns)
+    named = ui.references_last(named)
     suppressed = [c for c in SUPPRESSED if c in named.columns]
     config = {k: v for k, v in LIST_COLUMNS.items() if k in named.columns}
-    formats = {k: v.get("type_config", {}).get("format") for k, v in config.items()
-               if isinstance(v, dict)}  # fmt: skip
-    shown = ui.readable(named, skip=suppressed, formats=formats)
+    shown = ui.readable(named, skip=suppressed)
     for c in suppressed:  # figures as people write them (16.5, not 16.500000); gaps kept
         shown[c] = [v if pd.isna(v) or not isinstance(v, float) else f"{v:g}" for v in shown[c]]
     st.dataframe(
         charts.hidden_table(shown, suppressed) if suppressed else shown,
         hide_index=True,
         width="stretch",
-        column_config=ui.text_columns(config, shown),
+        column_config=ui.columns(config, shown),
+        placeholder="",
     )
     ui.download(
         "Download (CSV)",

@@ -39,7 +39,7 @@ except BrokeringError as exc:
 if users.empty:
     st.info("No accounts yet: create the first below.")
 else:
-    st.dataframe(users, hide_index=True, width="stretch")
+    ui.table(users)
 
 
 def _school_label(school_id: str | None) -> str:

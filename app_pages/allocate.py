@@ -39,7 +39,7 @@ def batches_section() -> None:
     ui.table(
         ui.readable(sent),
         column_config={
-            "batch_id": "Batch",
+            "batch_id": "Reference",
             "sent_at": st.column_config.DatetimeColumn("Sent", format=DAY_TIME_FORMAT),
             "sent_by": "By",
             "sent": "Requests",
@@ -60,8 +60,8 @@ def batches_section() -> None:
     ui.table(
         ui.readable(detail),
         column_config={
-            "request_id": "Request",
-            "need_id": "Need",
+            "request_id": "Request number",
+            "need_id": "Need reference",
             "skill_name": "Skill",
             "coach_ref": "Asked for",
             "coach_school": "Their school",
@@ -155,7 +155,7 @@ with st.expander(
         ui.table(
             ui.readable(changed),
             column_config={
-                "need_id": "Need",
+                "need_id": "Need reference",
                 "staff_ref": "Staff ref",
                 "school_name": "School",
                 "skill_name": "Skill",
@@ -177,7 +177,7 @@ chosen = plan.results[method]
 ui.table(
     ui.readable(chosen.proposals),
     column_config={
-        "need_id": "Need",
+        "need_id": "Need reference",
         "staff_ref": "Staff ref",
         "school_id": None,
         "school_name": "School",
@@ -218,7 +218,7 @@ else:
     ui.table(
         ui.readable(chosen.unmatched),
         column_config={
-            "need_id": "Need",
+            "need_id": "Need reference",
             "staff_ref": "Staff ref",
             "school_name": "School",
             "skill_name": "Skill",

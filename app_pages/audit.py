@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ui
-from brokering import audit
+from brokering import audit, dates
 from brokering.exporting import to_csv_bytes
 
 viewer = st.session_state["viewer"]
@@ -40,5 +40,8 @@ shown = audit.readable(
 if shown.empty:
     st.info("Nothing recorded for this choice: choose other actions, or none to see all.")
 else:
-    st.dataframe(shown, hide_index=True, width="stretch")
+    ui.table(
+        shown,
+        {"When (UTC)": st.column_config.DatetimeColumn(format=dates.DAY_SECONDS_FORMAT, step=1)},
+    )
     ui.download("Download (CSV)", to_csv_bytes(shown), "audit_trail.csv", mime="text/csv")

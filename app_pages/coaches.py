@@ -66,7 +66,7 @@ except BrokeringError as exc:
     ui.show_error(exc)
     st.stop()
 register = register.assign(note=register["note"].fillna(""))
-st.dataframe(
+ui.table(
     ui_people.with_names(
         register,
         ["staff_ref"],
@@ -87,7 +87,7 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     column_config={
-        "need_id": "Need",
+        "need_id": st.column_config.TextColumn("Reference", width="small"),
         "staff_ref": "Staff ref",
         "school_name": "School",
         "skill_name": "Skill",
@@ -141,7 +141,7 @@ with st.expander("Add a need"), st.form("add_need", clear_on_submit=True):
                 note=new_note or None,
             )
             st.session_state["need_pick"] = added.need_id  # the need just added is chosen
-            flash(f"Added {added.label()}.")
+            flash(f"Added the need: {added.describe(ui_people.label(added.staff_ref))}.")
         except BrokeringError as exc:
             ui.show_error(exc)
 
@@ -155,8 +155,14 @@ def candidates_section() -> None:
         st.info("There are no open needs you can see.")
     else:
         labels = {
-            r.need_id: f"{r.need_id} · {r.staff_ref} ({r.school_name}) — {r.skill_name}, "
-            f"{r.wanted_role}, {r.priority} priority"
+            r.need_id: needs.describe_need(
+                r.skill_name,
+                ui_people.label(r.staff_ref),
+                r.school_name,
+                r.raised_on,
+                r.wanted_role,
+                r.priority,
+            )
             for r in open_needs.itertuples()
         }
         asked = st.query_params.get("need")  # opened from an inbox item
@@ -241,7 +247,7 @@ def candidates_section() -> None:
                 )
 
         if can_manage_need(viewer, need.school_id):
-            with st.expander(f"Edit or close {ui.plain(need.need_id)}"):
+            with st.expander("Edit or close this need"):
                 with st.form("edit_need"):
                     ed_skill = st.text_input(
                         "Skill (leave blank to keep it)",
@@ -285,7 +291,7 @@ def candidates_section() -> None:
                                 hours=ed_hours or None,
                                 note=ed_note or None,
                             )
-                            flash(f"{need.need_id} updated.")
+                            flash(f"Updated the need of {need.staff_ref} at {need.school_name}.")
                         except BrokeringError as exc:
                             ui.show_error(exc)
                 with st.form("close_need"):
@@ -294,7 +300,9 @@ def candidates_section() -> None:
                     if st.form_submit_button("Close need"):
                         try:
                             needs.close_need(con, viewer, need.need_id, status=how, reason=why)
-                            flash(f"{need.need_id} is now {how}.")
+                            flash(
+                                f"The need ({need.skill_name} for {need.staff_ref}) is now {how}."
+                            )
                         except BrokeringError as exc:
                             ui.show_error(exc)
 

@@ -41,16 +41,17 @@ st.subheader("Loaded, school by school")
 summary = school_summary(con, viewer)
 loaded = summary.drop(columns=["school_id"]).assign(
     phase=summary["phase"].fillna(dates.NONE),
-    latest_evidence=summary["latest_evidence"].map(dates.day_or_none),
-    # A partner school's count of one or two people is withheld (never None on screen).
+    # A partner school's count of one or two people is withheld (never None on screen): such
+    # a column is written out; one with nothing withheld stays figures, sorted by size.
     **{
         col: summary[col].map(
             lambda v: f"fewer than {SUPPRESSION_THRESHOLD}" if pd.isna(v) else f"{int(v):,}"
         )
         for col in ("staff", "sharing_consent", "open_needs")
+        if summary[col].isna().any()
     },
 )
-st.dataframe(
+ui.table(
     loaded,
     hide_index=True,
     width="stretch",
@@ -87,7 +88,7 @@ for w in warnings:
         if rows.empty:
             st.info("None of these rows is one your role may see.")
         else:
-            st.dataframe(rows, hide_index=True, width="stretch")
+            ui.table(rows)
             ui.download(
                 "Download these rows (CSV)",
                 to_csv_bytes(rows),
@@ -101,12 +102,12 @@ imports = recent_imports(con)
 if imports.empty:
     st.info("Nothing has been imported yet.")
 else:
-    st.dataframe(
-        imports.assign(imported_at=imports["imported_at"].map(dates.moment)),
+    ui.table(
+        imports,
         hide_index=True,
         width="stretch",
         column_config={
-            "batch": "Batch",
+            "batch": st.column_config.TextColumn("Reference", width="small"),
             "imported_at": "Imported",
             "username": "By",
             "files": "Files",
@@ -223,7 +224,8 @@ def _import_uploads() -> None:
             where = f"sheet “{ui.plain(proposed.sheet)}”, " if proposed.sheet else ""
             made_by = f" — looks like a {proposed.source} export" if proposed.source else ""
             row = proposed.header_row
-            st.caption(f"Read as **{proposed.table}**{made_by}; {where}header on row {row}.")
+            what = maps.table_words(proposed.table)
+            st.caption(f"Read as **{what}**{made_by}; {where}header on row {row}.")
             columns = st.data_editor(
                 maps.column_table(proposed, source),
                 key=f"mapping-columns-{i}-{proposed.file}",
@@ -235,8 +237,8 @@ def _import_uploads() -> None:
                         maps.TARGET,
                         options=maps.target_choices(proposed.table),
                         required=True,
-                        help="A column of the table, drop (not read) or hash (kept only as a "
-                        "keyed hash).",
+                        help="What the file's column holds, in the alliance's columns; or leave "
+                        "it out (not read); or keep it only as a pseudonym (a keyed hash).",
                     )
                 },
             )
@@ -266,7 +268,8 @@ def _import_uploads() -> None:
             for question in mapped.unresolved:
                 st.warning(question.message)
             st.caption("The first rows as they will be read:")
-            st.dataframe(maps.preview(mapped, source), hide_index=True, width="stretch")
+            shown = maps.preview(mapped, source, school_names=ui.school_names())
+            st.dataframe(shown, hide_index=True, width="stretch")
             confirmed.append((path, mapped))
 
         if not confirmed:

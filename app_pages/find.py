@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -16,6 +15,7 @@ import ui_find
 import ui_people
 from brokering import concepts
 from brokering.changes import store_version
+from brokering.dashboard import charts
 from brokering.dates import DAY_FORMAT
 from brokering.db import default_db_path
 from brokering.errors import BrokeringError, PermissionDenied
@@ -221,24 +221,7 @@ else:
     drawn = smap[smap["school"].isin(by_school.index[:MAP_SCHOOLS])]
     if len(by_school) > MAP_SCHOOLS:
         st.caption(f"The {MAP_SCHOOLS} deepest of {len(by_school):,} schools are drawn.")
-    base = alt.Chart(drawn).encode(
-        x=alt.X("school:N", title=None, sort=list(by_school.index)),
-        y=alt.Y("area:N", title=None),
-    )
-    heat = base.mark_rect().encode(
-        color=alt.Color("depth:Q", title="Staff", scale=alt.Scale(scheme="blues")),
-        tooltip=[
-            alt.Tooltip("area:N", title="Area"),
-            alt.Tooltip("school:N", title="School"),
-            alt.Tooltip("depth:Q", title="Staff with strong, recent evidence"),
-            alt.Tooltip("not_shared:Q", title="Of whom not shared"),
-        ],
-    )
-    labels = base.mark_text(fontSize=11).encode(
-        text=alt.condition("datum.depth > 0", "depth:Q", alt.value("")),
-        color=alt.condition("datum.depth > 4", alt.value("white"), alt.value("black")),
-    )
-    st.altair_chart(heat + labels, width="stretch")
+    st.altair_chart(charts.strength_map(drawn, list(by_school.index)), width="stretch")
 
 st.subheader("Gap map")
 st.caption(
@@ -325,7 +308,7 @@ if can(viewer, "view_needs"):
                     "skill_name": "Skill",
                     "priority": "Priority",
                     "raised_on": st.column_config.DateColumn("Raised", format=DAY_FORMAT),
-                    "need_id": "Need",
+                    "need_id": st.column_config.TextColumn("Reference", width="small"),
                 },
             )
             ui_people.profile_link(thin["staff_ref"], key="thin_needs_profile")

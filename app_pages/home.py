@@ -29,7 +29,7 @@ def requests_to_decide(items: list) -> None:
     ids = [int(i.id) for i in items]
     waiting = requests.list_requests(con, viewer, direction="incoming", statuses=("pending",))
     waiting = waiting[waiting["request_id"].isin(ids)]
-    st.dataframe(
+    ui.table(
         ui_people.with_names(
             waiting,
             ["coach_ref"],
@@ -48,7 +48,7 @@ def requests_to_decide(items: list) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "request_id": "Request",
+            "request_id": "Request number",
             "coach_ref": "Your colleague",
             "mode": "As",
             "skill_name": "Skill",
@@ -153,7 +153,7 @@ def elsewhere(items: list, heading: str, param: str) -> None:
     for item in items[:20]:
         st.page_link(
             item.page,
-            label=f"{item.id} — {ui.plain(item.title)}",
+            label=ui.plain(item.title),  # the item in words; its reference only in the link
             icon=":material/arrow_forward:",
             query_params={param: item.id},
         )

@@ -87,7 +87,7 @@ for strand in maturity.STRANDS:
             suggested=history["suggested"].fillna(NO_STAGE),
             note=history["note"].fillna(""),
         )
-        st.dataframe(
+        ui.table(
             shown,
             hide_index=True,
             width="stretch",

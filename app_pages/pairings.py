@@ -63,7 +63,7 @@ if pending := st.session_state.pop("pairings_pending_entry", None):
         st.session_state[f"entry_{pending_id}_refused"] = exc
     else:
         st.session_state["pairings_flash"] = (
-            f"Added {draft.entry_type} to {pending_id} (entry {added})."
+            f"Added the {draft.entry_type} to this pairing's log (entry {added})."
         )
 if message := st.session_state.pop("pairings_flash", None):
     st.success(ui.plain(message))
@@ -74,10 +74,10 @@ if goto := st.session_state.pop("pairings_goto", None):
 choice = st.radio("Show", VIEWS, horizontal=True, key="pairings_view")
 
 
-def render_pairing(pairing_id: str) -> None:
+def render_pairing(pairing_id: str, described: str) -> None:
     detail = views.pairing_detail(con, viewer, pairing_id)
-    practice, status = ui.plain(detail["practice"]), ui.plain(detail["status"])
-    st.subheader(f"{ui.plain(pairing_id)}: {practice} — {status}")
+    st.subheader(f"{ui.plain(described)} — {ui.plain(detail['status'])}")
+    st.caption(f"Reference {ui.plain(pairing_id)}")
     st.caption(
         f"{ui.plain(detail['work_kind'].capitalize())}, started {day(detail['start_date'])}; "
         f"review {day(detail['review_date'], 'not set')}. "
@@ -245,7 +245,7 @@ def move_form(pairing_id: str, detail: dict) -> None:
             except BrokeringError as exc:
                 ui.show_error(exc)
             else:
-                flash(f"{pairing_id} is now {target}.")
+                flash(f"The pairing is now {target}.")
 
 
 def edit_form(pairing_id: str, detail: dict) -> None:
@@ -287,7 +287,7 @@ def edit_form(pairing_id: str, detail: dict) -> None:
             except BrokeringError as exc:
                 ui.show_error(exc)
             else:
-                flash(f"Saved {pairing_id} as version {version}; the earlier one is kept.")
+                flash(f"Saved the pairing as version {version}; the earlier one is kept.")
 
 
 def withdraw_form(pairing_id: str, log: pd.DataFrame) -> None:
@@ -372,7 +372,7 @@ def log_form() -> None:
     else:
         st.session_state["pairings_open"] = pairing_id
         st.session_state["pairings_goto"] = "Pairings"
-        flash(f"Logged pairing {pairing_id}. Add to its log below as the work goes on.")
+        flash("Logged the pairing, opened below: add to its log as the work goes on.")
 
 
 def pairings_view() -> None:
@@ -395,15 +395,16 @@ def pairings_view() -> None:
     show_table(frame, "pairings", "", ui_pairings.PAIRING_COLUMNS)
     ids = frame["pairing_id"].tolist()
     wanted = st.session_state.get("pairings_open")
-    names = dict(zip(ids, frame["practice"] + " — " + frame["status"], strict=True))
+    described = views.descriptions(frame)
+    names = dict(zip(ids, frame["status"], strict=True))
     pairing_id = st.selectbox(
         "Open a pairing",
         ids,
         index=ids.index(wanted) if wanted in ids else 0,
-        format_func=lambda p: f"{p} · {names[p]}",
+        format_func=lambda p: f"{described[p]} ({names[p]})",
     )
     st.session_state["pairings_open"] = pairing_id
-    render_pairing(pairing_id)
+    render_pairing(pairing_id, described[pairing_id])
 
 
 try:

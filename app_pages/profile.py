@@ -90,7 +90,7 @@ else:
             "Area": s["area"],
         }
     )
-    st.dataframe(
+    ui.table(
         shown,
         hide_index=True,
         width="stretch",
@@ -111,7 +111,7 @@ if profile.evidence.empty:
     st.info("No evidence is recorded.")
 else:
     ev = profile.evidence
-    st.dataframe(
+    ui.table(
         ev[["date", "skill", "note", "observer", "evidence_type", "strength", "phase", "weight"]],
         hide_index=True,
         width="stretch",
@@ -129,7 +129,7 @@ else:
         },
     )
     with st.expander("How the weights are worked out"):
-        st.dataframe(
+        ui.table(
             ev[["date", "skill", "evidence_type", "type_weight", "recency_weight", "weight"]],
             hide_index=True,
             width="stretch",
@@ -154,7 +154,7 @@ if profile.coaching.empty:
     st.info("No coaching or mentoring is recorded, given or received.")
 else:
     rel = ui_people.with_names(profile.coaching, ["other_ref"])
-    st.dataframe(
+    ui.table(
         rel,
         hide_index=True,
         width="stretch",
@@ -190,7 +190,7 @@ with left:
         profile.pairings,
         "No JPD pairings.",
         {
-            "pairing_id": "Pairing",
+            "pairing_id": st.column_config.TextColumn("Reference", width="small"),
             "practice": "Practice",
             "side": "Side",
             "status": "State",
@@ -203,7 +203,7 @@ with right:
         profile.needs,
         "No open development needs.",
         {
-            "need_id": "Need",
+            "need_id": st.column_config.TextColumn("Reference", width="small"),
             "skill": "Skill",
             "priority": "Priority",
             "wanted_role": "Wants a",
@@ -227,7 +227,7 @@ else:
         ]
     )
     similar = ui_people.with_names(similar, ["staff_ref"])
-    st.dataframe(
+    ui.table(
         similar,
         hide_index=True,
         width="stretch",

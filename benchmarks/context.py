@@ -58,6 +58,7 @@ OPS = (
     "fuzzy",
     "memory",
     "browser",
+    "pages",
 )
 
 

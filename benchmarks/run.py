@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks import ops_pages
 from benchmarks.context import OPS, Context
 from benchmarks.generate import DEFAULT_SEED, WORK_DIR, ensure_dataset
 from benchmarks.measure import MemoryRow, Row, fmt_seconds, machine, to_jsonable
@@ -176,6 +177,8 @@ def run_all(ctx: Context) -> None:
         _guard(ctx, "memory", lambda: ops_memory.run(ctx))
     if ctx.browser:
         _guard(ctx, "browser", lambda: ops_browser.run(ctx))
+    if ctx.browser or (ctx.only is not None and "pages" in ctx.only):
+        _guard(ctx, "every page", lambda: ops_pages.run(ctx))
 
 
 def _guard(ctx: Context, what: str, fn) -> None:
@@ -366,8 +369,9 @@ def write_results(ctx: Context) -> None:
     )
     add("|---|---|---|---|---|---|---|---|---|")
     browser_rows = [r for r in ctx.rows if r.op.startswith(BROWSER_OPS)]
+    page_rows = [r for r in ctx.rows if r.op.startswith(ops_pages.OP)]
     for r in ctx.rows:
-        if r in browser_rows:
+        if r in browser_rows or r in page_rows:
             continue
         base = r.baseline.text() if r.baseline else "—"
         if r.floor is None:
@@ -436,6 +440,7 @@ def write_results(ctx: Context) -> None:
             "of the timed runs."
         )
         add("")
+    lines.extend(ops_pages.section(page_rows))
     add("## Peak memory (each product operation in its own process) and size on disk")
     add("")
     add("| operation | peak RSS | time in the child | target | met? |")
@@ -465,6 +470,8 @@ def write_results(ctx: Context) -> None:
     add("## Details")
     add("")
     for r in ctx.rows:
+        if r in page_rows:  # their table says it all
+            continue
         figs = [("product", r.product), ("baseline", r.baseline), ("floor", r.floor)]
         figs += [("also", f) for f in r.extra]
         shown = [(k, f) for k, f in figs if f is not None]

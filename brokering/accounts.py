@@ -281,8 +281,10 @@ def users_table(con: Connection, actor: Viewer) -> pd.DataFrame:
             ),
             "Status": frame["disabled"].map(lambda d: "Disabled" if d else "Active"),
             "Failed sign-ins": frame["failed_attempts"].fillna(0).astype(int),
-            "Last sign-in": frame["last_sign_in"].map(dates.moment),
-            "Created": frame["created_at"].map(dates.day_or_none),
+            # moments and days, not their text: the page's table sorts them by date and
+            # writes them the one way ("5 Dec 2026, 14:03"; never signed in: blank)
+            "Last sign-in": pd.to_datetime(frame["last_sign_in"]).dt.floor("min"),
+            "Created": pd.to_datetime(frame["created_at"]).dt.normalize(),
             "Created by": frame["created_by"].map(_creator),
         }
     )

@@ -354,7 +354,9 @@ def readable(frame: pd.DataFrame, schools: dict[str, str] | None = None) -> pd.D
 
     return pd.DataFrame(
         {
-            "When (UTC)": frame["at_time"].map(lambda t: dates.moment(t, seconds=True)),
+            # a moment, not its text: the page's table sorts it by time and writes it the
+            # one way ("5 Dec 2026, 14:03:07"); a download keeps it ISO
+            "When (UTC)": pd.to_datetime(frame["at_time"]).dt.floor("s"),
             "Who": frame["username"].fillna(dates.NONE),
             "Role": [
                 dates.NONE if r else ROLE_LABELS.get(v, v)

@@ -21,6 +21,8 @@ NONE = "—"
 DAY_FORMAT = "D MMM YYYY"
 #: A table column's moment in time: "5 Dec 2026, 14:05" (never a bare midnight).
 DAY_TIME_FORMAT = "D MMM YYYY, HH:mm"
+#: The audit trail's moments, to the second (its order within a minute).
+DAY_SECONDS_FORMAT = "D MMM YYYY, HH:mm:ss"
 #: A date box's layout: day first, as the UK writes it.
 INPUT_FORMAT = "DD/MM/YYYY"
 

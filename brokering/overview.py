@@ -83,8 +83,11 @@ class _Check:
     columns: str
 
 
+#: The school by its name, not its code (a code such as "SCH03" is not a leader's word).
+_SCHOOL_NAME = '(SELECT sc.name FROM schools sc WHERE sc.school_id = s.school_id) AS "School"'
+
 _STAFF_COLUMNS = (
-    's.staff_ref AS "Reference", s.school_id AS "School", s.role AS "Role", '
+    f's.staff_ref AS "Reference", {_SCHOOL_NAME}, s.role AS "Role", '
     "array_to_string(s.phases, ', ') AS \"Phases\""
 )
 CHECKS: dict[str, _Check] = {
@@ -101,22 +104,23 @@ CHECKS: dict[str, _Check] = {
         "FROM (SELECT staff_ref, max(date) AS d FROM evidence GROUP BY ALL) x "
         "JOIN staff s USING (staff_ref) WHERE s.left_on IS NULL "
         "AND x.d < current_date - INTERVAL 2 YEAR",
-        _STAFF_COLUMNS + ", strftime(x.d, '%-d %b %Y') AS \"Latest evidence\"",
+        # dates as dates: the page's table sorts them by date and writes them "5 Dec 2026"
+        _STAFF_COLUMNS + ', x.d AS "Latest evidence"',
     ),
     "needs_of_leavers": _Check(
         "warning",
         "open needs for people who have since left",
         "FROM needs n JOIN staff s USING (staff_ref) "
         "WHERE n.status = 'open' AND s.left_on IS NOT NULL",
-        'n.need_id AS "Need", s.staff_ref AS "Reference", s.school_id AS "School", '
-        "strftime(s.left_on, '%-d %b %Y') AS \"Left on\"",
+        f's.staff_ref AS "Reference", {_SCHOOL_NAME}, s.left_on AS "Left on", '
+        'n.need_id AS "Need reference"',
     ),
     "no_phases": _Check(
         "info",
         "staff with no phases recorded",
         "FROM staff s WHERE s.left_on IS NULL AND len(s.phases) = 0 "
         "AND s.role NOT IN ('support staff')",
-        's.staff_ref AS "Reference", s.school_id AS "School", s.role AS "Role"',
+        f's.staff_ref AS "Reference", {_SCHOOL_NAME}, s.role AS "Role"',
     ),
     "fuzzy_skills": _Check(
         "info",
@@ -124,8 +128,9 @@ CHECKS: dict[str, _Check] = {
         "FROM evidence e JOIN staff s USING (staff_ref) WHERE e.skill_text IS NOT NULL AND "
         "regexp_replace(lower(e.skill_text), '[^a-z0-9]+', ' ', 'g') "
         "NOT IN (SELECT alias FROM skill_aliases)",
-        's.staff_ref AS "Reference", s.school_id AS "School", e.skill_text AS "As written", '
-        'e.skill_id AS "Read as", strftime(e.date, \'%-d %b %Y\') AS "Date"',
+        f's.staff_ref AS "Reference", {_SCHOOL_NAME}, e.skill_text AS "As written", '  # noqa: S608
+        '(SELECT k.name FROM skills k WHERE k.skill_id = e.skill_id) AS "Read as", '
+        'e.date AS "Date"',
     ),
     "coach_no_capacity": _Check(
         "warning",

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from brokering.db import connect
+from tests import grid
 
 ROOT = Path(__file__).resolve().parents[1]
 PW = "kettle-orchard-violin"
@@ -71,7 +73,10 @@ def test_a_created_account_is_confirmed_and_the_form_emptied(tiny_db: Path) -> N
     table = at.dataframe[0].value
     row = table.loc[table["Username"] == "new.head"].iloc[0]
     assert (row["Role"], row["School"], row["Status"]) == ("Headteacher", "Birch Academy", "Active")
-    shown = " ".join(map(str, table.columns)) + " " + table.to_string()
+    shown = grid.text(table)
+    # dates as dates (sorted by date), never signed in drawn blank
+    assert pd.api.types.is_datetime64_any_dtype(table["Last sign-in"].dtype)
+    assert pd.api.types.is_datetime64_any_dtype(table["Created"].dtype)
     for raw in ("failed_attempts", "school_id", "staff_code", "None", "NaT", "nan", "00:00:00"):
         assert raw not in shown, raw
     # (the sign-in-off picker's own account is called demo-alliance_admin: look at roles only)

@@ -41,6 +41,11 @@ def test_register_candidates_and_breakdown(tiny_db: Path) -> None:
     register = frame_with(at, "pending_requests")
     assert register["need_id"].tolist() == ["N1", "N2"]
     assert at.selectbox(key="need_pick").value == "N1"
+    # a need in words (skill, person, school, date), its reference only last in the table
+    assert register.columns[-1] == "need_id"
+    choices = at.selectbox(key="need_pick").options
+    assert not any("N1" in o or "N2" in o for o in choices)
+    assert any(" for B" in o and " at Birch Academy, raised " in o for o in choices), choices
     ranked = frame_with(at, "match_score")
     assert ranked["staff_ref"].tolist() == ["B2", "A3", "A2"]
     assert ranked["proposable"].tolist() == [True, False, False]
@@ -81,7 +86,9 @@ def test_add_a_need_and_a_refused_one(tiny_db: Path) -> None:
     at.selectbox(key="add_skill").set_value("mathematics")
     button(at, "Add need").click().run()
     assert not at.exception
-    assert "Added N0004" in at.success[0].value
+    assert "Added the need: Mathematics for C1 at Cedar Special School" in at.success[
+        0
+    ].value.replace("\\", "")
     assert at.selectbox(key="need_pick").value == "N0004"  # the need just added is chosen
     at.text_input(key="add_staff_ref").input("ZZ9")
     at.selectbox(key="add_skill").set_value("oracy")
@@ -106,7 +113,7 @@ def test_a_leader_changes_a_needs_skill(tiny_db: Path) -> None:
     at.text_input(key="edit_skill_N1").input("retrieval practise")  # a close spelling
     button(at, "Save changes").click().run()
     assert not at.exception
-    assert "N1 updated." in at.success[0].value
+    assert at.success[0].value == "Updated the need of B3 at Birch Academy."
     assert stored_need(tiny_db, "N1")[0] == "retrieval-practice"
     register = frame_with(at, "pending_requests").set_index("need_id")
     assert register.loc["N1", "skill_name"] == "Retrieval practice"

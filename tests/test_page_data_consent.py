@@ -51,7 +51,9 @@ def test_a_forms_sheet_changes_consent_and_names_the_answers_from_nobody_held(
     assert "elsewhere" not in preview.to_string()
     _button(at, "Check and import").click().run()
     assert not at.exception
-    assert any("Imported as batch" in s.value for s in at.success), [e.value for e in at.error]
+    assert any("Imported: it is the newest import" in s.value for s in at.success), [
+        e.value for e in at.error
+    ]
     [warning] = [w.value for w in at.warning if "line 3" in w.value]
     assert "s…@elsewhere.example.org" in warning and "Nothing was written" in warning
     con = connect(tiny_db)

@@ -59,13 +59,16 @@ def test_a_title_rowed_workbook_is_proposed_previewed_and_imported(
 ) -> None:
     before = _school_counts(tiny_db)
     at = _upload(_data_page(), exports.bromcom_staff(tmp_path))
-    assert any("Read as **staff**" in c.value and "Bromcom" in c.value for c in at.caption)
+    assert any("Read as **a staff list**" in c.value and "Bromcom" in c.value for c in at.caption)
     assert any("header on row 3" in c.value for c in at.caption)
     # The file column -> product column table (a data editor; AppTest lists it as a frame)
     table = next(d.value for d in at.dataframe if "Reads as" in getattr(d.value, "columns", []))
     reads = dict(zip(table["Column in the file"], table["Reads as"], strict=True))
-    assert reads["Staff Code"] == "staff_ref" and reads["Role"] == "role"
-    assert reads["First Name"] in ("drop", "forename") and reads["Last Name"] in ("drop", "surname")
+    # product columns in words, never the template's identifiers (issue 23)
+    assert reads["Staff Code"] == "Staff code" and reads["Role"] == "Role"
+    assert reads["First Name"] in ("Leave out (not read)", "Forename")
+    assert reads["Last Name"] in ("Leave out (not read)", "Surname")
+    assert not {"staff_ref", "drop", "hash"} & set(reads.values())
     assert table.loc[table["Column in the file"] == "Last Name", "Example"].item() == ""
     # Whose file it is has not been said: the import waits
     assert any("no school was given" in w.value for w in at.warning)
@@ -74,8 +77,10 @@ def test_a_title_rowed_workbook_is_proposed_previewed_and_imported(
     assert not at.exception
     assert not any("no school was given" in w.value for w in at.warning)
     preview = at.dataframe[-1].value
-    assert list(preview["staff_ref"]) == ["C3"]
-    assert list(preview["school_id"]) == ["C"] and list(preview["role"]) == ["Middle Leader"]
+    assert "staff_ref" not in preview.columns  # headed in words
+    assert list(preview["Staff code"]) == ["C3"]
+    assert list(preview["School"]) == ["Cedar Special School"]  # by name, not its code
+    assert list(preview["Role"]) == ["Middle Leader"]
     assert "Featherstonehaugh" not in preview.to_string()
     _button(at, "Check and import").click().run()
     assert not at.exception

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -134,7 +135,7 @@ def test_after_an_import_the_uploader_is_empty_and_the_tables_are_new(
     f = tmp_path / "staff.csv"
     f.write_text(HEADER + _row("C77") + _row("C78"))
     at = _check_and_import(at, f)
-    assert any("Imported as batch" in s.value for s in at.success), _text(at)
+    assert any("Imported: it is the newest import" in s.value for s in at.success), _text(at)
     assert staff_at_c(at) == before + 2  # the page's tables read again
     assert not any(b.label == "Check and import" for b in at.button)  # no files held
     assert any(m.value == "#### The last import" for m in at.markdown)
@@ -178,3 +179,13 @@ def test_no_raw_values_or_leftovers_on_the_page(tiny_db: Path, role: str, school
     assert "school_id" not in seen, seen[seen.index("school_id") - 300 :][:400]
     if role == "viewer":  # a governor sees counts only: no rows behind the warnings
         assert not [e for e in at.expander if "rows behind" in e.label]
+
+
+def test_the_loaded_table_sorts_figures_and_dates_as_what_they_are(tiny_db: Path) -> None:
+    # Nothing is withheld from the data manager: counts stay figures (a heading click sorts
+    # 108 after 46, not before it), the latest evidence a date drawn "5 Dec 2026".
+    at = _data_page()
+    frame = next(d.value for d in at.dataframe if "evidence_rows" in d.value.columns)
+    for col in ("staff", "sharing_consent", "open_needs", "evidence_rows"):
+        assert pd.api.types.is_numeric_dtype(frame[col]), col
+    assert pd.api.types.is_datetime64_any_dtype(frame["latest_evidence"])

@@ -40,11 +40,15 @@ def test_an_import_is_undone_from_the_page(tiny_db: Path, tmp_path: Path) -> Non
     con.close()
     assert report.ok
     at = _admin_data_page()
-    form_batch = next(s for s in at.selectbox if s.label == "Import batch")
+    form_batch = next(s for s in at.selectbox if s.label == "Import")
     assert form_batch.value == report.batch_id
+    # offered in words (when, by whom, which files), not as a bare batch number
+    described = form_batch.options[0]
+    assert described.startswith("Import of ") and "staff.csv (1 rows added)" in described
+    assert f"by {operator().username}" in described
     next(b for b in at.button if b.label == "Undo this import").click().run()
     assert not at.exception
-    assert any(f"batch {report.batch_id} undone" in s.value for s in at.success)
+    assert any(s.value == f"Undone: {described}." for s in at.success)
     con = open_store(tiny_db)
     try:
         assert con.execute("SELECT count(*) FROM staff WHERE staff_ref = 'A9'").fetchall() == [(0,)]

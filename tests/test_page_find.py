@@ -222,11 +222,12 @@ def test_the_by_school_chart_counts_whole_people_and_names_schools_in_full() -> 
 
 def test_long_school_names_wrap_whole_words_the_same_way() -> None:
     import ui_find
+    from brokering.dashboard import charts
 
     name = "St Mary and St John Church of England Voluntary Aided Primary School"
     lines = ui_find.wrapped(name).split("\n")
     assert " ".join(lines) == name
-    assert all(len(line) <= ui_find.LABEL_WIDTH for line in lines)
+    assert all(len(line) <= charts.LABEL_WIDTH for line in lines)
     assert ui_find.wrapped("Alder Primary") == "Alder Primary"
 
 

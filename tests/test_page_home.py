@@ -83,3 +83,13 @@ def test_the_count_is_in_the_navigation_title(tiny_db: Path) -> None:
     assert ui_inbox.nav_title("Home", 0) == "Home"
     quiet = home("alliance_admin")
     assert quiet.subheader[0].value == "Nothing waits for you"
+
+
+def test_items_decided_elsewhere_are_links_in_words(tiny_db: Path) -> None:
+    at = home("headteacher", "B")  # Birch's needs have had no one asked yet
+    labels = [link.label for link in at.get("page_link")]
+    needs_links = [label for label in labels if "nobody asked yet" in label]
+    assert needs_links, labels
+    # the need in words (who, school, skill), never led by its bare reference ("N1 — …")
+    assert all(not label.split()[0].rstrip("—").startswith("N") for label in needs_links)
+    assert all("Birch Academy" in label for label in needs_links)

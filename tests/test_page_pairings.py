@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -14,6 +15,7 @@ from brokering.importing import import_paths
 from brokering.pairings import lifecycle, views
 from brokering.store import open_store
 from brokering.viewer import operator
+from tests import grid
 from tests.conftest import TINY, TINY_TODAY
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,7 +84,15 @@ def test_list_counts_and_an_open_pairing(db: Path) -> None:
     assert metrics["Review due"] == "1" and metrics["Active"] == "1"
     listed = at.dataframe[0].value
     assert listed["pairing_id"].tolist() == ["P0001", "P0002"]
-    assert at.subheader[0].value.startswith("P0001: Questioning")
+    # a pairing in words, its reference only in a small note and the table's last column
+    heading = at.subheader[0].value.replace("\\", "")  # as drawn, Markdown's escapes gone
+    assert heading.startswith("Questioning: Cedar Special School → Alder Primary")
+    assert "started 1 Sep 2026" in heading and "P0001" not in heading
+    assert any(c.value == "Reference P0001" for c in at.caption)
+    assert listed.columns[-1] == "pairing_id"
+    choice = by_label(at.selectbox, "Open a pairing")
+    assert not any("P000" in o for o in choice.options)
+    assert choice.options[0].startswith("Questioning: ")
     assert any("Transfer evidenced by 1" in s.value for s in at.success)
     assert len(at.get("download_button")) >= 1
 
@@ -106,7 +116,7 @@ def test_log_a_pairing_through_the_form(db: Path) -> None:
     button(at, "Log the pairing").click().run()
     assert not at.exception
     assert not at.error, [e.value for e in at.error]
-    assert any("Logged pairing P0003" in s.value for s in at.success)
+    assert any(s.value.startswith("Logged the pairing") for s in at.success)
     assert at.radio(key="pairings_view").value == "Pairings"
     detail = stored(db, "P0003")
     assert detail["practice"] == "Questioning" and detail["status"] == "active"
@@ -133,7 +143,7 @@ def test_move_to_transferred_and_a_refused_move(db: Path) -> None:
     by_label(at.selectbox, "Move to").set_value("transferred")
     button(at, "Move").click().run()
     assert not at.exception
-    assert any("P0001 is now transferred" in s.value for s in at.success)
+    assert any("The pairing is now transferred" in s.value for s in at.success)
     assert stored(db, "P0001")["status"] == "transferred"
 
 
@@ -150,7 +160,7 @@ def test_add_an_observation_to_the_log(db: Path) -> None:
     by_label(at.selectbox, "Rating of what was seen (1-4, 4 strongest)").set_value(3)
     button(at, "Add to the log").click().run()
     assert not at.exception
-    assert any("Added observation to P0002" in s.value for s in at.success)
+    assert any("Added the observation to this pairing" in s.value for s in at.success)
     assert stored(db, "P0002")["transfer_evidence"] == 1
 
 
@@ -270,16 +280,18 @@ def test_one_date_format_throughout(db: Path) -> None:
     at.toggle(key="history_P0001").set_value(True).run()
     at.toggle(key="correct_P0001").set_value(True).run()
     assert not at.exception
-    listed = at.dataframe[0].value.set_index("pairing_id")
+    # dates are dates (a heading click sorts them by date), drawn as "1 Sep 2026"
+    listed = grid.drawn(at.dataframe[0].value).set_index("pairing_id")
     assert listed.loc["P0001", "start_date"] == "1 Sep 2026"
     assert listed.loc["P0002", "last_activity"] == ""  # nothing logged: empty, never "None"
     log = next(d.value for d in at.dataframe if "flow" in d.value.columns)
-    assert set(log["date"]) == {"20 Oct 2026", "15 Sep 2026"}
+    assert set(grid.drawn(log)["date"]) == {"20 Oct 2026", "15 Sep 2026"}
     stamps = next(d.value for d in at.dataframe if "changed_at" in d.value.columns)
-    assert all(", " in v or v.endswith("2026") for v in stamps["changed_at"])
-    assert not any("00:00" in v for v in stamps["changed_at"])
-    # any column still drawn as a date uses the one format
-    assert set(_column_formats(at).values()) <= {DAY_FORMAT, DAY_TIME_FORMAT}
+    assert pd.api.types.is_datetime64_any_dtype(stamps["changed_at"].dtype)
+    # every date column is drawn in the one format, days without a time
+    formats = _column_formats(at)
+    assert set(formats.values()) <= {DAY_FORMAT, DAY_TIME_FORMAT}
+    assert formats["start_date"] == DAY_FORMAT and formats["date"] == DAY_FORMAT
     assert any("started 1 Sep 2026; review 1 Nov 2026" in c.value for c in at.caption)
     entry = by_label(at.selectbox, "Entry")
     assert {o.split(" · ")[1] for o in entry.options} == {"20 Oct 2026", "15 Sep 2026"}

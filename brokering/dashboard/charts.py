@@ -3,6 +3,8 @@ report so both show the same picture. Data comes in already suppressed."""
 
 from __future__ import annotations
 
+import textwrap
+
 import altair as alt
 import pandas as pd
 from pandas.io.formats.style import Styler
@@ -20,6 +22,59 @@ COUNT_AXIS = alt.Axis(format="d", tickMinStep=1)
 HIDDEN_GREY = "#9a9a9a"
 #: How a hidden figure reads in a table: never 0, never a dash.
 HIDDEN_TEXT = concepts.hidden_words()
+#: Characters per line of a name on a chart axis (longer names wrap; the tooltip always
+#: carries the full name).
+LABEL_WIDTH = 22
+#: Vega's label expression drawing a `wrapped` name as its lines.
+AXIS_LINES = "split(datum.label, '\\n')"
+
+
+def wrapped(name: object, width: int = LABEL_WIDTH) -> str:
+    """A name for a chart axis: whole words, at most `width` characters a line (drawn as
+    lines by `AXIS_LINES`), so every name is read in full the same way, never cut short."""
+    lines = textwrap.wrap(str(name), width, break_long_words=False, break_on_hyphens=False)
+    return "\n".join(lines) or str(name)
+
+
+def strength_map(frame: pd.DataFrame, order: list[str]) -> alt.LayerChart:
+    """The map of strengths: one row per school (in `order`, deepest first), one column per
+    area, the darker the deeper, each cell's count written in it. Schools run down the side
+    so every name is written in full on one line (a name along the bottom was cut at Vega's
+    180 pixels and readable only on hover); the areas' names wrap below their columns."""
+    drawn = frame.assign(area_label=frame["area"].map(lambda a: wrapped(a, 10)))
+    base = alt.Chart(drawn).encode(
+        y=alt.Y("school:N", title=None, sort=order, axis=alt.Axis(labelLimit=0)),
+        x=alt.X(
+            "area_label:N",
+            title=None,
+            sort=sorted(set(drawn["area_label"]), key=lambda s: s.replace("\n", " ")),
+            axis=alt.Axis(
+                labelAngle=0,
+                labelExpr=AXIS_LINES,
+                labelLimit=0,
+                labelOverlap=False,  # every area named, none hidden to avoid a neighbour
+                labelPadding=6,
+                labelFontSize=10,
+                labelAlign="center",
+            ),
+        ),
+    )
+    heat = base.mark_rect().encode(
+        color=alt.Color("depth:Q", title="Staff", scale=alt.Scale(scheme="blues")),
+        tooltip=[
+            alt.Tooltip("area:N", title="Area"),
+            alt.Tooltip("school:N", title="School"),
+            alt.Tooltip("depth:Q", title="Staff with strong, recent evidence"),
+            alt.Tooltip("not_shared:Q", title="Of whom not shared"),
+        ],
+    )
+    labels = base.mark_text(fontSize=11).encode(
+        text=alt.condition("datum.depth > 0", "depth:Q", alt.value("")),
+        color=alt.condition("datum.depth > 4", alt.value("white"), alt.value("black")),
+    )
+    return alt.layer(heat, labels, title="Staff with strong, recent evidence, by area").properties(
+        height=alt.Step(22)
+    )
 
 
 def hidden_table(frame: pd.DataFrame, columns: list[str]) -> Styler:

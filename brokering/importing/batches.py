@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from brokering import audit
+from brokering import audit, dates
 from brokering.db import Connection
 from brokering.errors import NotFoundError, PermissionDenied, ValidationError
 from brokering.viewer import Viewer
@@ -94,6 +94,32 @@ def undoable(con: Connection, limit: int = 20) -> list[int]:
             [limit],
         ).fetchall()
     ]
+
+
+#: Files named in a batch's description before "and N more".
+FILES_NAMED = 3
+
+
+def describe(imported_at: object, username: str, files: str, added: int, updated: int) -> str:
+    """An import batch in a data manager's words: "Import of 5 Dec 2026, 14:03 by alex —
+    evidence.csv, staff.csv (120 rows added, 4 updated)". A batch number means nothing to
+    the person choosing what to undo; when it ran, who ran it and which files it took do."""
+    names = [f.strip() for f in str(files).split(",") if f.strip()]
+    shown = ", ".join(names[:FILES_NAMED]) + (
+        f" and {len(names) - FILES_NAMED} more" if len(names) > FILES_NAMED else ""
+    )
+    rows = f"{int(added):,} rows added" + (f", {int(updated):,} updated" if updated else "")
+    return f"Import of {dates.moment(imported_at)} by {username} — {shown} ({rows})"
+
+
+def undoable_described(con: Connection, limit: int = 20) -> dict[int, str]:
+    """`undoable`'s batches, newest first, each with `describe`'s words (a choice's labels)."""
+    rows = con.execute(
+        "SELECT import_id, imported_at, username, files, rows_added, rows_updated "
+        "FROM imports WHERE outcome = 'applied' ORDER BY import_id DESC LIMIT ?",
+        [limit],
+    ).fetchall()
+    return {int(r[0]): describe(*r[1:]) for r in rows}
 
 
 def note_renames(changes_: list[dict], notes: list[str]) -> None:

@@ -32,6 +32,8 @@ from brokering.mapping.saved import entries as saved_entries
 from brokering.mapping.saved import for_files as saved_for_files
 from brokering.mapping.saved import listing as saved_listing
 from brokering.mapping.saved import save as save_mapping
+from brokering.mapping.words import table_words
+from brokering.mapping.words import words as column_words
 
 __all__ = [
     "COLUMN",
@@ -63,6 +65,8 @@ __all__ = [
     "school_choices",
     "table_from_name",
     "table_from_template_header",
+    "table_words",
+    "column_words",
     "target_choices",
     "value_table",
 ]

@@ -19,6 +19,7 @@ from rapidfuzz import fuzz, process
 from brokering.importing.reader import Source, header_key, open_source
 from brokering.importing.spec import TABLES
 from brokering.mapping import values as value_checks
+from brokering.mapping import words as in_words
 from brokering.mapping.model import DROP, HASH, FileMapping, Mapping, Unresolved
 from brokering.mapping.profiles import (
     CONSENT_QUESTION,
@@ -165,12 +166,14 @@ def finish(
         if col.name in asked:
             continue
         if col.required and col.name not in targets and col.name not in fm.constants:
+            what = in_words.table_words(fm.table).capitalize()
             fm.unresolved.append(
                 Unresolved(
                     "column",
                     col.name,
-                    f"{fm.table} needs {col.name} and no column of the file was read as it: "
-                    "map one of the file's columns to it, or give a fixed value.",
+                    f"{what} needs “{in_words.words(col.name)}” "
+                    "and no column of the file was read as it: map one of the file's columns "
+                    "to it, or give a fixed value.",
                     free,
                 )
             )
@@ -273,8 +276,8 @@ def _assign_columns(fm: FileMapping, source: Source, profile: Profile | None) ->
             Unresolved(
                 "confirm",
                 target,
-                f"'{label}' looks like {target} ({hit[1]:.0f}% alike): confirm it, or map the "
-                "column to something else (or drop it).",
+                f"'{label}' looks like “{in_words.words(target)}” ({hit[1]:.0f}% alike): confirm "
+                "it, or map the column to something else (or leave it out).",
                 [target, DROP],
                 column=label,
             )

@@ -3,6 +3,8 @@ edit, the values to say, a preview of mapped rows, and the mapping those edits m
 
 Everything the page shows or decides is worked out here; the page only lays it out. Sample
 values are shown only for columns that are read (never for dropped ones, which hold names).
+The editor shows product columns in words ("Staff code", "Leave out"), through
+`brokering.mapping.words`; the mapping it makes keeps the stable identifiers.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from brokering.importing.spec import TABLES
 from brokering.mapping import saved
 from brokering.mapping.model import DROP, HASH, FileMapping, Unresolved
 from brokering.mapping.propose import finish, open_for_mapping, propose_file
+from brokering.mapping.words import choices, target, words
 from brokering.settings import MAX_UPLOAD_BYTES
 from brokering.taxonomy import SkillMatcher
 
@@ -79,8 +82,9 @@ def needs_school(fm: FileMapping) -> bool:
 
 
 def target_choices(table: str) -> list[str]:
-    """What a file column can become in `table`: its columns, `drop` and `hash`."""
-    return [DROP, HASH, *TABLES[table].names]
+    """What a file column can become in `table`, in words: leave out, keep only as a
+    pseudonym, or one of its columns (`revise` reads the words back)."""
+    return choices(table)
 
 
 def column_table(fm: FileMapping, source: Source) -> pd.DataFrame:
@@ -88,13 +92,13 @@ def column_table(fm: FileMapping, source: Source) -> pd.DataFrame:
     labels = source.labels
     rows = []
     for i, label in enumerate(labels):
-        target = fm.columns.get(label, DROP)
+        read_as = fm.columns.get(label, DROP)
         example = ""
-        if target not in (DROP, HASH) and target not in _PERSONAL:
+        if read_as not in (DROP, HASH) and read_as not in _PERSONAL:
             example = next(
                 (r[i] for r in source.samples if i < len(r) and r[i] and r[i].strip()), ""
             )
-        rows.append({COLUMN: label, TARGET: target, EXAMPLE: example or ""})
+        rows.append({COLUMN: label, TARGET: words(read_as), EXAMPLE: example or ""})
     return pd.DataFrame(rows, columns=[COLUMN, TARGET, EXAMPLE])
 
 
@@ -102,13 +106,13 @@ def value_table(fm: FileMapping) -> pd.DataFrame:
     """The values to say (questions) and those already mapped, to edit in one table."""
     rows = [
         # A fuzzy reading is offered for confirming; a value nothing could read starts blank.
-        {VALUE_COLUMN: u.target, VALUE: u.value, MEANS: u.choices[0] if _guess(u) else ""}
+        {VALUE_COLUMN: words(u.target), VALUE: u.value, MEANS: u.choices[0] if _guess(u) else ""}
         for u in fm.unresolved
         if u.kind == "value"
     ]
     rows += [
-        {VALUE_COLUMN: target, VALUE: raw, MEANS: val}
-        for target, vmap in fm.values.items()
+        {VALUE_COLUMN: words(name), VALUE: raw, MEANS: val}
+        for name, vmap in fm.values.items()
         for raw, val in vmap.items()
     ]
     return pd.DataFrame(rows, columns=[VALUE_COLUMN, VALUE, MEANS])
@@ -137,25 +141,26 @@ def revise(
         header_row=fm.header_row,
         school=school or fm.school,
         source=fm.source,
-        columns={str(r[COLUMN]): str(r[TARGET] or DROP) for _, r in columns.iterrows()},
+        columns={str(r[COLUMN]): target(fm.table, r[TARGET]) for _, r in columns.iterrows()},
         constants={k: v for k, v in fm.constants.items() if k != "school_id"},
     )
     read = [t for t in out.columns.values() if t not in (DROP, HASH)]
     doubled = sorted({t for t in read if read.count(t) > 1})
-    for target in doubled:
+    for name in doubled:
         out.unresolved.append(
             Unresolved(
                 "column",
-                target,
-                f"Several columns read as {target}; keep one and drop the others.",
-                [c for c, t in out.columns.items() if t == target],
+                name,
+                f"Several columns read as {words(name)}; keep one and leave the others out.",
+                [c for c, t in out.columns.items() if t == name],
             )
         )
     if values is not None:
         for _, r in values.iterrows():
             raw, means = str(r[VALUE] or "").strip(), str(r[MEANS] or "").strip()
-            if raw and means and r[VALUE_COLUMN] in TABLES[fm.table].names:
-                out.values.setdefault(str(r[VALUE_COLUMN]), {})[raw] = means
+            name = target(fm.table, r[VALUE_COLUMN])
+            if raw and means and name in TABLES[fm.table].names:
+                out.values.setdefault(name, {})[raw] = means
     out.constants = {k: v for k, v in out.constants.items() if k not in out.targets()}
     if doubled:
         return out
@@ -163,9 +168,13 @@ def revise(
     return out
 
 
-def preview(fm: FileMapping, source: Source, rows: int = 5) -> pd.DataFrame:
-    """The first rows as they will be read: the table's columns, fixed values filled in and
-    value maps applied. Identity columns (hashed) are not shown."""
+def preview(
+    fm: FileMapping, source: Source, rows: int = 5, school_names: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """The first rows as they will be read: the table's columns (in words), fixed values
+    filled in and value maps applied, each school by its name where `school_names` knows it
+    (a code such as "SCH03" is not a data manager's word). Identity columns (hashed) are
+    not shown."""
     labels = source.labels
     index = {label: i for i, label in enumerate(labels)}
     order = [
@@ -190,8 +199,11 @@ def preview(fm: FileMapping, source: Source, rows: int = 5) -> pd.DataFrame:
                 raw = (sample[i] if i < len(sample) else None) or ""
                 key = " ".join(raw.lower().split())
                 row[name] = folded.get(name, {}).get(key, raw.strip())
+        if "school_id" in row and school_names:
+            row["school_id"] = school_names.get(row["school_id"], row["school_id"])
         body.append(row)
-    return pd.DataFrame(body, columns=order)
+    # headed in words ("Staff code"), as the editor above names them
+    return pd.DataFrame(body, columns=order).rename(columns=words)
 
 
 def open_questions(fms: Sequence[FileMapping]) -> list[str]:

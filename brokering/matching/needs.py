@@ -19,7 +19,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from brokering import audit
+from brokering import audit, dates
 from brokering.db import Connection, query_df, transaction
 from brokering.errors import AmbiguousQuery, NotFoundError, StoreError, ValidationError
 from brokering.importing.spec import PRIORITIES, WANTED_ROLES
@@ -54,11 +54,44 @@ class Need:
     def effective_hours(self, default: float = DEFAULT_RELATIONSHIP_HOURS) -> float:
         return float(self.hours) if self.hours is not None else default
 
+    def describe(self, who: str | None = None) -> str:
+        """`describe_need` for this need (`who`: the person as the viewer may read them)."""
+        return describe_need(
+            self.skill_name,
+            who or self.staff_ref,
+            self.school_name,
+            self.raised_on,
+            self.wanted_role,
+            self.priority,
+        )
+
     def label(self) -> str:
         return (
             f"{self.need_id} · {self.staff_ref} ({self.school_name}) — {self.skill_name}, "
             f"{self.wanted_role}, {self.priority} priority"
         )
+
+
+def describe_need(
+    skill: str,
+    who: str,
+    school: str,
+    raised_on: object,
+    wanted_role: str | None = None,
+    priority: str | None = None,
+) -> str:
+    """A need in a leader's words: "Phonics for S0144 at Oakfield, raised 12 Feb 2025 — a
+    coach wanted, high priority" (a reference such as "N0012" means nothing to a head).
+    `who` is the person as the viewer may read them: only needs the viewer may see reach
+    here (`list_needs`), so no one hidden is named."""
+    text = f"{skill} for {who} at {school}"
+    raised = dates.day(raised_on)
+    text += f", raised {raised}" if raised else ""
+    wanted = {"either": "a coach or a mentor wanted"}.get(
+        str(wanted_role), f"a {wanted_role} wanted" if wanted_role else ""
+    )
+    wants = [w for w in (wanted, f"{priority} priority" if priority else "") if w]
+    return text + (" — " + ", ".join(wants) if wants else "")
 
 
 def _need_visibility(viewer: Viewer) -> tuple[str, list[object]]:

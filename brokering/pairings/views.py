@@ -11,6 +11,7 @@ from datetime import date
 
 import pandas as pd
 
+from brokering import dates
 from brokering.db import Connection, query_df
 from brokering.errors import NotFoundError
 from brokering.importing.parsers import RECORDER_LABELS
@@ -93,6 +94,35 @@ def list_pairings(
     """  # noqa: S608
     today = today or date.today()
     return query_df(con, sql, [*params, today, status, status])
+
+
+def _schools(names: object) -> str:
+    """A side's schools as one phrase ("Oakfield & Riverside"); a side whose people the
+    viewer may not see is "a partner school" (its school is not named: `list_pairings`
+    leaves it out)."""
+    shown = [str(n) for n in (names if names is not None else []) if n]
+    return " & ".join(shown) if shown else "a partner school"
+
+
+def describe(row: pd.Series | dict) -> str:
+    """A pairing in a leader's words: "Mathematics: Oakfield → Riverside, started 5 Dec
+    2026" (within one school: "Mathematics within Oakfield, …"), from a row of
+    `list_pairings` — so it names only the schools the viewer may see. A reference such as
+    "P0007" means nothing to a head; this is how the pairings page and its choices name
+    one."""
+    donors, recipients = _schools(row["donor_schools"]), _schools(row["recipient_schools"])
+    where = (
+        f" within {donors}"
+        if row.get("same_school") and donors == recipients
+        else f": {donors} → {recipients}"
+    )
+    started = dates.day(row.get("start_date"))
+    return f"{row['practice']}{where}" + (f", started {started}" if started else "")
+
+
+def descriptions(frame: pd.DataFrame) -> dict[str, str]:
+    """pairing_id -> `describe`, for a `list_pairings` frame (a choice's labels)."""
+    return {str(r["pairing_id"]): describe(r) for _, r in frame.iterrows()}
 
 
 def status_counts(con: Connection, viewer: Viewer) -> pd.DataFrame:

@@ -66,20 +66,21 @@ def test_upload_an_export_confirm_its_mapping_preview_and_import(
     assert "1 would be added" in page.get_by_text("Every row is valid").first.inner_text()
     check_only.click()
     wait_idle(page)
-    # Apply: the page names the batch (what the undo below takes back).
+    # Apply: the page points to the undo below, where the import is named in words.
     page.get_by_role("button", name="Check and import").click()
-    imported = page.get_by_text("Imported as batch").first
+    imported = page.get_by_text("Imported: it is the newest import").first
     imported.wait_for()
     wait_idle(page)
-    batch = re.search(r"Imported as batch (\d+)", imported.inner_text()).group(1)
     assert "1 added" in imported.inner_text()
     no_exception(page)
     screenshot(page, "data-mapping-imported")
-    # Undo: the newest batch is the one offered first.
+    # Undo: the newest import is the one offered first, in words (when, who, which file).
     undo = page.locator("[data-testid='stForm']", has_text="Undo this import")
-    assert undo.get_by_role("combobox").first.input_value() == batch
+    offered = undo.get_by_role("combobox").first.input_value()
+    assert offered.startswith("Import of ") and "StaffList (Bromcom).xlsx" in offered, offered
+    assert not re.fullmatch(r"\d+", offered)
     undo.get_by_role("button", name="Undo this import").click()
-    page.get_by_text(f"Import batch {batch} undone.").first.wait_for()
+    page.get_by_text(f"Undone: {offered}.").first.wait_for()
     wait_idle(page)
     no_exception(page)
     screenshot(page, "data-mapping-undone")
