@@ -25,6 +25,9 @@ from brokering.taxonomy import SkillMatcher
 
 _REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_./-]*$"
 _FORMULA_PATTERN = values._FORMULA.pattern
+#: Every formula the pattern catches starts with one of these characters (= + @ tab CR -):
+#: the cheap test runs on every row, the pattern only where it passes.
+_FORMULA_FIRST = ", ".join(str(ord(c)) for c in "=+@\t\r-")
 _REF_KINDS = ("ref", "school", "staff")
 #: Rows each check lists: as many as a report holds, so a kind of problem is counted in full
 #: (the Data page groups them: "… — 51 rows: lines 4, 7, …").
@@ -116,8 +119,8 @@ class Validator:
                 )
             for line, value in self._rows(
                 staged,
-                f"SELECT line, {q} FROM {{stg}} WHERE regexp_matches({q}, ?) "
-                f"ORDER BY line LIMIT {_N}",
+                f"SELECT line, {q} FROM {{stg}} WHERE ascii({q}) IN ({_FORMULA_FIRST}) "
+                f"AND regexp_matches({q}, ?) ORDER BY line LIMIT {_N}",
                 [_FORMULA_PATTERN],
             ):
                 self.problem(
@@ -160,6 +163,8 @@ class Validator:
             ]
             if col.kind == "skill":
                 results = self.skill_many(distinct)
+            elif col.kind == "date":
+                results = parsers.date_column(distinct)
             elif col.kind == "enum":
                 results = [parsers.enum_reader(col.choices)(t) for t in distinct]
             else:
@@ -233,6 +238,14 @@ class Validator:
             return
         cols = ", ".join(f'"{k}"' for k in keys)
         not_null = " AND ".join(f'"{k}" IS NOT NULL' for k in keys)
+        # Rows sharing a key share its hash: one pass over a single number finds whether any
+        # key can repeat, and the exact (costlier) check runs only when one might.
+        repeats = self.con.execute(
+            f"SELECT count(*) FROM (SELECT hash({cols}) AS h FROM prs_{staged.table} "  # noqa: S608
+            f"WHERE {not_null} GROUP BY h HAVING count(*) > 1)"
+        ).fetchall()[0][0]
+        if not repeats:
+            return
         rows = self.con.execute(
             f'SELECT line, first_line, value FROM (SELECT line, "{keys[0]}"::VARCHAR AS value, '  # noqa: S608
             f"min(line) OVER (PARTITION BY {cols}) AS first_line FROM prs_{staged.table} "
