@@ -1,13 +1,16 @@
-"""Import: validated rows/s through the real importer (`brokering.importing.import_paths`)
-end to end — the import and the re-lay of the stored parts that every applied import is
-followed by (`find.maintenance.after_import`) — against DuckDB's bare `read_csv` of the same
-file and pandas' pyarrow engine reading it.
+"""Import: rows/s through the real importer (`brokering.importing.import_paths`) against
+DuckDB's bare `read_csv` of the same file and pandas' pyarrow engine reading it.
 
-Two rows: the template's evidence.csv, and the same rows as a school's export (an
-observation tracker's headers, judgement words, a name column to drop) read through a
-column mapping (issue 18). Each timed import runs in its own process on a fresh copy of a
-store that already holds the schools and staff, so its peak memory is measured too
-(CONTRACT: Benchmarks).
+Two figures for every import, never blurred: **validated rows/s** times `import_paths`
+alone — staging, the column mapping, validation and the write into the store, committed —
+and **end to end** adds the re-lay of the stored parts that every applied import is
+followed by (`find.maintenance.after_import`).
+
+Two rows: the template's evidence.csv (judged end to end, issue 2 via issue 8), and the same
+rows as a school's export (an observation tracker's headers, judgement words, a name column to
+drop) read through a column mapping, judged on validated rows/s (issue 18). Each timed import
+runs in its own process on a fresh copy of a store that already holds the schools and staff,
+so its peak memory is measured too (CONTRACT: Benchmarks).
 """
 
 from __future__ import annotations
@@ -24,7 +27,16 @@ import pandas as pd
 
 from benchmarks import import_export
 from benchmarks.context import Context
-from benchmarks.measure import Figure, MemoryRow, Row, maxrss_mb, optional, run_child, timeit
+from benchmarks.measure import (
+    Figure,
+    MemoryRow,
+    Row,
+    fmt_rate,
+    maxrss_mb,
+    optional,
+    run_child,
+    timeit,
+)
 
 #: Import ≥ 250,000 validated rows/s and ≤ 10× bare read_csv (issue 2 via issue 8).
 TARGET_RATE = 250_000
@@ -150,6 +162,7 @@ def _trials(
         out["total_s"].append(res["seconds"] + res.get("relay_s", 0.0))
         out["maxrss_mb"].append(res["maxrss_mb"])
         out.setdefault("cpu_s", []).append(res.get("cpu_s", 0.0))
+        out.setdefault("import_cpu_s", []).append(res.get("import_cpu_s", 0.0))
         out["rows"] = res["rows"]
     return out
 
@@ -219,6 +232,7 @@ def run(ctx: Context) -> None:
             f"the same rows as a school's export ({export.name}) through a column mapping",
             mapped,
             floors[str(export)],
+            validated=True,
         )
         row.notes.append(
             "The export has an observation tracker's headers (Staff Code, Subject, Overall "
@@ -329,39 +343,62 @@ def _floors(ctx: Context, path: str, reps: int) -> dict[str, Figure]:
     }
 
 
-def _row(ctx: Context, op: str, what: str, res: dict[str, Any], f: dict[str, Figure]) -> Row:
+#: The two figures every import row shows, named once so the results never blur them.
+VALIDATED = "validated rows/s: import_paths (mapping, validation, the write into the store)"
+END_TO_END = "end to end: import_paths + the re-lay of the stored parts (after_import)"
+
+
+def _row(
+    ctx: Context,
+    op: str,
+    what: str,
+    res: dict[str, Any],
+    f: dict[str, Figure],
+    *,
+    validated: bool = False,
+) -> Row:
+    """An import row. With `validated` (the mapped import: issue 18's target is ≥ 250,000
+    validated rows/s) the product is import_paths alone and the end-to-end figure is
+    shown beside it; otherwise (evidence.csv: issue 2 via issue 8) the product is end to
+    end with the re-lay, judged also against bare read_csv."""
     rows = res["rows"]
-    product = Figure("import_paths + re-lay of the stored parts (end to end)", res["total_s"], rows)
+    alone = Figure(VALIDATED, res["samples_s"], rows)
+    total = Figure(END_TO_END, res["total_s"], rows)
+    relay = Figure("re-lay alone (find.maintenance.after_import)", res["relay_s"], rows)
+    product = alone if validated else total
     row = Row(
         op,
         f"Import {rows:,} evidence rows: {what}",
         product=product,
         baseline=f["pandas"],
         floor=f["file"],
-        extra=[
-            Figure("import_paths alone (staging, validation, apply)", res["samples_s"], rows),
-            Figure("re-lay alone (find.maintenance.after_import)", res["relay_s"], rows),
-            f["count"],
-            f["memory"],
-        ],
-        target=f"≥ {TARGET_RATE:,} validated rows/s and ≤ {TARGET_RATIO:g}× bare read_csv, "
-        "end to end with the re-lay",
+        extra=[total if validated else alone, relay, f["count"], f["memory"]],
+        target=f"≥ {TARGET_RATE:,} validated rows/s (mapping, validation and the write into "
+        "the store; the re-lay after it is shown apart)"
+        if validated
+        else f"≥ {TARGET_RATE:,} rows/s and ≤ {TARGET_RATIO:g}× bare read_csv, end to end with "
+        "the re-lay",
     )
     ratio = row.ratio(f["file"]) or 0.0
     rate = product.rate or 0.0
-    row.met = rate >= TARGET_RATE and ratio <= TARGET_RATIO
+    row.met = rate >= TARGET_RATE if validated else rate >= TARGET_RATE and ratio <= TARGET_RATIO
+    cpu = res.get("import_cpu_s") or []
+    cpu_text = (
+        f"CPU time of import_paths alone: median {statistics.median(cpu):.1f} s; " if cpu else ""
+    )
     row.notes.append(
         f"Each import ran in its own process on a fresh copy of a store holding the schools and "
-        f"staff; the time is the `import_paths` call (staging, validation, apply, commit) plus "
-        f"the re-lay every applied import is followed by (`after_import`, as the Data page and "
-        f"the command line run it), {product.spread()}. Ratio to the file-backed CREATE TABLE "
-        f"AS read_csv: {ratio:.1f}×; to the in-memory one: "
-        f"{product.median / f['memory'].median:.1f}×; to count(*): "
+        f"staff. Validated rows/s times the `import_paths` call (staging, mapping, validation, "
+        f"apply, commit): {fmt_rate(alone.rate or 0.0)} rows/s, {alone.spread()}. End to end "
+        f"adds the re-lay every applied import is followed by (`after_import`, as the Data page "
+        f"and the command line run it): {fmt_rate(total.rate or 0.0)} rows/s, {total.spread()}. "
+        f"Ratio of the product to the file-backed CREATE TABLE AS read_csv: {ratio:.1f}×; to "
+        f"the in-memory one: {product.median / f['memory'].median:.1f}×; to count(*): "
         f"{product.median / f['count'].median:.1f}×; to pandas' pyarrow engine: "
         f"{product.median / f['pandas'].median:.1f}×. Peak memory of the import process: "
-        f"{max(res['maxrss_mb']):,.0f} MB. CPU time of the import process (all its threads), "
-        f"end to end: median {statistics.median(res['cpu_s']):.1f} s — on a shared machine the "
-        "wall time includes waiting for a core."
+        f"{max(res['maxrss_mb']):,.0f} MB. {cpu_text}CPU time of the import process (all its "
+        f"threads), end to end: median {statistics.median(res['cpu_s']):.1f} s — on a shared "
+        "machine the wall time includes waiting for a core."
     )
     return row
 
@@ -386,7 +423,7 @@ def child_import(db: str, files: list[str], relay: bool = False) -> dict[str, An
     cpu = time.process_time()
     report = import_paths(con, paths, operator("benchmark"), today=AS_OF, mapping=mapping)
     seconds = time.perf_counter() - t
-    cpu_s = time.process_time() - cpu
+    cpu_s = import_cpu_s = time.process_time() - cpu
     relay_s = 0.0
     if relay and report.ok and report.applied:
         from brokering.find.maintenance import after_import
@@ -403,6 +440,7 @@ def child_import(db: str, files: list[str], relay: bool = False) -> dict[str, An
         "seconds": seconds,
         "relay_s": relay_s,
         "cpu_s": cpu_s,
+        "import_cpu_s": import_cpu_s,
         "close_s": close_s,
         "rows": sum(o.rows for o in report.outcomes),
         "problems": [str(p) for p in report.problems[:3]],

@@ -108,6 +108,17 @@ def parse_date(text: str) -> Parsed:
     return value, None
 
 
+def either_way_round(text: str) -> bool:
+    """Whether a date could be read day first or month first (03/04/2025): both numbers 12
+    or under and not equal. parse_date reads it day first; beside month-first dates in the
+    same column that reading is not safe (parsers.date_column)."""
+    m = _SLASHED.match(text.strip())
+    if m is None:
+        return False
+    d, mo = int(m.group(1)), int(m.group(2))
+    return d != mo and 1 <= d <= 12 and 1 <= mo <= 12
+
+
 def parse_bool(text: str) -> Parsed:
     t = text.strip().lower()
     if t in _TRUE:

@@ -292,6 +292,31 @@ def forms_consent(folder: Path) -> Path:
     )
 
 
+#: Microsoft Forms' own columns before the questions, as its Excel download lays them out.
+FORMS_COLUMNS = ["ID", "Start time", "Completion time", "Email", "Name", "Last modified time"]
+
+
+def forms_consent_xlsx(folder: Path, answers: list[list[object]], question: str) -> Path:
+    """Microsoft Forms responses as its "Open results in Excel" download: one sheet,
+    "Sheet1", the answers in an Excel table, the times as real date-time cells shown in the
+    US order Forms uses on screen (the value, not the display, is what is read)."""
+    from openpyxl.worksheet.table import Table
+
+    path = folder / "Alliance sharing consent(1-3).xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Sheet1"
+    ws.append([*FORMS_COLUMNS, question])
+    for row in answers:
+        ws.append(row)
+    for cells in ws.iter_rows(min_row=2, min_col=2, max_col=3):
+        for cell in cells:
+            cell.number_format = "m/d/yy h:mm:ss"
+    ws.add_table(Table(displayName="Table1", ref=ws.dimensions))
+    wb.save(path)
+    return path
+
+
 def coaching_platform(folder: Path) -> Path:
     """An instructional-coaching platform's export: people only by e-mail."""
     return _csv(

@@ -365,3 +365,21 @@ def test_a_repeated_header_name_is_told_apart(tiny, admin, tmp_path, matcher) ->
     assert list(fm.columns) == ["Staff Code", "Role", "Notes", "Notes (2)"]
     report = import_paths(tiny, [f], admin, mapping=Mapping([fm]), today=TINY_TODAY)
     assert report.ok, [str(p) for p in report.problems]
+
+
+def test_a_value_map_reads_every_row_whatever_its_case_and_spacing(
+    tiny, admin, tmp_path, matcher
+) -> None:
+    """The mapping's value map is applied once per distinct value, and still reaches every
+    row that writes the word in any case or spacing; a word it does not hold is left alone."""
+    f = tmp_path / "Staff list.csv"
+    f.write_text("Staff Code,Job Title\nA6,Fab Teacher\nA7,  fab   TEACHER \nA8,FAB teacher\n")
+    mapping = _mapping([f], tmp_path, matcher, {"Staff list.csv": "A"})
+    [fm] = mapping.files
+    fm.unresolved = []
+    fm.values["role"] = {"fab teacher": "teacher"}
+    report = import_paths(tiny, [f], admin, mapping=mapping, today=TINY_TODAY)
+    assert report.ok, [str(p) for p in report.problems]
+    assert tiny.execute(
+        "SELECT staff_ref, role FROM staff WHERE staff_ref IN ('A6', 'A7', 'A8') ORDER BY 1"
+    ).fetchall() == [("A6", "teacher"), ("A7", "teacher"), ("A8", "teacher")]

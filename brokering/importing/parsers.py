@@ -61,10 +61,36 @@ def enum_reader(choices: Sequence[str]) -> Callable[[str], Mapped]:
 
 def recorder_reader(text: str) -> Mapped:
     """A role label, canonicalised; anything else must be a staff_ref (checked in SQL)."""
-    for label in RECORDER_LABELS:
-        if text.strip().lower() == label.lower():
-            return label, None, None
-    return text.strip(), None, None
+    text = text.strip()
+    return _RECORDERS.get(text.lower(), text), None, None
+
+
+_RECORDERS = {label.lower(): label for label in RECORDER_LABELS}
+
+
+def date_column(texts: Sequence[str]) -> list[Mapped]:
+    """A column's distinct dates. Each is read day first (values.parse_date), except that
+    once the column holds a month-first (US) date such as 12/31/2025, a date that reads
+    either way round (03/04/2025) is refused too: the file is probably month first, and
+    reading it as 3 April would be a silent misread of 4 March."""
+    read = _simple(values.parse_date)
+    results = [read(t) for t in texts]
+    us = next(
+        (t for t, r in zip(texts, results, strict=True) if r[1] and "month-first" in r[1]), None
+    )
+    if us is None:
+        return results
+    shown = us.strip()[:20]
+    refused = (
+        None,
+        "could be read either way round (day first or month first), and this column also "
+        f"has month-first (US) dates such as '{shown}', so it is not read at all; write the "
+        "column's dates as YYYY-MM-DD",
+        None,
+    )
+    return [
+        refused if values.either_way_round(t) else r for t, r in zip(texts, results, strict=True)
+    ]
 
 
 def strength_reader(scale: str | None) -> Callable[[str], Mapped]:

@@ -86,14 +86,19 @@ def _stage_csv(
     table = f"stg_{staged.table}"
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
     fields = " + ".join(f"(c{i} IS NOT NULL)::INT" for i in range(width))
+    # Missing fields are padded with NULL from the right (an empty field is ''), so a row
+    # has other than n fields exactly when field n+1 is there or field n is not: two cheap
+    # tests per row; the count and the row's text are worked out only for such a row.
+    ragged = f"(c{n} IS NOT NULL OR c{n - 1} IS NULL)"
     blank = " AND ".join(f"coalesce(trim(c{i}), '') = ''" for i in range(width))
     text = "concat_ws(?, " + ", ".join(f"c{i}" for i in range(width)) + ")"
     select, params = _select(plan, constants)
     query = (
         f"CREATE TEMP TABLE {table} AS SELECT ? + row_number() OVER () AS line, "  # noqa: S608
         f"{select.removeprefix('line').lstrip(', ')}{', ' if plan or constants else ''}"
-        f"{fields} AS _fields, {blank} AS _blank, "
-        f"CASE WHEN ({fields}) <> ? THEN {text} END AS _row FROM read_csv(?, header = false, "
+        f"CASE WHEN {ragged} THEN {fields} END AS _fields, "
+        f"CASE WHEN coalesce(trim(c0), '') <> '' THEN false ELSE {blank} END AS _blank, "
+        f"CASE WHEN {ragged} THEN {text} END AS _row FROM read_csv(?, header = false, "
         "skip = ?, auto_detect = false, delim = ?, quote = '\"', escape = '\"', "
         f"columns = {columns}, null_padding = true, nullstr = ?, store_rejects = true, "
         "max_line_size = ?, parallel = ?)"
@@ -101,7 +106,6 @@ def _stage_csv(
     args = [
         source.header_line,
         *params,
-        n,
         source.delimiter,
         str(source.utf8_path),
         source.header_line,
@@ -169,14 +173,12 @@ def _stage_csv(
         )
     blank_rows, ragged = con.execute(
         f"SELECT count(*) FILTER (WHERE _blank), "  # noqa: S608
-        f"count(*) FILTER (WHERE NOT _blank AND _fields <> ?) FROM {table}",
-        [n],
+        f"count(*) FILTER (WHERE NOT _blank AND _fields IS NOT NULL) FROM {table}"
     ).fetchall()[0]
     if ragged:
         for line, got, row in con.execute(
-            f"SELECT line, _fields, _row FROM {table} WHERE NOT _blank AND _fields <> ? "  # noqa: S608
-            "ORDER BY line LIMIT 500",
-            [n],
+            f"SELECT line, _fields, _row FROM {table} WHERE NOT _blank "  # noqa: S608
+            "AND _fields IS NOT NULL ORDER BY line LIMIT 500"
         ).fetchall():
             staged.row_problems.append(
                 Problem(
@@ -188,7 +190,7 @@ def _stage_csv(
                 )
             )
     if blank_rows or ragged:
-        con.execute(f"DELETE FROM {table} WHERE _blank OR _fields <> ?", [n])  # noqa: S608
+        con.execute(f"DELETE FROM {table} WHERE _blank OR _fields IS NOT NULL")  # noqa: S608
     for col in ("_fields", "_blank", "_row"):
         con.execute(f"ALTER TABLE {table} DROP COLUMN {col}")
     staged.rows = _count(con, staged.table)

@@ -6,32 +6,26 @@ Produces `prs_<table>`: one typed row per staged row, plus report problems and n
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 
 import pandas as pd
-from rapidfuzz import fuzz, process
 
-from brokering import values
 from brokering.db import Connection
 from brokering.importing import capacity, parsers
-from brokering.importing.problems import ImportReport, Problem
+from brokering.importing.cells import ROW_KINDS, CellChecks
+from brokering.importing.problems import ImportReport
 from brokering.importing.reader import Staged
 from brokering.importing.spec import TABLES, TableSpec
 from brokering.pairings import import_evidence_rules, import_rules
 from brokering.school_words import NOT_RECORDED
-from brokering.settings import MAX_HELD_PROBLEMS, MAX_REF_LENGTH, MAX_TEXT_LENGTH
+from brokering.settings import MAX_HELD_PROBLEMS
 from brokering.taxonomy import SkillMatcher
 
-_REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_./-]*$"
-_FORMULA_PATTERN = values._FORMULA.pattern
-_REF_KINDS = ("ref", "school", "staff")
-#: Rows each check lists: as many as a report holds, so a kind of problem is counted in full
-#: (the Data page groups them: "… — 51 rows: lines 4, 7, …").
+#: Rows each check lists: as many as a report holds (cells.py says why).
 _N = MAX_HELD_PROBLEMS
 
 
-class Validator:
+class Validator(CellChecks):
     """Validates one batch of staged files against each other and the store."""
 
     def __init__(
@@ -48,118 +42,22 @@ class Validator:
         self.readers = parsers.readers(matcher, scale)
         self.skill_many = parsers.skill_reader(matcher)
         self.today = today
-
-    def problem(self, staged: Staged, line: int, column: str, value: object, msg: str) -> None:
-        text = "" if value is None else str(value)
-        text = text if len(text) <= 80 else text[:79] + "…"
-        self.report.add(Problem(staged.label, int(line), column, text, msg))
-
-    def _rows(self, staged: Staged, sql: str, params: Sequence[object] = ()) -> list[tuple]:
-        return self.con.execute(
-            sql.replace("{stg}", f"stg_{staged.table}"), list(params)
-        ).fetchall()
-
-    # -- header ---------------------------------------------------------------------------
-    def check_header(self, staged: Staged, spec: TableSpec) -> bool:
-        ok = True
-        for name in staged.columns:
-            if name not in spec.names:
-                near = process.extractOne(
-                    name, spec.names, scorer=fuzz.ratio, processor=None, score_cutoff=70
-                )
-                hint = f" Did you mean '{near[0]}'?" if near else ""
-                self.problem(
-                    staged,
-                    1,
-                    name,
-                    name,
-                    f"is not a column of {spec.table}.csv.{hint} Remove it: the store "
-                    f"keeps only the template's columns (never names or emails).",
-                )
-                ok = False
-        for col in spec.columns:
-            if col.required and col.name not in staged.columns:
-                self.problem(
-                    staged,
-                    1,
-                    col.name,
-                    "",
-                    f"is a required column of {spec.table}.csv and is missing from the header "
-                    "row; add it (see data/templates/ for the header).",
-                )
-                ok = False
-        return ok
-
-    # -- cell-level checks ----------------------------------------------------------------
-    def check_cells(self, staged: Staged, spec: TableSpec) -> None:
-        for col in spec.columns:
-            if col.name not in staged.columns:
-                continue
-            q = f'"{col.name}"'
-            if col.required:
-                for (line,) in self._rows(
-                    staged, f"SELECT line FROM {{stg}} WHERE {q} IS NULL ORDER BY line LIMIT {_N}"
-                ):
-                    self.problem(staged, line, col.name, "", "is empty but required.")
-            limit = MAX_REF_LENGTH if col.kind in _REF_KINDS else MAX_TEXT_LENGTH
-            for line, value in self._rows(
-                staged,
-                f"SELECT line, {q} FROM {{stg}} WHERE length({q}) > ? ORDER BY line LIMIT {_N}",
-                [limit],
-            ):
-                self.problem(
-                    staged,
-                    line,
-                    col.name,
-                    value,
-                    f"is {len(value):,} characters long; the limit is {limit:,}. Shorten it.",
-                )
-            for line, value in self._rows(
-                staged,
-                f"SELECT line, {q} FROM {{stg}} WHERE regexp_matches({q}, ?) "
-                f"ORDER BY line LIMIT {_N}",
-                [_FORMULA_PATTERN],
-            ):
-                self.problem(
-                    staged,
-                    line,
-                    col.name,
-                    value,
-                    "looks like a spreadsheet formula; remove the leading "
-                    "= + - or @ (formulas are never imported).",
-                )
-            if col.kind in _REF_KINDS:
-                for line, value in self._rows(
-                    staged,
-                    f"SELECT line, {q} FROM {{stg}} WHERE NOT regexp_matches({q}, ?) "
-                    f"AND NOT regexp_matches({q}, ?) AND length({q}) <= ? ORDER BY line LIMIT {_N}",
-                    [_REF_PATTERN, _FORMULA_PATTERN, MAX_REF_LENGTH],
-                ):
-                    self.problem(
-                        staged,
-                        line,
-                        col.name,
-                        value,
-                        "is not a valid reference: use letters, digits, - _ . / "
-                        "only (no spaces, names or emails).",
-                    )
+        self._seen: dict[tuple[str, str], list[str]] = {}
+        #: Columns whose every distinct value reads as itself: no join needed to type them.
+        self._as_is: set[tuple[str, str]] = set()
 
     # -- value readers, once per distinct value --------------------------------------------
     def map_values(self, staged: Staged, spec: TableSpec) -> dict[str, str]:
         """Create map_<table>_<col>(raw, val, err, note) tables; return column -> map name."""
         maps: dict[str, str] = {}
         for col in spec.columns:
-            if col.name not in staged.columns or col.kind in ("ref", "text", "school", "staff"):
+            if col.name not in staged.columns or col.kind in ROW_KINDS:
                 continue
-            distinct = [
-                r[0]
-                for r in self._rows(
-                    staged,
-                    f'SELECT DISTINCT "{col.name}" FROM {{stg}} WHERE "{col.name}" IS NOT NULL',
-                )
-            ]
+            distinct = self._distinct(staged, col.name)
             if col.kind == "skill":
                 results = self.skill_many(distinct)
+            elif col.kind == "date":
+                results = parsers.date_column(distinct)
             elif col.kind == "enum":
                 results = [parsers.enum_reader(col.choices)(t) for t in distinct]
             else:
@@ -174,6 +72,8 @@ class Validator:
                 },
                 dtype="string",
             )
+            if all(r[0] == raw and r[1] is None for raw, r in zip(distinct, results, strict=True)):
+                self._as_is.add((staged.table, col.name))
             name = f"map_{staged.table}_{col.name}"
             self.con.register("map_frame", frame)
             self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM map_frame")
@@ -203,23 +103,27 @@ class Validator:
                 select.append(f"s.{q}")
                 continue
             alias = f"m_{col.name}"
-            joins.append(f"LEFT JOIN {maps[col.name]} {alias} ON s.{q} = {alias}.raw")
+            if (staged.table, col.name) in self._as_is:
+                val = f"s.{q}"  # every value reads as itself: the join would change nothing
+            else:
+                val = f"{alias}.val"
+                joins.append(f"LEFT JOIN {maps[col.name]} {alias} ON s.{q} = {alias}.raw")
             if col.kind == "skill":
-                select += [f"{alias}.val AS skill_id", f"s.{q} AS skill_text"]
+                select += [f"{val} AS skill_id", f"s.{q} AS skill_text"]
             elif col.kind in ("phase_list", "skill_list"):
                 select.append(
-                    f"CASE WHEN {alias}.val IS NULL THEN NULL WHEN {alias}.val = '' "
-                    f"THEN []::VARCHAR[] ELSE string_split({alias}.val, ';') END AS {q}"
+                    f"CASE WHEN {val} IS NULL THEN NULL WHEN {val} = '' "
+                    f"THEN []::VARCHAR[] ELSE string_split({val}, ';') END AS {q}"
                 )
             elif col.kind == "feedback":
                 select += [
-                    f"{alias}.val::TINYINT AS feedback_score",
-                    f"CASE WHEN {alias}.val IS NULL THEN s.{q} END AS feedback_text",
+                    f"{val}::TINYINT AS feedback_score",
+                    f"CASE WHEN {val} IS NULL THEN s.{q} END AS feedback_text",
                 ]
             elif col.kind in parsers.SQL_TYPES:
-                select.append(f"{alias}.val::{parsers.SQL_TYPES[col.kind]} AS {q}")
+                select.append(f"{val}::{parsers.SQL_TYPES[col.kind]} AS {q}")
             else:
-                select.append(f"{alias}.val AS {q}")
+                select.append(f"{val} AS {q}")
         self.con.execute(
             f"CREATE OR REPLACE TEMP TABLE prs_{staged.table} AS SELECT {', '.join(select)} "  # noqa: S608
             f"FROM stg_{staged.table} s {' '.join(joins)}"
@@ -233,6 +137,14 @@ class Validator:
             return
         cols = ", ".join(f'"{k}"' for k in keys)
         not_null = " AND ".join(f'"{k}" IS NOT NULL' for k in keys)
+        # Rows sharing a key share its hash: one pass over a single number finds whether any
+        # key can repeat, and the exact (costlier) check runs only when one might.
+        repeats = self.con.execute(
+            f"SELECT count(*) FROM (SELECT hash({cols}) AS h FROM prs_{staged.table} "  # noqa: S608
+            f"WHERE {not_null} GROUP BY h HAVING count(*) > 1)"
+        ).fetchall()[0][0]
+        if not repeats:
+            return
         rows = self.con.execute(
             f'SELECT line, first_line, value FROM (SELECT line, "{keys[0]}"::VARCHAR AS value, '  # noqa: S608
             f"min(line) OVER (PARTITION BY {cols}) AS first_line FROM prs_{staged.table} "

@@ -9,6 +9,7 @@ confirmed once; a value nothing can place is one report line with the nearest ch
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -23,6 +24,7 @@ from brokering.importing.value_maps import saved
 from brokering.phases import SCHOOL_PHASES
 from brokering.taxonomy import SkillMatcher
 
+_NOT_REF = re.compile(r"[^A-Za-z0-9]")
 _WHAT = {
     "role": "role",
     "judgement": "strength",
@@ -73,22 +75,18 @@ def translate(
             if kind is None:
                 continue
             q = f'"{col.name}"'
-            where, params = f"{q} IS NOT NULL", []
-            if kind == "observer":
-                # Staff refs (one word of letters and digits) are identity's business: only
-                # words with spaces or punctuation, or known labels, are read here, so a
-                # national file's hundreds of thousands of refs never reach Python.
-                where += (
-                    f" AND (regexp_matches({q}, '[^A-Za-z0-9]') OR list_contains(?, lower({q})))"
-                )
-                params = [sorted(set(sw.OBSERVER_WORDS) | set(maps["observer"]))]
             distinct = [
                 r[0]
                 for r in con.execute(
-                    f"SELECT DISTINCT {q} FROM stg_{table} WHERE {where}",  # noqa: S608
-                    params,
+                    f"SELECT DISTINCT {q} FROM stg_{table} WHERE {q} IS NOT NULL"  # noqa: S608
                 ).fetchall()
             ]
+            if kind == "observer":
+                # Staff refs (one word of letters and digits) are identity's business: only
+                # words with spaces or punctuation, or known labels, are read here. The test
+                # runs once per distinct value, never per row of a national file.
+                labels = set(sw.OBSERVER_WORDS) | set(maps["observer"])
+                distinct = [v for v in distinct if _NOT_REF.search(v) or v.lower() in labels]
             if kind == "skill":
                 readings = _skills(distinct, matcher, maps["skill"])
             else:

@@ -101,10 +101,15 @@ def apply_values(con: Connection, staged: Staged, fm: FileMapping) -> None:
             dtype="string",
         ).drop_duplicates("raw")
         con.register("value_map_frame", frame)
+        q = f'"{target}"'
         try:
+            # Each distinct value is compared once (case and spacing aside); the rows are
+            # then rewritten by plain equality, never a pattern per row of a national file.
             con.execute(
-                f'UPDATE stg_{staged.table} s SET "{target}" = m.val FROM value_map_frame m '  # noqa: S608
-                f"WHERE lower(regexp_replace(trim(s.\"{target}\"), '\\s+', ' ', 'g')) = m.raw"
+                f"UPDATE stg_{staged.table} s SET {q} = m.val FROM (SELECT d.v, f.val FROM "  # noqa: S608
+                f"(SELECT DISTINCT {q} AS v FROM stg_{staged.table} WHERE {q} IS NOT NULL) d "
+                "JOIN value_map_frame f ON lower(regexp_replace(trim(d.v), '\\s+', ' ', 'g')) "
+                f"= f.raw) m WHERE s.{q} = m.v"
             )
         finally:
             con.unregister("value_map_frame")
