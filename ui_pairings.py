@@ -14,7 +14,8 @@ import ui_people
 from brokering.dashboard import charts
 from brokering.dates import DAY_FORMAT, DAY_TIME_FORMAT
 from brokering.db import Connection
-from brokering.pairings import accountability, ledger, lifecycle
+from brokering.errors import BrokeringError
+from brokering.pairings import accountability, entries, ledger, lifecycle, model
 from brokering.permissions import can_open
 from brokering.viewer import Viewer
 
@@ -258,3 +259,46 @@ def ledger_view(con: Connection, viewer: Viewer) -> None:
     )
     st.subheader("Person by person")
     show_table(ledger.person_ledger(con, viewer), "ledger_people", "Nobody you can see yet.")
+
+
+def queue_entry(pairing_id: str, kind: str) -> None:
+    """The entry form's submit: the draft from the form's widgets, kept for the run that
+    follows to write (after the sign-in check, before anything is drawn)."""
+    k, state = f"entry_{pairing_id}_", st.session_state
+    state["pairings_pending_entry"] = (
+        pairing_id,
+        model.EntryDraft(
+            entry_type=kind,
+            date=state[f"{k}date"],
+            hours=state[f"{k}hours"],
+            who=tuple(state[f"{k}who"]),
+            flow=state[f"{k}flow"],
+            observed_ref=state[f"observed_{pairing_id}_{kind}"],
+            recorded_by=state[f"{k}by"] or None,
+            rating_before=state[f"{k}before"],
+            rating_after=state[f"{k}after"],
+            measure=state[f"{k}measure"] or None,
+            value_before=state[f"{k}value_before"],
+            value_after=state[f"{k}value_after"],
+            note=state[f"{k}note"] or None,
+            link=state[f"{k}link"] or None,
+        ),
+    )
+
+
+def write_pending_entry(con: Connection, viewer: Viewer) -> None:
+    """Write an entry submitted in the last run (`queue_entry`) by the viewer this run's
+    sign-in check confirmed, before the pairing's log is drawn; a refusal is kept for the
+    form to show."""
+    pending = st.session_state.pop("pairings_pending_entry", None)
+    if pending is None:
+        return
+    pending_id, draft = pending
+    try:
+        added = entries.add_entry(con, viewer, pending_id, draft)
+    except BrokeringError as exc:
+        st.session_state[f"entry_{pending_id}_refused"] = exc
+    else:
+        st.session_state["pairings_flash"] = (
+            f"Added the {draft.entry_type} to this pairing's log (entry {added})."
+        )

@@ -53,18 +53,7 @@ if viewer.aggregate_only:
     show_table(school.drop(columns=["school_id"]), "ledger_schools", "No pairings yet.")
     st.stop()
 
-if pending := st.session_state.pop("pairings_pending_entry", None):
-    # An entry submitted in the last run (`_queue_entry`), written now by the viewer this
-    # run's sign-in check confirmed, before the pairing's log is drawn.
-    pending_id, draft = pending
-    try:
-        added = entries.add_entry(con, viewer, pending_id, draft)
-    except BrokeringError as exc:
-        st.session_state[f"entry_{pending_id}_refused"] = exc
-    else:
-        st.session_state["pairings_flash"] = (
-            f"Added the {draft.entry_type} to this pairing's log (entry {added})."
-        )
+ui_pairings.write_pending_entry(con, viewer)
 if message := st.session_state.pop("pairings_flash", None):
     st.success(ui.plain(message))
 
@@ -157,7 +146,7 @@ def entry_form(pairing_id: str, detail: dict) -> None:
     kind = st.selectbox("Type of entry", model.ENTRY_TYPES, index=1, key=f"kind_{pairing_id}")
     sides = {r: s for r, s in zip(people["staff_ref"], people["side"], strict=True) if r in shown}
     likely = model.default_observed(kind, sides)
-    k = f"entry_{pairing_id}_"  # the form's widget keys, read back by `_queue_entry`
+    k = f"entry_{pairing_id}_"  # the form's widget keys, read back by `ui_pairings.queue_entry`
     if (refused := st.session_state.pop(f"{k}refused", None)) is not None:
         ui.show_error(refused)
     with st.form(f"entry_{pairing_id}", clear_on_submit=True):
@@ -202,32 +191,9 @@ def entry_form(pairing_id: str, detail: dict) -> None:
         st.text_input("Link (https://…)", key=f"{k}link")
         # Kept by the submit's callback and written at the top of the run that follows,
         # before the log above is drawn: one run shows it (no second run of the page).
-        st.form_submit_button("Add to the log", on_click=_queue_entry, args=(pairing_id, kind))
-
-
-def _queue_entry(pairing_id: str, kind: str) -> None:
-    """The entry form's submit: the draft from the form's widgets, kept for the run that
-    follows to write (after the sign-in check, before anything is drawn)."""
-    k, state = f"entry_{pairing_id}_", st.session_state
-    state["pairings_pending_entry"] = (
-        pairing_id,
-        model.EntryDraft(
-            entry_type=kind,
-            date=state[f"{k}date"],
-            hours=state[f"{k}hours"],
-            who=tuple(state[f"{k}who"]),
-            flow=state[f"{k}flow"],
-            observed_ref=state[f"observed_{pairing_id}_{kind}"],
-            recorded_by=state[f"{k}by"] or None,
-            rating_before=state[f"{k}before"],
-            rating_after=state[f"{k}after"],
-            measure=state[f"{k}measure"] or None,
-            value_before=state[f"{k}value_before"],
-            value_after=state[f"{k}value_after"],
-            note=state[f"{k}note"] or None,
-            link=state[f"{k}link"] or None,
-        ),
-    )
+        st.form_submit_button(
+            "Add to the log", on_click=ui_pairings.queue_entry, args=(pairing_id, kind)
+        )
 
 
 def move_form(pairing_id: str, detail: dict) -> None:
