@@ -128,3 +128,102 @@ def hidden_groups(frame: pd.DataFrame) -> int:
     if frame.empty:
         return 0
     return int(frame.groupby("group")["pairings"].apply(lambda s: s.isna().all()).sum())
+
+
+def _smallest_open(
+    need: np.ndarray, line: np.ndarray, open_: np.ndarray, order: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each line flagged in `need`: its first open cell in `order` (cells smallest first).
+    Returns (the cells picked, the lines needing one that had none)."""
+    ok = need[line] & open_
+    cand = order[ok[order]]
+    first = cand[np.unique(line[cand], return_index=True)[1]]
+    found = np.zeros(len(need), bool)
+    found[line[first]] = True
+    return first, np.flatnonzero(need & ~found)
+
+
+def flow_hidden(
+    schools: pd.DataFrame, pairs: pd.DataFrame, cells: pd.DataFrame, viewer: Viewer
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which figures of the flows between schools are hidden: (per row of `schools`: its
+    give/receive totals and same-school cell; per row of `pairs`: its cells both ways; per
+    row of `cells`: that area's cell).
+
+    Why the ledger's rule: in a term holding all of an alliance's pairings the flow matrix
+    and the reciprocity ledger (`brokering.pairings.ledger_suppression`) show the same
+    pairings — a cell one hid and the other showed would be given away — so the matrix and
+    the balance are suppressed by the rule the ledger applies (a relationship rests on the
+    people of both schools in it, both directions together; a school's totals on its own
+    people), over the term's pairings and coaching.
+
+    Then the area-filtered matrices, the cells of a (giver, receiver) x area table whose row
+    totals are the matrix's cells and whose column totals are each area's whole (taken as
+    known): a hidden relationship (or school, for its same-school cells) hides all its area
+    cells; an area cell resting on too few people (`primary`, counted over the pair in that
+    area) is hidden both ways; and every row whose total is shown, and every area, has no
+    hidden cell or at least two — the smallest open cell is hidden too. A row with nothing left
+    to hide beside its one hidden cell shows it: it is the matrix's shown cell less figures
+    the viewer knows, so hiding it would protect nothing.
+
+    `schools`: school_id, people, hidden (people the viewer cannot see); `pairs`: school_a,
+    school_b, people, hidden; `cells` (one per directed cell and area present): giver,
+    receiver, area, people, unseen (both counted over the pair, or the school for a
+    same-school cell, in that area)."""
+    from brokering.pairings import ledger_suppression  # the one rule, shared
+
+    if viewer.sees_everyone:
+        return np.zeros(len(schools), bool), np.zeros(len(pairs), bool), np.zeros(len(cells), bool)
+    schools = schools.reset_index(drop=True).copy()
+    pairs = pairs.reset_index(drop=True).copy()
+    cells = cells.reset_index(drop=True)
+    giver, receiver = cells["giver"].to_numpy(object), cells["receiver"].to_numpy(object)
+    diag = giver == receiver
+    lo = np.where(giver < receiver, giver, receiver)
+    hi = np.where(giver < receiver, receiver, giver)
+    pair_index = pd.MultiIndex.from_arrays([pairs["school_a"], pairs["school_b"]])
+    cell_pair = pair_index.get_indexer(pd.MultiIndex.from_arrays([lo, hi]))
+    cell_school = pd.Index(schools["school_id"]).get_indexer(giver)
+    both = pd.factorize(pd.MultiIndex.from_arrays([lo, hi, cells["area"].to_numpy(object)]))[0]
+    line_row = pd.factorize(pd.MultiIndex.from_arrays([giver, receiver]))[0]
+    line_col = pd.factorize(cells["area"].to_numpy(object))[0]
+    n_rows, n_cols = int(line_row.max(initial=-1)) + 1, int(line_col.max(initial=-1)) + 1
+    unseen = cells["unseen"].to_numpy(np.int64)
+    order = np.lexsort((both, cells["people"].to_numpy(np.int64)))
+    keep_s, keep_p = ledger_suppression.shown(schools, pairs, viewer)
+    hid_s, hid_p = ~keep_s.to_numpy(bool), ~keep_p.to_numpy(bool)
+    margin_hidden = (
+        hid_s[cell_school]
+        if not len(hid_p)
+        else np.where(diag, hid_s[cell_school], hid_p[np.maximum(cell_pair, 0)])
+    )
+    row_known = np.ones(n_rows, bool)
+    row_known[line_row[margin_hidden]] = False
+    small = primary(unseen)
+    pinned = np.zeros(int(both.max(initial=-1)) + 1, bool)
+    while True:
+        hidden_both = np.zeros(len(pinned), bool)
+        hidden_both[both[margin_hidden | small]] = True
+        hidden_both &= ~pinned | np.isin(np.arange(len(pinned)), both[margin_hidden])
+        while True:
+            h = hidden_both[both]
+            open_ = ~h & (unseen > 0) & ~pinned[both]
+            need_row = row_known & (np.bincount(line_row[h], minlength=n_rows) == 1)
+            need_col = np.bincount(line_col[h], minlength=n_cols) == 1
+            picked_r, stuck = _smallest_open(need_row, line_row, open_, order)
+            picked_c, stuck_c = _smallest_open(need_col, line_col, open_, order)
+            # An area with one hidden cell and nothing left to hide beside it: all of it
+            # goes (what is left rests on people the viewer sees: it gives nothing away).
+            lost = np.isin(line_col, stuck_c) & ~pinned[both]
+            before = hidden_both.sum()
+            hidden_both[both[np.concatenate([picked_r, picked_c])]] = True
+            hidden_both[both[lost]] = True
+            if hidden_both.sum() == before:
+                break
+        # A row shown in the matrix whose one hidden cell has nothing beside it to hide is
+        # that shown figure less figures the viewer knows: the same figure, judged once (on
+        # the relationship's people, as the matrix and the ledger judge it) — shown.
+        stuck_cells = np.isin(line_row, stuck) & hidden_both[both] & ~margin_hidden
+        if not stuck_cells.any():
+            return hid_s, hid_p, hidden_both[both]
+        pinned[both[stuck_cells]] = True

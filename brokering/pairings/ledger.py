@@ -121,7 +121,7 @@ def school_views(con: Connection, viewer: Viewer) -> tuple[pd.DataFrame, pd.Data
     by_school = _blank(schools, keep_s, _SCHOOL_COLS).drop(columns=["hidden"])
     by_pair = _blank(pairs, keep_p, _PAIR_COLS)
     by_pair["relationship"] = by_pair["relationship"].where(keep_p.to_numpy(), pd.NA)
-    return by_school, by_pair.drop(columns=["hidden"])
+    return by_school, by_pair.drop(columns=["hidden", "a_open", "b_open"])
 
 
 def school_relationships(con: Connection, viewer: Viewer) -> pd.DataFrame:
@@ -163,7 +163,8 @@ def _relationships_raw(con: Connection, viewer: Viewer) -> pd.DataFrame:
     WITH {cte}, {_MATERIALIZED_FLOWS},
     role_pairs AS (
         SELECT d.school_id AS giver, r.school_id AS receiver,
-          count(DISTINCT d.pairing_id) AS pairings
+          count(DISTINCT d.pairing_id) AS pairings,
+          bool_or(NOT d.visible OR NOT r.visible) AS open
         FROM cm d JOIN cm r ON r.pairing_id = d.pairing_id AND r.side = 'recipient'
         WHERE d.side = 'donor' AND d.school_id <> r.school_id GROUP BY ALL),
     hour_pairs AS (
@@ -173,7 +174,8 @@ def _relationships_raw(con: Connection, viewer: Viewer) -> pd.DataFrame:
           WHERE g.gives AND g.school_id <> r.school_id) GROUP BY ALL),
     directed AS (
         SELECT coalesce(rp.giver, hp.giver) AS giver, coalesce(rp.receiver, hp.receiver)
-          AS receiver, coalesce(rp.pairings, 0) AS pairings, coalesce(hp.hours, 0) AS hours
+          AS receiver, coalesce(rp.pairings, 0) AS pairings, coalesce(hp.hours, 0) AS hours,
+          coalesce(rp.open, FALSE) AS open
         FROM role_pairs rp FULL JOIN hour_pairs hp
           ON hp.giver = rp.giver AND hp.receiver = rp.receiver),
     pairs AS (
@@ -200,7 +202,8 @@ def _relationships_raw(con: Connection, viewer: Viewer) -> pd.DataFrame:
     SELECT p.a AS school_a, sa.name AS school_a_name, p.b AS school_b, sb.name AS school_b_name,
       coalesce(ab.pairings, 0) AS pairings_a_to_b, coalesce(ba.pairings, 0) AS pairings_b_to_a,
       coalesce(ab.hours, 0) AS hours_a_to_b, coalesce(ba.hours, 0) AS hours_b_to_a,
-      pe.people, pe.hidden
+      pe.people, pe.hidden, coalesce(ab.open, FALSE) AS a_open,
+      coalesce(ba.open, FALSE) AS b_open
     FROM pairs p
     JOIN schools sa ON sa.school_id = p.a JOIN schools sb ON sb.school_id = p.b
     LEFT JOIN directed ab ON ab.giver = p.a AND ab.receiver = p.b
