@@ -32,10 +32,14 @@ def primary(unseen: np.ndarray | pd.Series, threshold: int = SUPPRESSION_THRESHO
 #: Figures worked out from another: hidden whenever that one is (a rate beside a hidden count
 #: gives the count away).
 DERIVED_FROM = {
-    "rate": ("transferred",),
+    "rate": ("transferred", "judged"),
     "median_days": ("transferred",),
-    "hours_per_transfer": ("transferred",),
+    "hours_per_transfer": ("transferred", "hours"),
 }
+#: Headline figures that add up over the skill areas to the whole (a pairing has one area):
+#: a rate's denominator and an average's total count here too, as the rate beside its
+#: count gives them away.
+ADDITIVE = ("active", "transferred", "overdue", "judged", "hours")
 
 
 def guard_all(figs: dict, viewer: Viewer) -> dict[str, tuple[float | None, bool]]:
@@ -45,9 +49,42 @@ def guard_all(figs: dict, viewer: Viewer) -> dict[str, tuple[float | None, bool]
     for key, (value, people) in figs.items():
         shown = guarded(value, people, viewer)
         out[key] = (shown, value is not None and shown is None)
+    return _derive(out, figs)
+
+
+def _derive(out: dict, figs: dict) -> dict:
+    """Hide each figure worked out from a hidden one (`DERIVED_FROM`)."""
     for key, sources in DERIVED_FROM.items():
-        if any(out[src][1] for src in sources):
+        if key in out and any(out[src][1] for src in sources if src in out):
             out[key] = (None, out[key][1] or figs[key][0] is not None)
+    return out
+
+
+def guard_areas(
+    by_area: dict[str | None, dict], viewer: Viewer
+) -> dict[str | None, dict[str, tuple[float | None, bool]]]:
+    """`guard_all` for the whole (key None) and each skill area of one period, with
+    complementary suppression between them: the page shows any area's figures and the
+    whole's, and the areas add up to the whole, so where the whole's figure is shown and
+    exactly one area's is hidden, the smallest other area's (fewest people the viewer cannot
+    see, but some) is hidden too — and what is worked out from it. (An area with one hidden
+    figure and no other to hide beside it cannot happen: the whole would then rest on the
+    same few people, and be hidden.)"""
+    out = {area: guard_all(figs, viewer) for area, figs in by_area.items()}
+    areas = sorted(a for a in by_area if a is not None)
+    if None not in out:
+        return out
+    for key in ADDITIVE:
+        if key not in out[None] or out[None][key][1]:
+            continue
+        hidden = [a for a in areas if out[a][key][1]]
+        if len(hidden) != 1:
+            continue
+        open_ = [a for a in areas if not out[a][key][1] and by_area[a][key][1] > 0]
+        if open_:
+            pick = min(open_, key=lambda a: (by_area[a][key][1], a))
+            out[pick][key] = (None, True)
+            out[pick] = _derive(out[pick], by_area[pick])
     return out
 
 
