@@ -177,6 +177,11 @@ def _hiding_inputs(
     schools = frame.loc[kind == "school", ["giver", "people", "unseen"]].set_axis(
         ["school_id", "people", "hidden"], axis=1
     )
+    # In the ledger's order (its rule breaks ties by position): schools hub first then by
+    # name, relationships by their two schools.
+    order = query_df(con, "SELECT school_id FROM schools ORDER BY is_hub DESC, name")
+    schools = order.merge(schools, on="school_id", how="inner")
+    pairs = pairs.sort_values(["school_a", "school_b"], kind="stable")
     return (
         schools.reset_index(drop=True),
         pairs.reset_index(drop=True),
