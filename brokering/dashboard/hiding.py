@@ -264,3 +264,28 @@ def flow_hidden(
         if not stuck_cells.any():
             return hid_s, hid_p, hidden_both[both]
         pinned[both[stuck_cells]] = True
+
+
+def beside_total(
+    people: pd.Series | np.ndarray, own: np.ndarray, ids: np.ndarray, viewer: Viewer
+) -> np.ndarray:
+    """Which of a set of figures that add up to a total shown beside them (the maturity
+    page's schools; the total's row has id None) are hidden: a school's resting on 1 to
+    threshold-1 people, unless it is the viewer's `own` (they can count it); the total's,
+    when the people in it outside their own school are that few. Where exactly one school's
+    is hidden, the smallest other's (not their own, which gives no cover) is hidden too —
+    ties broken by `ids`, so every view of the set picks the same one — or, with none to
+    hide, the total's."""
+    n = np.asarray(people, dtype=np.int64)
+    total = np.array([i is None for i in ids], bool)
+    if viewer.sees_everyone:
+        return np.zeros(len(n), bool)
+    unseen = np.where(total, n - n[own].sum() if total.any() else n, n)
+    hidden = ~own & primary(unseen)
+    if hidden[~total].sum() == 1:
+        open_ = np.flatnonzero(~hidden & ~own & ~total & (n > 0))
+        if len(open_):
+            hidden[min(open_, key=lambda i: (n[i], str(ids[i])))] = True
+        else:
+            hidden[total] = True
+    return hidden
