@@ -7,10 +7,12 @@ role can see across all of those views together.
 The model is the attacker's best case: every pairing runs in the one term shown (so the
 term's flows and the ledger's all-time figures count the same pairings), has one donor and
 one recipient, and all its hours flow donor to recipient (so the ledger's person-hours and
-the flows' hours are the same hours). Every figure is then a sum over pairings — of ones
+the flows' hours are the same hours). Each area's pairings active, from the Transfer page's
+headline for that area, are among the figures: the area's flows add up to it. Every figure
+is then a sum over pairings — of ones
 (pairings) or of each pairing's hours — so a figure is a vector over the pairings; a hidden
 one is recoverable when it lies in the span of what the viewer is shown and already knows:
-the alliance's totals (pairings and hours, and pairings per skill area), each pairing whose
+the alliance's totals (pairings and hours), each pairing whose
 people they can all see, and each school whose people in pairings they can all see (they can
 add its row up from their own lists). A figure recoverable from what they already know is
 not the views' to protect. More trials: BROKERING_PROPERTY_TRIALS=500.
@@ -27,11 +29,12 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from brokering.dashboard import facts, flows, hiding
+from brokering.dashboard import facts, flows, hiding, transfer
 from brokering.dashboard.facts import Scope
 from brokering.db import Connection
 from brokering.pairings import ledger, ledger_suppression
 from brokering.store import open_store
+from brokering.terms import term_of
 from brokering.viewer import Viewer
 from tests.test_suppression_properties import recoverable
 
@@ -161,6 +164,14 @@ def collect(con: Connection, a: dict, viewer: Viewer) -> Views:
         v.add(f"balance {s} given", "hours", given, row[2])
         v.add(f"balance {s} received", "hours", got, row[3])
         v.add(f"balance {s}", "hours", given - got, row[4])
+    # Each area's pairings active (the Transfer page's headline for that area): the flows
+    # of one area add up to it.
+    term = term_of(START)
+    for area in sorted(set(SKILLS.values())):
+        fig = {f.key: f for f in transfer.headline(con, viewer, term, Scope(area=area), END)}
+        active = fig["active"]
+        v.add(f"active in {area}", "pairings", v.vec(lambda i, area=area: ar[i] == area),
+              None if active.hidden else active.value)  # fmt: skip
     by_school, by_pair = ledger.school_views(con, viewer)
     for row in by_school.itertuples(index=False):
         s = row.school_id
@@ -197,8 +208,7 @@ def known(v: Views) -> dict[str, list[np.ndarray]]:
                 v.vec(lambda i, s=s: v.donor[i] == s),
                 v.vec(lambda i, s=s: v.recipient[i] == s),
             ]
-    areas = [v.vec(lambda i, k=k: v.area[i] == k) for k in set(SKILLS.values())]
-    return {"pairings": base + rows + areas, "hours": base + rows}
+    return {"pairings": base + rows, "hours": base + rows}
 
 
 def check(con: Connection, a: dict, viewer: Viewer) -> None:
