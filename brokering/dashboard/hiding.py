@@ -199,9 +199,10 @@ def flow_hidden(
     known): a hidden relationship (or school, for its same-school cells) hides all its area
     cells; an area cell resting on too few people (`primary`, counted over the pair in that
     area) is hidden both ways; and every row whose total is shown, and every area, has no
-    hidden cell or at least two — the smallest open cell is hidden too. A row with nothing left
-    to hide beside its one hidden cell shows it: it is the matrix's shown cell less figures
-    the viewer knows, so hiding it would protect nothing.
+    hidden cell or at least two — the smallest open cell is hidden too. A line with nothing
+    left to hide beside its one hidden cell shows it: it is that line's shown total less
+    figures the viewer knows, so hiding it would protect nothing (a limit of suppressing the
+    area's own total elsewhere: `transfer.headline` decides that one).
 
     `schools`: school_id, people, hidden (people the viewer cannot see); `pairs`: school_a,
     school_b, people, hidden; `cells` (one per directed cell and area present): giver,
@@ -249,19 +250,17 @@ def flow_hidden(
             need_col = np.bincount(line_col[h], minlength=n_cols) == 1
             picked_r, stuck = _smallest_open(need_row, line_row, open_, order)
             picked_c, stuck_c = _smallest_open(need_col, line_col, open_, order)
-            # An area with one hidden cell and nothing left to hide beside it: all of it
-            # goes (what is left rests on people the viewer sees: it gives nothing away).
-            lost = np.isin(line_col, stuck_c) & ~pinned[both]
             before = hidden_both.sum()
             hidden_both[both[np.concatenate([picked_r, picked_c])]] = True
-            hidden_both[both[lost]] = True
             if hidden_both.sum() == before:
                 break
-        # A row shown in the matrix whose one hidden cell has nothing beside it to hide is
-        # that shown figure less figures the viewer knows: the same figure, judged once (on
-        # the relationship's people, as the matrix and the ledger judge it) — shown.
-        stuck_cells = np.isin(line_row, stuck) & hidden_both[both] & ~margin_hidden
-        if not stuck_cells.any():
+        # A line (a row shown in the matrix, or an area, whose total the Transfer page shows)
+        # with one hidden cell and nothing beside it left to hide: that cell is the line's
+        # total less figures shown or known, the same figure judged once (the relationship's
+        # people, as the matrix and the ledger judge it) — shown, and the rest worked again.
+        stuck_cells = (np.isin(line_row, stuck) | np.isin(line_col, stuck_c)) & hidden_both[both]
+        stuck_cells &= ~margin_hidden
+        if not stuck_cells.any() or pinned[both[stuck_cells]].all():
             return hid_s, hid_p, hidden_both[both]
         pinned[both[stuck_cells]] = True
 
