@@ -238,6 +238,12 @@ def flow_matrix(
     return frame[_COLUMNS].reset_index(drop=True)
 
 
+def hidden_cells(matrix: pd.DataFrame) -> int:
+    """How many cells of a flow matrix are hidden (a heat map leaves them blank, so the page
+    says how many)."""
+    return int(matrix["hours"].isna().sum()) if not matrix.empty else 0
+
+
 #: What the Transfer page's "given and received" counts (the JPD pairings page's reciprocity
 #: ledger counts differently: see docs/PAIRINGS.md, "Two views of giving and receiving").
 BALANCE_COUNTS = (
