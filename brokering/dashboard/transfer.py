@@ -254,8 +254,7 @@ def headline(
     as_of = as_of or date.today()
     before_term = previous_term(term)
     periods = [(term.start, term.end), (before_term.start, before_term.end)]
-    now, before = _period_figures(con, facts(con), scope, periods, as_of, viewer)
-    now_shown, before_shown = _guarded(con, viewer, scope, periods, as_of, [now, before])
+    (now, before), (now_shown, before_shown) = _guarded(con, viewer, scope, periods, as_of)
     out = []
     for key, (label, help_text) in _LABELS.items():
         value, hidden = now_shown[key]
@@ -282,8 +281,7 @@ def trend_by_term(
     if not span:
         return pd.DataFrame()
     periods = [(t.start, t.end) for t in span]
-    figures = _period_figures(con, f, scope, periods, as_of, viewer)
-    guarded = _guarded(con, viewer, scope, periods, as_of, figures)
+    _, guarded = _guarded(con, viewer, scope, periods, as_of)
     rows = []
     for term, shown in zip(span, guarded, strict=True):
         rows.append(
@@ -305,20 +303,28 @@ def _guarded(
     scope: Scope,
     periods: list[tuple[date, date]],
     as_of: date,
-    figures: list[dict],
-) -> list[dict[str, tuple[float | None, bool]]]:
-    """Each period's figures for the scope, suppressed (`hiding.guard_all`). For one skill
-    area, suppressed with the whole's and every other area's (`hiding.guard_areas`): the
-    page offers them all, and the areas add up to the whole."""
+) -> tuple[list[dict], list[dict[str, tuple[float | None, bool]]]]:
+    """Each period's figures for the scope, and the same suppressed (`hiding.guard_all`).
+    For one skill area, suppressed with the whole's and every other area's
+    (`hiding.guard_areas`): the page offers them all, and the areas add up to the whole —
+    all worked out in one pass."""
+    f = facts(con)
     if scope.area is None or viewer.sees_everyone:
-        return [guard_all(figs, viewer) for figs in figures]
-    by_area = _figures_by_area(con, facts(con), scope, periods, as_of, viewer)
+        figures = _period_figures(con, f, scope, periods, as_of, viewer)
+        return figures, [guard_all(figs, viewer) for figs in figures]
+    by_area = _figures_by_area(con, f, scope, periods, as_of, viewer)
+    zero = (
+        _period_figures(con, f, scope, periods, as_of, viewer)
+        if scope.area not in by_area
+        else None
+    )
+    figures = by_area.get(scope.area) or zero
     out = []
     for k, figs in enumerate(figures):
         per_period = {area: figs_[k] for area, figs_ in by_area.items()}
         per_period[scope.area] = figs
         out.append(guard_areas(per_period, viewer)[scope.area])
-    return out
+    return figures, out
 
 
 def current_term(as_of: date | None = None) -> Term:
