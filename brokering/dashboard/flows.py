@@ -5,6 +5,7 @@ has open needs). JPD is two-way (DOMAIN.md idea 4): one-way relationships should
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import numpy as np
@@ -191,21 +192,33 @@ def _hiding_inputs(
 
 def _hidden_cells(
     con: Connection, viewer: Viewer, start: date, end: date, area: str | None
-) -> tuple[set[str], set[tuple[str, str]]]:
-    """(schools whose totals are hidden, directed cells hidden) for the term's matrix of the
-    whole alliance (`area` None) or of one skill area — one suppression for all of them
-    (`hiding.flow_hidden`)."""
+) -> tuple[set[str], Callable[[pd.Series, pd.Series], np.ndarray]]:
+    """(schools whose totals are hidden, a test of which (giver, receiver) cells are hidden)
+    for the term's matrix of the whole alliance (`area` None) or of one skill area — one
+    suppression for all of them (`hiding.flow_hidden`)."""
     if viewer.sees_everyone:
-        return set(), set()
+        return set(), lambda g, r: np.zeros(len(g), bool)
     schools, pairs, cells = _hiding_inputs(con, viewer, start, end)
     hid_s, hid_p, hid_c = hiding.flow_hidden(schools, pairs, cells, viewer)
-    hidden_schools = set(schools.loc[hid_s, "school_id"])
+    ids = pd.Index(schools["school_id"])
+    n = max(len(ids), 1)
+
+    def key(g: pd.Series, r: pd.Series, both_ways: bool) -> np.ndarray:
+        a, b = ids.get_indexer(g).astype(np.int64), ids.get_indexer(r).astype(np.int64)
+        return np.minimum(a, b) * n + np.maximum(a, b) if both_ways else a * n + b
+
     if area is None:
-        pair_set = set(zip(pairs.loc[hid_p, "school_a"], pairs.loc[hid_p, "school_b"], strict=True))
-        both = pair_set | {(b, a) for a, b in pair_set}
-        return hidden_schools, both | {(s, s) for s in hidden_schools}
-    mine = cells[hid_c & (cells["area"] == area).to_numpy()]
-    return hidden_schools, set(zip(mine["giver"], mine["receiver"], strict=True))
+        hidden = np.concatenate(
+            [
+                key(pairs.loc[hid_p, "school_a"], pairs.loc[hid_p, "school_b"], True),
+                key(schools.loc[hid_s, "school_id"], schools.loc[hid_s, "school_id"], True),
+            ]
+        )
+        both_ways = True
+    else:
+        mine = cells[hid_c & (cells["area"] == area).to_numpy()]
+        hidden, both_ways = key(mine["giver"], mine["receiver"], False), False
+    return set(schools.loc[hid_s, "school_id"]), lambda g, r: np.isin(key(g, r, both_ways), hidden)
 
 
 def flow_matrix(
@@ -229,8 +242,7 @@ def flow_matrix(
     frame["people"] = frame["people"].astype(int)
     if not viewer.sees_everyone:
         _, hidden = _hidden_cells(con, viewer, start, end, scope.area)
-        keys = pd.MultiIndex.from_arrays([frame["giver"], frame["receiver"]])
-        shown = ~keys.isin(list(hidden)) if hidden else np.ones(len(frame), bool)
+        shown = ~hidden(frame["giver"], frame["receiver"])
         for col in ("pairings", "coaching_records", "hours"):
             frame[col] = frame[col].astype("Float64" if col == "hours" else "Int64")
             frame.loc[~shown, col] = pd.NA

@@ -215,16 +215,23 @@ def flow_hidden(
     schools = schools.reset_index(drop=True).copy()
     pairs = pairs.reset_index(drop=True).copy()
     cells = cells.reset_index(drop=True)
-    giver, receiver = cells["giver"].to_numpy(object), cells["receiver"].to_numpy(object)
-    diag = giver == receiver
-    lo = np.where(giver < receiver, giver, receiver)
-    hi = np.where(giver < receiver, receiver, giver)
-    pair_index = pd.MultiIndex.from_arrays([pairs["school_a"], pairs["school_b"]])
-    cell_pair = pair_index.get_indexer(pd.MultiIndex.from_arrays([lo, hi]))
-    cell_school = pd.Index(schools["school_id"]).get_indexer(giver)
-    both = pd.factorize(pd.MultiIndex.from_arrays([lo, hi, cells["area"].to_numpy(object)]))[0]
-    line_row = pd.factorize(pd.MultiIndex.from_arrays([giver, receiver]))[0]
-    line_col = pd.factorize(cells["area"].to_numpy(object))[0]
+    # Everything as whole numbers (schools by position, areas by first appearance): a
+    # national term has 100,000 cells, and keys of strings cost more than the rule.
+    ids = pd.Index(schools["school_id"])
+    n = max(len(ids), 1)
+    g, r = ids.get_indexer(cells["giver"]), ids.get_indexer(cells["receiver"])
+    diag = g == r
+    pair_key = np.minimum(g, r).astype(np.int64) * n + np.maximum(g, r)
+    pa, pb = ids.get_indexer(pairs["school_a"]), ids.get_indexer(pairs["school_b"])
+    keys = np.minimum(pa, pb).astype(np.int64) * n + np.maximum(pa, pb)
+    by_key = np.argsort(keys, kind="stable")
+    at = np.searchsorted(keys[by_key], pair_key).clip(0, max(len(keys) - 1, 0))
+    cell_pair = by_key[at] if len(keys) else np.full(len(cells), -1)
+    cell_school = g
+    area = pd.factorize(cells["area"].to_numpy(object))[0].astype(np.int64)
+    both = np.unique(pair_key * (int(area.max(initial=0)) + 1) + area, return_inverse=True)[1]
+    line_row = np.unique(g.astype(np.int64) * n + r, return_inverse=True)[1]
+    line_col = area
     n_rows, n_cols = int(line_row.max(initial=-1)) + 1, int(line_col.max(initial=-1)) + 1
     unseen = cells["unseen"].to_numpy(np.int64)
     order = np.lexsort((both, cells["people"].to_numpy(np.int64)))
