@@ -116,12 +116,14 @@ def _values(con: Connection, start: date, end: date, scope: Scope) -> pd.DataFra
 
 
 def _hiding_inputs(
-    con: Connection, viewer: Viewer, start: date, end: date
+    con: Connection, viewer: Viewer, start: date, end: date, cells: bool = True
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """What `hiding.flow_hidden` decides on, for the term's pairings and coaching (all
     areas): per school its own people in them; per two schools the people of either school in
     the work between them; per directed cell and area the people of the pair (the school,
-    for a same-school cell) in that area — each with how many the viewer cannot see."""
+    for a same-school cell) in that area — each with how many the viewer cannot see.
+    Without `cells` the areas are not counted (the whole alliance's matrix and the balance
+    do not depend on them: only each area's matrix does)."""
     f = facts(con)
     unseen, params = unseen_sql(viewer, "m")
     frame = query_df(
@@ -171,6 +173,7 @@ def _hiding_inputs(
         SELECT 'cell' AS kind, c.giver, c.receiver, c.area, pa.people, pa.unseen,
                NULL::BOOLEAN AS a_open, NULL::BOOLEAN AS b_open
         FROM (SELECT DISTINCT giver, receiver, area, a, b FROM w) c JOIN pa USING (a, b, area)
+        WHERE {"TRUE" if cells else "FALSE"}
         UNION ALL
         SELECT 'pair', a, b, NULL, pp.people, pp.unseen, po.a_open, po.b_open
         FROM pp JOIN po USING (a, b)
@@ -207,7 +210,7 @@ def _hidden_cells(
     suppression for all of them (`hiding.flow_hidden`)."""
     if viewer.sees_everyone:
         return set(), lambda g, r: np.zeros(len(g), bool)
-    schools, pairs, cells = _hiding_inputs(con, viewer, start, end)
+    schools, pairs, cells = _hiding_inputs(con, viewer, start, end, cells=area is not None)
     hid_s, hid_p, hid_c = hiding.flow_hidden(schools, pairs, cells, viewer)
     ids = pd.Index(schools["school_id"])
     n = max(len(ids), 1)
