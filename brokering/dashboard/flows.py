@@ -126,19 +126,25 @@ def _hiding_inputs(
     do not depend on them: only each area's matrix does)."""
     f = facts(con)
     unseen, params = unseen_sql(viewer, "m")
+    # Areas only when counted: the coaching facts carry no skill, so then it is read afresh.
+    area = "l.area" if cells else "NULL"
+    coach = (
+        "SELECT a.school_id AS giver, b.school_id AS receiver, c.coach_ref, c.coachee_ref, "
+        "coalesce(sk.area, 'Other') AS area FROM coaching c "
+        "JOIN staff a ON a.staff_ref = c.coach_ref JOIN staff b ON b.staff_ref = c.coachee_ref "
+        "LEFT JOIN skills sk ON sk.skill_id = c.skill_id"
+        if cells
+        else f"SELECT giver, receiver, coach_ref, coachee_ref, NULL AS area FROM {f.coaching} c"
+    )
     frame = query_df(
         con,
         f"""
         WITH links AS (
-            SELECT l.pairing_id, l.giver, l.receiver, l.area FROM {f.links} l
+            SELECT l.pairing_id, l.giver, l.receiver, {area} AS area FROM {f.links} l
             WHERE l.start_date <= ? AND (l.concluded_on IS NULL OR l.concluded_on >= ?)
               AND l.status <> 'proposed'
         ), coach AS (
-            SELECT a.school_id AS giver, b.school_id AS receiver, c.coach_ref, c.coachee_ref,
-                   coalesce(sk.area, 'Other') AS area
-            FROM coaching c JOIN staff a ON a.staff_ref = c.coach_ref
-            JOIN staff b ON b.staff_ref = c.coachee_ref
-            LEFT JOIN skills sk ON sk.skill_id = c.skill_id
+            {coach}
             WHERE c.start_date <= ? AND (c.end_date IS NULL OR c.end_date >= ?)
         ), who AS (
             SELECT l.giver, l.receiver, l.area, m.staff_ref, m.school_id
