@@ -12,7 +12,9 @@ import streamlit as st
 import ui
 import ui_people
 
-#: The columns a decision rests on (the rest are in "Why this match"): fit at 1400 px.
+#: The columns a decision rests on (the rest, days left among them, are in "Why this match"):
+#: they fit at 1400 px with the sidebar open (tests/browser/test_decision_columns.py), so
+#: their widths are set in pixels, the reason taking what is left.
 CANDIDATE_COLUMNS = [
     "rank",
     "staff_ref",
@@ -22,7 +24,6 @@ CANDIDATE_COLUMNS = [
     "craft_score",
     "proposed_as",
     "hours_left",
-    "days_left",
     "proposable",
     "not_proposed_reason",
 ]
@@ -61,30 +62,30 @@ def details(row: pd.Series, frame: pd.DataFrame) -> str:
     )
     fit_text = f"phase fit {fit:.1f}" if pd.notna(fit) else "phase fit not known"
     flags = f" Note: {row['flags']}." if row["flags"] else ""
-    return f"Job: {row['role']}. Confidence: {conf}; {fit_text}; {away}.{flags}"
+    days = row.get("days_left")
+    left = f" Time left this term: {days:g} days." if days is not None and pd.notna(days) else ""
+    return f"Job: {row['role']}. Confidence: {conf}; {fit_text}; {away}.{left}{flags}"
 
 
 def candidates_table(frame: pd.DataFrame) -> None:
     """The ranked candidates, in the order given."""
-    small = {"width": "small"}
     ui.table(
         ui_people.with_names(frame, ["staff_ref"], CANDIDATE_COLUMNS),
         hide_index=True,
         width="stretch",
         column_config={
-            "rank": st.column_config.NumberColumn("Rank", **small),
-            "staff_ref": st.column_config.TextColumn("Staff ref", **small),
-            "school_name": "School",
-            "match_score": st.column_config.NumberColumn("Match", format="%.1f", **small),
-            "expertise_score": st.column_config.NumberColumn("Expertise", format="%.1f", **small),
+            "rank": st.column_config.NumberColumn("Rank", width=50),
+            "staff_ref": st.column_config.TextColumn("Staff ref", width=75),
+            "school_name": st.column_config.TextColumn("School", width=150),
+            "match_score": st.column_config.NumberColumn("Match", format="%.1f", width=60),
+            "expertise_score": st.column_config.NumberColumn("Expertise", format="%.1f", width=75),
             "craft_score": st.column_config.NumberColumn(
-                "Coaching / mentoring", format="%.1f", **small
+                "Coaching / mentoring", format="%.1f", width=80
             ),
-            "proposed_as": st.column_config.TextColumn("As", **small),
-            "hours_left": st.column_config.NumberColumn("Hours left", format="%g", **small),
-            "days_left": st.column_config.NumberColumn("Days left", format="%g", **small),
-            "proposable": st.column_config.CheckboxColumn("Proposed", **small),
-            "not_proposed_reason": st.column_config.TextColumn("Why not proposed", width="large"),
+            "proposed_as": st.column_config.TextColumn("As", width=60),
+            "hours_left": st.column_config.NumberColumn("Hours left", format="%g", width=75),
+            "proposable": st.column_config.CheckboxColumn("Proposed", width=75),
+            "not_proposed_reason": st.column_config.TextColumn("Why not proposed", width=210),
         },
     )
 

@@ -199,25 +199,31 @@ def results_table(result: FindResult, held: set[str]) -> None:
     columns += ["role", "phases", "evidence_count", "latest_evidence"]
     ui.table(
         ui.readable(ui_people.with_names(shown, ["staff_ref"], columns)),
+        # Widths in pixels so the whole row fits at 1400 px with the sidebar open
+        # (tests/browser/test_decision_columns.py).
         column_config={
-            "rank": st.column_config.NumberColumn("#", width="small"),
-            "staff_ref": "Ref",
-            "school": "School",
-            "role": "Role",
-            "phases": "Phases",
-            "practice_score": st.column_config.NumberColumn("Practice", format="%.1f"),
+            "rank": st.column_config.NumberColumn("#", width=40),
+            "staff_ref": st.column_config.TextColumn("Ref", width=70),
+            "school": st.column_config.TextColumn("School", width=180),
+            "role": st.column_config.TextColumn("Role", width=100),
+            "phases": st.column_config.TextColumn("Phases", width=80),
+            "practice_score": st.column_config.NumberColumn("Practice", format="%.1f", width=70),
             "coaching": st.column_config.TextColumn(
                 "Coaching",
+                width=110,
                 help="“no record yet”: no coaching outcome, coachee rating or "
                 "coaching-feedback evidence is recorded.",
             ),
             "confidence_words": st.column_config.TextColumn(
                 "Confidence",
+                width=90,
                 help="How much of the score rests on evidence rather than the neutral "
                 "starting point: low, moderate or high.",
             ),
-            "evidence_count": "Evidence",
-            "latest_evidence": st.column_config.DateColumn("Latest evidence", format=DAY_FORMAT),
+            "evidence_count": st.column_config.NumberColumn("Evidence", width=70),
+            "latest_evidence": st.column_config.DateColumn(
+                "Latest evidence", format=DAY_FORMAT, width=100
+            ),
         },
     )
     ui_people.profile_link(rows["staff_ref"], key=f"find_profile_{result.skill_id}")

@@ -180,6 +180,12 @@ if matrix.empty:
     st.info("No pairings or coaching ran between schools in this term.")
 else:
     st.altair_chart(charts.flow_heatmap(matrix), width="stretch")
+    if n_hidden := flows.hidden_cells(matrix):
+        st.caption(
+            f"{n_hidden} flow{'s' if n_hidden > 1 else ''} between schools not shown (left "
+            f"blank): each rests on fewer than {SUPPRESSION_THRESHOLD} people, or would give "
+            "one that does away."
+        )
     ui.download(
         "Data (CSV)", to_csv_bytes(matrix.drop(columns=["people"])), "flows.csv", key="dl_flows"
     )
@@ -208,7 +214,7 @@ comp = flows.complementary_strengths(con, viewer, today)
 if comp.empty:
     st.info("No complementary strengths found yet.")
 else:
-    st.dataframe(comp, hide_index=True, width="stretch")
+    st.dataframe(charts.hidden_table(comp, ["open needs"]), hide_index=True, width="stretch")
     ui.download("Data (CSV)", to_csv_bytes(comp), "complementary_strengths.csv", key="dl_comp")
 
 st.subheader("Half-term summary for governors")

@@ -25,6 +25,13 @@ def all_sets() -> tuple[DerivedSet, ...]:
     return (DASHBOARD, STAFF_SUMMARY, LEDGER)
 
 
+def drop_all(con: Connection) -> None:
+    """Remove every derived set (each next read rebuilds it): for a store rewritten behind
+    the write paths' back, whose counts may happen to equal the old ones."""
+    for spec in all_sets():
+        derived.drop(con, spec)
+
+
 @contextmanager
 def upkeep(con: Connection) -> Iterator[Upkeep]:
     """Inside a write's transaction: note which sets are current now; the writer `touch`es

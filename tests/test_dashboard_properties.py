@@ -22,7 +22,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from brokering.dashboard import facts, transfer
+from brokering import derived_sets
+from brokering.dashboard import transfer
 from brokering.dashboard.facts import Scope
 from brokering.db import Connection
 from brokering.pairings import views
@@ -100,7 +101,7 @@ def load(con: Connection, a: dict) -> None:
         con.execute(
             "INSERT INTO pairing_participants VALUES (?, 1, ?, 'recipient')", [pid, recipient]
         )
-    facts.drop(con)  # two examples may have the same counts: never read stale facts
+    derived_sets.drop_all(con)  # two examples may have the same counts: never read stale facts
 
 
 def roles(a: dict) -> list[Viewer]:

@@ -174,7 +174,7 @@ def test_the_candidates_table_holds_the_decision_and_says_its_order(tiny_db: Pat
     ranked = frame_with(at, "match_score")
     assert list(ranked.columns) == [
         "rank", "staff_ref", "school_name", "match_score", "expertise_score", "craft_score",
-        "proposed_as", "hours_left", "days_left", "proposable", "not_proposed_reason",
+        "proposed_as", "hours_left", "proposable", "not_proposed_reason",
     ]  # fmt: skip
     assert any(c.value.startswith("Ordered as they would be proposed") for c in at.caption)
     # The order the caption states: proposable first, then by match score.

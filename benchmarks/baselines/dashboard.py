@@ -167,6 +167,8 @@ def period_figures(
                     people(done),
                 ),
                 "overdue": (int(overdue.sum()), people(overdue)),
+                "judged": (n_j, people(judged)),
+                "hours": (float(hours[done].sum()) if done.any() else None, people(done)),
             }
         )
     return out

@@ -84,7 +84,13 @@ def hidden_table(frame: pd.DataFrame, columns: list[str]) -> Styler:
     out = frame.copy()
     for c in cols:
         out[c] = out[c].astype(object).where(out[c].notna(), HIDDEN_TEXT)
-    return out.style.map(
+    # A column of objects is drawn as given: hours as "53.5", not "53.500000".
+    numbers = {
+        c: (lambda v: f"{v:,.1f}" if isinstance(v, float) else str(v))
+        for c in cols
+        if pd.api.types.is_float_dtype(frame[c])
+    }
+    return out.style.format(numbers).map(
         lambda v: f"color: {HIDDEN_GREY}; font-style: italic" if v == HIDDEN_TEXT else "",
         subset=cols,
     )
@@ -157,14 +163,21 @@ def trend_chart(frame: pd.DataFrame) -> alt.Chart:
         var_name="measure",
         value_name="count",
     )
-    x = alt.X("term:N", sort=alt.SortField("start"), title=None)
+    # A hidden term ends one stretch of a line and the next term starts another (`part`):
+    # its value is left out, so it is neither drawn as 0 nor bridged.
+    long = long.sort_values(["measure", "start"], kind="stable")
+    long["part"] = long.groupby("measure")["count"].transform(lambda c: c.isna().cumsum())
+    long = long.dropna(subset=["count"])
+    terms = list(frame.sort_values("start")["term"])  # every term on the axis, hidden too
+    x = alt.X("term:N", sort=terms, title=None, scale=alt.Scale(domain=terms))
     lines = (
         alt.Chart(long, title="By term")
-        .mark_line(point=True, invalid=None)
+        .mark_line(point=True)
         .encode(
             x=x,
             y=alt.Y("count:Q", title="Pairings", axis=COUNT_AXIS),
             color=alt.Color("measure:N", title=None),
+            detail="part:N",
             tooltip=["term", "measure", "count"],
         )
     )

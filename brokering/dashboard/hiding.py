@@ -32,10 +32,14 @@ def primary(unseen: np.ndarray | pd.Series, threshold: int = SUPPRESSION_THRESHO
 #: Figures worked out from another: hidden whenever that one is (a rate beside a hidden count
 #: gives the count away).
 DERIVED_FROM = {
-    "rate": ("transferred",),
+    "rate": ("transferred", "judged"),
     "median_days": ("transferred",),
-    "hours_per_transfer": ("transferred",),
+    "hours_per_transfer": ("transferred", "hours"),
 }
+#: Headline figures that add up over the skill areas to the whole (a pairing has one area):
+#: a rate's denominator and an average's total count here too, as the rate beside its
+#: count gives them away.
+ADDITIVE = ("active", "transferred", "overdue", "judged", "hours")
 
 
 def guard_all(figs: dict, viewer: Viewer) -> dict[str, tuple[float | None, bool]]:
@@ -45,9 +49,42 @@ def guard_all(figs: dict, viewer: Viewer) -> dict[str, tuple[float | None, bool]
     for key, (value, people) in figs.items():
         shown = guarded(value, people, viewer)
         out[key] = (shown, value is not None and shown is None)
+    return _derive(out, figs)
+
+
+def _derive(out: dict, figs: dict) -> dict:
+    """Hide each figure worked out from a hidden one (`DERIVED_FROM`)."""
     for key, sources in DERIVED_FROM.items():
-        if any(out[src][1] for src in sources):
+        if key in out and any(out[src][1] for src in sources if src in out):
             out[key] = (None, out[key][1] or figs[key][0] is not None)
+    return out
+
+
+def guard_areas(
+    by_area: dict[str | None, dict], viewer: Viewer
+) -> dict[str | None, dict[str, tuple[float | None, bool]]]:
+    """`guard_all` for the whole (key None) and each skill area of one period, with
+    complementary suppression between them: the page shows any area's figures and the
+    whole's, and the areas add up to the whole, so where the whole's figure is shown and
+    exactly one area's is hidden, the smallest other area's (fewest people the viewer cannot
+    see, but some) is hidden too — and what is worked out from it. (An area with one hidden
+    figure and no other to hide beside it cannot happen: the whole would then rest on the
+    same few people, and be hidden.)"""
+    out = {area: guard_all(figs, viewer) for area, figs in by_area.items()}
+    areas = sorted(a for a in by_area if a is not None)
+    if None not in out:
+        return out
+    for key in ADDITIVE:
+        if key not in out[None] or out[None][key][1]:
+            continue
+        hidden = [a for a in areas if out[a][key][1]]
+        if len(hidden) != 1:
+            continue
+        open_ = [a for a in areas if not out[a][key][1] and by_area[a][key][1] > 0]
+        if open_:
+            pick = min(open_, key=lambda a: (by_area[a][key][1], a))
+            out[pick][key] = (None, True)
+            out[pick] = _derive(out[pick], by_area[pick])
     return out
 
 
@@ -128,3 +165,133 @@ def hidden_groups(frame: pd.DataFrame) -> int:
     if frame.empty:
         return 0
     return int(frame.groupby("group")["pairings"].apply(lambda s: s.isna().all()).sum())
+
+
+def _smallest_open(
+    need: np.ndarray, line: np.ndarray, open_: np.ndarray, order: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each line flagged in `need`: its first open cell in `order` (cells smallest first).
+    Returns (the cells picked, the lines needing one that had none)."""
+    ok = need[line] & open_
+    cand = order[ok[order]]
+    first = cand[np.unique(line[cand], return_index=True)[1]]
+    found = np.zeros(len(need), bool)
+    found[line[first]] = True
+    return first, np.flatnonzero(need & ~found)
+
+
+def flow_hidden(
+    schools: pd.DataFrame, pairs: pd.DataFrame, cells: pd.DataFrame, viewer: Viewer
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which figures of the flows between schools are hidden: (per row of `schools`: its
+    give/receive totals and same-school cell; per row of `pairs`: its cells both ways; per
+    row of `cells`: that area's cell).
+
+    Why the ledger's rule: in a term holding all of an alliance's pairings the flow matrix
+    and the reciprocity ledger (`brokering.pairings.ledger_suppression`) show the same
+    pairings — a cell one hid and the other showed would be given away — so the matrix and
+    the balance are suppressed by the rule the ledger applies (a relationship rests on the
+    people of both schools in it, both directions together; a school's totals on its own
+    people), over the term's pairings and coaching.
+
+    Then the area-filtered matrices, the cells of a (giver, receiver) x area table whose row
+    totals are the matrix's cells and whose column totals are each area's whole (taken as
+    known): a hidden relationship (or school, for its same-school cells) hides all its area
+    cells; an area cell resting on too few people (`primary`, counted over the pair in that
+    area) is hidden both ways; and every row whose total is shown, and every area, has no
+    hidden cell or at least two — the smallest open cell is hidden too. A line with nothing
+    left to hide beside its one hidden cell shows it: it is that line's shown total less
+    figures the viewer knows, so hiding it would protect nothing (a limit of suppressing the
+    area's own total elsewhere: `transfer.headline` decides that one).
+
+    `schools`: school_id, people, hidden (people the viewer cannot see); `pairs`: school_a,
+    school_b, people, hidden; `cells` (one per directed cell and area present): giver,
+    receiver, area, people, unseen (both counted over the pair, or the school for a
+    same-school cell, in that area)."""
+    from brokering.pairings import ledger_suppression  # the one rule, shared
+
+    if viewer.sees_everyone:
+        return np.zeros(len(schools), bool), np.zeros(len(pairs), bool), np.zeros(len(cells), bool)
+    schools = schools.reset_index(drop=True).copy()
+    pairs = pairs.reset_index(drop=True).copy()
+    cells = cells.reset_index(drop=True)
+    # Everything as whole numbers (schools by position, areas by first appearance): a
+    # national term has 100,000 cells, and keys of strings cost more than the rule.
+    ids = pd.Index(schools["school_id"])
+    n = max(len(ids), 1)
+    g, r = ids.get_indexer(cells["giver"]), ids.get_indexer(cells["receiver"])
+    diag = g == r
+    pair_key = np.minimum(g, r).astype(np.int64) * n + np.maximum(g, r)
+    pa, pb = ids.get_indexer(pairs["school_a"]), ids.get_indexer(pairs["school_b"])
+    keys = np.minimum(pa, pb).astype(np.int64) * n + np.maximum(pa, pb)
+    by_key = np.argsort(keys, kind="stable")
+    at = np.searchsorted(keys[by_key], pair_key).clip(0, max(len(keys) - 1, 0))
+    cell_pair = by_key[at] if len(keys) else np.full(len(cells), -1)
+    cell_school = g
+    area = pd.factorize(cells["area"].to_numpy(object))[0].astype(np.int64)
+    both = np.unique(pair_key * (int(area.max(initial=0)) + 1) + area, return_inverse=True)[1]
+    line_row = np.unique(g.astype(np.int64) * n + r, return_inverse=True)[1]
+    line_col = area
+    n_rows, n_cols = int(line_row.max(initial=-1)) + 1, int(line_col.max(initial=-1)) + 1
+    unseen = cells["unseen"].to_numpy(np.int64)
+    order = np.lexsort((both, cells["people"].to_numpy(np.int64)))
+    keep_s, keep_p = ledger_suppression.shown(schools, pairs, viewer)
+    hid_s, hid_p = ~keep_s.to_numpy(bool), ~keep_p.to_numpy(bool)
+    margin_hidden = (
+        hid_s[cell_school]
+        if not len(hid_p)
+        else np.where(diag, hid_s[cell_school], hid_p[np.maximum(cell_pair, 0)])
+    )
+    row_known = np.ones(n_rows, bool)
+    row_known[line_row[margin_hidden]] = False
+    small = primary(unseen)
+    pinned = np.zeros(int(both.max(initial=-1)) + 1, bool)
+    while True:
+        hidden_both = np.zeros(len(pinned), bool)
+        hidden_both[both[margin_hidden | small]] = True
+        hidden_both &= ~pinned | np.isin(np.arange(len(pinned)), both[margin_hidden])
+        while True:
+            h = hidden_both[both]
+            open_ = ~h & (unseen > 0) & ~pinned[both]
+            need_row = row_known & (np.bincount(line_row[h], minlength=n_rows) == 1)
+            need_col = np.bincount(line_col[h], minlength=n_cols) == 1
+            picked_r, stuck = _smallest_open(need_row, line_row, open_, order)
+            picked_c, stuck_c = _smallest_open(need_col, line_col, open_, order)
+            before = hidden_both.sum()
+            hidden_both[both[np.concatenate([picked_r, picked_c])]] = True
+            if hidden_both.sum() == before:
+                break
+        # A line (a row shown in the matrix, or an area, whose total the Transfer page shows)
+        # with one hidden cell and nothing beside it left to hide: that cell is the line's
+        # total less figures shown or known, the same figure judged once (the relationship's
+        # people, as the matrix and the ledger judge it) — shown, and the rest worked again.
+        stuck_cells = (np.isin(line_row, stuck) | np.isin(line_col, stuck_c)) & hidden_both[both]
+        stuck_cells &= ~margin_hidden
+        if not stuck_cells.any() or pinned[both[stuck_cells]].all():
+            return hid_s, hid_p, hidden_both[both]
+        pinned[both[stuck_cells]] = True
+
+
+def beside_total(
+    people: pd.Series | np.ndarray, own: np.ndarray, ids: np.ndarray, viewer: Viewer
+) -> np.ndarray:
+    """Which of a set of figures that add up to a total shown beside them (the maturity
+    page's schools; the total's row has id None) are hidden: a school's resting on 1 to
+    threshold-1 people, unless it is the viewer's `own` (they can count it); the total's,
+    when the people in it outside their own school are that few. Where exactly one school's
+    is hidden, the smallest other's (not their own, which gives no cover) is hidden too —
+    ties broken by `ids`, so every view of the set picks the same one — or, with none to
+    hide, the total's."""
+    n = np.asarray(people, dtype=np.int64)
+    total = np.array([i is None for i in ids], bool)
+    if viewer.sees_everyone:
+        return np.zeros(len(n), bool)
+    unseen = np.where(total, n - n[own].sum() if total.any() else n, n)
+    hidden = ~own & primary(unseen)
+    if hidden[~total].sum() == 1:
+        open_ = np.flatnonzero(~hidden & ~own & ~total & (n > 0))
+        if len(open_):
+            hidden[min(open_, key=lambda i: (n[i], str(ids[i])))] = True
+        else:
+            hidden[total] = True
+    return hidden

@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from brokering import audit, derived
-from brokering.dashboard.facts import facts, guarded
+from brokering.dashboard import hiding
+from brokering.dashboard.facts import facts
 
 # The model (its name, stages, strands and how indicators combine) is re-exported here.
 from brokering.dashboard.maturity_model import COMBINE as COMBINE
@@ -33,7 +34,6 @@ from brokering.db import Connection, query_df, transaction
 from brokering.errors import PermissionDenied, ValidationError
 from brokering.permissions import can
 from brokering.viewer import Viewer
-from brokering.visibility import may_show
 
 
 @dataclass(frozen=True)
@@ -210,32 +210,55 @@ def _raw(
     return out.reindex(columns=columns).fillna(0).astype(int)
 
 
-def _shown(value: float | None, den: int, school_id: str | None, viewer: Viewer) -> float | None:
-    """A school's own figures rest on its own staff; another school's figures are hidden
-    when their denominator is below the suppression threshold."""
-    own = school_id is not None and school_id == viewer.school_id
-    return value if own or school_id is None else guarded(value, den, viewer)
+def _hidden(counts: pd.DataFrame, ids: np.ndarray, viewer: Viewer) -> dict[str, np.ndarray]:
+    """Per indicator, which rows of `counts` (the alliance, id None, then each school in
+    `ids`) are hidden: `hiding.beside_total` on each indicator's denominator (its people)."""
+    own = np.array([i is not None and i == viewer.school_id for i in ids], bool)
+    return {
+        ind.key: hiding.beside_total(counts[_PARTS[ind.key][1]], own, ids, viewer)
+        for ind in INDICATORS
+    }
+
+
+def _every_school(con: Connection, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(schools hub first then by name, counts: the alliance's row then each school's)."""
+    schools = query_df(con, "SELECT school_id, name FROM schools ORDER BY is_hub DESC, name")
+    raw = _raw(con, as_of, None, by_school=True)
+    alliance = _raw(con, as_of, None)
+    counts = pd.concat(
+        [alliance.iloc[:1], raw.reindex(schools["school_id"]).fillna(0).astype(int)],
+        ignore_index=True,
+    )
+    return schools, counts
 
 
 def indicators(
     con: Connection, viewer: Viewer, school_id: str | None = None, as_of: date | None = None
 ) -> pd.DataFrame:
     """Each indicator's value and thresholds (both per cent) and the stage it supports, for
-    the alliance or one school."""
+    the alliance or one school. A figure is hidden with every school's and the alliance's
+    (`_hidden`), and so is how many it rests on; the administrator and a school's own head
+    (for their school) see theirs."""
     as_of = as_of or date.today()
     raw = _raw(con, as_of, school_id).iloc[0]
+    hidden = {ind.key: False for ind in INDICATORS}
+    if not viewer.sees_everyone and (school_id is None or school_id != viewer.school_id):
+        schools, counts = _every_school(con, as_of)
+        ids = np.array([None, *schools["school_id"]], dtype=object)
+        at = 0 if school_id is None else int(np.flatnonzero(ids == school_id)[0])
+        hidden = {key: bool(m[at]) for key, m in _hidden(counts, ids, viewer).items()}
     rows = []
     for ind in INDICATORS:
         num_col, den_col = _PARTS[ind.key]
         num, den = int(raw[num_col]), int(raw[den_col])
-        shown = _shown((num / den) if den else None, den, school_id, viewer)
+        shown = None if hidden[ind.key] or not den else num / den
         rows.append(
             {
                 "strand": ind.strand,
                 "indicator": ind.label,
                 "key": ind.key,
                 "value": None if shown is None else round(shown * 100, 1),
-                "based on": den,
+                "based on": None if hidden[ind.key] else den,
                 "Developing from": round(ind.thresholds[0] * 100, 1),
                 "Embedding from": round(ind.thresholds[1] * 100, 1),
                 "Leading from": round(ind.thresholds[2] * 100, 1),
@@ -243,7 +266,9 @@ def indicators(
                 "how it is worked out": ind.explanation,
             }
         )
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out["based on"] = out["based on"].astype("Int64")
+    return out
 
 
 def suggested_stages(frame: pd.DataFrame) -> dict[str, str | None]:
@@ -257,17 +282,11 @@ def by_school(con: Connection, viewer: Viewer, as_of: date | None = None) -> pd.
     """Suggested stage per strand for the alliance and every school (for one table), worked
     out column by column so a national alliance of 20,000 schools takes moments."""
     as_of = as_of or date.today()
-    schools = query_df(con, "SELECT school_id, name FROM schools ORDER BY is_hub DESC, name")
-    raw = _raw(con, as_of, None, by_school=True)
-    alliance = _raw(con, as_of, None)
-    counts = pd.concat(
-        [alliance.iloc[:1], raw.reindex(schools["school_id"]).fillna(0).astype(int)],
-        ignore_index=True,
-    )
+    schools, counts = _every_school(con, as_of)
     ids = np.array([None, *schools["school_id"]], dtype=object)
-    # A school's own figures and the alliance's are always shown; another school's only
-    # when the people behind them are not too few (the same rule as `_shown`).
-    exempt = (ids == None) | (ids == viewer.school_id)  # noqa: E711 - elementwise
+    # Hidden as `indicators` hides them (`_hidden`: too few people, or they would give a
+    # hidden one away).
+    hidden = _hidden(counts, ids, viewer)
     out = pd.DataFrame({"school_id": ids, "school": ["Whole alliance", *schools["name"]]})
     for strand in STRANDS:
         ranks = []
@@ -275,7 +294,7 @@ def by_school(con: Connection, viewer: Viewer, as_of: date | None = None) -> pd.
             num_col, den_col = _PARTS[ind.key]
             num, den = counts[num_col].to_numpy(), counts[den_col].to_numpy()
             value = np.divide(num, den, out=np.full(len(den), np.nan), where=den > 0)
-            visible = viewer.sees_everyone | exempt | may_show(den)
+            visible = ~hidden[ind.key]
             rank = sum((value >= t).astype(int) for t in ind.thresholds)
             ranks.append(np.where(np.isnan(value) | ~visible, -1, rank))
         out[strand] = _lower_median(np.column_stack(ranks))

@@ -20,7 +20,7 @@ from brokering.dashboard.facts import (
     scoped,
     unseen_sql,
 )
-from brokering.dashboard.hiding import guard_all
+from brokering.dashboard.hiding import guard_all, guard_areas
 from brokering.dashboard.outcomes import (  # noqa: F401 - the dashboard's views, re-exported
     HOUR_BANDS,
     hours_against_outcome,
@@ -94,10 +94,25 @@ def _period_figures(
     pair, people counted once however many pairings they are in — with a `viewer`, only the
     people that viewer cannot see (what suppression rests on). Concluded in the period:
     transferred, judged (transferred or not transferred)."""
+    return _figures_by_area(con, f, scope, periods, as_of, viewer, by_area=False)[None]
+
+
+def _figures_by_area(
+    con: Connection,
+    f: Facts,
+    scope: Scope,
+    periods: list[tuple[date, date]],
+    as_of: date,
+    viewer: Viewer | None = None,
+    by_area: bool = True,
+) -> dict[str | None, list[dict]]:
+    """`_period_figures` for the scope (key None) and, with `by_area`, for each skill area
+    within the scope's school (the scope's own area is not applied) — in one pass."""
     if not 0 < len(periods) <= _MAX_PERIODS:
         raise ValueError(f"between 1 and {_MAX_PERIODS} periods")
-    where, values = scoped(f, scope)
+    where, values = scoped(f, Scope(scope.school_id) if by_area else scope)
     unseen, unseen_params = unseen_sql(viewer, "m") if viewer is not None else ("TRUE", [])
+    sets = "GROUPING SETS ((area), ())" if by_area else "()"
     ks = range(len(periods))
     bounds = ", ".join(f"?::DATE AS s{k}, ?::DATE AS e{k}, ?::DATE AS c{k}" for k in ks)
     dates = [v for s, e in periods for v in (s, e, min(e, as_of))]
@@ -113,7 +128,7 @@ def _period_figures(
     sql = f"""
         WITH per AS (SELECT {bounds}),
         m AS (
-            SELECT p.pairing_id, p.hours,
+            SELECT p.pairing_id, p.area, p.hours,
                    date_diff('day', p.start_date, p.first_evidence) AS days,
                    p.status = 'transferred' AS t,
                    p.status IN ('transferred', 'not transferred') AS j,
@@ -124,7 +139,8 @@ def _period_figures(
                    CASE WHEN j THEN concluded ELSE 0 END AS judged
             FROM m WHERE active | concluded | overdue <> 0
         ), pairs AS (
-            SELECT {agg("count(*) FILTER (WHERE active & {bit} <> 0) AS active_{k}")},
+            SELECT {"area" if by_area else "NULL"} AS area,
+                   {agg("count(*) FILTER (WHERE active & {bit} <> 0) AS active_{k}")},
                    {agg("count(*) FILTER (WHERE transferred & {bit} <> 0) AS transferred_{k}")},
                    {agg("count(*) FILTER (WHERE judged & {bit} <> 0) AS judged_{k}")},
                    {agg("count(*) FILTER (WHERE overdue & {bit} <> 0) AS overdue_{k}")},
@@ -132,24 +148,40 @@ def _period_figures(
                    {
         agg("quantile_cont(days, 0.5) FILTER (WHERE transferred & {bit} <> 0) AS median_days_{k}")
     }
-            FROM x
+            FROM x GROUP BY {sets}
         ), who AS (
-            SELECT bit_or(x.active) AS active, bit_or(x.transferred) AS transferred,
+            SELECT {"x.area" if by_area else "NULL"} AS area,
+                   bit_or(x.active) AS active, bit_or(x.transferred) AS transferred,
                    bit_or(x.judged) AS judged, bit_or(x.concluded) AS concluded,
                    bit_or(x.overdue) AS overdue
-            FROM x JOIN {f.people} m USING (pairing_id) WHERE {unseen} GROUP BY m.staff_ref
+            FROM x JOIN {f.people} m USING (pairing_id) WHERE {unseen}
+            GROUP BY {
+        "GROUPING SETS ((m.staff_ref, x.area), (m.staff_ref))" if by_area else "m.staff_ref"
+    }
         ), people AS (
-            SELECT {
+            SELECT area, {
         ", ".join(
             agg(f"count(*) FILTER (WHERE {flag} & {{bit}} <> 0) AS {flag}_people_{{k}}")
             for flag in ("active", "transferred", "judged", "concluded", "overdue")
         )
     }
-            FROM who
+            FROM who GROUP BY area
         )
-        SELECT * FROM pairs, people
+        SELECT * FROM pairs LEFT JOIN people q ON pairs.area IS NOT DISTINCT FROM q.area
     """
-    row = query_df(con, sql, [*dates, *values, *unseen_params]).iloc[0]
+    frame = query_df(con, sql, [*dates, *values, *unseen_params])
+    if frame.empty:  # no pairing in scope: the whole's figures are all zero
+        frame = query_df(
+            con, sql.replace("GROUPING SETS ((area), ())", "()"), [*dates, *values, *unseen_params]
+        )
+    return {
+        (None if pd.isna(row["area"]) else str(row["area"])): _figures_of(row, ks)
+        for _, row in frame.iterrows()
+    }
+
+
+def _figures_of(row: pd.Series, ks: range) -> list[dict]:
+    """One result row's figures, period by period."""
 
     def n(name: str, k: int) -> int:
         v = row[f"{name}_{k}"]
@@ -176,6 +208,12 @@ def _period_figures(
                     n("concluded_people", k),
                 ),
                 "overdue": (n("overdue", k), n("overdue_people", k)),
+                # The totals the rate and the average rest on (not shown on their own).
+                "judged": (n("judged", k), n("judged_people", k)),
+                "hours": (
+                    None if pd.isna(hours) else float(hours),
+                    n("concluded_people", k),
+                ),
             }
         )
     return out
@@ -215,15 +253,8 @@ def headline(
     """The six headline figures for a term beside the previous term's."""
     as_of = as_of or date.today()
     before_term = previous_term(term)
-    now, before = _period_figures(
-        con,
-        facts(con),
-        scope,
-        [(term.start, term.end), (before_term.start, before_term.end)],
-        as_of,
-        viewer,
-    )
-    now_shown, before_shown = guard_all(now, viewer), guard_all(before, viewer)
+    periods = [(term.start, term.end), (before_term.start, before_term.end)]
+    (now, before), (now_shown, before_shown) = _guarded(con, viewer, scope, periods, as_of)
     out = []
     for key, (label, help_text) in _LABELS.items():
         value, hidden = now_shown[key]
@@ -249,10 +280,10 @@ def trend_by_term(
     span = terms_between(max(first or as_of, date(as_of.year - 3, 1, 1)), as_of)[-terms:]
     if not span:
         return pd.DataFrame()
-    figures = _period_figures(con, f, scope, [(t.start, t.end) for t in span], as_of, viewer)
+    periods = [(t.start, t.end) for t in span]
+    _, guarded = _guarded(con, viewer, scope, periods, as_of)
     rows = []
-    for term, figs in zip(span, figures, strict=True):
-        shown = guard_all(figs, viewer)
+    for term, shown in zip(span, guarded, strict=True):
         rows.append(
             {
                 "term": term.label,
@@ -264,6 +295,36 @@ def trend_by_term(
             }
         )
     return pd.DataFrame(rows)
+
+
+def _guarded(
+    con: Connection,
+    viewer: Viewer,
+    scope: Scope,
+    periods: list[tuple[date, date]],
+    as_of: date,
+) -> tuple[list[dict], list[dict[str, tuple[float | None, bool]]]]:
+    """Each period's figures for the scope, and the same suppressed (`hiding.guard_all`).
+    For one skill area, suppressed with the whole's and every other area's
+    (`hiding.guard_areas`): the page offers them all, and the areas add up to the whole —
+    all worked out in one pass."""
+    f = facts(con)
+    if scope.area is None or viewer.sees_everyone:
+        figures = _period_figures(con, f, scope, periods, as_of, viewer)
+        return figures, [guard_all(figs, viewer) for figs in figures]
+    by_area = _figures_by_area(con, f, scope, periods, as_of, viewer)
+    zero = (
+        _period_figures(con, f, scope, periods, as_of, viewer)
+        if scope.area not in by_area
+        else None
+    )
+    figures = by_area.get(scope.area) or zero
+    out = []
+    for k, figs in enumerate(figures):
+        per_period = {area: figs_[k] for area, figs_ in by_area.items()}
+        per_period[scope.area] = figs
+        out.append(guard_areas(per_period, viewer)[scope.area])
+    return figures, out
 
 
 def current_term(as_of: date | None = None) -> Term:

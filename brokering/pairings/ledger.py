@@ -112,7 +112,7 @@ def school_views(con: Connection, viewer: Viewer) -> tuple[pd.DataFrame, pd.Data
     by_school = _blank(schools, keep_s, _SCHOOL_COLS).drop(columns=["hidden"])
     by_pair = _blank(pairs, keep_p, _PAIR_COLS)
     by_pair["relationship"] = by_pair["relationship"].where(keep_p.to_numpy(), pd.NA)
-    return by_school, by_pair.drop(columns=["hidden"])
+    return by_school, by_pair.drop(columns=["hidden", "a_open", "b_open"])
 
 
 def school_relationships(con: Connection, viewer: Viewer) -> pd.DataFrame:
@@ -152,19 +152,43 @@ def _school_raw(con: Connection, viewer: Viewer) -> pd.DataFrame:
     return query_df(con, sql, params)
 
 
+def _open_sql(viewer: Viewer, rel: Relations) -> tuple[str, str, str, str]:
+    """Per relationship, whether school_a (school_b) gives in it as a donor resting on someone
+    the viewer cannot see (`a_open`, `b_open`): a direction the viewer could add up from their
+    own lists gives no cover (`ledger_suppression`, rule 3). An aggregate-only role sees no
+    one, so every direction with a pairing is open — said without looking anyone up."""
+    if viewer.aggregate_only:
+        return "nothing AS (SELECT 1)", "t.pairings_a_to_b > 0", "t.pairings_b_to_a > 0", ""
+    cm = rel["members"]
+    opened = f"""
+    opened AS (
+        SELECT DISTINCT d.school_id AS giver, r.school_id AS receiver
+        FROM {cm} d JOIN {cm} r ON r.pairing_id = d.pairing_id AND r.side = 'recipient'
+        WHERE d.side = 'donor' AND d.school_id <> r.school_id
+          AND (NOT {_seen(viewer, "d")} OR NOT {_seen(viewer, "r")}))"""  # noqa: S608
+    joins = (
+        "LEFT JOIN opened oab ON oab.giver = t.a AND oab.receiver = t.b "
+        "LEFT JOIN opened oba ON oba.giver = t.b AND oba.receiver = t.a"
+    )
+    return opened, "oab.giver IS NOT NULL", "oba.giver IS NOT NULL", joins
+
+
 def _relationships_raw(con: Connection, viewer: Viewer) -> pd.DataFrame:
     """One row per two schools linked by a counted pairing or hours, unsuppressed."""
     rel = derived.relations(con, LEDGER)
     cte, params = _hidden_sql(viewer, "joint", "a, b", rel)
     hidden = "t.people" if viewer.aggregate_only else "coalesce(h.hidden, 0)"
+    opened, a_open, b_open, joins = _open_sql(viewer, rel)
     sql = f"""
-    WITH {cte}
+    WITH {cte}, {opened}
     SELECT t.a AS school_a, sa.name AS school_a_name, t.b AS school_b, sb.name AS school_b_name,
       t.pairings_a_to_b, t.pairings_b_to_a, t.hours_a_to_b, t.hours_b_to_a, t.people,
-      {hidden} AS hidden
+      {hidden} AS hidden,
+      {a_open} AS a_open, {b_open} AS b_open
     FROM {rel["pair_totals"]} t
     JOIN schools sa ON sa.school_id = t.a JOIN schools sb ON sb.school_id = t.b
     {"" if viewer.aggregate_only else "LEFT JOIN hid h ON h.a = t.a AND h.b = t.b"}
+    {joins}
     ORDER BY t.a, t.b
     """  # noqa: S608
     frame = query_df(con, sql, params)

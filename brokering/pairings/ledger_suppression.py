@@ -12,8 +12,9 @@ hiding a small cell in one view is not enough — anyone who sees both can subtr
    relationships is hidden. A row the viewer could add up from their own lists (every person
    in it visible to them) stays shown, so it must never be exactly one hidden relationship
    short: a second relationship of it is hidden too.
-3. **A hidden total keeps a hidden part.** A hidden school row whose relationships are all
-   shown would be their sum; its smallest relationship is hidden too.
+3. **A hidden total keeps a hidden part, on each side.** A hidden school row is a total
+   given and a total received: one whose relationships in which it gives (receives) are all
+   shown would be their sum; its smallest such relationship is hidden too.
 4. **No total is one cell short.** When exactly one school row is hidden, the alliance's total
    would give it away; the next smallest school row is hidden as well.
 
@@ -66,11 +67,20 @@ def shown(
     ends = np.concatenate([a[by_size], b[by_size]])
     ends_pair = np.concatenate([by_size, by_size])
     ends_rank = np.concatenate([np.arange(len(a)), np.arange(len(a))])
+    # Per relationship: does school_a (school_b) give in it, resting on someone the viewer
+    # cannot see (a direction they could add up themselves gives no cover)?
+    a_gives, b_gives = _directions(pairs, free_p)
+    # Per end of a relationship: does that school give (receive) in it?
+    ends_gives = np.concatenate([a_gives[by_size], b_gives[by_size]])
+    ends_gets = np.concatenate([b_gives[by_size], a_gives[by_size]])
+    gives_any = (np.bincount(a[a_gives], minlength=n) + np.bincount(b[b_gives], minlength=n)) > 0
+    gets_any = (np.bincount(a[b_gives], minlength=n) + np.bincount(b[a_gives], minlength=n)) > 0
 
-    def smallest_open(wanted: np.ndarray) -> np.ndarray:
-        """For each school flagged in `wanted`, its smallest shown, not-free relationship."""
+    def smallest_open(wanted: np.ndarray, side: np.ndarray | None = None) -> np.ndarray:
+        """For each school flagged in `wanted`, its smallest shown, not-free relationship
+        (with `side`: among those in which it gives, or receives)."""
         open_ = keep_p & ~free_p
-        ok = wanted[ends] & open_[ends_pair]
+        ok = wanted[ends] & open_[ends_pair] & (True if side is None else side)
         if not ok.any():
             return np.empty(0, np.int64)
         school, pair, rank = ends[ok], ends_pair[ok], ends_rank[ok]
@@ -85,16 +95,21 @@ def shown(
         # themselves is as good as shown to them: it gives no cover.
         single = free_s & (count == 1)
         known = hidden_p & (single[a] | single[b])
-        cover = np.bincount(a[hidden_p & ~known], minlength=n)
-        cover += np.bincount(b[hidden_p & ~known], minlength=n)
+        part = hidden_p & ~known
+        cover_g = np.bincount(a[part & a_gives], minlength=n)
+        cover_g += np.bincount(b[part & b_gives], minlength=n)
+        cover_r = np.bincount(a[part & b_gives], minlength=n)
+        cover_r += np.bincount(b[part & a_gives], minlength=n)
         before = (keep_s.copy(), keep_p.copy())
         # A row the viewer can add up must not be one hidden relationship short (rule 2 for
         # a row that cannot be hidden): a second relationship of it is hidden too.
         keep_p[smallest_open(single)] = False
         # Rule 2: a total with a hidden part is hidden.
         keep_s[~free_s & keep_s & (count > 0)] = False
-        # Rule 3: a hidden total keeps a hidden part.
-        keep_p[smallest_open(~free_s & ~keep_s & (cover == 0))] = False
+        # Rule 3: a hidden total keeps a hidden part, on the giving and the receiving side.
+        row_hidden = ~free_s & ~keep_s
+        keep_p[smallest_open(row_hidden & gives_any & (cover_g == 0), ends_gives)] = False
+        keep_p[smallest_open(row_hidden & gets_any & (cover_r == 0), ends_gets)] = False
         # Rule 4: never exactly one school row hidden.
         hidden_s = ~free_s & ~keep_s
         if hidden_s.sum() == 1:
@@ -107,3 +122,13 @@ def shown(
         pd.Series(keep_s, index=schools.index, dtype=bool),
         pd.Series(keep_p, index=pairs.index, dtype=bool),
     )
+
+
+def _directions(pairs: pd.DataFrame, free: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(school_a gives in it, school_b gives in it) per relationship, counting a direction
+    only where it rests on someone the viewer cannot see (`a_open`, `b_open`; without them,
+    any direction of a relationship that is not free)."""
+    if {"a_open", "b_open"} <= set(pairs.columns):
+        return pairs["a_open"].to_numpy(bool), pairs["b_open"].to_numpy(bool)
+    every = ~free
+    return every, every

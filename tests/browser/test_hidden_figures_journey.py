@@ -1,70 +1,82 @@
-"""Journey: the headteacher of a small school opens the Transfer evidence page for their own
-school. Figures resting on fewer than three people are drawn as hidden — a grey "fewer than
-3", a note in place of an all-hidden chart — never as 0."""
+"""Journey: the headteacher of a small school signs in and opens the Transfer evidence page.
+Figures resting on fewer than three people they cannot see are drawn as hidden — a grey
+"fewer than 3" in the headline and in the given-and-received table, a note under a chart
+naming how many schools it leaves out — never as 0; nothing worked out from a hidden figure
+shows beside it. Then their own school's view: no figure drawn as a bare 0.000000."""
 
 from __future__ import annotations
 
+import re
+
 from tests.browser.conftest import choose, no_exception, open_page, screenshot, wait_idle
+from tests.browser.test_every_page_every_role import sign_in
 
 SCHOOL = "Riverside High School"  # the demo's SCH07: few people in its pairings this term
+HEAD = "head-sch07"
+HIDDEN = "fewer than 3"
 
 
-def choose_in_main(page, label: str, option: str) -> None:
-    """`choose` for the page's own selectbox when the sidebar has one with the same label
-    (the sidebar's comes first in the page)."""
-    box = page.get_by_role("combobox", name=label, exact=True).last
-    for _attempt in range(3):
-        box.scroll_into_view_if_needed()
-        box.click()
-        page.get_by_role("option").first.wait_for()
-        names = [n.strip() for n in page.get_by_role("option").all_inner_texts()]
-        index = names.index(option)
-        for _ in range(len(names)):
-            box.press("ArrowUp")
-        for _ in range(index):
-            box.press("ArrowDown")
-        box.press("Enter")
-        wait_idle(page)
-        if box.input_value() == option:
-            return
-    raise AssertionError(f"could not choose {option!r} in {label!r}")
-
-
-def test_a_small_school_sees_hidden_figures_drawn_as_hidden(page, app_url: str) -> None:
-    page.goto(app_url)
-    page.get_by_role("heading", name="Alliance Expertise Broker").wait_for()
-    wait_idle(page)
-    page.reload()  # a fresh session once the first visit has built the demo alliance
-    page.get_by_role("heading", name="Alliance Expertise Broker").wait_for()
-    wait_idle(page)
-    choose(page, "Role", "Headteacher")
-    choose(page, "School", SCHOOL)
-    open_page(page, "Transfer evidence")
-    choose_in_main(page, "School", SCHOOL)
-    no_exception(page)
-
-    metrics = page.locator("[data-testid='stMetric']")
-    metrics.first.wait_for()
-    values = {
+def metrics(page) -> dict[str, str]:
+    """The headline figures as drawn: label -> value."""
+    boxes = page.locator("[data-testid='stMetric']")
+    boxes.first.wait_for()
+    return {
         m.locator("[data-testid='stMetricLabel']").inner_text().strip(): m.locator(
             "[data-testid='stMetricValue']"
         )
         .inner_text()
         .strip()
-        for m in metrics.all()
+        for m in boxes.all()
     }
-    hidden = {k for k, v in values.items() if v == "fewer than 3"}
-    assert hidden, values  # something here rests on too few people
-    # Nothing worked out from a hidden count shows beside it, and nothing hidden reads as 0.
-    if "Evidenced transfers" in hidden:
-        assert values["Transfer rate (%)"] in ("fewer than 3", "none yet"), values
-    text = page.locator("body").inner_text()
-    assert "0.000000" not in text, text[text.find("0.000000") - 200 :][:400]
-    # A chart with hidden groups says so in words: all hidden ("so none is shown") or some
-    # ("… not shown: each rests on fewer than 3 people"). A head sees their own school's
-    # people, so which of the two depends on the term's pairings.
-    page.get_by_text("rests on fewer than 3 people").or_(
-        page.get_by_text("so none is shown")
-    ).first.wait_for()
-    no_exception(page)
-    screenshot(page, "transfer-small-school-hidden")
+
+
+def test_a_small_schools_head_sees_hidden_figures_drawn_as_hidden(browser, signed_app_url) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 2200})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        sign_in(page, signed_app_url, HEAD)
+        open_page(page, "Transfer evidence")
+        no_exception(page)
+
+        # The whole alliance, as the page opens: something rests on people they cannot see.
+        values = metrics(page)
+        hidden = {k for k, v in values.items() if v == HIDDEN}
+        assert hidden, values
+        # A hidden figure has no change on last term beside it (that would give it away).
+        for box in page.locator("[data-testid='stMetric']").all():
+            if box.locator("[data-testid='stMetricValue']").inner_text().strip() == HIDDEN:
+                assert box.locator("[data-testid='stMetricDelta']").count() == 0
+        if "Evidenced transfers" in hidden:  # nothing worked out from it beside it
+            for derived in ("Transfer rate (%)", "Hours per evidenced transfer"):
+                assert values[derived] in (HIDDEN, "none yet"), values
+
+        # A chart that leaves schools out says how many, in words.
+        note = page.get_by_text(re.compile(r"\d+ schools? not shown: each rests on fewer than 3"))
+        note.or_(page.get_by_text("so none is shown")).first.wait_for()
+
+        # The given-and-received table draws each hidden total as a grey "fewer than 3",
+        # and says why, never 0.
+        page.get_by_role("heading", name="Given and received").scroll_into_view_if_needed()
+        cells = page.locator("[data-testid='stDataFrame'] [role='gridcell']")
+        cells.first.wait_for(state="attached")
+        texts = [t.strip() for t in cells.all_inner_texts()]
+        assert HIDDEN in texts, texts[:40]
+        assert "fewer than 3 people: hidden" in texts, texts[:40]
+        assert not any(t.endswith(".000000") or t == "None" for t in texts), texts
+        # The flow heat map leaves hidden cells blank and says how many.
+        page.get_by_text(re.compile(r"\d+ flows? between schools not shown")).first.wait_for()
+        no_exception(page)
+        screenshot(page, "transfer-small-school-hidden")
+
+        # Their own school: its people are theirs to count, and no figure is a bare decimal.
+        choose(page, "School", SCHOOL)
+        wait_idle(page)
+        metrics(page)
+        text = page.locator("body").inner_text()
+        assert "0.000000" not in text, text[text.find("0.000000") - 200 :][:400]
+        assert "nan" not in text.split() and "None" not in text.split()
+        no_exception(page)
+        screenshot(page, "transfer-small-school-own")
+    finally:
+        context.close()
