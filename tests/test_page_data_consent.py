@@ -45,9 +45,9 @@ def test_a_forms_sheet_changes_consent_and_names_the_answers_from_nobody_held(
              "Ann Stranger", "", "No"]
         )  # fmt: skip
     at = _upload(_data_page(), forms, "text/csv")
-    assert any("Read as **consent**" in c.value and "Forms" in c.value for c in at.caption)
+    assert any("Read as **consent answers**" in c.value and "Forms" in c.value for c in at.caption)
     preview = at.dataframe[-1].value
-    assert list(preview.columns) == ["share_consent", "consent_date"]  # never the e-mail
+    assert list(preview.columns) == ["Agrees to share alliance-wide", "Consent dated"]  # no e-mail
     assert "elsewhere" not in preview.to_string()
     _button(at, "Check and import").click().run()
     assert not at.exception
