@@ -25,7 +25,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from benchmarks import import_export
+from benchmarks import import_export, import_keyed
 from benchmarks.context import Context
 from benchmarks.measure import (
     Figure,
@@ -103,7 +103,7 @@ def build_store(ctx: Context, *, timed: bool) -> None:
     if timed:  # the same rows as a school's export, through a column mapping (issue 18)
         mapped = import_export.write_export(ctx.data_dir / "evidence.csv", folder)
         ctx.info["mapped_import"] = _trials(ctx, base, trial, runs, "mapped export", mapped)
-        ctx.info["keyed_import"] = _keyed_trials(ctx, folder, trial, runs)
+        ctx.info["keyed_import"] = import_keyed.trials(ctx, folder, trial, runs)
     ctx.info["evidence_import"] = _trials(
         ctx, base, trial, runs, "evidence.csv", _files(ctx, ("evidence",)), relay=timed
     )
@@ -182,26 +182,6 @@ def _trials(
     return out
 
 
-def _keyed_trials(ctx: Context, folder: Path, trial: Path, runs: int) -> dict[str, Any]:
-    """The mapped import as schools' own exports are: pseudonymising on (the default), local
-    staff codes resolved through the identity index of a base store whose staff were
-    imported with the same key. Every row written must be imported."""
-    base = folder / "base-keyed.duckdb"
-    _remove(base)
-    ctx.log("import: schools + staff with the alliance key (local staff codes)")
-    res = _import_child(ctx, base, ("schools", "staff"), keyed=True)
-    _record_info(ctx, "schools + staff, pseudonymised", res)
-    if not res.get("ok") or not res.get("pseudonymised"):
-        raise RuntimeError(f"keyed schools/staff import failed: {res.get('error') or res}")
-    files = import_export.write_export(ctx.data_dir / "evidence.csv", folder, local_codes=True)
-    out = _trials(ctx, base, trial, runs, "mapped export, pseudonymised", files, keyed=True)
-    out["written"] = import_export.count_rows(Path(files[0]))
-    if out["rows"] != out["written"]:
-        raise RuntimeError(f"pseudonymised import took {out['rows']:,} of {out['written']:,} rows")
-    _remove(base)
-    return out
-
-
 def _record_info(ctx: Context, label: str, res: dict[str, Any]) -> None:
     imports = ctx.info.setdefault("imports", {})
     imports[label] = res
@@ -276,45 +256,8 @@ def run(ctx: Context) -> None:
             "to decide (benchmarks/import_export.py)."
         )
         ctx.add(row)
-    keyed = ctx.info.get("keyed_import")
-    if keyed:
-        export = import_export.export_path(db_dir(ctx), local_codes=True)
-        floors[str(export)] = _floors(ctx, str(export), reps)
-        row = _row(
-            ctx,
-            "import_mapped_pseudonymised",
-            f"schools' own exports ({export.name}: local staff codes) through a column "
-            "mapping, pseudonymised with the alliance key",
-            keyed,
-            floors[str(export)],
-            validated=True,
-        )
-        _keyed_note(row, keyed, mapped)
-        ctx.add(row)
+    import_keyed.add_row(ctx, floors, reps, mapped)
     _propose_row(ctx)
-
-
-def _keyed_note(row: Row, keyed: dict[str, Any], mapped: dict[str, Any] | None) -> None:
-    """What the pseudonymised row adds to the mapped one, and both rates of this run."""
-    plain = ""
-    if mapped:
-        rate = mapped["rows"] / statistics.median(mapped["samples_s"])
-        plain = (
-            f" The same rows without the key (the row above), in this run: {fmt_rate(rate)} "
-            "validated rows/s."
-        )
-    row.answers["every row written was imported and resolved to its person"] = (
-        keyed["rows"] == keyed["written"]
-    )
-    row.notes.append(
-        "Pseudonymising on, as it is by default: the benchmark's alliance key reaches the "
-        "import's process only through its environment (BROKERING_PSEUDONYM_KEY). The store "
-        "it imports into holds the schools and the staff imported from staff.csv with the same "
-        "key, its staff codes taken as each school's local codes, so the identity index "
-        "exists; the export carries a School column and those local codes, so every row's "
-        "code is hashed (school + code) and resolved through the index before validation. "
-        f"Rows written {keyed['written']:,}, rows imported {keyed['rows']:,}.{plain}"
-    )
 
 
 #: Proposing a mapping for a workbook of this many rows takes ≤ 2 s (issue 18).
