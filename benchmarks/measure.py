@@ -248,12 +248,21 @@ def _rss_mb(pid: int) -> float:
 
 
 def run_child(
-    args: list[str], timeout: float = 900, rss_limit_mb: float | None = None
+    args: list[str],
+    timeout: float = 900,
+    rss_limit_mb: float | None = None,
+    env: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Run `python -m benchmarks child …` (it prints one JSON line last). The child is
     stopped if it runs past `timeout` or its resident memory passes `rss_limit_mb`, so an
-    operation that would exhaust the machine is reported instead of taking the run down."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    operation that would exhaust the machine is reported instead of taking the run down.
+    `env` is added to the child's environment (the alliance key of a pseudonymised import
+    reaches it only that way, as a real alliance's does)."""
+    env = {
+        **os.environ,
+        **(env or {}),
+        "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+    }
     out_f = tempfile.TemporaryFile(mode="w+")
     err_f = tempfile.TemporaryFile(mode="w+")
     proc = subprocess.Popen(

@@ -25,7 +25,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from benchmarks import import_export
+from benchmarks import import_export, import_keyed
 from benchmarks.context import Context
 from benchmarks.measure import (
     Figure,
@@ -67,17 +67,24 @@ def _import_child(
     *,
     relay: bool = False,
     files: list[str] | None = None,
+    keyed: bool = False,
 ) -> dict[str, Any]:
+    """One import; `keyed` runs it with the benchmark's alliance key in the environment."""
     files = files if files is not None else _files(ctx, stems)
     if not files:
         return {"ok": False, "error": f"no {'/'.join(stems)} file in the data set"}
+    env = import_export.benchmark_env() if keyed else {}
     if ctx.scale == "smoke":  # seconds matter more than isolation here
         try:
-            return child_import(str(db), files, relay=relay)
+            from brokering.pseudonymise import ENV_KEY, alliance_key
+
+            key = alliance_key(env[ENV_KEY]) if keyed else None
+            return child_import(str(db), files, relay=relay, key=key)
         except Exception as exc:
             return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
     args = ["import", "--db", str(db), "--files", ",".join(files)]
-    return run_child(args + (["--op", "relay"] if relay else []))
+    args += ["--op", "relay"] if relay else []
+    return run_child(args + (["--pseudonymise"] if keyed else []), env=env)
 
 
 def build_store(ctx: Context, *, timed: bool) -> None:
@@ -96,6 +103,7 @@ def build_store(ctx: Context, *, timed: bool) -> None:
     if timed:  # the same rows as a school's export, through a column mapping (issue 18)
         mapped = import_export.write_export(ctx.data_dir / "evidence.csv", folder)
         ctx.info["mapped_import"] = _trials(ctx, base, trial, runs, "mapped export", mapped)
+        ctx.info["keyed_import"] = import_keyed.trials(ctx, folder, trial, runs)
     ctx.info["evidence_import"] = _trials(
         ctx, base, trial, runs, "evidence.csv", _files(ctx, ("evidence",)), relay=timed
     )
@@ -145,7 +153,14 @@ def build_store(ctx: Context, *, timed: bool) -> None:
 
 
 def _trials(
-    ctx: Context, base: Path, trial: Path, runs: int, label: str, files: list[str], relay=True
+    ctx: Context,
+    base: Path,
+    trial: Path,
+    runs: int,
+    label: str,
+    files: list[str],
+    relay: bool = True,
+    keyed: bool = False,
 ) -> dict[str, Any]:
     """`runs` imports of `files`, each into a fresh copy of `base` in its own process (the
     last copy is left in `trial`): import and re-lay times, rows, peak memory."""
@@ -154,8 +169,8 @@ def _trials(
         _remove(trial)
         shutil.copyfile(base, trial)
         ctx.log(f"import: {label}, run {i + 1}/{runs}")
-        res = _import_child(ctx, trial, (), relay=relay, files=files)
-        if not res.get("ok"):
+        res = _import_child(ctx, trial, (), relay=relay, files=files, keyed=keyed)
+        if not res.get("ok") or res.get("pseudonymised") is not keyed:
             raise RuntimeError(f"{label} import failed: {res.get('error') or res}")
         out["samples_s"].append(res["seconds"])
         out["relay_s"].append(res.get("relay_s", 0.0))
@@ -241,6 +256,7 @@ def run(ctx: Context) -> None:
             "to decide (benchmarks/import_export.py)."
         )
         ctx.add(row)
+    import_keyed.add_row(ctx, floors, reps, mapped)
     _propose_row(ctx)
 
 
@@ -406,9 +422,12 @@ def _row(
 # --------------------------------------------------------------------------------------------
 # Child process entry points
 # --------------------------------------------------------------------------------------------
-def child_import(db: str, files: list[str], relay: bool = False) -> dict[str, Any]:
+def child_import(
+    db: str, files: list[str], relay: bool = False, key: bytes | None = None
+) -> dict[str, Any]:
     """Import `files` (a `.json` among them is the column mapping to read them with) and,
-    with `relay`, re-lay the stored parts as every applied import is followed by."""
+    with `relay`, re-lay the stored parts as every applied import is followed by. With `key`
+    (the alliance key), staff identifiers are schools' own codes, pseudonymised at the door."""
     from benchmarks.generate import AS_OF
     from brokering.importing import import_paths
     from brokering.mapping import Mapping
@@ -421,7 +440,9 @@ def child_import(db: str, files: list[str], relay: bool = False) -> dict[str, An
     con = open_store(db)
     t = time.perf_counter()
     cpu = time.process_time()
-    report = import_paths(con, paths, operator("benchmark"), today=AS_OF, mapping=mapping)
+    report = import_paths(
+        con, paths, operator("benchmark"), today=AS_OF, mapping=mapping, pseudonym_key=key
+    )
     seconds = time.perf_counter() - t
     cpu_s = import_cpu_s = time.process_time() - cpu
     relay_s = 0.0
@@ -443,6 +464,7 @@ def child_import(db: str, files: list[str], relay: bool = False) -> dict[str, An
         "import_cpu_s": import_cpu_s,
         "close_s": close_s,
         "rows": sum(o.rows for o in report.outcomes),
+        "pseudonymised": bool(getattr(report, "pseudonymised", False)),
         "problems": [str(p) for p in report.problems[:3]],
         "maxrss_mb": maxrss_mb(),
         "size_mb": round(os.path.getsize(db) / 1e6, 1),

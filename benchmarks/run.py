@@ -535,6 +535,7 @@ def child_main(argv: list[str]) -> int:
     ap.add_argument("--db", required=True)
     ap.add_argument("--files", default="")
     ap.add_argument("--op", default="idle")
+    ap.add_argument("--pseudonymise", action="store_true", help="import with the alliance key")
     ap.add_argument("--scale", default="smoke")
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
     ap.add_argument("--skill", default="")
@@ -547,7 +548,12 @@ def child_main(argv: list[str]) -> int:
             from benchmarks.ops_import import child_import
 
             files = [f for f in args.files.split(",") if f]
-            result = child_import(args.db, files, relay=args.op == "relay")
+            key = None
+            if args.pseudonymise:  # the alliance key, from this process's environment
+                from brokering.pseudonymise import alliance_key
+
+                key = alliance_key()
+            result = child_import(args.db, files, relay=args.op == "relay", key=key)
         elif args.kind == "optimise":
             from benchmarks.ops_import import child_optimise
 

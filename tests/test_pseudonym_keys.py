@@ -131,3 +131,32 @@ def test_the_lookup_refuses_the_alliance_key_in_place_of_the_schools(
     monkeypatch.setenv("BROKERING_SCHOOL_KEY", ALLIANCE.decode())
     with pytest.raises(ValidationError, match="never leave the alliance"):
         given_school_key()
+
+
+def test_pseudonyms_are_unchanged_by_the_faster_hashing() -> None:
+    """The stored refs of every alliance depend on these exact characters: the one-shot HMAC,
+    the shortened Base32 and the per-school key cache must give what the original gave."""
+    import base64
+    import hashlib
+    import hmac
+
+    from brokering.pseudonymise import StaffPseudonyms, pseudonym, school_key, staff_pseudonym
+
+    key = b"bnch-Wq7vR2xLm9ZpT4wYc8NfJ3hGs6DaE1uK"
+
+    def original(identifier: str, k: bytes) -> str:
+        digest = hmac.new(k, identifier.strip().lower().encode("utf-8"), hashlib.sha256)
+        return "P" + base64.b32encode(digest.digest()).decode("ascii")[:12]
+
+    def original_school_key(school: str) -> str:
+        d = hmac.new(key, f"school-key:{school.strip().upper()}".encode(), hashlib.sha256)
+        return base64.b32encode(d.digest()).decode("ascii").rstrip("=")
+
+    many = StaffPseudonyms(key)
+    for school in ("SCH01", "U100567", " sch02 ", "?"):
+        assert school_key(key, school) == original_school_key(school)
+        for code in ("JDO", " jdo ", "S0000000", "Åsa.Ng", "", "a" * 80):
+            want = original(code, original_school_key(school).encode("ascii"))
+            assert staff_pseudonym(school, code, key) == want
+            assert many(school, code) == want
+            assert pseudonym(code, key) == original(code, key)

@@ -24,7 +24,7 @@ from brokering.db import Connection
 from brokering.importing.parsers import RECORDER_LABELS
 from brokering.importing.problems import ImportReport, Problem
 from brokering.importing.reader import Staged
-from brokering.pseudonymise import identity_hash, staff_pseudonym
+from brokering.pseudonymise import StaffPseudonyms, identity_hash
 from brokering.school_words import NOT_RECORDED
 
 #: staff.csv columns that identify a person but are never stored: the hashes go to the
@@ -91,6 +91,7 @@ class Resolver:
         accept_moves: bool = False,
     ) -> None:
         self.con, self.key, self.report, self.res = con, key, report, res
+        self.staff_pseudonym = StaffPseudonyms(key)  # each school's key made once
         self.school = school
         self.accept_moves = accept_moves
         self.batch_code: dict[tuple[str, str], str] = {}  # (school, code) -> ref
@@ -107,7 +108,7 @@ class Resolver:
         return dict(
             self.con.execute(
                 "SELECT key_hash, staff_ref FROM identity_index WHERE kind = ? "
-                "AND list_contains(?, key_hash)",
+                "AND key_hash IN (SELECT unnest(?))",
                 [kind, keys],
             ).fetchall()
         )
@@ -137,7 +138,7 @@ class Resolver:
                     ids.append((kind, identity_hash(kind, value, self.key)))
             if _EMAIL.match(code):
                 ids.append(("email", identity_hash("email", code.lower(), self.key)))
-            plan.append((int(line), code, school, staff_pseudonym(school, code, self.key), ids))
+            plan.append((int(line), code, school, self.staff_pseudonym(school, code), ids))
         by_code = self._index("code", [p[3] for p in plan])
         by_kind = {
             kind: self._index(kind, [h for p in plan for k, h in p[4] if k == kind])
@@ -283,7 +284,7 @@ class Resolver:
                 h = identity_hash("email", value.lower(), self.key)
                 emails.append(h)
             elif school:
-                h = staff_pseudonym(school, value, self.key)
+                h = self.staff_pseudonym(school, value)
                 codes.append(h)
             else:
                 h = identity_hash("code", value, self.key)
@@ -311,9 +312,9 @@ class Resolver:
         if _EMAIL.match(value):
             h = known or identity_hash("email", value.lower(), self.key)
             ref = self.batch_ids.get(h) or self._emails.get(h)
-            return self._found(ref, who, staff_pseudonym("?", value, self.key))
+            return self._found(ref, who, self.staff_pseudonym("?", value))
         if school:
-            default = known or staff_pseudonym(school, value, self.key)
+            default = known or self.staff_pseudonym(school, value)
             ref = self.batch_code.get((school, value)) or self._codes.get(default)
             return self._found(ref, who, default)
         candidates = set(self._batch_by_code.get(value.lower(), set()))
@@ -321,7 +322,7 @@ class Resolver:
         candidates |= self._anywhere.get(h, set())
         if len(candidates) == 1:
             return self._found(next(iter(candidates)), who, "")
-        marker = staff_pseudonym("?", value, self.key)
+        marker = self.staff_pseudonym("?", value)
         if len(candidates) > 1:
             self.res.ambiguous.add(marker)
             schools = sorted(self._held_schools(sorted(candidates)).values()) or ["several"]
