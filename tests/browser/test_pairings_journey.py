@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser.conftest import no_exception, open_page, screenshot, wait_idle
 
@@ -30,18 +30,18 @@ def pick(page, label: str, text: str) -> str:
 def select(page, label: str, option: str) -> None:
     """Choose `option` in the selectbox labelled `label`. It is a combobox whose list closes
     when the page scrolls or the script reruns, so it is opened from the keyboard, and opened
-    again if a rerun closed it before the option could be clicked."""
+    again if a rerun closed it (or drew it anew) before the option could be clicked."""
     box = page.locator("[data-testid='stSelectbox']").filter(has_text=label).first
     combo = box.get_by_role("combobox")
     for attempt in range(5):
         wait_idle(page)
-        combo.scroll_into_view_if_needed()
-        combo.focus()
-        page.keyboard.press("ArrowDown")
         try:
+            combo.scroll_into_view_if_needed()
+            combo.focus()
+            page.keyboard.press("ArrowDown")
             page.get_by_role("option", name=option, exact=True).click(timeout=3_000)
             break
-        except PlaywrightTimeout:
+        except PlaywrightError:  # not there in time, or drawn anew by a rerun: try again
             page.keyboard.press("Escape")
             if attempt == 4:
                 raise
