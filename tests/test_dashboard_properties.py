@@ -22,7 +22,6 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from brokering import derived_sets
 from brokering.dashboard import transfer
 from brokering.dashboard.facts import Scope
 from brokering.db import Connection
@@ -30,6 +29,8 @@ from brokering.pairings import views
 from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.store import open_store
 from brokering.viewer import Viewer
+from tests import alliances as made
+from tests.alliances import Pairing
 from tests.test_suppression_properties import recoverable
 
 TRIALS = int(os.environ.get("BROKERING_PROPERTY_TRIALS", "25"))
@@ -78,35 +79,16 @@ def alliances(draw: st.DrawFn) -> dict:
 
 
 def load(con: Connection, a: dict) -> None:
-    for table in ("pairing_entries", "pairing_participants", "pairing_versions", "staff"):
-        con.execute(f"DELETE FROM {table}")  # noqa: S608 - table names from code
-    con.execute("DELETE FROM schools")
-    for s in a["schools"]:
-        con.execute("INSERT INTO schools (school_id, name, phase) VALUES (?, ?, 'primary')", [s, s])
-    for ref, school, consent in a["staff"]:
-        con.execute(
-            "INSERT INTO staff (staff_ref, school_id, role, phases, subjects, share_consent) "
-            "VALUES (?, ?, 'teacher', [], [], ?)",
-            [ref, school, consent],
-        )
-    for i, (donor, recipient, skill, status) in enumerate(a["pairings"]):
-        pid = f"P{i:04d}"
-        con.execute(
-            "INSERT INTO pairing_versions (pairing_id, version, skill_id, work_kind, status, "
-            "start_date, review_date, disciplines, change, changed_by) VALUES (?, 1, ?, "
-            "'coaching', ?, DATE '2026-09-01', DATE '2026-12-01', [], 'logged', 't')",
-            [pid, skill, status],
-        )
-        con.execute("INSERT INTO pairing_participants VALUES (?, 1, ?, 'donor')", [pid, donor])
-        con.execute(
-            "INSERT INTO pairing_participants VALUES (?, 1, ?, 'recipient')", [pid, recipient]
-        )
-    derived_sets.drop_all(con)  # two examples may have the same counts: never read stale facts
+    made.load(
+        con,
+        a["schools"],
+        a["staff"],
+        [Pairing(d, r, skill, status) for d, r, skill, status in a["pairings"]],
+    )
 
 
 def roles(a: dict) -> list[Viewer]:
-    out = [Viewer("viewer"), Viewer("sle_coordinator")]
-    return out + [Viewer("headteacher", s, f"head-{s}") for s in a["schools"]]
+    return made.roles(a["schools"])
 
 
 def _sees(viewer: Viewer, a: dict, ref: str) -> bool:

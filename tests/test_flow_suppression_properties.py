@@ -30,7 +30,6 @@ import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from brokering import derived_sets
 from brokering.dashboard import flows, hiding, transfer
 from brokering.dashboard.facts import Scope
 from brokering.db import Connection
@@ -38,6 +37,8 @@ from brokering.pairings import ledger, ledger_suppression
 from brokering.store import open_store
 from brokering.terms import term_of
 from brokering.viewer import Viewer
+from tests import alliances as made
+from tests.alliances import Pairing
 from tests.test_suppression_properties import recoverable
 
 TRIALS = int(os.environ.get("BROKERING_PROPERTY_TRIALS", "25"))
@@ -78,41 +79,16 @@ def alliances(draw: st.DrawFn) -> dict:
 
 
 def load(con: Connection, a: dict) -> None:
-    for table in ("pairing_entries", "pairing_participants", "pairing_versions", "staff"):
-        con.execute(f"DELETE FROM {table}")  # noqa: S608 - table names from code
-    con.execute("DELETE FROM schools")
-    for s in a["schools"]:
-        con.execute("INSERT INTO schools (school_id, name, phase) VALUES (?, ?, 'primary')", [s, s])
-    for ref, school, consent in a["staff"]:
-        con.execute(
-            "INSERT INTO staff (staff_ref, school_id, role, phases, subjects, share_consent) "
-            "VALUES (?, ?, 'teacher', [], [], ?)",
-            [ref, school, consent],
-        )
-    for i, (donor, recipient, skill, hours) in enumerate(a["pairings"]):
-        pid = f"P{i:04d}"
-        con.execute(
-            "INSERT INTO pairing_versions (pairing_id, version, skill_id, work_kind, status, "
-            "start_date, review_date, disciplines, change, changed_by) VALUES (?, 1, ?, "
-            "'coaching', 'active', DATE '2026-09-01', DATE '2026-12-01', [], 'logged', 't')",
-            [pid, skill],
-        )
-        con.execute("INSERT INTO pairing_participants VALUES (?, 1, ?, 'donor')", [pid, donor])
-        con.execute(
-            "INSERT INTO pairing_participants VALUES (?, 1, ?, 'recipient')", [pid, recipient]
-        )
-        con.execute(
-            "INSERT INTO pairing_entries (entry_id, version, pairing_id, entry_type, date, hours, "
-            "who, flow, change, changed_by) VALUES (?, 1, ?, 'coaching session', "
-            "DATE '2026-10-01', ?, [], 'donor to recipient', 'added', 't')",
-            [i + 1, pid, float(hours)],
-        )
-    derived_sets.drop_all(con)  # two examples may have the same counts: never read stale facts
+    made.load(
+        con,
+        a["schools"],
+        a["staff"],
+        [Pairing(d, r, skill, hours=hours) for d, r, skill, hours in a["pairings"]],
+    )
 
 
 def roles(a: dict) -> list[Viewer]:
-    out = [Viewer("viewer"), Viewer("sle_coordinator")]
-    return out + [Viewer("headteacher", s, f"head-{s}") for s in a["schools"]]
+    return made.roles(a["schools"])
 
 
 class Views:

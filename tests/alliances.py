@@ -1,0 +1,69 @@
+"""Small alliances written straight into a store, for the property tests of suppression:
+schools, staff (consenting to share or not), pairings with one donor and one recipient and,
+where given, one coaching session's hours flowing donor to recipient; and the roles that look
+at them. Written behind the write paths' back, so every derived set is dropped after: two
+examples can have the same counts, and a set must never be read stale."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from brokering import derived_sets
+from brokering.db import Connection
+from brokering.viewer import Viewer
+
+
+class Pairing(NamedTuple):
+    donor: str
+    recipient: str
+    skill: str = "questioning"
+    status: str = "active"
+    hours: float | None = None
+    review: str | None = "2026-12-01"
+
+
+def load(
+    con: Connection,
+    schools: Iterable[str],
+    staff: Iterable[tuple[str, str, bool]],
+    pairings: Iterable[Pairing],
+) -> None:
+    """Replace the store's schools, staff and pairings with these."""
+    for table in ("pairing_entries", "pairing_participants", "pairing_versions", "staff"):
+        con.execute(f"DELETE FROM {table}")  # noqa: S608 - table names from code
+    con.execute("DELETE FROM schools")
+    for s in schools:
+        con.execute("INSERT INTO schools (school_id, name, phase) VALUES (?, ?, 'primary')", [s, s])
+    for ref, school, consent in staff:
+        con.execute(
+            "INSERT INTO staff (staff_ref, school_id, role, phases, subjects, share_consent) "
+            "VALUES (?, ?, 'teacher', [], [], ?)",
+            [ref, school, consent],
+        )
+    for i, p in enumerate(pairings):
+        pid = f"P{i:04d}"
+        con.execute(
+            "INSERT INTO pairing_versions (pairing_id, version, skill_id, work_kind, status, "
+            "start_date, review_date, disciplines, change, changed_by) VALUES (?, 1, ?, "
+            "'coaching', ?, DATE '2026-09-01', ?::DATE, [], 'logged', 't')",
+            [pid, p.skill, p.status, p.review],
+        )
+        con.execute("INSERT INTO pairing_participants VALUES (?, 1, ?, 'donor')", [pid, p.donor])
+        con.execute(
+            "INSERT INTO pairing_participants VALUES (?, 1, ?, 'recipient')", [pid, p.recipient]
+        )
+        if p.hours is not None:
+            con.execute(
+                "INSERT INTO pairing_entries (entry_id, version, pairing_id, entry_type, date, "
+                "hours, who, flow, change, changed_by) VALUES (?, 1, ?, 'coaching session', "
+                "DATE '2026-10-01', ?, [], 'donor to recipient', 'added', 't')",
+                [i + 1, pid, float(p.hours)],
+            )
+    derived_sets.drop_all(con)
+
+
+def roles(schools: Iterable[str]) -> list[Viewer]:
+    """The governor, the SLE coordinator and each school's head."""
+    out = [Viewer("viewer"), Viewer("sle_coordinator")]
+    return out + [Viewer("headteacher", s, f"head-{s}") for s in schools]
