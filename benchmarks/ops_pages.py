@@ -29,6 +29,7 @@ from pathlib import Path
 
 from benchmarks.context import Context
 from benchmarks.measure import ROOT, Figure, Row, fmt_seconds
+from benchmarks.ops_browser import CHROMIUM_ARGS
 
 #: Row ops of this module start with this (run.py keeps them out of the other tables).
 OP = "every page:"
@@ -39,16 +40,6 @@ ROUNDS = 5
 DATA_SET = "the demo alliance"
 #: (role as the table says it, demo account).
 ROLES = (("alliance administrator", "admin"), ("headteacher", "head-sch01"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 _FINISHED = (
     "() => document.querySelector('[data-testid=\"stApp\"]')"
     "?.getAttribute('data-test-script-state') === 'notRunning'"
