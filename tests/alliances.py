@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from hypothesis import strategies as st
+
 from brokering import derived_sets
 from brokering.db import Connection
 from brokering.viewer import Viewer
@@ -21,6 +23,18 @@ class Pairing(NamedTuple):
     status: str = "active"
     hours: float | None = None
     review: str | None = "2026-12-01"
+
+
+def people(
+    draw: st.DrawFn, most_schools: int
+) -> tuple[list[str], list[tuple[str, str, bool]], list[str]]:
+    """Schools A, B, … (two to `most_schools`), one to four staff in each, each consenting to
+    share or not: (schools, staff as (ref, school, consent), refs)."""
+    schools = [chr(ord("A") + i) for i in range(draw(st.integers(2, most_schools)))]
+    staff = [
+        (f"{s}{k}", s, draw(st.booleans())) for s in schools for k in range(draw(st.integers(1, 4)))
+    ]
+    return schools, staff, [r for r, _, _ in staff]
 
 
 def load(

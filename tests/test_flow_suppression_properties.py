@@ -58,11 +58,7 @@ def store() -> Connection:
 
 @st.composite
 def alliances(draw: st.DrawFn) -> dict:
-    schools = [chr(ord("A") + i) for i in range(draw(st.integers(2, 4)))]
-    staff = [
-        (f"{s}{k}", s, draw(st.booleans())) for s in schools for k in range(draw(st.integers(1, 4)))
-    ]
-    refs = [r for r, _, _ in staff]
+    schools, staff, refs = made.people(draw, 4)
     pairs = draw(
         st.lists(
             st.tuples(

@@ -40,13 +40,7 @@ def store() -> Connection:
 
 @st.composite
 def alliances(draw: st.DrawFn) -> dict:
-    n_schools = draw(st.integers(2, 5))
-    schools = [chr(ord("A") + i) for i in range(n_schools)]
-    staff = []
-    for s in schools:
-        for k in range(draw(st.integers(1, 4))):
-            staff.append((f"{s}{k}", s, draw(st.booleans())))
-    refs = [r for r, _, _ in staff]
+    schools, staff, refs = made.people(draw, 5)
     pairs = draw(
         st.lists(
             st.tuples(st.sampled_from(refs), st.sampled_from(refs), st.integers(1, 3)),
