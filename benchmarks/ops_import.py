@@ -25,7 +25,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from benchmarks import import_export, import_keyed
+from benchmarks import import_export, import_keyed, propose_mapping
 from benchmarks.context import Context
 from benchmarks.measure import (
     Figure,
@@ -257,63 +257,10 @@ def run(ctx: Context) -> None:
         )
         ctx.add(row)
     import_keyed.add_row(ctx, floors, reps, mapped)
-    _propose_row(ctx)
+    propose_mapping.harness_row(ctx, db_dir(ctx))
 
 
 #: Proposing a mapping for a workbook of this many rows takes ≤ 2 s (issue 18).
-PROPOSE_ROWS = 50_000
-PROPOSE_TARGET_S = 2.0
-
-
-def _propose_row(ctx: Context) -> None:
-    """A column mapping proposed for a title-rowed observation tracker of 50,000 rows (an
-    instructions sheet first, shared strings as Excel writes them): only the head is read."""
-    from benchmarks.propose_mapping import write_tracker
-    from brokering.mapping import propose
-    from brokering.store import open_store
-    from brokering.taxonomy import SkillMatcher
-
-    rows = PROPOSE_ROWS if ctx.scale != "smoke" else 2_000
-    folder = db_dir(ctx)
-    path = folder / f"Obs tracker {rows}.xlsx"
-    if not path.exists():
-        ctx.log(f"propose: writing a {rows:,}-row workbook")
-        write_tracker(folder / "tracker.partial.xlsx", rows).replace(path)
-    con = open_store(":memory:")
-    matcher = SkillMatcher.from_db(con)
-    con.close()
-    out: dict[str, Any] = {"cpu": []}
-
-    def once() -> None:
-        cpu = time.process_time()
-        mapping, problems = propose([path], folder, school="A", matcher=matcher)
-        out["cpu"].append(time.process_time() - cpu)
-        out["fm"], out["problems"] = mapping.files[0], problems
-
-    samples, _ = timeit(once, max(5, ctx.reps("query") // 4))
-    fm = out["fm"]
-    product = Figure("brokering.mapping.propose (head of the workbook)", samples)
-    row = Row(
-        "propose_mapping",
-        f"Propose a column mapping for a {rows:,}-row workbook ({path.stat().st_size / 1e6:.1f} "
-        "MB, title rows, an instructions sheet first)",
-        product=product,
-        target=f"≤ {PROPOSE_TARGET_S:g} s for {PROPOSE_ROWS:,} rows",
-    )
-    row.met = product.median <= PROPOSE_TARGET_S if rows == PROPOSE_ROWS else None
-    cpu = sorted(out["cpu"][1:] or out["cpu"])  # the timed runs (the first is the warm-up)
-    row.notes.append(
-        f"{product.spread()}; CPU time of the process per proposal: median "
-        f"{cpu[len(cpu) // 2]:.2f} s (min {cpu[0]:.2f}, max {cpu[-1]:.2f}) — on a shared "
-        "machine the wall time includes waiting for a core. The proposal found sheet "
-        f"{fm.sheet!r}, header row {fm.header_row}, "
-        f"table {fm.table}, source {fm.source!r}, {len(fm.unresolved)} item(s) unresolved; only "
-        "the head of the sheet is read (`python -m benchmarks.propose_mapping --rows 50000` "
-        "times the same on its own)."
-    )
-    ctx.add(row)
-
-
 def _floors(ctx: Context, path: str, reps: int) -> dict[str, Figure]:
     """Reading the file with nothing checked: DuckDB's read_csv (count, in memory, into a
     file-backed table) and pandas' pyarrow engine (all columns as text)."""
