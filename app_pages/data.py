@@ -8,7 +8,7 @@ import streamlit as st
 
 import ui
 import ui_imports
-from brokering import consent, dates
+from brokering import concepts, consent, dates
 from brokering import mapping as maps
 from brokering.errors import BrokeringError
 from brokering.exporting import to_csv_bytes
@@ -21,7 +21,6 @@ from brokering.overview import (
     school_summary,
 )
 from brokering.pseudonymise import alliance_key
-from brokering.settings import SUPPRESSION_THRESHOLD
 
 #: The strength scales offered, in words; "none" reads words only (numbers are refused).
 SCALES = {
@@ -44,9 +43,7 @@ loaded = summary.drop(columns=["school_id"]).assign(
     # A partner school's count of one or two people is withheld (never None on screen): such
     # a column is written out; one with nothing withheld stays figures, sorted by size.
     **{
-        col: summary[col].map(
-            lambda v: f"fewer than {SUPPRESSION_THRESHOLD}" if pd.isna(v) else f"{int(v):,}"
-        )
+        col: summary[col].map(lambda v: concepts.hidden_words() if pd.isna(v) else f"{int(v):,}")
         for col in ("staff", "sharing_consent", "open_needs")
         if summary[col].isna().any()
     },

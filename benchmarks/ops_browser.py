@@ -51,14 +51,14 @@ _SIGNED_IN = (
 )
 
 
-def _chromium() -> str | None:
+def chromium_path() -> str | None:
     for c in ("/usr/bin/chromium", "/usr/bin/chromium-browser"):
         if os.path.exists(c):
             return c
     return None
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -118,12 +118,15 @@ def _sign_in(page, user: str, password: str | None) -> str:
     return f"signed in as {user} (the alliance administrator)"
 
 
-def _build_demo(db: Path) -> None:
+def build_demo_store(db: Path) -> None:
+    """The demo alliance and its accounts in `db` (the app never builds it by itself: a
+    first visit is offered the choice)."""
     from brokering.store import build_demo, open_store
 
     con = open_store(db)
     try:
-        build_demo(con)
+        if not build_demo(con).ok:
+            raise RuntimeError("the demo alliance could not be built")
     finally:
         con.close()
 
@@ -163,14 +166,14 @@ def _alliance_store(ctx: Context, db: Path) -> tuple[str, str]:
 
 
 def _demo_store(db: Path) -> tuple[str, str | None]:
-    _build_demo(db)  # the app never builds it by itself (a first visit is offered the choice)
+    build_demo_store(db)
     from brokering import accounts
 
     return "admin", getattr(accounts, "DEMO_PASSWORD", None)
 
 
 def run(ctx: Context) -> None:
-    chromium = _chromium()
+    chromium = chromium_path()
     if chromium is None:
         ctx.add(Row("browser", "Browser timings", status="not available: no Chromium"))
         return
@@ -201,7 +204,7 @@ def _run_one(ctx: Context, chromium: str, label: str, kind: str, target: float) 
 
     reps = ctx.reps("browser")
     tmp = tempfile.TemporaryDirectory(prefix="bench-browser-")
-    port = _free_port()
+    port = free_port()
     db = Path(tmp.name) / "alliance.duckdb"
     user, password = _demo_store(db) if kind == "demo" else _alliance_store(ctx, db)
     env = {**os.environ, "BROKERING_DB": str(db)}

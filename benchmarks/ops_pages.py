@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,7 +28,7 @@ from pathlib import Path
 
 from benchmarks.context import Context
 from benchmarks.measure import ROOT, Figure, Row, fmt_seconds
-from benchmarks.ops_browser import CHROMIUM_ARGS
+from benchmarks.ops_browser import CHROMIUM_ARGS, build_demo_store, chromium_path, free_port
 
 #: Row ops of this module start with this (run.py keeps them out of the other tables).
 OP = "every page:"
@@ -47,23 +46,11 @@ _FINISHED = (
 )
 
 
-def _chromium() -> str | None:
-    return next(
-        (c for c in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if Path(c).exists()), None
-    )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def _served(db: Path) -> Iterator[str]:
     """The app over `db`, sign-in on, until the block ends. Waits on the server's own
     output for its address (no polling), then checks its health."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "BROKERING_DB": str(db), "BROKERING_SIGN_IN": "on"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
@@ -99,14 +86,8 @@ def _served(db: Path) -> Iterator[str]:
 def _demo(db: Path) -> str:
     """The demo alliance and its accounts in `db`; returns the demo accounts' password."""
     from brokering.accounts import DEMO_PASSWORD
-    from brokering.store import build_demo, open_store
 
-    con = open_store(db)
-    try:
-        if not build_demo(con).ok:
-            raise RuntimeError("the demo alliance could not be built")
-    finally:
-        con.close()
+    build_demo_store(db)
     return DEMO_PASSWORD
 
 
@@ -150,7 +131,7 @@ def _rounds(ctx: Context) -> int:
 
 
 def run(ctx: Context) -> None:
-    chromium = _chromium()
+    chromium = chromium_path()
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:

@@ -120,19 +120,8 @@ def run_all(ctx: Context) -> None:
     from benchmarks.measure import drop_copy, working_copy
     from brokering.db import connect
 
-    needs_store = any(
-        ctx.wants(o)
-        for o in (
-            "find",
-            "all_skills",
-            "depth",
-            "candidates",
-            "after_write",
-            "allocation",
-            "dashboard",
-            "memory",
-        )
-    )
+    # Every operation reads the built store except these (they make their own or none).
+    needs_store = any(ctx.wants(o) for o in OPS if o not in ("import", "fuzzy", "browser", "pages"))
     if ctx.wants("import"):
         _guard(ctx, "import", lambda: ops_import.run(ctx))
     if needs_store or ctx.wants("import"):

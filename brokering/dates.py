@@ -46,11 +46,6 @@ def day(value: object, missing: str = "") -> str:
     return f"{stamp.day} {stamp:%b %Y}"
 
 
-def day_or_none(value: object) -> str:
-    """`day`, with a dash for no date (tables where a blank would look like missing data)."""
-    return day(value, NONE)
-
-
 def moment(value: object, seconds: bool = False) -> str:
     """A timestamp to the minute: "5 Dec 2026, 14:03" (a bare date reads as `day`); with
     `seconds`, "5 Dec 2026, 14:03:07" (the audit trail's order within a minute); a dash for

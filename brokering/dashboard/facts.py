@@ -284,15 +284,6 @@ def guarded(
     return value if may_show(people, threshold) else None
 
 
-def guarded_column(
-    values: pd.Series, people: pd.Series, viewer: Viewer, threshold: int = SUPPRESSION_THRESHOLD
-) -> pd.Series:
-    """`guarded` for a whole column of cells at once (missing where hidden)."""
-    if viewer.sees_everyone:
-        return values
-    return values.where(may_show(people.to_numpy(), threshold))
-
-
 def unseen_sql(viewer: Viewer, alias: str = "m") -> tuple[str, list[object]]:
     """A SQL truth value (and its parameters): the person `alias`.staff_ref is one the viewer
     cannot see one by one — everyone, for an aggregate-only role; nobody, for the

@@ -84,18 +84,6 @@ def changes(con: Connection, table: str, cols: dict[str, str]) -> list:
     return out
 
 
-def undoable(con: Connection, limit: int = 20) -> list[int]:
-    """The newest applied (not undone) batches, newest first, for the Data page."""
-    return [
-        int(r[0])
-        for r in con.execute(
-            "SELECT import_id FROM imports WHERE outcome = 'applied' ORDER BY import_id DESC "
-            "LIMIT ?",
-            [limit],
-        ).fetchall()
-    ]
-
-
 #: Files named in a batch's description before "and N more".
 FILES_NAMED = 3
 
@@ -113,7 +101,8 @@ def describe(imported_at: object, username: str, files: str, added: int, updated
 
 
 def undoable_described(con: Connection, limit: int = 20) -> dict[int, str]:
-    """`undoable`'s batches, newest first, each with `describe`'s words (a choice's labels)."""
+    """The newest applied (not undone) batches, newest first, each with `describe`'s words
+    (the Data page's undo choice)."""
     rows = con.execute(
         "SELECT import_id, imported_at, username, files, rows_added, rows_updated "
         "FROM imports WHERE outcome = 'applied' ORDER BY import_id DESC LIMIT ?",
