@@ -191,6 +191,30 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+def options(page, label: str) -> list[str]:
+    """The options offered by the selectbox labelled `label`, read with its list open.
+
+    The list is opened once the script is idle and read whole in one call; a rerun that
+    redraws the box closes the list, so an empty or vanished list is opened again.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    box = page.get_by_role("combobox", name=label, exact=True).first
+    for _attempt in range(3):
+        wait_idle(page)
+        box.scroll_into_view_if_needed()
+        box.click()
+        try:
+            page.get_by_role("option").first.wait_for(timeout=15_000)
+        except PlaywrightTimeout:
+            continue
+        names = [n.strip() for n in page.get_by_role("option").all_inner_texts()]
+        box.press("Escape")
+        if names:
+            return names
+    raise AssertionError(f"the list of {label!r} did not open")
+
+
 def choose(page, label: str, option: str) -> None:
     """Pick `option` in the Streamlit selectbox labelled `label` (sidebar or main).
 
