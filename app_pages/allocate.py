@@ -10,6 +10,7 @@ from brokering.dates import DAY_FORMAT, DAY_TIME_FORMAT
 from brokering.errors import BrokeringError
 from brokering.exporting import to_csv_bytes
 from brokering.matching import allocation, batches
+from brokering.matching.commit import commit_allocation
 from brokering.matching.rules import require_allocator
 
 viewer = st.session_state["viewer"]
@@ -237,7 +238,7 @@ confirmed = st.checkbox(
 )
 if st.button("Commit the requests", type="primary", disabled=not confirmed):
     try:
-        done = allocation.commit_allocation(con, viewer, plan, method)
+        done = commit_allocation(con, viewer, plan, method)
     except BrokeringError as exc:
         ui.show_error(exc)
         st.stop()

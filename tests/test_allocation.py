@@ -8,6 +8,7 @@ import pytest
 
 from brokering.errors import PermissionDenied, ValidationError
 from brokering.matching import allocation, needs
+from brokering.matching.commit import commit_allocation
 from brokering.viewer import Viewer
 from tests.conftest import TINY_TODAY, data_tables
 
@@ -42,7 +43,7 @@ def test_tiny_alliance_known_answer(tiny, admin) -> None:
 
 def test_commit_sends_requests_in_one_go_and_a_stale_preview_is_refused(tiny, admin) -> None:
     plan = _plan(tiny, admin)
-    done = allocation.commit_allocation(tiny, admin, plan)
+    done = commit_allocation(tiny, admin, plan)
     rows = tiny.execute(
         "SELECT need_id, coach_ref, coach_school_id, status, source, batch_id, mode, hours "
         "FROM match_requests"
@@ -51,7 +52,7 @@ def test_commit_sends_requests_in_one_go_and_a_stale_preview_is_refused(tiny, ad
     assert done.request_ids and len(done.request_ids) == 1
     before = data_tables(tiny)
     with pytest.raises(ValidationError, match="changed since this preview"):
-        allocation.commit_allocation(tiny, admin, plan)  # N1 is already asked
+        commit_allocation(tiny, admin, plan)  # N1 is already asked
     assert data_tables(tiny) == before
     again = _plan(tiny, admin)
     assert again.awaiting_reply == 1 and again.results["optimal"].proposals.empty
@@ -62,7 +63,7 @@ def test_a_commit_whose_coach_lost_hours_writes_nothing(tiny, admin) -> None:
     tiny.execute("UPDATE staff SET capacity_hours = 0 WHERE staff_ref = 'B2'")
     count = tiny.execute("SELECT count(*) FROM match_requests").fetchall()
     with pytest.raises(ValidationError, match="coaches without the hours now: B2"):
-        allocation.commit_allocation(tiny, admin, plan)
+        commit_allocation(tiny, admin, plan)
     assert tiny.execute("SELECT count(*) FROM match_requests").fetchall() == count
 
 

@@ -16,8 +16,9 @@ from brokering import alliance_settings
 from brokering.cli import main
 from brokering.errors import BrokeringError, PermissionDenied, ValidationError
 from brokering.inbox import acknowledge, build_inbox, decide_many
-from brokering.matching import availability, candidates, lapse, needs, requests
+from brokering.matching import allocation, availability, candidates, lapse, needs, requests
 from brokering.matching.capacity import capacity_left
+from brokering.matching.commit import commit_allocation
 from brokering.terms import Calendar, add_school_days, school_days_between
 from brokering.viewer import Viewer
 from tests.conftest import TINY_TODAY, data_tables
@@ -367,11 +368,11 @@ def test_inbox_command_json_keys(tiny, need_c1, tmp_path, capsys, monkeypatch) -
 
 
 def test_an_allocation_batch_is_followed(tiny, tmp_path, capsys) -> None:
-    from brokering.matching import allocation, batches
+    from brokering.matching import batches
 
     _second_coach(tiny)
     plan = allocation.plan_allocation(tiny, COORD, as_of=TINY_TODAY)
-    sent = allocation.commit_allocation(tiny, COORD, plan, "optimal")
+    sent = commit_allocation(tiny, COORD, plan, "optimal")
     (rid,) = [r for r in sent.request_ids if requests._get(tiny, r).coach_ref == "B2"] or [
         sent.request_ids[0]
     ]

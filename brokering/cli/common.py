@@ -12,6 +12,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+import pandas as pd
+
 from brokering.db import Connection
 from brokering.viewer import Viewer
 
@@ -47,3 +49,31 @@ def emit(args: argparse.Namespace, payload: Any, text: str) -> None:
         print(json.dumps(payload, indent=2, default=str, sort_keys=False))
     else:
         print(text)
+
+
+def plain(value: Any) -> Any:
+    """JSON-friendly scalars: NaN/NaT -> None, numpy -> Python, timestamps -> ISO text (a
+    date alone when there is no time of day)."""
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        if value == value.normalize():
+            return value.date().isoformat()
+        return value.isoformat(timespec="seconds")
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+def records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
+    """The rows of `frame` as JSON objects with exactly `columns`, in that order."""
+    return [
+        {c: plain(v) for c, v in zip(columns, row, strict=True)}
+        for row in frame[columns].itertuples(index=False)
+    ]
