@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import LCSseq
 
+from brokering import fuzzy_bounds
 from brokering.db import Connection, transaction
 from brokering.settings import TAXONOMY_DIR
 
@@ -157,7 +157,7 @@ class SkillMatcher:
         order = sorted(range(len(self._choices)), key=lambda j: len(self._choices[j]))
         self._label_orig = np.array(order, dtype=np.int64)
         self._labels = [self._choices[j] for j in order]
-        self._labels_sorted = [_sorted_words(c) for c in self._labels]
+        self._labels_sorted = [fuzzy_bounds.sorted_words(c) for c in self._labels]
         self._label_len = np.array([len(c) for c in self._labels], dtype=np.int64)
         self._label_repeats = np.array(
             [len(set(c.split())) != len(c.split()) for c in self._labels], dtype=bool
@@ -312,29 +312,29 @@ class SkillMatcher:
         factor 8). The token scorers compare the words in sorted order: when the strings share
         no word and neither repeats one, token_ratio is exactly ratio of the sorted forms and
         partial_token_ratio is partial_ratio of them; otherwise they can reach 100 and are
-        taken as 100. `_partial_bound` bounds partial_ratio. At a length ratio of exactly 1.5
-        (or 8) both sides' bounds are taken, whichever way rapidfuzz's float comparison falls.
-        A small slack covers rounding in float arithmetic."""
+        taken as 100. `fuzzy_bounds.partial_bound` bounds partial_ratio. At a length ratio of
+        exactly 1.5 (or 8) both sides' bounds are taken, whichever way rapidfuzz's float
+        comparison falls. A small slack covers rounding in float arithmetic."""
         labels, labels_sorted, ll = self._labels, self._labels_sorted, self._label_len
         lq = np.array([len(q) for q in queries], dtype=np.int64)
-        out = 200.0 * _lcs(queries, labels) / (lq[:, None] + ll)  # ratio
+        out = 200.0 * fuzzy_bounds.lcs(queries, labels) / (lq[:, None] + ll)  # ratio
         if not labels:
             return out
-        sorted_q = [_sorted_words(q) for q in queries]
+        sorted_q = [fuzzy_bounds.sorted_words(q) for q in queries]
         words = self._word_overlap(queries)
         lengths, firsts = np.unique(lq, return_index=True)
         for n, a, b in zip(lengths.tolist(), firsts.tolist(), [*firsts[1:], len(lq)], strict=True):
             # Labels within a factor 1.5 of n.
             lo, hi = np.searchsorted(3 * ll, 2 * n), np.searchsorted(2 * ll, 3 * n, side="right")
             if lo < hi:
-                lcs = _lcs(sorted_q[a:b], labels_sorted[lo:hi])
+                lcs = fuzzy_bounds.lcs(sorted_q[a:b], labels_sorted[lo:hi])
                 token = np.where(words[a:b, lo:hi], 100.0, 200.0 * lcs / (n + ll[lo:hi]))
                 out[a:b, lo:hi] = np.maximum(out[a:b, lo:hi], 0.95 * token)
             # Labels at least 1.5 times as long: the texts are the shorter strings.
             lo = np.searchsorted(2 * ll, 3 * n)
             if lo < len(labels):
                 partial = [
-                    _partial_bound(_lcs(texts[a:b], strings), starts, n)
+                    fuzzy_bounds.partial_bound(fuzzy_bounds.lcs(texts[a:b], strings), starts, n)
                     for texts, (strings, starts) in (
                         (queries, self._label_windows(n, lo, False)),
                         (sorted_q, self._label_windows(n, lo, True)),
@@ -351,10 +351,10 @@ class SkillMatcher:
             if a == len(lq):
                 break
             partial = [
-                _partial_bound(_lcs(forms[lo:hi], strings), starts, m).T
+                fuzzy_bounds.partial_bound(fuzzy_bounds.lcs(forms[lo:hi], strings), starts, m).T
                 for forms, (strings, starts) in (
-                    (labels, _windows(queries[a:], m)),
-                    (labels_sorted, _windows(sorted_q[a:], m)),
+                    (labels, fuzzy_bounds.windows(queries[a:], m)),
+                    (labels_sorted, fuzzy_bounds.windows(sorted_q[a:], m)),
                 )
             ]
             scale = np.where(lq[a:] <= 8 * m, 0.9, 0.6)[:, None]
@@ -385,12 +385,12 @@ class SkillMatcher:
         return out
 
     def _label_windows(self, n: int, lo: int, sorted_form: bool) -> tuple[list[str], np.ndarray]:
-        """`_windows` of the labels from `lo` on (those at least 1.5 times `n`), cached, as
-        the labels never change."""
+        """`fuzzy_bounds.windows` of the labels from `lo` on (those at least 1.5 times `n`),
+        cached, as the labels never change."""
         got = self._windows_cache.get((n, sorted_form))
         if got is None:
             labels = self._labels_sorted if sorted_form else self._labels
-            got = self._windows_cache[n, sorted_form] = _windows(labels[lo:], n)
+            got = self._windows_cache[n, sorted_form] = fuzzy_bounds.windows(labels[lo:], n)
         return got
 
     def _decide(
@@ -415,73 +415,6 @@ class SkillMatcher:
         if top >= CONFIDENT - 10:
             return SkillMatch(text, "ambiguous", None, top, names)
         return SkillMatch(text, "none", None, top, names)
-
-
-def _lcs(a: list[str], b: list[str]) -> np.ndarray:
-    """Lengths of the longest common subsequences of every pair from `a` and `b`."""
-    # Starting threads costs more than a small matrix takes to fill.
-    workers = -1 if len(a) * len(b) >= 250_000 else 1
-    return process.cdist(
-        a, b, scorer=LCSseq.similarity, processor=None, workers=workers, dtype=np.int32
-    )
-
-
-def _checkpoint(n: int) -> int:
-    """The prefix length, between n/2 and n, at which `_windows` also measures the LCS."""
-    return (3 * n + 3) // 4
-
-
-def _windows(longer: list[str], n: int) -> tuple[list[str], np.ndarray]:
-    """The pieces of each string in `longer` that `_partial_bound` needs, for a shorter
-    string of length `n`: segments 2n long every n characters (so every n-long window lies
-    inside one), then every string's first and last `_checkpoint(n)` characters, then, when
-    that leaves a gap, its first and last n. Returns the pieces and where each string's
-    segments start among them."""
-    w = 2 * n
-    strings = [t[k : k + w] for t in longer for k in range(0, len(t) - n + 1, n)]
-    counts = (np.array([len(t) for t in longer], dtype=np.int64) - n) // n + 1
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    p = _checkpoint(n)
-    strings += [t[:p] for t in longer]
-    strings += [t[-p:] for t in longer]
-    if p <= n - 2:
-        strings += [t[:n] for t in longer]
-        strings += [t[-n:] for t in longer]
-    return strings, starts
-
-
-def _partial_bound(lcs: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:
-    """An upper bound on partial_ratio(s, t) for each shorter s (a row, n long) and longer
-    t (a column of the result), from the LCS of s with t's pieces laid out by `_windows`.
-
-    rapidfuzz's partial_ratio_impl scores s against windows of t that are n long, and
-    against prefixes and suffixes of t shorter than n; no other windows. An n-long window W
-    lies inside a segment S, so it scores 200·LCS(s, W)/2n <= 100·LCS(s, S)/n. A prefix
-    t[:i] with i <= p has LCS <= min(i, c), c = LCS(s, t[:p]); so it scores
-    200·min(i, c)/(n + i), which over a <= i <= b peaks at 200·c'/(n + max(c', a)) with
-    c' = min(c, b). Suffixes are the same with t[-p:], so the larger of the two serves."""
-    m = len(starts)
-    p = _checkpoint(n)
-    ends = 4 if p <= n - 2 else 2
-    split = lcs.shape[1] - ends * m
-    out = 100.0 * np.maximum.reduceat(lcs[:, :split], starts, axis=1) / n
-
-    def larger_end(k: int) -> np.ndarray:
-        at = split + 2 * k * m
-        return np.maximum(lcs[:, at : at + m], lcs[:, at + m : at + 2 * m])
-
-    if min(p, n - 1) >= 1:  # prefixes of 1 to min(p, n - 1) characters
-        c = np.minimum(larger_end(0), min(p, n - 1))
-        out = np.maximum(out, 200.0 * c / (n + np.maximum(c, 1)))
-    if ends == 4:  # prefixes of p + 1 to n - 1 characters
-        c = np.minimum(larger_end(1), n - 1)
-        out = np.maximum(out, 200.0 * c / (n + np.maximum(c, p + 1)))
-    return out
-
-
-def _sorted_words(text: str) -> str:
-    """The form rapidfuzz's token scorers compare: the words in sorted order."""
-    return " ".join(sorted(text.split()))
 
 
 def skill_areas(con: Connection) -> list[str]:

@@ -5,6 +5,7 @@ Modules: `needs` (the register), `pool` (who could take a need, read through the
 `stored` (the same pool for one need from the stored score parts, at national scale),
 `model` (the vectorised match score and rule stages), `rules` (the rules, once), `capacity`
 (hours left this term), `candidates` (one need, ranked and explained), `requests` (ask,
-accept, decline), `solver` (optimal and greedy assignment on arrays) and `allocation` (every
-open need at once, previewed) and `commit` (the chosen proposals sent as requests). Nothing here imports streamlit.
+accept, decline), `solver` (optimal and greedy assignment on arrays), `allocation` (every
+open need at once, previewed) and `commit` (the chosen proposals sent as requests). Nothing
+here imports streamlit.
 """
