@@ -175,46 +175,44 @@ def note_change(con: Connection) -> bool:
     read-only connection, or on a store that has not reached migration 094 yet (only while
     migrating: the table is looked up in the catalogue, which does not abort a
     transaction as a failed query would)."""
+    return _note(con) == "noted"
+
+
+def _note(con: Connection) -> str:
+    """`note_change`'s outcome: "noted", "no mark" (no table yet) or "read-only"."""
     try:
         con.table("store_changes")
     except duckdb.CatalogException:
-        return False
+        return "no mark"
     try:
         with WRITE_LOCK:  # never beside another thread's transaction moving the same row
             con.execute(NOTE_CHANGE_SQL)
     except duckdb.InvalidInputException as exc:
         if "read-only" not in str(exc):
             raise
-        return False
-    return True
+        return "read-only"
+    return "noted"
 
 
 @contextmanager
 def transaction(con: Connection) -> Iterator[Connection]:
     """All or nothing: commit on success, roll back on any exception. Every commit moves the
     store's change mark (`note_change`); on a read-only connection, where nothing could be
-    written, the transaction is rolled back instead."""
+    written, the transaction is rolled back instead (the failed move aborted it)."""
     with WRITE_LOCK:
         depth = _WRITING.set(_WRITING.get() + 1)
         try:
             con.execute("BEGIN TRANSACTION")
             try:
                 yield con
-                noted = note_change(con)
+                noted = _note(con)
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
             else:
-                if noted or not _read_only(con):
-                    con.execute("COMMIT")
-                else:
-                    con.execute("ROLLBACK")
+                con.execute("ROLLBACK" if noted == "read-only" else "COMMIT")
         finally:
             _WRITING.reset(depth)
-
-
-def _read_only(con: Connection) -> bool:
-    return con.execute("SELECT current_setting('access_mode')").fetchall()[0][0] == "read_only"
 
 
 @contextmanager
