@@ -277,9 +277,9 @@ def scan_route(fn: Callable, out: Any, reps: int) -> tuple[list[float], bool]:
     when the parts are stale), and whether it lists the same people in the same order."""
     from unittest import mock
 
-    from brokering.matching import candidates
+    from brokering.matching import stored
 
-    with mock.patch.object(candidates.stored, "pool_for_need", lambda *a, **k: None):
+    with mock.patch.object(stored, "pool_for_need", lambda *a, **k: None):
         s, scanned = timeit(lambda: _unremembered(fn), reps, warmup=1, budget_s=60)
     return s, _listing(scanned) == _listing(out)
 

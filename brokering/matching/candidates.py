@@ -15,15 +15,16 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from brokering import alliance_settings, audit, changes
+from brokering import audit, changes
 from brokering.db import Connection
 from brokering.errors import NotFoundError, ValidationError
-from brokering.matching import availability, model, rules, stored
-from brokering.matching.arrays import Arrays, to_arrays
+from brokering.matching import availability, model, rules
+from brokering.matching import inputs as list_inputs
+from brokering.matching.arrays import Arrays
 from brokering.matching.needs import Need, get_need, list_needs, resolve_skill
 from brokering.matching.params import DEFAULT_MATCH_PARAMS, MatchParams
-from brokering.matching.pool import SkillPool, phase_mask, skill_pool, skill_row
-from brokering.scoring import DEFAULT_PARAMS, ScoringParams, judged_pairings
+from brokering.matching.pool import phase_mask, skill_row
+from brokering.scoring import DEFAULT_PARAMS, ScoringParams
 from brokering.terms import term_of
 from brokering.viewer import Viewer
 
@@ -93,7 +94,7 @@ def _rank(
     viewer.require_listing()
     _check_need(need)
     as_of = as_of or date.today()
-    inputs = _inputs(con, viewer, need, as_of, params, scoring, at)
+    inputs = list_inputs.remembered(con, viewer, need, as_of, params, scoring, at)
     pool, arrays, names, flags, judged, per_day = inputs
     frame = _ranked_frame(need, arrays, names, params, (flags, judged, per_day))
     if audited:  # staff across schools were listed: once, whichever route built the list
@@ -104,58 +105,6 @@ def _rank(
             {"need_id": need.need_id, "skill": need.skill_id, "listed": len(frame)},
         )
     return CandidateList(need, frame, tuple(names.values()), term_of(as_of).label, params)
-
-
-#: What a list is worked out from: the pool and its arrays, close skills' names, the
-#: "possibly unavailable" flags and judged pairings of the people listed, hours a day.
-_Inputs = tuple[
-    SkillPool, Arrays, dict[str, str], frozenset[str], dict[str, tuple[int, int]], float
-]
-
-
-def _inputs(
-    con: Connection,
-    viewer: Viewer,
-    need: Need,
-    as_of: date,
-    params: MatchParams,
-    scoring: ScoringParams,
-    at: changes.Mark | None,
-) -> _Inputs:
-    """Every read behind a list, remembered under the store's change mark `at` for this
-    viewer, need, date and parameters (`changes.remembered`): a list asked for again before
-    anything is written reads the mark, then only works out the scores from arrays. Any
-    write (an accepted request, a pairing entry, a consent change, an import) moves the mark,
-    so the next list reads the store afresh."""
-    key = ("candidates.inputs", viewer, need, as_of, repr(params), repr(scoring))
-    return changes.remembered(
-        at, key, lambda: _read_inputs(con, viewer, need, as_of, params, scoring)
-    )
-
-
-def _read_inputs(
-    con: Connection,
-    viewer: Viewer,
-    need: Need,
-    as_of: date,
-    params: MatchParams,
-    scoring: ScoringParams,
-) -> _Inputs:
-    built = stored.pool_for_need(con, viewer, need, as_of=as_of, params=params, scoring=scoring)
-    if built is None:
-        pool = skill_pool(con, viewer, need.skill_id, as_of=as_of, params=params, scoring=scoring)
-        arrays = to_arrays(
-            con, viewer, [pool], as_of=as_of, params=params, extra_schools=[need.school_id]
-        )
-    else:
-        pool, arrays = built
-    names = _skill_names(con, pool.close_skills_used)
-    # The people the list can show: everyone in the pool but the person with the need.
-    listed = [r for r in arrays.refs.tolist() if r != need.staff_ref]
-    flags = availability.flagged_refs(con, as_of, among=listed)
-    judged = judged_pairings(con, need.skill_id, listed, scoring)
-    per_day = alliance_settings.get_float(con, "hours_per_day")
-    return pool, arrays, names, flags, judged, per_day
 
 
 def _need_arrays(need: Need, arrays: Arrays, params: MatchParams) -> model.Needs:
@@ -267,10 +216,6 @@ def _ranked_frame(
     frame = pd.concat(frames, axis=1).take(order)
     frame.index = pd.RangeIndex(len(order))
     return frame
-
-
-def _skill_names(con: Connection, ids: tuple[str, ...]) -> dict[str, str]:
-    return {sid: skill_row(con, sid)[1] for sid in ids}
 
 
 def candidates_for_need(
