@@ -141,9 +141,10 @@ def _held(skill_id: str, as_of) -> bool | None:
 
 def _nothing_held() -> None:
     """Drop every held row (they are the process's, not a connection's)."""
-    forget = optional("brokering.find.leaders", "forget")
-    if forget is not None:
-        forget()
+    for module in ("brokering.find.leaders", "brokering.changes"):
+        forget = optional(module, "forget")  # held rows; reads remembered under the mark
+        if forget is not None:
+            forget()
 
 
 def _each_first(con, viewer, as_of, top: int = TOP_ALL) -> list:

@@ -266,6 +266,12 @@ PRECOMPUTES = (
     "(`brokering.derived.Upkeep`); a read rebuilds only what some other change left stale.",
     "**Page caches** keyed on the store's change signature (`brokering.changes."
     "store_version`), so no cached read outlives a write.",
+    "**Reads remembered under the store's change mark** (`brokering.changes.remembered`; "
+    "one row moved by every write's commit): the held find's staff lookup (with the viewer's "
+    "visibility) and a candidates list's reads (pool, people, flags, judged pairings). A "
+    "repeat before any write reads the mark, ranks from memory and writes its audit entry; "
+    "the first find or list after a write reads the store afresh (its own figure, 'nothing "
+    "remembered').",
     "The fair numpy baseline is given the same per-skill parts (built once, outside the "
     "timing, like the product's re-lay); the SQL floor over parts reads the product's table.",
 )

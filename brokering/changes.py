@@ -12,11 +12,25 @@ whose every change writes a need event (an accepted request included). Leaders' 
 judgements are only appended; accounts are covered by a hash of what a page could show or
 decide by (name, role, school, disabled), not by sign-in times, so a colleague signing in
 does not empty every cache.
+
+`mark` is the cheap counterpart for reads made many times a minute (a find, a candidates
+list): one row, `store_changes`, moved by every write transaction as it commits and by the
+few writes made outside one (`db.note_change`). `remembered` keeps a read's answer in this
+process under the mark it was read at, so a repeat of the same read — same statement, same
+viewer's visibility — costs one look at the mark until anything is written. Nothing is
+remembered inside a write transaction (its reads may see writes not yet committed).
 """
 
 from __future__ import annotations
 
-from brokering.db import Connection
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+import duckdb
+
+from brokering.db import Connection, writing
 
 VERSION_SQL = (
     "SELECT (SELECT coalesce(max(import_id), 0) FROM imports),"
@@ -32,3 +46,58 @@ VERSION_SQL = (
 def store_version(con: Connection) -> tuple[int, ...]:
     """Counts that change with every write a cached read could depend on (see module doc)."""
     return tuple(int(v) for v in con.execute(VERSION_SQL).fetchall()[0])
+
+
+#: (changes so far, a token drawn afresh at each change).
+Mark = tuple[int, str]
+T = TypeVar("T")
+#: Answers remembered at once (across marks; the oldest go first).
+MEMO_SIZE = 256
+_MEMO: OrderedDict[tuple[Mark, Hashable], object] = OrderedDict()
+_MEMO_LOCK = threading.Lock()
+_MISSING = object()
+
+
+def mark(con: Connection) -> Mark | None:
+    """The store's change mark now, or None when nothing may be remembered: inside a write
+    transaction of this thread, or on a store without the mark (one opened read-only
+    before migration 094)."""
+    if writing():
+        return None
+    try:
+        rows = con.execute("SELECT n, token FROM store_changes").fetchall()
+    except duckdb.CatalogException:
+        return None
+    return (int(rows[0][0]), str(rows[0][1])) if rows else None
+
+
+def remembered(at: Mark | None, key: Hashable, compute: Callable[[], T]) -> T:
+    """`compute()`'s answer as it was at mark `at`, worked out once per mark. `key` must name
+    everything the answer depends on besides the store (the statement and its values: the
+    viewer's visibility among them). `at` None: worked out afresh, not kept. The answer is
+    shared: callers must not change it."""
+    if at is None:
+        return compute()
+    k = (at, key)
+    with _MEMO_LOCK:
+        hit = _MEMO.get(k, _MISSING)
+        if hit is not _MISSING:
+            _MEMO.move_to_end(k)
+            return hit  # type: ignore[return-value]
+    value = compute()
+    with _MEMO_LOCK:
+        _MEMO[k] = value
+        while len(_MEMO) > MEMO_SIZE:
+            _MEMO.popitem(last=False)
+    return value
+
+
+def forget() -> None:
+    """Drop every remembered answer (the benchmark's first-read figures; tests)."""
+    with _MEMO_LOCK:
+        _MEMO.clear()
+
+
+def hashable(values: list[object] | tuple[object, ...]) -> tuple[object, ...]:
+    """Bound values as a memo key: lists (phases, refs) become tuples."""
+    return tuple(tuple(v) if isinstance(v, list) else v for v in values)

@@ -12,6 +12,7 @@ import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from importlib import resources
 from pathlib import Path
 
@@ -155,18 +156,76 @@ def migrate(con: Connection) -> list[int]:
     return applied
 
 
+#: Moves the store's change mark (`brokering.changes`): one more change, a fresh token.
+NOTE_CHANGE_SQL = "UPDATE store_changes SET n = n + 1, token = uuid()::VARCHAR"
+#: Write transactions open in this thread (`transaction`): memos of reads stand aside.
+_WRITING: ContextVar[int] = ContextVar("brokering_writing", default=0)
+
+
+def writing() -> bool:
+    """Whether this thread is inside a write transaction: its reads may see its own writes
+    before they are committed, so nothing read then may be remembered (`changes`)."""
+    return _WRITING.get() > 0
+
+
+def note_change(con: Connection) -> bool:
+    """Move the store's change mark, so every memo keyed on the old one is passed over.
+    Called inside each write transaction just before it commits (so the mark and the data
+    move together), and after each write made outside one. False (nothing written) on a
+    read-only connection, or on a store that has not reached migration 094 yet (only while
+    migrating: the table is looked up in the catalogue, which does not abort a
+    transaction as a failed query would)."""
+    return _note(con) == "noted"
+
+
+def _note(con: Connection) -> str:
+    """`note_change`'s outcome: "noted", "no mark" (no table yet) or "read-only"."""
+    try:
+        con.table("store_changes")
+    except duckdb.CatalogException:
+        return "no mark"
+    try:
+        with WRITE_LOCK:  # never beside another thread's transaction moving the same row
+            con.execute(NOTE_CHANGE_SQL)
+    except duckdb.InvalidInputException as exc:
+        if "read-only" not in str(exc):
+            raise
+        return "read-only"
+    return "noted"
+
+
 @contextmanager
 def transaction(con: Connection) -> Iterator[Connection]:
-    """All or nothing: commit on success, roll back on any exception."""
+    """All or nothing: commit on success, roll back on any exception. Every commit moves the
+    store's change mark (`note_change`); on a read-only connection, where nothing could be
+    written, the transaction is rolled back instead (the failed move aborted it)."""
     with WRITE_LOCK:
-        con.execute("BEGIN TRANSACTION")
+        depth = _WRITING.set(_WRITING.get() + 1)
         try:
-            yield con
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        else:
-            con.execute("COMMIT")
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+                noted = _note(con)
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            else:
+                con.execute("ROLLBACK" if noted == "read-only" else "COMMIT")
+        finally:
+            _WRITING.reset(depth)
+
+
+@contextmanager
+def manual_transaction() -> Iterator[None]:
+    """For the writers that run their own BEGIN ... COMMIT (the importer, undo, clearing the
+    data): holds the write lock and marks this thread as writing while they do; the writer
+    calls `note_change` before its COMMIT."""
+    with WRITE_LOCK:
+        depth = _WRITING.set(_WRITING.get() + 1)
+        try:
+            yield
+        finally:
+            _WRITING.reset(depth)
 
 
 def query_df(con: Connection, sql: str, params: list | tuple | None = None) -> pd.DataFrame:

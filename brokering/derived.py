@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from brokering.db import Connection, transaction
+from brokering.db import Connection, note_change, transaction
 from brokering.errors import StoreError
 
 SCHEMA = "derived"
@@ -208,6 +208,7 @@ def drop(con: Connection, spec: DerivedSet) -> None:
         con.execute(f"DELETE FROM {META} WHERE name = ?", [spec.name])
     except duckdb.CatalogException:
         pass
+    note_change(con)
 
 
 # -- keeping sets current through a write --------------------------------------------------

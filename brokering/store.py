@@ -12,7 +12,7 @@ from pathlib import Path
 
 from brokering import audit, permissions
 from brokering.accounts import any_account, create_demo_accounts
-from brokering.db import Connection, connect
+from brokering.db import Connection, connect, transaction
 from brokering.errors import PermissionDenied, ValidationError
 from brokering.find.maintenance import after_import
 from brokering.importing import ImportReport, import_paths
@@ -94,23 +94,22 @@ def init_demo(
 def clear_alliance_data(con: Connection) -> None:
     """Remove every alliance row (init-demo --force); the taxonomy, accounts and audit
     stay. Children first, so nothing is left pointing at removed staff."""
-    con.execute("BEGIN TRANSACTION")
-    for table in (
-        "pairing_entries",
-        "pairing_participants",
-        "pairing_versions",
-        "match_requests",
-        "need_events",
-        "maturity_judgements",
-        "evidence",
-        "coaching",
-        "needs",
-        "consent_events",
-        "staff",
-        "schools",
-    ):
-        con.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
-    con.execute("COMMIT")
+    with transaction(con):
+        for table in (
+            "pairing_entries",
+            "pairing_participants",
+            "pairing_versions",
+            "match_requests",
+            "need_events",
+            "maturity_judgements",
+            "evidence",
+            "coaching",
+            "needs",
+            "consent_events",
+            "staff",
+            "schools",
+        ):
+            con.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
 
 
 def build_demo(

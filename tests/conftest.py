@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from brokering import changes
 from brokering.db import Connection
 from brokering.importing import import_paths
 from brokering.store import build_demo, open_store
@@ -24,6 +25,15 @@ os.environ.setdefault("BROKERING_SIGN_IN", "off")
 TINY = Path(__file__).parent / "data" / "tiny"
 #: The tiny alliance's "today": its evidence is dated relative to this.
 TINY_TODAY = date(2026, 11, 20)
+
+
+@pytest.fixture(autouse=True)
+def _nothing_remembered() -> Iterator[None]:
+    """Each test starts with no read remembered (`changes.remembered`): a test that swaps a
+    module's function (monkeypatch) must see it called, not a memo of an earlier test's
+    answer from the same module-scoped store."""
+    changes.forget()
+    yield
 
 
 @pytest.fixture

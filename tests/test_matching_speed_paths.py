@@ -16,6 +16,7 @@ import dataclasses
 import pandas as pd
 import pytest
 
+from brokering import changes
 from brokering.db import query_df
 from brokering.demo import DEMO_AS_OF
 from brokering.errors import NotFoundError, PermissionDenied
@@ -59,9 +60,11 @@ def _both(monkeypatch, run) -> tuple[cand.CandidateList, cand.CandidateList, boo
         answered.append(out is not None)
         return out
 
+    changes.forget()  # each route reads the store (a remembered list would answer both)
     with monkeypatch.context() as m:
         m.setattr(stored, "pool_for_need", spy)
         fast = run()
+    changes.forget()
     with monkeypatch.context() as m:
         m.setattr(stored, "pool_for_need", lambda *args, **kwargs: None)
         general = run()

@@ -11,7 +11,7 @@ import pytest
 
 from benchmarks.baselines import candidates as mirror
 from benchmarks.generate import AS_OF, ensure_dataset
-from brokering.db import Connection
+from brokering.db import Connection, note_change
 from brokering.find import maintenance
 from brokering.importing import import_paths
 from brokering.matching.candidates import candidates_for_need
@@ -59,6 +59,9 @@ def _lapse_requests_to_leaders(con: Connection, need_ids: list[str]) -> None:
                 "'t', 'alliance_admin', ? FROM needs WHERE need_id = ?",
                 [r["staff_ref"], r["school_id"], AS_OF - timedelta(days=10 + k), need_id],
             )
+    # Written behind the write paths: the change mark moves as every product write moves it,
+    # or the lists remembered above would still be served.
+    note_change(con)
 
 
 def test_the_mirror_lists_what_the_product_lists(store: Connection) -> None:

@@ -22,7 +22,7 @@ from datetime import date
 
 import duckdb
 
-from brokering.db import Connection, transaction
+from brokering.db import Connection, note_change, transaction
 from brokering.scoring import (
     COACHING_DATE_SQL,
     DEFAULT_PARAMS,
@@ -486,3 +486,4 @@ def drop_find_parts(con: Connection) -> None:
     """Remove the derived tables (finds then compute their parts from the evidence)."""
     for table in (PARTS, META, RANKS):
         con.execute(f"DROP TABLE IF EXISTS {table}")
+    note_change(con)  # memos that read the parts' build (find.routes) pass it over

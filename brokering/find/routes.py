@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from brokering import changes
 from brokering.db import Connection
 from brokering.find import leaders as find_leaders
 from brokering.find import maintenance
@@ -129,11 +130,15 @@ def _lookup(
     where: str,
     w_values: list[object],
     expect: _Expect | None = None,
+    at: changes.Mark | None = None,
 ) -> dict[str, tuple[Any, ...]]:
     """Staff rows for `refs` that the viewer may see: read by key (the primary-key index, kept
     by materialising the keyed read first), then filtered by the visibility predicate. With
     `expect`, one more row of the same read reports the current parts build and the skill
-    (else `_Stale`): rows held in memory are then as true as the store's own."""
+    (else `_Stale`): rows held in memory are then as true as the store's own. With the
+    store's change mark `at`, the read's rows are remembered under it (`changes.remembered`,
+    keyed on the statement and its values, the viewer's visibility among them): a repeat
+    find before anything is written reads the mark instead."""
     marks = ", ".join("?" for _ in refs)
     check = (
         f" UNION ALL SELECT NULL, {maintenance.CURRENT_BUILD_SQL}, NULL,"
@@ -148,12 +153,16 @@ def _lookup(
             SELECT st.staff_ref, st.school_id, st.role, st.phases, st.coach_trained
             FROM st WHERE {where}{check}"""  # noqa: S608
     values = [*refs, *w_values, *([expect.skill_id] if expect else [])]
-    try:
-        rows = con.execute(sql, values).fetchall()
-    except (duckdb.CatalogException, duckdb.BinderException):
-        if not expect:
-            raise
-        raise _Stale from None  # the parts are gone (or of an older layout)
+
+    def read() -> list[tuple[Any, ...]]:
+        try:
+            return con.execute(sql, values).fetchall()
+        except (duckdb.CatalogException, duckdb.BinderException):
+            if not expect:
+                raise
+            raise _Stale from None  # the parts are gone (or of an older layout)
+
+    rows = changes.remembered(at, ("find.lookup", sql, changes.hashable(values)), read)
     if expect:
         check_row = next((r for r in rows if r[0] is None), None)
         if check_row is None or check_row[1] != expect.build_id:
@@ -225,6 +234,7 @@ def held_top(
     factor = 0.5 ** ((as_of - build.epoch).days / params.half_life_days)
     order, certain = find_leaders.ranked(held, factor, params)
     unconfirmed = confirmed is None
+    at = changes.mark(con)
 
     def candidates() -> Iterator[dict[str, Any]]:
         for i, entry in enumerate(order):
@@ -237,7 +247,7 @@ def held_top(
     def lookup(refs: list[str]) -> dict[str, tuple[Any, ...]]:
         nonlocal unconfirmed
         expect = _Expect(build.build_id, skill_id, (held.name, held.area))
-        found = _lookup(con, refs, where, w_values, expect if unconfirmed else None)
+        found = _lookup(con, refs, where, w_values, expect if unconfirmed else None, at)
         unconfirmed = False
         return found
 

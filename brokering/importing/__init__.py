@@ -16,7 +16,7 @@ import duckdb
 
 from brokering import audit
 from brokering.consent import audit_consent_changes, hold_back_app_withdrawals
-from brokering.db import Connection, plain_error
+from brokering.db import Connection, manual_transaction, note_change, plain_error
 from brokering.errors import PermissionDenied, StoreError
 from brokering.importing import batches, consent_rows, identity, identity_batch, register, words
 from brokering.importing.apply import apply_consent, upsert
@@ -217,6 +217,21 @@ def _apply(
     res: identity.Resolution,
 ) -> None:
     import_id = int(con.execute("SELECT nextval('import_id_seq')").fetchall()[0][0])
+    with manual_transaction():
+        _apply_all(con, report, staged, viewer, dry_run, res, import_id)
+
+
+def _apply_all(
+    con: Connection,
+    report: ImportReport,
+    staged: dict[str, Staged],
+    viewer: Viewer,
+    dry_run: bool,
+    res: identity.Resolution,
+    import_id: int,
+) -> None:
+    """`_apply` inside its own transaction (rolled back for a dry run); the commit moves the
+    store's change mark (`db.note_change`) with the data."""
     con.execute("BEGIN TRANSACTION")
     try:
         for table, s in staged.items():
@@ -255,6 +270,7 @@ def _apply(
     if dry_run:
         con.execute("ROLLBACK")
     else:
+        note_change(con)
         con.execute("COMMIT")
         report.applied = True
         report.batch_id = import_id

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 
 from brokering import audit, dates
-from brokering.db import Connection
+from brokering.db import Connection, transaction
 from brokering.errors import NotFoundError, PermissionDenied, ValidationError
 from brokering.viewer import Viewer
 
@@ -232,8 +232,7 @@ def undo(con: Connection, viewer: Viewer, import_id: int) -> UndoReport:
         )
     removed: dict[str, int] = {}
     restored: dict[str, int] = {}
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         _undo_rows(con, import_id, removed, restored)
         con.execute("UPDATE imports SET outcome = 'undone' WHERE import_id = ?", [import_id])
         # A row of its own: the undo is in "Recent imports", and every summary keyed on the
@@ -247,10 +246,6 @@ def undo(con: Connection, viewer: Viewer, import_id: int) -> UndoReport:
                 json.dumps({"removed": removed, "restored": restored}),
             ],
         )
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
     audit.record(con, viewer, "undo import", {"import_id": import_id, "removed": removed})
     return UndoReport(import_id, removed, restored)
 

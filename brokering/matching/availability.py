@@ -197,14 +197,28 @@ def demote(frame: pd.DataFrame, flagged: frozenset[str]) -> pd.DataFrame:
     proposable one (order otherwise kept) and `rank` renumbered."""
     if frame.empty or not flagged:
         return frame
-    low = frame["proposable"].to_numpy(bool) & frame["staff_ref"].isin(flagged).to_numpy()
-    if not low.any():
+    order = demoted_order(
+        frame["proposable"].to_numpy(bool), frame["staff_ref"].to_numpy(dtype=object), flagged
+    )
+    if order is None:
         return frame
-    group = np.where(frame["proposable"].to_numpy(bool), np.where(low, 1, 0), 2)
-    order = np.argsort(group, kind="stable")
     out = frame.take(order).reset_index(drop=True)
     out["rank"] = np.arange(1, len(out) + 1)
     return out
+
+
+def demoted_order(
+    proposable: np.ndarray, refs: np.ndarray, flagged: frozenset[str]
+) -> np.ndarray | None:
+    """Positions of a ranked list with flagged proposable candidates moved after every other
+    proposable one (order otherwise kept); None when no one moves. `demote` on a frame, and
+    the candidates list on its arrays before it is framed."""
+    if not flagged or not len(refs):
+        return None
+    low = proposable & np.fromiter((r in flagged for r in refs), bool, len(refs))
+    if not low.any():
+        return None
+    return np.argsort(np.where(proposable, np.where(low, 1, 0), 2), kind="stable")
 
 
 def lower_scores(

@@ -15,15 +15,16 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from brokering import alliance_settings, audit
+from brokering import audit, changes
 from brokering.db import Connection
 from brokering.errors import NotFoundError, ValidationError
-from brokering.matching import availability, model, rules, stored
-from brokering.matching.arrays import Arrays, to_arrays
+from brokering.matching import availability, model, rules
+from brokering.matching import inputs as list_inputs
+from brokering.matching.arrays import Arrays
 from brokering.matching.needs import Need, get_need, list_needs, resolve_skill
 from brokering.matching.params import DEFAULT_MATCH_PARAMS, MatchParams
-from brokering.matching.pool import phase_mask, skill_pool, skill_row
-from brokering.scoring import DEFAULT_PARAMS, ScoringParams, judged_pairings
+from brokering.matching.pool import phase_mask, skill_row
+from brokering.scoring import DEFAULT_PARAMS, ScoringParams
 from brokering.terms import term_of
 from brokering.viewer import Viewer
 
@@ -76,28 +77,26 @@ def rank_candidates(
     """Score every candidate the viewer may see for `need`, proposable first. The list goes
     to the audit trail; `audited=False` is for a caller that records its own action (sending
     a request checks the candidate against this list)."""
+    return _rank(con, viewer, need, as_of, params, scoring, audited, changes.mark(con))
+
+
+def _rank(
+    con: Connection,
+    viewer: Viewer,
+    need: Need,
+    as_of: date | None,
+    params: MatchParams,
+    scoring: ScoringParams,
+    audited: bool,
+    at: changes.Mark | None,
+) -> CandidateList:
+    """`rank_candidates` with the store's change mark read once by the caller."""
     viewer.require_listing()
     _check_need(need)
     as_of = as_of or date.today()
-    built = stored.pool_for_need(con, viewer, need, as_of=as_of, params=params, scoring=scoring)
-    if built is None:
-        pool = skill_pool(con, viewer, need.skill_id, as_of=as_of, params=params, scoring=scoring)
-        arrays = to_arrays(
-            con, viewer, [pool], as_of=as_of, params=params, extra_schools=[need.school_id]
-        )
-    else:
-        pool, arrays = built
-    names = _skill_names(con, pool.close_skills_used)
-    frame = _ranked_frame(need, arrays, names, params)
-    listed = list(frame["staff_ref"])
-    frame = availability.demote(frame, availability.flagged_refs(con, as_of, among=listed))
-    judged = judged_pairings(con, need.skill_id, listed, scoring)
-    frame["pairings_transferred"] = [judged.get(r, (0, 0))[0] for r in frame["staff_ref"]]
-    frame["pairings_not_transferred"] = [judged.get(r, (0, 0))[1] for r in frame["staff_ref"]]
-    # What is left, in release days too (SLE deployment is counted in days).
-    per_day = alliance_settings.get_float(con, "hours_per_day")
-    frame["days_left"] = (frame["hours_left"].astype(float) / per_day).round(1)
-    frame["hours_per_day"] = per_day
+    inputs = list_inputs.remembered(con, viewer, need, as_of, params, scoring, at)
+    pool, arrays, names, flags, judged, per_day = inputs
+    frame = _ranked_frame(need, arrays, names, params, (flags, judged, per_day))
     if audited:  # staff across schools were listed: once, whichever route built the list
         audit.record(
             con,
@@ -124,12 +123,20 @@ def _need_arrays(need: Need, arrays: Arrays, params: MatchParams) -> model.Needs
 
 
 def _ranked_frame(
-    need: Need, arrays: Arrays, names: dict[str, str], params: MatchParams
+    need: Need,
+    arrays: Arrays,
+    names: dict[str, str],
+    params: MatchParams,
+    extra: tuple[frozenset[str], dict[str, tuple[int, int]], float] = (frozenset(), {}, 1.0),
 ) -> pd.DataFrame:
     """The ranked list (see `rank_candidates`): the people and pool rows with every part of
-    the score, the reason anyone is not proposed and any flag, best first. Worked out as
-    arrays and framed once, in the final order: setting a pandas frame's columns one at a
-    time, then sorting it, was a large share of a national list's time."""
+    the score, the reason anyone is not proposed and any flag, best first — flagged
+    proposable candidates after the others (`availability.demoted_order`) — with the judged
+    pairings and what is left in release days (`extra`: flags, judged pairings, hours a
+    day). Worked out as arrays and framed once, in the final order: setting a pandas
+    frame's columns one at a time, then sorting it, was a large share of a national list's
+    time."""
+    flagged, judged, per_day = extra
     needs = _need_arrays(need, arrays, params)
     block = model.score_block(needs, arrays.pool, arrays.distance, params)
     people, per_skill = arrays.people, arrays.per_skill[need.skill_id]
@@ -186,24 +193,29 @@ def _ranked_frame(
     expertise = column("expertise_score").to_numpy(dtype=float)
     keys = (by_ref, -expertise, -block.score[0], ~block.proposable[0])
     order = keep[np.lexsort(tuple(k[keep] for k in keys))]
+    moved = availability.demoted_order(block.proposable[0][order], refs[order], flagged)
+    if moved is not None:
+        order = order[moved]
     rank = np.zeros(len(refs), np.int64)
     rank[order] = np.arange(1, len(order) + 1)
+    if names:
+        scored["expertise_skill"] = [
+            names.get(c, need.skill_name) if s == "close" else need.skill_name
+            for c, s in zip(column("close_skill_id"), column("expertise_source"), strict=True)
+        ]
+    else:
+        scored["expertise_skill"] = [need.skill_name] * len(refs)
+    judged_at = [judged.get(r, (0, 0)) for r in refs.tolist()]
+    scored["pairings_transferred"] = np.array([j[0] for j in judged_at], np.int64)
+    scored["pairings_not_transferred"] = np.array([j[1] for j in judged_at], np.int64)
+    # What is left, in release days too (SLE deployment is counted in days).
+    scored["days_left"] = (column("hours_left").to_numpy(dtype=float) / per_day).round(1)
+    scored["hours_per_day"] = np.full(len(refs), per_day)
     index = base[0].index
     frames = [pd.DataFrame({"rank": rank}, index=index), *base, pd.DataFrame(scored, index=index)]
     frame = pd.concat(frames, axis=1).take(order)
     frame.index = pd.RangeIndex(len(order))
-    if names:
-        frame["expertise_skill"] = [
-            names.get(c, need.skill_name) if s == "close" else need.skill_name
-            for c, s in zip(frame["close_skill_id"], frame["expertise_source"], strict=True)
-        ]
-    else:
-        frame["expertise_skill"] = [need.skill_name] * len(frame)
     return frame
-
-
-def _skill_names(con: Connection, ids: tuple[str, ...]) -> dict[str, str]:
-    return {sid: skill_row(con, sid)[1] for sid in ids}
 
 
 def candidates_for_need(
@@ -215,9 +227,13 @@ def candidates_for_need(
     params: MatchParams = DEFAULT_MATCH_PARAMS,
     scoring: ScoringParams = DEFAULT_PARAMS,
 ) -> CandidateList:
-    return rank_candidates(
-        con, viewer, get_need(con, viewer, need_id), as_of=as_of, params=params, scoring=scoring
+    """Candidates for a recorded need. The need is read as `get_need` reads it for this
+    viewer, remembered under the store's change mark with the list's other reads."""
+    at = changes.mark(con)
+    need = changes.remembered(
+        at, ("candidates.need", viewer, need_id), lambda: get_need(con, viewer, need_id)
     )
+    return _rank(con, viewer, need, as_of, params, scoring, True, at)
 
 
 def candidates_for(

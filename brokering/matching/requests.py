@@ -24,7 +24,7 @@ import duckdb
 import pandas as pd
 
 from brokering import alliance_settings, audit, derived_sets
-from brokering.db import Connection, query_df, transaction
+from brokering.db import WRITE_LOCK, Connection, note_change, query_df, transaction
 from brokering.errors import NotFoundError, ValidationError
 from brokering.find import maintenance
 from brokering.matching import decisions
@@ -170,16 +170,19 @@ def lapse_due(con: Connection, as_of: date | None = None) -> list[int]:
     due = "status = 'pending' AND reply_by < ?"
     if not con.execute(f"SELECT 1 FROM match_requests WHERE {due} LIMIT 1", [as_of]).fetchall():  # noqa: S608
         return []  # the usual case: nothing written, so it is safe inside a caller's transaction
-    try:  # one statement: atomic on its own
-        ids = [
-            int(r[0])
-            for r in con.execute(
-                "UPDATE match_requests SET status = 'lapsed', decided_by = 'system', "  # noqa: S608
-                "decided_role = 'system', decided_at = CAST(reply_by + 1 AS TIMESTAMP), "
-                f"reason = 'No answer by the reply-by date' WHERE {due} RETURNING request_id",
-                [as_of],
-            ).fetchall()
-        ]
+    try:  # one statement: atomic on its own; then the change mark moves (db.note_change)
+        with WRITE_LOCK:
+            ids = [
+                int(r[0])
+                for r in con.execute(
+                    "UPDATE match_requests SET status = 'lapsed', decided_by = 'system', "  # noqa: S608
+                    "decided_role = 'system', decided_at = CAST(reply_by + 1 AS TIMESTAMP), "
+                    f"reason = 'No answer by the reply-by date' WHERE {due} RETURNING request_id",
+                    [as_of],
+                ).fetchall()
+            ]
+            if ids:
+                note_change(con)
     except duckdb.Error:
         return []
     if ids:

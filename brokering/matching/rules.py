@@ -55,6 +55,11 @@ def not_proposed_reasons(
     evidence" for someone whose evidence scored under the threshold."""
     n = len(expertise)
     out = np.full(n, "", dtype=object)
+    # Blanks as 0 once for the whole column (per candidate, it was a list's largest cost).
+    expertise, evidence, coaching_records, hours_left = (
+        np.nan_to_num(np.asarray(a, dtype=float))
+        for a in (expertise, evidence, coaching_records, hours_left)
+    )
     for stage, code in STAGE_REASONS:
         failed = np.flatnonzero(~np.asarray(stage_ok[stage], bool) & (out == ""))
         for i in failed:
@@ -75,16 +80,16 @@ def _reason(
     min_expertise: float,
 ) -> str:
     if code == "no_expertise":
-        seen = source[i] in ("direct", "close") or np.nan_to_num(evidence[i]) > 0
-        if not seen and np.nan_to_num(coaching_records[i]) <= 0:
+        seen = source[i] in ("direct", "close") or evidence[i] > 0
+        if not seen and coaching_records[i] <= 0:
             return NOT_PROPOSED["no_expertise"]
         where = " (from a close skill)" if source[i] == "close" else ""
         return (
-            f"expertise {float(np.nan_to_num(expertise[i])):.1f}{where} is below the "
+            f"expertise {float(expertise[i]):.1f}{where} is below the "
             f"{min_expertise:g} needed to propose"
         )
     if code == "no_capacity":
-        left = float(np.nan_to_num(hours_left[i]))
+        left = float(hours_left[i])
         if left <= 1e-9:
             return "no hours left this term"
         return f"{left:g} hours left this term, {need_hours:g} needed"
