@@ -16,6 +16,7 @@ lives only for the import; the store, the audit and every error carry pseudonyms
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -45,11 +46,58 @@ _NOT_HELD = (
 )
 
 
+class Labels(MutableMapping[str, str]):
+    """Pseudonym -> how the file named the person ("staff code JDO"). A national file names
+    hundreds of thousands of people and a report mentions a handful, so codes resolved in
+    bulk are added as a pending batch and become entries only when a label is first asked
+    for (earlier entries keep winning, as with `setdefault`)."""
+
+    def __init__(self) -> None:
+        self._held: dict[str, str] = {}
+        self._pending: list[tuple[Sequence[str], Sequence[str]]] = []
+
+    def add_codes(self, refs: Sequence[str], codes: Sequence[str]) -> None:
+        """Each ref named by its staff code, unless it is named already."""
+        self._pending.append((refs, codes))
+
+    def _settle(self) -> dict[str, str]:
+        while self._pending:
+            refs, codes = self._pending.pop(0)
+            held = self._held
+            for ref, code in zip(_listed(refs), _listed(codes), strict=True):
+                if ref not in held:
+                    held[ref] = label_for(code)
+        return self._held
+
+    def __getitem__(self, ref: str) -> str:
+        return self._settle()[ref]
+
+    def __setitem__(self, ref: str, label: str) -> None:
+        self._settle()[ref] = label
+
+    def __delitem__(self, ref: str) -> None:
+        del self._settle()[ref]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._settle())
+
+    def __len__(self) -> int:
+        return len(self._settle())
+
+    def __bool__(self) -> bool:
+        return bool(self._held) or any(len(refs) for refs, _codes in self._pending)
+
+
+def _listed(values: Sequence[str]) -> list[str]:
+    to_pylist = getattr(values, "to_pylist", None)  # an Arrow array from a bulk step
+    return to_pylist() if to_pylist else list(values)
+
+
 @dataclass
 class Resolution:
     """What the import learnt about identities; `labels` never leaves the import."""
 
-    labels: dict[str, str] = field(default_factory=dict)
+    labels: Labels = field(default_factory=Labels)
     index_rows: list[tuple[str, str, str, str]] = field(default_factory=list)
     moves: list[dict] = field(default_factory=list)
     names: list[tuple[str | None, str | None, str | None]] = field(default_factory=list)
@@ -243,35 +291,43 @@ class Resolver:
     # -- every other column that names a person ------------------------------------------
     def references(self, s: Staged, columns: list[str]) -> None:
         """Resolve each distinct (school, identifier) of the given columns: the index is read
-        once for all of them (a national file names hundreds of thousands of people)."""
-        has_school = "school_id" in s.columns
+        once for all of them (a national file names hundreds of thousands of people). Columns
+        of single identifiers become map tables and the staged rows are rewritten once, with
+        all of them joined (identity_columns.py); lists of refs (pairings) are split here."""
+        from brokering.importing import identity_columns
+
         school = getattr(s, "school", None) or self.school
+        single = [c for c in columns if (s.table, c) not in _REF_LISTS]
         for col in columns:
-            listed = (s.table, col) in _REF_LISTS
-            sch = '"school_id"' if has_school else "NULL"
-            pairs = self.con.execute(
-                f'SELECT DISTINCT {sch}, "{col}" FROM stg_{s.table} WHERE "{col}" IS NOT NULL'  # noqa: S608
-            ).fetchall()
-            split = [
-                (row_school, raw, [p.strip() for p in raw.split(";")] if listed else [raw])
-                for row_school, raw in pairs
-            ]
-            self.prefetch({(rs or school, p) for rs, _raw, parts in split for p in parts if p})
-            mapping = []
-            for row_school, raw, parts in split:
-                ctx = row_school or school
-                out = [self.resolve(s, col, p, ctx, raw) for p in parts if p]
-                mapping.append((row_school or "", raw, ";".join(out)))
-            if not mapping:
-                continue
-            frame = pd.DataFrame(mapping, columns=["sch", "raw", "val"], dtype="string")
-            self.con.register("ident_frame", frame)
-            on = "coalesce(s.school_id, '') = m.sch AND " if has_school else ""
-            self.con.execute(
-                f'UPDATE stg_{s.table} s SET "{col}" = m.val FROM ident_frame m '  # noqa: S608
-                f'WHERE {on}s."{col}" = m.raw'
-            )
-            self.con.unregister("ident_frame")
+            if col not in single:
+                self._listed(s, col, school)
+        if single:
+            identity_columns.resolve_columns(self, s, single, school)
+
+    def _listed(self, s: Staged, col: str, school: str | None) -> None:
+        """A column holding several refs separated by ';': each part resolved on its own."""
+        has_school = "school_id" in s.columns
+        sch = '"school_id"' if has_school else "NULL"
+        pairs = self.con.execute(
+            f'SELECT DISTINCT {sch}, "{col}" FROM stg_{s.table} WHERE "{col}" IS NOT NULL'  # noqa: S608
+        ).fetchall()
+        split = [(rs, raw, [p.strip() for p in raw.split(";")]) for rs, raw in pairs]
+        self.prefetch({(rs or school, p) for rs, _raw, parts in split for p in parts if p})
+        mapping = []
+        for row_school, raw, parts in split:
+            ctx = row_school or school
+            out = [self.resolve(s, col, p, ctx, raw) for p in parts if p]
+            mapping.append((row_school or "", raw, ";".join(out)))
+        if not mapping:
+            return
+        frame = pd.DataFrame(mapping, columns=["sch", "raw", "val"], dtype="string")
+        self.con.register("ident_frame", frame)
+        on = "coalesce(s.school_id, '') = m.sch AND " if has_school else ""
+        self.con.execute(
+            f'UPDATE stg_{s.table} s SET "{col}" = m.val FROM ident_frame m '  # noqa: S608
+            f'WHERE {on}s."{col}" = m.raw'
+        )
+        self.con.unregister("ident_frame")
 
     def prefetch(self, items: set[tuple[str | None, str]]) -> None:
         """Look up, in three queries, every identifier `resolve` will be asked about."""
