@@ -105,3 +105,19 @@ def test_each_unknown_code_is_reported_on_its_own_row(tiny, admin, tmp_path) -> 
     ]
     assert all(p.value == "" for p in report.problems)  # never the pseudonym
     assert all("P" + staff_pseudonym("A", "ZZ9", KEY)[1:] not in str(p) for p in report.problems)
+
+
+def test_labels_made_in_bulk_name_people_as_the_file_did() -> None:
+    import pyarrow as pa
+
+    from brokering.importing.identity import Labels
+
+    labels = Labels()
+    assert not labels
+    labels["PAAAAAAAAAAAA"] = "e-mail j…@alder.sch.uk"
+    labels.add_codes(pa.array(["PAAAAAAAAAAAA", "PBBBBBBBBBBBB"]), pa.array(["JDO", "KLM"]))
+    assert labels  # pending entries count before they are made
+    labels.setdefault("PBBBBBBBBBBBB", "staff code other")
+    assert labels["PAAAAAAAAAAAA"] == "e-mail j…@alder.sch.uk"  # the earlier label wins
+    assert labels.get("PBBBBBBBBBBBB") == "staff code KLM"
+    assert "PCCCCCCCCCCCC" not in labels and len(labels) == 2
