@@ -110,7 +110,7 @@ def test_each_unknown_code_is_reported_on_its_own_row(tiny, admin, tmp_path) -> 
 def test_labels_made_in_bulk_name_people_as_the_file_did() -> None:
     import pyarrow as pa
 
-    from brokering.importing.identity import Labels
+    from brokering.importing.identity_columns import Labels
 
     labels = Labels()
     assert not labels

@@ -16,12 +16,13 @@ lives only for the import; the store, the audit and every error carry pseudonyms
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from brokering.db import Connection
+from brokering.importing import identity_columns
+from brokering.importing.identity_columns import Labels
 from brokering.importing.parsers import RECORDER_LABELS
 from brokering.importing.problems import ImportReport, Problem
 from brokering.importing.reader import Staged
@@ -44,53 +45,6 @@ _NOT_HELD = (
     " With pseudonymising on, give the school's own staff codes (or e-mail addresses); if the "
     "file already holds the alliance's pseudonymous refs, import it as such."
 )
-
-
-class Labels(MutableMapping[str, str]):
-    """Pseudonym -> how the file named the person ("staff code JDO"). A national file names
-    hundreds of thousands of people and a report mentions a handful, so codes resolved in
-    bulk are added as a pending batch and become entries only when a label is first asked
-    for (earlier entries keep winning, as with `setdefault`)."""
-
-    def __init__(self) -> None:
-        self._held: dict[str, str] = {}
-        self._pending: list[tuple[Sequence[str], Sequence[str]]] = []
-
-    def add_codes(self, refs: Sequence[str], codes: Sequence[str]) -> None:
-        """Each ref named by its staff code, unless it is named already."""
-        self._pending.append((refs, codes))
-
-    def _settle(self) -> dict[str, str]:
-        while self._pending:
-            refs, codes = self._pending.pop(0)
-            held = self._held
-            for ref, code in zip(_listed(refs), _listed(codes), strict=True):
-                if ref not in held:
-                    held[ref] = label_for(code)
-        return self._held
-
-    def __getitem__(self, ref: str) -> str:
-        return self._settle()[ref]
-
-    def __setitem__(self, ref: str, label: str) -> None:
-        self._settle()[ref] = label
-
-    def __delitem__(self, ref: str) -> None:
-        del self._settle()[ref]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._settle())
-
-    def __len__(self) -> int:
-        return len(self._settle())
-
-    def __bool__(self) -> bool:
-        return bool(self._held) or any(len(refs) for refs, _codes in self._pending)
-
-
-def _listed(values: Sequence[str]) -> list[str]:
-    to_pylist = getattr(values, "to_pylist", None)  # an Arrow array from a bulk step
-    return to_pylist() if to_pylist else list(values)
 
 
 @dataclass
@@ -294,8 +248,6 @@ class Resolver:
         once for all of them (a national file names hundreds of thousands of people). Columns
         of single identifiers become map tables and the staged rows are rewritten once, with
         all of them joined (identity_columns.py); lists of refs (pairings) are split here."""
-        from brokering.importing import identity_columns
-
         school = getattr(s, "school", None) or self.school
         single = [c for c in columns if (s.table, c) not in _REF_LISTS]
         for col in columns:

@@ -8,10 +8,12 @@ joined (an UPDATE … FROM of millions of rows costs several times more). Anythi
 code at a known school — an e-mail address, a code with no school, an empty cell — goes
 through `Resolver.resolve`, one value at a time, with its row-level reports. Recorder labels
 ("peer", "external"…) are the same at every school, so they are matched without one.
+The report's words for the people resolved this way (`Labels`) are made only when asked for.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, MutableMapping, Sequence
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -22,6 +24,55 @@ from brokering.importing.reader import Staged
 
 if TYPE_CHECKING:
     from brokering.importing.identity import Resolver
+
+
+class Labels(MutableMapping[str, str]):
+    """Pseudonym -> how the file named the person ("staff code JDO"). A national file names
+    hundreds of thousands of people and a report mentions a handful, so codes resolved in
+    bulk are added as a pending batch and become entries only when a label is first asked
+    for (earlier entries keep winning, as with `setdefault`)."""
+
+    def __init__(self) -> None:
+        self._held: dict[str, str] = {}
+        self._pending: list[tuple[Sequence[str], Sequence[str]]] = []
+
+    def add_codes(self, refs: Sequence[str], codes: Sequence[str]) -> None:
+        """Each ref named by its staff code, unless it is named already."""
+        self._pending.append((refs, codes))
+
+    def _settle(self) -> dict[str, str]:
+        from brokering.importing.identity import label_for
+
+        while self._pending:
+            refs, codes = self._pending.pop(0)
+            held = self._held
+            for ref, code in zip(_listed(refs), _listed(codes), strict=True):
+                if ref not in held:
+                    held[ref] = label_for(code)
+        return self._held
+
+    def __getitem__(self, ref: str) -> str:
+        return self._settle()[ref]
+
+    def __setitem__(self, ref: str, label: str) -> None:
+        self._settle()[ref] = label
+
+    def __delitem__(self, ref: str) -> None:
+        del self._settle()[ref]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._settle())
+
+    def __len__(self) -> int:
+        return len(self._settle())
+
+    def __bool__(self) -> bool:
+        return bool(self._held) or any(len(refs) for refs, _codes in self._pending)
+
+
+def _listed(values: Sequence[str]) -> list[str]:
+    to_pylist = getattr(values, "to_pylist", None)  # an Arrow array from a bulk step
+    return to_pylist() if to_pylist else list(values)
 
 
 def _context(col: str, has_school: bool, alias: str = "") -> str:
