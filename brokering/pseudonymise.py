@@ -16,14 +16,20 @@ compute, or brute-force, any other school's.
 from __future__ import annotations
 
 import base64
+import hashlib
 import hmac
 import math
 import os
 import re
 import secrets
 from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from brokering.errors import ValidationError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 ENV_KEY = "BROKERING_PSEUDONYM_KEY"
 ENV_SCHOOL_KEY = "BROKERING_SCHOOL_KEY"
@@ -32,6 +38,9 @@ _SCHOOL_KEY_FORM = re.compile(r"^[A-Z2-7]{52}$")
 _B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 #: Every pair of Base32 characters, indexed by the 10 bits they spell.
 _B32_PAIRS = [a + b for a in _B32 for b in _B32]
+#: Each byte XOR-ed with HMAC's inner and outer pad bytes (RFC 2104), as translate tables.
+_INNER_PAD = bytes(x ^ 0x36 for x in range(256))
+_OUTER_PAD = bytes(x ^ 0x5C for x in range(256))
 #: A key must carry at least this much guessing work (estimated from its characters).
 MIN_KEY_BITS = 100
 
@@ -117,6 +126,7 @@ class StaffPseudonyms:
     def __init__(self, key: bytes) -> None:
         self.key = key
         self._school_keys: dict[str, bytes] = {}
+        self._pads: dict[str, tuple[Callable[[], Any], Callable[[], Any]]] = {}
 
     def __call__(self, school_id: str, code: str) -> str:
         derived = self._school_keys.get(school_id)
@@ -124,6 +134,54 @@ class StaffPseudonyms:
             derived = school_key(self.key, school_id).encode("ascii")
             self._school_keys[school_id] = derived
         return pseudonym(code, derived)
+
+    def many(self, schools: Sequence[str], codes: Sequence[str]) -> pa.StringArray:
+        """`self(school, code)` for each pair, equal to it, pseudonym for pseudonym, at the
+        speed a national file needs (hundreds of thousands of distinct pairs in a second).
+
+        Each school's HMAC is started once (the key's inner and outer pads hashed, RFC 2104)
+        and copied per code, which costs a third of a one-shot `hmac.digest`; the digests are
+        spelt in Base32 all at once (numpy). The keys never leave this process's memory."""
+        import numpy as np
+        import pyarrow as pa
+
+        pads = self._pads
+        digests = bytearray()
+        for school, code in zip(schools, codes, strict=True):
+            pad = pads.get(school)
+            if pad is None:
+                derived = self._school_keys.get(school)
+                if derived is None:
+                    derived = school_key(self.key, school).encode("ascii")
+                    self._school_keys[school] = derived
+                pad = pads[school] = _pads(derived)
+            inner = pad[0]()
+            inner.update(code.strip().lower().encode("utf-8"))
+            outer = pad[1]()
+            outer.update(inner.digest())
+            digests += outer.digest()[:8]
+        n = len(digests) // 8
+        bits = np.frombuffer(bytes(digests), dtype=">u8").astype(np.uint64) >> np.uint64(4)
+        shifts = np.arange(55, -1, -5, dtype=np.uint64)  # 12 characters of 5 bits
+        spelt = np.empty((n, 13), dtype=np.uint8)
+        spelt[:, 0] = ord("P")
+        spelt[:, 1:] = np.frombuffer(_B32.encode("ascii"), dtype=np.uint8)[
+            (bits[:, None] >> shifts) & np.uint64(31)
+        ]
+        fixed = pa.FixedSizeBinaryArray.from_buffers(
+            pa.binary(13), n, [None, pa.py_buffer(spelt.tobytes())]
+        )
+        return fixed.cast(pa.binary()).cast(pa.string())
+
+
+def _pads(key: bytes) -> tuple[Callable[[], Any], Callable[[], Any]]:
+    """HMAC-SHA256 under `key` with its inner and outer pads already hashed: the `copy`
+    methods that start each message's inner and outer hash (RFC 2104)."""
+    block = key if len(key) <= 64 else hashlib.sha256(key).digest()
+    block = block.ljust(64, b"\0")
+    inner = hashlib.sha256(block.translate(_INNER_PAD))
+    outer = hashlib.sha256(block.translate(_OUTER_PAD))
+    return inner.copy, outer.copy
 
 
 def identity_hash(kind: str, value: str, key: bytes) -> str:

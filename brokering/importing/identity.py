@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from brokering.db import Connection
+from brokering.importing import identity_columns
+from brokering.importing.identity_columns import Labels
 from brokering.importing.parsers import RECORDER_LABELS
 from brokering.importing.problems import ImportReport, Problem
 from brokering.importing.reader import Staged
@@ -49,7 +51,7 @@ _NOT_HELD = (
 class Resolution:
     """What the import learnt about identities; `labels` never leaves the import."""
 
-    labels: dict[str, str] = field(default_factory=dict)
+    labels: Labels = field(default_factory=Labels)
     index_rows: list[tuple[str, str, str, str]] = field(default_factory=list)
     moves: list[dict] = field(default_factory=list)
     names: list[tuple[str | None, str | None, str | None]] = field(default_factory=list)
@@ -243,35 +245,41 @@ class Resolver:
     # -- every other column that names a person ------------------------------------------
     def references(self, s: Staged, columns: list[str]) -> None:
         """Resolve each distinct (school, identifier) of the given columns: the index is read
-        once for all of them (a national file names hundreds of thousands of people)."""
-        has_school = "school_id" in s.columns
+        once for all of them (a national file names hundreds of thousands of people). Columns
+        of single identifiers become map tables and the staged rows are rewritten once, with
+        all of them joined (identity_columns.py); lists of refs (pairings) are split here."""
         school = getattr(s, "school", None) or self.school
+        single = [c for c in columns if (s.table, c) not in _REF_LISTS]
         for col in columns:
-            listed = (s.table, col) in _REF_LISTS
-            sch = '"school_id"' if has_school else "NULL"
-            pairs = self.con.execute(
-                f'SELECT DISTINCT {sch}, "{col}" FROM stg_{s.table} WHERE "{col}" IS NOT NULL'  # noqa: S608
-            ).fetchall()
-            split = [
-                (row_school, raw, [p.strip() for p in raw.split(";")] if listed else [raw])
-                for row_school, raw in pairs
-            ]
-            self.prefetch({(rs or school, p) for rs, _raw, parts in split for p in parts if p})
-            mapping = []
-            for row_school, raw, parts in split:
-                ctx = row_school or school
-                out = [self.resolve(s, col, p, ctx, raw) for p in parts if p]
-                mapping.append((row_school or "", raw, ";".join(out)))
-            if not mapping:
-                continue
-            frame = pd.DataFrame(mapping, columns=["sch", "raw", "val"], dtype="string")
-            self.con.register("ident_frame", frame)
-            on = "coalesce(s.school_id, '') = m.sch AND " if has_school else ""
-            self.con.execute(
-                f'UPDATE stg_{s.table} s SET "{col}" = m.val FROM ident_frame m '  # noqa: S608
-                f'WHERE {on}s."{col}" = m.raw'
-            )
-            self.con.unregister("ident_frame")
+            if col not in single:
+                self._listed(s, col, school)
+        if single:
+            identity_columns.resolve_columns(self, s, single, school)
+
+    def _listed(self, s: Staged, col: str, school: str | None) -> None:
+        """A column holding several refs separated by ';': each part resolved on its own."""
+        has_school = "school_id" in s.columns
+        sch = '"school_id"' if has_school else "NULL"
+        pairs = self.con.execute(
+            f'SELECT DISTINCT {sch}, "{col}" FROM stg_{s.table} WHERE "{col}" IS NOT NULL'  # noqa: S608
+        ).fetchall()
+        split = [(rs, raw, [p.strip() for p in raw.split(";")]) for rs, raw in pairs]
+        self.prefetch({(rs or school, p) for rs, _raw, parts in split for p in parts if p})
+        mapping = []
+        for row_school, raw, parts in split:
+            ctx = row_school or school
+            out = [self.resolve(s, col, p, ctx, raw) for p in parts if p]
+            mapping.append((row_school or "", raw, ";".join(out)))
+        if not mapping:
+            return
+        frame = pd.DataFrame(mapping, columns=["sch", "raw", "val"], dtype="string")
+        self.con.register("ident_frame", frame)
+        on = "coalesce(s.school_id, '') = m.sch AND " if has_school else ""
+        self.con.execute(
+            f'UPDATE stg_{s.table} s SET "{col}" = m.val FROM ident_frame m '  # noqa: S608
+            f'WHERE {on}s."{col}" = m.raw'
+        )
+        self.con.unregister("ident_frame")
 
     def prefetch(self, items: set[tuple[str | None, str]]) -> None:
         """Look up, in three queries, every identifier `resolve` will be asked about."""
