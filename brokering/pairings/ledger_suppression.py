@@ -91,19 +91,25 @@ def shown(
     while True:
         hidden_p = ~keep_p
         count = np.bincount(a[hidden_p], minlength=n) + np.bincount(b[hidden_p], minlength=n)
-        # A hidden relationship that is the only hidden one of a row the viewer can add up
-        # themselves is as good as shown to them: it gives no cover.
-        single = free_s & (count == 1)
-        known = hidden_p & (single[a] | single[b])
-        part = hidden_p & ~known
-        cover_g = np.bincount(a[part & a_gives], minlength=n)
-        cover_g += np.bincount(b[part & b_gives], minlength=n)
-        cover_r = np.bincount(a[part & b_gives], minlength=n)
-        cover_r += np.bincount(b[part & a_gives], minlength=n)
+        # A row the viewer can add up themselves is two totals, given and received: a hidden
+        # direction that is the only hidden one on its side of such a row is as good as
+        # shown to them, so it gives no cover.
+        ab, ba = hidden_p & a_gives, hidden_p & b_gives
+        gives_h = np.bincount(a[ab], minlength=n) + np.bincount(b[ba], minlength=n)
+        gets_h = np.bincount(b[ab], minlength=n) + np.bincount(a[ba], minlength=n)
+        single_g, single_r = free_s & (gives_h == 1), free_s & (gets_h == 1)
+        ab_part = ab & ~(single_g[a] | single_r[b])
+        ba_part = ba & ~(single_g[b] | single_r[a])
+        cover_g = np.bincount(a[ab_part], minlength=n) + np.bincount(b[ba_part], minlength=n)
+        cover_r = np.bincount(b[ab_part], minlength=n) + np.bincount(a[ba_part], minlength=n)
         before = (keep_s.copy(), keep_p.copy())
-        # A row the viewer can add up must not be one hidden relationship short (rule 2 for
-        # a row that cannot be hidden): a second relationship of it is hidden too.
-        keep_p[smallest_open(single)] = False
+        # A row the viewer can add up must not be one hidden direction short on either side
+        # (rule 2 for a row that cannot be hidden): a second one of that side is hidden too.
+        keep_p[smallest_open(single_g, ends_gives)] = False
+        keep_p[smallest_open(single_r, ends_gets)] = False
+        # A row with one hidden relationship in which it neither gives nor receives from
+        # someone unseen still counts it: a second relationship of it is hidden too.
+        keep_p[smallest_open(free_s & (count == 1) & (gives_h + gets_h == 0))] = False
         # Rule 2: a total with a hidden part is hidden.
         keep_s[~free_s & keep_s & (count > 0)] = False
         # Rule 3: a hidden total keeps a hidden part, on the giving and the receiving side.
