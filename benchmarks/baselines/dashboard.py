@@ -230,9 +230,9 @@ def flow_matrix(frames: DashFrames, start: date, end: date) -> pd.DataFrame:
     """`flows.flow_matrix` for the whole alliance, before suppression: per giver x receiver
     school (two different schools), the pairing links running in the period (agreed or
     beyond, started by its end, not concluded before its start), the coaching records
-    running in it, their hours (each
-    link's share of its pairing's hours plus the coaching hours), and the distinct people over
-    both (a pairing's participants, a coaching record's coach and coachee)."""
+    running in it, their hours (each link's share of its pairing's hours plus the coaching
+    hours), and the distinct people over both (a pairing's participants, a coaching record's
+    coach and coachee)."""
     s_day, e_day = _day(start), _day(end)
     p_start = frames.pairings["start"].to_numpy()
     p_concluded = frames.pairings["concluded"].to_numpy()  # _NONE (never) is >= any day
