@@ -213,6 +213,29 @@ FOUND = [
                      ("A0", "B0", "anti-bullying", 3), ("A1", "A0", "assessment-design", 4),
                      ("A2", "B0", "anti-bullying", 3), ("A2", "A1", "assessment-design", 3)],
     },
+    # A governor: every pairing not given by B was C's to A, so the alliance's total less B's
+    # given was C>A (never one given total hidden among the schools that give).
+    {
+        "schools": ["A", "B", "C"],
+        "staff": [("A0", "A", True), ("A1", "A", False), ("A2", "A", True), ("A3", "A", False),
+                  ("B0", "B", False), ("B1", "B", False), ("B2", "B", False), ("B3", "B", True),
+                  ("C0", "C", True)],
+        "pairings": [("B1", "B2", "anti-bullying", 1), ("B1", "B3", "assessment-design", 4),
+                     ("B1", "A2", "anti-bullying", 4), ("C0", "A0", "anti-bullying", 1),
+                     ("B0", "B3", "assessment-design", 1), ("C0", "A0", "anti-bullying", 1),
+                     ("B3", "B2", "assessment-design", 4), ("B1", "A1", "assessment-design", 3),
+                     ("B3", "A2", "anti-bullying", 2)],
+    },
+    # With each area's headline: behaviour's total (two people) is the matrix's shown A>B
+    # cell, so hiding it protected nothing and gave assessment's away as the complement.
+    {
+        "schools": ["A", "B"],
+        "staff": [("A0", "A", True), ("A1", "A", False), ("A2", "A", True), ("B0", "B", False),
+                  ("B1", "B", True), ("B2", "B", True)],
+        "pairings": [("B0", "A2", "assessment-design", 1), ("B0", "B1", "assessment-design", 2),
+                     ("A2", "B2", "anti-bullying", 3), ("A2", "B2", "anti-bullying", 1),
+                     ("B2", "B1", "assessment-design", 3), ("A1", "A0", "assessment-design", 3)],
+    },
 ]  # fmt: skip
 
 
@@ -255,6 +278,7 @@ def test_a_same_school_cell_is_not_the_remainder(store: Connection) -> None:
 @given(a=alliances())
 @example(a=FOUND[0])
 @example(a=FOUND[1])
+@example(a=FOUND[2])
 def test_no_hidden_flow_or_ledger_figure_is_shown_or_recoverable(
     store: Connection, a: dict
 ) -> None:
@@ -274,6 +298,7 @@ def test_no_hidden_flow_or_ledger_figure_is_shown_or_recoverable(
 )
 @given(a=alliances())
 @example(a=FOUND[0])
+@example(a=FOUND[3])
 def test_with_each_areas_headline_too(store: Connection, a: dict) -> None:
     if not a["pairings"]:
         return
@@ -320,7 +345,7 @@ def test_without_secondary_suppression_a_hidden_figure_is_recoverable(
     def flows_primary_only(schools, pairs, cells, viewer):  # noqa: ANN001, ANN202
         keep_s, keep_p = primary_only(schools, pairs, viewer)
         hid_c = hiding.primary(cells["unseen"])
-        return ~keep_s.to_numpy(), ~keep_p.to_numpy(), hid_c, set()
+        return ~keep_s.to_numpy(), ~keep_p.to_numpy(), hid_c, set(), set()
 
     monkeypatch.setattr(ledger_suppression, "shown", primary_only)
     monkeypatch.setattr(hiding, "flow_hidden", flows_primary_only)

@@ -120,6 +120,10 @@ def read(con: Connection, viewer: Viewer, periods: list[tuple[date, date]], area
     else:
         vis, params = visible_staff_sql(viewer, "st")
         unseen = f"NOT {vis}"
+    # A participant's school counts only for suppression (the administrator has none).
+    ws, join_school = (
+        ("-1", "") if viewer.sees_everyone else ("x.k", "JOIN sc x ON x.school_id = m.school_id")
+    )
     person = "st.rowid" if joined else PERSON_KEY.format("w.staff_ref")
     join = "JOIN staff st ON st.staff_ref = w.staff_ref" if joined else ""
     days = "date_diff('day', DATE '1970-01-01', {})"
@@ -141,8 +145,8 @@ def read(con: Connection, viewer: Viewer, periods: list[tuple[date, date]], area
             JOIN sc r ON r.school_id = x.receiver {join_area}
             WHERE x.start_date <= ? AND (x.end_date IS NULL OR x.end_date >= ?)
         ), w AS (
-            SELECT l.g, l.r, l.area, l.first, l.last, m.staff_ref, x.k AS ws
-            FROM lk l JOIN {f.people} m USING (pairing_id) JOIN sc x ON x.school_id = m.school_id
+            SELECT l.g, l.r, l.area, l.first, l.last, m.staff_ref, {ws} AS ws
+            FROM lk l JOIN {f.people} m USING (pairing_id) {join_school}
             UNION ALL SELECT g, r, area, first, last, coach_ref, g FROM ck
             UNION ALL SELECT g, r, area, first, last, coachee_ref, r FROM ck
         )
@@ -163,7 +167,9 @@ def read(con: Connection, viewer: Viewer, periods: list[tuple[date, date]], area
         ids=schools["school_id"].to_numpy(object),
         names=schools["name"].to_numpy(object),
         by_id=schools["by_id"].to_numpy(np.int64),
-        areas=query_df(con, _AREAS_SQL)["area"].to_numpy(object),
+        areas=(
+            query_df(con, _AREAS_SQL)["area"].to_numpy(object) if areas else np.array([], object)
+        ),
         g=col("g", rel),
         r=col("r", rel),
         area=col("area", rel),
@@ -250,7 +256,13 @@ def hiding_inputs(work: Work, with_cells: bool) -> tuple[pd.DataFrame, ...]:
     school_hidden = np.bincount(school[present_staff & unseen], minlength=n)
     present = np.flatnonzero(school_people)
     schools = pd.DataFrame(
-        {"school_id": present, "people": school_people[present], "hidden": school_hidden[present]}
+        {
+            "school_id": present,
+            "people": school_people[present],
+            "hidden": school_hidden[present],
+            "gives": np.bincount(work.g, minlength=n)[present] > 0,
+            "gets": np.bincount(work.r, minlength=n)[present] > 0,
+        }
     )
     # Two schools, named a and b by id as the ledger names them; only their own people.
     g, r = work.wg, work.wr

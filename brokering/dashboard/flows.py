@@ -35,47 +35,55 @@ WITHIN_SCHOOL = (
 
 def _suppressed(
     work: flow_counts.Work, viewer: Viewer, with_cells: bool
-) -> tuple[np.ndarray, np.ndarray, pd.DataFrame, np.ndarray, set[str]]:
+) -> tuple[np.ndarray, np.ndarray, pd.DataFrame, np.ndarray, tuple[set[str], set[str]]]:
     """(schools whose totals are hidden, hidden two-school keys lo*n+hi by position, the
-    area cells, which of them are hidden, the areas whose totals are hidden) for the period's
+    area cells, which of them are hidden, (the areas whose totals are hidden, those whose
+    totals the matrices give away)) for the period's
     matrix of the whole alliance and of every skill area — one suppression for all of them
     (`hiding.flow_hidden`)."""
     schools, pairs, cells = flow_counts.hiding_inputs(work, with_cells)
-    hid_s, hid_p, hid_c, areas = hiding.flow_hidden(schools, pairs, cells, viewer)
+    hid_s, hid_p, hid_c, areas, known = hiding.flow_hidden(schools, pairs, cells, viewer)
     a, b = pairs["school_a"].to_numpy(np.int64), pairs["school_b"].to_numpy(np.int64)
     keys = np.minimum(a, b)[hid_p] * work.n + np.maximum(a, b)[hid_p]
-    return schools["school_id"].to_numpy()[hid_s], keys, cells, hid_c, areas
+    return schools["school_id"].to_numpy()[hid_s], keys, cells, hid_c, (areas, known)
 
 
-def area_totals_hidden(
+def area_totals(
     con: Connection, viewer: Viewer, periods: list[tuple[date, date]]
-) -> list[set[str]]:
-    """Per period: the skill areas whose total (pairings active in the period, the Transfer
-    page's headline for the area) must be hidden with the area's flow matrix — an area with
-    one hidden cell and nothing beside it left to hide (`hiding.flow_hidden`). Read once for
-    all the periods. An area holding two cells whose relationship rests on too few people
-    never is (those stay hidden whatever else is decided), so the areas' own people are
-    counted only where some area holds fewer."""
+) -> list[tuple[set[str], set[str]]]:
+    """Per period, what the areas' flow matrices decide about each area's total (pairings
+    active in the period, the Transfer page's headline for the area): (the areas whose total
+    must be hidden with the matrix — one hidden cell and nothing beside it left to hide; the
+    areas whose total the matrices give away — every part shown or known), by
+    `hiding.flow_hidden`. Read once for all the periods. An area holding two cells that stay
+    hidden whatever else is decided (their relationship rests on too few people, and so does
+    the cell) is neither, so the areas' own people are counted only where some area holds
+    fewer."""
     if viewer.sees_everyone or not periods:
-        return [set() for _ in periods]
+        return [(set(), set()) for _ in periods]
     work = flow_counts.read(con, viewer, periods, areas=True)
     out = []
     for start, end in periods:
         term = work.during(start, end)
         _, pairs, _ = flow_counts.hiding_inputs(term, with_cells=False)
-        # Relationships hidden on their own people stay hidden whatever else is decided.
         sure = hiding.primary(pairs["hidden"])
         a, b = pairs["school_a"].to_numpy(np.int64), pairs["school_b"].to_numpy(np.int64)
         sure_keys = (np.minimum(a, b) * term.n + np.maximum(a, b))[sure]
         n_areas = max(len(term.areas), 1)
         cross = term.g != term.r
+        pair = (np.minimum(term.g, term.r) * term.n + np.maximum(term.g, term.r))[cross]
         cell = pd.unique(((term.g * term.n + term.r) * n_areas + term.area)[cross])
-        g, r = cell // n_areas // term.n, cell // n_areas % term.n
-        on_sure = _isin(np.minimum(g, r) * term.n + np.maximum(g, r), sure_keys)
+        cell_pair = np.minimum(cell // n_areas // term.n, cell // n_areas % term.n) * term.n
+        cell_pair += np.maximum(cell // n_areas // term.n, cell // n_areas % term.n)
+        held = _isin(cell_pair, sure_keys)
+        if not viewer.aggregate_only:
+            # The cell rests on someone unseen for sure only where its pair works in one area.
+            one_area = pd.Series(term.area[cross]).groupby(pair).nunique()
+            single = one_area.index.to_numpy()[one_area.to_numpy() == 1]
+            held &= _isin(cell_pair, single)
         present = np.bincount(cell % n_areas, minlength=n_areas) > 0
-        held = np.bincount(cell[on_sure] % n_areas, minlength=n_areas)
-        if (held[present] >= 2).all():
-            out.append(set())
+        if (np.bincount(cell[held] % n_areas, minlength=n_areas)[present] >= 2).all():
+            out.append((set(), set()))
         else:
             out.append(_suppressed(term, viewer, True)[4])
     return out
@@ -83,11 +91,9 @@ def area_totals_hidden(
 
 def _isin(values: np.ndarray, among: np.ndarray) -> np.ndarray:
     """Which of `values` are in `among` (hashed: both run to 100,000 keys)."""
-    return (
-        np.asarray(pd.Index(among).get_indexer(values) >= 0)
-        if len(among)
-        else (np.zeros(len(values), bool))
-    )
+    if not len(among):
+        return np.zeros(len(values), bool)
+    return np.asarray(pd.Index(pd.unique(among)).get_indexer(values) >= 0)
 
 
 def flow_matrix(

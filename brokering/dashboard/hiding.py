@@ -64,6 +64,7 @@ def guard_areas(
     by_area: dict[str | None, dict],
     viewer: Viewer,
     forced: dict[str, tuple[str, ...]] | None = None,
+    known: frozenset[str] | set[str] = frozenset(),
 ) -> dict[str | None, dict[str, tuple[float | None, bool]]]:
     """`guard_all` for the whole (key None) and each skill area of one period, with
     complementary suppression between them: the page shows any area's figures and the
@@ -72,8 +73,14 @@ def guard_areas(
     see, but some) is hidden too — and what is worked out from it. (An area with one hidden
     figure and no other to hide beside it cannot happen: the whole would then rest on the
     same few people, and be hidden.) `forced`: figures of an area hidden for another view's
-    sake (an area's pairings active, for its flow matrix: `flow_hidden`), before the rest."""
+    sake (an area's pairings active, for its flow matrix: `flow_hidden`), before the rest;
+    `known`: areas whose pairings active the flow matrices give away (every part of it shown
+    or known there): shown, the same figure judged once, and never hidden as a complement
+    (hiding it would protect nothing)."""
     out = {area: guard_all(figs, viewer) for area, figs in by_area.items()}
+    for area in known:
+        if area in out and "active" in out[area] and not viewer.sees_everyone:
+            out[area]["active"] = (by_area[area]["active"][0], False)
     for area, keys in (forced or {}).items():
         if area in out and not viewer.sees_everyone:
             for key in keys:
@@ -89,11 +96,21 @@ def guard_areas(
         hidden = [a for a in areas if out[a][key][1]]
         if len(hidden) != 1:
             continue
-        open_ = [a for a in areas if not out[a][key][1] and by_area[a][key][1] > 0]
+        open_ = [
+            a
+            for a in areas
+            if not out[a][key][1]
+            and by_area[a][key][1] > 0
+            and not (key == "active" and a in known)
+        ]
         if open_:
             pick = min(open_, key=lambda a: (by_area[a][key][1], a))
             out[pick][key] = (None, True)
             out[pick] = _derive(out[pick], by_area[pick])
+        elif key == "active" and (hidden[0] in (forced or {}) or known):
+            # The whole less the other areas, every one shown: hiding it protects nothing
+            # (only a figure the flow matrices decided on can get here).
+            out[hidden[0]][key] = (by_area[hidden[0]][key][0], False)
     return out
 
 
@@ -222,7 +239,7 @@ def flow_hidden(
 
     if viewer.sees_everyone:
         none = np.zeros(len(schools), bool), np.zeros(len(pairs), bool), np.zeros(len(cells), bool)
-        return (*none, set())
+        return (*none, set(), set())
     schools = schools.reset_index(drop=True).copy()
     pairs = pairs.reset_index(drop=True).copy()
     cells = cells.reset_index(drop=True)
@@ -256,7 +273,7 @@ def flow_hidden(
     # A school's work within itself is no cell of a matrix but part of its area's total:
     # unknown to the viewer (cover for the area's hidden cells) only while the school's own
     # totals are hidden, else taken as known.
-    unseen = np.where(diag & ~margin_hidden, 0, unseen)
+    raw_unseen, unseen = unseen, np.where(diag & ~margin_hidden, 0, unseen)
     row_known = np.ones(n_rows, bool)
     row_known[line_row[margin_hidden]] = False
     small = primary(unseen)
@@ -272,8 +289,11 @@ def flow_hidden(
         while True:
             h = hidden_both[both]
             open_ = ~h & (unseen > 0) & ~pinned[both]
-            need_row = row_known & (np.bincount(line_row[h], minlength=n_rows) == 1)
-            need_col = col_known & (np.bincount(line_col[h], minlength=n_cols) == 1)
+            # A hidden cell resting only on people the viewer sees is known to them: it needs
+            # no cover and gives none.
+            guarded_ = h & (unseen > 0)
+            need_row = row_known & (np.bincount(line_row[guarded_], minlength=n_rows) == 1)
+            need_col = col_known & (np.bincount(line_col[guarded_], minlength=n_cols) == 1)
             picked_r, stuck = _smallest_open(need_row, line_row, open_, order)
             picked_c, stuck_c = _smallest_open(need_col, line_col, open_, order)
             before = hidden_both.sum()
@@ -284,14 +304,26 @@ def flow_hidden(
         # it left to hide: that cell is the row's total less figures shown or known, the same
         # figure judged once (the relationship's people, as the matrix and the ledger judge
         # it) — shown, and the rest worked again. An area in that state hides its total.
+        # Rows first: a cell shown there may leave its area nothing to protect.
         stuck_cells = np.isin(line_row, stuck) & hidden_both[both] & ~margin_hidden
+        if stuck_cells.any() and not pinned[both[stuck_cells]].all():
+            pinned[both[stuck_cells]] = True
+            continue
         if len(stuck_c):
             col_known[stuck_c] = False
             continue
-        if not stuck_cells.any() or pinned[both[stuck_cells]].all():
-            areas = pd.factorize(cells["area"].to_numpy(object))[1]
-            return hid_s, hid_p, hidden_both[both], set(areas[~col_known[: len(areas)]])
-        pinned[both[stuck_cells]] = True
+        areas = pd.factorize(cells["area"].to_numpy(object))[1]
+        # Areas whose every part the viewer sees or knows: no hidden cell resting on someone
+        # unseen, no work within a school resting on someone unseen.
+        open_parts = (hidden_both[both] & (unseen > 0)) | (diag & (raw_unseen > 0))
+        derivable = np.bincount(line_col[open_parts], minlength=n_cols)[: len(areas)] == 0
+        return (
+            hid_s,
+            hid_p,
+            hidden_both[both],
+            set(areas[~col_known[: len(areas)]]),
+            set(areas[derivable]),
+        )
 
 
 def beside_total(
