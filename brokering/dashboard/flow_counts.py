@@ -65,6 +65,7 @@ class Work:
     hours: np.ndarray
     first: np.ndarray
     last: np.ndarray
+    size: np.ndarray  # its people (however many of them are in its other relationships)
     # One row per person in a relationship: its giver, receiver, area and days, the person
     # (a code), their school and whether the viewer cannot see them one by one.
     wg: np.ndarray
@@ -90,7 +91,7 @@ class Work:
         return Work(self.ids, self.names, self.by_id, self.areas, **rows, **people)
 
 
-_REL = ("g", "r", "area", "pairing", "hours", "first", "last")
+_REL = ("g", "r", "area", "pairing", "hours", "first", "last", "size")
 _WHO = ("wg", "wr", "warea", "wfirst", "wlast", "staff", "ws", "unseen")
 
 
@@ -98,11 +99,18 @@ def _day(d: date) -> int:
     return (d - date(1970, 1, 1)).days
 
 
-def read(con: Connection, viewer: Viewer, periods: list[tuple[date, date]], areas: bool) -> Work:
+def read(
+    con: Connection,
+    viewer: Viewer,
+    periods: list[tuple[date, date]],
+    areas: bool,
+    people: bool = True,
+) -> Work:
     """The relationships running in any of `periods` (pairings agreed or beyond; coaching
     records) and their people, with each one's skill area when `areas` (`Work.during` keeps
-    one period's). Every column comes back a number, schools as positions and people as a
-    number each (`PERSON_KEY`), in one query: nothing is a string by the time it is counted."""
+    one period's); without `people`, only the relationships. Every column comes back a
+    number, schools as positions and people as a number each (`PERSON_KEY`), in one query:
+    nothing is a string by the time it is counted."""
     f = facts(con)
     schools = query_df(con, _SCHOOLS_SQL)
     start, end = min(s for s, _ in periods), max(e for _, e in periods)
@@ -127,10 +135,17 @@ def read(con: Connection, viewer: Viewer, periods: list[tuple[date, date]], area
     person = "st.rowid" if joined else PERSON_KEY.format("w.staff_ref")
     join = "JOIN staff st ON st.staff_ref = w.staff_ref" if joined else ""
     days = "date_diff('day', DATE '1970-01-01', {})"
+    people_rows = (
+        f"""UNION ALL
+        SELECT FALSE, w.g, w.r, w.area, w.first, w.last, w.ws, {person}, {unseen}, 0.0, FALSE, 0
+        FROM w {join}"""
+        if people
+        else ""
+    )
     rows = con.execute(
         f"""
         WITH {_CODES}, lk AS (
-            SELECT x.pairing_id, g.k AS g, r.k AS r, {area} AS area, x.hours,
+            SELECT x.pairing_id, g.k AS g, r.k AS r, {area} AS area, x.hours, x.people,
                    {days.format("x.start_date")} AS first,
                    coalesce({days.format("x.concluded_on")}, {_NEVER}) AS last
             FROM {f.links} x JOIN sc g ON g.school_id = x.giver
@@ -139,6 +154,7 @@ def read(con: Connection, viewer: Viewer, periods: list[tuple[date, date]], area
               AND x.status <> 'proposed'
         ), ck AS (
             SELECT g.k AS g, r.k AS r, {area} AS area, x.hours, x.coach_ref, x.coachee_ref,
+                   CASE WHEN x.coach_ref = x.coachee_ref THEN 1 ELSE 2 END AS people,
                    {days.format("x.start_date")} AS first,
                    coalesce({days.format("x.end_date")}, {_NEVER}) AS last
             FROM {f.coaching} x JOIN sc g ON g.school_id = x.giver
@@ -150,13 +166,12 @@ def read(con: Connection, viewer: Viewer, periods: list[tuple[date, date]], area
             UNION ALL SELECT g, r, area, first, last, coach_ref, g FROM ck
             UNION ALL SELECT g, r, area, first, last, coachee_ref, r FROM ck
         )
-        SELECT FALSE AS rel, w.g, w.r, w.area, w.first, w.last, w.ws, {person} AS staff,
-               {unseen} AS unseen, 0.0 AS hours, FALSE AS pairing
-        FROM w {join}
-        UNION ALL SELECT TRUE, g, r, area, first, last, -1, -1, FALSE, hours, TRUE FROM lk
-        UNION ALL SELECT TRUE, g, r, area, first, last, -1, -1, FALSE, hours, FALSE FROM ck
+        SELECT TRUE AS rel, g, r, area, first, last, -1 AS ws, -1 AS staff, FALSE AS unseen,
+               hours, TRUE AS pairing, people AS size FROM lk
+        UNION ALL SELECT TRUE, g, r, area, first, last, -1, -1, FALSE, hours, FALSE, people FROM ck
+        {people_rows}
         """,
-        [end, start] * 2 + params,
+        [end, start] * 2 + (params if people else []),
     ).fetchnumpy()
     rel = np.asarray(rows["rel"], dtype=bool)
 
@@ -177,6 +192,7 @@ def read(con: Connection, viewer: Viewer, periods: list[tuple[date, date]], area
         hours=col("hours", rel, float),
         first=col("first", rel),
         last=col("last", rel),
+        size=col("size", rel),
         wg=col("g", ~rel),
         wr=col("r", ~rel),
         warea=col("area", ~rel),

@@ -61,6 +61,12 @@ def area_totals(
     fewer."""
     if viewer.sees_everyone or not periods:
         return [(set(), set()) for _ in periods]
+    if viewer.aggregate_only:
+        # Everyone is unseen to this role: a relationship whose pairings and coaching hold
+        # two people or fewer between them rests on too few, counted without the people.
+        rel = flow_counts.read(con, viewer, periods, areas=True, people=False)
+        if all(_two_sure_cells(rel.during(s, e)) for s, e in periods):
+            return [(set(), set()) for _ in periods]
     work = flow_counts.read(con, viewer, periods, areas=True)
     out = []
     for start, end in periods:
@@ -87,6 +93,22 @@ def area_totals(
         else:
             out.append(_suppressed(term, viewer, True)[4])
     return out
+
+
+def _two_sure_cells(term: flow_counts.Work) -> bool:
+    """Whether every area with work between schools holds two cells whose relationship
+    rests on at most two people (at most: each relationship's people added up) — for a role
+    that sees no one, cells hidden whatever else is decided."""
+    n_areas, cross = max(len(term.areas), 1), term.g != term.r
+    pair = (np.minimum(term.g, term.r) * term.n + np.maximum(term.g, term.r))[cross]
+    at, pairs = pd.factorize(pair)
+    small = np.bincount(at, weights=term.size[cross], minlength=len(pairs)) <= 2
+    cell, first = np.unique(
+        ((term.g * term.n + term.r) * n_areas + term.area)[cross], return_index=True
+    )
+    present = np.bincount(cell % n_areas, minlength=n_areas) > 0
+    held = np.bincount(cell[small[at[first]]] % n_areas, minlength=n_areas)
+    return bool((held[present] >= 2).all())
 
 
 def _isin(values: np.ndarray, among: np.ndarray) -> np.ndarray:
