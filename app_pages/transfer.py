@@ -173,7 +173,8 @@ else:
 st.header("Flows between schools")
 st.caption(
     "Pairings and coaching hours from the giving school to the receiving school, in "
-    "the chosen term. One-way relationships show as a strong colour on one side only."
+    "the chosen term. One-way relationships show as a strong colour on one side only. "
+    + flows.WITHIN_SCHOOL
 )
 matrix = flows.flow_matrix(con, viewer, term.start, term.end, scope)
 if matrix.empty:

@@ -22,7 +22,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from brokering.dashboard import hiding, transfer
@@ -148,13 +148,30 @@ def check(con: Connection, a: dict, viewer: Viewer) -> None:
         assert not recoverable(know + shown[key], target), (viewer, name, a)
 
 
+#: For a coordinator the behaviour matrix's one cell (two people, both seen) was hidden with
+#: its relationship, and the area's total hidden for it gave classroom practice's away as the
+#: complement: a hidden cell resting only on people the viewer sees needs no cover.
+FLOWS_KNOWN = {
+    "schools": ["A", "B", "C"],
+    "staff": [("A0", "A", True), ("A1", "A", False), ("B0", "B", True), ("B1", "B", True),
+              ("B2", "B", False), ("B3", "B", True), ("C0", "C", True), ("C1", "C", False),
+              ("C2", "C", False), ("C3", "C", True)],
+    "pairings": [("C2", "C1", "adaptive-teaching", "not transferred", 3),
+                 ("C1", "A1", "adaptive-teaching", "stopped", 1),
+                 ("C0", "A0", "anti-bullying", "stopped", 3),
+                 ("C2", "C1", "adaptive-teaching", "stopped", 2)],
+}  # fmt: skip
+
+
 @settings(
     max_examples=TRIALS,
     deadline=None,
-    phases=(Phase.explicit, Phase.reuse, Phase.generate),
+    derandomize=True,
+    phases=(Phase.explicit, Phase.generate),
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(a=alliances())
+@example(a=FLOWS_KNOWN)
 def test_no_hidden_area_headline_figure_is_recoverable(store: Connection, a: dict) -> None:
     if not a["pairings"]:
         return
@@ -193,7 +210,7 @@ def test_the_hand_built_case_hides_the_complement(store: Connection) -> None:
 def test_without_complementary_suppression_the_check_fails(
     store: Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def each_alone(by_area, viewer):  # noqa: ANN001, ANN202
+    def each_alone(by_area, viewer, forced=None, known=()):  # noqa: ANN001, ANN202
         return {area: hiding.guard_all(figs, viewer) for area, figs in by_area.items()}
 
     monkeypatch.setattr(transfer, "guard_areas", each_alone)

@@ -228,10 +228,11 @@ def outcomes_by_school(frames: DashFrames) -> pd.DataFrame:
 
 def flow_matrix(frames: DashFrames, start: date, end: date) -> pd.DataFrame:
     """`flows.flow_matrix` for the whole alliance, before suppression: per giver x receiver
-    school, the pairing links running in the period (agreed or beyond, started by its end,
-    not concluded before its start), the coaching records running in it, their hours (each
-    link's share of its pairing's hours plus the coaching hours), and the distinct people over
-    both (a pairing's participants, a coaching record's coach and coachee)."""
+    school (two different schools), the pairing links running in the period (agreed or
+    beyond, started by its end, not concluded before its start), the coaching records
+    running in it, their hours (each link's share of its pairing's hours plus the coaching
+    hours), and the distinct people over both (a pairing's participants, a coaching record's
+    coach and coachee)."""
     s_day, e_day = _day(start), _day(end)
     p_start = frames.pairings["start"].to_numpy()
     p_concluded = frames.pairings["concluded"].to_numpy()  # _NONE (never) is >= any day
@@ -241,6 +242,9 @@ def flow_matrix(frames: DashFrames, start: date, end: date) -> pd.DataFrame:
     in_links = (p_start[l_pairing] <= e_day) & (p_concluded[l_pairing] >= s_day)
     in_links &= agreed[l_pairing]
     in_coach = (coach["start"].to_numpy() <= e_day) & (coach["end"].to_numpy() >= s_day)
+    # Work between two schools only (work within one school is no cell of the matrix).
+    in_links &= links["giver"].to_numpy() != links["receiver"].to_numpy()
+    in_coach &= coach["giver"].to_numpy() != coach["receiver"].to_numpy()
     l_pairing = l_pairing[in_links]
     n_schools = len(frames.schools)
     l_key = links["giver"].to_numpy()[in_links].astype(np.int64) * n_schools

@@ -71,18 +71,20 @@ def _people_sql(r: Mapping[str, str]) -> str:
 PEOPLE_SQL = _people_sql({})
 
 
-#: Coaching and mentoring relationships with the giving and receiving school and the hours
-#: they count for (the alliance default where none is recorded; it is part of the signature,
-#: so changing the default rebuilds the table).
+#: Coaching and mentoring relationships with the giving and receiving school, the hours they
+#: count for (the alliance default where none is recorded; it is part of the signature, so
+#: changing the default rebuilds the table) and their skill's area (as a pairing's).
 _DEFAULT_HOURS = float(DEFAULT_RELATIONSHIP_HOURS)
 
 
 def _coaching_sql(r: Mapping[str, str]) -> str:
     return f"""
     SELECT c.coach_ref, c.coachee_ref, a.school_id AS giver, b.school_id AS receiver,
-           c.start_date, c.end_date, coalesce(c.hours, {_DEFAULT_HOURS!r}) AS hours
+           c.start_date, c.end_date, coalesce(c.hours, {_DEFAULT_HOURS!r}) AS hours,
+           coalesce(sk.area, 'Other') AS area
     FROM {source(r, "coaching")} c JOIN staff a ON a.staff_ref = c.coach_ref
     JOIN staff b ON b.staff_ref = c.coachee_ref
+    LEFT JOIN skills sk ON sk.skill_id = c.skill_id
     """
 
 
@@ -193,7 +195,7 @@ _COACH = Part("coach", tables=(("coaching", "coach_ref"),), sources=(("coaching"
 
 DASHBOARD = DerivedSet(
     name="dash",
-    layout=5,
+    layout=6,
     signature_sql=_SIGNATURE_SQL,
     tables=(
         Table("people", _people_sql, "pairing_id"),
@@ -201,8 +203,19 @@ DASHBOARD = DerivedSet(
         Table("links", lambda r: _links_sql(r["people"], r["pairings"]), "giver, receiver"),
         Table("coaching", _coaching_sql, "giver, receiver"),
         Table("receivers", lambda r: _receivers_sql(r["people"], r["pairings"]), "school_id"),
+        Table("keys", lambda r: KEYS_SQL, "distinct_keys"),
     ),
     parts=(_PAIRING, _COACH),
+)
+
+
+#: A person's number where the flows count people (`flow_counts`): their reference hashed,
+#: which is whole-number work where the reference is a string; exact only while no two staff
+#: share one, so the set says whether they do (the staff change only through imports).
+PERSON_KEY = "(hash({}) // 2)::BIGINT"
+KEYS_SQL = (
+    f"SELECT count(DISTINCT {PERSON_KEY.format('staff_ref')}) = count(*) AS distinct_keys "
+    "FROM staff"
 )
 
 
@@ -215,13 +228,16 @@ class Facts:
     coaching: str
     links: str
     receivers: str
+    keys: str
     stored: bool
 
 
 def facts(con: Connection) -> Facts:
     """The facts relations, current with the data (see `brokering.derived.relations`)."""
     r = derived.relations(con, DASHBOARD)
-    return Facts(r["pairings"], r["people"], r["coaching"], r["links"], r["receivers"], r.stored)
+    return Facts(
+        r["pairings"], r["people"], r["coaching"], r["links"], r["receivers"], r["keys"], r.stored
+    )
 
 
 def build(con: Connection) -> None:

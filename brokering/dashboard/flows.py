@@ -1,21 +1,18 @@
-# ruff: noqa: S608 - the SQL fragments below are code constants; every value is a parameter.
 """Who gives to whom: the school-by-school flow of pairings and coaching hours, each
 school's give/receive balance, and complementary strengths (one school strong where another
 has open needs). JPD is two-way (DOMAIN.md idea 4): one-way relationships should show."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from brokering import concepts
-from brokering.dashboard import hiding
-from brokering.dashboard.facts import ALLIANCE, Scope, facts, unseen_sql
+from brokering.dashboard import flow_counts, hiding
+from brokering.dashboard.facts import ALLIANCE, Scope
 from brokering.db import Connection, query_df
-from brokering.settings import DEFAULT_RELATIONSHIP_HOURS
 from brokering.viewer import Viewer
 
 _COLUMNS = [
@@ -29,243 +26,141 @@ _COLUMNS = [
     "people",
 ]
 
+#: Said under the matrix: what it leaves out, and where that is counted.
+WITHIN_SCHOOL = (
+    "Work within one school (a school's own staff pairing with or coaching each other) is "
+    "not drawn here: the matrix shows work between schools. The headline figures count it."
+)
 
-def _coaching_sql(area: str | None) -> tuple[str, list[object]]:
-    """Coaching and mentoring relationships with their schools and hours (the derived facts'
-    table), or — for one skill area — those whose skill is in it (read with its skill)."""
-    if area is None:
-        return "", []
-    return (
-        f"""
-        SELECT a.school_id AS giver, b.school_id AS receiver, c.coach_ref, c.coachee_ref,
-               c.start_date, c.end_date, coalesce(c.hours, {DEFAULT_RELATIONSHIP_HOURS!r}) AS hours
-        FROM coaching c JOIN staff a ON a.staff_ref = c.coach_ref
-        JOIN staff b ON b.staff_ref = c.coachee_ref
-        JOIN skills sk ON sk.skill_id = c.skill_id AND coalesce(sk.area, 'Other') = ?
-        """,
-        [area],
+
+def _suppressed(
+    work: flow_counts.Work, viewer: Viewer, with_cells: bool
+) -> tuple[np.ndarray, np.ndarray, pd.DataFrame, np.ndarray, tuple[set[str], set[str]]]:
+    """(schools whose totals are hidden, hidden two-school keys lo*n+hi by position, the
+    area cells, which of them are hidden, (the areas whose totals are hidden, those whose
+    totals the matrices give away)) for the period's
+    matrix of the whole alliance and of every skill area — one suppression for all of them
+    (`hiding.flow_hidden`)."""
+    schools, pairs, cells = flow_counts.hiding_inputs(work, with_cells)
+    hid_s, hid_p, hid_c, areas, known = hiding.flow_hidden(schools, pairs, cells, viewer)
+    a, b = pairs["school_a"].to_numpy(np.int64), pairs["school_b"].to_numpy(np.int64)
+    keys = np.minimum(a, b)[hid_p] * work.n + np.maximum(a, b)[hid_p]
+    return schools["school_id"].to_numpy()[hid_s], keys, cells, hid_c, (areas, known)
+
+
+def area_totals(
+    con: Connection, viewer: Viewer, periods: list[tuple[date, date]]
+) -> list[tuple[set[str], set[str]]]:
+    """Per period, what the areas' flow matrices decide about each area's total (pairings
+    active in the period, the Transfer page's headline for the area): (the areas whose total
+    must be hidden with the matrix — one hidden cell and nothing beside it left to hide; the
+    areas whose total the matrices give away — every part shown or known), by
+    `hiding.flow_hidden`. Read once for all the periods. An area holding two cells that stay
+    hidden whatever else is decided (their relationship rests on too few people, and so does
+    the cell) is neither, so the areas' own people are counted only where some area holds
+    fewer."""
+    if viewer.sees_everyone or not periods:
+        return [(set(), set()) for _ in periods]
+    if viewer.aggregate_only:
+        # Everyone is unseen to this role: a relationship whose pairings and coaching hold
+        # two people or fewer between them rests on too few, counted without the people.
+        rel = flow_counts.read(con, viewer, periods, areas=True, people=False)
+        if all(_two_sure_cells(rel.during(s, e)) for s, e in periods):
+            return [(set(), set()) for _ in periods]
+    work = flow_counts.read(con, viewer, periods, areas=True)
+    out = []
+    for start, end in periods:
+        term = work.during(start, end)
+        _, pairs, _ = flow_counts.hiding_inputs(term, with_cells=False)
+        sure = hiding.primary(pairs["hidden"])
+        a, b = pairs["school_a"].to_numpy(np.int64), pairs["school_b"].to_numpy(np.int64)
+        sure_keys = (np.minimum(a, b) * term.n + np.maximum(a, b))[sure]
+        n_areas = max(len(term.areas), 1)
+        cross = term.g != term.r
+        pair = (np.minimum(term.g, term.r) * term.n + np.maximum(term.g, term.r))[cross]
+        cell = pd.unique(((term.g * term.n + term.r) * n_areas + term.area)[cross])
+        cell_pair = np.minimum(cell // n_areas // term.n, cell // n_areas % term.n) * term.n
+        cell_pair += np.maximum(cell // n_areas // term.n, cell // n_areas % term.n)
+        held = _isin(cell_pair, sure_keys)
+        if not viewer.aggregate_only:
+            # The cell rests on someone unseen for sure only where its pair works in one area.
+            one_area = pd.Series(term.area[cross]).groupby(pair).nunique()
+            single = one_area.index.to_numpy()[one_area.to_numpy() == 1]
+            held &= _isin(cell_pair, single)
+        present = np.bincount(cell % n_areas, minlength=n_areas) > 0
+        if (np.bincount(cell[held] % n_areas, minlength=n_areas)[present] >= 2).all():
+            out.append((set(), set()))
+        else:
+            out.append(_suppressed(term, viewer, True)[4])
+    return out
+
+
+def _two_sure_cells(term: flow_counts.Work) -> bool:
+    """Whether every area with work between schools holds two cells whose relationship
+    rests on at most two people (at most: each relationship's people added up) — for a role
+    that sees no one, cells hidden whatever else is decided."""
+    n_areas, cross = max(len(term.areas), 1), term.g != term.r
+    pair = (np.minimum(term.g, term.r) * term.n + np.maximum(term.g, term.r))[cross]
+    at, pairs = pd.factorize(pair)
+    small = np.bincount(at, weights=term.size[cross], minlength=len(pairs)) <= 2
+    cell, first = np.unique(
+        ((term.g * term.n + term.r) * n_areas + term.area)[cross], return_index=True
     )
+    present = np.bincount(cell % n_areas, minlength=n_areas) > 0
+    held = np.bincount(cell[small[at[first]]] % n_areas, minlength=n_areas)
+    return bool((held[present] >= 2).all())
 
 
-def _values(con: Connection, start: date, end: date, scope: Scope) -> pd.DataFrame:
-    """giver x receiver in `scope`, unsuppressed: pairings, coaching records, hours and the
-    distinct people behind each cell."""
-    f = facts(con)
-    area = "" if scope.area is None else "AND l.area = ?"
-    school = "" if scope.school_id is None else "WHERE c.giver = ? OR c.receiver = ?"
-    coaching, coaching_params = _coaching_sql(scope.area)
-    return query_df(
-        con,
-        f"""
-        WITH links AS (
-            SELECT * FROM {f.links} l
-            WHERE l.start_date <= ? AND (l.concluded_on IS NULL OR l.concluded_on >= ?)
-              AND l.status <> 'proposed' {area}
-        ), coach AS (
-            SELECT giver, receiver, coach_ref, coachee_ref, hours
-            FROM {f"({coaching})" if coaching else f.coaching}
-            WHERE start_date <= ? AND (end_date IS NULL OR end_date >= ?)
-        ), rel AS (
-            SELECT giver, receiver, pairing_id, NULL::VARCHAR AS coach_ref,
-                   NULL::VARCHAR AS coachee_ref, 1 AS pairings, hours AS pairing_hours,
-                   0 AS coaching_records, 0.0 AS coaching_hours, people
-            FROM links
-            UNION ALL
-            SELECT giver, receiver, NULL, coach_ref, coachee_ref, 0, 0.0, 1, hours,
-                   CASE WHEN coach_ref = coachee_ref THEN 1 ELSE 2 END
-            FROM coach
-        ), cells AS (
-            SELECT giver, receiver, sum(pairings) AS pairings,
-                   sum(pairing_hours) AS pairing_hours,
-                   sum(coaching_records) AS coaching_records,
-                   sum(coaching_hours) AS coaching_hours, count(*) AS relationships,
-                   any_value(people) AS people
-            FROM rel GROUP BY ALL
-        ), shared AS (
-            -- Only a cell resting on two or more relationships needs its people counted
-            -- afresh; a cell with one relationship rests on that relationship's people.
-            SELECT r.* FROM rel r
-            SEMI JOIN (SELECT giver, receiver FROM cells WHERE relationships > 1) c
-              USING (giver, receiver)
-        ), who AS (
-            SELECT s.giver, s.receiver, m.staff_ref
-            FROM shared s JOIN {f.people} m USING (pairing_id)
-            UNION ALL SELECT giver, receiver, coach_ref FROM shared WHERE coach_ref IS NOT NULL
-            UNION ALL
-            SELECT giver, receiver, coachee_ref FROM shared WHERE coachee_ref IS NOT NULL
-        ), counted AS (
-            SELECT giver, receiver, count(DISTINCT staff_ref) AS people FROM who GROUP BY ALL
-        )
-        SELECT c.giver, c.receiver, c.pairings::BIGINT AS pairings,
-               c.coaching_records::BIGINT AS coaching_records, c.pairing_hours, c.coaching_hours,
-               CASE WHEN c.relationships = 1 THEN c.people ELSE counted.people END AS people
-        FROM cells c LEFT JOIN counted USING (giver, receiver)
-        {school}
-        ORDER BY c.giver, c.receiver
-        """,
-        [
-            end,
-            start,
-            *([scope.area] if scope.area is not None else []),
-            *coaching_params,
-            end,
-            start,
-            *([scope.school_id] * 2 if scope.school_id is not None else []),
-        ],
-    )
-
-
-def _hiding_inputs(
-    con: Connection, viewer: Viewer, start: date, end: date, cells: bool = True
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """What `hiding.flow_hidden` decides on, for the term's pairings and coaching (all
-    areas): per school its own people in them; per two schools the people of either school in
-    the work between them; per directed cell and area the people of the pair (the school,
-    for a same-school cell) in that area — each with how many the viewer cannot see.
-    Without `cells` the areas are not counted (the whole alliance's matrix and the balance
-    do not depend on them: only each area's matrix does)."""
-    f = facts(con)
-    unseen, params = unseen_sql(viewer, "m")
-    # Areas only when counted: the coaching facts carry no skill, so then it is read afresh.
-    area = "l.area" if cells else "NULL"
-    coach = (
-        "SELECT a.school_id AS giver, b.school_id AS receiver, c.coach_ref, c.coachee_ref, "
-        "coalesce(sk.area, 'Other') AS area FROM coaching c "
-        "JOIN staff a ON a.staff_ref = c.coach_ref JOIN staff b ON b.staff_ref = c.coachee_ref "
-        "LEFT JOIN skills sk ON sk.skill_id = c.skill_id"
-        if cells
-        else f"SELECT giver, receiver, coach_ref, coachee_ref, NULL AS area FROM {f.coaching} c"
-    )
-    frame = query_df(
-        con,
-        f"""
-        WITH links AS (
-            SELECT l.pairing_id, l.giver, l.receiver, {area} AS area FROM {f.links} l
-            WHERE l.start_date <= ? AND (l.concluded_on IS NULL OR l.concluded_on >= ?)
-              AND l.status <> 'proposed'
-        ), coach AS (
-            {coach}
-            WHERE c.start_date <= ? AND (c.end_date IS NULL OR c.end_date >= ?)
-        ), who AS (
-            SELECT l.giver, l.receiver, l.area, m.staff_ref, m.school_id
-            FROM links l JOIN {f.people} m USING (pairing_id)
-            UNION ALL SELECT giver, receiver, area, coach_ref, giver FROM coach
-            UNION ALL SELECT giver, receiver, area, coachee_ref, receiver FROM coach
-        ), u AS (
-            SELECT m.staff_ref, {unseen} AS unseen FROM (SELECT DISTINCT staff_ref FROM who) m
-        ), w AS MATERIALIZED (
-            -- Each person once per directed cell and area (distinct first: counting distinct
-            -- people three ways over the raw rows cost three times as much).
-            SELECT DISTINCT least(giver, receiver) AS a, greatest(giver, receiver) AS b,
-                   giver, receiver, area, staff_ref, school_id, u.unseen,
-                   school_id IN (least(giver, receiver), greatest(giver, receiver)) AS inside
-            FROM who JOIN u USING (staff_ref)
-        ), pa AS (
-            SELECT a, b, area, count(*) AS people, count(*) FILTER (WHERE unseen) AS unseen
-            FROM (SELECT DISTINCT a, b, area, staff_ref, unseen FROM w WHERE inside)
-            GROUP BY ALL
-        ), pp AS (
-            SELECT a, b, count(*) AS people, count(*) FILTER (WHERE unseen) AS unseen
-            FROM (SELECT DISTINCT a, b, staff_ref, unseen FROM w WHERE inside AND a <> b)
-            GROUP BY ALL
-        ), po AS (
-            SELECT a, b, bool_or(giver = a AND inside AND unseen) AS a_open,
-                   bool_or(giver = b AND inside AND unseen) AS b_open
-            FROM w WHERE a <> b GROUP BY ALL
-        ), ss AS (
-            SELECT school_id, count(*) AS people, count(*) FILTER (WHERE unseen) AS unseen
-            FROM (SELECT DISTINCT school_id, staff_ref, unseen FROM w) GROUP BY ALL
-        )
-        SELECT 'cell' AS kind, c.giver, c.receiver, c.area, pa.people, pa.unseen,
-               NULL::BOOLEAN AS a_open, NULL::BOOLEAN AS b_open
-        FROM (SELECT DISTINCT giver, receiver, area, a, b FROM w) c JOIN pa USING (a, b, area)
-        WHERE {"TRUE" if cells else "FALSE"}
-        UNION ALL
-        SELECT 'pair', a, b, NULL, pp.people, pp.unseen, po.a_open, po.b_open
-        FROM pp JOIN po USING (a, b)
-        UNION ALL
-        SELECT 'school', school_id, NULL, NULL, people, unseen, NULL, NULL FROM ss
-        """,
-        [end, start, end, start, *params],
-    )
-    kind = frame["kind"]
-    cells = frame[kind == "cell"].drop(columns=["kind", "a_open", "b_open"])
-    pairs = frame.loc[
-        kind == "pair", ["giver", "receiver", "people", "unseen", "a_open", "b_open"]
-    ].set_axis(["school_a", "school_b", "people", "hidden", "a_open", "b_open"], axis=1)
-    schools = frame.loc[kind == "school", ["giver", "people", "unseen"]].set_axis(
-        ["school_id", "people", "hidden"], axis=1
-    )
-    # In the ledger's order (its rule breaks ties by position): schools hub first then by
-    # name, relationships by their two schools.
-    order = query_df(con, "SELECT school_id FROM schools ORDER BY is_hub DESC, name")
-    schools = order.merge(schools, on="school_id", how="inner")
-    pairs = pairs.sort_values(["school_a", "school_b"], kind="stable")
-    return (
-        schools.reset_index(drop=True),
-        pairs.reset_index(drop=True),
-        cells.reset_index(drop=True),
-    )
-
-
-def _hidden_cells(
-    con: Connection, viewer: Viewer, start: date, end: date, area: str | None
-) -> tuple[set[str], Callable[[pd.Series, pd.Series], np.ndarray]]:
-    """(schools whose totals are hidden, a test of which (giver, receiver) cells are hidden)
-    for the term's matrix of the whole alliance (`area` None) or of one skill area — one
-    suppression for all of them (`hiding.flow_hidden`)."""
-    if viewer.sees_everyone:
-        return set(), lambda g, r: np.zeros(len(g), bool)
-    schools, pairs, cells = _hiding_inputs(con, viewer, start, end, cells=area is not None)
-    hid_s, hid_p, hid_c = hiding.flow_hidden(schools, pairs, cells, viewer)
-    ids = pd.Index(schools["school_id"])
-    n = max(len(ids), 1)
-
-    def key(g: pd.Series, r: pd.Series, both_ways: bool) -> np.ndarray:
-        a, b = ids.get_indexer(g).astype(np.int64), ids.get_indexer(r).astype(np.int64)
-        return np.minimum(a, b) * n + np.maximum(a, b) if both_ways else a * n + b
-
-    if area is None:
-        hidden = np.concatenate(
-            [
-                key(pairs.loc[hid_p, "school_a"], pairs.loc[hid_p, "school_b"], True),
-                key(schools.loc[hid_s, "school_id"], schools.loc[hid_s, "school_id"], True),
-            ]
-        )
-        both_ways = True
-    else:
-        mine = cells[hid_c & (cells["area"] == area).to_numpy()]
-        hidden, both_ways = key(mine["giver"], mine["receiver"], False), False
-    return set(schools.loc[hid_s, "school_id"]), lambda g, r: np.isin(key(g, r, both_ways), hidden)
+def _isin(values: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """Which of `values` are in `among` (hashed: both run to 100,000 keys)."""
+    if not len(among):
+        return np.zeros(len(values), bool)
+    return np.asarray(pd.Index(pd.unique(among)).get_indexer(values) >= 0)
 
 
 def flow_matrix(
     con: Connection, viewer: Viewer, start: date, end: date, scope: Scope = ALLIANCE
 ) -> pd.DataFrame:
-    """giver x receiver: pairings, coaching records and hours (pairing hours split evenly
-    over the school pairs a pairing links). Suppressed with the balance, the matrices of
-    each skill area and the reciprocity ledger (`hiding.flow_hidden`): a hidden cell shows
-    no figure and no count of people."""
-    frame = _values(con, start, end, scope)
+    """giver x receiver, two different schools: pairings, coaching records and hours
+    (pairing hours split evenly over the school pairs a pairing links). Work within one
+    school is left out (`WITHIN_SCHOOL`). Suppressed with the balance, the matrices of each
+    skill area and the reciprocity ledger (`hiding.flow_hidden`): a hidden cell shows no
+    figure and no count of people."""
+    work = flow_counts.read(con, viewer, [(start, end)], areas=scope.area is not None)
+    frame = flow_counts.cells(work, scope.area)
+    if scope.school_id is not None:
+        at = int(pd.Index(work.ids).get_indexer([scope.school_id])[0])
+        frame = frame[(frame["giver"] == at) | (frame["receiver"] == at)]
     if frame.empty:
         return pd.DataFrame(columns=_COLUMNS)
-    # Names are looked up after grouping: joining them in SQL and carrying the strings
-    # through the result cost more than the grouping itself at national scale.
-    names = query_df(con, "SELECT school_id, name FROM schools").set_index("school_id")["name"]
-    frame["giver_name"] = frame["giver"].map(names)
-    frame["receiver_name"] = frame["receiver"].map(names)
-    frame["hours"] = (frame["pairing_hours"] + frame["coaching_hours"]).round(1)
-    frame["pairings"] = frame["pairings"].astype(int)
-    frame["coaching_records"] = frame["coaching_records"].astype(int)
-    frame["people"] = frame["people"].astype(int)
+    g, r = frame["giver"].to_numpy(np.int64), frame["receiver"].to_numpy(np.int64)
+    order = np.lexsort((work.by_id[r], work.by_id[g]))
+    frame = frame.iloc[order].reset_index(drop=True)
+    g, r = g[order], r[order]
+    out = pd.DataFrame(
+        {
+            "giver": work.ids[g],
+            "receiver": work.ids[r],
+            "giver_name": work.names[g],
+            "receiver_name": work.names[r],
+            "pairings": frame["pairings"].astype(int),
+            "coaching_records": frame["coaching_records"].astype(int),
+            "hours": (frame["pairing_hours"] + frame["coaching_hours"]).round(1),
+            "people": frame["people"].astype(int),
+        }
+    )
     if not viewer.sees_everyone:
-        _, hidden = _hidden_cells(con, viewer, start, end, scope.area)
-        shown = ~hidden(frame["giver"], frame["receiver"])
-        for col in ("pairings", "coaching_records", "hours"):
-            frame[col] = frame[col].astype("Float64" if col == "hours" else "Int64")
-            frame.loc[~shown, col] = pd.NA
-        frame["people"] = frame["people"].astype("Int64").where(shown, pd.NA)
-    return frame[_COLUMNS].reset_index(drop=True)
+        _, pairs, cells, hid_c, _ = _suppressed(work, viewer, scope.area is not None)
+        if scope.area is None:
+            hidden = _isin(np.minimum(g, r) * work.n + np.maximum(g, r), pairs)
+        else:
+            mine = cells[hid_c & (cells["area"] == scope.area).to_numpy()]
+            keys = mine["giver"].to_numpy(np.int64) * work.n + mine["receiver"].to_numpy(np.int64)
+            hidden = _isin(g * work.n + r, keys)
+        for col in ("pairings", "coaching_records", "hours", "people"):
+            out[col] = out[col].astype("Float64" if col == "hours" else "Int64")
+            out.loc[hidden, col] = pd.NA
+    return out[_COLUMNS]
 
 
 def hidden_cells(matrix: pd.DataFrame) -> int:
@@ -292,34 +187,28 @@ def balance(con: Connection, viewer: Viewer, start: date, end: date) -> pd.DataF
     (`hiding.flow_hidden`): a school whose totals are hidden shows none of them. Worked out
     from the figures before suppression, so a total shown is the true total (a hidden cell
     is never counted as 0)."""
-    values = _values(con, start, end, ALLIANCE)
-    values["hours"] = values["pairing_hours"] + values["coaching_hours"]
-    cross = values[values["giver"] != values["receiver"]]
-    hidden_schools, _ = _hidden_cells(con, viewer, start, end, None)
-    schools = query_df(con, "SELECT school_id, name AS school FROM schools ORDER BY name")
-    gave = cross.groupby("giver").agg(
-        given=("hours", "sum"), partners_given=("receiver", "nunique")
-    )
-    got = cross.groupby("receiver").agg(
-        received=("hours", "sum"), partners_received=("giver", "nunique")
-    )
-    out = schools.join(gave, on="school_id").join(got, on="school_id")
-    hide = out["school_id"].isin(hidden_schools).to_numpy()
-    out[["given", "received"]] = out[["given", "received"]].fillna(0.0).astype(float)
-    out[["partners_given", "partners_received"]] = (
-        out[["partners_given", "partners_received"]].fillna(0).astype(int)
-    )
+    work = flow_counts.read(con, viewer, [(start, end)], areas=False)
+    cross = flow_counts.cells(work)
+    hours = (cross["pairing_hours"] + cross["coaching_hours"]).to_numpy(float)
+    g, r, n = cross["giver"].to_numpy(np.int64), cross["receiver"].to_numpy(np.int64), work.n
+    hide = np.zeros(n, bool)
+    if not viewer.sees_everyone:
+        hide[_suppressed(work, viewer, False)[0]] = True
+    # Each cell is one (giver, receiver): a school's partners are its cells.
+    given, received = np.bincount(g, hours, n), np.bincount(r, hours, n)
+    order = np.lexsort((work.ids.astype(str), work.names.astype(str)))
     out = pd.DataFrame(
         {
-            "school_id": out["school_id"],
-            "school": out["school"],
-            "hours given": out["given"].round(1),
-            "hours received": out["received"].round(1),
-            "balance": (out["given"] - out["received"]).round(1),
-            "partners given to": out["partners_given"],
-            "partners received from": out["partners_received"],
+            "school_id": work.ids[order],
+            "school": work.names[order],
+            "hours given": given[order].round(1),
+            "hours received": received[order].round(1),
+            "balance": (given - received)[order].round(1),
+            "partners given to": np.bincount(g, minlength=n)[order],
+            "partners received from": np.bincount(r, minlength=n)[order],
         }
-    ).reset_index(drop=True)
+    )
+    hide = hide[order]
     if not out.empty:
         total = out["hours given"] + out["hours received"]
         share = (out["hours given"] / total.where(total > 0)).fillna(0.5)

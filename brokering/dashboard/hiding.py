@@ -61,7 +61,10 @@ def _derive(out: dict, figs: dict) -> dict:
 
 
 def guard_areas(
-    by_area: dict[str | None, dict], viewer: Viewer
+    by_area: dict[str | None, dict],
+    viewer: Viewer,
+    forced: dict[str, tuple[str, ...]] | None = None,
+    known: frozenset[str] | set[str] = frozenset(),
 ) -> dict[str | None, dict[str, tuple[float | None, bool]]]:
     """`guard_all` for the whole (key None) and each skill area of one period, with
     complementary suppression between them: the page shows any area's figures and the
@@ -69,8 +72,21 @@ def guard_areas(
     exactly one area's is hidden, the smallest other area's (fewest people the viewer cannot
     see, but some) is hidden too — and what is worked out from it. (An area with one hidden
     figure and no other to hide beside it cannot happen: the whole would then rest on the
-    same few people, and be hidden.)"""
+    same few people, and be hidden.) `forced`: figures of an area hidden for another view's
+    sake (an area's pairings active, for its flow matrix: `flow_hidden`), before the rest;
+    `known`: areas whose pairings active the flow matrices give away (every part of it shown
+    or known there): shown, the same figure judged once, and never hidden as a complement
+    (hiding it would protect nothing)."""
     out = {area: guard_all(figs, viewer) for area, figs in by_area.items()}
+    for area in known:
+        if area in out and "active" in out[area] and not viewer.sees_everyone:
+            out[area]["active"] = (by_area[area]["active"][0], False)
+    for area, keys in (forced or {}).items():
+        if area in out and not viewer.sees_everyone:
+            for key in keys:
+                if by_area[area][key][0] is not None:
+                    out[area][key] = (None, True)
+            out[area] = _derive(out[area], by_area[area])
     areas = sorted(a for a in by_area if a is not None)
     if None not in out:
         return out
@@ -80,11 +96,21 @@ def guard_areas(
         hidden = [a for a in areas if out[a][key][1]]
         if len(hidden) != 1:
             continue
-        open_ = [a for a in areas if not out[a][key][1] and by_area[a][key][1] > 0]
+        open_ = [
+            a
+            for a in areas
+            if not out[a][key][1]
+            and by_area[a][key][1] > 0
+            and not (key == "active" and a in known)
+        ]
         if open_:
             pick = min(open_, key=lambda a: (by_area[a][key][1], a))
             out[pick][key] = (None, True)
             out[pick] = _derive(out[pick], by_area[pick])
+        elif key == "active" and (hidden[0] in (forced or {}) or known):
+            # The whole less the other areas, every one shown: hiding it protects nothing
+            # (only a figure the flow matrices decided on can get here).
+            out[hidden[0]][key] = (by_area[hidden[0]][key][0], False)
     return out
 
 
@@ -196,22 +222,24 @@ def flow_hidden(
 
     Then the area-filtered matrices, the cells of a (giver, receiver) x area table whose row
     totals are the matrix's cells and whose column totals are each area's whole (taken as
-    known): a hidden relationship (or school, for its same-school cells) hides all its area
-    cells; an area cell resting on too few people (`primary`, counted over the pair in that
-    area) is hidden both ways; and every row whose total is shown, and every area, has no
-    hidden cell or at least two — the smallest open cell is hidden too. A line with nothing
-    left to hide beside its one hidden cell shows it: it is that line's shown total less
-    figures the viewer knows, so hiding it would protect nothing (a limit of suppressing the
-    area's own total elsewhere: `transfer.headline` decides that one).
+    known until hidden): a hidden relationship hides all its area cells; an area cell resting
+    on too few people (`primary`, counted over the pair in that area) is hidden both ways;
+    and every row whose total is shown, and every area, has no hidden cell or at least two —
+    the smallest open cell is hidden too. A row with nothing left to hide beside its one
+    hidden cell shows it: it is the matrix's shown cell less figures the viewer knows, the
+    same figure. An area with nothing left to hide beside its one hidden cell has its total
+    hidden instead (returned: `transfer` hides that area's pairings active, and a complement
+    among the areas), never the cell shown.
 
     `schools`: school_id, people, hidden (people the viewer cannot see); `pairs`: school_a,
     school_b, people, hidden; `cells` (one per directed cell and area present): giver,
-    receiver, area, people, unseen (both counted over the pair, or the school for a
-    same-school cell, in that area)."""
+    receiver, area, people, unseen (both counted over the pair in that area; a school with
+    itself, for its work within itself in that area, which no matrix shows)."""
     from brokering.pairings import ledger_suppression  # the one rule, shared
 
     if viewer.sees_everyone:
-        return np.zeros(len(schools), bool), np.zeros(len(pairs), bool), np.zeros(len(cells), bool)
+        none = np.zeros(len(schools), bool), np.zeros(len(pairs), bool), np.zeros(len(cells), bool)
+        return (*none, set(), set())
     schools = schools.reset_index(drop=True).copy()
     pairs = pairs.reset_index(drop=True).copy()
     cells = cells.reset_index(drop=True)
@@ -242,10 +270,18 @@ def flow_hidden(
         if not len(hid_p)
         else np.where(diag, hid_s[cell_school], hid_p[np.maximum(cell_pair, 0)])
     )
+    # A school's work within itself is no cell of a matrix but part of its area's total:
+    # unknown to the viewer (cover for the area's hidden cells) only while the school's own
+    # totals are hidden, else taken as known.
+    raw_unseen, unseen = unseen, np.where(diag & ~margin_hidden, 0, unseen)
     row_known = np.ones(n_rows, bool)
     row_known[line_row[margin_hidden]] = False
     small = primary(unseen)
     pinned = np.zeros(int(both.max(initial=-1)) + 1, bool)
+    # An area's total (its pairings active, on the Transfer page) counts as known until an
+    # area has one hidden cell and nothing left to hide beside it: then its total is hidden
+    # instead (`transfer` hides it, and a complement among the areas).
+    col_known = np.ones(n_cols, bool)
     while True:
         hidden_both = np.zeros(len(pinned), bool)
         hidden_both[both[margin_hidden | small]] = True
@@ -253,23 +289,41 @@ def flow_hidden(
         while True:
             h = hidden_both[both]
             open_ = ~h & (unseen > 0) & ~pinned[both]
-            need_row = row_known & (np.bincount(line_row[h], minlength=n_rows) == 1)
-            need_col = np.bincount(line_col[h], minlength=n_cols) == 1
+            # A hidden cell resting only on people the viewer sees is known to them: it needs
+            # no cover and gives none.
+            guarded_ = h & (unseen > 0)
+            need_row = row_known & (np.bincount(line_row[guarded_], minlength=n_rows) == 1)
+            need_col = col_known & (np.bincount(line_col[guarded_], minlength=n_cols) == 1)
             picked_r, stuck = _smallest_open(need_row, line_row, open_, order)
             picked_c, stuck_c = _smallest_open(need_col, line_col, open_, order)
             before = hidden_both.sum()
             hidden_both[both[np.concatenate([picked_r, picked_c])]] = True
             if hidden_both.sum() == before:
                 break
-        # A line (a row shown in the matrix, or an area, whose total the Transfer page shows)
-        # with one hidden cell and nothing beside it left to hide: that cell is the line's
-        # total less figures shown or known, the same figure judged once (the relationship's
-        # people, as the matrix and the ledger judge it) — shown, and the rest worked again.
-        stuck_cells = (np.isin(line_row, stuck) | np.isin(line_col, stuck_c)) & hidden_both[both]
-        stuck_cells &= ~margin_hidden
-        if not stuck_cells.any() or pinned[both[stuck_cells]].all():
-            return hid_s, hid_p, hidden_both[both]
-        pinned[both[stuck_cells]] = True
+        # A row of the matrix (its total shown there) with one hidden cell and nothing beside
+        # it left to hide: that cell is the row's total less figures shown or known, the same
+        # figure judged once (the relationship's people, as the matrix and the ledger judge
+        # it) — shown, and the rest worked again. An area in that state hides its total.
+        # Rows first: a cell shown there may leave its area nothing to protect.
+        stuck_cells = np.isin(line_row, stuck) & hidden_both[both] & ~margin_hidden
+        if stuck_cells.any() and not pinned[both[stuck_cells]].all():
+            pinned[both[stuck_cells]] = True
+            continue
+        if len(stuck_c):
+            col_known[stuck_c] = False
+            continue
+        areas = pd.factorize(cells["area"].to_numpy(object))[1]
+        # Areas whose every part the viewer sees or knows: no hidden cell resting on someone
+        # unseen, no work within a school resting on someone unseen.
+        open_parts = (hidden_both[both] & (unseen > 0)) | (diag & (raw_unseen > 0))
+        derivable = np.bincount(line_col[open_parts], minlength=n_cols)[: len(areas)] == 0
+        return (
+            hid_s,
+            hid_p,
+            hidden_both[both],
+            set(areas[~col_known[: len(areas)]]),
+            set(areas[derivable]),
+        )
 
 
 def beside_total(

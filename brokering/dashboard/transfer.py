@@ -11,6 +11,7 @@ from datetime import date
 
 import pandas as pd
 
+from brokering.dashboard import flows
 from brokering.dashboard.facts import (
     ALLIANCE,
     FINAL,
@@ -319,11 +320,17 @@ def _guarded(
         else None
     )
     figures = by_area.get(scope.area) or zero
+    # An area's pairings active adds up from its flow matrix (work between schools) and its
+    # work within schools: hidden with the matrix where that has nothing else left to hide,
+    # shown where the matrix gives it away.
+    with_flows = flows.area_totals(con, viewer, periods)
     out = []
     for k, figs in enumerate(figures):
         per_period = {area: figs_[k] for area, figs_ in by_area.items()}
         per_period[scope.area] = figs
-        out.append(guard_areas(per_period, viewer)[scope.area])
+        hidden, known = with_flows[k]
+        forced = {area: ("active",) for area in hidden}
+        out.append(guard_areas(per_period, viewer, forced, known)[scope.area])
     return figures, out
 
 

@@ -108,8 +108,10 @@ def school_views(con: Connection, viewer: Viewer) -> tuple[pd.DataFrame, pd.Data
     """(by school, by relationship), suppressed together: what `school_ledger` and
     `school_relationships` return, for one reading of the store."""
     schools, pairs = _school_raw(con, viewer), _relationships_raw(con, viewer)
+    schools["gives"] = (schools["pairings_given"] > 0) | (schools["hours_given"] > 0)
+    schools["gets"] = (schools["pairings_received"] > 0) | (schools["hours_received"] > 0)
     keep_s, keep_p = ledger_suppression.shown(schools, pairs, viewer)
-    by_school = _blank(schools, keep_s, _SCHOOL_COLS).drop(columns=["hidden"])
+    by_school = _blank(schools, keep_s, _SCHOOL_COLS).drop(columns=["hidden", "gives", "gets"])
     by_pair = _blank(pairs, keep_p, _PAIR_COLS)
     by_pair["relationship"] = by_pair["relationship"].where(keep_p.to_numpy(), pd.NA)
     return by_school, by_pair.drop(columns=["hidden", "a_open", "b_open"])

@@ -16,7 +16,8 @@ hiding a small cell in one view is not enough — anyone who sees both can subtr
    given and a total received: one whose relationships in which it gives (receives) are all
    shown would be their sum; its smallest such relationship is hidden too.
 4. **No total is one cell short.** When exactly one school row is hidden, the alliance's total
-   would give it away; the next smallest school row is hidden as well.
+   would give it away; the next smallest school row is hidden as well. So too when exactly one
+   given (received) total is hidden among the schools that give (receive) anything.
 
 Rules 2-4 repeat until nothing changes (each only hides, so this ends). Hidden rows show no
 figure and no count of people; the administrator, who sees everyone, sees every row.
@@ -43,8 +44,9 @@ def shown(
     threshold: int = SUPPRESSION_THRESHOLD,
 ) -> tuple[pd.Series, pd.Series]:
     """(school rows shown, relationship rows shown) as boolean Series aligned with the
-    frames. `schools` needs school_id, people, hidden; `pairs` school_a, school_b, people,
-    hidden (people the viewer cannot see).
+    frames. `schools` needs school_id, people, hidden (and, where known, gives and gets:
+    whether it gives, receives anything); `pairs` school_a, school_b, people, hidden (people
+    the viewer cannot see).
 
     Worked out on arrays, every school at once per pass, so a national ledger (20,000
     schools, 100,000 relationships) takes a few passes of milliseconds; passes repeat until
@@ -75,6 +77,9 @@ def shown(
     ends_gets = np.concatenate([b_gives[by_size], a_gives[by_size]])
     gives_any = (np.bincount(a[a_gives], minlength=n) + np.bincount(b[b_gives], minlength=n)) > 0
     gets_any = (np.bincount(a[b_gives], minlength=n) + np.bincount(b[a_gives], minlength=n)) > 0
+    # Whether each school gives (receives) anything at all, within itself too.
+    gives_all = schools["gives"].to_numpy(bool) if "gives" in schools else np.ones(n, bool)
+    gets_all = schools["gets"].to_numpy(bool) if "gets" in schools else np.ones(n, bool)
 
     def smallest_open(wanted: np.ndarray, side: np.ndarray | None = None) -> np.ndarray:
         """For each school flagged in `wanted`, its smallest shown, not-free relationship
@@ -91,31 +96,39 @@ def shown(
     while True:
         hidden_p = ~keep_p
         count = np.bincount(a[hidden_p], minlength=n) + np.bincount(b[hidden_p], minlength=n)
-        # A hidden relationship that is the only hidden one of a row the viewer can add up
-        # themselves is as good as shown to them: it gives no cover.
-        single = free_s & (count == 1)
-        known = hidden_p & (single[a] | single[b])
-        part = hidden_p & ~known
-        cover_g = np.bincount(a[part & a_gives], minlength=n)
-        cover_g += np.bincount(b[part & b_gives], minlength=n)
-        cover_r = np.bincount(a[part & b_gives], minlength=n)
-        cover_r += np.bincount(b[part & a_gives], minlength=n)
+        # A row the viewer can add up themselves is two totals, given and received: a hidden
+        # direction that is the only hidden one on its side of such a row is as good as
+        # shown to them, so it gives no cover.
+        ab, ba = hidden_p & a_gives, hidden_p & b_gives
+        gives_h = np.bincount(a[ab], minlength=n) + np.bincount(b[ba], minlength=n)
+        gets_h = np.bincount(b[ab], minlength=n) + np.bincount(a[ba], minlength=n)
+        single_g, single_r = free_s & (gives_h == 1), free_s & (gets_h == 1)
+        ab_part = ab & ~(single_g[a] | single_r[b])
+        ba_part = ba & ~(single_g[b] | single_r[a])
+        cover_g = np.bincount(a[ab_part], minlength=n) + np.bincount(b[ba_part], minlength=n)
+        cover_r = np.bincount(b[ab_part], minlength=n) + np.bincount(a[ba_part], minlength=n)
         before = (keep_s.copy(), keep_p.copy())
-        # A row the viewer can add up must not be one hidden relationship short (rule 2 for
-        # a row that cannot be hidden): a second relationship of it is hidden too.
-        keep_p[smallest_open(single)] = False
+        # A row the viewer can add up must not be one hidden direction short on either side
+        # (rule 2 for a row that cannot be hidden): a second one of that side is hidden too.
+        keep_p[smallest_open(single_g, ends_gives)] = False
+        keep_p[smallest_open(single_r, ends_gets)] = False
+        # A row with one hidden relationship in which it neither gives nor receives from
+        # someone unseen still counts it: a second relationship of it is hidden too.
+        keep_p[smallest_open(free_s & (count == 1) & (gives_h + gets_h == 0))] = False
         # Rule 2: a total with a hidden part is hidden.
         keep_s[~free_s & keep_s & (count > 0)] = False
         # Rule 3: a hidden total keeps a hidden part, on the giving and the receiving side.
         row_hidden = ~free_s & ~keep_s
         keep_p[smallest_open(row_hidden & gives_any & (cover_g == 0), ends_gives)] = False
         keep_p[smallest_open(row_hidden & gets_any & (cover_r == 0), ends_gets)] = False
-        # Rule 4: never exactly one school row hidden.
-        hidden_s = ~free_s & ~keep_s
-        if hidden_s.sum() == 1:
-            others = np.flatnonzero(~free_s & keep_s & (size_s > 0))
-            if len(others):
-                keep_s[others[np.lexsort((others, size_s[others]))[0]]] = False
+        # Rule 4: never exactly one school row hidden — nor one given (received) total among
+        # the schools that give (receive): the alliance's totals would give it away.
+        for side in (True, gives_all, gets_all):
+            hidden_s = ~free_s & ~keep_s & side
+            if hidden_s.sum() == 1:
+                others = np.flatnonzero(~free_s & keep_s & (size_s > 0) & side)
+                if len(others):
+                    keep_s[others[np.lexsort((others, size_s[others]))[0]]] = False
         if (keep_s == before[0]).all() and (keep_p == before[1]).all():
             break
     return (
