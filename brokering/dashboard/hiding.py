@@ -32,14 +32,16 @@ def primary(unseen: np.ndarray | pd.Series, threshold: int = SUPPRESSION_THRESHO
 #: Figures worked out from another: hidden whenever that one is (a rate beside a hidden count
 #: gives the count away).
 DERIVED_FROM = {
-    "rate": ("transferred", "judged"),
+    # The rate beside its count gives the pairings judged away, and so those judged and not
+    # transferred (which the outcomes by school and by area show on their own).
+    "rate": ("transferred", "judged", "not_transferred"),
     "median_days": ("transferred",),
     "hours_per_transfer": ("transferred", "hours"),
 }
 #: Headline figures that add up over the skill areas to the whole (a pairing has one area):
 #: a rate's denominator and an average's total count here too, as the rate beside its
 #: count gives them away.
-ADDITIVE = ("active", "transferred", "overdue", "judged", "hours")
+ADDITIVE = ("active", "transferred", "overdue", "judged", "not_transferred", "hours")
 
 
 def guard_all(figs: dict, viewer: Viewer) -> dict[str, tuple[float | None, bool]]:
@@ -90,7 +92,7 @@ def guard_areas(
 
 #: Headline figures that add up over the terms to a count shown over all time (the
 #: pairings' counts by status): a pairing concludes in one term.
-BY_TERM = ("transferred", "judged", "hours")
+BY_TERM = ("transferred", "judged", "not_transferred", "hours")
 
 
 def guard_terms(

@@ -242,9 +242,31 @@ def outcomes_by(
         columns=["group", "outcome", "pairings"],
     )
     out["pairings"] = out["pairings"].astype("Int64")
+    out = _every_outcome(out)
     if not school:  # a handful of areas; schools come ordered by label from SQL
         out = out.sort_values(["group", "outcome"], kind="stable").reset_index(drop=True)
     return out
+
+
+#: Every outcome a group's bar can have, in the order the views list them.
+OUTCOMES = ("not transferred", "open", "stopped", "transferred")
+
+
+def _every_outcome(out: pd.DataFrame) -> pd.DataFrame:
+    """Each group with a row for every outcome: a group with a hidden figure has its
+    outcomes with no pairings hidden too. Why: a list of the outcomes present tells which
+    are none, and beside a total shown elsewhere (the group's pairings in the flows and the
+    ledger, an area's pairings active and evidenced transfers in the headline) a hidden
+    figure whose group has no other unknown outcome is that total less the ones shown."""
+    if out.empty:
+        return out
+    groups = pd.unique(out["group"])
+    full = pd.MultiIndex.from_product([groups, OUTCOMES], names=["group", "outcome"])
+    got = out.set_index(["group", "outcome"])["pairings"].reindex(full)
+    present = pd.Series(full.isin(out.set_index(["group", "outcome"]).index), index=full)
+    partly = (got.isna() & present).groupby(level="group").transform("any")
+    got = got.where(present, 0).astype("Int64").mask(~present & partly, pd.NA)
+    return got.reset_index()[["group", "outcome", "pairings"]]
 
 
 def hours_against_outcome(con: Connection, viewer: Viewer, scope: Scope = ALLIANCE) -> pd.DataFrame:

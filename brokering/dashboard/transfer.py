@@ -136,7 +136,8 @@ def _figures_by_area(
             FROM {f.pairings} p, per WHERE {where}
         ), x AS (
             SELECT *, CASE WHEN t THEN concluded ELSE 0 END AS transferred,
-                   CASE WHEN j THEN concluded ELSE 0 END AS judged
+                   CASE WHEN j THEN concluded ELSE 0 END AS judged,
+                   CASE WHEN j AND NOT t THEN concluded ELSE 0 END AS nt
             FROM m WHERE active | concluded | overdue <> 0
         ), pairs AS (
             SELECT {"area" if by_area else "NULL"} AS area,
@@ -152,7 +153,8 @@ def _figures_by_area(
         ), who AS (
             SELECT {"x.area" if by_area else "NULL"} AS area,
                    bit_or(x.active) AS active, bit_or(x.transferred) AS transferred,
-                   bit_or(x.judged) AS judged, bit_or(x.concluded) AS concluded,
+                   bit_or(x.judged) AS judged, bit_or(x.nt) AS nt,
+                   bit_or(x.concluded) AS concluded,
                    bit_or(x.overdue) AS overdue
             FROM x JOIN {f.people} m USING (pairing_id) WHERE {unseen}
             GROUP BY {
@@ -162,7 +164,7 @@ def _figures_by_area(
             SELECT area, {
         ", ".join(
             agg(f"count(*) FILTER (WHERE {flag} & {{bit}} <> 0) AS {flag}_people_{{k}}")
-            for flag in ("active", "transferred", "judged", "concluded", "overdue")
+            for flag in ("active", "transferred", "judged", "nt", "concluded", "overdue")
         )
     }
             FROM who GROUP BY area
@@ -210,6 +212,8 @@ def _figures_of(row: pd.Series, ks: range) -> list[dict]:
                 "overdue": (n("overdue", k), n("overdue_people", k)),
                 # The totals the rate and the average rest on (not shown on their own).
                 "judged": (n("judged", k), n("judged_people", k)),
+                # Judged less transferred: the outcomes view shows it on its own.
+                "not_transferred": (n("judged", k) - transferred, n("nt_people", k)),
                 "hours": (
                     None if pd.isna(hours) else float(hours),
                     n("concluded_people", k),
