@@ -253,20 +253,27 @@ OUTCOMES = ("not transferred", "open", "stopped", "transferred")
 
 
 def _every_outcome(out: pd.DataFrame) -> pd.DataFrame:
-    """Each group with a row for every outcome: a group with a hidden figure has its
-    outcomes with no pairings hidden too. Why: a list of the outcomes present tells which
-    are none, and beside a total shown elsewhere (the group's pairings in the flows and the
-    ledger, an area's pairings active and evidenced transfers in the headline) a hidden
-    figure whose group has no other unknown outcome is that total less the ones shown."""
-    if out.empty:
+    """Each group with a hidden figure gets a row for every outcome, those with no pairings
+    hidden too. Why: a list of the outcomes present tells which are none, and beside a total
+    shown elsewhere (the group's pairings in the flows and the ledger, an area's pairings
+    active and evidenced transfers in the headline) a hidden figure whose group has no other
+    unknown outcome is that total less the ones shown. (A group with nothing hidden shows
+    all it has: the outcomes it leaves out are none, as its figures say.)"""
+    hidden = out["pairings"].isna().to_numpy()
+    if not hidden.any():
         return out
-    groups = pd.unique(out["group"])
-    full = pd.MultiIndex.from_product([groups, OUTCOMES], names=["group", "outcome"])
-    got = out.set_index(["group", "outcome"])["pairings"].reindex(full)
-    present = pd.Series(full.isin(out.set_index(["group", "outcome"]).index), index=full)
-    partly = (got.isna() & present).groupby(level="group").transform("any")
-    got = got.where(present, 0).astype("Int64").mask(~present & partly, pd.NA)
-    return got.reset_index()[["group", "outcome", "pairings"]]
+    partly = pd.unique(out["group"].to_numpy(object)[hidden])
+    mine = out[out["group"].isin(partly)]
+    have = set(zip(mine["group"], mine["outcome"], strict=True))
+    extra = [(g, o) for g in partly for o in OUTCOMES if (g, o) not in have]
+    if not extra:
+        return out
+    add = pd.DataFrame(extra, columns=["group", "outcome"])
+    add["pairings"] = pd.array([pd.NA] * len(add), dtype="Int64")
+    order = {g: k for k, g in enumerate(pd.unique(out["group"].to_numpy(object)))}
+    full = pd.concat([out, add], ignore_index=True)
+    rank = full["group"].map(order).to_numpy()
+    return full.iloc[np.lexsort((full["outcome"].to_numpy(str), rank))].reset_index(drop=True)
 
 
 def hours_against_outcome(con: Connection, viewer: Viewer, scope: Scope = ALLIANCE) -> pd.DataFrame:

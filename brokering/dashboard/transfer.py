@@ -258,7 +258,7 @@ def headline(
     trend's terms (`hiding.guard_terms`), so no term's figure differs between the two."""
     as_of = as_of or date.today()
     before_term = previous_term(term)
-    periods = _joint_periods(con, scope, as_of, [term, before_term])
+    periods = _joint_periods(con, viewer, scope, as_of, [term, before_term])
     figures, shown = _guarded(con, viewer, scope, [(t.start, t.end) for t in periods], as_of)
     at = {t.start: k for k, t in enumerate(periods)}
     now = figures[at[term.start]]
@@ -282,11 +282,14 @@ def _span(con: Connection, scope: Scope, as_of: date, terms: int = 6) -> list[Te
     return terms_between(max(first or as_of, date(as_of.year - 3, 1, 1)), as_of)[-terms:]
 
 
-def _joint_periods(con: Connection, scope: Scope, as_of: date, extra: list[Term]) -> list[Term]:
+def _joint_periods(
+    con: Connection, viewer: Viewer, scope: Scope, as_of: date, extra: list[Term]
+) -> list[Term]:
     """The terms suppressed together: the whole's trend (its school's, all areas) and the term
     before it — every term the page's headline can show, this term's or last term's — and
-    `extra`. Terms with no pairings change nothing (nothing in them is hidden or hideable)."""
-    span = _span(con, Scope(scope.school_id), as_of)
+    `extra`. Terms with no pairings change nothing (nothing in them is hidden or hideable).
+    The administrator sees every figure: only `extra` is worked out."""
+    span = [] if viewer.sees_everyone else _span(con, Scope(scope.school_id), as_of)
     terms = [*([previous_term(span[0])] if span else []), *span, *extra]
     return sorted({t.start: t for t in terms}.values(), key=lambda t: t.start)
 
@@ -303,7 +306,7 @@ def trend_by_term(
     span = _span(con, scope, as_of, terms)
     if not span:
         return pd.DataFrame()
-    periods = _joint_periods(con, scope, as_of, span)
+    periods = _joint_periods(con, viewer, scope, as_of, span)
     _, guarded = _guarded(con, viewer, scope, [(t.start, t.end) for t in periods], as_of)
     at = {t.start: k for k, t in enumerate(periods)}
     rows = []
