@@ -262,18 +262,27 @@ def _every_outcome(out: pd.DataFrame) -> pd.DataFrame:
     hidden = out["pairings"].isna().to_numpy()
     if not hidden.any():
         return out
-    partly = pd.unique(out["group"].to_numpy(object)[hidden])
-    mine = out[out["group"].isin(partly)]
-    have = set(zip(mine["group"], mine["outcome"], strict=True))
-    extra = [(g, o) for g in partly for o in OUTCOMES if (g, o) not in have]
-    if not extra:
+    # As whole numbers (a national view has 20,000 schools): group by first appearance (the
+    # view's order), outcome by its place in OUTCOMES (alphabetical, as the views sort).
+    group, names = pd.factorize(out["group"].to_numpy(object))
+    outcome = pd.Categorical(out["outcome"], categories=OUTCOMES).codes.astype(np.int64)
+    n = len(OUTCOMES)
+    have = group.astype(np.int64) * n + outcome
+    partly = np.unique(group[hidden]).astype(np.int64)
+    wanted = (partly[:, None] * n + np.arange(n)).ravel()
+    missing = wanted[~np.isin(wanted, have)]
+    if not len(missing):
         return out
-    add = pd.DataFrame(extra, columns=["group", "outcome"])
-    add["pairings"] = pd.array([pd.NA] * len(add), dtype="Int64")
-    order = {g: k for k, g in enumerate(pd.unique(out["group"].to_numpy(object)))}
+    add = pd.DataFrame(
+        {
+            "group": np.asarray(names, dtype=object)[missing // n],
+            "outcome": np.array(OUTCOMES, dtype=object)[missing % n],
+            "pairings": pd.array([pd.NA] * len(missing), dtype="Int64"),
+        }
+    )
     full = pd.concat([out, add], ignore_index=True)
-    rank = full["group"].map(order).to_numpy()
-    return full.iloc[np.lexsort((full["outcome"].to_numpy(str), rank))].reset_index(drop=True)
+    order = np.argsort(np.concatenate([have, missing]), kind="stable")
+    return full.iloc[order].reset_index(drop=True)
 
 
 def hours_against_outcome(con: Connection, viewer: Viewer, scope: Scope = ALLIANCE) -> pd.DataFrame:
