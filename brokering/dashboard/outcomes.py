@@ -277,7 +277,9 @@ def _every_outcome(out: pd.DataFrame) -> pd.DataFrame:
         {
             "group": np.asarray(names, dtype=object)[missing // n],
             "outcome": np.array(OUTCOMES, dtype=object)[missing % n],
-            "pairings": pd.array([pd.NA] * len(missing), dtype="Int64"),
+            "pairings": pd.arrays.IntegerArray(
+                np.zeros(len(missing), np.int64), np.ones(len(missing), bool)
+            ),
         }
     )
     full = pd.concat([out, add], ignore_index=True)
