@@ -168,6 +168,7 @@ def period_figures(
                 ),
                 "overdue": (int(overdue.sum()), people(overdue)),
                 "judged": (n_j, people(judged)),
+                "not_transferred": (n_j - n_t, people(judged & ~transferred_status)),
                 "hours": (float(hours[done].sum()) if done.any() else None, people(done)),
             }
         )

@@ -32,14 +32,16 @@ def primary(unseen: np.ndarray | pd.Series, threshold: int = SUPPRESSION_THRESHO
 #: Figures worked out from another: hidden whenever that one is (a rate beside a hidden count
 #: gives the count away).
 DERIVED_FROM = {
-    "rate": ("transferred", "judged"),
+    # The rate beside its count gives the pairings judged away, and so those judged and not
+    # transferred (which the outcomes by school and by area show on their own).
+    "rate": ("transferred", "judged", "not_transferred"),
     "median_days": ("transferred",),
     "hours_per_transfer": ("transferred", "hours"),
 }
 #: Headline figures that add up over the skill areas to the whole (a pairing has one area):
 #: a rate's denominator and an average's total count here too, as the rate beside its
 #: count gives them away.
-ADDITIVE = ("active", "transferred", "overdue", "judged", "hours")
+ADDITIVE = ("active", "transferred", "overdue", "judged", "not_transferred", "hours")
 
 
 def guard_all(figs: dict, viewer: Viewer) -> dict[str, tuple[float | None, bool]]:
@@ -111,6 +113,45 @@ def guard_areas(
             # The whole less the other areas, every one shown: hiding it protects nothing
             # (only a figure the flow matrices decided on can get here).
             out[hidden[0]][key] = (by_area[hidden[0]][key][0], False)
+    return out
+
+
+#: Headline figures that add up over the terms to a count shown over all time (the
+#: pairings' counts by status): a pairing concludes in one term.
+BY_TERM = ("transferred", "judged", "not_transferred", "hours")
+
+
+def guard_terms(
+    figs: list[dict[str | None, dict]], out: list[dict[str | None, dict]], viewer: Viewer
+) -> list[dict[str | None, dict]]:
+    """Complementary suppression across the terms of the trend and the headline (`out`:
+    each term's `guard_areas`, the whole's under key None; `figs`: the figures). The figures
+    concluded in a term add up over the terms to the counts by status over all time, and the
+    trend shows the terms from the first pairing's: where exactly one term's whole figure is
+    hidden, the smallest other term's (fewest people the viewer cannot see, but some) is
+    hidden too. Then, in every term whose whole figure is hidden, at least two of its areas
+    are (where it has them): with one, the area would be the whole less the areas shown, and
+    the whole is tied to the other hidden term's by the total over all time."""
+    if viewer.sees_everyone:
+        return out
+
+    def hide(k: int, area: str | None, key: str) -> None:
+        out[k][area][key] = (None, True)
+        out[k][area] = _derive(out[k][area], figs[k][area])
+
+    for key in BY_TERM:
+        terms = [k for k in range(len(out)) if key in out[k].get(None, {})]
+        hidden = [k for k in terms if out[k][None][key][1]]
+        open_ = [k for k in terms if not out[k][None][key][1] and figs[k][None][key][1] > 0]
+        if len(hidden) == 1 and open_:
+            hide(min(open_, key=lambda k: (figs[k][None][key][1], k)), None, key)
+        for k in (k for k in terms if out[k][None][key][1]):
+            areas = sorted(a for a in out[k] if a is not None)
+            while sum(out[k][a][key][1] for a in areas) < 2:
+                open_areas = [a for a in areas if not out[k][a][key][1] and figs[k][a][key][1]]
+                if not open_areas:
+                    break
+                hide(k, min(open_areas, key=lambda a: (figs[k][a][key][1], a)), key)
     return out
 
 

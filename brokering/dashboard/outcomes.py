@@ -242,9 +242,49 @@ def outcomes_by(
         columns=["group", "outcome", "pairings"],
     )
     out["pairings"] = out["pairings"].astype("Int64")
+    out = _every_outcome(out)
     if not school:  # a handful of areas; schools come ordered by label from SQL
         out = out.sort_values(["group", "outcome"], kind="stable").reset_index(drop=True)
     return out
+
+
+#: Every outcome a group's bar can have, in the order the views list them.
+OUTCOMES = ("not transferred", "open", "stopped", "transferred")
+
+
+def _every_outcome(out: pd.DataFrame) -> pd.DataFrame:
+    """Each group with a hidden figure gets a row for every outcome, those with no pairings
+    hidden too. Why: a list of the outcomes present tells which are none, and beside a total
+    shown elsewhere (the group's pairings in the flows and the ledger, an area's pairings
+    active and evidenced transfers in the headline) a hidden figure whose group has no other
+    unknown outcome is that total less the ones shown. (A group with nothing hidden shows
+    all it has: the outcomes it leaves out are none, as its figures say.)"""
+    hidden = out["pairings"].isna().to_numpy()
+    if not hidden.any():
+        return out
+    # As whole numbers (a national view has 20,000 schools): group by first appearance (the
+    # view's order), outcome by its place in OUTCOMES (alphabetical, as the views sort).
+    group, names = pd.factorize(out["group"].to_numpy(object))
+    outcome = pd.Categorical(out["outcome"], categories=OUTCOMES).codes.astype(np.int64)
+    n = len(OUTCOMES)
+    have = group.astype(np.int64) * n + outcome
+    partly = np.unique(group[hidden]).astype(np.int64)
+    wanted = (partly[:, None] * n + np.arange(n)).ravel()
+    missing = wanted[~np.isin(wanted, have)]
+    if not len(missing):
+        return out
+    add = pd.DataFrame(
+        {
+            "group": np.asarray(names, dtype=object)[missing // n],
+            "outcome": np.array(OUTCOMES, dtype=object)[missing % n],
+            "pairings": pd.arrays.IntegerArray(
+                np.zeros(len(missing), np.int64), np.ones(len(missing), bool)
+            ),
+        }
+    )
+    full = pd.concat([out, add], ignore_index=True)
+    order = np.argsort(np.concatenate([have, missing]), kind="stable")
+    return full.iloc[order].reset_index(drop=True)
 
 
 def hours_against_outcome(con: Connection, viewer: Viewer, scope: Scope = ALLIANCE) -> pd.DataFrame:

@@ -21,7 +21,7 @@ from brokering.dashboard.facts import (
     scoped,
     unseen_sql,
 )
-from brokering.dashboard.hiding import guard_all, guard_areas
+from brokering.dashboard.hiding import guard_all, guard_areas, guard_terms
 from brokering.dashboard.outcomes import (  # noqa: F401 - the dashboard's views, re-exported
     HOUR_BANDS,
     hours_against_outcome,
@@ -137,7 +137,8 @@ def _figures_by_area(
             FROM {f.pairings} p, per WHERE {where}
         ), x AS (
             SELECT *, CASE WHEN t THEN concluded ELSE 0 END AS transferred,
-                   CASE WHEN j THEN concluded ELSE 0 END AS judged
+                   CASE WHEN j THEN concluded ELSE 0 END AS judged,
+                   CASE WHEN j AND NOT t THEN concluded ELSE 0 END AS nt
             FROM m WHERE active | concluded | overdue <> 0
         ), pairs AS (
             SELECT {"area" if by_area else "NULL"} AS area,
@@ -153,7 +154,8 @@ def _figures_by_area(
         ), who AS (
             SELECT {"x.area" if by_area else "NULL"} AS area,
                    bit_or(x.active) AS active, bit_or(x.transferred) AS transferred,
-                   bit_or(x.judged) AS judged, bit_or(x.concluded) AS concluded,
+                   bit_or(x.judged) AS judged, bit_or(x.nt) AS nt,
+                   bit_or(x.concluded) AS concluded,
                    bit_or(x.overdue) AS overdue
             FROM x JOIN {f.people} m USING (pairing_id) WHERE {unseen}
             GROUP BY {
@@ -163,7 +165,7 @@ def _figures_by_area(
             SELECT area, {
         ", ".join(
             agg(f"count(*) FILTER (WHERE {flag} & {{bit}} <> 0) AS {flag}_people_{{k}}")
-            for flag in ("active", "transferred", "judged", "concluded", "overdue")
+            for flag in ("active", "transferred", "judged", "nt", "concluded", "overdue")
         )
     }
             FROM who GROUP BY area
@@ -211,6 +213,8 @@ def _figures_of(row: pd.Series, ks: range) -> list[dict]:
                 "overdue": (n("overdue", k), n("overdue_people", k)),
                 # The totals the rate and the average rest on (not shown on their own).
                 "judged": (n("judged", k), n("judged_people", k)),
+                # Judged less transferred: the outcomes view shows it on its own.
+                "not_transferred": (n("judged", k) - transferred, n("nt_people", k)),
                 "hours": (
                     None if pd.isna(hours) else float(hours),
                     n("concluded_people", k),
@@ -251,17 +255,44 @@ _LABELS = {
 def headline(
     con: Connection, viewer: Viewer, term: Term, scope: Scope = ALLIANCE, as_of: date | None = None
 ) -> list[Figure]:
-    """The six headline figures for a term beside the previous term's."""
+    """The six headline figures for a term beside the previous term's — suppressed with the
+    trend's terms (`hiding.guard_terms`), so no term's figure differs between the two."""
     as_of = as_of or date.today()
     before_term = previous_term(term)
-    periods = [(term.start, term.end), (before_term.start, before_term.end)]
-    (now, before), (now_shown, before_shown) = _guarded(con, viewer, scope, periods, as_of)
+    periods = _joint_periods(con, viewer, scope, as_of, [term, before_term])
+    figures, shown = _guarded(con, viewer, scope, [(t.start, t.end) for t in periods], as_of)
+    at = {t.start: k for k, t in enumerate(periods)}
+    now = figures[at[term.start]]
+    now_shown, before_shown = shown[at[term.start]], shown[at[before_term.start]]
     out = []
     for key, (label, help_text) in _LABELS.items():
         value, hidden = now_shown[key]
         prev, prev_hidden = before_shown[key]
         out.append(Figure(key, label, value, prev, now[key][1], help_text, hidden, prev_hidden))
     return out
+
+
+def _span(con: Connection, scope: Scope, as_of: date, terms: int = 6) -> list[Term]:
+    """The trend's terms for `scope`: from its first pairing's (at most three years back)
+    to `as_of`'s, the last `terms` of them."""
+    f = facts(con)
+    where, values = scoped(f, scope)
+    first = con.execute(
+        f"SELECT min(p.start_date) FROM {f.pairings} p WHERE {where}", values
+    ).fetchall()[0][0]
+    return terms_between(max(first or as_of, date(as_of.year - 3, 1, 1)), as_of)[-terms:]
+
+
+def _joint_periods(
+    con: Connection, viewer: Viewer, scope: Scope, as_of: date, extra: list[Term]
+) -> list[Term]:
+    """The terms suppressed together: the whole's trend (its school's, all areas) and the term
+    before it — every term the page's headline can show, this term's or last term's — and
+    `extra`. Terms with no pairings change nothing (nothing in them is hidden or hideable).
+    The administrator sees every figure: only `extra` is worked out."""
+    span = [] if viewer.sees_everyone else _span(con, Scope(scope.school_id), as_of)
+    terms = [*([previous_term(span[0])] if span else []), *span, *extra]
+    return sorted({t.start: t for t in terms}.values(), key=lambda t: t.start)
 
 
 def trend_by_term(
@@ -273,18 +304,15 @@ def trend_by_term(
 ) -> pd.DataFrame:
     """Per term: pairings active, evidenced transfers and the transfer rate."""
     as_of = as_of or date.today()
-    f = facts(con)
-    where, values = scoped(f, scope)
-    first = con.execute(
-        f"SELECT min(p.start_date) FROM {f.pairings} p WHERE {where}", values
-    ).fetchall()[0][0]
-    span = terms_between(max(first or as_of, date(as_of.year - 3, 1, 1)), as_of)[-terms:]
+    span = _span(con, scope, as_of, terms)
     if not span:
         return pd.DataFrame()
-    periods = [(t.start, t.end) for t in span]
-    _, guarded = _guarded(con, viewer, scope, periods, as_of)
+    periods = _joint_periods(con, viewer, scope, as_of, span)
+    _, guarded = _guarded(con, viewer, scope, [(t.start, t.end) for t in periods], as_of)
+    at = {t.start: k for k, t in enumerate(periods)}
     rows = []
-    for term, shown in zip(span, guarded, strict=True):
+    for term in span:
+        shown = guarded[at[term.start]]
         rows.append(
             {
                 "term": term.label,
@@ -305,14 +333,17 @@ def _guarded(
     periods: list[tuple[date, date]],
     as_of: date,
 ) -> tuple[list[dict], list[dict[str, tuple[float | None, bool]]]]:
-    """Each period's figures for the scope, and the same suppressed (`hiding.guard_all`).
-    For one skill area, suppressed with the whole's and every other area's
+    """Each period's figures for the scope, and the same suppressed (`hiding.guard_all`),
+    across the periods (`hiding.guard_terms`: what concludes in a term adds up over the
+    terms). For one skill area, suppressed with the whole's and every other area's
     (`hiding.guard_areas`): the page offers them all, and the areas add up to the whole —
     all worked out in one pass."""
     f = facts(con)
     if scope.area is None or viewer.sees_everyone:
         figures = _period_figures(con, f, scope, periods, as_of, viewer)
-        return figures, [guard_all(figs, viewer) for figs in figures]
+        whole = [{None: figs} for figs in figures]
+        out = guard_terms(whole, [{None: guard_all(figs, viewer)} for figs in figures], viewer)
+        return figures, [o[None] for o in out]
     by_area = _figures_by_area(con, f, scope, periods, as_of, viewer)
     zero = (
         _period_figures(con, f, scope, periods, as_of, viewer)
@@ -322,16 +353,19 @@ def _guarded(
     figures = by_area.get(scope.area) or zero
     # An area's pairings active adds up from its flow matrix (work between schools) and its
     # work within schools: hidden with the matrix where that has nothing else left to hide,
-    # shown where the matrix gives it away.
+    # shown where the matrix gives it away. Then the terms are guarded together (what
+    # concludes in a term adds up over the terms to the counts by status over all time).
     with_flows = flows.area_totals(con, viewer, periods)
-    out = []
+    per_period, guarded = [], []
     for k, figs in enumerate(figures):
-        per_period = {area: figs_[k] for area, figs_ in by_area.items()}
-        per_period[scope.area] = figs
+        this = {area: figs_[k] for area, figs_ in by_area.items()}
+        this[scope.area] = figs
+        per_period.append(this)
         hidden, known = with_flows[k]
         forced = {area: ("active",) for area in hidden}
-        out.append(guard_areas(per_period, viewer, forced, known)[scope.area])
-    return figures, out
+        guarded.append(guard_areas(this, viewer, forced, known))
+    out = guard_terms(per_period, guarded, viewer)
+    return figures, [o[scope.area] for o in out]
 
 
 def current_term(as_of: date | None = None) -> Term:
