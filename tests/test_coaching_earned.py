@@ -185,3 +185,50 @@ def test_the_candidate_explanation_lists_the_judged_pairings(
     assert "1 pairing(s) transferred in this skill" in " ".join(parts["how"])
     parts, _ = cand.explain(result, "A2")
     assert "pairing(s)" not in " ".join(parts["how"])
+
+
+def test_judged_pairings_read_by_index_equal_the_whole_relation(
+    tiny: Connection, admin: Viewer
+) -> None:
+    """The candidates list reads a few people's judged pairings through the lookup indexes
+    (migrations/095: `donor_pairings`, then those pairings by id); the counts must equal
+    the whole `pairing_outcomes_sql` relation's, a later version of a pairing (a donor
+    taken off it) included. (On a national store the lookups are index scans; a tiny one
+    is scanned, so only the indexes' presence is checked here.)"""
+    from brokering.coaching_records import (
+        donor_pairings,
+        judged_pairings,
+        pairing_outcomes_sql,
+    )
+
+    done = []
+    for recipient, rating, status in (("A2", 4, "transferred"), ("B3", 2, "not transferred")):
+        pid = _pairing(tiny, admin, recipient)
+        _observe(tiny, admin, pid, date(2026, 10, 20), rating, recipient)
+        service.move(tiny, admin, pid, status, reason="no change seen", today=TINY_TODAY)
+        done.append(pid)
+    # A later version of the first pairing without its donor: it no longer counts for them.
+    tiny.execute(
+        "INSERT INTO pairing_participants SELECT pairing_id, version + 1, staff_ref, side "
+        "FROM pairing_members m JOIN pairings p USING (pairing_id) "
+        "WHERE pairing_id = ? AND side = 'recipient'",
+        [done[0]],
+    )
+    tiny.execute(
+        "INSERT INTO pairing_versions SELECT * REPLACE (version + 1 AS version) FROM pairings "
+        "WHERE pairing_id = ?",
+        [done[0]],
+    )
+    refs = [r[0] for r in tiny.execute("SELECT staff_ref FROM staff ORDER BY 1").fetchall()]
+    whole = tiny.execute(
+        "SELECT coach_ref, count(*) FILTER (WHERE status = 'transferred'),"
+        " count(*) FILTER (WHERE status = 'not transferred')"
+        f" FROM ({pairing_outcomes_sql(DEFAULT_PARAMS)}) WHERE skill_id = ? GROUP BY 1",
+        [SKILL],
+    ).fetchall()
+    expected = {r[0]: (int(r[1]), int(r[2])) for r in whole}
+    assert judged_pairings(tiny, SKILL, refs, DEFAULT_PARAMS) == expected
+    assert expected == {DONOR: (0, 1)}
+    assert done[1] in donor_pairings(tiny, [DONOR])
+    indexed = {r[0] for r in tiny.execute("SELECT table_name FROM duckdb_indexes()").fetchall()}
+    assert {"pairing_participants", "pairing_versions", "pairing_entries", "coaching"} <= indexed

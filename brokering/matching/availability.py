@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from brokering import alliance_settings, audit
+from brokering.coaching_records import donor_pairings, pairings_sql
 from brokering.db import Connection, query_df, transaction
 from brokering.errors import NotFoundError, PermissionDenied
 from brokering.viewer import Viewer
@@ -76,57 +77,56 @@ _EVERYONE = {
     "members": "pairing_members",
     "staff": "staff",
 }
-#: The same relations for a few people only (`among` takes their refs one by one, then as a
-#: list; `r_among` the list again): their staff rows read by key, and only the pairings
-#: they were ever donors in, each view's own definition (migrations/002) applied to those
-#: pairings alone, which gives the same rows for them (an entry never changes pairing).
-_AMONG = {
-    "among": """their_staff AS MATERIALIZED (
+
+
+#: The same relations for a few people only (`among` takes their refs one by one, then
+#: the pairing ids they were ever donors in, three times over; `r_among` their refs as a
+#: list): their staff rows read by key, and only those pairings' versions, members and log
+#: (`coaching_records.pairings_sql`), each read through its index — which gives the same
+#: rows for them (an entry never changes pairing).
+def _among(refs: int, pairings: int) -> dict[str, str]:
+    """`_EVERYONE`'s relations for `refs` people and the `pairings` they were donors in."""
+    some = pairings_sql(pairings)
+    marks = ", ".join("?" for _ in range(refs)) or "NULL"
+    return {
+        "among": f"""their_staff AS MATERIALIZED (
             SELECT staff_ref, school_id, left_on FROM staff WHERE staff_ref IN ({marks})
-        ), donor_pairings AS (
-            SELECT DISTINCT pairing_id FROM pairing_participants
-            WHERE side = 'donor' AND list_contains(?::VARCHAR[], staff_ref)
-        ), their_pairings AS (
-            SELECT * FROM pairing_versions
-            WHERE pairing_id IN (SELECT pairing_id FROM donor_pairings)
-            QUALIFY version = max(version) OVER (PARTITION BY pairing_id)
-        ), their_members AS (
-            SELECT pp.pairing_id, pp.staff_ref, pp.side FROM pairing_participants pp
+        ), their_pairings AS (SELECT * FROM {some["versions"]}),
+        {some["participants"]}, their_members AS (
+            SELECT pp.pairing_id, pp.staff_ref, pp.side FROM their_participants pp
             JOIN their_pairings p ON p.pairing_id = pp.pairing_id AND p.version = pp.version
-        ), their_log AS (
-            SELECT * EXCLUDE (withdrawn) FROM (
-                SELECT * FROM pairing_entries
-                WHERE pairing_id IN (SELECT pairing_id FROM donor_pairings)
-                QUALIFY version = max(version) OVER (PARTITION BY entry_id)
-            ) WHERE NOT withdrawn
-        ),""",
-    "r_among": " AND list_contains(?::VARCHAR[], r.coach_ref)",
-    "log": "their_log",
-    "pairings": "their_pairings",
-    "members": "their_members",
-    "staff": "their_staff",
-}
+        ), their_log AS (SELECT * FROM {some["entries"]}),""",  # noqa: S608 - code fragments
+        "r_among": " AND list_contains(?::VARCHAR[], r.coach_ref)",
+        "log": "their_log",
+        "pairings": "their_pairings",
+        "members": "their_members",
+        "staff": "their_staff",
+    }
 
 
 def _flagged(
-    con: Connection, as_of: date, school_id: str | None, among: list[str] | None = None
+    con: Connection,
+    as_of: date,
+    school_id: str | None,
+    among: list[str] | None = None,
+    pairing_ids: list[str] | None = None,
 ) -> pd.DataFrame:
     """The flagged coaches (of `school_id`, when given; among the refs `among`, when given:
-    the same rule, reading only what concerns them)."""
+    the same rule, reading only what concerns them; `pairing_ids` is then
+    `coaching_records.donor_pairings(con, among)` when the caller has read it)."""
     quiet_cut = as_of - timedelta(weeks=alliance_settings.get_int(con, "quiet_weeks"))
     listed = sorted(set(among or ()))
     if among is None:
         sql, keys, refs = _SQL.format(**_EVERYONE), [], []
     else:
-        marks = ", ".join("?" for _ in listed) or "NULL"
-        among_sql = {**_AMONG, "among": _AMONG["among"].replace("{marks}", marks)}
-        sql, keys, refs = _SQL.format(**among_sql), listed, [listed]
+        ids = donor_pairings(con, listed) if pairing_ids is None else pairing_ids
+        sql = _SQL.format(**_among(len(listed), len(ids)))
+        keys, refs = [*listed, *ids, *ids, *ids], [listed]
     frame = query_df(
         con,
         sql,
         [
             *keys,
-            *refs,
             as_of,
             as_of,
             *refs,
@@ -151,12 +151,15 @@ def _flagged(
 
 
 def flagged_refs(
-    con: Connection, as_of: date | None = None, among: list[str] | None = None
+    con: Connection,
+    as_of: date | None = None,
+    among: list[str] | None = None,
+    pairing_ids: list[str] | None = None,
 ) -> frozenset[str]:
     """Every flagged coach (or those of `among`, read for them alone: one need's candidates
     in milliseconds, where every flag in a national store takes a third of a second), for
-    ranking only: never shown to a viewer from this function."""
-    frame = _flagged(con, as_of or date.today(), None, among)
+    ranking only: never shown to a viewer from this function. `pairing_ids`: as `_flagged`."""
+    frame = _flagged(con, as_of or date.today(), None, among, pairing_ids)
     return frozenset(frame["staff_ref"])
 
 

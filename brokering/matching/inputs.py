@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 from brokering import alliance_settings, changes
+from brokering.coaching_records import donor_pairings
 from brokering.db import Connection
 from brokering.matching import availability, stored
 from brokering.matching.arrays import Arrays, to_arrays
@@ -66,8 +67,10 @@ def read(
     names = _skill_names(con, pool.close_skills_used)
     # The people the list can show: everyone in the pool but the person with the need.
     listed = [r for r in arrays.refs.tolist() if r != need.staff_ref]
-    flags = availability.flagged_refs(con, as_of, among=listed)
-    judged = judged_pairings(con, need.skill_id, listed, scoring)
+    # The pairings they were donors in, read once by index for both reads below.
+    theirs = donor_pairings(con, listed)
+    flags = availability.flagged_refs(con, as_of, among=listed, pairing_ids=theirs)
+    judged = judged_pairings(con, need.skill_id, listed, scoring, pairing_ids=theirs)
     per_day = alliance_settings.get_float(con, "hours_per_day")
     return pool, arrays, names, flags, judged, per_day
 

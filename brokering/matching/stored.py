@@ -195,8 +195,9 @@ def _ranked_rows(
 
 
 def _people_sql(viewer: Viewer, count: int) -> tuple[str, list[object]]:
-    """One statement for `count` staff refs: those the viewer may see, read by key (the
-    primary-key index, kept by materialising the keyed read first), with what
+    """One statement for `count` staff refs (bound twice over): those the viewer may see,
+    read by key (the primary-key index, kept by materialising the keyed read first), their
+    coaching records by the `coaching (coach_ref)` index (migrations/095) the same way, with what
     `capacity.capacity_left` and `pool._coaching_details` give for them, and their school.
     The expressions are theirs, so the figures and their types are the same."""
     vis, vis_values = visible_staff_sql(viewer, "st")
@@ -208,12 +209,16 @@ def _people_sql(viewer: Viewer, count: int) -> tuple[str, list[object]]:
             FROM staff WHERE staff_ref IN ({marks})
         ), people AS (
             SELECT * FROM st WHERE {vis}
+        ), their_coaching AS MATERIALIZED (
+            SELECT coach_ref, coachee_ref, skill_id, mode, outcome_strength, hours,
+                   start_date, end_date
+            FROM coaching WHERE coach_ref IN ({marks})
         ), rec AS (
             SELECT c.coach_ref AS staff_ref, c.skill_id, c.mode, c.outcome_strength, c.hours,
                    c.start_date <= ? AND (c.end_date IS NULL OR c.end_date >= ?)
                    AND c.coachee_ref NOT IN (SELECT staff_ref FROM staff WHERE left_on < ?)
                      AS active
-            FROM coaching c JOIN people p ON p.staff_ref = c.coach_ref
+            FROM their_coaching c JOIN people p ON p.staff_ref = c.coach_ref
         ), agg AS (
             SELECT staff_ref,
                    count(*) FILTER (WHERE mode = 'coaching' AND skill_id = ?) AS in_skill,
@@ -277,7 +282,7 @@ def _leading(
         refs = [str(r[0]) for r in batch]
         ranked.update(zip(refs, batch, strict=True))
         sql, vis_values = _people_sql(viewer, len(refs))
-        values = [*refs, *vis_values, term.end, term.start, term.start]
+        values = [*refs, *vis_values, *refs, term.end, term.start, term.start]
         values += [skill_id, skill_id, params.default_hours]
         got = con.execute(sql, values).fetchnumpy()
         at = {ref: i for i, ref in enumerate(got["staff_ref"].tolist())}
