@@ -88,7 +88,8 @@ def _context(col: str, has_school: bool, alias: str = "") -> str:
 def resolve_columns(r: Resolver, s: Staged, columns: list[str], school: str | None) -> None:
     """Replace each given column's identifiers by refs, in one rewrite of the staged rows."""
     has_school = "school_id" in s.columns
-    maps = [_column_map(r, s, col, i, has_school, school) for i, col in enumerate(columns)]
+    hashed: list[pa.Table] = []  # (sch, raw, hash) made for earlier columns: never made twice
+    maps = [_column_map(r, s, col, i, has_school, school, hashed) for i, col in enumerate(columns)]
     done = [(col, m) for col, m in zip(columns, maps, strict=True) if m]
     if not done:
         return
@@ -108,9 +109,17 @@ def resolve_columns(r: Resolver, s: Staged, columns: list[str], school: str | No
 
 
 def _column_map(
-    r: Resolver, s: Staged, col: str, i: int, has_school: bool, school: str | None
+    r: Resolver,
+    s: Staged,
+    col: str,
+    i: int,
+    has_school: bool,
+    school: str | None,
+    hashed: list[pa.Table],
 ) -> str | None:
-    """A temp table (sch, raw, val) for one column's distinct identifiers; None if empty."""
+    """A temp table (sch, raw, val) for one column's distinct identifiers; None if empty.
+    `hashed` holds the pairs hashed for earlier columns (a recorder is mostly someone also
+    observed), which are reused; this column's new pairs are added to it."""
     pairs = r.con.sql(
         "SELECT sch, raw, sch <> '' AND raw <> '' AND NOT contains(raw, '@') AS plain FROM "  # noqa: S608
         f'(SELECT DISTINCT {_context(col, has_school)} AS sch, "{col}" AS raw FROM stg_{s.table} '
@@ -121,10 +130,9 @@ def _column_map(
         return None
     plain = pairs.filter(pairs["plain"])
     rest = pairs.filter(pc.invert(pairs["plain"]))
-    schools, codes = plain["sch"].combine_chunks(), plain["raw"].combine_chunks()
-    hashes = r.staff_pseudonym.many(schools.to_pylist(), codes.to_pylist())
-    r.res.labels.add_codes(hashes, codes)
-    r.con.register("who_plain", pa.table({"sch": schools, "raw": codes, "hash": hashes}))
+    who = _hashed(r, plain.select(["sch", "raw"]), hashed)
+    r.res.labels.add_codes(who["hash"], who["raw"])
+    r.con.register("who_plain", who)
     # A code first seen in this batch's staff.csv is that row's person (Resolver.staff).
     batch = pd.DataFrame(
         [(sc, code, ref) for (sc, code), ref in r.batch_code.items()],
@@ -147,6 +155,27 @@ def _column_map(
         r.res.labels.add_codes([v for v, _ in other], [c for _, c in other])
     _add_rest(r, s, col, name, rest)
     return name
+
+
+def _hashed(r: Resolver, pairs: pa.Table, hashed: list[pa.Table]) -> pa.Table:
+    """(sch, raw, hash) for the given distinct pairs: pairs hashed for an earlier column
+    are looked up there, the rest hashed now (and kept for the next column)."""
+    if hashed and pairs.num_rows:
+        known = pairs.join(hashed[0], keys=["sch", "raw"], join_type="inner")
+        new = pairs.join(hashed[0], keys=["sch", "raw"], join_type="left anti")
+    else:
+        known, new = None, pairs
+    schools, codes = new["sch"].combine_chunks(), new["raw"].combine_chunks()
+    made = pa.table(
+        {
+            "sch": schools,
+            "raw": codes,
+            "hash": r.staff_pseudonym.many(schools.to_pylist(), codes.to_pylist()),
+        }
+    )
+    out = made if known is None else pa.concat_tables([known.select(["sch", "raw", "hash"]), made])
+    hashed[:] = [out if not hashed else pa.concat_tables([hashed[0], made])]
+    return out
 
 
 def _add_rest(r: Resolver, s: Staged, col: str, name: str, rest: pa.Table) -> None:
