@@ -272,7 +272,8 @@ def _refresh_spread(con: Connection, spec: DerivedSet, part: Part) -> None:
         con.execute(f"DROP TABLE {_KEYS}_{i}")
 
 
-def _record(con: Connection, spec: DerivedSet, current: list[int]) -> None:
+def record_signature(con: Connection, spec: DerivedSet, current: list[int]) -> None:
+    """Record the set's tables as matching `current` (the caller knows they do)."""
     con.execute(f"UPDATE {META} SET signature = ?, built_at = current_timestamp WHERE name = ?",
                 [current, spec.name])  # fmt: skip
 
@@ -311,6 +312,6 @@ class Upkeep:
                 continue
             for part in parts:
                 refresh_part(self.con, spec, part, self.touched[part.name])
-            _record(self.con, spec, now)
+            record_signature(self.con, spec, now)
             self.outcome[spec.name] = "refreshed"
         return self.outcome
