@@ -123,10 +123,21 @@ def _fresh(con: Connection) -> list:
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(evidence | coaching | move | late | undo, min_size=1, max_size=4))
+@given(st.lists(evidence | coaching | move | late | undo, min_size=1, max_size=4), st.booleans())
 def test_small_imports_keep_the_store_as_a_full_relay_would(
-    tmp_path_factory, ops: list[tuple]
+    tmp_path_factory, ops: list[tuple], batched: bool
 ) -> None:
+    """`batched`: every touched key worked out in one pass (as for a school's file) rather
+    than one at a time (`derived.ONE_BY_ONE`)."""
+    kept = derived.ONE_BY_ONE
+    derived.ONE_BY_ONE = 0 if batched else 1000
+    try:
+        _run(tmp_path_factory, ops)
+    finally:
+        derived.ONE_BY_ONE = kept
+
+
+def _run(tmp_path_factory, ops: list[tuple]) -> None:
     con = _store()
     folder = tmp_path_factory.mktemp("upkeep")
     maintenance.build_find_parts(con)
