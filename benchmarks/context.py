@@ -53,6 +53,7 @@ OPS = (
     "depth",
     "candidates",
     "after_write",
+    "small_import",
     "allocation",
     "dashboard",
     "fuzzy",

@@ -156,6 +156,10 @@ def run_all(ctx: Context) -> None:
         if ctx.wants("after_write") and ctx.frames is not None and "need" in ctx.info:
             # Last: it writes to the working copy (the rows above measure the store as built).
             _guard(ctx, "after_write", lambda: ops_after_write.run(ctx))
+        if ctx.wants("small_import"):  # writes too: after the reads
+            from benchmarks import ops_small_import
+
+            _guard(ctx, "small_import", lambda: ops_small_import.run(ctx))
         ctx.con.close()
         ctx.con = None
         ctx.frames = None

@@ -215,45 +215,62 @@ def drop(con: Connection, spec: DerivedSet) -> None:
 _KEYS = "_derived_spread"
 
 
+#: Up to this many keys are worked out one at a time; more (an import's batch) in one pass.
+ONE_BY_ONE = 4
+
+
 def refresh_part(con: Connection, spec: DerivedSet, part: Part, keys: Iterable[str]) -> None:
     """Work out the rows of `part` for `keys` again: delete them from each of the part's
     tables and insert them from the set's own SQL over the sources narrowed to those keys,
     then any totals they feed (`Spread`). Runs inside the caller's transaction; records no
     signature (`Upkeep` does).
 
-    One key at a time (a write touches one pairing, coach or person): `column = $1` is a
-    filter each scan applies itself, skipping the row groups whose range cannot hold the key,
-    where a list of keys would be a join over every row."""
+    A few keys one at a time (a write in the app touches one pairing, coach or person):
+    `column = $1` is a filter each scan applies itself, skipping the row groups whose range
+    cannot hold the key. More than `ONE_BY_ONE` (an import's batch: forty people) in one
+    pass, the keys in a temporary table: one scan of each source instead of one per key."""
     columns = dict(part.tables)
     for i in range(len(part.spread)):
         con.execute(f"CREATE OR REPLACE TEMP TABLE {_KEYS}_{i} (k VARCHAR)")
-    for key in sorted(set(keys)):
+    every = sorted(set(keys))
+    if len(every) > ONE_BY_ONE:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {_KEYS}_all (k VARCHAR)")
+        con.execute(f"INSERT INTO {_KEYS}_all SELECT unnest(?::VARCHAR[])", [every])
+        passes: list[tuple[str, list[object]]] = [(f"IN (SELECT k FROM {_KEYS}_all)", [])]
+    else:
+        passes = [("= $1", [key]) for key in every]
+    for cond, values in passes:
         names: dict[str, str] = dict(spec.stored())
         for table, column in part.sources:
-            names[SOURCE + table] = f"(SELECT * FROM {table} WHERE {column} = $1)"
-        _spread_keys(con, spec, part, columns, key)  # the keys the rows held
+            names[SOURCE + table] = f"(SELECT * FROM {table} WHERE {column} {cond})"
+        _spread_keys(con, spec, part, columns, cond, values)  # the keys the rows held
         for t in spec.tables:
             if t.key not in columns:
                 continue
             name, column = spec.table_name(t.key), columns[t.key]
-            con.execute(f"DELETE FROM {name} WHERE {column} = $1", [key])
+            con.execute(f"DELETE FROM {name} WHERE {column} {cond}", values)
             con.execute(
-                f"INSERT INTO {name} BY NAME SELECT * FROM ({t.build(names)}) WHERE {column} = $1",
-                [key],
+                f"INSERT INTO {name} BY NAME SELECT * FROM ({t.build(names)}) "
+                f"WHERE {column} {cond}",
+                values,
             )
-            names[t.key] = f"(SELECT * FROM {name} WHERE {column} = $1)"
-        _spread_keys(con, spec, part, columns, key)  # and the keys they hold now
+            names[t.key] = f"(SELECT * FROM {name} WHERE {column} {cond})"
+        _spread_keys(con, spec, part, columns, cond, values)  # and the keys they hold now
+    if len(every) > ONE_BY_ONE:
+        con.execute(f"DROP TABLE {_KEYS}_all")
     if part.spread:
         _refresh_spread(con, spec, part)
 
 
-def _spread_keys(con: Connection, spec: DerivedSet, part: Part, columns: dict, key: str) -> None:
+def _spread_keys(
+    con: Connection, spec: DerivedSet, part: Part, columns: dict, cond: str, values: list
+) -> None:
     for i, sp in enumerate(part.spread):
         table, column = sp.keys_from
         con.execute(
             f"INSERT INTO {_KEYS}_{i} SELECT DISTINCT {column} FROM {spec.table_name(table)} "
-            f"WHERE {columns[table]} = $1",
-            [key],
+            f"WHERE {columns[table]} {cond}",
+            values,
         )
 
 
@@ -272,7 +289,8 @@ def _refresh_spread(con: Connection, spec: DerivedSet, part: Part) -> None:
         con.execute(f"DROP TABLE {_KEYS}_{i}")
 
 
-def _record(con: Connection, spec: DerivedSet, current: list[int]) -> None:
+def record_signature(con: Connection, spec: DerivedSet, current: list[int]) -> None:
+    """Record the set's tables as matching `current` (the caller knows they do)."""
     con.execute(f"UPDATE {META} SET signature = ?, built_at = current_timestamp WHERE name = ?",
                 [current, spec.name])  # fmt: skip
 
@@ -311,6 +329,6 @@ class Upkeep:
                 continue
             for part in parts:
                 refresh_part(self.con, spec, part, self.touched[part.name])
-            _record(self.con, spec, now)
+            record_signature(self.con, spec, now)
             self.outcome[spec.name] = "refreshed"
         return self.outcome

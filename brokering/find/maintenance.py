@@ -357,21 +357,39 @@ def optimise(con: Connection, params: ScoringParams = DEFAULT_PARAMS) -> dict[st
 
 
 def after_import(con: Connection, applied: bool, params: ScoringParams = DEFAULT_PARAMS) -> bool:
-    """Re-lay the store once an import has written rows, so finds keep the fast route (the
-    stored parts stop being used the moment the data changes) and the derived facts whose
-    data the import changed are ready for the next page view. Every caller that applies an
-    import (the Data page, the command line, the demo build) calls this; the importer itself
-    does not, so an import's own cost stays measurable on its own."""
+    """Re-lay the store once an import (or an undo) has written rows, unless the batch kept
+    it current itself, so finds keep the fast route (the stored parts stop being used the
+    moment the data changes) and the derived facts whose data the import changed are ready
+    for the next page view. A small batch keeps the parts and the sets current inside its own
+    transaction, for exactly the people and pairings it touched
+    (`brokering.importing.upkeep`); a big one, or one the upkeep could not follow, leaves
+    them stale and is re-laid here in full. Every caller that applies an import (the Data
+    page, the command line, the demo build) calls this. Returns whether it re-laid."""
     if not applied:
         return False
+    from brokering import derived_sets
+
+    if parts_status(con, date.max, params).usable and not _stale_sets(con):
+        return False  # kept current by the batch itself: nothing to re-lay
     optimise(con, params)
     # The derived facts (dashboard, maturity, ledger) too: an import may change rows anywhere
     # (a move of school, corrected pairings), so each built set whose data moved is rebuilt
     # here rather than on the first page view after the import.
-    from brokering import derived_sets
-
     derived_sets.rebuild_stale(con)
     return True
+
+
+def _stale_sets(con: Connection) -> list[str]:
+    """Derived sets built here whose data moved since (a set never built waits for its
+    first read, as before)."""
+    from brokering import derived, derived_sets
+
+    return [
+        s.name
+        for s in derived_sets.all_sets()
+        if (built := derived.stored_signature(con, s)) is not None
+        and built != derived.signature(con, s)
+    ]
 
 
 def refresh_people(
@@ -426,49 +444,71 @@ def refresh_people(
                 list(now),
             )
         return "refreshed"
-    newest = con.execute(
+    newest = newest_weighted(con, refs, params)
+    if newest is not None and newest > epoch:
+        build_find_parts(con, params)
+        return "rebuilt"
+    with transaction(con):
+        rework_people(con, refs, epoch, list(now), params)
+    return "refreshed"
+
+
+def newest_weighted(con: Connection, refs: list[str], params: ScoringParams) -> date | None:
+    """The newest record that weighs in `refs`' sums: their evidence, and their coaching
+    (pairings judged at review included) that has an outcome or feedback. Past the parts'
+    epoch, it moves the epoch: their rows alone cannot be worked out again."""
+    return con.execute(
         "SELECT greatest((SELECT max(date) FROM evidence WHERE list_contains(?, staff_ref)),"  # noqa: S608
         f" (SELECT max(date) FROM {coaching_records_sql(params, donors=True)} c"
         " WHERE list_contains(?, c.coach_ref)"
         " AND (c.o IS NOT NULL OR c.fb IS NOT NULL)))",
         [refs, refs, refs],
     ).fetchall()[0][0]
-    if newest is not None and newest > epoch:
-        build_find_parts(con, params)
-        return "rebuilt"
+
+
+def rework_people(
+    con: Connection,
+    refs: list[str],
+    epoch: date,
+    now: list[int],
+    params: ScoringParams = DEFAULT_PARAMS,
+) -> None:
+    """`refs`' rows of the stored parts worked out again (recency to `epoch`), the s1 ranks
+    of every skill they appear in before or after, and the build recorded as matching the
+    signature `now` — inside the caller's transaction (a write's own, so the parts and the
+    data commit together). The caller has checked the parts were current before its write
+    and that none of `refs`' weighted records is newer than `epoch` (`refresh_people`)."""
     sql, values = parts_query(params, epoch, staff_refs=refs)
-    with transaction(con):
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _touched AS SELECT DISTINCT skill_id FROM {PARTS} "  # noqa: S608
-            "WHERE list_contains(?, staff_ref)",
-            [refs],
-        )
-        con.execute(f"DELETE FROM {PARTS} WHERE list_contains(?, staff_ref)", [refs])  # noqa: S608
-        con.execute(
-            f"INSERT INTO {PARTS} SELECT * FROM ({sql}) ORDER BY skill_id, s1 DESC, staff_ref",  # noqa: S608
-            values,
-        )
-        con.execute(
-            f"INSERT INTO _touched SELECT DISTINCT skill_id FROM {PARTS} "  # noqa: S608
-            "WHERE list_contains(?, staff_ref)",
-            [refs],
-        )
-        con.execute(f"DELETE FROM {RANKS} WHERE skill_id IN (SELECT skill_id FROM _touched)")  # noqa: S608
-        con.execute(
-            f"INSERT INTO {RANKS} SELECT skill_id, "  # noqa: S608
-            "list(s1 ORDER BY rk) FILTER (WHERE list_contains(?, rk)) AS s1_at FROM ("
-            "SELECT skill_id, s1, row_number() OVER (PARTITION BY skill_id ORDER BY s1 DESC) "
-            f"AS rk FROM {PARTS} WHERE n > 0 "
-            "AND skill_id IN (SELECT skill_id FROM _touched)) GROUP BY skill_id",
-            [list(S1_RANKS)],
-        )
-        con.execute("DROP TABLE _touched")
-        con.execute(
-            f"UPDATE {META} SET evidence_rows = ?, coaching_rows = ?, last_import = ?, "  # noqa: S608
-            "pairing_rows = ?, build_id = ?",
-            [*now, uuid.uuid4().hex],
-        )
-    return "refreshed"
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _touched AS SELECT DISTINCT skill_id FROM {PARTS} "  # noqa: S608
+        "WHERE list_contains(?, staff_ref)",
+        [refs],
+    )
+    con.execute(f"DELETE FROM {PARTS} WHERE list_contains(?, staff_ref)", [refs])  # noqa: S608
+    con.execute(
+        f"INSERT INTO {PARTS} SELECT * FROM ({sql}) ORDER BY skill_id, s1 DESC, staff_ref",  # noqa: S608
+        values,
+    )
+    con.execute(
+        f"INSERT INTO _touched SELECT DISTINCT skill_id FROM {PARTS} "  # noqa: S608
+        "WHERE list_contains(?, staff_ref)",
+        [refs],
+    )
+    con.execute(f"DELETE FROM {RANKS} WHERE skill_id IN (SELECT skill_id FROM _touched)")  # noqa: S608
+    con.execute(
+        f"INSERT INTO {RANKS} SELECT skill_id, "  # noqa: S608
+        "list(s1 ORDER BY rk) FILTER (WHERE list_contains(?, rk)) AS s1_at FROM ("
+        "SELECT skill_id, s1, row_number() OVER (PARTITION BY skill_id ORDER BY s1 DESC) "
+        f"AS rk FROM {PARTS} WHERE n > 0 "
+        "AND skill_id IN (SELECT skill_id FROM _touched)) GROUP BY skill_id",
+        [list(S1_RANKS)],
+    )
+    con.execute("DROP TABLE _touched")
+    con.execute(
+        f"UPDATE {META} SET evidence_rows = ?, coaching_rows = ?, last_import = ?, "  # noqa: S608
+        "pairing_rows = ?, build_id = ?",
+        [*now, uuid.uuid4().hex],
+    )
 
 
 def fast_path(con: Connection, as_of: date | None = None) -> dict[str, object]:

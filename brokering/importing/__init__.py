@@ -18,7 +18,15 @@ from brokering import audit
 from brokering.consent import audit_consent_changes, hold_back_app_withdrawals
 from brokering.db import Connection, manual_transaction, note_change, plain_error
 from brokering.errors import PermissionDenied, StoreError
-from brokering.importing import batches, consent_rows, identity, identity_batch, register, words
+from brokering.importing import (
+    batches,
+    consent_rows,
+    identity,
+    identity_batch,
+    register,
+    upkeep,
+    words,
+)
 from brokering.importing.apply import apply_consent, upsert
 from brokering.importing.cleaning import clean_free_text
 from brokering.importing.problems import ImportReport, Problem
@@ -231,9 +239,11 @@ def _apply_all(
     import_id: int,
 ) -> None:
     """`_apply` inside its own transaction (rolled back for a dry run); the commit moves the
-    store's change mark (`db.note_change`) with the data."""
+    store's change mark (`db.note_change`) with the data, and the stored find parts and
+    derived facts kept current for what a small batch touched (`upkeep`)."""
     con.execute("BEGIN TRANSACTION")
     try:
+        kept = None if dry_run else upkeep.BatchUpkeep(con)
         for table, s in staged.items():
             if table == "staff":
                 con.execute(
@@ -264,6 +274,8 @@ def _apply_all(
                 json.dumps({o.table: [o.added, o.updated] for o in report.outcomes}),
             ],
         )
+        if kept is not None and (added + updated) <= upkeep.MAX_ROWS and kept.note(import_id):
+            kept.finish()
     except BaseException:
         con.execute("ROLLBACK")
         raise

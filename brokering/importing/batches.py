@@ -232,7 +232,11 @@ def undo(con: Connection, viewer: Viewer, import_id: int) -> UndoReport:
         )
     removed: dict[str, int] = {}
     restored: dict[str, int] = {}
+    from brokering.importing.upkeep import BatchUpkeep
+
     with transaction(con):
+        kept = BatchUpkeep(con)  # the stored parts and derived facts, for what it touched
+        small = kept.note(import_id)  # read before its rows go
         _undo_rows(con, import_id, removed, restored)
         con.execute("UPDATE imports SET outcome = 'undone' WHERE import_id = ?", [import_id])
         # A row of its own: the undo is in "Recent imports", and every summary keyed on the
@@ -246,6 +250,8 @@ def undo(con: Connection, viewer: Viewer, import_id: int) -> UndoReport:
                 json.dumps({"removed": removed, "restored": restored}),
             ],
         )
+        if small:
+            kept.finish()
     audit.record(con, viewer, "undo import", {"import_id": import_id, "removed": removed})
     return UndoReport(import_id, removed, restored)
 
