@@ -5,7 +5,7 @@ and the answering floors, answers compared — with whether each search kept its
 
 Why: a write used to leave the stored parts stale for every skill until someone re-laid the
 store by hand (Mathematics find 22 -> 84 ms). The product now keeps them current for what a
-write touched (`brokering.find.maintenance.refresh_people`); these rows hold it to that."""
+write touched (`brokering.find.people_parts.refresh_people`); these rows hold it to that."""
 
 from __future__ import annotations
 

@@ -258,7 +258,7 @@ PRECOMPUTES = (
     "date only rescales them), and each skill's strengths at a few ranks "
     "(`derived.find_parts_ranks`) to skip rows that cannot reach the top. Built by the "
     "re-lay after an import; kept current after an accepted request, a pairing entry or a "
-    "consent change for exactly the people written (`maintenance.refresh_people`).",
+    "consent change for exactly the people written (`people_parts.refresh_people`).",
     "**Each skill's leading rows held in memory** for the current build of the parts "
     "(`brokering.find.leaders`): a repeat find of a skill ranks them without a query.",
     "**The dashboard's derived facts** (`brokering.dashboard.facts`), the maturity "

@@ -1,5 +1,5 @@
 """Maintenance that follows writes (issue 24): after any sequence of evidence and coaching
-writes, each followed by `maintenance.refresh_people` for the person it touched, the stored
+writes, each followed by `people_parts.refresh_people` for the person it touched, the stored
 parts equal a full re-lay and every find keeps the stored route with the same answers."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from brokering.db import Connection
-from brokering.find import find_expertise, maintenance
+from brokering.find import find_expertise, maintenance, people_parts
 from brokering.importing import import_paths
 from brokering.scoring import DEFAULT_PARAMS
 from brokering.store import open_store
@@ -86,13 +86,13 @@ def _write(con: Connection, write: tuple) -> str:
             " recorded_by) VALUES (?, ?, ?, ?, ?, 'test')",
             [ref, skill, a, b, when],
         )
-        return maintenance.refresh_people(con, [ref], evidence_added=1)
+        return people_parts.refresh_people(con, [ref], evidence_added=1)
     con.execute(
         "INSERT INTO coaching (coach_ref, coachee_ref, skill_id, mode, start_date,"
         " outcome_strength, feedback_score) VALUES (?, 'A1', ?, 'coaching', ?, ?, ?)",
         [ref, skill, when, a, b],
     )
-    return maintenance.refresh_people(con, [ref], coaching_added=1)
+    return people_parts.refresh_people(con, [ref], coaching_added=1)
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -120,12 +120,12 @@ def test_a_write_after_other_changes_leaves_stale_parts_alone(tiny) -> None:
         "INSERT INTO coaching (coach_ref, coachee_ref, skill_id, mode, start_date)"
         " VALUES ('B2', 'A1', 'chemistry', 'coaching', DATE '2026-01-01')"
     )
-    assert maintenance.refresh_people(tiny, ["B2"], coaching_added=1) == "already stale"
+    assert people_parts.refresh_people(tiny, ["B2"], coaching_added=1) == "already stale"
     assert not maintenance.parts_status(tiny, TINY_TODAY).usable
 
 
 def test_before_any_build_there_is_nothing_to_refresh(tiny) -> None:
-    assert maintenance.refresh_people(tiny, ["B2"], coaching_added=1) == "not built"
+    assert people_parts.refresh_people(tiny, ["B2"], coaching_added=1) == "not built"
 
 
 def test_tiny_epoch_is_before_today() -> None:

@@ -135,7 +135,7 @@ def test_numbers_without_a_declared_scale_are_refused(con, admin: Viewer) -> Non
 
 
 def _limit(con) -> float:
-    from brokering.importing import _size
+    from brokering.db import _size
 
     return _size(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
 

@@ -6,8 +6,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,7 +14,7 @@ import duckdb
 
 from brokering import audit
 from brokering.consent import audit_consent_changes, hold_back_app_withdrawals
-from brokering.db import Connection, manual_transaction, note_change, plain_error
+from brokering.db import Connection, manual_transaction, memory_limit, note_change, plain_error
 from brokering.errors import PermissionDenied, StoreError
 from brokering.importing import (
     batches,
@@ -72,29 +70,6 @@ def collect_files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
     return found, problems
 
 
-@contextmanager
-def _memory_limit(con: Connection, limit: str) -> Iterator[None]:
-    """Bound DuckDB's memory for the import (never raising a lower limit already set), and
-    put the previous limit back afterwards."""
-    before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
-    con.execute("SET memory_limit = ?", [limit])
-    lowered = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
-    if _size(lowered) > _size(before):  # the store was already held to less: keep that
-        con.execute("SET memory_limit = ?", [before])
-    try:
-        yield
-    finally:
-        con.execute("SET memory_limit = ?", [before])
-
-
-def _size(text: str) -> float:
-    """A DuckDB size such as '1.3 GiB' or '1500.0 MiB' in bytes, for comparing limits."""
-    number, _, unit = str(text).strip().partition(" ")
-    scale = {"B": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
-    scale |= {"KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12}
-    return float(number) * scale.get(unit or "B", 1)
-
-
 def import_paths(
     con: Connection,
     paths: list[Path] | list[str],
@@ -134,7 +109,7 @@ def import_paths(
     matcher = matcher or SkillMatcher.from_db(con)
     today = today or date.today()
     try:
-        with workdir() as tmp, _memory_limit(con, IMPORT_MEMORY_LIMIT):
+        with workdir() as tmp, memory_limit(con, IMPORT_MEMORY_LIMIT):
             batch = stage_files(con, files, Path(tmp), report, mapping)
             staged = batch.tables
             res = identity.Resolution()

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from brokering import derived, derived_sets
 from brokering.db import Connection
-from brokering.find import maintenance
+from brokering.find import maintenance, people_parts
 from brokering.scoring import DEFAULT_PARAMS, ScoringParams
 
 #: Above this many people touched, the full re-lay is cheaper. The upkeep works each derived
@@ -183,7 +183,7 @@ class BatchUpkeep:
                 outcome[spec.name] = "unchanged (nothing it holds was written)"
 
     def _parts(self, t: Touched) -> str:
-        """The stored find parts for the batch's people (`maintenance.rework_people`)."""
+        """The stored find parts for the batch's people (`people_parts.rework_people`)."""
         con, params = self.con, self.params
         now = list(con.execute(f"SELECT {maintenance.SIGNATURE_SQL}").fetchall()[0])  # noqa: S608
         if self.parts_before is None:
@@ -192,10 +192,10 @@ class BatchUpkeep:
         if built == now:
             return "unchanged"
         refs = t.evidence | t.coaches | t.pairing_people
-        newest = maintenance.newest_weighted(con, sorted(refs), params) if refs else None
+        newest = people_parts.newest_weighted(con, sorted(refs), params) if refs else None
         if newest is not None and newest > epoch:
             return "left stale: a record newer than the parts' epoch (the re-lay rebuilds)"
-        maintenance.rework_people(con, sorted(refs), epoch, now, params)
+        people_parts.rework_people(con, sorted(refs), epoch, now, params)
         return "refreshed"
 
 

@@ -26,7 +26,7 @@ import pandas as pd
 from brokering import alliance_settings, audit, derived_sets
 from brokering.db import WRITE_LOCK, Connection, note_change, query_df, transaction
 from brokering.errors import NotFoundError, ValidationError
-from brokering.find import maintenance
+from brokering.find import people_parts
 from brokering.matching import decisions
 from brokering.matching.candidates import rank_candidates
 from brokering.matching.needs import Need, get_need
@@ -368,7 +368,7 @@ def decide(
                 )
     audit.record(con, viewer, f"request.{to}", {"request_id": request.request_id, "reason": text})
     if accept:  # the new coaching row: keep the stored find parts current for its coach
-        maintenance.refresh_people(con, [request.coach_ref], coaching_added=1)
+        people_parts.refresh_people(con, [request.coach_ref], coaching_added=1)
     return _get(con, request.request_id)
 
 

@@ -254,15 +254,15 @@ def suggested_disciplines(con: Connection, skill_id: str) -> list[str]:
 
 def keep_find_current(con: Connection, pairing_id: str, rows_added: int = 1) -> str:
     """After a committed write that appended `rows_added` rows to the pairing's history, keep
-    the find's stored score parts current (`find.maintenance.refresh_people`).
+    the find's stored score parts current (`find.people_parts.refresh_people`).
 
     Why: a pairing judged at review (transferred on qualifying evidence, or not transferred)
     counts in its donors' coaching strength (docs/SCORING.md), so its donors' rows are
     re-worked; a write to a pairing not yet judged changes no score, so only the parts'
     record of what they were built from moves. Returns what the refresh did."""
-    from brokering.find import maintenance
+    from brokering.find import people_parts
 
     row = current_version(con, pairing_id)
     judged = row is not None and row["status"] in ("transferred", "not transferred")
     donors = [r for r, side in members(con, pairing_id).items() if side == "donor"]
-    return maintenance.refresh_people(con, donors if judged else [], pairing_rows_added=rows_added)
+    return people_parts.refresh_people(con, donors if judged else [], pairing_rows_added=rows_added)
