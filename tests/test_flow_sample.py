@@ -88,6 +88,23 @@ def test_an_alliance_it_settles(store: Connection, monkeypatch: pytest.MonkeyPat
     assert flows.area_totals(store, head, PERIODS) == in_full(store, head, monkeypatch)
 
 
+def test_an_area_with_work_only_within_schools_is_decided_in_full(
+    store: Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Behaviour's only work is within school A, which A's head sees: no cell to hide, and
+    its total is one they can add up — the full rule says so (the look must not settle)."""
+    within = {
+        **SETTLES,
+        "pairings": [p for p in SETTLES["pairings"] if p[2] != "anti-bullying"]
+        + [("A0", "A1", "anti-bullying")],
+    }
+    load(store, within)
+    head = Viewer("headteacher", "A", "head-A")
+    rel = flow_counts.read(store, head, PERIODS, areas=True, people=False)
+    assert flow_sample.settled(store, head, rel, PERIODS) == [False]
+    assert flows.area_totals(store, head, PERIODS) == in_full(store, head, monkeypatch)
+
+
 @settings(
     max_examples=TRIALS,
     deadline=None,

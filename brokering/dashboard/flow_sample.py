@@ -48,7 +48,7 @@ def settled(
         for a, b in pairs
     ]
     if not rows:
-        return [not len(cells) for _, cells, _ in picks]
+        return [not present for _, _, present in picks]
     frame = pd.DataFrame(rows, columns=["k", "a", "b", "s", "e"])
     frame["a_id"], frame["b_id"] = rel.ids[frame["a"]], rel.ids[frame["b"]]
     unseen = _unseen_people(con, viewer, frame)
@@ -66,14 +66,18 @@ def _candidates(
     rel: Work, start: date, end: date
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int, int]], set[int]]:
     """(candidate pairs of schools (lower position first), their directed cells (giver,
-    receiver, area code), every area code with work between schools) for the period
+    receiver, area code), every area code with work) for the period
     [start, end] (as `Work.during` keeps it):
     pairs whose work together is pairings only, in one area, with at most two people
     between them (so at most two the viewer cannot see) — up to `PER_AREA` per area."""
     s, e = _day(start), _day(end)
-    cross = np.flatnonzero((rel.g != rel.r) & (rel.first <= e) & (rel.last >= s))
+    running = (rel.first <= e) & (rel.last >= s)
+    # Every area with work in the period, within one school too (an area with no work
+    # between schools has no cells to hide: it is settled in full).
+    present = {int(a) for a in np.unique(rel.area[running])}
+    cross = np.flatnonzero(running & (rel.g != rel.r))
     if not len(cross):
-        return [], [], set()
+        return [], [], present
     n, n_areas = rel.n, max(len(rel.areas), 1)
     g, r, area = rel.g[cross], rel.r[cross], rel.area[cross]
     pair = np.minimum(g, r) * n + np.maximum(g, r)
@@ -93,7 +97,7 @@ def _candidates(
     picked[chosen] = True
     cell_rows = pd.unique(((g * n + r) * n_areas + area)[picked[at]])
     cells = [(int(c // n_areas // n), int(c // n_areas % n), int(c % n_areas)) for c in cell_rows]
-    return pairs, cells, {int(a) for a in np.unique(area)}
+    return pairs, cells, present
 
 
 def _unseen_people(

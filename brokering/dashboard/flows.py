@@ -115,11 +115,12 @@ def _sure_cells_everywhere(term: flow_counts.Work, viewer: Viewer) -> bool:
 
 
 def _two_sure_cells(rel: flow_counts.Work, start: date, end: date) -> bool:
-    """Whether every area with work between schools in [start, end] holds two cells whose
+    """Whether every area with work in [start, end] holds two cells whose
     relationship rests on at most two people (at most: each relationship's people added
     up) — for a role that sees no one, cells hidden whatever else is decided."""
     s, e = flow_counts._day(start), flow_counts._day(end)
-    cross = np.flatnonzero((rel.g != rel.r) & (rel.first <= e) & (rel.last >= s))
+    running = (rel.first <= e) & (rel.last >= s)
+    cross = np.flatnonzero(running & (rel.g != rel.r))
     n, n_areas = rel.n, max(len(rel.areas), 1)
     g, r = rel.g[cross], rel.r[cross]
     at, pairs = pd.factorize(np.minimum(g, r) * n + np.maximum(g, r))
@@ -129,7 +130,9 @@ def _two_sure_cells(rel: flow_counts.Work, start: date, end: date) -> bool:
     codes, cell = pd.factorize((g * n + r) * n_areas + rel.area[cross])
     cell_small = np.zeros(len(cell), bool)
     cell_small[codes] = small[at]
-    present = np.bincount(cell % n_areas, minlength=n_areas) > 0
+    # Every area with work, within one school too (one with none between schools has no
+    # cell to hide: it is decided in full).
+    present = np.bincount(rel.area[running], minlength=n_areas) > 0
     held = np.bincount(cell[cell_small] % n_areas, minlength=n_areas)
     return bool((held[present] >= 2).all())
 
