@@ -105,10 +105,14 @@ def read(
     periods: list[tuple[date, date]],
     areas: bool,
     people: bool = True,
+    only_unseen: bool = False,
 ) -> Work:
     """The relationships running in any of `periods` (pairings agreed or beyond; coaching
     records) and their people, with each one's skill area when `areas` (`Work.during` keeps
-    one period's); without `people`, only the relationships. Every column comes back a
+    one period's); without `people`, only the relationships; with `only_unseen`, only the
+    people the viewer cannot see (all that counts of a figure's "hidden" people, a fifth of
+    the rows for a head of school: what a quick first look at the suppression needs). Every
+    column comes back a
     number, schools as positions and people as a number each (`PERSON_KEY`), in one query:
     nothing is a string by the time it is counted."""
     f = facts(con)
@@ -138,7 +142,7 @@ def read(
     people_rows = (
         f"""UNION ALL
         SELECT FALSE, w.g, w.r, w.area, w.first, w.last, w.ws, {person}, {unseen}, 0.0, FALSE, 0
-        FROM w {join}"""
+        FROM w {join} {f"WHERE {unseen}" if only_unseen else ""}"""
         if people
         else ""
     )
@@ -171,7 +175,7 @@ def read(
         UNION ALL SELECT TRUE, g, r, area, first, last, -1, -1, FALSE, hours, FALSE, people FROM ck
         {people_rows}
         """,
-        [end, start] * 2 + (params if people else []),
+        [end, start] * 2 + (params * (2 if only_unseen else 1) if people else []),
     ).fetchnumpy()
     rel = np.asarray(rows["rel"], dtype=bool)
 

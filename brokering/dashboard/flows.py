@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from brokering import concepts
-from brokering.dashboard import flow_counts, hiding
+from brokering.dashboard import flow_counts, flow_sample, hiding
 from brokering.dashboard.facts import ALLIANCE, Scope
 from brokering.db import Connection, query_df
 from brokering.viewer import Viewer
@@ -61,53 +61,79 @@ def area_totals(
     fewer."""
     if viewer.sees_everyone or not periods:
         return [(set(), set()) for _ in periods]
+    # The relationships alone settle most periods: for a role that sees no one, a
+    # relationship of two people or fewer rests on too few; for one that sees some, a few
+    # such relationships per area are read with their people (`flow_sample`).
+    rel = flow_counts.read(con, viewer, periods, areas=True, people=False)
     if viewer.aggregate_only:
-        # Everyone is unseen to this role: a relationship whose pairings and coaching hold
-        # two people or fewer between them rests on too few, counted without the people.
-        rel = flow_counts.read(con, viewer, periods, areas=True, people=False)
-        if all(_two_sure_cells(rel.during(s, e)) for s, e in periods):
+        done = [_two_sure_cells(rel, s, e) for s, e in periods]
+        if all(done):
             return [(set(), set()) for _ in periods]
-    work = flow_counts.read(con, viewer, periods, areas=True)
+    else:
+        done = flow_sample.settled(con, viewer, rel, periods)
+    # Then a look at only the people the viewer cannot see (all a pair's "hidden" count
+    # rests on); everyone is read, once, only for a period that look does not settle.
+    work = full = None
     out = []
-    for start, end in periods:
-        term = work.during(start, end)
-        _, pairs, _ = flow_counts.hiding_inputs(term, with_cells=False)
-        sure = hiding.primary(pairs["hidden"])
-        a, b = pairs["school_a"].to_numpy(np.int64), pairs["school_b"].to_numpy(np.int64)
-        sure_keys = (np.minimum(a, b) * term.n + np.maximum(a, b))[sure]
-        n_areas = max(len(term.areas), 1)
-        cross = term.g != term.r
-        pair = (np.minimum(term.g, term.r) * term.n + np.maximum(term.g, term.r))[cross]
-        cell = pd.unique(((term.g * term.n + term.r) * n_areas + term.area)[cross])
-        cell_pair = np.minimum(cell // n_areas // term.n, cell // n_areas % term.n) * term.n
-        cell_pair += np.maximum(cell // n_areas // term.n, cell // n_areas % term.n)
-        held = _isin(cell_pair, sure_keys)
-        if not viewer.aggregate_only:
-            # The cell rests on someone unseen for sure only where its pair works in one area.
-            one_area = pd.Series(term.area[cross]).groupby(pair).nunique()
-            single = one_area.index.to_numpy()[one_area.to_numpy() == 1]
-            held &= _isin(cell_pair, single)
-        present = np.bincount(cell % n_areas, minlength=n_areas) > 0
-        if (np.bincount(cell[held] % n_areas, minlength=n_areas)[present] >= 2).all():
+    for (start, end), settled in zip(periods, done, strict=True):
+        if settled:
             out.append((set(), set()))
-        else:
-            out.append(_suppressed(term, viewer, True)[4])
+            continue
+        if work is None:
+            work = flow_counts.read(con, viewer, periods, areas=True, only_unseen=True)
+        if _sure_cells_everywhere(work.during(start, end), viewer):
+            out.append((set(), set()))
+            continue
+        if full is None:
+            full = flow_counts.read(con, viewer, periods, areas=True)
+        out.append(_suppressed(full.during(start, end), viewer, True)[4])
     return out
 
 
-def _two_sure_cells(term: flow_counts.Work) -> bool:
-    """Whether every area with work between schools holds two cells whose relationship
-    rests on at most two people (at most: each relationship's people added up) — for a role
-    that sees no one, cells hidden whatever else is decided."""
-    n_areas, cross = max(len(term.areas), 1), term.g != term.r
+def _sure_cells_everywhere(term: flow_counts.Work, viewer: Viewer) -> bool:
+    """Whether every area with work between schools holds two cells hidden whatever else is
+    decided: their relationship rests on too few people the viewer cannot see (`term` needs
+    only those people), and so does the cell (for a role that sees some people: its pair
+    works in that one area)."""
+    _, pairs, _ = flow_counts.hiding_inputs(term, with_cells=False)
+    sure = hiding.primary(pairs["hidden"])
+    a, b = pairs["school_a"].to_numpy(np.int64), pairs["school_b"].to_numpy(np.int64)
+    sure_keys = (np.minimum(a, b) * term.n + np.maximum(a, b))[sure]
+    n_areas = max(len(term.areas), 1)
+    cross = term.g != term.r
     pair = (np.minimum(term.g, term.r) * term.n + np.maximum(term.g, term.r))[cross]
-    at, pairs = pd.factorize(pair)
-    small = np.bincount(at, weights=term.size[cross], minlength=len(pairs)) <= 2
-    cell, first = np.unique(
-        ((term.g * term.n + term.r) * n_areas + term.area)[cross], return_index=True
-    )
+    cell = pd.unique(((term.g * term.n + term.r) * n_areas + term.area)[cross])
+    cell_pair = np.minimum(cell // n_areas // term.n, cell // n_areas % term.n) * term.n
+    cell_pair += np.maximum(cell // n_areas // term.n, cell // n_areas % term.n)
+    held = _isin(cell_pair, sure_keys)
+    if not viewer.aggregate_only:
+        # The cell rests on someone unseen for sure only where its pair works in one area.
+        at, pair_of = pd.factorize(pd.unique(pair * n_areas + term.area[cross]) // n_areas)
+        held &= _isin(cell_pair, pair_of[np.bincount(at, minlength=len(pair_of)) == 1])
     present = np.bincount(cell % n_areas, minlength=n_areas) > 0
-    held = np.bincount(cell[small[at[first]]] % n_areas, minlength=n_areas)
+    return bool((np.bincount(cell[held] % n_areas, minlength=n_areas)[present] >= 2).all())
+
+
+def _two_sure_cells(rel: flow_counts.Work, start: date, end: date) -> bool:
+    """Whether every area with work in [start, end] holds two cells whose
+    relationship rests on at most two people (at most: each relationship's people added
+    up) — for a role that sees no one, cells hidden whatever else is decided."""
+    s, e = flow_counts._day(start), flow_counts._day(end)
+    running = (rel.first <= e) & (rel.last >= s)
+    cross = np.flatnonzero(running & (rel.g != rel.r))
+    n, n_areas = rel.n, max(len(rel.areas), 1)
+    g, r = rel.g[cross], rel.r[cross]
+    at, pairs = pd.factorize(np.minimum(g, r) * n + np.maximum(g, r))
+    small = np.bincount(at, weights=rel.size[cross], minlength=len(pairs)) <= 2
+    # A cell lies in one pair: any of its rows tells whether that pair is small (hashed, no
+    # sort: a term holds 100,000 relationships).
+    codes, cell = pd.factorize((g * n + r) * n_areas + rel.area[cross])
+    cell_small = np.zeros(len(cell), bool)
+    cell_small[codes] = small[at]
+    # Every area with work, within one school too (one with none between schools has no
+    # cell to hide: it is decided in full).
+    present = np.bincount(rel.area[running], minlength=n_areas) > 0
+    held = np.bincount(cell[cell_small] % n_areas, minlength=n_areas)
     return bool((held[present] >= 2).all())
 
 
