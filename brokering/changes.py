@@ -51,7 +51,7 @@ def store_version(con: Connection) -> tuple[int, ...]:
 #: (changes so far, a token drawn afresh at each change).
 Mark = tuple[int, str]
 T = TypeVar("T")
-#: Answers remembered at once (across marks; the oldest go first).
+#: Answers remembered at once, all under the newest mark stored (the oldest go first).
 MEMO_SIZE = 256
 _MEMO: OrderedDict[tuple[Mark, Hashable], object] = OrderedDict()
 _MEMO_LOCK = threading.Lock()
@@ -75,7 +75,8 @@ def remembered(at: Mark | None, key: Hashable, compute: Callable[[], T]) -> T:
     """`compute()`'s answer as it was at mark `at`, worked out once per mark. `key` must name
     everything the answer depends on besides the store (the statement and its values: the
     viewer's visibility among them). `at` None: worked out afresh, not kept. The answer is
-    shared: callers must not change it."""
+    shared: callers must not change it. Two threads asking at once may both work it out
+    (correct, only duplicated work): the lock is not held while computing."""
     if at is None:
         return compute()
     k = (at, key)
@@ -86,6 +87,11 @@ def remembered(at: Mark | None, key: Hashable, compute: Callable[[], T]) -> T:
             return hit  # type: ignore[return-value]
     value = compute()
     with _MEMO_LOCK:
+        # Answers under any other mark are dead once the store has moved on (or belong to
+        # another store in this process): dropped now rather than held until pushed out, as
+        # one remembered pool can be a national skill's thousands of people.
+        for old in [m for m in _MEMO if m[0] != at]:
+            del _MEMO[old]
         _MEMO[k] = value
         while len(_MEMO) > MEMO_SIZE:
             _MEMO.popitem(last=False)

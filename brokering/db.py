@@ -217,9 +217,9 @@ def transaction(con: Connection) -> Iterator[Connection]:
 
 @contextmanager
 def manual_transaction() -> Iterator[None]:
-    """For the writers that run their own BEGIN ... COMMIT (the importer, undo, clearing the
-    data): holds the write lock and marks this thread as writing while they do; the writer
-    calls `note_change` before its COMMIT."""
+    """For a writer that runs its own BEGIN ... COMMIT (the importer: its batch upkeep and
+    dry runs need the transaction in hand): holds the write lock and marks this thread as
+    writing while it does; the writer calls `note_change` before its COMMIT."""
     with WRITE_LOCK:
         depth = _WRITING.set(_WRITING.get() + 1)
         try:

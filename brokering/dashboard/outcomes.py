@@ -266,6 +266,8 @@ def _every_outcome(out: pd.DataFrame) -> pd.DataFrame:
     # view's order), outcome by its place in OUTCOMES (alphabetical, as the views sort).
     group, names = pd.factorize(out["group"].to_numpy(object))
     outcome = pd.Categorical(out["outcome"], categories=OUTCOMES).codes.astype(np.int64)
+    if (outcome < 0).any():  # an outcome not in OUTCOMES would pass for another group's
+        raise ValueError(f"unknown outcomes: {sorted(set(out['outcome'][outcome < 0]))}")
     n = len(OUTCOMES)
     have = group.astype(np.int64) * n + outcome
     partly = np.unique(group[hidden]).astype(np.int64)

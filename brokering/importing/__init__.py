@@ -251,13 +251,14 @@ def _apply_all(
         )
         if kept is not None and (added + updated) <= upkeep.MAX_ROWS and kept.note(import_id):
             kept.finish()
+        if not dry_run:
+            note_change(con)  # inside the try: a failure here rolls the batch back too
     except BaseException:
         con.execute("ROLLBACK")
         raise
     if dry_run:
         con.execute("ROLLBACK")
     else:
-        note_change(con)
         con.execute("COMMIT")
         report.applied = True
         report.batch_id = import_id

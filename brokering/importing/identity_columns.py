@@ -141,14 +141,16 @@ def _column_map(
     )
     r.con.register("who_batch", batch)
     name = f"map_who_{s.table}_{i}"
-    r.con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT p.sch, p.raw, p.hash, "  # noqa: S608
-        "coalesce(b.ref, x.staff_ref, p.hash) AS val FROM who_plain p "
-        "LEFT JOIN who_batch b ON b.sch = p.sch AND b.raw = p.raw "
-        "LEFT JOIN identity_index x ON x.kind = 'code' AND x.key_hash = p.hash"
-    )
-    r.con.unregister("who_plain")
-    r.con.unregister("who_batch")
+    try:  # the registered frames hold raw codes: let go of them on every path
+        r.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT p.sch, p.raw, p.hash, "  # noqa: S608
+            "coalesce(b.ref, x.staff_ref, p.hash) AS val FROM who_plain p "
+            "LEFT JOIN who_batch b ON b.sch = p.sch AND b.raw = p.raw "
+            "LEFT JOIN identity_index x ON x.kind = 'code' AND x.key_hash = p.hash"
+        )
+    finally:
+        r.con.unregister("who_plain")
+        r.con.unregister("who_batch")
     # A ref the index or the batch gave instead of the code's own hash is named too.
     other = r.con.execute(f"SELECT val, raw FROM {name} WHERE val <> hash").fetchall()  # noqa: S608
     if other:
@@ -188,5 +190,7 @@ def _add_rest(r: Resolver, s: Staged, col: str, name: str, rest: pa.Table) -> No
         (sch, raw, r.resolve(s, col, raw, sch or None, raw) if raw else "") for sch, raw in items
     ]
     r.con.register("who_rest", pd.DataFrame(out, columns=["sch", "raw", "val"], dtype="string"))
-    r.con.execute(f"INSERT INTO {name} SELECT sch, raw, NULL, val FROM who_rest")  # noqa: S608
-    r.con.unregister("who_rest")
+    try:
+        r.con.execute(f"INSERT INTO {name} SELECT sch, raw, NULL, val FROM who_rest")  # noqa: S608
+    finally:
+        r.con.unregister("who_rest")

@@ -54,7 +54,9 @@ class Touched:
             getattr(self, name).update(getattr(other, name))
 
     def people(self) -> set[str]:
-        return self.evidence | self.coaches | self.coachees | self.staff
+        """Everyone whose stored rows the batch's upkeep would re-work (held to MAX_PEOPLE):
+        the people in its pairings too, whose find parts count those pairings."""
+        return self.evidence | self.coaches | self.coachees | self.staff | self.pairing_people
 
 
 _KEY = "json_extract_string(row_key, '$[{}]')"
