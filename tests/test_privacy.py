@@ -125,6 +125,7 @@ _EXEMPT = {
     "brokering.overview.quality_warnings": "counts only, no people",
     "brokering.demo": "writes the demo files",
     "brokering.find.maintenance": "physical layout of tables",
+    "brokering.find.people_parts": "the stored parts re-worked after a write (layout, no viewer)",
     "brokering.find.routes": "ranks under the predicate `staff_filters` builds from the viewer",
     "brokering.accounts": "accounts, not staff",
     "brokering.coaching_records.coaching_records_sql": "returns SQL text, reads nothing: the "
