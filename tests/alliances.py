@@ -37,6 +37,24 @@ def people(
     return schools, staff, [r for r, _, _ in staff]
 
 
+def drawn(
+    draw: st.DrawFn, most_schools: int, *fields: st.SearchStrategy, most_pairings: int
+) -> dict:
+    """An alliance as the property tests write it: `people`, then one to `most_pairings`
+    pairings (donor, recipient, *one value of each of `fields*), a person never paired with
+    themselves. The same draws in the same order as each test made them before it was
+    shared, so derandomised tests see the same alliances."""
+    schools, staff, refs = people(draw, most_schools)
+    pairs = draw(
+        st.lists(
+            st.tuples(st.sampled_from(refs), st.sampled_from(refs), *fields),
+            min_size=1,
+            max_size=most_pairings,
+        )
+    )
+    return {"schools": schools, "staff": staff, "pairings": [p for p in pairs if p[0] != p[1]]}
+
+
 def load(
     con: Connection,
     schools: Iterable[str],

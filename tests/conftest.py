@@ -43,6 +43,15 @@ def con() -> Connection:
     c.close()
 
 
+@pytest.fixture(scope="module")
+def store() -> Iterator[Connection]:
+    """One empty in-memory store for a module's property tests: each example writes its
+    alliance afresh (tests/alliances.load), so they need not pay for a store each."""
+    c = open_store(":memory:")
+    yield c
+    c.close()
+
+
 @pytest.fixture
 def admin() -> Viewer:
     return operator("test-admin")

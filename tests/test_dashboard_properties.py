@@ -18,7 +18,6 @@ import os
 
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -27,7 +26,6 @@ from brokering.dashboard.facts import Scope
 from brokering.db import Connection
 from brokering.pairings import views
 from brokering.settings import SUPPRESSION_THRESHOLD
-from brokering.store import open_store
 from brokering.viewer import Viewer
 from tests import alliances as made
 from tests.alliances import Pairing
@@ -45,33 +43,10 @@ STATUSES = ("active", "transferred", "not transferred", "stopped")
 OUTCOME = {"active": "open"}
 
 
-@pytest.fixture(scope="module")
-def store() -> Connection:
-    con = open_store(":memory:")
-    yield con
-    con.close()
-
-
 @st.composite
 def alliances(draw: st.DrawFn) -> dict:
-    schools, staff, refs = made.people(draw, 4)
-    pairs = draw(
-        st.lists(
-            st.tuples(
-                st.sampled_from(refs),
-                st.sampled_from(refs),
-                st.sampled_from(sorted(SKILLS)),
-                st.sampled_from(STATUSES),
-            ),
-            min_size=1,
-            max_size=14,
-        )
-    )
-    return {
-        "schools": schools,
-        "staff": staff,
-        "pairings": [p for p in pairs if p[0] != p[1]],
-    }
+    fields = (st.sampled_from(sorted(SKILLS)), st.sampled_from(STATUSES))
+    return made.drawn(draw, 4, *fields, most_pairings=14)
 
 
 def load(con: Connection, a: dict) -> None:

@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 
 from brokering.dashboard import flow_counts, flow_sample, flows
 from brokering.db import Connection
-from brokering.store import open_store
 from brokering.terms import term_of
 from brokering.viewer import Viewer
 from tests import alliances as made
@@ -42,28 +41,13 @@ SETTLES = {
 }
 
 
-@pytest.fixture(scope="module")
-def store() -> Connection:
-    con = open_store(":memory:")
-    yield con
-    con.close()
-
-
 def load(con: Connection, a: dict) -> None:
     made.load(con, a["schools"], a["staff"], [Pairing(d, r, k) for d, r, k in a["pairings"]])
 
 
 @st.composite
 def alliances(draw: st.DrawFn) -> dict:
-    schools, staff, refs = made.people(draw, 7)
-    pairs = draw(
-        st.lists(
-            st.tuples(st.sampled_from(refs), st.sampled_from(refs), st.sampled_from(SKILLS)),
-            min_size=1,
-            max_size=20,
-        )
-    )
-    return {"schools": schools, "staff": staff, "pairings": [p for p in pairs if p[0] != p[1]]}
+    return made.drawn(draw, 7, st.sampled_from(SKILLS), most_pairings=20)
 
 
 def in_full(con: Connection, viewer: Viewer, monkeypatch: pytest.MonkeyPatch) -> list:

@@ -33,7 +33,6 @@ from brokering.dashboard import flows, hiding, transfer
 from brokering.dashboard.facts import Scope
 from brokering.db import Connection
 from brokering.pairings import ledger, ledger_suppression
-from brokering.store import open_store
 from brokering.terms import term_of
 from brokering.viewer import Viewer
 from tests import alliances as made
@@ -48,29 +47,10 @@ SKILLS = {
 }
 
 
-@pytest.fixture(scope="module")
-def store() -> Connection:
-    con = open_store(":memory:")
-    yield con
-    con.close()
-
-
 @st.composite
 def alliances(draw: st.DrawFn) -> dict:
-    schools, staff, refs = made.people(draw, 4)
-    pairs = draw(
-        st.lists(
-            st.tuples(
-                st.sampled_from(refs),
-                st.sampled_from(refs),
-                st.sampled_from(sorted(SKILLS)),
-                st.integers(1, 4),
-            ),
-            min_size=1,
-            max_size=12,
-        )
-    )
-    return {"schools": schools, "staff": staff, "pairings": [p for p in pairs if p[0] != p[1]]}
+    fields = (st.sampled_from(sorted(SKILLS)), st.integers(1, 4))
+    return made.drawn(draw, 4, *fields, most_pairings=12)
 
 
 def load(con: Connection, a: dict) -> None:

@@ -28,7 +28,6 @@ from hypothesis import strategies as st
 from brokering.dashboard import hiding, transfer
 from brokering.dashboard.facts import Scope
 from brokering.db import Connection
-from brokering.store import open_store
 from brokering.terms import term_of
 from brokering.viewer import Viewer
 from tests import alliances as made
@@ -46,30 +45,10 @@ SKILLS = {
 STATUSES = ("active", "transferred", "not transferred", "stopped")
 
 
-@pytest.fixture(scope="module")
-def store() -> Connection:
-    con = open_store(":memory:")
-    yield con
-    con.close()
-
-
 @st.composite
 def alliances(draw: st.DrawFn) -> dict:
-    schools, staff, refs = made.people(draw, 3)
-    pairs = draw(
-        st.lists(
-            st.tuples(
-                st.sampled_from(refs),
-                st.sampled_from(refs),
-                st.sampled_from(sorted(SKILLS)),
-                st.sampled_from(STATUSES),
-                st.integers(1, 4),
-            ),
-            min_size=1,
-            max_size=14,
-        )
-    )
-    return {"schools": schools, "staff": staff, "pairings": [p for p in pairs if p[0] != p[1]]}
+    fields = (st.sampled_from(sorted(SKILLS)), st.sampled_from(STATUSES), st.integers(1, 4))
+    return made.drawn(draw, 3, *fields, most_pairings=14)
 
 
 def load(con: Connection, a: dict) -> None:

@@ -33,7 +33,6 @@ from brokering.dashboard import transfer
 from brokering.dashboard.facts import Scope
 from brokering.db import Connection
 from brokering.pairings import views
-from brokering.store import open_store
 from brokering.terms import Term, previous_term, terms_between
 from brokering.viewer import Viewer
 from tests import alliances as made
@@ -52,36 +51,19 @@ STATUSES = ("active", "transferred", "not transferred", "stopped")
 FINAL = ("transferred", "not transferred", "stopped")
 
 
-@pytest.fixture(scope="module")
-def store() -> Connection:
-    con = open_store(":memory:")
-    yield con
-    con.close()
-
-
 @st.composite
 def alliances(draw: st.DrawFn) -> dict:
-    schools, staff, refs = made.people(draw, 3)
-    pairs = draw(
-        st.lists(
-            st.tuples(
-                st.sampled_from(refs),
-                st.sampled_from(refs),
-                st.sampled_from(sorted(SKILLS)),
-                st.sampled_from(STATUSES),
-                st.integers(1, 4),
-                st.integers(0, 1),  # the term it starts in
-                st.integers(0, 2),  # the term of its review (no earlier than its start)
-            ),
-            min_size=1,
-            max_size=12,
-        )
+    a = made.drawn(
+        draw,
+        3,
+        st.sampled_from(sorted(SKILLS)),
+        st.sampled_from(STATUSES),
+        st.integers(1, 4),
+        st.integers(0, 1),  # the term it starts in
+        st.integers(0, 2),  # the term of its review (no earlier than its start)
+        most_pairings=12,
     )
-    return {
-        "schools": schools,
-        "staff": staff,
-        "pairings": [(*p[:6], max(p[5], p[6])) for p in pairs if p[0] != p[1]],
-    }
+    return a | {"pairings": [(*p[:6], max(p[5], p[6])) for p in a["pairings"]]}
 
 
 def load(con: Connection, a: dict) -> None:

@@ -18,20 +18,12 @@ from hypothesis import strategies as st
 from brokering import derived_sets
 from brokering.dashboard import hiding, maturity
 from brokering.db import Connection
-from brokering.store import open_store
 from brokering.viewer import Viewer
 from tests.test_suppression_properties import recoverable
 
 TRIALS = int(os.environ.get("BROKERING_PROPERTY_TRIALS", "25"))
 AS_OF = date(2026, 10, 1)
 KEY = "sharing_consent"
-
-
-@pytest.fixture(scope="module")
-def store() -> Connection:
-    con = open_store(":memory:")
-    yield con
-    con.close()
 
 
 def load(con: Connection, schools: dict[str, list[bool]]) -> None:

@@ -15,27 +15,18 @@ from itertools import permutations
 
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from brokering.db import Connection
 from brokering.pairings import ledger
 from brokering.settings import SUPPRESSION_THRESHOLD
-from brokering.store import open_store
 from brokering.viewer import Viewer
 from tests import alliances as made
 from tests.alliances import Pairing
 
 TRIALS = int(os.environ.get("BROKERING_PROPERTY_TRIALS", "25"))
 T = SUPPRESSION_THRESHOLD
-
-
-@pytest.fixture(scope="module")
-def store() -> Connection:
-    con = open_store(":memory:")
-    yield con
-    con.close()
 
 
 @st.composite
