@@ -267,3 +267,19 @@ def test_consent_and_pairing_writes_leave_the_parts_current(tiny) -> None:
     assert _fast(tiny)
     seen = find_expertise(tiny, Viewer("senior_leader", "A", "t"), "mathematics", as_of=TINY_TODAY)
     assert "B3" not in seen.rows["staff_ref"].tolist()  # the withdrawal, on the fast path
+
+
+def test_a_record_after_the_epoch_still_rebuilds_in_full() -> None:
+    """Past the epoch the stored sums cannot take the record in (its weight would be clamped):
+    the parts are rebuilt, with the epoch moved a margin past it."""
+    con = open_store(":memory:")
+    assert import_paths(con, [TINY], ADMIN, today=TINY_TODAY).ok
+    maintenance.build_find_parts(con)
+    epoch = maintenance.parts_status(con, TINY_TODAY).epoch
+    assert epoch is not None
+    late = epoch + timedelta(days=1)
+    assert _write(con, ("evidence", "A2", "chemistry", "observation", 4, late)) == "rebuilt"
+    status = maintenance.parts_status(con, late)
+    assert status.usable and status.newest == late
+    assert status.epoch == late + timedelta(days=maintenance.EPOCH_MARGIN_DAYS)
+    assert not maintenance.parts_status(con, TINY_TODAY).usable  # before the newest record
