@@ -202,8 +202,29 @@ def ensure_store(ctx: Context) -> None:
         ctx.db = folder / "store.duckdb"
         ctx.info["db_size_mb"] = round((folder / "store.duckdb").stat().st_size / 1e6, 1)
         ctx.notes.append("The store was reused from an earlier run of the same data set.")
+        _relay_if_older(ctx)
         return
     build_store(ctx, timed=False)
+
+
+def _relay_if_older(ctx: Context) -> None:
+    """Re-lay a reused store whose find parts are of an older layout (or missing): such parts
+    read as "not built", so every find would be timed on the route computed from the
+    evidence. The content is unchanged; only the derived tables are rebuilt, once."""
+    from datetime import date
+
+    from brokering.db import connect
+    from brokering.find import maintenance
+
+    con = connect(ctx.db)
+    try:
+        if maintenance.parts_status(con, date.max).reason != "not built":
+            return
+        ctx.log("reused store: find parts of an older layout, re-laid once")
+        maintenance.optimise(con)
+        ctx.notes.append("The reused store's find parts were of an older layout: re-laid once.")
+    finally:
+        con.close()
 
 
 def ensure_alliance_store(ctx: Context) -> None:

@@ -104,10 +104,33 @@ def test_incremental_refresh_equals_a_full_relay(writes: list[tuple]) -> None:
     assert set(outcomes) <= {"refreshed", "rebuilt"}
     assert maintenance.parts_status(con, TINY_TODAY).usable
     incremental, answers = _parts(con), _answers(con)
+    if "rebuilt" not in outcomes:  # the stored sums equal a full build's to the same epoch
+        assert incremental == _fresh(con)
     maintenance.build_find_parts(con)
     assert _answers(con) == answers
-    if "rebuilt" not in outcomes:  # same epoch: the stored sums themselves are equal
-        assert _parts(con) == incremental
+
+
+def _fresh(con: Connection) -> tuple[list, list]:
+    """The parts and ranks a full build gives now, counted from the stored parts' epoch (and
+    s1 from their `ranked_at`): a full build itself moves the epoch past a newer record."""
+    status = maintenance.parts_status(con, TINY_TODAY)
+    sql, values = maintenance.parts_query(DEFAULT_PARAMS, status.epoch, ranked_at=status.ranked_at)
+    cols = "skill_id, staff_ref, phase, n, latest, s_sum, p_sw, p_w, c_sw, c_w, c_n, s1"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _fresh AS SELECT {cols} FROM ({sql})", values)  # noqa: S608
+    parts = con.execute(
+        "SELECT skill_id, staff_ref, phase, n, latest, round(s_sum, 9), round(p_sw, 9),"
+        " round(p_w, 9), round(c_sw, 9), round(c_w, 9), c_n, round(s1, 9)"
+        " FROM _fresh ORDER BY ALL"
+    ).fetchall()
+    ranks = con.execute(
+        "SELECT skill_id, [round(x, 9) FOR x IN s1_at] FROM (SELECT skill_id, "
+        "list(s1 ORDER BY rk) FILTER (WHERE list_contains(?, rk)) AS s1_at FROM ("
+        "SELECT skill_id, s1, row_number() OVER (PARTITION BY skill_id ORDER BY s1 DESC) "
+        "AS rk FROM _fresh WHERE n > 0) GROUP BY skill_id) ORDER BY ALL",
+        [list(maintenance.S1_RANKS)],
+    ).fetchall()
+    con.execute("DROP TABLE _fresh")
+    return parts, ranks
 
 
 def test_a_write_after_other_changes_leaves_stale_parts_alone(tiny) -> None:
@@ -128,12 +151,50 @@ def test_before_any_build_there_is_nothing_to_refresh(tiny) -> None:
     assert people_parts.refresh_people(tiny, ["B2"], coaching_added=1) == "not built"
 
 
-def test_tiny_epoch_is_before_today() -> None:
-    """The property above reaches both branches: writes before and after the epoch."""
+def test_tiny_newest_record_is_before_today_and_the_epoch_after() -> None:
+    """The property above writes records before and after the newest one, all before the
+    epoch (set ahead of the data), so every write is re-worked in place, not rebuilt."""
     con = _store()
     maintenance.build_find_parts(con)
-    epoch = maintenance.parts_status(con, TINY_TODAY).epoch
-    assert epoch is not None and date(2025, 1, 1) < epoch <= TINY_TODAY
+    status = maintenance.parts_status(con, TINY_TODAY)
+    assert status.newest is not None and date(2025, 1, 1) < status.newest <= TINY_TODAY
+    assert status.epoch is not None and TINY_TODAY < status.epoch
+
+
+def test_a_record_dated_today_is_reworked_in_place_not_rebuilt() -> None:
+    """Issue 24: a write of today's record (after the newest one the parts hold) kept the
+    parts current only by a full re-lay; now it re-works its person's rows alone, the other
+    people's rows stand, and the finds at today equal the live route's."""
+    con = open_store(":memory:")
+    assert import_paths(con, [TINY], ADMIN, today=TINY_TODAY).ok
+    maintenance.build_find_parts(con)
+    before = maintenance.parts_status(con, TINY_TODAY)
+    others = f"SELECT * FROM {maintenance.PARTS} WHERE staff_ref <> 'A2' ORDER BY ALL"  # noqa: S608
+    kept = con.execute(others).fetchall()
+    write = ("evidence", "A2", "chemistry", "observation", 4, TINY_TODAY)
+    assert _write(con, write) == "refreshed"
+    after = maintenance.parts_status(con, TINY_TODAY)
+    assert after.usable and after.newest == TINY_TODAY and after.epoch == before.epoch
+    assert not maintenance.parts_status(con, TINY_TODAY - timedelta(days=1)).usable
+    assert con.execute(others).fetchall() == kept  # only A2's rows were re-worked
+    assert _parts(con) == _fresh(con)
+
+    def answers(stored: bool) -> dict:
+        out = {}
+        for skill in SKILLS:
+            for rank_by in ("practice", "coaching"):
+                found = find_expertise(
+                    con, ADMIN, skill, as_of=TINY_TODAY, rank_by=rank_by, audited=False
+                )
+                assert found.stored_parts == stored, (skill, rank_by)
+                out[skill, rank_by] = (
+                    found.rows.drop(columns="latest_evidence").round(6).to_dict("list")
+                )
+        return out
+
+    stored = answers(True)
+    maintenance.drop_find_parts(con)
+    assert answers(False) == stored
 
 
 # --- every write path in the app leaves the fast path in place ------------------------------
@@ -206,3 +267,19 @@ def test_consent_and_pairing_writes_leave_the_parts_current(tiny) -> None:
     assert _fast(tiny)
     seen = find_expertise(tiny, Viewer("senior_leader", "A", "t"), "mathematics", as_of=TINY_TODAY)
     assert "B3" not in seen.rows["staff_ref"].tolist()  # the withdrawal, on the fast path
+
+
+def test_a_record_after_the_epoch_still_rebuilds_in_full() -> None:
+    """Past the epoch the stored sums cannot take the record in (its weight would be clamped):
+    the parts are rebuilt, with the epoch moved a margin past it."""
+    con = open_store(":memory:")
+    assert import_paths(con, [TINY], ADMIN, today=TINY_TODAY).ok
+    maintenance.build_find_parts(con)
+    epoch = maintenance.parts_status(con, TINY_TODAY).epoch
+    assert epoch is not None
+    late = epoch + timedelta(days=1)
+    assert _write(con, ("evidence", "A2", "chemistry", "observation", 4, late)) == "rebuilt"
+    status = maintenance.parts_status(con, late)
+    assert status.usable and status.newest == late
+    assert status.epoch == late + timedelta(days=maintenance.EPOCH_MARGIN_DAYS)
+    assert not maintenance.parts_status(con, TINY_TODAY).usable  # before the newest record

@@ -4,7 +4,7 @@ the data and the parameters, and the same answers either way."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -40,11 +40,22 @@ def test_parts_are_used_only_while_current(tiny, tiny_dir) -> None:
         "B3,Mathematics,observation,4,2026-11-01,B1\n"
     )
     assert import_paths(tiny, [tiny_dir / "evidence.csv"], ADMIN, today=TINY_TODAY).ok
+    # A record newer than any the parts held: the small import kept them current itself.
+    status = maintenance.parts_status(tiny, TINY_TODAY)
+    assert status.usable and status.newest == date(2026, 11, 1)
+    assert not maintenance.parts_status(tiny, date(2026, 10, 31)).usable
+    result = find_expertise(tiny, ADMIN, "maths", as_of=TINY_TODAY)
+    assert result.stored_parts
+    assert result.rows.set_index("staff_ref").loc["B3", "evidence_count"] == 2  # the new record
+    tiny.execute(  # written behind the parts' back: they no longer match the data
+        "INSERT INTO evidence (staff_ref, skill_id, evidence_type, strength, date, recorded_by)"
+        " VALUES ('B3', 'mathematics', 'observation', 4, DATE '2026-11-02', 'test')"
+    )
     status = maintenance.parts_status(tiny, TINY_TODAY)
     assert not status.usable and status.reason == "data changed since the parts were built"
     result = find_expertise(tiny, ADMIN, "maths", as_of=TINY_TODAY)
     assert not result.stored_parts
-    assert result.rows.set_index("staff_ref").loc["B3", "evidence_count"] == 2  # the new record
+    assert result.rows.set_index("staff_ref").loc["B3", "evidence_count"] == 3
 
 
 def _answers(con, as_of, params=DEFAULT_PARAMS):

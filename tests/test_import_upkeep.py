@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from brokering import derived, derived_sets
 from brokering.db import Connection
 from brokering.errors import BrokeringError
-from brokering.find import maintenance
+from brokering.find import find_expertise, maintenance
 from brokering.importing import batches, import_paths, upkeep
 from brokering.scoring import DEFAULT_PARAMS
 from brokering.store import open_store
@@ -112,8 +112,8 @@ def _import(con: Connection, op: tuple, folder: Path, mine: list[int]) -> bool:
 
 def _fresh(con: Connection) -> list:
     """The parts a full build gives now, counted from the stored parts' epoch."""
-    epoch = maintenance.parts_status(con, TINY_TODAY).epoch
-    sql, values = maintenance.parts_query(DEFAULT_PARAMS, epoch)
+    status = maintenance.parts_status(con, TINY_TODAY)
+    sql, values = maintenance.parts_query(DEFAULT_PARAMS, status.epoch, ranked_at=status.ranked_at)
     return con.execute(
         "SELECT skill_id, staff_ref, phase, n, latest, round(s_sum, 9), round(p_sw, 9),"
         " round(p_w, 9), round(c_sw, 9), round(c_w, 9), c_n, round(s1, 9)"
@@ -205,8 +205,8 @@ def test_stats_reports_the_fast_path_current_after_a_small_import(
 
 def test_a_corrected_strength_a_move_and_an_undo_each_keep_the_fast_path(tiny, tmp_path) -> None:
     """The named cases one by one: a re-import that changes an existing record's strength,
-    a move of school for someone in coaching, the undo of each; and a record after the
-    parts' epoch, which the batch cannot keep up with (the re-lay rebuilds)."""
+    a move of school for someone in coaching, the undo of each; and a record dated today,
+    after the newest the parts held, which the batch keeps up with too (issue 24)."""
     maintenance.build_find_parts(tiny)
     for spec in derived_sets.all_sets():
         derived.build(tiny, spec)
@@ -233,5 +233,22 @@ def test_a_corrected_strength_a_move_and_an_undo_each_keep_the_fast_path(tiny, t
         assert not maintenance.after_import(tiny, True)
         assert rebuilt_equal(tiny) == {s.name: True for s in derived_sets.all_sets()}
         assert _parts(tiny)[0] == _fresh(tiny)
+    # Today's observation, newer than any record the parts held (issue 24: it used to move
+    # the epoch and force the full re-lay): the batch re-works A2's rows alone, the parts'
+    # epoch lies ahead of the data and stays, and a find equals the one computed now.
+    before = maintenance.parts_status(tiny, TINY_TODAY)
+    assert before.newest is not None and before.newest < TINY_TODAY
+    others = f"SELECT * FROM {maintenance.PARTS} WHERE staff_ref <> 'A2' ORDER BY ALL"  # noqa: S608
+    kept = tiny.execute(others).fetchall()
     late = f"A2,mathematics,observation,3,{TINY_TODAY},SLT"
-    assert not step(_file(tmp_path, "evidence.csv", head, [late]))  # past the epoch: re-laid
+    assert step(_file(tmp_path, "evidence.csv", head, [late]))  # kept current by the batch
+    after = maintenance.parts_status(tiny, TINY_TODAY)
+    assert after.usable and after.epoch == before.epoch and after.newest == TINY_TODAY
+    assert tiny.execute(others).fetchall() == kept
+    stored = find_expertise(tiny, ADMIN, "mathematics", as_of=TINY_TODAY, audited=False)
+    assert stored.stored_parts
+    assert stored.rows.set_index("staff_ref").loc["A2", "latest_evidence"].date() == TINY_TODAY
+    maintenance.drop_find_parts(tiny)
+    live = find_expertise(tiny, ADMIN, "mathematics", as_of=TINY_TODAY, audited=False)
+    assert not live.stored_parts
+    assert stored.rows.round(9).equals(live.rows.round(9))

@@ -63,13 +63,17 @@ class Build:
     epoch: date
     params_key: str
     priors_key: str
+    #: The newest record the build holds (no find before it), and the date its s1 is
+    #: measured to (`maintenance.PartsStatus`).
+    newest: date
+    ranked_at: date
     skills: dict[str, Leaders] = field(default_factory=dict)
     schools: dict[str, str] = field(default_factory=dict)
 
     def answers(self, as_of: date, params: ScoringParams) -> bool:
         """Same scoring parameters and priors as the build, and not asked about its past."""
         return (
-            as_of >= self.epoch
+            as_of >= self.newest
             and self.params_key == maintenance.params_key(params)
             and self.priors_key == maintenance.priors_key(params)
         )
@@ -85,12 +89,23 @@ KEPT = 2
 
 def remember(status: maintenance.PartsStatus) -> None:
     """Note the build a usable `parts_status` reported, as the one the next finds try."""
-    if not status.usable or status.build_id is None or status.epoch is None:
+    if (
+        not status.usable
+        or status.build_id is None
+        or status.epoch is None
+        or status.newest is None
+        or status.ranked_at is None
+    ):
         return
     with _LOCK:
         if status.build_id not in _BUILDS:
             _BUILDS[status.build_id] = Build(
-                status.build_id, status.epoch, status.params_key, status.priors_key
+                status.build_id,
+                status.epoch,
+                status.params_key,
+                status.priors_key,
+                status.newest,
+                status.ranked_at,
             )
         _BUILDS.move_to_end(status.build_id)
         while len(_BUILDS) > KEPT:
@@ -165,23 +180,29 @@ def _read_leaders(con: Connection, cols: str, skill_id: str) -> list[tuple[Any, 
 Ranked = tuple[int, float, float, float]
 
 
-def ranked(held: Leaders, factor: float, params: ScoringParams) -> tuple[list[Ranked], int]:
+def ranked(
+    held: Leaders, factor: float, params: ScoringParams, floor_factor: float | None = None
+) -> tuple[list[Ranked], int]:
     """The held rows ranked as `find._practice_top`'s SQL ranks them today, and how many of
     the first are certainly today's leaders of the whole skill (not just of the held rows).
 
     The first N are certain when every row that could be among today's first N is held:
     `find_scores.score_floor` bounds them from below, so N is certain when that floor lies
     above the weakest held row (or the skill is held whole). The ranking is kept for the
-    next find on the same date; `candidate` turns an entry into a row to fill in."""
+    next find on the same date; `candidate` turns an entry into a row to fill in.
+    `floor_factor` ages the held s1 to the same date (from the build's `ranked_at`; `factor`
+    when s1 is measured to the epoch)."""
     known = held._ranked.get(factor)
     if known is None:
-        known = _rank(held, factor, params)
+        known = _rank(held, factor, params, factor if floor_factor is None else floor_factor)
         held._ranked.clear()
         held._ranked[factor] = known
     return known
 
 
-def _rank(held: Leaders, factor: float, params: ScoringParams) -> tuple[list[Ranked], int]:
+def _rank(
+    held: Leaders, factor: float, params: ScoringParams, floor_factor: float
+) -> tuple[list[Ranked], int]:
     f, pw = factor, params.prior_weight
     prior = params.prior_mean * pw
     out: list[Ranked] = []
@@ -198,7 +219,7 @@ def _rank(held: Leaders, factor: float, params: ScoringParams) -> tuple[list[Ran
     for rank in maintenance.S1_RANKS:
         if rank > len(out):
             break
-        floor = find_scores.score_floor(True, held.s1_at, factor, rank, params)
+        floor = find_scores.score_floor(True, held.s1_at, floor_factor, rank, params)
         if floor > held.held_above:
             certain = rank
     return out, certain

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 
@@ -44,6 +44,13 @@ S1_RANKS = (32, 64, 128, 256, 512, 1024, 2048, 4096, 8192)
 ALL_PHASES = "*"
 #: Phase key of evidence that names no key stage.
 NO_PHASE = "-"
+#: Days the parts' epoch is set after the newest record at a full build. Why: a write can
+#: re-work only the rows of the people it touched while their records are no newer than the
+#: epoch (older rows were summed to it); with the epoch at the newest record, today's
+#: observations, the usual import, always forced a full re-lay. Ahead of the data, no weight
+#: is clamped and a find at any date on or after the newest record rescales the sums exactly
+#: (a factor above 1 before the epoch: 2 ** (366 / half-life), small for any half-life kept).
+EPOCH_MARGIN_DAYS = 366
 
 
 def params_key(params: ScoringParams) -> str:
@@ -81,6 +88,7 @@ def parts_query(
     skill_id: str | None = None,
     by_phase: bool = False,
     staff_refs: list[str] | None = None,
+    ranked_at: date | None = None,
 ) -> tuple[str, list[object]]:
     """SELECT of score parts and its bound values, recency measured to `epoch`.
 
@@ -93,8 +101,10 @@ def parts_query(
     sums, weight = type weight x recency. c_sw, c_w: coaching sums — outcomes and numeric
     coachee feedback of the person's coaching (records in other skills weigh
     `other_skill_factor`) and coaching-feedback evidence in the skill; c_n: coaching records
-    in the skill. s1: the practice strength with recency measured to `epoch` (stored rows
-    are kept in its order within a skill, so a find can skip most of a large skill). People
+    in the skill. s1: the practice strength with recency measured to `ranked_at` (default
+    `epoch`; stored parts measure it to the newest record at their full build, a date no
+    find before it asks about, so `find_scores.score_floor` ages it by a factor <= 1; stored
+    rows are kept in its order within a skill, so a find can skip most of a large skill). People
     who coached the skill without evidence in it get a `*` row with zero practice, so a
     coaching rank can find them.
     """
@@ -181,7 +191,7 @@ def parts_query(
                    ? * coalesce(a.w, 0) + (1 - ?) * coalesce(t.w, 0) + ? * r.cf_w
                ELSE 0 END AS c_w,
                CASE WHEN r.phase = '{ALL_PHASES}' THEN coalesce(t.c_n, 0) ELSE 0 END AS c_n,
-               (r.p_sw + ?) / (r.p_w + ?) AS s1
+               (? * r.p_sw + ?) / (? * r.p_w + ?) AS s1
         FROM rows r
         LEFT JOIN every_skill a USING (staff_ref)
         LEFT JOIN this_skill t USING (skill_id, staff_ref)
@@ -189,6 +199,7 @@ def parts_query(
     skill = [skill_id] if skill_id else []
     people: list[object] = [list(staff_refs)] if staff_refs is not None else []
     fo, cew = p.other_skill_factor, p.coaching_evidence_weight
+    r = 1.0 if ranked_at is None else 0.5 ** ((ranked_at - epoch).days / p.half_life_days)
     values: list[object] = [
         epoch,
         *people,  # the pairings read: only those people's (`coaching_records_sql`)
@@ -211,7 +222,9 @@ def parts_query(
         fo,
         fo,
         cew,
+        r,
         p.prior_mean * p.prior_weight,
+        r,
         p.prior_weight,
     ]
     return sql, values
@@ -232,6 +245,10 @@ class PartsStatus:
     build_id: str | None = None
     params_key: str = ""
     priors_key: str = ""
+    #: The newest record the sums hold (finds before it are refused), and the date `s1` is
+    #: measured to (the newest record at the last full build).
+    newest: date | None = None
+    ranked_at: date | None = None
 
 
 #: What the parts were built from: evidence and coaching rows, the last import, and the rows
@@ -261,35 +278,39 @@ def parts_status(
     try:
         meta = con.execute(
             f"SELECT epoch, params, {_SIGNED} = ({SIGNATURE_SQL}), priors, "  # noqa: S608
-            f"(SELECT s1_at FROM {RANKS} WHERE skill_id = ?), build_id FROM {META}",
+            f"(SELECT s1_at FROM {RANKS} WHERE skill_id = ?), build_id, newest, ranked_at "
+            f"FROM {META}",
             [skill_id],
         ).fetchall()
     except (duckdb.CatalogException, duckdb.BinderException):  # none, or an older layout
         return PartsStatus(False, None, "not built")
     if not meta:
         return PartsStatus(False, None, "not built")
-    epoch, key, current, priors, s1_at, build_id = meta[0]
+    epoch, key, current, priors, s1_at, build_id, newest, ranked_at = meta[0]
     if not current:
         return PartsStatus(False, epoch, "data changed since the parts were built")
     if key != params_key(params):
         return PartsStatus(False, epoch, "built with other scoring parameters")
-    if as_of < epoch:
+    if as_of < newest:
         return PartsStatus(False, epoch, "asked about a date before the newest record")
     ordered = priors == priors_key(params)
     ranks = tuple(float(v) for v in s1_at or ()) if ordered else ()
-    return PartsStatus(True, epoch, "ready", ordered, ranks, build_id, key, priors)
+    return PartsStatus(
+        True, epoch, "ready", ordered, ranks, build_id, key, priors, newest, ranked_at
+    )
 
 
 def build_find_parts(con: Connection, params: ScoringParams = DEFAULT_PARAMS) -> int:
     """(Re)build the per-skill score parts in skill order, in one transaction; return rows."""
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
     signature = con.execute(f"SELECT {SIGNATURE_SQL}").fetchall()[0]  # noqa: S608
-    epoch = con.execute(
+    newest = con.execute(
         "SELECT greatest((SELECT max(date) FROM evidence),"  # noqa: S608 - code fragments
         f" (SELECT max({COACHING_DATE_SQL}) FROM coaching c),"
         f" (SELECT max(date) FROM ({pairing_outcomes_sql(params)})), DATE '2000-01-01')"
     ).fetchall()[0][0]
-    sql, values = parts_query(params, epoch)
+    epoch = newest + timedelta(days=EPOCH_MARGIN_DAYS)
+    sql, values = parts_query(params, epoch, ranked_at=newest)
     with transaction(con):
         con.execute(f"DROP TABLE IF EXISTS {PARTS}")
         con.execute(f"DROP TABLE IF EXISTS {META}")
@@ -309,10 +330,10 @@ def build_find_parts(con: Connection, params: ScoringParams = DEFAULT_PARAMS) ->
         con.execute(
             f"CREATE TABLE {META} (epoch DATE, params VARCHAR, evidence_rows BIGINT,"
             " coaching_rows BIGINT, last_import BIGINT, built_at TIMESTAMP, priors VARCHAR,"
-            " build_id VARCHAR, pairing_rows BIGINT)"
+            " build_id VARCHAR, pairing_rows BIGINT, newest DATE, ranked_at DATE)"
         )
         con.execute(
-            f"INSERT INTO {META} VALUES (?, ?, ?, ?, ?, current_timestamp, ?, ?, ?)",  # noqa: S608
+            f"INSERT INTO {META} VALUES (?, ?, ?, ?, ?, current_timestamp, ?, ?, ?, ?, ?)",  # noqa: S608
             [
                 epoch,
                 params_key(params),
@@ -320,6 +341,8 @@ def build_find_parts(con: Connection, params: ScoringParams = DEFAULT_PARAMS) ->
                 priors_key(params),
                 uuid.uuid4().hex,
                 signature[3],
+                newest,
+                newest,
             ],
         )
     return int(con.execute(f"SELECT count(*) FROM {PARTS}").fetchall()[0][0])  # noqa: S608
@@ -404,6 +427,7 @@ def fast_path(con: Connection, as_of: date | None = None) -> dict[str, object]:
         "current": status.usable,
         "reason": status.reason,
         "epoch": status.epoch.isoformat() if status.epoch else None,
+        "newest": status.newest.isoformat() if status.newest else None,
     }
 
 

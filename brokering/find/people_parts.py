@@ -47,21 +47,23 @@ def refresh_people(
     each of their skills), so re-working those people's rows in every skill, and the s1
     ranks of the skills they appear in, gives exactly what a full build would — at the cost
     of their rows, not the store's. Done only when the parts were current just before this
-    write and its weighted records are no newer than the parts' epoch; a record after it
-    moves the epoch, so the parts are rebuilt in full (a coaching relationship just begun
+    write and its weighted records are no newer than the parts' epoch, which a full build
+    sets `maintenance.EPOCH_MARGIN_DAYS` after the newest record, so today's records are
+    re-worked here too (the parts' `newest` moves forward to cover them); a record after the
+    epoch moves it, so the parts are rebuilt in full (a coaching relationship just begun
     has no outcome or feedback yet, so it weighs nothing and never forces that). Returns
     "refreshed", "rebuilt", or why nothing was done ("not built", "already stale", "other
     scoring parameters")."""
     try:
         meta = con.execute(
-            f"SELECT epoch, params, evidence_rows, coaching_rows, last_import, pairing_rows "  # noqa: S608
-            f"FROM {META}"
+            f"SELECT epoch, params, evidence_rows, coaching_rows, last_import, pairing_rows, "  # noqa: S608
+            f"ranked_at FROM {META}"
         ).fetchall()
-    except (duckdb.CatalogException, duckdb.BinderException):
+    except (duckdb.CatalogException, duckdb.BinderException):  # none, or an older layout
         return "not built"
     if not meta:
         return "not built"
-    epoch, key, *built = meta[0]
+    epoch, key, *built, _ranked_at = meta[0]
     if key != params_key(params):
         return "other scoring parameters"
     now = con.execute(f"SELECT {SIGNATURE_SQL}").fetchall()[0]  # noqa: S608
@@ -84,14 +86,15 @@ def refresh_people(
         build_find_parts(con, params)
         return "rebuilt"
     with transaction(con):
-        rework_people(con, refs, epoch, list(now), params)
+        rework_people(con, refs, epoch, list(now), params, newest)
     return "refreshed"
 
 
 def newest_weighted(con: Connection, refs: list[str], params: ScoringParams) -> date | None:
     """The newest record that weighs in `refs`' sums: their evidence, and their coaching
     (pairings judged at review included) that has an outcome or feedback. Past the parts'
-    epoch, it moves the epoch: their rows alone cannot be worked out again."""
+    epoch, it moves the epoch: their rows alone cannot be worked out again. Up to it, it
+    moves the parts' `newest` (no find before it may use them)."""
     return con.execute(
         "SELECT greatest((SELECT max(date) FROM evidence WHERE list_contains(?, staff_ref)),"  # noqa: S608
         f" (SELECT max(date) FROM {coaching_records_sql(params, donors=True)} c"
@@ -107,13 +110,17 @@ def rework_people(
     epoch: date,
     now: list[int],
     params: ScoringParams = DEFAULT_PARAMS,
+    newest: date | None = None,
 ) -> None:
-    """`refs`' rows of the stored parts worked out again (recency to `epoch`), the s1 ranks
+    """`refs`' rows of the stored parts worked out again (recency to `epoch`, s1 to the
+    build's `ranked_at` as every other row's), the parts' `newest` moved on to `newest` (the
+    touched people's newest weighted record, `newest_weighted`), the s1 ranks
     of every skill they appear in before or after, and the build recorded as matching the
     signature `now` — inside the caller's transaction (a write's own, so the parts and the
     data commit together). The caller has checked the parts were current before its write
     and that none of `refs`' weighted records is newer than `epoch` (`refresh_people`)."""
-    sql, values = parts_query(params, epoch, staff_refs=refs)
+    ranked_at = con.execute(f"SELECT ranked_at FROM {META}").fetchall()[0][0]  # noqa: S608
+    sql, values = parts_query(params, epoch, staff_refs=refs, ranked_at=ranked_at)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _touched AS SELECT DISTINCT skill_id FROM {PARTS} "  # noqa: S608
         "WHERE list_contains(?, staff_ref)",
@@ -141,6 +148,6 @@ def rework_people(
     con.execute("DROP TABLE _touched")
     con.execute(
         f"UPDATE {META} SET evidence_rows = ?, coaching_rows = ?, last_import = ?, "  # noqa: S608
-        "pairing_rows = ?, build_id = ?",
-        [*now, uuid.uuid4().hex],
+        "pairing_rows = ?, build_id = ?, newest = greatest(newest, coalesce(?::DATE, newest))",
+        [*now, uuid.uuid4().hex, newest],
     )

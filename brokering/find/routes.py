@@ -232,7 +232,8 @@ def held_top(
     if build is None or held is None:
         return None
     factor = 0.5 ** ((as_of - build.epoch).days / params.half_life_days)
-    order, certain = find_leaders.ranked(held, factor, params)
+    aged = 0.5 ** ((as_of - build.ranked_at).days / params.half_life_days)
+    order, certain = find_leaders.ranked(held, factor, params, aged)
     unconfirmed = confirmed is None
     at = changes.mark(con)
 

@@ -51,6 +51,9 @@ class PartsSource:
     stored: bool
     #: What `parts_status` said, for one skill's stored parts (None otherwise).
     status: maintenance.PartsStatus | None = None
+    #: The factor that ages `s1` from the date it is measured to (`ranked_at`) to `as_of`:
+    #: at most 1, as `score_floor` needs (the sums' epoch lies ahead of the data).
+    floor_factor: float = 1.0
 
     @property
     def ordered(self) -> bool:
@@ -64,7 +67,7 @@ class PartsSource:
 
     def floor(self, need: int, params: ScoringParams) -> float:
         """`score_floor` for these rows: the least s1 that can be among the first `need`."""
-        return score_floor(self.ordered, self.s1_at, self.factor, need, params)
+        return score_floor(self.ordered, self.s1_at, self.floor_factor, need, params)
 
 
 def parts_source(
@@ -83,9 +86,20 @@ def parts_source(
             sql = f"(SELECT * FROM {maintenance.PARTS})"  # noqa: S608 - a code constant
             return PartsSource(sql, [], factor, True)
         sql = f"(SELECT * FROM {maintenance.PARTS} WHERE skill_id = ?)"  # noqa: S608
-        return PartsSource(sql, [skill_id], factor, True, status)
+        return PartsSource(
+            sql, [skill_id], factor, True, status, floor_factor(as_of, status, params)
+        )
     sql, values = maintenance.parts_query(params, as_of, skill_id=skill_id, by_phase=bool(stages))
     return PartsSource(f"({sql})", values, 1.0, False)
+
+
+def floor_factor(as_of: date, status: maintenance.PartsStatus, params: ScoringParams) -> float:
+    """The factor ageing the stored `s1` (measured to `ranked_at`) to `as_of` (on or after it,
+    since a usable status is never asked about a date before the newest record)."""
+    ranked_at = status.ranked_at or status.epoch
+    if ranked_at is None:
+        return 1.0
+    return 0.5 ** ((as_of - ranked_at).days / params.half_life_days)
 
 
 def grouped_sql(source: PartsSource, stages: tuple[str, ...]) -> tuple[str, list[object]]:

@@ -197,7 +197,7 @@ class BatchUpkeep:
         newest = people_parts.newest_weighted(con, sorted(refs), params) if refs else None
         if newest is not None and newest > epoch:
             return "left stale: a record newer than the parts' epoch (the re-lay rebuilds)"
-        people_parts.rework_people(con, sorted(refs), epoch, now, params)
+        people_parts.rework_people(con, sorted(refs), epoch, now, params, newest)
         return "refreshed"
 
 
@@ -212,7 +212,7 @@ def _parts_current(con: Connection, params: ScoringParams) -> tuple | None:
             [schema, table],
         ).fetchall()
     }
-    if "pairing_rows" not in columns:  # not built, or an older layout
+    if "ranked_at" not in columns:  # not built, or an older layout
         return None
     meta = con.execute(
         f"SELECT epoch, params, evidence_rows, coaching_rows, last_import, pairing_rows "  # noqa: S608
