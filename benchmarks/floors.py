@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from brokering.find import maintenance
+from brokering.find import maintenance, parts_sql
 from brokering.scoring import DEFAULT_PARAMS, ScoringParams, type_weight_sql
 from brokering.viewer import Viewer
 from brokering.visibility import visible_staff_sql
@@ -72,7 +72,7 @@ def top_from_parts(
     sql = f"""
         SELECT staff_ref, {_SCORE} AS score, w / (w + ?) AS conf, latest
         FROM (SELECT staff_ref, p_sw * ? AS sw, p_w * ? AS w, latest FROM {maintenance.PARTS}
-              WHERE skill_id = ? AND phase = '{maintenance.ALL_PHASES}' AND n > 0) a
+              WHERE skill_id = ? AND phase = '{parts_sql.ALL_PHASES}' AND n > 0) a
         JOIN staff st USING (staff_ref) WHERE {vis}
         {_ORDER}
     """

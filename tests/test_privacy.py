@@ -126,6 +126,7 @@ _EXEMPT = {
     "brokering.demo": "writes the demo files",
     "brokering.find.maintenance": "physical layout of tables",
     "brokering.find.people_parts": "the stored parts re-worked after a write (layout, no viewer)",
+    "brokering.find.parts_sql": "the SQL of the stored parts (layout, no viewer)",
     "brokering.find.routes": "ranks under the predicate `staff_filters` builds from the viewer",
     "brokering.accounts": "accounts, not staff",
     "brokering.coaching_records.coaching_records_sql": "returns SQL text, reads nothing: the "

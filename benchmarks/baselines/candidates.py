@@ -26,7 +26,7 @@ import pandas as pd
 
 from brokering import alliance_settings
 from brokering.db import Connection
-from brokering.find import maintenance
+from brokering.find import maintenance, parts_sql
 from brokering.matching.availability import ACTIVE_PAIRING
 from brokering.matching.params import DEFAULT_MATCH_PARAMS, MatchParams
 from brokering.phases import KEY_STAGES
@@ -123,7 +123,7 @@ def load_match_frames(con: Connection, as_of: date) -> MatchFrames:
                    p.c_sw, p.c_w, p.p_sw, p.p_w
             FROM {maintenance.PARTS} p JOIN s USING (staff_ref)
             WHERE p.phase = ? AND p.n > 0 ORDER BY p.skill_id, s.c""",  # noqa: S608
-        [maintenance.ALL_PHASES],
+        [parts_sql.ALL_PHASES],
     ).df()
     skill_ids = parts["skill_id"].to_numpy(dtype=object)
     starts = np.flatnonzero(np.r_[True, skill_ids[1:] != skill_ids[:-1]]) if len(parts) else []

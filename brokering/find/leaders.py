@@ -25,7 +25,7 @@ from typing import Any
 import duckdb
 
 from brokering.db import Connection
-from brokering.find import maintenance
+from brokering.find import maintenance, parts_sql
 from brokering.find import scores as find_scores
 from brokering.scoring import ScoringParams
 
@@ -172,7 +172,7 @@ def _read_leaders(con: Connection, cols: str, skill_id: str) -> list[tuple[Any, 
                        WHERE skill_id = ? AND phase = ? AND n > 0
                        ORDER BY s1 DESC, staff_ref LIMIT ?) p ON TRUE
             ORDER BY p.s1 DESC, p.staff_ref""",
-        [skill_id, skill_id, skill_id, maintenance.ALL_PHASES, HELD],
+        [skill_id, skill_id, skill_id, parts_sql.ALL_PHASES, HELD],
     ).fetchall()
 
 

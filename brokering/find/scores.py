@@ -20,10 +20,10 @@ import duckdb
 
 from brokering.db import Connection
 from brokering.errors import StoreError
-from brokering.find import maintenance
+from brokering.find import maintenance, parts_sql
 from brokering.scoring import ScoringParams
 
-_ALL = maintenance.ALL_PHASES
+_ALL = parts_sql.ALL_PHASES
 #: A 1-4 strength expression as the 0-100 score shown, to one decimal place.
 PCT_SQL = "round((({}) - 1) / 3 * 100, 1)"
 
@@ -106,7 +106,7 @@ def grouped_sql(source: PartsSource, stages: tuple[str, ...]) -> tuple[str, list
     """One row per (skill, person): every phase, or only evidence about the filtered key
     stages (or about none) for practice — coaching never depends on the phase."""
     if not stages:
-        cols = ", ".join(("skill_id", "staff_ref", *maintenance.PART_COLUMNS))
+        cols = ", ".join(("skill_id", "staff_ref", *parts_sql.PART_COLUMNS))
         sql = f"(SELECT {cols} FROM {source.sql} p WHERE p.phase = '{_ALL}')"  # noqa: S608
         return sql, list(source.values)
     practice = "p.phase <> '" + _ALL + "'"
@@ -121,7 +121,7 @@ def grouped_sql(source: PartsSource, stages: tuple[str, ...]) -> tuple[str, list
                coalesce(max(c_n) FILTER (WHERE NOT {practice}), 0) AS c_n,
                0.0 AS s1
         FROM {source.sql} p WHERE list_contains(?::VARCHAR[], p.phase) GROUP BY ALL)"""  # noqa: S608
-    return sql, [*source.values, [_ALL, maintenance.NO_PHASE, *stages]]
+    return sql, [*source.values, [_ALL, parts_sql.NO_PHASE, *stages]]
 
 
 def practice_sql(source: PartsSource, params: ScoringParams) -> tuple[str, str, list[object]]:
