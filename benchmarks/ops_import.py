@@ -208,7 +208,7 @@ def ensure_store(ctx: Context) -> None:
 
 
 def _relay_if_older(ctx: Context) -> None:
-    """Re-lay a reused store whose find parts are of an older layout (or missing): such parts
+    """Re-lay a reused store whose find parts are missing or unreadable: such parts
     read as "not built", so every find would be timed on the route computed from the
     evidence. The content is unchanged; only the derived tables are rebuilt, once."""
     from datetime import date

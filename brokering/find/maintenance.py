@@ -94,8 +94,8 @@ def parts_status(
     try:
         meta = con.execute(
             f"SELECT epoch, params, {_SIGNED} = ({SIGNATURE_SQL}), priors, "  # noqa: S608
-            f"(SELECT s1_at FROM {RANKS} WHERE skill_id = ?), build_id, newest, ranked_at "
-            f"FROM {META}",
+            f"(SELECT s1_at FROM {RANKS} WHERE skill_id = ?), build_id, "
+            f"coalesce(newest, epoch), coalesce(ranked_at, epoch) FROM {META}",  # 096
             [skill_id],
         ).fetchall()
     except (duckdb.CatalogException, duckdb.BinderException):  # none, or an older layout

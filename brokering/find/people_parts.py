@@ -57,7 +57,7 @@ def refresh_people(
     try:
         meta = con.execute(
             f"SELECT epoch, params, evidence_rows, coaching_rows, last_import, pairing_rows, "  # noqa: S608
-            f"ranked_at FROM {META}"
+            f"coalesce(ranked_at, epoch) FROM {META}"  # migration 096
         ).fetchall()
     except (duckdb.CatalogException, duckdb.BinderException):  # none, or an older layout
         return "not built"
@@ -119,7 +119,7 @@ def rework_people(
     signature `now` — inside the caller's transaction (a write's own, so the parts and the
     data commit together). The caller has checked the parts were current before its write
     and that none of `refs`' weighted records is newer than `epoch` (`refresh_people`)."""
-    ranked_at = con.execute(f"SELECT ranked_at FROM {META}").fetchall()[0][0]  # noqa: S608
+    ranked_at = con.execute(f"SELECT coalesce(ranked_at, epoch) FROM {META}").fetchall()[0][0]  # noqa: S608
     sql, values = parts_query(params, epoch, staff_refs=refs, ranked_at=ranked_at)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _touched AS SELECT DISTINCT skill_id FROM {PARTS} "  # noqa: S608
@@ -148,6 +148,7 @@ def rework_people(
     con.execute("DROP TABLE _touched")
     con.execute(
         f"UPDATE {META} SET evidence_rows = ?, coaching_rows = ?, last_import = ?, "  # noqa: S608
-        "pairing_rows = ?, build_id = ?, newest = greatest(newest, coalesce(?::DATE, newest))",
+        "pairing_rows = ?, build_id = ?, ranked_at = coalesce(ranked_at, epoch), "
+        "newest = greatest(coalesce(newest, epoch), coalesce(?::DATE, newest, epoch))",
         [*now, uuid.uuid4().hex, newest],
     )
