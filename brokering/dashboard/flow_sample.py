@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from brokering.dashboard.facts import facts
-from brokering.dashboard.flow_counts import Work, _day
+from brokering.dashboard.flow_counts import Between, Work
 from brokering.db import Connection, query_df
 from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.viewer import Viewer
@@ -41,7 +41,9 @@ def settled(
     whatever else is decided (so no area's total is hidden or given away by the matrices);
     False where this look cannot tell. `rel`: the periods' relationships, areas read,
     people not needed."""
-    picks = [_candidates(rel, s, e) for s, e in periods]
+    between = Between.of(rel)
+    qualified = _qualified(rel, between)
+    picks = [_candidates(rel, between, qualified, s, e) for s, e in periods]
     rows = [
         (k, int(a), int(b), s, e)
         for k, ((s, e), (pairs, _, _)) in enumerate(zip(periods, picks, strict=True))
@@ -62,40 +64,42 @@ def settled(
     return out
 
 
+def _qualified(rel: Work, between: Between) -> np.ndarray:
+    """The rows between two schools (positions in `between.rows`) of every pair of schools
+    whose work together, over all the periods read, is pairings only, in one area, with at
+    most two people between them — so in any one period it runs in too (fewer
+    relationships, no more people) — ordered by area, then pair (first read first), a
+    pair's rows together. Worked out once for all the periods."""
+    k = len(between.pairs)
+    size = np.bincount(between.pair, weights=rel.size[between.rows], minlength=k)
+    coaching = np.bincount(between.pair, weights=~rel.pairing[between.rows], minlength=k) > 0
+    rows = np.flatnonzero(((size <= 2) & ~coaching & (between.one_area >= 0))[between.pair])
+    return rows[np.lexsort((rows, between.pair[rows], rel.area[between.rows[rows]]))]
+
+
 def _candidates(
-    rel: Work, start: date, end: date
+    rel: Work, between: Between, qualified: np.ndarray, start: date, end: date
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int, int]], set[int]]:
     """(candidate pairs of schools (lower position first), their directed cells (giver,
     receiver, area code), every area code with work) for the period
-    [start, end] (as `Work.during` keeps it):
-    pairs whose work together is pairings only, in one area, with at most two people
-    between them (so at most two the viewer cannot see) — up to `PER_AREA` per area."""
-    s, e = _day(start), _day(end)
-    running = (rel.first <= e) & (rel.last >= s)
+    [start, end] (as `Work.during` keeps it): pairs of `qualified` (pairings only, one
+    area, at most two people between them: so at most two the viewer cannot see) running
+    in the period — up to `PER_AREA` per area."""
+    running, _ = between.running(rel, start, end)
+    n, n_areas = rel.n, max(len(rel.areas), 1)
     # Every area with work in the period, within one school too (an area with no work
     # between schools has no cells to hide: it is settled in full).
-    present = {int(a) for a in np.unique(rel.area[running])}
-    cross = np.flatnonzero(running & (rel.g != rel.r))
-    if not len(cross):
-        return [], [], present
-    n, n_areas = rel.n, max(len(rel.areas), 1)
-    g, r, area = rel.g[cross], rel.r[cross], rel.area[cross]
-    pair = np.minimum(g, r) * n + np.maximum(g, r)
-    at, keys = pd.factorize(pair)
-    k = len(keys)
-    size = np.bincount(at, weights=rel.size[cross], minlength=k)
-    coaching = np.bincount(at, weights=~rel.pairing[cross], minlength=k) > 0
-    areas_of = pd.unique(at * n_areas + area)
-    n_of = np.bincount(areas_of // n_areas, minlength=k)
-    one_area = np.full(k, -1)
-    one_area[areas_of // n_areas] = areas_of % n_areas
-    ok = (size <= 2) & ~coaching & (n_of == 1)
-    chosen = np.flatnonzero(ok)
-    chosen = chosen[pd.Series(one_area[chosen]).groupby(one_area[chosen]).cumcount() < PER_AREA]
-    pairs = [(int(key // n), int(key % n)) for key in keys[chosen]]
-    picked = np.zeros(k, bool)
-    picked[chosen] = True
-    cell_rows = pd.unique(((g * n + r) * n_areas + area)[picked[at]])
+    present = {int(a) for a in np.flatnonzero(np.bincount(rel.area[running], minlength=n_areas))}
+    rows = qualified[running[between.rows[qualified]]]
+    pair = between.pair[rows]
+    # A pair's rows are together: its first stands for it; then the first few of each area.
+    first = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]]) if len(rows) else rows
+    area = rel.area[between.rows[rows[first]]]
+    at = np.arange(len(first))
+    rank = at - np.maximum.accumulate(np.where(np.r_[True, area[1:] != area[:-1]], at, 0))
+    chosen = pair[first][rank < PER_AREA] if len(first) else first
+    pairs = [(int(key // n), int(key % n)) for key in between.pairs[chosen]]
+    cell_rows = pd.unique(between.cell[rows[np.isin(pair, chosen)]])
     cells = [(int(c // n_areas // n), int(c // n_areas % n), int(c % n_areas)) for c in cell_rows]
     return pairs, cells, present
 

@@ -66,7 +66,8 @@ def area_totals(
     # such relationships per area are read with their people (`flow_sample`).
     rel = flow_counts.read(con, viewer, periods, areas=True, people=False)
     if viewer.aggregate_only:
-        done = [_two_sure_cells(rel, s, e) for s, e in periods]
+        between = flow_counts.Between.of(rel)
+        done = [_two_sure_cells(rel, between, s, e) for s, e in periods]
         if all(done):
             return [(set(), set()) for _ in periods]
     else:
@@ -114,27 +115,24 @@ def _sure_cells_everywhere(term: flow_counts.Work, viewer: Viewer) -> bool:
     return bool((np.bincount(cell[held] % n_areas, minlength=n_areas)[present] >= 2).all())
 
 
-def _two_sure_cells(rel: flow_counts.Work, start: date, end: date) -> bool:
+def _two_sure_cells(
+    rel: flow_counts.Work, between: flow_counts.Between, start: date, end: date
+) -> bool:
     """Whether every area with work in [start, end] holds two cells whose
     relationship rests on at most two people (at most: each relationship's people added
-    up) — for a role that sees no one, cells hidden whatever else is decided."""
-    s, e = flow_counts._day(start), flow_counts._day(end)
-    running = (rel.first <= e) & (rel.last >= s)
-    cross = np.flatnonzero(running & (rel.g != rel.r))
-    n, n_areas = rel.n, max(len(rel.areas), 1)
-    g, r = rel.g[cross], rel.r[cross]
-    at, pairs = pd.factorize(np.minimum(g, r) * n + np.maximum(g, r))
-    small = np.bincount(at, weights=rel.size[cross], minlength=len(pairs)) <= 2
-    # A cell lies in one pair: any of its rows tells whether that pair is small (hashed, no
-    # sort: a term holds 100,000 relationships).
-    codes, cell = pd.factorize((g * n + r) * n_areas + rel.area[cross])
-    cell_small = np.zeros(len(cell), bool)
-    cell_small[codes] = small[at]
+    up) — for a role that sees no one, cells hidden whatever else is decided. `between`:
+    `rel`'s rows between two schools, coded once for every period."""
+    running, on = between.running(rel, start, end)
+    size = np.bincount(
+        between.pair[on], weights=rel.size[between.rows[on]], minlength=len(between.pairs)
+    )
+    # A cell lies in one pair: it is small where its pair is, in this period.
+    held = between.cell[on][size[between.pair[on]] <= 2]
     # Every area with work, within one school too (one with none between schools has no
     # cell to hide: it is decided in full).
+    n_areas = max(len(rel.areas), 1)
     present = np.bincount(rel.area[running], minlength=n_areas) > 0
-    held = np.bincount(cell[cell_small] % n_areas, minlength=n_areas)
-    return bool((held[present] >= 2).all())
+    return bool(flow_counts.two_cells(held, n_areas)[present].all())
 
 
 def _isin(values: np.ndarray, among: np.ndarray) -> np.ndarray:

@@ -146,11 +146,13 @@ def _figures_by_area(
                    {agg("count(*) FILTER (WHERE transferred & {bit} <> 0) AS transferred_{k}")},
                    {agg("count(*) FILTER (WHERE judged & {bit} <> 0) AS judged_{k}")},
                    {agg("count(*) FILTER (WHERE overdue & {bit} <> 0) AS overdue_{k}")},
-                   {agg("sum(hours) FILTER (WHERE concluded & {bit} <> 0) AS hours_{k}")},
-                   {
+                   {agg("sum(hours) FILTER (WHERE concluded & {bit} <> 0) AS hours_{k}")}
+            FROM x GROUP BY {sets}
+        ), med AS (
+            SELECT {"area" if by_area else "NULL"} AS area, {
         agg("quantile_cont(days, 0.5) FILTER (WHERE transferred & {bit} <> 0) AS median_days_{k}")
     }
-            FROM x GROUP BY {sets}
+            FROM x WHERE transferred <> 0 GROUP BY {sets}
         ), who AS (
             SELECT {"x.area" if by_area else "NULL"} AS area,
                    bit_or(x.active) AS active, bit_or(x.transferred) AS transferred,
@@ -161,16 +163,19 @@ def _figures_by_area(
             GROUP BY {
         "GROUPING SETS ((m.staff_ref, x.area), (m.staff_ref))" if by_area else "m.staff_ref"
     }
+        ), kinds AS (
+            SELECT *, count(*) AS n FROM who GROUP BY ALL
         ), people AS (
             SELECT area, {
         ", ".join(
-            agg(f"count(*) FILTER (WHERE {flag} & {{bit}} <> 0) AS {flag}_people_{{k}}")
+            agg(f"sum(n) FILTER (WHERE {flag} & {{bit}} <> 0) AS {flag}_people_{{k}}")
             for flag in ("active", "transferred", "judged", "nt", "concluded", "overdue")
         )
     }
-            FROM who GROUP BY area
+            FROM kinds GROUP BY area
         )
-        SELECT * FROM pairs LEFT JOIN people q ON pairs.area IS NOT DISTINCT FROM q.area
+        SELECT * FROM pairs LEFT JOIN med d ON pairs.area IS NOT DISTINCT FROM d.area
+        LEFT JOIN people q ON pairs.area IS NOT DISTINCT FROM q.area
     """
     frame = query_df(con, sql, [*dates, *values, *unseen_params])
     if frame.empty:  # no pairing in scope: the whole's figures are all zero
