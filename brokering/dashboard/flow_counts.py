@@ -22,7 +22,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from brokering.dashboard.facts import PERSON_KEY, facts
+from brokering.dashboard.facts import PERSON_KEY, Facts, facts
 from brokering.db import Connection, query_df
 from brokering.viewer import Viewer
 from brokering.visibility import visible_staff_sql
@@ -46,6 +46,16 @@ _AREAS_SQL = (
     "SELECT DISTINCT coalesce(area, 'Other') AS area FROM skills UNION SELECT 'Other' ORDER BY 1"
 )
 _NEVER = 2**31 - 1
+#: The relationships' rows: with people's rows after them (a column `rel` tells them apart)
+#: or, without people, only the columns relationships have (less to carry back).
+_WITH_PEOPLE = """
+        SELECT TRUE AS rel, g, r, area, first, last, -1 AS ws, -1 AS staff, FALSE AS unseen,
+               hours, TRUE AS pairing, people AS size FROM lk
+        UNION ALL SELECT TRUE, g, r, area, first, last, -1, -1, FALSE, hours, FALSE, people
+        FROM ck"""
+_REL_ONLY = """
+        SELECT g, r, area, first, last, hours, TRUE AS pairing, people AS size FROM lk
+        UNION ALL SELECT g, r, area, first, last, hours, FALSE, people FROM ck"""
 
 
 @dataclass(frozen=True)
@@ -149,6 +159,7 @@ def read(
     areas: bool,
     people: bool = True,
     only_unseen: bool = False,
+    f: Facts | None = None,
 ) -> Work:
     """The relationships running in any of `periods` (pairings agreed or beyond; coaching
     records) and their people, with each one's skill area when `areas` (`Work.during` keeps
@@ -158,7 +169,7 @@ def read(
     column comes back a
     number, schools as positions and people as a number each (`PERSON_KEY`), in one query:
     nothing is a string by the time it is counted."""
-    f = facts(con)
+    f = f or facts(con)
     schools = query_df(con, _SCHOOLS_SQL)
     start, end = min(s for s, _ in periods), max(e for _, e in periods)
     area = "a.k" if areas else "-1"
@@ -213,16 +224,16 @@ def read(
             UNION ALL SELECT g, r, area, first, last, coach_ref, g FROM ck
             UNION ALL SELECT g, r, area, first, last, coachee_ref, r FROM ck
         )
-        SELECT TRUE AS rel, g, r, area, first, last, -1 AS ws, -1 AS staff, FALSE AS unseen,
-               hours, TRUE AS pairing, people AS size FROM lk
-        UNION ALL SELECT TRUE, g, r, area, first, last, -1, -1, FALSE, hours, FALSE, people FROM ck
+        {_WITH_PEOPLE if people else _REL_ONLY}
         {people_rows}
         """,
         [end, start] * 2 + (params * (2 if only_unseen else 1) if people else []),
     ).fetchnumpy()
-    rel = np.asarray(rows["rel"], dtype=bool)
+    rel = np.asarray(rows["rel"], dtype=bool) if people else np.ones(len(rows["g"]), bool)
 
     def col(name: str, keep: np.ndarray, dtype: type = np.int64) -> np.ndarray:
+        if name not in rows:  # a person's column, not read without `people`
+            return np.zeros(0, dtype)
         return np.asarray(rows[name], dtype=dtype)[keep]
 
     return Work(

@@ -11,7 +11,7 @@ import pandas as pd
 
 from brokering import concepts
 from brokering.dashboard import flow_counts, flow_sample, hiding
-from brokering.dashboard.facts import ALLIANCE, Scope
+from brokering.dashboard.facts import ALLIANCE, Facts, Scope
 from brokering.db import Connection, query_df
 from brokering.viewer import Viewer
 
@@ -49,7 +49,7 @@ def _suppressed(
 
 
 def area_totals(
-    con: Connection, viewer: Viewer, periods: list[tuple[date, date]]
+    con: Connection, viewer: Viewer, periods: list[tuple[date, date]], f: Facts | None = None
 ) -> list[tuple[set[str], set[str]]]:
     """Per period, what the areas' flow matrices decide about each area's total (pairings
     active in the period, the Transfer page's headline for the area): (the areas whose total
@@ -64,7 +64,7 @@ def area_totals(
     # The relationships alone settle most periods: for a role that sees no one, a
     # relationship of two people or fewer rests on too few; for one that sees some, a few
     # such relationships per area are read with their people (`flow_sample`).
-    rel = flow_counts.read(con, viewer, periods, areas=True, people=False)
+    rel = flow_counts.read(con, viewer, periods, areas=True, people=False, f=f)
     if viewer.aggregate_only:
         between = flow_counts.Between.of(rel)
         done = [_two_sure_cells(rel, between, s, e) for s, e in periods]
@@ -81,12 +81,12 @@ def area_totals(
             out.append((set(), set()))
             continue
         if work is None:
-            work = flow_counts.read(con, viewer, periods, areas=True, only_unseen=True)
+            work = flow_counts.read(con, viewer, periods, areas=True, only_unseen=True, f=f)
         if _sure_cells_everywhere(work.during(start, end), viewer):
             out.append((set(), set()))
             continue
         if full is None:
-            full = flow_counts.read(con, viewer, periods, areas=True)
+            full = flow_counts.read(con, viewer, periods, areas=True, f=f)
         out.append(_suppressed(full.during(start, end), viewer, True)[4])
     return out
 

@@ -264,8 +264,9 @@ def headline(
     trend's terms (`hiding.guard_terms`), so no term's figure differs between the two."""
     as_of = as_of or date.today()
     before_term = previous_term(term)
-    periods = _joint_periods(con, viewer, scope, as_of, [term, before_term])
-    figures, shown = _guarded(con, viewer, scope, [(t.start, t.end) for t in periods], as_of)
+    f = facts(con)  # once: each look at whether the facts are current costs a query
+    periods = _joint_periods(con, viewer, scope, as_of, [term, before_term], f)
+    figures, shown = _guarded(con, viewer, scope, [(t.start, t.end) for t in periods], as_of, f)
     at = {t.start: k for k, t in enumerate(periods)}
     now = figures[at[term.start]]
     now_shown, before_shown = shown[at[term.start]], shown[at[before_term.start]]
@@ -277,10 +278,12 @@ def headline(
     return out
 
 
-def _span(con: Connection, scope: Scope, as_of: date, terms: int = 6) -> list[Term]:
+def _span(
+    con: Connection, scope: Scope, as_of: date, terms: int = 6, f: Facts | None = None
+) -> list[Term]:
     """The trend's terms for `scope`: from its first pairing's (at most three years back)
     to `as_of`'s, the last `terms` of them."""
-    f = facts(con)
+    f = f or facts(con)
     where, values = scoped(f, scope)
     first = con.execute(
         f"SELECT min(p.start_date) FROM {f.pairings} p WHERE {where}", values
@@ -289,13 +292,18 @@ def _span(con: Connection, scope: Scope, as_of: date, terms: int = 6) -> list[Te
 
 
 def _joint_periods(
-    con: Connection, viewer: Viewer, scope: Scope, as_of: date, extra: list[Term]
+    con: Connection,
+    viewer: Viewer,
+    scope: Scope,
+    as_of: date,
+    extra: list[Term],
+    f: Facts | None = None,
 ) -> list[Term]:
     """The terms suppressed together: the whole's trend (its school's, all areas) and the term
     before it — every term the page's headline can show, this term's or last term's — and
     `extra`. Terms with no pairings change nothing (nothing in them is hidden or hideable).
     The administrator sees every figure: only `extra` is worked out."""
-    span = [] if viewer.sees_everyone else _span(con, Scope(scope.school_id), as_of)
+    span = [] if viewer.sees_everyone else _span(con, Scope(scope.school_id), as_of, f=f)
     terms = [*([previous_term(span[0])] if span else []), *span, *extra]
     return sorted({t.start: t for t in terms}.values(), key=lambda t: t.start)
 
@@ -309,11 +317,12 @@ def trend_by_term(
 ) -> pd.DataFrame:
     """Per term: pairings active, evidenced transfers and the transfer rate."""
     as_of = as_of or date.today()
-    span = _span(con, scope, as_of, terms)
+    f = facts(con)  # once: each look at whether the facts are current costs a query
+    span = _span(con, scope, as_of, terms, f)
     if not span:
         return pd.DataFrame()
-    periods = _joint_periods(con, viewer, scope, as_of, span)
-    _, guarded = _guarded(con, viewer, scope, [(t.start, t.end) for t in periods], as_of)
+    periods = _joint_periods(con, viewer, scope, as_of, span, f)
+    _, guarded = _guarded(con, viewer, scope, [(t.start, t.end) for t in periods], as_of, f)
     at = {t.start: k for k, t in enumerate(periods)}
     rows = []
     for term in span:
@@ -337,13 +346,13 @@ def _guarded(
     scope: Scope,
     periods: list[tuple[date, date]],
     as_of: date,
+    f: Facts,
 ) -> tuple[list[dict], list[dict[str, tuple[float | None, bool]]]]:
     """Each period's figures for the scope, and the same suppressed (`hiding.guard_all`),
     across the periods (`hiding.guard_terms`: what concludes in a term adds up over the
     terms). For one skill area, suppressed with the whole's and every other area's
     (`hiding.guard_areas`): the page offers them all, and the areas add up to the whole —
     all worked out in one pass."""
-    f = facts(con)
     if scope.area is None or viewer.sees_everyone:
         figures = _period_figures(con, f, scope, periods, as_of, viewer)
         whole = [{None: figs} for figs in figures]
@@ -360,7 +369,7 @@ def _guarded(
     # work within schools: hidden with the matrix where that has nothing else left to hide,
     # shown where the matrix gives it away. Then the terms are guarded together (what
     # concludes in a term adds up over the terms to the counts by status over all time).
-    with_flows = flows.area_totals(con, viewer, periods)
+    with_flows = flows.area_totals(con, viewer, periods, f)
     per_period, guarded = [], []
     for k, figs in enumerate(figures):
         this = {area: figs_[k] for area, figs_ in by_area.items()}
