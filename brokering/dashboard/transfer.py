@@ -112,7 +112,9 @@ def _figures_by_area(
     if not 0 < len(periods) <= _MAX_PERIODS:
         raise ValueError(f"between 1 and {_MAX_PERIODS} periods")
     where, values = scoped(f, Scope(scope.school_id) if by_area else scope)
-    unseen, unseen_params = unseen_sql(viewer, "m") if viewer is not None else ("TRUE", [])
+    unseen, unseen_params = (
+        unseen_sql(viewer, "m", listed=True) if viewer is not None else ("TRUE", [])
+    )
     sets = "GROUPING SETS ((area), ())" if by_area else "()"
     ks = range(len(periods))
     bounds = ", ".join(f"?::DATE AS s{k}, ?::DATE AS e{k}, ?::DATE AS c{k}" for k in ks)
@@ -184,11 +186,11 @@ def _figures_by_area(
         )
     return {
         (None if pd.isna(row["area"]) else str(row["area"])): _figures_of(row, ks)
-        for _, row in frame.iterrows()
+        for row in frame.to_dict("records")
     }
 
 
-def _figures_of(row: pd.Series, ks: range) -> list[dict]:
+def _figures_of(row: dict, ks: range) -> list[dict]:
     """One result row's figures, period by period."""
 
     def n(name: str, k: int) -> int:
