@@ -53,7 +53,9 @@ def alliances(draw: st.DrawFn) -> dict:
 def in_full(con: Connection, viewer: Viewer, monkeypatch: pytest.MonkeyPatch) -> list:
     """`area_totals` with the first look settling nothing."""
     with monkeypatch.context() as m:
-        m.setattr(flow_sample, "settled", lambda con, viewer, rel, periods: [False] * len(periods))
+        m.setattr(
+            flow_sample, "settled", lambda con, viewer, rel, periods, f=None: [False] * len(periods)
+        )
         return flows.area_totals(con, viewer, PERIODS)
 
 

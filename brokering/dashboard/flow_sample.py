@@ -22,7 +22,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from brokering.dashboard.facts import facts
+from brokering.dashboard.facts import Facts, facts
 from brokering.dashboard.flow_counts import Between, Work
 from brokering.db import Connection, query_df
 from brokering.settings import SUPPRESSION_THRESHOLD
@@ -35,12 +35,16 @@ PER_AREA = 24
 
 
 def settled(
-    con: Connection, viewer: Viewer, rel: Work, periods: list[tuple[date, date]]
+    con: Connection,
+    viewer: Viewer,
+    rel: Work,
+    periods: list[tuple[date, date]],
+    f: Facts | None = None,
 ) -> list[bool]:
     """Per period: True where every area with work between schools holds two cells hidden
     whatever else is decided (so no area's total is hidden or given away by the matrices);
     False where this look cannot tell. `rel`: the periods' relationships, areas read,
-    people not needed."""
+    people not needed; `f`: the facts it was read from."""
     between = Between.of(rel)
     qualified = _qualified(rel, between)
     picks = [_candidates(rel, between, qualified, s, e) for s, e in periods]
@@ -53,7 +57,7 @@ def settled(
         return [not present for _, _, present in picks]
     frame = pd.DataFrame(rows, columns=["k", "a", "b", "s", "e"])
     frame["a_id"], frame["b_id"] = rel.ids[frame["a"]], rel.ids[frame["b"]]
-    unseen = _unseen_people(con, viewer, frame)
+    unseen = _unseen_people(con, viewer, frame, f or facts(con))
     out = []
     for k, (pairs, cells, present) in enumerate(picks):
         counts = unseen.get(k, {})
@@ -105,12 +109,11 @@ def _candidates(
 
 
 def _unseen_people(
-    con: Connection, viewer: Viewer, frame: pd.DataFrame
+    con: Connection, viewer: Viewer, frame: pd.DataFrame, f: Facts
 ) -> dict[int, dict[tuple[int, int], int]]:
     """Per period and candidate pair: the distinct people of either school in the pair's
     pairings running in the period (both directions) that the viewer cannot see — as
     `flow_counts.hiding_inputs` counts a pair's hidden people."""
-    f = facts(con)
     # The person joined to the staff list, as `flow_counts.read` reads them.
     vis, params = visible_staff_sql(viewer, "st")
     both = pd.concat(

@@ -4,7 +4,10 @@ has open needs). JPD is two-way (DOMAIN.md idea 4): one-way relationships should
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -14,6 +17,8 @@ from brokering.dashboard import flow_counts, flow_sample, hiding
 from brokering.dashboard.facts import ALLIANCE, Facts, Scope
 from brokering.db import Connection, query_df
 from brokering.viewer import Viewer
+
+T = TypeVar("T")
 
 _COLUMNS = [
     "giver",
@@ -71,7 +76,7 @@ def area_totals(
         if all(done):
             return [(set(), set()) for _ in periods]
     else:
-        done = flow_sample.settled(con, viewer, rel, periods)
+        done = flow_sample.settled(con, viewer, rel, periods, f)
     # Then a look at only the people the viewer cannot see (all a pair's "hidden" count
     # rests on); everyone is read, once, only for a period that look does not settle.
     work = full = None
@@ -89,6 +94,28 @@ def area_totals(
             full = flow_counts.read(con, viewer, periods, areas=True, f=f)
         out.append(_suppressed(full.during(start, end), viewer, True)[4])
     return out
+
+
+def area_totals_beside(
+    con: Connection,
+    viewer: Viewer,
+    periods: list[tuple[date, date]],
+    f: Facts,
+    work: Callable[[], T],
+) -> tuple[T, list[tuple[set[str], set[str]]]]:
+    """(`work`'s answer, `area_totals`), the second worked out on a cursor of its own in a
+    second thread while `work` runs here. Why: at national scale each is one thread's work
+    (DuckDB reads a table of 100,000 rows as one row group, on one thread) — the Transfer
+    page's figures for one area and its flow matrices' look, about equal — and the machine
+    has more than one core. Both read the same facts (`f`, current when they began)."""
+    cursor = con.cursor()
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(area_totals, cursor, viewer, periods, f)
+            answer = work()
+        return answer, pending.result()
+    finally:
+        cursor.close()
 
 
 def _sure_cells_everywhere(term: flow_counts.Work, viewer: Viewer) -> bool:
