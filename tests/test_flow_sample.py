@@ -53,7 +53,9 @@ def alliances(draw: st.DrawFn) -> dict:
 def in_full(con: Connection, viewer: Viewer, monkeypatch: pytest.MonkeyPatch) -> list:
     """`area_totals` with the first look settling nothing."""
     with monkeypatch.context() as m:
-        m.setattr(flow_sample, "settled", lambda con, viewer, rel, periods: [False] * len(periods))
+        m.setattr(
+            flow_sample, "settled", lambda con, viewer, rel, periods, f=None: [False] * len(periods)
+        )
         return flows.area_totals(con, viewer, PERIODS)
 
 
@@ -108,3 +110,29 @@ def test_where_it_settles_the_full_rule_agrees(
         if flow_sample.settled(store, viewer, rel, PERIODS)[0]:
             assert in_full(store, viewer, monkeypatch) == [(set(), set())], viewer
         assert flows.area_totals(store, viewer, PERIODS) == in_full(store, viewer, monkeypatch)
+
+
+@settings(
+    max_examples=TRIALS,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(a=alliances())
+@example(a=SETTLES)
+def test_where_the_governors_look_settles_the_full_rule_agrees(
+    store: Connection, monkeypatch: pytest.MonkeyPatch, a: dict
+) -> None:
+    """The governor's people-free look (`flows._two_sure_cells`, coded once for every
+    period): where it settles a period, deciding the period in full gives the same."""
+    load(store, a)
+    governor = Viewer("viewer", None, "governor")
+    rel = flow_counts.read(store, governor, PERIODS, areas=True, people=False)
+    between = flow_counts.Between.of(rel)
+    quick = [flows._two_sure_cells(rel, between, s, e) for s, e in PERIODS]
+    with monkeypatch.context() as m:
+        m.setattr(flows, "_two_sure_cells", lambda rel, between, start, end: False)
+        full = flows.area_totals(store, governor, PERIODS)
+    if all(quick):
+        assert full == [(set(), set())]
+    assert flows.area_totals(store, governor, PERIODS) == full

@@ -300,15 +300,23 @@ def guarded(
     return value if may_show(people, threshold) else None
 
 
-def unseen_sql(viewer: Viewer, alias: str = "m") -> tuple[str, list[object]]:
+def unseen_sql(viewer: Viewer, alias: str = "m", listed: bool = False) -> tuple[str, list[object]]:
     """A SQL truth value (and its parameters): the person `alias`.staff_ref is one the viewer
     cannot see one by one — everyone, for an aggregate-only role; nobody, for the
-    administrator. Read live from the staff list, so a change of consent counts at once."""
+    administrator. Read live from the staff list, so a change of consent counts at once.
+    `listed`: every such person is on the staff list (the facts' participants are: they are
+    joined to it), so the same people are those of the list the viewer cannot see — for a
+    head of school a quarter of the list to look them up in, not three quarters."""
     if viewer.aggregate_only:
         return "TRUE", []
     if viewer.sees_everyone:
         return "FALSE", []
     vis, params = visible_staff_sql(viewer, "st")
+    if listed:
+        return (
+            f"({alias}.staff_ref IN (SELECT st.staff_ref FROM staff st WHERE {vis} IS NOT TRUE))",
+            params,
+        )
     return (
         f"({alias}.staff_ref NOT IN (SELECT st.staff_ref FROM staff st WHERE {vis}))",
         params,

@@ -22,7 +22,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from brokering.dashboard.facts import PERSON_KEY, facts
+from brokering.dashboard.facts import PERSON_KEY, Facts, facts
 from brokering.db import Connection, query_df
 from brokering.viewer import Viewer
 from brokering.visibility import visible_staff_sql
@@ -46,6 +46,16 @@ _AREAS_SQL = (
     "SELECT DISTINCT coalesce(area, 'Other') AS area FROM skills UNION SELECT 'Other' ORDER BY 1"
 )
 _NEVER = 2**31 - 1
+#: The relationships' rows: with people's rows after them (a column `rel` tells them apart)
+#: or, without people, only the columns relationships have (less to carry back).
+_WITH_PEOPLE = """
+        SELECT TRUE AS rel, g, r, area, first, last, -1 AS ws, -1 AS staff, FALSE AS unseen,
+               hours, TRUE AS pairing, people AS size FROM lk
+        UNION ALL SELECT TRUE, g, r, area, first, last, -1, -1, FALSE, hours, FALSE, people
+        FROM ck"""
+_REL_ONLY = """
+        SELECT g, r, area, first, last, hours, TRUE AS pairing, people AS size FROM lk
+        UNION ALL SELECT g, r, area, first, last, hours, FALSE, people FROM ck"""
 
 
 @dataclass(frozen=True)
@@ -99,6 +109,49 @@ def _day(d: date) -> int:
     return (d - date(1970, 1, 1)).days
 
 
+@dataclass(frozen=True)
+class Between:
+    """A `Work`'s relationships between two schools, coded once for all its periods: each
+    row's two schools (a pair) as a code, its directed cell in its area as a number, and
+    each pair's one area (if it has one).
+
+    Why: the quick looks at the areas' flow matrices (`flows.area_totals`) ask the same of
+    each of a trend's seven terms; hashing 100,000 rows of keys once and counting each
+    term with `np.bincount` over the codes costs a fraction of hashing them per term."""
+
+    rows: np.ndarray  # the Work's rows between two schools
+    pair: np.ndarray  # per row: its pair's code
+    pairs: np.ndarray  # per pair code: lower position * n + higher
+    cell: np.ndarray  # per row: (giver * n + receiver) * areas + area
+    one_area: np.ndarray  # per pair code: the area of all its rows, or -1 (several)
+
+    @classmethod
+    def of(cls, work: Work) -> Between:
+        n, n_areas = work.n, max(len(work.areas), 1)
+        rows = np.flatnonzero(work.g != work.r)
+        g, r, area = work.g[rows], work.r[rows], work.area[rows]
+        pair, pairs = pd.factorize(np.minimum(g, r) * n + np.maximum(g, r))
+        low, high = np.full(len(pairs), n_areas), np.full(len(pairs), -1)
+        np.minimum.at(low, pair, area)
+        np.maximum.at(high, pair, area)
+        return cls(rows, pair, pairs, (g * n + r) * n_areas + area, np.where(low == high, low, -1))
+
+    def running(self, work: Work, start: date, end: date) -> tuple[np.ndarray, np.ndarray]:
+        """(every row of `work` running on some day of [start, end]; of `rows`, those)."""
+        s, e = _day(start), _day(end)
+        on = (work.first <= e) & (work.last >= s)
+        return on, on[self.rows]
+
+
+def two_cells(cells: np.ndarray, n_areas: int) -> np.ndarray:
+    """Per area: whether `cells` (cell numbers, as `Between.cell`) hold two different cells
+    of it — its lowest and highest differ."""
+    low, high = np.full(n_areas, np.iinfo(np.int64).max), np.full(n_areas, -1)
+    np.minimum.at(low, cells % n_areas, cells)
+    np.maximum.at(high, cells % n_areas, cells)
+    return high > low
+
+
 def read(
     con: Connection,
     viewer: Viewer,
@@ -106,6 +159,7 @@ def read(
     areas: bool,
     people: bool = True,
     only_unseen: bool = False,
+    f: Facts | None = None,
 ) -> Work:
     """The relationships running in any of `periods` (pairings agreed or beyond; coaching
     records) and their people, with each one's skill area when `areas` (`Work.during` keeps
@@ -115,7 +169,7 @@ def read(
     column comes back a
     number, schools as positions and people as a number each (`PERSON_KEY`), in one query:
     nothing is a string by the time it is counted."""
-    f = facts(con)
+    f = f or facts(con)
     schools = query_df(con, _SCHOOLS_SQL)
     start, end = min(s for s, _ in periods), max(e for _, e in periods)
     area = "a.k" if areas else "-1"
@@ -170,16 +224,16 @@ def read(
             UNION ALL SELECT g, r, area, first, last, coach_ref, g FROM ck
             UNION ALL SELECT g, r, area, first, last, coachee_ref, r FROM ck
         )
-        SELECT TRUE AS rel, g, r, area, first, last, -1 AS ws, -1 AS staff, FALSE AS unseen,
-               hours, TRUE AS pairing, people AS size FROM lk
-        UNION ALL SELECT TRUE, g, r, area, first, last, -1, -1, FALSE, hours, FALSE, people FROM ck
+        {_WITH_PEOPLE if people else _REL_ONLY}
         {people_rows}
         """,
         [end, start] * 2 + (params * (2 if only_unseen else 1) if people else []),
     ).fetchnumpy()
-    rel = np.asarray(rows["rel"], dtype=bool)
+    rel = np.asarray(rows["rel"], dtype=bool) if people else np.ones(len(rows["g"]), bool)
 
     def col(name: str, keep: np.ndarray, dtype: type = np.int64) -> np.ndarray:
+        if name not in rows:  # a person's column, not read without `people`
+            return np.zeros(0, dtype)
         return np.asarray(rows[name], dtype=dtype)[keep]
 
     return Work(

@@ -22,8 +22,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from brokering.dashboard.facts import facts
-from brokering.dashboard.flow_counts import Work, _day
+from brokering.dashboard.facts import Facts, facts
+from brokering.dashboard.flow_counts import Between, Work
 from brokering.db import Connection, query_df
 from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.viewer import Viewer
@@ -35,13 +35,19 @@ PER_AREA = 24
 
 
 def settled(
-    con: Connection, viewer: Viewer, rel: Work, periods: list[tuple[date, date]]
+    con: Connection,
+    viewer: Viewer,
+    rel: Work,
+    periods: list[tuple[date, date]],
+    f: Facts | None = None,
 ) -> list[bool]:
     """Per period: True where every area with work between schools holds two cells hidden
     whatever else is decided (so no area's total is hidden or given away by the matrices);
     False where this look cannot tell. `rel`: the periods' relationships, areas read,
-    people not needed."""
-    picks = [_candidates(rel, s, e) for s, e in periods]
+    people not needed; `f`: the facts it was read from."""
+    between = Between.of(rel)
+    qualified = _qualified(rel, between)
+    picks = [_candidates(rel, between, qualified, s, e) for s, e in periods]
     rows = [
         (k, int(a), int(b), s, e)
         for k, ((s, e), (pairs, _, _)) in enumerate(zip(periods, picks, strict=True))
@@ -51,7 +57,7 @@ def settled(
         return [not present for _, _, present in picks]
     frame = pd.DataFrame(rows, columns=["k", "a", "b", "s", "e"])
     frame["a_id"], frame["b_id"] = rel.ids[frame["a"]], rel.ids[frame["b"]]
-    unseen = _unseen_people(con, viewer, frame)
+    unseen = _unseen_people(con, viewer, frame, f or facts(con))
     out = []
     for k, (pairs, cells, present) in enumerate(picks):
         counts = unseen.get(k, {})
@@ -62,51 +68,52 @@ def settled(
     return out
 
 
+def _qualified(rel: Work, between: Between) -> np.ndarray:
+    """The rows between two schools (positions in `between.rows`) of every pair of schools
+    whose work together, over all the periods read, is pairings only, in one area, with at
+    most two people between them — so in any one period it runs in too (fewer
+    relationships, no more people) — ordered by area, then pair (first read first), a
+    pair's rows together. Worked out once for all the periods."""
+    k = len(between.pairs)
+    size = np.bincount(between.pair, weights=rel.size[between.rows], minlength=k)
+    coaching = np.bincount(between.pair, weights=~rel.pairing[between.rows], minlength=k) > 0
+    rows = np.flatnonzero(((size <= 2) & ~coaching & (between.one_area >= 0))[between.pair])
+    return rows[np.lexsort((rows, between.pair[rows], rel.area[between.rows[rows]]))]
+
+
 def _candidates(
-    rel: Work, start: date, end: date
+    rel: Work, between: Between, qualified: np.ndarray, start: date, end: date
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int, int]], set[int]]:
     """(candidate pairs of schools (lower position first), their directed cells (giver,
     receiver, area code), every area code with work) for the period
-    [start, end] (as `Work.during` keeps it):
-    pairs whose work together is pairings only, in one area, with at most two people
-    between them (so at most two the viewer cannot see) — up to `PER_AREA` per area."""
-    s, e = _day(start), _day(end)
-    running = (rel.first <= e) & (rel.last >= s)
+    [start, end] (as `Work.during` keeps it): pairs of `qualified` (pairings only, one
+    area, at most two people between them: so at most two the viewer cannot see) running
+    in the period — up to `PER_AREA` per area."""
+    running, _ = between.running(rel, start, end)
+    n, n_areas = rel.n, max(len(rel.areas), 1)
     # Every area with work in the period, within one school too (an area with no work
     # between schools has no cells to hide: it is settled in full).
-    present = {int(a) for a in np.unique(rel.area[running])}
-    cross = np.flatnonzero(running & (rel.g != rel.r))
-    if not len(cross):
-        return [], [], present
-    n, n_areas = rel.n, max(len(rel.areas), 1)
-    g, r, area = rel.g[cross], rel.r[cross], rel.area[cross]
-    pair = np.minimum(g, r) * n + np.maximum(g, r)
-    at, keys = pd.factorize(pair)
-    k = len(keys)
-    size = np.bincount(at, weights=rel.size[cross], minlength=k)
-    coaching = np.bincount(at, weights=~rel.pairing[cross], minlength=k) > 0
-    areas_of = pd.unique(at * n_areas + area)
-    n_of = np.bincount(areas_of // n_areas, minlength=k)
-    one_area = np.full(k, -1)
-    one_area[areas_of // n_areas] = areas_of % n_areas
-    ok = (size <= 2) & ~coaching & (n_of == 1)
-    chosen = np.flatnonzero(ok)
-    chosen = chosen[pd.Series(one_area[chosen]).groupby(one_area[chosen]).cumcount() < PER_AREA]
-    pairs = [(int(key // n), int(key % n)) for key in keys[chosen]]
-    picked = np.zeros(k, bool)
-    picked[chosen] = True
-    cell_rows = pd.unique(((g * n + r) * n_areas + area)[picked[at]])
+    present = {int(a) for a in np.flatnonzero(np.bincount(rel.area[running], minlength=n_areas))}
+    rows = qualified[running[between.rows[qualified]]]
+    pair = between.pair[rows]
+    # A pair's rows are together: its first stands for it; then the first few of each area.
+    first = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]]) if len(rows) else rows
+    area = rel.area[between.rows[rows[first]]]
+    at = np.arange(len(first))
+    rank = at - np.maximum.accumulate(np.where(np.r_[True, area[1:] != area[:-1]], at, 0))
+    chosen = pair[first][rank < PER_AREA] if len(first) else first
+    pairs = [(int(key // n), int(key % n)) for key in between.pairs[chosen]]
+    cell_rows = pd.unique(between.cell[rows[np.isin(pair, chosen)]])
     cells = [(int(c // n_areas // n), int(c // n_areas % n), int(c % n_areas)) for c in cell_rows]
     return pairs, cells, present
 
 
 def _unseen_people(
-    con: Connection, viewer: Viewer, frame: pd.DataFrame
+    con: Connection, viewer: Viewer, frame: pd.DataFrame, f: Facts
 ) -> dict[int, dict[tuple[int, int], int]]:
     """Per period and candidate pair: the distinct people of either school in the pair's
     pairings running in the period (both directions) that the viewer cannot see — as
     `flow_counts.hiding_inputs` counts a pair's hidden people."""
-    f = facts(con)
     # The person joined to the staff list, as `flow_counts.read` reads them.
     vis, params = visible_staff_sql(viewer, "st")
     both = pd.concat(

@@ -4,16 +4,21 @@ has open needs). JPD is two-way (DOMAIN.md idea 4): one-way relationships should
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 
 from brokering import concepts
 from brokering.dashboard import flow_counts, flow_sample, hiding
-from brokering.dashboard.facts import ALLIANCE, Scope
+from brokering.dashboard.facts import ALLIANCE, Facts, Scope
 from brokering.db import Connection, query_df
 from brokering.viewer import Viewer
+
+T = TypeVar("T")
 
 _COLUMNS = [
     "giver",
@@ -49,7 +54,7 @@ def _suppressed(
 
 
 def area_totals(
-    con: Connection, viewer: Viewer, periods: list[tuple[date, date]]
+    con: Connection, viewer: Viewer, periods: list[tuple[date, date]], f: Facts | None = None
 ) -> list[tuple[set[str], set[str]]]:
     """Per period, what the areas' flow matrices decide about each area's total (pairings
     active in the period, the Transfer page's headline for the area): (the areas whose total
@@ -64,13 +69,14 @@ def area_totals(
     # The relationships alone settle most periods: for a role that sees no one, a
     # relationship of two people or fewer rests on too few; for one that sees some, a few
     # such relationships per area are read with their people (`flow_sample`).
-    rel = flow_counts.read(con, viewer, periods, areas=True, people=False)
+    rel = flow_counts.read(con, viewer, periods, areas=True, people=False, f=f)
     if viewer.aggregate_only:
-        done = [_two_sure_cells(rel, s, e) for s, e in periods]
+        between = flow_counts.Between.of(rel)
+        done = [_two_sure_cells(rel, between, s, e) for s, e in periods]
         if all(done):
             return [(set(), set()) for _ in periods]
     else:
-        done = flow_sample.settled(con, viewer, rel, periods)
+        done = flow_sample.settled(con, viewer, rel, periods, f)
     # Then a look at only the people the viewer cannot see (all a pair's "hidden" count
     # rests on); everyone is read, once, only for a period that look does not settle.
     work = full = None
@@ -80,14 +86,36 @@ def area_totals(
             out.append((set(), set()))
             continue
         if work is None:
-            work = flow_counts.read(con, viewer, periods, areas=True, only_unseen=True)
+            work = flow_counts.read(con, viewer, periods, areas=True, only_unseen=True, f=f)
         if _sure_cells_everywhere(work.during(start, end), viewer):
             out.append((set(), set()))
             continue
         if full is None:
-            full = flow_counts.read(con, viewer, periods, areas=True)
+            full = flow_counts.read(con, viewer, periods, areas=True, f=f)
         out.append(_suppressed(full.during(start, end), viewer, True)[4])
     return out
+
+
+def area_totals_beside(
+    con: Connection,
+    viewer: Viewer,
+    periods: list[tuple[date, date]],
+    f: Facts,
+    work: Callable[[], T],
+) -> tuple[T, list[tuple[set[str], set[str]]]]:
+    """(`work`'s answer, `area_totals`), the second worked out on a cursor of its own in a
+    second thread while `work` runs here. Why: at national scale each is one thread's work
+    (DuckDB reads a table of 100,000 rows as one row group, on one thread) — the Transfer
+    page's figures for one area and its flow matrices' look, about equal — and the machine
+    has more than one core. Both read the same facts (`f`, current when they began)."""
+    cursor = con.cursor()
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(area_totals, cursor, viewer, periods, f)
+            answer = work()
+        return answer, pending.result()
+    finally:
+        cursor.close()
 
 
 def _sure_cells_everywhere(term: flow_counts.Work, viewer: Viewer) -> bool:
@@ -114,27 +142,24 @@ def _sure_cells_everywhere(term: flow_counts.Work, viewer: Viewer) -> bool:
     return bool((np.bincount(cell[held] % n_areas, minlength=n_areas)[present] >= 2).all())
 
 
-def _two_sure_cells(rel: flow_counts.Work, start: date, end: date) -> bool:
+def _two_sure_cells(
+    rel: flow_counts.Work, between: flow_counts.Between, start: date, end: date
+) -> bool:
     """Whether every area with work in [start, end] holds two cells whose
     relationship rests on at most two people (at most: each relationship's people added
-    up) — for a role that sees no one, cells hidden whatever else is decided."""
-    s, e = flow_counts._day(start), flow_counts._day(end)
-    running = (rel.first <= e) & (rel.last >= s)
-    cross = np.flatnonzero(running & (rel.g != rel.r))
-    n, n_areas = rel.n, max(len(rel.areas), 1)
-    g, r = rel.g[cross], rel.r[cross]
-    at, pairs = pd.factorize(np.minimum(g, r) * n + np.maximum(g, r))
-    small = np.bincount(at, weights=rel.size[cross], minlength=len(pairs)) <= 2
-    # A cell lies in one pair: any of its rows tells whether that pair is small (hashed, no
-    # sort: a term holds 100,000 relationships).
-    codes, cell = pd.factorize((g * n + r) * n_areas + rel.area[cross])
-    cell_small = np.zeros(len(cell), bool)
-    cell_small[codes] = small[at]
+    up) — for a role that sees no one, cells hidden whatever else is decided. `between`:
+    `rel`'s rows between two schools, coded once for every period."""
+    running, on = between.running(rel, start, end)
+    size = np.bincount(
+        between.pair[on], weights=rel.size[between.rows[on]], minlength=len(between.pairs)
+    )
+    # A cell lies in one pair: it is small where its pair is, in this period.
+    held = between.cell[on][size[between.pair[on]] <= 2]
     # Every area with work, within one school too (one with none between schools has no
     # cell to hide: it is decided in full).
+    n_areas = max(len(rel.areas), 1)
     present = np.bincount(rel.area[running], minlength=n_areas) > 0
-    held = np.bincount(cell[cell_small] % n_areas, minlength=n_areas)
-    return bool((held[present] >= 2).all())
+    return bool(flow_counts.two_cells(held, n_areas)[present].all())
 
 
 def _isin(values: np.ndarray, among: np.ndarray) -> np.ndarray:
