@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from brokering import concepts
-from brokering.dashboard import flow_counts, flow_sample, hiding
+from brokering.dashboard import flow_counts, flow_hiding, flow_sample, hiding
 from brokering.dashboard.facts import ALLIANCE, Scope
 from brokering.db import Connection, query_df
 from brokering.viewer import Viewer
@@ -40,9 +40,9 @@ def _suppressed(
     area cells, which of them are hidden, (the areas whose totals are hidden, those whose
     totals the matrices give away)) for the period's
     matrix of the whole alliance and of every skill area — one suppression for all of them
-    (`hiding.flow_hidden`)."""
+    (`flow_hiding.flow_hidden`)."""
     schools, pairs, cells = flow_counts.hiding_inputs(work, with_cells)
-    hid_s, hid_p, hid_c, areas, known = hiding.flow_hidden(schools, pairs, cells, viewer)
+    hid_s, hid_p, hid_c, areas, known = flow_hiding.flow_hidden(schools, pairs, cells, viewer)
     a, b = pairs["school_a"].to_numpy(np.int64), pairs["school_b"].to_numpy(np.int64)
     keys = np.minimum(a, b)[hid_p] * work.n + np.maximum(a, b)[hid_p]
     return schools["school_id"].to_numpy()[hid_s], keys, cells, hid_c, (areas, known)
@@ -55,7 +55,7 @@ def area_totals(
     active in the period, the Transfer page's headline for the area): (the areas whose total
     must be hidden with the matrix — one hidden cell and nothing beside it left to hide; the
     areas whose total the matrices give away — every part shown or known), by
-    `hiding.flow_hidden`. Read once for all the periods. An area holding two cells that stay
+    `flow_hiding.flow_hidden`. Read once for all the periods. An area holding two cells that stay
     hidden whatever else is decided (their relationship rests on too few people, and so does
     the cell) is neither, so the areas' own people are counted only where some area holds
     fewer."""
@@ -150,7 +150,7 @@ def flow_matrix(
     """giver x receiver, two different schools: pairings, coaching records and hours
     (pairing hours split evenly over the school pairs a pairing links). Work within one
     school is left out (`WITHIN_SCHOOL`). Suppressed with the balance, the matrices of each
-    skill area and the reciprocity ledger (`hiding.flow_hidden`): a hidden cell shows no
+    skill area and the reciprocity ledger (`flow_hiding.flow_hidden`): a hidden cell shows no
     figure and no count of people."""
     work = flow_counts.read(con, viewer, [(start, end)], areas=scope.area is not None)
     frame = flow_counts.cells(work, scope.area)
@@ -210,7 +210,7 @@ BALANCE_COUNTS = (
 def balance(con: Connection, viewer: Viewer, start: date, end: date) -> pd.DataFrame:
     """Per school: hours and pairings given to and received from OTHER schools (what
     `BALANCE_COUNTS` says) — the flow matrix's row and column totals, hidden with it
-    (`hiding.flow_hidden`): a school whose totals are hidden shows none of them. Worked out
+    (`flow_hiding.flow_hidden`): a school whose totals are hidden shows none of them. Worked out
     from the figures before suppression, so a total shown is the true total (a hidden cell
     is never counted as 0)."""
     work = flow_counts.read(con, viewer, [(start, end)], areas=False)
