@@ -90,6 +90,58 @@ def area_totals(
     return out
 
 
+def school_totals(
+    con: Connection, viewer: Viewer, periods: list[tuple[date, date]], school_id: str
+) -> list[tuple[set[str | None], set[str | None]]]:
+    """Per period, what the flow matrices decide about one school's pairings active (the
+    Transfer page's School filter: all areas, key None, and each area), which add up from
+    the school's cells of the matrices (both ways) and its work within itself: (those to
+    hide — the school's cells there, or the other cells of the area (the alliance's total
+    less the school's), hold exactly one the viewer cannot see or work out, which the total
+    less the others would give away; those the matrices give away — every cell shown or
+    known). Worked out over the term's full suppression (`flow_hiding`)."""
+    none = [(set(), set()) for _ in periods]
+    if viewer.sees_everyone or not periods:
+        return none
+    full = flow_counts.read(con, viewer, periods, areas=True)
+    at = pd.Index(full.ids).get_indexer([school_id])[0]
+    if at < 0:
+        return none
+    out = []
+    for start, end in periods:
+        hid_s, _, cells, hid_c, _ = _suppressed(full.during(start, end), viewer, True)
+        g, r = cells["giver"].to_numpy(np.int64), cells["receiver"].to_numpy(np.int64)
+        mine = (g == at) | (r == at)
+        # Work within a school whose totals are shown is taken as known (`flow_hidden`).
+        within_known = (g == r) & ~_isin(g, hid_s.astype(np.int64))
+        unseen = cells["unseen"].to_numpy(np.int64) > 0
+        unknown = hid_c & unseen & ~within_known
+        # Given away only where no part rests on someone unseen that no matrix shows (as
+        # `flow_hidden` judges an area's total).
+        open_part = (hid_c | (g == r)) & unseen
+        area = cells["area"].to_numpy(object)
+        hide, known = set(), set()
+        # The alliance's total less the school's is the cells without it: the same rule.
+        for a in pd.unique(area):
+            here = area == a
+            left = int(unknown[mine & here].sum())
+            if not open_part[mine & here].any() and mine[here].any():
+                known.add(a)
+            elif left == 1 or int(unknown[~mine & here].sum()) == 1:
+                hide.add(a)
+        if 1 in (int(unknown[mine].sum()), int(unknown[~mine].sum())):
+            hide.add(None)
+        if _isin(np.array([at]), hid_s.astype(np.int64))[0]:
+            # Its ledger totals hidden: its work (given and received, less within) would
+            # be one of them where it gives (receives) nothing beyond itself.
+            # (An area whose every cell is shown or known is the same figure shown; with
+            # every area so, the whole is too.)
+            mine_areas = set(pd.unique(area[mine]))
+            hide |= mine_areas - known | ({None} if mine_areas - known else set())
+        out.append((hide, known))
+    return out
+
+
 def _sure_cells_everywhere(term: flow_counts.Work, viewer: Viewer) -> bool:
     """Whether every area with work between schools holds two cells hidden whatever else is
     decided: their relationship rests on too few people the viewer cannot see (`term` needs

@@ -63,6 +63,31 @@ def _derive(out: dict, figs: dict) -> dict:
     return out
 
 
+def outside(
+    without: dict[str | None, dict], alliance: dict[str | None, dict]
+) -> tuple[dict[str | None, tuple[str, ...]], set[str | None]]:
+    """For a school's view beside the alliance's (`school_view`): per area (None: all
+    areas), the figures to hide, and the areas whose pairings active are the alliance's
+    shown one less what the viewer knows. `without`: the same figures over the pairings
+    with no one from the school (an area missing: none); `alliance`: the alliance's as shown
+    (key -> (value, hidden)). Hidden where the difference rests on too few people
+    (`primary`), or where the alliance's is hidden and the difference rests on nobody the
+    viewer cannot see (the school's would give it away); known where the alliance's is
+    shown and the difference rests on nobody unseen."""
+    out, known = {}, set()
+    for area, shown in alliance.items():
+        figs = without.get(area, {})
+        keys = []
+        for key in ADDITIVE:
+            value, people = figs.get(key, (0, 0))
+            if (value and primary([people])[0]) or (shown.get(key, (0, False))[1] and not people):
+                keys.append(key)
+        out[area] = tuple(keys)
+        if "active" in shown and not shown["active"][1] and not figs.get("active", (0, 0))[1]:
+            known.add(area)
+    return out, known
+
+
 def guard_areas(
     by_area: dict[str | None, dict],
     viewer: Viewer,

@@ -21,7 +21,7 @@ from brokering.dashboard.facts import (
     scoped,
     unseen_sql,
 )
-from brokering.dashboard.hiding import guard_all, guard_areas, guard_terms
+from brokering.dashboard.hiding import guard_areas, guard_terms
 from brokering.dashboard.outcomes import (  # noqa: F401 - the dashboard's views, re-exported
     HOUR_BANDS,
     hours_against_outcome,
@@ -106,12 +106,14 @@ def _figures_by_area(
     as_of: date,
     viewer: Viewer | None = None,
     by_area: bool = True,
+    where_values: tuple[str, list[object]] | None = None,
 ) -> dict[str | None, list[dict]]:
     """`_period_figures` for the scope (key None) and, with `by_area`, for each skill area
-    within the scope's school (the scope's own area is not applied) — in one pass."""
+    within the scope's school (the scope's own area is not applied) — in one pass.
+    `where_values`: the pairings to count instead of the scope's (`facts.outside`)."""
     if not 0 < len(periods) <= _MAX_PERIODS:
         raise ValueError(f"between 1 and {_MAX_PERIODS} periods")
-    where, values = scoped(f, Scope(scope.school_id) if by_area else scope)
+    where, values = where_values or scoped(f, Scope(scope.school_id) if by_area else scope)
     unseen, unseen_params = unseen_sql(viewer, "m") if viewer is not None else ("TRUE", [])
     sets = "GROUPING SETS ((area), ())" if by_area else "()"
     ks = range(len(periods))
@@ -333,17 +335,37 @@ def _guarded(
     periods: list[tuple[date, date]],
     as_of: date,
 ) -> tuple[list[dict], list[dict[str, tuple[float | None, bool]]]]:
-    """Each period's figures for the scope, and the same suppressed (`hiding.guard_all`),
-    across the periods (`hiding.guard_terms`: what concludes in a term adds up over the
-    terms). For one skill area, suppressed with the whole's and every other area's
-    (`hiding.guard_areas`): the page offers them all, and the areas add up to the whole —
-    all worked out in one pass."""
+    """Each period's figures for the scope, and the same suppressed (`_guarded_views`)."""
+    figures, out = _guarded_views(con, viewer, scope, periods, as_of)
+    return figures, [o[scope.area] for o in out]
+
+
+def _guarded_views(
+    con: Connection,
+    viewer: Viewer,
+    scope: Scope,
+    periods: list[tuple[date, date]],
+    as_of: date,
+) -> tuple[list[dict], list[dict[str | None, dict[str, tuple[float | None, bool]]]]]:
+    """Each period's figures for the scope, and per period the same suppressed for the
+    whole (key None) and, for one skill area, every area (`hiding.guard_all`), across the
+    periods (`hiding.guard_terms`: what concludes in a term adds up over the terms). For one
+    skill area, suppressed with the whole's and every other area's (`hiding.guard_areas`):
+    the page offers them all, and the areas add up to the whole — all worked out in one
+    pass. For one school, with the alliance's (`school_view.forced`)."""
+    from brokering.dashboard import school_view  # it reads the alliance's views from here
+
     f = facts(con)
+    # One school's view: what is hidden for the alliance's view and the flows beside it.
+    school = school_view.decide(con, viewer, scope, periods, as_of)
     if scope.area is None or viewer.sees_everyone:
         figures = _period_figures(con, f, scope, periods, as_of, viewer)
         whole = [{None: figs} for figs in figures]
-        out = guard_terms(whole, [{None: guard_all(figs, viewer)} for figs in figures], viewer)
-        return figures, [o[None] for o in out]
+        out = [
+            guard_areas({None: figs}, viewer, *school_view.whole(school, k))
+            for k, figs in enumerate(figures)
+        ]
+        return figures, guard_terms(whole, out, viewer)
     by_area = _figures_by_area(con, f, scope, periods, as_of, viewer)
     zero = (
         _period_figures(con, f, scope, periods, as_of, viewer)
@@ -355,17 +377,19 @@ def _guarded(
     # work within schools: hidden with the matrix where that has nothing else left to hide,
     # shown where the matrix gives it away. Then the terms are guarded together (what
     # concludes in a term adds up over the terms to the counts by status over all time).
-    with_flows = flows.area_totals(con, viewer, periods)
+    with_flows = flows.area_totals(con, viewer, periods) if school is None else None
     per_period, guarded = [], []
     for k, figs in enumerate(figures):
         this = {area: figs_[k] for area, figs_ in by_area.items()}
         this[scope.area] = figs
         per_period.append(this)
-        hidden, known = with_flows[k]
-        forced = {area: ("active",) for area in hidden}
+        if school is None:
+            hidden, known = with_flows[k]
+            forced = {area: ("active",) for area in hidden}
+        else:
+            forced, known = school[k]
         guarded.append(guard_areas(this, viewer, forced, known))
-    out = guard_terms(per_period, guarded, viewer)
-    return figures, [o[scope.area] for o in out]
+    return figures, guard_terms(per_period, guarded, viewer)
 
 
 def current_term(as_of: date | None = None) -> Term:
