@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from brokering import changes
 from brokering.dashboard import flows, hiding, transfer
 from brokering.dashboard.facts import Scope, facts, outside
 from brokering.db import Connection
@@ -37,6 +38,21 @@ def decide(
     school_totals`). None for the alliance's own view or the administrator."""
     if scope.school_id is None or viewer.sees_everyone:
         return None
+    # The headline and the trend ask for the same terms: worked out once per store change.
+    key = ("school_view.decide", viewer, scope, tuple(periods), as_of)
+    return changes.remembered(
+        changes.mark(con), key, lambda: _decide(con, viewer, scope, periods, as_of)
+    )
+
+
+def _decide(
+    con: Connection,
+    viewer: Viewer,
+    scope: Scope,
+    periods: list[tuple[date, date]],
+    as_of: date,
+) -> Decided:
+    """`decide`, worked out."""
     f = facts(con)
     without = transfer._figures_by_area(
         con, f, scope, periods, as_of, viewer, where_values=outside(f, scope.school_id)
