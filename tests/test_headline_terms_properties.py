@@ -279,12 +279,12 @@ def check(con: Connection, a: dict, viewer: Viewer) -> None:
 
 
 def roles(a: dict) -> list[Viewer]:
-    """The governor (sees nobody one by one) and the head of the school with fewest staff
-    (sees their own school and those who share). The coordinator sees fewer than a head,
-    more than a governor; the administrator sees every figure (nothing is hidden)."""
+    """The governor (sees nobody one by one), the SLE coordinator (those who share) and the
+    head of the school with fewest staff (their own school and those who share); the
+    administrator sees every figure (nothing is hidden)."""
     size = {s: sum(1 for _, x, _ in a["staff"] if x == s) for s in a["schools"]}
     small = min(a["schools"], key=lambda s: (size[s], s))
-    return [Viewer("viewer"), Viewer("headteacher", small, "head")]
+    return [Viewer("viewer"), Viewer("sle_coordinator"), Viewer("headteacher", small, "head")]
 
 
 def _alliance(pairings: list[tuple]) -> dict:

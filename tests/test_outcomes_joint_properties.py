@@ -213,10 +213,14 @@ def check(con: Connection, a: dict, viewer: Viewer) -> None:
 
 
 def roles(a: dict) -> list[Viewer]:
-    """The governor and the head of the school with fewest staff."""
+    """The governor, the SLE coordinator and the head of the school with fewest staff."""
     size = {s: sum(1 for _, x, _ in a["staff"] if x == s) for s in a["schools"]}
     small = min(a["schools"], key=lambda s: (size[s], s))
-    return [Viewer("viewer"), Viewer("headteacher", small, f"head-{small}")]
+    return [
+        Viewer("viewer"),
+        Viewer("sle_coordinator"),
+        Viewer("headteacher", small, f"head-{small}"),
+    ]
 
 
 #: A governor: of 4 pairings active, 3 judged and transferred; the outcomes listed B's open
