@@ -75,10 +75,11 @@ def _decide(
         known |= given_away
         for area in hide - known:
             forced[area] = (*forced.get(area, ()), "active")
-        for area in known & set(forced):
-            forced[area] = tuple(key for key in forced[area] if key != "active")
         elsewhere = {area: figs[k] for area, figs in without.items()}
         _one_unknown_elsewhere(forced, known, shown[at[start]], elsewhere)
+        # Pairings active the viewer can work out anyway are shown (hiding protects nothing).
+        for area in known & set(forced):
+            forced[area] = tuple(key for key in forced[area] if key != "active")
         out.append((forced, known))
     return out
 
