@@ -12,6 +12,7 @@ import pandas as pd
 
 from benchmarks.context import Context
 from benchmarks.measure import Figure, Row, call, describe, optional, timeit
+from benchmarks.ops_dashboard_scoped import first_read, scoped_specs
 from benchmarks.ops_memory import failure, probe
 from brokering.viewer import Viewer
 
@@ -110,86 +111,29 @@ def operations(ctx: Context, con) -> list[tuple[str, str, str, Callable | None]]
             {},
         ),
     ]
-    head, area = _head_and_area(con)
-    # One skill area's headline and trend, suppressed with every other area's, the whole's
-    # and the areas' flow matrices: for a head of school (the largest) and the governor.
-    by_area = [
-        (
-            (
-                f"transfer_headline_area_{who_key}",
-                f"Transfer headline figures for one skill area ({area}), suppressed with the "
-                f"other areas, the whole and the areas' flow matrices ({who_label})",
-                "brokering.dashboard.transfer",
-                "headline",
-                dict(term=term, as_of=as_of, scope=_scope(area)),
-            ),
-            who,
-        )
-        for who_key, who_label, who in (
-            ("head", "head of school", head),
-            ("governor", "governor", governor),
-        )
-    ] + [
-        (
-            (
-                f"transfer_by_term_area_{who_key}",
-                f"Transfer rate by term for one skill area ({area}), suppressed with the other "
-                f"areas, the whole and the areas' flow matrices ({who_label})",
-                "brokering.dashboard.transfer",
-                "trend_by_term",
-                dict(as_of=as_of, scope=_scope(area)),
-            ),
-            who,
-        )
-        for who_key, who_label, who in (
-            ("head", "head of school", head),
-            ("governor", "governor", governor),
-        )
-    ]
+    scoped = scoped_specs(con, term, as_of, governor)
     out = []
     for (key, title, module, attr, pool), who in [
         *((spec, viewer) for spec in specs),
         *((spec, governor) for spec in suppressed),
-        *(by_area if area is not None else []),
+        *scoped,
     ]:
         fn = optional(module, attr)
         if fn is None:
             out.append((key, title, f"{module}.{attr}", None))
             continue
+        first = key.startswith("transfer_headline_school_")
         out.append(
             (
                 key,
                 title,
                 describe(fn),
-                lambda fn=fn, pool=pool, who=who: call(fn, con, who, **pool),
+                lambda fn=fn, pool=pool, who=who, first=first: (
+                    first_read(first) or call(fn, con, who, **pool)
+                ),
             )
         )
     return out
-
-
-def _head_and_area(con) -> tuple[Viewer, str | None]:
-    """The head of the school with the most staff, and the skill area with the fewest
-    pairings (None when there are none or no area facts)."""
-    try:
-        school = con.execute(
-            "SELECT school_id FROM staff GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
-        ).fetchall()
-        from brokering.dashboard.facts import facts
-
-        area = con.execute(
-            f"SELECT area FROM {facts(con).pairings} WHERE area IS NOT NULL "  # noqa: S608
-            "GROUP BY 1 ORDER BY count(*), 1 LIMIT 1"
-        ).fetchall()
-    except Exception:  # an older store: no such rows to measure
-        return Viewer("headteacher", None, "benchmark-head"), None
-    head = Viewer("headteacher", school[0][0] if school else None, "benchmark-head")
-    return head, (area[0][0] if area else None)
-
-
-def _scope(area: str):  # noqa: ANN202 - a Scope, when the product has one
-    from brokering.dashboard.facts import Scope
-
-    return Scope(area=area)
 
 
 def _baselines(ctx: Context, con) -> tuple[dict[str, tuple[str, Callable]], str]:
@@ -252,7 +196,7 @@ def _checks(ctx: Context, con) -> dict[str, Callable[[Any, Any], bool]]:
 
     def figures(periods: list) -> Callable[[Any, Any], bool]:
         return lambda _out, base: (
-            transfer._period_figures(con, facts.facts(con), facts.ALLIANCE, periods, ctx.as_of)
+            transfer.period_figures(con, facts.facts(con), facts.ALLIANCE, periods, ctx.as_of)
             == base
         )
 

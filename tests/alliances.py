@@ -2,7 +2,8 @@
 schools, staff (consenting to share or not), pairings with one donor and one recipient and,
 where given, one coaching session's hours flowing donor to recipient; and the roles that look
 at them. Written behind the write paths' back, so every derived set is dropped after: two
-examples can have the same counts, and a set must never be read stale."""
+examples can have the same counts, and a set must never be read stale (nor a remembered
+read: the store's change mark does not move)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import NamedTuple
 
 from hypothesis import strategies as st
 
-from brokering import derived_sets
+from brokering import changes, derived_sets
 from brokering.db import Connection
 from brokering.viewer import Viewer
 
@@ -93,6 +94,7 @@ def load(
                 [i + 1, pid, float(p.hours)],
             )
     derived_sets.drop_all(con)
+    changes.forget()  # nor a read remembered under the store's unmoved change mark
 
 
 def roles(schools: Iterable[str]) -> list[Viewer]:

@@ -164,7 +164,7 @@ def test_a_school_with_no_staff_has_no_suggested_stage(dash) -> None:
 
 def test_periods_are_bounded() -> None:
     with pytest.raises(ValueError, match="periods"):
-        transfer._period_figures(None, None, Scope(), [], date(2026, 1, 1))  # type: ignore[arg-type]
+        transfer.period_figures(None, None, Scope(), [], date(2026, 1, 1))  # type: ignore[arg-type]
 
 
 def test_schools_sharing_a_name_are_counted_apart(dash) -> None:

@@ -213,10 +213,14 @@ def check(con: Connection, a: dict, viewer: Viewer) -> None:
 
 
 def roles(a: dict) -> list[Viewer]:
-    """The governor and the head of the school with fewest staff."""
+    """The governor, the SLE coordinator and the head of the school with fewest staff."""
     size = {s: sum(1 for _, x, _ in a["staff"] if x == s) for s in a["schools"]}
     small = min(a["schools"], key=lambda s: (size[s], s))
-    return [Viewer("viewer"), Viewer("headteacher", small, f"head-{small}")]
+    return [
+        Viewer("viewer"),
+        Viewer("sle_coordinator"),
+        Viewer("headteacher", small, f"head-{small}"),
+    ]
 
 
 #: A governor: of 4 pairings active, 3 judged and transferred; the outcomes listed B's open
@@ -276,3 +280,59 @@ def test_no_hidden_outcome_is_recoverable_beside_the_headline_flows_and_ledger(
     load(store, a)
     for viewer in roles(a):
         check(store, a, viewer)
+
+
+#: Found with BROKERING_PROPERTY_TRIALS=100 (head A) and by a default run (the governor); both
+#: fail on main before this branch's changes too: a school's hidden "not transferred" outcome
+#: is worked out beside the headline, the flows and the ledger.
+OUTCOME_GAPS = [
+    (
+        {
+            "schools": ["A", "B"],
+            "staff": [("A0", "A", False), ("A1", "A", False), ("B0", "B", True),
+                      ("B1", "B", False), ("B2", "B", True)],
+            "pairings": [("B2", "A0", "assessment-design", "active", 4),
+                         ("B0", "A1", "anti-bullying", "stopped", 2),
+                         ("A1", "B2", "assessment-design", "stopped", 2),
+                         ("A1", "B0", "assessment-design", "transferred", 3),
+                         ("A0", "B2", "assessment-design", "transferred", 1),
+                         ("B2", "B0", "assessment-design", "active", 1),
+                         ("B2", "B0", "assessment-design", "active", 1),
+                         ("B1", "A0", "assessment-design", "not transferred", 2)],
+        },
+        Viewer("headteacher", "A", "head-A"),
+    ),
+    (
+        {
+            "schools": ["A", "B"],
+            "staff": [("A0", "A", True), ("A1", "A", False), ("A2", "A", True),
+                      ("A3", "A", False), ("B0", "B", False), ("B1", "B", True),
+                      ("B2", "B", True), ("B3", "B", True)],
+            "pairings": [("A3", "A2", "assessment-design", "not transferred", 4),
+                         ("A0", "A1", "anti-bullying", "transferred", 3),
+                         ("A0", "A2", "assessment-design", "not transferred", 3),
+                         ("A2", "B3", "anti-bullying", "transferred", 4),
+                         ("A3", "B2", "anti-bullying", "not transferred", 4),
+                         ("B2", "A1", "assessment-design", "stopped", 1),
+                         ("A0", "A2", "anti-bullying", "not transferred", 1),
+                         ("B0", "A1", "anti-bullying", "not transferred", 2),
+                         ("A2", "A1", "assessment-design", "transferred", 4),
+                         ("B0", "A0", "assessment-design", "transferred", 2),
+                         ("B1", "B3", "assessment-design", "not transferred", 4),
+                         ("B1", "A1", "assessment-design", "active", 3)],
+        },
+        Viewer("viewer"),
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not yet fixed (fails on main too): a school's hidden 'not transferred' outcome "
+    "worked out beside the headline, flows and ledger — OUTCOME_GAPS",
+)
+@pytest.mark.parametrize("k", range(len(OUTCOME_GAPS)))
+def test_known_gap_not_transferred_outcome(store: Connection, k: int) -> None:
+    a, viewer = OUTCOME_GAPS[k]
+    load(store, a)
+    check(store, a, viewer)

@@ -2,7 +2,7 @@
 
 Mirrors, before suppression (what the alliance administrator sees):
 
-- `brokering.dashboard.transfer._period_figures` (behind `headline` and `trend_by_term`):
+- `brokering.dashboard.transfer_figures.period_figures` (behind `headline` and `trend_by_term`):
   the same per-period counts, median days, hours and distinct people (`period_figures`);
 - `brokering.dashboard.transfer.outcomes_by(by="school")`: pairings per outcome per
   recipient school and the distinct people behind each cell (`outcomes_by_school`);
@@ -130,7 +130,7 @@ def _day(d: date) -> int:
 def period_figures(
     frames: DashFrames, periods: list[tuple[date, date]], as_of: date
 ) -> list[dict[str, tuple[float | int | None, int]]]:
-    """`_period_figures` for the whole alliance: per period, each figure with its people."""
+    """`period_figures` for the whole alliance: per period, each figure with its people."""
     p = frames.pairings
     status = p["status"].to_numpy().astype(str)
     start, review = p["start"].to_numpy(), p["review"].to_numpy()

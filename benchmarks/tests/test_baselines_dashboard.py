@@ -28,7 +28,7 @@ def _terms(as_of, n: int = 8):
 
 def _check(con, as_of) -> None:
     periods = _terms(as_of)
-    product = transfer._period_figures(con, facts.facts(con), ALLIANCE, periods, as_of)
+    product = transfer.period_figures(con, facts.facts(con), ALLIANCE, periods, as_of)
     baseline = baselines_dashboard.period_figures(
         baselines_dashboard.load_dash_frames(con), periods, as_of
     )

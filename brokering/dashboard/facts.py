@@ -266,6 +266,15 @@ def scoped(f: Facts, scope: Scope, alias: str = "p") -> tuple[str, list[object]]
     return " AND ".join(parts), values
 
 
+def outside(f: Facts, school_id: str, alias: str = "p") -> tuple[str, list[object]]:
+    """A WHERE fragment keeping the pairings with no participant from `school_id`: the
+    alliance's figures less the school's (what suppression of a school's view weighs)."""
+    return (
+        f"{alias}.pairing_id NOT IN (SELECT pairing_id FROM {f.people} WHERE school_id = ?)",
+        [school_id],
+    )
+
+
 def pairing_facts(con: Connection, viewer: Viewer, scope: Scope = ALLIANCE) -> pd.DataFrame:
     """Per pairing in scope: the facts as a frame, with its schools and people as lists.
     For checks and exports of the dashboard's own workings; figures use the SQL aggregates."""

@@ -314,7 +314,7 @@ def cells(work: Work, area: str | None = None) -> pd.DataFrame:
 
 
 def hiding_inputs(work: Work, with_cells: bool) -> tuple[pd.DataFrame, ...]:
-    """What `hiding.flow_hidden` decides on, schools as positions: per school its own
+    """What `flow_hiding.flow_hidden` decides on, schools as positions: per school its own
     people in the period's work (all of it); per two schools the people of either school in
     the work between them, and whether each gives in it resting on someone unseen; with
     `with_cells`, per directed cell and area the people of the two schools in the pair's work

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from brokering import concepts
-from brokering.dashboard import flow_counts, flow_sample, hiding
+from brokering.dashboard import flow_counts, flow_hiding, flow_sample, hiding
 from brokering.dashboard.facts import ALLIANCE, Facts, Scope
 from brokering.db import Connection, query_df
 from brokering.viewer import Viewer
@@ -45,9 +45,9 @@ def _suppressed(
     area cells, which of them are hidden, (the areas whose totals are hidden, those whose
     totals the matrices give away)) for the period's
     matrix of the whole alliance and of every skill area — one suppression for all of them
-    (`hiding.flow_hidden`)."""
+    (`flow_hiding.flow_hidden`)."""
     schools, pairs, cells = flow_counts.hiding_inputs(work, with_cells)
-    hid_s, hid_p, hid_c, areas, known = hiding.flow_hidden(schools, pairs, cells, viewer)
+    hid_s, hid_p, hid_c, areas, known = flow_hiding.flow_hidden(schools, pairs, cells, viewer)
     a, b = pairs["school_a"].to_numpy(np.int64), pairs["school_b"].to_numpy(np.int64)
     keys = np.minimum(a, b)[hid_p] * work.n + np.maximum(a, b)[hid_p]
     return schools["school_id"].to_numpy()[hid_s], keys, cells, hid_c, (areas, known)
@@ -60,7 +60,7 @@ def area_totals(
     active in the period, the Transfer page's headline for the area): (the areas whose total
     must be hidden with the matrix — one hidden cell and nothing beside it left to hide; the
     areas whose total the matrices give away — every part shown or known), by
-    `hiding.flow_hidden`. Read once for all the periods. An area holding two cells that stay
+    `flow_hiding.flow_hidden`. Read once for all the periods. An area holding two cells that stay
     hidden whatever else is decided (their relationship rests on too few people, and so does
     the cell) is neither, so the areas' own people are counted only where some area holds
     fewer."""
@@ -116,6 +116,58 @@ def area_totals_beside(
         return answer, pending.result()
     finally:
         cursor.close()
+
+
+def school_totals(
+    con: Connection, viewer: Viewer, periods: list[tuple[date, date]], school_id: str
+) -> list[tuple[set[str | None], set[str | None]]]:
+    """Per period, what the flow matrices decide about one school's pairings active (the
+    Transfer page's School filter: all areas, key None, and each area), which add up from
+    the school's cells of the matrices (both ways) and its work within itself: (those to
+    hide — the school's cells there, or the other cells of the area (the alliance's total
+    less the school's), hold exactly one the viewer cannot see or work out, which the total
+    less the others would give away; those the matrices give away — every cell shown or
+    known). Worked out over the term's full suppression (`flow_hiding`)."""
+    none = [(set(), set()) for _ in periods]
+    if viewer.sees_everyone or not periods:
+        return none
+    full = flow_counts.read(con, viewer, periods, areas=True)
+    at = pd.Index(full.ids).get_indexer([school_id])[0]
+    if at < 0:
+        return none
+    out = []
+    for start, end in periods:
+        hid_s, _, cells, hid_c, _ = _suppressed(full.during(start, end), viewer, True)
+        g, r = cells["giver"].to_numpy(np.int64), cells["receiver"].to_numpy(np.int64)
+        mine = (g == at) | (r == at)
+        # Work within a school whose totals are shown is taken as known (`flow_hidden`).
+        within_known = (g == r) & ~_isin(g, hid_s.astype(np.int64))
+        unseen = cells["unseen"].to_numpy(np.int64) > 0
+        unknown = hid_c & unseen & ~within_known
+        # Given away only where no part rests on someone unseen that no matrix shows (as
+        # `flow_hidden` judges an area's total).
+        open_part = (hid_c | (g == r)) & unseen
+        area = cells["area"].to_numpy(object)
+        hide, known = set(), set()
+        # The alliance's total less the school's is the cells without it: the same rule.
+        for a in pd.unique(area):
+            here = area == a
+            left = int(unknown[mine & here].sum())
+            if not open_part[mine & here].any() and mine[here].any():
+                known.add(a)
+            elif left == 1 or int(unknown[~mine & here].sum()) == 1:
+                hide.add(a)
+        if 1 in (int(unknown[mine].sum()), int(unknown[~mine].sum())):
+            hide.add(None)
+        if _isin(np.array([at]), hid_s.astype(np.int64))[0]:
+            # Its ledger totals hidden: its work (given and received, less within) would
+            # be one of them where it gives (receives) nothing beyond itself.
+            # (An area whose every cell is shown or known is the same figure shown; with
+            # every area so, the whole is too.)
+            mine_areas = set(pd.unique(area[mine]))
+            hide |= mine_areas - known | ({None} if mine_areas - known else set())
+        out.append((hide, known))
+    return out
 
 
 def _sure_cells_everywhere(term: flow_counts.Work, viewer: Viewer) -> bool:
@@ -175,7 +227,7 @@ def flow_matrix(
     """giver x receiver, two different schools: pairings, coaching records and hours
     (pairing hours split evenly over the school pairs a pairing links). Work within one
     school is left out (`WITHIN_SCHOOL`). Suppressed with the balance, the matrices of each
-    skill area and the reciprocity ledger (`hiding.flow_hidden`): a hidden cell shows no
+    skill area and the reciprocity ledger (`flow_hiding.flow_hidden`): a hidden cell shows no
     figure and no count of people."""
     work = flow_counts.read(con, viewer, [(start, end)], areas=scope.area is not None)
     frame = flow_counts.cells(work, scope.area)
@@ -235,7 +287,7 @@ BALANCE_COUNTS = (
 def balance(con: Connection, viewer: Viewer, start: date, end: date) -> pd.DataFrame:
     """Per school: hours and pairings given to and received from OTHER schools (what
     `BALANCE_COUNTS` says) — the flow matrix's row and column totals, hidden with it
-    (`hiding.flow_hidden`): a school whose totals are hidden shows none of them. Worked out
+    (`flow_hiding.flow_hidden`): a school whose totals are hidden shows none of them. Worked out
     from the figures before suppression, so a total shown is the true total (a hidden cell
     is never counted as 0)."""
     work = flow_counts.read(con, viewer, [(start, end)], areas=False)

@@ -10,7 +10,8 @@ with its two margins, so they are suppressed together, before anything is shown.
 
 Used by `transfer` and `outcomes` (headline figures, the trend, outcomes and hours charts,
 ratings) and by the pairings' status counts; the ledger's two views have their own joint
-rule (`brokering.pairings.ledger_suppression`)."""
+rule (`brokering.pairings.ledger_suppression`), which the flows between schools share
+(`flow_hiding`)."""
 
 from __future__ import annotations
 
@@ -62,6 +63,31 @@ def _derive(out: dict, figs: dict) -> dict:
     return out
 
 
+def outside(
+    without: dict[str | None, dict], alliance: dict[str | None, dict]
+) -> tuple[dict[str | None, tuple[str, ...]], set[str | None]]:
+    """For a school's view beside the alliance's (`school_view`): per area (None: all
+    areas), the figures to hide, and the areas whose pairings active are the alliance's
+    shown one less what the viewer knows. `without`: the same figures over the pairings
+    with no one from the school (an area missing: none); `alliance`: the alliance's as shown
+    (key -> (value, hidden)). Hidden where the difference rests on too few people
+    (`primary`), or where the alliance's is hidden and the difference rests on nobody the
+    viewer cannot see (the school's would give it away); known where the alliance's is
+    shown and the difference rests on nobody unseen."""
+    out, known = {}, set()
+    for area, shown in alliance.items():
+        figs = without.get(area, {})
+        keys = []
+        for key in ADDITIVE:
+            value, people = figs.get(key, (0, 0))
+            if (value and primary([people])[0]) or (shown.get(key, (0, False))[1] and not people):
+                keys.append(key)
+        out[area] = tuple(keys)
+        if "active" in shown and not shown["active"][1] and not figs.get("active", (0, 0))[1]:
+            known.add(area)
+    return out, known
+
+
 def guard_areas(
     by_area: dict[str | None, dict],
     viewer: Viewer,
@@ -75,10 +101,10 @@ def guard_areas(
     see, but some) is hidden too — and what is worked out from it. (An area with one hidden
     figure and no other to hide beside it cannot happen: the whole would then rest on the
     same few people, and be hidden.) `forced`: figures of an area hidden for another view's
-    sake (an area's pairings active, for its flow matrix: `flow_hidden`), before the rest;
-    `known`: areas whose pairings active the flow matrices give away (every part of it shown
-    or known there): shown, the same figure judged once, and never hidden as a complement
-    (hiding it would protect nothing)."""
+    sake (an area's pairings active, for its flow matrix: `flow_hiding.flow_hidden`),
+    before the rest; `known`: areas whose pairings active the flow matrices give away (every
+    part of it shown or known there): shown, the same figure judged once, and never hidden
+    as a complement (hiding it would protect nothing)."""
     out = {area: guard_all(figs, viewer) for area, figs in by_area.items()}
     for area in known:
         if area in out and "active" in out[area] and not viewer.sees_everyone:
@@ -152,7 +178,52 @@ def guard_terms(
                 if not open_areas:
                     break
                 hide(k, min(open_areas, key=lambda a: (figs[k][a][key][1], a)), key)
+    _guard_active(figs, out, hide)
     return out
+
+
+#: What concluded in a term, as the headline counts it (its pairings active less the next
+#: term's give the pairings concluded in it, less those started in the next).
+CONCLUDED = ("transferred", "judged", "not_transferred")
+
+
+def _guard_active(figs: list[dict], out: list[dict], hide) -> None:  # noqa: ANN001
+    """Pairings active across the terms (`out` in term order): a term's less the next
+    term's is what concluded in it less what started in the next — where nothing could have
+    started (the next term's is 0, or its starts are known) that is the pairings concluded,
+    so where a term's concluded figure is hidden and both pairings active are shown, one of
+    them is hidden too: the next term's, resting on someone the viewer cannot see (else this
+    term's). An area's hidden with it keeps the areas' rule (`guard_areas`): never exactly
+    one of a term's areas hidden beside its whole shown, never one alone beside it hidden."""
+
+    def settle(k: int) -> None:
+        areas = sorted(a for a in out[k] if a is not None)
+        while areas:
+            hidden = sum(out[k][a]["active"][1] for a in areas)
+            whole = out[k][None]["active"][1] if None in out[k] else False
+            if not (hidden == 1 and not whole) and not (whole and hidden < 2):
+                return
+            open_ = [a for a in areas if not out[k][a]["active"][1] and figs[k][a]["active"][1]]
+            if not open_:
+                return
+            hide(k, min(open_, key=lambda a: (figs[k][a]["active"][1], a)), "active")
+
+    for _ in range(4 * len(out)):  # each pass only hides: a few are enough
+        changed = False
+        for area in list(out[0]) if out else ():
+            for k in range(len(out) - 1):
+                here, after = out[k][area], out[k + 1][area]
+                if not any(here[key][1] for key in CONCLUDED if key in here):
+                    continue
+                if here["active"][1] or after["active"][1]:
+                    continue
+                value, people = figs[k + 1][area]["active"]
+                j = k + 1 if value and people else k
+                hide(j, area, "active")
+                settle(j)
+                changed = True
+        if not changed:
+            return
 
 
 def grid_hidden(cells: pd.DataFrame, viewer: Viewer) -> np.ndarray:
@@ -232,139 +303,6 @@ def hidden_groups(frame: pd.DataFrame) -> int:
     if frame.empty:
         return 0
     return int(frame.groupby("group")["pairings"].apply(lambda s: s.isna().all()).sum())
-
-
-def _smallest_open(
-    need: np.ndarray, line: np.ndarray, open_: np.ndarray, order: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """For each line flagged in `need`: its first open cell in `order` (cells smallest first).
-    Returns (the cells picked, the lines needing one that had none)."""
-    ok = need[line] & open_
-    cand = order[ok[order]]
-    first = cand[np.unique(line[cand], return_index=True)[1]]
-    found = np.zeros(len(need), bool)
-    found[line[first]] = True
-    return first, np.flatnonzero(need & ~found)
-
-
-def flow_hidden(
-    schools: pd.DataFrame, pairs: pd.DataFrame, cells: pd.DataFrame, viewer: Viewer
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Which figures of the flows between schools are hidden: (per row of `schools`: its
-    give/receive totals and same-school cell; per row of `pairs`: its cells both ways; per
-    row of `cells`: that area's cell).
-
-    Why the ledger's rule: in a term holding all of an alliance's pairings the flow matrix
-    and the reciprocity ledger (`brokering.pairings.ledger_suppression`) show the same
-    pairings — a cell one hid and the other showed would be given away — so the matrix and
-    the balance are suppressed by the rule the ledger applies (a relationship rests on the
-    people of both schools in it, both directions together; a school's totals on its own
-    people), over the term's pairings and coaching.
-
-    Then the area-filtered matrices, the cells of a (giver, receiver) x area table whose row
-    totals are the matrix's cells and whose column totals are each area's whole (taken as
-    known until hidden): a hidden relationship hides all its area cells; an area cell resting
-    on too few people (`primary`, counted over the pair in that area) is hidden both ways;
-    and every row whose total is shown, and every area, has no hidden cell or at least two —
-    the smallest open cell is hidden too. A row with nothing left to hide beside its one
-    hidden cell shows it: it is the matrix's shown cell less figures the viewer knows, the
-    same figure. An area with nothing left to hide beside its one hidden cell has its total
-    hidden instead (returned: `transfer` hides that area's pairings active, and a complement
-    among the areas), never the cell shown.
-
-    `schools`: school_id, people, hidden (people the viewer cannot see); `pairs`: school_a,
-    school_b, people, hidden; `cells` (one per directed cell and area present): giver,
-    receiver, area, people, unseen (both counted over the pair in that area; a school with
-    itself, for its work within itself in that area, which no matrix shows)."""
-    from brokering.pairings import ledger_suppression  # the one rule, shared
-
-    if viewer.sees_everyone:
-        none = np.zeros(len(schools), bool), np.zeros(len(pairs), bool), np.zeros(len(cells), bool)
-        return (*none, set(), set())
-    schools = schools.reset_index(drop=True).copy()
-    pairs = pairs.reset_index(drop=True).copy()
-    cells = cells.reset_index(drop=True)
-    # Everything as whole numbers (schools by position, areas by first appearance): a
-    # national term has 100,000 cells, and keys of strings cost more than the rule.
-    ids = pd.Index(schools["school_id"])
-    n = max(len(ids), 1)
-    g, r = ids.get_indexer(cells["giver"]), ids.get_indexer(cells["receiver"])
-    diag = g == r
-    pair_key = np.minimum(g, r).astype(np.int64) * n + np.maximum(g, r)
-    pa, pb = ids.get_indexer(pairs["school_a"]), ids.get_indexer(pairs["school_b"])
-    keys = np.minimum(pa, pb).astype(np.int64) * n + np.maximum(pa, pb)
-    by_key = np.argsort(keys, kind="stable")
-    at = np.searchsorted(keys[by_key], pair_key).clip(0, max(len(keys) - 1, 0))
-    cell_pair = by_key[at] if len(keys) else np.full(len(cells), -1)
-    cell_school = g
-    area = pd.factorize(cells["area"].to_numpy(object))[0].astype(np.int64)
-    both = np.unique(pair_key * (int(area.max(initial=0)) + 1) + area, return_inverse=True)[1]
-    line_row = np.unique(g.astype(np.int64) * n + r, return_inverse=True)[1]
-    line_col = area
-    n_rows, n_cols = int(line_row.max(initial=-1)) + 1, int(line_col.max(initial=-1)) + 1
-    unseen = cells["unseen"].to_numpy(np.int64)
-    order = np.lexsort((both, cells["people"].to_numpy(np.int64)))
-    keep_s, keep_p = ledger_suppression.shown(schools, pairs, viewer)
-    hid_s, hid_p = ~keep_s.to_numpy(bool), ~keep_p.to_numpy(bool)
-    margin_hidden = (
-        hid_s[cell_school]
-        if not len(hid_p)
-        else np.where(diag, hid_s[cell_school], hid_p[np.maximum(cell_pair, 0)])
-    )
-    # A school's work within itself is no cell of a matrix but part of its area's total:
-    # unknown to the viewer (cover for the area's hidden cells) only while the school's own
-    # totals are hidden, else taken as known.
-    raw_unseen, unseen = unseen, np.where(diag & ~margin_hidden, 0, unseen)
-    row_known = np.ones(n_rows, bool)
-    row_known[line_row[margin_hidden]] = False
-    small = primary(unseen)
-    pinned = np.zeros(int(both.max(initial=-1)) + 1, bool)
-    # An area's total (its pairings active, on the Transfer page) counts as known until an
-    # area has one hidden cell and nothing left to hide beside it: then its total is hidden
-    # instead (`transfer` hides it, and a complement among the areas).
-    col_known = np.ones(n_cols, bool)
-    while True:
-        hidden_both = np.zeros(len(pinned), bool)
-        hidden_both[both[margin_hidden | small]] = True
-        hidden_both &= ~pinned | np.isin(np.arange(len(pinned)), both[margin_hidden])
-        while True:
-            h = hidden_both[both]
-            open_ = ~h & (unseen > 0) & ~pinned[both]
-            # A hidden cell resting only on people the viewer sees is known to them: it needs
-            # no cover and gives none.
-            guarded_ = h & (unseen > 0)
-            need_row = row_known & (np.bincount(line_row[guarded_], minlength=n_rows) == 1)
-            need_col = col_known & (np.bincount(line_col[guarded_], minlength=n_cols) == 1)
-            picked_r, stuck = _smallest_open(need_row, line_row, open_, order)
-            picked_c, stuck_c = _smallest_open(need_col, line_col, open_, order)
-            before = hidden_both.sum()
-            hidden_both[both[np.concatenate([picked_r, picked_c])]] = True
-            if hidden_both.sum() == before:
-                break
-        # A row of the matrix (its total shown there) with one hidden cell and nothing beside
-        # it left to hide: that cell is the row's total less figures shown or known, the same
-        # figure judged once (the relationship's people, as the matrix and the ledger judge
-        # it) — shown, and the rest worked again. An area in that state hides its total.
-        # Rows first: a cell shown there may leave its area nothing to protect.
-        stuck_cells = np.isin(line_row, stuck) & hidden_both[both] & ~margin_hidden
-        if stuck_cells.any() and not pinned[both[stuck_cells]].all():
-            pinned[both[stuck_cells]] = True
-            continue
-        if len(stuck_c):
-            col_known[stuck_c] = False
-            continue
-        areas = pd.factorize(cells["area"].to_numpy(object))[1]
-        # Areas whose every part the viewer sees or knows: no hidden cell resting on someone
-        # unseen, no work within a school resting on someone unseen.
-        open_parts = (hidden_both[both] & (unseen > 0)) | (diag & (raw_unseen > 0))
-        derivable = np.bincount(line_col[open_parts], minlength=n_cols)[: len(areas)] == 0
-        return (
-            hid_s,
-            hid_p,
-            hidden_both[both],
-            set(areas[~col_known[: len(areas)]]),
-            set(areas[derivable]),
-        )
 
 
 def beside_total(

@@ -14,25 +14,22 @@ import pandas as pd
 from brokering.dashboard import flows
 from brokering.dashboard.facts import (
     ALLIANCE,
-    FINAL,
     Facts,
     Scope,
     facts,
     scoped,
-    unseen_sql,
 )
-from brokering.dashboard.hiding import guard_all, guard_areas, guard_terms
+from brokering.dashboard.hiding import guard_areas, guard_terms
 from brokering.dashboard.outcomes import (  # noqa: F401 - the dashboard's views, re-exported
     HOUR_BANDS,
     hours_against_outcome,
     outcomes_by,
     ratings_before_after,
 )
-from brokering.db import Connection, query_df
+from brokering.dashboard.transfer_figures import figures_by_area, period_figures
+from brokering.db import Connection
 from brokering.terms import Term, previous_term, term_of, terms_between
 from brokering.viewer import Viewer
-
-_FINAL_SQL = ", ".join(f"'{s}'" for s in FINAL)
 
 
 @dataclass(frozen=True)
@@ -68,180 +65,6 @@ class Figure:
 
 #: Figures for which a fall is an improvement.
 LOWER_IS_BETTER = frozenset({"overdue", "median_days", "hours_per_transfer"})
-#: Per-period flags kept as bits of one integer per pairing (bit k: period k), so any number
-#: of periods costs one pass over the pairings and one group-by over their people.
-_FLAGS = {
-    # Running on some day of the period: started by its end, not concluded before its start,
-    # not merely proposed.
-    "active": "p.start_date <= per.e{k} AND p.status <> 'proposed' "
-    "AND (p.concluded_on IS NULL OR p.concluded_on >= per.s{k})",
-    "concluded": "p.concluded_on BETWEEN per.s{k} AND per.e{k}",
-    # Open, past its review date by the period's end (or today, if sooner), no evidence yet.
-    "overdue": f"p.status NOT IN ({_FINAL_SQL}) AND p.review_date < per.c{{k}} "
-    "AND p.first_evidence IS NULL AND p.start_date <= per.c{k}",
-}
-_MAX_PERIODS = 60
-
-
-def _period_figures(
-    con: Connection,
-    f: Facts,
-    scope: Scope,
-    periods: list[tuple[date, date]],
-    as_of: date,
-    viewer: Viewer | None = None,
-) -> list[dict]:
-    """The headline figures for each (start, end) period: each a (value, people behind it)
-    pair, people counted once however many pairings they are in — with a `viewer`, only the
-    people that viewer cannot see (what suppression rests on). Concluded in the period:
-    transferred, judged (transferred or not transferred)."""
-    return _figures_by_area(con, f, scope, periods, as_of, viewer, by_area=False)[None]
-
-
-def _figures_by_area(
-    con: Connection,
-    f: Facts,
-    scope: Scope,
-    periods: list[tuple[date, date]],
-    as_of: date,
-    viewer: Viewer | None = None,
-    by_area: bool = True,
-) -> dict[str | None, list[dict]]:
-    """`_period_figures` for the scope (key None) and, with `by_area`, for each skill area
-    within the scope's school (the scope's own area is not applied) — in one pass."""
-    if not 0 < len(periods) <= _MAX_PERIODS:
-        raise ValueError(f"between 1 and {_MAX_PERIODS} periods")
-    where, values = scoped(f, Scope(scope.school_id) if by_area else scope)
-    unseen, unseen_params = (
-        unseen_sql(viewer, "m", listed=True) if viewer is not None else ("TRUE", [])
-    )
-    sets = "GROUPING SETS ((area), ())" if by_area else "()"
-    ks = range(len(periods))
-    bounds = ", ".join(f"?::DATE AS s{k}, ?::DATE AS e{k}, ?::DATE AS c{k}" for k in ks)
-    dates = [v for s, e in periods for v in (s, e, min(e, as_of))]
-    masks = ",\n".join(
-        " | ".join(f"(CASE WHEN {cond.format(k=k)} THEN {1 << k} ELSE 0 END)" for k in ks)
-        + f" AS {flag}"
-        for flag, cond in _FLAGS.items()
-    )
-
-    def agg(template: str) -> str:
-        return ", ".join(template.format(k=k, bit=1 << k) for k in ks)
-
-    # Why the medians apart and pairings and people counted by kind: a median per period is
-    # a sort, so it is taken over the transferred pairings alone; and most pairings (people)
-    # share one of a few hundred (thousand) sets of flags, so each set is counted once (`pk`,
-    # `kinds`) before the per-period counts, not every row once per period — a third of the
-    # time at national scale. The hours are summed over the pairings themselves, as before.
-    sql = f"""
-        WITH per AS (SELECT {bounds}),
-        m AS (
-            SELECT p.pairing_id, p.area, p.hours,
-                   date_diff('day', p.start_date, p.first_evidence) AS days,
-                   p.status = 'transferred' AS t,
-                   p.status IN ('transferred', 'not transferred') AS j,
-                   {masks}
-            FROM {f.pairings} p, per WHERE {where}
-        ), x AS (
-            SELECT *, CASE WHEN t THEN concluded ELSE 0 END AS transferred,
-                   CASE WHEN j THEN concluded ELSE 0 END AS judged,
-                   CASE WHEN j AND NOT t THEN concluded ELSE 0 END AS nt
-            FROM m WHERE active | concluded | overdue <> 0
-        ), pk AS (
-            SELECT area, active, transferred, judged, overdue, count(*) AS n FROM x GROUP BY ALL
-        ), pairs AS (
-            SELECT {"area" if by_area else "NULL"} AS area,
-                   {agg("sum(n) FILTER (WHERE active & {bit} <> 0) AS active_{k}")},
-                   {agg("sum(n) FILTER (WHERE transferred & {bit} <> 0) AS transferred_{k}")},
-                   {agg("sum(n) FILTER (WHERE judged & {bit} <> 0) AS judged_{k}")},
-                   {agg("sum(n) FILTER (WHERE overdue & {bit} <> 0) AS overdue_{k}")}
-            FROM pk GROUP BY {sets}
-        ), hrs AS (
-            SELECT {"area" if by_area else "NULL"} AS area,
-                   {agg("sum(hours) FILTER (WHERE concluded & {bit} <> 0) AS hours_{k}")}
-            FROM x GROUP BY {sets}
-        ), med AS (
-            SELECT {"area" if by_area else "NULL"} AS area, {
-        agg("quantile_cont(days, 0.5) FILTER (WHERE transferred & {bit} <> 0) AS median_days_{k}")
-    }
-            FROM x WHERE transferred <> 0 GROUP BY {sets}
-        ), who AS (
-            SELECT {"x.area" if by_area else "NULL"} AS area,
-                   bit_or(x.active) AS active, bit_or(x.transferred) AS transferred,
-                   bit_or(x.judged) AS judged, bit_or(x.nt) AS nt,
-                   bit_or(x.concluded) AS concluded,
-                   bit_or(x.overdue) AS overdue
-            FROM x JOIN {f.people} m USING (pairing_id) WHERE {unseen}
-            GROUP BY {
-        "GROUPING SETS ((m.staff_ref, x.area), (m.staff_ref))" if by_area else "m.staff_ref"
-    }
-        ), kinds AS (
-            SELECT *, count(*) AS n FROM who GROUP BY ALL
-        ), people AS (
-            SELECT area, {
-        ", ".join(
-            agg(f"sum(n) FILTER (WHERE {flag} & {{bit}} <> 0) AS {flag}_people_{{k}}")
-            for flag in ("active", "transferred", "judged", "nt", "concluded", "overdue")
-        )
-    }
-            FROM kinds GROUP BY area
-        )
-        SELECT * FROM pairs LEFT JOIN hrs h ON pairs.area IS NOT DISTINCT FROM h.area
-        LEFT JOIN med d ON pairs.area IS NOT DISTINCT FROM d.area
-        LEFT JOIN people q ON pairs.area IS NOT DISTINCT FROM q.area
-    """
-    frame = query_df(con, sql, [*dates, *values, *unseen_params])
-    if frame.empty:  # no pairing in scope: the whole's figures are all zero
-        frame = query_df(
-            con, sql.replace("GROUPING SETS ((area), ())", "()"), [*dates, *values, *unseen_params]
-        )
-    return {
-        (None if pd.isna(row["area"]) else str(row["area"])): _figures_of(row, ks)
-        for row in frame.to_dict("records")
-    }
-
-
-def _figures_of(row: dict, ks: range) -> list[dict]:
-    """One result row's figures, period by period."""
-
-    def n(name: str, k: int) -> int:
-        v = row[f"{name}_{k}"]
-        return 0 if pd.isna(v) else int(v)
-
-    out = []
-    for k in ks:
-        median, hours = row[f"median_days_{k}"], row[f"hours_{k}"]
-        transferred = n("transferred", k)
-        out.append(
-            {
-                "active": (n("active", k), n("active_people", k)),
-                "transferred": (transferred, n("transferred_people", k)),
-                "rate": (
-                    (transferred / n("judged", k) * 100) if n("judged", k) else None,
-                    n("judged_people", k),
-                ),
-                "median_days": (
-                    None if pd.isna(median) else float(median),
-                    n("transferred_people", k),
-                ),
-                "hours_per_transfer": (
-                    float(hours) / transferred if transferred else None,
-                    n("concluded_people", k),
-                ),
-                "overdue": (n("overdue", k), n("overdue_people", k)),
-                # The totals the rate and the average rest on (not shown on their own).
-                "judged": (n("judged", k), n("judged_people", k)),
-                # Judged less transferred: the outcomes view shows it on its own.
-                "not_transferred": (n("judged", k) - transferred, n("nt_people", k)),
-                "hours": (
-                    None if pd.isna(hours) else float(hours),
-                    n("concluded_people", k),
-                ),
-            }
-        )
-    return out
-
-
 _LABELS = {
     "active": ("Pairings active", "Pairings running at some point in the term."),
     "transferred": (
@@ -361,37 +184,67 @@ def _guarded(
     as_of: date,
     f: Facts,
 ) -> tuple[list[dict], list[dict[str, tuple[float | None, bool]]]]:
-    """Each period's figures for the scope, and the same suppressed (`hiding.guard_all`),
-    across the periods (`hiding.guard_terms`: what concludes in a term adds up over the
-    terms). For one skill area, suppressed with the whole's and every other area's
-    (`hiding.guard_areas`): the page offers them all, and the areas add up to the whole —
-    all worked out in one pass."""
+    """Each period's figures for the scope, and the same suppressed (`_guarded_views`)."""
+    figures, out = _guarded_views(con, viewer, scope, periods, as_of, f)
+    # (The administrator's view of one area is worked out alone, under key None.)
+    return figures, [o[scope.area] if scope.area in o else o[None] for o in out]
+
+
+def _guarded_views(
+    con: Connection,
+    viewer: Viewer,
+    scope: Scope,
+    periods: list[tuple[date, date]],
+    as_of: date,
+    f: Facts | None = None,
+) -> tuple[list[dict], list[dict[str | None, dict[str, tuple[float | None, bool]]]]]:
+    """Each period's figures for the scope, and per period the same suppressed for the
+    whole (key None) and, for one skill area, every area (`hiding.guard_all`), across the
+    periods (`hiding.guard_terms`: what concludes in a term adds up over the terms). For one
+    skill area, suppressed with the whole's and every other area's (`hiding.guard_areas`):
+    the page offers them all, and the areas add up to the whole — all worked out in one
+    pass. For one school, with the alliance's (`school_view.forced`)."""
+    from brokering.dashboard import school_view  # it reads the alliance's views from here
+
+    f = f or facts(con)  # once: each look at whether the facts are current costs a query
+    # One school's view: what is hidden for the alliance's view and the flows beside it.
+    school = school_view.decide(con, viewer, scope, periods, as_of)
     if scope.area is None or viewer.sees_everyone:
-        figures = _period_figures(con, f, scope, periods, as_of, viewer)
+        figures = period_figures(con, f, scope, periods, as_of, viewer)
         whole = [{None: figs} for figs in figures]
-        out = guard_terms(whole, [{None: guard_all(figs, viewer)} for figs in figures], viewer)
-        return figures, [o[None] for o in out]
+        out = [
+            guard_areas({None: figs}, viewer, *school_view.whole(school, k))
+            for k, figs in enumerate(figures)
+        ]
+        return figures, guard_terms(whole, out, viewer)
+
     # An area's pairings active adds up from its flow matrix (work between schools) and its
     # work within schools: hidden with the matrix where that has nothing else left to hide,
-    # shown where the matrix gives it away (worked out beside the figures' own query). Then
-    # the terms are guarded together (what concludes in a term adds up over the terms to the
-    # counts by status over all time).
-    by_area, with_flows = flows.area_totals_beside(
-        con, viewer, periods, f, lambda: _figures_by_area(con, f, scope, periods, as_of, viewer)
-    )
+    # shown where the matrix gives it away (for the alliance's view, worked out beside the
+    # figures' own query). Then the terms are guarded together (what concludes in a term
+    # adds up over the terms to the counts by status over all time).
+    def by_areas() -> dict[str | None, list[dict]]:
+        return figures_by_area(con, f, scope, periods, as_of, viewer)
+
+    if school is None:
+        by_area, with_flows = flows.area_totals_beside(con, viewer, periods, f, by_areas)
+    else:
+        by_area, with_flows = by_areas(), None
     if scope.area not in by_area:  # no pairing in the area: its figures are all zero
-        by_area[scope.area] = _period_figures(con, f, scope, periods, as_of, viewer)
+        by_area[scope.area] = period_figures(con, f, scope, periods, as_of, viewer)
     figures = by_area[scope.area]
     per_period, guarded = [], []
     for k, figs in enumerate(figures):
         this = {area: figs_[k] for area, figs_ in by_area.items()}
         this[scope.area] = figs
         per_period.append(this)
-        hidden, known = with_flows[k]
-        forced = {area: ("active",) for area in hidden}
+        if school is None:
+            hidden, known = with_flows[k]
+            forced = {area: ("active",) for area in hidden}
+        else:
+            forced, known = school[k]
         guarded.append(guard_areas(this, viewer, forced, known))
-    out = guard_terms(per_period, guarded, viewer)
-    return figures, [o[scope.area] for o in out]
+    return figures, guard_terms(per_period, guarded, viewer)
 
 
 def current_term(as_of: date | None = None) -> Term:

@@ -1,0 +1,127 @@
+"""Suppressing one school's view of the Transfer page (its School filter) with the
+alliance's: the page shows both, so the alliance's figure less the school's — the pairings
+with no one from the school — is shown too.
+
+Why a rule of its own: a school's figures rest on its pairings' people, the alliance's on
+everyone's, and each can be shown on its own while their difference (the work elsewhere)
+rests on one or two people. So a school's figure is hidden, before anything is derived from
+it, where that difference rests on 1 to threshold-1 people the viewer cannot see; and where
+the alliance's figure is hidden and the difference rests on nobody the viewer cannot see
+(there is none, or they can add it up themselves), since the school's would then be the
+alliance's less what they know (`hiding.outside`). Everything else — areas, terms — is then
+suppressed as for any view (`transfer._guarded_views`), these figures hidden first."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from brokering import changes
+from brokering.dashboard import flows, hiding, transfer
+from brokering.dashboard.facts import Scope, facts, outside
+from brokering.db import Connection
+from brokering.terms import term_of
+from brokering.viewer import Viewer
+
+Decided = list[tuple[dict[str | None, tuple[str, ...]], set[str | None]]]
+
+
+def decide(
+    con: Connection,
+    viewer: Viewer,
+    scope: Scope,
+    periods: list[tuple[date, date]],
+    as_of: date,
+) -> Decided | None:
+    """Per period, for one school's view: (figures to hide, area -> keys, None for all
+    areas; the areas whose pairings active are shown as the same figure shown elsewhere) —
+    for the alliance's view beside it (`hiding.outside`) and the flows' (`flows.
+    school_totals`). None for the alliance's own view or the administrator."""
+    if scope.school_id is None or viewer.sees_everyone:
+        return None
+    # The headline and the trend ask for the same terms: worked out once per store change.
+    key = ("school_view.decide", viewer, scope, tuple(periods), as_of)
+    return changes.remembered(
+        changes.mark(con), key, lambda: _decide(con, viewer, scope, periods, as_of)
+    )
+
+
+def _decide(
+    con: Connection,
+    viewer: Viewer,
+    scope: Scope,
+    periods: list[tuple[date, date]],
+    as_of: date,
+) -> Decided:
+    """`decide`, worked out."""
+    f = facts(con)
+    without = transfer.figures_by_area(
+        con, f, scope, periods, as_of, viewer, where_values=outside(f, scope.school_id)
+    )
+    # The alliance's view as its own page suppresses it (its own set of terms), for every
+    # area (the whole's figures are the same in every area's view).
+    first = con.execute(f"SELECT min(area) FROM {f.pairings}").fetchone()[0]  # noqa: S608
+    alliance = Scope(area=scope.area or first)
+    terms = transfer._joint_periods(con, viewer, alliance, as_of, [term_of(s) for s, _ in periods])
+    bounds = [(t.start, t.end) for t in terms]
+    _, shown = transfer._guarded_views(con, viewer, alliance, bounds, as_of)
+    at = {t.start: k for k, t in enumerate(terms)}
+    matrices = flows.school_totals(con, viewer, periods, scope.school_id)
+    out = []
+    for k, (start, _) in enumerate(periods):
+        forced, known = hiding.outside(
+            {area: figs[k] for area, figs in without.items()}, shown[at[start]]
+        )
+        hide, given_away = matrices[k]
+        known |= given_away
+        for area in hide - known:
+            forced[area] = (*forced.get(area, ()), "active")
+        elsewhere = {area: figs[k] for area, figs in without.items()}
+        _one_unknown_elsewhere(forced, known, shown[at[start]], elsewhere)
+        # Pairings active the viewer can work out anyway are shown (hiding protects nothing).
+        for area in known & set(forced):
+            forced[area] = tuple(key for key in forced[area] if key != "active")
+        out.append((forced, known))
+    return out
+
+
+def whole(
+    decided: Decided | None, k: int
+) -> tuple[dict[str | None, tuple[str, ...]], set[str | None]]:
+    """Period k's decisions for the school's figures over all areas (`guard_areas`' forced
+    and known, for the whole alone)."""
+    if decided is None:
+        return {}, set()
+    forced, known = decided[k]
+    return {None: forced.get(None, ())}, known & {None}
+
+
+def _one_unknown_elsewhere(
+    forced: dict[str | None, tuple[str, ...]],
+    known: set[str | None],
+    alliance: dict,
+    elsewhere: dict,
+) -> None:
+    """The work elsewhere (the alliance's figure less the school's) adds up over the areas
+    too: where its whole is shown (the alliance's and the school's both) and exactly one
+    area's is not (the alliance's or the school's hidden there), that one would be the whole
+    less the others — so the school's whole is hidden, and a second of its areas (else the
+    whole would be its areas' sum). An area with no work elsewhere counts as known (0).
+    `elsewhere`: the figures over the pairings with no one from the school, per area."""
+    areas = sorted(a for a in alliance if a is not None)
+    for key in hiding.ADDITIVE:
+        if key not in alliance.get(None, {}) or alliance[None][key][1]:
+            continue
+        if key in forced.get(None, ()):
+            continue
+        unknown = [
+            a
+            for a in areas
+            if (alliance[a][key][1] or key in forced.get(a, ()))
+            and elsewhere.get(a, {}).get(key, (0, 0))[0]
+        ]
+        if len(unknown) != 1:
+            continue
+        forced[None] = (*forced.get(None, ()), key)
+        spare = [a for a in areas if a not in unknown and not (key == "active" and a in known)]
+        if spare:
+            forced[spare[0]] = (*forced.get(spare[0], ()), key)

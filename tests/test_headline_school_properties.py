@@ -1,0 +1,217 @@
+"""Property-based: the Transfer page's School filter. Over random alliances, for every role
+(governor, SLE coordinator, each head), no hidden headline figure of one school — all areas
+or one skill area — can be worked out from the figures that role can see: the same figures
+for the whole alliance, for each other school and each area (a pairing counts for every
+school it has someone from, so two schools' figures less the alliance's are the work
+between them), and, with the flows, the flow matrices of the whole alliance and each area,
+the given-and-received balance and the reciprocity ledger (the work between two schools is
+also the two cells of the matrix between them).
+
+The models are `test_headline_area_properties`' (one term, pairings of every status: a
+figure is a vector over the pairings; the viewer knows each pairing whose people they can
+all see) and, with the flows, `test_flow_suppression_properties`' (every pairing running in
+the one term shown; the viewer also knows each school's rows whose people in pairings they
+can all see). More trials: BROKERING_PROPERTY_TRIALS=500.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, Phase, example, given, settings
+
+from brokering.dashboard import transfer
+from brokering.dashboard.facts import Scope
+from brokering.db import Connection
+from brokering.terms import term_of
+from brokering.viewer import Viewer
+from tests import test_flow_suppression_properties as flows_model
+from tests import test_headline_area_properties as area_model
+from tests.test_suppression_properties import recoverable
+
+TRIALS = int(os.environ.get("BROKERING_PROPERTY_TRIALS", "5"))
+SKILLS = area_model.SKILLS
+TERM, AS_OF = area_model.TERM, area_model.AS_OF
+
+
+def scopes(a: dict, areas: list[str]) -> list[Scope]:
+    """Every view the page's two filters offer: the alliance or one school, all areas or one."""
+    return [Scope(s, area) for s in (None, *a["schools"]) for area in (None, *areas)]
+
+
+def check(con: Connection, a: dict, viewer: Viewer) -> None:
+    """`test_headline_area_properties.check`'s model, with every school's view beside the
+    alliance's."""
+    n = len(a["pairings"])
+    school = {r: s for r, s, _ in a["staff"]}
+    area = [SKILLS[p[2]] for p in a["pairings"]]
+    status = [p[3] for p in a["pairings"]]
+    hours = np.array([float(p[4]) for p in a["pairings"]])
+    ends = [{school[p[0]], school[p[1]]} for p in a["pairings"]]
+    sets = {
+        "active": lambda i: True,
+        "transferred": lambda i: status[i] == "transferred",
+        "overdue": lambda i: status[i] == "active",
+        "judged": lambda i: status[i] in ("transferred", "not transferred"),
+        "hours": lambda i: status[i] != "active",
+    }
+    shown: dict[str, list[np.ndarray]] = {key: [] for key in sets}
+    hidden: list[tuple[str, str, np.ndarray]] = []
+
+    def add(name: str, key: str, scope: Scope, value: object, is_hidden: bool) -> None:
+        v = np.array(
+            [
+                1.0
+                if sets[key](i)
+                and scope.area in (None, area[i])
+                and (scope.school_id is None or scope.school_id in ends[i])
+                else 0.0
+                for i in range(n)
+            ]
+        )
+        if is_hidden or value is None or pd.isna(value):
+            assert is_hidden or not v.any(), (name, value)
+            if v.any():
+                hidden.append((name, key, v))
+            return
+        expected = float(v @ hours) if key == "hours" else v.sum()
+        assert float(value) == pytest.approx(expected), (name, value, expected)
+        shown[key].append(v)
+
+    for scope in scopes(a, sorted(set(SKILLS.values()))):
+        where = f"{scope.school_id or 'alliance'}, {scope.area or 'all areas'}"
+        figs = {f.key: f for f in transfer.headline(con, viewer, TERM, scope, AS_OF)}
+        for key in ("active", "transferred", "overdue"):
+            add(f"{key} in {where}", key, scope, figs[key].value, figs[key].hidden)
+        t = figs["transferred"]
+        for derived, total in (("rate", "judged"), ("hours_per_transfer", "hours")):
+            d = figs[derived]
+            if not t.hidden and t.value and not d.hidden and d.value is not None:
+                value = t.value * 100 / d.value if derived == "rate" else d.value * t.value
+                add(f"{total} in {where}", total, scope, round(value, 6), False)
+            elif t.value and d.hidden:
+                add(f"{total} in {where}", total, scope, None, True)
+        trend = transfer.trend_by_term(con, viewer, scope, AS_OF)
+        rows = trend[trend["term"] == TERM.label] if not trend.empty else trend
+        for _, row in rows.iterrows():
+            for col, key in (("pairings active", "active"), ("evidenced transfers", "transferred")):
+                add(f"trend {key} in {where}", key, scope, row[col], pd.isna(row[col]))
+    sees = area_model.sees
+    know = [np.eye(n)[i] for i, p in enumerate(a["pairings"])
+            if sees(viewer, a, p[0]) and sees(viewer, a, p[1])]  # fmt: skip
+    for name, key, target in hidden:
+        if recoverable(know, target):
+            continue
+        assert not recoverable(know + shown[key], target), (viewer, name, a)
+
+
+#: Found with 20 trials: a governor, two schools. B's transfer rate in assessment is hidden
+#: (so its pairings judged count as hidden) while no pairing judged there is without B: they
+#: are the alliance's, shown through its rate. Hiding a school's figure equal to the
+#: alliance's shown one protects nothing; only pairings active are shown again in that case
+#: (`hiding.outside`'s known areas), not the other figures.
+JUDGED_ACROSS = {
+    "schools": ["A", "B"],
+    "staff": [("A0", "A", False), ("A1", "A", True), ("A2", "A", True), ("B0", "B", True)],
+    "pairings": [("B0", "A2", "assessment-design", "transferred", 2),
+                 ("A2", "A1", "anti-bullying", "not transferred", 4),
+                 ("A1", "B0", "anti-bullying", "not transferred", 4),
+                 ("A1", "A0", "anti-bullying", "stopped", 4),
+                 ("A0", "B0", "assessment-design", "transferred", 4),
+                 ("A1", "A2", "assessment-design", "stopped", 2),
+                 ("A0", "B0", "anti-bullying", "not transferred", 3)],
+}  # fmt: skip
+
+
+#: Found by the default run: head B, every school's pairings active hidden — A's too, though
+#: the work without A is all B's own (head B counts it), so A's was the alliance's shown 12
+#: less what they know. A school's pairings active the viewer can work out are shown.
+ALL_ELSEWHERE_KNOWN = {
+    "schools": ['A', 'B', 'C'],
+    "staff": [('A0', 'A', False), ('A1', 'A', True), ('A2', 'A', True), ('A3', 'A', False),
+              ('B0', 'B', True), ('B1', 'B', False), ('B2', 'B', False), ('B3', 'B', True),
+              ('C0', 'C', False), ('C1', 'C', True)],
+    "pairings": [('C0', 'A2', 'assessment-design', 'transferred', 2),
+                 ('A1', 'A0', 'anti-bullying', 'not transferred', 2),
+                 ('A0', 'B1', 'assessment-design', 'transferred', 1),
+                 ('C1', 'A2', 'adaptive-teaching', 'stopped', 2),
+                 ('B2', 'B1', 'assessment-design', 'stopped', 4),
+                 ('A3', 'B0', 'adaptive-teaching', 'active', 4),
+                 ('C1', 'A3', 'anti-bullying', 'transferred', 4),
+                 ('A1', 'C1', 'assessment-design', 'active', 1),
+                 ('A3', 'B1', 'assessment-design', 'active', 3),
+                 ('B2', 'B1', 'assessment-design', 'transferred', 3),
+                 ('A2', 'B0', 'anti-bullying', 'transferred', 1),
+                 ('B0', 'B2', 'anti-bullying', 'transferred', 3)],
+}  # fmt: skip
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not yet modelled: a school's figure other than pairings active, hidden though "
+    "it equals the alliance's shown one (no such work elsewhere) — JUDGED_ACROSS",
+)
+def test_known_gap_a_school_figure_equal_to_the_alliances(store: Connection) -> None:
+    area_model.load(store, JUDGED_ACROSS)
+    check(store, JUDGED_ACROSS, Viewer("viewer"))
+
+
+@settings(
+    max_examples=TRIALS,
+    deadline=None,
+    derandomize=True,
+    phases=(Phase.explicit, Phase.generate),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(a=area_model.alliances())
+@example(a=area_model.FLOWS_KNOWN)
+@example(a=ALL_ELSEWHERE_KNOWN)
+def test_no_hidden_school_headline_figure_is_recoverable(store: Connection, a: dict) -> None:
+    if not a["pairings"]:
+        return
+    area_model.load(store, a)
+    for viewer in area_model.roles(a):
+        check(store, a, viewer)
+
+
+def check_with_flows(con: Connection, a: dict, viewer: Viewer) -> None:
+    """`test_flow_suppression_properties.check` with each area's headline, and each
+    school's pairings active (all areas and each area) beside them."""
+    v = flows_model.collect(con, a, viewer, headline=True)
+    d, r, ar = v.donor, v.recipient, v.area
+    term = term_of(flows_model.START)
+    for scope in scopes(a, sorted(set(flows_model.SKILLS.values()))):
+        if scope.school_id is None:
+            continue  # the alliance's areas are among the flows' figures already
+        fig = {f.key: f for f in transfer.headline(con, viewer, term, scope, flows_model.END)}
+        s, area = scope.school_id, scope.area
+        vec = v.vec(lambda i, s=s, area=area: s in (d[i], r[i]) and area in (None, ar[i]))
+        active = fig["active"]
+        v.add(f"active in {s}, {area or 'all areas'}", "pairings", vec,
+              None if active.hidden else active.value)  # fmt: skip
+    know = flows_model.known(v)
+    for name, measure, target in v.hidden:
+        if recoverable(know[measure], target):
+            continue
+        assert not recoverable(know[measure] + v.shown[measure], target), (viewer, name, a)
+
+
+@settings(
+    max_examples=TRIALS,
+    deadline=None,
+    derandomize=True,
+    phases=(Phase.explicit, Phase.generate),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(a=flows_model.alliances())
+@example(a=flows_model.FOUND[0])
+@example(a=flows_model.FOUND[4])
+def test_with_the_flows_too(store: Connection, a: dict) -> None:
+    if not a["pairings"]:
+        return
+    flows_model.load(store, a)
+    for viewer in flows_model.roles(a):
+        check_with_flows(store, a, viewer)
