@@ -119,7 +119,11 @@ def area_totals_beside(
 
 
 def school_totals(
-    con: Connection, viewer: Viewer, periods: list[tuple[date, date]], school_id: str
+    con: Connection,
+    viewer: Viewer,
+    periods: list[tuple[date, date]],
+    school_id: str,
+    f: Facts | None = None,
 ) -> list[tuple[set[str | None], set[str | None]]]:
     """Per period, what the flow matrices decide about one school's pairings active (the
     Transfer page's School filter: all areas, key None, and each area), which add up from
@@ -131,7 +135,7 @@ def school_totals(
     none = [(set(), set()) for _ in periods]
     if viewer.sees_everyone or not periods:
         return none
-    full = flow_counts.read(con, viewer, periods, areas=True)
+    full = flow_counts.read(con, viewer, periods, areas=True, f=f)
     at = pd.Index(full.ids).get_indexer([school_id])[0]
     if at < 0:
         return none
