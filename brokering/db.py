@@ -236,6 +236,18 @@ def query_df(con: Connection, sql: str, params: list | tuple | None = None) -> p
         raise StoreError(f"The database could not answer that request: {exc}") from exc
 
 
+def query_records(con: Connection, sql: str, params: list | tuple | None = None) -> list[dict]:
+    """Run a read and return its rows as dicts (a name given twice keeps its first column),
+    turning driver errors into StoreError. Why beside `query_df`: a wide row of a few
+    results reads back several times faster without a DataFrame between (NULL is None)."""
+    try:
+        cursor = con.execute(sql, params or [])
+        names = [d[0] for d in cursor.description]
+        return [dict(reversed(list(zip(names, row, strict=True)))) for row in cursor.fetchall()]
+    except duckdb.Error as exc:
+        raise StoreError(f"The database could not answer that request: {exc}") from exc
+
+
 def table_counts(con: Connection) -> dict[str, int]:
     """Row counts of the alliance's data tables (the `stats` command and the Data page)."""
     tables = [

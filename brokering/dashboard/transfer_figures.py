@@ -11,7 +11,7 @@ from datetime import date
 import pandas as pd
 
 from brokering.dashboard.facts import FINAL, Facts, Scope, scoped, unseen_sql
-from brokering.db import Connection, query_df
+from brokering.db import Connection, query_records
 from brokering.viewer import Viewer
 
 _FINAL_SQL = ", ".join(f"'{s}'" for s in FINAL)
@@ -140,14 +140,13 @@ def figures_by_area(
         LEFT JOIN med d ON pairs.area IS NOT DISTINCT FROM d.area
         LEFT JOIN people q ON pairs.area IS NOT DISTINCT FROM q.area
     """
-    frame = query_df(con, sql, [*dates, *values, *unseen_params])
-    if frame.empty:  # no pairing in scope: the whole's figures are all zero
-        frame = query_df(
+    rows = query_records(con, sql, [*dates, *values, *unseen_params])
+    if not rows:  # no pairing in scope: the whole's figures are all zero
+        rows = query_records(
             con, sql.replace("GROUPING SETS ((area), ())", "()"), [*dates, *values, *unseen_params]
         )
     return {
-        (None if pd.isna(row["area"]) else str(row["area"])): figures_of(row, ks)
-        for row in frame.to_dict("records")
+        (None if pd.isna(row["area"]) else str(row["area"])): figures_of(row, ks) for row in rows
     }
 
 
