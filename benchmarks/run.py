@@ -254,11 +254,12 @@ PRECOMPUTES = (
     "optimise`): a skill's rows sit in a few row groups, so a find reads those and skips the "
     "rest.",
     "**Per-skill score parts** (`derived.find_parts`): for each skill, person and phase the "
-    "weighted sums the score needs, with recency measured to a fixed epoch (a find at a later "
-    "date only rescales them), and each skill's strengths at a few ranks "
-    "(`derived.find_parts_ranks`) to skip rows that cannot reach the top. Built by the "
-    "re-lay after an import; kept current after an accepted request, a pairing entry or a "
-    "consent change for exactly the people written (`people_parts.refresh_people`).",
+    "weighted sums the score needs, with recency measured to a fixed epoch a year past the "
+    "newest record (a find on or after the newest record only rescales them), and each "
+    "skill's strengths at a few ranks (`derived.find_parts_ranks`) to skip rows that cannot "
+    "reach the top. Built by the re-lay after a large import; kept current, today's records "
+    "included, after a small import, an accepted request, a pairing entry or a consent "
+    "change for exactly the people written (`people_parts`).",
     "**Each skill's leading rows held in memory** for the current build of the parts "
     "(`brokering.find.leaders`): a repeat find of a skill ranks them without a query.",
     "**The dashboard's derived facts** (`brokering.dashboard.facts`), the maturity "
