@@ -5,7 +5,6 @@ has open needs). JPD is two-way (DOMAIN.md idea 4): one-way relationships should
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import TypeVar
 
@@ -15,7 +14,7 @@ import pandas as pd
 from brokering import concepts
 from brokering.dashboard import flow_counts, flow_hiding, flow_sample, hiding
 from brokering.dashboard.facts import ALLIANCE, Facts, Scope
-from brokering.db import Connection, query_df
+from brokering.db import Connection, alongside, query_df
 from brokering.viewer import Viewer
 
 T = TypeVar("T")
@@ -103,19 +102,10 @@ def area_totals_beside(
     f: Facts,
     work: Callable[[], T],
 ) -> tuple[T, list[tuple[set[str], set[str]]]]:
-    """(`work`'s answer, `area_totals`), the second worked out on a cursor of its own in a
-    second thread while `work` runs here. Why: at national scale each is one thread's work
-    (DuckDB reads a table of 100,000 rows as one row group, on one thread) — the Transfer
-    page's figures for one area and its flow matrices' look, about equal — and the machine
-    has more than one core. Both read the same facts (`f`, current when they began)."""
-    cursor = con.cursor()
-    try:
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            pending = pool.submit(area_totals, cursor, viewer, periods, f)
-            answer = work()
-        return answer, pending.result()
-    finally:
-        cursor.close()
+    """(`work`'s answer, `area_totals`), the second worked out beside the first
+    (`db.alongside`): the Transfer page's figures for one area and its flow matrices' look
+    take about as long each. Both read the same facts (`f`, current when they began)."""
+    return alongside(con, lambda cursor: area_totals(cursor, viewer, periods, f), work)
 
 
 def school_totals(

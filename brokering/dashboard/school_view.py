@@ -13,13 +13,12 @@ suppressed as for any view (`transfer._guarded_views`), these figures hidden fir
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 from brokering import changes
 from brokering.dashboard import flows, hiding, transfer
 from brokering.dashboard.facts import Scope, facts, outside
-from brokering.db import Connection
+from brokering.db import Connection, alongside
 from brokering.terms import term_of
 from brokering.viewer import Viewer
 
@@ -55,27 +54,26 @@ def _decide(
 ) -> Decided:
     """`decide`, worked out."""
     f = facts(con)
-    # The flows' decisions need nothing from the rest: worked out on a cursor of their own
-    # in a second thread while the figures' queries run here (each is mostly one thread's
-    # work at national scale; `flows.area_totals_beside` does the same for an area's view).
-    cursor = con.cursor()
-    try:
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            pending = pool.submit(flows.school_totals, cursor, viewer, periods, scope.school_id, f)
-            without = transfer.figures_by_area(
-                con, f, scope, periods, as_of, viewer, where_values=outside(f, scope.school_id)
-            )
-            # The alliance's view as its own page suppresses it (its own set of terms), for
-            # every area (the whole's figures are the same in every area's view).
-            first = con.execute(f"SELECT min(area) FROM {f.pairings}").fetchone()[0]  # noqa: S608
-            alliance = Scope(area=scope.area or first)
-            terms = [term_of(s) for s, _ in periods]
-            terms = transfer._joint_periods(con, viewer, alliance, as_of, terms, f)
-            bounds = [(t.start, t.end) for t in terms]
-            _, shown = transfer._guarded_views(con, viewer, alliance, bounds, as_of, f)
-            matrices = pending.result()
-    finally:
-        cursor.close()
+
+    # The flows' decisions need nothing from the rest: worked out beside the figures'
+    # queries (`db.alongside`; each is mostly one thread's work at national scale).
+    def rest() -> tuple:
+        without = transfer.figures_by_area(
+            con, f, scope, periods, as_of, viewer, where_values=outside(f, scope.school_id)
+        )
+        # The alliance's view as its own page suppresses it (its own set of terms), for
+        # every area (the whole's figures are the same in every area's view).
+        first = con.execute(f"SELECT min(area) FROM {f.pairings}").fetchone()[0]  # noqa: S608
+        alliance = Scope(area=scope.area or first)
+        terms = [term_of(s) for s, _ in periods]
+        terms = transfer._joint_periods(con, viewer, alliance, as_of, terms, f)
+        bounds = [(t.start, t.end) for t in terms]
+        _, shown = transfer._guarded_views(con, viewer, alliance, bounds, as_of, f)
+        return without, terms, shown
+
+    (without, terms, shown), matrices = alongside(
+        con, lambda cursor: flows.school_totals(cursor, viewer, periods, scope.school_id, f), rest
+    )
     at = {t.start: k for k, t in enumerate(terms)}
     out = []
     for k, (start, _) in enumerate(periods):
