@@ -22,6 +22,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from brokering import changes
 from brokering.dashboard.facts import PERSON_KEY, Facts, facts
 from brokering.db import Connection, query_df
 from brokering.viewer import Viewer
@@ -227,10 +228,38 @@ def read(
     )
 
 
-def _work_ctes(f: Facts, area: str, join_area: str, ws: str, join_school: str) -> str:
-    """The CTEs `read` (and `school_unseen`) rest on: `lk` the pairings' links and `ck` the
-    coaching records running from the second parameter's day to the first's, `w` their
-    people (each with their school's position, `ws`)."""
+def relationships(
+    con: Connection, viewer: Viewer, periods: list[tuple[date, date]], f: Facts | None = None
+) -> Work:
+    """`read` with areas and without people: the same for every viewer (no one's visibility
+    enters it), so read once per store change for every look that needs it — a school's view
+    of the Transfer page looks at its own flows and the alliance's beside them. Shared:
+    callers must not change its arrays."""
+    f = f or facts(con)
+    key = ("flow_counts.relationships", tuple(periods), f.links, f.coaching, f.people)
+    return changes.remembered(
+        changes.mark(con),
+        key,
+        lambda: read(con, viewer, periods, areas=True, people=False, f=f),
+    )
+
+
+def _work_ctes(
+    f: Facts, area: str, join_area: str, ws: str, join_school: str, one_school: bool = False
+) -> str:
+    """The CTEs `read` (and `school_sample`) rest on: `lk` the pairings' links and `ck` the
+    coaching records running from the second parameter's day to the first's (with
+    `one_school`, only those with a participant from the school the third names, as
+    giver or receiver of a coaching record), `w` their people (each with their school's position,
+    `ws`)."""
+    mine = "AND ? IN (x.giver, x.receiver)" if one_school else ""
+    # A pairing the school takes part in, whichever schools its links join (a link's two
+    # schools are its participants': `facts._links_sql`).
+    ours = (
+        f"AND x.pairing_id IN (SELECT pairing_id FROM {f.people} WHERE school_id = ?)"
+        if one_school
+        else ""
+    )
     days = "date_diff('day', DATE '1970-01-01', {})"
     return f"""{_CODES}, lk AS (
             SELECT x.pairing_id, g.k AS g, r.k AS r, {area} AS area, x.hours, x.people,
@@ -239,7 +268,7 @@ def _work_ctes(f: Facts, area: str, join_area: str, ws: str, join_school: str) -
             FROM {f.links} x JOIN sc g ON g.school_id = x.giver
             JOIN sc r ON r.school_id = x.receiver {join_area}
             WHERE x.start_date <= ? AND (x.concluded_on IS NULL OR x.concluded_on >= ?)
-              AND x.status <> 'proposed'
+              AND x.status <> 'proposed' {ours}
         ), ck AS (
             SELECT g.k AS g, r.k AS r, {area} AS area, x.hours, x.coach_ref, x.coachee_ref,
                    CASE WHEN x.coach_ref = x.coachee_ref THEN 1 ELSE 2 END AS people,
@@ -247,7 +276,7 @@ def _work_ctes(f: Facts, area: str, join_area: str, ws: str, join_school: str) -
                    coalesce({days.format("x.end_date")}, {_NEVER}) AS last
             FROM {f.coaching} x JOIN sc g ON g.school_id = x.giver
             JOIN sc r ON r.school_id = x.receiver {join_area}
-            WHERE x.start_date <= ? AND (x.end_date IS NULL OR x.end_date >= ?)
+            WHERE x.start_date <= ? AND (x.end_date IS NULL OR x.end_date >= ?) {mine}
         ), w AS (
             SELECT l.g, l.r, l.area, l.first, l.last, m.staff_ref, {ws} AS ws
             FROM lk l JOIN {f.people} m USING (pairing_id) {join_school}

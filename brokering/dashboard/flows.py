@@ -68,7 +68,7 @@ def area_totals(
     # The relationships alone settle most periods: for a role that sees no one, a
     # relationship of two people or fewer rests on too few; for one that sees some, a few
     # such relationships per area are read with their people (`flow_sample`).
-    rel = flow_counts.read(con, viewer, periods, areas=True, people=False, f=f)
+    rel = flow_counts.relationships(con, viewer, periods, f)
     if viewer.aggregate_only:
         between = flow_counts.Between.of(rel)
         done = [_two_sure_cells(rel, between, s, e) for s, e in periods]
@@ -114,6 +114,7 @@ def school_totals(
     periods: list[tuple[date, date]],
     school_id: str,
     f: Facts | None = None,
+    read_for: list[tuple[date, date]] | None = None,
 ) -> list[tuple[set[str | None], set[str | None]]]:
     """Per period, what the flow matrices decide about one school's pairings active (the
     Transfer page's School filter: all areas, key None, and each area), which add up from
@@ -121,14 +122,16 @@ def school_totals(
     hide — the school's cells there, or the other cells of the area (the alliance's total
     less the school's), hold exactly one the viewer cannot see or work out, which the total
     less the others would give away; those the matrices give away — every cell shown or
-    known). Worked out over the term's full suppression (`flow_hiding`)."""
+    known). Worked out over the term's full suppression (`flow_hiding`), where the quick look
+    (`school_sample`) does not settle the period. `read_for`: periods covering `periods`
+    whose relationships the alliance's look reads too (`flow_counts.relationships`)."""
     none = [(set(), set()) for _ in periods]
     if viewer.sees_everyone or not periods:
         return none
     f = f or facts(con)
     # The relationships alone, and a few of them read with their people, settle most
     # periods (`school_sample`); everyone is read, once, only for a period they do not.
-    rel = flow_counts.read(con, viewer, periods, areas=True, people=False, f=f)
+    rel = flow_counts.relationships(con, viewer, read_for or periods, f)
     at = pd.Index(rel.ids).get_indexer([school_id])[0]
     if at < 0:
         return none

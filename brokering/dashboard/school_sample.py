@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from brokering.dashboard import flow_sample
-from brokering.dashboard.facts import Facts, facts
+from brokering.dashboard.facts import Facts
 from brokering.dashboard.flow_counts import Between, Work, _day, _person, _work_ctes
 from brokering.db import Connection
 from brokering.settings import SUPPRESSION_THRESHOLD
@@ -60,26 +60,68 @@ def settled(
     frame = pd.DataFrame(rows, columns=["k", "a", "b", "s", "e"])
     frame["a_id"], frame["b_id"] = rel.ids[frame["a"]], rel.ids[frame["b"]]
     unseen = flow_sample._unseen_people(con, viewer, frame, f)
-    own_unseen = school_unseen(con, viewer, periods, str(rel.ids[at]), f)
+    own, own_unseen = _own_cells(con, viewer, rel, at, periods, f)
     out: list[Decision | None] = []
-    for k, (pairs, cells, present, mine_areas) in enumerate(picks):
+    for k, (pairs, cells, present, _) in enumerate(picks):
         counts = unseen.get(k, {})
         sure = {p for p in pairs if 0 < counts.get(p, 0) < SUPPRESSION_THRESHOLD}
         held = {(g, r, area) for g, r, area in cells if (min(g, r), max(g, r)) in sure}
-        mine = pd.Series([a for g, r, a in held if at in (g, r)], dtype=object).value_counts()
-        other = pd.Series([a for g, r, a in held if at not in (g, r)], dtype=object)
-        other = other.value_counts()
-        if not all(other.get(a, 0) >= 2 for a in present) or not all(
-            mine.get(a, 0) >= 2 for a in mine_areas
-        ):
+        other = pd.Series([a for _, _, a in held], dtype=object).value_counts()
+        # The other cells of every area hold two unknown to the viewer: none is one short.
+        if not all(other.get(a, 0) >= 2 for a in present):
             out.append(None)
             continue
-        names = {rel.areas[a] for a in mine_areas}
-        # Its ledger totals: shown where every person of it the viewer sees; else hidden
-        # (one of its relationships is: here at least two).
-        hidden = bool(names) and own_unseen[k] > 0
-        out.append((names | {None}, set()) if hidden else (set(), set()))
+        out.append(_decided(own[k], own_unseen[k], rel.areas))
     return out
+
+
+def _decided(
+    cells: dict[int, tuple[int, int, int]], own_unseen: int, areas: np.ndarray
+) -> Decision | None:
+    """`flows.school_totals`' answer from the school's own cells, the other cells of every
+    area holding two unknown ones: per area code (sure: cells hidden whatever else is
+    decided, resting on someone unseen; maybe: cells resting on someone unseen whose
+    relationship rests on enough people, hidden or not as the rest decides; its work
+    within itself: the people the viewer cannot see, -1 for none). None where the answer
+    turns on what the rest decides."""
+    any_sure = any(sure for sure, _, _ in cells.values())
+    # Its ledger totals: shown where they rest only on people the viewer sees; hidden on
+    # their own (too few unseen), or with one of its relationships (rule 2 of the ledger).
+    if own_unseen == 0:
+        school_hidden = False
+    elif own_unseen < SUPPRESSION_THRESHOLD or any_sure:
+        school_hidden = True
+    else:
+        return None
+    hide: set[str | None] = set()
+    known: set[str | None] = set()
+    low = high = 0
+    for code, (sure, maybe, within) in cells.items():
+        name = areas[code]
+        # Its work within itself is unknown only while its totals are hidden.
+        left = sure + int(school_hidden and within > 0)
+        low, high = low + left, high + left + maybe
+        if sure or within > 0:
+            pass  # a part resting on someone unseen: not given away
+        elif maybe:
+            return None
+        else:
+            known.add(name)
+            continue
+        if school_hidden or left >= 2:
+            continue  # hidden below with its totals, or never one short
+        if maybe:
+            return None
+        if left == 1:
+            hide.add(name)
+    mine = {areas[code] for code in cells} - known
+    if school_hidden and mine:
+        hide |= mine | {None}
+    elif low == 1 and high == 1:
+        hide.add(None)
+    elif low < 2 and high != low:
+        return None
+    return hide, known
 
 
 def _candidates(
@@ -104,7 +146,7 @@ def _candidates(
     rows = qualified[running[between.rows[qualified]]]
     pair = between.pair[rows]
     chosen_all = []
-    for side in (True, False):
+    for side in (False,):
         keep = ours[pair] == side
         r_side, p_side = rows[keep], pair[keep]
         if not len(r_side):
@@ -121,51 +163,71 @@ def _candidates(
     return pairs, cells, present, mine_areas
 
 
-def school_unseen(
+def _own_cells(
     con: Connection,
     viewer: Viewer,
+    rel: Work,
+    at: int,
     periods: list[tuple[date, date]],
-    school_id: str,
-    f: Facts | None = None,
-) -> list[int]:
-    """Per period: the distinct people of one school in the period's work (areas read, as
-    `read` with `areas`) that the viewer cannot see — the "hidden" people its ledger totals
-    rest on (`hiding_inputs`)."""
-    f = f or facts(con)
+    f: Facts,
+) -> tuple[list[dict[int, tuple[int, int, int]]], list[int]]:
+    """(Per period and area code of the school's work: (its cells hidden whatever else is
+    decided and resting on someone unseen — their relationship rests on 1 to threshold-1
+    people the viewer cannot see, `ledger_suppression` rule 1; its cells resting on someone
+    unseen whose relationship rests on more; the people unseen in its work within itself,
+    -1 for none) — counted as `flow_counts.hiding_inputs` counts them: a cell's people are
+    the two schools' people in the pair's work in its area, a relationship's in all of it;
+    per period, the school's own people in all its work the viewer cannot see, what its
+    ledger totals rest on)."""
     person, join, unseen, params = _person(con, viewer, f)
     start, end = min(s for s, _ in periods), max(e for _, e in periods)
-    got = dict(
-        con.execute(
-            f"""
-            WITH {
-                _work_ctes(
-                    f,
-                    "a.k",
-                    "JOIN ar a ON a.area = x.area",
-                    "x.k",
-                    "JOIN sc x ON x.school_id = m.school_id",
-                )
-            },
-            per AS (
-                SELECT unnest(?::BIGINT[]) AS k, unnest(?::BIGINT[]) AS s,
-                       unnest(?::BIGINT[]) AS e
+    school = str(rel.ids[at])
+    rows = con.execute(
+        f"""
+        WITH {
+            _work_ctes(
+                f,
+                "a.k",
+                "JOIN ar a ON a.area = x.area",
+                "x.k",
+                "JOIN sc x ON x.school_id = m.school_id",
+                one_school=True,
             )
-            SELECT per.k, count(DISTINCT {person}) FILTER (WHERE {unseen})
-            FROM w {join} JOIN per ON w.first <= per.e AND w.last >= per.s
-            WHERE w.ws = (SELECT k FROM sc WHERE school_id = ?)
-            GROUP BY per.k
-            """,
-            [
-                end,
-                start,
-                end,
-                start,
-                list(range(len(periods))),
-                [_day(s) for s, _ in periods],
-                [_day(e) for _, e in periods],
-                *params,
-                school_id,
-            ],
-        ).fetchall()
-    )
-    return [int(got.get(k, 0)) for k in range(len(periods))]
+        }
+        SELECT w.g, w.r, w.area, w.first, w.last, w.ws, {person} AS who, {unseen} AS unseen
+        FROM w {join}
+        """,
+        [end, start, school, end, start, school, *params],
+    ).fetchnumpy()
+    g, r, area = (np.asarray(rows[c], np.int64) for c in ("g", "r", "area"))
+    first, last, ws = (np.asarray(rows[c], np.int64) for c in ("first", "last", "ws"))
+    who, hidden = np.asarray(rows["who"], np.int64), np.asarray(rows["unseen"], bool)
+    # Only the two schools' own people count for their relationship and its cells (the
+    # school's own people are read from its other pairings' links too).
+    keep = ((ws == g) | (ws == r)) & hidden & ((g == at) | (r == at))
+    n_areas = max(len(rel.areas), 1)
+    out, own = [], []
+    for s, e in periods:
+        running = (first <= _day(e)) & (last >= _day(s)) & hidden & (ws == at)
+        own.append(len(pd.unique(who[running])))
+        on = (rel.first <= _day(e)) & (rel.last >= _day(s)) & ((rel.g == at) | (rel.r == at))
+        cells = pd.unique((rel.g[on] * rel.n + rel.r[on]) * n_areas + rel.area[on])
+        won = keep & (first <= _day(e)) & (last >= _day(s))
+        other = np.where(g == at, r, g)[won]
+        pair_people = pd.DataFrame({"o": other, "a": area[won], "who": who[won]}).drop_duplicates()
+        per_pair = pair_people[pair_people["o"] != at].drop_duplicates(["o", "who"])
+        pair_unseen = per_pair["o"].value_counts()
+        cell_unseen = pair_people.groupby(["o", "a"]).size()
+        here: dict[int, list[int]] = {}
+        for c in cells:
+            cg, cr, ca = int(c // n_areas // rel.n), int(c // n_areas % rel.n), int(c % n_areas)
+            here.setdefault(ca, [0, 0, -1])
+            o = cr if cg == at else cg
+            u = int(cell_unseen.get((o, ca), 0))
+            if o == at:
+                here[ca][2] = u
+            elif u > 0:
+                small = 0 < int(pair_unseen.get(o, 0)) < SUPPRESSION_THRESHOLD
+                here[ca][0 if small else 1] += 1
+        out.append({a: (v[0], v[1], v[2]) for a, v in here.items()})
+    return out, own

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 
 from brokering import changes
-from brokering.dashboard import flows, hiding, transfer
+from brokering.dashboard import flow_counts, flows, hiding, transfer
 from brokering.dashboard.facts import Scope, facts, outside
 from brokering.db import Connection, alongside
 from brokering.terms import term_of
@@ -54,26 +54,36 @@ def _decide(
 ) -> Decided:
     """`decide`, worked out."""
     f = facts(con)
+    # The alliance's view as its own page suppresses it (its own set of terms), for every
+    # area (the whole's figures are the same in every area's view).
+    first = con.execute(f"SELECT min(area) FROM {f.pairings}").fetchone()[0]  # noqa: S608
+    alliance = Scope(area=scope.area or first)
+    terms = [term_of(s) for s, _ in periods]
+    terms = transfer._joint_periods(con, viewer, alliance, as_of, terms, f)
+    bounds = [(t.start, t.end) for t in terms]
+    # Their relationships are read once, for the school's flows and the alliance's.
+    flow_counts.relationships(con, viewer, bounds, f)
 
-    # The flows' decisions need nothing from the rest: worked out beside the figures'
-    # queries (`db.alongside`; each is mostly one thread's work at national scale).
-    def rest() -> tuple:
-        without = transfer.figures_by_area(
-            con, f, scope, periods, as_of, viewer, where_values=outside(f, scope.school_id)
+    # Three reads that need nothing from each other, side by side (`db.alongside`; each is
+    # mostly one thread's work at national scale): the flows' decisions, the figures of
+    # the work elsewhere and the alliance's view.
+    def flows_and_elsewhere(cursor: Connection) -> tuple:
+        def elsewhere(inner: Connection) -> dict:
+            where = outside(f, scope.school_id)
+            return transfer.figures_by_area(
+                inner, f, scope, periods, as_of, viewer, where_values=where
+            )
+
+        return alongside(
+            cursor,
+            elsewhere,
+            lambda: flows.school_totals(cursor, viewer, periods, scope.school_id, f, bounds),
         )
-        # The alliance's view as its own page suppresses it (its own set of terms), for
-        # every area (the whole's figures are the same in every area's view).
-        first = con.execute(f"SELECT min(area) FROM {f.pairings}").fetchone()[0]  # noqa: S608
-        alliance = Scope(area=scope.area or first)
-        terms = [term_of(s) for s, _ in periods]
-        terms = transfer._joint_periods(con, viewer, alliance, as_of, terms, f)
-        bounds = [(t.start, t.end) for t in terms]
-        _, shown = transfer._guarded_views(con, viewer, alliance, bounds, as_of, f)
-        return without, terms, shown
 
-    (without, terms, shown), matrices = alongside(
-        con, lambda cursor: flows.school_totals(cursor, viewer, periods, scope.school_id, f), rest
-    )
+    def alliance_view() -> list:
+        return transfer._guarded_views(con, viewer, alliance, bounds, as_of, f)[1]
+
+    shown, (matrices, without) = alongside(con, flows_and_elsewhere, alliance_view)
     at = {t.start: k for k, t in enumerate(terms)}
     out = []
     for k, (start, _) in enumerate(periods):
