@@ -22,7 +22,6 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from brokering import changes
 from brokering.dashboard.facts import PERSON_KEY, Facts, facts
 from brokering.db import Connection, query_df
 from brokering.viewer import Viewer
@@ -225,22 +224,6 @@ def read(
         staff=pd.factorize(col("staff", ~rel))[0].astype(np.int64),
         ws=col("ws", ~rel),
         unseen=col("unseen", ~rel, bool),
-    )
-
-
-def relationships(
-    con: Connection, viewer: Viewer, periods: list[tuple[date, date]], f: Facts | None = None
-) -> Work:
-    """`read` with areas and without people: the same for every viewer (no one's visibility
-    enters it), so read once per store change for every look that needs it — a school's view
-    of the Transfer page looks at its own flows and the alliance's beside them. Shared:
-    callers must not change its arrays."""
-    f = f or facts(con)
-    key = ("flow_counts.relationships", tuple(periods), f.links, f.coaching, f.people)
-    return changes.remembered(
-        changes.mark(con),
-        key,
-        lambda: read(con, viewer, periods, areas=True, people=False, f=f),
     )
 
 

@@ -12,7 +12,14 @@ import numpy as np
 import pandas as pd
 
 from brokering import concepts
-from brokering.dashboard import flow_counts, flow_hiding, flow_sample, hiding, school_sample
+from brokering.dashboard import (
+    flow_counts,
+    flow_hiding,
+    flow_once,
+    flow_sample,
+    hiding,
+    school_sample,
+)
 from brokering.dashboard.facts import ALLIANCE, Facts, Scope, facts
 from brokering.db import Connection, alongside, query_df
 from brokering.viewer import Viewer
@@ -68,7 +75,7 @@ def area_totals(
     # The relationships alone settle most periods: for a role that sees no one, a
     # relationship of two people or fewer rests on too few; for one that sees some, a few
     # such relationships per area are read with their people (`flow_sample`).
-    rel = flow_counts.relationships(con, viewer, periods, f)
+    rel = flow_once.relationships(con, viewer, periods, f)
     if viewer.aggregate_only:
         between = flow_counts.Between.of(rel)
         done = [_two_sure_cells(rel, between, s, e) for s, e in periods]
@@ -124,14 +131,14 @@ def school_totals(
     less the others would give away; those the matrices give away — every cell shown or
     known). Worked out over the term's full suppression (`flow_hiding`), where the quick look
     (`school_sample`) does not settle the period. `read_for`: periods covering `periods`
-    whose relationships the alliance's look reads too (`flow_counts.relationships`)."""
+    whose relationships the alliance's look reads too (`flow_once.relationships`)."""
     none = [(set(), set()) for _ in periods]
     if viewer.sees_everyone or not periods:
         return none
     f = f or facts(con)
     # The relationships alone, and a few of them read with their people, settle most
     # periods (`school_sample`); everyone is read, once, only for a period they do not.
-    rel = flow_counts.relationships(con, viewer, read_for or periods, f)
+    rel = flow_once.relationships(con, viewer, read_for or periods, f)
     at = pd.Index(rel.ids).get_indexer([school_id])[0]
     if at < 0:
         return none

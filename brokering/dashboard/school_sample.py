@@ -6,16 +6,17 @@ in full.
 Why: deciding it in full suppresses each term's flows for the whole alliance (every
 relationship's people read, then the matrices' rule run once per term) — at national scale
 over a second for a trend's seven terms, where a dashboard figure may take 300 ms. But the
-full rule's answer for one school is fixed wherever, in every skill area with work, the
-school's cells and the other cells each hold at least two cells hidden whatever else is
-decided: relationships between two schools, in one area, resting on 1 or 2 people the
-viewer cannot see (as `flow_sample` finds them). Then no area has exactly one unknown cell
-on either side, and none is given away (each holds a hidden cell resting on someone
-unseen); what remains is whether the school's own ledger totals are hidden — never where
-they rest only on people the viewer sees, always where one of its relationships is hidden
-and someone of it is unseen (`ledger_suppression`, rules 1 and 2) — which hides its areas'
-figures and the whole. A period this does not settle is decided in full by the caller; a
-period it settles gets exactly the full rule's answer (tests/test_school_sample.py)."""
+full rule's answer for one school turns on few things once every skill area with work
+holds two other cells hidden whatever else is decided (relationships between two other
+schools, in one area, resting on 1 or 2 people the viewer cannot see: `flow_sample`'s
+candidates), so no area's other cells are one unknown short: the school's own cells, read
+with their people (a few hundred rows) — which are hidden for sure (their relationship
+rests on too few people: the ledger's rule 1), which rest on no one unseen (never unknown)
+and which could go either way (where the answer turns on one of those, the look gives up)
+— and whether its ledger totals are hidden: never where they rest only on people the
+viewer sees, always where they rest on too few or one of its relationships is hidden
+(rules 1 and 2). A period this does not settle is decided in full by the caller; a period
+it settles gets exactly the full rule's answer (tests/test_school_sample.py)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ import pandas as pd
 
 from brokering.dashboard import flow_sample
 from brokering.dashboard.facts import Facts
-from brokering.dashboard.flow_counts import Between, Work, _day, _person, _work_ctes
+from brokering.dashboard.flow_counts import Work, _day, _person, _work_ctes
 from brokering.db import Connection
 from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.viewer import Viewer
@@ -45,30 +46,16 @@ def settled(
     """Per period: `flows.school_totals`' answer for the school at position `at` where this
     look proves it, else None. `rel`: the periods' relationships with their areas (people
     not needed), read from `f`."""
-    between = Between.of(rel)
-    qualified = flow_sample._qualified(rel, between)
-    lo, hi = between.pairs // rel.n, between.pairs % rel.n
-    ours = (lo == at) | (hi == at)
-    picks = [_candidates(rel, between, qualified, ours, at, s, e) for s, e in periods]
-    rows = [
-        (k, int(a), int(b), s, e)
-        for k, ((s, e), pick) in enumerate(zip(periods, picks, strict=True))
-        for a, b in pick[0]
-    ]
-    if not rows:
-        return [None] * len(periods)
-    frame = pd.DataFrame(rows, columns=["k", "a", "b", "s", "e"])
-    frame["a_id"], frame["b_id"] = rel.ids[frame["a"]], rel.ids[frame["b"]]
-    unseen = flow_sample._unseen_people(con, viewer, frame, f)
+    # The other cells of every area: the alliance's own look's candidates without the
+    # school's (read once for both: `flow_sample.sure_cells`).
     own, own_unseen = _own_cells(con, viewer, rel, at, periods, f)
+    sample = flow_sample.sure_cells(con, viewer, rel, periods, f)
     out: list[Decision | None] = []
-    for k, (pairs, cells, present, _) in enumerate(picks):
-        counts = unseen.get(k, {})
-        sure = {p for p in pairs if 0 < counts.get(p, 0) < SUPPRESSION_THRESHOLD}
-        held = {(g, r, area) for g, r, area in cells if (min(g, r), max(g, r)) in sure}
-        other = pd.Series([a for _, _, a in held], dtype=object).value_counts()
+    for k, (held, present) in enumerate(sample):
+        other = pd.Series([a for g, r, a in held if at not in (g, r)], dtype=object)
+        counts = other.value_counts()
         # The other cells of every area hold two unknown to the viewer: none is one short.
-        if not all(other.get(a, 0) >= 2 for a in present):
+        if not all(counts.get(a, 0) >= 2 for a in present):
             out.append(None)
             continue
         out.append(_decided(own[k], own_unseen[k], rel.areas))
@@ -122,45 +109,6 @@ def _decided(
     elif low < 2 and high != low:
         return None
     return hide, known
-
-
-def _candidates(
-    rel: Work,
-    between: Between,
-    qualified: np.ndarray,
-    ours: np.ndarray,
-    at: int,
-    start: date,
-    end: date,
-) -> tuple[list[tuple[int, int]], list[tuple[int, int, int]], set[int], set[int]]:
-    """(candidate pairs of schools, their directed cells (giver, receiver, area code),
-    every area code with work, the area codes of the school's own work) for the period:
-    pairs of `qualified` running in it, up to `flow_sample.PER_AREA` per area among the
-    school's pairs (`ours`, per pair code; the school at position `at`) and as many among
-    the others'."""
-    running, _ = between.running(rel, start, end)
-    n, n_areas = rel.n, max(len(rel.areas), 1)
-    present = {int(a) for a in np.flatnonzero(np.bincount(rel.area[running], minlength=n_areas))}
-    mine = running & ((rel.g == at) | (rel.r == at))
-    mine_areas = {int(a) for a in np.flatnonzero(np.bincount(rel.area[mine], minlength=n_areas))}
-    rows = qualified[running[between.rows[qualified]]]
-    pair = between.pair[rows]
-    chosen_all = []
-    for side in (False,):
-        keep = ours[pair] == side
-        r_side, p_side = rows[keep], pair[keep]
-        if not len(r_side):
-            continue
-        first = np.flatnonzero(np.r_[True, p_side[1:] != p_side[:-1]])
-        area = rel.area[between.rows[r_side[first]]]
-        k = np.arange(len(first))
-        rank = k - np.maximum.accumulate(np.where(np.r_[True, area[1:] != area[:-1]], k, 0))
-        chosen_all.append(p_side[first][rank < flow_sample.PER_AREA])
-    chosen = np.concatenate(chosen_all) if chosen_all else np.zeros(0, np.int64)
-    pairs = [(int(key // n), int(key % n)) for key in between.pairs[chosen]]
-    cell_rows = pd.unique(between.cell[rows[np.isin(pair, chosen)]])
-    cells = [(int(c // n_areas // n), int(c // n_areas % n), int(c % n_areas)) for c in cell_rows]
-    return pairs, cells, present, mine_areas
 
 
 def _own_cells(

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 
 from brokering import changes
-from brokering.dashboard import flow_counts, flows, hiding, transfer
+from brokering.dashboard import flows, hiding, transfer
 from brokering.dashboard.facts import Scope, facts
 from brokering.dashboard.transfer_figures import figures_split
 from brokering.db import Connection, alongside
@@ -66,8 +66,6 @@ def _decide(
     terms = [term_of(s) for s, _ in periods]
     terms = transfer._joint_periods(con, viewer, alliance, as_of, terms, f)
     bounds = [(t.start, t.end) for t in terms]
-    # Their relationships are read once, for the school's flows and the alliance's.
-    flow_counts.relationships(con, viewer, bounds, f)
 
     at = {t.start: k for k, t in enumerate(terms)}
     ours = [at[start] for start, _ in periods]
@@ -83,6 +81,8 @@ def _decide(
 
     (shown, mine, without), matrices = alongside(
         con,
+        # Its relationships are read first (`flow_once.relationships`, with `bounds`):
+        # the alliance's look finds them read, after its figures.
         lambda cursor: flows.school_totals(cursor, viewer, periods, scope.school_id, f, bounds),
         figures_and_alliance,
     )
