@@ -227,22 +227,10 @@ def read(
     )
 
 
-def _work_ctes(
-    f: Facts, area: str, join_area: str, ws: str, join_school: str, one_school: bool = False
-) -> str:
-    """The CTEs `read` (and `school_sample`) rest on: `lk` the pairings' links and `ck` the
-    coaching records running from the second parameter's day to the first's (with
-    `one_school`, only those with a participant from the school the third names, as
-    giver or receiver of a coaching record), `w` their people (each with their school's position,
-    `ws`)."""
-    mine = "AND ? IN (x.giver, x.receiver)" if one_school else ""
-    # A pairing the school takes part in, whichever schools its links join (a link's two
-    # schools are its participants': `facts._links_sql`).
-    ours = (
-        f"AND x.pairing_id IN (SELECT pairing_id FROM {f.people} WHERE school_id = ?)"
-        if one_school
-        else ""
-    )
+def _work_ctes(f: Facts, area: str, join_area: str, ws: str, join_school: str) -> str:
+    """The CTEs `read` rests on: `lk` the pairings' links and `ck` the coaching records
+    running from the second parameter's day to the first's, `w` their people (each with
+    their school's position, `ws`)."""
     days = "date_diff('day', DATE '1970-01-01', {})"
     return f"""{_CODES}, lk AS (
             SELECT x.pairing_id, g.k AS g, r.k AS r, {area} AS area, x.hours, x.people,
@@ -251,7 +239,7 @@ def _work_ctes(
             FROM {f.links} x JOIN sc g ON g.school_id = x.giver
             JOIN sc r ON r.school_id = x.receiver {join_area}
             WHERE x.start_date <= ? AND (x.concluded_on IS NULL OR x.concluded_on >= ?)
-              AND x.status <> 'proposed' {ours}
+              AND x.status <> 'proposed'
         ), ck AS (
             SELECT g.k AS g, r.k AS r, {area} AS area, x.hours, x.coach_ref, x.coachee_ref,
                    CASE WHEN x.coach_ref = x.coachee_ref THEN 1 ELSE 2 END AS people,
@@ -259,7 +247,7 @@ def _work_ctes(
                    coalesce({days.format("x.end_date")}, {_NEVER}) AS last
             FROM {f.coaching} x JOIN sc g ON g.school_id = x.giver
             JOIN sc r ON r.school_id = x.receiver {join_area}
-            WHERE x.start_date <= ? AND (x.end_date IS NULL OR x.end_date >= ?) {mine}
+            WHERE x.start_date <= ? AND (x.end_date IS NULL OR x.end_date >= ?)
         ), w AS (
             SELECT l.g, l.r, l.area, l.first, l.last, m.staff_ref, {ws} AS ws
             FROM lk l JOIN {f.people} m USING (pairing_id) {join_school}

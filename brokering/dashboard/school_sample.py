@@ -27,7 +27,7 @@ import pandas as pd
 
 from brokering.dashboard import flow_sample
 from brokering.dashboard.facts import Facts
-from brokering.dashboard.flow_counts import Work, _day, _person, _work_ctes
+from brokering.dashboard.flow_counts import _NEVER, Work, _day, _person
 from brokering.db import Connection
 from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.viewer import Viewer
@@ -130,52 +130,81 @@ def _own_cells(
     person, join, unseen, params = _person(con, viewer, f)
     start, end = min(s for s, _ in periods), max(e for _, e in periods)
     school = str(rel.ids[at])
+    # As `flow_counts.read` reads them (its joins to the schools and the areas keep only
+    # rows with both), schools and areas by their ids, placed in `rel`'s order here.
     rows = con.execute(
         f"""
-        WITH {
-            _work_ctes(
-                f,
-                "a.k",
-                "JOIN ar a ON a.area = x.area",
-                "x.k",
-                "JOIN sc x ON x.school_id = m.school_id",
-                one_school=True,
-            )
-        }
-        SELECT w.g, w.r, w.area, w.first, w.last, w.ws, {person} AS who, {unseen} AS unseen
+        WITH lk AS (
+            SELECT x.pairing_id, x.giver, x.receiver, x.area, x.start_date, x.concluded_on
+            FROM {f.links} x
+            WHERE x.start_date <= ? AND (x.concluded_on IS NULL OR x.concluded_on >= ?)
+              AND x.status <> 'proposed'
+              AND x.pairing_id IN (SELECT pairing_id FROM {f.people} WHERE school_id = ?)
+        ), ck AS (
+            SELECT x.giver, x.receiver, x.area, x.start_date, x.end_date, x.coach_ref,
+                   x.coachee_ref
+            FROM {f.coaching} x
+            WHERE x.start_date <= ? AND (x.end_date IS NULL OR x.end_date >= ?)
+              AND ? IN (x.giver, x.receiver)
+        ), w AS (
+            SELECT l.giver AS g, l.receiver AS r, l.area, l.start_date AS first,
+                   l.concluded_on AS last, m.staff_ref, m.school_id AS ws
+            FROM lk l JOIN {f.people} m USING (pairing_id)
+            UNION ALL SELECT giver, receiver, area, start_date, end_date, coach_ref, giver FROM ck
+            UNION ALL
+            SELECT giver, receiver, area, start_date, end_date, coachee_ref, receiver FROM ck
+        )
+        SELECT w.g, w.r, coalesce(w.area, '') AS area,
+               date_diff('day', DATE '1970-01-01', w.first) AS first,
+               coalesce(date_diff('day', DATE '1970-01-01', w.last), {_NEVER}) AS last,
+               w.ws, {person} AS who, {unseen} AS unseen
         FROM w {join}
         """,
         [end, start, school, end, start, school, *params],
-    ).fetchnumpy()
-    g, r, area = (np.asarray(rows[c], np.int64) for c in ("g", "r", "area"))
-    first, last, ws = (np.asarray(rows[c], np.int64) for c in ("first", "last", "ws"))
-    who, hidden = np.asarray(rows["who"], np.int64), np.asarray(rows["unseen"], bool)
+    ).fetchall()
+    ids = pd.Index(rel.ids)
+    codes = {str(a): k for k, a in enumerate(rel.areas)}
+    found = [
+        (*ids.get_indexer([g, r, ws]).tolist(), codes.get(area, -1), first, last, who, hidden)
+        for g, r, area, first, last, ws, who, hidden in rows
+    ]
+    found = [row for row in found if min(row[:4]) >= 0]
     # Only the two schools' own people count for their relationship and its cells (the
     # school's own people are read from its other pairings' links too).
-    keep = ((ws == g) | (ws == r)) & hidden & ((g == at) | (r == at))
+    ours = [row for row in found if row[7] and at in (row[0], row[1]) and row[2] in row[:2]]
     n_areas = max(len(rel.areas), 1)
     out, own = [], []
     for s, e in periods:
-        running = (first <= _day(e)) & (last >= _day(s)) & hidden & (ws == at)
-        own.append(len(pd.unique(who[running])))
-        on = (rel.first <= _day(e)) & (rel.last >= _day(s)) & ((rel.g == at) | (rel.r == at))
+        s_day, e_day = _day(s), _day(e)
+        own.append(
+            len(
+                {
+                    row[6]
+                    for row in found
+                    if row[7] and row[2] == at and row[4] <= e_day and row[5] >= s_day
+                }
+            )
+        )
+        on = (rel.first <= e_day) & (rel.last >= s_day) & ((rel.g == at) | (rel.r == at))
         cells = pd.unique((rel.g[on] * rel.n + rel.r[on]) * n_areas + rel.area[on])
-        won = keep & (first <= _day(e)) & (last >= _day(s))
-        other = np.where(g == at, r, g)[won]
-        pair_people = pd.DataFrame({"o": other, "a": area[won], "who": who[won]}).drop_duplicates()
-        per_pair = pair_people[pair_people["o"] != at].drop_duplicates(["o", "who"])
-        pair_unseen = per_pair["o"].value_counts()
-        cell_unseen = pair_people.groupby(["o", "a"]).size()
+        pair_people: dict[int, set[int]] = {}
+        cell_people: dict[tuple[int, int], set[int]] = {}
+        for g, r, _, area, first, last, who, _ in ours:
+            if first <= e_day and last >= s_day:
+                o = r if g == at else g
+                cell_people.setdefault((o, area), set()).add(who)
+                if o != at:
+                    pair_people.setdefault(o, set()).add(who)
         here: dict[int, list[int]] = {}
-        for c in cells:
-            cg, cr, ca = int(c // n_areas // rel.n), int(c // n_areas % rel.n), int(c % n_areas)
+        for c in cells.tolist():
+            cg, cr, ca = c // n_areas // rel.n, c // n_areas % rel.n, c % n_areas
             here.setdefault(ca, [0, 0, -1])
             o = cr if cg == at else cg
-            u = int(cell_unseen.get((o, ca), 0))
+            u = len(cell_people.get((o, ca), ()))
             if o == at:
                 here[ca][2] = u
             elif u > 0:
-                small = 0 < int(pair_unseen.get(o, 0)) < SUPPRESSION_THRESHOLD
+                small = 0 < len(pair_people.get(o, ())) < SUPPRESSION_THRESHOLD
                 here[ca][0 if small else 1] += 1
         out.append({a: (v[0], v[1], v[2]) for a, v in here.items()})
     return out, own
