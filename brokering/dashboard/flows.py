@@ -209,18 +209,26 @@ def _sure_cells_everywhere(term: flow_counts.Work, viewer: Viewer) -> bool:
 
 
 def _two_sure_cells(
-    rel: flow_counts.Work, between: flow_counts.Between, start: date, end: date
+    rel: flow_counts.Work,
+    between: flow_counts.Between,
+    start: date,
+    end: date,
+    without: int | None = None,
 ) -> bool:
     """Whether every area with work in [start, end] holds two cells whose
     relationship rests on at most two people (at most: each relationship's people added
     up) — for a role that sees no one, cells hidden whatever else is decided. `between`:
-    `rel`'s rows between two schools, coded once for every period."""
+    `rel`'s rows between two schools, coded once for every period; `without`: a school
+    (position) whose cells do not count."""
     running, on = between.running(rel, start, end)
     size = np.bincount(
         between.pair[on], weights=rel.size[between.rows[on]], minlength=len(between.pairs)
     )
     # A cell lies in one pair: it is small where its pair is, in this period.
     held = between.cell[on][size[between.pair[on]] <= 2]
+    if without is not None:  # not the cells of this school (position): `school_sample`
+        n_areas_, n = max(len(rel.areas), 1), rel.n
+        held = held[(held // n_areas_ // n != without) & (held // n_areas_ % n != without)]
     # Every area with work, within one school too (one with none between schools has no
     # cell to hide: it is decided in full).
     n_areas = max(len(rel.areas), 1)

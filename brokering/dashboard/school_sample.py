@@ -27,7 +27,7 @@ import pandas as pd
 
 from brokering.dashboard import flow_sample
 from brokering.dashboard.facts import Facts
-from brokering.dashboard.flow_counts import _NEVER, Work, _day, _person
+from brokering.dashboard.flow_counts import _NEVER, Between, Work, _day, _person
 from brokering.db import Connection
 from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.viewer import Viewer
@@ -49,16 +49,35 @@ def settled(
     # The other cells of every area: the alliance's own look's candidates without the
     # school's (read once for both: `flow_sample.sure_cells`).
     own, own_unseen = _own_cells(con, viewer, rel, at, periods, f)
-    sample = flow_sample.sure_cells(con, viewer, rel, periods, f)
     out: list[Decision | None] = []
-    for k, (held, present) in enumerate(sample):
+    for k, others_held in enumerate(_others_held(con, viewer, rel, at, periods, f)):
+        # The other cells of every area hold two unknown to the viewer: none is one short.
+        out.append(_decided(own[k], own_unseen[k], rel.areas) if others_held else None)
+    return out
+
+
+def _others_held(
+    con: Connection,
+    viewer: Viewer,
+    rel: Work,
+    at: int,
+    periods: list[tuple[date, date]],
+    f: Facts,
+) -> list[bool]:
+    """Per period: whether every area with work holds two cells of other schools than the
+    one at position `at` hidden whatever else is decided — for a role that sees no one, from
+    the relationships alone (`flows._two_sure_cells`); else from the alliance's sample read
+    with its people (`flow_sample.sure_cells`)."""
+    if viewer.aggregate_only:
+        from brokering.dashboard.flows import _two_sure_cells  # it imports this module
+
+        between = Between.of(rel)
+        return [_two_sure_cells(rel, between, s, e, without=at) for s, e in periods]
+    out = []
+    for held, present in flow_sample.sure_cells(con, viewer, rel, periods, f):
         other = pd.Series([a for g, r, a in held if at not in (g, r)], dtype=object)
         counts = other.value_counts()
-        # The other cells of every area hold two unknown to the viewer: none is one short.
-        if not all(counts.get(a, 0) >= 2 for a in present):
-            out.append(None)
-            continue
-        out.append(_decided(own[k], own_unseen[k], rel.areas))
+        out.append(all(counts.get(a, 0) >= 2 for a in present))
     return out
 
 
@@ -164,9 +183,11 @@ def _own_cells(
     ).fetchall()
     ids = pd.Index(rel.ids)
     codes = {str(a): k for k, a in enumerate(rel.areas)}
+    cols = list(zip(*rows, strict=True)) if rows else [()] * 8
+    g_at, r_at, ws_at = (ids.get_indexer(list(cols[k])).tolist() for k in (0, 1, 5))
     found = [
-        (*ids.get_indexer([g, r, ws]).tolist(), codes.get(area, -1), first, last, who, hidden)
-        for g, r, area, first, last, ws, who, hidden in rows
+        (g_at[i], r_at[i], ws_at[i], codes.get(area, -1), first, last, who, hidden)
+        for i, (_, _, area, first, last, _, who, hidden) in enumerate(rows)
     ]
     found = [row for row in found if min(row[:4]) >= 0]
     # Only the two schools' own people count for their relationship and its cells (the
