@@ -52,9 +52,7 @@ def alliances(draw: st.DrawFn) -> dict:
     return made.drawn(draw, 7, st.sampled_from(SKILLS), most_pairings=20)
 
 
-def in_full(
-    con: Connection, viewer: Viewer, school: str, monkeypatch: pytest.MonkeyPatch
-) -> list:
+def in_full(con: Connection, viewer: Viewer, school: str, monkeypatch: pytest.MonkeyPatch) -> list:
     """`school_totals` with the first look settling nothing."""
     with monkeypatch.context() as m:
         m.setattr(
