@@ -174,25 +174,11 @@ def read(
     start, end = min(s for s, _ in periods), max(e for _, e in periods)
     area = "a.k" if areas else "-1"
     join_area = "JOIN ar a ON a.area = x.area" if areas else ""
-    # The person's number: their reference hashed where no two staff share one and nothing
-    # else about them is needed; else their row in the staff list, read with what the
-    # viewer may see of them.
-    joined = (
-        not (viewer.aggregate_only or viewer.sees_everyone)
-        or not con.execute(f"SELECT distinct_keys FROM {f.keys}").fetchall()[0][0]
-    )
-    if viewer.aggregate_only or viewer.sees_everyone:
-        unseen, params = ("TRUE" if viewer.aggregate_only else "FALSE"), []
-    else:
-        vis, params = visible_staff_sql(viewer, "st")
-        unseen = f"NOT {vis}"
+    person, join, unseen, params = _person(con, viewer, f)
     # A participant's school counts only for suppression (the administrator has none).
     ws, join_school = (
         ("-1", "") if viewer.sees_everyone else ("x.k", "JOIN sc x ON x.school_id = m.school_id")
     )
-    person = "st.rowid" if joined else PERSON_KEY.format("w.staff_ref")
-    join = "JOIN staff st ON st.staff_ref = w.staff_ref" if joined else ""
-    days = "date_diff('day', DATE '1970-01-01', {})"
     people_rows = (
         f"""UNION ALL
         SELECT FALSE, w.g, w.r, w.area, w.first, w.last, w.ws, {person}, {unseen}, 0.0, FALSE, 0
@@ -202,28 +188,7 @@ def read(
     )
     rows = con.execute(
         f"""
-        WITH {_CODES}, lk AS (
-            SELECT x.pairing_id, g.k AS g, r.k AS r, {area} AS area, x.hours, x.people,
-                   {days.format("x.start_date")} AS first,
-                   coalesce({days.format("x.concluded_on")}, {_NEVER}) AS last
-            FROM {f.links} x JOIN sc g ON g.school_id = x.giver
-            JOIN sc r ON r.school_id = x.receiver {join_area}
-            WHERE x.start_date <= ? AND (x.concluded_on IS NULL OR x.concluded_on >= ?)
-              AND x.status <> 'proposed'
-        ), ck AS (
-            SELECT g.k AS g, r.k AS r, {area} AS area, x.hours, x.coach_ref, x.coachee_ref,
-                   CASE WHEN x.coach_ref = x.coachee_ref THEN 1 ELSE 2 END AS people,
-                   {days.format("x.start_date")} AS first,
-                   coalesce({days.format("x.end_date")}, {_NEVER}) AS last
-            FROM {f.coaching} x JOIN sc g ON g.school_id = x.giver
-            JOIN sc r ON r.school_id = x.receiver {join_area}
-            WHERE x.start_date <= ? AND (x.end_date IS NULL OR x.end_date >= ?)
-        ), w AS (
-            SELECT l.g, l.r, l.area, l.first, l.last, m.staff_ref, {ws} AS ws
-            FROM lk l JOIN {f.people} m USING (pairing_id) {join_school}
-            UNION ALL SELECT g, r, area, first, last, coach_ref, g FROM ck
-            UNION ALL SELECT g, r, area, first, last, coachee_ref, r FROM ck
-        )
+        WITH {_work_ctes(f, area, join_area, ws, join_school)}
         {_WITH_PEOPLE if people else _REL_ONLY}
         {people_rows}
         """,
@@ -260,6 +225,55 @@ def read(
         ws=col("ws", ~rel),
         unseen=col("unseen", ~rel, bool),
     )
+
+
+def _work_ctes(f: Facts, area: str, join_area: str, ws: str, join_school: str) -> str:
+    """The CTEs `read` rests on: `lk` the pairings' links and `ck` the coaching records
+    running from the second parameter's day to the first's, `w` their people (each with
+    their school's position, `ws`)."""
+    days = "date_diff('day', DATE '1970-01-01', {})"
+    return f"""{_CODES}, lk AS (
+            SELECT x.pairing_id, g.k AS g, r.k AS r, {area} AS area, x.hours, x.people,
+                   {days.format("x.start_date")} AS first,
+                   coalesce({days.format("x.concluded_on")}, {_NEVER}) AS last
+            FROM {f.links} x JOIN sc g ON g.school_id = x.giver
+            JOIN sc r ON r.school_id = x.receiver {join_area}
+            WHERE x.start_date <= ? AND (x.concluded_on IS NULL OR x.concluded_on >= ?)
+              AND x.status <> 'proposed'
+        ), ck AS (
+            SELECT g.k AS g, r.k AS r, {area} AS area, x.hours, x.coach_ref, x.coachee_ref,
+                   CASE WHEN x.coach_ref = x.coachee_ref THEN 1 ELSE 2 END AS people,
+                   {days.format("x.start_date")} AS first,
+                   coalesce({days.format("x.end_date")}, {_NEVER}) AS last
+            FROM {f.coaching} x JOIN sc g ON g.school_id = x.giver
+            JOIN sc r ON r.school_id = x.receiver {join_area}
+            WHERE x.start_date <= ? AND (x.end_date IS NULL OR x.end_date >= ?)
+        ), w AS (
+            SELECT l.g, l.r, l.area, l.first, l.last, m.staff_ref, {ws} AS ws
+            FROM lk l JOIN {f.people} m USING (pairing_id) {join_school}
+            UNION ALL SELECT g, r, area, first, last, coach_ref, g FROM ck
+            UNION ALL SELECT g, r, area, first, last, coachee_ref, r FROM ck
+        )"""
+
+
+def _person(con: Connection, viewer: Viewer, f: Facts) -> tuple[str, str, str, list[object]]:
+    """(the person's number, the join it needs, whether the viewer cannot see them, its
+    parameters), for a row of `w` — as `read` counts people."""
+    # The person's number: their reference hashed where no two staff share one and nothing
+    # else about them is needed; else their row in the staff list, read with what the
+    # viewer may see of them.
+    joined = (
+        not (viewer.aggregate_only or viewer.sees_everyone)
+        or not con.execute(f"SELECT distinct_keys FROM {f.keys}").fetchall()[0][0]
+    )
+    if viewer.aggregate_only or viewer.sees_everyone:
+        unseen, params = ("TRUE" if viewer.aggregate_only else "FALSE"), []
+    else:
+        vis, params = visible_staff_sql(viewer, "st")
+        unseen = f"NOT {vis}"
+    person = "st.rowid" if joined else PERSON_KEY.format("w.staff_ref")
+    join = "JOIN staff st ON st.staff_ref = w.staff_ref" if joined else ""
+    return person, join, unseen, params
 
 
 def _people(

@@ -24,6 +24,7 @@ import pandas as pd
 
 from brokering.dashboard.facts import Facts, facts
 from brokering.dashboard.flow_counts import Between, Work
+from brokering.dashboard.flow_once import once
 from brokering.db import Connection, query_df
 from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.viewer import Viewer
@@ -44,7 +45,38 @@ def settled(
     """Per period: True where every area with work between schools holds two cells hidden
     whatever else is decided (so no area's total is hidden or given away by the matrices);
     False where this look cannot tell. `rel`: the periods' relationships, areas read,
-    people not needed; `f`: the facts it was read from."""
+    people not needed (`flow_once.relationships`); `f`: the facts it was read from."""
+    out = []
+    for held, present in sure_cells(con, viewer, rel, periods, f or facts(con)):
+        per_area = pd.Series([area for _, _, area in held], dtype=object).value_counts()
+        out.append(all(per_area.get(area, 0) >= 2 for area in present))
+    return out
+
+
+def sure_cells(
+    con: Connection,
+    viewer: Viewer,
+    rel: Work,
+    periods: list[tuple[date, date]],
+    f: Facts,
+) -> list[tuple[set[tuple[int, int, int]], set[int]]]:
+    """Per period: (cells (giver, receiver, area code) of the candidates found hidden
+    whatever else is decided, every area code with work). Remembered per store change: a
+    school's view of the Transfer page asks it for the school's flows and for the
+    alliance's (`school_sample`), of the same relationships (`rel`, as
+    `flow_once.relationships` reads them for `periods`)."""
+    key = ("flow_sample.sure_cells", viewer, tuple(periods), f.links, f.people, len(rel.g))
+    return once(con, key, lambda: _sure_cells(con, viewer, rel, periods, f))
+
+
+def _sure_cells(
+    con: Connection,
+    viewer: Viewer,
+    rel: Work,
+    periods: list[tuple[date, date]],
+    f: Facts,
+) -> list[tuple[set[tuple[int, int, int]], set[int]]]:
+    """`sure_cells`, worked out."""
     between = Between.of(rel)
     qualified = _qualified(rel, between)
     picks = [_candidates(rel, between, qualified, s, e) for s, e in periods]
@@ -54,17 +86,16 @@ def settled(
         for a, b in pairs
     ]
     if not rows:
-        return [not present for _, _, present in picks]
+        return [(set(), present) for _, _, present in picks]
     frame = pd.DataFrame(rows, columns=["k", "a", "b", "s", "e"])
     frame["a_id"], frame["b_id"] = rel.ids[frame["a"]], rel.ids[frame["b"]]
-    unseen = _unseen_people(con, viewer, frame, f or facts(con))
+    unseen = _unseen_people(con, viewer, frame, f)
     out = []
     for k, (pairs, cells, present) in enumerate(picks):
         counts = unseen.get(k, {})
         sure = {p for p in pairs if 0 < counts.get(p, 0) < SUPPRESSION_THRESHOLD}
         held = {(g, r, area) for g, r, area in cells if (min(g, r), max(g, r)) in sure}
-        per_area = pd.Series([area for _, _, area in held], dtype=object).value_counts()
-        out.append(all(per_area.get(area, 0) >= 2 for area in present))
+        out.append((held, present))
     return out
 
 

@@ -12,8 +12,15 @@ import numpy as np
 import pandas as pd
 
 from brokering import concepts
-from brokering.dashboard import flow_counts, flow_hiding, flow_sample, hiding
-from brokering.dashboard.facts import ALLIANCE, Facts, Scope
+from brokering.dashboard import (
+    flow_counts,
+    flow_hiding,
+    flow_once,
+    flow_sample,
+    hiding,
+    school_sample,
+)
+from brokering.dashboard.facts import ALLIANCE, Facts, Scope, facts
 from brokering.db import Connection, alongside, query_df
 from brokering.viewer import Viewer
 
@@ -68,7 +75,7 @@ def area_totals(
     # The relationships alone settle most periods: for a role that sees no one, a
     # relationship of two people or fewer rests on too few; for one that sees some, a few
     # such relationships per area are read with their people (`flow_sample`).
-    rel = flow_counts.read(con, viewer, periods, areas=True, people=False, f=f)
+    rel = flow_once.relationships(con, viewer, periods, f)
     if viewer.aggregate_only:
         between = flow_counts.Between.of(rel)
         done = [_two_sure_cells(rel, between, s, e) for s, e in periods]
@@ -114,6 +121,7 @@ def school_totals(
     periods: list[tuple[date, date]],
     school_id: str,
     f: Facts | None = None,
+    read_for: list[tuple[date, date]] | None = None,
 ) -> list[tuple[set[str | None], set[str | None]]]:
     """Per period, what the flow matrices decide about one school's pairings active (the
     Transfer page's School filter: all areas, key None, and each area), which add up from
@@ -121,16 +129,28 @@ def school_totals(
     hide — the school's cells there, or the other cells of the area (the alliance's total
     less the school's), hold exactly one the viewer cannot see or work out, which the total
     less the others would give away; those the matrices give away — every cell shown or
-    known). Worked out over the term's full suppression (`flow_hiding`)."""
+    known). Worked out over the term's full suppression (`flow_hiding`), where the quick look
+    (`school_sample`) does not settle the period. `read_for`: periods covering `periods`
+    whose relationships the alliance's look reads too (`flow_once.relationships`)."""
     none = [(set(), set()) for _ in periods]
     if viewer.sees_everyone or not periods:
         return none
-    full = flow_counts.read(con, viewer, periods, areas=True, f=f)
-    at = pd.Index(full.ids).get_indexer([school_id])[0]
+    f = f or facts(con)
+    # The relationships alone, and a few of them read with their people, settle most
+    # periods (`school_sample`); everyone is read, once, only for a period they do not.
+    rel = flow_once.relationships(con, viewer, read_for or periods, f)
+    at = pd.Index(rel.ids).get_indexer([school_id])[0]
     if at < 0:
         return none
+    done = school_sample.settled(con, viewer, rel, periods, int(at), f)
+    full = None
     out = []
-    for start, end in periods:
+    for (start, end), settled in zip(periods, done, strict=True):
+        if settled is not None:
+            out.append(settled)
+            continue
+        if full is None:
+            full = flow_counts.read(con, viewer, periods, areas=True, f=f)
         hid_s, _, cells, hid_c, _ = _suppressed(full.during(start, end), viewer, True)
         g, r = cells["giver"].to_numpy(np.int64), cells["receiver"].to_numpy(np.int64)
         mine = (g == at) | (r == at)
@@ -189,18 +209,26 @@ def _sure_cells_everywhere(term: flow_counts.Work, viewer: Viewer) -> bool:
 
 
 def _two_sure_cells(
-    rel: flow_counts.Work, between: flow_counts.Between, start: date, end: date
+    rel: flow_counts.Work,
+    between: flow_counts.Between,
+    start: date,
+    end: date,
+    without: int | None = None,
 ) -> bool:
     """Whether every area with work in [start, end] holds two cells whose
     relationship rests on at most two people (at most: each relationship's people added
     up) — for a role that sees no one, cells hidden whatever else is decided. `between`:
-    `rel`'s rows between two schools, coded once for every period."""
+    `rel`'s rows between two schools, coded once for every period; `without`: a school
+    (position) whose cells do not count."""
     running, on = between.running(rel, start, end)
     size = np.bincount(
         between.pair[on], weights=rel.size[between.rows[on]], minlength=len(between.pairs)
     )
     # A cell lies in one pair: it is small where its pair is, in this period.
     held = between.cell[on][size[between.pair[on]] <= 2]
+    if without is not None:  # not the cells of this school (position): `school_sample`
+        n_areas_, n = max(len(rel.areas), 1), rel.n
+        held = held[(held // n_areas_ // n != without) & (held // n_areas_ % n != without)]
     # Every area with work, within one school too (one with none between schools has no
     # cell to hide: it is decided in full).
     n_areas = max(len(rel.areas), 1)

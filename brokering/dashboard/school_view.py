@@ -17,12 +17,15 @@ from datetime import date
 
 from brokering import changes
 from brokering.dashboard import flows, hiding, transfer
-from brokering.dashboard.facts import Scope, facts, outside
+from brokering.dashboard.facts import Scope, facts
+from brokering.dashboard.transfer_figures import figures_split
 from brokering.db import Connection, alongside
 from brokering.terms import term_of
 from brokering.viewer import Viewer
 
 Decided = list[tuple[dict[str | None, tuple[str, ...]], set[str | None]]]
+#: The school's own figures before suppression, per area (None: all areas), period by period.
+Figures = dict[str | None, list[dict]]
 
 
 def decide(
@@ -31,11 +34,13 @@ def decide(
     scope: Scope,
     periods: list[tuple[date, date]],
     as_of: date,
-) -> Decided | None:
+) -> tuple[Decided, Figures] | None:
     """Per period, for one school's view: (figures to hide, area -> keys, None for all
     areas; the areas whose pairings active are shown as the same figure shown elsewhere) —
     for the alliance's view beside it (`hiding.outside`) and the flows' (`flows.
-    school_totals`). None for the alliance's own view or the administrator."""
+    school_totals`); and the school's own figures (`transfer_figures.figures_by_area` over
+    its pairings, read in the same pass as the alliance's). None for the alliance's own view
+    or the administrator."""
     if scope.school_id is None or viewer.sees_everyone:
         return None
     # The headline and the trend ask for the same terms: worked out once per store change.
@@ -51,30 +56,36 @@ def _decide(
     scope: Scope,
     periods: list[tuple[date, date]],
     as_of: date,
-) -> Decided:
+) -> tuple[Decided, Figures]:
     """`decide`, worked out."""
     f = facts(con)
+    # The alliance's view as its own page suppresses it (its own set of terms), for every
+    # area (the whole's figures are the same in every area's view).
+    first = con.execute(f"SELECT min(area) FROM {f.pairings}").fetchone()[0]  # noqa: S608
+    alliance = Scope(area=scope.area or first)
+    terms = [term_of(s) for s, _ in periods]
+    terms = transfer._joint_periods(con, viewer, alliance, as_of, terms, f)
+    bounds = [(t.start, t.end) for t in terms]
 
-    # The flows' decisions need nothing from the rest: worked out beside the figures'
-    # queries (`db.alongside`; each is mostly one thread's work at national scale).
-    def rest() -> tuple:
-        without = transfer.figures_by_area(
-            con, f, scope, periods, as_of, viewer, where_values=outside(f, scope.school_id)
-        )
-        # The alliance's view as its own page suppresses it (its own set of terms), for
-        # every area (the whole's figures are the same in every area's view).
-        first = con.execute(f"SELECT min(area) FROM {f.pairings}").fetchone()[0]  # noqa: S608
-        alliance = Scope(area=scope.area or first)
-        terms = [term_of(s) for s, _ in periods]
-        terms = transfer._joint_periods(con, viewer, alliance, as_of, terms, f)
-        bounds = [(t.start, t.end) for t in terms]
-        _, shown = transfer._guarded_views(con, viewer, alliance, bounds, as_of, f)
-        return without, terms, shown
-
-    (without, terms, shown), matrices = alongside(
-        con, lambda cursor: flows.school_totals(cursor, viewer, periods, scope.school_id, f), rest
-    )
     at = {t.start: k for k, t in enumerate(terms)}
+    ours = [at[start] for start, _ in periods]
+
+    # Two reads that need nothing from each other, side by side (`db.alongside`; each is
+    # mostly one thread's work at national scale): the flows' decisions; and the figures
+    # of the alliance, the school and the work elsewhere (one pass), then the alliance's
+    # view suppressed.
+    def figures_and_alliance() -> tuple:
+        split = figures_split(con, f, scope.school_id, bounds, as_of, viewer)
+        _, shown = transfer._guarded_views(con, viewer, alliance, bounds, as_of, f, split[None][0])
+        return shown, _periods(split[True], ours), _periods(split[False], ours)
+
+    (shown, mine, without), matrices = alongside(
+        con,
+        # Its relationships are read first (`flow_once.relationships`, with `bounds`):
+        # the alliance's look finds them read, after its figures.
+        lambda cursor: flows.school_totals(cursor, viewer, periods, scope.school_id, f, bounds),
+        figures_and_alliance,
+    )
     out = []
     for k, (start, _) in enumerate(periods):
         forced, known = hiding.outside(
@@ -90,7 +101,19 @@ def _decide(
         for area in known & set(forced):
             forced[area] = tuple(key for key in forced[area] if key != "active")
         out.append((forced, known))
-    return out
+    return out, mine
+
+
+def _periods(split: tuple[Figures, dict[str | None, int]], ours: list[int]) -> Figures:
+    """Figures read for more periods, as read for the periods at positions `ours`: an area
+    is listed only where a pairing of it counts in one of them (`figures_split`)."""
+    figures, seen = split
+    mask = sum(1 << k for k in set(ours))
+    return {
+        area: [figs[k] for k in ours]
+        for area, figs in figures.items()
+        if area is None or seen[area] & mask
+    }
 
 
 def whole(

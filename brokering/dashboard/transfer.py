@@ -197,20 +197,25 @@ def _guarded_views(
     periods: list[tuple[date, date]],
     as_of: date,
     f: Facts | None = None,
+    given: dict[str | None, list[dict]] | None = None,
 ) -> tuple[list[dict], list[dict[str | None, dict[str, tuple[float | None, bool]]]]]:
     """Each period's figures for the scope, and per period the same suppressed for the
     whole (key None) and, for one skill area, every area (`hiding.guard_all`), across the
     periods (`hiding.guard_terms`: what concludes in a term adds up over the terms). For one
     skill area, suppressed with the whole's and every other area's (`hiding.guard_areas`):
     the page offers them all, and the areas add up to the whole — all worked out in one
-    pass. For one school, with the alliance's (`school_view.forced`)."""
+    pass. For one school, with the alliance's (`school_view.decide`). `given`: the
+    alliance's figures by area (`figures_by_area`), already read."""
     from brokering.dashboard import school_view  # it reads the alliance's views from here
 
     f = f or facts(con)  # once: each look at whether the facts are current costs a query
     # One school's view: what is hidden for the alliance's view and the flows beside it.
-    school = school_view.decide(con, viewer, scope, periods, as_of)
+    school, mine = school_view.decide(con, viewer, scope, periods, as_of) or (None, None)
     if scope.area is None or viewer.sees_everyone:
-        figures = period_figures(con, f, scope, periods, as_of, viewer)
+        if mine is not None:  # the school's figures, read beside the alliance's
+            figures = mine[None]
+        else:
+            figures = period_figures(con, f, scope, periods, as_of, viewer)
         whole = [{None: figs} for figs in figures]
         out = [
             guard_areas({None: figs}, viewer, *school_view.whole(school, k))
@@ -224,6 +229,10 @@ def _guarded_views(
     # figures' own query). Then the terms are guarded together (what concludes in a term
     # adds up over the terms to the counts by status over all time).
     def by_areas() -> dict[str | None, list[dict]]:
+        if given is not None and scope.school_id is None:
+            return dict(given)
+        if mine is not None:
+            return dict(mine)
         return figures_by_area(con, f, scope, periods, as_of, viewer)
 
     if school is None:

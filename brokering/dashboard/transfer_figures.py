@@ -62,10 +62,76 @@ def figures_by_area(
     if not 0 < len(periods) <= MAX_PERIODS:
         raise ValueError(f"between 1 and {MAX_PERIODS} periods")
     where, values = where_values or scoped(f, Scope(scope.school_id) if by_area else scope)
+    rows = _rows(con, f, where, values, periods, as_of, viewer, by_area)
+    return {
+        (None if pd.isna(row["area"]) else str(row["area"])): figures_of(row, range(len(periods)))
+        for row in rows
+    }
+
+
+def figures_split(
+    con: Connection,
+    f: Facts,
+    school_id: str,
+    periods: list[tuple[date, date]],
+    as_of: date,
+    viewer: Viewer | None = None,
+) -> dict[bool | None, tuple[dict[str | None, list[dict]], dict[str | None, int]]]:
+    """`figures_by_area` for the whole alliance (key None), the pairings with a participant
+    from `school_id` (True: `facts.scoped`'s school) and those without (False:
+    `facts.outside`), in one pass — a school's view of the Transfer page weighs all three.
+    Each: (area -> figures, area -> the periods with a pairing counted there, bit k for
+    period k: an area a call for fewer periods would list only where one of its bits is
+    set). The whole (area None) is always there."""
+    if not 0 < len(periods) <= MAX_PERIODS:
+        raise ValueError(f"between 1 and {MAX_PERIODS} periods")
+    rows = _rows(con, f, "TRUE", [], periods, as_of, viewer, True, school_id)
+    ks = range(len(periods))
+    out: dict[bool | None, tuple[dict, dict]] = {None: ({}, {}), True: ({}, {}), False: ({}, {})}
+    for row in rows:
+        area = None if pd.isna(row["area"]) else str(row["area"])
+        touch = None if pd.isna(row["touch"]) else bool(row["touch"])
+        out[touch][0][area] = figures_of(row, ks)
+        out[touch][1][area] = 0 if pd.isna(row["seen"]) else int(row["seen"])
+    for figures, seen in out.values():
+        if None not in figures:  # no pairing counted: the whole's figures are all zero
+            figures[None] = figures_of({}, ks)
+            seen[None] = 0
+    return out
+
+
+def _rows(
+    con: Connection,
+    f: Facts,
+    where: str,
+    values: list[object],
+    periods: list[tuple[date, date]],
+    as_of: date,
+    viewer: Viewer | None,
+    by_area: bool,
+    split: str | None = None,
+) -> list[dict]:
+    """The figures' result rows (`figures_by_area`); with `split` (a school id), grouped by
+    whether a pairing has a participant from that school too (column touch: NULL for
+    both), each with `seen`: the periods with a pairing counted (bit k for period k)."""
     unseen, unseen_params = (
         unseen_sql(viewer, "m", listed=True) if viewer is not None else ("TRUE", [])
     )
-    sets = "GROUPING SETS ((area), ())" if by_area else "()"
+    if split is not None:
+        sets = "GROUPING SETS ((area), (), (touch, area), (touch))"
+        touch = f"p.pairing_id IN (SELECT pairing_id FROM {f.people} WHERE school_id = ?)"
+        touch_values: list[object] = [split]
+        who_sets = (
+            "GROUPING SETS ((m.staff_ref, x.area), (m.staff_ref), "
+            "(m.staff_ref, x.touch, x.area), (m.staff_ref, x.touch))"
+        )
+    else:
+        sets = "GROUPING SETS ((area), ())" if by_area else "()"
+        touch, touch_values = "NULL::BOOLEAN", []
+        who_sets = (
+            "GROUPING SETS ((m.staff_ref, x.area), (m.staff_ref))" if by_area else "m.staff_ref"
+        )
+    t = "touch" if split is not None else "NULL::BOOLEAN"
     ks = range(len(periods))
     bounds = ", ".join(f"?::DATE AS s{k}, ?::DATE AS e{k}, ?::DATE AS c{k}" for k in ks)
     dates = [v for s, e in periods for v in (s, e, min(e, as_of))]
@@ -90,7 +156,7 @@ def figures_by_area(
                    date_diff('day', p.start_date, p.first_evidence) AS days,
                    p.status = 'transferred' AS t,
                    p.status IN ('transferred', 'not transferred') AS j,
-                   {masks}
+                   {touch} AS touch, {masks}
             FROM {f.pairings} p, per WHERE {where}
         ), x AS (
             SELECT *, CASE WHEN t THEN concluded ELSE 0 END AS transferred,
@@ -98,68 +164,70 @@ def figures_by_area(
                    CASE WHEN j AND NOT t THEN concluded ELSE 0 END AS nt
             FROM m WHERE active | concluded | overdue <> 0
         ), pk AS (
-            SELECT area, active, transferred, judged, overdue, count(*) AS n FROM x GROUP BY ALL
+            SELECT area, touch, active, transferred, judged, overdue, count(*) AS n
+            FROM x GROUP BY ALL
         ), pairs AS (
-            SELECT {"area" if by_area else "NULL"} AS area,
+            SELECT {"area" if by_area else "NULL"} AS area, {t} AS touch,
                    {agg("sum(n) FILTER (WHERE active & {bit} <> 0) AS active_{k}")},
                    {agg("sum(n) FILTER (WHERE transferred & {bit} <> 0) AS transferred_{k}")},
                    {agg("sum(n) FILTER (WHERE judged & {bit} <> 0) AS judged_{k}")},
                    {agg("sum(n) FILTER (WHERE overdue & {bit} <> 0) AS overdue_{k}")}
             FROM pk GROUP BY {sets}
         ), hrs AS (
-            SELECT {"area" if by_area else "NULL"} AS area,
-                   {agg("sum(hours) FILTER (WHERE concluded & {bit} <> 0) AS hours_{k}")}
+            SELECT {"area" if by_area else "NULL"} AS area, {t} AS touch,
+                   {agg("sum(hours) FILTER (WHERE concluded & {bit} <> 0) AS hours_{k}")},
+                   bit_or(active | concluded | overdue) AS seen
             FROM x GROUP BY {sets}
         ), med AS (
-            SELECT {"area" if by_area else "NULL"} AS area, {
+            SELECT {"area" if by_area else "NULL"} AS area, {t} AS touch, {
         agg("quantile_cont(days, 0.5) FILTER (WHERE transferred & {bit} <> 0) AS median_days_{k}")
     }
             FROM x WHERE transferred <> 0 GROUP BY {sets}
         ), who AS (
-            SELECT {"x.area" if by_area else "NULL"} AS area,
+            SELECT {"x.area" if by_area else "NULL"} AS area, {
+        "x.touch" if split else "NULL"
+    } AS touch,
                    bit_or(x.active) AS active, bit_or(x.transferred) AS transferred,
                    bit_or(x.judged) AS judged, bit_or(x.nt) AS nt,
                    bit_or(x.concluded) AS concluded,
                    bit_or(x.overdue) AS overdue
             FROM x JOIN {f.people} m USING (pairing_id) WHERE {unseen}
-            GROUP BY {
-        "GROUPING SETS ((m.staff_ref, x.area), (m.staff_ref))" if by_area else "m.staff_ref"
-    }
+            GROUP BY {who_sets}
         ), kinds AS (
             SELECT *, count(*) AS n FROM who GROUP BY ALL
         ), people AS (
-            SELECT area, {
+            SELECT area, touch, {
         ", ".join(
             agg(f"sum(n) FILTER (WHERE {flag} & {{bit}} <> 0) AS {flag}_people_{{k}}")
             for flag in ("active", "transferred", "judged", "nt", "concluded", "overdue")
         )
     }
-            FROM kinds GROUP BY area
+            FROM kinds GROUP BY area, touch
         )
         SELECT * FROM pairs LEFT JOIN hrs h ON pairs.area IS NOT DISTINCT FROM h.area
+            AND pairs.touch IS NOT DISTINCT FROM h.touch
         LEFT JOIN med d ON pairs.area IS NOT DISTINCT FROM d.area
+            AND pairs.touch IS NOT DISTINCT FROM d.touch
         LEFT JOIN people q ON pairs.area IS NOT DISTINCT FROM q.area
+            AND pairs.touch IS NOT DISTINCT FROM q.touch
     """
-    rows = query_records(con, sql, [*dates, *values, *unseen_params])
-    if not rows:  # no pairing in scope: the whole's figures are all zero
-        rows = query_records(
-            con, sql.replace("GROUPING SETS ((area), ())", "()"), [*dates, *values, *unseen_params]
-        )
-    return {
-        (None if pd.isna(row["area"]) else str(row["area"])): figures_of(row, ks) for row in rows
-    }
+    params = [*dates, *touch_values, *values, *unseen_params]
+    rows = query_records(con, sql, params)
+    if not rows and split is None:  # no pairing in scope: the whole's figures are all zero
+        rows = query_records(con, sql.replace("GROUPING SETS ((area), ())", "()"), params)
+    return rows
 
 
 def figures_of(row: dict, ks: range) -> list[dict]:
-    """One result row's figures, period by period."""
+    """One result row's figures, period by period (an empty row: all zero)."""
 
     def n(name: str, k: int) -> int:
-        v = row[f"{name}_{k}"]
+        v = row.get(f"{name}_{k}")
         return 0 if pd.isna(v) else int(v)
 
     out = []
     for k in ks:
-        median, hours = row[f"median_days_{k}"], row[f"hours_{k}"]
+        median, hours = row.get(f"median_days_{k}"), row.get(f"hours_{k}")
         transferred = n("transferred", k)
         out.append(
             {
