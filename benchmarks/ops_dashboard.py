@@ -122,15 +122,15 @@ def operations(ctx: Context, con) -> list[tuple[str, str, str, Callable | None]]
         if fn is None:
             out.append((key, title, f"{module}.{attr}", None))
             continue
-        first = key.startswith("transfer_headline_school_")
+        # Every figure is timed as a first read (nothing remembered under the change
+        # mark): the flows' relationships and a school's decisions are remembered, and a
+        # page run after any write pays for them, so a repeat that reused them would flatter.
         out.append(
             (
                 key,
                 title,
                 describe(fn),
-                lambda fn=fn, pool=pool, who=who, first=first: (
-                    first_read(first) or call(fn, con, who, **pool)
-                ),
+                lambda fn=fn, pool=pool, who=who: first_read(True) or call(fn, con, who, **pool),
             )
         )
     return out
