@@ -25,7 +25,7 @@ import os
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from brokering.dashboard import transfer
@@ -181,12 +181,12 @@ def collect(con: Connection, a: dict, viewer: Viewer) -> Figures:
     return f
 
 
-def check(con: Connection, a: dict, viewer: Viewer, measures: tuple[str, ...] = MEASURES) -> None:
+def check(con: Connection, a: dict, viewer: Viewer) -> None:
     f = collect(con, a, viewer)
     know = [np.eye(f.n)[i] for i, p in enumerate(a["pairings"])
             if sees(viewer, a, p[0]) and sees(viewer, a, p[1])]  # fmt: skip
     for name, measure, target in f.hidden:
-        if measure not in measures or recoverable(know, target):
+        if recoverable(know, target):
             continue
         assert not recoverable(know + f.shown[measure], target), (
             viewer,
@@ -204,6 +204,52 @@ def why(know: list[np.ndarray], shown: list[np.ndarray], names: list[str], targe
     return [(names[k], round(float(c), 2)) for k, c in enumerate(coef) if abs(c) > 1e-6]
 
 
+#: Found by the default run (a governor): B's ratings in behaviour (one pairing, A1 with B0)
+#: hidden on its two people, while the alliance's (three pairings) and C's (the other two,
+#: both with C) were shown — B's was the alliance's less C's. A school's cell is now hidden
+#: where a part of it (here the work between A and B) rests on too few people.
+RATINGS_BETWEEN = {
+    "schools": ["A", "B", "C"],
+    "staff": [("A0", "A", True), ("A1", "A", False), ("A2", "A", False), ("B0", "B", False),
+              ("B1", "B", False), ("C0", "C", False), ("C1", "C", False)],
+    "pairings": [("B1", "A0", "anti-bullying", "transferred", 8, None),
+                 ("A0", "A2", "assessment-design", "transferred", 8, (2, 4)),
+                 ("B0", "B1", "assessment-design", "stopped", 4, None),
+                 ("C1", "A1", "assessment-design", "not transferred", 4, (2, 3)),
+                 ("C0", "A1", "anti-bullying", "transferred", 14, (2, 3)),
+                 ("C1", "A0", "assessment-design", "not transferred", 1, None),
+                 ("A2", "C0", "assessment-design", "active", 8, (1, 3)),
+                 ("C1", "A1", "anti-bullying", "active", 14, (2, 4)),
+                 ("A1", "B0", "anti-bullying", "active", 1, (3, 4)),
+                 ("C0", "A1", "assessment-design", "not transferred", 8, (2, 4))],
+}  # fmt: skip
+#: Found by the default run (a governor): the alliance's pairings not transferred in
+#: assessment hidden (beside B's cell, A0 to B1, in its table), while A's view — every such
+#: pairing has someone from A, and A's table has that one area — showed the same 4. A
+#: school's figure with no work elsewhere is now hidden exactly as the alliance's is.
+OUTCOME_SAME = {
+    "schools": ["A", "B"],
+    "staff": [("A0", "A", False), ("A1", "A", True), ("A2", "A", True), ("A3", "A", True),
+              ("B0", "B", False), ("B1", "B", False)],
+    "pairings": [("A0", "B1", "assessment-design", "not transferred", 8, (2, 4)),
+                 ("B0", "A0", "assessment-design", "not transferred", 4, (1, 3)),
+                 ("A3", "A2", "anti-bullying", "transferred", 8, None),
+                 ("A1", "A0", "assessment-design", "not transferred", 8, (1, 3)),
+                 ("A2", "A0", "assessment-design", "not transferred", 8, (1, 3)),
+                 ("B0", "B1", "anti-bullying", "not transferred", 8, (3, 4)),
+                 ("B0", "A1", "anti-bullying", "stopped", 14, None),
+                 ("A2", "A0", "assessment-design", "stopped", 8, (2, 3)),
+                 ("B1", "A1", "assessment-design", "stopped", 14, (1, 3))],
+}  # fmt: skip
+FOUND = [RATINGS_BETWEEN, OUTCOME_SAME]
+
+
+@pytest.mark.parametrize("a", FOUND, ids=["ratings between", "outcome same"])
+def test_the_found_alliances_hold(store: Connection, a: dict) -> None:
+    load(store, a)
+    check(store, a, Viewer("viewer"))
+
+
 @settings(
     max_examples=TRIALS,
     deadline=None,
@@ -212,9 +258,11 @@ def why(know: list[np.ndarray], shown: list[np.ndarray], names: list[str], targe
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(a=alliances())
+@example(a=RATINGS_BETWEEN)
+@example(a=OUTCOME_SAME)
 def test_no_hidden_school_chart_figure_is_recoverable(store: Connection, a: dict) -> None:
     if not a["pairings"]:
         return
     load(store, a)
     for viewer in made.roles(a["schools"]):
-        check(store, a, viewer, tuple(os.environ.get("CHK", ",".join(MEASURES)).split(",")))
+        check(store, a, viewer)

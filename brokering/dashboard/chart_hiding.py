@@ -27,8 +27,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from brokering.dashboard.facts import Facts, unseen_sql
-from brokering.dashboard.hiding import grid_hidden
+from brokering.dashboard.facts import Facts, Scope, scoped, unseen_sql
+from brokering.dashboard.hiding import grid_hidden, primary
 from brokering.db import Connection, query_df
 from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.viewer import Viewer
@@ -141,3 +141,33 @@ def grid_beside(
 def _keys(frame: pd.DataFrame, cols: list[str]) -> list[tuple]:
     """The rows of `frame` as tuples of `cols`, to match cells across two tables."""
     return list(zip(*(frame[c].to_numpy(object) for c in cols), strict=True))
+
+
+def ratings_beside(
+    con: Connection, f: Facts, viewer: Viewer, scope: Scope, areas: pd.Series, own: np.ndarray
+) -> np.ndarray:
+    """Which of a school's ratings by area (`areas`; `own`: hidden on its own people) are
+    hidden beside the alliance's and the other schools' views (`hidden_beside`; the
+    alliance's ratings are hidden on their own people alone). The averages' counts are
+    shown, so each area is a sum of pairings, and of ratings, like any other cell."""
+    where, values = scoped(f, Scope(area=scope.area))
+    cells = f"""SELECT p.pairing_id, p.area FROM {f.pairings} p WHERE p.rating_before IS NOT NULL
+                AND p.rating_after IS NOT NULL AND {where}"""
+    got = across_schools(con, f, viewer, scope.school_id, cells, values, ["area"])
+    got = got.set_index("area")
+    beside = hidden_beside(got, pd.Series(primary(got["unseen"]), index=got.index))
+    beside = areas.map(beside).fillna(True).to_numpy(bool)
+    # Hidden on its own people too, unless it is the alliance's less what they know.
+    known = areas.map(got["elsewhere"] == 0).fillna(False).to_numpy(bool)
+    return beside | (own & ~known)
+
+
+def labelled(con: Connection, frame: pd.DataFrame) -> pd.DataFrame:
+    """A view by school with each school's `label` (as `outcomes._view`'s `named`)."""
+    names = query_df(con, 'SELECT school_id AS "row", name FROM schools')
+    frame = frame.merge(names, on="row", how="left")
+    frame["label"] = frame["name"].fillna(frame["row"])
+    shared = frame.groupby("label")["row"].transform("nunique") > 1
+    frame.loc[shared, "label"] += " (" + frame.loc[shared, "row"] + ")"
+    frame = frame.drop(columns=["name"]).sort_values(["label", "outcome"], kind="stable")
+    return frame.reset_index(drop=True)

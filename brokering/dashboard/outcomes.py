@@ -16,7 +16,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from brokering.dashboard.chart_hiding import across_schools, grid_beside, hidden_beside
+from brokering.dashboard.chart_hiding import grid_beside, labelled, ratings_beside
 from brokering.dashboard.facts import ALLIANCE, FINAL, Facts, Scope, facts, scoped, unseen_sql
 from brokering.dashboard.hiding import grid_hidden, primary
 from brokering.db import Connection, query_df
@@ -236,7 +236,7 @@ def outcomes_by(
     if scope.school_id is not None and not viewer.sees_everyone:  # beside the alliance's
         whole, whole_values = _outcome_cells(f, ALLIANCE, start, end)
         view = _beside(con, f, viewer, scope, (cells, values), (whole, whole_values), level)
-        view = _labelled(con, view) if school else view
+        view = labelled(con, view) if school else view
     else:
         view = _view(con, f, viewer, cells, values, level, scope.area, named=school)
     pairings = view["pairings"].astype("Int64").where(~view["hidden"].to_numpy(bool), pd.NA)
@@ -296,11 +296,10 @@ def _every_outcome(out: pd.DataFrame) -> pd.DataFrame:
     return full.iloc[order].reset_index(drop=True)
 
 
-def hours_against_outcome(con: Connection, viewer: Viewer, scope: Scope = ALLIANCE) -> pd.DataFrame:
-    """Benefit against transaction cost: concluded pairings by hours invested and outcome,
-    suppressed with the same bands in each skill area (an hours band x area table)."""
-    f = facts(con)
-    where, values = scoped(f, Scope(school_id=scope.school_id))
+def _hours_cells(f: Facts, school_id: str | None) -> tuple[str, list[object]]:
+    """Hours against outcome's table (pairing_id, outcome, r: hours band, k: area, np) for
+    the alliance or one school, and its parameters."""
+    where, values = scoped(f, Scope(school_id=school_id))
     band = " ".join(
         f"WHEN p.hours >= {lo} AND p.hours < {hi} THEN '{label}'" for lo, hi, label in HOUR_BANDS
     )
@@ -312,7 +311,18 @@ def hours_against_outcome(con: Connection, viewer: Viewer, scope: Scope = ALLIAN
             WHERE p.status IN ('transferred', 'not transferred') AND {where}
         ) WHERE r IS NOT NULL
     """
-    got = _view(con, f, viewer, cells, values, 1, scope.area)
+    return cells, values
+
+
+def hours_against_outcome(con: Connection, viewer: Viewer, scope: Scope = ALLIANCE) -> pd.DataFrame:
+    """Benefit against transaction cost: concluded pairings by hours invested and outcome,
+    suppressed with the same bands in each skill area (an hours band x area table)."""
+    f = facts(con)
+    cells, values = _hours_cells(f, scope.school_id)
+    if scope.school_id is not None and not viewer.sees_everyone:  # beside the alliance's
+        got = _beside(con, f, viewer, scope, (cells, values), _hours_cells(f, None), 1)
+    else:
+        got = _view(con, f, viewer, cells, values, 1, scope.area)
     got = got.assign(pairings=got["pairings"].astype("Int64").where(~got["hidden"], pd.NA))
     got = got.set_index(["row", "outcome"])
     rows = []
@@ -347,7 +357,7 @@ def ratings_before_after(con: Connection, viewer: Viewer, scope: Scope = ALLIANC
     )
     hide = primary(frame["unseen"]) if not viewer.sees_everyone else np.zeros(len(frame), bool)
     if scope.school_id is not None and not viewer.sees_everyone and len(frame):
-        hide = _across(con, f, viewer, scope, frame["area"], hide)
+        hide = ratings_beside(con, f, viewer, scope, frame["area"], hide)
     rows = []
     for r, hidden in zip(frame.itertuples(index=False), hide, strict=True):
         for when, value in (("before", r.before), ("after", r.after)):
@@ -363,24 +373,6 @@ def ratings_before_after(con: Connection, viewer: Viewer, scope: Scope = ALLIANC
     out = pd.DataFrame(rows, columns=["area", "when", "rating", "pairings", "hidden"])
     out["pairings"] = out["pairings"].astype("Int64")
     return out
-
-
-def _across(
-    con: Connection, f: Facts, viewer: Viewer, scope: Scope, areas: pd.Series, own: np.ndarray
-) -> np.ndarray:
-    """A school's ratings by area hidden for the alliance's and the other schools' views
-    beside it (`chart_hiding.across_schools`): where a part of it or the work elsewhere
-    rests on too few people, or the alliance's area is hidden."""
-    where, values = scoped(f, Scope(area=scope.area))
-    cells = f"""SELECT p.pairing_id, p.area FROM {f.pairings} p WHERE p.rating_before IS NOT NULL
-                AND p.rating_after IS NOT NULL AND {where}"""
-    got = across_schools(con, f, viewer, scope.school_id, cells, values, ["area"])
-    got = got.set_index("area")
-    beside = hidden_beside(got, pd.Series(primary(got["unseen"]), index=got.index))
-    beside = areas.map(beside).fillna(True).to_numpy(bool)
-    # Hidden on its own people too, unless it is the alliance's less what they know.
-    known = areas.map(got["elsewhere"] == 0).fillna(False).to_numpy(bool)
-    return beside | (own & ~known)
 
 
 def _beside(
@@ -399,14 +391,3 @@ def _beside(
         con, f, viewer, scope.school_id, grid, _grid(con, f, viewer, *whole), *whole
     )
     return _cut(grid, hidden, level, scope.area)[_VIEW_COLUMNS].reset_index(drop=True)
-
-
-def _labelled(con: Connection, frame: pd.DataFrame) -> pd.DataFrame:
-    """A view by school with each school's `label` (as `_view`'s `named`)."""
-    names = query_df(con, 'SELECT school_id AS "row", name FROM schools')
-    frame = frame.merge(names, on="row", how="left")
-    frame["label"] = frame["name"].fillna(frame["row"])
-    shared = frame.groupby("label")["row"].transform("nunique") > 1
-    frame.loc[shared, "label"] += " (" + frame.loc[shared, "row"] + ")"
-    frame = frame.drop(columns=["name"]).sort_values(["label", "outcome"], kind="stable")
-    return frame.reset_index(drop=True)
