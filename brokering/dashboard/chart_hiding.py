@@ -132,15 +132,12 @@ def grid_beside(
         if level == 0:
             hidden = grid_hidden(grid.assign(unseen=unseen), viewer)
         else:
-            # (A table of one row or column shows its total even where the one cell is
-            # hidden: `grid_hidden` takes it for the grand total, but beside the alliance's
-            # that is the work elsewhere's complement too.)
             for i, k in zip(mine, _keys(grid.iloc[mine], cols), strict=True):
                 if same.get(k, False):
                     hidden[i] = bool(alliance_hidden.get(k, False))
-                elif forced.get(k, False):
-                    hidden[i] = True
-    # An outcome with one cell: the cell, its row's total and its column's are one figure.
+    # An outcome with one cell: the cell, its row's total and its column's are one figure
+    # (`grid_hidden` shows both totals as the grand total, which a cell hidden here for
+    # the other views' sake is too).
     outcome, level = grid["outcome"].to_numpy(object), grid["level"].to_numpy()
     for out in pd.unique(outcome[level == 0]):
         this = outcome == out
