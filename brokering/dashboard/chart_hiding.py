@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from brokering import changes
 from brokering.dashboard.facts import Facts, Scope, scoped, unseen_sql
 from brokering.dashboard.hiding import grid_hidden, primary
 from brokering.db import Connection, query_df
@@ -55,14 +56,18 @@ def across_schools(
         con,
         f"""
         WITH c AS ({cells_sql}),
+        mine AS (SELECT DISTINCT pairing_id FROM {f.people} WHERE school_id = ?),
+        cm AS (SELECT c.* FROM c SEMI JOIN mine USING (pairing_id)),
+        -- only the school's cells: the rest of the alliance's table is not its concern
+        cc AS MATERIALIZED (
+            SELECT c.*, c.pairing_id IN (SELECT pairing_id FROM mine) AS here
+            FROM c SEMI JOIN (SELECT DISTINCT {cols} FROM cm) ks USING ({cols})),
         atom AS (
-            SELECT pairing_id, bool_or(school_id = ?) AS here,
-                   list(DISTINCT school_id ORDER BY school_id) AS schools
-            FROM {f.people} SEMI JOIN c USING (pairing_id) GROUP BY pairing_id),
+            SELECT pairing_id, list(DISTINCT school_id ORDER BY school_id) AS schools
+            FROM {f.people} SEMI JOIN cm USING (pairing_id) GROUP BY pairing_id),
         w AS (
-            SELECT c.*, atom.here, CASE WHEN atom.here THEN atom.schools END AS part,
-                   m.staff_ref, {unseen} AS u
-            FROM c JOIN atom USING (pairing_id) JOIN {f.people} m USING (pairing_id)),
+            SELECT cc.*, atom.schools AS part, m.staff_ref, {unseen} AS u
+            FROM cc LEFT JOIN atom USING (pairing_id) JOIN {f.people} m USING (pairing_id)),
         per AS (
             SELECT {cols}, here, part, count(DISTINCT staff_ref) FILTER (WHERE u) AS unseen
             FROM w GROUP BY ALL),
@@ -72,7 +77,7 @@ def across_schools(
         SELECT {cols}, bool_or(per.here AND per.unseen BETWEEN 1 AND {t - 1}) AS part,
                coalesce(max(per.unseen) FILTER (WHERE NOT per.here), 0) AS elsewhere,
                any_value(whole.unseen) AS unseen
-        FROM per JOIN whole USING ({cols}) GROUP BY ALL HAVING bool_or(per.here)
+        FROM per JOIN whole USING ({cols}) GROUP BY ALL
         """,
         [*values, school_id, *params],
     )
@@ -111,7 +116,10 @@ def grid_beside(
     Aligned with `grid`."""
     if grid.empty:
         return np.zeros(0, bool)
-    theirs = grid_hidden(whole, viewer)
+    # The alliance's table as its own view hides it: the same beside every school's view,
+    # so worked out once per store change (a national table is 90,000 cells).
+    key = ("chart_hiding.whole", viewer, whole_cells, tuple(whole_values))
+    theirs = changes.remembered(changes.mark(con), key, lambda: grid_hidden(whole, viewer))
     unseen = grid["unseen"].to_numpy(np.int64).copy()
     hidden = np.zeros(len(grid), bool)
     for level, keys in ((0, ["outcome", "r", "k"]), (1, ["outcome", "r"]), (2, ["outcome", "k"])):

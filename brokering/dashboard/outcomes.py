@@ -16,6 +16,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from brokering import changes
 from brokering.dashboard.chart_hiding import grid_beside, labelled, ratings_beside
 from brokering.dashboard.facts import ALLIANCE, FINAL, Facts, Scope, facts, scoped, unseen_sql
 from brokering.dashboard.hiding import grid_hidden, primary
@@ -387,7 +388,7 @@ def _beside(
     """One view of a school's table (its `cells`) suppressed beside the alliance's (`whole`)
     and the other schools' (`chart_hiding.grid_beside`): read whole, in Python."""
     grid = _grid(con, f, viewer, *cells)
-    hidden = grid_beside(
-        con, f, viewer, scope.school_id, grid, _grid(con, f, viewer, *whole), *whole
-    )
+    key = ("outcomes._grid", viewer, whole[0], tuple(whole[1]))  # beside every school's
+    full = changes.remembered(changes.mark(con), key, lambda: _grid(con, f, viewer, *whole))
+    hidden = grid_beside(con, f, viewer, scope.school_id, grid, full, *whole)
     return _cut(grid, hidden, level, scope.area)[_VIEW_COLUMNS].reset_index(drop=True)
