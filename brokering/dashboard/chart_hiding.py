@@ -84,6 +84,62 @@ def across_schools(
     return frame
 
 
+def across_levels(
+    con: Connection,
+    f: Facts,
+    viewer: Viewer,
+    school_id: str,
+    cells_sql: str,
+    values: list[object],
+) -> dict[int, pd.DataFrame]:
+    """`across_schools` for a table's cells (level 0: outcome, r, k), its rows' totals
+    (level 1: outcome, r) and its columns' (level 2: outcome, k) in one pass (GROUPING
+    SETS); `cells_sql` yields (pairing_id, outcome, r, k). Per level, the school's keys
+    with part, elsewhere and unseen (keys the school lacks may come too: ignore them)."""
+    unseen, params = unseen_sql(viewer, "m")
+    t = SUPPRESSION_THRESHOLD
+    frame = query_df(
+        con,
+        f"""
+        WITH c AS ({cells_sql}),
+        mine AS (SELECT DISTINCT pairing_id FROM {f.people} WHERE school_id = ?),
+        cm AS (SELECT c.* FROM c SEMI JOIN mine USING (pairing_id)),
+        cc AS MATERIALIZED (
+            SELECT c.*, c.pairing_id IN (SELECT pairing_id FROM mine) AS here FROM c
+            WHERE (outcome, r) IN (SELECT (outcome, r) FROM cm)
+               OR (outcome, k) IN (SELECT (outcome, k) FROM cm)),
+        atom AS (
+            SELECT pairing_id, list(DISTINCT school_id ORDER BY school_id) AS schools
+            FROM {f.people} SEMI JOIN cm USING (pairing_id) GROUP BY pairing_id),
+        w AS (
+            SELECT cc.outcome, cc.r, cc.k, cc.here, atom.schools AS part, m.staff_ref,
+                   {unseen} AS u
+            FROM cc LEFT JOIN atom USING (pairing_id) JOIN {f.people} m USING (pairing_id)),
+        per AS (
+            SELECT outcome, r, k, here, part, grouping(r, k) AS level,
+                   count(DISTINCT staff_ref) FILTER (WHERE u) AS unseen
+            FROM w GROUP BY GROUPING SETS ((outcome, r, k, here, part),
+                                           (outcome, r, here, part), (outcome, k, here, part))),
+        whole AS (
+            SELECT outcome, r, k, grouping(r, k) AS level,
+                   count(DISTINCT staff_ref) FILTER (WHERE u) AS unseen
+            FROM w GROUP BY GROUPING SETS ((outcome, r, k), (outcome, r), (outcome, k)))
+        SELECT per.outcome, per.r, per.k, per.level,
+               bool_or(per.here AND per.unseen BETWEEN 1 AND {t - 1}) AS part,
+               coalesce(max(per.unseen) FILTER (WHERE NOT per.here), 0) AS elsewhere,
+               any_value(whole.unseen) AS unseen
+        FROM per JOIN whole ON per.outcome = whole.outcome AND per.level = whole.level
+          AND per.r IS NOT DISTINCT FROM whole.r AND per.k IS NOT DISTINCT FROM whole.k
+        GROUP BY ALL
+        """,
+        [*values, school_id, *params],
+    )
+    level = frame["level"].to_numpy()
+    return {
+        lv: frame[level == code].reset_index(drop=True) for lv, code in ((0, 0), (1, 1), (2, 2))
+    }
+
+
 def hidden_beside(got: pd.DataFrame, alliance_hidden: pd.Series) -> pd.Series:
     """Per cell of `across_schools`' answer (same index as `alliance_hidden`, the
     alliance's cells as its view hides them): the school's cell is hidden for the other
@@ -120,13 +176,14 @@ def grid_beside(
     # so worked out once per store change (a national table is 90,000 cells).
     key = ("chart_hiding.whole", viewer, whole_cells, tuple(whole_values))
     theirs = changes.remembered(changes.mark(con), key, lambda: grid_hidden(whole, viewer))
+    levels = across_levels(con, f, viewer, school_id, whole_cells, whole_values)
     unseen = grid["unseen"].to_numpy(np.int64).copy()
     hidden = np.zeros(len(grid), bool)
     for level, keys in ((0, ["outcome", "r", "k"]), (1, ["outcome", "r"]), (2, ["outcome", "k"])):
         cols = [{"r": "row", "k": "col"}.get(k, k) for k in keys]
         at = whole["level"].to_numpy() == level
         alliance_hidden = dict(zip(_keys(whole[at], cols), theirs[at], strict=True))
-        got = across_schools(con, f, viewer, school_id, whole_cells, whole_values, keys)
+        got = levels[level]
         got_keys = _keys(got, keys)
         alliance = pd.Series([bool(alliance_hidden.get(k, False)) for k in got_keys], dtype=bool)
         same = dict(zip(got_keys, got["elsewhere"].to_numpy() == 0, strict=True))
