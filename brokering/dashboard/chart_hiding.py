@@ -92,52 +92,35 @@ def across_levels(
     cells_sql: str,
     values: list[object],
 ) -> dict[int, pd.DataFrame]:
-    """`across_schools` for a table's cells (level 0: outcome, r, k), its rows' totals
-    (level 1: outcome, r) and its columns' (level 2: outcome, k) in one pass (GROUPING
-    SETS); `cells_sql` yields (pairing_id, outcome, r, k). Per level, the school's keys
-    with part, elsewhere and unseen (keys the school lacks may come too: ignore them)."""
+    """What `grid_beside` weighs for a table's cells (level 0: outcome, r, k —
+    `across_schools`), and for its rows' totals (level 1: outcome, r) and its columns'
+    (level 2: outcome, k) only whether the work elsewhere rests on nobody the viewer
+    cannot see (`elsewhere` 0; else 1), in one pass with no distinct count: a column's
+    total spans most of the alliance. `cells_sql` yields (pairing_id, outcome, r, k)."""
+    cells = across_schools(con, f, viewer, school_id, cells_sql, values, ["outcome", "r", "k"])
     unseen, params = unseen_sql(viewer, "m")
-    t = SUPPRESSION_THRESHOLD
     frame = query_df(
         con,
         f"""
         WITH c AS ({cells_sql}),
         mine AS (SELECT DISTINCT pairing_id FROM {f.people} WHERE school_id = ?),
         cm AS (SELECT c.* FROM c SEMI JOIN mine USING (pairing_id)),
-        cc AS MATERIALIZED (
-            SELECT c.*, c.pairing_id IN (SELECT pairing_id FROM mine) AS here FROM c
+        away AS (
+            SELECT c.* FROM c ANTI JOIN mine USING (pairing_id)
             WHERE (outcome, r) IN (SELECT (outcome, r) FROM cm)
                OR (outcome, k) IN (SELECT (outcome, k) FROM cm)),
-        atom AS (
-            SELECT pairing_id, list(DISTINCT school_id ORDER BY school_id) AS schools
-            FROM {f.people} SEMI JOIN cm USING (pairing_id) GROUP BY pairing_id),
-        w AS (
-            SELECT cc.outcome, cc.r, cc.k, cc.here, atom.schools AS part, m.staff_ref,
-                   {unseen} AS u
-            FROM cc LEFT JOIN atom USING (pairing_id) JOIN {f.people} m USING (pairing_id)),
-        per AS (
-            SELECT outcome, r, k, here, part, grouping(r, k) AS level,
-                   count(DISTINCT staff_ref) FILTER (WHERE u) AS unseen
-            FROM w GROUP BY GROUPING SETS ((outcome, r, k, here, part),
-                                           (outcome, r, here, part), (outcome, k, here, part))),
-        whole AS (
-            SELECT outcome, r, k, grouping(r, k) AS level,
-                   count(DISTINCT staff_ref) FILTER (WHERE u) AS unseen
-            FROM w GROUP BY GROUPING SETS ((outcome, r, k), (outcome, r), (outcome, k)))
-        SELECT per.outcome, per.r, per.k, per.level,
-               bool_or(per.here AND per.unseen BETWEEN 1 AND {t - 1}) AS part,
-               coalesce(max(per.unseen) FILTER (WHERE NOT per.here), 0) AS elsewhere,
-               any_value(whole.unseen) AS unseen
-        FROM per JOIN whole ON per.outcome = whole.outcome AND per.level = whole.level
-          AND per.r IS NOT DISTINCT FROM whole.r AND per.k IS NOT DISTINCT FROM whole.k
-        GROUP BY ALL
+        seen AS (
+            SELECT DISTINCT m.pairing_id FROM {f.people} m
+            WHERE m.pairing_id IN (SELECT pairing_id FROM away) AND {unseen})
+        SELECT outcome, r, k, grouping(r, k) AS level,
+               CASE WHEN bool_or(pairing_id IN (SELECT pairing_id FROM seen)) THEN 1
+                    ELSE 0 END AS elsewhere
+        FROM away GROUP BY GROUPING SETS ((outcome, r), (outcome, k))
         """,
         [*values, school_id, *params],
     )
     level = frame["level"].to_numpy()
-    return {
-        lv: frame[level == code].reset_index(drop=True) for lv, code in ((0, 0), (1, 1), (2, 2))
-    }
+    return {0: cells, 1: frame[level == 1], 2: frame[level == 2]}
 
 
 def hidden_beside(got: pd.DataFrame, alliance_hidden: pd.Series) -> pd.Series:
@@ -185,21 +168,23 @@ def grid_beside(
         alliance_hidden = dict(zip(_keys(whole[at], cols), theirs[at], strict=True))
         got = levels[level]
         got_keys = _keys(got, keys)
-        alliance = pd.Series([bool(alliance_hidden.get(k, False)) for k in got_keys], dtype=bool)
-        same = dict(zip(got_keys, got["elsewhere"].to_numpy() == 0, strict=True))
-        forced = dict(zip(got_keys, hidden_beside(got, alliance), strict=True))
         mine = np.flatnonzero(grid["level"].to_numpy() == level)
-        for i, k in zip(mine, _keys(grid.iloc[mine], cols), strict=True):
-            if level == 0 and same.get(k, False):
-                unseen[i] = 1 if alliance_hidden.get(k, False) else 0
-            elif level == 0 and forced.get(k, False):
-                unseen[i] = 1
         if level == 0:
-            hidden = grid_hidden(grid.assign(unseen=unseen), viewer)
-        else:
+            alliance = pd.Series([bool(alliance_hidden.get(k, False)) for k in got_keys])
+            same = dict(zip(got_keys, got["elsewhere"].to_numpy() == 0, strict=True))
+            forced = dict(zip(got_keys, hidden_beside(got, alliance), strict=True))
             for i, k in zip(mine, _keys(grid.iloc[mine], cols), strict=True):
                 if same.get(k, False):
-                    hidden[i] = bool(alliance_hidden.get(k, False))
+                    unseen[i] = 1 if alliance_hidden.get(k, False) else 0
+                elif forced.get(k, False):
+                    unseen[i] = 1
+            hidden = grid_hidden(grid.assign(unseen=unseen), viewer)
+            continue
+        # A total with no work elsewhere resting on anyone unseen (none listed: none at all).
+        away = {k for k, e in zip(got_keys, got["elsewhere"].to_numpy(), strict=True) if e}
+        for i, k in zip(mine, _keys(grid.iloc[mine], cols), strict=True):
+            if k not in away:
+                hidden[i] = bool(alliance_hidden.get(k, False))
     # An outcome with one cell: the cell, its row's total and its column's are one figure
     # (`grid_hidden` shows both totals as the grand total, which a cell hidden here for
     # the other views' sake is too).
