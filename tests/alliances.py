@@ -1,6 +1,7 @@
 """Small alliances written straight into a store, for the property tests of suppression:
 schools, staff (consenting to share or not), pairings with one donor and one recipient and,
-where given, one coaching session's hours flowing donor to recipient; and the roles that look
+where given, one coaching session's hours flowing donor to recipient and one observation of
+the recipient rated before and after; and the roles that look
 at them. Written behind the write paths' back, so every derived set is dropped after: two
 examples can have the same counts, and a set must never be read stale (nor a remembered
 read: the store's change mark does not move)."""
@@ -24,6 +25,10 @@ class Pairing(NamedTuple):
     status: str = "active"
     hours: float | None = None
     review: str | None = "2026-12-01"
+    #: An observation of the recipient's practice (by someone else, after the work began)
+    #: rated `before` and `after`, where `after` is given: the ratings before and after.
+    before: int | None = None
+    after: int | None = None
 
 
 def people(
@@ -92,6 +97,14 @@ def load(
                 "hours, who, flow, change, changed_by) VALUES (?, 1, ?, 'coaching session', "
                 "DATE '2026-10-01', ?, [], 'donor to recipient', 'added', 't')",
                 [i + 1, pid, float(p.hours)],
+            )
+        if p.after is not None:
+            con.execute(
+                "INSERT INTO pairing_entries (entry_id, version, pairing_id, entry_type, date, "
+                "who, flow, observed_ref, recorded_by, rating_before, rating_after, change, "
+                "changed_by) VALUES (?, 1, ?, 'observation', DATE '2026-10-15', [], "
+                "'donor to recipient', ?, 'an observer', ?, ?, 'added', 't')",
+                [100_000 + i, pid, p.recipient, p.before, p.after],
             )
     derived_sets.drop_all(con)
     changes.forget()  # nor a read remembered under the store's unmoved change mark

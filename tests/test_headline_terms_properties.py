@@ -344,7 +344,7 @@ def test_a_terms_figure_is_hidden_with_another_term(store: Connection) -> None:
 def test_without_the_rule_across_terms_the_check_fails(
     store: Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(transfer, "guard_terms", lambda figs, out, viewer: out)
+    monkeypatch.setattr(transfer, "guard_terms", lambda figs, out, viewer, known=None: out)
     load(store, ALL_TIME_LESS_SHOWN)
     with pytest.raises(AssertionError):
         check(store, ALL_TIME_LESS_SHOWN, Viewer("viewer"))

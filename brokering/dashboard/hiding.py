@@ -73,8 +73,11 @@ def outside(
     (key -> (value, hidden)). Hidden where the difference rests on too few people
     (`primary`), or where the alliance's is hidden and the difference rests on nobody the
     viewer cannot see (the school's would give it away); known where the alliance's is
-    shown and the difference rests on nobody unseen."""
-    out, known = {}, set()
+    shown and the difference rests on nobody unseen: for pairings active, the area; for the
+    other figures, (area, key) — never hidden beside another (`guard_areas`, `guard_terms`:
+    hiding a figure the viewer can work out protects nothing)."""
+    out: dict[str | None, tuple[str, ...]] = {}
+    known: set = set()
     for area, shown in alliance.items():
         figs = without.get(area, {})
         keys = []
@@ -82,9 +85,9 @@ def outside(
             value, people = figs.get(key, (0, 0))
             if (value and primary([people])[0]) or (shown.get(key, (0, False))[1] and not people):
                 keys.append(key)
+            elif key in shown and not shown[key][1] and not people:
+                known.add(area if key == "active" else (area, key))
         out[area] = tuple(keys)
-        if "active" in shown and not shown["active"][1] and not figs.get("active", (0, 0))[1]:
-            known.add(area)
     return out, known
 
 
@@ -130,6 +133,7 @@ def guard_areas(
             if not out[a][key][1]
             and by_area[a][key][1] > 0
             and not (key == "active" and a in known)
+            and (a, key) not in known
         ]
         if open_:
             pick = min(open_, key=lambda a: (by_area[a][key][1], a))
@@ -148,7 +152,10 @@ BY_TERM = ("transferred", "judged", "not_transferred", "hours")
 
 
 def guard_terms(
-    figs: list[dict[str | None, dict]], out: list[dict[str | None, dict]], viewer: Viewer
+    figs: list[dict[str | None, dict]],
+    out: list[dict[str | None, dict]],
+    viewer: Viewer,
+    known: list[set] | None = None,
 ) -> list[dict[str | None, dict]]:
     """Complementary suppression across the terms of the trend and the headline (`out`:
     each term's `guard_areas`, the whole's under key None; `figs`: the figures). The figures
@@ -157,9 +164,12 @@ def guard_terms(
     hidden, the smallest other term's (fewest people the viewer cannot see, but some) is
     hidden too. Then, in every term whose whole figure is hidden, at least two of its areas
     are (where it has them): with one, the area would be the whole less the areas shown, and
-    the whole is tied to the other hidden term's by the total over all time."""
+    the whole is tied to the other hidden term's by the total over all time. `known`: per
+    term, the (area, key) a school's view shows as the alliance's less what the viewer
+    knows (`outside`): never hidden beside another, as that would protect nothing."""
     if viewer.sees_everyone:
         return out
+    sure = known or [set() for _ in out]
 
     def hide(k: int, area: str | None, key: str) -> None:
         out[k][area][key] = (None, True)
@@ -168,13 +178,21 @@ def guard_terms(
     for key in BY_TERM:
         terms = [k for k in range(len(out)) if key in out[k].get(None, {})]
         hidden = [k for k in terms if out[k][None][key][1]]
-        open_ = [k for k in terms if not out[k][None][key][1] and figs[k][None][key][1] > 0]
+        open_ = [
+            k
+            for k in terms
+            if not out[k][None][key][1] and figs[k][None][key][1] > 0 and (None, key) not in sure[k]
+        ]
         if len(hidden) == 1 and open_:
             hide(min(open_, key=lambda k: (figs[k][None][key][1], k)), None, key)
         for k in (k for k in terms if out[k][None][key][1]):
             areas = sorted(a for a in out[k] if a is not None)
             while sum(out[k][a][key][1] for a in areas) < 2:
-                open_areas = [a for a in areas if not out[k][a][key][1] and figs[k][a][key][1]]
+                open_areas = [
+                    a
+                    for a in areas
+                    if not out[k][a][key][1] and figs[k][a][key][1] and (a, key) not in sure[k]
+                ]
                 if not open_areas:
                     break
                 hide(k, min(open_areas, key=lambda a: (figs[k][a][key][1], a)), key)

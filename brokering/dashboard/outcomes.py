@@ -16,6 +16,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from brokering import changes
+from brokering.dashboard.chart_hiding import grid_beside, labelled, ratings_beside
 from brokering.dashboard.facts import ALLIANCE, FINAL, Facts, Scope, facts, scoped, unseen_sql
 from brokering.dashboard.hiding import grid_hidden, primary
 from brokering.db import Connection, query_df
@@ -231,7 +233,13 @@ def outcomes_by(
     f = facts(con)
     cells, values = _outcome_cells(f, scope, start, end)
     school = by == "school"
-    view = _view(con, f, viewer, cells, values, 1 if school else 2, scope.area, named=school)
+    level = 1 if school else 2
+    if scope.school_id is not None and not viewer.sees_everyone:  # beside the alliance's
+        whole, whole_values = _outcome_cells(f, ALLIANCE, start, end)
+        view = _beside(con, f, viewer, scope, (cells, values), (whole, whole_values), level)
+        view = labelled(con, view) if school else view
+    else:
+        view = _view(con, f, viewer, cells, values, level, scope.area, named=school)
     pairings = view["pairings"].astype("Int64").where(~view["hidden"].to_numpy(bool), pd.NA)
     out = pd.DataFrame(
         {
@@ -289,11 +297,10 @@ def _every_outcome(out: pd.DataFrame) -> pd.DataFrame:
     return full.iloc[order].reset_index(drop=True)
 
 
-def hours_against_outcome(con: Connection, viewer: Viewer, scope: Scope = ALLIANCE) -> pd.DataFrame:
-    """Benefit against transaction cost: concluded pairings by hours invested and outcome,
-    suppressed with the same bands in each skill area (an hours band x area table)."""
-    f = facts(con)
-    where, values = scoped(f, Scope(school_id=scope.school_id))
+def _hours_cells(f: Facts, school_id: str | None) -> tuple[str, list[object]]:
+    """Hours against outcome's table (pairing_id, outcome, r: hours band, k: area, np) for
+    the alliance or one school, and its parameters."""
+    where, values = scoped(f, Scope(school_id=school_id))
     band = " ".join(
         f"WHEN p.hours >= {lo} AND p.hours < {hi} THEN '{label}'" for lo, hi, label in HOUR_BANDS
     )
@@ -305,7 +312,18 @@ def hours_against_outcome(con: Connection, viewer: Viewer, scope: Scope = ALLIAN
             WHERE p.status IN ('transferred', 'not transferred') AND {where}
         ) WHERE r IS NOT NULL
     """
-    got = _view(con, f, viewer, cells, values, 1, scope.area)
+    return cells, values
+
+
+def hours_against_outcome(con: Connection, viewer: Viewer, scope: Scope = ALLIANCE) -> pd.DataFrame:
+    """Benefit against transaction cost: concluded pairings by hours invested and outcome,
+    suppressed with the same bands in each skill area (an hours band x area table)."""
+    f = facts(con)
+    cells, values = _hours_cells(f, scope.school_id)
+    if scope.school_id is not None and not viewer.sees_everyone:  # beside the alliance's
+        got = _beside(con, f, viewer, scope, (cells, values), _hours_cells(f, None), 1)
+    else:
+        got = _view(con, f, viewer, cells, values, 1, scope.area)
     got = got.assign(pairings=got["pairings"].astype("Int64").where(~got["hidden"], pd.NA))
     got = got.set_index(["row", "outcome"])
     rows = []
@@ -339,6 +357,8 @@ def ratings_before_after(con: Connection, viewer: Viewer, scope: Scope = ALLIANC
         [*values, *params],
     )
     hide = primary(frame["unseen"]) if not viewer.sees_everyone else np.zeros(len(frame), bool)
+    if scope.school_id is not None and not viewer.sees_everyone and len(frame):
+        hide = ratings_beside(con, f, viewer, scope, frame["area"], hide)
     rows = []
     for r, hidden in zip(frame.itertuples(index=False), hide, strict=True):
         for when, value in (("before", r.before), ("after", r.after)):
@@ -354,3 +374,21 @@ def ratings_before_after(con: Connection, viewer: Viewer, scope: Scope = ALLIANC
     out = pd.DataFrame(rows, columns=["area", "when", "rating", "pairings", "hidden"])
     out["pairings"] = out["pairings"].astype("Int64")
     return out
+
+
+def _beside(
+    con: Connection,
+    f: Facts,
+    viewer: Viewer,
+    scope: Scope,
+    cells: tuple[str, list[object]],
+    whole: tuple[str, list[object]],
+    level: int,
+) -> pd.DataFrame:
+    """One view of a school's table (its `cells`) suppressed beside the alliance's (`whole`)
+    and the other schools' (`chart_hiding.grid_beside`): read whole, in Python."""
+    grid = _grid(con, f, viewer, *cells)
+    key = ("outcomes._grid", viewer, whole[0], tuple(whole[1]))  # beside every school's
+    full = changes.remembered(changes.mark(con), key, lambda: _grid(con, f, viewer, *whole))
+    hidden = grid_beside(con, f, viewer, scope.school_id, grid, full, *whole)
+    return _cut(grid, hidden, level, scope.area)[_VIEW_COLUMNS].reset_index(drop=True)

@@ -253,7 +253,8 @@ def _guarded_views(
         else:
             forced, known = school[k]
         guarded.append(guard_areas(this, viewer, forced, known))
-    return figures, guard_terms(per_period, guarded, viewer)
+    known = None if school is None else [k for _, k in school]
+    return figures, guard_terms(per_period, guarded, viewer, known)
 
 
 def current_term(as_of: date | None = None) -> Term:

@@ -1,0 +1,231 @@
+# ruff: noqa: S608 - the SQL fragments below are code constants; every value is a parameter.
+"""A school's view of the Transfer page's charts (hours against outcome, ratings before and
+after) beside the alliance's and every other school's.
+
+Why a rule of its own: the School filter shows the alliance's chart and each school's, and a
+school's view counts every pairing with someone from it. So every figure of these views is
+a sum of the same parts — the pairings grouped by the set of schools they have people from
+(a pairing between A and B is in A's view, B's and the alliance's) — and adding and
+subtracting views isolates sums of parts: the alliance's less a school's is the work
+elsewhere; A's less C's, where every pairing of A's is with C or with B, is the work between
+A and B. A school's cell is therefore hidden, as well as on its own people, where
+
+- one of its parts (the pairings with exactly its set of schools) rests on 1 to threshold-1
+  people the viewer cannot see (the other views could isolate it),
+- the work elsewhere (the alliance's cell less the school's) does (it would be shown as the
+  difference), or
+- the alliance's same cell is hidden (the school's would give it away where the work
+  elsewhere is known or shown in other schools' views);
+
+and where the work elsewhere rests on nobody the viewer cannot see, the school's cell is the
+alliance's less what they know, so it is hidden exactly when the alliance's is.
+
+`across_schools` works these out in one pass over the chart's cells."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from brokering import changes
+from brokering.dashboard.facts import Facts, Scope, scoped, unseen_sql
+from brokering.dashboard.hiding import grid_hidden, primary
+from brokering.db import Connection, query_df
+from brokering.settings import SUPPRESSION_THRESHOLD
+from brokering.viewer import Viewer
+
+
+def across_schools(
+    con: Connection,
+    f: Facts,
+    viewer: Viewer,
+    school_id: str,
+    cells_sql: str,
+    values: list[object],
+    keys: list[str],
+) -> pd.DataFrame:
+    """Per cell of a chart (`keys`: its columns in `cells_sql`, which yields pairing_id and
+    them for the whole alliance, a pairing at most once per cell): `part`, True where a part
+    of the school's cell rests on 1 to threshold-1 people the viewer cannot see; `elsewhere`
+    and `unseen`, the people the viewer cannot see behind the work elsewhere and behind the
+    alliance's cell. Only cells with pairings from the school are returned."""
+    unseen, params = unseen_sql(viewer, "m")
+    t = SUPPRESSION_THRESHOLD
+    cols = ", ".join(f'"{k}"' for k in keys)
+    frame = query_df(
+        con,
+        f"""
+        WITH c AS ({cells_sql}),
+        mine AS (SELECT DISTINCT pairing_id FROM {f.people} WHERE school_id = ?),
+        cm AS (SELECT c.* FROM c SEMI JOIN mine USING (pairing_id)),
+        -- only the school's cells: the rest of the alliance's table is not its concern
+        cc AS MATERIALIZED (
+            SELECT c.*, c.pairing_id IN (SELECT pairing_id FROM mine) AS here
+            FROM c SEMI JOIN (SELECT DISTINCT {cols} FROM cm) ks USING ({cols})),
+        atom AS (
+            SELECT pairing_id, list(DISTINCT school_id ORDER BY school_id) AS schools
+            FROM {f.people} SEMI JOIN cm USING (pairing_id) GROUP BY pairing_id),
+        w AS (
+            SELECT cc.*, atom.schools AS part, m.staff_ref, {unseen} AS u
+            FROM cc LEFT JOIN atom USING (pairing_id) JOIN {f.people} m USING (pairing_id)),
+        per AS (
+            SELECT {cols}, here, part, count(DISTINCT staff_ref) FILTER (WHERE u) AS unseen
+            FROM w GROUP BY ALL),
+        whole AS (
+            SELECT {cols}, count(DISTINCT staff_ref) FILTER (WHERE u) AS unseen
+            FROM w GROUP BY ALL)
+        SELECT {cols}, bool_or(per.here AND per.unseen BETWEEN 1 AND {t - 1}) AS part,
+               coalesce(max(per.unseen) FILTER (WHERE NOT per.here), 0) AS elsewhere,
+               any_value(whole.unseen) AS unseen
+        FROM per JOIN whole USING ({cols}) GROUP BY ALL
+        """,
+        [*values, school_id, *params],
+    )
+    return frame
+
+
+def across_levels(
+    con: Connection,
+    f: Facts,
+    viewer: Viewer,
+    school_id: str,
+    cells_sql: str,
+    values: list[object],
+) -> dict[int, pd.DataFrame]:
+    """What `grid_beside` weighs for a table's cells (level 0: outcome, r, k —
+    `across_schools`), and for its rows' totals (level 1: outcome, r) and its columns'
+    (level 2: outcome, k) only whether the work elsewhere rests on nobody the viewer
+    cannot see (`elsewhere` 0; else 1), in one pass with no distinct count: a column's
+    total spans most of the alliance. `cells_sql` yields (pairing_id, outcome, r, k)."""
+    cells = across_schools(con, f, viewer, school_id, cells_sql, values, ["outcome", "r", "k"])
+    unseen, params = unseen_sql(viewer, "m")
+    frame = query_df(
+        con,
+        f"""
+        WITH c AS ({cells_sql}),
+        mine AS (SELECT DISTINCT pairing_id FROM {f.people} WHERE school_id = ?),
+        cm AS (SELECT c.* FROM c SEMI JOIN mine USING (pairing_id)),
+        away AS (
+            SELECT c.* FROM c ANTI JOIN mine USING (pairing_id)
+            WHERE (outcome, r) IN (SELECT (outcome, r) FROM cm)
+               OR (outcome, k) IN (SELECT (outcome, k) FROM cm)),
+        seen AS (
+            SELECT DISTINCT m.pairing_id FROM {f.people} m
+            WHERE m.pairing_id IN (SELECT pairing_id FROM away) AND {unseen})
+        SELECT outcome, r, k, grouping(r, k) AS level,
+               CASE WHEN bool_or(pairing_id IN (SELECT pairing_id FROM seen)) THEN 1
+                    ELSE 0 END AS elsewhere
+        FROM away GROUP BY GROUPING SETS ((outcome, r), (outcome, k))
+        """,
+        [*values, school_id, *params],
+    )
+    level = frame["level"].to_numpy()
+    return {0: cells, 1: frame[level == 1], 2: frame[level == 2]}
+
+
+def hidden_beside(got: pd.DataFrame, alliance_hidden: pd.Series) -> pd.Series:
+    """Per cell of `across_schools`' answer (same index as `alliance_hidden`, the
+    alliance's cells as its view hides them): the school's cell is hidden for the other
+    views' sake. Where the work elsewhere rests on nobody the viewer cannot see, the
+    school's cell is the alliance's less what they know: hidden exactly when the alliance's
+    is (hiding it otherwise protects nothing). Else where a part or the work elsewhere rests
+    on too few people, or the alliance's is hidden."""
+    elsewhere = got["elsewhere"]
+    few = (elsewhere > 0) & (elsewhere < SUPPRESSION_THRESHOLD)
+    return alliance_hidden.where(elsewhere == 0, alliance_hidden | got["part"] | few)
+
+
+def grid_beside(
+    con: Connection,
+    f: Facts,
+    viewer: Viewer,
+    school_id: str,
+    grid: pd.DataFrame,
+    whole: pd.DataFrame,
+    whole_cells: str,
+    whole_values: list[object],
+) -> np.ndarray:
+    """`hiding.grid_hidden` for a school's table (`grid`, as `outcomes._grid` counts it)
+    beside the alliance's (`whole`, over `whole_cells`: its (pairing_id, outcome, r, k)
+    rows): each cell hidden for the other views' sake (`hidden_beside`) counts as hidden on
+    its own people, and each that is the alliance's shown cell less what the viewer knows as
+    resting on nobody unseen (shown, and never picked to hide beside another); then the
+    table is suppressed as any (a margin with a hidden cell hidden), and a margin that is
+    the alliance's less what the viewer knows is hidden exactly as the alliance's is.
+    Aligned with `grid`."""
+    if grid.empty:
+        return np.zeros(0, bool)
+    # The alliance's table as its own view hides it: the same beside every school's view,
+    # so worked out once per store change (a national table is 90,000 cells).
+    key = ("chart_hiding.whole", viewer, whole_cells, tuple(whole_values))
+    theirs = changes.remembered(changes.mark(con), key, lambda: grid_hidden(whole, viewer))
+    levels = across_levels(con, f, viewer, school_id, whole_cells, whole_values)
+    unseen = grid["unseen"].to_numpy(np.int64).copy()
+    hidden = np.zeros(len(grid), bool)
+    for level, keys in ((0, ["outcome", "r", "k"]), (1, ["outcome", "r"]), (2, ["outcome", "k"])):
+        cols = [{"r": "row", "k": "col"}.get(k, k) for k in keys]
+        at = whole["level"].to_numpy() == level
+        alliance_hidden = dict(zip(_keys(whole[at], cols), theirs[at], strict=True))
+        got = levels[level]
+        got_keys = _keys(got, keys)
+        mine = np.flatnonzero(grid["level"].to_numpy() == level)
+        if level == 0:
+            alliance = pd.Series([bool(alliance_hidden.get(k, False)) for k in got_keys])
+            same = dict(zip(got_keys, got["elsewhere"].to_numpy() == 0, strict=True))
+            forced = dict(zip(got_keys, hidden_beside(got, alliance), strict=True))
+            for i, k in zip(mine, _keys(grid.iloc[mine], cols), strict=True):
+                if same.get(k, False):
+                    unseen[i] = 1 if alliance_hidden.get(k, False) else 0
+                elif forced.get(k, False):
+                    unseen[i] = 1
+            hidden = grid_hidden(grid.assign(unseen=unseen), viewer)
+            continue
+        # A total with no work elsewhere resting on anyone unseen (none listed: none at all).
+        away = {k for k, e in zip(got_keys, got["elsewhere"].to_numpy(), strict=True) if e}
+        for i, k in zip(mine, _keys(grid.iloc[mine], cols), strict=True):
+            if k not in away:
+                hidden[i] = bool(alliance_hidden.get(k, False))
+    # An outcome with one cell: the cell, its row's total and its column's are one figure
+    # (`grid_hidden` shows both totals as the grand total, which a cell hidden here for
+    # the other views' sake is too).
+    outcome, level = grid["outcome"].to_numpy(object), grid["level"].to_numpy()
+    for out in pd.unique(outcome[level == 0]):
+        this = outcome == out
+        if (this & (level == 0)).sum() == 1 and hidden[this].any():
+            hidden[this] = True
+    return hidden
+
+
+def _keys(frame: pd.DataFrame, cols: list[str]) -> list[tuple]:
+    """The rows of `frame` as tuples of `cols`, to match cells across two tables."""
+    return list(zip(*(frame[c].to_numpy(object) for c in cols), strict=True))
+
+
+def ratings_beside(
+    con: Connection, f: Facts, viewer: Viewer, scope: Scope, areas: pd.Series, own: np.ndarray
+) -> np.ndarray:
+    """Which of a school's ratings by area (`areas`; `own`: hidden on its own people) are
+    hidden beside the alliance's and the other schools' views (`hidden_beside`; the
+    alliance's ratings are hidden on their own people alone). The averages' counts are
+    shown, so each area is a sum of pairings, and of ratings, like any other cell."""
+    where, values = scoped(f, Scope(area=scope.area))
+    cells = f"""SELECT p.pairing_id, p.area FROM {f.pairings} p WHERE p.rating_before IS NOT NULL
+                AND p.rating_after IS NOT NULL AND {where}"""
+    got = across_schools(con, f, viewer, scope.school_id, cells, values, ["area"])
+    got = got.set_index("area")
+    beside = hidden_beside(got, pd.Series(primary(got["unseen"]), index=got.index))
+    beside = areas.map(beside).fillna(True).to_numpy(bool)
+    # Hidden on its own people too, unless it is the alliance's less what they know.
+    known = areas.map(got["elsewhere"] == 0).fillna(False).to_numpy(bool)
+    return beside | (own & ~known)
+
+
+def labelled(con: Connection, frame: pd.DataFrame) -> pd.DataFrame:
+    """A view by school with each school's `label` (as `outcomes._view`'s `named`)."""
+    names = query_df(con, 'SELECT school_id AS "row", name FROM schools')
+    frame = frame.merge(names, on="row", how="left")
+    frame["label"] = frame["name"].fillna(frame["row"])
+    shared = frame.groupby("label")["row"].transform("nunique") > 1
+    frame.loc[shared, "label"] += " (" + frame.loc[shared, "row"] + ")"
+    frame = frame.drop(columns=["name"]).sort_values(["label", "outcome"], kind="stable")
+    return frame.reset_index(drop=True)
