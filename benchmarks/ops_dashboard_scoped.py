@@ -72,7 +72,34 @@ def scoped_specs(con: Any, term: Any, as_of: date, governor: Viewer) -> list[tup
         )
         if head.school_id is not None and (a is not None or key != "head_area")
     ]
-    return [*(by_area if area is not None else []), *by_school]
+    # The charts under the School filter, suppressed beside the alliance's and every other
+    # school's view of the same chart (`chart_hiding`), as the page asks for them.
+    window = dict(start=term.start, end=term.end) if term is not None else {}
+    charts = [
+        (
+            (
+                f"transfer_{key}_school_{who_key}",
+                f"{title} for one school (the largest; the page's School filter), "
+                f"suppressed with the alliance's and the other schools' views, first read "
+                f"({who_label})",
+                "brokering.dashboard.transfer",
+                attr,
+                dict(pool, scope=scope(None, head.school_id)),
+            ),
+            who,
+        )
+        for key, title, attr, pool in (
+            ("outcomes", "Transfer outcomes by receiving school", "outcomes_by",
+             dict(by="school", **window)),
+            ("hours", "Hours against outcome", "hours_against_outcome", {}),
+        )
+        for who_key, who_label, who in (
+            ("head", "head of school", head),
+            ("governor", "governor", governor),
+        )
+        if head.school_id is not None
+    ]  # fmt: skip
+    return [*(by_area if area is not None else []), *by_school, *charts]
 
 
 def first_read(first: bool) -> None:
