@@ -5,9 +5,11 @@ within one area, by hours invested — and recipients' ratings before and after.
 Why one table behind the cuts: the Transfer page lets any role choose a skill area, so the
 outcomes by school within an area, by school over all areas and by area are the cells, row
 totals and column totals of one school x area table. Hiding each view on its own would let a
-reader subtract one from another; so the whole table is counted once (`_grid`, one SQL
-GROUPING SETS pass) and suppressed together (`hiding.grid_hidden`) before any view is cut
-from it. Hours against outcome are the same shape (hours band x area)."""
+reader subtract one from another; so every view is cut from the same cells, suppressed
+together (`hiding.grid_hidden`) — and with the outcomes as a third side of the table, since
+a school's pairings over every outcome and an area's of one outcome are shown on other views
+(the flows, the ledger, the headline). Hours against outcome are the same shape (hours band
+x area)."""
 
 from __future__ import annotations
 
@@ -24,44 +26,6 @@ from brokering.viewer import Viewer
 
 _FINAL_SQL = ", ".join(f"'{s}'" for s in FINAL)
 HOUR_BANDS = [(0, 6, "under 6 h"), (6, 12, "6-12 h"), (12, 24, "12-24 h"), (24, 10_000, "24 h+")]
-GRID_COLUMNS = ["outcome", "row", "col", "level", "pairings", "people", "unseen"]
-
-
-def _grid(
-    con: Connection, f: Facts, viewer: Viewer, cells_sql: str, values: list[object]
-) -> pd.DataFrame:
-    """The table behind a set of views: `cells_sql` yields (pairing_id, outcome, r, k) rows,
-    a pairing at most once per cell. Returns one row per cell (level 0), per row total over
-    the columns (level 1) and per column total over the rows (level 2), each with its
-    pairings, people and the people the viewer cannot see — distinct, so a pairing or a
-    person in two cells of a total counts once in it."""
-    unseen, params = unseen_sql(viewer, "m")
-    frame = query_df(
-        con,
-        f"""
-        WITH c AS ({cells_sql}),
-        w AS (SELECT c.pairing_id, c.outcome, c.r, c.k, m.staff_ref, {unseen} AS unseen
-              FROM c JOIN {f.people} m USING (pairing_id))
-        SELECT outcome, r AS "row", k AS col, grouping(r, k) AS level,
-               count(DISTINCT pairing_id) AS pairings, count(DISTINCT staff_ref) AS people,
-               count(DISTINCT staff_ref) FILTER (WHERE unseen) AS unseen
-        FROM w GROUP BY GROUPING SETS ((outcome, r, k), (outcome, r), (outcome, k))
-        ORDER BY level, outcome, "row", col
-        """,
-        [*values, *params],
-    )
-    return frame[GRID_COLUMNS] if not frame.empty else pd.DataFrame(columns=GRID_COLUMNS)
-
-
-def _cut(grid: pd.DataFrame, hidden: np.ndarray, level: int, area: str | None) -> pd.DataFrame:
-    """One view of a grid with its `hidden` flags beside the figures: the row totals
-    (level 1) or column totals (level 2), or — for one area — that column's cells (level 0
-    by row) or its total."""
-    shown = grid.assign(hidden=hidden)
-    if area is None:
-        return shown[shown["level"] == level]
-    keep = shown["col"] == area
-    return shown[keep & (shown["level"] == (0 if level == 1 else 2))]
 
 
 _VIEW_COLUMNS = ["outcome", "row", "col", "pairings", "unseen", "hidden"]
@@ -76,15 +40,18 @@ def _view(
     level: int,
     area: str | None,
     named: bool = False,
+    across: bool = False,
 ) -> pd.DataFrame:
     """One view of the table behind `cells_sql` — row totals (level 1), column totals
-    (level 2), or one area's cells (level 1) or total (level 2) — suppressed exactly as
-    `hiding.grid_hidden` suppresses the whole table, without handing the whole table to
-    Python: the rule's common case is worked out in SQL (a cell is hidden on its own people;
-    a total when one of its cells is, or on its own people), and only when an outcome's
-    hidden cells span fewer than two rows or columns (so more must be hidden) is the whole
-    table read and suppressed in Python. `named`: rows are schools, labelled by `_named`
-    (in SQL: handing 30,000 rows to pandas to merge names cost more than the view)."""
+    (level 2), or one area's cells (level 1) or total (level 2) — suppressed with every
+    other view of the same table (`hiding.grid_hidden`), without handing the view's
+    figures' people to Python: SQL counts each cell's people and each figure's own, and
+    hides on them (a figure on its own people, a total when one of its cells is); the
+    cells, a few numbers each, come back beside the view, Python hides the further cells
+    that cover them (a rule over whole tables at once), and the view's totals they fall in.
+    `named`: rows are schools, labelled by `_named` (in SQL: handing 30,000 rows to pandas
+    to merge names cost more than the view). `across`: a row's pairings over every outcome
+    are shown on another view (a school's, in the flows and the ledger)."""
     one = [area] if area is not None else []
     if viewer.sees_everyone:
         row = "r" if level == 1 else "NULL"
@@ -92,10 +59,12 @@ def _view(
         sql = f"""
             WITH c AS ({cells_sql})
             SELECT outcome, {row} AS "row", {col} AS col,
-                   count(DISTINCT pairing_id) AS pairings, 0 AS unseen, FALSE AS hidden
+                   count(DISTINCT pairing_id) AS pairings, 0 AS unseen, FALSE AS hidden,
+                   FALSE AS cell
             FROM c {"WHERE k = ?" if area is not None else ""} GROUP BY ALL ORDER BY ALL
         """
-        return query_df(con, _named(sql) if named else sql, [*values, *one])
+        frame = query_df(con, _named(sql) if named else sql, [*values, *one])
+        return frame.drop(columns=["cell"])
     unseen, params = unseen_sql(viewer, "m")
     t = SUPPRESSION_THRESHOLD
     # People the viewer cannot see are counted per pairing first (`pu`; a governor's are the
@@ -110,17 +79,17 @@ def _view(
         else "LEFT JOIN (SELECT pairing_id, count(*) AS n FROM um GROUP BY ALL) pu "
         "USING (pairing_id)"
     )
+    key = "r" if level == 1 else "k"
     if area is not None and level == 1:  # one area's cells, by row: hidden on their own
-        final = """SELECT ci.outcome, ci.r AS "row", ci.k AS col, ci.pairings, ci.unseen,
-                          ci.hid AS hidden, st.odd
-                   FROM ci JOIN st USING (outcome) WHERE ci.k = ?"""
+        ctes = ""
+        select = """SELECT outcome, r AS "row", k AS col, pairings, unseen, hid AS hidden
+                    FROM ci WHERE k = ?"""
     else:
-        key, n = ("r", "n_rows") if level == 1 else ("k", "n_cols")
-        final = f"""
+        n = "n_rows" if level == 1 else "n_cols"
+        ctes = f"""
             , v AS (
                 SELECT c.outcome, c.{key}, count(DISTINCT c.pairing_id) AS pairings,
-                       sum(c.pu) AS s, bool_or(p.part) AS part, any_value(st.{n}) AS n,
-                       any_value(st.odd) AS odd
+                       sum(c.pu) AS s, bool_or(p.part) AS part, any_value(st.{n}) AS n
                 FROM c JOIN (SELECT outcome, {key}, bool_or(hid) AS part FROM ci GROUP BY ALL) p
                   USING (outcome, {key}) JOIN st USING (outcome)
                 {"WHERE c.k = ?" if area is not None else ""} GROUP BY ALL),
@@ -133,10 +102,11 @@ def _view(
             vv AS (
                 SELECT v.*, CASE WHEN v.pairings = 1 OR v.s < {t} THEN v.s
                                  ELSE coalesce(vx.exact, v.s) END AS unseen
-                FROM v LEFT JOIN vx USING (outcome, {key}))
+                FROM v LEFT JOIN vx USING (outcome, {key}))"""
+        select = f"""
             SELECT outcome, {"r" if level == 1 else "NULL"} AS "row",
                    {"k" if level == 2 else "NULL"} AS col, pairings, unseen,
-                   (part AND n > 1) OR unseen BETWEEN 1 AND {t - 1} AS hidden, odd
+                   (part AND n > 1) OR unseen BETWEEN 1 AND {t - 1} AS hidden
             FROM vv"""
     sql = f"""
         WITH c0 AS ({cells_sql}),
@@ -156,44 +126,48 @@ def _view(
                        CASE WHEN cell.pairings = 1 OR cell.s < {t} THEN cell.s
                             ELSE coalesce(cx.exact, 0) END AS unseen
                 FROM cell LEFT JOIN cx USING (outcome, r, k))),
-        st AS (
-            SELECT outcome, count(DISTINCT r) AS n_rows, count(DISTINCT k) AS n_cols,
-                   -- hidden cells spanning fewer than two rows or columns: more to hide
-                   count(*) FILTER (WHERE hid) > 0 AND (
-                       count(*) FILTER (WHERE hid) < 2
-                       OR (count(DISTINCT r) FILTER (WHERE hid) < 2 AND count(DISTINCT r) > 1)
-                       OR (count(DISTINCT k) FILTER (WHERE hid) < 2 AND count(DISTINCT k) > 1)
-                   ) AS odd
-            FROM ci GROUP BY outcome)
-        {final} ORDER BY ALL
+        st AS (SELECT outcome, count(DISTINCT r) AS n_rows, count(DISTINCT k) AS n_cols
+               FROM ci GROUP BY outcome) {ctes}
+        SELECT *, FALSE AS cell FROM ({select})
+        UNION ALL
+        SELECT outcome, r AS "row", k AS col, pairings, unseen, hid AS hidden, TRUE AS cell
+        FROM ci
     """
     frame = query_df(con, _named(sql) if named else sql, [*values, *params, *one])
-    if not frame.empty and frame["odd"].any():
-        grid = _grid(con, f, viewer, cells_sql, values)
-        frame = _cut(grid, grid_hidden(grid, viewer), level, area)[_VIEW_COLUMNS]
-        if named:
-            names = query_df(con, 'SELECT school_id AS "row", name FROM schools')
-            frame = frame.merge(names, on="row", how="left")
-            frame["label"] = frame["name"].fillna(frame["row"])
-            shared = frame.groupby("label")["row"].transform("nunique") > 1
-            frame.loc[shared, "label"] += " (" + frame.loc[shared, "row"] + ")"
-            frame = frame.drop(columns=["name"]).sort_values(["label", "outcome"], kind="stable")
-        return frame.reset_index(drop=True)
-    return frame.drop(columns=["odd"])
+    is_cell = frame["cell"].to_numpy(bool)
+    cells, view = frame[is_cell], frame[~is_cell].drop(columns=["cell"])
+    view = view.reset_index(drop=True)
+    if not cells["hidden"].any():
+        return view if named else view.sort_values(_VIEW_COLUMNS[:3], ignore_index=True)
+    more = cells[grid_hidden(cells, viewer, across) & ~cells["hidden"].to_numpy(bool)]
+    if len(more):
+        if area is not None and level == 1:  # the area's cells: hidden as the rule says
+            hit = more[more["col"] == area][["outcome", "row"]]
+            on = ["outcome", "row"]
+        else:  # totals with a hidden cell, unless the table has one such total
+            name = "row" if level == 1 else "col"
+            many = cells.groupby("outcome")[name].nunique()
+            hit = more[more["outcome"].map(many).to_numpy() > 1][["outcome", name]]
+            on = ["outcome", name]
+        got = view[on].merge(hit.drop_duplicates().assign(more=True), on=on, how="left")
+        view["hidden"] = view["hidden"].to_numpy(bool) | got["more"].notna().to_numpy()
+    return view if named else view.sort_values(_VIEW_COLUMNS[:3], ignore_index=True)
 
 
 def _named(sql: str) -> str:
-    """`sql`'s rows (schools in "row") with a `label`: the school's name, and where two
-    schools in the answer share a name (a national register has dozens of St Mary's) the
-    name with the school's reference, so they are counted apart; ordered by label."""
+    """`sql`'s rows (schools in "row"; the view's, not `cell`) with a `label`: the school's
+    name, and where two schools in the answer share a name (a national register has dozens
+    of St Mary's) the name with the school's reference, so they are counted apart; ordered
+    by label."""
     return f"""
         WITH x AS ({sql}),
         nm AS (SELECT DISTINCT x."row", coalesce(s.name, x."row") AS name
-               FROM x LEFT JOIN schools s ON s.school_id = x."row"),
+               FROM x LEFT JOIN schools s ON s.school_id = x."row" WHERE NOT x.cell),
         lab AS (SELECT "row", CASE WHEN count(*) OVER (PARTITION BY name) > 1
                                    THEN name || ' (' || "row" || ')' ELSE name END AS label
                 FROM nm)
-        SELECT x.*, lab.label FROM x JOIN lab USING ("row") ORDER BY lab.label, x.outcome
+        SELECT x.*, lab.label FROM x LEFT JOIN lab ON lab."row" = x."row" AND NOT x.cell
+        ORDER BY x.cell, lab.label, x.outcome
     """
 
 
@@ -231,7 +205,9 @@ def outcomes_by(
     f = facts(con)
     cells, values = _outcome_cells(f, scope, start, end)
     school = by == "school"
-    view = _view(con, f, viewer, cells, values, 1 if school else 2, scope.area, named=school)
+    view = _view(
+        con, f, viewer, cells, values, 1 if school else 2, scope.area, named=school, across=True
+    )
     pairings = view["pairings"].astype("Int64").where(~view["hidden"].to_numpy(bool), pd.NA)
     out = pd.DataFrame(
         {
