@@ -227,12 +227,20 @@ def _guard_active(figs: list[dict], out: list[dict], hide) -> None:  # noqa: ANN
             return
 
 
-def grid_hidden(cells: pd.DataFrame, viewer: Viewer, across: bool = False) -> np.ndarray:
+def grid_hidden(
+    o: np.ndarray,
+    r: np.ndarray,
+    k: np.ndarray,
+    unseen: np.ndarray,
+    pairings: np.ndarray,
+    across: bool = False,
+) -> np.ndarray:
     """Which cells of the outcome tables are hidden, every outcome at once (a view's totals
     are then hidden when one of their cells is: `outcomes._view`).
 
-    `cells` has columns outcome, row, col, pairings and unseen (people behind the cell the
-    viewer cannot see). Each outcome's cells make a row x area table whose margins the
+    The cells, for a viewer who does not see everyone: outcome, row and area as whole
+    numbers in name order (`o`, `r`, `k`), their pairings and `unseen` (people behind the
+    cell the viewer cannot see). Each outcome's cells make a row x area table whose margins the
     views show; and the same role sees totals of them elsewhere — an area's figure of an
     outcome in the headline (evidenced transfers; pairings judged less those), and, where
     `across`, a row's pairings over every outcome (a school's, in the flows and the
@@ -253,18 +261,11 @@ def grid_hidden(cells: pd.DataFrame, viewer: Viewer, across: bool = False) -> np
     (`tests/test_outcomes_joint_properties.py` checks this over random alliances). A cell
     with no cell beside it that could cover it (each resting only on people the viewer
     sees one by one) stays hidden alone: their own lists already tell them the rest.
-    Returns a boolean array aligned with `cells`."""
-    n = len(cells)
-    if viewer.sees_everyone or n == 0:
-        return np.zeros(n, bool)
-    o = pd.factorize(cells["outcome"].astype(object), sort=True)[0]
-    r = pd.factorize(cells["row"].astype(object), sort=True)[0]
-    k = pd.factorize(cells["col"].astype(object), sort=True)[0]
-    unseen = cells["unseen"].to_numpy(np.int64)
-    pairings = cells["pairings"].to_numpy(np.int64)
+    Returns a boolean array aligned with the cells."""
     h = primary(unseen)
     if not h.any():
         return h
+    n = len(h)
     rank = np.empty(n, np.int64)
     rank[np.lexsort((k, r, o, pairings, unseen))] = np.arange(n)
     return _second(o, r, k, h, (unseen > 0) & (pairings > 0), rank, across)

@@ -82,21 +82,22 @@ def _view(
     key = "r" if level == 1 else "k"
     if area is not None and level == 1:  # one area's cells, by row: hidden on their own
         ctes = ""
-        select = """SELECT outcome, r AS "row", k AS col, pairings, unseen, hid AS hidden
-                    FROM ci WHERE k = ?"""
+        select = """SELECT outcome, r AS "row", k AS col, pairings, unseen, hid AS hidden,
+                           onum, rn, kn FROM ci WHERE k = ?"""
     else:
-        n = "n_rows" if level == 1 else "n_cols"
         ctes = f"""
             , v AS (
                 SELECT c.outcome, c.{key}, count(DISTINCT c.pairing_id) AS pairings,
-                       sum(c.pu) AS s, bool_or(p.part) AS part, any_value(st.{n}) AS n
+                       sum(c.pu) AS s, bool_or(p.part) AND ({across} OR any_value(st.n) > 1) AS part
                 FROM c JOIN (SELECT outcome, {key}, bool_or(hid) AS part FROM ci GROUP BY ALL) p
-                  USING (outcome, {key}) JOIN st USING (outcome)
+                  USING (outcome, {key})
+                JOIN (SELECT outcome, count(DISTINCT {key}) AS n FROM ci GROUP BY ALL) st
+                  USING (outcome)
                 {"WHERE c.k = ?" if area is not None else ""} GROUP BY ALL),
             vx AS (
                 SELECT c.outcome, c.{key}, count(DISTINCT um.staff_ref) AS exact
                 FROM c SEMI JOIN (SELECT outcome, {key} FROM v
-                                  WHERE pairings > 1 AND s >= {t} AND NOT (part AND n > 1)) w
+                                  WHERE pairings > 1 AND s >= {t} AND NOT part) w
                   USING (outcome, {key})
                 JOIN um USING (pairing_id) GROUP BY ALL),
             vv AS (
@@ -106,8 +107,9 @@ def _view(
         select = f"""
             SELECT outcome, {"r" if level == 1 else "NULL"} AS "row",
                    {"k" if level == 2 else "NULL"} AS col, pairings, unseen,
-                   (part AND n > 1) OR unseen BETWEEN 1 AND {t - 1} AS hidden
-            FROM vv"""
+                   part OR unseen BETWEEN 1 AND {t - 1} AS hidden,
+                   onum, {"rn, NULL::INT AS kn" if level == 1 else "NULL::INT AS rn, kn"}
+            FROM vv JOIN oo USING (outcome) JOIN {"ro" if level == 1 else "ko"} USING ({key})"""
     sql = f"""
         WITH c0 AS ({cells_sql}),
         um AS (SELECT m.pairing_id, m.staff_ref FROM {f.people} m
@@ -120,38 +122,74 @@ def _view(
             FROM c SEMI JOIN (SELECT outcome, r, k FROM cell WHERE pairings > 1 AND s >= {t}) w
               USING (outcome, r, k)
             JOIN um USING (pairing_id) GROUP BY ALL),
-        ci AS MATERIALIZED (
+        ci0 AS MATERIALIZED (
             SELECT *, unseen BETWEEN 1 AND {t - 1} AS hid FROM (
                 SELECT cell.outcome, cell.r, cell.k, cell.pairings,
                        CASE WHEN cell.pairings = 1 OR cell.s < {t} THEN cell.s
                             ELSE coalesce(cx.exact, 0) END AS unseen
                 FROM cell LEFT JOIN cx USING (outcome, r, k))),
-        st AS (SELECT outcome, count(DISTINCT r) AS n_rows, count(DISTINCT k) AS n_cols
-               FROM ci GROUP BY outcome) {ctes}
+        -- Outcomes, rows and areas as whole numbers in name order: the cells go to Python
+        -- as numbers only.
+        oo AS (SELECT outcome, (rank() OVER (ORDER BY outcome) - 1)::INT AS onum
+               FROM (SELECT DISTINCT outcome FROM ci0)),
+        ro AS (SELECT r, (rank() OVER (ORDER BY r) - 1)::INT AS rn
+               FROM (SELECT DISTINCT r FROM ci0)),
+        ko AS (SELECT k, (rank() OVER (ORDER BY k) - 1)::INT AS kn
+               FROM (SELECT DISTINCT k FROM ci0)),
+        ci AS MATERIALIZED (
+            SELECT * FROM ci0 JOIN oo USING (outcome) JOIN ro USING (r) JOIN ko USING (k))
+        {ctes}
         SELECT *, FALSE AS cell FROM ({select})
         UNION ALL
-        SELECT outcome, r AS "row", k AS col, pairings, unseen, hid AS hidden, TRUE AS cell
-        FROM ci
+        SELECT NULL, NULL, NULL, pairings, unseen, hid, onum, rn, kn, TRUE FROM ci
     """
     frame = query_df(con, _named(sql) if named else sql, [*values, *params, *one])
     is_cell = frame["cell"].to_numpy(bool)
-    cells, view = frame[is_cell], frame[~is_cell].drop(columns=["cell"])
-    view = view.reset_index(drop=True)
-    if not cells["hidden"].any():
-        return view if named else view.sort_values(_VIEW_COLUMNS[:3], ignore_index=True)
-    more = cells[grid_hidden(cells, viewer, across) & ~cells["hidden"].to_numpy(bool)]
-    if len(more):
-        if area is not None and level == 1:  # the area's cells: hidden as the rule says
-            hit = more[more["col"] == area][["outcome", "row"]]
-            on = ["outcome", "row"]
-        else:  # totals with a hidden cell, unless the table has one such total
-            name = "row" if level == 1 else "col"
-            many = cells.groupby("outcome")[name].nunique()
-            hit = more[more["outcome"].map(many).to_numpy() > 1][["outcome", name]]
-            on = ["outcome", name]
-        got = view[on].merge(hit.drop_duplicates().assign(more=True), on=on, how="left")
-        view["hidden"] = view["hidden"].to_numpy(bool) | got["more"].notna().to_numpy()
+    cells = frame[is_cell]
+    view = frame[~is_cell].drop(columns=["cell"]).reset_index(drop=True)
+    hid = cells["hidden"].to_numpy(bool)
+    if hid.any():
+        o, r, k = (cells[c].to_numpy(np.int64) for c in ("onum", "rn", "kn"))
+        unseen, pairings = cells["unseen"].to_numpy(np.int64), cells["pairings"].to_numpy(np.int64)
+        more = grid_hidden(o, r, k, unseen, pairings, across) & ~hid
+        if more.any():
+            view["hidden"] = view["hidden"].to_numpy(bool) | _falls_in(
+                o, r, k, more, view, level, across
+            )
+    view = view.drop(columns=["onum", "rn", "kn"])
     return view if named else view.sort_values(_VIEW_COLUMNS[:3], ignore_index=True)
+
+
+def _falls_in(
+    o: np.ndarray,
+    r: np.ndarray,
+    k: np.ndarray,
+    more: np.ndarray,
+    view: pd.DataFrame,
+    level: int,
+    across: bool,
+) -> np.ndarray:
+    """Which of `view`'s figures (outcome, row and area as numbers: onum, rn, kn) the cells
+    hidden further (`more`) fall in: one area's cells themselves (rn and kn both given), or
+    the totals over the row (area) they are in. In a table of one row (area) that total is
+    its outcome's over the whole table, hidden only `across`: then the other outcomes'
+    totals and their sum (a school's pairings) are shown, and it is not (the headline hides
+    what rests on few people; the outcomes by area hide an area's with a hidden cell), so
+    shown it gave a hidden cell away; otherwise it is the grand total and protects nothing."""
+    vo = view["onum"].to_numpy(np.int64)
+    if view["rn"].notna().all() and view["kn"].notna().all():  # one area's cells
+        width = (r.max() + 1) * (k.max() + 1)
+        hit = o[more] * width + r[more] * (k.max() + 1) + k[more]
+        got = vo * width + view["rn"].to_numpy(np.int64) * (k.max() + 1)
+        return np.isin(got + view["kn"].to_numpy(np.int64), hit)
+    key, vc = (r, view["rn"]) if level == 1 else (k, view["kn"])
+    many = np.ones(o.max() + 1, bool)
+    if not across:
+        for out in np.unique(o[more]):
+            many[out] = len(np.unique(key[o == out])) > 1
+    pick = more & many[o]
+    width = key.max() + 1
+    return np.isin(vo * width + vc.to_numpy(np.int64), o[pick] * width + key[pick])
 
 
 def _named(sql: str) -> str:
