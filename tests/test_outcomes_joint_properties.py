@@ -295,15 +295,16 @@ def test_no_hidden_outcome_is_recoverable_beside_the_headline_flows_and_ledger(
 
 
 #: Found with BROKERING_PROPERTY_TRIALS=100 (head A) and by a default run (the governor); both
-#: failed before the outcomes were suppressed as one outcome x school x area table
-#: (`hiding.grid_hidden`). Head A: A's one hidden "not transferred" (B1, not sharing, to A0)
-#: was A's pairings received (known to them) less its open and stopped (shown) and its
-#: transferred — drawn hidden, but none: the area's evidenced transfers less B's. Every other
-#: pairing rests on people head A sees, so the cover hidden now (B's in that area) is such a
-#: cell: a school's one hidden outcome gets a second. The governor: B's one "not transferred"
-#: in Behaviour and culture was the area's pairings judged less its evidenced transfers (the
-#: headline) less A's (shown) — hiding the area's total gave no cover; now an area's one
-#: hidden cell of an outcome gets a second.
+#: failed before this change. The governor: B's one "not transferred" in Behaviour and
+#: culture was the area's pairings judged less its evidenced transfers (the headline) less
+#: A's (shown) — hiding the area's total gave no cover; now an area's one hidden cell of an
+#: outcome gets a second (`hiding.grid_hidden`; this case still fails on the old rule).
+#: Head A: A's one hidden "not transferred" (B1, not sharing, to A0) was A's pairings
+#: received less its open and stopped (shown) and its transferred (none, drawn hidden: the
+#: area's less B's). Every other pairing rests on people head A sees, so nothing they cannot
+#: count could cover it — and nothing need: the pairings page shows them A0's pairing, its
+#: practice and status. It passes because `known` now holds that (a fully seen school's
+#: pairings by area and outcome), not by more hiding.
 OUTCOME_GAPS = [
     (
         {
