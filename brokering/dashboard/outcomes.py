@@ -138,10 +138,12 @@ def _view(
                FROM (SELECT DISTINCT k FROM ci0)),
         ci AS MATERIALIZED (
             SELECT * FROM ci0 JOIN oo USING (outcome) JOIN ro USING (r) JOIN ko USING (k))
-        {ctes}
-        SELECT *, FALSE AS cell FROM ({select})
-        UNION ALL
+        {ctes},
+        vw AS MATERIALIZED ({select})
+        SELECT *, FALSE AS cell FROM vw
+        UNION ALL  -- the cells, where the rule could still hide one of the view's figures
         SELECT NULL, NULL, NULL, pairings, unseen, hid, onum, rn, kn, TRUE FROM ci
+        WHERE EXISTS (SELECT 1 FROM vw WHERE NOT hidden)
     """
     frame = query_df(con, _named(sql) if named else sql, [*values, *params, *one])
     is_cell = frame["cell"].to_numpy(bool)
