@@ -11,7 +11,8 @@ pairings active. The model is the attacker's best case, as in
 `test_flow_suppression_properties`: every pairing runs in the one term shown, has one donor
 and one recipient; each figure is a sum over pairings; a hidden figure is recoverable when
 its vector lies in the span of what the viewer is shown and already knows (each pairing
-whose people they can all see, and each school whose people in pairings they can all see).
+whose people they can all see, and each school whose people in pairings they can all see:
+its pairings given and received by area and outcome, as the pairings page lists them).
 More trials: BROKERING_PROPERTY_TRIALS=500.
 """
 
@@ -181,15 +182,26 @@ def collect(con: Connection, a: dict, viewer: Viewer) -> Views:
 
 
 def known(v: Views, a: dict, viewer: Viewer) -> list[np.ndarray]:
-    """What the viewer knows without these views: the alliance's total of pairings, and each
-    school's pairings given and received where they can see all its people in pairings (they
-    can add them up from their own lists)."""
+    """What the viewer knows without these views: the alliance's total of pairings; each
+    school's pairings given and received where they can see all its people in pairings — by
+    skill area and outcome, as the pairings page lists each pairing with someone they see,
+    its practice and status; and each kind of pairing whose pairings rest only on people
+    they see (as `test_dashboard_properties` counts them): they can add these up from their
+    own lists."""
     school = {r: s for r, s, _ in a["staff"]}
     base = [np.ones(len(v.cells))]
+    kinds = sorted({(ar, o) for _, _, ar, o in v.cells})
     for s in a["schools"]:
         people = {p for x, y, *_ in a["pairings"] for p in (x, y) if school[p] == s}
         if all(sees(viewer, a, p) for p in people):
-            base += [v.vec(lambda g, r, ar, o, s=s: g == s), v.vec(lambda g, r, ar, o, s=s: r == s)]
+            for ar, o in kinds:
+                base += [
+                    v.vec(lambda g, r, a_, o_, s=s, ar=ar, o=o: g == s and (a_, o_) == (ar, o)),
+                    v.vec(lambda g, r, a_, o_, s=s, ar=ar, o=o: r == s and (a_, o_) == (ar, o)),
+                ]
+    for k, people in enumerate(v.people):
+        if people and all(sees(viewer, a, p) for p in people):
+            base.append(np.eye(len(v.cells))[k])
     return base
 
 
@@ -283,8 +295,16 @@ def test_no_hidden_outcome_is_recoverable_beside_the_headline_flows_and_ledger(
 
 
 #: Found with BROKERING_PROPERTY_TRIALS=100 (head A) and by a default run (the governor); both
-#: fail on main before this branch's changes too: a school's hidden "not transferred" outcome
-#: is worked out beside the headline, the flows and the ledger.
+#: failed before this change. The governor: B's one "not transferred" in Behaviour and
+#: culture was the area's pairings judged less its evidenced transfers (the headline) less
+#: A's (shown) — hiding the area's total gave no cover; now an area's one hidden cell of an
+#: outcome gets a second (`hiding.grid_hidden`; this case still fails on the old rule).
+#: Head A: A's one hidden "not transferred" (B1, not sharing, to A0) was A's pairings
+#: received less its open and stopped (shown) and its transferred (none, drawn hidden: the
+#: area's less B's). Every other pairing rests on people head A sees, so nothing they cannot
+#: count could cover it — and nothing need: the pairings page shows them A0's pairing, its
+#: practice and status. It passes because `known` now holds that (a fully seen school's
+#: pairings by area and outcome), not by more hiding.
 OUTCOME_GAPS = [
     (
         {
@@ -326,13 +346,107 @@ OUTCOME_GAPS = [
 ]  # fmt: skip
 
 
+@pytest.mark.parametrize("k", range(len(OUTCOME_GAPS)))
+def test_a_not_transferred_outcome_is_not_worked_out(store: Connection, k: int) -> None:
+    a, viewer = OUTCOME_GAPS[k]
+    load(store, a)
+    check(store, a, viewer)
+
+
+#: Found by a hunt of 300 random alliances after the rule above (the governor): B is the only
+#: school receiving, so each outcome's table has one row, and its row's total was shown as
+#: "the grand total, known" — but an outcome's total over the alliance is not shown when the
+#: headline hides it; B's "not transferred" (3) beside its open, stopped and the pairings
+#: active gave its one hidden "transferred" away. A total with a hidden cell is now hidden,
+#: even in a table of one row or area.
+ONE_ROW = (
+    {
+        "schools": ["A", "B"],
+        "staff": [("A0", "A", False), ("A1", "A", True), ("B0", "B", True), ("B1", "B", False),
+                  ("B2", "B", True), ("B3", "B", False)],
+        "pairings": [("B1", "B2", "anti-bullying", "active", 2),
+                     ("B1", "B0", "anti-bullying", "not transferred", 4),
+                     ("A1", "B1", "anti-bullying", "active", 2),
+                     ("A0", "B1", "anti-bullying", "not transferred", 1),
+                     ("B1", "B3", "anti-bullying", "active", 1),
+                     ("B2", "B3", "assessment-design", "not transferred", 1),
+                     ("B2", "B3", "assessment-design", "transferred", 2),
+                     ("A0", "B1", "anti-bullying", "stopped", 2),
+                     ("B1", "B2", "anti-bullying", "stopped", 2)],
+    },
+    Viewer("viewer"),
+)  # fmt: skip
+
+
+def test_a_one_row_table_keeps_its_total_hidden(store: Connection) -> None:
+    a, viewer = ONE_ROW
+    load(store, a)
+    check(store, a, viewer)
+
+
+#: Found by BROKERING_PROPERTY_TRIALS=200 after the rule above; not yet closed. Head A: B's one
+#: pairing received, stopped (B1, not sharing, to B2), is the only stopped pairing of the
+#: alliance, so no cell of its outcome or of its school can cover it; it is the alliance's
+#: pairings (known) less the evidenced transfers and pairings judged (headline), the open
+#: pairings by area (shown) and B's to C (ledger). Closing it needs a second outcome's
+#: alliance-wide total hidden (the open pairings by area), which the headline's figures by
+#: area (overdue, active) also bear on.
+LONE_OUTCOME = (
+    {
+        "schools": ["A", "B", "C"],
+        "staff": [("A0", "A", False), ("B0", "B", True), ("B1", "B", False), ("B2", "B", True),
+                  ("B3", "B", False), ("C0", "C", True)],
+        "pairings": [("B2", "A0", "anti-bullying", "active", 4),
+                     ("B0", "C0", "assessment-design", "active", 1),
+                     ("B2", "A0", "assessment-design", "transferred", 2),
+                     ("B1", "B2", "anti-bullying", "stopped", 4),
+                     ("B2", "A0", "anti-bullying", "active", 4)],
+    },
+    Viewer("headteacher", "A", "head-A"),
+)  # fmt: skip
+
+
 @pytest.mark.xfail(
     strict=True,
-    reason="not yet fixed (fails on main too): a school's hidden 'not transferred' outcome "
-    "worked out beside the headline, flows and ledger — OUTCOME_GAPS",
+    reason="not yet closed: the alliance's only pairing of an outcome, worked out as the "
+    "alliance's pairings less the other outcomes' totals — LONE_OUTCOME",
 )
-@pytest.mark.parametrize("k", range(len(OUTCOME_GAPS)))
-def test_known_gap_not_transferred_outcome(store: Connection, k: int) -> None:
-    a, viewer = OUTCOME_GAPS[k]
+def test_known_gap_the_alliances_only_stopped_pairing(store: Connection) -> None:
+    a, viewer = LONE_OUTCOME
+    load(store, a)
+    check(store, a, viewer)
+
+
+#: Found by BROKERING_PROPERTY_TRIALS=200 (head A); not closed. The hidden "stopped in
+#: Behaviour and culture" (3) rests on one person head A cannot see (B2), whose pairing is
+#: with A2, their own — every pairing in it has someone head A sees: A's received, known
+#: from their lists, plus B's "stopped" in the area (1, shown: A2 and B1, both seen). The
+#: model does not know that no unseen pairing hides in B's cell, so the shown 1 tells it;
+#: nothing the head cannot see could cover it. A question for the model (should a kind of
+#: pairing count as known where all of its pairings have someone the viewer sees?), not
+#: yet for the rule.
+SEEN_PAIRINGS = (
+    {
+        "schools": ["A", "B"],
+        "staff": [("A0", "A", False), ("A1", "A", False), ("A2", "A", True), ("B0", "B", True),
+                  ("B1", "B", True), ("B2", "B", False)],
+        "pairings": [("B2", "A2", "anti-bullying", "stopped", 4),
+                     ("A2", "B1", "anti-bullying", "stopped", 2),
+                     ("B0", "A2", "anti-bullying", "stopped", 4),
+                     ("B1", "A2", "anti-bullying", "not transferred", 4),
+                     ("A2", "A1", "anti-bullying", "transferred", 2),
+                     ("A2", "B0", "assessment-design", "not transferred", 3)],
+    },
+    Viewer("headteacher", "A", "head-A"),
+)  # fmt: skip
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not closed: a hidden area total whose every pairing has someone the head sees, "
+    "told by a shown cell resting on people they see — SEEN_PAIRINGS",
+)
+def test_known_gap_a_total_of_pairings_the_head_sees(store: Connection) -> None:
+    a, viewer = SEEN_PAIRINGS
     load(store, a)
     check(store, a, viewer)

@@ -24,12 +24,14 @@ alliance's less what they know, so it is hidden exactly when the alliance's is.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
 from brokering import changes
 from brokering.dashboard.facts import Facts, Scope, scoped, unseen_sql
-from brokering.dashboard.hiding import grid_hidden, primary
+from brokering.dashboard.hiding import primary
 from brokering.db import Connection, query_df
 from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.viewer import Viewer
@@ -144,8 +146,10 @@ def grid_beside(
     whole: pd.DataFrame,
     whole_cells: str,
     whole_values: list[object],
+    rule: Callable[[pd.DataFrame], np.ndarray],
 ) -> np.ndarray:
-    """`hiding.grid_hidden` for a school's table (`grid`, as `outcomes._grid` counts it)
+    """`rule` (`school_tables.table_hidden`: how a counted table's views hide it) for a
+    school's table (`grid`, as `outcomes._grid` counts it)
     beside the alliance's (`whole`, over `whole_cells`: its (pairing_id, outcome, r, k)
     rows): each cell hidden for the other views' sake (`hidden_beside`) counts as hidden on
     its own people, and each that is the alliance's shown cell less what the viewer knows as
@@ -158,7 +162,7 @@ def grid_beside(
     # The alliance's table as its own view hides it: the same beside every school's view,
     # so worked out once per store change (a national table is 90,000 cells).
     key = ("chart_hiding.whole", viewer, whole_cells, tuple(whole_values))
-    theirs = changes.remembered(changes.mark(con), key, lambda: grid_hidden(whole, viewer))
+    theirs = changes.remembered(changes.mark(con), key, lambda: rule(whole))
     levels = across_levels(con, f, viewer, school_id, whole_cells, whole_values)
     unseen = grid["unseen"].to_numpy(np.int64).copy()
     hidden = np.zeros(len(grid), bool)
@@ -178,7 +182,7 @@ def grid_beside(
                     unseen[i] = 1 if alliance_hidden.get(k, False) else 0
                 elif forced.get(k, False):
                     unseen[i] = 1
-            hidden = grid_hidden(grid.assign(unseen=unseen), viewer)
+            hidden = rule(grid.assign(unseen=unseen))
             continue
         # A total with no work elsewhere resting on anyone unseen (none listed: none at all).
         away = {k for k, e in zip(got_keys, got["elsewhere"].to_numpy(), strict=True) if e}
@@ -186,7 +190,7 @@ def grid_beside(
             if k not in away:
                 hidden[i] = bool(alliance_hidden.get(k, False))
     # An outcome with one cell: the cell, its row's total and its column's are one figure
-    # (`grid_hidden` shows both totals as the grand total, which a cell hidden here for
+    # (the rule may show both totals as the grand total, which a cell hidden here for
     # the other views' sake is too).
     outcome, level = grid["outcome"].to_numpy(object), grid["level"].to_numpy()
     for out in pd.unique(outcome[level == 0]):

@@ -5,8 +5,9 @@ One primary rule everywhere (`primary`): a figure is hidden when it rests on at 
 and fewer than the threshold of people the viewer cannot see one by one (for an
 aggregate-only role: any people at all); the administrator sees everything. Then the
 secondary rule for tables a role can see cut several ways (`grid_hidden`): the outcomes by
-receiving school, by skill area and by school within one area are one table (school x area)
-with its two margins, so they are suppressed together, before anything is shown.
+receiving school, by skill area and by school within one area are one table (outcome x
+school x area) whose totals over the schools and over the outcomes the headline, the flows
+and the ledger show, so they are suppressed together, before anything is shown.
 
 Used by `transfer` and `outcomes` (headline figures, the trend, outcomes and hours charts,
 ratings) and by the pairings' status counts; the ledger's two views have their own joint
@@ -244,75 +245,112 @@ def _guard_active(figs: list[dict], out: list[dict], hide) -> None:  # noqa: ANN
             return
 
 
-def grid_hidden(cells: pd.DataFrame, viewer: Viewer) -> np.ndarray:
-    """Which cells of a two-way table and its margins are hidden, one outcome at a time.
+def grid_hidden(
+    o: np.ndarray,
+    r: np.ndarray,
+    k: np.ndarray,
+    unseen: np.ndarray,
+    pairings: np.ndarray,
+    across: bool = False,
+) -> np.ndarray:
+    """Which cells of the outcome tables are hidden, every outcome at once (a view's totals
+    are then hidden when one of their cells is: `outcomes._view`).
 
-    `cells` has columns outcome, row, col, level (0: a cell, 1: a row's total over the
-    columns, 2: a column's total over the rows), pairings and unseen (people behind the
-    figure the viewer cannot see). Each outcome's table with its margins is one system of
-    sums (every row and column adds up to its total, the totals to the grand total, taken as
-    known), so the rule, proved on the table as a graph of hidden cells:
+    The cells, for a viewer who does not see everyone: outcome, row and area as whole
+    numbers in name order (`o`, `r`, `k`), their pairings and `unseen` (people behind the
+    cell the viewer cannot see). Each outcome's cells make a row x area table whose margins the
+    views show; and the same role sees totals of them elsewhere — an area's figure of an
+    outcome in the headline (evidenced transfers; pairings judged less those), and, where
+    `across`, a row's pairings over every outcome (a school's, in the flows and the
+    ledger). So the outcomes are a third side of one outcome x row x area table, and
+    hiding an area's total, or suppressing each outcome on its own, is no cover. The rule:
 
     1. a cell is hidden by `primary`;
-    2. the hidden cells of an outcome span at least two rows and two columns wherever the
-       table has them (else a margin would be the grand total less the shown ones): the
-       smallest cell (fewest people) that is not already known to the viewer is hidden too
-       until they do;
-    3. a margin is hidden when one of its cells is (a total with a hidden part would give it
-       away; a total with none is the sum of what is shown) — unless the table has one row
-       (column), when that total is the grand total — and on its own people (`primary`).
+    2. hidden cells come at least in twos along every line whose total is shown: an
+       outcome's hidden cells span two rows and two areas wherever its table has them; an
+       area with one hidden cell of an outcome gets a second; and (`across`) a row with
+       one outcome hidden gets a second outcome hidden, in an area where the first is
+       where it can. Each time the smallest cell (fewest people the viewer cannot see,
+       then fewest pairings) that is not known to the viewer is hidden, until all hold.
 
-    Every hidden cell then lies on a cycle of hidden figures, so no sum of shown figures
-    isolates it (`tests/test_suppression_properties.py` checks this over random alliances).
-    Returns a boolean array aligned with `cells`."""
-    n = len(cells)
-    if viewer.sees_everyone or n == 0:
-        return np.zeros(n, bool)
-    level = cells["level"].to_numpy()
-    outcome = cells["outcome"].to_numpy(dtype=object)
-    # Rows and columns as whole-number codes (margins' missing key: -1), ordered like names.
-    row = pd.factorize(cells["row"].astype(object), sort=True)[0]
-    col = pd.factorize(cells["col"].astype(object), sort=True)[0]
-    unseen = cells["unseen"].to_numpy(np.int64)
-    pairings = cells["pairings"].to_numpy(np.int64)
-    hidden = np.zeros(n, bool)
-    inner = level == 0
-    hidden[inner] = primary(unseen[inner])
-    for out in pd.unique(outcome[inner]):
-        idx = np.flatnonzero(inner & (outcome == out))
-        h = hidden[idx]
-        n_rows, n_cols = len(np.unique(row[idx])), len(np.unique(col[idx]))
-        size = cells["people"].to_numpy(np.int64)[idx]
-        order = np.lexsort((col[idx], row[idx], pairings[idx], size))
-        for _ in range(4):
-            if not h.any():
-                break
-            rows_h, cols_h = np.unique(row[idx][h]), np.unique(col[idx][h])
-            need_row = len(rows_h) < 2 <= n_rows
-            need_col = len(cols_h) < 2 <= n_cols
-            if not (need_row or need_col or h.sum() < 2):
-                break
-            open_ = ~h & (unseen[idx] > 0) & (pairings[idx] > 0)
-            new_row = ~np.isin(row[idx], rows_h) if need_row else True
-            new_col = ~np.isin(col[idx], cols_h) if need_col else True
-            for want in (open_ & new_row & new_col, open_ & new_row, open_ & new_col, open_):
-                if np.any(want):
-                    h[order[np.argmax(want[order])]] = True
+    Then a hidden cell can move by one against the area's other hidden cell and the row's
+    other hidden outcome — the row totals over the areas hidden with them — with every total
+    shown elsewhere unchanged, so no sum of shown figures isolates it
+    (`tests/test_outcomes_joint_properties.py` checks this over random alliances). A cell
+    with no cell beside it that could cover it (each resting only on people the viewer
+    sees one by one) stays hidden alone: their own lists already tell them the rest.
+    Returns a boolean array aligned with the cells."""
+    h = primary(unseen)
+    if not h.any():
+        return h
+    n = len(h)
+    rank = np.empty(n, np.int64)
+    rank[np.lexsort((k, r, o, pairings, unseen))] = np.arange(n)
+    return _second(o, r, k, h, (unseen > 0) & (pairings > 0), rank, across)
+
+
+def _second(
+    o: np.ndarray,
+    r: np.ndarray,
+    k: np.ndarray,
+    h: np.ndarray,
+    open_: np.ndarray,
+    rank: np.ndarray,
+    across: bool,
+) -> np.ndarray:
+    """Rule 2 of `grid_hidden` on the cells (outcome, row and area codes; `h` hidden by
+    `primary`; `open_`: may be hidden as cover; `rank`: lower is hidden first). Each pass
+    hides, for every line short of a second hidden cell, its best open cell — rows and
+    areas in bulk, as a national table has thousands — until a pass hides nothing."""
+    h = h.copy()
+    at = r.astype(np.int64) * (k.max() + 1) + k
+    for _ in range(len(h) + 1):  # each pass hides at least one cell, or stops
+        add = np.zeros(len(h), bool)
+        for out in np.unique(o[h]):  # an outcome's hidden cells span two rows and areas
+            mine = o == out
+            short_r = len(np.unique(r[mine & h])) < 2 <= len(np.unique(r[mine]))
+            short_k = len(np.unique(k[mine & h])) < 2 <= len(np.unique(k[mine]))
+            if not (short_r or short_k or (mine & h).sum() < 2):
+                continue
+            cand = mine & ~h & open_
+            new_r = ~np.isin(r, r[mine & h]) if short_r else True
+            new_k = ~np.isin(k, k[mine & h]) if short_k else True
+            for want in (cand & new_r & new_k, cand & new_r, cand & new_k, cand):
+                if want.any():
+                    add[np.flatnonzero(want)[np.argmin(rank[want])]] = True
                     break
-            else:
-                break
-        hidden[idx] = h
-        rows_h, cols_h = np.unique(row[idx][h]), np.unique(col[idx][h])
-        this = outcome == out
-        # A table of one row (column) has that row's total equal to the grand total: hiding
-        # it protects nothing, so it is hidden only on its own people.
-        if n_rows > 1:
-            hidden[this & (level == 1)] = np.isin(row[this & (level == 1)], rows_h)
-        if n_cols > 1:
-            hidden[this & (level == 2)] = np.isin(col[this & (level == 2)], cols_h)
-    margins = level > 0
-    hidden[margins] |= primary(unseen[margins])
-    return hidden
+        # An area's total of an outcome is in the headline: one hidden cell needs a second.
+        line = o.astype(np.int64) * (k.max() + 1) + k
+        add |= _best(line, ~h & open_, rank, _count(line, h) == 1)
+        if across:  # a row's total over the outcomes is shown: one hidden outcome needs two
+            first = np.full(r.max() + 1, -1)
+            first[r[h]] = o[h]
+            lone = np.zeros(r.max() + 1, bool)
+            lone[r[h]] = True
+            lone[r[h & (o != first[r])]] = False
+            cand = ~h & open_ & lone[r] & (o != first[r])
+            # Best in an area where the first is hidden: the two then move against each other
+            # there, under the flows' totals by area.
+            add |= _best(r, cand, np.where(np.isin(at, at[h]), rank, rank + len(h)), lone[r])
+        if not (add & ~h).any():
+            return h
+        h |= add
+    return h
+
+
+def _count(group: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """Per cell: how many hidden cells its `group` has."""
+    return np.bincount(group[h], minlength=group.max() + 1)[group]
+
+
+def _best(group: np.ndarray, cand: np.ndarray, rank: np.ndarray, short: np.ndarray) -> np.ndarray:
+    """Per group that is `short` (a flag per cell), its `cand` cell of lowest `rank`."""
+    pick = np.flatnonzero(cand & short)
+    out = np.zeros(len(cand), bool)
+    if len(pick):
+        order = pick[np.lexsort((rank[pick], group[pick]))]
+        out[order[np.r_[True, group[order][1:] != group[order][:-1]]]] = True
+    return out
 
 
 def hidden_groups(frame: pd.DataFrame) -> int:

@@ -5,9 +5,11 @@ within one area, by hours invested — and recipients' ratings before and after.
 Why one table behind the cuts: the Transfer page lets any role choose a skill area, so the
 outcomes by school within an area, by school over all areas and by area are the cells, row
 totals and column totals of one school x area table. Hiding each view on its own would let a
-reader subtract one from another; so the whole table is counted once (`_grid`, one SQL
-GROUPING SETS pass) and suppressed together (`hiding.grid_hidden`) before any view is cut
-from it. Hours against outcome are the same shape (hours band x area)."""
+reader subtract one from another; so every view is cut from the same cells, suppressed
+together (`hiding.grid_hidden`) — and with the outcomes as a third side of the table, since
+a school's pairings over every outcome and an area's of one outcome are shown on other views
+(the flows, the ledger, the headline). Hours against outcome are the same shape (hours band
+x area)."""
 
 from __future__ import annotations
 
@@ -16,54 +18,16 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from brokering import changes
-from brokering.dashboard.chart_hiding import grid_beside, labelled, ratings_beside
+from brokering.dashboard.chart_hiding import labelled, ratings_beside
 from brokering.dashboard.facts import ALLIANCE, FINAL, Facts, Scope, facts, scoped, unseen_sql
 from brokering.dashboard.hiding import grid_hidden, primary
+from brokering.dashboard.school_tables import school_view
 from brokering.db import Connection, query_df
 from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.viewer import Viewer
 
 _FINAL_SQL = ", ".join(f"'{s}'" for s in FINAL)
 HOUR_BANDS = [(0, 6, "under 6 h"), (6, 12, "6-12 h"), (12, 24, "12-24 h"), (24, 10_000, "24 h+")]
-GRID_COLUMNS = ["outcome", "row", "col", "level", "pairings", "people", "unseen"]
-
-
-def _grid(
-    con: Connection, f: Facts, viewer: Viewer, cells_sql: str, values: list[object]
-) -> pd.DataFrame:
-    """The table behind a set of views: `cells_sql` yields (pairing_id, outcome, r, k) rows,
-    a pairing at most once per cell. Returns one row per cell (level 0), per row total over
-    the columns (level 1) and per column total over the rows (level 2), each with its
-    pairings, people and the people the viewer cannot see — distinct, so a pairing or a
-    person in two cells of a total counts once in it."""
-    unseen, params = unseen_sql(viewer, "m")
-    frame = query_df(
-        con,
-        f"""
-        WITH c AS ({cells_sql}),
-        w AS (SELECT c.pairing_id, c.outcome, c.r, c.k, m.staff_ref, {unseen} AS unseen
-              FROM c JOIN {f.people} m USING (pairing_id))
-        SELECT outcome, r AS "row", k AS col, grouping(r, k) AS level,
-               count(DISTINCT pairing_id) AS pairings, count(DISTINCT staff_ref) AS people,
-               count(DISTINCT staff_ref) FILTER (WHERE unseen) AS unseen
-        FROM w GROUP BY GROUPING SETS ((outcome, r, k), (outcome, r), (outcome, k))
-        ORDER BY level, outcome, "row", col
-        """,
-        [*values, *params],
-    )
-    return frame[GRID_COLUMNS] if not frame.empty else pd.DataFrame(columns=GRID_COLUMNS)
-
-
-def _cut(grid: pd.DataFrame, hidden: np.ndarray, level: int, area: str | None) -> pd.DataFrame:
-    """One view of a grid with its `hidden` flags beside the figures: the row totals
-    (level 1) or column totals (level 2), or — for one area — that column's cells (level 0
-    by row) or its total."""
-    shown = grid.assign(hidden=hidden)
-    if area is None:
-        return shown[shown["level"] == level]
-    keep = shown["col"] == area
-    return shown[keep & (shown["level"] == (0 if level == 1 else 2))]
 
 
 _VIEW_COLUMNS = ["outcome", "row", "col", "pairings", "unseen", "hidden"]
@@ -78,15 +42,18 @@ def _view(
     level: int,
     area: str | None,
     named: bool = False,
+    across: bool = False,
 ) -> pd.DataFrame:
     """One view of the table behind `cells_sql` — row totals (level 1), column totals
-    (level 2), or one area's cells (level 1) or total (level 2) — suppressed exactly as
-    `hiding.grid_hidden` suppresses the whole table, without handing the whole table to
-    Python: the rule's common case is worked out in SQL (a cell is hidden on its own people;
-    a total when one of its cells is, or on its own people), and only when an outcome's
-    hidden cells span fewer than two rows or columns (so more must be hidden) is the whole
-    table read and suppressed in Python. `named`: rows are schools, labelled by `_named`
-    (in SQL: handing 30,000 rows to pandas to merge names cost more than the view)."""
+    (level 2), or one area's cells (level 1) or total (level 2) — suppressed with every
+    other view of the same table (`hiding.grid_hidden`), without handing the view's
+    figures' people to Python: SQL counts each cell's people and each figure's own, and
+    hides on them (a figure on its own people, a total when one of its cells is); the
+    cells, a few numbers each, come back beside the view, Python hides the further cells
+    that cover them (a rule over whole tables at once), and the view's totals they fall in.
+    `named`: rows are schools, labelled by `_named` (in SQL: handing 30,000 rows to pandas
+    to merge names cost more than the view). `across`: a row's pairings over every outcome
+    are shown on another view (a school's, in the flows and the ledger)."""
     one = [area] if area is not None else []
     if viewer.sees_everyone:
         row = "r" if level == 1 else "NULL"
@@ -94,10 +61,12 @@ def _view(
         sql = f"""
             WITH c AS ({cells_sql})
             SELECT outcome, {row} AS "row", {col} AS col,
-                   count(DISTINCT pairing_id) AS pairings, 0 AS unseen, FALSE AS hidden
+                   count(DISTINCT pairing_id) AS pairings, 0 AS unseen, FALSE AS hidden,
+                   FALSE AS cell
             FROM c {"WHERE k = ?" if area is not None else ""} GROUP BY ALL ORDER BY ALL
         """
-        return query_df(con, _named(sql) if named else sql, [*values, *one])
+        frame = query_df(con, _named(sql) if named else sql, [*values, *one])
+        return frame.drop(columns=["cell"])
     unseen, params = unseen_sql(viewer, "m")
     t = SUPPRESSION_THRESHOLD
     # People the viewer cannot see are counted per pairing first (`pu`; a governor's are the
@@ -112,34 +81,37 @@ def _view(
         else "LEFT JOIN (SELECT pairing_id, count(*) AS n FROM um GROUP BY ALL) pu "
         "USING (pairing_id)"
     )
+    key = "r" if level == 1 else "k"
     if area is not None and level == 1:  # one area's cells, by row: hidden on their own
-        final = """SELECT ci.outcome, ci.r AS "row", ci.k AS col, ci.pairings, ci.unseen,
-                          ci.hid AS hidden, st.odd
-                   FROM ci JOIN st USING (outcome) WHERE ci.k = ?"""
+        ctes = ""
+        select = """SELECT outcome, r AS "row", k AS col, pairings, unseen, hid AS hidden,
+                           onum, rn, kn FROM ci WHERE k = ?"""
     else:
-        key, n = ("r", "n_rows") if level == 1 else ("k", "n_cols")
-        final = f"""
+        ctes = f"""
             , v AS (
                 SELECT c.outcome, c.{key}, count(DISTINCT c.pairing_id) AS pairings,
-                       sum(c.pu) AS s, bool_or(p.part) AS part, any_value(st.{n}) AS n,
-                       any_value(st.odd) AS odd
+                       sum(c.pu) AS s, bool_or(p.part) AND ({across} OR any_value(st.n) > 1) AS part
                 FROM c JOIN (SELECT outcome, {key}, bool_or(hid) AS part FROM ci GROUP BY ALL) p
-                  USING (outcome, {key}) JOIN st USING (outcome)
+                  USING (outcome, {key})
+                JOIN (SELECT outcome, count(DISTINCT {key}) AS n FROM ci GROUP BY ALL) st
+                  USING (outcome)
                 {"WHERE c.k = ?" if area is not None else ""} GROUP BY ALL),
             vx AS (
                 SELECT c.outcome, c.{key}, count(DISTINCT um.staff_ref) AS exact
                 FROM c SEMI JOIN (SELECT outcome, {key} FROM v
-                                  WHERE pairings > 1 AND s >= {t} AND NOT (part AND n > 1)) w
+                                  WHERE pairings > 1 AND s >= {t} AND NOT part) w
                   USING (outcome, {key})
                 JOIN um USING (pairing_id) GROUP BY ALL),
             vv AS (
                 SELECT v.*, CASE WHEN v.pairings = 1 OR v.s < {t} THEN v.s
                                  ELSE coalesce(vx.exact, v.s) END AS unseen
-                FROM v LEFT JOIN vx USING (outcome, {key}))
+                FROM v LEFT JOIN vx USING (outcome, {key}))"""
+        select = f"""
             SELECT outcome, {"r" if level == 1 else "NULL"} AS "row",
                    {"k" if level == 2 else "NULL"} AS col, pairings, unseen,
-                   (part AND n > 1) OR unseen BETWEEN 1 AND {t - 1} AS hidden, odd
-            FROM vv"""
+                   part OR unseen BETWEEN 1 AND {t - 1} AS hidden,
+                   onum, {"rn, NULL::INT AS kn" if level == 1 else "NULL::INT AS rn, kn"}
+            FROM vv JOIN oo USING (outcome) JOIN {"ro" if level == 1 else "ko"} USING ({key})"""
     sql = f"""
         WITH c0 AS ({cells_sql}),
         um AS (SELECT m.pairing_id, m.staff_ref FROM {f.people} m
@@ -152,50 +124,92 @@ def _view(
             FROM c SEMI JOIN (SELECT outcome, r, k FROM cell WHERE pairings > 1 AND s >= {t}) w
               USING (outcome, r, k)
             JOIN um USING (pairing_id) GROUP BY ALL),
-        ci AS MATERIALIZED (
+        ci0 AS MATERIALIZED (
             SELECT *, unseen BETWEEN 1 AND {t - 1} AS hid FROM (
                 SELECT cell.outcome, cell.r, cell.k, cell.pairings,
                        CASE WHEN cell.pairings = 1 OR cell.s < {t} THEN cell.s
                             ELSE coalesce(cx.exact, 0) END AS unseen
                 FROM cell LEFT JOIN cx USING (outcome, r, k))),
-        st AS (
-            SELECT outcome, count(DISTINCT r) AS n_rows, count(DISTINCT k) AS n_cols,
-                   -- hidden cells spanning fewer than two rows or columns: more to hide
-                   count(*) FILTER (WHERE hid) > 0 AND (
-                       count(*) FILTER (WHERE hid) < 2
-                       OR (count(DISTINCT r) FILTER (WHERE hid) < 2 AND count(DISTINCT r) > 1)
-                       OR (count(DISTINCT k) FILTER (WHERE hid) < 2 AND count(DISTINCT k) > 1)
-                   ) AS odd
-            FROM ci GROUP BY outcome)
-        {final} ORDER BY ALL
+        -- Outcomes, rows and areas as whole numbers in name order: the cells go to Python
+        -- as numbers only.
+        oo AS (SELECT outcome, (rank() OVER (ORDER BY outcome) - 1)::INT AS onum
+               FROM (SELECT DISTINCT outcome FROM ci0)),
+        ro AS (SELECT r, (rank() OVER (ORDER BY r) - 1)::INT AS rn
+               FROM (SELECT DISTINCT r FROM ci0)),
+        ko AS (SELECT k, (rank() OVER (ORDER BY k) - 1)::INT AS kn
+               FROM (SELECT DISTINCT k FROM ci0)),
+        ci AS MATERIALIZED (
+            SELECT * FROM ci0 JOIN oo USING (outcome) JOIN ro USING (r) JOIN ko USING (k))
+        {ctes},
+        vw AS MATERIALIZED ({select})
+        SELECT *, FALSE AS cell FROM vw
+        UNION ALL  -- the cells, where the rule could still hide one of the view's figures
+        SELECT NULL, NULL, NULL, pairings, unseen, hid, onum, rn, kn, TRUE FROM ci
+        WHERE EXISTS (SELECT 1 FROM vw WHERE NOT hidden)
     """
     frame = query_df(con, _named(sql) if named else sql, [*values, *params, *one])
-    if not frame.empty and frame["odd"].any():
-        grid = _grid(con, f, viewer, cells_sql, values)
-        frame = _cut(grid, grid_hidden(grid, viewer), level, area)[_VIEW_COLUMNS]
-        if named:
-            names = query_df(con, 'SELECT school_id AS "row", name FROM schools')
-            frame = frame.merge(names, on="row", how="left")
-            frame["label"] = frame["name"].fillna(frame["row"])
-            shared = frame.groupby("label")["row"].transform("nunique") > 1
-            frame.loc[shared, "label"] += " (" + frame.loc[shared, "row"] + ")"
-            frame = frame.drop(columns=["name"]).sort_values(["label", "outcome"], kind="stable")
-        return frame.reset_index(drop=True)
-    return frame.drop(columns=["odd"])
+    is_cell = frame["cell"].to_numpy(bool)
+    cells = frame[is_cell]
+    view = frame[~is_cell].drop(columns=["cell"]).reset_index(drop=True)
+    hid = cells["hidden"].to_numpy(bool)
+    if hid.any():
+        o, r, k = (cells[c].to_numpy(np.int64) for c in ("onum", "rn", "kn"))
+        unseen, pairings = cells["unseen"].to_numpy(np.int64), cells["pairings"].to_numpy(np.int64)
+        more = grid_hidden(o, r, k, unseen, pairings, across) & ~hid
+        if more.any():
+            view["hidden"] = view["hidden"].to_numpy(bool) | _falls_in(
+                o, r, k, more, view, level, across
+            )
+    view = view.drop(columns=["onum", "rn", "kn"])
+    return view if named else view.sort_values(_VIEW_COLUMNS[:3], ignore_index=True)
+
+
+def _falls_in(
+    o: np.ndarray,
+    r: np.ndarray,
+    k: np.ndarray,
+    more: np.ndarray,
+    view: pd.DataFrame,
+    level: int,
+    across: bool,
+) -> np.ndarray:
+    """Which of `view`'s figures (outcome, row and area as numbers: onum, rn, kn) the cells
+    hidden further (`more`) fall in: one area's cells themselves (rn and kn both given), or
+    the totals over the row (area) they are in. In a table of one row (area) that total is
+    its outcome's over the whole table, hidden only `across`: then the other outcomes'
+    totals and their sum (a school's pairings) are shown, and it is not (the headline hides
+    what rests on few people; the outcomes by area hide an area's with a hidden cell), so
+    shown it gave a hidden cell away; otherwise it is the grand total and protects nothing."""
+    vo = view["onum"].to_numpy(np.int64)
+    if view["rn"].notna().all() and view["kn"].notna().all():  # one area's cells
+        width = (r.max() + 1) * (k.max() + 1)
+        hit = o[more] * width + r[more] * (k.max() + 1) + k[more]
+        got = vo * width + view["rn"].to_numpy(np.int64) * (k.max() + 1)
+        return np.isin(got + view["kn"].to_numpy(np.int64), hit)
+    key, vc = (r, view["rn"]) if level == 1 else (k, view["kn"])
+    many = np.ones(o.max() + 1, bool)
+    if not across:
+        for out in np.unique(o[more]):
+            many[out] = len(np.unique(key[o == out])) > 1
+    pick = more & many[o]
+    width = key.max() + 1
+    return np.isin(vo * width + vc.to_numpy(np.int64), o[pick] * width + key[pick])
 
 
 def _named(sql: str) -> str:
-    """`sql`'s rows (schools in "row") with a `label`: the school's name, and where two
-    schools in the answer share a name (a national register has dozens of St Mary's) the
-    name with the school's reference, so they are counted apart; ordered by label."""
+    """`sql`'s rows (schools in "row"; the view's, not `cell`) with a `label`: the school's
+    name, and where two schools in the answer share a name (a national register has dozens
+    of St Mary's) the name with the school's reference, so they are counted apart; ordered
+    by label."""
     return f"""
         WITH x AS ({sql}),
         nm AS (SELECT DISTINCT x."row", coalesce(s.name, x."row") AS name
-               FROM x LEFT JOIN schools s ON s.school_id = x."row"),
+               FROM x LEFT JOIN schools s ON s.school_id = x."row" WHERE NOT x.cell),
         lab AS (SELECT "row", CASE WHEN count(*) OVER (PARTITION BY name) > 1
                                    THEN name || ' (' || "row" || ')' ELSE name END AS label
                 FROM nm)
-        SELECT x.*, lab.label FROM x JOIN lab USING ("row") ORDER BY lab.label, x.outcome
+        SELECT x.*, lab.label FROM x LEFT JOIN lab ON lab."row" = x."row" AND NOT x.cell
+        ORDER BY x.cell, lab.label, x.outcome
     """
 
 
@@ -235,11 +249,11 @@ def outcomes_by(
     school = by == "school"
     level = 1 if school else 2
     if scope.school_id is not None and not viewer.sees_everyone:  # beside the alliance's
-        whole, whole_values = _outcome_cells(f, ALLIANCE, start, end)
-        view = _beside(con, f, viewer, scope, (cells, values), (whole, whole_values), level)
+        whole = _outcome_cells(f, ALLIANCE, start, end)
+        view = school_view(con, f, viewer, scope, (cells, values), whole, level, across=True)
         view = labelled(con, view) if school else view
     else:
-        view = _view(con, f, viewer, cells, values, level, scope.area, named=school)
+        view = _view(con, f, viewer, cells, values, level, scope.area, named=school, across=True)
     pairings = view["pairings"].astype("Int64").where(~view["hidden"].to_numpy(bool), pd.NA)
     out = pd.DataFrame(
         {
@@ -321,7 +335,8 @@ def hours_against_outcome(con: Connection, viewer: Viewer, scope: Scope = ALLIAN
     f = facts(con)
     cells, values = _hours_cells(f, scope.school_id)
     if scope.school_id is not None and not viewer.sees_everyone:  # beside the alliance's
-        got = _beside(con, f, viewer, scope, (cells, values), _hours_cells(f, None), 1)
+        whole = _hours_cells(f, None)
+        got = school_view(con, f, viewer, scope, (cells, values), whole, 1, across=False)
     else:
         got = _view(con, f, viewer, cells, values, 1, scope.area)
     got = got.assign(pairings=got["pairings"].astype("Int64").where(~got["hidden"], pd.NA))
@@ -374,21 +389,3 @@ def ratings_before_after(con: Connection, viewer: Viewer, scope: Scope = ALLIANC
     out = pd.DataFrame(rows, columns=["area", "when", "rating", "pairings", "hidden"])
     out["pairings"] = out["pairings"].astype("Int64")
     return out
-
-
-def _beside(
-    con: Connection,
-    f: Facts,
-    viewer: Viewer,
-    scope: Scope,
-    cells: tuple[str, list[object]],
-    whole: tuple[str, list[object]],
-    level: int,
-) -> pd.DataFrame:
-    """One view of a school's table (its `cells`) suppressed beside the alliance's (`whole`)
-    and the other schools' (`chart_hiding.grid_beside`): read whole, in Python."""
-    grid = _grid(con, f, viewer, *cells)
-    key = ("outcomes._grid", viewer, whole[0], tuple(whole[1]))  # beside every school's
-    full = changes.remembered(changes.mark(con), key, lambda: _grid(con, f, viewer, *whole))
-    hidden = grid_beside(con, f, viewer, scope.school_id, grid, full, *whole)
-    return _cut(grid, hidden, level, scope.area)[_VIEW_COLUMNS].reset_index(drop=True)
