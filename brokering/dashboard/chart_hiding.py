@@ -117,6 +117,9 @@ def across_levels(
                CASE WHEN bool_or(pairing_id IN (SELECT pairing_id FROM seen)) THEN 1
                     ELSE 0 END AS elsewhere
         FROM away GROUP BY GROUPING SETS ((outcome, r), (outcome, k))
+        -- only the school's totals (the rest, thousands at national scale, are not looked up)
+        HAVING (grouping(r, k) = 1 AND (r IS NULL OR (outcome, r) IN (SELECT (outcome, r) FROM cm)))
+            OR (grouping(r, k) = 2 AND (k IS NULL OR (outcome, k) IN (SELECT (outcome, k) FROM cm)))
         """,
         [*values, school_id, *params],
     )
@@ -227,7 +230,13 @@ def ratings_beside(
 
 def labelled(con: Connection, frame: pd.DataFrame) -> pd.DataFrame:
     """A view by school with each school's `label` (as `outcomes._view`'s `named`)."""
-    names = query_df(con, 'SELECT school_id AS "row", name FROM schools')
+    # Only the view's schools' names: a national store has 20,000.
+    names = query_df(
+        con,
+        'SELECT school_id AS "row", name FROM schools '
+        "WHERE school_id IN (SELECT unnest(?::VARCHAR[]))",
+        [[str(r) for r in frame["row"].dropna().unique()]],
+    )
     frame = frame.merge(names, on="row", how="left")
     frame["label"] = frame["name"].fillna(frame["row"])
     shared = frame.groupby("label")["row"].transform("nunique") > 1
