@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.baselines import dashboard as baselines_dashboard
-from brokering.dashboard import facts, flows, outcomes, transfer
+from brokering.dashboard import facts, flows, outcomes, school_tables, transfer
 from brokering.dashboard.facts import ALLIANCE
 from brokering.demo import DEMO_AS_OF
 from brokering.terms import previous_term, term_of
@@ -54,7 +54,7 @@ def _product_cells(con, monkeypatch, admin) -> tuple[pd.DataFrame, pd.DataFrame]
     what it shows the administrator."""
     f = facts.facts(con)
     cells, values = outcomes._outcome_cells(f, ALLIANCE, None, None)
-    grid = outcomes._grid(con, f, Viewer("viewer"), cells, values)
+    grid = school_tables.grid(con, f, Viewer("viewer"), cells, values)
     rows = grid[grid["level"] == 1].rename(columns={"row": "recipient_school"})
     shown = transfer.outcomes_by(con, admin, "school")
     return rows.sort_values(["outcome", "recipient_school"]), shown

@@ -29,7 +29,6 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from brokering import changes
 from brokering.dashboard.facts import Facts, Scope, scoped, unseen_sql
 from brokering.dashboard.hiding import primary
 from brokering.db import Connection, query_df
@@ -118,6 +117,9 @@ def across_levels(
                CASE WHEN bool_or(pairing_id IN (SELECT pairing_id FROM seen)) THEN 1
                     ELSE 0 END AS elsewhere
         FROM away GROUP BY GROUPING SETS ((outcome, r), (outcome, k))
+        -- only the school's totals (the rest, thousands at national scale, are not looked up)
+        HAVING (grouping(r, k) = 1 AND (r IS NULL OR (outcome, r) IN (SELECT (outcome, r) FROM cm)))
+            OR (grouping(r, k) = 2 AND (k IS NULL OR (outcome, k) IN (SELECT (outcome, k) FROM cm)))
         """,
         [*values, school_id, *params],
     )
@@ -138,41 +140,43 @@ def hidden_beside(got: pd.DataFrame, alliance_hidden: pd.Series) -> pd.Series:
 
 
 def grid_beside(
-    con: Connection,
-    f: Facts,
-    viewer: Viewer,
-    school_id: str,
     grid: pd.DataFrame,
     whole: pd.DataFrame,
-    whole_cells: str,
-    whole_values: list[object],
+    theirs: np.ndarray,
+    levels: dict[int, pd.DataFrame],
     rule: Callable[[pd.DataFrame], np.ndarray],
 ) -> np.ndarray:
     """`rule` (`school_tables.table_hidden`: how a counted table's views hide it) for a
-    school's table (`grid`, as `outcomes._grid` counts it)
-    beside the alliance's (`whole`, over `whole_cells`: its (pairing_id, outcome, r, k)
-    rows): each cell hidden for the other views' sake (`hidden_beside`) counts as hidden on
-    its own people, and each that is the alliance's shown cell less what the viewer knows as
-    resting on nobody unseen (shown, and never picked to hide beside another); then the
-    table is suppressed as any (a margin with a hidden cell hidden), and a margin that is
-    the alliance's less what the viewer knows is hidden exactly as the alliance's is.
-    Aligned with `grid`."""
+    school's table (`grid`, as `school_tables.grid` counts it) beside the alliance's
+    (`whole`, hidden as its own views hide it: `theirs`, aligned with it; `levels`: what
+    `across_levels` weighs for the school): each cell hidden for the other views' sake
+    (`hidden_beside`) counts as hidden on its own people, and each that is the alliance's
+    shown cell less what the viewer knows as resting on nobody unseen (shown, and never
+    picked to hide beside another); then the table is suppressed as any (a margin with a
+    hidden cell hidden), and a margin that is the alliance's less what the viewer knows is
+    hidden exactly as the alliance's is. Aligned with `grid`."""
     if grid.empty:
         return np.zeros(0, bool)
-    # The alliance's table as its own view hides it: the same beside every school's view,
-    # so worked out once per store change (a national table is 90,000 cells).
-    key = ("chart_hiding.whole", viewer, whole_cells, tuple(whole_values))
-    theirs = changes.remembered(changes.mark(con), key, lambda: rule(whole))
-    levels = across_levels(con, f, viewer, school_id, whole_cells, whole_values)
     unseen = grid["unseen"].to_numpy(np.int64).copy()
     hidden = np.zeros(len(grid), bool)
     for level, keys in ((0, ["outcome", "r", "k"]), (1, ["outcome", "r"]), (2, ["outcome", "k"])):
         cols = [{"r": "row", "k": "col"}.get(k, k) for k in keys]
-        at = whole["level"].to_numpy() == level
-        alliance_hidden = dict(zip(_keys(whole[at], cols), theirs[at], strict=True))
         got = levels[level]
         got_keys = _keys(got, keys)
         mine = np.flatnonzero(grid["level"].to_numpy() == level)
+        # Only the alliance's figures in the school's rows (areas) are looked up — the
+        # school's own, and for the cells those `across_levels` weighs: the rest of a
+        # national table (90,000 cells) is left out before matching.
+        side = cols[1]
+        near = grid[side].iloc[mine].astype(object)
+        if level == 0:
+            near = pd.concat([near, got[keys[1]].astype(object)])
+        named = [str(v) for v in near.dropna().unique()]  # as text: isin's quick path
+        there = whole[side].isin(named).to_numpy(bool)
+        if near.isna().any():
+            there |= whole[side].isna().to_numpy(bool)
+        at = (whole["level"].to_numpy() == level) & there
+        alliance_hidden = dict(zip(_keys(whole[at], cols), theirs[at], strict=True))
         if level == 0:
             alliance = pd.Series([bool(alliance_hidden.get(k, False)) for k in got_keys])
             same = dict(zip(got_keys, got["elsewhere"].to_numpy() == 0, strict=True))
@@ -226,7 +230,13 @@ def ratings_beside(
 
 def labelled(con: Connection, frame: pd.DataFrame) -> pd.DataFrame:
     """A view by school with each school's `label` (as `outcomes._view`'s `named`)."""
-    names = query_df(con, 'SELECT school_id AS "row", name FROM schools')
+    # Only the view's schools' names: a national store has 20,000.
+    names = query_df(
+        con,
+        'SELECT school_id AS "row", name FROM schools '
+        "WHERE school_id IN (SELECT unnest(?::VARCHAR[]))",
+        [[str(r) for r in frame["row"].dropna().unique()]],
+    )
     frame = frame.merge(names, on="row", how="left")
     frame["label"] = frame["name"].fillna(frame["row"])
     shared = frame.groupby("label")["row"].transform("nunique") > 1
