@@ -31,6 +31,10 @@ HOUR_BANDS = [(0, 6, "under 6 h"), (6, 12, "6-12 h"), (12, 24, "12-24 h"), (24, 
 
 
 _VIEW_COLUMNS = ["outcome", "row", "col", "pairings", "unseen", "hidden"]
+#: Outcomes whose totals by area and over the alliance the headline gives (evidenced
+#: transfers; pairings judged less them): hidden as cover along the outcomes, they would
+#: cover nothing (`hiding.grid_hidden`, rule 3).
+HEADLINE_OUTCOMES = ("transferred", "not transferred")
 
 
 def _view(
@@ -144,7 +148,7 @@ def _view(
         vw AS MATERIALIZED ({select})
         SELECT *, FALSE AS cell FROM vw
         UNION ALL  -- the cells, where the rule could still hide one of the view's figures
-        SELECT NULL, NULL, NULL, pairings, unseen, hid, onum, rn, kn, TRUE FROM ci
+        SELECT outcome, NULL, NULL, pairings, unseen, hid, onum, rn, kn, TRUE FROM ci
         WHERE EXISTS (SELECT 1 FROM vw WHERE NOT hidden)
     """
     frame = query_df(con, _named(sql) if named else sql, [*values, *params, *one])
@@ -155,8 +159,16 @@ def _view(
     if hid.any():
         o, r, k = (cells[c].to_numpy(np.int64) for c in ("onum", "rn", "kn"))
         unseen, pairings = cells["unseen"].to_numpy(np.int64), cells["pairings"].to_numpy(np.int64)
-        more = grid_hidden(o, r, k, unseen, pairings, across) & ~hid
-        if more.any():
+        empty: list[tuple[int, int, int]] = []  # cells with no pairings hidden as cover
+        names = cells["outcome"].to_numpy(object)
+        pinned = np.zeros(o.max() + 1, bool)
+        pinned[o] = np.isin(names, HEADLINE_OUTCOMES)
+        spare = bool(set(OUTCOMES) - set(HEADLINE_OUTCOMES) - set(names))
+        more = grid_hidden(o, r, k, unseen, pairings, across, empty, pinned, spare) & ~hid
+        if more.any() or empty:
+            if empty:
+                o, r, k = (np.r_[x, [e[j] for e in empty]] for j, x in enumerate((o, r, k)))
+                more = np.r_[more, np.ones(len(empty), bool)]
             view["hidden"] = view["hidden"].to_numpy(bool) | _falls_in(
                 o, r, k, more, view, level, across
             )
