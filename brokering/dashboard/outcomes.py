@@ -148,22 +148,26 @@ def _view(
         vw AS MATERIALIZED ({select})
         SELECT *, FALSE AS cell FROM vw
         UNION ALL  -- the cells, where the rule could still hide one of the view's figures
-        SELECT outcome, NULL, NULL, pairings, unseen, hid, onum, rn, kn, TRUE FROM ci
+        SELECT NULL, NULL, NULL, pairings, unseen, hid, onum, rn, kn, TRUE FROM ci
+        WHERE EXISTS (SELECT 1 FROM vw WHERE NOT hidden)
+        UNION ALL  -- and the outcomes' names by number (rule 3 weighs them)
+        SELECT outcome, NULL, NULL, NULL, NULL, NULL, onum, NULL, NULL, TRUE FROM oo
         WHERE EXISTS (SELECT 1 FROM vw WHERE NOT hidden)
     """
     frame = query_df(con, _named(sql) if named else sql, [*values, *params, *one])
     is_cell = frame["cell"].to_numpy(bool)
     cells = frame[is_cell]
+    named_o = cells["outcome"].notna().to_numpy(bool)
+    names, cells = cells[named_o], cells[~named_o]
     view = frame[~is_cell].drop(columns=["cell"]).reset_index(drop=True)
     hid = cells["hidden"].to_numpy(bool)
     if hid.any():
         o, r, k = (cells[c].to_numpy(np.int64) for c in ("onum", "rn", "kn"))
         unseen, pairings = cells["unseen"].to_numpy(np.int64), cells["pairings"].to_numpy(np.int64)
         empty: list[tuple[int, int, int]] = []  # cells with no pairings hidden as cover
-        names = cells["outcome"].to_numpy(object)
         pinned = np.zeros(o.max() + 1, bool)
-        pinned[o] = np.isin(names, HEADLINE_OUTCOMES)
-        spare = bool(set(OUTCOMES) - set(HEADLINE_OUTCOMES) - set(names))
+        pinned[names["onum"].to_numpy(np.int64)] = names["outcome"].isin(HEADLINE_OUTCOMES)
+        spare = bool(set(OUTCOMES) - set(HEADLINE_OUTCOMES) - set(names["outcome"]))
         more = grid_hidden(o, r, k, unseen, pairings, across, empty, pinned, spare) & ~hid
         if more.any() or empty:
             if empty:
