@@ -256,6 +256,7 @@ def grid_hidden(
     empty: list[Empty] | None = None,
     pinned: np.ndarray | None = None,
     spare: bool = False,
+    known: np.ndarray | None = None,
 ) -> np.ndarray:
     """Which cells of the outcome tables are hidden, every outcome at once (a view's totals
     are then hidden when one of their cells is: `outcomes._view`).
@@ -283,7 +284,8 @@ def grid_hidden(
        of a group with a hidden figure as hidden, an outcome with no pairings there,
        appended to `empty` as (outcome, row, area) for the caller to hide the totals it
        falls in — best not a `pinned` outcome (its totals by area shown elsewhere); none
-       needed where `spare` (one not pinned has no pairings: drawn hidden already). The
+       needed where `spare` (one not pinned has no pairings: drawn hidden already), nor
+       for a `known` cell (each pairing has someone from a head's school: they know it). The
        hours table has no rule 3: its two outcomes' totals are the headline's.
 
     Then a hidden cell can move by one against the area's other hidden cell and the row's
@@ -300,7 +302,7 @@ def grid_hidden(
     rank = np.empty(n, np.int64)
     rank[np.lexsort((k, r, o, pairings, unseen))] = np.arange(n)
     covers: list[Empty] = []
-    h = _second(o, r, k, h, unseen, rank, across, pairings, covers, pinned, spare)
+    h = _second(o, r, k, h, unseen, rank, across, pairings, covers, (pinned, spare, known))
     if empty is not None:
         empty.extend(covers)
     return h
@@ -316,15 +318,15 @@ def _second(
     across: bool,
     pairings: np.ndarray,
     empty: list[Empty],
-    pinned: np.ndarray | None = None,
-    spare: bool = False,
+    cover: tuple = (None, False, None),
 ) -> np.ndarray:
     """Rules 2 and 3 of `grid_hidden` on the cells (outcome, row and area codes; `h` hidden
     by `primary`; `unseen`: people the viewer cannot see, a cell with some may be hidden as
     cover; `rank`: lower is hidden first). Each pass
     hides, for every line short of a second hidden cell, its best open cell — rows and
     areas in bulk, as a national table has thousands — until a pass hides nothing. Empty
-    cells hidden as cover (rule 3, only `across`) go to `empty`."""
+    cells hidden as cover (rule 3, only `across`; `cover`: its pinned, spare and known) go to
+    `empty`."""
     h = h.copy()
     open_ = (unseen > 0) & (pairings > 0)
     at = r.astype(np.int64) * (k.max() + 1) + k
@@ -357,9 +359,7 @@ def _second(
             # there, under the flows' totals by area.
             add |= _best(r, cand, np.where(np.isin(at, at[h]), rank, rank + len(h)), lone[r])
         if across:  # rule 3 (the hours table's outcome totals are the headline's: no cover)
-            more, grew = outcome_cover(
-                o, r, k, h | add, unseen, rank, pairings, empty, pinned, spare
-            )
+            more, grew = outcome_cover(o, r, k, h | add, unseen, rank, pairings, empty, *cover)
             add |= more
         if not (add & ~h).any() and not grew:
             return h

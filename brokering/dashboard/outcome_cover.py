@@ -33,6 +33,7 @@ def outcome_cover(
     empty: list[Empty],
     pinned: np.ndarray | None = None,
     spare: bool = False,
+    known: np.ndarray | None = None,
 ) -> tuple[np.ndarray, bool]:
     """One pass of rule 3 over the cells (codes `o`, `r`, `k`; `h` hidden so far; `unseen`:
     people behind each the viewer cannot see; `rank`: lower is hidden first): the cells to
@@ -40,6 +41,8 @@ def outcome_cover(
     totals by area and over the whole are shown elsewhere, so it is the last choice of empty
     cover. `spare`: the views draw an outcome not pinned that has no pairings in the table,
     hidden in every group with a hidden figure — an empty cover on every line already.
+    `known`: cells whose every pairing the viewer knows (a head, each with someone from
+    their school): no cover for them, as hiding more would protect nothing.
 
     The areas' lines first, then the whole table's, which an area's cover meets. A line
     needs cover only where its hidden cells are one cell of one outcome: with two or more,
@@ -48,24 +51,29 @@ def outcome_cover(
     pairings active hidden in the headline (`primary`): its total is not shown."""
     add = np.zeros(len(h), bool)
     grew = False
-    if len(np.unique(o)) < 2 or spare:
+    if spare or len(np.unique(o)) < 2:
         return add, grew
     open_ = (unseen > 0) & (pairings > 0)
-    for area in (*np.unique(k[h]).tolist(), None):
+    # Per area, in bulk (a national table has 80,000 cells): its hidden cells, the outcomes
+    # it has, the unseen people behind it; the lines short of cover are then few.
+    nk = int(k.max()) + 1
+    hid = np.bincount(k[h], minlength=nk)
+    kinds = np.bincount(np.unique(k * (int(o.max()) + 1) + o) // (int(o.max()) + 1), minlength=nk)
+    held = np.bincount([e[2] for e in empty], minlength=nk) > 0 if empty else np.zeros(nk, bool)
+    short = (hid == 1) & (kinds >= 2) & ~held
+    short &= np.bincount(k, weights=unseen, minlength=nk) >= SUPPRESSION_THRESHOLD
+    lines: list[int | None] = np.flatnonzero(short).tolist()
+    if h.sum() == 1 and not empty:
+        lines.append(None)
+    for area in lines:
         line = np.ones(len(h), bool) if area is None else k == area
-        if area is not None and (
-            len(np.unique(o[line])) < 2 or unseen[line].sum() < SUPPRESSION_THRESHOLD
-        ):
-            continue
-        have = set(np.unique(o[(h | add) & line]).tolist())
-        have |= {e[0] for e in empty if area is None or e[2] == area}
-        if len(have) != 1:
-            continue
-        (lone,) = have
-        mine = np.flatnonzero((h | add) & line & (o == lone))
-        if len(mine) != 1:  # two or more: rule 2 covers them with the outcome's total known
-            continue  # (none: an empty cell only, its own hidden cell's line holds two)
+        mine = np.flatnonzero((h | add) & line)
+        if len(mine) != 1 or any(area is None or e[2] == area for e in empty):
+            continue  # covered by an earlier line's cover this pass
         first = mine[0]
+        if known is not None and known[first]:
+            continue
+        lone = o[first]
         beside = (r == r[first]) & (k == k[first])
         cand = ~h & ~add & open_ & line & (o != lone)
         if (cand & beside).any():

@@ -72,6 +72,7 @@ def _view(
         frame = query_df(con, _named(sql) if named else sql, [*values, *one])
         return frame.drop(columns=["cell"])
     unseen, params = unseen_sql(viewer, "m")
+    own_p = [viewer.school_id] if viewer.school_id else []
     t = SUPPRESSION_THRESHOLD
     # People the viewer cannot see are counted per pairing first (`pu`; a governor's are the
     # pairing's people, already in the facts), and distinct people counted afresh only for a
@@ -79,6 +80,14 @@ def _view(
     # the threshold in all is hidden whoever they are, and a total already hidden by a
     # hidden cell needs no count. (So `unseen` is exact wherever it decides anything.)
     pu = "c0.np" if viewer.aggregate_only else "coalesce(pu.n, 0)"
+    # A head knows each pairing with someone from their school (their pairings page lists
+    # it, its practice and status): a cell of only such pairings needs no cover (rule 3).
+    own = (
+        "(c0.pairing_id IN (SELECT m.pairing_id FROM "
+        f"{f.people} m JOIN staff st USING (staff_ref) WHERE st.school_id = ?))"
+        if viewer.school_id
+        else "FALSE"
+    )
     pu_join = (
         ""
         if viewer.aggregate_only
@@ -121,8 +130,10 @@ def _view(
         um AS (SELECT m.pairing_id, m.staff_ref FROM {f.people} m
                SEMI JOIN c0 USING (pairing_id) WHERE {unseen}),
         c AS MATERIALIZED (
-            SELECT c0.pairing_id, c0.outcome, c0.r, c0.k, {pu} AS pu FROM c0 {pu_join}),
-        cell AS (SELECT outcome, r, k, count(*) AS pairings, sum(pu) AS s FROM c GROUP BY ALL),
+            SELECT c0.pairing_id, c0.outcome, c0.r, c0.k, {pu} AS pu, {own} AS own
+            FROM c0 {pu_join}),
+        cell AS (SELECT outcome, r, k, count(*) AS pairings, sum(pu) AS s, bool_and(own) AS own
+                 FROM c GROUP BY ALL),
         cx AS (
             SELECT c.outcome, c.r, c.k, count(DISTINCT um.staff_ref) AS exact
             FROM c SEMI JOIN (SELECT outcome, r, k FROM cell WHERE pairings > 1 AND s >= {t}) w
@@ -130,7 +141,7 @@ def _view(
             JOIN um USING (pairing_id) GROUP BY ALL),
         ci0 AS MATERIALIZED (
             SELECT *, unseen BETWEEN 1 AND {t - 1} AS hid FROM (
-                SELECT cell.outcome, cell.r, cell.k, cell.pairings,
+                SELECT cell.outcome, cell.r, cell.k, cell.pairings, cell.own,
                        CASE WHEN cell.pairings = 1 OR cell.s < {t} THEN cell.s
                             ELSE coalesce(cx.exact, 0) END AS unseen
                 FROM cell LEFT JOIN cx USING (outcome, r, k))),
@@ -148,13 +159,15 @@ def _view(
         vw AS MATERIALIZED ({select})
         SELECT *, FALSE AS cell FROM vw
         UNION ALL  -- the cells, where the rule could still hide one of the view's figures
-        SELECT NULL, NULL, NULL, pairings, unseen, hid, onum, rn, kn, TRUE FROM ci
+        SELECT NULL, CASE WHEN own THEN 'known' END, NULL, pairings, unseen, hid, onum, rn, kn,
+               TRUE
+        FROM ci
         WHERE EXISTS (SELECT 1 FROM vw WHERE NOT hidden)
         UNION ALL  -- and the outcomes' names by number (rule 3 weighs them)
         SELECT outcome, NULL, NULL, NULL, NULL, NULL, onum, NULL, NULL, TRUE FROM oo
         WHERE EXISTS (SELECT 1 FROM vw WHERE NOT hidden)
     """
-    frame = query_df(con, _named(sql) if named else sql, [*values, *params, *one])
+    frame = query_df(con, _named(sql) if named else sql, [*values, *params, *own_p, *one])
     is_cell = frame["cell"].to_numpy(bool)
     cells = frame[is_cell]
     named_o = cells["outcome"].notna().to_numpy(bool)
@@ -168,7 +181,9 @@ def _view(
         pinned = np.zeros(o.max() + 1, bool)
         pinned[names["onum"].to_numpy(np.int64)] = names["outcome"].isin(HEADLINE_OUTCOMES)
         spare = bool(set(OUTCOMES) - set(HEADLINE_OUTCOMES) - set(names["outcome"]))
-        more = grid_hidden(o, r, k, unseen, pairings, across, empty, pinned, spare) & ~hid
+        known = cells["row"].notna().to_numpy(bool)  # every pairing with the head's school
+        cover = dict(empty=empty, pinned=pinned, spare=spare, known=known)
+        more = grid_hidden(o, r, k, unseen, pairings, across, **cover) & ~hid
         if more.any() or empty:
             if empty:
                 o, r, k = (np.r_[x, [e[j] for e in empty]] for j, x in enumerate((o, r, k)))
