@@ -51,14 +51,17 @@ def outcome_cover(
     pairings active hidden in the headline (`primary`): its total is not shown."""
     add = np.zeros(len(h), bool)
     grew = False
-    if spare or len(np.unique(o)) < 2:
+    if spare or o.min() == o.max():
         return add, grew
-    open_ = (unseen > 0) & (pairings > 0)
     # Per area, in bulk (a national table has 80,000 cells): its hidden cells, the outcomes
     # it has, the unseen people behind it; the lines short of cover are then few.
     nk = int(k.max()) + 1
     hid = np.bincount(k[h], minlength=nk)
-    kinds = np.bincount(np.unique(k * (int(o.max()) + 1) + o) // (int(o.max()) + 1), minlength=nk)
+    if not (hid == 1).any() and h.sum() != 1:
+        return add, grew
+    open_ = (unseen > 0) & (pairings > 0)
+    no = int(o.max()) + 1
+    kinds = (np.bincount(k * no + o, minlength=nk * no).reshape(nk, no) > 0).sum(axis=1)
     held = np.bincount([e[2] for e in empty], minlength=nk) > 0 if empty else np.zeros(nk, bool)
     short = (hid == 1) & (kinds >= 2) & ~held
     short &= np.bincount(k, weights=unseen, minlength=nk) >= SUPPRESSION_THRESHOLD
