@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from brokering.dashboard.facts import guarded
-from brokering.dashboard.outcome_cover import Empty, outcome_cover
+from brokering.dashboard.outcome_cover import Empty, best_in, count_in, outcome_cover
 from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.viewer import Viewer
 
@@ -347,7 +347,7 @@ def _second(
                     break
         # An area's total of an outcome is in the headline: one hidden cell needs a second.
         line = o.astype(np.int64) * (k.max() + 1) + k
-        add |= _best(line, ~h & open_, rank, _count(line, h) == 1)
+        add |= best_in(line, ~h & open_, rank, count_in(line, h) == 1)
         if across:  # a row's total over the outcomes is shown: one hidden outcome needs two
             first = np.full(r.max() + 1, -1)
             first[r[h]] = o[h]
@@ -357,7 +357,7 @@ def _second(
             cand = ~h & open_ & lone[r] & (o != first[r])
             # Best in an area where the first is hidden: the two then move against each other
             # there, under the flows' totals by area.
-            add |= _best(r, cand, np.where(np.isin(at, at[h]), rank, rank + len(h)), lone[r])
+            add |= best_in(r, cand, np.where(np.isin(at, at[h]), rank, rank + len(h)), lone[r])
         if across:  # rule 3 (the hours table's outcome totals are the headline's: no cover)
             more, grew = outcome_cover(o, r, k, h | add, unseen, rank, pairings, empty, *cover)
             add |= more
@@ -365,21 +365,6 @@ def _second(
             return h
         h |= add
     return h
-
-
-def _count(group: np.ndarray, h: np.ndarray) -> np.ndarray:
-    """Per cell: how many hidden cells its `group` has."""
-    return np.bincount(group[h], minlength=group.max() + 1)[group]
-
-
-def _best(group: np.ndarray, cand: np.ndarray, rank: np.ndarray, short: np.ndarray) -> np.ndarray:
-    """Per group that is `short` (a flag per cell), its `cand` cell of lowest `rank`."""
-    pick = np.flatnonzero(cand & short)
-    out = np.zeros(len(cand), bool)
-    if len(pick):
-        order = pick[np.lexsort((rank[pick], group[pick]))]
-        out[order[np.r_[True, group[order][1:] != group[order][:-1]]]] = True
-    return out
 
 
 def hidden_groups(frame: pd.DataFrame) -> int:

@@ -1,4 +1,6 @@
-"""Cover along the outcomes: rule 3 of `hiding.grid_hidden`.
+"""Cover in the outcomes' table: rule 3 of `hiding.grid_hidden` (along the outcomes), the
+helpers its rule 2 picks cells with, and which of a view's figures the cells hidden fall
+in (`falls_in`, for `outcomes._view`).
 
 Why: the outcomes' cells (outcome x row x area) add up over the outcomes to totals the same
 role is shown or knows — the alliance's pairings (the whole table) and an area's pairings
@@ -15,6 +17,7 @@ else the best cell of another outcome along the line."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from brokering.settings import SUPPRESSION_THRESHOLD
 
@@ -133,3 +136,50 @@ def _empty_outcome(
     )
     order = sorted(range(n), key=lambda x: (bool(fixed[x]), bool(free[x]), cost[x], -weight[x], x))
     return next((x for x in order if x not in taken and weight[x] > 0), None)
+
+
+def count_in(group: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """Per cell: how many hidden cells its `group` has."""
+    return np.bincount(group[h], minlength=group.max() + 1)[group]
+
+
+def best_in(group: np.ndarray, cand: np.ndarray, rank: np.ndarray, short: np.ndarray) -> np.ndarray:
+    """Per group that is `short` (a flag per cell), its `cand` cell of lowest `rank`."""
+    pick = np.flatnonzero(cand & short)
+    out = np.zeros(len(cand), bool)
+    if len(pick):
+        order = pick[np.lexsort((rank[pick], group[pick]))]
+        out[order[np.r_[True, group[order][1:] != group[order][:-1]]]] = True
+    return out
+
+
+def falls_in(
+    o: np.ndarray,
+    r: np.ndarray,
+    k: np.ndarray,
+    more: np.ndarray,
+    view: pd.DataFrame,
+    level: int,
+    across: bool,
+) -> np.ndarray:
+    """Which of `view`'s figures (outcome, row and area as numbers: onum, rn, kn) the cells
+    hidden further (`more`) fall in: one area's cells themselves (rn and kn both given), or
+    the totals over the row (area) they are in. In a table of one row (area) that total is
+    its outcome's over the whole table, hidden only `across`: then the other outcomes'
+    totals and their sum (a school's pairings) are shown, and it is not (the headline hides
+    what rests on few people; the outcomes by area hide an area's with a hidden cell), so
+    shown it gave a hidden cell away; otherwise it is the grand total and protects nothing."""
+    vo = view["onum"].to_numpy(np.int64)
+    if view["rn"].notna().all() and view["kn"].notna().all():  # one area's cells
+        width = (r.max() + 1) * (k.max() + 1)
+        hit = o[more] * width + r[more] * (k.max() + 1) + k[more]
+        got = vo * width + view["rn"].to_numpy(np.int64) * (k.max() + 1)
+        return np.isin(got + view["kn"].to_numpy(np.int64), hit)
+    key, vc = (r, view["rn"]) if level == 1 else (k, view["kn"])
+    many = np.ones(o.max() + 1, bool)
+    if not across:
+        for out in np.unique(o[more]):
+            many[out] = len(np.unique(key[o == out])) > 1
+    pick = more & many[o]
+    width = key.max() + 1
+    return np.isin(vo * width + vc.to_numpy(np.int64), o[pick] * width + key[pick])

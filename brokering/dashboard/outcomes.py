@@ -21,6 +21,7 @@ import pandas as pd
 from brokering.dashboard.chart_hiding import labelled, ratings_beside
 from brokering.dashboard.facts import ALLIANCE, FINAL, Facts, Scope, facts, scoped, unseen_sql
 from brokering.dashboard.hiding import grid_hidden, primary
+from brokering.dashboard.outcome_cover import falls_in
 from brokering.dashboard.school_tables import school_view
 from brokering.db import Connection, query_df
 from brokering.settings import SUPPRESSION_THRESHOLD
@@ -188,43 +189,11 @@ def _view(
             if empty:
                 o, r, k = (np.r_[x, [e[j] for e in empty]] for j, x in enumerate((o, r, k)))
                 more = np.r_[more, np.ones(len(empty), bool)]
-            view["hidden"] = view["hidden"].to_numpy(bool) | _falls_in(
+            view["hidden"] = view["hidden"].to_numpy(bool) | falls_in(
                 o, r, k, more, view, level, across
             )
     view = view.drop(columns=["onum", "rn", "kn"])
     return view if named else view.sort_values(_VIEW_COLUMNS[:3], ignore_index=True)
-
-
-def _falls_in(
-    o: np.ndarray,
-    r: np.ndarray,
-    k: np.ndarray,
-    more: np.ndarray,
-    view: pd.DataFrame,
-    level: int,
-    across: bool,
-) -> np.ndarray:
-    """Which of `view`'s figures (outcome, row and area as numbers: onum, rn, kn) the cells
-    hidden further (`more`) fall in: one area's cells themselves (rn and kn both given), or
-    the totals over the row (area) they are in. In a table of one row (area) that total is
-    its outcome's over the whole table, hidden only `across`: then the other outcomes'
-    totals and their sum (a school's pairings) are shown, and it is not (the headline hides
-    what rests on few people; the outcomes by area hide an area's with a hidden cell), so
-    shown it gave a hidden cell away; otherwise it is the grand total and protects nothing."""
-    vo = view["onum"].to_numpy(np.int64)
-    if view["rn"].notna().all() and view["kn"].notna().all():  # one area's cells
-        width = (r.max() + 1) * (k.max() + 1)
-        hit = o[more] * width + r[more] * (k.max() + 1) + k[more]
-        got = vo * width + view["rn"].to_numpy(np.int64) * (k.max() + 1)
-        return np.isin(got + view["kn"].to_numpy(np.int64), hit)
-    key, vc = (r, view["rn"]) if level == 1 else (k, view["kn"])
-    many = np.ones(o.max() + 1, bool)
-    if not across:
-        for out in np.unique(o[more]):
-            many[out] = len(np.unique(key[o == out])) > 1
-    pick = more & many[o]
-    width = key.max() + 1
-    return np.isin(vo * width + vc.to_numpy(np.int64), o[pick] * width + key[pick])
 
 
 def _named(sql: str) -> str:
