@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from brokering.dashboard.facts import guarded
+from brokering.dashboard.outcome_cover import Empty, best_in, count_in, outcome_cover
 from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.viewer import Viewer
 
@@ -252,6 +253,10 @@ def grid_hidden(
     unseen: np.ndarray,
     pairings: np.ndarray,
     across: bool = False,
+    empty: list[Empty] | None = None,
+    pinned: np.ndarray | None = None,
+    spare: bool = False,
+    known: np.ndarray | None = None,
 ) -> np.ndarray:
     """Which cells of the outcome tables are hidden, every outcome at once (a view's totals
     are then hidden when one of their cells is: `outcomes._view`).
@@ -271,7 +276,17 @@ def grid_hidden(
        area with one hidden cell of an outcome gets a second; and (`across`) a row with
        one outcome hidden gets a second outcome hidden, in an area where the first is
        where it can. Each time the smallest cell (fewest people the viewer cannot see,
-       then fewest pairings) that is not known to the viewer is hidden, until all hold.
+       then fewest pairings) that is not known to the viewer is hidden, until all hold;
+    3. (`across`: the outcomes) along each line whose total over the outcomes is known —
+       the whole table (the alliance's pairings), each area (its pairings active, in the
+       headline) — one hidden cell alone of its outcome gets a second outcome hidden
+       beside it (`outcome_cover`): a cell, or, as the outcomes' views draw every outcome
+       of a group with a hidden figure as hidden, an outcome with no pairings there,
+       appended to `empty` as (outcome, row, area) for the caller to hide the totals it
+       falls in — best not a `pinned` outcome (its totals by area shown elsewhere); none
+       needed where `spare` (one not pinned has no pairings: drawn hidden already), nor
+       for a `known` cell (each pairing has someone from a head's school: they know it). The
+       hours table has no rule 3: its two outcomes' totals are the headline's.
 
     Then a hidden cell can move by one against the area's other hidden cell and the row's
     other hidden outcome — the row totals over the areas hidden with them — with every total
@@ -286,7 +301,11 @@ def grid_hidden(
     n = len(h)
     rank = np.empty(n, np.int64)
     rank[np.lexsort((k, r, o, pairings, unseen))] = np.arange(n)
-    return _second(o, r, k, h, (unseen > 0) & (pairings > 0), rank, across)
+    covers: list[Empty] = []
+    h = _second(o, r, k, h, unseen, rank, across, pairings, covers, (pinned, spare, known))
+    if empty is not None:
+        empty.extend(covers)
+    return h
 
 
 def _second(
@@ -294,18 +313,25 @@ def _second(
     r: np.ndarray,
     k: np.ndarray,
     h: np.ndarray,
-    open_: np.ndarray,
+    unseen: np.ndarray,
     rank: np.ndarray,
     across: bool,
+    pairings: np.ndarray,
+    empty: list[Empty],
+    cover: tuple = (None, False, None),
 ) -> np.ndarray:
-    """Rule 2 of `grid_hidden` on the cells (outcome, row and area codes; `h` hidden by
-    `primary`; `open_`: may be hidden as cover; `rank`: lower is hidden first). Each pass
+    """Rules 2 and 3 of `grid_hidden` on the cells (outcome, row and area codes; `h` hidden
+    by `primary`; `unseen`: people the viewer cannot see, a cell with some may be hidden as
+    cover; `rank`: lower is hidden first). Each pass
     hides, for every line short of a second hidden cell, its best open cell — rows and
-    areas in bulk, as a national table has thousands — until a pass hides nothing."""
+    areas in bulk, as a national table has thousands — until a pass hides nothing. Empty
+    cells hidden as cover (rule 3, only `across`; `cover`: its pinned, spare and known) go to
+    `empty`."""
     h = h.copy()
+    open_ = (unseen > 0) & (pairings > 0)
     at = r.astype(np.int64) * (k.max() + 1) + k
     for _ in range(len(h) + 1):  # each pass hides at least one cell, or stops
-        add = np.zeros(len(h), bool)
+        add, grew = np.zeros(len(h), bool), False
         for out in np.unique(o[h]):  # an outcome's hidden cells span two rows and areas
             mine = o == out
             short_r = len(np.unique(r[mine & h])) < 2 <= len(np.unique(r[mine]))
@@ -321,7 +347,7 @@ def _second(
                     break
         # An area's total of an outcome is in the headline: one hidden cell needs a second.
         line = o.astype(np.int64) * (k.max() + 1) + k
-        add |= _best(line, ~h & open_, rank, _count(line, h) == 1)
+        add |= best_in(line, ~h & open_, rank, count_in(line, h) == 1)
         if across:  # a row's total over the outcomes is shown: one hidden outcome needs two
             first = np.full(r.max() + 1, -1)
             first[r[h]] = o[h]
@@ -331,26 +357,14 @@ def _second(
             cand = ~h & open_ & lone[r] & (o != first[r])
             # Best in an area where the first is hidden: the two then move against each other
             # there, under the flows' totals by area.
-            add |= _best(r, cand, np.where(np.isin(at, at[h]), rank, rank + len(h)), lone[r])
-        if not (add & ~h).any():
+            add |= best_in(r, cand, np.where(np.isin(at, at[h]), rank, rank + len(h)), lone[r])
+        if across:  # rule 3 (the hours table's outcome totals are the headline's: no cover)
+            more, grew = outcome_cover(o, r, k, h | add, unseen, rank, pairings, empty, *cover)
+            add |= more
+        if not (add & ~h).any() and not grew:
             return h
         h |= add
     return h
-
-
-def _count(group: np.ndarray, h: np.ndarray) -> np.ndarray:
-    """Per cell: how many hidden cells its `group` has."""
-    return np.bincount(group[h], minlength=group.max() + 1)[group]
-
-
-def _best(group: np.ndarray, cand: np.ndarray, rank: np.ndarray, short: np.ndarray) -> np.ndarray:
-    """Per group that is `short` (a flag per cell), its `cand` cell of lowest `rank`."""
-    pick = np.flatnonzero(cand & short)
-    out = np.zeros(len(cand), bool)
-    if len(pick):
-        order = pick[np.lexsort((rank[pick], group[pick]))]
-        out[order[np.r_[True, group[order][1:] != group[order][:-1]]]] = True
-    return out
 
 
 def hidden_groups(frame: pd.DataFrame) -> int:

@@ -21,6 +21,7 @@ import pandas as pd
 from brokering.dashboard.chart_hiding import labelled, ratings_beside
 from brokering.dashboard.facts import ALLIANCE, FINAL, Facts, Scope, facts, scoped, unseen_sql
 from brokering.dashboard.hiding import grid_hidden, primary
+from brokering.dashboard.outcome_cover import falls_in
 from brokering.dashboard.school_tables import school_view
 from brokering.db import Connection, query_df
 from brokering.settings import SUPPRESSION_THRESHOLD
@@ -31,6 +32,10 @@ HOUR_BANDS = [(0, 6, "under 6 h"), (6, 12, "6-12 h"), (12, 24, "12-24 h"), (24, 
 
 
 _VIEW_COLUMNS = ["outcome", "row", "col", "pairings", "unseen", "hidden"]
+#: Outcomes whose totals by area and over the alliance the headline gives (evidenced
+#: transfers; pairings judged less them): hidden as cover along the outcomes, they would
+#: cover nothing (`hiding.grid_hidden`, rule 3).
+HEADLINE_OUTCOMES = ("transferred", "not transferred")
 
 
 def _view(
@@ -68,6 +73,7 @@ def _view(
         frame = query_df(con, _named(sql) if named else sql, [*values, *one])
         return frame.drop(columns=["cell"])
     unseen, params = unseen_sql(viewer, "m")
+    own_p = [viewer.school_id] if viewer.school_id else []
     t = SUPPRESSION_THRESHOLD
     # People the viewer cannot see are counted per pairing first (`pu`; a governor's are the
     # pairing's people, already in the facts), and distinct people counted afresh only for a
@@ -75,6 +81,14 @@ def _view(
     # the threshold in all is hidden whoever they are, and a total already hidden by a
     # hidden cell needs no count. (So `unseen` is exact wherever it decides anything.)
     pu = "c0.np" if viewer.aggregate_only else "coalesce(pu.n, 0)"
+    # A head knows each pairing with someone from their school (their pairings page lists
+    # it, its practice and status): a cell of only such pairings needs no cover (rule 3).
+    own = (
+        "(c0.pairing_id IN (SELECT m.pairing_id FROM "
+        f"{f.people} m JOIN staff st USING (staff_ref) WHERE st.school_id = ?))"
+        if viewer.school_id
+        else "FALSE"
+    )
     pu_join = (
         ""
         if viewer.aggregate_only
@@ -117,8 +131,10 @@ def _view(
         um AS (SELECT m.pairing_id, m.staff_ref FROM {f.people} m
                SEMI JOIN c0 USING (pairing_id) WHERE {unseen}),
         c AS MATERIALIZED (
-            SELECT c0.pairing_id, c0.outcome, c0.r, c0.k, {pu} AS pu FROM c0 {pu_join}),
-        cell AS (SELECT outcome, r, k, count(*) AS pairings, sum(pu) AS s FROM c GROUP BY ALL),
+            SELECT c0.pairing_id, c0.outcome, c0.r, c0.k, {pu} AS pu, {own} AS own
+            FROM c0 {pu_join}),
+        cell AS (SELECT outcome, r, k, count(*) AS pairings, sum(pu) AS s, bool_and(own) AS own
+                 FROM c GROUP BY ALL),
         cx AS (
             SELECT c.outcome, c.r, c.k, count(DISTINCT um.staff_ref) AS exact
             FROM c SEMI JOIN (SELECT outcome, r, k FROM cell WHERE pairings > 1 AND s >= {t}) w
@@ -126,7 +142,7 @@ def _view(
             JOIN um USING (pairing_id) GROUP BY ALL),
         ci0 AS MATERIALIZED (
             SELECT *, unseen BETWEEN 1 AND {t - 1} AS hid FROM (
-                SELECT cell.outcome, cell.r, cell.k, cell.pairings,
+                SELECT cell.outcome, cell.r, cell.k, cell.pairings, cell.own,
                        CASE WHEN cell.pairings = 1 OR cell.s < {t} THEN cell.s
                             ELSE coalesce(cx.exact, 0) END AS unseen
                 FROM cell LEFT JOIN cx USING (outcome, r, k))),
@@ -144,56 +160,40 @@ def _view(
         vw AS MATERIALIZED ({select})
         SELECT *, FALSE AS cell FROM vw
         UNION ALL  -- the cells, where the rule could still hide one of the view's figures
-        SELECT NULL, NULL, NULL, pairings, unseen, hid, onum, rn, kn, TRUE FROM ci
+        SELECT NULL, CASE WHEN own THEN 'known' END, NULL, pairings, unseen, hid, onum, rn, kn,
+               TRUE
+        FROM ci
+        WHERE EXISTS (SELECT 1 FROM vw WHERE NOT hidden)
+        UNION ALL  -- and the outcomes' names by number (rule 3 weighs them)
+        SELECT outcome, NULL, NULL, NULL, NULL, NULL, onum, NULL, NULL, TRUE FROM oo
         WHERE EXISTS (SELECT 1 FROM vw WHERE NOT hidden)
     """
-    frame = query_df(con, _named(sql) if named else sql, [*values, *params, *one])
+    frame = query_df(con, _named(sql) if named else sql, [*values, *params, *own_p, *one])
     is_cell = frame["cell"].to_numpy(bool)
     cells = frame[is_cell]
+    named_o = cells["outcome"].notna().to_numpy(bool)
+    names, cells = cells[named_o], cells[~named_o]
     view = frame[~is_cell].drop(columns=["cell"]).reset_index(drop=True)
     hid = cells["hidden"].to_numpy(bool)
     if hid.any():
         o, r, k = (cells[c].to_numpy(np.int64) for c in ("onum", "rn", "kn"))
         unseen, pairings = cells["unseen"].to_numpy(np.int64), cells["pairings"].to_numpy(np.int64)
-        more = grid_hidden(o, r, k, unseen, pairings, across) & ~hid
-        if more.any():
-            view["hidden"] = view["hidden"].to_numpy(bool) | _falls_in(
+        empty: list[tuple[int, int, int]] = []  # cells with no pairings hidden as cover
+        pinned = np.zeros(o.max() + 1, bool)
+        pinned[names["onum"].to_numpy(np.int64)] = names["outcome"].isin(HEADLINE_OUTCOMES)
+        spare = bool(set(OUTCOMES) - set(HEADLINE_OUTCOMES) - set(names["outcome"]))
+        known = cells["row"].notna().to_numpy(bool)  # every pairing with the head's school
+        cover = dict(empty=empty, pinned=pinned, spare=spare, known=known)
+        more = grid_hidden(o, r, k, unseen, pairings, across, **cover) & ~hid
+        if more.any() or empty:
+            if empty:
+                o, r, k = (np.r_[x, [e[j] for e in empty]] for j, x in enumerate((o, r, k)))
+                more = np.r_[more, np.ones(len(empty), bool)]
+            view["hidden"] = view["hidden"].to_numpy(bool) | falls_in(
                 o, r, k, more, view, level, across
             )
     view = view.drop(columns=["onum", "rn", "kn"])
     return view if named else view.sort_values(_VIEW_COLUMNS[:3], ignore_index=True)
-
-
-def _falls_in(
-    o: np.ndarray,
-    r: np.ndarray,
-    k: np.ndarray,
-    more: np.ndarray,
-    view: pd.DataFrame,
-    level: int,
-    across: bool,
-) -> np.ndarray:
-    """Which of `view`'s figures (outcome, row and area as numbers: onum, rn, kn) the cells
-    hidden further (`more`) fall in: one area's cells themselves (rn and kn both given), or
-    the totals over the row (area) they are in. In a table of one row (area) that total is
-    its outcome's over the whole table, hidden only `across`: then the other outcomes'
-    totals and their sum (a school's pairings) are shown, and it is not (the headline hides
-    what rests on few people; the outcomes by area hide an area's with a hidden cell), so
-    shown it gave a hidden cell away; otherwise it is the grand total and protects nothing."""
-    vo = view["onum"].to_numpy(np.int64)
-    if view["rn"].notna().all() and view["kn"].notna().all():  # one area's cells
-        width = (r.max() + 1) * (k.max() + 1)
-        hit = o[more] * width + r[more] * (k.max() + 1) + k[more]
-        got = vo * width + view["rn"].to_numpy(np.int64) * (k.max() + 1)
-        return np.isin(got + view["kn"].to_numpy(np.int64), hit)
-    key, vc = (r, view["rn"]) if level == 1 else (k, view["kn"])
-    many = np.ones(o.max() + 1, bool)
-    if not across:
-        for out in np.unique(o[more]):
-            many[out] = len(np.unique(key[o == out])) > 1
-    pick = more & many[o]
-    width = key.max() + 1
-    return np.isin(vo * width + vc.to_numpy(np.int64), o[pick] * width + key[pick])
 
 
 def _named(sql: str) -> str:
