@@ -78,7 +78,8 @@ def table_hidden(cells: pd.DataFrame, viewer: Viewer, across: bool) -> np.ndarra
     `hiding.grid_hidden` (`across`: a row's pairings over every outcome are shown elsewhere,
     as for the outcomes); a margin when one of its cells is hidden — unless its outcome has
     one row (area) and not `across`, when that margin is the outcome's grand total — and on
-    its own people. The rule `outcomes._view` applies in SQL, on a table held whole.
+    its own people; with `across`, also the margins an empty cell hidden as cover falls in
+    (rule 3). The rule `outcomes._view` applies in SQL, on a table held whole.
     Aligned with `cells`."""
     n = len(cells)
     if viewer.sees_everyone or n == 0:
@@ -93,19 +94,44 @@ def table_hidden(cells: pd.DataFrame, viewer: Viewer, across: bool) -> np.ndarra
     unseen = cells["unseen"].to_numpy(np.int64)
     pairings = cells["pairings"].to_numpy(np.int64)
     hidden = np.zeros(n, bool)
+    empty: list[tuple[int, int, int]] = []  # outcomes with no pairings hidden as cover
     if inner.any():
         hidden[inner] = grid_hidden(
-            o[inner], _dense(r[inner]), _dense(k[inner]), unseen[inner], pairings[inner], across
+            o[inner],
+            _dense(r[inner]),
+            _dense(k[inner]),
+            unseen[inner],
+            pairings[inner],
+            across,
+            **(_cover(cells, empty) if across else {}),
         )
+    rows, cols = np.unique(r[inner]), np.unique(k[inner])
     for out in np.unique(o[inner]):
         mine = inner & (o == out)
-        for lev, key in ((1, r), (2, k)):
+        cover = [(rows[er], cols[ek]) for eo, er, ek in empty if eo == out]
+        for lev, key, j in ((1, r, 0), (2, k, 1)):
             if len(np.unique(key[mine])) > 1 or across:
                 at = (o == out) & (level == lev)
-                hidden[at] = np.isin(key[at], key[mine & hidden])
+                keys = np.r_[key[mine & hidden], [c[j] for c in cover]]
+                hidden[at] = np.isin(key[at], keys)
     margins = level > 0
     hidden[margins] |= primary(unseen[margins])
     return hidden
+
+
+def _cover(cells: pd.DataFrame, empty: list[tuple[int, int, int]]) -> dict:
+    """Rule 3's arguments of `hiding.grid_hidden` for the outcomes, as `outcomes._view`
+    passes them: which outcomes the headline gives by area (`pinned`), whether one it does
+    not has no pairings (`spare`), and where to list the empty cells hidden as cover. No
+    cells count as `known` (a head's own school's): hiding those too only hides more."""
+    from brokering.dashboard.outcomes import HEADLINE_OUTCOMES, OUTCOMES  # it imports this
+
+    names = np.asarray(pd.factorize(cells["outcome"], sort=True)[1], dtype=object)
+    return dict(
+        empty=empty,
+        pinned=np.isin(names, HEADLINE_OUTCOMES),
+        spare=bool(set(OUTCOMES) - set(HEADLINE_OUTCOMES) - set(names)),
+    )
 
 
 def _dense(codes: np.ndarray) -> np.ndarray:
