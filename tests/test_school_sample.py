@@ -5,25 +5,15 @@ and every school, over random alliances and on alliances built so that it settle
 
 from __future__ import annotations
 
-import os
-from datetime import date
-
 import pytest
 from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
 
 from brokering.dashboard import flow_counts, flows, school_sample
 from brokering.dashboard.facts import facts
 from brokering.db import Connection
-from brokering.terms import term_of
 from brokering.viewer import Viewer
 from tests import alliances as made
-from tests.alliances import Pairing
-
-TRIALS = int(os.environ.get("BROKERING_PROPERTY_TRIALS", "25"))
-TERM = term_of(date(2026, 10, 1))
-PERIODS = [(TERM.start, TERM.end)]
-SKILLS = ("assessment-design", "anti-bullying", "adaptive-teaching")
+from tests.test_flow_sample import PERIODS, TRIALS, alliances, load  # the same alliances
 
 #: Six schools, nobody consenting but A1: A works in one area with two schools, each
 #: relationship of two people; every area holds two such relationships without A.
@@ -41,15 +31,6 @@ SETTLES = {
         ("C0", "D0", "adaptive-teaching"),
     ],
 }
-
-
-def load(con: Connection, a: dict) -> None:
-    made.load(con, a["schools"], a["staff"], [Pairing(d, r, k) for d, r, k in a["pairings"]])
-
-
-@st.composite
-def alliances(draw: st.DrawFn) -> dict:
-    return made.drawn(draw, 7, st.sampled_from(SKILLS), most_pairings=20)
 
 
 def in_full(con: Connection, viewer: Viewer, school: str, monkeypatch: pytest.MonkeyPatch) -> list:
