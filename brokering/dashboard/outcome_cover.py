@@ -21,6 +21,13 @@ import pandas as pd
 
 from brokering.settings import SUPPRESSION_THRESHOLD
 
+#: Every outcome a group's bar can have, in the order the views list them.
+OUTCOMES = ("not transferred", "open", "stopped", "transferred")
+#: Outcomes whose totals by area and over the alliance the headline gives (evidenced
+#: transfers; pairings judged less them): hidden as cover along the outcomes, they would
+#: cover nothing (`hiding.grid_hidden`, rule 3).
+HEADLINE_OUTCOMES = ("transferred", "not transferred")
+
 #: An empty cell hidden as cover: (outcome, row, area) codes.
 Empty = tuple[int, int, int]
 

@@ -21,7 +21,7 @@ import pandas as pd
 from brokering.dashboard.chart_hiding import labelled, ratings_beside
 from brokering.dashboard.facts import ALLIANCE, FINAL, Facts, Scope, facts, scoped, unseen_sql
 from brokering.dashboard.hiding import grid_hidden, primary
-from brokering.dashboard.outcome_cover import falls_in
+from brokering.dashboard.outcome_cover import HEADLINE_OUTCOMES, OUTCOMES, falls_in
 from brokering.dashboard.school_tables import school_view
 from brokering.db import Connection, query_df
 from brokering.settings import SUPPRESSION_THRESHOLD
@@ -32,10 +32,6 @@ HOUR_BANDS = [(0, 6, "under 6 h"), (6, 12, "6-12 h"), (12, 24, "12-24 h"), (24, 
 
 
 _VIEW_COLUMNS = ["outcome", "row", "col", "pairings", "unseen", "hidden"]
-#: Outcomes whose totals by area and over the alliance the headline gives (evidenced
-#: transfers; pairings judged less them): hidden as cover along the outcomes, they would
-#: cover nothing (`hiding.grid_hidden`, rule 3).
-HEADLINE_OUTCOMES = ("transferred", "not transferred")
 
 
 def _view(
@@ -268,10 +264,6 @@ def outcomes_by(
     if not school:  # a handful of areas; schools come ordered by label from SQL
         out = out.sort_values(["group", "outcome"], kind="stable").reset_index(drop=True)
     return out
-
-
-#: Every outcome a group's bar can have, in the order the views list them.
-OUTCOMES = ("not transferred", "open", "stopped", "transferred")
 
 
 def _every_outcome(out: pd.DataFrame) -> pd.DataFrame:

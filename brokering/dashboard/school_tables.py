@@ -6,7 +6,7 @@ the alliance's and every other school's (`chart_hiding.grid_beside`), then cut t
 Why read whole, in Python: the alliance's views (`outcomes._view`) hide in SQL and hand
 Python only the cells, but a school's view must be weighed cell by cell against the
 alliance's table as that table's own views hide it — so both are counted with their margins
-(`grid`, one GROUPING SETS pass) and the alliance's hidden flags worked out by the same rule
+(`grid`) and the alliance's hidden flags worked out by the same rule
 its views apply (`table_hidden`: `hiding.grid_hidden` on the cells, then each margin hidden
 when one of its cells is, and on its own people)."""
 
@@ -19,6 +19,7 @@ from brokering import changes
 from brokering.dashboard.chart_hiding import across_levels, grid_beside
 from brokering.dashboard.facts import Facts, Scope, unseen_sql
 from brokering.dashboard.hiding import grid_hidden, primary
+from brokering.dashboard.outcome_cover import HEADLINE_OUTCOMES, OUTCOMES
 from brokering.db import Connection, alongside, query_df
 from brokering.viewer import Viewer
 
@@ -124,8 +125,6 @@ def _cover(cells: pd.DataFrame, empty: list[tuple[int, int, int]]) -> dict:
     passes them: which outcomes the headline gives by area (`pinned`), whether one it does
     not has no pairings (`spare`), and where to list the empty cells hidden as cover. No
     cells count as `known` (a head's own school's): hiding those too only hides more."""
-    from brokering.dashboard.outcomes import HEADLINE_OUTCOMES, OUTCOMES  # it imports this
-
     names = np.asarray(pd.factorize(cells["outcome"], sort=True)[1], dtype=object)
     return dict(
         empty=empty,
