@@ -119,3 +119,56 @@ def test_the_mirrors_match_the_product_over_random_alliances(store, a: dict) -> 
         dh.balance_governor(hf, term.start, term.end, GOVERNOR),
         flows.balance(store, GOVERNOR, term.start, term.end),
     )
+
+
+# -- one skill area's headline and trend, and one school's (the School filter) ---------------
+
+
+def _scoped_checks(con, as_of: date, term) -> None:
+    """Every scoped mirror against the product, for the governor and each school's head."""
+    from benchmarks.baselines import dashboard_area_flows as daf
+    from benchmarks.baselines import dashboard_school as ds
+    from brokering.dashboard.facts import Scope
+
+    af = daf.load_area_frames(con)
+    areas = sorted(set(af.hf.area.tolist()))
+    schools = [str(s) for s in af.hf.base.schools]
+    viewers = [GOVERNOR, *(Viewer("headteacher", s, f"head-{s}") for s in schools)]
+    for viewer in viewers:
+        unseen = daf.unseen_people(con, af.hf, viewer)
+        for area in areas[:2]:
+            product = dh.headline_product(
+                transfer.headline(con, viewer, term, scope=Scope(None, area), as_of=as_of)
+            )
+            assert ds.headline_area(af, term, as_of, unseen, viewer, area) == product, area
+            product = transfer.trend_by_term(con, viewer, scope=Scope(None, area), as_of=as_of)
+            mirror = ds.trend_area(af, as_of, unseen, viewer, area)
+            pd.testing.assert_frame_equal(mirror, product)
+        for school in schools if viewer is GOVERNOR else [viewer.school_id]:
+            for area in [None, *areas[:1]]:
+                scope = Scope(school, area)
+                product = dh.headline_product(
+                    transfer.headline(con, viewer, term, scope=scope, as_of=as_of)
+                )
+                mirror = ds.headline_school(af, term, as_of, unseen, viewer, school, area)
+                assert mirror == product, (viewer, scope)
+
+
+def test_scoped_headline_mirrors_match_the_product(case) -> None:
+    con, as_of = case
+    _scoped_checks(con, as_of, term_of(as_of))
+
+
+@settings(
+    max_examples=int(os.environ.get("BROKERING_PROPERTY_TRIALS", "6")),
+    deadline=None,
+    derandomize=True,
+    phases=(Phase.explicit, Phase.generate),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(a=alliances())
+def test_the_scoped_mirrors_match_the_product_over_random_alliances(store, a: dict) -> None:
+    if not a["pairings"]:
+        return
+    made.load(store, a["schools"], a["staff"], [made.Pairing(*p) for p in a["pairings"]])
+    _scoped_checks(store, date(2026, 12, 10), term_of(date(2026, 12, 10)))

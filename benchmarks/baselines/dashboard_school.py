@@ -1,0 +1,329 @@
+"""Pandas mirrors of the Transfer page's headline for one skill area and for one school (its
+School filter), suppressed, for the harness — for any viewer (the seen and unseen people are
+the precomputation a page is given: `dashboard_area_flows.unseen_people`).
+
+Counted here with numpy over the facts in memory: each period's figures per area (and for
+the pairings with or without someone from the school), people counted once per figure, only
+those the viewer cannot see. Suppressed by the product's own functions, called:
+`hiding.guard_areas`, `hiding.guard_terms`, `hiding.outside`, `school_view.whole` and
+`school_view._one_unknown_elsewhere`, and (`dashboard_area_flows`) `flow_hiding.flow_hidden`.
+What is composed here as the product composes it (`transfer._guarded_views`,
+`school_view._decide`): which terms are suppressed together, and how the flows' decisions
+and the alliance's view feed the school's. Nothing here is used by the app."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from benchmarks.baselines import dashboard as bd
+from benchmarks.baselines.dashboard_area_flows import AreaFrames, area_totals, school_totals
+from benchmarks.baselines.dashboard_hidden import HEADLINE_KEYS
+from brokering.dashboard import school_view
+from brokering.dashboard.hiding import guard_areas, guard_terms, outside
+from brokering.terms import Term, previous_term, term_of, terms_between
+from brokering.viewer import Viewer
+
+_FLAGS = ("active", "transferred", "judged", "nt", "concluded", "overdue")
+
+
+def _bits(af: AreaFrames, periods: list[tuple[date, date]], as_of: date) -> dict[str, np.ndarray]:
+    """Per pairing, per flag: bit k set where the pairing has it in period k."""
+    p = af.hf.base.pairings
+    status = p["status"].to_numpy().astype(str)
+    start, review = p["start"].to_numpy(), p["review"].to_numpy()
+    first, concluded = p["first_evidence"].to_numpy(), p["concluded"].to_numpy()
+    final = np.isin(status, bd._FINAL)
+    out = {k: np.zeros(len(p), np.int64) for k in ("active", "concluded", "overdue")}
+    for k, (s, e) in enumerate(periods):
+        s_day, e_day, c_day = bd._day(s), bd._day(e), bd._day(min(e, as_of))
+        bit = np.int64(1) << k
+        act = (start <= e_day) & (status != "proposed") & (concluded >= s_day)  # _NONE: open
+        out["active"] |= np.where(act, bit, 0)
+        con = (concluded != bd._NONE) & (concluded >= s_day) & (concluded <= e_day)
+        out["concluded"] |= np.where(con, bit, 0)
+        due = ~final & (review < c_day) & (review != bd._NONE) & (first == bd._NONE)
+        out["overdue"] |= np.where(due & (start <= c_day), bit, 0)
+    t = status == "transferred"
+    j = t | (status == "not transferred")
+    out["transferred"] = np.where(t, out["concluded"], 0)
+    out["judged"] = np.where(j, out["concluded"], 0)
+    out["nt"] = np.where(j & ~t, out["concluded"], 0)
+    return out
+
+
+def _or_by(key: np.ndarray, bits: dict[str, np.ndarray]) -> tuple[np.ndarray, dict]:
+    """(distinct keys, per flag the OR of the bits over each key's rows)."""
+    order = np.argsort(key, kind="stable")
+    sk = key[order]
+    starts = np.flatnonzero(np.r_[True, sk[1:] != sk[:-1]]) if len(sk) else np.zeros(0, int)
+    return sk[starts], {f: np.bitwise_or.reduceat(b[order], starts) for f, b in bits.items()}
+
+
+def figures(
+    af: AreaFrames,
+    periods: list[tuple[date, date]],
+    as_of: date,
+    unseen: np.ndarray,
+    group: np.ndarray | None = None,
+    n_groups: int = 1,
+) -> dict[int, tuple[dict, dict]]:
+    """`transfer_figures.figures_by_area` (and, with `group`: a code per pairing, -1 left
+    out, `figures_split`'s parts): per group, (area -> figures per period, the whole under
+    None; area -> the periods with a pairing counted, bit k). An area is listed where a
+    pairing of it counts in a period; the whole always."""
+    b, n_periods = af.hf.base, len(periods)
+    bits = _bits(af, periods, as_of)
+    n = len(b.pairings)
+    group = np.zeros(n, np.int64) if group is None else group
+    counted = (bits["active"] | bits["concluded"] | bits["overdue"]) != 0
+    keep = np.flatnonzero(counted & (group >= 0))
+    names = np.array(sorted(set(af.hf.area.tolist())), dtype=object)
+    n_a = len(names) + 1  # the whole last
+    area = np.searchsorted(names, af.hf.area[keep]) if len(names) else np.zeros(0, int)
+    cells = np.concatenate([group[keep] * n_a + area, group[keep] * n_a + n_a - 1])
+    rows = np.concatenate([keep, keep])
+    n_cells = n_groups * n_a
+    kb = {f: v[rows] for f, v in bits.items()}
+    hours = b.pairings["hours"].to_numpy(float)[rows]
+    days = (b.pairings["first_evidence"].to_numpy() - b.pairings["start"].to_numpy())[rows]
+    has_first = b.pairings["first_evidence"].to_numpy()[rows] != bd._NONE
+    # People: each (cell, person) once, with the OR of their pairings' flags.
+    member_rows, person = bd._members(b, rows)
+    see = unseen[person]
+    width = max(len(unseen), 1)
+    pkey, pbits = _or_by(
+        cells[member_rows[see]].astype(np.int64) * width + person[see],
+        {f: v[member_rows[see]] for f, v in kb.items()},
+    )
+    pcell = pkey // width
+    seen_bits = np.zeros(n_cells, np.int64)
+    np.bitwise_or.at(seen_bits, cells, kb["active"] | kb["concluded"] | kb["overdue"])
+    present = np.bincount(cells, minlength=n_cells) > 0
+
+    def count(flag: str, k: int, at: np.ndarray, values: dict) -> np.ndarray:
+        return np.bincount(at, weights=(values[flag] >> k) & 1, minlength=n_cells).astype(int)
+
+    per_k = []
+    for k in range(n_periods):
+        c = {f: count(f, k, cells, kb) for f in ("active", "transferred", "judged", "overdue")}
+        q = {f: count(f, k, pcell, pbits) for f in _FLAGS}
+        done = ((kb["concluded"] >> k) & 1).astype(bool)
+        h = np.bincount(cells, weights=np.where(done, hours, 0), minlength=n_cells)
+        any_done = np.bincount(cells[done], minlength=n_cells) > 0
+        tr = ((kb["transferred"] >> k) & 1).astype(bool) & has_first
+        med = pd.Series(days[tr]).groupby(cells[tr]).median()
+        per_k.append((c, q, h, any_done, med))
+
+    def fig(cell: int, k: int) -> dict:
+        c, q, h, any_done, med = per_k[k]
+        t, j = int(c["transferred"][cell]), int(c["judged"][cell])
+        return {
+            "active": (int(c["active"][cell]), int(q["active"][cell])),
+            "transferred": (t, int(q["transferred"][cell])),
+            "rate": ((t / j * 100) if j else None, int(q["judged"][cell])),
+            "median_days": (
+                float(med[cell]) if cell in med.index else None,
+                int(q["transferred"][cell]),
+            ),
+            "hours_per_transfer": (float(h[cell]) / t if t else None, int(q["concluded"][cell])),
+            "overdue": (int(c["overdue"][cell]), int(q["overdue"][cell])),
+            "judged": (j, int(q["judged"][cell])),
+            "not_transferred": (j - t, int(q["nt"][cell])),
+            "hours": (float(h[cell]) if any_done[cell] else None, int(q["concluded"][cell])),
+        }
+
+    out = {}
+    for g in range(n_cells // n_a):
+        figs, seen = {}, {}
+        for a in range(n_a):
+            cell = g * n_a + a
+            if present[cell] or a == n_a - 1:
+                name = None if a == n_a - 1 else names[a]
+                figs[name] = [fig(cell, k) for k in range(n_periods)]
+                seen[name] = int(seen_bits[cell])
+        out[g] = (figs, seen)
+    return out
+
+
+def span(af: AreaFrames, as_of: date, keep: np.ndarray | None = None, terms: int = 6) -> list:
+    """`transfer._span`: the trend's terms from the first pairing's (of `keep`)."""
+    start = af.hf.base.pairings["start"].to_numpy()
+    start = start if keep is None else start[keep]
+    first = date(1970, 1, 1) + timedelta(days=int(start.min())) if len(start) else as_of
+    return terms_between(max(first, date(as_of.year - 3, 1, 1)), as_of)[-terms:]
+
+
+def joint(af: AreaFrames, as_of: date, extra: list[Term], keep: np.ndarray | None) -> list[Term]:
+    """`transfer._joint_periods` for a viewer who does not see everyone."""
+    sp = span(af, as_of, keep)
+    terms = [*([previous_term(sp[0])] if sp else []), *sp, *extra]
+    return sorted({t.start: t for t in terms}.values(), key=lambda t: t.start)
+
+
+def _bounds(terms: list[Term]) -> list[tuple[date, date]]:
+    return [(t.start, t.end) for t in terms]
+
+
+def area_view(
+    af: AreaFrames,
+    bounds: list[tuple[date, date]],
+    unseen: np.ndarray,
+    viewer: Viewer,
+    area: str,
+    by_area: dict,
+) -> tuple[list[dict], list[dict]]:
+    """`transfer._guarded_views` for one area of the alliance: (the area's figures, per
+    period every area's and the whole's suppressed with the areas' flow matrices)."""
+    by_area = dict(by_area)
+    with_flows = area_totals(af, bounds, unseen, viewer)
+    if area not in by_area:
+        by_area[area] = [bd_zero() for _ in bounds]
+    per_period, guarded = [], []
+    for k in range(len(bounds)):
+        this = {a: figs[k] for a, figs in by_area.items()}
+        per_period.append(this)
+        hidden, known = with_flows[k]
+        guarded.append(guard_areas(this, viewer, {a: ("active",) for a in hidden}, known))
+    return by_area[area], guard_terms(per_period, guarded, viewer, None)
+
+
+def bd_zero() -> dict:
+    """A period's figures with no pairing counted."""
+    return {
+        "active": (0, 0),
+        "transferred": (0, 0),
+        "rate": (None, 0),
+        "median_days": (None, 0),
+        "hours_per_transfer": (None, 0),
+        "overdue": (0, 0),
+        "judged": (0, 0),
+        "not_transferred": (0, 0),
+        "hours": (None, 0),
+    }
+
+
+def _pick(terms, figs, shown, key_of, term: Term) -> list[tuple]:  # noqa: ANN001
+    """The headline's answer: per figure (key, value, previous, people, hidden, previous
+    hidden), as `dashboard_hidden.headline_product` puts the product's."""
+    at = {t.start: k for k, t in enumerate(terms)}
+    now, before = at[term.start], at[previous_term(term).start]
+    return [
+        (
+            key,
+            shown[now][key_of][key][0],
+            shown[before][key_of][key][0],
+            figs[now][key][1],
+            shown[now][key_of][key][1],
+            shown[before][key_of][key][1],
+        )
+        for key in HEADLINE_KEYS
+    ]
+
+
+def headline_area(
+    af: AreaFrames, term: Term, as_of: date, unseen: np.ndarray, viewer: Viewer, area: str
+) -> list[tuple]:
+    """`transfer.headline` for one skill area of the alliance."""
+    terms = joint(af, as_of, [term, previous_term(term)], None)
+    bounds = _bounds(terms)
+    given = figures(af, bounds, as_of, unseen)[0][0]
+    figs, shown = area_view(af, bounds, unseen, viewer, area, given)
+    return _pick(terms, figs, shown, area, term)
+
+
+def trend_area(
+    af: AreaFrames, as_of: date, unseen: np.ndarray, viewer: Viewer, area: str
+) -> pd.DataFrame:
+    """`transfer.trend_by_term` for one skill area of the alliance."""
+    sp = span(af, as_of, af.hf.area == area)
+    if not sp:
+        return pd.DataFrame()
+    terms = joint(af, as_of, sp, None)
+    bounds = _bounds(terms)
+    given = figures(af, bounds, as_of, unseen)[0][0]
+    _, shown = area_view(af, bounds, unseen, viewer, area, given)
+    at = {t.start: k for k, t in enumerate(terms)}
+    rows = []
+    for t in sp:
+        s = shown[at[t.start]][area]
+        rows.append(
+            {
+                "term": t.label,
+                "start": t.start.isoformat(),
+                "pairings active": s["active"][0],
+                "evidenced transfers": s["transferred"][0],
+                "transfer rate (%)": s["rate"][0],
+                "hidden": s["active"][1] or s["transferred"][1],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def headline_school(
+    af: AreaFrames,
+    term: Term,
+    as_of: date,
+    unseen: np.ndarray,
+    viewer: Viewer,
+    school_id: str,
+    area: str | None = None,
+) -> list[tuple]:
+    """`transfer.headline` for one school (the page's School filter), all areas or one:
+    suppressed beside the alliance's view and the flows (`school_view.decide`)."""
+    b = af.hf.base
+    school = int(pd.Index(b.schools).get_indexer([school_id])[0])
+    touch = np.zeros(len(b.pairings), bool)
+    touch[b.people["pairing"].to_numpy()[af.hf.person_school[b.people["person"]] == school]] = 1
+    terms = joint(af, as_of, [term, previous_term(term)], touch)
+    periods = _bounds(terms)
+    # The alliance's view as its own page suppresses it, over its own terms.
+    alliance_area = area if area is not None else min(af.hf.area.tolist())
+    a_terms = joint(af, as_of, [term_of(s) for s, _ in periods], None)
+    a_bounds = _bounds(a_terms)
+    whole = figures(af, a_bounds, as_of, unseen)[0]
+    split = figures(af, a_bounds, as_of, unseen, touch.astype(np.int64), 2)
+    _, shown = area_view(af, a_bounds, unseen, viewer, alliance_area, whole[0])
+    at = {t.start: k for k, t in enumerate(a_terms)}
+    ours = [at[s] for s, _ in periods]
+    mask = sum(1 << k for k in set(ours))
+
+    def of(part: tuple[dict, dict]) -> dict:
+        figs, seen = part
+        return {a: [f[k] for k in ours] for a, f in figs.items() if a is None or seen[a] & mask}
+
+    mine, without = of(split[1]), of(split[0])
+    matrices = school_totals(af, periods, school, unseen, viewer)
+    decided = []
+    for k, (start, _) in enumerate(periods):
+        forced, known = outside({a: f[k] for a, f in without.items()}, shown[at[start]])
+        hide, given_away = matrices[k]
+        known |= given_away
+        for a in hide - known:
+            forced[a] = (*forced.get(a, ()), "active")
+        elsewhere = {a: f[k] for a, f in without.items()}
+        school_view._one_unknown_elsewhere(forced, known, shown[at[start]], elsewhere)
+        for a in known & set(forced):
+            forced[a] = tuple(x for x in forced[a] if x != "active")
+        decided.append((forced, known))
+    if area is None:
+        figs = mine[None]
+        out = [
+            guard_areas({None: f}, viewer, *school_view.whole(decided, k))
+            for k, f in enumerate(figs)
+        ]
+        shown_s = guard_terms([{None: f} for f in figs], out, viewer)
+        return _pick(terms, figs, shown_s, None, term)
+    by_area = dict(mine)
+    if area not in by_area:
+        by_area[area] = [bd_zero() for _ in periods]
+    per_period, guarded = [], []
+    for k in range(len(periods)):
+        this = {a: f[k] for a, f in by_area.items()}
+        per_period.append(this)
+        forced, known = decided[k]
+        guarded.append(guard_areas(this, viewer, forced, known))
+    shown_s = guard_terms(per_period, guarded, viewer, [kn for _, kn in decided])
+    return _pick(terms, by_area[area], shown_s, area, term)
