@@ -146,14 +146,15 @@ def _baselines(ctx: Context, con) -> tuple[dict[str, tuple[str, Callable]], str]
 
     from benchmarks import ops_dashboard_hidden
     from benchmarks.baselines import dashboard as bd
-    from benchmarks.baselines import dashboard_hidden as dh
+    from benchmarks.baselines import dashboard_area_flows as daf
     from brokering.terms import previous_term, terms_between
 
     term = _term(ctx.as_of)
     if term is None:
         return {}, ""
     t = time.perf_counter()
-    hidden = dh.load_hidden_frames(con)  # its frames serve the administrator's mirrors too
+    areas = daf.load_area_frames(con)  # its frames serve every other mirror too
+    hidden = areas.hf
     frames = hidden.base
     note = (
         f"Baselines: benchmarks.baselines.dashboard (and dashboard_hidden, for a governor's "
@@ -165,7 +166,7 @@ def _baselines(ctx: Context, con) -> tuple[dict[str, tuple[str, Callable]], str]
     span = terms_between(max(first, date(ctx.as_of.year - 3, 1, 1)), ctx.as_of)[-6:]
     figures = "baselines_dashboard.period_figures (pandas)"
     return {
-        **ops_dashboard_hidden.baselines(hidden, term, term.start, term.end, ctx.as_of),
+        **ops_dashboard_hidden.baselines(con, areas, term, term.start, term.end, ctx.as_of),
         "transfer_headline": (
             figures,
             lambda: bd.period_figures(

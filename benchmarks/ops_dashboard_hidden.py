@@ -11,7 +11,9 @@ from typing import Any
 
 import pandas as pd
 
+from benchmarks.baselines import dashboard_area_flows as daf
 from benchmarks.baselines import dashboard_hidden as dh
+from benchmarks.baselines import dashboard_school as ds
 from brokering.terms import Term
 from brokering.viewer import Viewer
 
@@ -43,14 +45,73 @@ SHARES = {
         "flow_hiding.flow_hidden, called."
     ),
 }
+_SCOPED = (
+    "Mirror: each period's figures per skill area (and, for one school, over the pairings "
+    "with and without someone from it), people counted once and only those the viewer "
+    "cannot see (the viewer's unseen people given, as a page is), and each term's flows "
+    "with every area's cells, in numpy; suppression by the product's own "
+    "flow_hiding.flow_hidden, hiding.guard_areas, hiding.guard_terms{extra}, called. "
+    "Composed here as the product composes them: which terms go together{compose}."
+)
+for _who in ("head", "governor"):
+    SHARES[f"transfer_headline_area_{_who}"] = _SCOPED.format(extra="", compose="")
+    SHARES[f"transfer_by_term_area_{_who}"] = _SCOPED.format(extra="", compose="")
+for _key in ("head", "head_area", "governor"):
+    SHARES[f"transfer_headline_school_{_key}"] = _SCOPED.format(
+        extra=", hiding.outside and school_view's rules",
+        compose=(
+            ", and the school's reading of the flows' cells (restated from "
+            "flows.school_totals, which has it inline)"
+        ),
+    )
+
+
+def scoped(
+    con: Any, af: daf.AreaFrames, term: Term, as_of: date
+) -> dict[str, tuple[str, Callable[[], Any]]]:
+    """The mirrors of the area and School-filter headline rows (`ops_dashboard_scoped`): the
+    same viewers (the head of the largest school, the governor) and area; each viewer's
+    unseen people worked out here, outside the timing."""
+    from benchmarks.ops_dashboard_scoped import head_and_area
+
+    head, area = head_and_area(con)
+    out: dict[str, tuple[str, Callable[[], Any]]] = {}
+    for who_key, who in (("head", head), ("governor", GOVERNOR)):
+        unseen = daf.unseen_people(con, af.hf, who)
+        if area is not None:
+            out[f"transfer_headline_area_{who_key}"] = (
+                "baselines.dashboard_school.headline_area (pandas; the product's flow_hidden, "
+                "guard_areas, guard_terms)",
+                lambda u=unseen, w=who: ds.headline_area(af, term, as_of, u, w, area),
+            )
+            out[f"transfer_by_term_area_{who_key}"] = (
+                "baselines.dashboard_school.trend_area (pandas; the product's flow_hidden, "
+                "guard_areas, guard_terms)",
+                lambda u=unseen, w=who: ds.trend_area(af, as_of, u, w, area),
+            )
+        if head.school_id is None:
+            continue
+        for key, a in ((who_key, None), *((("head_area", area),) if who is head else ())):
+            if a is None and key == "head_area":
+                continue
+            out[f"transfer_headline_school_{key}"] = (
+                "baselines.dashboard_school.headline_school (pandas; the product's "
+                "flow_hidden, guard_areas, guard_terms, outside)",
+                lambda u=unseen, w=who, a=a: ds.headline_school(
+                    af, term, as_of, u, w, head.school_id, a
+                ),
+            )
+    return out
 
 
 def baselines(
-    hf: dh.HiddenFrames, term: Term, start: date, end: date, as_of: date
+    con: Any, af: daf.AreaFrames, term: Term, start: date, end: date, as_of: date
 ) -> dict[str, tuple[str, Callable[[], Any]]]:
     """{row key: (mirror's name, call)} with the same arguments as the product's rows
     (`ops_dashboard.operations`: the flows over `start`..`end`)."""
+    hf = af.hf
     return {
+        **scoped(con, af, term, as_of),
         "transfer_headline_governor": (
             "baselines.dashboard_hidden.headline_governor (pandas; the product's guard_terms)",
             lambda: dh.headline_governor(hf, term, as_of, GOVERNOR),
@@ -84,8 +145,18 @@ def _frames_equal(out: Any, base: Any) -> bool:
 
 def checks() -> dict[str, Callable[[Any, Any], bool]]:
     """{row key: (product's answer, mirror's answer) -> the same, figures and hidden flags}."""
+
+    def headline(out: Any, base: Any) -> bool:
+        return dh.headline_product(out) == base
+
+    scoped_checks = {
+        **{f"transfer_headline_area_{w}": headline for w in ("head", "governor")},
+        **{f"transfer_by_term_area_{w}": _frames_equal for w in ("head", "governor")},
+        **{f"transfer_headline_school_{k}": headline for k in ("head", "head_area", "governor")},
+    }
     return {
-        "transfer_headline_governor": lambda out, base: dh.headline_product(out) == base,
+        **scoped_checks,
+        "transfer_headline_governor": headline,
         "transfer_by_school_governor": _frames_equal,
         "flow_matrix_governor": _frames_equal,
         "balance_governor": _frames_equal,
