@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from benchmarks.baselines import dashboard_area_flows as daf
+from benchmarks.baselines import dashboard_charts as dc
 from benchmarks.baselines import dashboard_hidden as dh
 from benchmarks.baselines import dashboard_school as ds
 from brokering.terms import Term
@@ -65,6 +66,18 @@ for _key in ("head", "head_area", "governor"):
         ),
     )
 
+for _who in ("head", "governor"):
+    for _chart in ("outcomes", "hours"):
+        SHARES[f"transfer_{_chart}_school_{_who}"] = (
+            "Mirror: the school's and the alliance's tables with their margins (pairings, "
+            "distinct people, those the viewer cannot see — given, as a page is) and each "
+            "cell's parts by set of schools and work elsewhere, in numpy; suppression by the "
+            "product's own school_tables.table_hidden (hiding.grid_hidden inside), "
+            "chart_hiding.grid_beside and school_tables.cut"
+            + (", and outcomes._every_outcome" if _chart == "outcomes" else "")
+            + ", called."
+        )
+
 
 def scoped(
     con: Any, af: daf.AreaFrames, term: Term, as_of: date
@@ -101,6 +114,18 @@ def scoped(
                     af, term, as_of, u, w, head.school_id, a
                 ),
             )
+        out[f"transfer_outcomes_school_{who_key}"] = (
+            "baselines.dashboard_charts.outcomes_school (pandas; the product's table_hidden, "
+            "grid_beside)",
+            lambda u=unseen, w=who: dc.outcomes_school(
+                af, head.school_id, u, w, term.start, term.end
+            ),
+        )
+        out[f"transfer_hours_school_{who_key}"] = (
+            "baselines.dashboard_charts.hours_school (pandas; the product's table_hidden, "
+            "grid_beside)",
+            lambda u=unseen, w=who: dc.hours_school(af, head.school_id, u, w),
+        )
     return out
 
 
@@ -153,6 +178,11 @@ def checks() -> dict[str, Callable[[Any, Any], bool]]:
         **{f"transfer_headline_area_{w}": headline for w in ("head", "governor")},
         **{f"transfer_by_term_area_{w}": _frames_equal for w in ("head", "governor")},
         **{f"transfer_headline_school_{k}": headline for k in ("head", "head_area", "governor")},
+        **{
+            f"transfer_{c}_school_{w}": _frames_equal
+            for c in ("outcomes", "hours")
+            for w in ("head", "governor")
+        },
     }
     return {
         **scoped_checks,

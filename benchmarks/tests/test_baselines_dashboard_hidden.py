@@ -159,6 +159,33 @@ def test_scoped_headline_mirrors_match_the_product(case) -> None:
     _scoped_checks(con, as_of, term_of(as_of))
 
 
+def _chart_checks(con, term) -> None:
+    """The School filter's charts' mirrors against the product, for the governor and each
+    school's head, every school."""
+    from benchmarks.baselines import dashboard_area_flows as daf
+    from benchmarks.baselines import dashboard_charts as dc
+    from brokering.dashboard.facts import Scope
+
+    af = daf.load_area_frames(con)
+    schools = [str(s) for s in af.hf.base.schools]
+    for viewer in [GOVERNOR, *(Viewer("headteacher", s, f"head-{s}") for s in schools)]:
+        unseen = daf.unseen_people(con, af.hf, viewer)
+        for school in schools if viewer is GOVERNOR else [viewer.school_id]:
+            scope = Scope(school)
+            for window in ((None, None), (term.start, term.end)):
+                product = transfer.outcomes_by(con, viewer, "school", scope, *window)
+                mirror = dc.outcomes_school(af, school, unseen, viewer, *window)
+                pd.testing.assert_frame_equal(mirror, product, obj=f"{viewer} {school}")
+            product = transfer.hours_against_outcome(con, viewer, scope)
+            mirror = dc.hours_school(af, school, unseen, viewer)
+            pd.testing.assert_frame_equal(mirror, product, obj=f"{viewer} {school}")
+
+
+def test_school_chart_mirrors_match_the_product(case) -> None:
+    con, as_of = case
+    _chart_checks(con, term_of(as_of))
+
+
 @settings(
     max_examples=int(os.environ.get("BROKERING_PROPERTY_TRIALS", "6")),
     deadline=None,
@@ -172,3 +199,4 @@ def test_the_scoped_mirrors_match_the_product_over_random_alliances(store, a: di
         return
     made.load(store, a["schools"], a["staff"], [made.Pairing(*p) for p in a["pairings"]])
     _scoped_checks(store, date(2026, 12, 10), term_of(date(2026, 12, 10)))
+    _chart_checks(store, term_of(date(2026, 12, 10)))

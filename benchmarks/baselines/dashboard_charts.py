@@ -1,0 +1,258 @@
+"""Pandas mirrors of the Transfer page's charts under its School filter — outcomes by receiving
+school and hours against outcome for one school — suppressed beside the alliance's and every
+other school's view, for the harness, for any viewer (their unseen people given).
+
+Counted here with numpy over the facts in memory: the school's and the alliance's tables with
+their margins (pairings, distinct people, distinct people unseen: `school_tables.grid`'s
+counts), and what the other schools' views weigh (`chart_hiding.across_levels`: each cell's
+parts by the set of schools a pairing has people from, the work elsewhere). Suppressed by the
+product's own functions, called: `school_tables.table_hidden` (`hiding.grid_hidden` inside),
+`chart_hiding.grid_beside`, `school_tables.cut` and `outcomes._every_outcome`. Nothing here
+is used by the app."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from benchmarks.baselines import dashboard as bd
+from benchmarks.baselines.dashboard_area_flows import AreaFrames
+from brokering.dashboard.chart_hiding import grid_beside
+from brokering.dashboard.outcomes import HOUR_BANDS, _every_outcome
+from brokering.dashboard.school_tables import VIEW_COLUMNS, cut, table_hidden
+from brokering.settings import SUPPRESSION_THRESHOLD
+from brokering.viewer import Viewer
+
+#: A table's rows: per pairing in a cell, its pairing code and the cell's outcome, row, col.
+Rows = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def outcome_rows(af: AreaFrames, start: date | None, end: date | None) -> Rows:
+    """The outcomes table of the whole alliance: each pairing once per receiving school."""
+    b = af.hf.base
+    status = b.pairings["status"].to_numpy().astype(str)
+    outcome = np.where(np.isin(status, bd._FINAL), status, "open").astype(object)
+    p = b.receivers["pairing"].to_numpy()
+    keep = np.ones(len(p), bool)
+    if start and end:
+        keep = (b.pairings["start"].to_numpy()[p] <= bd._day(end)) & (
+            b.pairings["concluded"].to_numpy()[p] >= bd._day(start)
+        )
+    p = p[keep]
+    school = b.schools[b.receivers["school"].to_numpy()[keep]].astype(object)
+    return p, outcome[p], school, af.hf.area[p]
+
+
+def hours_rows(af: AreaFrames) -> Rows:
+    """Hours against outcome's table: judged pairings by hours band and area."""
+    b = af.hf.base
+    status = b.pairings["status"].to_numpy().astype(str)
+    hours = b.pairings["hours"].to_numpy(float)
+    band = np.full(len(status), None, dtype=object)
+    for lo, hi, label in HOUR_BANDS:
+        band[(hours >= lo) & (hours < hi)] = label
+    p = np.flatnonzero(np.isin(status, ["transferred", "not transferred"]) & (band != None))  # noqa: E711
+    return p, status[p].astype(object), band[p], af.hf.area[p]
+
+
+def _touching(af: AreaFrames, school: int) -> np.ndarray:
+    """Per pairing code: whether someone in it is from the school."""
+    b = af.hf.base
+    out = np.zeros(len(b.pairings), bool)
+    person = b.people["person"].to_numpy()
+    out[b.people["pairing"].to_numpy()[af.hf.person_school[person] == school]] = True
+    return out
+
+
+def grid(af: AreaFrames, rows: Rows, unseen: np.ndarray) -> pd.DataFrame:
+    """`school_tables.grid`: per cell (level 0), row total (1) and column total (2) its
+    pairings, distinct people and distinct people unseen."""
+    p, o, r, k = rows
+    cols = ["outcome", "row", "col", "level", "pairings", "people", "unseen"]
+    if not len(p):
+        return pd.DataFrame(columns=cols)
+    on, oc = np.unique(o.astype(str), return_inverse=True)
+    rn, rc = np.unique(r.astype(str), return_inverse=True)
+    kn, kc = np.unique(k.astype(str), return_inverse=True)
+    member, person = bd._members(af.hf.base, p)
+    width = max(len(unseen), 1)
+    frames = []
+    for level, key in (
+        (0, (oc * len(rn) + rc) * len(kn) + kc),
+        (1, oc * len(rn) + rc),
+        (2, oc * len(kn) + kc),
+    ):
+        cells, at = np.unique(key, return_inverse=True)
+        n = len(cells)
+        pairs = np.unique(at.astype(np.int64) * (len(af.hf.base.pairings) + 1) + p)
+        who = np.unique(at[member].astype(np.int64) * width + person)
+        c = who // width
+        frame = {
+            "pairings": np.bincount(pairs // (len(af.hf.base.pairings) + 1), minlength=n),
+            "people": np.bincount(c, minlength=n),
+            "unseen": np.bincount(c, weights=unseen[who % width], minlength=n).astype(np.int64),
+        }
+        if level == 0:
+            ko, kr, kk = cells // len(kn) // len(rn), cells // len(kn) % len(rn), cells % len(kn)
+            row, col = rn[kr].astype(object), kn[kk].astype(object)
+        elif level == 1:
+            ko, row, col = cells // len(rn), rn[cells % len(rn)].astype(object), None
+        else:
+            ko, row, col = cells // len(kn), None, kn[cells % len(kn)].astype(object)
+        frames.append(
+            pd.DataFrame(
+                {"outcome": on[ko].astype(object), "row": row, "col": col, "level": level}
+                | {x: v.astype(np.int64) for x, v in frame.items()}
+            )
+        )
+    out = pd.concat(frames, ignore_index=True)
+    return out.sort_values(["level", "outcome", "row", "col"], ignore_index=True)
+
+
+def levels(af: AreaFrames, rows: Rows, school: int, unseen: np.ndarray) -> dict[int, pd.DataFrame]:
+    """`chart_hiding.across_levels` over the whole table's rows for the school (code): per
+    cell of the school's, whether a part of it (its pairings with one set of schools) rests
+    on too few unseen people, the unseen people behind the work elsewhere and behind the
+    alliance's cell; per row (column) total of the school's, whether the work elsewhere
+    rests on anyone unseen."""
+    p, o, r, k = rows
+    t = SUPPRESSION_THRESHOLD
+    b = af.hf.base
+    here = _touching(af, school)[p]
+    on, oc = np.unique(o.astype(str), return_inverse=True)
+    rn, rc = np.unique(r.astype(str), return_inverse=True)
+    kn, kc = np.unique(k.astype(str), return_inverse=True)
+    nr, nk = max(len(rn), 1), max(len(kn), 1)
+    cell = (oc.astype(np.int64) * nr + rc) * nk + kc
+    ours = np.unique(cell[here])
+    n = len(ours)
+    # Each of the school's pairings' set of schools (its part), as a number.
+    pairing_of, person_of = b.people["pairing"].to_numpy(), b.people["person"].to_numpy()
+    mine_p = np.unique(p[here])
+    sel = np.isin(pairing_of, mine_p)
+    pairs = np.unique(
+        pairing_of[sel].astype(np.int64) * (len(b.schools) + 1)
+        + af.hf.person_school[person_of[sel]]
+    )
+    sets: dict[int, list[int]] = {}
+    for x in pairs.tolist():
+        sets.setdefault(x // (len(b.schools) + 1), []).append(x % (len(b.schools) + 1))
+    codes: dict[tuple, int] = {}
+    part_of = np.full(len(b.pairings), -1, np.int64)
+    for pairing, schools in sets.items():
+        part_of[pairing] = codes.setdefault(tuple(schools), len(codes))
+    member, person = bd._members(b, p)
+    at = np.searchsorted(ours, cell[member])
+    keep = (at < n) & (ours[np.minimum(at, max(n - 1, 0))] == cell[member]) if n else at < 0
+    keep &= unseen[person]
+    at, who = at[keep], person[keep]
+    part = np.where(here[member[keep]], part_of[p[member[keep]]], -1)
+    width, n_parts = max(len(unseen), 1), len(codes) + 1
+    group = at.astype(np.int64) * n_parts + part + 1
+    key = np.unique(group * width + who)
+    g_of = key // width
+    groups, counts = np.unique(g_of, return_counts=True)
+    g_cell, g_part = groups // n_parts, groups % n_parts - 1
+    small = (g_part >= 0) & (counts >= 1) & (counts < t)
+    away = g_part < 0
+    elsewhere = np.zeros(n, np.int64)
+    np.maximum.at(elsewhere, g_cell[away], counts[away])
+    whole = np.bincount(np.unique(at.astype(np.int64) * width + who) // width, minlength=n)
+    cells = pd.DataFrame(
+        {
+            "outcome": on[ours // nk // nr].astype(object),
+            "r": rn[ours // nk % nr].astype(object),
+            "k": kn[ours % nk].astype(object),
+            "part": np.bincount(g_cell[small], minlength=n) > 0,
+            "elsewhere": elsewhere,
+            "unseen": whole.astype(np.int64),
+        }
+    )
+    # The totals: whether the work elsewhere in each rests on anyone unseen.
+    has_unseen = np.zeros(len(b.pairings), bool)
+    has_unseen[p[member][unseen[person]]] = True
+    out = {0: cells}
+    for level, key2, names, width2 in ((1, rc, rn, nr), (2, kc, kn, nk)):
+        total = oc.astype(np.int64) * width2 + key2
+        ours_t = np.unique(total[here])
+        sel_t = ~here & np.isin(total, ours_t)
+        got, inv = np.unique(total[sel_t], return_inverse=True)
+        e = np.bincount(inv, weights=has_unseen[p[sel_t]], minlength=len(got)) > 0
+        name = names[got % width2].astype(object)
+        out[level] = pd.DataFrame(
+            {
+                "outcome": on[got // width2].astype(object),
+                "r": name if level == 1 else None,
+                "k": name if level == 2 else None,
+                "level": level,
+                "elsewhere": e.astype(np.int64),
+            }
+        )
+    return out
+
+
+def school_chart(
+    af: AreaFrames,
+    rows: Rows,
+    school_id: str,
+    unseen: np.ndarray,
+    viewer: Viewer,
+    level: int,
+    across: bool,
+) -> pd.DataFrame:
+    """`school_tables.school_view`: the school's table suppressed beside the alliance's."""
+    school = int(pd.Index(af.hf.base.schools).get_indexer([school_id])[0])
+    mine_rows = tuple(x[_touching(af, school)[rows[0]]] for x in rows)
+    mine = grid(af, mine_rows, unseen)
+    full = grid(af, rows, unseen)
+    theirs = table_hidden(full, viewer, across)
+    got = levels(af, rows, school, unseen)
+    hidden = grid_beside(mine, full, theirs, got, lambda t: table_hidden(t, viewer, across))
+    return cut(mine, hidden, level, None)[VIEW_COLUMNS].reset_index(drop=True)
+
+
+def outcomes_school(
+    af: AreaFrames,
+    school_id: str,
+    unseen: np.ndarray,
+    viewer: Viewer,
+    start: date | None = None,
+    end: date | None = None,
+) -> pd.DataFrame:
+    """`transfer.outcomes_by(by="school")` for one school's view (not the administrator)."""
+    view = school_chart(af, outcome_rows(af, start, end), school_id, unseen, viewer, 1, True)
+    code = pd.Index(af.hf.base.schools).get_indexer(view["row"].astype(object))
+    view = view.assign(label=af.hf.names[code].astype(object))
+    shared = view.groupby("label")["row"].transform("nunique") > 1
+    view.loc[shared, "label"] += " (" + view.loc[shared, "row"] + ")"
+    view = view.sort_values(["label", "outcome"], kind="stable").reset_index(drop=True)
+    pairings = view["pairings"].astype("Int64").where(~view["hidden"].to_numpy(bool), pd.NA)
+    out = pd.DataFrame(
+        {
+            "group": view["label"].to_numpy(object),
+            "outcome": view["outcome"].to_numpy(object),
+            "pairings": pairings.to_numpy(),
+        },
+        columns=["group", "outcome", "pairings"],
+    )
+    out["pairings"] = out["pairings"].astype("Int64")
+    return _every_outcome(out)
+
+
+def hours_school(
+    af: AreaFrames, school_id: str, unseen: np.ndarray, viewer: Viewer
+) -> pd.DataFrame:
+    """`transfer.hours_against_outcome` for one school's view (not the administrator)."""
+    got = school_chart(af, hours_rows(af), school_id, unseen, viewer, 1, False)
+    got = got.assign(pairings=got["pairings"].astype("Int64").where(~got["hidden"], pd.NA))
+    got = got.set_index(["row", "outcome"])
+    rows = []
+    for _lo, _hi, label in HOUR_BANDS:
+        for outcome in ("transferred", "not transferred"):
+            n = got.at[(label, outcome), "pairings"] if (label, outcome) in got.index else 0
+            rows.append({"hours": label, "outcome": outcome, "pairings": n})
+    out = pd.DataFrame(rows)
+    out["pairings"] = out["pairings"].astype("Int64")
+    return out
