@@ -14,6 +14,7 @@ import pandas as pd
 from benchmarks.baselines import dashboard_area_flows as daf
 from benchmarks.baselines import dashboard_charts as dc
 from benchmarks.baselines import dashboard_hidden as dh
+from benchmarks.baselines import dashboard_ledger as dl
 from benchmarks.baselines import dashboard_school as ds
 from brokering.terms import Term
 from brokering.viewer import Viewer
@@ -44,6 +45,12 @@ SHARES = {
         "Mirror: the term's hours given and received per school in numpy, the schools' and "
         "pairs' people as for the flow matrix; suppression by the product's own "
         "flow_hiding.flow_hidden, called."
+    ),
+    "ledger_governor": (
+        "Mirror: given the ledger's derived totals by school and by two schools (as the "
+        "product is), held in memory: no counting of its own — it lays the two views out and "
+        "suppresses them by the product's own ledger_suppression.shown, called; so the ratio "
+        "is what reading the derived tables costs the product, not a second way of counting."
     ),
 }
 _SCOPED = (
@@ -135,7 +142,12 @@ def baselines(
     """{row key: (mirror's name, call)} with the same arguments as the product's rows
     (`ops_dashboard.operations`: the flows over `start`..`end`)."""
     hf = af.hf
+    lf = dl.load_ledger_frames(con)
     return {
+        "ledger_governor": (
+            "baselines.dashboard_ledger.school_views_governor (pandas; the product's shown)",
+            lambda: dl.school_views_governor(lf, GOVERNOR),
+        ),
         **scoped(con, af, term, as_of),
         "transfer_headline_governor": (
             "baselines.dashboard_hidden.headline_governor (pandas; the product's guard_terms)",
@@ -184,8 +196,13 @@ def checks() -> dict[str, Callable[[Any, Any], bool]]:
             for w in ("head", "governor")
         },
     }
+
+    def both(out: Any, base: Any) -> bool:
+        return all(_frames_equal(o, b) for o, b in zip(out, base, strict=True))
+
     return {
         **scoped_checks,
+        "ledger_governor": both,
         "transfer_headline_governor": headline,
         "transfer_by_school_governor": _frames_equal,
         "flow_matrix_governor": _frames_equal,

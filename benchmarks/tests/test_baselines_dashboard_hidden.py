@@ -200,3 +200,15 @@ def test_the_scoped_mirrors_match_the_product_over_random_alliances(store, a: di
     made.load(store, a["schools"], a["staff"], [made.Pairing(*p) for p in a["pairings"]])
     _scoped_checks(store, date(2026, 12, 10), term_of(date(2026, 12, 10)))
     _chart_checks(store, term_of(date(2026, 12, 10)))
+
+
+def test_ledger_mirror_matches_the_product(case) -> None:
+    from benchmarks.baselines import dashboard_ledger as dl
+    from brokering.pairings import ledger
+
+    con, _ = case
+    by_school, by_pair = ledger.school_views(con, GOVERNOR)
+    mine_s, mine_p = dl.school_views_governor(dl.load_ledger_frames(con), GOVERNOR)
+    pd.testing.assert_frame_equal(mine_s, by_school)
+    pd.testing.assert_frame_equal(mine_p, by_pair)
+    assert by_school["pairings_given"].isna().any()
