@@ -59,7 +59,11 @@ _SCOPED = (
     "cannot see (the viewer's unseen people given, as a page is), and each term's flows "
     "with every area's cells, in numpy; suppression by the product's own "
     "flow_hiding.flow_hidden, hiding.guard_areas, hiding.guard_terms{extra}, called. "
-    "Composed here as the product composes them: which terms go together{compose}."
+    "Composed here as the product composes them: which terms go together{compose}. "
+    "Each term's flows are decided in full (for a governor, after the product's own quick "
+    "look, flows._two_sure_cells, called); the product's other quick looks (flow_sample for "
+    "a head, school_sample for one school) read the store and are not used, so there the "
+    "mirror does more work than the product."
 )
 for _who in ("head", "governor"):
     SHARES[f"transfer_headline_area_{_who}"] = _SCOPED.format(extra="", compose="")
