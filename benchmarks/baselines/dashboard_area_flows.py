@@ -214,8 +214,23 @@ def decide(
     return by_id[at[hid_s]], out, hid_c, areas, known
 
 
+def decided(
+    af: AreaFrames, s: date, e: date, unseen: np.ndarray, viewer: Viewer, cache: dict | None
+) -> tuple:
+    """`decide` for the term [s, e], once per `cache` (a page's views share their terms)."""
+    if cache is None:
+        return decide(af, work(af, s, e), unseen, viewer)
+    if (s, e) not in cache:
+        cache[(s, e)] = decide(af, work(af, s, e), unseen, viewer)
+    return cache[(s, e)]
+
+
 def area_totals(
-    af: AreaFrames, periods: list[tuple[date, date]], unseen: np.ndarray, viewer: Viewer
+    af: AreaFrames,
+    periods: list[tuple[date, date]],
+    unseen: np.ndarray,
+    viewer: Viewer,
+    cache: dict | None = None,
 ) -> list[tuple[set[str], set[str]]]:
     """`flows.area_totals`: per period, (the areas whose totals are hidden with the matrix,
     the areas whose totals the matrices give away), each period decided in full."""
@@ -230,7 +245,7 @@ def area_totals(
         between = flow_counts.Between.of(rel)
         done = [_two_sure_cells(rel, between, s, e) for s, e in periods]
     return [
-        (set(), set()) if settled else decide(af, work(af, s, e), unseen, viewer)[3:]
+        (set(), set()) if settled else decided(af, s, e, unseen, viewer, cache)[3:]
         for (s, e), settled in zip(periods, done, strict=True)
     ]
 
@@ -285,6 +300,7 @@ def school_totals(
     school: int,
     unseen: np.ndarray,
     viewer: Viewer,
+    cache: dict | None = None,
 ) -> list[tuple[set, set]]:
     """`flows.school_totals` for the school with code `school`: per period, (the areas —
     None: all — whose pairings active the school's view hides, those the matrices give
@@ -293,8 +309,7 @@ def school_totals(
         return [(set(), set()) for _ in periods]
     out = []
     for s, e in periods:
-        w = work(af, s, e)
-        hid_s, cells, hid_c, _, _ = decide(af, w, unseen, viewer)
+        hid_s, cells, hid_c, _, _ = decided(af, s, e, unseen, viewer, cache)
         g, r = cells["giver"].to_numpy(np.int64), cells["receiver"].to_numpy(np.int64)
         mine = (g == school) | (r == school)
         within_known = (g == r) & ~np.isin(g, hid_s)

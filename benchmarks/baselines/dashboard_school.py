@@ -174,11 +174,12 @@ def area_view(
     viewer: Viewer,
     area: str,
     by_area: dict,
+    cache: dict | None = None,
 ) -> tuple[list[dict], list[dict]]:
     """`transfer._guarded_views` for one area of the alliance: (the area's figures, per
     period every area's and the whole's suppressed with the areas' flow matrices)."""
     by_area = dict(by_area)
-    with_flows = area_totals(af, bounds, unseen, viewer)
+    with_flows = area_totals(af, bounds, unseen, viewer, cache)
     if area not in by_area:
         by_area[area] = [bd_zero() for _ in bounds]
     per_period, guarded = [], []
@@ -285,7 +286,8 @@ def headline_school(
     a_bounds = _bounds(a_terms)
     whole = figures(af, a_bounds, as_of, unseen)[0]
     split = figures(af, a_bounds, as_of, unseen, touch.astype(np.int64), 2)
-    _, shown = area_view(af, a_bounds, unseen, viewer, alliance_area, whole[0])
+    cache: dict = {}  # each term's flows decided once for the alliance's view and the school's
+    _, shown = area_view(af, a_bounds, unseen, viewer, alliance_area, whole[0], cache)
     at = {t.start: k for k, t in enumerate(a_terms)}
     ours = [at[s] for s, _ in periods]
     mask = sum(1 << k for k in set(ours))
@@ -295,7 +297,7 @@ def headline_school(
         return {a: [f[k] for k in ours] for a, f in figs.items() if a is None or seen[a] & mask}
 
     mine, without = of(split[1]), of(split[0])
-    matrices = school_totals(af, periods, school, unseen, viewer)
+    matrices = school_totals(af, periods, school, unseen, viewer, cache)
     decided = []
     for k, (start, _) in enumerate(periods):
         forced, known = outside({a: f[k] for a, f in without.items()}, shown[at[start]])
