@@ -133,7 +133,16 @@ def flow_hidden(
     line_col = area
     n_rows, n_cols = int(line_row.max(initial=-1)) + 1, int(line_col.max(initial=-1)) + 1
     unseen = cells["unseen"].to_numpy(np.int64)
-    order = np.lexsort((both, cells["people"].to_numpy(np.int64)))
+    # Cover is picked smallest first, ties by the schools' codes and the area's name: never
+    # by the rows' order, which a store's reads need not keep — a cover that moved between
+    # two reads of the same figures would show each of two cells once, and give away the
+    # cell they covered.
+    s_rank = np.empty(len(ids), np.int64)
+    s_rank[np.argsort(ids.to_numpy(str), kind="stable")] = np.arange(len(ids))
+    a_rank = pd.factorize(cells["area"].to_numpy(object), sort=True)[0].astype(np.int64)
+    lo, hi = np.minimum(s_rank[g], s_rank[r]), np.maximum(s_rank[g], s_rank[r])
+    tie = (lo * n + hi) * (int(a_rank.max(initial=0)) + 1) + a_rank
+    order = np.lexsort((tie, cells["people"].to_numpy(np.int64)))
     keep_s, keep_p = ledger_suppression.shown(schools, pairs, viewer)
     hid_s, hid_p = ~keep_s.to_numpy(bool), ~keep_p.to_numpy(bool)
     margin_hidden = (
