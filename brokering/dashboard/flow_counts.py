@@ -16,8 +16,11 @@ do) but is no cell of the matrices: they show work between schools.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -86,10 +89,23 @@ class Work:
     staff: np.ndarray
     ws: np.ndarray
     unseen: np.ndarray
+    #: What has been worked out from these rows (`remember`), kept with them.
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def n(self) -> int:
         return max(len(self.ids), 1)
+
+    def remember(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """`compute()`, worked out once for these rows, by one thread at a time. Why: the
+        relationships are read once per store change and shared (`flow_once`), and a
+        school's view asks the same of them from two threads (its flows' look and the
+        alliance's: `Between.of`, each period's small cells); an answer rests on the rows
+        alone, so it lives and dies with them."""
+        with _MEMO_LOCK:
+            if key not in self.memo:
+                self.memo[key] = compute()
+            return self.memo[key]
 
     def during(self, start: date, end: date) -> Work:
         """Only the relationships running on some day of [start, end]."""
@@ -101,6 +117,7 @@ class Work:
         return Work(self.ids, self.names, self.by_id, self.areas, **rows, **people)
 
 
+_MEMO_LOCK = threading.RLock()
 _REL = ("g", "r", "area", "pairing", "hours", "first", "last", "size")
 _WHO = ("wg", "wr", "warea", "wfirst", "wlast", "staff", "ws", "unseen")
 
@@ -127,6 +144,11 @@ class Between:
 
     @classmethod
     def of(cls, work: Work) -> Between:
+        """`work`'s relationships coded, once for the rows (`Work.remember`)."""
+        return work.remember("Between", lambda: cls._of(work))
+
+    @classmethod
+    def _of(cls, work: Work) -> Between:
         n, n_areas = work.n, max(len(work.areas), 1)
         rows = np.flatnonzero(work.g != work.r)
         g, r, area = work.g[rows], work.r[rows], work.area[rows]

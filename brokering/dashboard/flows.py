@@ -220,20 +220,33 @@ def _two_sure_cells(
     up) — for a role that sees no one, cells hidden whatever else is decided. `between`:
     `rel`'s rows between two schools, coded once for every period; `without`: a school
     (position) whose cells do not count."""
+    # The same for the alliance's look and a school's (`school_sample`), side by side:
+    # worked out once per period for the rows.
+    held, present = rel.remember(
+        ("flows._small_cells", start, end), lambda: _small_cells(rel, between, start, end)
+    )
+    n_areas = max(len(rel.areas), 1)
+    if without is not None:  # not the cells of this school (position): `school_sample`
+        n = rel.n
+        held = held[(held // n_areas // n != without) & (held // n_areas % n != without)]
+    return bool(flow_counts.two_cells(held, n_areas)[present].all())
+
+
+def _small_cells(
+    rel: flow_counts.Work, between: flow_counts.Between, start: date, end: date
+) -> tuple[np.ndarray, np.ndarray]:
+    """(the cells in [start, end] whose relationship rests on at most two people, every
+    area with work then): `_two_sure_cells`' reading of the period."""
     running, on = between.running(rel, start, end)
     size = np.bincount(
         between.pair[on], weights=rel.size[between.rows[on]], minlength=len(between.pairs)
     )
     # A cell lies in one pair: it is small where its pair is, in this period.
     held = between.cell[on][size[between.pair[on]] <= 2]
-    if without is not None:  # not the cells of this school (position): `school_sample`
-        n_areas_, n = max(len(rel.areas), 1), rel.n
-        held = held[(held // n_areas_ // n != without) & (held // n_areas_ % n != without)]
     # Every area with work, within one school too (one with none between schools has no
     # cell to hide: it is decided in full).
     n_areas = max(len(rel.areas), 1)
-    present = np.bincount(rel.area[running], minlength=n_areas) > 0
-    return bool(flow_counts.two_cells(held, n_areas)[present].all())
+    return held, np.bincount(rel.area[running], minlength=n_areas) > 0
 
 
 def _isin(values: np.ndarray, among: np.ndarray) -> np.ndarray:
