@@ -13,6 +13,7 @@ import pandas as pd
 
 from brokering import concepts
 from brokering.dashboard import (
+    flow_between,
     flow_counts,
     flow_hiding,
     flow_once,
@@ -77,7 +78,7 @@ def area_totals(
     # such relationships per area are read with their people (`flow_sample`).
     rel = flow_once.relationships(con, viewer, periods, f)
     if viewer.aggregate_only:
-        between = flow_counts.Between.of(rel)
+        between = flow_between.Between.of(rel)
         done = [_two_sure_cells(rel, between, s, e) for s, e in periods]
         if all(done):
             return [(set(), set()) for _ in periods]
@@ -210,7 +211,7 @@ def _sure_cells_everywhere(term: flow_counts.Work, viewer: Viewer) -> bool:
 
 def _two_sure_cells(
     rel: flow_counts.Work,
-    between: flow_counts.Between,
+    between: flow_between.Between,
     start: date,
     end: date,
     without: int | None = None,
@@ -223,30 +224,14 @@ def _two_sure_cells(
     # The same for the alliance's look and a school's (`school_sample`), side by side:
     # worked out once per period for the rows.
     held, present = rel.remember(
-        ("flows._small_cells", start, end), lambda: _small_cells(rel, between, start, end)
+        ("flow_between.small_cells", start, end),
+        lambda: flow_between.small_cells(rel, between, start, end),
     )
     n_areas = max(len(rel.areas), 1)
     if without is not None:  # not the cells of this school (position): `school_sample`
         n = rel.n
         held = held[(held // n_areas // n != without) & (held // n_areas % n != without)]
-    return bool(flow_counts.two_cells(held, n_areas)[present].all())
-
-
-def _small_cells(
-    rel: flow_counts.Work, between: flow_counts.Between, start: date, end: date
-) -> tuple[np.ndarray, np.ndarray]:
-    """(the cells in [start, end] whose relationship rests on at most two people, every
-    area with work then): `_two_sure_cells`' reading of the period."""
-    running, on = between.running(rel, start, end)
-    size = np.bincount(
-        between.pair[on], weights=rel.size[between.rows[on]], minlength=len(between.pairs)
-    )
-    # A cell lies in one pair: it is small where its pair is, in this period.
-    held = between.cell[on][size[between.pair[on]] <= 2]
-    # Every area with work, within one school too (one with none between schools has no
-    # cell to hide: it is decided in full).
-    n_areas = max(len(rel.areas), 1)
-    return held, np.bincount(rel.area[running], minlength=n_areas) > 0
+    return bool(flow_between.two_cells(held, n_areas)[present].all())
 
 
 def _isin(values: np.ndarray, among: np.ndarray) -> np.ndarray:

@@ -27,7 +27,8 @@ import pandas as pd
 
 from brokering.dashboard import flow_sample
 from brokering.dashboard.facts import Facts
-from brokering.dashboard.flow_counts import _NEVER, Between, Work, _day, _person
+from brokering.dashboard.flow_between import Between
+from brokering.dashboard.flow_counts import _NEVER, Work, _day, _person
 from brokering.dashboard.flow_once import once
 from brokering.db import Connection
 from brokering.settings import SUPPRESSION_THRESHOLD
