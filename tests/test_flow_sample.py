@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from brokering.dashboard import flow_counts, flow_sample, flows
+from brokering.dashboard import flow_between, flow_counts, flow_sample, flows
 from brokering.db import Connection
 from brokering.terms import term_of
 from brokering.viewer import Viewer
@@ -128,7 +128,7 @@ def test_where_the_governors_look_settles_the_full_rule_agrees(
     load(store, a)
     governor = Viewer("viewer", None, "governor")
     rel = flow_counts.read(store, governor, PERIODS, areas=True, people=False)
-    between = flow_counts.Between.of(rel)
+    between = flow_between.Between.of(rel)
     quick = [flows._two_sure_cells(rel, between, s, e) for s, e in PERIODS]
     with monkeypatch.context() as m:
         m.setattr(flows, "_two_sure_cells", lambda rel, between, start, end: False)

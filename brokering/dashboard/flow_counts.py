@@ -16,8 +16,11 @@ do) but is no cell of the matrices: they show work between schools.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -86,10 +89,23 @@ class Work:
     staff: np.ndarray
     ws: np.ndarray
     unseen: np.ndarray
+    #: What has been worked out from these rows (`remember`), kept with them.
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def n(self) -> int:
         return max(len(self.ids), 1)
+
+    def remember(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """`compute()`, worked out once for these rows, by one thread at a time. Why: the
+        relationships are read once per store change and shared (`flow_once`), and a
+        school's view asks the same of them from two threads (its flows' look and the
+        alliance's: `Between.of`, each period's small cells); an answer rests on the rows
+        alone, so it lives and dies with them."""
+        with _MEMO_LOCK:
+            if key not in self.memo:
+                self.memo[key] = compute()
+            return self.memo[key]
 
     def during(self, start: date, end: date) -> Work:
         """Only the relationships running on some day of [start, end]."""
@@ -101,55 +117,13 @@ class Work:
         return Work(self.ids, self.names, self.by_id, self.areas, **rows, **people)
 
 
+_MEMO_LOCK = threading.RLock()
 _REL = ("g", "r", "area", "pairing", "hours", "first", "last", "size")
 _WHO = ("wg", "wr", "warea", "wfirst", "wlast", "staff", "ws", "unseen")
 
 
 def _day(d: date) -> int:
     return (d - date(1970, 1, 1)).days
-
-
-@dataclass(frozen=True)
-class Between:
-    """A `Work`'s relationships between two schools, coded once for all its periods: each
-    row's two schools (a pair) as a code, its directed cell in its area as a number, and
-    each pair's one area (if it has one).
-
-    Why: the quick looks at the areas' flow matrices (`flows.area_totals`) ask the same of
-    each of a trend's seven terms; hashing 100,000 rows of keys once and counting each
-    term with `np.bincount` over the codes costs a fraction of hashing them per term."""
-
-    rows: np.ndarray  # the Work's rows between two schools
-    pair: np.ndarray  # per row: its pair's code
-    pairs: np.ndarray  # per pair code: lower position * n + higher
-    cell: np.ndarray  # per row: (giver * n + receiver) * areas + area
-    one_area: np.ndarray  # per pair code: the area of all its rows, or -1 (several)
-
-    @classmethod
-    def of(cls, work: Work) -> Between:
-        n, n_areas = work.n, max(len(work.areas), 1)
-        rows = np.flatnonzero(work.g != work.r)
-        g, r, area = work.g[rows], work.r[rows], work.area[rows]
-        pair, pairs = pd.factorize(np.minimum(g, r) * n + np.maximum(g, r))
-        low, high = np.full(len(pairs), n_areas), np.full(len(pairs), -1)
-        np.minimum.at(low, pair, area)
-        np.maximum.at(high, pair, area)
-        return cls(rows, pair, pairs, (g * n + r) * n_areas + area, np.where(low == high, low, -1))
-
-    def running(self, work: Work, start: date, end: date) -> tuple[np.ndarray, np.ndarray]:
-        """(every row of `work` running on some day of [start, end]; of `rows`, those)."""
-        s, e = _day(start), _day(end)
-        on = (work.first <= e) & (work.last >= s)
-        return on, on[self.rows]
-
-
-def two_cells(cells: np.ndarray, n_areas: int) -> np.ndarray:
-    """Per area: whether `cells` (cell numbers, as `Between.cell`) hold two different cells
-    of it — its lowest and highest differ."""
-    low, high = np.full(n_areas, np.iinfo(np.int64).max), np.full(n_areas, -1)
-    np.minimum.at(low, cells % n_areas, cells)
-    np.maximum.at(high, cells % n_areas, cells)
-    return high > low
 
 
 def read(

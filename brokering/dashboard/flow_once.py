@@ -34,16 +34,24 @@ _LOCKS_GUARD = threading.Lock()
 _LOCKS: dict[Hashable, threading.Lock] = {}
 
 
-def once(con: Connection, key: Hashable, compute: Callable[[], T]) -> T:
+def once(con: Connection, key: Hashable, compute: Callable[[], T], wait: bool = True) -> T | None:
     """`changes.remembered` under the store's mark, worked out by one thread at a time per
     key: a school's view of the Transfer page asks for the same look from two threads side
     by side (its flows' and the alliance's), and the second waits for the first's answer
-    rather than working it out again."""
+    rather than working it out again. Without `wait`: worked out ahead, by a thread with
+    time to spare, unless another thread is at it (then nothing is done); None either way."""
     with _LOCKS_GUARD:
         lock = _LOCKS.setdefault(key, threading.Lock())
         if len(_LOCKS) > 64:  # keys of past marks: let the oldest go
             for old in list(_LOCKS)[:32]:
                 if old != key:
                     _LOCKS.pop(old)
+    if not wait:
+        if lock.acquire(blocking=False):
+            try:
+                changes.remembered(changes.mark(con), key, compute)
+            finally:
+                lock.release()
+        return None
     with lock:
         return changes.remembered(changes.mark(con), key, compute)

@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 from brokering.dashboard.facts import Facts, facts
-from brokering.dashboard.flow_counts import Between, Work
+from brokering.dashboard.flow_between import Between
+from brokering.dashboard.flow_counts import Work
 from brokering.dashboard.flow_once import once
 from brokering.db import Connection, query_df
 from brokering.settings import SUPPRESSION_THRESHOLD

@@ -13,6 +13,7 @@ import pandas as pd
 
 from brokering import concepts
 from brokering.dashboard import (
+    flow_between,
     flow_counts,
     flow_hiding,
     flow_once,
@@ -77,7 +78,7 @@ def area_totals(
     # such relationships per area are read with their people (`flow_sample`).
     rel = flow_once.relationships(con, viewer, periods, f)
     if viewer.aggregate_only:
-        between = flow_counts.Between.of(rel)
+        between = flow_between.Between.of(rel)
         done = [_two_sure_cells(rel, between, s, e) for s, e in periods]
         if all(done):
             return [(set(), set()) for _ in periods]
@@ -210,7 +211,7 @@ def _sure_cells_everywhere(term: flow_counts.Work, viewer: Viewer) -> bool:
 
 def _two_sure_cells(
     rel: flow_counts.Work,
-    between: flow_counts.Between,
+    between: flow_between.Between,
     start: date,
     end: date,
     without: int | None = None,
@@ -220,20 +221,17 @@ def _two_sure_cells(
     up) — for a role that sees no one, cells hidden whatever else is decided. `between`:
     `rel`'s rows between two schools, coded once for every period; `without`: a school
     (position) whose cells do not count."""
-    running, on = between.running(rel, start, end)
-    size = np.bincount(
-        between.pair[on], weights=rel.size[between.rows[on]], minlength=len(between.pairs)
+    # The same for the alliance's look and a school's (`school_sample`), side by side:
+    # worked out once per period for the rows.
+    held, present = rel.remember(
+        ("flow_between.small_cells", start, end),
+        lambda: flow_between.small_cells(rel, between, start, end),
     )
-    # A cell lies in one pair: it is small where its pair is, in this period.
-    held = between.cell[on][size[between.pair[on]] <= 2]
-    if without is not None:  # not the cells of this school (position): `school_sample`
-        n_areas_, n = max(len(rel.areas), 1), rel.n
-        held = held[(held // n_areas_ // n != without) & (held // n_areas_ % n != without)]
-    # Every area with work, within one school too (one with none between schools has no
-    # cell to hide: it is decided in full).
     n_areas = max(len(rel.areas), 1)
-    present = np.bincount(rel.area[running], minlength=n_areas) > 0
-    return bool(flow_counts.two_cells(held, n_areas)[present].all())
+    if without is not None:  # not the cells of this school (position): `school_sample`
+        n = rel.n
+        held = held[(held // n_areas // n != without) & (held // n_areas % n != without)]
+    return bool(flow_between.two_cells(held, n_areas)[present].all())
 
 
 def _isin(values: np.ndarray, among: np.ndarray) -> np.ndarray:

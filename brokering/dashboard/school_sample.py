@@ -27,7 +27,9 @@ import pandas as pd
 
 from brokering.dashboard import flow_sample
 from brokering.dashboard.facts import Facts
-from brokering.dashboard.flow_counts import _NEVER, Between, Work, _day, _person
+from brokering.dashboard.flow_between import Between
+from brokering.dashboard.flow_counts import _NEVER, Work, _day, _person
+from brokering.dashboard.flow_once import once
 from brokering.db import Connection
 from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.viewer import Viewer
@@ -47,10 +49,13 @@ def settled(
     look proves it, else None. `rel`: the periods' relationships with their areas (people
     not needed), read from `f`."""
     # The other cells of every area: the alliance's own look's candidates without the
-    # school's (read once for both: `flow_sample.sure_cells`).
+    # school's (read once for both: `flow_sample.sure_cells`) — first, as the alliance's
+    # look beside this one waits for them; the school's own rows meanwhile may be read by
+    # the thread beside (`own_rows`).
+    held = _others_held(con, viewer, rel, at, periods, f)
     own, own_unseen = _own_cells(con, viewer, rel, at, periods, f)
     out: list[Decision | None] = []
-    for k, others_held in enumerate(_others_held(con, viewer, rel, at, periods, f)):
+    for k, others_held in enumerate(held):
         # The other cells of every area hold two unknown to the viewer: none is one short.
         out.append(_decided(own[k], own_unseen[k], rel.areas) if others_held else None)
     return out
@@ -146,41 +151,7 @@ def _own_cells(
     the two schools' people in the pair's work in its area, a relationship's in all of it;
     per period, the school's own people in all its work the viewer cannot see, what its
     ledger totals rest on)."""
-    person, join, unseen, params = _person(con, viewer, f)
-    start, end = min(s for s, _ in periods), max(e for _, e in periods)
-    school = str(rel.ids[at])
-    # As `flow_counts.read` reads them (its joins to the schools and the areas keep only
-    # rows with both), schools and areas by their ids, placed in `rel`'s order here.
-    rows = con.execute(
-        f"""
-        WITH lk AS (
-            SELECT x.pairing_id, x.giver, x.receiver, x.area, x.start_date, x.concluded_on
-            FROM {f.links} x
-            WHERE x.start_date <= ? AND (x.concluded_on IS NULL OR x.concluded_on >= ?)
-              AND x.status <> 'proposed'
-              AND x.pairing_id IN (SELECT pairing_id FROM {f.people} WHERE school_id = ?)
-        ), ck AS (
-            SELECT x.giver, x.receiver, x.area, x.start_date, x.end_date, x.coach_ref,
-                   x.coachee_ref
-            FROM {f.coaching} x
-            WHERE x.start_date <= ? AND (x.end_date IS NULL OR x.end_date >= ?)
-              AND ? IN (x.giver, x.receiver)
-        ), w AS (
-            SELECT l.giver AS g, l.receiver AS r, l.area, l.start_date AS first,
-                   l.concluded_on AS last, m.staff_ref, m.school_id AS ws
-            FROM lk l JOIN {f.people} m USING (pairing_id)
-            UNION ALL SELECT giver, receiver, area, start_date, end_date, coach_ref, giver FROM ck
-            UNION ALL
-            SELECT giver, receiver, area, start_date, end_date, coachee_ref, receiver FROM ck
-        )
-        SELECT w.g, w.r, coalesce(w.area, '') AS area,
-               date_diff('day', DATE '1970-01-01', w.first) AS first,
-               coalesce(date_diff('day', DATE '1970-01-01', w.last), {_NEVER}) AS last,
-               w.ws, {person} AS who, {unseen} AS unseen
-        FROM w {join}
-        """,
-        [end, start, school, end, start, school, *params],
-    ).fetchall()
+    rows = own_rows(con, viewer, str(rel.ids[at]), periods, f)
     ids = pd.Index(rel.ids)
     codes = {str(a): k for k, a in enumerate(rel.areas)}
     cols = list(zip(*rows, strict=True)) if rows else [()] * 8
@@ -229,3 +200,63 @@ def _own_cells(
                 here[ca][0 if small else 1] += 1
         out.append({a: (v[0], v[1], v[2]) for a, v in here.items()})
     return out, own
+
+
+def own_rows(
+    con: Connection,
+    viewer: Viewer,
+    school: str,
+    periods: list[tuple[date, date]],
+    f: Facts,
+    wait: bool = True,
+) -> list[tuple] | None:
+    """The school's own work in the periods with its people (`_own_cells` counts them), read
+    once per store change by whichever thread asks first (`flow_once.once`). Without `wait`,
+    a thread with time to spare reads them ahead (None) unless another already is: a
+    school's view asks for them on its flows' thread, after the alliance's look, while the
+    other thread may be done with its figures (`school_view`)."""
+    key = ("school_sample.own_rows", viewer, school, tuple(periods), f.links, f.people, f.coaching)
+    return once(con, key, lambda: _read_own_rows(con, viewer, school, periods, f), wait)
+
+
+def _read_own_rows(
+    con: Connection,
+    viewer: Viewer,
+    school: str,
+    periods: list[tuple[date, date]],
+    f: Facts,
+) -> list[tuple]:
+    """`own_rows`, read: as `flow_counts.read` reads them (its joins to the schools and the
+    areas keep only rows with both), schools and areas by their ids."""
+    person, join, unseen, params = _person(con, viewer, f)
+    start, end = min(s for s, _ in periods), max(e for _, e in periods)
+    return con.execute(
+        f"""
+        WITH lk AS (
+            SELECT x.pairing_id, x.giver, x.receiver, x.area, x.start_date, x.concluded_on
+            FROM {f.links} x
+            WHERE x.start_date <= ? AND (x.concluded_on IS NULL OR x.concluded_on >= ?)
+              AND x.status <> 'proposed'
+              AND x.pairing_id IN (SELECT pairing_id FROM {f.people} WHERE school_id = ?)
+        ), ck AS (
+            SELECT x.giver, x.receiver, x.area, x.start_date, x.end_date, x.coach_ref,
+                   x.coachee_ref
+            FROM {f.coaching} x
+            WHERE x.start_date <= ? AND (x.end_date IS NULL OR x.end_date >= ?)
+              AND ? IN (x.giver, x.receiver)
+        ), w AS (
+            SELECT l.giver AS g, l.receiver AS r, l.area, l.start_date AS first,
+                   l.concluded_on AS last, m.staff_ref, m.school_id AS ws
+            FROM lk l JOIN {f.people} m USING (pairing_id)
+            UNION ALL SELECT giver, receiver, area, start_date, end_date, coach_ref, giver FROM ck
+            UNION ALL
+            SELECT giver, receiver, area, start_date, end_date, coachee_ref, receiver FROM ck
+        )
+        SELECT w.g, w.r, coalesce(w.area, '') AS area,
+               date_diff('day', DATE '1970-01-01', w.first) AS first,
+               coalesce(date_diff('day', DATE '1970-01-01', w.last), {_NEVER}) AS last,
+               w.ws, {person} AS who, {unseen} AS unseen
+        FROM w {join}
+        """,
+        [end, start, school, end, start, school, *params],
+    ).fetchall()

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 
 from brokering import changes
-from brokering.dashboard import flows, hiding, transfer
+from brokering.dashboard import flows, hiding, school_sample, transfer
 from brokering.dashboard.facts import Scope, facts
 from brokering.dashboard.transfer_figures import figures_split
 from brokering.db import Connection, alongside
@@ -76,6 +76,9 @@ def _decide(
     # view suppressed.
     def figures_and_alliance() -> tuple:
         split = figures_split(con, f, scope.school_id, bounds, as_of, viewer)
+        # The flows' thread reads the school's own rows last (`school_sample`): read here
+        # first if it is not at them yet, so the two threads' shares come out even.
+        school_sample.own_rows(con, viewer, scope.school_id, periods, f, wait=False)
         _, shown = transfer._guarded_views(con, viewer, alliance, bounds, as_of, f, split[None][0])
         return shown, _periods(split[True], ours), _periods(split[False], ours)
 

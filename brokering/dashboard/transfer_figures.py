@@ -144,6 +144,8 @@ def _rows(
     def agg(template: str) -> str:
         return ", ".join(template.format(k=k, bit=1 << k) for k in ks)
 
+    words, packed = _packed(len(periods))
+
     # Why the medians apart and pairings and people counted by kind: a median per period is
     # a sort, so it is taken over the transferred pairings alone; and most pairings (people)
     # share one of a few hundred (thousand) sets of flags, so each set is counted once (`pk`,
@@ -186,11 +188,7 @@ def _rows(
         ), who AS (
             SELECT {"x.area" if by_area else "NULL"} AS area, {
         "x.touch" if split else "NULL"
-    } AS touch,
-                   bit_or(x.active) AS active, bit_or(x.transferred) AS transferred,
-                   bit_or(x.judged) AS judged, bit_or(x.nt) AS nt,
-                   bit_or(x.concluded) AS concluded,
-                   bit_or(x.overdue) AS overdue
+    } AS touch, {", ".join(f"bit_or({word}) AS w{i}" for i, word in enumerate(words))}
             FROM x JOIN {f.people} m USING (pairing_id) WHERE {unseen}
             GROUP BY {who_sets}
         ), kinds AS (
@@ -198,8 +196,9 @@ def _rows(
         ), people AS (
             SELECT area, touch, {
         ", ".join(
-            agg(f"sum(n) FILTER (WHERE {flag} & {{bit}} <> 0) AS {flag}_people_{{k}}")
-            for flag in ("active", "transferred", "judged", "nt", "concluded", "overdue")
+            f"sum(n) FILTER (WHERE w{i} & {1 << (shift + k)} <> 0) AS {flag}_people_{k}"
+            for flag, (i, shift) in packed.items()
+            for k in ks
         )
     }
             FROM kinds GROUP BY area, touch
@@ -216,6 +215,28 @@ def _rows(
     if not rows and split is None:  # no pairing in scope: the whole's figures are all zero
         rows = query_records(con, sql.replace("GROUPING SETS ((area), ())", "()"), params)
     return rows
+
+
+#: A person's flags, each a bit per period, as the people's counts read them.
+PEOPLE_FLAGS = ("active", "transferred", "judged", "nt", "concluded", "overdue")
+
+
+def _packed(n_periods: int) -> tuple[list[str], dict[str, tuple[int, int]]]:
+    """(the SQL of a few BIGINT words holding the people's flags side by side, flag -> (its
+    word, its first bit)): as many flags to a word as fit in 63 bits, so a person's flags
+    are combined (`bit_or`) and grouped as one or two words, not six columns — a fifth of
+    the figures' time at national scale. Packing is one to one, so the counts are the same."""
+    per = max(1, min(len(PEOPLE_FLAGS), 63 // n_periods))
+    words: list[list[str]] = []
+    packed: dict[str, tuple[int, int]] = {}
+    for j, flag in enumerate(PEOPLE_FLAGS):
+        i, shift = divmod(j, per)
+        shift *= n_periods
+        if i == len(words):
+            words.append([])
+        words[i].append(f"(x.{flag}::BIGINT << {shift})" if shift else f"x.{flag}::BIGINT")
+        packed[flag] = (i, shift)
+    return [" | ".join(parts) for parts in words], packed
 
 
 def figures_of(row: dict, ks: range) -> list[dict]:
