@@ -34,7 +34,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 
-from brokering.dashboard import chart_hiding, transfer
+from brokering.dashboard import outcomes, school_tables, transfer
 from brokering.dashboard.outcomes import HOUR_BANDS
 from brokering.db import Connection
 from brokering.viewer import Viewer
@@ -154,18 +154,33 @@ def whole_schools(v: Cells, a: dict, viewer: Viewer) -> list[np.ndarray]:
     return [eye[k] for k, c in enumerate(v.cells) if c[0] in seen and c[1] in seen]
 
 
-def leaks(
-    con: Connection, a: dict, viewer: Viewer, held: tuple[str, ...] = HELD
-) -> list[tuple[str, bool, list]]:
-    """The hidden figures (named from `held`) `viewer` could work out: (name, whether the
-    alliance's views alone give it away, the shown figures it follows from)."""
+def figures(con: Connection, a: dict, viewer: Viewer) -> Cells:
+    """Everything `viewer` is shown on the Transfer page, the alliance's views and every
+    school's, as vectors over the cells."""
     v = joint.collect(con, a, viewer, Cells(a))
     school_filter(con, a, viewer, v)
+    return v
+
+
+def leaks(
+    con: Connection,
+    a: dict,
+    viewer: Viewer,
+    held: tuple[str, ...] = HELD,
+    kinds_known: bool = False,
+    v: Cells | None = None,
+) -> list[tuple[str, bool, list]]:
+    """The hidden figures (named from `held`) `viewer` could work out: (name, whether the
+    alliance's views alone give it away, the shown figures it follows from). `kinds_known`:
+    the attacker's best case of `test_school_charts_properties` — which kinds of pairing
+    there are is known (every empty kind known empty). `v`: `figures`, already read."""
+    v = figures(con, a, viewer) if v is None else v
+    empty = v.empty | (v.count == 0) if kinds_known else v.empty
     known = [*joint.known(v, a, viewer), *whole_schools(v, a, viewer)]
     for k in known:  # a count known to be 0: each cell in it is empty (none is negative)
         if k @ v.count == 0:
-            v.empty |= k > 0
-    keep = ~v.empty
+            empty = empty | (k > 0)
+    keep = ~empty
     n = int(keep.sum())
     know = [k[keep] for k in known]
     shown = [s[keep] for s in v.shown]
@@ -188,8 +203,11 @@ def check(con: Connection, a: dict, viewer: Viewer) -> None:
     """No hidden figure the School filter's views give away: every one `viewer` could work
     out is given away by the alliance's views alone (the alliance's own rules': see the
     known gaps below), never only with a school's."""
-    found = [(name, why) for name, theirs, why in leaks(con, a, viewer) if not theirs]
-    assert not found, (viewer, found, a)
+    v = figures(con, a, viewer)
+    for kinds_known in (False, True):
+        found = leaks(con, a, viewer, kinds_known=kinds_known, v=v)
+        found = [(name, why) for name, theirs, why in found if not theirs]
+        assert not found, (viewer, kinds_known, found, a)
 
 
 @settings(
@@ -214,10 +232,50 @@ def test_no_hidden_figure_is_recoverable_across_the_school_filter(
 def test_without_the_school_rule_the_check_fails(
     store: Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The check can fail: a school's cell hidden only where the alliance's is (no rule for
-    its parts or the work elsewhere) gives B's ratings away as the alliance's less C's
-    (`test_school_charts_properties.RATINGS_BETWEEN`)."""
-    monkeypatch.setattr(chart_hiding, "hidden_beside", lambda got, alliance_hidden: alliance_hidden)
+    """The check can fail: a school's views hidden on their own alone (not weighed against
+    the alliance's and the other schools') give figures away in the attacker's best case
+    (`test_school_charts_properties.RATINGS_BETWEEN`: B's ratings are the alliance's less
+    C's)."""
+    monkeypatch.setattr(school_tables, "grid_beside", lambda grid, *_: _[-1](grid))
+    monkeypatch.setattr(outcomes, "ratings_beside", lambda *args: args[-1])
     charts.load(store, charts.RATINGS_BETWEEN)
     with pytest.raises(AssertionError):
         check(store, charts.RATINGS_BETWEEN, Viewer("viewer"))
+
+
+#: Found by a hunt of 100 alliances (a governor); the alliance's views alone give it away,
+#: so it is not the School filter's (`check` passes) but the alliance's charts beside its
+#: headline. Not closed. The alliance's 7 pairings active (headline) less its open pairings
+#: (the 2 overdue reviews; A's open, shown), its stopped (A's 2, shown) and its not
+#: transferred (2: hours against outcome, its one band shown over all areas though both
+#: its cells are hidden) leave its one transferred pairing (A1 to A2): A's transferred in
+#: the outcomes, the alliance's evidenced transfers in the headline and its "under 6 h,
+#: transferred" in the hours chart, each hidden on its two people. The hours chart shows an
+#: outcome's one band as that outcome's total, taken to be shown elsewhere (the headline,
+#: the pairings page's counts by status); here the headline hides the transfers, and so
+#: the pairings judged. Hiding that band's total always was tried and undone: where the
+#: headline does show the total, it is drawn hidden beside the same figure shown
+#: (`test_dashboard_suppression.test_hours_bands_are_never_one_hidden_cell_short`). Closing
+#: it needs the hours chart's outcome totals hidden exactly when the headline and the counts
+#: by status hide them — one rule with `hiding.guard_all` and `outcomes._view`.
+HOURS_TELL = {
+    "schools": ["A", "B"],
+    "staff": [("A1", "A", True), ("A2", "A", False), ("A3", "A", False), ("B0", "B", True)],
+    "pairings": [("A1", "A2", "assessment-design", "stopped", 4, None),
+                 ("A1", "A2", "assessment-design", "transferred", 1, None),
+                 ("A3", "A1", "assessment-design", "active", 14, None),
+                 ("A3", "B0", "assessment-design", "not transferred", 1, None),
+                 ("B0", "A2", "assessment-design", "stopped", 1, None),
+                 ("A3", "A1", "anti-bullying", "not transferred", 1, None),
+                 ("A2", "A3", "assessment-design", "active", 8, None)],
+}  # fmt: skip
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not closed: the alliance's one transferred pairing is its pairings active less "
+    "the open, the stopped and the not transferred (hours against outcome) — HOURS_TELL",
+)
+def test_known_gap_the_hours_chart_tells_the_transferred(store: Connection) -> None:
+    charts.load(store, HOURS_TELL)
+    assert not leaks(store, HOURS_TELL, Viewer("viewer"))
