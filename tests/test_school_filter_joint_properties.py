@@ -6,7 +6,8 @@ the ratings' counts, or the headline, of the whole alliance or any one school, o
 areas or one — can be worked out from everything else the role sees together: the same
 charts' other views, the headline and the trend (pairings active, evidenced transfers,
 overdue reviews, pairings judged) of every view, the flow matrices, and the reciprocity
-ledger by school and by relationship.
+ledger by school and by relationship — beyond what the alliance's views alone give away
+(those are the alliance's rules': the known gaps below).
 
 Why one system: the charts are tied to each other and to the figures beside them — the
 hours chart's transferred is the outcomes' transferred and the headline's evidenced
@@ -18,8 +19,12 @@ own measure; this test holds them together.
 The model is `test_outcomes_joint_properties`' (its views, what the viewer knows, which
 hidden figures the rule protects), its cells made wider: every kind of pairing there could
 be (giving school, receiving school, skill area, outcome, hours band for a judged pairing,
-whether it has ratings before and after). A kind with no pairing is not known to be empty
-unless a figure shown as 0 says so or a view listing what is present leaves it out. Sums of
+whether it has ratings before and after). What the viewer knows beyond it: each cell
+between two schools whose every member they see (a head's own school with itself), and a
+count they know to be 0 (each cell in it empty). Two attackers: a kind with no pairing not
+known to be empty unless a figure shown as 0 says so or a view listing what is present
+leaves it out (the outcomes' cover along the outcomes rests on that); and the attacker's
+best case of `test_school_charts_properties`, who knows which kinds there are. Sums of
 hours and of ratings are other measures (`test_school_charts_properties`,
 `test_headline_school_properties`). More trials: BROKERING_PROPERTY_TRIALS=300.
 """
