@@ -248,6 +248,29 @@ def test_without_the_school_rule_the_check_fails(
         check(store, charts.RATINGS_BETWEEN, Viewer("viewer"))
 
 
+#: Found by a random hunt (a governor; the SLE coordinator and heads too); failed before
+#: this change. Three transferred pairings of under 6 hours, each on two people: B's hours
+#: chart showed its one band of transfers (2, both of B's pairings), though its cell in
+#: behaviour was hidden for the work elsewhere's sake (C0 to A0, two people) — the band was
+#: taken as B's grand total, shown elsewhere, but B's headline hides it for the same work
+#: elsewhere. The alliance's band (3) less B's gave A's one transfer away (the outcomes',
+#: hidden). A school's total whose work elsewhere rests on someone unseen is now hidden
+#: with any of its cells, even as an outcome's only band.
+ONE_BAND_BESIDE = {
+    "schools": ["A", "B", "C"],
+    "staff": [("A0", "A", False), ("B0", "B", False), ("B1", "B", True), ("B2", "B", False),
+              ("B3", "B", False), ("C0", "C", False)],
+    "pairings": [("C0", "A0", "anti-bullying", "transferred", 1, None),
+                 ("B1", "B3", "anti-bullying", "transferred", 4, None),
+                 ("B0", "B2", "assessment-design", "transferred", 4, None)],
+}  # fmt: skip
+
+
+def test_a_schools_one_band_is_hidden_with_its_cell(store: Connection) -> None:
+    charts.load(store, ONE_BAND_BESIDE)
+    check(store, ONE_BAND_BESIDE, Viewer("viewer"))
+
+
 #: Found by a hunt of 100 alliances (a governor); the alliance's views alone give it away,
 #: so it is not the School filter's (`check` passes) but the alliance's charts beside its
 #: headline. Not closed. The alliance's 7 pairings active (headline) less its open pairings
