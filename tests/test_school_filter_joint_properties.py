@@ -307,3 +307,34 @@ HOURS_TELL = {
 def test_known_gap_the_hours_chart_tells_the_transferred(store: Connection) -> None:
     charts.load(store, HOURS_TELL)
     assert not leaks(store, HOURS_TELL, Viewer("viewer"))
+
+
+#: Found by a random hunt (a governor), only by the attacker who knows which kinds of
+#: pairing there are; not closed. The alliance's 3 evidenced transfers (headline) less C's 2
+#: pairings rated in assessment (the ratings chart under the School filter: C's two
+#: pairings, both transferred, both rated) leave B's one transfer within B (B1 to B2, two
+#: people) — given that every rated pairing with C is a transfer, which only that attacker
+#: knows. The ratings chart is weighed beside the alliance's and the schools' ratings
+#: (`chart_hiding.ratings_beside`), not beside the outcomes and the headline.
+RATED_TELLS = {
+    "schools": ["A", "B", "C"],
+    "staff": [("A0", "A", False), ("B0", "B", True), ("B1", "B", True), ("B2", "B", True),
+              ("B3", "B", False), ("C0", "C", False), ("C1", "C", True), ("C2", "C", False)],
+    "pairings": [("A0", "B2", "assessment-design", "stopped", 14, (1, 3)),
+                 ("C0", "B2", "assessment-design", "active", 8, None),
+                 ("B1", "B2", "assessment-design", "transferred", 8, (2, 4)),
+                 ("B1", "C1", "assessment-design", "transferred", 1, (2, 3)),
+                 ("C1", "B0", "anti-bullying", "active", 8, (2, 3)),
+                 ("B2", "C2", "assessment-design", "transferred", 4, (3, 4)),
+                 ("B2", "B3", "assessment-design", "stopped", 8, (2, 4))],
+}  # fmt: skip
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not closed (the attacker who knows the kinds): the alliance's transfers less C's "
+    "rated pairings give B's one transfer away — RATED_TELLS",
+)
+def test_known_gap_the_ratings_counts_beside_the_transfers(store: Connection) -> None:
+    charts.load(store, RATED_TELLS)
+    check(store, RATED_TELLS, Viewer("viewer"))
