@@ -98,8 +98,10 @@ class Views:
         self.hidden: list[tuple[str, np.ndarray]] = []
         self.empty = np.zeros(len(self.cells), bool)
 
-    def vec(self, keep) -> np.ndarray:  # noqa: ANN001 - a predicate on a cell
-        return np.array([1.0 if keep(*c) else 0.0 for c in self.cells])
+    def vec(self, keep, width: int = 4) -> np.ndarray:  # noqa: ANN001 - a predicate on a cell
+        """`keep` asked of each cell's first `width` fields (giving school, receiving school,
+        area, outcome, then any a wider model adds)."""
+        return np.array([1.0 if keep(*c[:width]) else 0.0 for c in self.cells])
 
     def add(self, name: str, v: np.ndarray, value: object, hidden: bool | None = None) -> None:
         if hidden or (hidden is None and pd.isna(value)):
@@ -114,10 +116,11 @@ class Views:
         else:
             self.shown.append(v)
 
-    def listed(self, keep, present: set) -> None:  # noqa: ANN001
+    def listed(self, keep, present: set, width: int = 4) -> None:  # noqa: ANN001
         """A view listing the groups present: each group it leaves out is empty."""
         for k, c in enumerate(self.cells):
-            if keep(*c) not in present and keep(*c) is not None:
+            group = keep(*c[:width])
+            if group is not None and group not in present:
                 self.empty[k] = True
 
 
@@ -126,39 +129,60 @@ def kind(outcome: str) -> str:
     return "open" if outcome.startswith("open") else outcome
 
 
-def collect(con: Connection, a: dict, viewer: Viewer) -> Views:
-    v = Views(a)
-    areas = sorted(set(SKILLS.values()))
-    for area in (None, *areas):
-        where = area or "all areas"
-        frame = transfer.outcomes_by(con, viewer, "school", Scope(area=area))
-        for row in frame.itertuples():
-            cell = v.vec(lambda g, r, ar, o, row=row, area=area: kind(o) == row.outcome
-                         and r == row.group and area in (None, ar))  # fmt: skip
-            v.add(f"outcome {row.outcome} at {row.group} in {where}", cell, row.pairings)
-        v.listed(lambda g, r, ar, o, area=area: (kind(o), r) if area in (None, ar) else None,
-                 set(zip(frame["outcome"], frame["group"], strict=True)))  # fmt: skip
-        matrix = flows.flow_matrix(con, viewer, START, END, Scope(area=area))
-        for row in matrix.itertuples():
-            cell = v.vec(lambda g, r, ar, o, row=row, area=area: g == row.giver
-                         and r == row.receiver and area in (None, ar))  # fmt: skip
-            v.add(f"flow {row.giver}>{row.receiver} in {where}", cell, row.pairings)
-        # The matrix lists flows between schools: work within one school is never a cell.
-        v.listed(lambda g, r, ar, o, area=area: (g, r) if area in (None, ar) and g != r else None,
-                 set(zip(matrix["giver"], matrix["receiver"], strict=True)))  # fmt: skip
-        figs = {f.key: f for f in transfer.headline(con, viewer, TERM, Scope(area=area), END)}
-        for key, outs in (
-            ("active", ("open", "open, not due", "transferred", "not transferred", "stopped")),
-            ("transferred", ("transferred",)),
-            ("overdue", ("open",)),
-        ):
-            cell = v.vec(lambda g, r, ar, o, area=area, outs=outs: o in outs and area in (None, ar))
-            v.add(f"{key} in {where}", cell, figs[key].value, figs[key].hidden)
-        t, rate = figs["transferred"], figs["rate"]
-        judged = v.vec(lambda g, r, ar, o, area=area: o in ("transferred", "not transferred")
-                       and area in (None, ar))  # fmt: skip
-        if not t.hidden and t.value and not rate.hidden and rate.value:
-            v.add(f"judged in {where}", judged, round(t.value * 100 / rate.value, 6))
+def inside(scope: Scope):  # noqa: ANN201 - a predicate on a cell's schools and area
+    """The cells a view of `scope` counts: pairings with someone from its school (any, for
+    the alliance's), in its area (any, over all areas)."""
+    s, area = scope.school_id, scope.area
+    return lambda g, r, ar: (s is None or s in (g, r)) and area in (None, ar)
+
+
+def scope_figures(
+    con: Connection,
+    viewer: Viewer,
+    v: Views,
+    scope: Scope,
+    period: tuple[date | None, date | None] = (None, None),
+) -> None:
+    """One view's outcomes by receiving school (over `period`, all time by default), flow
+    matrix and headline (pairings active, evidenced transfers, overdue reviews, and the
+    pairings judged a shown rate beside its count gives away), added to `v`."""
+    into = inside(scope)
+    where = ", ".join(x for x in (scope.school_id, scope.area or "all areas") if x)
+    frame = transfer.outcomes_by(con, viewer, "school", scope, *period)
+    for row in frame.itertuples():
+        cell = v.vec(lambda g, r, ar, o, row=row: kind(o) == row.outcome and r == row.group
+                     and into(g, r, ar))  # fmt: skip
+        v.add(f"outcome {row.outcome} at {row.group} in {where}", cell, row.pairings)
+    v.listed(lambda g, r, ar, o: (kind(o), r) if into(g, r, ar) else None,
+             set(zip(frame["outcome"], frame["group"], strict=True)))  # fmt: skip
+    matrix = flows.flow_matrix(con, viewer, START, END, scope)
+    for row in matrix.itertuples():
+        cell = v.vec(lambda g, r, ar, o, row=row: g == row.giver and r == row.receiver
+                     and into(g, r, ar))  # fmt: skip
+        v.add(f"flow {row.giver}>{row.receiver} in {where}", cell, row.pairings)
+    # The matrix lists flows between schools: work within one school is never a cell.
+    v.listed(lambda g, r, ar, o: (g, r) if into(g, r, ar) and g != r else None,
+             set(zip(matrix["giver"], matrix["receiver"], strict=True)))  # fmt: skip
+    figs = {f.key: f for f in transfer.headline(con, viewer, TERM, scope, END)}
+    for key, outs in (
+        ("active", ("open", "open, not due", "transferred", "not transferred", "stopped")),
+        ("transferred", ("transferred",)),
+        ("overdue", ("open",)),
+    ):
+        cell = v.vec(lambda g, r, ar, o, outs=outs: o in outs and into(g, r, ar))
+        v.add(f"{key} in {where}", cell, figs[key].value, figs[key].hidden)
+    t, rate = figs["transferred"], figs["rate"]
+    judged = v.vec(lambda g, r, ar, o: o in ("transferred", "not transferred") and into(g, r, ar))
+    if not t.hidden and t.value and not rate.hidden and rate.value:
+        v.add(f"judged in {where}", judged, round(t.value * 100 / rate.value, 6))
+
+
+def collect(con: Connection, a: dict, viewer: Viewer, v: Views | None = None) -> Views:
+    """The alliance's views (`scope_figures` for the whole and each area, the outcomes by
+    area, the ledger), added to `v` (a new `Views` by default)."""
+    v = Views(a) if v is None else v
+    for area in (None, *sorted(set(SKILLS.values()))):
+        scope_figures(con, viewer, v, Scope(area=area))
     frame = transfer.outcomes_by(con, viewer, "area")
     for row in frame.itertuples():
         cell = v.vec(lambda g, r, ar, o, row=row: kind(o) == row.outcome and ar == row.group)
@@ -190,19 +214,27 @@ def known(v: Views, a: dict, viewer: Viewer) -> list[np.ndarray]:
     own lists."""
     school = {r: s for r, s, _ in a["staff"]}
     base = [np.ones(len(v.cells))]
-    kinds = sorted({(ar, o) for _, _, ar, o in v.cells})
+    # A kind: everything of a cell but its schools (area, outcome, and what a wider model adds).
+    kinds = sorted({c[2:] for c in v.cells}, key=repr)
     for s in a["schools"]:
         people = {p for x, y, *_ in a["pairings"] for p in (x, y) if school[p] == s}
         if all(sees(viewer, a, p) for p in people):
-            for ar, o in kinds:
-                base += [
-                    v.vec(lambda g, r, a_, o_, s=s, ar=ar, o=o: g == s and (a_, o_) == (ar, o)),
-                    v.vec(lambda g, r, a_, o_, s=s, ar=ar, o=o: r == s and (a_, o_) == (ar, o)),
-                ]
+            for kd in kinds:
+                for end in (0, 1):  # given, received
+                    base.append(np.array([1.0 if c[end] == s and c[2:] == kd else 0.0
+                                          for c in v.cells]))  # fmt: skip
     for k, people in enumerate(v.people):
         if people and all(sees(viewer, a, p) for p in people):
             base.append(np.eye(len(v.cells))[k])
     return base
+
+
+def rests_on_few(v: Views, a: dict, viewer: Viewer, target: np.ndarray) -> bool:
+    """A hidden figure (its cells: `target`) rests on 1 to threshold-1 people the viewer
+    cannot see: what the rule protects (else it is hidden beside another, as a complement)."""
+    people = set().union(*(v.people[k] for k in np.flatnonzero(target)))
+    unseen = sum(not sees(viewer, a, p) for p in people)
+    return 0 < unseen < SUPPRESSION_THRESHOLD
 
 
 def check(con: Connection, a: dict, viewer: Viewer) -> None:
@@ -214,9 +246,7 @@ def check(con: Connection, a: dict, viewer: Viewer) -> None:
         if not name.startswith("outcome"):
             continue  # the flows', the ledger's and the headline's by area beside the flows:
             # test_flow_suppression_properties (its known gap, the area's pairings active)
-        people = set().union(*(v.people[k] for k in np.flatnonzero(target)))
-        unseen = sum(not sees(viewer, a, p) for p in people)
-        if not 0 < unseen < SUPPRESSION_THRESHOLD:
+        if not rests_on_few(v, a, viewer, target):
             continue  # hidden beside another (a complement): not what the rule protects
         t = target[keep]
         if recoverable(know, t):

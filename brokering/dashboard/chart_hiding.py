@@ -190,9 +190,16 @@ def grid_beside(
             continue
         # A total with no work elsewhere resting on anyone unseen (none listed: none at all).
         away = {k for k, e in zip(got_keys, got["elsewhere"].to_numpy(), strict=True) if e}
+        # Else hidden with any of its cells, even as an outcome's only row: that total is
+        # then the school's figure of the outcome, which its headline need not show (hidden
+        # for the work elsewhere's sake, it is not there to be worked out from).
+        inner = (grid["level"].to_numpy() == 0) & hidden
+        held = set(_keys(grid[inner], cols))
         for i, k in zip(mine, _keys(grid.iloc[mine], cols), strict=True):
             if k not in away:
                 hidden[i] = bool(alliance_hidden.get(k, False))
+            elif k in held:
+                hidden[i] = True
     # An outcome with one cell: the cell, its row's total and its column's are one figure
     # (the rule may show both totals as the grand total, which a cell hidden here for
     # the other views' sake is too).

@@ -1,0 +1,340 @@
+"""Property-based: the Transfer page under its School filter, with the alliance's views, as
+one system of linear equations. Over random alliances, for every role (governor, SLE
+coordinator, each head), no hidden figure resting on 1 to threshold-1 people the role
+cannot see — of the outcomes by receiving school and by skill area, hours against outcome,
+the ratings' counts, or the headline, of the whole alliance or any one school, over all
+areas or one — can be worked out from everything else the role sees together: the same
+charts' other views, the headline and the trend (pairings active, evidenced transfers,
+overdue reviews, pairings judged) of every view, the flow matrices, and the reciprocity
+ledger by school and by relationship — beyond what the alliance's views alone give away
+(those are the alliance's rules': the known gaps below).
+
+Why one system: the charts are tied to each other and to the figures beside them — the
+hours chart's transferred is the outcomes' transferred and the headline's evidenced
+transfers; a school's outcomes add up over the outcomes to its pairings active, over the
+receiving schools to its row of the flows and the ledger; and a school's view less the
+alliance's is the work elsewhere. `test_school_charts_properties` holds each chart as its
+own measure; this test holds them together.
+
+The model is `test_outcomes_joint_properties`' (its views, what the viewer knows, which
+hidden figures the rule protects), its cells made wider: every kind of pairing there could
+be (giving school, receiving school, skill area, outcome, hours band for a judged pairing,
+whether it has ratings before and after). What the viewer knows beyond it: each cell
+between two schools whose every member they see (a head's own school with itself), and a
+count they know to be 0 (each cell in it empty). Two attackers: a kind with no pairing not
+known to be empty unless a figure shown as 0 says so or a view listing what is present
+leaves it out (the outcomes' cover along the outcomes rests on that); and the attacker's
+best case of `test_school_charts_properties`, who knows which kinds there are. Sums of
+hours and of ratings are other measures (`test_school_charts_properties`,
+`test_headline_school_properties`). More trials: BROKERING_PROPERTY_TRIALS=300.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, Phase, example, given, settings
+
+from brokering.dashboard import outcomes, school_tables, transfer
+from brokering.dashboard.outcomes import HOUR_BANDS
+from brokering.db import Connection
+from brokering.viewer import Viewer
+from tests import alliances as made
+from tests import test_outcomes_joint_properties as joint
+from tests import test_school_charts_properties as charts
+
+TRIALS = int(os.environ.get("BROKERING_PROPERTY_TRIALS", "5"))
+JUDGED = ("transferred", "not transferred")
+#: The hidden figures this test holds: the charts' and the headline's (the flows' and the
+#: ledger's are `test_flow_suppression_properties`', with its known gap).
+HELD = ("outcome", "hours", "rated", "active", "transferred", "overdue", "judged", "trend")
+
+
+class Cells(joint.Views):
+    """`test_outcomes_joint_properties.Views` over wider cells: (giving school, receiving
+    school, area, outcome, hours band — a judged pairing's, else None —, rated). Its views
+    ask the first four fields; the charts' ask all six (`width=6`)."""
+
+    def __init__(self, a: dict) -> None:  # the base's cells are narrower: not called
+        school = {r: s for r, s, _ in a["staff"]}
+        schools, areas = a["schools"], sorted(set(charts.SKILLS.values()))
+        outcomes = [*sorted({joint.OUTCOME.get(s, s) for s in charts.STATUSES}), "open, not due"]
+        bands = [label for *_, label in HOUR_BANDS]
+        self.cells = [
+            (g, r, ar, o, b, rt)
+            for g in schools
+            for r in schools
+            for ar in areas
+            for o in outcomes
+            for b in (bands if o in JUDGED else [None])
+            for rt in (False, True)
+        ]
+        at = {c: k for k, c in enumerate(self.cells)}
+        self.count = np.zeros(len(self.cells))
+        self.people: list[set[str]] = [set() for _ in self.cells]
+        for x, y, skill, status, hours, rated in a["pairings"]:
+            o = joint.OUTCOME.get(status, status)
+            if o == "open" and rated is not None:  # its observation is evidence: not overdue
+                o = "open, not due"
+            b = charts.band(float(hours)) if o in JUDGED else None
+            k = at[(school[x], school[y], charts.SKILLS[skill], o, b, rated is not None)]
+            self.count[k] += 1
+            self.people[k] |= {x, y}
+        self.shown: list[np.ndarray] = []
+        self.names: list[str] = []
+        self.hidden: list[tuple[str, np.ndarray]] = []
+        self.empty = np.zeros(len(self.cells), bool)
+
+    def add(self, name: str, v: np.ndarray, value: object, hidden: bool | None = None) -> None:
+        before = len(self.shown)
+        super().add(name, v, value, hidden)
+        self.names += [name] * (len(self.shown) - before)
+
+
+def school_filter(con: Connection, a: dict, viewer: Viewer, v: Cells) -> None:
+    """Every view the page's two filters offer beyond the alliance's (`joint.collect`): each
+    school's outcomes by receiving school, flows and headline (`joint.scope_figures`), and
+    for every view the outcomes by skill area, hours against outcome, the ratings' counts
+    and the trend's term."""
+    term = charts.TERM
+    for scope in charts.scopes(a):
+        into = joint.inside(scope)
+        where = ", ".join(x for x in (scope.school_id, scope.area or "all areas") if x)
+        if scope.school_id is not None:
+            joint.scope_figures(con, viewer, v, scope, (term.start, term.end))
+        frame = transfer.outcomes_by(con, viewer, "area", scope, term.start, term.end)
+        for row in frame.itertuples():
+            cell = v.vec(lambda g, r, ar, o, row=row, into=into: joint.kind(o) == row.outcome
+                         and ar == row.group and into(g, r, ar))  # fmt: skip
+            v.add(f"outcome {row.outcome} in {row.group} in {where}", cell, row.pairings)
+        v.listed(lambda g, r, ar, o, into=into: (joint.kind(o), ar) if into(g, r, ar) else None,
+                 set(zip(frame["outcome"], frame["group"], strict=True)))  # fmt: skip
+        for row in transfer.hours_against_outcome(con, viewer, scope).itertuples():
+            cell = v.vec(lambda g, r, ar, o, b, rt, row=row, into=into: o == row.outcome
+                         and b == row.hours and into(g, r, ar), width=6)  # fmt: skip
+            v.add(f"hours {row.hours} {row.outcome} in {where}", cell, row.pairings)
+        ratings = transfer.ratings_before_after(con, viewer, scope)
+        for row in ratings[ratings["when"] == "before"].itertuples():
+            cell = v.vec(lambda g, r, ar, o, b, rt, row=row, into=into: rt and ar == row.area
+                         and into(g, r, ar), width=6)  # fmt: skip
+            v.add(f"rated in {row.area} in {where}", cell, row.pairings, bool(row.hidden))
+        v.listed(lambda g, r, ar, o, b, rt, into=into: ar if rt and into(g, r, ar) else None,
+                 set(ratings["area"]), width=6)  # fmt: skip
+        trend = transfer.trend_by_term(con, viewer, scope, joint.END)
+        rows = trend[trend["term"] == term.label] if not trend.empty else trend
+        for _, row in rows.iterrows():
+            for col, outs in (("pairings active", None), ("evidenced transfers", ("transferred",))):
+                cell = v.vec(lambda g, r, ar, o, outs=outs, into=into: (outs is None or o in outs)
+                             and into(g, r, ar))  # fmt: skip
+                v.add(f"trend {col} in {where}", cell, row[col], pd.isna(row[col]))
+
+
+class Span:
+    """The span of a set of vectors, worked out once (an orthonormal basis of it), so each
+    hidden figure is asked of it in one product (`test_suppression_properties.recoverable`
+    per figure, without a rank per figure)."""
+
+    def __init__(self, rows: list[np.ndarray], n: int) -> None:
+        self.basis = np.zeros((0, n))
+        if rows:
+            _, s, vt = np.linalg.svd(np.array(rows, dtype=float), full_matrices=False)
+            self.basis = vt[s > 1e-9 * max(1.0, float(s.max()))]
+
+    def holds(self, target: np.ndarray) -> bool:
+        rest = target - self.basis.T @ (self.basis @ target)
+        return float(np.linalg.norm(rest)) < 1e-7 * max(1.0, float(np.linalg.norm(target)))
+
+
+def whole_schools(v: Cells, a: dict, viewer: Viewer) -> list[np.ndarray]:
+    """Beyond `joint.known`: each cell between two schools whose every member the viewer
+    sees (a head's own school with itself; for others, schools whose staff all share) —
+    every pairing of it they see, so they know its count, none included."""
+    seen = {s for s in a["schools"]
+            if all(joint.sees(viewer, a, r) for r, x, _ in a["staff"] if x == s)}  # fmt: skip
+    eye = np.eye(len(v.cells))
+    return [eye[k] for k, c in enumerate(v.cells) if c[0] in seen and c[1] in seen]
+
+
+def figures(con: Connection, a: dict, viewer: Viewer) -> Cells:
+    """Everything `viewer` is shown on the Transfer page, the alliance's views and every
+    school's, as vectors over the cells."""
+    v = joint.collect(con, a, viewer, Cells(a))
+    school_filter(con, a, viewer, v)
+    return v
+
+
+def leaks(
+    con: Connection,
+    a: dict,
+    viewer: Viewer,
+    held: tuple[str, ...] = HELD,
+    kinds_known: bool = False,
+    v: Cells | None = None,
+) -> list[tuple[str, bool, list]]:
+    """The hidden figures (named from `held`) `viewer` could work out: (name, whether the
+    alliance's views alone give it away, the shown figures it follows from). `kinds_known`:
+    the attacker's best case of `test_school_charts_properties` — which kinds of pairing
+    there are is known (every empty kind known empty). `v`: `figures`, already read."""
+    v = figures(con, a, viewer) if v is None else v
+    empty = v.empty | (v.count == 0) if kinds_known else v.empty
+    known = [*joint.known(v, a, viewer), *whole_schools(v, a, viewer)]
+    for k in known:  # a count known to be 0: each cell in it is empty (none is negative)
+        if k @ v.count == 0:
+            empty = empty | (k > 0)
+    keep = ~empty
+    n = int(keep.sum())
+    know = [k[keep] for k in known]
+    shown = [s[keep] for s in v.shown]
+    alone, together = Span(know, n), Span(know + shown, n)
+    theirs = Span(know + [s for s, name in zip(shown, v.names, strict=True)
+                          if not re.search(r" in [A-Z], ", name)], n)  # fmt: skip
+    out = []
+    for name, target in v.hidden:
+        if not name.startswith(held) or not joint.rests_on_few(v, a, viewer, target):
+            continue
+        t = target[keep]
+        if together.holds(t) and not alone.holds(t):
+            why = charts.why(know, shown, v.names, t)
+            why = sorted(why, key=lambda w: -abs(w[1]))[:12]
+            out.append((name, theirs.holds(t), why))
+    return out
+
+
+def check(con: Connection, a: dict, viewer: Viewer) -> None:
+    """No hidden figure the School filter's views give away: every one `viewer` could work
+    out is given away by the alliance's views alone (the alliance's own rules': see the
+    known gaps below), never only with a school's."""
+    v = figures(con, a, viewer)
+    for kinds_known in (False, True):
+        found = leaks(con, a, viewer, kinds_known=kinds_known, v=v)
+        found = [(name, why) for name, theirs, why in found if not theirs]
+        assert not found, (viewer, kinds_known, found, a)
+
+
+@settings(
+    max_examples=TRIALS,
+    deadline=None,
+    derandomize=True,
+    phases=(Phase.explicit, Phase.generate),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(a=charts.alliances())
+@example(a=charts.RATINGS_BETWEEN)
+def test_no_hidden_figure_is_recoverable_across_the_school_filter(
+    store: Connection, a: dict
+) -> None:
+    if not a["pairings"]:
+        return
+    charts.load(store, a)
+    for viewer in made.roles(a["schools"]):
+        check(store, a, viewer)
+
+
+def test_without_the_school_rule_the_check_fails(
+    store: Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check can fail: a school's views hidden on their own alone (not weighed against
+    the alliance's and the other schools') give figures away in the attacker's best case
+    (`test_school_charts_properties.RATINGS_BETWEEN`: B's ratings are the alliance's less
+    C's)."""
+    monkeypatch.setattr(school_tables, "grid_beside", lambda grid, *_: _[-1](grid))
+    monkeypatch.setattr(outcomes, "ratings_beside", lambda *args: args[-1])
+    charts.load(store, charts.RATINGS_BETWEEN)
+    with pytest.raises(AssertionError):
+        check(store, charts.RATINGS_BETWEEN, Viewer("viewer"))
+
+
+#: Found by a random hunt (a governor; the SLE coordinator and heads too); failed before
+#: this change. Three transferred pairings of under 6 hours, each on two people: B's hours
+#: chart showed its one band of transfers (2, both of B's pairings), though its cell in
+#: behaviour was hidden for the work elsewhere's sake (C0 to A0, two people) — the band was
+#: taken as B's grand total, shown elsewhere, but B's headline hides it for the same work
+#: elsewhere. The alliance's band (3) less B's gave A's one transfer away (the outcomes',
+#: hidden). A school's total whose work elsewhere rests on someone unseen is now hidden
+#: with any of its cells, even as an outcome's only band.
+ONE_BAND_BESIDE = {
+    "schools": ["A", "B", "C"],
+    "staff": [("A0", "A", False), ("B0", "B", False), ("B1", "B", True), ("B2", "B", False),
+              ("B3", "B", False), ("C0", "C", False)],
+    "pairings": [("C0", "A0", "anti-bullying", "transferred", 1, None),
+                 ("B1", "B3", "anti-bullying", "transferred", 4, None),
+                 ("B0", "B2", "assessment-design", "transferred", 4, None)],
+}  # fmt: skip
+
+
+def test_a_schools_one_band_is_hidden_with_its_cell(store: Connection) -> None:
+    charts.load(store, ONE_BAND_BESIDE)
+    check(store, ONE_BAND_BESIDE, Viewer("viewer"))
+
+
+#: Found by a hunt of 100 alliances (a governor); the alliance's views alone give it away,
+#: so it is not the School filter's (`check` passes) but the alliance's charts beside its
+#: headline. Not closed. The alliance's 7 pairings active (headline) less its open pairings
+#: (the 2 overdue reviews; A's open, shown), its stopped (A's 2, shown) and its not
+#: transferred (2: hours against outcome, its one band shown over all areas though both
+#: its cells are hidden) leave its one transferred pairing (A1 to A2): A's transferred in
+#: the outcomes, the alliance's evidenced transfers in the headline and its "under 6 h,
+#: transferred" in the hours chart, each hidden on its two people. The hours chart shows an
+#: outcome's one band as that outcome's total, taken to be shown elsewhere (the headline,
+#: the pairings page's counts by status); here the headline hides the transfers, and so
+#: the pairings judged. Hiding that band's total always was tried and undone: where the
+#: headline does show the total, it is drawn hidden beside the same figure shown
+#: (`test_dashboard_suppression.test_hours_bands_are_never_one_hidden_cell_short`). Closing
+#: it needs the hours chart's outcome totals hidden exactly when the headline and the counts
+#: by status hide them — one rule with `hiding.guard_all` and `outcomes._view`.
+HOURS_TELL = {
+    "schools": ["A", "B"],
+    "staff": [("A1", "A", True), ("A2", "A", False), ("A3", "A", False), ("B0", "B", True)],
+    "pairings": [("A1", "A2", "assessment-design", "stopped", 4, None),
+                 ("A1", "A2", "assessment-design", "transferred", 1, None),
+                 ("A3", "A1", "assessment-design", "active", 14, None),
+                 ("A3", "B0", "assessment-design", "not transferred", 1, None),
+                 ("B0", "A2", "assessment-design", "stopped", 1, None),
+                 ("A3", "A1", "anti-bullying", "not transferred", 1, None),
+                 ("A2", "A3", "assessment-design", "active", 8, None)],
+}  # fmt: skip
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not closed: the alliance's one transferred pairing is its pairings active less "
+    "the open, the stopped and the not transferred (hours against outcome) — HOURS_TELL",
+)
+def test_known_gap_the_hours_chart_tells_the_transferred(store: Connection) -> None:
+    charts.load(store, HOURS_TELL)
+    assert not leaks(store, HOURS_TELL, Viewer("viewer"))
+
+
+#: Found by a random hunt (a governor), only by the attacker who knows which kinds of
+#: pairing there are; not closed. The alliance's 3 evidenced transfers (headline) less C's 2
+#: pairings rated in assessment (the ratings chart under the School filter: C's two
+#: pairings, both transferred, both rated) leave B's one transfer within B (B1 to B2, two
+#: people) — given that every rated pairing with C is a transfer, which only that attacker
+#: knows. The ratings chart is weighed beside the alliance's and the schools' ratings
+#: (`chart_hiding.ratings_beside`), not beside the outcomes and the headline.
+RATED_TELLS = {
+    "schools": ["A", "B", "C"],
+    "staff": [("A0", "A", False), ("B0", "B", True), ("B1", "B", True), ("B2", "B", True),
+              ("B3", "B", False), ("C0", "C", False), ("C1", "C", True), ("C2", "C", False)],
+    "pairings": [("A0", "B2", "assessment-design", "stopped", 14, (1, 3)),
+                 ("C0", "B2", "assessment-design", "active", 8, None),
+                 ("B1", "B2", "assessment-design", "transferred", 8, (2, 4)),
+                 ("B1", "C1", "assessment-design", "transferred", 1, (2, 3)),
+                 ("C1", "B0", "anti-bullying", "active", 8, (2, 3)),
+                 ("B2", "C2", "assessment-design", "transferred", 4, (3, 4)),
+                 ("B2", "B3", "assessment-design", "stopped", 8, (2, 4))],
+}  # fmt: skip
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not closed (the attacker who knows the kinds): the alliance's transfers less C's "
+    "rated pairings give B's one transfer away — RATED_TELLS",
+)
+def test_known_gap_the_ratings_counts_beside_the_transfers(store: Connection) -> None:
+    charts.load(store, RATED_TELLS)
+    check(store, RATED_TELLS, Viewer("viewer"))
