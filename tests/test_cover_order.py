@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from brokering.dashboard.flow_hiding import flow_hidden
+from brokering.pairings import ledger_suppression
 from brokering.viewer import Viewer
 
 TRIALS = int(os.environ.get("BROKERING_PROPERTY_TRIALS", "25"))
@@ -105,3 +106,64 @@ def test_two_equal_cells_one_to_cover_the_same_pick_either_way() -> None:
     first = keyed(flow_hidden(schools, pairs, cells, viewer), schools, pairs, cells)
     back = cells.iloc[::-1]
     assert keyed(flow_hidden(schools, pairs, back, viewer), schools, pairs, back) == first
+
+
+def ledger_keyed(schools: pd.DataFrame, pairs: pd.DataFrame, viewer: Viewer) -> tuple:
+    """`ledger_suppression.shown`'s answer keyed by school and relationship."""
+    keep_s, keep_p = ledger_suppression.shown(schools, pairs, viewer)
+    return (
+        dict(zip(schools["school_id"], keep_s.tolist(), strict=True)),
+        dict(
+            zip(
+                pairs[["school_a", "school_b"]].itertuples(index=False, name=None),
+                keep_p.tolist(),
+                strict=True,
+            )
+        ),
+    )
+
+
+@settings(max_examples=TRIALS * 4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(frames=flow_inputs(), seed=st.integers(0, 2**16))
+def test_the_ledgers_cover_is_the_same_whatever_the_rows_order(
+    frames: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame], seed: int
+) -> None:
+    schools, pairs, _ = frames
+    viewer = Viewer("viewer")
+    first = ledger_keyed(schools, pairs, viewer)
+    shuffled = [f.sample(frac=1, random_state=seed + i) for i, f in enumerate((schools, pairs))]
+    assert ledger_keyed(*shuffled, viewer) == first
+
+
+def test_the_ledgers_second_school_hidden_is_the_same_pick_either_way() -> None:
+    """Rule 4 of the ledger (one school row hidden: the next smallest too) picked by the rows'
+    order between two equally small rows, before the schools' codes broke the tie."""
+    schools = pd.DataFrame(
+        {"school_id": ["S0", "S1", "S2"], "people": [1, 3, 3], "hidden": [1, 3, 3]}
+    )
+    pairs = pd.DataFrame(columns=["school_a", "school_b", "people", "hidden"]).astype(
+        {"people": np.int64, "hidden": np.int64}
+    )
+    viewer = Viewer("viewer")
+    first = ledger_keyed(schools, pairs, viewer)
+    assert ledger_keyed(schools.iloc[::-1], pairs, viewer) == first
+
+
+def test_the_ledgers_hidden_relationship_is_the_same_pick_either_way() -> None:
+    """Found by the test above on the older rule: a relationship hidden beside a hidden one
+    picked by the rows' order between two equally small ones (one person each), before the
+    schools' codes broke the tie."""
+    schools = pd.DataFrame(
+        {"school_id": ["S0", "S1", "S2", "S3"], "people": [1, 1, 1, 1], "hidden": [0, 1, 1, 1]}
+    )
+    pairs = pd.DataFrame(
+        {
+            "school_a": ["S0", "S0", "S0", "S1", "S1", "S2"],
+            "school_b": ["S1", "S2", "S3", "S2", "S3", "S3"],
+            "people": [1, 1, 3, 1, 3, 3],
+            "hidden": [0, 0, 3, 1, 3, 3],
+        }
+    )
+    viewer = Viewer("viewer")
+    first = ledger_keyed(schools, pairs, viewer)
+    assert ledger_keyed(schools, pairs.iloc[::-1], viewer) == first

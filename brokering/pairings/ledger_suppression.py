@@ -64,8 +64,13 @@ def shown(
     size_s = schools["people"].to_numpy(np.int64)
     keep_p = primary(pairs["hidden"], threshold).to_numpy(bool, copy=True)
     free_p = (pairs["hidden"] == 0).to_numpy(bool)
-    # Pairs smallest first (ties: the order given, which is by the two schools' ids).
-    by_size = np.lexsort((np.arange(len(a)), pairs["people"].to_numpy(np.int64)))
+    # Pairs smallest first, ties by the two schools' codes — never by the rows' order, which
+    # a store's reads need not keep: a cover that moved between two reads would give away
+    # the cell it covered. (`by_code`: each school's place in code order.)
+    by_code = np.empty(n, np.int64)
+    by_code[np.argsort(index.to_numpy(str), kind="stable")] = np.arange(n)
+    lo, hi = np.minimum(by_code[a], by_code[b]), np.maximum(by_code[a], by_code[b])
+    by_size = np.lexsort((hi, lo, pairs["people"].to_numpy(np.int64)))
     ends = np.concatenate([a[by_size], b[by_size]])
     ends_pair = np.concatenate([by_size, by_size])
     ends_rank = np.concatenate([np.arange(len(a)), np.arange(len(a))])
@@ -128,7 +133,7 @@ def shown(
             if hidden_s.sum() == 1:
                 others = np.flatnonzero(~free_s & keep_s & (size_s > 0) & side)
                 if len(others):
-                    keep_s[others[np.lexsort((others, size_s[others]))[0]]] = False
+                    keep_s[others[np.lexsort((by_code[others], size_s[others]))[0]]] = False
         if (keep_s == before[0]).all() and (keep_p == before[1]).all():
             break
     return (
