@@ -9,16 +9,28 @@ cells are broken by the schools' codes and the areas' names instead.
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import os
+from collections.abc import Iterator
+from datetime import date
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from brokering.dashboard import flows, transfer
+from brokering.dashboard.facts import Scope
 from brokering.dashboard.flow_hiding import flow_hidden
-from brokering.pairings import ledger_suppression
+from brokering.dashboard.hiding import ADDITIVE, guard_areas, guard_terms
+from brokering.db import Connection
+from brokering.pairings import ledger, ledger_suppression
+from brokering.store import open_store
 from brokering.viewer import Viewer
+from tests import alliances as made
+from tests import test_school_charts_properties as charts_model
 
 TRIALS = int(os.environ.get("BROKERING_PROPERTY_TRIALS", "25"))
 AREAS = ("Assessment and curriculum", "Behaviour and culture", "Early years")
@@ -167,3 +179,129 @@ def test_the_ledgers_hidden_relationship_is_the_same_pick_either_way() -> None:
     viewer = Viewer("viewer")
     first = ledger_keyed(schools, pairs, viewer)
     assert ledger_keyed(schools, pairs.iloc[::-1], viewer) == first
+
+
+@st.composite
+def term_figures(draw: st.DrawFn) -> list[dict]:
+    """The headline's figures (value, people unseen) per term, for the whole (None) and each
+    area, the whole the areas' sum, as `hiding.guard_terms` takes them."""
+    areas = AREAS[: draw(st.integers(2, 3))]
+    figs = []
+    for _ in range(draw(st.integers(2, 4))):
+        by: dict = {}
+        for area in areas:
+            by[area] = {}
+            for key in ADDITIVE:
+                people = draw(st.integers(0, 4))
+                value = draw(st.integers(1, 5)) if people else draw(st.sampled_from([0, 0, 2]))
+                by[area][key] = (value, people)
+        by[None] = {k: tuple(sum(by[a][k][j] for a in areas) for j in (0, 1)) for k in ADDITIVE}
+        figs.append(by)
+    return figs
+
+
+def terms_keyed(figs: list[dict], viewer: Viewer) -> list[dict]:
+    """What the trend and the headline show per term and area, keyed by area."""
+    out = guard_terms(figs, [guard_areas(f, viewer) for f in figs], viewer)
+    return [{area: dict(sorted(shown.items())) for area, shown in o.items()} for o in out]
+
+
+def reordered(figs: list[dict], order: tuple) -> list[dict]:
+    """The same figures with each term's areas in `order` (as a read's rows might come)."""
+    return [{area: by[area] for area in order} for by in figs]
+
+
+@settings(max_examples=TRIALS * 4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(figs=term_figures(), data=st.data())
+def test_the_terms_cover_is_the_same_whatever_the_areas_order(
+    figs: list[dict], data: st.DataObject
+) -> None:
+    viewer = Viewer("viewer")
+    order = tuple(data.draw(st.permutations(list(figs[0]))))
+    assert terms_keyed(reordered(figs, order), viewer) == terms_keyed(figs, viewer)
+
+
+def test_the_terms_pairings_active_hidden_is_the_same_pick_whatever_the_areas_order() -> None:
+    """Found by the test above on the older rule: which term's pairings active was hidden
+    beside a hidden figure concluded (`hiding._guard_active`) followed the order the areas
+    were read in."""
+    a, b = AREAS[:2]
+    zero = dict.fromkeys(ADDITIVE, (0, 0))
+
+    def term(**by: dict) -> dict:
+        out = {a: {**zero, **by.get("a", {})}, b: {**zero, **by.get("b", {})}}
+        out[None] = {k: tuple(sum(out[x][k][j] for x in (a, b)) for j in (0, 1)) for k in zero}
+        return out
+
+    figs = [
+        term(b={"not_transferred": (1, 1)}),
+        term(a={"active": (1, 3), "not_transferred": (1, 1)}),
+        term(a={"active": (1, 3)}),
+    ]
+    viewer = Viewer("viewer")
+    first = terms_keyed(figs, viewer)
+    for order in itertools.permutations([a, b, None]):
+        assert terms_keyed(reordered(figs, order), viewer) == first, order
+
+
+# End to end: the same alliance written into two stores in different orders shows every role
+# the same figures on every view, compared by names (the pairings' ids, given in the order
+# written, appear on none of them).
+
+AS_OF = date(2026, 12, 31)
+
+
+@pytest.fixture(scope="module")
+def other_store() -> Iterator[Connection]:
+    """A second empty store, for the same alliance written in another order."""
+    c = open_store(":memory:")
+    yield c
+    c.close()
+
+
+def table(frame: pd.DataFrame) -> list[tuple]:
+    """A view's rows as text, in a fixed order: the same figures whatever order they came in."""
+    text = frame.astype(object).where(frame.notna(), "<hidden>").astype(str)
+    return sorted(text.itertuples(index=False, name=None))
+
+
+def every_view(con: Connection, viewer: Viewer, a: dict) -> dict[str, object]:
+    """What `viewer` sees on the Transfer page (for the alliance, each area and each school
+    the School filter offers) and the reciprocity ledger."""
+    term = charts_model.TERM
+    out: dict[str, object] = {}
+    by_school, by_pair = ledger.school_views(con, viewer)
+    out["ledger by school"], out["ledger by relationship"] = table(by_school), table(by_pair)
+    out["balance"] = table(flows.balance(con, viewer, term.start, term.end))
+    areas = sorted(set(charts_model.SKILLS.values()))
+    scopes = [Scope(area=area) for area in (None, *areas)]
+    scopes += [Scope(school_id=s) for s in a["schools"]]
+    for scope in scopes:
+        name = f"{scope.area or 'all areas'} / {scope.school_id or 'alliance'}"
+        figs = transfer.headline(con, viewer, term, scope, AS_OF)
+        out[f"headline {name}"] = sorted(str(dataclasses.astuple(f)) for f in figs)
+        out[f"trend {name}"] = table(transfer.trend_by_term(con, viewer, scope, AS_OF))
+        for by in ("school", "area"):
+            got = transfer.outcomes_by(con, viewer, by, scope, term.start, term.end)
+            out[f"outcomes by {by} {name}"] = table(got)
+        out[f"hours {name}"] = table(transfer.hours_against_outcome(con, viewer, scope))
+        out[f"ratings {name}"] = table(transfer.ratings_before_after(con, viewer, scope))
+        matrix = flows.flow_matrix(con, viewer, term.start, term.end, scope)
+        out[f"flows {name}"] = table(matrix)
+    return out
+
+
+@settings(
+    max_examples=max(1, TRIALS // 5),  # each example reads every view for every role, twice
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(a=charts_model.alliances(), data=st.data())
+def test_every_view_is_the_same_whatever_order_the_alliance_was_written_in(
+    store: Connection, other_store: Connection, a: dict, data: st.DataObject
+) -> None:
+    charts_model.load(store, a)
+    b = {key: data.draw(st.permutations(a[key]), label=key) for key in a}
+    charts_model.load(other_store, b)
+    for viewer in made.roles(a["schools"]):
+        assert every_view(other_store, viewer, a) == every_view(store, viewer, a), viewer.role
