@@ -68,9 +68,10 @@ def shown(
     # a store's reads need not keep: a cover that moved between two reads would give away
     # the cell it covered. (`by_code`: each school's place in code order.)
     by_code = np.empty(n, np.int64)
-    by_code[np.argsort(index.to_numpy(str), kind="stable")] = np.arange(n)
-    lo, hi = np.minimum(by_code[a], by_code[b]), np.maximum(by_code[a], by_code[b])
-    by_size = np.lexsort((hi, lo, pairs["people"].to_numpy(np.int64)))
+    by_code[np.argsort(index.to_numpy(), kind="stable")] = np.arange(n)
+    ca, cb = by_code[a], by_code[b]
+    pair = np.minimum(ca, cb) * n + np.maximum(ca, cb)  # one per relationship: no ties left
+    by_size = np.argsort(pairs["people"].to_numpy(np.int64) * (n * n) + pair)
     ends = np.concatenate([a[by_size], b[by_size]])
     ends_pair = np.concatenate([by_size, by_size])
     ends_rank = np.concatenate([np.arange(len(a)), np.arange(len(a))])
