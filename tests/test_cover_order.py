@@ -12,6 +12,8 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import os
+import re
+import sys
 from collections.abc import Iterator
 from datetime import date
 
@@ -21,6 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from brokering import changes, db
 from brokering.dashboard import flows, transfer
 from brokering.dashboard.facts import Scope
 from brokering.dashboard.flow_hiding import flow_hidden
@@ -305,3 +308,51 @@ def test_every_view_is_the_same_whatever_order_the_alliance_was_written_in(
     charts_model.load(other_store, b)
     for viewer in made.roles(a["schools"]):
         assert every_view(other_store, viewer, a) == every_view(store, viewer, a), viewer.role
+
+
+def _ordered(sql: str) -> bool:
+    """Whether a read fixes its rows' order: an ORDER BY outside every bracket."""
+    while (bare := re.sub(r"\([^()]*\)", " ", sql)) != sql:
+        sql = bare
+    return "ORDER BY" in sql.upper()
+
+
+def reverse_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every read of the product with no ORDER BY of its own returns its rows last first:
+    a store is free to, and the figures shown must not change."""
+
+    def reversed_df(con: Connection, sql: str, params: list | None = None) -> pd.DataFrame:
+        frame = db.query_df(con, sql, params)
+        return frame if _ordered(sql) else frame.iloc[::-1].reset_index(drop=True)
+
+    def reversed_records(con: Connection, sql: str, params: list | None = None) -> list[dict]:
+        rows = db.query_records(con, sql, params)
+        return rows if _ordered(sql) else rows[::-1]
+
+    for name, module in list(sys.modules.items()):
+        if name.startswith("brokering.") and module is not db:
+            if getattr(module, "query_df", None) is db.query_df:
+                monkeypatch.setattr(module, "query_df", reversed_df)
+            if getattr(module, "query_records", None) is db.query_records:
+                monkeypatch.setattr(module, "query_records", reversed_records)
+
+
+@settings(
+    max_examples=max(1, TRIALS // 5),  # each example reads every view for every role, twice
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(a=charts_model.alliances())
+def test_every_view_is_the_same_when_unordered_reads_come_last_first(
+    store: Connection, a: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    charts_model.load(store, a)
+    viewers = made.roles(a["schools"])
+    first = [every_view(store, viewer, a) for viewer in viewers]
+    with monkeypatch.context() as patch:
+        reverse_reads(patch)
+        changes.forget()  # no read remembered from the first pass
+        again = [every_view(store, viewer, a) for viewer in viewers]
+    changes.forget()
+    for viewer, one, two in zip(viewers, first, again, strict=True):
+        assert two == one, viewer.role

@@ -45,8 +45,9 @@ def shown(
 ) -> tuple[pd.Series, pd.Series]:
     """(school rows shown, relationship rows shown) as boolean Series aligned with the
     frames. `schools` needs school_id, people, hidden (and, where known, gives and gets:
-    whether it gives, receives anything); `pairs` school_a, school_b, people, hidden (people
-    the viewer cannot see).
+    whether it gives, receives anything; `by_id`, its place in code order, where school_id
+    is not the code — the flows' positions); `pairs` school_a, school_b, people, hidden
+    (people the viewer cannot see).
 
     Worked out on arrays, every school at once per pass, so a national ledger (20,000
     schools, 100,000 relationships) takes a few passes of milliseconds; passes repeat until
@@ -68,7 +69,8 @@ def shown(
     # a store's reads need not keep: a cover that moved between two reads would give away
     # the cell it covered. (`by_code`: each school's place in code order.)
     by_code = np.empty(n, np.int64)
-    by_code[np.argsort(index.to_numpy(), kind="stable")] = np.arange(n)
+    codes = schools["by_id"].to_numpy() if "by_id" in schools else index.to_numpy()
+    by_code[np.argsort(codes, kind="stable")] = np.arange(n)
     ca, cb = by_code[a], by_code[b]
     pair = np.minimum(ca, cb) * n + np.maximum(ca, cb)  # one per relationship: no ties left
     by_size = np.argsort(pairs["people"].to_numpy(np.int64) * (n * n) + pair)
