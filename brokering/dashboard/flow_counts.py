@@ -320,6 +320,7 @@ def hiding_inputs(work: Work, with_cells: bool) -> tuple[pd.DataFrame, ...]:
     schools = pd.DataFrame(
         {
             "school_id": present,
+            "by_id": work.by_id[present],  # ties broken by code, as the ledger's are
             "people": school_people[present],
             "hidden": school_hidden[present],
             "gives": np.bincount(work.g, minlength=n)[present] > 0,

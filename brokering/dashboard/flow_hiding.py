@@ -138,7 +138,8 @@ def flow_hidden(
     # two reads of the same figures would show each of two cells once, and give away the
     # cell they covered.
     s_rank = np.empty(len(ids), np.int64)
-    s_rank[np.argsort(ids.to_numpy(str), kind="stable")] = np.arange(len(ids))
+    codes = schools["by_id"].to_numpy() if "by_id" in schools else ids.to_numpy()  # as numbers
+    s_rank[np.argsort(codes, kind="stable")] = np.arange(len(ids))
     a_rank = pd.factorize(cells["area"].to_numpy(object), sort=True)[0].astype(np.int64)
     lo, hi = np.minimum(s_rank[g], s_rank[r]), np.maximum(s_rank[g], s_rank[r])
     tie = (lo * n + hi) * (int(a_rank.max(initial=0)) + 1) + a_rank

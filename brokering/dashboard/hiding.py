@@ -230,7 +230,9 @@ def _guard_active(figs: list[dict], out: list[dict], hide) -> None:  # noqa: ANN
 
     for _ in range(4 * len(out)):  # each pass only hides: a few are enough
         changed = False
-        for area in list(out[0]) if out else ():
+        # The whole first, then the areas by name: never the order the figures were read
+        # in, which a store's reads need not keep (which figure is hidden follows it).
+        for area in sorted(out[0], key=lambda a: (a is not None, a or "")) if out else ():
             for k in range(len(out) - 1):
                 here, after = out[k][area], out[k + 1][area]
                 if not any(here[key][1] for key in CONCLUDED if key in here):

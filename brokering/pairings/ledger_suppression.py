@@ -45,8 +45,9 @@ def shown(
 ) -> tuple[pd.Series, pd.Series]:
     """(school rows shown, relationship rows shown) as boolean Series aligned with the
     frames. `schools` needs school_id, people, hidden (and, where known, gives and gets:
-    whether it gives, receives anything); `pairs` school_a, school_b, people, hidden (people
-    the viewer cannot see).
+    whether it gives, receives anything; `by_id`, its place in code order, where school_id
+    is not the code — the flows' positions); `pairs` school_a, school_b, people, hidden
+    (people the viewer cannot see).
 
     Worked out on arrays, every school at once per pass, so a national ledger (20,000
     schools, 100,000 relationships) takes a few passes of milliseconds; passes repeat until
@@ -64,8 +65,15 @@ def shown(
     size_s = schools["people"].to_numpy(np.int64)
     keep_p = primary(pairs["hidden"], threshold).to_numpy(bool, copy=True)
     free_p = (pairs["hidden"] == 0).to_numpy(bool)
-    # Pairs smallest first (ties: the order given, which is by the two schools' ids).
-    by_size = np.lexsort((np.arange(len(a)), pairs["people"].to_numpy(np.int64)))
+    # Pairs smallest first, ties by the two schools' codes — never by the rows' order, which
+    # a store's reads need not keep: a cover that moved between two reads would give away
+    # the cell it covered. (`by_code`: each school's place in code order.)
+    by_code = np.empty(n, np.int64)
+    codes = schools["by_id"].to_numpy() if "by_id" in schools else index.to_numpy()
+    by_code[np.argsort(codes, kind="stable")] = np.arange(n)
+    ca, cb = by_code[a], by_code[b]
+    pair = np.minimum(ca, cb) * n + np.maximum(ca, cb)  # one per relationship: no ties left
+    by_size = np.argsort(pairs["people"].to_numpy(np.int64) * (n * n) + pair)
     ends = np.concatenate([a[by_size], b[by_size]])
     ends_pair = np.concatenate([by_size, by_size])
     ends_rank = np.concatenate([np.arange(len(a)), np.arange(len(a))])
@@ -128,7 +136,7 @@ def shown(
             if hidden_s.sum() == 1:
                 others = np.flatnonzero(~free_s & keep_s & (size_s > 0) & side)
                 if len(others):
-                    keep_s[others[np.lexsort((others, size_s[others]))[0]]] = False
+                    keep_s[others[np.lexsort((by_code[others], size_s[others]))[0]]] = False
         if (keep_s == before[0]).all() and (keep_p == before[1]).all():
             break
     return (
