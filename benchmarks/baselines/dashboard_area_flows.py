@@ -21,7 +21,7 @@ import pandas as pd
 from benchmarks.baselines import dashboard as bd
 from benchmarks.baselines.dashboard_hidden import HiddenFrames, load_hidden_frames
 from brokering.dashboard import facts as dash_facts
-from brokering.dashboard import flow_counts
+from brokering.dashboard import flow_between, flow_counts
 from brokering.dashboard.flow_hiding import flow_hidden
 from brokering.dashboard.flows import _two_sure_cells
 from brokering.db import Connection
@@ -242,7 +242,7 @@ def area_totals(
     done = [False] * len(periods)
     if viewer.aggregate_only:
         rel = relationships(af)
-        between = flow_counts.Between.of(rel)
+        between = flow_between.Between.of(rel)
         done = [_two_sure_cells(rel, between, s, e) for s, e in periods]
     return [
         (set(), set()) if settled else decided(af, s, e, unseen, viewer, cache)[3:]
