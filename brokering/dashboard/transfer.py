@@ -11,7 +11,7 @@ from datetime import date
 
 import pandas as pd
 
-from brokering.dashboard import flows
+from brokering.dashboard import flows, unlisted
 from brokering.dashboard.facts import (
     ALLIANCE,
     Facts,
@@ -211,16 +211,23 @@ def _guarded_views(
     f = f or facts(con)  # once: each look at whether the facts are current costs a query
     # One school's view: what is hidden for the alliance's view and the flows beside it.
     school, mine = school_view.decide(con, viewer, scope, periods, as_of) or (None, None)
+    # The alliance's figures: hidden too where what the viewer cannot list rests on few (a
+    # school's view weighs the alliance's as they are shown: school_view).
+    rest = (
+        unlisted.forced(con, f, viewer, periods, as_of, scope.area is not None)
+        if scope.school_id is None
+        else [{} for _ in periods]
+    )
     if scope.area is None or viewer.sees_everyone:
         if mine is not None:  # the school's figures, read beside the alliance's
             figures = mine[None]
         else:
             figures = period_figures(con, f, scope, periods, as_of, viewer)
         whole = [{None: figs} for figs in figures]
-        out = [
-            guard_areas({None: figs}, viewer, *school_view.whole(school, k))
-            for k, figs in enumerate(figures)
-        ]
+        out = []
+        for k, figs in enumerate(figures):
+            forced, known = school_view.whole(school, k)
+            out.append(guard_areas({None: figs}, viewer, unlisted.merged(forced, rest[k]), known))
         return figures, guard_terms(whole, out, viewer)
 
     # An area's pairings active adds up from its flow matrix (work between schools) and its
@@ -249,7 +256,7 @@ def _guarded_views(
         per_period.append(this)
         if school is None:
             hidden, known = with_flows[k]
-            forced = {area: ("active",) for area in hidden}
+            forced = unlisted.merged({area: ("active",) for area in hidden}, rest[k])
         else:
             forced, known = school[k]
         guarded.append(guard_areas(this, viewer, forced, known))
