@@ -27,7 +27,7 @@ from brokering.dashboard.outcomes import (  # noqa: F401 - the dashboard's views
     ratings_before_after,
 )
 from brokering.dashboard.transfer_figures import figures_by_area, period_figures
-from brokering.db import Connection
+from brokering.db import Connection, alongside
 from brokering.terms import Term, previous_term, term_of, terms_between
 from brokering.viewer import Viewer
 
@@ -212,12 +212,11 @@ def _guarded_views(
     # One school's view: what is hidden for the alliance's view and the flows beside it.
     school, mine = school_view.decide(con, viewer, scope, periods, as_of) or (None, None)
     # The alliance's figures: hidden too where what the viewer cannot list rests on few (a
-    # school's view weighs the alliance's as they are shown: school_view).
-    rest = (
-        unlisted.forced(con, f, viewer, periods, as_of, scope.area is not None)
-        if scope.school_id is None
-        else [{} for _ in periods]
-    )
+    # school's view weighs the alliance's as they are shown: school_view). For one area,
+    # worked out beside the figures, after the flow matrices' look on their thread.
+    alone = scope.school_id is None and scope.area is None
+    rest = unlisted.forced(con, f, viewer, periods, as_of, False) if alone else []
+    rest = rest or [{} for _ in periods]
     if scope.area is None or viewer.sees_everyone:
         if mine is not None:  # the school's figures, read beside the alliance's
             figures = mine[None]
@@ -243,7 +242,12 @@ def _guarded_views(
         return figures_by_area(con, f, scope, periods, as_of, viewer)
 
     if school is None:
-        by_area, with_flows = flows.area_totals_beside(con, viewer, periods, f, by_areas)
+
+        def beside(cursor: Connection) -> tuple[list, unlisted.Forced]:
+            looks = flows.area_totals(cursor, viewer, periods, f)
+            return looks, unlisted.forced(cursor, f, viewer, periods, as_of, True)
+
+        by_area, (with_flows, rest) = alongside(con, beside, by_areas)
     else:
         by_area, with_flows = by_areas(), None
     if scope.area not in by_area:  # no pairing in the area: its figures are all zero
