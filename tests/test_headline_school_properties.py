@@ -212,3 +212,31 @@ def test_with_the_flows_too(store: Connection, a: dict) -> None:
     flows_model.load(store, a)
     for viewer in flows_model.roles(a):
         check_with_flows(store, a, viewer)
+
+
+#: Found by BROKERING_PROPERTY_TRIALS=100 (a hunt by helper gap20); not closed, and it fails
+#: on the code before that hunt's changes too (they touch only a head's or the SLE
+#: coordinator's view). The governor: school A's hidden "overdue reviews" over all areas (2:
+#: A0 with B0 and with B1) is worked out from the School filter's figures beside the
+#: alliance's — school A's view is decided in `school_view` (and `transfer_figures`), which
+#: another helper was changing at the time, so it was left alone here.
+OVERDUE_AT_A = {
+    "schools": ["A", "B"],
+    "staff": [("A0", "A", True), ("B0", "B", False), ("B1", "B", True)],
+    "pairings": [("A0", "B0", "assessment-design", "stopped", 4),
+                 ("B1", "B0", "assessment-design", "active", 2),
+                 ("A0", "B0", "assessment-design", "transferred", 4),
+                 ("A0", "B0", "adaptive-teaching", "stopped", 2),
+                 ("B0", "B1", "anti-bullying", "active", 2),
+                 ("A0", "B1", "adaptive-teaching", "active", 3),
+                 ("A0", "B0", "adaptive-teaching", "active", 1),
+                 ("B0", "B1", "anti-bullying", "not transferred", 3)],
+}  # fmt: skip
+
+
+@pytest.mark.xfail(
+    strict=True, reason="not closed: a school's overdue reviews, governor — OVERDUE_AT_A"
+)
+def test_known_gap_a_schools_overdue_reviews(store: Connection) -> None:
+    area_model.load(store, OVERDUE_AT_A)
+    check(store, OVERDUE_AT_A, Viewer("viewer"))

@@ -11,7 +11,7 @@ from datetime import date
 
 import pandas as pd
 
-from brokering.dashboard import flows
+from brokering.dashboard import flows, unlisted
 from brokering.dashboard.facts import (
     ALLIANCE,
     Facts,
@@ -27,7 +27,7 @@ from brokering.dashboard.outcomes import (  # noqa: F401 - the dashboard's views
     ratings_before_after,
 )
 from brokering.dashboard.transfer_figures import figures_by_area, period_figures
-from brokering.db import Connection
+from brokering.db import Connection, alongside
 from brokering.terms import Term, previous_term, term_of, terms_between
 from brokering.viewer import Viewer
 
@@ -211,16 +211,22 @@ def _guarded_views(
     f = f or facts(con)  # once: each look at whether the facts are current costs a query
     # One school's view: what is hidden for the alliance's view and the flows beside it.
     school, mine = school_view.decide(con, viewer, scope, periods, as_of) or (None, None)
+    # The alliance's figures: hidden too where what the viewer cannot list rests on few (a
+    # school's view weighs the alliance's as they are shown: school_view). For one area,
+    # worked out beside the figures, after the flow matrices' look on their thread.
+    alone = scope.school_id is None and scope.area is None
+    rest = unlisted.forced(con, f, viewer, periods, as_of, False) if alone else []
+    rest = rest or [{} for _ in periods]
     if scope.area is None or viewer.sees_everyone:
         if mine is not None:  # the school's figures, read beside the alliance's
             figures = mine[None]
         else:
             figures = period_figures(con, f, scope, periods, as_of, viewer)
         whole = [{None: figs} for figs in figures]
-        out = [
-            guard_areas({None: figs}, viewer, *school_view.whole(school, k))
-            for k, figs in enumerate(figures)
-        ]
+        out = []
+        for k, figs in enumerate(figures):
+            forced, known = school_view.whole(school, k)
+            out.append(guard_areas({None: figs}, viewer, unlisted.merged(forced, rest[k]), known))
         return figures, guard_terms(whole, out, viewer)
 
     # An area's pairings active adds up from its flow matrix (work between schools) and its
@@ -236,7 +242,12 @@ def _guarded_views(
         return figures_by_area(con, f, scope, periods, as_of, viewer)
 
     if school is None:
-        by_area, with_flows = flows.area_totals_beside(con, viewer, periods, f, by_areas)
+
+        def beside(cursor: Connection) -> tuple[list, unlisted.Forced]:
+            looks = flows.area_totals(cursor, viewer, periods, f)
+            return looks, unlisted.forced(cursor, f, viewer, periods, as_of, True)
+
+        by_area, (with_flows, rest) = alongside(con, beside, by_areas)
     else:
         by_area, with_flows = by_areas(), None
     if scope.area not in by_area:  # no pairing in the area: its figures are all zero
@@ -249,7 +260,7 @@ def _guarded_views(
         per_period.append(this)
         if school is None:
             hidden, known = with_flows[k]
-            forced = {area: ("active",) for area in hidden}
+            forced = unlisted.merged({area: ("active",) for area in hidden}, rest[k])
         else:
             forced, known = school[k]
         guarded.append(guard_areas(this, viewer, forced, known))

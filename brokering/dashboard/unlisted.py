@@ -1,0 +1,81 @@
+"""The headline's figures weighed by what the viewer cannot list: a figure is the pairings
+on the viewer's pairings page plus those that are not, so shown it gives away the second.
+
+Why: a head or the SLE coordinator sees on the pairings page every pairing with someone
+they can see — its practice (so its skill area), its status, its dates and hours
+(`pairings.views.list_pairings`) — so they can count each headline figure's share of those
+pairings themselves. What a shown figure tells them beyond their lists is the rest: the
+pairings of people they cannot see, none of them on the page. Found: of the evidenced
+transfers in one area (2: resting on three people head B cannot see, so shown), head B lists
+one (their own school's); the other was a pairing of two people of school A who do not share,
+and so the outcomes' hidden "transferred at A" (and that two colleagues at A had worked
+together) was the shown 2 less the 1 they list. So where that rest rests on 1 to threshold-1
+people, the figure is hidden too (`forced`, for `hiding.guard_areas`), as `hiding.outside`
+does for a school's view. An aggregate-only role lists nothing (the figures' own people
+already say it all), and the administrator sees everyone."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from brokering.dashboard.facts import ALLIANCE, Facts, unseen_sql
+from brokering.dashboard.hiding import ADDITIVE, primary
+from brokering.dashboard.transfer_figures import figures_by_area
+from brokering.db import Connection
+from brokering.viewer import Viewer
+
+#: Per period: per area (None: all areas), the figures to hide.
+Forced = list[dict[str | None, tuple[str, ...]]]
+
+
+def unlisted_where(f: Facts, viewer: Viewer, alias: str = "p") -> tuple[str, list[object]]:
+    """A WHERE fragment keeping the pairings not on the viewer's pairings page: every
+    participant one they cannot see (`pairings.views.members_cte`'s `seen`, on the facts;
+    grouped rather than an anti-join: a fifth quicker at national scale)."""
+    unseen, params = unseen_sql(viewer, "m", listed=True)
+    return (
+        f"{alias}.pairing_id IN (SELECT m.pairing_id FROM {f.people} m "  # noqa: S608
+        f"GROUP BY m.pairing_id HAVING bool_and({unseen}))",
+        params,
+    )
+
+
+def forced(
+    con: Connection,
+    f: Facts,
+    viewer: Viewer,
+    periods: list[tuple[date, date]],
+    as_of: date,
+    by_area: bool,
+) -> Forced:
+    """Per period, the alliance's headline figures (over all areas, and with `by_area` each
+    area's) whose pairings not on the viewer's page rest on 1 to threshold-1 people (all of
+    them people the viewer cannot see): hidden whatever the rest rests on. Nothing for an
+    aggregate-only role or the administrator."""
+    if viewer.aggregate_only or viewer.sees_everyone:
+        return [{} for _ in periods]
+    where = unlisted_where(f, viewer)
+    rest = figures_by_area(con, f, ALLIANCE, periods, as_of, viewer, by_area, where)
+    out: Forced = [{} for _ in periods]
+    for area, figures in rest.items():
+        if area is not None and not by_area:
+            continue
+        for k, figs in enumerate(figures):
+            keys = tuple(
+                key
+                for key in ADDITIVE
+                if key in figs and figs[key][0] and primary([figs[key][1]])[0]
+            )
+            if keys:
+                out[k][area] = keys
+    return out
+
+
+def merged(
+    a: dict[str | None, tuple[str, ...]], b: dict[str | None, tuple[str, ...]]
+) -> dict[str | None, tuple[str, ...]]:
+    """Two `forced` maps as one (each area's keys, both sides')."""
+    out = dict(a)
+    for area, keys in b.items():
+        out[area] = tuple(dict.fromkeys((*out.get(area, ()), *keys)))
+    return out
