@@ -76,6 +76,25 @@ def test_same_school_pairing_is_allowed_and_marked(tiny: Connection, admin: View
     assert bool(views.list_pairings(tiny, admin).iloc[0]["same_school"])
 
 
+def test_same_school_is_not_told_of_someone_the_viewer_cannot_see(
+    tiny: Connection, admin: Viewer
+) -> None:
+    """A2 shares, A3 does not: head B sees the pairing (A2 is in it) with A3 masked and A3's
+    school left out ("a partner school"), so "same school" must not say that A3 is at A."""
+    pid = service.log_pairing(
+        tiny, admin, draft(donors=("A2",), recipients=("A3",)), today=TINY_TODAY
+    )
+    head_b = Viewer("headteacher", "B", "head-B")
+    assert views.pairing_detail(tiny, head_b, pid)["same_school"] is False
+    row = views.list_pairings(tiny, head_b, today=TINY_TODAY).iloc[0]
+    assert not bool(row["same_school"])
+    assert (
+        views.describe(row) == "Questioning: Alder Primary → a partner school, started 1 Sep 2026"
+    )
+    head_a = Viewer("headteacher", "A", "head-A")  # sees everyone at A: it is theirs to know
+    assert views.pairing_detail(tiny, head_a, pid)["same_school"] is True
+
+
 def test_practice_words_resolve_through_the_taxonomy(tiny: Connection) -> None:
     assert service.resolve_practice(tiny, "cold calling") == "questioning"
     with pytest.raises(ValidationError, match="not a practice"):

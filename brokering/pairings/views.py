@@ -57,7 +57,9 @@ def list_pairings(
               AND visible), []) AS donor_schools,
           coalesce(list(DISTINCT sc.name ORDER BY sc.name) FILTER (WHERE side = 'recipient'
               AND visible), []) AS recipient_schools,
-          count(DISTINCT mem.school_id) = 1 AS same_school
+          -- told only where the viewer sees everyone in it: else it would name the school
+          -- of someone the row calls "a partner school"
+          count(DISTINCT mem.school_id) = 1 AND bool_and(visible) AS same_school
         FROM mem JOIN schools sc USING (school_id) GROUP BY mem.pairing_id),
     evid AS (
         SELECT pairing_id, count(*) AS transfer_evidence
@@ -191,7 +193,9 @@ def pairing_detail(con: Connection, viewer: Viewer, pairing_id: str) -> dict:
         [pairing_id],
     )
     hidden = ~people["staff_ref"].isin(visible)
-    same_school = people["school"].nunique() == 1
+    # Only where the viewer sees everyone in it (as `list_pairings`): else it names the
+    # school of someone masked here.
+    same_school = people["school"].nunique() == 1 and not hidden.any()
     people.loc[hidden, ["staff_ref", "role", "school"]] = HIDDEN
     facts = store.skill_facts(con, [row["skill_id"], *row["disciplines"]])
     suggested = store.suggested_disciplines(con, row["skill_id"])
