@@ -20,7 +20,7 @@ import pandas as pd
 from benchmarks.baselines import dashboard as bd
 from benchmarks.baselines.dashboard_area_flows import AreaFrames
 from brokering.dashboard.chart_hiding import grid_beside
-from brokering.dashboard.outcomes import HOUR_BANDS, _every_outcome
+from brokering.dashboard.outcomes import HOUR_BANDS, _every_outcome, hours_laid_out
 from brokering.dashboard.school_tables import VIEW_COLUMNS, cut, table_hidden
 from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.viewer import Viewer
@@ -246,13 +246,4 @@ def hours_school(
 ) -> pd.DataFrame:
     """`transfer.hours_against_outcome` for one school's view (not the administrator)."""
     got = school_chart(af, hours_rows(af), school_id, unseen, viewer, 1, False)
-    got = got.assign(pairings=got["pairings"].astype("Int64").where(~got["hidden"], pd.NA))
-    got = got.set_index(["row", "outcome"])
-    rows = []
-    for _lo, _hi, label in HOUR_BANDS:
-        for outcome in ("transferred", "not transferred"):
-            n = got.at[(label, outcome), "pairings"] if (label, outcome) in got.index else 0
-            rows.append({"hours": label, "outcome": outcome, "pairings": n})
-    out = pd.DataFrame(rows)
-    out["pairings"] = out["pairings"].astype("Int64")
-    return out
+    return hours_laid_out(got)  # the product's layout, called: no counting in it

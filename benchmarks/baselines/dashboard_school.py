@@ -23,6 +23,7 @@ from benchmarks.baselines.dashboard_area_flows import AreaFrames, area_totals, s
 from benchmarks.baselines.dashboard_hidden import HEADLINE_KEYS
 from brokering.dashboard import school_view
 from brokering.dashboard.hiding import guard_areas, guard_terms, outside
+from brokering.dashboard.transfer import trend_row
 from brokering.terms import Term, previous_term, term_of, terms_between
 from brokering.viewer import Viewer
 
@@ -247,20 +248,7 @@ def trend_area(
     given = figures(af, bounds, as_of, unseen)[0][0]
     _, shown = area_view(af, bounds, unseen, viewer, area, given)
     at = {t.start: k for k, t in enumerate(terms)}
-    rows = []
-    for t in sp:
-        s = shown[at[t.start]][area]
-        rows.append(
-            {
-                "term": t.label,
-                "start": t.start.isoformat(),
-                "pairings active": s["active"][0],
-                "evidenced transfers": s["transferred"][0],
-                "transfer rate (%)": s["rate"][0],
-                "hidden": s["active"][1] or s["transferred"][1],
-            }
-        )
-    return pd.DataFrame(rows)
+    return pd.DataFrame([trend_row(t, shown[at[t.start]][area]) for t in sp])  # layout only
 
 
 def headline_school(

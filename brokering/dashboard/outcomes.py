@@ -331,6 +331,12 @@ def hours_against_outcome(con: Connection, viewer: Viewer, scope: Scope = ALLIAN
         got = school_view(con, f, viewer, scope, (cells, values), whole, 1, across=False)
     else:
         got = _view(con, f, viewer, cells, values, 1, scope.area)
+    return hours_laid_out(got)
+
+
+def hours_laid_out(got: pd.DataFrame) -> pd.DataFrame:
+    """The hours chart's rows from its suppressed cells: every band and both outcomes (a
+    band with no pairings 0), a hidden cell missing — drawn hidden, never as 0."""
     got = got.assign(pairings=got["pairings"].astype("Int64").where(~got["hidden"], pd.NA))
     got = got.set_index(["row", "outcome"])
     rows = []

@@ -160,20 +160,20 @@ def trend_by_term(
     periods = _joint_periods(con, viewer, scope, as_of, span, f)
     _, guarded = _guarded(con, viewer, scope, [(t.start, t.end) for t in periods], as_of, f)
     at = {t.start: k for k, t in enumerate(periods)}
-    rows = []
-    for term in span:
-        shown = guarded[at[term.start]]
-        rows.append(
-            {
-                "term": term.label,
-                "start": term.start.isoformat(),
-                "pairings active": shown["active"][0],
-                "evidenced transfers": shown["transferred"][0],
-                "transfer rate (%)": shown["rate"][0],
-                "hidden": shown["active"][1] or shown["transferred"][1],
-            }
-        )
-    return pd.DataFrame(rows)
+    return pd.DataFrame([trend_row(term, guarded[at[term.start]]) for term in span])
+
+
+def trend_row(term: Term, shown: dict) -> dict:
+    """One term of the trend from its suppressed figures (a hidden figure None: the line's
+    gap, marked as one)."""
+    return {
+        "term": term.label,
+        "start": term.start.isoformat(),
+        "pairings active": shown["active"][0],
+        "evidenced transfers": shown["transferred"][0],
+        "transfer rate (%)": shown["rate"][0],
+        "hidden": shown["active"][1] or shown["transferred"][1],
+    }
 
 
 def _guarded(
