@@ -212,14 +212,15 @@ def _guarded_views(
     # One school's view: what is hidden for the alliance's view and the flows beside it.
     school, mine = school_view.decide(con, viewer, scope, periods, as_of) or (None, None)
     # The alliance's figures: hidden too where what the viewer cannot list rests on few (a
-    # school's view weighs the alliance's as they are shown: school_view). For one area,
-    # worked out beside the figures, after the flow matrices' look on their thread.
-    alone = scope.school_id is None and scope.area is None
-    rest = unlisted.forced(con, f, viewer, periods, as_of, False) if alone else []
-    rest = rest or [{} for _ in periods]
+    # school's view weighs the alliance's as they are shown: school_view), counted in the
+    # figures' own pass (`unlisted.figures_and_forced`).
+    rest: unlisted.Forced = [{} for _ in periods]
     if scope.area is None or viewer.sees_everyone:
         if mine is not None:  # the school's figures, read beside the alliance's
             figures = mine[None]
+        elif scope.school_id is None and scope.area is None:
+            whole_, rest = unlisted.figures_and_forced(con, f, scope, periods, as_of, viewer, False)
+            figures = whole_[None]
         else:
             figures = period_figures(con, f, scope, periods, as_of, viewer)
         whole = [{None: figs} for figs in figures]
@@ -241,7 +242,16 @@ def _guarded_views(
             return dict(mine)
         return figures_by_area(con, f, scope, periods, as_of, viewer)
 
-    if school is None:
+    if school is None and given is None:  # the figures and what is unlisted, in one pass
+
+        def figures_and_rest() -> tuple[dict[str | None, list[dict]], unlisted.Forced]:
+            return unlisted.figures_and_forced(con, f, scope, periods, as_of, viewer, True)
+
+        def looks(cursor: Connection) -> list:
+            return flows.area_totals(cursor, viewer, periods, f)
+
+        (by_area, rest), with_flows = alongside(con, looks, figures_and_rest)
+    elif school is None:  # the figures given: what is unlisted beside the flows' look
 
         def beside(cursor: Connection) -> tuple[list, unlisted.Forced]:
             looks = flows.area_totals(cursor, viewer, periods, f)

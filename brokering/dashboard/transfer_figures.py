@@ -69,6 +69,35 @@ def figures_by_area(
     }
 
 
+def figures_parted(
+    con: Connection,
+    f: Facts,
+    scope: Scope,
+    periods: list[tuple[date, date]],
+    as_of: date,
+    viewer: Viewer | None,
+    by_area: bool,
+    part: tuple[str, list[object]],
+) -> dict[bool | None, dict[str | None, list[dict]]]:
+    """`figures_by_area` (key None) and the same for the pairings where `part` (a SQL truth
+    value over the pairing `p`, and its parameters) holds (True) and where it does not
+    (False), in one pass — a second pass over a WHERE would read every pairing again
+    (`unlisted`). The whole (area None) is always there under key None."""
+    if not 0 < len(periods) <= MAX_PERIODS:
+        raise ValueError(f"between 1 and {MAX_PERIODS} periods")
+    where, values = scoped(f, Scope(scope.school_id) if by_area else scope)
+    rows = _rows(con, f, where, values, periods, as_of, viewer, by_area, part)
+    ks = range(len(periods))
+    out: dict[bool | None, dict[str | None, list[dict]]] = {None: {}, True: {}, False: {}}
+    for row in rows:
+        area = None if pd.isna(row["area"]) else str(row["area"])
+        touch = None if pd.isna(row["touch"]) else bool(row["touch"])
+        out[touch][area] = figures_of(row, ks)
+    if None not in out[None]:  # no pairing counted: the whole's figures are all zero
+        out[None][None] = figures_of({}, ks)
+    return out
+
+
 def figures_split(
     con: Connection,
     f: Facts,
@@ -85,7 +114,8 @@ def figures_split(
     set). The whole (area None) is always there."""
     if not 0 < len(periods) <= MAX_PERIODS:
         raise ValueError(f"between 1 and {MAX_PERIODS} periods")
-    rows = _rows(con, f, "TRUE", [], periods, as_of, viewer, True, school_id)
+    touch = f"p.pairing_id IN (SELECT pairing_id FROM {f.people} WHERE school_id = ?)"
+    rows = _rows(con, f, "TRUE", [], periods, as_of, viewer, True, (touch, [school_id]))
     ks = range(len(periods))
     out: dict[bool | None, tuple[dict, dict]] = {None: ({}, {}), True: ({}, {}), False: ({}, {})}
     for row in rows:
@@ -109,22 +139,25 @@ def _rows(
     as_of: date,
     viewer: Viewer | None,
     by_area: bool,
-    split: str | None = None,
+    split: tuple[str, list[object]] | None = None,
 ) -> list[dict]:
-    """The figures' result rows (`figures_by_area`); with `split` (a school id), grouped by
-    whether a pairing has a participant from that school too (column touch: NULL for
-    both), each with `seen`: the periods with a pairing counted (bit k for period k)."""
+    """The figures' result rows (`figures_by_area`); with `split` (a SQL truth value over
+    the pairing `p`, and its parameters), grouped by it too (column touch: NULL for both),
+    each with `seen`: the periods with a pairing counted (bit k for period k)."""
     unseen, unseen_params = (
         unseen_sql(viewer, "m", listed=True) if viewer is not None else ("TRUE", [])
     )
-    if split is not None:
+    if split is not None and by_area:
         sets = "GROUPING SETS ((area), (), (touch, area), (touch))"
-        touch = f"p.pairing_id IN (SELECT pairing_id FROM {f.people} WHERE school_id = ?)"
-        touch_values: list[object] = [split]
+        touch, touch_values = split
         who_sets = (
             "GROUPING SETS ((m.staff_ref, x.area), (m.staff_ref), "
             "(m.staff_ref, x.touch, x.area), (m.staff_ref, x.touch))"
         )
+    elif split is not None:
+        sets = "GROUPING SETS ((), (touch))"
+        touch, touch_values = split
+        who_sets = "GROUPING SETS ((m.staff_ref), (m.staff_ref, x.touch))"
     else:
         sets = "GROUPING SETS ((area), ())" if by_area else "()"
         touch, touch_values = "NULL::BOOLEAN", []

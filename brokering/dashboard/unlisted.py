@@ -12,15 +12,16 @@ and so the outcomes' hidden "transferred at A" (and that two colleagues at A had
 together) was the shown 2 less the 1 they list. So where that rest rests on 1 to threshold-1
 people, the figure is hidden too (`forced`, for `hiding.guard_areas`), as `hiding.outside`
 does for a school's view. An aggregate-only role lists nothing (the figures' own people
-already say it all), and the administrator sees everyone."""
+already say it all), and the administrator sees everyone. The rest is counted in the same
+pass as the figures themselves (`figures_and_forced`), not in a second one."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from brokering.dashboard.facts import ALLIANCE, Facts, unseen_sql
+from brokering.dashboard.facts import ALLIANCE, Facts, Scope, unseen_sql
 from brokering.dashboard.hiding import ADDITIVE, primary
-from brokering.dashboard.transfer_figures import figures_by_area
+from brokering.dashboard.transfer_figures import figures_by_area, figures_parted
 from brokering.db import Connection
 from brokering.viewer import Viewer
 
@@ -56,7 +57,33 @@ def forced(
         return [{} for _ in periods]
     where = unlisted_where(f, viewer)
     rest = figures_by_area(con, f, ALLIANCE, periods, as_of, viewer, by_area, where)
-    out: Forced = [{} for _ in periods]
+    return _forced_of(rest, len(periods), by_area)
+
+
+def figures_and_forced(
+    con: Connection,
+    f: Facts,
+    scope: Scope,
+    periods: list[tuple[date, date]],
+    as_of: date,
+    viewer: Viewer,
+    by_area: bool,
+) -> tuple[dict[str | None, list[dict]], Forced]:
+    """`figures_by_area` for the alliance's `scope` and `forced`, in one pass over the
+    pairings (`figures_parted`: the rest is the pairings every participant of which the
+    viewer cannot see) — a second pass cost the head's headline for one area two fifths."""
+    if viewer.aggregate_only or viewer.sees_everyone:
+        figures = figures_by_area(con, f, scope, periods, as_of, viewer, by_area)
+        return figures, [{} for _ in periods]
+    parts = figures_parted(
+        con, f, scope, periods, as_of, viewer, by_area, unlisted_where(f, viewer)
+    )
+    return parts[None], _forced_of(parts[True], len(periods), by_area)
+
+
+def _forced_of(rest: dict[str | None, list[dict]], n_periods: int, by_area: bool) -> Forced:
+    """`forced` from the rest's figures (area -> figures per period)."""
+    out: Forced = [{} for _ in range(n_periods)]
     for area, figures in rest.items():
         if area is not None and not by_area:
             continue
