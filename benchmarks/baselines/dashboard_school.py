@@ -21,7 +21,7 @@ import pandas as pd
 from benchmarks.baselines import dashboard as bd
 from benchmarks.baselines.dashboard_area_flows import AreaFrames, area_totals, school_totals
 from benchmarks.baselines.dashboard_hidden import HEADLINE_KEYS
-from brokering.dashboard import school_view
+from brokering.dashboard import school_view, unlisted
 from brokering.dashboard.hiding import guard_areas, guard_terms, outside
 from brokering.dashboard.transfer import trend_row
 from brokering.terms import Term, previous_term, term_of, terms_between
@@ -175,12 +175,14 @@ def area_view(
     viewer: Viewer,
     area: str,
     by_area: dict,
+    as_of: date,
     cache: dict | None = None,
 ) -> tuple[list[dict], list[dict]]:
     """`transfer._guarded_views` for one area of the alliance: (the area's figures, per
     period every area's and the whole's suppressed with the areas' flow matrices)."""
     by_area = dict(by_area)
     with_flows = area_totals(af, bounds, unseen, viewer, cache)
+    rest = _unlisted(af, bounds, as_of, unseen, viewer)
     if area not in by_area:
         by_area[area] = [bd_zero() for _ in bounds]
     per_period, guarded = [], []
@@ -188,8 +190,30 @@ def area_view(
         this = {a: figs[k] for a, figs in by_area.items()}
         per_period.append(this)
         hidden, known = with_flows[k]
-        guarded.append(guard_areas(this, viewer, {a: ("active",) for a in hidden}, known))
+        forced = unlisted.merged({a: ("active",) for a in hidden}, rest[k])
+        guarded.append(guard_areas(this, viewer, forced, known))
     return by_area[area], guard_terms(per_period, guarded, viewer, None)
+
+
+def _unlisted(
+    af: AreaFrames,
+    bounds: list[tuple[date, date]],
+    as_of: date,
+    unseen: np.ndarray,
+    viewer: Viewer,
+) -> list[dict]:
+    """`unlisted.forced` for every area: the figures of the pairings every participant of
+    which the viewer cannot see (off their pairings page), counted here in numpy; which of
+    them rest on few, by the product's own `unlisted._forced_of`, called."""
+    if viewer.aggregate_only or viewer.sees_everyone:
+        return [{} for _ in bounds]
+    b = af.hf.base
+    n = len(b.pairings)
+    member_rows, person = bd._members(b, np.arange(n))
+    seen_any = np.zeros(n, bool)
+    np.logical_or.at(seen_any, member_rows, ~unseen[person])
+    rest = figures(af, bounds, as_of, unseen, (~seen_any).astype(np.int64), 2)[1][0]
+    return unlisted._forced_of(rest, len(bounds), True)
 
 
 def bd_zero() -> dict:
@@ -232,7 +256,7 @@ def headline_area(
     terms = joint(af, as_of, [term, previous_term(term)], None)
     bounds = _bounds(terms)
     given = figures(af, bounds, as_of, unseen)[0][0]
-    figs, shown = area_view(af, bounds, unseen, viewer, area, given)
+    figs, shown = area_view(af, bounds, unseen, viewer, area, given, as_of)
     return _pick(terms, figs, shown, area, term)
 
 
@@ -246,7 +270,7 @@ def trend_area(
     terms = joint(af, as_of, sp, None)
     bounds = _bounds(terms)
     given = figures(af, bounds, as_of, unseen)[0][0]
-    _, shown = area_view(af, bounds, unseen, viewer, area, given)
+    _, shown = area_view(af, bounds, unseen, viewer, area, given, as_of)
     at = {t.start: k for k, t in enumerate(terms)}
     return pd.DataFrame([trend_row(t, shown[at[t.start]][area]) for t in sp])  # layout only
 
@@ -275,7 +299,7 @@ def headline_school(
     whole = figures(af, a_bounds, as_of, unseen)[0]
     split = figures(af, a_bounds, as_of, unseen, touch.astype(np.int64), 2)
     cache: dict = {}  # each term's flows decided once for the alliance's view and the school's
-    _, shown = area_view(af, a_bounds, unseen, viewer, alliance_area, whole[0], cache)
+    _, shown = area_view(af, a_bounds, unseen, viewer, alliance_area, whole[0], as_of, cache)
     at = {t.start: k for k, t in enumerate(a_terms)}
     ours = [at[s] for s, _ in periods]
     mask = sum(1 << k for k in set(ours))
