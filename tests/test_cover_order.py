@@ -37,6 +37,14 @@ from tests import test_school_charts_properties as charts_model
 
 TRIALS = int(os.environ.get("BROKERING_PROPERTY_TRIALS", "25"))
 AREAS = ("Assessment and curriculum", "Behaviour and culture", "Early years")
+#: The pure functions' tests: quick, so many examples; the same ones every run (hunts raise
+#: BROKERING_PROPERTY_TRIALS).
+PURE = settings(
+    max_examples=TRIALS * 4,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 @st.composite
@@ -90,12 +98,7 @@ def keyed(got: tuple, schools: pd.DataFrame, pairs: pd.DataFrame, cells: pd.Data
     )
 
 
-@settings(
-    max_examples=TRIALS * 4,
-    deadline=None,
-    derandomize=True,  # the same examples every run; hunts raise BROKERING_PROPERTY_TRIALS
-    suppress_health_check=[HealthCheck.too_slow],
-)
+@PURE
 @given(frames=flow_inputs(), seed=st.integers(0, 2**16))
 def test_the_flows_cover_is_the_same_whatever_the_rows_order(
     frames: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame], seed: int
@@ -143,12 +146,7 @@ def ledger_keyed(schools: pd.DataFrame, pairs: pd.DataFrame, viewer: Viewer) -> 
     )
 
 
-@settings(
-    max_examples=TRIALS * 4,
-    deadline=None,
-    derandomize=True,  # the same examples every run; hunts raise BROKERING_PROPERTY_TRIALS
-    suppress_health_check=[HealthCheck.too_slow],
-)
+@PURE
 @given(frames=flow_inputs(), seed=st.integers(0, 2**16))
 def test_the_ledgers_cover_is_the_same_whatever_the_rows_order(
     frames: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame], seed: int
@@ -224,12 +222,7 @@ def reordered(figs: list[dict], order: tuple) -> list[dict]:
     return [{area: by[area] for area in order} for by in figs]
 
 
-@settings(
-    max_examples=TRIALS * 4,
-    deadline=None,
-    derandomize=True,  # the same examples every run; hunts raise BROKERING_PROPERTY_TRIALS
-    suppress_health_check=[HealthCheck.too_slow],
-)
+@PURE
 @given(figs=term_figures(), data=st.data())
 def test_the_terms_cover_is_the_same_whatever_the_areas_order(
     figs: list[dict], data: st.DataObject
