@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from brokering.dashboard import transfer
 from brokering.dashboard.facts import Scope
 from brokering.db import Connection
+from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.terms import term_of
 from brokering.viewer import Viewer
 from tests import test_flow_suppression_properties as flows_model
@@ -42,9 +43,11 @@ def scopes(a: dict, areas: list[str]) -> list[Scope]:
     return [Scope(s, area) for s in (None, *a["schools"]) for area in (None, *areas)]
 
 
-def check(con: Connection, a: dict, viewer: Viewer) -> None:
+def check(con: Connection, a: dict, viewer: Viewer, listed: bool = False) -> None:
     """`test_headline_area_properties.check`'s model, with every school's view beside the
-    alliance's."""
+    alliance's. With `listed`, the viewer also knows every pairing on their pairings page
+    (a head or the SLE coordinator: each pairing with someone they can see, its area and
+    status — `pairings.views.list_pairings`), as `tests/test_school_unlisted.py` asks."""
     n = len(a["pairings"])
     school = {r: s for r, s, _ in a["staff"]}
     area = [SKILLS[p[2]] for p in a["pairings"]]
@@ -79,6 +82,11 @@ def check(con: Connection, a: dict, viewer: Viewer) -> None:
             return
         expected = float(v @ hours) if key == "hours" else v.sum()
         assert float(value) == pytest.approx(expected), (name, value, expected)
+        # With what is listed known, a shown figure whose rest off the page rests on 1 to
+        # threshold-1 people tells that rest, as `brokering/dashboard/unlisted.py` says.
+        if listed and not viewer.aggregate_only:
+            rest = _unlisted_people(a, viewer, v)
+            assert not 0 < len(rest) < SUPPRESSION_THRESHOLD, (viewer, name, sorted(rest), a)
         shown[key].append(v)
 
     for scope in scopes(a, sorted(set(SKILLS.values()))):
@@ -100,12 +108,27 @@ def check(con: Connection, a: dict, viewer: Viewer) -> None:
             for col, key in (("pairings active", "active"), ("evidenced transfers", "transferred")):
                 add(f"trend {key} in {where}", key, scope, row[col], pd.isna(row[col]))
     sees = area_model.sees
+    lists = listed and not viewer.aggregate_only
     know = [np.eye(n)[i] for i, p in enumerate(a["pairings"])
-            if sees(viewer, a, p[0]) and sees(viewer, a, p[1])]  # fmt: skip
+            if (sees(viewer, a, p[0]) and sees(viewer, a, p[1]))
+            or (lists and (sees(viewer, a, p[0]) or sees(viewer, a, p[1])))]  # fmt: skip
     for name, key, target in hidden:
         if recoverable(know, target):
             continue
+        if lists and not 0 < len(_unlisted_people(a, viewer, target)) < SUPPRESSION_THRESHOLD:
+            continue  # what is not listed rests on enough people: the figure tells no one's
         assert not recoverable(know + shown[key], target), (viewer, name, a)
+
+
+def _unlisted_people(a: dict, viewer: Viewer, target: np.ndarray) -> set[str]:
+    """The people of a figure's pairings that are not on the viewer's pairings page."""
+    sees = area_model.sees
+    return {
+        ref
+        for i, p in enumerate(a["pairings"])
+        if target[i] and not (sees(viewer, a, p[0]) or sees(viewer, a, p[1]))
+        for ref in p[:2]
+    }
 
 
 #: Found with 20 trials: a governor, two schools. B's transfer rate in assessment is hidden
