@@ -21,6 +21,7 @@ from brokering.errors import NotFoundError, ValidationError
 from brokering.matching import availability, model, rules
 from brokering.matching import inputs as list_inputs
 from brokering.matching.arrays import Arrays
+from brokering.matching.need_checks import staff_of
 from brokering.matching.needs import Need, get_need, list_needs, resolve_skill
 from brokering.matching.params import DEFAULT_MATCH_PARAMS, MatchParams
 from brokering.matching.pool import phase_mask, skill_row
@@ -250,11 +251,9 @@ def candidates_for(
 ) -> CandidateList:
     """Candidates for a person and a skill (the `match` command): their open need in it if
     there is one, else a need not yet recorded (role and hours as given)."""
-    from brokering.matching.needs import _staff
-
     viewer.require_listing()
     skill_id = resolve_skill(con, skill)
-    school_id, school_name, left_on = _staff(con, viewer, staff_ref)
+    school_id, school_name, left_on = staff_of(con, viewer, staff_ref)
     ref = staff_ref.strip()
     if left_on is not None:
         raise ValidationError(

@@ -21,11 +21,12 @@ import pandas as pd
 
 from brokering import audit, dates
 from brokering.db import Connection, query_df, transaction
-from brokering.errors import AmbiguousQuery, NotFoundError, StoreError, ValidationError
-from brokering.importing.spec import PRIORITIES, WANTED_ROLES
+from brokering.errors import NotFoundError, StoreError, ValidationError
+from brokering.matching.need_checks import check_duplicate, check_values, staff_of
+from brokering.matching.need_checks import resolve_skill as resolve_skill
+from brokering.matching.need_checks import skill_choices as skill_choices
 from brokering.matching.rules import require_need_manager
-from brokering.settings import DEFAULT_RELATIONSHIP_HOURS, MAX_REF_LENGTH, MAX_TEXT_LENGTH
-from brokering.taxonomy import SkillMatcher
+from brokering.settings import DEFAULT_RELATIONSHIP_HOURS, MAX_TEXT_LENGTH
 from brokering.viewer import Viewer
 from brokering.visibility import visible_staff_sql
 
@@ -205,64 +206,6 @@ def _rows(con: Connection, sql: str, params: list[object]) -> list[tuple]:
         raise StoreError(f"The database could not answer that request: {exc}") from exc
 
 
-def resolve_skill(con: Connection, text: str) -> str:
-    """A skill id from an id, a name, an alias or a close spelling; never a guess."""
-    text = (text or "").strip()
-    if not text:
-        raise ValidationError("Say which skill the need is in.")
-    if con.execute("SELECT 1 FROM skills WHERE skill_id = ?", [text]).fetchall():
-        return text
-    match = SkillMatcher.from_db(con).match(text)
-    if match.ok and match.skill_id:
-        return match.skill_id
-    if match.status == "ambiguous":
-        raise AmbiguousQuery(f"'{text}' could be several skills.", list(match.suggestions))
-    raise AmbiguousQuery(f"No skill in the taxonomy matches '{text}'.", list(match.suggestions))
-
-
-def _staff(con: Connection, viewer: Viewer, staff_ref: str) -> tuple[str, str, date | None]:
-    """(school_id, school name, left_on) of a member of staff the viewer may see."""
-    ref = (staff_ref or "").strip()
-    if not ref or len(ref) > MAX_REF_LENGTH:
-        raise ValidationError("Give the member of staff's reference (their staff_ref).")
-    vis, params = visible_staff_sql(viewer, "st") if not viewer.sees_everyone else ("TRUE", [])
-    rows = con.execute(
-        f"SELECT st.school_id, sc.name, st.left_on FROM staff st "  # noqa: S608
-        f"JOIN schools sc USING (school_id) WHERE st.staff_ref = ? AND {vis}",
-        [ref, *params],
-    ).fetchall()
-    if not rows:
-        raise NotFoundError(
-            f"There is no member of staff '{ref}' that you can see. Check the reference."
-        )
-    return rows[0]
-
-
-def _check_values(priority: str, wanted_role: str, hours: float | None, note: str | None) -> None:
-    if priority not in PRIORITIES:
-        raise ValidationError(f"Priority must be one of: {', '.join(PRIORITIES)}.")
-    if wanted_role not in WANTED_ROLES:
-        raise ValidationError(f"The role wanted must be one of: {', '.join(WANTED_ROLES)}.")
-    if hours is not None and not 0 < float(hours) <= 1000:
-        raise ValidationError("Hours a term must be more than 0 and at most 1,000.")
-    if note is not None and len(note) > MAX_TEXT_LENGTH:
-        raise ValidationError(f"The note is longer than {MAX_TEXT_LENGTH} characters.")
-
-
-def _check_duplicate(con: Connection, staff_ref: str, skill_id: str, other_than: str) -> None:
-    rows = con.execute(
-        "SELECT need_id, status FROM needs WHERE staff_ref = ? AND skill_id = ? "
-        "AND status IN ('open', 'matched') AND need_id <> ? ORDER BY need_id",
-        [staff_ref, skill_id, other_than],
-    ).fetchall()
-    if rows:
-        raise ValidationError(
-            f"{staff_ref} already has {'an' if rows[0][1] == 'open' else 'a'} {rows[0][1]} need "
-            f"in this skill ({rows[0][0]}); "
-            "edit that one instead of adding a duplicate."
-        )
-
-
 def _next_id(con: Connection) -> str:
     ids = [r[0] for r in con.execute("SELECT need_id FROM needs").fetchall()]
     numbers = [int(m.group(1)) for i in ids if (m := re.fullmatch(r"N(\d+)", i))]
@@ -310,7 +253,7 @@ def add_need(
     """Add an open need; refused for a leaver, an unknown skill or a duplicate."""
     today = today or date.today()
     raised_on = raised_on or today
-    school_id, school_name, left_on = _staff(con, viewer, staff_ref)
+    school_id, school_name, left_on = staff_of(con, viewer, staff_ref)
     require_need_manager(viewer, school_id, school_name)
     if left_on is not None:
         raise ValidationError(
@@ -318,11 +261,11 @@ def add_need(
             "left is refused."
         )
     skill_id = resolve_skill(con, skill)
-    _check_values(priority, wanted_role, hours, note)
+    check_values(priority, wanted_role, hours, note)
     if raised_on > today:
         raise ValidationError("The date raised cannot be in the future.")
     ref = staff_ref.strip()
-    _check_duplicate(con, ref, skill_id, "")
+    check_duplicate(con, ref, skill_id, "")
     with transaction(con):
         need_id = _next_id(con)
         con.execute(
@@ -364,7 +307,7 @@ def edit_need(
         "hours": new_hours,
         "note": new_note,
     }
-    _check_values(new["priority"], new["wanted_role"], new_hours, new_note)  # type: ignore[arg-type]
+    check_values(new["priority"], new["wanted_role"], new_hours, new_note)  # type: ignore[arg-type]
     if raised_on is not None and raised_on > date.today():
         raise ValidationError("The date raised cannot be in the future.")
     pending = _pending(con, need_id)
@@ -378,7 +321,7 @@ def edit_need(
             f"{need_id} has {pending} request(s) awaiting an answer: withdraw them before "
             "changing the skill, role or hours."
         )
-    _check_duplicate(con, before.staff_ref, skill_id, need_id)
+    check_duplicate(con, before.staff_ref, skill_id, need_id)
     with transaction(con):
         con.execute(
             "UPDATE needs SET skill_id = ?, priority = ?, wanted_role = ?, raised_on = ?, "
@@ -436,8 +379,3 @@ def need_history(con: Connection, viewer: Viewer, need_id: str) -> pd.DataFrame:
         "FROM need_events WHERE need_id = ? ORDER BY event_id",
         [need_id],
     )
-
-
-def skill_choices(con: Connection) -> pd.DataFrame:
-    """Every taxonomy skill (id, name, area) for a form's choice list, by name."""
-    return query_df(con, "SELECT skill_id, name, area FROM skills ORDER BY name")
