@@ -16,79 +16,43 @@ categorical frames, so the national set takes well under a minute and the same
 from __future__ import annotations
 
 import json
-import os
-import re
 import shutil
 import time
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 
+from benchmarks import gen_records
+from benchmarks.gen_mix import (
+    _SECONDARY_SUBJECT_WEIGHT,
+    AREA_WEIGHTS,
+    AS_OF,
+    COACH_P,
+    MENTOR_P,
+    PHASE_OPTIONS,
+    PROFILE,
+    ROLE_BONUS,
+    ROLE_CLASS,
+    ROLES,
+    SCHOOL_RANGE,
+    WINDOW_DAYS,
+    _cat,
+    _days,
+    _Roster,
+    _write,
+)
+from benchmarks.gen_schools import SCHOOLS_FILE, load_state_schools, schools_file
 from brokering.phases import KEY_STAGES
 from brokering.taxonomy import Skill, load_skills
 
 #: Bump when the generated data changes, so cached sets are rebuilt.
 GENERATOR_VERSION = 2
-#: Every generated date is on or before this day; imports run with today=AS_OF.
-AS_OF = date(2026, 11, 20)
-WINDOW_DAYS = 1095
 DEFAULT_SEED = 20261124
 
 HERE = Path(__file__).resolve().parent
 WORK_DIR = HERE / "_work"
-SCHOOLS_FILE = Path(
-    os.environ.get("BENCH_SCHOOLS_FILE", "/work/shared/data/schools_england_open.csv")
-)
-#: 451 rows of that register (with its defects) kept beside the harness: the smoke scale
-#: uses them when the full register is not on the machine.
-SCHOOLS_SAMPLE = HERE / "data" / "schools_england_sample.csv"
-
-WELSH_LAS = frozenset(
-    {
-        "Blaenau Gwent",
-        "Bridgend",
-        "Caerphilly",
-        "Cardiff",
-        "Carmarthenshire",
-        "Ceredigion",
-        "Conwy",
-        "Denbighshire",
-        "Flintshire",
-        "Gwynedd",
-        "Isle of Anglesey",
-        "Merthyr Tydfil",
-        "Monmouthshire",
-        "Neath Port Talbot",
-        "Newport",
-        "Pembrokeshire",
-        "Powys",
-        "Rhondda Cynon Taf",
-        "Swansea",
-        "Torfaen",
-        "Vale of Glamorgan",
-        "Wrexham",
-    }
-)
-_NOT_ENGLAND = re.compile(r"Offshore Establishments|Overseas Establishments|^Does not apply$")
-_AP_WORDS = re.compile(
-    r"pupil referral|\bpru\b|alternative|tuition|short stay|inclusion|learning centre|"
-    r"learning service|hospital|medical|education centre|\bap academy\b",
-    re.IGNORECASE,
-)
-_PRIMARY_WORDS = re.compile(r"primary|infant|junior|first school", re.IGNORECASE)
-PHASE_MAP = {
-    "Primary": "primary",
-    "Secondary": "secondary",
-    "Nursery": "nursery",
-    "16 plus": "16 plus",
-    "All-through": "all-through",
-    "Middle deemed secondary": "middle",
-    "Middle deemed primary": "middle",
-}
 #: Staff per pupil relative to a mainstream school (special schools are staffed far more
 #: densely); used with number on roll to spread the staff.
 STAFFING = {
@@ -123,264 +87,6 @@ SCALES: dict[str, Scale] = {
     "alliance50": Scale("alliance50", 50, 5_000, 53_000, 2_100, 530, 1_000),
 }
 TABLE_ORDER = ("schools", "staff", "evidence", "coaching", "needs")
-
-
-# --------------------------------------------------------------------------------------------
-# Schools: the real register, cleaned
-# --------------------------------------------------------------------------------------------
-def schools_file(full: bool = True) -> Path:
-    """The register; for small scales (`full=False`) the bundled sample will do."""
-    if SCHOOLS_FILE.exists():
-        return SCHOOLS_FILE
-    if not full:
-        return SCHOOLS_SAMPLE
-    raise FileNotFoundError(
-        f"The schools register is not at {SCHOOLS_FILE}; set BENCH_SCHOOLS_FILE to its path."
-    )
-
-
-def _school_phase(row_phase: str, row_type: str, name: str) -> str:
-    if row_phase in PHASE_MAP:
-        return PHASE_MAP[row_phase]
-    # "Not applicable": special schools, PRUs/AP, and a few academies with odd age ranges.
-    if row_type == "Special School":
-        return "special"
-    if _AP_WORDS.search(name):
-        return "alternative provision"
-    if _PRIMARY_WORDS.search(name):
-        return "primary"
-    if row_type in ("Maintained School", "Academy"):
-        return "secondary"
-    return "special"
-
-
-def load_state_schools(path: Path | None = None) -> pd.DataFrame:
-    """England's state-funded schools from the register, cleaned: independent schools,
-    colleges, Welsh and offshore/overseas local authorities dropped; a blank type is kept as
-    state-funded; literal 'nan' cells are blanks; the mis-decoded Windows-1252 apostrophe
-    (U+0092) becomes "'"; phases mapped to the product's school phases (special schools from
-    their type, PRUs and alternative provision from their names)."""
-    raw = pd.read_csv(path or schools_file(), dtype=str, keep_default_na=False, encoding="utf-8")
-    raw = raw.apply(lambda c: c.str.strip().replace("nan", ""))
-    raw["name"] = raw["name"].str.replace("\x92", "'", regex=False)
-    keep = (
-        ~raw["type_2018"].isin(["Independent School", "College"])
-        & ~raw["la_name"].isin(WELSH_LAS)
-        & ~raw["la_name"].str.contains(_NOT_ENGLAND)
-    )
-    df = raw[keep].copy()
-    df["phase"] = [
-        _school_phase(p, t, n)
-        for p, t, n in zip(df["phase"], df["type_2018"], df["name"], strict=True)
-    ]
-    df["number_on_roll"] = pd.to_numeric(df["number_on_roll"], errors="coerce")
-    fallback = df.groupby("phase")["number_on_roll"].median()
-    missing = df["number_on_roll"].isna() | (df["number_on_roll"] <= 0)
-    df.loc[missing, "number_on_roll"] = df.loc[missing, "phase"].map(fallback).fillna(200)
-    df["roll_imputed"] = missing
-    for col in ("lat", "lng"):
-        df[col] = pd.to_numeric(df[col], errors="coerce")
-    bad = ~df["lat"].between(49, 61) | ~df["lng"].between(-8.5, 2)
-    df.loc[bad, ["lat", "lng"]] = np.nan
-    df = df.sort_values("urn", key=lambda s: s.astype(int)).reset_index(drop=True)
-    cols = ["urn", "name", "la_name", "phase", "postcode", "lat", "lng", "number_on_roll"]
-    return df[[*cols, "roll_imputed"]]
-
-
-# --------------------------------------------------------------------------------------------
-# Helpers
-# --------------------------------------------------------------------------------------------
-def _cat(codes: np.ndarray, categories: list[str] | np.ndarray) -> pd.Categorical:
-    """A categorical from integer codes (-1 is blank): no Python strings per row."""
-    return pd.Categorical.from_codes(codes.astype(np.int32), categories=list(categories))
-
-
-def _write(frame: pd.DataFrame, path: Path) -> None:
-    con = duckdb.connect()
-    try:
-        con.execute("SET preserve_insertion_order = true")
-        con.register("frame", frame)
-        con.execute(f"COPY frame TO '{path}' (HEADER, DELIMITER ',', QUOTE '\"')")
-    finally:
-        con.close()
-
-
-def _days(longest: int) -> list[str]:
-    """ISO strings for day offsets 0..longest back from AS_OF (a date column's categories)."""
-    return [(AS_OF - timedelta(days=d)).isoformat() for d in range(longest + 1)]
-
-
-_SECONDARY_SUBJECT_WEIGHT = {
-    "mathematics": 14,
-    "english": 14,
-    "science": 6,
-    "biology": 5,
-    "chemistry": 5,
-    "physics": 5,
-    "history": 4,
-    "geography": 4,
-    "religious-education": 3,
-    "computing": 3,
-    "physical-education": 4,
-    "art-and-design": 3,
-    "music": 2,
-    "drama": 2,
-    "design-and-technology": 3,
-    "french": 3,
-    "spanish": 3,
-}
-#: Phase combinations staff teach, by school phase (leaders teach the school's whole range).
-PHASE_OPTIONS: dict[str, list[tuple[str, float]]] = {
-    "nursery": [("EYFS", 1.0)],
-    "primary": [("EYFS", 0.15), ("KS1", 0.3), ("KS2", 0.4), ("KS1;KS2", 0.1), ("EYFS;KS1", 0.05)],
-    "middle": [("KS2", 0.4), ("KS3", 0.4), ("KS2;KS3", 0.2)],
-    "secondary": [("KS3;KS4", 0.55), ("KS3;KS4;KS5", 0.25), ("KS4;KS5", 0.1), ("KS3", 0.1)],
-    "all-through": [("KS1", 0.15), ("KS2", 0.2), ("KS3;KS4", 0.45), ("KS3;KS4;KS5", 0.2)],
-    "special": [
-        ("KS1;KS2", 0.3),
-        ("KS2;KS3", 0.2),
-        ("KS3;KS4", 0.3),
-        ("KS1;KS2;KS3;KS4;KS5", 0.1),
-        ("KS4;KS5", 0.1),
-    ],
-    "alternative provision": [("KS3;KS4", 0.7), ("KS4", 0.3)],
-    "16 plus": [("KS5", 1.0)],
-}
-SCHOOL_RANGE = {
-    "nursery": "EYFS",
-    "primary": "EYFS;KS1;KS2",
-    "middle": "KS2;KS3",
-    "secondary": "KS3;KS4;KS5",
-    "all-through": "EYFS;KS1;KS2;KS3;KS4;KS5",
-    "special": "KS1;KS2;KS3;KS4;KS5",
-    "alternative provision": "KS3;KS4",
-    "16 plus": "KS5",
-}
-ROLES = (
-    "headteacher",
-    "senior leader",
-    "SLE",
-    "middle leader",
-    "teacher",
-    "early career teacher",
-    "teaching assistant",
-    "support staff",
-)
-#: Mean evidence records per person by role (scaled to the target total).
-EVIDENCE_RATE = np.array([8, 14, 20, 14, 12, 8, 6, 1.5])
-#: Chance of coach / mentor training by role.
-COACH_P = np.array([0.3, 0.5, 0.9, 0.35, 0.15, 0.0, 0.03, 0.0])
-MENTOR_P = np.array([0.4, 0.55, 0.8, 0.5, 0.25, 0.0, 0.05, 0.0])
-ROLE_BONUS = np.array([0.15, 0.15, 0.3, 0.1, 0.0, -0.5, -0.2, 0.0])
-AREA_WEIGHTS: dict[str, dict[str, float]] = {  # by role class
-    "teach": {
-        "Subjects": 3.0,
-        "Classroom practice": 3.0,
-        "Reading, writing and oracy": 1.5,
-        "Assessment and curriculum": 1.0,
-        "SEND and inclusion": 1.0,
-        "Behaviour and culture": 1.0,
-        "Pastoral and safeguarding": 0.4,
-        "Leadership": 0.2,
-        "Mentoring and coaching": 0.3,
-        "Early years": 2.0,
-    },
-    "lead": {
-        "Subjects": 1.5,
-        "Classroom practice": 1.5,
-        "Reading, writing and oracy": 0.8,
-        "Assessment and curriculum": 2.0,
-        "SEND and inclusion": 0.8,
-        "Behaviour and culture": 1.5,
-        "Pastoral and safeguarding": 1.0,
-        "Leadership": 3.0,
-        "Mentoring and coaching": 2.0,
-        "Early years": 0.8,
-    },
-    "ta": {
-        "Subjects": 0.4,
-        "Classroom practice": 1.0,
-        "Reading, writing and oracy": 2.0,
-        "Assessment and curriculum": 0.2,
-        "SEND and inclusion": 3.0,
-        "Behaviour and culture": 1.5,
-        "Pastoral and safeguarding": 1.0,
-        "Leadership": 0.0,
-        "Mentoring and coaching": 0.1,
-        "Early years": 1.5,
-    },
-    "support": {
-        "Subjects": 0.0,
-        "Classroom practice": 0.0,
-        "Reading, writing and oracy": 0.2,
-        "Assessment and curriculum": 0.2,
-        "SEND and inclusion": 1.0,
-        "Behaviour and culture": 1.0,
-        "Pastoral and safeguarding": 4.0,
-        "Leadership": 0.2,
-        "Mentoring and coaching": 0.2,
-        "Early years": 0.0,
-    },
-}
-ROLE_CLASS = ("lead", "lead", "lead", "lead", "teach", "teach", "ta", "support")
-EV_TYPES = (
-    "observation",
-    "outcomes",
-    "peer-endorsement",
-    "accreditation",
-    "coaching-feedback",
-    "self-assessment",
-)
-EV_WEIGHTS = np.array([30, 17, 12, 4, 7, 30], dtype=float)
-RECORDER_LABELS = (
-    "HoD",
-    "SLT",
-    "external",
-    "headteacher",
-    "SLE",
-    "line manager",
-    "peer",
-    "moderator",
-    "mentor",
-    "coach",
-    "self",
-)
-RECORDER_WEIGHTS = np.array([20, 20, 5, 5, 4, 10, 10, 3, 3, 3, 0], dtype=float)
-NOTES = (
-    "Lesson drop-in",
-    "Full lesson observation",
-    "Learning walk",
-    "Book look",
-    "End-of-unit assessment",
-    "Joint observation with a partner school",
-    "Recommended after team teaching",
-    "Annual self-review",
-    "Coach's review, targets met",
-    "National professional qualification",
-)
-FEEDBACK_TEXT = (
-    "Really practical, I use it every lesson",
-    "Changed how I plan",
-    "Useful joint observations",
-    "Hard to fit into the timetable",
-    "Some sessions cancelled",
-)
-PROFILE = 8  # skills a person has any evidence in (with repeats)
-
-
-@dataclass
-class _Roster:
-    n: int
-    school: np.ndarray  # school index per staff
-    role: np.ndarray  # index into ROLES
-    phase_combo: np.ndarray  # index into combos
-    combos: list[str]
-    manager: np.ndarray  # staff index or -1
-    leaver_gap: np.ndarray  # days since leaving (0: not a leaver)
-    coach: np.ndarray
-    mentor: np.ndarray
-    profile: np.ndarray  # (n, PROFILE) skill indices
-    ability: np.ndarray  # (n, PROFILE) true practice 1..4
 
 
 # --------------------------------------------------------------------------------------------
@@ -588,194 +294,13 @@ class Generator:
 
     # -- evidence ---------------------------------------------------------------------------
     def evidence_frame(self, ro: _Roster) -> pd.DataFrame:
-        rng = self.rng
-        target = self.scale.evidence
-        lam = EVIDENCE_RATE[ro.role]
-        lam = lam * (target * 1.06 / lam.sum())
-        counts = rng.poisson(lam)
-        staff = np.repeat(np.arange(ro.n), counts)
-        m = len(staff)
-        slot = np.minimum(rng.geometric(0.28, size=m) - 1, PROFILE - 1)
-        skill = ro.profile[staff, slot]
-        etype = rng.choice(len(EV_TYPES), size=m, p=EV_WEIGHTS / EV_WEIGHTS.sum())
-        noise = rng.normal(0, 0.6, size=m) + np.where(etype == 5, 0.3, 0.0)
-        strength = np.clip(np.rint(ro.ability[staff, slot] + noise), 1, 4).astype(np.int8)
-        offset = rng.integers(0, WINDOW_DAYS + 1, size=m)
-        offset = np.maximum(offset, ro.leaver_gap[staff])  # nothing recorded after leaving
-        n_labels = len(RECORDER_LABELS)
-        label = rng.choice(n_labels, size=m, p=RECORDER_WEIGHTS / RECORDER_WEIGHTS.sum())
-        by_manager = (rng.random(m) < 0.35) & (ro.manager[staff] >= 0)
-        recorder = np.where(by_manager, n_labels + ro.manager[staff], label)
-        recorder = np.where(etype == 5, RECORDER_LABELS.index("self"), recorder)
+        return gen_records.evidence_frame(self, ro)
 
-        # One row per natural key (staff, skill, type, date, recorded_by): pack it in 63 bits.
-        key = (
-            (staff.astype(np.int64) << 43)
-            | (skill.astype(np.int64) << 35)
-            | (etype.astype(np.int64) << 32)
-            | (offset.astype(np.int64) << 21)
-            | recorder.astype(np.int64)
-        )
-        _, first = np.unique(key, return_index=True)
-        keep = np.sort(first)
-        if len(keep) > target:
-            keep = np.sort(self.rng.choice(keep, size=target, replace=False))
-        # Keep file order: grouped by school export (staff order), newest evidence last.
-        staff, skill, etype, strength, offset, recorder = (
-            a[keep] for a in (staff, skill, etype, strength, offset, recorder)
-        )
-        m = len(staff)
-        order = np.lexsort((-offset, staff))
-        staff, skill, etype, strength, offset, recorder = (
-            a[order] for a in (staff, skill, etype, strength, offset, recorder)
-        )
-
-        # Skill text: mostly the name, sometimes an alias, sometimes lower case.
-        names = [s.name for s in self.skills]
-        alias_first = [s.aliases[0] if s.aliases else s.name.lower() for s in self.skills]
-        texts = names + alias_first + [x.lower() for x in names]
-        k = len(names)
-        variant = rng.choice(3, size=m, p=[0.9, 0.08, 0.02])
-        skill_text = skill + variant * k
-        refs = np.array([f"S{i:07d}" for i in range(ro.n)], dtype=object)
-        recorder_cats = list(RECORDER_LABELS) + list(refs)
-        note = np.where(rng.random(m) < 0.1, rng.integers(0, len(NOTES), size=m), -1)
-        stages = np.array(KEY_STAGES)
-        combo_stage = [
-            [list(KEY_STAGES).index(x) for x in c.split(";")] if c else [] for c in ro.combos
-        ]
-        width = max(len(c) for c in combo_stage) or 1
-        table = np.full((len(combo_stage), width), -1)
-        lens = np.zeros(len(combo_stage), dtype=np.int64)
-        for i, c in enumerate(combo_stage):
-            table[i, : len(c)] = c
-            lens[i] = len(c)
-        pc = ro.phase_combo[staff]
-        pick = np.floor(rng.random(m) * np.maximum(lens[pc], 1)).astype(np.int64)
-        phase = np.where((rng.random(m) < 0.3) & (lens[pc] > 0), table[pc, pick], -1)
-        day_cats = _days(WINDOW_DAYS)
-        return pd.DataFrame(
-            {
-                "staff_ref": _cat(staff, refs),
-                "skill": _cat(skill_text, texts),
-                "evidence_type": _cat(etype, EV_TYPES),
-                "strength": strength,
-                "date": _cat(offset, day_cats),
-                "recorded_by": _cat(recorder, recorder_cats),
-                "note": _cat(note, NOTES),
-                "phase": _cat(phase, stages),
-            }
-        )
-
-    # -- coaching ----------------------------------------------------------------------------
     def coaching_frame(self, schools: pd.DataFrame, ro: _Roster) -> pd.DataFrame:
-        rng = self.rng
-        target = self.scale.coaching
-        pool = np.flatnonzero((ro.coach | ro.mentor) & (ro.role != 7))
-        m = int(target * 1.05) + 10
-        coach = rng.choice(pool, size=m)
-        per = np.bincount(ro.school, minlength=len(schools))
-        start = np.concatenate([[0], np.cumsum(per)[:-1]])
-        cs = ro.school[coach]
-        same = start[cs] + np.floor(rng.random(m) * per[cs]).astype(np.int64)
-        anywhere = rng.integers(0, ro.n, size=m)
-        coachee = np.where(rng.random(m) < 0.55, same, anywhere)
-        slot = np.minimum(rng.geometric(0.35, size=m) - 1, PROFILE - 1)
-        skill = ro.profile[coach, slot]
-        both = ro.coach[coach] & ro.mentor[coach]
-        mode = np.where(both, (rng.random(m) < 0.3).astype(int), np.where(ro.coach[coach], 0, 1))
-        start_off = rng.integers(30, WINDOW_DAYS + 1, size=m)
-        end_off = start_off - rng.integers(42, 240, size=m)
-        ongoing = end_off < 0
-        ok = coachee != coach
-        key = np.stack([coach, coachee, skill.astype(np.int64), mode.astype(np.int64), start_off])[
-            :, ok
-        ]
-        idx = np.flatnonzero(ok)
-        _, first = np.unique(key, axis=1, return_index=True)
-        keep = np.sort(idx[first])[:target]
-        coach, coachee, skill, mode, start_off, end_off, ongoing, slot = (
-            a[keep] for a in (coach, coachee, skill, mode, start_off, end_off, ongoing, slot)
-        )
-        m = len(keep)
-        outcome = np.clip(np.rint(ro.ability[coach, slot] + rng.normal(0, 0.7, m)), 1, 4)
-        has_outcome = ~ongoing & (rng.random(m) < 0.85)
-        fb_kind = rng.choice(3, size=m, p=[0.5, 0.2, 0.3])  # number / text / blank
-        fb_num = np.clip(np.rint(outcome + rng.normal(0, 0.6, m)), 1, 4).astype(np.int64)
-        fb_cats = ["1", "2", "3", "4", *FEEDBACK_TEXT]
-        fb = np.where(
-            fb_kind == 0,
-            fb_num - 1,
-            np.where(fb_kind == 1, 4 + rng.integers(0, len(FEEDBACK_TEXT), m), -1),
-        )
-        fb = np.where(ongoing, -1, fb)
-        hours = np.where(rng.random(m) < 0.4, -1, rng.integers(0, 4, m))
-        refs = np.array([f"S{i:07d}" for i in range(ro.n)], dtype=object)
-        day_cats = _days(WINDOW_DAYS)
-        order = np.lexsort((coach, start_off))[::-1]  # oldest first
-        cols = {
-            "coach_ref": _cat(coach, refs),
-            "coachee_ref": _cat(coachee, refs),
-            "skill": _cat(skill, [s.name for s in self.skills]),
-            "mode": _cat(mode, ["coaching", "mentoring"]),
-            "start_date": _cat(start_off, day_cats),
-            "end_date": _cat(np.where(ongoing, -1, np.maximum(end_off, 0)), day_cats),
-            "outcome_strength": _cat(
-                np.where(has_outcome, outcome.astype(np.int64) - 1, -1), ["1", "2", "3", "4"]
-            ),
-            "coachee_feedback": _cat(fb, fb_cats),
-            "hours": _cat(hours, ["3", "6", "9", "12"]),
-        }
-        return pd.DataFrame(cols).iloc[order].reset_index(drop=True)
+        return gen_records.coaching_frame(self, schools, ro)
 
-    # -- needs ----------------------------------------------------------------------------------
     def needs_frame(self, ro: _Roster) -> pd.DataFrame:
-        rng = self.rng
-        target_open = self.scale.open_needs
-        pool = np.flatnonzero((ro.leaver_gap == 0) & (ro.role != 7))
-        m = int(target_open / 0.72 * 1.08) + 20
-        staff = rng.choice(pool, size=m)
-        weakest = np.argmin(ro.ability[staff], axis=1)
-        slot = np.where(rng.random(m) < 0.5, weakest, rng.integers(0, PROFILE, m))
-        skill = np.where(
-            rng.random(m) < 0.8, ro.profile[staff, slot], rng.integers(0, len(self.skills), m)
-        )
-        _, first = np.unique(np.stack([staff, skill]), axis=1, return_index=True)
-        keep = np.sort(first)
-        staff, skill = staff[keep], skill[keep]
-        m = len(keep)
-        status = rng.choice(4, size=m, p=[0.72, 0.12, 0.12, 0.04])
-        # Top up (or trim) the open ones to the target exactly.
-        open_idx = np.flatnonzero(status == 0)
-        if len(open_idx) > target_open:
-            status[open_idx[target_open:]] = 2
-        elif len(open_idx) < target_open:
-            other = np.flatnonzero(status != 0)
-            status[other[: target_open - len(open_idx)]] = 0
-        raised = np.where(
-            status == 0, rng.integers(1, 240, size=m), rng.integers(60, WINDOW_DAYS, size=m)
-        )
-        order = np.argsort(-raised, kind="stable")
-        staff, skill, status, raised = staff[order], skill[order], status[order], raised[order]
-        refs = np.array([f"S{i:07d}" for i in range(ro.n)], dtype=object)
-        ids = np.array([f"N{i:07d}" for i in range(1, m + 1)], dtype=object)
-        hours = np.where(rng.random(m) < 0.6, -1, rng.integers(0, 3, m))
-        return pd.DataFrame(
-            {
-                "need_id": _cat(np.arange(m), ids),
-                "staff_ref": _cat(staff, refs),
-                "skill": _cat(skill, [s.name for s in self.skills]),
-                "priority": _cat(
-                    rng.choice(3, size=m, p=[0.3, 0.5, 0.2]), ["high", "medium", "low"]
-                ),
-                "wanted_role": _cat(
-                    rng.choice(3, size=m, p=[0.4, 0.2, 0.4]), ["coach", "mentor", "either"]
-                ),
-                "raised_on": _cat(raised, _days(WINDOW_DAYS)),
-                "status": _cat(status, ["open", "matched", "closed", "withdrawn"]),
-                "hours": _cat(hours, ["6", "9", "12"]),
-            }
-        )
+        return gen_records.needs_frame(self, ro)
 
     # -- pairings (only once the pairings spec exists) -----------------------------------------
     def pairing_frames(self, schools: pd.DataFrame, ro: _Roster) -> dict[str, pd.DataFrame]:

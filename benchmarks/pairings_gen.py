@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from benchmarks.generate import AS_OF, WINDOW_DAYS, _cat
+from benchmarks.gen_mix import AS_OF, WINDOW_DAYS, _cat
 
 if TYPE_CHECKING:
-    from benchmarks.generate import Generator, _Roster
+    from benchmarks.gen_mix import _Roster
+    from benchmarks.generate import Generator
 
 STATUS_WEIGHTS = {
     "proposed": 8,

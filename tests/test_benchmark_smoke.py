@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from benchmarks import generate
+from benchmarks import gen_schools, generate
 from benchmarks.ops_fuzzy import queries
 from benchmarks.ops_matching import SCAN_LABEL
 from brokering.phases import SCHOOL_PHASES
@@ -147,12 +147,12 @@ def test_generator_is_reproducible(tmp_path: Path) -> None:
 
 
 def test_schools_register_is_cleaned() -> None:
-    raw = pd.read_csv(generate.SCHOOLS_SAMPLE, dtype=str, keep_default_na=False)
-    clean = generate.load_state_schools(generate.SCHOOLS_SAMPLE)
+    raw = pd.read_csv(gen_schools.SCHOOLS_SAMPLE, dtype=str, keep_default_na=False)
+    clean = gen_schools.load_state_schools(gen_schools.SCHOOLS_SAMPLE)
     assert 0 < len(clean) < len(raw)
     kept = raw[raw["urn"].isin(clean["urn"])]
     assert not kept["type_2018"].isin(["Independent School", "College"]).any()
-    assert not kept["la_name"].isin(generate.WELSH_LAS).any()
+    assert not kept["la_name"].isin(gen_schools.WELSH_LAS).any()
     assert not kept["la_name"].str.contains("Offshore|Overseas|Does not apply").any()
     assert set(clean["phase"]) <= set(SCHOOL_PHASES)
     assert "special" in set(clean["phase"])
