@@ -302,9 +302,8 @@ def page_known(v: Views, a: dict, viewer: Viewer) -> list[np.ndarray]:
     for k, c in enumerate(v.cells):
         g, r, e = c[0], c[1], c[at]
         donor, recipient = e in ("donor", "both"), e in ("recipient", "both")
-        possible = (
-            (g in seen_at if donor else g not in whole)
-            and (r in seen_at if recipient else r not in whole)
+        possible = (g in seen_at if donor else g not in whole) and (
+            r in seen_at if recipient else r not in whole
         )
         if e == "both" or not possible:
             out.append(eye[k])  # counted one by one, or none can be there (0)

@@ -56,7 +56,10 @@ def outcome_cover(
 
     The areas' lines first, then the whole table's, which an area's cover meets. A line
     needs cover only where its hidden cells are one cell of one outcome: with two or more,
-    rule 2 lets them move against each other with that outcome's total over the line known.
+    rule 2 lets them move against each other with that outcome's total over the line known
+    — or where one is alone among the outcomes not `pinned` (found: B's one open pairing,
+    beside hidden cells of its not transferred only, was the alliance's pairings less the
+    pairings judged, the headline's, and the stopped); its cover is then best not pinned.
     An area whose cells rest on fewer than the threshold of unseen people in all has its
     pairings active hidden in the headline (`primary`): its total is not shown."""
     add = np.zeros(len(h), bool)
