@@ -793,3 +793,77 @@ ALONE_BESIDE_PINNED = {
 def test_a_lone_outcome_beside_pinned_ones_is_covered(store: Connection) -> None:
     load(store, ALONE_BESIDE_PINNED)
     check(store, ALONE_BESIDE_PINNED, Viewer("viewer"))
+
+
+#: Found by a hunt of 100 random alliances (another seed than the test's; head A); fails on
+#: the model before `page_known` too — not closed. The hidden "open in Behaviour and
+#: culture" (1: B1, not sharing, to A0) is A's open pairings in the area (1, that pairing:
+#: their own school's, on their pairings page) and B's (0: B's open over all areas, 1,
+#: shown as resting only on people head A sees — A0 to B0 — less B's open in Assessment
+#: and curriculum, that same pairing). What the shown figures add to the pages is that B
+#: received no open pairing in the area from anyone head A cannot see: a remainder of no
+#: pairing, resting on no one, as in LONE_ROW without the alliance's total. Closing it
+#: needs either a figure resting only on seen people hidden as cover (the rule shows such
+#: a figure as one they could count: `hiding.primary`), or the model to weigh only the part
+#: of a hidden figure the viewer's pages do not give (here nothing).
+ZERO_BESIDE_OWN = (
+    {
+        "schools": ["A", "B"],
+        "staff": [("A0", "A", False), ("B0", "B", True), ("B1", "B", False), ("B2", "B", False)],
+        "pairings": [("A0", "B0", "assessment-design", "active", 1),
+                     ("B0", "B2", "anti-bullying", "transferred", 1),
+                     ("B1", "A0", "anti-bullying", "active", 2),
+                     ("B2", "B0", "assessment-design", "stopped", 1),
+                     ("A0", "B1", "anti-bullying", "transferred", 1),
+                     ("B2", "B1", "anti-bullying", "not transferred", 1),
+                     ("B1", "B0", "assessment-design", "stopped", 3)],
+    },
+    Viewer("headteacher", "A", "head-A"),
+)  # fmt: skip
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not closed: a hidden total is the viewer's own school's less a remainder of no "
+    "pairing a shown figure gives — ZERO_BESIDE_OWN",
+)
+def test_known_gap_a_remainder_of_none_beside_the_own_school(store: Connection) -> None:
+    a, viewer = ZERO_BESIDE_OWN
+    load(store, a)
+    check(store, a, viewer)
+
+
+#: Found by the same hunt (head C); fails on the model before `page_known` too — not
+#: closed: the ledger's form of PLACED_BY_A_CELL under the model's own attack. B's hidden
+#: "not transferred" (1: A0, not sharing, to B0) was B's pairings received in the ledger
+#: (5) less the four others, each resting only on people head C sees. Every one of the five
+#: is on head C's pairings page, its recipient (B0 or B1, sharing) named at B; what the
+#: ledger's 5 adds is that B1 to A0 (not transferred, its recipient "not shared" at "a
+#: partner school": A or B, whose two members' counts the Data page does not show) was not
+#: received at B — so A's hidden "not transferred" is that pairing too.
+PLACED_BY_B_RECEIVED = (
+    {
+        "schools": ["A", "B", "C"],
+        "staff": [("A0", "A", False), ("A1", "A", False), ("B0", "B", True), ("B1", "B", True),
+                  ("C0", "C", False)],
+        "pairings": [("B1", "B0", "anti-bullying", "stopped", 1),
+                     ("C0", "B1", "anti-bullying", "stopped", 4),
+                     ("B0", "B1", "assessment-design", "stopped", 3),
+                     ("C0", "B0", "anti-bullying", "active", 3),
+                     ("B0", "A1", "anti-bullying", "active", 2),
+                     ("B1", "A0", "anti-bullying", "not transferred", 4),
+                     ("A0", "B0", "anti-bullying", "not transferred", 2)],
+    },
+    Viewer("headteacher", "C", "head-C"),
+)  # fmt: skip
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not closed: the ledger's received places a listed pairing's unnamed side, in "
+    "the model's own attack — PLACED_BY_B_RECEIVED",
+)
+def test_known_gap_the_ledger_places_it_in_the_old_attack(store: Connection) -> None:
+    a, viewer = PLACED_BY_B_RECEIVED
+    load(store, a)
+    check(store, a, viewer)
