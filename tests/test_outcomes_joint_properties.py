@@ -14,7 +14,12 @@ its vector lies in the span of what the viewer is shown and already knows from w
 pages show them (`known`: each kind of pairing, and each cell of the outcomes' table, whose
 people they can all see; and each school whose every member they can tell they see: its
 pairings given and received by area and outcome, as the pairings page lists them).
-More trials: BROKERING_PROPERTY_TRIALS=500.
+A hidden figure the viewer's pages give them on their own is theirs, whatever the Transfer
+page shows: the cells are split by which sides of a pairing the viewer sees, and what the
+pairings page tells of each pairing it lists is known too (`page_known`) — to settle what is
+theirs; the attack itself adds the shown figures to `known` alone, and with `placing` to
+what the page tells too (it then works out where a listed pairing's unnamed side is: the
+known gaps PLACED_*). More trials: BROKERING_PROPERTY_TRIALS=500.
 """
 
 from __future__ import annotations
