@@ -532,7 +532,10 @@ def test_a_one_row_table_keeps_its_total_hidden(store: Connection) -> None:
 #: pairings by area (shown) and B's to C (ledger). Every other pairing rests on people head A
 #: sees, so no cell could cover it; now the empty open cell beside it (B, Behaviour and
 #: culture) is hidden as cover — B's open pairings are drawn hidden already, and the open
-#: pairings in the area are hidden with it.
+#: pairings in the area are hidden with it. Since `page_known` it passes without rule 3 too:
+#: all 5 pairings are on head A's pairings page, B1 to B2 with B2 named at B, and the
+#: alliance's 5 less them leave none — the cell is theirs (as PINNED_BESIDE's);
+#: ALONE_BESIDE_PINNED holds rule 3 now.
 LONE_OUTCOME = (
     {
         "schools": ["A", "B", "C"],
