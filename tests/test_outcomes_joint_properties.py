@@ -14,7 +14,12 @@ its vector lies in the span of what the viewer is shown and already knows from w
 pages show them (`known`: each kind of pairing, and each cell of the outcomes' table, whose
 people they can all see; and each school whose every member they can tell they see: its
 pairings given and received by area and outcome, as the pairings page lists them).
-More trials: BROKERING_PROPERTY_TRIALS=500.
+A hidden figure the viewer's pages give them on their own is theirs, whatever the Transfer
+page shows: the cells are split by which sides of a pairing the viewer sees, and what the
+pairings page tells of each pairing it lists is known too (`page_known`) — to settle what is
+theirs; the attack itself adds the shown figures to `known` alone, and with `placing` to
+what the page tells too (it then works out where a listed pairing's unnamed side is: the
+known gaps PLACED_*). More trials: BROKERING_PROPERTY_TRIALS=500.
 """
 
 from __future__ import annotations
@@ -48,6 +53,8 @@ SKILLS = {
 }
 STATUSES = ("active", "transferred", "not transferred", "stopped")
 OUTCOME = {"active": "open"}
+#: Which sides of a pairing the viewer sees, by 2 x (donor seen) + (recipient seen).
+SIDES = ("neither", "recipient", "donor", "both")
 
 
 @st.composite
@@ -78,21 +85,34 @@ class Views:
     A kind with no pairing is not known to be empty unless a figure shown as 0 says so, or a
     view that lists what is present (the outcomes, the flow matrix) leaves it out."""
 
-    def __init__(self, a: dict) -> None:
+    #: Where a cell says which of a pairing's two sides the viewer sees (`SIDES`), or None.
+    sides: int | None = None
+
+    def __init__(self, a: dict, viewer: Viewer | None = None) -> None:
         school = {r: s for r, s, _ in a["staff"]}
         schools, areas = a["schools"], sorted(set(SKILLS.values()))
         # Open pairings split in two: past their review date (overdue) or not (none here,
         # but the viewer does not know that).
         outcomes = [*sorted({OUTCOME.get(s, s) for s in STATUSES}), "open, not due"]
+        # With a viewer, each kind is split further by the sides of its pairings the viewer
+        # sees (`SIDES`): what their pairings page tells them of a pairing (`page_known`).
+        ends = [(e,) for e in SIDES] if viewer is not None else [()]
         self.cells = [
-            (g, r, ar, o) for g in schools for r in schools for ar in areas for o in outcomes
+            (g, r, ar, o, *e)
+            for g in schools
+            for r in schools
+            for ar in areas
+            for o in outcomes
+            for e in ends
         ]
+        self.sides = 4 if viewer is not None else None
         at = {c: k for k, c in enumerate(self.cells)}
         self.count = np.zeros(len(self.cells))
         #: Each cell's people (what a figure rests on).
         self.people: list[set[str]] = [set() for _ in self.cells]
         for x, y, skill, status, _ in a["pairings"]:
-            k = at[(school[x], school[y], SKILLS[skill], OUTCOME.get(status, status))]
+            e = (SIDES[2 * sees(viewer, a, x) + sees(viewer, a, y)],) if viewer else ()
+            k = at[(school[x], school[y], SKILLS[skill], OUTCOME.get(status, status), *e)]
             self.count[k] += 1
             self.people[k] |= {x, y}
         self.shown: list[np.ndarray] = []
@@ -181,7 +201,7 @@ def scope_figures(
 def collect(con: Connection, a: dict, viewer: Viewer, v: Views | None = None) -> Views:
     """The alliance's views (`scope_figures` for the whole and each area, the outcomes by
     area, the ledger), added to `v` (a new `Views` by default)."""
-    v = Views(a) if v is None else v
+    v = Views(a, viewer) if v is None else v
     for area in (None, *sorted(set(SKILLS.values()))):
         scope_figures(con, viewer, v, Scope(area=area))
     frame = transfer.outcomes_by(con, viewer, "area")
@@ -239,13 +259,13 @@ def known(v: Views, a: dict, viewer: Viewer) -> list[np.ndarray]:
       pairings, nor for a cell resting on someone they cannot see.)"""
     base = [np.ones(len(v.cells))]
     # A kind: everything of a cell but its schools (area, outcome, and what a wider model adds).
-    kinds = sorted({c[2:] for c in v.cells}, key=repr)
+    kinds = sorted({c[2 : v.sides] for c in v.cells}, key=repr)
     for s in a["schools"]:
         if certified(a, viewer, s):
             for kd in kinds:
                 for end in (0, 1):  # given, received
-                    base.append(np.array([1.0 if c[end] == s and c[2:] == kd else 0.0
-                                          for c in v.cells]))  # fmt: skip
+                    base.append(np.array([1.0 if c[end] == s and c[2 : v.sides] == kd
+                                          else 0.0 for c in v.cells]))  # fmt: skip
     for k, people in enumerate(v.people):
         if people and all(sees(viewer, a, p) for p in people):
             base.append(np.eye(len(v.cells))[k])
@@ -260,6 +280,47 @@ def known(v: Views, a: dict, viewer: Viewer) -> list[np.ndarray]:
     return base
 
 
+def page_known(v: Views, a: dict, viewer: Viewer) -> list[np.ndarray]:
+    """What the pairings page tells the viewer of each pairing it lists, as counts over the
+    cells split by the sides the viewer sees (`Views.sides`; none without it).
+
+    `pairings.views.list_pairings` lists every pairing with someone the viewer sees (one
+    they see none of is not on it), with its practice (so its skill area), its status and
+    whether its review is overdue, and names the school of each person they see
+    (`donor_schools`, `recipient_schools`; a side they do not see is "a partner school",
+    and "same school" is told only where they see everyone: `members_cte`). So they can
+    count, for each kind of pairing: those whose two sides they see (both schools named);
+    those whose donor only they see, by giving school; those whose recipient only they
+    see, by receiving school. And they know where no pairing can be: a side they see needs
+    someone they see at its school; a side they do not see, someone they do not see — not
+    at a school whose every member they can tell they see (`certified`). (The pairings
+    they see none of are what the page leaves unknown; the alliance's total, known, less
+    those listed is their number.)"""
+    if v.sides is None:
+        return []
+    at = v.sides
+    seen_at = {s for r, s, _ in a["staff"] if sees(viewer, a, r)}
+    whole = {s for s in a["schools"] if certified(a, viewer, s)}
+    eye = np.eye(len(v.cells))
+    out = []
+    groups: dict[tuple, np.ndarray] = {}
+    for k, c in enumerate(v.cells):
+        g, r, e = c[0], c[1], c[at]
+        donor, recipient = e in ("donor", "both"), e in ("recipient", "both")
+        possible = (g in seen_at if donor else g not in whole) and (
+            r in seen_at if recipient else r not in whole
+        )
+        if e == "both" or not possible:
+            out.append(eye[k])  # counted one by one, or none can be there (0)
+        elif e == "donor":  # by giving school: the receiving school is not named
+            groups.setdefault((e, g, *c[2:at]), np.zeros(len(v.cells)))[k] = 1.0
+        elif e == "recipient":  # by receiving school
+            groups.setdefault((e, r, *c[2:at]), np.zeros(len(v.cells)))[k] = 1.0
+    # The pairings on no page: the alliance's total less those listed.
+    unlisted = np.array([1.0 if c[at] == "neither" else 0.0 for c in v.cells])
+    return [*out, *groups.values(), unlisted]
+
+
 def rests_on_few(v: Views, a: dict, viewer: Viewer, target: np.ndarray) -> bool:
     """A hidden figure (its cells: `target`) rests on 1 to threshold-1 people the viewer
     cannot see: what the rule protects (else it is hidden beside another, as a complement)."""
@@ -268,21 +329,39 @@ def rests_on_few(v: Views, a: dict, viewer: Viewer, target: np.ndarray) -> bool:
     return 0 < unseen < SUPPRESSION_THRESHOLD
 
 
-def check(con: Connection, a: dict, viewer: Viewer) -> None:
-    v = collect(con, a, viewer)
-    keep = ~v.empty
-    know = [k[keep] for k in known(v, a, viewer)]
-    shown = [s[keep] for s in v.shown]
+def check(
+    con: Connection, a: dict, viewer: Viewer, v: Views | None = None, placing: bool = False
+) -> None:
+    """No hidden outcome `viewer` could work out from what they are shown (`collect`, into
+    `v`: a `Views` split by the sides they see, by default) beyond what they know: a figure
+    their pages give them (`known` and `page_known`) is theirs, whatever the Transfer page
+    shows. The attack adds the shown figures to `known` — with `placing`, to what the
+    pairings page tells too (`page_known`): it then also works out where a listed pairing's
+    unnamed side is (the known gaps PLACED_BY_A_CELL and PLACED_BY_THE_LEDGER)."""
+    v = collect(con, a, viewer, v)
+    base = known(v, a, viewer)
+    full = base + page_known(v, a, viewer)
+
+    def kept(vectors: list[np.ndarray]) -> np.ndarray:
+        empty = v.empty.copy()
+        for k in vectors:  # a count known to be 0: each cell in it is empty (none is negative)
+            if k @ v.count == 0:
+                empty |= k > 0
+        return ~empty
+
+    theirs, attack = kept(full), kept(full if placing else base)
+    know = [k[theirs] for k in full]
+    by = [k[attack] for k in (full if placing else base)]
+    shown = [s[attack] for s in v.shown]
     for name, target in v.hidden:
         if not name.startswith("outcome"):
             continue  # the flows', the ledger's and the headline's by area beside the flows:
             # test_flow_suppression_properties (its known gap, the area's pairings active)
         if not rests_on_few(v, a, viewer, target):
             continue  # hidden beside another (a complement): not what the rule protects
-        t = target[keep]
-        if recoverable(know, t):
+        if recoverable(know, target[theirs]):
             continue
-        assert not recoverable(know + shown, t), (viewer, name, a)
+        assert not recoverable(by + shown, target[attack]), (viewer, name, a)
 
 
 def roles(a: dict) -> list[Viewer]:
@@ -453,7 +532,10 @@ def test_a_one_row_table_keeps_its_total_hidden(store: Connection) -> None:
 #: pairings by area (shown) and B's to C (ledger). Every other pairing rests on people head A
 #: sees, so no cell could cover it; now the empty open cell beside it (B, Behaviour and
 #: culture) is hidden as cover — B's open pairings are drawn hidden already, and the open
-#: pairings in the area are hidden with it.
+#: pairings in the area are hidden with it. Since `page_known` it passes without rule 3 too:
+#: all 5 pairings are on head A's pairings page, B1 to B2 with B2 named at B, and the
+#: alliance's 5 less them leave none — the cell is theirs (as PINNED_BESIDE's);
+#: ALONE_BESIDE_PINNED holds rule 3 now.
 LONE_OUTCOME = (
     {
         "schools": ["A", "B", "C"],
@@ -545,24 +627,24 @@ def test_the_headline_hides_what_rests_on_few_the_head_cannot_list(store: Connec
     check(store, a, viewer)
 
 
-#: Found by a hunt of 100 random alliances after rule 3 (SLE coordinator); fails on the old
-#: rule too. Not closed, and not by cover along A's row: the sum that works it out uses no
-#: row total. A's one hidden cell (A3 to A1, transferred, in Assessment and curriculum) is
-#: the area's evidenced transfers (4, the headline: resting on A0, A1 and A2, three people
-#: the coordinator cannot see) less B's transferred (3) — which the coordinator knows: every
-#: member of B shares, as the Data page says ("Staff" 3, "Sharing alliance-wide" 3:
-#: `overview.school_summary`), so each pairing B received is on their pairings page with B
-#: named (`pairings.views.list_pairings`). B's cell rests on A0 and A2 (the donors, not
-#: sharing), so the rule hides it and takes it as cover for A's, but it covers nothing; the
-#: transferred outcome has no other cell in the area, and its totals by area are the
-#: headline's, which the outcomes' table cannot hide (`outcome_cover.HEADLINE_OUTCOMES`).
-#: Closing it needs the headline to count its people as the viewer knows them: a figure
-#: less the part the viewer knows (pairings received by a school whose every member they
-#: see, as `hiding.outside` does for a school's own view) resting on 1 or 2 people they
-#: cannot see is hidden — in the headline's people counts (`transfer_figures`). The pairing
-#: itself is on their page ("Same school" ticked: `list_pairings`' `same_school`, worked out
-#: over every participant, seen or not), so what the headline adds is that no pairing within
-#: A of people they cannot see was transferred.
+#: Found by a hunt of 100 random alliances after rule 3 (SLE coordinator). Settled as a
+#: question for the model, from what the pages show the coordinator (no rule change; the
+#: strict xfail it was turned into a pass by `page_known`). A's one hidden cell (A3 to A1,
+#: transferred, in Assessment and curriculum) was worked out as the area's evidenced
+#: transfers (4, the headline) less B's transferred (3: every member of B shares, as the
+#: Data page says — `certified`). But the coordinator reads the cell off their own pages:
+#: - every one of the 7 pairings has someone they see, so each is on their pairings page
+#:   (`pairings.views.list_pairings`) with its practice and status — A3 to A1 as
+#:   "Assessment and curriculum: <A> -> a partner school", transferred (A3 named with A's
+#:   school, `donor_schools`; A1 "not shared", `recipient_schools` empty);
+#: - its recipient, one they do not see, is not at B, whose every member they see: so it is
+#:   at A (`page_known`: a side they do not see is at no `certified` school);
+#: - and nothing else is in the cell: the alliance's pairings (7, known to the model — and
+#:   shown here as the headline's pairings active, its pairings on no page resting on no
+#:   one: `unlisted`) less the 7 listed leave no pairing off their page.
+#: So the 1 is theirs before any figure of the Transfer page. (Without the alliance's total,
+#: the headline's evidenced transfers less what they list tell them that no pairing they
+#: see no one of is in the cell — resting on no one, as `unlisted` shows such a figure.)
 LONE_ROW = (
     {
         "schools": ["A", "B"],
@@ -580,27 +662,25 @@ LONE_ROW = (
 )  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not closed: a school's only hidden cell is the area's evidenced transfers "
-    "(headline) less a school the coordinator sees in full — LONE_ROW",
-)
-def test_known_gap_a_schools_only_cell(store: Connection) -> None:
+def test_a_cell_the_coordinator_reads_off_their_pages_is_theirs(store: Connection) -> None:
     a, viewer = LONE_ROW
     load(store, a)
     check(store, a, viewer)
 
 
-#: Found by BROKERING_PROPERTY_TRIALS=200 after UNLISTED_REST (head A); not closed, and it
-#: fails on the code before this hunt's changes too. B's one pairing received, stopped (B1,
-#: not sharing, to B2), is worked out from the pairings judged over all areas (1: the
-#: evidenced transfers, 1, over the transfer rate, 100%), the alliance's pairings and what
-#: head A lists. Rule 3 hides an empty outcome beside it as cover, but beside it (B, Behaviour
-#: and culture) only the outcomes the headline gives are empty (not transferred, in the
-#: pairings judged; transferred), so the cover covers nothing; no cell elsewhere along the
-#: area rests on anyone head A cannot see. As in LONE_ROW, what the shown figures add to the
-#: pairings page (B1 to B2 is on it, B2 sharing) is that no pairing of people head A cannot
-#: see is in the figure — here, that there is none at all.
+#: Found by BROKERING_PROPERTY_TRIALS=200 after UNLISTED_REST (head A). Settled as a
+#: question for the model, from what the pages show head A (no rule change; the strict xfail
+#: it was turned into a pass by `page_known`). B's one pairing received, stopped (B1, not
+#: sharing, to B2), was worked out from the pairings judged over all areas (1: the evidenced
+#: transfers, 1, over the transfer rate, 100%), the alliance's pairings (5, known to the
+#: model) and what head A lists; rule 3's cover beside it could only be the headline's
+#: outcomes. But every one of the 5 pairings has someone head A sees, so each is on their
+#: pairings page (`pairings.views.list_pairings`) with its practice and status — B1 to B2 as
+#: "Behaviour and culture: a partner school -> <B>", stopped (B2 shares: named with B's
+#: school, `recipient_schools`) — and the alliance's 5 less the 5 listed leave none off it:
+#: the 1 is theirs from the pairings page alone (`page_known`). Without the alliance's
+#: total the cell cannot be worked out at all, with the Transfer page or without it
+#: (checked when this was settled), so no hiding there could protect it.
 PINNED_BESIDE = (
     {
         "schools": ["A", "B", "C"],
@@ -616,12 +696,182 @@ PINNED_BESIDE = (
 )  # fmt: skip
 
 
+def test_a_cell_on_the_heads_pairings_page_is_theirs(store: Connection) -> None:
+    a, viewer = PINNED_BESIDE
+    load(store, a)
+    check(store, a, viewer)
+
+
+#: Found by a hunt of 100 random alliances once the model knew what the pairings page tells
+#: (`page_known`; head C); not closed, and it passes under the model before that only
+#: because that model did not know the page. B0 (sharing) to A2 (not sharing), transferred,
+#: is on head C's pairings page with its recipient "not shared" at "a partner school" —
+#: which school the page keeps from them on purpose (`list_pairings` names only the
+#: schools of people they see). The outcomes place it: B's transferred (1, shown: C1 to
+#: B0, resting only on people head C sees) holds no other pairing, so the recipient is not
+#: at B, nor at C (their own school, every member seen): A's hidden transferred (1) is that
+#: pairing. A figure resting only on people the viewer sees is shown as one they could
+#: count from their own lists (`hiding.primary`), but shown it also says that no pairing
+#: of someone they do not see is in it — here, where a listed pairing's unnamed side is not.
+#: Closing it needs such a figure weighed with the listed pairings whose unnamed side
+#: could fall in it (their unseen people), in the outcomes and the ledger alike.
+PLACED_BY_A_CELL = (
+    {
+        "schools": ["A", "B", "C"],
+        "staff": [("A0", "A", True), ("A1", "A", True), ("A2", "A", False), ("B0", "B", True),
+                  ("B1", "B", False), ("B2", "B", False), ("C0", "C", False), ("C1", "C", False)],
+        "pairings": [("B0", "A2", "assessment-design", "transferred", 2),
+                     ("C1", "A2", "assessment-design", "stopped", 4),
+                     ("C1", "B2", "assessment-design", "not transferred", 2),
+                     ("C0", "B2", "anti-bullying", "not transferred", 3),
+                     ("C1", "B0", "anti-bullying", "transferred", 3)],
+    },
+    Viewer("headteacher", "C", "head-C"),
+)  # fmt: skip
+
+
 @pytest.mark.xfail(
     strict=True,
-    reason="not closed: the only empty outcomes beside a lone hidden cell are the "
-    "headline's — PINNED_BESIDE",
+    reason="not closed: a cell resting only on seen people places a listed pairing's "
+    "unnamed side — PLACED_BY_A_CELL",
 )
-def test_known_gap_an_empty_cover_the_headline_pins(store: Connection) -> None:
-    a, viewer = PINNED_BESIDE
+def test_known_gap_a_shown_cell_places_a_partner_school(store: Connection) -> None:
+    a, viewer = PLACED_BY_A_CELL
+    load(store, a)
+    check(store, a, viewer, placing=True)
+
+
+#: Found by the same hunt (the SLE coordinator); not closed, the ledger's form of
+#: PLACED_BY_A_CELL. A0 (sharing) to B1 (not sharing), not transferred, is on their pairings
+#: page with its recipient at "a partner school". A's pairings received in the ledger (1:
+#: B1 to A0, its recipient A0 seen, listed) hold no other, so that recipient is not at A;
+#: nor at C, whose outcomes list no pairing not transferred: so B's hidden "not
+#: transferred" (C0 to B0 and A0 to B1, resting on B1) is the two.
+PLACED_BY_THE_LEDGER = (
+    {
+        "schools": ["A", "B", "C"],
+        "staff": [("A0", "A", True), ("B0", "B", True), ("B1", "B", False), ("C0", "C", True)],
+        "pairings": [("B1", "A0", "assessment-design", "transferred", 4),
+                     ("A0", "C0", "anti-bullying", "stopped", 2),
+                     ("C0", "B0", "assessment-design", "not transferred", 1),
+                     ("B1", "C0", "anti-bullying", "transferred", 4),
+                     ("A0", "B1", "assessment-design", "not transferred", 1),
+                     ("A0", "C0", "assessment-design", "stopped", 2),
+                     ("A0", "C0", "assessment-design", "stopped", 1)],
+    },
+    Viewer("sle_coordinator"),
+)  # fmt: skip
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not closed: the ledger's received, resting only on seen people, places a listed "
+    "pairing's unnamed side — PLACED_BY_THE_LEDGER",
+)
+def test_known_gap_the_ledger_places_a_partner_school(store: Connection) -> None:
+    a, viewer = PLACED_BY_THE_LEDGER
+    load(store, a)
+    check(store, a, viewer, placing=True)
+
+
+#: Found while settling the cases above (a hunt of 150 alliances without rule 3 found it
+#: failing with rule 3 too: the governor); failed before this change. B's one open pairing
+#: (A2 to B0, in Assessment and curriculum: two people) was the alliance's pairings (9)
+#: less the pairings judged (5, the headline), the stopped (B's 3, shown; none at A) — the
+#: hidden cells beside it, B's not transferred, are of an outcome whose totals the headline
+#: gives, so they covered nothing, and rule 3 did not look: the line had more than one hidden
+#: cell. Rule 3 now counts a line's hidden cells among the outcomes the headline does not
+#: give (`outcome_cover`), and covers with one of those first: B's stopped in the area.
+ALONE_BESIDE_PINNED = {
+    "schools": ["A", "B"],
+    "staff": [("A0", "A", True), ("A1", "A", False), ("A2", "A", False), ("A3", "A", False),
+              ("B0", "B", False), ("B1", "B", False), ("B2", "B", False), ("B3", "B", True)],
+    "pairings": [("B0", "B3", "assessment-design", "not transferred", 2),
+                 ("A0", "B0", "assessment-design", "stopped", 3),
+                 ("A0", "A2", "assessment-design", "transferred", 4),
+                 ("A2", "B3", "assessment-design", "stopped", 4),
+                 ("A3", "B1", "assessment-design", "not transferred", 4),
+                 ("A0", "B1", "anti-bullying", "not transferred", 2),
+                 ("B2", "B0", "assessment-design", "stopped", 1),
+                 ("A2", "B0", "assessment-design", "active", 1),
+                 ("A2", "A1", "assessment-design", "transferred", 4)],
+}  # fmt: skip
+
+
+def test_a_lone_outcome_beside_pinned_ones_is_covered(store: Connection) -> None:
+    load(store, ALONE_BESIDE_PINNED)
+    check(store, ALONE_BESIDE_PINNED, Viewer("viewer"))
+
+
+#: Found by a hunt of 100 random alliances (another seed than the test's; head A); fails on
+#: the model before `page_known` too — not closed. The hidden "open in Behaviour and
+#: culture" (1: B1, not sharing, to A0) is A's open pairings in the area (1, that pairing:
+#: their own school's, on their pairings page) and B's (0: B's open over all areas, 1,
+#: shown as resting only on people head A sees — A0 to B0 — less B's open in Assessment
+#: and curriculum, that same pairing). What the shown figures add to the pages is that B
+#: received no open pairing in the area from anyone head A cannot see: a remainder of no
+#: pairing, resting on no one, as in LONE_ROW without the alliance's total. Closing it
+#: needs either a figure resting only on seen people hidden as cover (the rule shows such
+#: a figure as one they could count: `hiding.primary`), or the model to weigh only the part
+#: of a hidden figure the viewer's pages do not give (here nothing).
+ZERO_BESIDE_OWN = (
+    {
+        "schools": ["A", "B"],
+        "staff": [("A0", "A", False), ("B0", "B", True), ("B1", "B", False), ("B2", "B", False)],
+        "pairings": [("A0", "B0", "assessment-design", "active", 1),
+                     ("B0", "B2", "anti-bullying", "transferred", 1),
+                     ("B1", "A0", "anti-bullying", "active", 2),
+                     ("B2", "B0", "assessment-design", "stopped", 1),
+                     ("A0", "B1", "anti-bullying", "transferred", 1),
+                     ("B2", "B1", "anti-bullying", "not transferred", 1),
+                     ("B1", "B0", "assessment-design", "stopped", 3)],
+    },
+    Viewer("headteacher", "A", "head-A"),
+)  # fmt: skip
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not closed: a hidden total is the viewer's own school's less a remainder of no "
+    "pairing a shown figure gives — ZERO_BESIDE_OWN",
+)
+def test_known_gap_a_remainder_of_none_beside_the_own_school(store: Connection) -> None:
+    a, viewer = ZERO_BESIDE_OWN
+    load(store, a)
+    check(store, a, viewer)
+
+
+#: Found by the same hunt (head C); fails on the model before `page_known` too — not
+#: closed: the ledger's form of PLACED_BY_A_CELL under the model's own attack. B's hidden
+#: "not transferred" (1: A0, not sharing, to B0) was B's pairings received in the ledger
+#: (5) less the four others, each resting only on people head C sees. Every one of the five
+#: is on head C's pairings page, its recipient (B0 or B1, sharing) named at B; what the
+#: ledger's 5 adds is that B1 to A0 (not transferred, its recipient "not shared" at "a
+#: partner school": A or B, whose two members' counts the Data page does not show) was not
+#: received at B — so A's hidden "not transferred" is that pairing too.
+PLACED_BY_B_RECEIVED = (
+    {
+        "schools": ["A", "B", "C"],
+        "staff": [("A0", "A", False), ("A1", "A", False), ("B0", "B", True), ("B1", "B", True),
+                  ("C0", "C", False)],
+        "pairings": [("B1", "B0", "anti-bullying", "stopped", 1),
+                     ("C0", "B1", "anti-bullying", "stopped", 4),
+                     ("B0", "B1", "assessment-design", "stopped", 3),
+                     ("C0", "B0", "anti-bullying", "active", 3),
+                     ("B0", "A1", "anti-bullying", "active", 2),
+                     ("B1", "A0", "anti-bullying", "not transferred", 4),
+                     ("A0", "B0", "anti-bullying", "not transferred", 2)],
+    },
+    Viewer("headteacher", "C", "head-C"),
+)  # fmt: skip
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not closed: the ledger's received places a listed pairing's unnamed side, in "
+    "the model's own attack — PLACED_BY_B_RECEIVED",
+)
+def test_known_gap_the_ledger_places_it_in_the_old_attack(store: Connection) -> None:
+    a, viewer = PLACED_BY_B_RECEIVED
     load(store, a)
     check(store, a, viewer)

@@ -281,9 +281,11 @@ def grid_hidden(
        then fewest pairings) that is not known to the viewer is hidden, until all hold;
     3. (`across`: the outcomes) along each line whose total over the outcomes is known —
        the whole table (the alliance's pairings), each area (its pairings active, in the
-       headline) — one hidden cell alone of its outcome gets a second outcome hidden
-       beside it (`outcome_cover`): a cell, or, as the outcomes' views draw every outcome
-       of a group with a hidden figure as hidden, an outcome with no pairings there,
+       headline) — one hidden cell alone of its outcome (alone, too, among the outcomes
+       the headline does not give: hidden cells of those beside it cover nothing) gets a
+       second outcome hidden beside it (`outcome_cover`): a cell, or, as the outcomes'
+       views draw every outcome of a group with a hidden figure as hidden, an outcome with
+       no pairings there,
        appended to `empty` as (outcome, row, area) for the caller to hide the totals it
        falls in — best not a `pinned` outcome (its totals by area shown elsewhere); none
        needed where `spare` (one not pinned has no pairings: drawn hidden already), nor

@@ -56,7 +56,10 @@ def outcome_cover(
 
     The areas' lines first, then the whole table's, which an area's cover meets. A line
     needs cover only where its hidden cells are one cell of one outcome: with two or more,
-    rule 2 lets them move against each other with that outcome's total over the line known.
+    rule 2 lets them move against each other with that outcome's total over the line known
+    — or where one is alone among the outcomes not `pinned` (found: B's one open pairing,
+    beside hidden cells of its not transferred only, was the alliance's pairings less the
+    pairings judged, the headline's, and the stopped); its cover is then best not pinned.
     An area whose cells rest on fewer than the threshold of unseen people in all has its
     pairings active hidden in the headline (`primary`): its total is not shown."""
     add = np.zeros(len(h), bool)
@@ -66,21 +69,31 @@ def outcome_cover(
     # Per area, in bulk (a national table has 80,000 cells): its hidden cells, the outcomes
     # it has, the unseen people behind it; the lines short of cover are then few.
     nk = int(k.max()) + 1
+    no = int(o.max()) + 1
+    # Hidden cells of an outcome whose totals the headline does not give: beside cells of
+    # pinned outcomes only, one such is still alone (their totals are known, so the line's
+    # total less them and the shown outcomes' is its outcome's).
+    pin = np.zeros(no, bool)
+    if pinned is not None:
+        pin[: min(no, len(pinned))] = pinned[:no]
+    loose = h & ~pin[o]
     hid = np.bincount(k[h], minlength=nk)
-    if not (hid == 1).any() and h.sum() != 1:
+    hid_loose = np.bincount(k[loose], minlength=nk)
+    if not ((hid == 1) | (hid_loose == 1)).any() and h.sum() != 1 and loose.sum() != 1:
         return add, grew
     open_ = (unseen > 0) & (pairings > 0)
-    no = int(o.max()) + 1
     kinds = (np.bincount(k * no + o, minlength=nk * no).reshape(nk, no) > 0).sum(axis=1)
     held = np.bincount([e[2] for e in empty], minlength=nk) > 0 if empty else np.zeros(nk, bool)
-    short = (hid == 1) & (kinds >= 2) & ~held
+    short = ((hid == 1) | (hid_loose == 1)) & (kinds >= 2) & ~held
     short &= np.bincount(k, weights=unseen, minlength=nk) >= SUPPRESSION_THRESHOLD
     lines: list[int | None] = np.flatnonzero(short).tolist()
-    if h.sum() == 1 and not empty:
+    if (h.sum() == 1 or loose.sum() == 1) and not empty:
         lines.append(None)
     for area in lines:
         line = np.ones(len(h), bool) if area is None else k == area
         mine = np.flatnonzero((h | add) & line)
+        if len(mine) != 1:  # alone among the outcomes the headline does not give?
+            mine = np.flatnonzero((h | add) & line & ~pin[o])
         if len(mine) != 1 or any(area is None or e[2] == area for e in empty):
             continue  # covered by an earlier line's cover this pass
         first = mine[0]
@@ -89,6 +102,9 @@ def outcome_cover(
         lone = o[first]
         beside = (r == r[first]) & (k == k[first])
         cand = ~h & ~add & open_ & line & (o != lone)
+        if (cand & beside & ~pin[o]).any():  # a pinned outcome's cell covers nothing
+            add[_lowest(cand & beside & ~pin[o], rank)] = True
+            continue
         if (cand & beside).any():
             add[_lowest(cand & beside, rank)] = True
             continue
