@@ -105,26 +105,39 @@ def figures_split(
     periods: list[tuple[date, date]],
     as_of: date,
     viewer: Viewer | None = None,
-) -> dict[bool | None, tuple[dict[str | None, list[dict]], dict[str | None, int]]]:
+    rest: tuple[str, list[object]] | None = None,
+) -> dict[bool | str | None, tuple[dict[str | None, list[dict]], dict[str | None, int]]]:
     """`figures_by_area` for the whole alliance (key None), the pairings with a participant
     from `school_id` (True: `facts.scoped`'s school) and those without (False:
     `facts.outside`), in one pass — a school's view of the Transfer page weighs all three.
     Each: (area -> figures, area -> the periods with a pairing counted there, bit k for
     period k: an area a call for fewer periods would list only where one of its bits is
-    set). The whole (area None) is always there."""
+    set). The whole (area None) is always there. With `rest` (a SQL truth value over the
+    pairing `p`, and its parameters: `unlisted.unlisted_where`), also the pairings where it
+    holds (key "rest"; areas with none are left out), in the same pass — the alliance's view
+    beside the school's weighs them, and a second pass for them cost the head's School
+    filter headline a quarter of its time at national scale."""
     if not 0 < len(periods) <= MAX_PERIODS:
         raise ValueError(f"between 1 and {MAX_PERIODS} periods")
     touch = f"p.pairing_id IN (SELECT pairing_id FROM {f.people} WHERE school_id = ?)"
-    rows = _rows(con, f, "TRUE", [], periods, as_of, viewer, True, (touch, [school_id]))
+    split = (touch, [school_id])
+    rows = _rows(con, f, "TRUE", [], periods, as_of, viewer, True, split, rest)
     ks = range(len(periods))
-    out: dict[bool | None, tuple[dict, dict]] = {None: ({}, {}), True: ({}, {}), False: ({}, {})}
+    out: dict[bool | str | None, tuple[dict, dict]] = {
+        None: ({}, {}),
+        True: ({}, {}),
+        False: ({}, {}),
+        **({"rest": ({}, {})} if rest is not None else {}),
+    }
     for row in rows:
+        if row.get("rest") is False:  # the pairings the viewer lists: not asked for
+            continue
         area = None if pd.isna(row["area"]) else str(row["area"])
-        touch = None if pd.isna(row["touch"]) else bool(row["touch"])
-        out[touch][0][area] = figures_of(row, ks)
-        out[touch][1][area] = 0 if pd.isna(row["seen"]) else int(row["seen"])
-    for figures, seen in out.values():
-        if None not in figures:  # no pairing counted: the whole's figures are all zero
+        part = "rest" if row.get("rest") else None if pd.isna(row["touch"]) else bool(row["touch"])
+        out[part][0][area] = figures_of(row, ks)
+        out[part][1][area] = 0 if pd.isna(row["seen"]) else int(row["seen"])
+    for part, (figures, seen) in out.items():
+        if None not in figures and part != "rest":  # nothing counted: the whole's all zero
             figures[None] = figures_of({}, ks)
             seen[None] = 0
     return out
@@ -140,31 +153,42 @@ def _rows(
     viewer: Viewer | None,
     by_area: bool,
     split: tuple[str, list[object]] | None = None,
+    rest: tuple[str, list[object]] | None = None,
 ) -> list[dict]:
     """The figures' result rows (`figures_by_area`); with `split` (a SQL truth value over
     the pairing `p`, and its parameters), grouped by it too (column touch: NULL for both),
-    each with `seen`: the periods with a pairing counted (bit k for period k)."""
+    each with `seen`: the periods with a pairing counted (bit k for period k); with `rest`
+    (another, with `split` and `by_area` only), grouped by it apart (column rest, NULL
+    where not grouped by it; touch NULL where it is)."""
     unseen, unseen_params = (
         unseen_sql(viewer, "m", listed=True) if viewer is not None else ("TRUE", [])
     )
+    rest_sql, rest_values = rest or ("NULL::BOOLEAN", [])
     if split is not None and by_area:
-        sets = "GROUPING SETS ((area), (), (touch, area), (touch))"
+        sets = "GROUPING SETS ((area), (), (touch, area), (touch)"
         touch, touch_values = split
         who_sets = (
             "GROUPING SETS ((m.staff_ref, x.area), (m.staff_ref), "
-            "(m.staff_ref, x.touch, x.area), (m.staff_ref, x.touch))"
+            "(m.staff_ref, x.touch, x.area), (m.staff_ref, x.touch)"
         )
+        if rest is not None:
+            sets += ", (rest, area), (rest)"
+            who_sets += ", (m.staff_ref, x.rest, x.area), (m.staff_ref, x.rest)"
+        sets, who_sets = sets + ")", who_sets + ")"
     elif split is not None:
         sets = "GROUPING SETS ((), (touch))"
         touch, touch_values = split
         who_sets = "GROUPING SETS ((m.staff_ref), (m.staff_ref, x.touch))"
     else:
+        if rest is not None:
+            raise ValueError("rest is grouped beside a split by area only")
         sets = "GROUPING SETS ((area), ())" if by_area else "()"
         touch, touch_values = "NULL::BOOLEAN", []
         who_sets = (
             "GROUPING SETS ((m.staff_ref, x.area), (m.staff_ref))" if by_area else "m.staff_ref"
         )
     t = "touch" if split is not None else "NULL::BOOLEAN"
+    r = "rest" if rest is not None else "NULL::BOOLEAN"
     ks = range(len(periods))
     bounds = ", ".join(f"?::DATE AS s{k}, ?::DATE AS e{k}, ?::DATE AS c{k}" for k in ks)
     dates = [v for s, e in periods for v in (s, e, min(e, as_of))]
@@ -191,7 +215,7 @@ def _rows(
                    date_diff('day', p.start_date, p.first_evidence) AS days,
                    p.status = 'transferred' AS t,
                    p.status IN ('transferred', 'not transferred') AS j,
-                   {touch} AS touch, {masks}
+                   {touch} AS touch, {rest_sql} AS rest, {masks}
             FROM {f.pairings} p, per WHERE {where}
         ), x AS (
             SELECT *, CASE WHEN t THEN concluded ELSE 0 END AS transferred,
@@ -199,51 +223,56 @@ def _rows(
                    CASE WHEN j AND NOT t THEN concluded ELSE 0 END AS nt
             FROM m WHERE active | concluded | overdue <> 0
         ), pk AS (
-            SELECT area, touch, active, transferred, judged, overdue, count(*) AS n
+            SELECT area, touch, rest, active, transferred, judged, overdue, count(*) AS n
             FROM x GROUP BY ALL
         ), pairs AS (
-            SELECT {"area" if by_area else "NULL"} AS area, {t} AS touch,
+            SELECT {"area" if by_area else "NULL"} AS area, {t} AS touch, {r} AS rest,
                    {agg("sum(n) FILTER (WHERE active & {bit} <> 0) AS active_{k}")},
                    {agg("sum(n) FILTER (WHERE transferred & {bit} <> 0) AS transferred_{k}")},
                    {agg("sum(n) FILTER (WHERE judged & {bit} <> 0) AS judged_{k}")},
                    {agg("sum(n) FILTER (WHERE overdue & {bit} <> 0) AS overdue_{k}")}
             FROM pk GROUP BY {sets}
         ), hrs AS (
-            SELECT {"area" if by_area else "NULL"} AS area, {t} AS touch,
+            SELECT {"area" if by_area else "NULL"} AS area, {t} AS touch, {r} AS rest,
                    {agg("sum(hours) FILTER (WHERE concluded & {bit} <> 0) AS hours_{k}")},
                    bit_or(active | concluded | overdue) AS seen
             FROM x GROUP BY {sets}
         ), med AS (
-            SELECT {"area" if by_area else "NULL"} AS area, {t} AS touch, {
+            SELECT {"area" if by_area else "NULL"} AS area, {t} AS touch, {r} AS rest, {
         agg("quantile_cont(days, 0.5) FILTER (WHERE transferred & {bit} <> 0) AS median_days_{k}")
     }
             FROM x WHERE transferred <> 0 GROUP BY {sets}
         ), who AS (
             SELECT {"x.area" if by_area else "NULL"} AS area, {
         "x.touch" if split else "NULL"
-    } AS touch, {", ".join(f"bit_or({word}) AS w{i}" for i, word in enumerate(words))}
+    } AS touch, {"x.rest" if rest else "NULL"} AS rest, {
+        ", ".join(f"bit_or({word}) AS w{i}" for i, word in enumerate(words))
+    }
             FROM x JOIN {f.people} m USING (pairing_id) WHERE {unseen}
             GROUP BY {who_sets}
         ), kinds AS (
             SELECT *, count(*) AS n FROM who GROUP BY ALL
         ), people AS (
-            SELECT area, touch, {
+            SELECT area, touch, rest, {
         ", ".join(
             f"sum(n) FILTER (WHERE w{i} & {1 << (shift + k)} <> 0) AS {flag}_people_{k}"
             for flag, (i, shift) in packed.items()
             for k in ks
         )
     }
-            FROM kinds GROUP BY area, touch
+            FROM kinds GROUP BY area, touch, rest
         )
         SELECT * FROM pairs LEFT JOIN hrs h ON pairs.area IS NOT DISTINCT FROM h.area
             AND pairs.touch IS NOT DISTINCT FROM h.touch
+            AND pairs.rest IS NOT DISTINCT FROM h.rest
         LEFT JOIN med d ON pairs.area IS NOT DISTINCT FROM d.area
             AND pairs.touch IS NOT DISTINCT FROM d.touch
+            AND pairs.rest IS NOT DISTINCT FROM d.rest
         LEFT JOIN people q ON pairs.area IS NOT DISTINCT FROM q.area
             AND pairs.touch IS NOT DISTINCT FROM q.touch
+            AND pairs.rest IS NOT DISTINCT FROM q.rest
     """
-    params = [*dates, *touch_values, *values, *unseen_params]
+    params = [*dates, *touch_values, *rest_values, *values, *unseen_params]
     rows = query_records(con, sql, params)
     if not rows and split is None:  # no pairing in scope: the whole's figures are all zero
         rows = query_records(con, sql.replace("GROUPING SETS ((area), ())", "()"), params)
