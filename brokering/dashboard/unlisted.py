@@ -91,13 +91,13 @@ def split_and_forced(
     viewer: Viewer,
 ) -> tuple[dict, Forced]:
     """`figures_split` for a school's view and `forced` (by area) for the alliance's view
-    beside it, in one pass over the pairings: the rest is split off in the same pass as the
-    school's and the alliance's figures (`figures_split`'s "rest") — a second pass cost the
-    head's School filter headline a quarter of its time at national scale."""
+    beside it, in one pass over the pairings: the rest (the pairings `unlisted_where` keeps)
+    is split off in the same pass as the school's and the alliance's figures
+    (`figures_split`'s "rest"), not read in a second."""
     if viewer.aggregate_only or viewer.sees_everyone:
         split = figures_split(con, f, school_id, periods, as_of, viewer)
         return split, [{} for _ in periods]
-    split = figures_split(con, f, school_id, periods, as_of, viewer, unlisted_where(f, viewer))
+    split = figures_split(con, f, school_id, periods, as_of, viewer, rest=True)
     return split, _forced_of(split.pop("rest")[0], len(periods), True)
 
 
