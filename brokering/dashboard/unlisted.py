@@ -53,7 +53,8 @@ def forced(
     """Per period, the alliance's headline figures (over all areas, and with `by_area` each
     area's) whose pairings not on the viewer's page rest on 1 to threshold-1 people (all of
     them people the viewer cannot see): hidden whatever the rest rests on. Nothing for an
-    aggregate-only role or the administrator."""
+    aggregate-only role or the administrator. Read in a pass of its own: the pages read it
+    in the figures' pass (`figures_and_forced`, `split_and_forced`), held equal to this."""
     if viewer.aggregate_only or viewer.sees_everyone:
         return [{} for _ in periods]
     where = unlisted_where(f, viewer)
