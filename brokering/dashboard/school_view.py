@@ -16,9 +16,8 @@ from __future__ import annotations
 from datetime import date
 
 from brokering import changes
-from brokering.dashboard import flows, hiding, school_sample, transfer
+from brokering.dashboard import flows, hiding, school_sample, transfer, unlisted
 from brokering.dashboard.facts import Scope, facts
-from brokering.dashboard.transfer_figures import figures_split
 from brokering.db import Connection, alongside
 from brokering.terms import term_of
 from brokering.viewer import Viewer
@@ -72,14 +71,16 @@ def _decide(
 
     # Two reads that need nothing from each other, side by side (`db.alongside`; each is
     # mostly one thread's work at national scale): the flows' decisions; and the figures
-    # of the alliance, the school and the work elsewhere (one pass), then the alliance's
-    # view suppressed.
+    # of the alliance, the school, the work elsewhere and what the viewer does not list
+    # (one pass: `unlisted.split_and_forced`), then the alliance's view suppressed.
     def figures_and_alliance() -> tuple:
-        split = figures_split(con, f, scope.school_id, bounds, as_of, viewer)
+        split, rest = unlisted.split_and_forced(con, f, scope.school_id, bounds, as_of, viewer)
         # The flows' thread reads the school's own rows last (`school_sample`): read here
         # first if it is not at them yet, so the two threads' shares come out even.
         school_sample.own_rows(con, viewer, scope.school_id, periods, f, wait=False)
-        _, shown = transfer._guarded_views(con, viewer, alliance, bounds, as_of, f, split[None][0])
+        _, shown = transfer._guarded_views(
+            con, viewer, alliance, bounds, as_of, f, split[None][0], rest
+        )
         return shown, _periods(split[True], ours), _periods(split[False], ours)
 
     (shown, mine, without), matrices = alongside(

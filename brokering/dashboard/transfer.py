@@ -198,6 +198,7 @@ def _guarded_views(
     as_of: date,
     f: Facts | None = None,
     given: dict[str | None, list[dict]] | None = None,
+    given_rest: unlisted.Forced | None = None,
 ) -> tuple[list[dict], list[dict[str | None, dict[str, tuple[float | None, bool]]]]]:
     """Each period's figures for the scope, and per period the same suppressed for the
     whole (key None) and, for one skill area, every area (`hiding.guard_all`), across the
@@ -205,7 +206,8 @@ def _guarded_views(
     skill area, suppressed with the whole's and every other area's (`hiding.guard_areas`):
     the page offers them all, and the areas add up to the whole — all worked out in one
     pass. For one school, with the alliance's (`school_view.decide`). `given`: the
-    alliance's figures by area (`figures_by_area`), already read."""
+    alliance's figures by area (`figures_by_area`), already read; `given_rest`: with them,
+    `unlisted.forced` by area, read in the same pass (`unlisted.split_and_forced`)."""
     from brokering.dashboard import school_view  # it reads the alliance's views from here
 
     f = f or facts(con)  # once: each look at whether the facts are current costs a query
@@ -251,13 +253,11 @@ def _guarded_views(
             return flows.area_totals(cursor, viewer, periods, f)
 
         (by_area, rest), with_flows = alongside(con, looks, figures_and_rest)
-    elif school is None:  # the figures given: what is unlisted beside the flows' look
-
-        def beside(cursor: Connection) -> tuple[list, unlisted.Forced]:
-            looks = flows.area_totals(cursor, viewer, periods, f)
-            return looks, unlisted.forced(cursor, f, viewer, periods, as_of, True)
-
-        by_area, (with_flows, rest) = alongside(con, beside, by_areas)
+    elif school is None:  # the figures given, and what is unlisted read in their pass
+        if given_rest is None:
+            raise ValueError("the figures are given with what is unlisted beside them")
+        by_area, with_flows = by_areas(), flows.area_totals(con, viewer, periods, f)
+        rest = given_rest
     else:
         by_area, with_flows = by_areas(), None
     if scope.area not in by_area:  # no pairing in the area: its figures are all zero

@@ -13,7 +13,8 @@ together) was the shown 2 less the 1 they list. So where that rest rests on 1 to
 people, the figure is hidden too (`forced`, for `hiding.guard_areas`), as `hiding.outside`
 does for a school's view. An aggregate-only role lists nothing (the figures' own people
 already say it all), and the administrator sees everyone. The rest is counted in the same
-pass as the figures themselves (`figures_and_forced`), not in a second one."""
+pass as the figures themselves (`figures_and_forced`; for a school's view beside the
+alliance's, `split_and_forced`), not in a second one."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from datetime import date
 
 from brokering.dashboard.facts import ALLIANCE, Facts, Scope, unseen_sql
 from brokering.dashboard.hiding import ADDITIVE, primary
-from brokering.dashboard.transfer_figures import figures_by_area, figures_parted
+from brokering.dashboard.transfer_figures import figures_by_area, figures_parted, figures_split
 from brokering.db import Connection
 from brokering.viewer import Viewer
 
@@ -52,7 +53,8 @@ def forced(
     """Per period, the alliance's headline figures (over all areas, and with `by_area` each
     area's) whose pairings not on the viewer's page rest on 1 to threshold-1 people (all of
     them people the viewer cannot see): hidden whatever the rest rests on. Nothing for an
-    aggregate-only role or the administrator."""
+    aggregate-only role or the administrator. Read in a pass of its own: the pages read it
+    in the figures' pass (`figures_and_forced`, `split_and_forced`), held equal to this."""
     if viewer.aggregate_only or viewer.sees_everyone:
         return [{} for _ in periods]
     where = unlisted_where(f, viewer)
@@ -79,6 +81,25 @@ def figures_and_forced(
         con, f, scope, periods, as_of, viewer, by_area, unlisted_where(f, viewer)
     )
     return parts[None], _forced_of(parts[True], len(periods), by_area)
+
+
+def split_and_forced(
+    con: Connection,
+    f: Facts,
+    school_id: str,
+    periods: list[tuple[date, date]],
+    as_of: date,
+    viewer: Viewer,
+) -> tuple[dict, Forced]:
+    """`figures_split` for a school's view and `forced` (by area) for the alliance's view
+    beside it, in one pass over the pairings: the rest (the pairings `unlisted_where` keeps)
+    is split off in the same pass as the school's and the alliance's figures
+    (`figures_split`'s "rest"), not read in a second."""
+    if viewer.aggregate_only or viewer.sees_everyone:
+        split = figures_split(con, f, school_id, periods, as_of, viewer)
+        return split, [{} for _ in periods]
+    split = figures_split(con, f, school_id, periods, as_of, viewer, rest=True)
+    return split, _forced_of(split.pop("rest")[0], len(periods), True)
 
 
 def _forced_of(rest: dict[str | None, list[dict]], n_periods: int, by_area: bool) -> Forced:
