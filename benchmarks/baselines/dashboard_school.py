@@ -182,7 +182,7 @@ def area_view(
     period every area's and the whole's suppressed with the areas' flow matrices)."""
     by_area = dict(by_area)
     with_flows = area_totals(af, bounds, unseen, viewer, cache)
-    rest = _unlisted(af, bounds, as_of, unseen, viewer)
+    rest, listed = _unlisted(af, bounds, as_of, unseen, viewer, by_area)
     if area not in by_area:
         by_area[area] = [bd_zero() for _ in bounds]
     per_period, guarded = [], []
@@ -191,8 +191,8 @@ def area_view(
         per_period.append(this)
         hidden, known = with_flows[k]
         forced = unlisted.merged({a: ("active",) for a in hidden}, rest[k])
-        guarded.append(guard_areas(this, viewer, forced, known))
-    return by_area[area], guard_terms(per_period, guarded, viewer, None)
+        guarded.append(guard_areas(this, viewer, forced, known | listed[k]))
+    return by_area[area], guard_terms(per_period, guarded, viewer, listed)
 
 
 def _unlisted(
@@ -201,19 +201,22 @@ def _unlisted(
     as_of: date,
     unseen: np.ndarray,
     viewer: Viewer,
-) -> list[dict]:
-    """`unlisted.forced` for every area: the figures of the pairings every participant of
-    which the viewer cannot see (off their pairings page), counted here in numpy; which of
-    them rest on few, by the product's own `unlisted._forced_of`, called."""
+    by_area: dict,
+) -> tuple[list[dict], list[set]]:
+    """`unlisted.forced` and `listed_of` for every area: the figures of the pairings every
+    participant of which the viewer cannot see (off their pairings page), counted here in
+    numpy; which of them rest on few, and which figures have none of them, by the
+    product's own `unlisted._forced_of` and `listed_of`, called."""
     if viewer.aggregate_only or viewer.sees_everyone:
-        return [{} for _ in bounds]
+        return [{} for _ in bounds], [set() for _ in bounds]
     b = af.hf.base
     n = len(b.pairings)
     member_rows, person = bd._members(b, np.arange(n))
     seen_any = np.zeros(n, bool)
     np.logical_or.at(seen_any, member_rows, ~unseen[person])
     rest = figures(af, bounds, as_of, unseen, (~seen_any).astype(np.int64), 2)[1][0]
-    return unlisted._forced_of(rest, len(bounds), True)
+    n_periods = len(bounds)
+    return unlisted._forced_of(rest, n_periods, True), unlisted.listed_of(by_area, rest, n_periods)
 
 
 def bd_zero() -> dict:

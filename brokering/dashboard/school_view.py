@@ -74,12 +74,12 @@ def _decide(
     # of the alliance, the school, the work elsewhere and what the viewer does not list
     # (one pass: `unlisted.split_and_forced`), then the alliance's view suppressed.
     def figures_and_alliance() -> tuple:
-        split, rest = unlisted.split_and_forced(con, f, scope.school_id, bounds, as_of, viewer)
+        split, *rest = unlisted.split_and_forced(con, f, scope.school_id, bounds, as_of, viewer)
         # The flows' thread reads the school's own rows last (`school_sample`): read here
         # first if it is not at them yet, so the two threads' shares come out even.
         school_sample.own_rows(con, viewer, scope.school_id, periods, f, wait=False)
         _, shown = transfer._guarded_views(
-            con, viewer, alliance, bounds, as_of, f, split[None][0], rest
+            con, viewer, alliance, bounds, as_of, f, split[None][0], tuple(rest)
         )
         return shown, _periods(split[True], ours), _periods(split[False], ours)
 

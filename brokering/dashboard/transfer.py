@@ -198,7 +198,7 @@ def _guarded_views(
     as_of: date,
     f: Facts | None = None,
     given: dict[str | None, list[dict]] | None = None,
-    given_rest: unlisted.Forced | None = None,
+    given_rest: tuple[unlisted.Forced, unlisted.Listed] | None = None,
 ) -> tuple[list[dict], list[dict[str | None, dict[str, tuple[float | None, bool]]]]]:
     """Each period's figures for the scope, and per period the same suppressed for the
     whole (key None) and, for one skill area, every area (`hiding.guard_all`), across the
@@ -207,7 +207,9 @@ def _guarded_views(
     the page offers them all, and the areas add up to the whole — all worked out in one
     pass. For one school, with the alliance's (`school_view.decide`). `given`: the
     alliance's figures by area (`figures_by_area`), already read; `given_rest`: with them,
-    `unlisted.forced` by area, read in the same pass (`unlisted.split_and_forced`)."""
+    `unlisted.forced` and `listed_of` by area, read in the same pass
+    (`unlisted.split_and_forced`). What the viewer can count from their pairings page alone
+    is never a cover (`unlisted.listed_of`)."""
     from brokering.dashboard import school_view  # it reads the alliance's views from here
 
     f = f or facts(con)  # once: each look at whether the facts are current costs a query
@@ -217,11 +219,14 @@ def _guarded_views(
     # school's view weighs the alliance's as they are shown: school_view), counted in the
     # figures' own pass (`unlisted.figures_and_forced`).
     rest: unlisted.Forced = [{} for _ in periods]
+    listed: unlisted.Listed = [set() for _ in periods]
     if scope.area is None or viewer.sees_everyone:
         if mine is not None:  # the school's figures, read beside the alliance's
             figures = mine[None]
         elif scope.school_id is None and scope.area is None:
-            whole_, rest = unlisted.figures_and_forced(con, f, scope, periods, as_of, viewer, False)
+            whole_, rest, listed = unlisted.figures_and_forced(
+                con, f, scope, periods, as_of, viewer, False
+            )
             figures = whole_[None]
         else:
             figures = period_figures(con, f, scope, periods, as_of, viewer)
@@ -230,7 +235,7 @@ def _guarded_views(
         for k, figs in enumerate(figures):
             forced, known = school_view.whole(school, k)
             out.append(guard_areas({None: figs}, viewer, unlisted.merged(forced, rest[k]), known))
-        return figures, guard_terms(whole, out, viewer)
+        return figures, guard_terms(whole, out, viewer, listed if school is None else None)
 
     # An area's pairings active adds up from its flow matrix (work between schools) and its
     # work within schools: hidden with the matrix where that has nothing else left to hide,
@@ -246,18 +251,18 @@ def _guarded_views(
 
     if school is None and given is None:  # the figures and what is unlisted, in one pass
 
-        def figures_and_rest() -> tuple[dict[str | None, list[dict]], unlisted.Forced]:
+        def figures_and_rest() -> tuple[dict, unlisted.Forced, unlisted.Listed]:
             return unlisted.figures_and_forced(con, f, scope, periods, as_of, viewer, True)
 
         def looks(cursor: Connection) -> list:
             return flows.area_totals(cursor, viewer, periods, f)
 
-        (by_area, rest), with_flows = alongside(con, looks, figures_and_rest)
+        (by_area, rest, listed), with_flows = alongside(con, looks, figures_and_rest)
     elif school is None:  # the figures given, and what is unlisted read in their pass
         if given_rest is None:
             raise ValueError("the figures are given with what is unlisted beside them")
         by_area, with_flows = by_areas(), flows.area_totals(con, viewer, periods, f)
-        rest = given_rest
+        rest, listed = given_rest
     else:
         by_area, with_flows = by_areas(), None
     if scope.area not in by_area:  # no pairing in the area: its figures are all zero
@@ -270,11 +275,12 @@ def _guarded_views(
         per_period.append(this)
         if school is None:
             hidden, known = with_flows[k]
+            known = known | listed[k]
             forced = unlisted.merged({area: ("active",) for area in hidden}, rest[k])
         else:
             forced, known = school[k]
         guarded.append(guard_areas(this, viewer, forced, known))
-    known = None if school is None else [k for _, k in school]
+    known = listed if school is None else [k for _, k in school]
     return figures, guard_terms(per_period, guarded, viewer, known)
 
 

@@ -28,6 +28,9 @@ from brokering.viewer import Viewer
 
 #: Per period: per area (None: all areas), the figures to hide.
 Forced = list[dict[str | None, tuple[str, ...]]]
+#: Per period: the (area, figure) the viewer can count from their pairings page alone (none
+#: of its pairings off it): no cover for another, as hiding it would protect nothing.
+Listed = list[set[tuple[str | None, str]]]
 
 
 def unlisted_where(f: Facts, viewer: Viewer, alias: str = "p") -> tuple[str, list[object]]:
@@ -70,17 +73,18 @@ def figures_and_forced(
     as_of: date,
     viewer: Viewer,
     by_area: bool,
-) -> tuple[dict[str | None, list[dict]], Forced]:
-    """`figures_by_area` for the alliance's `scope` and `forced`, in one pass over the
-    pairings (`figures_parted`: the rest is the pairings every participant of which the
+) -> tuple[dict[str | None, list[dict]], Forced, Listed]:
+    """`figures_by_area` for the alliance's `scope`, `forced` and `listed_of`, in one pass
+    over the pairings (`figures_parted`: the rest is the pairings every participant of which the
     viewer cannot see) — a second pass cost the head's headline for one area two fifths."""
     if viewer.aggregate_only or viewer.sees_everyone:
         figures = figures_by_area(con, f, scope, periods, as_of, viewer, by_area)
-        return figures, [{} for _ in periods]
+        return figures, [{} for _ in periods], [set() for _ in periods]
     parts = figures_parted(
         con, f, scope, periods, as_of, viewer, by_area, unlisted_where(f, viewer)
     )
-    return parts[None], _forced_of(parts[True], len(periods), by_area)
+    n = len(periods)
+    return parts[None], _forced_of(parts[True], n, by_area), listed_of(parts[None], parts[True], n)
 
 
 def split_and_forced(
@@ -90,16 +94,17 @@ def split_and_forced(
     periods: list[tuple[date, date]],
     as_of: date,
     viewer: Viewer,
-) -> tuple[dict, Forced]:
-    """`figures_split` for a school's view and `forced` (by area) for the alliance's view
-    beside it, in one pass over the pairings: the rest (the pairings `unlisted_where` keeps)
-    is split off in the same pass as the school's and the alliance's figures
-    (`figures_split`'s "rest"), not read in a second."""
+) -> tuple[dict, Forced, Listed]:
+    """`figures_split` for a school's view, `forced` and `listed_of` (by area) for the
+    alliance's view beside it, in one pass over the pairings: the rest (the pairings
+    `unlisted_where` keeps) is split off in the same pass as the school's and the alliance's
+    figures (`figures_split`'s "rest"), not read in a second."""
     if viewer.aggregate_only or viewer.sees_everyone:
         split = figures_split(con, f, school_id, periods, as_of, viewer)
-        return split, [{} for _ in periods]
+        return split, [{} for _ in periods], [set() for _ in periods]
     split = figures_split(con, f, school_id, periods, as_of, viewer, rest=True)
-    return split, _forced_of(split.pop("rest")[0], len(periods), True)
+    rest, n = split.pop("rest")[0], len(periods)
+    return split, _forced_of(rest, n, True), listed_of(split[None][0], rest, n)
 
 
 def _forced_of(rest: dict[str | None, list[dict]], n_periods: int, by_area: bool) -> Forced:
@@ -116,6 +121,23 @@ def _forced_of(rest: dict[str | None, list[dict]], n_periods: int, by_area: bool
             )
             if keys:
                 out[k][area] = keys
+    return out
+
+
+def listed_of(
+    figures: dict[str | None, list[dict]], rest: dict[str | None, list[dict]], n_periods: int
+) -> Listed:
+    """Per period, the alliance's (area, figure) that count something and none of it off the
+    viewer's page: they can count it from their pairings page, so as a cover beside a hidden
+    figure it covers nothing (found: KNOWN_COVER in tests/test_school_unlisted.py, a head's
+    one area hidden beside an area whose one pairing they list)."""
+    out: Listed = [set() for _ in range(n_periods)]
+    for area, per in figures.items():
+        theirs = rest.get(area)
+        for k, figs in enumerate(per):
+            for key in ADDITIVE:
+                if key in figs and figs[key][0] and not (theirs and theirs[k][key][0]):
+                    out[k].add((area, key))
     return out
 
 
