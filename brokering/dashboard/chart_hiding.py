@@ -25,15 +25,64 @@ alliance's less what they know, so it is hidden exactly when the alliance's is.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
-from brokering.dashboard.facts import Facts, Scope, scoped, unseen_sql
+from brokering import changes
+from brokering.dashboard.facts import ALLIANCE, Facts, Scope, facts, scoped, unseen_sql
 from brokering.dashboard.hiding import primary
 from brokering.db import Connection, query_df
 from brokering.settings import SUPPRESSION_THRESHOLD
+from brokering.terms import previous_term, term_of
 from brokering.viewer import Viewer
+
+#: A headline figure per term, and what else leaves its outcome's term figure unknown (the
+#: pairings not transferred are the judged, a rate beside its count, less the transferred).
+_TERM_HIDES = {
+    "transferred": ("transferred",),
+    "not transferred": ("transferred", "rate", "judged", "not_transferred"),
+}
+
+
+def totals_unshown(con: Connection, viewer: Viewer, as_of: date | None = None) -> frozenset[str]:
+    """The outcomes ("transferred", "not transferred") whose total over all time the pages
+    must not show: the alliance's headline hides that outcome's figure (over all areas) in
+    exactly one term. Why: the terms' figures add up to the total over all time, so beside
+    it the one hidden term's would be the total less the terms shown (`hiding.guard_terms`
+    hides a second term's where it can; where no other term has any, it cannot). The hours
+    chart shows an outcome's total over all time as its bands' sum, and as its one band
+    where it has one (`outcomes._view`, `school_tables.table_hidden`: such a total is then
+    hidden with any of its cells); the pairings' counts by status show it to a governor.
+    One answer per store change, viewer and day."""
+    if viewer.sees_everyone:
+        return frozenset()
+    as_of = as_of or date.today()
+    key = ("chart_hiding.totals_unshown", viewer, as_of)
+    return changes.remembered(changes.mark(con), key, lambda: _unshown(con, viewer, as_of))
+
+
+def _unshown(con: Connection, viewer: Viewer, as_of: date) -> frozenset[str]:
+    """`totals_unshown`, worked out from the headline's terms as the page suppresses them."""
+    from brokering.dashboard import transfer  # it reads the charts from here
+
+    f = facts(con)
+    term = term_of(as_of)
+    terms = transfer._joint_periods(con, viewer, ALLIANCE, as_of, [term, previous_term(term)], f)
+    bounds = [(t.start, t.end) for t in terms]
+    _, out = transfer._guarded_views(con, viewer, ALLIANCE, bounds, as_of, f)
+    return unshown_of([o[None] for o in out])
+
+
+def unshown_of(whole: list[dict[str, tuple[float | None, bool]]]) -> frozenset[str]:
+    """`totals_unshown` from the alliance's suppressed figures over all areas, term by term
+    (key -> (value, hidden)): the outcomes whose figure exactly one term hides."""
+    return frozenset(
+        outcome
+        for outcome, keys in _TERM_HIDES.items()
+        if sum(any(w[k][1] for k in keys if k in w) for w in whole) == 1
+    )
 
 
 def across_schools(
@@ -217,22 +266,35 @@ def _keys(frame: pd.DataFrame, cols: list[str]) -> list[tuple]:
 
 
 def ratings_beside(
-    con: Connection, f: Facts, viewer: Viewer, scope: Scope, areas: pd.Series, own: np.ndarray
+    con: Connection,
+    f: Facts,
+    viewer: Viewer,
+    scope: Scope,
+    areas: pd.Series,
+    own: np.ndarray,
+    tied: np.ndarray | None = None,
+    whole: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Which of a school's ratings by area (`areas`; `own`: hidden on its own people) are
-    hidden beside the alliance's and the other schools' views (`hidden_beside`; the
-    alliance's ratings are hidden on their own people alone). The averages' counts are
-    shown, so each area is a sum of pairings, and of ratings, like any other cell."""
+    """Which of a school's ratings by area (`areas`; `own`: hidden on its own people;
+    `tied`: hidden as its outcomes' figures, `outcomes._tied_hidden`) are hidden beside the
+    alliance's and the other schools' views (`hidden_beside`; the alliance's ratings are
+    hidden on their own people, and where `whole` — aligned with `areas` — says so as its
+    outcomes' figures). The averages' counts are shown, so each area is a sum of pairings,
+    and of ratings, like any other cell."""
     where, values = scoped(f, Scope(area=scope.area))
     cells = f"""SELECT p.pairing_id, p.area FROM {f.pairings} p WHERE p.rating_before IS NOT NULL
                 AND p.rating_after IS NOT NULL AND {where}"""
     got = across_schools(con, f, viewer, scope.school_id, cells, values, ["area"])
     got = got.set_index("area")
-    beside = hidden_beside(got, pd.Series(primary(got["unseen"]), index=got.index))
-    beside = areas.map(beside).fillna(True).to_numpy(bool)
-    # Hidden on its own people too, unless it is the alliance's less what they know.
+    alliance = pd.Series(primary(got["unseen"]), index=got.index)
+    if whole is not None:
+        alliance |= pd.Series(whole, index=areas.to_numpy()).reindex(got.index, fill_value=False)
+    beside = areas.map(hidden_beside(got, alliance)).fillna(True).to_numpy(bool)
+    # Hidden on its own people too (or as its outcomes' figures), unless it is the
+    # alliance's less what they know.
     known = areas.map(got["elsewhere"] == 0).fillna(False).to_numpy(bool)
-    return beside | (own & ~known)
+    mine = own if tied is None else own | tied
+    return beside | (mine & ~known)
 
 
 def labelled(con: Connection, frame: pd.DataFrame) -> pd.DataFrame:
