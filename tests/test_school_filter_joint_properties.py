@@ -242,7 +242,7 @@ def test_without_the_school_rule_the_check_fails(
     (`test_school_charts_properties.RATINGS_BETWEEN`: B's ratings are the alliance's less
     C's)."""
     monkeypatch.setattr(school_tables, "grid_beside", lambda grid, *_: _[-1](grid))
-    monkeypatch.setattr(outcomes, "ratings_beside", lambda *args: args[-1])
+    monkeypatch.setattr(outcomes, "ratings_beside", lambda *args, **_: args[-1])
     charts.load(store, charts.RATINGS_BETWEEN)
     with pytest.raises(AssertionError):
         check(store, charts.RATINGS_BETWEEN, Viewer("viewer"))
