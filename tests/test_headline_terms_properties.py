@@ -251,7 +251,7 @@ def collect(con: Connection, a: dict, viewer: Viewer) -> Seen:
             first = next(t for t in TERMS if t.label == trend["term"].iloc[0]).start
             seen.pin(lambda r, first=first, area=area: r.start < first and area in (None, r.area))
     if viewer.aggregate_only:  # anyone else is shown only the pairings they can see
-        for row in views.status_counts(con, viewer).itertuples(index=False):
+        for row in views.status_counts(con, viewer, AS_OF).itertuples(index=False):
             if row.status in (*FINAL, "active"):
                 vs = seen.model.status(row.status)
                 seen.add(f"all-time {row.status}", vs, row.pairings, pd.isna(row.pairings))
