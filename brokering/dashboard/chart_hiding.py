@@ -273,22 +273,18 @@ def ratings_beside(
     areas: pd.Series,
     own: np.ndarray,
     tied: np.ndarray | None = None,
-    whole: np.ndarray | None = None,
 ) -> np.ndarray:
     """Which of a school's ratings by area (`areas`; `own`: hidden on its own people;
     `tied`: hidden as its outcomes' figures, `outcomes._tied_hidden`) are hidden beside the
     alliance's and the other schools' views (`hidden_beside`; the alliance's ratings are
-    hidden on their own people, and where `whole` — aligned with `areas` — says so as its
-    outcomes' figures). The averages' counts are shown, so each area is a sum of pairings,
-    and of ratings, like any other cell."""
+    hidden on their own people alone). The averages' counts are shown, so each area is a
+    sum of pairings, and of ratings, like any other cell."""
     where, values = scoped(f, Scope(area=scope.area))
     cells = f"""SELECT p.pairing_id, p.area FROM {f.pairings} p WHERE p.rating_before IS NOT NULL
                 AND p.rating_after IS NOT NULL AND {where}"""
     got = across_schools(con, f, viewer, scope.school_id, cells, values, ["area"])
     got = got.set_index("area")
     alliance = pd.Series(primary(got["unseen"]), index=got.index)
-    if whole is not None:
-        alliance |= pd.Series(whole, index=areas.to_numpy()).reindex(got.index, fill_value=False)
     beside = areas.map(hidden_beside(got, alliance)).fillna(True).to_numpy(bool)
     # Hidden on its own people too (or as its outcomes' figures), unless it is the
     # alliance's less what they know.

@@ -19,7 +19,16 @@ import numpy as np
 import pandas as pd
 
 from brokering.dashboard.chart_hiding import labelled, ratings_beside, totals_unshown
-from brokering.dashboard.facts import ALLIANCE, FINAL, Facts, Scope, facts, scoped, unseen_sql
+from brokering.dashboard.facts import (
+    ALLIANCE,
+    FINAL,
+    Facts,
+    Scope,
+    facts,
+    outside,
+    scoped,
+    unseen_sql,
+)
 from brokering.dashboard.hiding import grid_hidden, primary
 from brokering.dashboard.outcome_cover import HEADLINE_OUTCOMES, OUTCOMES, falls_in
 from brokering.dashboard.school_tables import school_view
@@ -398,13 +407,8 @@ def ratings_before_after(con: Connection, viewer: Viewer, scope: Scope = ALLIANC
     hide = primary(frame["unseen"]) if not viewer.sees_everyone else np.zeros(len(frame), bool)
     if not viewer.sees_everyone and len(frame):
         tied = _tied_hidden(con, f, viewer, scope, frame["area"])
-        if scope.school_id is not None:  # beside the alliance's, itself tied or not
-            whole = _tied_hidden(con, f, viewer, Scope(area=scope.area), frame["area"])
-            hide = ratings_beside(
-                con, f, viewer, scope, frame["area"], hide, tied=tied, whole=whole
-            )
-        else:
-            hide = hide | tied
+        if scope.school_id is not None:  # beside the alliance's
+            hide = ratings_beside(con, f, viewer, scope, frame["area"], hide, tied=tied)
     rows = []
     for r, hidden in zip(frame.itertuples(index=False), hide, strict=True):
         for when, value in (("before", r.before), ("after", r.after)):
@@ -425,32 +429,43 @@ def ratings_before_after(con: Connection, viewer: Viewer, scope: Scope = ALLIANC
 def _tied_hidden(
     con: Connection, f: Facts, viewer: Viewer, scope: Scope, areas: pd.Series
 ) -> np.ndarray:
-    """Which of a view's ratings counts by area (`areas`) are its outcomes' figures under
-    another name, one of them hidden: where every pairing of each outcome the rated
+    """Which of a school's ratings counts by area (`areas`) are its outcomes' figures under
+    another name, hidden with them. Where every pairing of each outcome the school's rated
     pairings are in is rated, the count is those outcomes' pairings in the area (over all
-    time) — an attacker who knows which kinds of pairing there are knows that — so it is
-    hidden where the view's outcomes by area hide one of them (`outcomes_by`, read only
-    then: a large view seldom has an outcome every pairing of which is rated)."""
+    time) — an attacker who knows which kinds of pairing there are knows that — and the
+    alliance's figure of such an outcome less the school's is the outcome's work elsewhere:
+    where that rests on 1 to threshold-1 people the viewer cannot see, the school's figure
+    is hidden for its sake (`school_view`, `chart_hiding`), and so is the count. (The
+    alliance's own count rests on the same people as its outcomes' figures: hidden with
+    them on its own; a school's count whose tied outcome's part rests on few is hidden with
+    the ratings' own parts, `chart_hiding.ratings_beside`.)"""
+    none = np.zeros(len(areas), bool)
+    if scope.school_id is None:
+        return none
     where, values = scoped(f, scope)
     outcome = f"CASE WHEN p.status IN ({_FINAL_SQL}) THEN p.status ELSE 'open' END"
     rated = "p.rating_before IS NOT NULL AND p.rating_after IS NOT NULL"
-    tied = query_df(
+    away, away_values = outside(f, scope.school_id)
+    unseen, params = unseen_sql(viewer, "m")
+    t = SUPPRESSION_THRESHOLD
+    frame = query_df(
         con,
         f"""
-        SELECT area, list(outcome ORDER BY outcome) FILTER (WHERE rated > 0) AS outcomes
-        FROM (SELECT p.area, {outcome} AS outcome, count(*) AS n,
-                     count(*) FILTER (WHERE {rated}) AS rated
-              FROM {f.pairings} p WHERE {where} GROUP BY ALL)
-        GROUP BY area HAVING bool_and(rated = 0 OR rated = n) AND sum(rated) > 0
+        WITH k AS (
+            SELECT p.area, {outcome} AS outcome, count(*) AS n,
+                   count(*) FILTER (WHERE {rated}) AS rated
+            FROM {f.pairings} p WHERE {where} GROUP BY ALL),
+        tied AS (
+            SELECT k.area, k.outcome FROM k SEMI JOIN (
+                SELECT area FROM k GROUP BY area
+                HAVING bool_and(rated = 0 OR rated = n) AND sum(rated) > 0) a USING (area)
+            WHERE k.rated > 0)
+        SELECT p.area, count(DISTINCT m.staff_ref) FILTER (WHERE {unseen}) AS unseen
+        FROM {f.pairings} p JOIN {f.people} m USING (pairing_id)
+        WHERE {away} AND ({"p.area" if scope.area is None else "?::VARCHAR"} = p.area)
+          AND (p.area, {outcome}) IN (SELECT (area, outcome) FROM tied)
+        GROUP BY p.area, {outcome} HAVING unseen BETWEEN 1 AND {t - 1}
         """,
-        values,
+        [*values, *away_values, *([scope.area] if scope.area else []), *params],
     )
-    tied = tied[tied["area"].isin(areas)]
-    if tied.empty:
-        return np.zeros(len(areas), bool)
-    frame = outcomes_by(con, viewer, "area", Scope(school_id=scope.school_id))
-    hidden = frame["pairings"].isna().to_numpy(bool)
-    gone = set(zip(frame["group"][hidden], frame["outcome"][hidden], strict=True))
-    hit = {a for a, outs in zip(tied["area"], tied["outcomes"], strict=True)
-           if any((a, o) in gone for o in outs)}  # fmt: skip
-    return areas.isin(hit).to_numpy(bool)
+    return areas.isin(set(frame["area"])).to_numpy(bool)
