@@ -435,10 +435,10 @@ def _tied_hidden(
     time) — an attacker who knows which kinds of pairing there are knows that — and the
     alliance's figure of such an outcome less the school's is the outcome's work elsewhere:
     where that rests on 1 to threshold-1 people the viewer cannot see, the school's figure
-    is hidden for its sake (`school_view`, `chart_hiding`), and so is the count. (The
+    is hidden for its sake (`hiding.outside`, `chart_hiding`), and so is the count. (The
     alliance's own count rests on the same people as its outcomes' figures: hidden with
-    them on its own; a school's count whose tied outcome's part rests on few is hidden with
-    the ratings' own parts, `chart_hiding.ratings_beside`.)"""
+    them on its own.) At national scale every area is tied (a transfer is rated; nothing
+    else is): one pass over the work elsewhere's people, no distinct count."""
     none = np.zeros(len(areas), bool)
     if scope.school_id is None:
         return none
@@ -448,6 +448,12 @@ def _tied_hidden(
     away, away_values = outside(f, scope.school_id)
     unseen, params = unseen_sql(viewer, "m")
     t = SUPPRESSION_THRESHOLD
+    # Fewer than 3 people: none but the least and the greatest (no distinct count).
+    few = (
+        "NOT bool_or(w.staff_ref NOT IN (e.lo, e.hi))"
+        if t == 3
+        else f"count(DISTINCT w.staff_ref) < {t}"
+    )
     frame = query_df(
         con,
         f"""
@@ -459,12 +465,18 @@ def _tied_hidden(
             SELECT k.area, k.outcome FROM k SEMI JOIN (
                 SELECT area FROM k GROUP BY area
                 HAVING bool_and(rated = 0 OR rated = n) AND sum(rated) > 0) a USING (area)
-            WHERE k.rated > 0)
-        SELECT p.area, count(DISTINCT m.staff_ref) FILTER (WHERE {unseen}) AS unseen
-        FROM {f.pairings} p JOIN {f.people} m USING (pairing_id)
-        WHERE {away} AND ({"p.area" if scope.area is None else "?::VARCHAR"} = p.area)
-          AND (p.area, {outcome}) IN (SELECT (area, outcome) FROM tied)
-        GROUP BY p.area, {outcome} HAVING unseen BETWEEN 1 AND {t - 1}
+            WHERE k.rated > 0),
+        w AS MATERIALIZED (
+            SELECT p.area, {outcome} AS outcome, m.staff_ref
+            FROM {f.pairings} p JOIN {f.people} m USING (pairing_id)
+            WHERE {away} AND ({"p.area" if scope.area is None else "?::VARCHAR"} = p.area)
+              AND (p.area, {outcome}) IN (SELECT (area, outcome) FROM tied) AND {unseen}),
+        -- (the work elsewhere is most of the alliance's: no distinct count where it can do)
+        e AS (SELECT area, outcome, min(staff_ref) AS lo, max(staff_ref) AS hi
+              FROM w GROUP BY ALL)
+        SELECT e.area FROM e JOIN w USING (area, outcome)
+        GROUP BY e.area, e.outcome, e.lo, e.hi
+        HAVING {few}
         """,
         [*values, *away_values, *([scope.area] if scope.area else []), *params],
     )
