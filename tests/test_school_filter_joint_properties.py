@@ -304,7 +304,7 @@ def test_the_hours_chart_keeps_a_total_the_headline_hides(store: Connection) -> 
 
 
 #: Found by a random hunt (a governor), only by the attacker who knows which kinds of
-#: pairing there are; failed before `outcomes._tied_hidden`. The alliance's 3 evidenced
+#: pairing there are; failed before `chart_hiding.tied_hidden`. The alliance's 3 evidenced
 #: transfers (headline) less C's 2 pairings rated in assessment (the ratings chart under the
 #: School filter: C's two pairings, both transferred, both rated) left B's one transfer
 #: within B (B1 to B2, two people) — given that every rated pairing with C is a transfer,

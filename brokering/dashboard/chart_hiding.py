@@ -31,13 +31,23 @@ import numpy as np
 import pandas as pd
 
 from brokering import changes
-from brokering.dashboard.facts import ALLIANCE, Facts, Scope, facts, scoped, unseen_sql
+from brokering.dashboard.facts import (
+    ALLIANCE,
+    FINAL,
+    Facts,
+    Scope,
+    facts,
+    outside,
+    scoped,
+    unseen_sql,
+)
 from brokering.dashboard.hiding import primary
 from brokering.db import Connection, query_df
 from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.terms import previous_term, term_of
 from brokering.viewer import Viewer
 
+_FINAL_SQL = ", ".join(f"'{s}'" for s in FINAL)
 #: A headline figure per term, and what else leaves its outcome's term figure unknown (the
 #: pairings not transferred are the judged, a rate beside its count, less the transferred).
 _TERM_HIDES = {
@@ -275,7 +285,7 @@ def ratings_beside(
     tied: np.ndarray | None = None,
 ) -> np.ndarray:
     """Which of a school's ratings by area (`areas`; `own`: hidden on its own people;
-    `tied`: hidden as its outcomes' figures, `outcomes._tied_hidden`) are hidden beside the
+    `tied`: hidden as its outcomes' figures, `tied_hidden`) are hidden beside the
     alliance's and the other schools' views (`hidden_beside`; the alliance's ratings are
     hidden on their own people alone). The averages' counts are shown, so each area is a
     sum of pairings, and of ratings, like any other cell."""
@@ -308,3 +318,60 @@ def labelled(con: Connection, frame: pd.DataFrame) -> pd.DataFrame:
     frame.loc[shared, "label"] += " (" + frame.loc[shared, "row"] + ")"
     frame = frame.drop(columns=["name"]).sort_values(["label", "outcome"], kind="stable")
     return frame.reset_index(drop=True)
+
+
+def tied_hidden(
+    con: Connection, f: Facts, viewer: Viewer, scope: Scope, areas: pd.Series
+) -> np.ndarray:
+    """Which of a school's ratings counts by area (`areas`) are its outcomes' figures under
+    another name, hidden with them. Where every pairing of each outcome the school's rated
+    pairings are in is rated, the count is those outcomes' pairings in the area (over all
+    time) — an attacker who knows which kinds of pairing there are knows that — and the
+    alliance's figure of such an outcome less the school's is the outcome's work elsewhere:
+    where that rests on 1 to threshold-1 people the viewer cannot see, the school's figure
+    is hidden for its sake (`hiding.outside`, `chart_hiding`), and so is the count. (The
+    alliance's own count rests on the same people as its outcomes' figures: hidden with
+    them on its own.) At national scale every area is tied (a transfer is rated; nothing
+    else is): one pass over the work elsewhere's people, no distinct count."""
+    none = np.zeros(len(areas), bool)
+    if scope.school_id is None:
+        return none
+    where, values = scoped(f, scope)
+    outcome = f"CASE WHEN p.status IN ({_FINAL_SQL}) THEN p.status ELSE 'open' END"
+    rated = "p.rating_before IS NOT NULL AND p.rating_after IS NOT NULL"
+    away, away_values = outside(f, scope.school_id)
+    unseen, params = unseen_sql(viewer, "m")
+    t = SUPPRESSION_THRESHOLD
+    # Fewer than 3 people: none but the least and the greatest (no distinct count).
+    few = (
+        "NOT bool_or(w.staff_ref NOT IN (e.lo, e.hi))"
+        if t == 3
+        else f"count(DISTINCT w.staff_ref) < {t}"
+    )
+    frame = query_df(
+        con,
+        f"""
+        WITH k AS (
+            SELECT p.area, {outcome} AS outcome, count(*) AS n,
+                   count(*) FILTER (WHERE {rated}) AS rated
+            FROM {f.pairings} p WHERE {where} GROUP BY ALL),
+        tied AS (
+            SELECT k.area, k.outcome FROM k SEMI JOIN (
+                SELECT area FROM k GROUP BY area
+                HAVING bool_and(rated = 0 OR rated = n) AND sum(rated) > 0) a USING (area)
+            WHERE k.rated > 0),
+        w AS MATERIALIZED (
+            SELECT p.area, {outcome} AS outcome, m.staff_ref
+            FROM {f.pairings} p JOIN {f.people} m USING (pairing_id)
+            WHERE {away} AND ({"p.area" if scope.area is None else "?::VARCHAR"} = p.area)
+              AND (p.area, {outcome}) IN (SELECT (area, outcome) FROM tied) AND {unseen}),
+        -- (the work elsewhere is most of the alliance's: no distinct count where it can do)
+        e AS (SELECT area, outcome, min(staff_ref) AS lo, max(staff_ref) AS hi
+              FROM w GROUP BY ALL)
+        SELECT e.area FROM e JOIN w USING (area, outcome)
+        GROUP BY e.area, e.outcome, e.lo, e.hi
+        HAVING {few}
+        """,
+        [*values, *away_values, *([scope.area] if scope.area else []), *params],
+    )
+    return areas.isin(set(frame["area"])).to_numpy(bool)

@@ -18,17 +18,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from brokering.dashboard.chart_hiding import labelled, ratings_beside, totals_unshown
-from brokering.dashboard.facts import (
-    ALLIANCE,
-    FINAL,
-    Facts,
-    Scope,
-    facts,
-    outside,
-    scoped,
-    unseen_sql,
-)
+from brokering.dashboard.chart_hiding import labelled, ratings_beside, tied_hidden, totals_unshown
+from brokering.dashboard.facts import ALLIANCE, FINAL, Facts, Scope, facts, scoped, unseen_sql
 from brokering.dashboard.hiding import grid_hidden, primary
 from brokering.dashboard.outcome_cover import HEADLINE_OUTCOMES, OUTCOMES, falls_in
 from brokering.dashboard.school_tables import school_view
@@ -406,7 +397,7 @@ def ratings_before_after(con: Connection, viewer: Viewer, scope: Scope = ALLIANC
     )
     hide = primary(frame["unseen"]) if not viewer.sees_everyone else np.zeros(len(frame), bool)
     if not viewer.sees_everyone and len(frame):
-        tied = _tied_hidden(con, f, viewer, scope, frame["area"])
+        tied = tied_hidden(con, f, viewer, scope, frame["area"])
         if scope.school_id is not None:  # beside the alliance's
             hide = ratings_beside(con, f, viewer, scope, frame["area"], hide, tied=tied)
     rows = []
@@ -424,60 +415,3 @@ def ratings_before_after(con: Connection, viewer: Viewer, scope: Scope = ALLIANC
     out = pd.DataFrame(rows, columns=["area", "when", "rating", "pairings", "hidden"])
     out["pairings"] = out["pairings"].astype("Int64")
     return out
-
-
-def _tied_hidden(
-    con: Connection, f: Facts, viewer: Viewer, scope: Scope, areas: pd.Series
-) -> np.ndarray:
-    """Which of a school's ratings counts by area (`areas`) are its outcomes' figures under
-    another name, hidden with them. Where every pairing of each outcome the school's rated
-    pairings are in is rated, the count is those outcomes' pairings in the area (over all
-    time) — an attacker who knows which kinds of pairing there are knows that — and the
-    alliance's figure of such an outcome less the school's is the outcome's work elsewhere:
-    where that rests on 1 to threshold-1 people the viewer cannot see, the school's figure
-    is hidden for its sake (`hiding.outside`, `chart_hiding`), and so is the count. (The
-    alliance's own count rests on the same people as its outcomes' figures: hidden with
-    them on its own.) At national scale every area is tied (a transfer is rated; nothing
-    else is): one pass over the work elsewhere's people, no distinct count."""
-    none = np.zeros(len(areas), bool)
-    if scope.school_id is None:
-        return none
-    where, values = scoped(f, scope)
-    outcome = f"CASE WHEN p.status IN ({_FINAL_SQL}) THEN p.status ELSE 'open' END"
-    rated = "p.rating_before IS NOT NULL AND p.rating_after IS NOT NULL"
-    away, away_values = outside(f, scope.school_id)
-    unseen, params = unseen_sql(viewer, "m")
-    t = SUPPRESSION_THRESHOLD
-    # Fewer than 3 people: none but the least and the greatest (no distinct count).
-    few = (
-        "NOT bool_or(w.staff_ref NOT IN (e.lo, e.hi))"
-        if t == 3
-        else f"count(DISTINCT w.staff_ref) < {t}"
-    )
-    frame = query_df(
-        con,
-        f"""
-        WITH k AS (
-            SELECT p.area, {outcome} AS outcome, count(*) AS n,
-                   count(*) FILTER (WHERE {rated}) AS rated
-            FROM {f.pairings} p WHERE {where} GROUP BY ALL),
-        tied AS (
-            SELECT k.area, k.outcome FROM k SEMI JOIN (
-                SELECT area FROM k GROUP BY area
-                HAVING bool_and(rated = 0 OR rated = n) AND sum(rated) > 0) a USING (area)
-            WHERE k.rated > 0),
-        w AS MATERIALIZED (
-            SELECT p.area, {outcome} AS outcome, m.staff_ref
-            FROM {f.pairings} p JOIN {f.people} m USING (pairing_id)
-            WHERE {away} AND ({"p.area" if scope.area is None else "?::VARCHAR"} = p.area)
-              AND (p.area, {outcome}) IN (SELECT (area, outcome) FROM tied) AND {unseen}),
-        -- (the work elsewhere is most of the alliance's: no distinct count where it can do)
-        e AS (SELECT area, outcome, min(staff_ref) AS lo, max(staff_ref) AS hi
-              FROM w GROUP BY ALL)
-        SELECT e.area FROM e JOIN w USING (area, outcome)
-        GROUP BY e.area, e.outcome, e.lo, e.hi
-        HAVING {few}
-        """,
-        [*values, *away_values, *([scope.area] if scope.area else []), *params],
-    )
-    return areas.isin(set(frame["area"])).to_numpy(bool)
