@@ -22,7 +22,7 @@ from benchmarks.baselines import dashboard_school as ds
 from benchmarks.baselines.dashboard_area_flows import AreaFrames
 from brokering.dashboard.chart_hiding import grid_beside, unshown_of
 from brokering.dashboard.outcomes import HOUR_BANDS, _every_outcome, hours_laid_out
-from brokering.dashboard.school_tables import VIEW_COLUMNS, cut, table_hidden
+from brokering.dashboard.school_tables import VIEW_COLUMNS, Unshown, cut, table_hidden
 from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.terms import previous_term, term_of
 from brokering.viewer import Viewer
@@ -203,7 +203,7 @@ def school_chart(
     viewer: Viewer,
     level: int,
     across: bool,
-    unshown: frozenset[str] = frozenset(),
+    unshown: Unshown = frozenset(),
 ) -> pd.DataFrame:
     """`school_tables.school_view`: the school's table suppressed beside the alliance's."""
     school = int(pd.Index(af.hf.base.schools).get_indexer([school_id])[0])
@@ -253,14 +253,17 @@ def hours_school(
     of `as_of`: the outcomes' totals the alliance's headline leaves shown nowhere from its
     figures as `dashboard_school.area_view` suppresses them (its whole's, the same in every
     area's view), by the product's `chart_hiding.unshown_of`, called."""
-    term = term_of(as_of)
-    terms = ds.joint(af, as_of, [term, previous_term(term)], None)
-    bounds = [(t.start, t.end) for t in terms]
-    given = ds.figures(af, bounds, as_of, unseen)[0][0]
-    first = min(af.hf.area.tolist()) if len(af.hf.area) else None
-    unshown: frozenset[str] = frozenset()
-    if first is not None:
+
+    def unshown() -> frozenset[str]:  # asked only where the product asks (table_hidden)
+        term = term_of(as_of)
+        terms = ds.joint(af, as_of, [term, previous_term(term)], None)
+        bounds = [(t.start, t.end) for t in terms]
+        given = ds.figures(af, bounds, as_of, unseen)[0][0]
+        if not len(af.hf.area):
+            return frozenset()
+        first = min(af.hf.area.tolist())
         _, shown = ds.area_view(af, bounds, unseen, viewer, first, given, as_of)
-        unshown = unshown_of([s[None] for s in shown])
+        return unshown_of([s[None] for s in shown])
+
     got = school_chart(af, hours_rows(af), school_id, unseen, viewer, 1, False, unshown)
     return hours_laid_out(got)  # the product's layout, called: no counting in it
