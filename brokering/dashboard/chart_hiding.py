@@ -37,7 +37,6 @@ from brokering.dashboard.facts import (
     Facts,
     Scope,
     facts,
-    outside,
     scoped,
     unseen_sql,
 )
@@ -339,7 +338,6 @@ def tied_hidden(
     where, values = scoped(f, scope)
     outcome = f"CASE WHEN p.status IN ({_FINAL_SQL}) THEN p.status ELSE 'open' END"
     rated = "p.rating_before IS NOT NULL AND p.rating_after IS NOT NULL"
-    away, away_values = outside(f, scope.school_id)
     unseen, params = unseen_sql(viewer, "m")
     t = SUPPRESSION_THRESHOLD
     # Fewer than 3 people: none but the least and the greatest (no distinct count).
@@ -360,11 +358,13 @@ def tied_hidden(
                 SELECT area FROM k GROUP BY area
                 HAVING bool_and(rated = 0 OR rated = n) AND sum(rated) > 0) a USING (area)
             WHERE k.rated > 0),
+        mine AS (SELECT DISTINCT pairing_id FROM {f.people} WHERE school_id = ?),
         w AS MATERIALIZED (
-            SELECT p.area, {outcome} AS outcome, m.staff_ref
-            FROM {f.pairings} p JOIN {f.people} m USING (pairing_id)
-            WHERE {away} AND ({"p.area" if scope.area is None else "?::VARCHAR"} = p.area)
-              AND (p.area, {outcome}) IN (SELECT (area, outcome) FROM tied) AND {unseen}),
+            SELECT p.area, x.outcome, m.staff_ref
+            FROM {f.pairings} p ANTI JOIN mine USING (pairing_id)
+            JOIN tied x ON x.area = p.area AND x.outcome = {outcome}
+            JOIN {f.people} m USING (pairing_id)
+            WHERE ({"p.area" if scope.area is None else "?::VARCHAR"} = p.area) AND {unseen}),
         -- (the work elsewhere is most of the alliance's: no distinct count where it can do)
         e AS (SELECT area, outcome, min(staff_ref) AS lo, max(staff_ref) AS hi
               FROM w GROUP BY ALL)
@@ -372,6 +372,6 @@ def tied_hidden(
         GROUP BY e.area, e.outcome, e.lo, e.hi
         HAVING {few}
         """,
-        [*values, *away_values, *([scope.area] if scope.area else []), *params],
+        [*values, scope.school_id, *([scope.area] if scope.area else []), *params],
     )
     return areas.isin(set(frame["area"])).to_numpy(bool)
