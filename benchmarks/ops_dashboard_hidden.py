@@ -135,7 +135,7 @@ def scoped(
         out[f"transfer_hours_school_{who_key}"] = (
             "baselines.dashboard_charts.hours_school (pandas; the product's table_hidden, "
             "grid_beside)",
-            lambda u=unseen, w=who: dc.hours_school(af, head.school_id, u, w),
+            lambda u=unseen, w=who: dc.hours_school(af, head.school_id, u, w, as_of),
         )
     return out
 

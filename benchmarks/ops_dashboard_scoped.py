@@ -91,7 +91,7 @@ def scoped_specs(con: Any, term: Any, as_of: date, governor: Viewer) -> list[tup
         for key, title, attr, pool in (
             ("outcomes", "Transfer outcomes by receiving school", "outcomes_by",
              dict(by="school", **window)),
-            ("hours", "Hours against outcome", "hours_against_outcome", {}),
+            ("hours", "Hours against outcome", "hours_against_outcome", dict(as_of=as_of)),
         )
         for who_key, who_label, who in (
             ("head", "head of school", head),

@@ -18,11 +18,13 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.baselines import dashboard as bd
+from benchmarks.baselines import dashboard_school as ds
 from benchmarks.baselines.dashboard_area_flows import AreaFrames
-from brokering.dashboard.chart_hiding import grid_beside
+from brokering.dashboard.chart_hiding import grid_beside, unshown_of
 from brokering.dashboard.outcomes import HOUR_BANDS, _every_outcome, hours_laid_out
-from brokering.dashboard.school_tables import VIEW_COLUMNS, cut, table_hidden
+from brokering.dashboard.school_tables import VIEW_COLUMNS, Unshown, cut, table_hidden
 from brokering.settings import SUPPRESSION_THRESHOLD
+from brokering.terms import previous_term, term_of
 from brokering.viewer import Viewer
 
 #: A table's rows: per pairing in a cell, its pairing code and the cell's outcome, row, col.
@@ -201,15 +203,18 @@ def school_chart(
     viewer: Viewer,
     level: int,
     across: bool,
+    unshown: Unshown = frozenset(),
 ) -> pd.DataFrame:
     """`school_tables.school_view`: the school's table suppressed beside the alliance's."""
     school = int(pd.Index(af.hf.base.schools).get_indexer([school_id])[0])
     mine_rows = tuple(x[_touching(af, school)[rows[0]]] for x in rows)
     mine = grid(af, mine_rows, unseen)
     full = grid(af, rows, unseen)
-    theirs = table_hidden(full, viewer, across)
+    theirs = table_hidden(full, viewer, across, unshown)
     got = levels(af, rows, school, unseen)
-    hidden = grid_beside(mine, full, theirs, got, lambda t: table_hidden(t, viewer, across))
+    hidden = grid_beside(
+        mine, full, theirs, got, lambda t: table_hidden(t, viewer, across, unshown)
+    )
     return cut(mine, hidden, level, None)[VIEW_COLUMNS].reset_index(drop=True)
 
 
@@ -242,8 +247,23 @@ def outcomes_school(
 
 
 def hours_school(
-    af: AreaFrames, school_id: str, unseen: np.ndarray, viewer: Viewer
+    af: AreaFrames, school_id: str, unseen: np.ndarray, viewer: Viewer, as_of: date
 ) -> pd.DataFrame:
-    """`transfer.hours_against_outcome` for one school's view (not the administrator)."""
-    got = school_chart(af, hours_rows(af), school_id, unseen, viewer, 1, False)
+    """`transfer.hours_against_outcome` for one school's view (not the administrator), as
+    of `as_of`: the outcomes' totals the alliance's headline leaves shown nowhere from its
+    figures as `dashboard_school.area_view` suppresses them (its whole's, the same in every
+    area's view), by the product's `chart_hiding.unshown_of`, called."""
+
+    def unshown() -> frozenset[str]:  # asked only where the product asks (table_hidden)
+        term = term_of(as_of)
+        terms = ds.joint(af, as_of, [term, previous_term(term)], None)
+        bounds = [(t.start, t.end) for t in terms]
+        given = ds.figures(af, bounds, as_of, unseen)[0][0]
+        if not len(af.hf.area):
+            return frozenset()
+        first = min(af.hf.area.tolist())
+        _, shown = ds.area_view(af, bounds, unseen, viewer, first, given, as_of)
+        return unshown_of([s[None] for s in shown])
+
+    got = school_chart(af, hours_rows(af), school_id, unseen, viewer, 1, False, unshown)
     return hours_laid_out(got)  # the product's layout, called: no counting in it

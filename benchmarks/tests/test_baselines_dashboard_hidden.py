@@ -159,7 +159,7 @@ def test_scoped_headline_mirrors_match_the_product(case) -> None:
     _scoped_checks(con, as_of, term_of(as_of))
 
 
-def _chart_checks(con, term) -> None:
+def _chart_checks(con, term, as_of) -> None:
     """The School filter's charts' mirrors against the product, for the governor and each
     school's head, every school."""
     from benchmarks.baselines import dashboard_area_flows as daf
@@ -176,14 +176,14 @@ def _chart_checks(con, term) -> None:
                 product = transfer.outcomes_by(con, viewer, "school", scope, *window)
                 mirror = dc.outcomes_school(af, school, unseen, viewer, *window)
                 pd.testing.assert_frame_equal(mirror, product, obj=f"{viewer} {school}")
-            product = transfer.hours_against_outcome(con, viewer, scope)
-            mirror = dc.hours_school(af, school, unseen, viewer)
+            product = transfer.hours_against_outcome(con, viewer, scope, as_of)
+            mirror = dc.hours_school(af, school, unseen, viewer, as_of)
             pd.testing.assert_frame_equal(mirror, product, obj=f"{viewer} {school}")
 
 
 def test_school_chart_mirrors_match_the_product(case) -> None:
     con, as_of = case
-    _chart_checks(con, term_of(as_of))
+    _chart_checks(con, term_of(as_of), as_of)
 
 
 @settings(
@@ -199,7 +199,7 @@ def test_the_scoped_mirrors_match_the_product_over_random_alliances(store, a: di
         return
     made.load(store, a["schools"], a["staff"], [made.Pairing(*p) for p in a["pairings"]])
     _scoped_checks(store, date(2026, 12, 10), term_of(date(2026, 12, 10)))
-    _chart_checks(store, term_of(date(2026, 12, 10)))
+    _chart_checks(store, term_of(date(2026, 12, 10)), date(2026, 12, 10))
 
 
 def test_ledger_mirror_matches_the_product(case) -> None:

@@ -25,15 +25,73 @@ alliance's less what they know, so it is hidden exactly when the alliance's is.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
-from brokering.dashboard.facts import Facts, Scope, scoped, unseen_sql
+from brokering import changes
+from brokering.dashboard.facts import (
+    ALLIANCE,
+    FINAL,
+    Facts,
+    Scope,
+    facts,
+    scoped,
+    unseen_sql,
+)
 from brokering.dashboard.hiding import primary
 from brokering.db import Connection, query_df
 from brokering.settings import SUPPRESSION_THRESHOLD
+from brokering.terms import previous_term, term_of
 from brokering.viewer import Viewer
+
+_FINAL_SQL = ", ".join(f"'{s}'" for s in FINAL)
+#: A headline figure per term, and what else leaves its outcome's term figure unknown (the
+#: pairings not transferred are the judged, a rate beside its count, less the transferred).
+_TERM_HIDES = {
+    "transferred": ("transferred",),
+    "not transferred": ("transferred", "rate", "judged", "not_transferred"),
+}
+
+
+def totals_unshown(con: Connection, viewer: Viewer, as_of: date | None = None) -> frozenset[str]:
+    """The outcomes ("transferred", "not transferred") whose total over all time the pages
+    must not show: the alliance's headline hides that outcome's figure (over all areas) in
+    exactly one term. Why: the terms' figures add up to the total over all time, so beside
+    it the one hidden term's would be the total less the terms shown (`hiding.guard_terms`
+    hides a second term's where it can; where no other term has any, it cannot). The hours
+    chart shows an outcome's total over all time as its bands' sum, and as its one band
+    where it has one (`outcomes._view`, `school_tables.table_hidden`: such a total is then
+    hidden with any of its cells); the pairings' counts by status show it to a governor.
+    One answer per store change, viewer and day."""
+    if viewer.sees_everyone:
+        return frozenset()
+    as_of = as_of or date.today()
+    key = ("chart_hiding.totals_unshown", viewer, as_of)
+    return changes.remembered(changes.mark(con), key, lambda: _unshown(con, viewer, as_of))
+
+
+def _unshown(con: Connection, viewer: Viewer, as_of: date) -> frozenset[str]:
+    """`totals_unshown`, worked out from the headline's terms as the page suppresses them."""
+    from brokering.dashboard import transfer  # it reads the charts from here
+
+    f = facts(con)
+    term = term_of(as_of)
+    terms = transfer._joint_periods(con, viewer, ALLIANCE, as_of, [term, previous_term(term)], f)
+    bounds = [(t.start, t.end) for t in terms]
+    _, out = transfer._guarded_views(con, viewer, ALLIANCE, bounds, as_of, f)
+    return unshown_of([o[None] for o in out])
+
+
+def unshown_of(whole: list[dict[str, tuple[float | None, bool]]]) -> frozenset[str]:
+    """`totals_unshown` from the alliance's suppressed figures over all areas, term by term
+    (key -> (value, hidden)): the outcomes whose figure exactly one term hides."""
+    return frozenset(
+        outcome
+        for outcome, keys in _TERM_HIDES.items()
+        if sum(any(w[k][1] for k in keys if k in w) for w in whole) == 1
+    )
 
 
 def across_schools(
@@ -217,22 +275,31 @@ def _keys(frame: pd.DataFrame, cols: list[str]) -> list[tuple]:
 
 
 def ratings_beside(
-    con: Connection, f: Facts, viewer: Viewer, scope: Scope, areas: pd.Series, own: np.ndarray
+    con: Connection,
+    f: Facts,
+    viewer: Viewer,
+    scope: Scope,
+    areas: pd.Series,
+    own: np.ndarray,
+    tied: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Which of a school's ratings by area (`areas`; `own`: hidden on its own people) are
-    hidden beside the alliance's and the other schools' views (`hidden_beside`; the
-    alliance's ratings are hidden on their own people alone). The averages' counts are
-    shown, so each area is a sum of pairings, and of ratings, like any other cell."""
+    """Which of a school's ratings by area (`areas`; `own`: hidden on its own people;
+    `tied`: hidden as its outcomes' figures, `tied_hidden`) are hidden beside the
+    alliance's and the other schools' views (`hidden_beside`; the alliance's ratings are
+    hidden on their own people alone). The averages' counts are shown, so each area is a
+    sum of pairings, and of ratings, like any other cell."""
     where, values = scoped(f, Scope(area=scope.area))
     cells = f"""SELECT p.pairing_id, p.area FROM {f.pairings} p WHERE p.rating_before IS NOT NULL
                 AND p.rating_after IS NOT NULL AND {where}"""
     got = across_schools(con, f, viewer, scope.school_id, cells, values, ["area"])
     got = got.set_index("area")
-    beside = hidden_beside(got, pd.Series(primary(got["unseen"]), index=got.index))
-    beside = areas.map(beside).fillna(True).to_numpy(bool)
-    # Hidden on its own people too, unless it is the alliance's less what they know.
+    alliance = pd.Series(primary(got["unseen"]), index=got.index)
+    beside = areas.map(hidden_beside(got, alliance)).fillna(True).to_numpy(bool)
+    # Hidden on its own people too (or as its outcomes' figures), unless it is the
+    # alliance's less what they know.
     known = areas.map(got["elsewhere"] == 0).fillna(False).to_numpy(bool)
-    return beside | (own & ~known)
+    mine = own if tied is None else own | tied
+    return beside | (mine & ~known)
 
 
 def labelled(con: Connection, frame: pd.DataFrame) -> pd.DataFrame:
@@ -250,3 +317,61 @@ def labelled(con: Connection, frame: pd.DataFrame) -> pd.DataFrame:
     frame.loc[shared, "label"] += " (" + frame.loc[shared, "row"] + ")"
     frame = frame.drop(columns=["name"]).sort_values(["label", "outcome"], kind="stable")
     return frame.reset_index(drop=True)
+
+
+def tied_hidden(
+    con: Connection, f: Facts, viewer: Viewer, scope: Scope, areas: pd.Series
+) -> np.ndarray:
+    """Which of a school's ratings counts by area (`areas`) are its outcomes' figures under
+    another name, hidden with them. Where every pairing of each outcome the school's rated
+    pairings are in is rated, the count is those outcomes' pairings in the area (over all
+    time) — an attacker who knows which kinds of pairing there are knows that — and the
+    alliance's figure of such an outcome less the school's is the outcome's work elsewhere:
+    where that rests on 1 to threshold-1 people the viewer cannot see, the school's figure
+    is hidden for its sake (`hiding.outside`, `chart_hiding`), and so is the count. (The
+    alliance's own count rests on the same people as its outcomes' figures: hidden with
+    them on its own.) At national scale every area is tied (a transfer is rated; nothing
+    else is): one pass over the work elsewhere's people, no distinct count."""
+    none = np.zeros(len(areas), bool)
+    if scope.school_id is None:
+        return none
+    where, values = scoped(f, scope)
+    outcome = f"CASE WHEN p.status IN ({_FINAL_SQL}) THEN p.status ELSE 'open' END"
+    rated = "p.rating_before IS NOT NULL AND p.rating_after IS NOT NULL"
+    unseen, params = unseen_sql(viewer, "m")
+    t = SUPPRESSION_THRESHOLD
+    # Fewer than 3 people: none but the least and the greatest (no distinct count).
+    few = (
+        "NOT bool_or(w.staff_ref NOT IN (e.lo, e.hi))"
+        if t == 3
+        else f"count(DISTINCT w.staff_ref) < {t}"
+    )
+    frame = query_df(
+        con,
+        f"""
+        WITH k AS (
+            SELECT p.area, {outcome} AS outcome, count(*) AS n,
+                   count(*) FILTER (WHERE {rated}) AS rated
+            FROM {f.pairings} p WHERE {where} GROUP BY ALL),
+        tied AS (
+            SELECT k.area, k.outcome FROM k SEMI JOIN (
+                SELECT area FROM k GROUP BY area
+                HAVING bool_and(rated = 0 OR rated = n) AND sum(rated) > 0) a USING (area)
+            WHERE k.rated > 0),
+        mine AS (SELECT DISTINCT pairing_id FROM {f.people} WHERE school_id = ?),
+        w AS MATERIALIZED (
+            SELECT p.area, x.outcome, m.staff_ref
+            FROM {f.pairings} p ANTI JOIN mine USING (pairing_id)
+            JOIN tied x ON x.area = p.area AND x.outcome = {outcome}
+            JOIN {f.people} m USING (pairing_id)
+            WHERE ({"p.area" if scope.area is None else "?::VARCHAR"} = p.area) AND {unseen}),
+        -- (the work elsewhere is most of the alliance's: no distinct count where it can do)
+        e AS (SELECT area, outcome, min(staff_ref) AS lo, max(staff_ref) AS hi
+              FROM w GROUP BY ALL)
+        SELECT e.area FROM e JOIN w USING (area, outcome)
+        GROUP BY e.area, e.outcome, e.lo, e.hi
+        HAVING {few}
+        """,
+        [*values, scope.school_id, *([scope.area] if scope.area else []), *params],
+    )
+    return areas.isin(set(frame["area"])).to_numpy(bool)

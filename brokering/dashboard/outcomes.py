@@ -18,7 +18,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from brokering.dashboard.chart_hiding import labelled, ratings_beside
+from brokering.dashboard.chart_hiding import labelled, ratings_beside, tied_hidden, totals_unshown
 from brokering.dashboard.facts import ALLIANCE, FINAL, Facts, Scope, facts, scoped, unseen_sql
 from brokering.dashboard.hiding import grid_hidden, primary
 from brokering.dashboard.outcome_cover import HEADLINE_OUTCOMES, OUTCOMES, falls_in
@@ -44,6 +44,7 @@ def _view(
     area: str | None,
     named: bool = False,
     across: bool = False,
+    unshown: frozenset[str] = frozenset(),
 ) -> pd.DataFrame:
     """One view of the table behind `cells_sql` — row totals (level 1), column totals
     (level 2), or one area's cells (level 1) or total (level 2) — suppressed with every
@@ -54,7 +55,9 @@ def _view(
     that cover them (a rule over whole tables at once), and the view's totals they fall in.
     `named`: rows are schools, labelled by `_named` (in SQL: handing 30,000 rows to pandas
     to merge names cost more than the view). `across`: a row's pairings over every outcome
-    are shown on another view (a school's, in the flows and the ledger)."""
+    are shown on another view (a school's, in the flows and the ledger). `unshown`: outcomes
+    whose total is shown nowhere else (`chart_hiding.totals_unshown`): a total of one is
+    hidden with any of its cells even where it is the outcome's only row or area."""
     one = [area] if area is not None else []
     if viewer.sees_everyone:
         row = "r" if level == 1 else "NULL"
@@ -92,6 +95,11 @@ def _view(
         "USING (pairing_id)"
     )
     key = "r" if level == 1 else "k"
+    if not unshown <= set(FINAL):
+        raise ValueError(f"not an outcome: {sorted(unshown - set(FINAL))}")
+    # (A total shown nowhere else, hidden with its cells even as its outcome's only one.)
+    listed = ", ".join(repr(o) for o in sorted(unshown))
+    alone = f"any_value(c.outcome) IN ({listed})" if unshown else "FALSE"
     if area is not None and level == 1:  # one area's cells, by row: hidden on their own
         ctes = ""
         select = """SELECT outcome, r AS "row", k AS col, pairings, unseen, hid AS hidden,
@@ -100,7 +108,8 @@ def _view(
         ctes = f"""
             , v AS (
                 SELECT c.outcome, c.{key}, count(DISTINCT c.pairing_id) AS pairings,
-                       sum(c.pu) AS s, bool_or(p.part) AND ({across} OR any_value(st.n) > 1) AS part
+                       sum(c.pu) AS s,
+                       bool_or(p.part) AND ({across} OR any_value(st.n) > 1 OR {alone}) AS part
                 FROM c JOIN (SELECT outcome, {key}, bool_or(hid) AS part FROM ci GROUP BY ALL) p
                   USING (outcome, {key})
                 JOIN (SELECT outcome, count(DISTINCT {key}) AS n FROM ci GROUP BY ALL) st
@@ -321,16 +330,33 @@ def _hours_cells(f: Facts, school_id: str | None) -> tuple[str, list[object]]:
     return cells, values
 
 
-def hours_against_outcome(con: Connection, viewer: Viewer, scope: Scope = ALLIANCE) -> pd.DataFrame:
+def hours_against_outcome(
+    con: Connection, viewer: Viewer, scope: Scope = ALLIANCE, as_of: date | None = None
+) -> pd.DataFrame:
     """Benefit against transaction cost: concluded pairings by hours invested and outcome,
-    suppressed with the same bands in each skill area (an hours band x area table)."""
+    suppressed with the same bands in each skill area (an hours band x area table). Its
+    outcomes' totals are over all time: hidden with their cells where the headline (as of
+    `as_of`, today by default) leaves them shown nowhere (`chart_hiding.totals_unshown`)."""
     f = facts(con)
     cells, values = _hours_cells(f, scope.school_id)
+    as_of = as_of or date.today()
+
+    def unshown(on: Connection = con) -> frozenset[str]:
+        return totals_unshown(on, viewer, as_of)
+
     if scope.school_id is not None and not viewer.sees_everyone:  # beside the alliance's
         whole = _hours_cells(f, None)
-        got = school_view(con, f, viewer, scope, (cells, values), whole, 1, across=False)
-    else:
-        got = _view(con, f, viewer, cells, values, 1, scope.area)
+        view = (cells, values)
+        got = school_view(con, f, viewer, scope, view, whole, 1, False, unshown, as_of)
+        return hours_laid_out(got)
+    got = _view(con, f, viewer, cells, values, 1, scope.area)
+    if scope.area is None and not viewer.sees_everyone:
+        # An outcome's only band shown is its total: asked of the headline only then (at
+        # national scale every outcome has every band), and worked out again if it hides it.
+        alone = got.groupby("outcome")["hidden"].agg(["size", "any"])
+        alone = set(alone.index[(alone["size"] == 1) & ~alone["any"]])
+        if alone and alone & unshown():
+            got = _view(con, f, viewer, cells, values, 1, None, unshown=unshown())
     return hours_laid_out(got)
 
 
@@ -370,8 +396,10 @@ def ratings_before_after(con: Connection, viewer: Viewer, scope: Scope = ALLIANC
         [*values, *params],
     )
     hide = primary(frame["unseen"]) if not viewer.sees_everyone else np.zeros(len(frame), bool)
-    if scope.school_id is not None and not viewer.sees_everyone and len(frame):
-        hide = ratings_beside(con, f, viewer, scope, frame["area"], hide)
+    if not viewer.sees_everyone and len(frame):
+        tied = tied_hidden(con, f, viewer, scope, frame["area"])
+        if scope.school_id is not None:  # beside the alliance's
+            hide = ratings_beside(con, f, viewer, scope, frame["area"], hide, tied=tied)
     rows = []
     for r, hidden in zip(frame.itertuples(index=False), hide, strict=True):
         for when, value in (("before", r.before), ("after", r.after)):

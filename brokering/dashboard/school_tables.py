@@ -12,6 +12,8 @@ when one of its cells is, and on its own people)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
+
 import numpy as np
 import pandas as pd
 
@@ -23,6 +25,11 @@ from brokering.dashboard.outcome_cover import HEADLINE_OUTCOMES, OUTCOMES
 from brokering.db import Connection, alongside, query_df
 from brokering.viewer import Viewer
 
+#: Outcomes whose total is shown nowhere else, or what works them out (asked only where a
+#: total could be its outcome's only one: at national scale, never).
+Unshown = frozenset[str] | Callable[[], frozenset[str]]
+#: The same given a connection to read with (a school's view reads on two at once).
+UnshownOn = frozenset[str] | Callable[[Connection], frozenset[str]]
 GRID_COLUMNS = ["outcome", "row", "col", "level", "pairings", "people", "unseen"]
 VIEW_COLUMNS = ["outcome", "row", "col", "pairings", "unseen", "hidden"]
 
@@ -77,13 +84,18 @@ def grid(
     return frame[GRID_COLUMNS] if not frame.empty else pd.DataFrame(columns=GRID_COLUMNS)
 
 
-def table_hidden(cells: pd.DataFrame, viewer: Viewer, across: bool) -> np.ndarray:
+def table_hidden(
+    cells: pd.DataFrame, viewer: Viewer, across: bool, unshown: Unshown = frozenset()
+) -> np.ndarray:
     """Which figures of a counted table (`grid`'s rows) its views hide: the cells by
     `hiding.grid_hidden` (`across`: a row's pairings over every outcome are shown elsewhere,
     as for the outcomes); a margin when one of its cells is hidden — unless its outcome has
     one row (area) and not `across`, when that margin is the outcome's grand total — and on
     its own people; with `across`, also the margins an empty cell hidden as cover falls in
-    (rule 3). The rule `outcomes._view` applies in SQL, on a table held whole.
+    (rule 3). `unshown`: outcomes whose total is shown nowhere else
+    (`chart_hiding.totals_unshown`; or what works them out, asked only where it matters),
+    their margins hidden with their cells even where one
+    is the grand total. The rule `outcomes._view` applies in SQL, on a table held whole.
     Aligned with `cells`."""
     n = len(cells)
     if viewer.sees_everyone or n == 0:
@@ -110,17 +122,32 @@ def table_hidden(cells: pd.DataFrame, viewer: Viewer, across: bool) -> np.ndarra
             **(_cover(cells, empty) if across else {}),
         )
     rows, cols = np.unique(r[inner]), np.unique(k[inner])
+    names = pd.factorize(cells["outcome"], sort=True)[1]
     for out in np.unique(o[inner]):
         mine = inner & (o == out)
         cover = [(rows[er], cols[ek]) for eo, er, ek in empty if eo == out]
         for lev, key, j in ((1, r, 0), (2, k, 1)):
-            if len(np.unique(key[mine])) > 1 or across:
+            if (
+                len(np.unique(key[mine])) > 1
+                or across
+                or ((mine & hidden).any() and names[out] in _resolved(unshown))
+            ):
                 at = (o == out) & (level == lev)
                 keys = np.r_[key[mine & hidden], [c[j] for c in cover]]
                 hidden[at] = np.isin(key[at], keys)
     margins = level > 0
     hidden[margins] |= primary(unseen[margins])
     return hidden
+
+
+def _on(unshown: UnshownOn, con: Connection) -> Unshown:
+    """`unshown` read with `con` (a thread's own cursor), if it is to be read at all."""
+    return unshown if isinstance(unshown, frozenset) else lambda: unshown(con)
+
+
+def _resolved(unshown: Unshown) -> frozenset[str]:
+    """`unshown` as a set (worked out now where it was given as what works it out)."""
+    return unshown if isinstance(unshown, frozenset) else unshown()
 
 
 def _cover(cells: pd.DataFrame, empty: list[tuple[int, int, int]]) -> dict:
@@ -161,12 +188,16 @@ def school_view(
     whole: tuple[str, list[object]],
     level: int,
     across: bool,
+    unshown: UnshownOn = frozenset(),
+    unshown_key: Hashable = None,
 ) -> pd.DataFrame:
     """One view of a school's table (its `cells`) suppressed beside the alliance's (`whole`)
-    and the other schools' (`chart_hiding.grid_beside`). The alliance's table and its hidden
-    flags (the same beside every school's view, so remembered under the change mark) are
-    read alongside the school's own reads: at national scale each side is mostly one
-    thread's work, so a first read costs the longer of the two, not their sum."""
+    and the other schools' (`chart_hiding.grid_beside`); `unshown` as `table_hidden`'s
+    (`unshown_key`: what it depends on beyond the viewer, for remembering).
+    The alliance's table and its hidden flags (the same beside every school's view, so
+    remembered under the change mark) are read alongside the school's own reads: at
+    national scale each side is mostly one thread's work, so a first read costs the longer
+    of the two, not their sum."""
     mark = changes.mark(con)
     key = ("school_tables.grid", viewer, whole[0], tuple(whole[1]))
 
@@ -174,8 +205,8 @@ def school_view(
         full = changes.remembered(mark, key, lambda: grid(cursor, f, viewer, *whole))
         hidden = changes.remembered(
             mark,
-            ("school_tables.hidden", across, *key[1:]),
-            lambda: table_hidden(full, viewer, across),
+            ("school_tables.hidden", across, unshown_key, *key[1:]),
+            lambda: table_hidden(full, viewer, across, _on(unshown, cursor)),
         )
         return full, hidden
 
@@ -185,7 +216,7 @@ def school_view(
     (mine, levels), (full, theirs) = alongside(con, alliance, own)
 
     def rule(table: pd.DataFrame) -> np.ndarray:
-        return table_hidden(table, viewer, across)
+        return table_hidden(table, viewer, across, _on(unshown, con))
 
     hidden = grid_beside(mine, full, theirs, levels, rule)
     return cut(mine, hidden, level, scope.area)[VIEW_COLUMNS].reset_index(drop=True)

@@ -127,11 +127,14 @@ def descriptions(frame: pd.DataFrame) -> dict[str, str]:
     return {str(r["pairing_id"]): describe(r) for _, r in frame.iterrows()}
 
 
-def status_counts(con: Connection, viewer: Viewer) -> pd.DataFrame:
+def status_counts(con: Connection, viewer: Viewer, as_of: date | None = None) -> pd.DataFrame:
     """Pairings per status: the pairings a viewer can see, or — for an aggregate-only role —
     the alliance's totals, each hidden when it rests on fewer than the threshold of people,
-    and never exactly one hidden (the total of pairings, shown elsewhere, less the shown
-    ones would give it away): then the next smallest is hidden too."""
+    or where the Transfer page hides it as of `as_of` (today by default: an outcome's total
+    over all time its headline hides in one term alone, `chart_hiding.totals_unshown`, as
+    the hours chart does — one rule), and never exactly one hidden (the total of pairings,
+    shown elsewhere, less the shown ones would give it away): then the next smallest is
+    hidden too."""
     if viewer.aggregate_only:
         frame = query_df(
             con,
@@ -157,7 +160,10 @@ def status_counts(con: Connection, viewer: Viewer) -> pd.DataFrame:
         }
     )
     if viewer.aggregate_only:
+        from brokering.dashboard.chart_hiding import totals_unshown  # the dashboard's rule
+
         hidden = ~may_show(out["people"])
+        hidden |= out["status"].isin(totals_unshown(con, viewer, as_of)) & (out["pairings"] > 0)
         if hidden.sum() == 1:
             others = out[~hidden & (out["pairings"] > 0)].sort_values(["people", "pairings"])
             hidden.loc[others.index[:1]] = True
