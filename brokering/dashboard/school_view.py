@@ -185,17 +185,21 @@ def _cover_whole(
             continue
 
         def open_(area: str, key: str = key) -> bool:
-            value, people = figures[area].get(key, (0, 0))
-            return bool(value) and people > 0
+            # Resting on someone the viewer cannot see (a figure resting on no one, they can
+            # count; hours of 0 behind such people still cover: the viewer cannot know them).
+            return figures[area].get(key, (0, 0))[1] > 0
 
+        mark = lambda a, key=key: a if key == "active" else (a, key)  # noqa: E731
+        # An area the viewer can work out (`known`) is no cover, hidden or not.
         hidden = [
             a
             for a in areas
-            if open_(a) and (key in forced.get(a, ()) or not may_show(figures[a][key][1]))
+            if open_(a)
+            and mark(a) not in known
+            and (key in forced.get(a, ()) or not may_show(figures[a][key][1]))
         ]
         if hidden:
             continue
-        mark = lambda a, key=key: a if key == "active" else (a, key)  # noqa: E731
         spare = [a for a in areas if open_(a) and mark(a) not in known]
         if spare:
             pick = min(spare, key=lambda a, key=key: (figures[a][key][1], a))
