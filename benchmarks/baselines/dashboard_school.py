@@ -5,11 +5,12 @@ the precomputation a page is given: `dashboard_area_flows.unseen_people`).
 Counted here with numpy over the facts in memory: each period's figures per area (and for
 the pairings with or without someone from the school), people counted once per figure, only
 those the viewer cannot see. Suppressed by the product's own functions, called:
-`hiding.guard_areas`, `hiding.guard_terms`, `hiding.outside`, `school_view.whole` and
-`school_view._one_unknown_elsewhere`, and (`dashboard_area_flows`) `flow_hiding.flow_hidden`.
-What is composed here as the product composes it (`transfer._guarded_views`,
-`school_view._decide`): which terms are suppressed together, and how the flows' decisions
-and the alliance's view feed the school's. Nothing here is used by the app."""
+`hiding.guard_areas`, `hiding.guard_terms`, `hiding.outside`, `school_view.whole`,
+`school_view._one_unknown_elsewhere` and `school_view._cover_whole`, and
+(`dashboard_area_flows`) `flow_hiding.flow_hidden`. What is composed here as the product
+composes it (`transfer._guarded_views`, `school_view._decide`): which terms are suppressed
+together, and how the flows' decisions and the alliance's view feed the school's. Nothing
+here is used by the app."""
 
 from __future__ import annotations
 
@@ -324,6 +325,7 @@ def headline_school(
         school_view._one_unknown_elsewhere(forced, known, shown[at[start]], elsewhere)
         for a in known & set(forced):
             forced[a] = tuple(x for x in forced[a] if x != "active")
+        school_view._cover_whole(forced, known, {a: f[k] for a, f in mine.items()}, viewer)
         decided.append((forced, known))
     if area is None:
         figs = mine[None]

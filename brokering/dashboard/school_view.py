@@ -8,7 +8,9 @@ rests on one or two people. So a school's figure is hidden, before anything is d
 it, where that difference rests on 1 to threshold-1 people the viewer cannot see; and where
 the alliance's figure is hidden and the difference rests on nobody the viewer cannot see
 (there is none, or they can add it up themselves), since the school's would then be the
-alliance's less what they know (`hiding.outside`). Everything else — areas, terms — is then
+alliance's less what they know (`hiding.outside`). A whole hidden so has one of the school's
+own areas hidden beside it, or is shown where they all are (`_cover_whole`: the areas add
+up to it). Everything else — areas, terms — is then
 suppressed as for any view (`transfer._guarded_views`), these figures hidden first."""
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from brokering.dashboard.facts import Scope, facts
 from brokering.db import Connection, alongside
 from brokering.terms import term_of
 from brokering.viewer import Viewer
+from brokering.visibility import may_show
 
 Decided = list[tuple[dict[str | None, tuple[str, ...]], set[str | None]]]
 #: The school's own figures before suppression, per area (None: all areas), period by period.
@@ -104,6 +107,7 @@ def _decide(
         # Pairings active the viewer can work out anyway are shown (hiding protects nothing).
         for area in known & set(forced):
             forced[area] = tuple(key for key in forced[area] if key != "active")
+        _cover_whole(forced, known, {area: figs[k] for area, figs in mine.items()}, viewer)
         out.append((forced, known))
     return out, mine
 
@@ -161,3 +165,46 @@ def _one_unknown_elsewhere(
         spare = [a for a in areas if a not in unknown and not (key == "active" and a in known)]
         if spare:
             forced[spare[0]] = (*forced.get(spare[0], ()), key)
+
+
+def _cover_whole(
+    forced: dict[str | None, tuple[str, ...]],
+    known: set,
+    figures: dict[str | None, dict],
+    viewer: Viewer,
+) -> None:
+    """The school's own areas add up to its whole too: a whole hidden for the alliance's
+    sake (`outside`, `_one_unknown_elsewhere`) beside its areas all shown would be their
+    sum. So where no area resting on someone the viewer cannot see is hidden beside it, the
+    smallest such area the viewer cannot work out is hidden too (the two then move against
+    each other); with none, every area is shown or known, the whole with them — hiding it
+    protects nothing, so it is shown and counted as known (as `outside` does).
+    `figures`: the school's own figures per area (None: the whole), key -> (value, people)."""
+    areas = sorted(a for a in figures if a is not None)
+    for key in forced.get(None, ()):
+        if key not in hiding.ADDITIVE:
+            continue
+
+        def open_(area: str, key: str = key) -> bool:
+            # Resting on someone the viewer cannot see (a figure resting on no one, they can
+            # count; hours of 0 behind such people still cover: the viewer cannot know them).
+            return figures[area].get(key, (0, 0))[1] > 0
+
+        mark = lambda a, key=key: a if key == "active" else (a, key)  # noqa: E731
+        # An area the viewer can work out (`known`) is no cover, hidden or not.
+        hidden = [
+            a
+            for a in areas
+            if open_(a)
+            and mark(a) not in known
+            and (key in forced.get(a, ()) or not may_show(figures[a][key][1]))
+        ]
+        if hidden:
+            continue
+        spare = [a for a in areas if open_(a) and mark(a) not in known]
+        if spare:
+            pick = min(spare, key=lambda a, key=key: (figures[a][key][1], a))
+            forced[pick] = (*forced.get(pick, ()), key)
+        else:
+            forced[None] = tuple(k for k in forced[None] if k != key)
+            known.add(mark(None))
