@@ -35,6 +35,15 @@ from tests.test_suppression_properties import recoverable
 
 TRIALS = int(os.environ.get("BROKERING_PROPERTY_TRIALS", "5"))
 SKILLS = area_model.SKILLS
+#: Every property test over random alliances here and in test_school_unlisted: the same
+#: examples each run (derandomized), more with BROKERING_PROPERTY_TRIALS.
+PROPERTY = settings(
+    max_examples=TRIALS,
+    deadline=None,
+    derandomize=True,
+    phases=(Phase.explicit, Phase.generate),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 TERM, AS_OF = area_model.TERM, area_model.AS_OF
 
 
@@ -179,13 +188,7 @@ def test_a_school_figure_equal_to_the_alliances_is_shown(store: Connection) -> N
     check(store, JUDGED_ACROSS, Viewer("viewer"))
 
 
-@settings(
-    max_examples=TRIALS,
-    deadline=None,
-    derandomize=True,
-    phases=(Phase.explicit, Phase.generate),
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@PROPERTY
 @given(a=area_model.alliances())
 @example(a=area_model.FLOWS_KNOWN)
 @example(a=ALL_ELSEWHERE_KNOWN)
@@ -219,13 +222,7 @@ def check_with_flows(con: Connection, a: dict, viewer: Viewer) -> None:
         assert not recoverable(know[measure] + v.shown[measure], target), (viewer, name, a)
 
 
-@settings(
-    max_examples=TRIALS,
-    deadline=None,
-    derandomize=True,
-    phases=(Phase.explicit, Phase.generate),
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@PROPERTY
 @given(a=flows_model.alliances())
 @example(a=flows_model.FOUND[0])
 @example(a=flows_model.FOUND[4])
