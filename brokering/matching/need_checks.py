@@ -1,7 +1,8 @@
 """What a need's form and command read and check before the register writes: the skill from
-free text (never a guess), the member of staff (only one the viewer may see), the values and
-duplicates. Why apart from `needs`: the page's choice list, the command line and the
-register's writes share these checks, so a need is refused the same way everywhere."""
+free text (never a guess), the member of staff (only one the viewer may see) and the values.
+Why apart from `needs`: the page's choice list, the command line and the register's writes
+share these checks, so a need is refused the same way everywhere. (The duplicate check reads
+other people's needs without a viewer, so it stays private to `needs`.)"""
 
 from __future__ import annotations
 
@@ -61,21 +62,6 @@ def check_values(priority: str, wanted_role: str, hours: float | None, note: str
         raise ValidationError("Hours a term must be more than 0 and at most 1,000.")
     if note is not None and len(note) > MAX_TEXT_LENGTH:
         raise ValidationError(f"The note is longer than {MAX_TEXT_LENGTH} characters.")
-
-
-def check_duplicate(con: Connection, staff_ref: str, skill_id: str, other_than: str) -> None:
-    """Refuse a second open or matched need of one person in one skill: edit the first."""
-    rows = con.execute(
-        "SELECT need_id, status FROM needs WHERE staff_ref = ? AND skill_id = ? "
-        "AND status IN ('open', 'matched') AND need_id <> ? ORDER BY need_id",
-        [staff_ref, skill_id, other_than],
-    ).fetchall()
-    if rows:
-        raise ValidationError(
-            f"{staff_ref} already has {'an' if rows[0][1] == 'open' else 'a'} {rows[0][1]} need "
-            f"in this skill ({rows[0][0]}); "
-            "edit that one instead of adding a duplicate."
-        )
 
 
 def skill_choices(con: Connection) -> pd.DataFrame:

@@ -22,7 +22,7 @@ import pandas as pd
 from brokering import audit, dates
 from brokering.db import Connection, query_df, transaction
 from brokering.errors import NotFoundError, StoreError, ValidationError
-from brokering.matching.need_checks import check_duplicate, check_values, staff_of
+from brokering.matching.need_checks import check_values, staff_of
 from brokering.matching.need_checks import resolve_skill as resolve_skill
 from brokering.matching.need_checks import skill_choices as skill_choices
 from brokering.matching.rules import require_need_manager
@@ -206,6 +206,21 @@ def _rows(con: Connection, sql: str, params: list[object]) -> list[tuple]:
         raise StoreError(f"The database could not answer that request: {exc}") from exc
 
 
+def _check_duplicate(con: Connection, staff_ref: str, skill_id: str, other_than: str) -> None:
+    """Refuse a second open or matched need of one person in one skill: edit the first."""
+    rows = con.execute(
+        "SELECT need_id, status FROM needs WHERE staff_ref = ? AND skill_id = ? "
+        "AND status IN ('open', 'matched') AND need_id <> ? ORDER BY need_id",
+        [staff_ref, skill_id, other_than],
+    ).fetchall()
+    if rows:
+        raise ValidationError(
+            f"{staff_ref} already has {'an' if rows[0][1] == 'open' else 'a'} {rows[0][1]} need "
+            f"in this skill ({rows[0][0]}); "
+            "edit that one instead of adding a duplicate."
+        )
+
+
 def _next_id(con: Connection) -> str:
     ids = [r[0] for r in con.execute("SELECT need_id FROM needs").fetchall()]
     numbers = [int(m.group(1)) for i in ids if (m := re.fullmatch(r"N(\d+)", i))]
@@ -265,7 +280,7 @@ def add_need(
     if raised_on > today:
         raise ValidationError("The date raised cannot be in the future.")
     ref = staff_ref.strip()
-    check_duplicate(con, ref, skill_id, "")
+    _check_duplicate(con, ref, skill_id, "")
     with transaction(con):
         need_id = _next_id(con)
         con.execute(
@@ -321,7 +336,7 @@ def edit_need(
             f"{need_id} has {pending} request(s) awaiting an answer: withdraw them before "
             "changing the skill, role or hours."
         )
-    check_duplicate(con, before.staff_ref, skill_id, need_id)
+    _check_duplicate(con, before.staff_ref, skill_id, need_id)
     with transaction(con):
         con.execute(
             "UPDATE needs SET skill_id = ?, priority = ?, wanted_role = ?, raised_on = ?, "
