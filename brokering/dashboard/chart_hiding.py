@@ -33,7 +33,7 @@ import pandas as pd
 from brokering import changes
 from brokering.dashboard.facts import (
     ALLIANCE,
-    FINAL,
+    OUTCOME_SQL,
     Facts,
     Scope,
     facts,
@@ -46,7 +46,6 @@ from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.terms import previous_term, term_of
 from brokering.viewer import Viewer
 
-_FINAL_SQL = ", ".join(f"'{s}'" for s in FINAL)
 #: A headline figure per term, and what else leaves its outcome's term figure unknown (the
 #: pairings not transferred are the judged, a rate beside its count, less the transferred).
 _TERM_HIDES = {
@@ -336,7 +335,7 @@ def tied_hidden(
     if scope.school_id is None:
         return none
     where, values = scoped(f, scope)
-    outcome = f"CASE WHEN p.status IN ({_FINAL_SQL}) THEN p.status ELSE 'open' END"
+    outcome = OUTCOME_SQL
     rated = "p.rating_before IS NOT NULL AND p.rating_after IS NOT NULL"
     unseen, params = unseen_sql(viewer, "m")
     t = SUPPRESSION_THRESHOLD

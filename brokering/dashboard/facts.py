@@ -35,6 +35,10 @@ from brokering.viewer import Viewer
 from brokering.visibility import may_show, visible_staff_sql
 
 FINAL = ("transferred", "not transferred", "stopped")
+#: The final statuses as a SQL list, and a pairing's outcome (its final status, else open):
+#: one definition for the outcomes table, the ratings' tie to it and the overdue figure.
+FINAL_SQL = ", ".join(f"'{s}'" for s in FINAL)
+OUTCOME_SQL = f"CASE WHEN p.status IN ({FINAL_SQL}) THEN p.status ELSE 'open' END"
 
 
 @dataclass(frozen=True)

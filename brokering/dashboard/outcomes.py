@@ -19,7 +19,16 @@ import numpy as np
 import pandas as pd
 
 from brokering.dashboard.chart_hiding import labelled, ratings_beside, tied_hidden, totals_unshown
-from brokering.dashboard.facts import ALLIANCE, FINAL, Facts, Scope, facts, scoped, unseen_sql
+from brokering.dashboard.facts import (
+    ALLIANCE,
+    FINAL,
+    OUTCOME_SQL,
+    Facts,
+    Scope,
+    facts,
+    scoped,
+    unseen_sql,
+)
 from brokering.dashboard.hiding import grid_hidden, primary
 from brokering.dashboard.outcome_cover import HEADLINE_OUTCOMES, OUTCOMES, falls_in
 from brokering.dashboard.school_tables import school_view
@@ -27,7 +36,6 @@ from brokering.db import Connection, query_df
 from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.viewer import Viewer
 
-_FINAL_SQL = ", ".join(f"'{s}'" for s in FINAL)
 HOUR_BANDS = [(0, 6, "under 6 h"), (6, 12, "6-12 h"), (12, 24, "12-24 h"), (24, 10_000, "24 h+")]
 
 
@@ -225,7 +233,7 @@ def _outcome_cells(
     pairing's people) for a school's scope and a period, and their parameters. The area of
     `scope` is not applied: it picks a column of the table, which is suppressed whole."""
     where, values = scoped(f, Scope(school_id=scope.school_id))
-    outcome = f"CASE WHEN p.status IN ({_FINAL_SQL}) THEN p.status ELSE 'open' END"
+    outcome = OUTCOME_SQL
     period = (
         "AND p.start_date <= ?::DATE AND (p.concluded_on IS NULL OR p.concluded_on >= ?::DATE)"
         if start and end
@@ -396,10 +404,9 @@ def ratings_before_after(con: Connection, viewer: Viewer, scope: Scope = ALLIANC
         [*values, *params],
     )
     hide = primary(frame["unseen"]) if not viewer.sees_everyone else np.zeros(len(frame), bool)
-    if not viewer.sees_everyone and len(frame):
-        tied = tied_hidden(con, f, viewer, scope, frame["area"])
-        if scope.school_id is not None:  # beside the alliance's
-            hide = ratings_beside(con, f, viewer, scope, frame["area"], hide, tied=tied)
+    if scope.school_id is not None and not viewer.sees_everyone and len(frame):
+        tied = tied_hidden(con, f, viewer, scope, frame["area"])  # beside the alliance's
+        hide = ratings_beside(con, f, viewer, scope, frame["area"], hide, tied=tied)
     rows = []
     for r, hidden in zip(frame.itertuples(index=False), hide, strict=True):
         for when, value in (("before", r.before), ("after", r.after)):

@@ -10,11 +10,9 @@ from datetime import date
 
 import pandas as pd
 
-from brokering.dashboard.facts import FINAL, Facts, Scope, scoped, unseen_sql
+from brokering.dashboard.facts import FINAL_SQL, Facts, Scope, scoped, unseen_sql
 from brokering.db import Connection, query_records
 from brokering.viewer import Viewer
-
-_FINAL_SQL = ", ".join(f"'{s}'" for s in FINAL)
 
 #: Per-period flags kept as bits of one integer per pairing (bit k: period k), so any number
 #: of periods costs one pass over the pairings and one group-by over their people.
@@ -25,7 +23,7 @@ FLAGS = {
     "AND (p.concluded_on IS NULL OR p.concluded_on >= per.s{k})",
     "concluded": "p.concluded_on BETWEEN per.s{k} AND per.e{k}",
     # Open, past its review date by the period's end (or today, if sooner), no evidence yet.
-    "overdue": f"p.status NOT IN ({_FINAL_SQL}) AND p.review_date < per.c{{k}} "
+    "overdue": f"p.status NOT IN ({FINAL_SQL}) AND p.review_date < per.c{{k}} "
     "AND p.first_evidence IS NULL AND p.start_date <= per.c{k}",
 }
 MAX_PERIODS = 60
