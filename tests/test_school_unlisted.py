@@ -24,9 +24,10 @@ from tests.test_headline_school_properties import PROPERTY, check
 #: alliance's figure hid it (its rest off head B's page rests on four people: A1, A2 and C's
 #: two pairs), the School filter's did not. Hiding A's figure alone (a school's rest weighed
 #: as the alliance's is) was tried and is not enough: it is then the alliance's 7 (shown)
-#: less C's 4 (shown; C's rest rests on four people), the pairings without A. Closing it
-#: needs the rests covered across the schools' views, as `hiding.outside` covers the
-#: figures themselves (the alliance's rest less the work elsewhere's rest).
+#: less C's 4 (shown; C's rest rests on four people), the pairings without A. So a school's
+#: figure is hidden where its own rest, or the rest without anyone from it, rests on 1 or 2
+#: people (`unlisted.school_forced`): A's for its own, C's for A's (the alliance's less C's
+#: would be A's). Failed (strict xfail) before.
 UNLISTED_AT_A = {
     "schools": ["A", "B", "C"],
     "staff": [("A1", "A", False), ("A2", "A", False), ("A3", "A", False), ("A4", "A", False),
@@ -81,11 +82,6 @@ def test_a_cover_the_viewer_lists_is_no_cover(store: Connection) -> None:
     check(store, KNOWN_COVER, HEAD_B, listed=True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not closed: the School filter's figures are not weighed by what is off the "
-    "viewer's pairings page — UNLISTED_AT_A",
-)
 def test_a_schools_rest_off_the_page_is_weighed(store: Connection) -> None:
     area_model.load(store, UNLISTED_AT_A)
     check(store, UNLISTED_AT_A, HEAD_B, listed=True)

@@ -2,7 +2,8 @@
 figures of the alliance, the school and the work elsewhere (`figures_split`), and what the
 viewer cannot list (`unlisted.forced`, for the alliance's view beside the school's). The one
 pass (`unlisted.split_and_forced`) must give both answers exactly as the two passes did, for
-every role and school, over random alliances and a hand-built one where the rule hides.
+every role and school, over random alliances and a hand-built one where the rule hides;
+and the school's own rests (`unlisted.school_forced`) as passes of their own would.
 More trials: BROKERING_PROPERTY_TRIALS=500."""
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from datetime import date
 from hypothesis import HealthCheck, Phase, example, given, settings
 
 from brokering.dashboard import unlisted
-from brokering.dashboard.facts import facts
-from brokering.dashboard.transfer_figures import figures_split
+from brokering.dashboard.facts import ALLIANCE, facts
+from brokering.dashboard.transfer_figures import figures_by_area, figures_split
 from brokering.db import Connection
 from brokering.terms import previous_term
 from brokering.viewer import Viewer
@@ -52,6 +53,24 @@ def two_passes(con: Connection, school: str, viewer: Viewer) -> tuple[dict, unli
     return split, unlisted.forced(con, f, viewer, PERIODS, AS_OF, True)
 
 
+def school_rests(con: Connection, school: str, viewer: Viewer) -> unlisted.Forced:
+    """`unlisted.school_forced` from passes of their own: the pairings off the viewer's page
+    with and without someone from the school, each counted over a WHERE."""
+    if viewer.aggregate_only or viewer.sees_everyone:
+        return [{} for _ in PERIODS]
+    f = facts(con)
+    where, params = unlisted.unlisted_where(f, viewer)
+    touch = f"p.pairing_id IN (SELECT pairing_id FROM {f.people} WHERE school_id = ?)"
+    parts = [
+        figures_by_area(
+            con, f, ALLIANCE, PERIODS, AS_OF, viewer, True,
+            (f"{where} AND {'' if inside else 'NOT '}{touch}", [*params, school]),
+        )
+        for inside in (True, False)
+    ]  # fmt: skip
+    return unlisted.school_forced(*parts, len(PERIODS))
+
+
 def check(con: Connection, a: dict) -> int:
     """The one pass equals the two for every role and school; how many areas were forced."""
     f = facts(con)
@@ -60,14 +79,15 @@ def check(con: Connection, a: dict) -> int:
         for school in a["schools"]:
             one = unlisted.split_and_forced(con, f, school, PERIODS, AS_OF, viewer)
             assert one[:2] == two_passes(con, school, viewer), (viewer, school)
-            n_forced += sum(len(per) for per in one[1])
+            assert one[3] == school_rests(con, school, viewer), (viewer, school)
+            n_forced += sum(len(per) for per in one[1]) + sum(len(per) for per in one[3])
     return n_forced
 
 
 def test_the_one_pass_hides_what_the_two_did(store: Connection) -> None:
     area_model.load(store, UNLISTED)
     assert check(store, UNLISTED) > 0
-    split, rest, _ = unlisted.split_and_forced(
+    split, rest, _, _ = unlisted.split_and_forced(
         store, facts(store), "A", PERIODS, AS_OF, Viewer("headteacher", "A", "head-A")
     )
     assert set(split) == {None, True, False}  # the rest is not handed on as a part

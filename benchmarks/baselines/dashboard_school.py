@@ -6,7 +6,8 @@ Counted here with numpy over the facts in memory: each period's figures per area
 the pairings with or without someone from the school), people counted once per figure, only
 those the viewer cannot see. Suppressed by the product's own functions, called:
 `hiding.guard_areas`, `hiding.guard_terms`, `hiding.outside`, `school_view.whole`,
-`school_view._one_unknown_elsewhere` and `school_view._cover_whole`, and
+`school_view._one_unknown_elsewhere`, `school_view._cover_whole` and
+`unlisted.school_forced`, and
 (`dashboard_area_flows`) `flow_hiding.flow_hidden`. What is composed here as the product
 composes it (`transfer._guarded_views`, `school_view._decide`): which terms are suppressed
 together, and how the flows' decisions and the alliance's view feed the school's. Nothing
@@ -210,14 +211,36 @@ def _unlisted(
     product's own `unlisted._forced_of` and `listed_of`, called."""
     if viewer.aggregate_only or viewer.sees_everyone:
         return [{} for _ in bounds], [set() for _ in bounds]
+    rest = figures(af, bounds, as_of, unseen, (~_seen_any(af, unseen)).astype(np.int64), 2)[1][0]
+    n_periods = len(bounds)
+    return unlisted._forced_of(rest, n_periods, True), unlisted.listed_of(by_area, rest, n_periods)
+
+
+def _seen_any(af: AreaFrames, unseen: np.ndarray) -> np.ndarray:
+    """Per pairing: someone in it the viewer can see (on their pairings page)."""
     b = af.hf.base
     n = len(b.pairings)
     member_rows, person = bd._members(b, np.arange(n))
     seen_any = np.zeros(n, bool)
     np.logical_or.at(seen_any, member_rows, ~unseen[person])
-    rest = figures(af, bounds, as_of, unseen, (~seen_any).astype(np.int64), 2)[1][0]
-    n_periods = len(bounds)
-    return unlisted._forced_of(rest, n_periods, True), unlisted.listed_of(by_area, rest, n_periods)
+    return seen_any
+
+
+def _school_rests(
+    af: AreaFrames,
+    bounds: list[tuple[date, date]],
+    as_of: date,
+    unseen: np.ndarray,
+    viewer: Viewer,
+    touch: np.ndarray,
+) -> list[dict]:
+    """`unlisted.school_forced`: the pairings off the viewer's page, with (group 1) and
+    without (group 0) someone from the school, counted here; the rule, called."""
+    if viewer.aggregate_only or viewer.sees_everyone:
+        return [{} for _ in bounds]
+    group = np.where(_seen_any(af, unseen), -1, touch.astype(np.int64))
+    parts = figures(af, bounds, as_of, unseen, group, 2)
+    return unlisted.school_forced(parts[1][0], parts[0][0], len(bounds))
 
 
 def bd_zero() -> dict:
@@ -314,11 +337,13 @@ def headline_school(
 
     mine, without = of(split[1]), of(split[0])
     matrices = school_totals(af, periods, school, unseen, viewer, cache)
+    rests = _school_rests(af, a_bounds, as_of, unseen, viewer, touch)
     decided = []
     for k, (start, _) in enumerate(periods):
         forced, known = outside({a: f[k] for a, f in without.items()}, shown[at[start]])
         hide, given_away = matrices[k]
         known |= given_away
+        forced = unlisted.merged(forced, rests[at[start]])
         for a in hide - known:
             forced[a] = (*forced.get(a, ()), "active")
         elsewhere = {a: f[k] for a, f in without.items()}

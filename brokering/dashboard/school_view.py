@@ -70,23 +70,25 @@ def _decide(
     bounds = [(t.start, t.end) for t in terms]
 
     at = {t.start: k for k, t in enumerate(terms)}
-    ours = [at[start] for start, _ in periods]
+    at_ours = [at[start] for start, _ in periods]
 
     # Two reads that need nothing from each other, side by side (`db.alongside`; each is
     # mostly one thread's work at national scale): the flows' decisions; and the figures
     # of the alliance, the school, the work elsewhere and what the viewer does not list
     # (one pass: `unlisted.split_and_forced`), then the alliance's view suppressed.
     def figures_and_alliance() -> tuple:
-        split, *rest = unlisted.split_and_forced(con, f, scope.school_id, bounds, as_of, viewer)
+        split, *rest, ours = unlisted.split_and_forced(
+            con, f, scope.school_id, bounds, as_of, viewer
+        )
         # The flows' thread reads the school's own rows last (`school_sample`): read here
         # first if it is not at them yet, so the two threads' shares come out even.
         school_sample.own_rows(con, viewer, scope.school_id, periods, f, wait=False)
         _, shown = transfer._guarded_views(
             con, viewer, alliance, bounds, as_of, f, split[None][0], tuple(rest)
         )
-        return shown, _periods(split[True], ours), _periods(split[False], ours)
+        return shown, _periods(split[True], at_ours), _periods(split[False], at_ours), ours
 
-    (shown, mine, without), matrices = alongside(
+    (shown, mine, without, unlisted_ours), matrices = alongside(
         con,
         # Its relationships are read first (`flow_once.relationships`, with `bounds`):
         # the alliance's look finds them read, after its figures.
@@ -100,6 +102,8 @@ def _decide(
         )
         hide, given_away = matrices[k]
         known |= given_away
+        # What the viewer does not list, in the school's pairings or elsewhere (`unlisted`).
+        forced = unlisted.merged(forced, unlisted_ours[at[start]])
         for area in hide - known:
             forced[area] = (*forced.get(area, ()), "active")
         elsewhere = {area: figs[k] for area, figs in without.items()}

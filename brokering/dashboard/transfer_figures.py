@@ -27,6 +27,9 @@ FLAGS = {
     "AND p.first_evidence IS NULL AND p.start_date <= per.c{k}",
 }
 MAX_PERIODS = 60
+#: `figures_split`'s parts of the rest (the pairings off the viewer's pairings page): all
+#: of it, and apart with and without someone from the school.
+REST_PARTS = {None: "rest", True: "rest_in", False: "rest_out"}
 
 
 def period_figures(
@@ -112,9 +115,10 @@ def figures_split(
     period k: an area a call for fewer periods would list only where one of its bits is
     set). The whole (area None) is always there. With `rest` and a `viewer`, also the
     pairings every participant of which the viewer cannot see (key "rest": the pairings
-    `unlisted.unlisted_where` keeps; areas with none are left out), in the same pass — the
-    alliance's view beside the school's weighs them, and a second pass for them cost the
-    head's School filter headline a tenth more CPU at national scale."""
+    `unlisted.unlisted_where` keeps; areas with none are left out; "rest_in" and "rest_out":
+    those with and without someone from the school), in the same pass — the alliance's view
+    beside the school's weighs them, and the school's its two parts; a second pass for them
+    cost the head's School filter headline a tenth more CPU at national scale."""
     if not 0 < len(periods) <= MAX_PERIODS:
         raise ValueError(f"between 1 and {MAX_PERIODS} periods")
     touch = f"p.pairing_id IN (SELECT pairing_id FROM {f.people} WHERE school_id = ?)"
@@ -124,15 +128,16 @@ def figures_split(
         None: ({}, {}),
         True: ({}, {}),
         False: ({}, {}),
-        **({"rest": ({}, {})} if rest else {}),
+        **({part: ({}, {}) for part in REST_PARTS.values()} if rest else {}),
     }
     for row in rows:
         area = None if pd.isna(row["area"]) else str(row["area"])
-        part = "rest" if row.get("rest") else None if pd.isna(row["touch"]) else bool(row["touch"])
+        touch = None if pd.isna(row["touch"]) else bool(row["touch"])
+        part = REST_PARTS[touch] if row.get("rest") else touch
         out[part][0][area] = figures_of(row, ks)
         out[part][1][area] = 0 if pd.isna(row["seen"]) else int(row["seen"])
     for part, (figures, seen) in out.items():
-        if None not in figures and part != "rest":  # nothing counted: the whole's all zero
+        if None not in figures and part not in REST_PARTS.values():  # nothing counted: zero
             figures[None] = figures_of({}, ks)
             seen[None] = 0
     return out
@@ -206,13 +211,14 @@ def _rows(
         return ", ".join(template.format(k=k, bit=1 << k) for k in ks)
 
     keys = f"{'area' if by_area else 'NULL'} AS area, {t} AS touch, NULL::BOOLEAN AS rest"
-    by = "GROUPING SETS ((area), ())"
+    # The rest by area, and apart for the pairings with and without the school's people.
+    by = sets
 
     def and_rest(select: str, source: str, sets: str) -> str:
         """The same figures over the rest alone, as rows of their own (or nothing)."""
         if not rest:
             return ""
-        return f"UNION ALL SELECT area, NULL::BOOLEAN, TRUE, {select} FROM {source} GROUP BY {sets}"
+        return f"UNION ALL SELECT area, touch, TRUE, {select} FROM {source} GROUP BY {sets}"
 
     words, packed = _packed(len(periods))
     pairs = ", ".join(
@@ -229,7 +235,7 @@ def _rows(
     who_rest = and_rest(
         who,
         f"x JOIN {f.people} m USING (pairing_id) WHERE x.rest",
-        "GROUPING SETS ((m.staff_ref, x.area), (m.staff_ref))",
+        who_sets,
     )
 
     # Why the medians apart and pairings and people counted by kind: a median per period is

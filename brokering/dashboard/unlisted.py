@@ -94,17 +94,36 @@ def split_and_forced(
     periods: list[tuple[date, date]],
     as_of: date,
     viewer: Viewer,
-) -> tuple[dict, Forced, Listed]:
+) -> tuple[dict, Forced, Listed, Forced]:
     """`figures_split` for a school's view, `forced` and `listed_of` (by area) for the
-    alliance's view beside it, in one pass over the pairings: the rest (the pairings
-    `unlisted_where` keeps) is split off in the same pass as the school's and the alliance's
-    figures (`figures_split`'s "rest"), not read in a second."""
+    alliance's view beside it, and `school_forced` for the school's own, in one pass over
+    the pairings: the rest (the pairings `unlisted_where` keeps) is split off in the same
+    pass as the school's and the alliance's figures (`figures_split`'s "rest", "rest_in"
+    and "rest_out"), not read in a second."""
     if viewer.aggregate_only or viewer.sees_everyone:
         split = figures_split(con, f, school_id, periods, as_of, viewer)
-        return split, [{} for _ in periods], [set() for _ in periods]
+        none: Forced = [{} for _ in periods]
+        return split, none, [set() for _ in periods], none
     split = figures_split(con, f, school_id, periods, as_of, viewer, rest=True)
     rest, n = split.pop("rest")[0], len(periods)
-    return split, _forced_of(rest, n, True), listed_of(split[None][0], rest, n)
+    ours = school_forced(split.pop("rest_in")[0], split.pop("rest_out")[0], n)
+    return split, _forced_of(rest, n, True), listed_of(split[None][0], rest, n), ours
+
+
+def school_forced(
+    rest_in: dict[str | None, list[dict]], rest_out: dict[str | None, list[dict]], n: int
+) -> Forced:
+    """Per period, a school's figures (its School filter's view) to hide for what the
+    viewer does not list: where the school's own rest (its pairings off the viewer's page)
+    rests on 1 to threshold-1 people, as the alliance's (`forced`); and where the rest with
+    no one from the school does — the alliance's figure less the school's, both shown,
+    less what the viewer lists, would be it. Found: UNLISTED_AT_A (tests/test_school_unlisted
+    .py), school A's evidenced transfers less the two head B lists were a transfer between
+    two colleagues at A who do not share; and, with A's hidden, the alliance's less C's."""
+    return [
+        merged(a, b)
+        for a, b in zip(_forced_of(rest_in, n, True), _forced_of(rest_out, n, True), strict=True)
+    ]
 
 
 def _forced_of(rest: dict[str | None, list[dict]], n_periods: int, by_area: bool) -> Forced:
