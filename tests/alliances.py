@@ -114,3 +114,23 @@ def roles(schools: Iterable[str]) -> list[Viewer]:
     """The governor, the SLE coordinator and each school's head."""
     out = [Viewer("viewer"), Viewer("sle_coordinator")]
     return out + [Viewer("headteacher", s, f"head-{s}") for s in schools]
+
+
+def all_listed(a: dict, viewer: Viewer, target: Iterable[float]) -> bool:
+    """Every pairing a figure counts is on the viewer's pairings page (someone in it they
+    can see: `pairings.views.list_pairings`, with its area, status and dates) — for a head
+    or the SLE coordinator. Such a figure of the whole alliance (no school in it, so no
+    unnamed "partner school" either) they can count from their page: worked out, it tells
+    them only that no pairing off their page is in it, nobody's figure. So the models treat
+    it as known (found: KNOWN_COVER in tests/test_school_unlisted.py, where it is no cover
+    for another area: `unlisted.listed_of`, `hiding.guard_areas`)."""
+    if viewer.aggregate_only:
+        return False
+    who = {r: (s, c) for r, s, c in a["staff"]}
+
+    def seen(ref: str) -> bool:
+        school, consent = who[ref]
+        return consent or school == viewer.school_id
+
+    counted = [p for p, x in zip(a["pairings"], target, strict=True) if x]
+    return bool(counted) and all(seen(p[0]) or seen(p[1]) for p in counted)

@@ -171,8 +171,8 @@ class Seen:
     """What one role is shown, as vectors over the cells per measure, and the hidden
     figures."""
 
-    def __init__(self, model: Model) -> None:
-        self.model = model
+    def __init__(self, model: Model, viewer: Viewer) -> None:
+        self.model, self.viewer = model, viewer
         self.shown: dict[str, list[np.ndarray]] = {"pairings": [], "hours": []}
         self.hidden: list[tuple[str, str, np.ndarray]] = []
         #: Kinds of pairing the viewer can tell there are none of.
@@ -190,7 +190,9 @@ class Seen:
         measure = "hours" if hours else "pairings"
         if hidden or value is None or pd.isna(value):
             assert hidden or not v.any(), (name, value)
-            if v.any():
+            # Every figure here is the whole alliance's: one counted off the viewer's
+            # pairings page is theirs (`alliances.all_listed`).
+            if v.any() and not made.all_listed(self.model.a, self.viewer, v):
                 self.hidden.append((name, measure, cell))
             return
         expected = float(v @ self.model.hours) if hours else v.sum()
@@ -226,7 +228,7 @@ class Seen:
 
 
 def collect(con: Connection, a: dict, viewer: Viewer) -> Seen:
-    seen = Seen(Model(a))
+    seen = Seen(Model(a), viewer)
     for area in (None, *sorted(set(SKILLS.values()))):
         scope = Scope(area=area)
         for term in TERMS:

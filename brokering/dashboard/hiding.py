@@ -109,7 +109,9 @@ def guard_areas(
     sake (an area's pairings active, for its flow matrix: `flow_hiding.flow_hidden`),
     before the rest; `known`: areas whose pairings active the flow matrices give away (every
     part of it shown or known there): shown, the same figure judged once, and never hidden
-    as a complement (hiding it would protect nothing)."""
+    as a complement (hiding it would protect nothing); and (area, key) the viewer counts
+    from their pairings page (`unlisted.listed_of`): hidden on its own, such a figure is no
+    cover for another (found: KNOWN_COVER, tests/test_school_unlisted.py)."""
     out = {area: guard_all(figs, viewer) for area, figs in by_area.items()}
     for area in known:
         if area in out and "active" in out[area] and not viewer.sees_everyone:
@@ -126,7 +128,9 @@ def guard_areas(
     for key in ADDITIVE:
         if key not in out[None] or out[None][key][1]:
             continue
-        hidden = [a for a in areas if out[a][key][1]]
+        # A hidden area the viewer can count from their pairings page is no cover.
+        hidden = [a for a in areas if out[a][key][1] and (a, key) not in known]
+        alone = sum(out[a][key][1] for a in areas) == 1
         if len(hidden) != 1:
             continue
         open_ = [
@@ -141,7 +145,7 @@ def guard_areas(
             pick = min(open_, key=lambda a: (by_area[a][key][1], a))
             out[pick][key] = (None, True)
             out[pick] = _derive(out[pick], by_area[pick])
-        elif key == "active" and (hidden[0] in (forced or {}) or known):
+        elif key == "active" and alone and (hidden[0] in (forced or {}) or known):
             # The whole less the other areas, every one shown: hiding it protects nothing
             # (only a figure the flow matrices decided on can get here).
             out[hidden[0]][key] = (by_area[hidden[0]][key][0], False)
