@@ -193,3 +193,31 @@ def test_the_reads_answer_as_before_on_a_hand_built_alliance(store) -> None:
     assert hidden_ratings and hidden_counts  # the rules were exercised
     counts = views.status_counts(store, GOVERNOR, DAYS[1]).set_index("status")["pairings"]
     assert pd.isna(counts["stopped"]) or counts["stopped"] == 1  # counted at its new version
+
+
+#: School A's ratings in one area are all of its transferred pairings there (its count is
+#: their figure): the transferred work elsewhere is one unrated pairing of two people, so A's
+#: count is hidden for its sake (`tied_hidden`), though the rated work elsewhere (four people
+#: not transferred) and A's own part (three people) would show it.
+TIED_BY_UNRATED = {
+    "schools": ["A", "B", "C"],
+    "staff": [("A0", "A", False), ("A1", "A", False)]
+    + [(f"B{k}", "B", False) for k in range(4)]
+    + [(f"C{k}", "C", False) for k in range(3)],
+    "pairings": [
+        ("A0", "B0", "anti-bullying", "transferred", 4, (2, 3)),
+        ("A1", "B0", "anti-bullying", "transferred", 4, (1, 3)),
+        ("B1", "C0", "anti-bullying", "transferred", 4, None),
+        ("B2", "C1", "anti-bullying", "not transferred", 4, (3, 4)),
+        ("C2", "B3", "anti-bullying", "not transferred", 4, (2, 4)),
+    ],
+}
+
+
+def test_a_count_tied_to_outcomes_is_hidden_for_their_unrated_work_elsewhere(store) -> None:
+    charts.load(store, TIED_BY_UNRATED)
+    scope = Scope("A", "Behaviour and culture")
+    new = transfer.ratings_before_after(store, GOVERNOR, scope)
+    pd.testing.assert_frame_equal(new, old_ratings(store, GOVERNOR, scope))
+    assert new["hidden"].all()
+    check(store, TIED_BY_UNRATED)
