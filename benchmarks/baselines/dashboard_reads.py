@@ -1,5 +1,5 @@
 """Numpy mirrors of two dashboard reads the harness had no row for: one school's ratings
-before and after (the Transfer page's School filter, `outcomes.ratings_before_after` with a
+before and after (the Transfer page's School filter, `ratings.ratings_before_after` with a
 school's scope) and a governor's pairings counted by status (`pairings.views.status_counts`).
 For the harness, for any viewer (their unseen people given, as a page is).
 
@@ -178,7 +178,7 @@ def ratings_school(
     viewer: Viewer,
     area: str | None = None,
 ) -> pd.DataFrame:
-    """`outcomes.ratings_before_after(con, viewer, Scope(school_id, area))` for a viewer who
+    """`ratings.ratings_before_after(con, viewer, Scope(school_id, area))` for a viewer who
     does not see everyone."""
     b = af.hf.base
     here = _touching(af, school_id)
