@@ -1,6 +1,6 @@
 """Two dashboard reads made faster must answer exactly as before, figures and hidden flags:
 
-- one school's ratings before and after (`outcomes.ratings_before_after` under the School
+- one school's ratings before and after (`ratings.ratings_before_after` under the School
   filter) now reads the other schools' views' parts (`chart_hiding.ratings_across`) on a
   cursor of its own beside the school's ratings and their tie to its outcomes
   (`tied_hidden`), and looks the people a viewer cannot see up among the staff list's

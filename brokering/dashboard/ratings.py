@@ -48,7 +48,7 @@ def ratings_before_after(con: Connection, viewer: Viewer, scope: Scope = ALLIANC
             got = frame.set_index("area")[["part", "elsewhere", "whole"]]
             got = got.rename(columns={"whole": "unseen"})
             tied = frame["tied"].to_numpy(bool)
-            hide = ratings_beside(con, f, viewer, scope, frame["area"], hide, tied, got)
+            hide = ratings_beside(con, f, viewer, scope, frame["area"], hide, tied=tied, got=got)
     else:
         where, values = scoped(f, scope)
         # The facts' participants are all on the staff list: the people the viewer cannot
