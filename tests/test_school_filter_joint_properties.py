@@ -39,7 +39,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 
-from brokering.dashboard import outcomes, school_tables, transfer
+from brokering.dashboard import ratings, school_tables, transfer
 from brokering.dashboard.outcomes import HOUR_BANDS
 from brokering.db import Connection
 from brokering.viewer import Viewer
@@ -242,7 +242,7 @@ def test_without_the_school_rule_the_check_fails(
     (`test_school_charts_properties.RATINGS_BETWEEN`: B's ratings are the alliance's less
     C's)."""
     monkeypatch.setattr(school_tables, "grid_beside", lambda grid, *_: _[-1](grid))
-    monkeypatch.setattr(outcomes, "ratings_beside", lambda *args, **_: args[-1])
+    monkeypatch.setattr(ratings, "ratings_beside", lambda *args, **_: args[-1])
     charts.load(store, charts.RATINGS_BETWEEN)
     with pytest.raises(AssertionError):
         check(store, charts.RATINGS_BETWEEN, Viewer("viewer"))

@@ -101,13 +101,15 @@ def across_schools(
     cells_sql: str,
     values: list[object],
     keys: list[str],
+    listed: bool = False,
 ) -> pd.DataFrame:
     """Per cell of a chart (`keys`: its columns in `cells_sql`, which yields pairing_id and
     them for the whole alliance, a pairing at most once per cell): `part`, True where a part
     of the school's cell rests on 1 to threshold-1 people the viewer cannot see; `elsewhere`
     and `unseen`, the people the viewer cannot see behind the work elsewhere and behind the
-    alliance's cell. Only cells with pairings from the school are returned."""
-    unseen, params = unseen_sql(viewer, "m")
+    alliance's cell. Only cells with pairings from the school are returned. `listed`: those
+    people looked up among the staff list's unseen (`facts.unseen_sql`; the same people)."""
+    unseen, params = unseen_sql(viewer, "m", listed=listed)
     t = SUPPRESSION_THRESHOLD
     cols = ", ".join(f'"{k}"' for k in keys)
     frame = query_df(
@@ -273,6 +275,19 @@ def _keys(frame: pd.DataFrame, cols: list[str]) -> list[tuple]:
     return list(zip(*(frame[c].to_numpy(object) for c in cols), strict=True))
 
 
+def ratings_across(
+    con: Connection, f: Facts, viewer: Viewer, scope: Scope, listed: bool = True
+) -> pd.DataFrame:
+    """`across_schools` for a school's ratings (one cell per area), indexed by area. Apart
+    from `ratings_beside` so a page can read it beside the ratings themselves
+    (`db.alongside`): a query of its own, on a cursor of its own."""
+    where, values = scoped(f, Scope(area=scope.area))
+    cells = f"""SELECT p.pairing_id, p.area FROM {f.pairings} p WHERE p.rating_before IS NOT NULL
+                AND p.rating_after IS NOT NULL AND {where}"""
+    got = across_schools(con, f, viewer, scope.school_id, cells, values, ["area"], listed)
+    return got.set_index("area")
+
+
 def ratings_beside(
     con: Connection,
     f: Facts,
@@ -281,17 +296,15 @@ def ratings_beside(
     areas: pd.Series,
     own: np.ndarray,
     tied: np.ndarray | None = None,
+    got: pd.DataFrame | None = None,
 ) -> np.ndarray:
     """Which of a school's ratings by area (`areas`; `own`: hidden on its own people;
     `tied`: hidden as its outcomes' figures, `tied_hidden`) are hidden beside the
     alliance's and the other schools' views (`hidden_beside`; the alliance's ratings are
     hidden on their own people alone). The averages' counts are shown, so each area is a
-    sum of pairings, and of ratings, like any other cell."""
-    where, values = scoped(f, Scope(area=scope.area))
-    cells = f"""SELECT p.pairing_id, p.area FROM {f.pairings} p WHERE p.rating_before IS NOT NULL
-                AND p.rating_after IS NOT NULL AND {where}"""
-    got = across_schools(con, f, viewer, scope.school_id, cells, values, ["area"])
-    got = got.set_index("area")
+    sum of pairings, and of ratings, like any other cell. `got`: `ratings_across`, if
+    already read."""
+    got = ratings_across(con, f, viewer, scope) if got is None else got
     alliance = pd.Series(primary(got["unseen"]), index=got.index)
     beside = areas.map(hidden_beside(got, alliance)).fillna(True).to_numpy(bool)
     # Hidden on its own people too (or as its outcomes' figures), unless it is the
@@ -319,7 +332,7 @@ def labelled(con: Connection, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def tied_hidden(
-    con: Connection, f: Facts, viewer: Viewer, scope: Scope, areas: pd.Series
+    con: Connection, f: Facts, viewer: Viewer, scope: Scope, areas: pd.Series, listed: bool = True
 ) -> np.ndarray:
     """Which of a school's ratings counts by area (`areas`) are its outcomes' figures under
     another name, hidden with them. Where every pairing of each outcome the school's rated
@@ -330,14 +343,16 @@ def tied_hidden(
     is hidden for its sake (`hiding.outside`, `chart_hiding`), and so is the count. (The
     alliance's own count rests on the same people as its outcomes' figures: hidden with
     them on its own.) At national scale every area is tied (a transfer is rated; nothing
-    else is): one pass over the work elsewhere's people, no distinct count."""
+    else is): one pass over the work elsewhere's people, no distinct count; those the
+    viewer cannot see looked up among the staff list's unseen (`listed`, as
+    `facts.unseen_sql` allows: the facts' participants are all on the list)."""
     none = np.zeros(len(areas), bool)
     if scope.school_id is None:
         return none
     where, values = scoped(f, scope)
     outcome = OUTCOME_SQL
     rated = "p.rating_before IS NOT NULL AND p.rating_after IS NOT NULL"
-    unseen, params = unseen_sql(viewer, "m")
+    unseen, params = unseen_sql(viewer, "m", listed=listed)
     t = SUPPRESSION_THRESHOLD
     # Fewer than 3 people: none but the least and the greatest (no distinct count).
     few = (

@@ -1,6 +1,6 @@
 # ruff: noqa: S608 - the SQL fragments below are code constants; every value is a parameter.
 """Outcomes of pairings cut several ways — by receiving school, by skill area, by school
-within one area, by hours invested — and recipients' ratings before and after.
+within one area, by hours invested (recipients' ratings before and after: `ratings`).
 
 Why one table behind the cuts: the Transfer page lets any role choose a skill area, so the
 outcomes by school within an area, by school over all areas and by area are the cells, row
@@ -18,7 +18,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from brokering.dashboard.chart_hiding import labelled, ratings_beside, tied_hidden, totals_unshown
+from brokering.dashboard.chart_hiding import labelled, totals_unshown
 from brokering.dashboard.facts import (
     ALLIANCE,
     FINAL,
@@ -29,7 +29,7 @@ from brokering.dashboard.facts import (
     scoped,
     unseen_sql,
 )
-from brokering.dashboard.hiding import grid_hidden, primary
+from brokering.dashboard.hiding import grid_hidden
 from brokering.dashboard.outcome_cover import HEADLINE_OUTCOMES, OUTCOMES, falls_in
 from brokering.dashboard.school_tables import school_view
 from brokering.db import Connection, query_df
@@ -379,46 +379,5 @@ def hours_laid_out(got: pd.DataFrame) -> pd.DataFrame:
             n = got.at[(label, outcome), "pairings"] if (label, outcome) in got.index else 0
             rows.append({"hours": label, "outcome": outcome, "pairings": n})
     out = pd.DataFrame(rows)
-    out["pairings"] = out["pairings"].astype("Int64")
-    return out
-
-
-def ratings_before_after(con: Connection, viewer: Viewer, scope: Scope = ALLIANCE) -> pd.DataFrame:
-    """Recipients' observation ratings before and after, averaged by skill area. An area
-    resting on too few people the viewer cannot see keeps its rows with no rating and no
-    count (`hidden` True), so the chart can say how many areas it leaves out."""
-    f = facts(con)
-    where, values = scoped(f, scope)
-    unseen, params = unseen_sql(viewer, "m")
-    frame = query_df(
-        con,
-        f"""
-        WITH c AS (SELECT * FROM {f.pairings} p WHERE p.rating_before IS NOT NULL
-                   AND p.rating_after IS NOT NULL AND {where}),
-        w AS (SELECT c.area, count(DISTINCT m.staff_ref) FILTER (WHERE {unseen}) AS unseen
-              FROM c JOIN {f.people} m USING (pairing_id) GROUP BY ALL)
-        SELECT area, count(*) AS pairings, avg(rating_before) AS before,
-               avg(rating_after) AS after, any_value(w.unseen) AS unseen
-        FROM c JOIN w USING (area) GROUP BY area ORDER BY area
-        """,
-        [*values, *params],
-    )
-    hide = primary(frame["unseen"]) if not viewer.sees_everyone else np.zeros(len(frame), bool)
-    if scope.school_id is not None and not viewer.sees_everyone and len(frame):
-        tied = tied_hidden(con, f, viewer, scope, frame["area"])  # beside the alliance's
-        hide = ratings_beside(con, f, viewer, scope, frame["area"], hide, tied=tied)
-    rows = []
-    for r, hidden in zip(frame.itertuples(index=False), hide, strict=True):
-        for when, value in (("before", r.before), ("after", r.after)):
-            rows.append(
-                {
-                    "area": r.area,
-                    "when": when,
-                    "rating": None if hidden else round(float(value), 2),
-                    "pairings": None if hidden else int(r.pairings),
-                    "hidden": bool(hidden),
-                }
-            )
-    out = pd.DataFrame(rows, columns=["area", "when", "rating", "pairings", "hidden"])
     out["pairings"] = out["pairings"].astype("Int64")
     return out

@@ -24,8 +24,8 @@ from brokering.dashboard.outcomes import (  # noqa: F401 - the dashboard's views
     HOUR_BANDS,
     hours_against_outcome,
     outcomes_by,
-    ratings_before_after,
 )
+from brokering.dashboard.ratings import ratings_before_after  # noqa: F401 - re-exported
 from brokering.dashboard.transfer_figures import figures_by_area, period_figures
 from brokering.db import Connection, alongside
 from brokering.terms import Term, previous_term, term_of, terms_between

@@ -1,0 +1,202 @@
+"""The dashboard harness rows for two reads beside the Transfer page's figures: one school's
+ratings before and after (its School filter; the head of the largest school and the
+governor) and a governor's pairings counted by status (the pairings page) — their product
+calls, numpy mirrors (`baselines.dashboard_reads`), "same answer" checks and answering
+floors. Kept apart from `ops_dashboard` so each module stays one a reader can hold."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from benchmarks.baselines import dashboard_area_flows as daf
+from benchmarks.baselines import dashboard_reads as dr
+from benchmarks.measure import Figure, timeit
+from benchmarks.ops_dashboard_scoped import head_and_area, scope
+from brokering.viewer import Viewer
+
+#: Per row: what the mirror shares with the product, and what it does itself.
+SHARES = {
+    **{
+        f"ratings_school_{who}": (
+            "Mirror: the school's rated pairings' averages and counts by area, the distinct "
+            "people the viewer cannot see (given, as a page is) behind each, each area's parts "
+            "by set of schools and its work elsewhere, and the outcomes' work elsewhere where "
+            "the count is theirs, in numpy over the facts in memory; suppression by the "
+            "product's own hiding.primary and chart_hiding.hidden_beside, called; restated "
+            "(the product has them only in SQL): chart_hiding.tied_hidden and "
+            "across_schools' counting, and how ratings_beside joins them."
+        )
+        for who in ("head", "governor")
+    },
+    "status_counts_governor": (
+        "Mirror: the current pairings' members by status (read as codes outside the timing, "
+        "from the views the product reads), pairings and distinct people per status in numpy; "
+        "the outcomes' totals the headline hides in one term alone from every headline term's "
+        "figures counted in numpy (baselines.dashboard.period_figures) and suppressed by the "
+        "product's own hiding.guard_areas, hiding.guard_terms and chart_hiding.unshown_of, "
+        'called; visibility.may_show called; "never exactly one hidden" restated (inline '
+        "in status_counts)."
+    ),
+}
+
+#: One statement per row that gives the product's answer when nothing is hidden.
+RATINGS_FLOOR = """
+    SELECT area, count(*) AS pairings, avg(rating_before) AS before, avg(rating_after) AS after
+    FROM {pairings} WHERE rating_before IS NOT NULL AND rating_after IS NOT NULL
+      AND pairing_id IN (SELECT pairing_id FROM {people} WHERE school_id = ?)
+    GROUP BY area ORDER BY area
+"""
+STATUS_FLOOR = """
+    WITH cur AS (SELECT pairing_id, max(version) AS version, arg_max(status, version) AS status
+                 FROM pairing_versions GROUP BY pairing_id)
+    SELECT status, count(DISTINCT pairing_id) AS pairings
+    FROM cur JOIN pairing_participants USING (pairing_id, version) GROUP BY status
+"""
+
+
+def specs(con: Any, as_of: date, governor: Viewer) -> list[tuple[tuple, Viewer]]:
+    """((key, title, module, attr, pool), viewer) for the ratings and status-count rows."""
+    head, _ = head_and_area(con)
+    ratings = [
+        (
+            (
+                f"ratings_school_{who_key}",
+                "Ratings before and after by skill area for one school (the largest; the "
+                "page's School filter), suppressed with the alliance's and the other schools' "
+                f"views and its outcomes' figures, first read ({who_label})",
+                "brokering.dashboard.transfer",
+                "ratings_before_after",
+                dict(scope=scope(None, head.school_id)),
+            ),
+            who,
+        )
+        for who_key, who_label, who in (
+            ("head", "head of school", head),
+            ("governor", "governor", governor),
+        )
+        if head.school_id is not None
+    ]
+    counts = (
+        (
+            "status_counts_governor",
+            "Pairings by status on the pairings page, hidden with the outcomes' totals the "
+            "Transfer page's headline hides in one term alone, first read (governor)",
+            "brokering.pairings.views",
+            "status_counts",
+            dict(as_of=as_of),
+        ),
+        governor,
+    )
+    return [*ratings, counts]
+
+
+def baselines(
+    con: Any, af: daf.AreaFrames, as_of: date, governor: Viewer
+) -> dict[str, tuple[str, Callable[[], Any]]]:
+    """{row key: (mirror's name, call)} with the rows' arguments; each viewer's unseen
+    people, the ratings and the statuses read here, outside the timing."""
+    head, _ = head_and_area(con)
+    out: dict[str, tuple[str, Callable[[], Any]]] = {}
+    if head.school_id is not None:
+        rt = dr.load_ratings(con)
+        for who_key, who in (("head", head), ("governor", governor)):
+            unseen = daf.unseen_people(con, af.hf, who)
+            out[f"ratings_school_{who_key}"] = (
+                "baselines.dashboard_reads.ratings_school (numpy; the product's primary, "
+                "hidden_beside)",
+                lambda u=unseen, w=who: dr.ratings_school(af, rt, head.school_id, u, w),
+            )
+    sf = dr.load_statuses(con)
+    out["status_counts_governor"] = (
+        "baselines.dashboard_reads.status_counts_governor (numpy; the product's guard_areas, "
+        "guard_terms, unshown_of, may_show)",
+        lambda: dr.status_counts_governor(sf, af, governor, as_of),
+    )
+    return out
+
+
+def _frames_equal(out: Any, base: Any) -> bool:
+    try:
+        pd.testing.assert_frame_equal(base, out.reset_index(drop=True))
+    except AssertionError:
+        return False
+    return True
+
+
+def checks() -> dict[str, Callable[[Any, Any], bool]]:
+    """{row key: (product's answer, mirror's answer) -> the same, figures and hidden flags}."""
+    return {
+        "ratings_school_head": _frames_equal,
+        "ratings_school_governor": _frames_equal,
+        "status_counts_governor": _frames_equal,
+    }
+
+
+def floors(con: Any) -> dict[str, tuple[str, Callable[[], Any], Callable[[Any, Any], bool]]]:
+    """{row key: (statement's name, call, (product's answer, its answer) -> the same)}: the
+    cheapest statement giving the figures unsuppressed — an answering floor only where the
+    product hides nothing in the run (checked there)."""
+    from brokering.dashboard.facts import facts
+
+    head, _ = head_and_area(con)
+    out: dict[str, tuple[str, Callable[[], Any], Callable[[Any, Any], bool]]] = {}
+
+    def ratings_same(product: Any, floor: Any) -> bool:
+        if product["hidden"].any() or len(product) != 2 * len(floor):
+            return False
+        got = product.set_index(["area", "when"])
+        for r in floor.itertuples(index=False):
+            for when, value in (("before", r.before), ("after", r.after)):
+                row = got.loc[(r.area, when)]
+                if row["pairings"] != r.pairings or row["rating"] != round(float(value), 2):
+                    return False
+        return True
+
+    if head.school_id is not None:
+        f = facts(con)
+        sql = RATINGS_FLOOR.format(pairings=f.pairings, people=f.people)
+        for who_key in ("head", "governor"):
+            out[f"ratings_school_{who_key}"] = (
+                "one DuckDB statement over the facts: the school's rated pairings' averages "
+                "by area, unsuppressed, fetched",
+                lambda sql=sql: con.execute(sql, [head.school_id]).df(),
+                ratings_same,
+            )
+
+    def counts_same(product: Any, floor: Any) -> bool:
+        if product["pairings"].isna().any():
+            return False
+        got = dict(zip(floor["status"], floor["pairings"], strict=True))
+        return all(int(got.get(s, 0)) == int(n) for s, n in product.itertuples(index=False))
+
+    out["status_counts_governor"] = (
+        "one DuckDB statement over the pairings' versions and participants: pairings by "
+        "current status, unsuppressed, fetched",
+        lambda: con.execute(STATUS_FLOOR).df(),
+        counts_same,
+    )
+    return out
+
+
+def answering_floor(row: Any, spec: tuple, out: Any, reps: int) -> None:
+    """Time `spec`'s statement (`floors`) and make it the row's floor where it gave the
+    product's answer `out` in this run; else say why there is none."""
+    name, fn, same = spec
+    s, got = timeit(fn, reps, warmup=1, budget_s=30.0)
+    try:
+        answers = out is not None and bool(same(out, got))
+    except Exception:  # a comparison that cannot be made is a difference
+        answers = False
+    floor = Figure(name, s)
+    if answers:
+        row.floor, row.floor_answers, row.no_floor_reason = floor, True, ""
+        row.answers["the answering floor"] = True
+    else:
+        row.notes.append(
+            f"No answering floor in this run: the product hid figures (or answered "
+            f"otherwise), so {name} ({floor.text()}) does not give its answer."
+        )
