@@ -20,11 +20,12 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
-from brokering.dashboard import hours, transfer
-from brokering.dashboard.facts import Scope
+from brokering.dashboard import hours, hours_cover, transfer
+from brokering.dashboard.facts import Scope, facts
 from brokering.dashboard.outcomes import HOUR_BANDS
 from brokering.db import Connection
 from brokering.pairings import views
+from brokering.terms import previous_term, term_of
 from brokering.viewer import Viewer
 from tests import test_headline_terms_properties as terms_model
 from tests.test_suppression_properties import recoverable
@@ -143,3 +144,26 @@ def test_no_hidden_hours_or_headline_figure_is_recoverable(store: Connection, a:
     terms_model.load(store, a)
     for viewer in terms_model.roles(a):
         check(store, a, viewer, schools=True)
+        assert hours_cover.areas_unshown(store, viewer, AS_OF) == in_full(store, viewer), a
+
+
+def in_full(con: Connection, viewer: Viewer) -> frozenset[tuple[str, str]]:
+    """`hours_cover.areas_unshown` worked out in full, with no look first at whether any
+    figure could be hidden (`_could_hide`) and with the flows (which decide only pairings
+    active): the same answer."""
+    term = term_of(AS_OF)
+    f = facts(con)
+    terms = transfer._joint_periods(con, viewer, Scope(), AS_OF, [term, previous_term(term)], f)
+    bounds = [(t.start, t.end) for t in terms]
+    first = sorted(SKILLS.values())[0]
+    _, out = transfer._guarded_views(con, viewer, Scope(area=first), bounds, AS_OF, f)
+    return hours_cover.unshown_by_area(out)
+
+
+def test_an_area_hidden_in_one_term_is_found_in_full_and_at_a_glance(store: Connection) -> None:
+    terms_model.load(store, HOURS_UNDER_AN_AREA)
+    for viewer in (Viewer("viewer"), Viewer("headteacher", "C", "head")):
+        got = hours_cover.areas_unshown(store, viewer, AS_OF)
+        # (Pairings not transferred too: the rate beside the count, hidden, hides them.)
+        both = {(o, a) for o in ("transferred", "not transferred") for a in AREAS}
+        assert got == in_full(store, viewer) == both, got
