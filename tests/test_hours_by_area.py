@@ -167,3 +167,41 @@ def test_an_area_hidden_in_one_term_is_found_in_full_and_at_a_glance(store: Conn
         # (Pairings not transferred too: the rate beside the count, hidden, hides them.)
         both = {(o, a) for o in ("transferred", "not transferred") for a in AREAS}
         assert got == in_full(store, viewer) == both, got
+
+
+#: Found by the property test above with 30 trials (helper area22's hunt); fails on the code
+#: before that session too (there first on the hole HOURS_UNDER_AN_AREA closed). The
+#: governor: the pairings' counts by status hide "not transferred" over all time (2: C0 with
+#: B0, C1 with C0) as the second figure beside the hidden "active" (`pairings.views.
+#: status_counts`: never exactly one hidden) — but the hours chart over all areas shows the
+#: outcome's one band, "under 6 h, not transferred": 2, the same figure (the headline hides
+#: the rate in every term, so `chart_hiding.totals_unshown` leaves the total shown). The
+#: counts' cover is a figure the chart shows: `status_counts` (another helper's) should pick
+#: a cover the chart does not show, or the chart hide the band where the counts hide it.
+COUNTS_COVER_SHOWN_AS_A_BAND = {
+    "schools": ["A", "B", "C"],
+    "staff": [("A0", "A", True), ("A1", "A", True), ("B0", "B", True), ("C0", "C", True),
+              ("C1", "C", True)],
+    "pairings": [("C0", "A1", "assessment-design", "stopped", 3, 1, 1),
+                 ("A0", "C1", "anti-bullying", "transferred", 2, 1, 1),
+                 ("C0", "B0", "anti-bullying", "not transferred", 1, 1, 2),
+                 ("C1", "C0", "assessment-design", "not transferred", 4, 0, 0),
+                 ("A1", "B0", "anti-bullying", "stopped", 4, 0, 0),
+                 ("A1", "B0", "assessment-design", "transferred", 3, 1, 1),
+                 ("B0", "A0", "assessment-design", "stopped", 1, 1, 1),
+                 ("C0", "A1", "anti-bullying", "transferred", 2, 0, 1),
+                 ("A0", "A1", "anti-bullying", "transferred", 1, 0, 1),
+                 ("A1", "A0", "anti-bullying", "stopped", 3, 0, 1),
+                 ("A0", "B0", "assessment-design", "transferred", 4, 0, 2),
+                 ("C0", "C1", "assessment-design", "active", 4, 0, 1)],
+}  # fmt: skip
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not closed: the counts by status hide as cover a total the hours chart "
+    "shows as its one band — COUNTS_COVER_SHOWN_AS_A_BAND",
+)
+def test_known_gap_the_counts_cover_is_an_hours_band(store: Connection) -> None:
+    terms_model.load(store, COUNTS_COVER_SHOWN_AS_A_BAND)
+    check(store, COUNTS_COVER_SHOWN_AS_A_BAND, Viewer("viewer"))
