@@ -148,9 +148,8 @@ def test_no_hidden_hours_or_headline_figure_is_recoverable(store: Connection, a:
 
 
 def in_full(con: Connection, viewer: Viewer) -> frozenset[tuple[str, str]]:
-    """`hours_cover.areas_unshown` worked out in full, with no look first at whether any
-    figure could be hidden (`_could_hide`) and with the flows (which decide only pairings
-    active): the same answer."""
+    """`hours_cover.areas_unshown` worked out in full, with the flows (which decide only
+    pairings active): the same answer."""
     term = term_of(AS_OF)
     f = facts(con)
     terms = transfer._joint_periods(con, viewer, Scope(), AS_OF, [term, previous_term(term)], f)
@@ -160,7 +159,7 @@ def in_full(con: Connection, viewer: Viewer) -> frozenset[tuple[str, str]]:
     return hours_cover.unshown_by_area(out)
 
 
-def test_an_area_hidden_in_one_term_is_found_in_full_and_at_a_glance(store: Connection) -> None:
+def test_an_area_hidden_in_one_term_is_found_with_or_without_the_flows(store: Connection) -> None:
     terms_model.load(store, HOURS_UNDER_AN_AREA)
     for viewer in (Viewer("viewer"), Viewer("headteacher", "C", "head")):
         got = hours_cover.areas_unshown(store, viewer, AS_OF)

@@ -20,10 +20,8 @@ import numpy as np
 
 from brokering import changes
 from brokering.dashboard.chart_hiding import unshown_of
-from brokering.dashboard.facts import ALLIANCE, Facts, Scope, facts, unseen_sql
-from brokering.dashboard.unlisted import unlisted_where
+from brokering.dashboard.facts import ALLIANCE, Scope, facts
 from brokering.db import Connection
-from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.terms import previous_term, term_of
 from brokering.viewer import Viewer
 
@@ -45,7 +43,10 @@ def areas_unshown(con: Connection, viewer: Viewer, as_of: date | None = None) ->
 def _unshown(con: Connection, viewer: Viewer, as_of: date) -> Columns:
     """`areas_unshown`, worked out from the alliance's view of one area (every area's
     figures are suppressed together there, the same whichever area is asked) — without
-    its flow matrices, which decide only pairings active, no figure here."""
+    its flow matrices, which decide only pairings active, no figure here. (No quicker look
+    first at whether any figure could be hidden: at national scale some always can — a
+    small area's pairings not transferred in the trend's first term — and the look cost
+    two thirds of the working itself.)"""
     from brokering.dashboard import transfer  # it reads the charts from here
 
     f = facts(con)
@@ -55,51 +56,10 @@ def _unshown(con: Connection, viewer: Viewer, as_of: date) -> Columns:
     term = term_of(as_of)
     terms = transfer._joint_periods(con, viewer, ALLIANCE, as_of, [term, previous_term(term)], f)
     bounds = [(t.start, t.end) for t in terms]
-    if not _could_hide(con, f, viewer, bounds):
-        return frozenset()
     _, out = transfer._guarded_views(
         con, viewer, Scope(area=first), bounds, as_of, f, None, None, False
     )
     return unshown_by_area(out)
-
-
-def _could_hide(con: Connection, f: Facts, viewer: Viewer, bounds: list[tuple[date, date]]) -> bool:
-    """Whether the headline could hide any figure `unshown_by_area` reads (evidenced
-    transfers, pairings judged, those not transferred, and the rate on them, of an area or
-    the whole, in a period). Why: each is hidden only where such a figure of some area or of
-    the whole, in some period, rests on 1 to threshold-1 people the viewer cannot see, or
-    its pairings off their pairings page do (`unlisted`) — the complements (`guard_areas`,
-    `guard_terms`) and derived figures follow from those, and the flows decide only pairings
-    active. So one count of those figures' people settles most reads (at national scale,
-    every figure rests on hundreds) without the whole suppression."""
-    if not bounds:
-        return False
-    unseen, params = unseen_sql(viewer, "m")
-    rest, rest_params = ("FALSE", []) if viewer.aggregate_only else unlisted_where(f, viewer)
-    per = " UNION ALL ".join("SELECT ?::DATE AS s, ?::DATE AS e, ? AS k" for _ in bounds)
-    t = SUPPRESSION_THRESHOLD
-    row = con.execute(
-        f"""
-        WITH per AS ({per}),
-        c AS (SELECT p.pairing_id, p.area, per.k, p.status = 'transferred' AS tr, {rest} AS rest
-              FROM {f.pairings} p JOIN per ON p.concluded_on BETWEEN per.s AND per.e
-              WHERE p.status IN ('transferred', 'not transferred')),
-        w AS (SELECT c.*, m.staff_ref, {unseen} AS u FROM c JOIN {f.people} m USING (pairing_id)),
-        g AS (SELECT count(DISTINCT staff_ref) FILTER (WHERE u) AS un,
-                     count(DISTINCT staff_ref) FILTER (WHERE rest) AS re
-              FROM (SELECT *, 'judged' AS kind FROM w
-                    UNION ALL SELECT *, CASE WHEN tr THEN 'transferred' ELSE 'not' END FROM w)
-              GROUP BY GROUPING SETS ((area, k, kind), (k, kind)))
-        SELECT coalesce(bool_or(un BETWEEN 1 AND {t - 1} OR re BETWEEN 1 AND {t - 1}), FALSE)
-        FROM g
-        """,
-        [
-            *(v for (s, e), k in zip(bounds, range(len(bounds)), strict=True) for v in (s, e, k)),
-            *rest_params,
-            *params,
-        ],
-    ).fetchone()
-    return bool(row[0])
 
 
 def unshown_by_area(out: list[dict[str | None, dict[str, tuple]]]) -> Columns:
