@@ -204,3 +204,39 @@ COUNTS_COVER_SHOWN_AS_A_BAND = {
 def test_known_gap_the_counts_cover_is_an_hours_band(store: Connection) -> None:
     terms_model.load(store, COUNTS_COVER_SHOWN_AS_A_BAND)
     check(store, COUNTS_COVER_SHOWN_AS_A_BAND, Viewer("viewer"))
+
+
+#: Found by the property test above with 30 trials (helper area22's hunt); fails on the code
+#: before that session too. The governor: the counts by status hide "transferred" over all
+#: time (2: C2 to B1 and B1 to A1) while the headline's Spring 2027 (the only term with any)
+#: and the hours chart's one band ("under 6 h, transferred") show 2 (the family of
+#: COUNTS_COVER_SHOWN_AS_A_BAND); and the pairings judged in Spring (the rate hidden) are
+#: those same two, as no pairing not transferred concluded then (for the attacker who knows
+#: which kinds of pairing there are). Not analysed further.
+TRANSFERS_SHOWN_TWICE = {
+    "schools": ['A', 'B', 'C'],
+    "staff": [("A0", "A", False), ("A1", "A", True), ("B0", "B", False), ("B1", "B", False),
+              ("B2", "B", True), ("C0", "C", False), ("C1", "C", False), ("C2", "C", True),
+              ("C3", "C", False)],
+    "pairings": [('B1', 'C2', 'assessment-design', 'active', 2, 0, 0),
+                 ('C2', 'A1', 'anti-bullying', 'active', 4, 1, 1),
+                 ('C2', 'B1', 'anti-bullying', 'stopped', 4, 0, 0),
+                 ('C1', 'C3', 'assessment-design', 'stopped', 4, 0, 2),
+                 ('B2', 'C0', 'assessment-design', 'active', 4, 0, 2),
+                 ('C2', 'B1', 'anti-bullying', 'transferred', 3, 0, 1),
+                 ('B1', 'C2', 'anti-bullying', 'active', 1, 0, 0),
+                 ('B1', 'A1', 'assessment-design', 'transferred', 1, 1, 1),
+                 ('C1', 'C0', 'anti-bullying', 'stopped', 2, 0, 0),
+                 ('C1', 'A0', 'assessment-design', 'not transferred', 2, 0, 2),
+                 ('B0', 'B2', 'assessment-design', 'stopped', 2, 1, 1)],
+}  # fmt: skip
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not closed: the counts' hidden transfers over all time are the one term's and "
+    "the one band's — TRANSFERS_SHOWN_TWICE",
+)
+def test_known_gap_transfers_shown_twice(store: Connection) -> None:
+    terms_model.load(store, TRANSFERS_SHOWN_TWICE)
+    check(store, TRANSFERS_SHOWN_TWICE, Viewer("viewer"))
