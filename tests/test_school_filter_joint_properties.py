@@ -373,7 +373,9 @@ def test_known_gap_a_schools_view_places_a_partner_school(store: Connection) -> 
 #: does not share) from B given less B's assessment figures. The ledger's school totals are
 #: a line total over B's outcomes that B's view's outcomes are not weighed against (rule 3
 #: of `hiding.grid_hidden` weighs a receiving school's row, not the viewed school's whole:
-#: `outcome_cover`, the ledger's rule — other helpers').
+#: `outcome_cover`, the ledger's rule — other helpers'). The same hunt found it again for
+#: head B and the SLE coordinator: A's pairings active in behaviour as "A given" (A gives in
+#: every pairing it has) less A's assessment figures.
 LEDGER_TOTALS_OF_B = {
     "schools": ["A", "B", "C"],
     "staff": [("A0", "A", True), ("A1", "A", False), ("B0", "B", True), ("C0", "C", False)],
