@@ -268,14 +268,14 @@ def test_a_schools_whole_beside_its_areas_shown(store: Connection) -> None:
     check(store, OVERDUE_AT_A, Viewer("viewer"))
 
 
-#: Found by BROKERING_PROPERTY_TRIALS=30 (helper overdue21's hunt); not closed, and it fails on
-#: the code before `_cover_whole` too. The governor: A's overdue reviews are all in classroom
-#: practice (A2 with B0 and with B1), so A's whole (2, shown: three people) is its classroom
-#: practice figure — hidden there by `hiding.outside`, as the work elsewhere in classroom
-#: practice (B0 with C1) rests on two people. The mirror of OVERDUE_AT_A: a whole shown beside
-#: exactly one of its areas hidden, with no other area of the school to hide beside it; and C's
-#: hidden whole then follows as the alliance's and B's less A's. Closing it means hiding A's
-#: whole too (and what that gives away in turn), in `school_view._decide`.
+#: Found by BROKERING_PROPERTY_TRIALS=30 (helper overdue21's hunt). The governor: A's overdue
+#: reviews are all in classroom practice (A2 with B0 and with B1), so A's whole (2, shown:
+#: three people) was its classroom practice figure — hidden there by `hiding.outside`, as the
+#: work elsewhere in classroom practice (B0 with C1) rests on two people. The mirror of
+#: OVERDUE_AT_A: a whole shown beside exactly one of its areas hidden, with no other area of
+#: the school to hide beside it; and C's hidden whole then followed as the alliance's and B's
+#: less A's. A's whole is now hidden too (`school_view._cover_area`). Failed (strict xfail)
+#: before.
 ONE_AREA_UNDER_A_SHOWN_WHOLE = {
     "schools": ["A", "B", "C"],
     "staff": [("A0", "A", True), ("A1", "A", True), ("A2", "A", False), ("B0", "B", True),
@@ -288,11 +288,80 @@ ONE_AREA_UNDER_A_SHOWN_WHOLE = {
 }  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not closed: a school's one area under its shown whole, governor — "
-    "ONE_AREA_UNDER_A_SHOWN_WHOLE",
-)
-def test_known_gap_one_area_under_a_shown_whole(store: Connection) -> None:
+def test_one_area_under_a_shown_whole(store: Connection) -> None:
     area_model.load(store, ONE_AREA_UNDER_A_SHOWN_WHOLE)
     check(store, ONE_AREA_UNDER_A_SHOWN_WHOLE, Viewer("viewer"))
+
+
+#: Found by BROKERING_PROPERTY_TRIALS=60 (helper area22's hunt); fails on the code before
+#: `_cover_area` too. The governor: B's overdue reviews (4) are hidden, as the work without
+#: B — A0 with C0 alone, two people — rests on too few (`hiding.outside`); but A's (3) and
+#: C's (3) are shown beside the alliance's 5, and A's + C's − the alliance's is the work
+#: between A and C less the work with neither (none overdue here): that one pairing. So B's
+#: is the alliance's less it. A three-school form of the work elsewhere: a school's figure
+#: whose part with one other school (the pairings between exactly them) rests on 1 to
+#: threshold-1 people tells that part beside the other's and the alliance's — the
+#: headline's form of `chart_hiding`'s rule on parts, which `school_view` does not apply
+#: (the figures' pass would need each part by set of schools counted).
+BETWEEN_TWO_OTHERS = {
+    "schools": ["A", "B", "C"],
+    "staff": [("A0", "A", True), ("B0", "B", False), ("B1", "B", True), ("B2", "B", False),
+              ("C0", "C", False)],
+    "pairings": [("C0", "A0", "anti-bullying", "transferred", 4),
+                 ("B1", "C0", "anti-bullying", "not transferred", 3),
+                 ("B2", "C0", "assessment-design", "stopped", 2),
+                 ("C0", "B1", "anti-bullying", "transferred", 2),
+                 ("C0", "B0", "adaptive-teaching", "active", 4),
+                 ("B0", "A0", "assessment-design", "transferred", 1),
+                 ("A0", "B0", "assessment-design", "active", 1),
+                 ("A0", "B1", "anti-bullying", "active", 1),
+                 ("C0", "A0", "adaptive-teaching", "not transferred", 2),
+                 ("A0", "C0", "assessment-design", "active", 3),
+                 ("B1", "A0", "assessment-design", "stopped", 4),
+                 ("C0", "B2", "assessment-design", "active", 4)],
+}  # fmt: skip
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not closed: two schools' figures less the alliance's tell the work between "
+    "them, a third school's hidden work elsewhere — BETWEEN_TWO_OTHERS",
+)
+def test_known_gap_the_work_between_two_other_schools(store: Connection) -> None:
+    area_model.load(store, BETWEEN_TWO_OTHERS)
+    check(store, BETWEEN_TWO_OTHERS, Viewer("viewer"))
+
+
+#: Found by BROKERING_PROPERTY_TRIALS=60 (helper area22's hunt); fails on the code before
+#: `_cover_area` too. The governor: A's pairings active over all areas (8: all but B1 with
+#: B2) are hidden, as the work without A — B1 with B2, two people — rests on too few; but
+#: A's pairings active in behaviour (2) are shown, as the behaviour flow matrix gives them
+#: away (A1 to B1 and B1 to A1, each shown), and the alliance's behaviour (3) less them is
+#: B's work within itself there, that one pairing — so A's whole is the alliance's 9 less
+#: it. The alliance's area total beside its flow matrix leaves the area's work within
+#: schools shown as their difference, resting here on two people (`flow_hiding`, the
+#: flows' rule: another helper's).
+WITHIN_B_BESIDE_THE_FLOWS = {
+    "schools": ["A", "B"],
+    "staff": [("A0", "A", False), ("A1", "A", True), ("A2", "A", True), ("B0", "B", True),
+              ("B1", "B", True), ("B2", "B", True)],
+    "pairings": [("A1", "B1", "anti-bullying", "stopped", 3),
+                 ("A2", "B0", "assessment-design", "active", 4),
+                 ("A1", "B0", "adaptive-teaching", "active", 2),
+                 ("A1", "A0", "assessment-design", "transferred", 4),
+                 ("A0", "A2", "adaptive-teaching", "active", 1),
+                 ("B1", "B2", "anti-bullying", "stopped", 1),
+                 ("A0", "B1", "assessment-design", "stopped", 4),
+                 ("B1", "A1", "anti-bullying", "active", 3),
+                 ("A0", "A2", "adaptive-teaching", "stopped", 3)],
+}  # fmt: skip
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not closed: an area's total beside its flow matrix tells its work within "
+    "schools — WITHIN_B_BESIDE_THE_FLOWS",
+)
+def test_known_gap_work_within_a_school_beside_the_flows(store: Connection) -> None:
+    area_model.load(store, WITHIN_B_BESIDE_THE_FLOWS)
+    check(store, WITHIN_B_BESIDE_THE_FLOWS, Viewer("viewer"))

@@ -362,3 +362,74 @@ PLACED_IN_A_VIEW = {
 def test_known_gap_a_schools_view_places_a_partner_school(store: Connection) -> None:
     charts.load(store, PLACED_IN_A_VIEW)
     check(store, PLACED_IN_A_VIEW, Viewer("headteacher", "A", "head-A"))
+
+
+#: Found by BROKERING_PROPERTY_TRIALS=60 (helper area22's hunt, PLACED_IN_A_VIEW's family
+#: skipped); fails on the code before that session's changes too. Head A: B's view's
+#: pairings stopped in assessment (B0 with C0, each way) are hidden on C0, whom head A cannot
+#: see — but the reciprocity ledger's B given and B received (3 + 1: every pairing of B's)
+#: less B's view's open pairings (B0 to A0 in assessment, B0 to A1 in behaviour, both shown)
+#: leave them. Head C likewise works out B's pairings active in behaviour (B0 to A1: A1
+#: does not share) from B given less B's assessment figures. The ledger's school totals are
+#: a line total over B's outcomes that B's view's outcomes are not weighed against (rule 3
+#: of `hiding.grid_hidden` weighs a receiving school's row, not the viewed school's whole:
+#: `outcome_cover`, the ledger's rule — other helpers'). The same hunt found it again for
+#: head B and the SLE coordinator: A's pairings active in behaviour as "A given" (A gives in
+#: every pairing it has) less A's assessment figures.
+LEDGER_TOTALS_OF_B = {
+    "schools": ["A", "B", "C"],
+    "staff": [("A0", "A", True), ("A1", "A", False), ("B0", "B", True), ("C0", "C", False)],
+    "pairings": [("B0", "A1", "anti-bullying", "active", 4, None),
+                 ("B0", "C0", "assessment-design", "stopped", 14, None),
+                 ("C0", "B0", "assessment-design", "stopped", 1, (1, 3)),
+                 ("A0", "A1", "assessment-design", "stopped", 8, (1, 3)),
+                 ("B0", "A0", "assessment-design", "active", 4, (2, 4)),
+                 ("A0", "C0", "assessment-design", "transferred", 14, (2, 3)),
+                 ("C0", "A0", "anti-bullying", "stopped", 14, (1, 3))],
+}  # fmt: skip
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not closed: the ledger's B given and received less B's view's outcomes "
+    "shown — LEDGER_TOTALS_OF_B",
+)
+def test_known_gap_the_ledgers_totals_of_a_viewed_school(store: Connection) -> None:
+    charts.load(store, LEDGER_TOTALS_OF_B)
+    check(store, LEDGER_TOTALS_OF_B, Viewer("headteacher", "A", "head-A"))
+
+
+#: Found by BROKERING_PROPERTY_TRIALS=60 (helper area22's hunt); fails on the code before
+#: that session's changes too; only the attacker who knows which kinds of pairing there are
+#: (RATED_TELLS' family). The governor: the evidenced transfer in behaviour (C1 to B0, two
+#: people) is hidden everywhere — the alliance's, B's and C's behaviour figures, the
+#: outcomes' "transferred at B" and its hours band — but C's ratings count in assessment
+#: (2: C3 with B2, not transferred, and B0 to C3, stopped — every pairing of both outcomes
+#: there rated) beside the alliance's and B's evidenced transfers over all areas tells it.
+#: `chart_hiding.tied_hidden` hides a school's count tied to its outcomes where their work
+#: elsewhere rests on few; here the count is shown, and its outcomes' figures with the
+#: transfers' give the hidden one by difference (the ratings' rule: not changed here).
+RATED_BESIDE_THE_TRANSFERS = {
+    "schools": ["A", "B", "C"],
+    "staff": [("A0", "A", False), ("B0", "B", False), ("B1", "B", True), ("B2", "B", True),
+              ("C0", "C", True), ("C1", "C", False), ("C2", "C", False), ("C3", "C", True)],
+    "pairings": [("B1", "B0", "assessment-design", "transferred", 4, (2, 3)),
+                 ("C3", "B1", "anti-bullying", "stopped", 8, (1, 3)),
+                 ("C3", "B1", "anti-bullying", "active", 4, (3, 4)),
+                 ("B0", "C3", "anti-bullying", "not transferred", 4, (1, 3)),
+                 ("C1", "B0", "anti-bullying", "transferred", 1, (2, 4)),
+                 ("A0", "C3", "anti-bullying", "active", 1, (3, 4)),
+                 ("C3", "B2", "assessment-design", "not transferred", 8, (1, 3)),
+                 ("B0", "A0", "assessment-design", "transferred", 8, (3, 4)),
+                 ("B0", "C3", "assessment-design", "stopped", 14, (3, 4))],
+}  # fmt: skip
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not closed: a school's ratings count tied to its outcomes beside the "
+    "transfers shown — RATED_BESIDE_THE_TRANSFERS",
+)
+def test_known_gap_a_ratings_count_beside_the_transfers(store: Connection) -> None:
+    charts.load(store, RATED_BESIDE_THE_TRANSFERS)
+    check(store, RATED_BESIDE_THE_TRANSFERS, Viewer("viewer"))

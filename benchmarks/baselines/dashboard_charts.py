@@ -21,7 +21,9 @@ from benchmarks.baselines import dashboard as bd
 from benchmarks.baselines import dashboard_school as ds
 from benchmarks.baselines.dashboard_area_flows import AreaFrames
 from brokering.dashboard.chart_hiding import grid_beside, unshown_of
-from brokering.dashboard.outcomes import HOUR_BANDS, _every_outcome, hours_laid_out
+from brokering.dashboard.hours import hours_laid_out
+from brokering.dashboard.hours_cover import Columns, unshown_by_area
+from brokering.dashboard.outcomes import HOUR_BANDS, _every_outcome
 from brokering.dashboard.school_tables import VIEW_COLUMNS, Unshown, cut, table_hidden
 from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.terms import previous_term, term_of
@@ -204,13 +206,15 @@ def school_chart(
     level: int,
     across: bool,
     unshown: Unshown = frozenset(),
+    force: Columns = frozenset(),
 ) -> pd.DataFrame:
-    """`school_tables.school_view`: the school's table suppressed beside the alliance's."""
+    """`school_tables.school_view`: the school's table suppressed beside the alliance's
+    (`force`: the alliance's table's, as `table_hidden` takes it)."""
     school = int(pd.Index(af.hf.base.schools).get_indexer([school_id])[0])
     mine_rows = tuple(x[_touching(af, school)[rows[0]]] for x in rows)
     mine = grid(af, mine_rows, unseen)
     full = grid(af, rows, unseen)
-    theirs = table_hidden(full, viewer, across, unshown)
+    theirs = table_hidden(full, viewer, across, unshown, force)
     got = levels(af, rows, school, unseen)
     hidden = grid_beside(
         mine, full, theirs, got, lambda t: table_hidden(t, viewer, across, unshown)
@@ -252,18 +256,22 @@ def hours_school(
     """`transfer.hours_against_outcome` for one school's view (not the administrator), as
     of `as_of`: the outcomes' totals the alliance's headline leaves shown nowhere from its
     figures as `dashboard_school.area_view` suppresses them (its whole's, the same in every
-    area's view), by the product's `chart_hiding.unshown_of`, called."""
+    area's view), by the product's `chart_hiding.unshown_of`, called; and each area's, by
+    `hours_cover.unshown_by_area`, called (always: the product asks it on every read)."""
 
-    def unshown() -> frozenset[str]:  # asked only where the product asks (table_hidden)
+    def views() -> list:
         term = term_of(as_of)
         terms = ds.joint(af, as_of, [term, previous_term(term)], None)
         bounds = [(t.start, t.end) for t in terms]
         given = ds.figures(af, bounds, as_of, unseen)[0][0]
-        if not len(af.hf.area):
-            return frozenset()
         first = min(af.hf.area.tolist())
-        _, shown = ds.area_view(af, bounds, unseen, viewer, first, given, as_of)
-        return unshown_of([s[None] for s in shown])
+        return ds.area_view(af, bounds, unseen, viewer, first, given, as_of)[1]
 
-    got = school_chart(af, hours_rows(af), school_id, unseen, viewer, 1, False, unshown)
+    shown = views() if len(af.hf.area) else []
+
+    def unshown() -> frozenset[str]:  # asked only where the product asks (table_hidden)
+        return unshown_of([s[None] for s in shown]) if shown else frozenset()
+
+    force = unshown_by_area(shown)
+    got = school_chart(af, hours_rows(af), school_id, unseen, viewer, 1, False, unshown, force)
     return hours_laid_out(got)  # the product's layout, called: no counting in it

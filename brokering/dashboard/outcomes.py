@@ -18,7 +18,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from brokering.dashboard.chart_hiding import labelled, totals_unshown
+from brokering.dashboard.chart_hiding import labelled
 from brokering.dashboard.facts import (
     ALLIANCE,
     FINAL,
@@ -30,6 +30,7 @@ from brokering.dashboard.facts import (
     unseen_sql,
 )
 from brokering.dashboard.hiding import grid_hidden
+from brokering.dashboard.hours_cover import Columns, pick_cover
 from brokering.dashboard.outcome_cover import HEADLINE_OUTCOMES, OUTCOMES, falls_in
 from brokering.dashboard.school_tables import school_view
 from brokering.db import Connection, query_df
@@ -53,6 +54,7 @@ def _view(
     named: bool = False,
     across: bool = False,
     unshown: frozenset[str] = frozenset(),
+    force: Columns = frozenset(),
 ) -> pd.DataFrame:
     """One view of the table behind `cells_sql` — row totals (level 1), column totals
     (level 2), or one area's cells (level 1) or total (level 2) — suppressed with every
@@ -65,7 +67,8 @@ def _view(
     to merge names cost more than the view). `across`: a row's pairings over every outcome
     are shown on another view (a school's, in the flows and the ledger). `unshown`: outcomes
     whose total is shown nowhere else (`chart_hiding.totals_unshown`): a total of one is
-    hidden with any of its cells even where it is the outcome's only row or area."""
+    hidden with any of its cells even where it is the outcome's only row or area. `force`:
+    (outcome, area) with a cell hidden whatever it rests on (`hours_cover.areas_unshown`)."""
     one = [area] if area is not None else []
     if viewer.sees_everyone:
         row = "r" if level == 1 else "NULL"
@@ -180,17 +183,21 @@ def _view(
         UNION ALL  -- and the outcomes' names by number (rule 3 weighs them)
         SELECT outcome, NULL, NULL, NULL, NULL, NULL, onum, NULL, NULL, TRUE FROM oo
         WHERE EXISTS (SELECT 1 FROM vw WHERE NOT hidden)
+        {_AREA_NAMES if force else ""}
     """
     frame = query_df(con, _named(sql) if named else sql, [*values, *params, *own_p, *one])
     is_cell = frame["cell"].to_numpy(bool)
     cells = frame[is_cell]
-    named_o = cells["outcome"].notna().to_numpy(bool)
+    named_o = (cells["outcome"].notna() | cells["col"].notna()).to_numpy(bool)
     names, cells = cells[named_o], cells[~named_o]
+    areas, names = names[names["col"].notna()], names[names["col"].isna()]
     view = frame[~is_cell].drop(columns=["cell"]).reset_index(drop=True)
     hid = cells["hidden"].to_numpy(bool)
-    if hid.any():
+    picked = _forced(cells, names, areas, force)
+    if hid.any() or picked.any():
         o, r, k = (cells[c].to_numpy(np.int64) for c in ("onum", "rn", "kn"))
         unseen, pairings = cells["unseen"].to_numpy(np.int64), cells["pairings"].to_numpy(np.int64)
+        unseen = np.where(picked, 1, unseen)  # hidden as if on their own people
         empty: list[tuple[int, int, int]] = []  # cells with no pairings hidden as cover
         pinned = np.zeros(o.max() + 1, bool)
         pinned[names["onum"].to_numpy(np.int64)] = names["outcome"].isin(HEADLINE_OUTCOMES)
@@ -207,6 +214,29 @@ def _view(
             )
     view = view.drop(columns=["onum", "rn", "kn"])
     return view if named else view.sort_values(_VIEW_COLUMNS[:3], ignore_index=True)
+
+
+#: The areas' names by number, beside a view's cells (`force` names its columns by them).
+_AREA_NAMES = """
+        UNION ALL
+        SELECT NULL, NULL, k, NULL, NULL, NULL, NULL, NULL, kn, TRUE FROM ko
+        WHERE EXISTS (SELECT 1 FROM vw WHERE NOT hidden)"""
+
+
+def _forced(
+    cells: pd.DataFrame, names: pd.DataFrame, areas: pd.DataFrame, force: Columns
+) -> np.ndarray:
+    """Which of a view's cells `hours_cover.pick_cover` hides for `force`'s columns
+    (outcome, area), given the outcomes' and areas' names by number. Aligned with `cells`."""
+    if not force or cells.empty:
+        return np.zeros(len(cells), bool)
+    onum = dict(zip(names["outcome"], names["onum"].astype(np.int64), strict=True))
+    knum = dict(zip(areas["col"], areas["kn"].astype(np.int64), strict=True))
+    want = {(onum[o], knum[a]) for o, a in force if o in onum and a in knum}
+    o, r, k = (cells[c].to_numpy(np.int64) for c in ("onum", "rn", "kn"))
+    wanted = np.array([(x, y) in want for x, y in zip(o, k, strict=True)], bool)
+    unseen, pairings = cells["unseen"].to_numpy(np.int64), cells["pairings"].to_numpy(np.int64)
+    return pick_cover(o, r, k, cells["hidden"].to_numpy(bool), unseen, pairings, wanted)
 
 
 def _named(sql: str) -> str:
@@ -318,66 +348,3 @@ def _every_outcome(out: pd.DataFrame) -> pd.DataFrame:
     full = pd.concat([out, add], ignore_index=True)
     order = np.argsort(np.concatenate([have, missing]), kind="stable")
     return full.iloc[order].reset_index(drop=True)
-
-
-def _hours_cells(f: Facts, school_id: str | None) -> tuple[str, list[object]]:
-    """Hours against outcome's table (pairing_id, outcome, r: hours band, k: area, np) for
-    the alliance or one school, and its parameters."""
-    where, values = scoped(f, Scope(school_id=school_id))
-    band = " ".join(
-        f"WHEN p.hours >= {lo} AND p.hours < {hi} THEN '{label}'" for lo, hi, label in HOUR_BANDS
-    )
-    cells = f"""
-        SELECT * FROM (
-            SELECT p.pairing_id, p.status AS outcome, CASE {band} END AS r, p.area AS k,
-                   p.people AS np
-            FROM {f.pairings} p
-            WHERE p.status IN ('transferred', 'not transferred') AND {where}
-        ) WHERE r IS NOT NULL
-    """
-    return cells, values
-
-
-def hours_against_outcome(
-    con: Connection, viewer: Viewer, scope: Scope = ALLIANCE, as_of: date | None = None
-) -> pd.DataFrame:
-    """Benefit against transaction cost: concluded pairings by hours invested and outcome,
-    suppressed with the same bands in each skill area (an hours band x area table). Its
-    outcomes' totals are over all time: hidden with their cells where the headline (as of
-    `as_of`, today by default) leaves them shown nowhere (`chart_hiding.totals_unshown`)."""
-    f = facts(con)
-    cells, values = _hours_cells(f, scope.school_id)
-    as_of = as_of or date.today()
-
-    def unshown(on: Connection = con) -> frozenset[str]:
-        return totals_unshown(on, viewer, as_of)
-
-    if scope.school_id is not None and not viewer.sees_everyone:  # beside the alliance's
-        whole = _hours_cells(f, None)
-        view = (cells, values)
-        got = school_view(con, f, viewer, scope, view, whole, 1, False, unshown, as_of)
-        return hours_laid_out(got)
-    got = _view(con, f, viewer, cells, values, 1, scope.area)
-    if scope.area is None and not viewer.sees_everyone:
-        # An outcome's only band shown is its total: asked of the headline only then (at
-        # national scale every outcome has every band), and worked out again if it hides it.
-        alone = got.groupby("outcome")["hidden"].agg(["size", "any"])
-        alone = set(alone.index[(alone["size"] == 1) & ~alone["any"]])
-        if alone and alone & unshown():
-            got = _view(con, f, viewer, cells, values, 1, None, unshown=unshown())
-    return hours_laid_out(got)
-
-
-def hours_laid_out(got: pd.DataFrame) -> pd.DataFrame:
-    """The hours chart's rows from its suppressed cells: every band and both outcomes (a
-    band with no pairings 0), a hidden cell missing — drawn hidden, never as 0."""
-    got = got.assign(pairings=got["pairings"].astype("Int64").where(~got["hidden"], pd.NA))
-    got = got.set_index(["row", "outcome"])
-    rows = []
-    for _lo, _hi, label in HOUR_BANDS:
-        for outcome in ("transferred", "not transferred"):
-            n = got.at[(label, outcome), "pairings"] if (label, outcome) in got.index else 0
-            rows.append({"hours": label, "outcome": outcome, "pairings": n})
-    out = pd.DataFrame(rows)
-    out["pairings"] = out["pairings"].astype("Int64")
-    return out

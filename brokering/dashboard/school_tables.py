@@ -21,6 +21,7 @@ from brokering import changes
 from brokering.dashboard.chart_hiding import across_levels, grid_beside
 from brokering.dashboard.facts import Facts, Scope, unseen_sql
 from brokering.dashboard.hiding import grid_hidden, primary
+from brokering.dashboard.hours_cover import Columns, pick_cover
 from brokering.dashboard.outcome_cover import HEADLINE_OUTCOMES, OUTCOMES
 from brokering.db import Connection, alongside, query_df
 from brokering.viewer import Viewer
@@ -85,7 +86,11 @@ def grid(
 
 
 def table_hidden(
-    cells: pd.DataFrame, viewer: Viewer, across: bool, unshown: Unshown = frozenset()
+    cells: pd.DataFrame,
+    viewer: Viewer,
+    across: bool,
+    unshown: Unshown = frozenset(),
+    force: Columns = frozenset(),
 ) -> np.ndarray:
     """Which figures of a counted table (`grid`'s rows) its views hide: the cells by
     `hiding.grid_hidden` (`across`: a row's pairings over every outcome are shown elsewhere,
@@ -95,8 +100,9 @@ def table_hidden(
     (rule 3). `unshown`: outcomes whose total is shown nowhere else
     (`chart_hiding.totals_unshown`; or what works them out, asked only where it matters),
     their margins hidden with their cells even where one
-    is the grand total. The rule `outcomes._view` applies in SQL, on a table held whole.
-    Aligned with `cells`."""
+    is the grand total. `force`: (outcome, area) with a cell hidden whatever it rests on
+    (`hours_cover.areas_unshown`). The rule `outcomes._view` applies in SQL, on a table
+    held whole. Aligned with `cells`."""
     n = len(cells)
     if viewer.sees_everyone or n == 0:
         return np.zeros(n, bool)
@@ -112,6 +118,13 @@ def table_hidden(
     hidden = np.zeros(n, bool)
     empty: list[tuple[int, int, int]] = []  # outcomes with no pairings hidden as cover
     if inner.any():
+        if force:  # hidden as if on their own people
+            out_, col_ = cells["outcome"].to_numpy(object), cells["col"].to_numpy(object)
+            wanted = np.array([(a, b) in force for a, b in zip(out_, col_, strict=True)])
+            at = np.flatnonzero(inner)
+            x = [v[at] for v in (o, r, k, primary(unseen), unseen, pairings, wanted)]
+            unseen = unseen.copy()
+            unseen[at[pick_cover(*x)]] = 1
         hidden[inner] = grid_hidden(
             o[inner],
             _dense(r[inner]),
@@ -190,10 +203,12 @@ def school_view(
     across: bool,
     unshown: UnshownOn = frozenset(),
     unshown_key: Hashable = None,
+    force: Columns = frozenset(),
 ) -> pd.DataFrame:
     """One view of a school's table (its `cells`) suppressed beside the alliance's (`whole`)
     and the other schools' (`chart_hiding.grid_beside`); `unshown` as `table_hidden`'s
-    (`unshown_key`: what it depends on beyond the viewer, for remembering).
+    (`unshown_key`: what it depends on beyond the viewer, for remembering); `force` as
+    `table_hidden`'s, for the alliance's table (the school's is weighed beside it).
     The alliance's table and its hidden flags (the same beside every school's view, so
     remembered under the change mark) are read alongside the school's own reads: at
     national scale each side is mostly one thread's work, so a first read costs the longer
@@ -205,8 +220,8 @@ def school_view(
         full = changes.remembered(mark, key, lambda: grid(cursor, f, viewer, *whole))
         hidden = changes.remembered(
             mark,
-            ("school_tables.hidden", across, unshown_key, *key[1:]),
-            lambda: table_hidden(full, viewer, across, _on(unshown, cursor)),
+            ("school_tables.hidden", across, unshown_key, force, *key[1:]),
+            lambda: table_hidden(full, viewer, across, _on(unshown, cursor), force),
         )
         return full, hidden
 

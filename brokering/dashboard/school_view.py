@@ -171,6 +171,50 @@ def _one_unknown_elsewhere(
             forced[spare[0]] = (*forced.get(spare[0], ()), key)
 
 
+def _open(figures: dict[str | None, dict], known: set, key: str) -> list[str]:
+    """The school's areas with a figure `key` resting on someone the viewer cannot see (a
+    figure resting on no one, they can count; hours of 0 behind such people still cover: the
+    viewer cannot know them) that they cannot work out (`known`): the areas that can cover
+    another, hidden or not."""
+    return sorted(
+        a
+        for a in figures
+        if a is not None
+        and figures[a].get(key, (0, 0))[1] > 0
+        and (a if key == "active" else (a, key)) not in known
+    )
+
+
+def _cover_area(
+    forced: dict[str | None, tuple[str, ...]], known: set, figures: dict[str | None, dict]
+) -> None:
+    """The reverse of `_cover_whole`: the school's whole shown beside exactly one of its
+    areas hidden (for the alliance's sake, or on its own people) with no other area that
+    could be hidden beside it (each of the rest resting on no one the viewer cannot see, or
+    known to them) would give that area away as the whole less the rest — `hiding.
+    guard_areas` has no second area to hide. So the whole is hidden too: the two are then
+    one unknown, which the views shown do not tell (the whole less the work elsewhere is
+    the alliance's less a figure hidden or resting on enough people). Not pairings active:
+    the flows tell a school's whole (given, received and within), so `guard_areas` shows
+    such an area instead, as the whole less the rest.
+    `figures`: the school's own figures per area (None: the whole), key -> (value, people)."""
+    whole = figures.get(None, {})
+    for key in hiding.ADDITIVE:
+        if (
+            key == "active"
+            or key not in whole
+            or whole[key][0] is None
+            or key in forced.get(None, ())
+        ):
+            continue
+        if not may_show(whole[key][1]) or (None, key) in known:
+            continue  # hidden already; or known, where hiding it protects nothing
+        open_ = _open(figures, known, key)
+        hidden = [a for a in open_ if key in forced.get(a, ()) or not may_show(figures[a][key][1])]
+        if len(hidden) == 1 and len(open_) == 1:
+            forced[None] = (*forced.get(None, ()), key)
+
+
 def _cover_whole(
     forced: dict[str | None, tuple[str, ...]],
     known: set,
@@ -182,33 +226,20 @@ def _cover_whole(
     sum. So where no area resting on someone the viewer cannot see is hidden beside it, the
     smallest such area the viewer cannot work out is hidden too (the two then move against
     each other); with none, every area is shown or known, the whole with them — hiding it
-    protects nothing, so it is shown and counted as known (as `outside` does).
+    protects nothing, so it is shown and counted as known (as `outside` does). First the
+    reverse (`_cover_area`): a whole shown beside one area hidden alone is hidden too.
     `figures`: the school's own figures per area (None: the whole), key -> (value, people)."""
-    areas = sorted(a for a in figures if a is not None)
+    _cover_area(forced, known, figures)
     for key in forced.get(None, ()):
         if key not in hiding.ADDITIVE:
             continue
-
-        def open_(area: str, key: str = key) -> bool:
-            # Resting on someone the viewer cannot see (a figure resting on no one, they can
-            # count; hours of 0 behind such people still cover: the viewer cannot know them).
-            return figures[area].get(key, (0, 0))[1] > 0
-
-        mark = lambda a, key=key: a if key == "active" else (a, key)  # noqa: E731
         # An area the viewer can work out (`known`) is no cover, hidden or not.
-        hidden = [
-            a
-            for a in areas
-            if open_(a)
-            and mark(a) not in known
-            and (key in forced.get(a, ()) or not may_show(figures[a][key][1]))
-        ]
-        if hidden:
+        open_ = _open(figures, known, key)
+        if any(key in forced.get(a, ()) or not may_show(figures[a][key][1]) for a in open_):
             continue
-        spare = [a for a in areas if open_(a) and mark(a) not in known]
-        if spare:
-            pick = min(spare, key=lambda a, key=key: (figures[a][key][1], a))
+        if open_:
+            pick = min(open_, key=lambda a, key=key: (figures[a][key][1], a))
             forced[pick] = (*forced.get(pick, ()), key)
         else:
             forced[None] = tuple(k for k in forced[None] if k != key)
-            known.add(mark(None))
+            known.add(None if key == "active" else (None, key))

@@ -20,9 +20,9 @@ from brokering.dashboard.facts import (
     scoped,
 )
 from brokering.dashboard.hiding import guard_areas, guard_terms
+from brokering.dashboard.hours import hours_against_outcome  # noqa: F401 - re-exported
 from brokering.dashboard.outcomes import (  # noqa: F401 - the dashboard's views, re-exported
     HOUR_BANDS,
-    hours_against_outcome,
     outcomes_by,
 )
 from brokering.dashboard.ratings import ratings_before_after  # noqa: F401 - re-exported
@@ -199,6 +199,7 @@ def _guarded_views(
     f: Facts | None = None,
     given: dict[str | None, list[dict]] | None = None,
     given_rest: tuple[unlisted.Forced, unlisted.Listed] | None = None,
+    flows_too: bool = True,
 ) -> tuple[list[dict], list[dict[str | None, dict[str, tuple[float | None, bool]]]]]:
     """Each period's figures for the scope, and per period the same suppressed for the
     whole (key None) and, for one skill area, every area (`hiding.guard_all`), across the
@@ -209,7 +210,9 @@ def _guarded_views(
     alliance's figures by area (`figures_by_area`), already read; `given_rest`: with them,
     `unlisted.forced` and `listed_of` by area, read in the same pass
     (`unlisted.split_and_forced`). What the viewer can count from their pairings page alone
-    is never a cover (`unlisted.listed_of`)."""
+    is never a cover (`unlisted.listed_of`). Not `flows_too`: the alliance's areas without
+    their flow matrices, which decide only pairings active (for a caller that reads no more:
+    `hours_cover.areas_unshown`)."""
     from brokering.dashboard import school_view  # it reads the alliance's views from here
 
     f = f or facts(con)  # once: each look at whether the facts are current costs a query
@@ -257,7 +260,13 @@ def _guarded_views(
         def looks(cursor: Connection) -> list:
             return flows.area_totals(cursor, viewer, periods, f)
 
-        (by_area, rest, listed), with_flows = alongside(con, looks, figures_and_rest)
+        if flows_too:
+            (by_area, rest, listed), with_flows = alongside(con, looks, figures_and_rest)
+        else:
+            (by_area, rest, listed), with_flows = (
+                figures_and_rest(),
+                [(set(), set())] * len(periods),
+            )
     elif school is None:  # the figures given, and what is unlisted read in their pass
         if given_rest is None:
             raise ValueError("the figures are given with what is unlisted beside them")
