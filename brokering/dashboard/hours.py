@@ -50,16 +50,20 @@ def hours_against_outcome(
     f = facts(con)
     cells, values = _hours_cells(f, scope.school_id)
     as_of = as_of or date.today()
-    force = areas_unshown(con, viewer, as_of)
 
     def unshown(on: Connection = con) -> frozenset[str]:
         return totals_unshown(on, viewer, as_of)
 
+    def by_area(on: Connection = con) -> frozenset[tuple[str, str]]:
+        return areas_unshown(on, viewer, as_of)
+
     if scope.school_id is not None and not viewer.sees_everyone:  # beside the alliance's
         whole = _hours_cells(f, None)
         view = (cells, values)
-        got = school_view(con, f, viewer, scope, view, whole, 1, False, unshown, as_of, force)
+        # The alliance's side works out `by_area` beside the school's own reads.
+        got = school_view(con, f, viewer, scope, view, whole, 1, False, unshown, as_of, by_area)
         return hours_laid_out(got)
+    force = by_area()
     got = _view(con, f, viewer, cells, values, 1, scope.area, force=force)
     if scope.area is None and not viewer.sees_everyone:
         # An outcome's only band shown is its total: asked of the headline only then (at

@@ -203,12 +203,14 @@ def school_view(
     across: bool,
     unshown: UnshownOn = frozenset(),
     unshown_key: Hashable = None,
-    force: Columns = frozenset(),
+    force: Columns | Callable[[Connection], Columns] = frozenset(),
 ) -> pd.DataFrame:
     """One view of a school's table (its `cells`) suppressed beside the alliance's (`whole`)
     and the other schools' (`chart_hiding.grid_beside`); `unshown` as `table_hidden`'s
     (`unshown_key`: what it depends on beyond the viewer, for remembering); `force` as
-    `table_hidden`'s, for the alliance's table (the school's is weighed beside it).
+    `table_hidden`'s, for the alliance's table (the school's is weighed beside it) — or what
+    works it out on a cursor, on the alliance's side (depending on no more than `unshown`:
+    remembered under the same key), so its read, too, runs beside the school's own.
     The alliance's table and its hidden flags (the same beside every school's view, so
     remembered under the change mark) are read alongside the school's own reads: at
     national scale each side is mostly one thread's work, so a first read costs the longer
@@ -218,10 +220,13 @@ def school_view(
 
     def alliance(cursor: Connection) -> tuple[pd.DataFrame, np.ndarray]:
         full = changes.remembered(mark, key, lambda: grid(cursor, f, viewer, *whole))
+        lazy = callable(force)
         hidden = changes.remembered(
             mark,
-            ("school_tables.hidden", across, unshown_key, force, *key[1:]),
-            lambda: table_hidden(full, viewer, across, _on(unshown, cursor), force),
+            ("school_tables.hidden", across, unshown_key, "lazy" if lazy else force, *key[1:]),
+            lambda: table_hidden(
+                full, viewer, across, _on(unshown, cursor), force(cursor) if lazy else force
+            ),
         )
         return full, hidden
 
