@@ -15,8 +15,8 @@ alone (`chart_hiding.totals_unshown`) `hiding.guard_areas`, `hiding.guard_terms`
 SQL or inline: which of a school's ratings counts are its outcomes' figures under another
 name (`chart_hiding.tied_hidden`'s SQL), the other schools' views' parts and work elsewhere
 (`chart_hiding.across_schools`' SQL, for the ratings' one key), how `ratings_beside` joins
-them, and the counts' "never exactly one hidden" (`status_counts`). Nothing here is used by
-the app."""
+them; the counts' "never exactly one hidden" is called (`views.never_one_hidden`).
+Nothing here is used by the app."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ from brokering.dashboard.chart_hiding import hidden_beside, unshown_of
 from brokering.dashboard.hiding import guard_areas, guard_terms, primary
 from brokering.db import Connection
 from brokering.pairings import lifecycle
+from brokering.pairings.views import never_one_hidden
 from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.terms import term_of
 from brokering.viewer import Viewer
@@ -253,8 +254,6 @@ def status_counts_governor(
     hidden = ~may_show(out["people"])
     unshown = unshown_governor(af, viewer, as_of)
     hidden |= out["status"].isin(unshown) & (out["pairings"] > 0)
-    if hidden.sum() == 1:  # never exactly one hidden (restated from status_counts)
-        others = out[~hidden & (out["pairings"] > 0)].sort_values(["people", "pairings"])
-        hidden.loc[others.index[:1]] = True
+    hidden = never_one_hidden(out, hidden)  # the product's rule, called
     out["pairings"] = out["pairings"].astype("Int64").where(~hidden, pd.NA)
     return out.drop(columns=["people"])
