@@ -730,12 +730,7 @@ PLACED_BY_A_CELL = (
 )  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not closed: a cell resting only on seen people places a listed pairing's "
-    "unnamed side — PLACED_BY_A_CELL",
-)
-def test_known_gap_a_shown_cell_places_a_partner_school(store: Connection) -> None:
+def test_a_shown_cell_never_places_a_partner_school(store: Connection) -> None:
     a, viewer = PLACED_BY_A_CELL
     load(store, a)
     check(store, a, viewer, placing=True)
@@ -763,12 +758,7 @@ PLACED_BY_THE_LEDGER = (
 )  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not closed: the ledger's received, resting only on seen people, places a listed "
-    "pairing's unnamed side — PLACED_BY_THE_LEDGER",
-)
-def test_known_gap_the_ledger_places_a_partner_school(store: Connection) -> None:
+def test_the_ledger_never_places_a_partner_school(store: Connection) -> None:
     a, viewer = PLACED_BY_THE_LEDGER
     load(store, a)
     check(store, a, viewer, placing=True)
@@ -866,12 +856,7 @@ PLACED_BY_B_RECEIVED = (
 )  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not closed: the ledger's received places a listed pairing's unnamed side, in "
-    "the model's own attack — PLACED_BY_B_RECEIVED",
-)
-def test_known_gap_the_ledger_places_it_in_the_old_attack(store: Connection) -> None:
+def test_the_ledger_never_places_it_in_the_old_attack(store: Connection) -> None:
     a, viewer = PLACED_BY_B_RECEIVED
     load(store, a)
     check(store, a, viewer)

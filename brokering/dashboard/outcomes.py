@@ -33,6 +33,7 @@ from brokering.dashboard.hiding import grid_hidden, primary
 from brokering.dashboard.outcome_cover import HEADLINE_OUTCOMES, OUTCOMES, falls_in
 from brokering.dashboard.school_tables import school_view
 from brokering.db import Connection, query_df
+from brokering.placing import placed_ctes, settled_sql, whole_sql
 from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.viewer import Viewer
 
@@ -103,6 +104,13 @@ def _view(
         "USING (pairing_id)"
     )
     key = "r" if level == 1 else "k"
+    # Unseen people a figure on no one unseen settles the place of (`placing`): none for a
+    # total over the receiving schools, the same whichever school a side is at.
+    placed, (whole_r, mine) = ("plo.placed" if level == 1 else "0"), whole_sql(viewer, "cell.r")
+    whole_v = whole_sql(viewer, f"v.{key}")[0]
+    v_unseen = f"CASE WHEN v.pairings = 1 OR v.s < {t} THEN v.s ELSE coalesce(vx.exact, v.s) END"
+    cell_unseen = f"""CASE WHEN cell.pairings = 1 OR cell.s < {t} THEN cell.s
+                           ELSE coalesce(cx.exact, 0) END"""
     if not unshown <= set(FINAL):
         raise ValueError(f"not an outcome: {sorted(unshown - set(FINAL))}")
     # (A total shown nowhere else, hidden with its cells even as its outcome's only one.)
@@ -130,9 +138,8 @@ def _view(
                   USING (outcome, {key})
                 JOIN um USING (pairing_id) GROUP BY ALL),
             vv AS (
-                SELECT v.*, CASE WHEN v.pairings = 1 OR v.s < {t} THEN v.s
-                                 ELSE coalesce(vx.exact, v.s) END AS unseen
-                FROM v LEFT JOIN vx USING (outcome, {key}))"""
+                SELECT v.*, {settled_sql(v_unseen, placed, whole_v)} AS unseen
+                FROM v LEFT JOIN vx USING (outcome, {key}) LEFT JOIN plo USING (outcome))"""
         select = f"""
             SELECT outcome, {"r" if level == 1 else "NULL"} AS "row",
                    {"k" if level == 2 else "NULL"} AS col, pairings, unseen,
@@ -141,11 +148,12 @@ def _view(
             FROM vv JOIN oo USING (outcome) JOIN {"ro" if level == 1 else "ko"} USING ({key})"""
     sql = f"""
         WITH c0 AS ({cells_sql}),
-        um AS (SELECT m.pairing_id, m.staff_ref FROM {f.people} m
+        um AS (SELECT m.pairing_id, m.staff_ref, m.side FROM {f.people} m
                SEMI JOIN c0 USING (pairing_id) WHERE {unseen}),
         c AS MATERIALIZED (
-            SELECT c0.pairing_id, c0.outcome, c0.r, c0.k, {pu} AS pu, {own} AS own
+            SELECT c0.pairing_id, c0.outcome, c0.r, c0.k, {pu} AS pu, {own} AS own, c0.np
             FROM c0 {pu_join}),
+        {placed_ctes("c", "um", across)},  -- (the outcomes' rows are receiving schools)
         cell AS (SELECT outcome, r, k, count(*) AS pairings, sum(pu) AS s, bool_and(own) AS own
                  FROM c GROUP BY ALL),
         cx AS (
@@ -156,9 +164,8 @@ def _view(
         ci0 AS MATERIALIZED (
             SELECT *, unseen BETWEEN 1 AND {t - 1} AS hid FROM (
                 SELECT cell.outcome, cell.r, cell.k, cell.pairings, cell.own,
-                       CASE WHEN cell.pairings = 1 OR cell.s < {t} THEN cell.s
-                            ELSE coalesce(cx.exact, 0) END AS unseen
-                FROM cell LEFT JOIN cx USING (outcome, r, k))),
+                       {settled_sql(cell_unseen, "plk.placed", whole_r)} AS unseen
+                FROM cell LEFT JOIN cx USING (outcome, r, k) LEFT JOIN plk USING (outcome, k))),
         -- Outcomes, rows and areas as whole numbers in name order: the cells go to Python
         -- as numbers only.
         oo AS (SELECT outcome, (rank() OVER (ORDER BY outcome) - 1)::INT AS onum
@@ -181,7 +188,8 @@ def _view(
         SELECT outcome, NULL, NULL, NULL, NULL, NULL, onum, NULL, NULL, TRUE FROM oo
         WHERE EXISTS (SELECT 1 FROM vw WHERE NOT hidden)
     """
-    frame = query_df(con, _named(sql) if named else sql, [*values, *params, *own_p, *one])
+    tail = [*one, *mine] if area is None or level == 2 else one
+    frame = query_df(con, _named(sql) if named else sql, [*values, *params, *own_p, *mine, *tail])
     is_cell = frame["cell"].to_numpy(bool)
     cells = frame[is_cell]
     named_o = cells["outcome"].notna().to_numpy(bool)
