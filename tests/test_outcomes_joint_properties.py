@@ -808,7 +808,12 @@ def test_a_lone_outcome_beside_pinned_ones_is_covered(store: Connection) -> None
 #: pairing, resting on no one, as in LONE_ROW without the alliance's total. Closing it
 #: needs either a figure resting only on seen people hidden as cover (the rule shows such
 #: a figure as one they could count: `hiding.primary`), or the model to weigh only the part
-#: of a hidden figure the viewer's pages do not give (here nothing).
+#: of a hidden figure the viewer's pages do not give (here nothing). Still open after
+#: `brokering.placing`: B's open over all areas places no listed pairing's unnamed side (no
+#: listed open pairing has an unseen recipient: it weighs no one), so the placing rule
+#: rightly leaves it shown; what it tells is that no pairing off the page is there — a
+#: remainder of none. Hiding every figure resting only on seen people beside a hidden total
+#: would hide most of a small school's own figures, so it is left open.
 ZERO_BESIDE_OWN = (
     {
         "schools": ["A", "B"],
