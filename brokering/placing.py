@@ -38,10 +38,13 @@ _ALL_SHARE = """
     HAVING bool_and(share_consent) AND count(*) NOT IN (1, 2)"""
 
 
-def whole_sql(viewer: Viewer, column: str) -> tuple[str, list[object]]:
+def whole_sql(viewer: Viewer, column: str, on: bool = True) -> tuple[str, list[object]]:
     """SQL truth value (and its parameters): `column` is a school the viewer can tell they
     see every member of — a head's own, or one whose every member shares (`_ALL_SHARE`): a
-    side they do not see is not there, and they know it, so a figure of it settles nothing."""
+    side they do not see is not there, and they know it, so a figure of it settles nothing.
+    Not `on` (the figures place no one: `places`): every school, and nothing is read."""
+    if not on:
+        return "TRUE", []
     return f"({column} IS NOT DISTINCT FROM ? OR {column} IN ({_ALL_SHARE}))", [viewer.school_id]
 
 
@@ -59,25 +62,38 @@ def settled(unseen: np.ndarray, placed: np.ndarray, own: np.ndarray | bool = Fal
     return np.where((u > 0) | own, u, p)
 
 
-def placed_ctes(cells: str, unseen_people: str, rows_are_schools: bool = True) -> str:
-    """SQL CTEs `pl`, `plk` and `plo`: the people `placed_sql` names, and how many there
-    are per outcome and area (`plk`) and per outcome (`plo`), as `placed`."""
+def placed_ctes(people: str | None) -> str:
+    """SQL CTEs `pl`, `plk` and `plo`: the people whose place a figure settles (`people`:
+    an (outcome, k, staff_ref) SELECT, `placed_sql`; None: none — an aggregate-only role
+    lists no pairing, and a table whose rows are not schools places no one, so nothing is
+    read), and how many there are per outcome and area (`plk`) and per outcome (`plo`)."""
+    if people is None:
+        none = "NULL::VARCHAR AS outcome, NULL::VARCHAR AS k"
+        return f"""
+        pl AS (SELECT {none}, NULL::VARCHAR AS staff_ref WHERE FALSE),
+        plk AS (SELECT {none}, 0::BIGINT AS placed WHERE FALSE),
+        plo AS (SELECT NULL::VARCHAR AS outcome, 0::BIGINT AS placed WHERE FALSE)"""
     return f"""
-        pl AS MATERIALIZED ({placed_sql(cells, unseen_people, rows_are_schools)}),
+        pl AS MATERIALIZED ({people}),
         plk AS (SELECT outcome, k, count(*) AS placed FROM pl GROUP BY ALL),
         plo AS (SELECT outcome, count(DISTINCT staff_ref) AS placed FROM pl GROUP BY ALL)"""
 
 
-def placed_sql(cells: str, unseen_people: str, rows_are_schools: bool = True) -> str:
-    """SQL: (outcome, k, staff_ref) — the unseen recipients of each listed pairing
-    (one with a member the viewer sees: `pu`, its unseen people, below `np`, its people) of
-    `cells` (pairing_id, outcome, k, pu, np rows), from `unseen_people` (pairing_id,
-    staff_ref, side rows: the pairings' people the viewer cannot see). None unless
-    `rows_are_schools` (the rows are receiving schools, not hours bands)."""
+def placed_sql(rows: str, listed: str) -> str:
+    """SQL: (outcome, k, staff_ref) — the unseen recipients of each listed pairing (one
+    with a member the viewer sees): `rows`' (pairing_id, outcome, k, staff_ref, side,
+    unseen) of people the viewer cannot see on the recipient side, whose pairing is in
+    `listed` (a SELECT of pairing ids)."""
     return f"""
-        SELECT DISTINCT c.outcome, c.k, u.staff_ref FROM {cells} c
-        JOIN {unseen_people} u USING (pairing_id)
-        WHERE u.side = 'recipient' AND c.pu < c.np AND {bool(rows_are_schools)}"""
+        SELECT DISTINCT x.outcome, x.k, x.staff_ref FROM {rows} x
+        WHERE x.unseen AND x.side = 'recipient' AND x.pairing_id IN ({listed})"""
+
+
+def places(viewer: Viewer, rows_are_schools: bool) -> bool:
+    """Whether a table's figures can place anyone for `viewer`: its rows are schools, and
+    the viewer lists pairings with people they do not see (not aggregate-only, not the
+    administrator)."""
+    return rows_are_schools and not viewer.aggregate_only and not viewer.sees_everyone
 
 
 def placed_people_sql(members: str, seen: str) -> str:
@@ -89,3 +105,20 @@ def placed_people_sql(members: str, seen: str) -> str:
         SELECT count(DISTINCT x.staff_ref) AS n FROM {members} x
         WHERE NOT {seen} AND x.pairing_id IN (
             SELECT y.pairing_id FROM {members} y WHERE {seen.replace("x.", "y.")})"""
+
+
+def view_placing(
+    viewer: Viewer, rows_are_schools: bool, level: int, key: str
+) -> tuple[str, str, str, str, list[object]]:
+    """What `outcomes._view` weighs, over its CTEs `c` (pairing_id, outcome, k, pu: its
+    unseen people, np: its people) and `um` (the unseen people, with their side): (the CTEs
+    `pl`, `plk`, `plo`; a view's total's `placed` — `plo`'s for a row's total over the
+    areas, none for a total over the receiving schools, the same wherever a side is; the
+    `whole_sql` tests of a cell's row `cell.r` and of a total's `v.{key}`; their
+    parameters, the same for each)."""
+    on = places(viewer, rows_are_schools)
+    rows = "(SELECT c.*, u.staff_ref, u.side, TRUE AS unseen FROM c JOIN um u USING (pairing_id))"
+    people = placed_sql(rows, "SELECT pairing_id FROM c WHERE pu < np") if on else None
+    whole_r, params = whole_sql(viewer, "cell.r", on)
+    placed = "plo.placed" if level == 1 else "0"
+    return placed_ctes(people), placed, whole_r, whole_sql(viewer, f"v.{key}", on)[0], params

@@ -23,7 +23,7 @@ from benchmarks.baselines.dashboard_area_flows import AreaFrames
 from brokering.dashboard.chart_hiding import grid_beside, unshown_of
 from brokering.dashboard.outcomes import HOUR_BANDS, _every_outcome, hours_laid_out
 from brokering.dashboard.school_tables import VIEW_COLUMNS, Unshown, cut, table_hidden
-from brokering.placing import settled
+from brokering.placing import places, settled
 from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.terms import previous_term, term_of
 from brokering.viewer import Viewer
@@ -258,7 +258,7 @@ def school_chart(
     (`whole`: as `grid`'s, for a table whose rows are schools — the outcomes, `across`)."""
     school = int(pd.Index(af.hf.base.schools).get_indexer([school_id])[0])
     mine_rows = tuple(x[_touching(af, school)[rows[0]]] for x in rows)
-    placing = whole if across else None
+    placing = whole if places(viewer, across) else None  # (the product's test, called)
     mine = grid(af, mine_rows, unseen, placing)
     full = grid(af, rows, unseen, placing)
     theirs = table_hidden(full, viewer, across, unshown)

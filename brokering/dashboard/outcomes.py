@@ -33,7 +33,7 @@ from brokering.dashboard.hiding import grid_hidden, primary
 from brokering.dashboard.outcome_cover import HEADLINE_OUTCOMES, OUTCOMES, falls_in
 from brokering.dashboard.school_tables import school_view
 from brokering.db import Connection, query_df
-from brokering.placing import placed_ctes, settled_sql, whole_sql
+from brokering.placing import settled_sql, view_placing
 from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.viewer import Viewer
 
@@ -104,10 +104,8 @@ def _view(
         "USING (pairing_id)"
     )
     key = "r" if level == 1 else "k"
-    # Unseen people a figure on no one unseen settles the place of (`placing`): none for a
-    # total over the receiving schools, the same whichever school a side is at.
-    placed, (whole_r, mine) = ("plo.placed" if level == 1 else "0"), whole_sql(viewer, "cell.r")
-    whole_v = whole_sql(viewer, f"v.{key}")[0]
+    # Unseen people a figure on no one unseen settles the place of (`placing`).
+    pl_ctes, placed, whole_r, whole_v, mine = view_placing(viewer, across, level, key)
     v_unseen = f"CASE WHEN v.pairings = 1 OR v.s < {t} THEN v.s ELSE coalesce(vx.exact, v.s) END"
     cell_unseen = f"""CASE WHEN cell.pairings = 1 OR cell.s < {t} THEN cell.s
                            ELSE coalesce(cx.exact, 0) END"""
@@ -153,7 +151,7 @@ def _view(
         c AS MATERIALIZED (
             SELECT c0.pairing_id, c0.outcome, c0.r, c0.k, {pu} AS pu, {own} AS own, c0.np
             FROM c0 {pu_join}),
-        {placed_ctes("c", "um", across)},  -- (the outcomes' rows are receiving schools)
+        {pl_ctes},
         cell AS (SELECT outcome, r, k, count(*) AS pairings, sum(pu) AS s, bool_and(own) AS own
                  FROM c GROUP BY ALL),
         cx AS (

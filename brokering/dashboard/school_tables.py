@@ -23,7 +23,7 @@ from brokering.dashboard.facts import Facts, Scope, unseen_sql
 from brokering.dashboard.hiding import grid_hidden, primary
 from brokering.dashboard.outcome_cover import HEADLINE_OUTCOMES, OUTCOMES
 from brokering.db import Connection, alongside, query_df
-from brokering.placing import placed_ctes, settled_sql, whole_sql
+from brokering.placing import placed_ctes, placed_sql, places, settled_sql, whole_sql
 from brokering.viewer import Viewer
 
 #: Outcomes whose total is shown nowhere else, or what works them out (asked only where a
@@ -59,7 +59,8 @@ def grid(
     # cell and then each cell's people once per margin does; the answer is the same.
     # A cell weighs `plk`, a row's total `plo`; a column's total over the schools none.
     placed = "CASE a.level WHEN 0 THEN plk.placed WHEN 1 THEN plo.placed ELSE 0 END"
-    whole, mine = whole_sql(viewer, "a.r")
+    whole, mine = whole_sql(viewer, "a.r", places(viewer, schools))
+    listed = "SELECT pairing_id FROM w WHERE NOT unseen"  # a pairing with someone they see
     same = " AND ".join(f"a.{c} IS NOT DISTINCT FROM b.{c}" for c in ("outcome", "r", "k"))
     frame = query_df(
         con,
@@ -68,11 +69,7 @@ def grid(
         w AS MATERIALIZED (
             SELECT c.pairing_id, c.outcome, c.r, c.k, m.staff_ref, m.side, {unseen} AS unseen
             FROM c JOIN {f.people} m USING (pairing_id)),
-        wp AS (SELECT pairing_id, count(*) FILTER (WHERE unseen) AS pu, count(*) AS np
-               FROM (SELECT DISTINCT pairing_id, staff_ref, unseen FROM w) GROUP BY ALL),
-        wc AS (SELECT DISTINCT w.pairing_id, w.outcome, w.k, wp.pu, wp.np FROM w JOIN wp
-               USING (pairing_id)),
-        {placed_ctes("wc", "(SELECT * FROM w WHERE unseen)", schools)},
+        {placed_ctes(placed_sql("w", listed) if places(viewer, schools) else None)},
         d AS MATERIALIZED (
             SELECT outcome, r, k, staff_ref, bool_or(unseen) AS unseen FROM w GROUP BY ALL),
         p AS MATERIALIZED (SELECT DISTINCT outcome, r, k, pairing_id FROM w),
