@@ -150,7 +150,8 @@ def grid(
             ko, row, col = cells // len(kn), None, kn[cells % len(kn)].astype(object)
             placed = np.zeros(n, np.int64)
         if whole is not None and row is not None:
-            frame["unseen"] = settled(frame["unseen"], placed, np.isin(row, list(whole)))
+            known = pd.Index(sorted(whole)).get_indexer(row) >= 0  # hashed: strings
+            frame["unseen"] = settled(frame["unseen"], placed, known)
         frames.append(
             pd.DataFrame(
                 {"outcome": on[ko].astype(object), "row": row, "col": col, "level": level}
