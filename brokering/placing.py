@@ -51,7 +51,9 @@ def whole_sql(viewer: Viewer, column: str, on: bool = True) -> tuple[str, list[o
 def settled_sql(unseen: str, placed: str, own: str = "FALSE") -> str:
     """SQL: the people a figure's suppression weighs — its own unseen people, or, resting
     on none, the unseen people whose place it settles (`placed`; none where `own`, the
-    viewer's own school)."""
+    viewer's own school). Every school `own` ("TRUE": none placed): `unseen` itself."""
+    if own == "TRUE":
+        return unseen
     return f"(CASE WHEN {unseen} > 0 OR {own} THEN {unseen} ELSE coalesce({placed}, 0) END)"
 
 
@@ -62,18 +64,21 @@ def settled(unseen: np.ndarray, placed: np.ndarray, own: np.ndarray | bool = Fal
     return np.where((u > 0) | own, u, p)
 
 
-def placed_ctes(people: str | None) -> str:
-    """SQL CTEs `pl`, `plk` and `plo`: the people whose place a figure settles (`people`:
+def placed_ctes(people: str | None, lead: str = ",") -> str:
+    """SQL CTEs `pl`, `plk` and `plo` (after `lead`, none at all where `people` is None and
+    `lead` is empty): the people whose place a figure settles (`people`:
     an (outcome, k, staff_ref) SELECT, `placed_sql`; None: none — an aggregate-only role
     lists no pairing, and a table whose rows are not schools places no one, so nothing is
     read), and how many there are per outcome and area (`plk`) and per outcome (`plo`)."""
+    if people is None and not lead:
+        return ""
     if people is None:
         none = "NULL::VARCHAR AS outcome, NULL::VARCHAR AS k"
-        return f"""
+        return f"""{lead}
         pl AS (SELECT {none}, NULL::VARCHAR AS staff_ref WHERE FALSE),
         plk AS (SELECT {none}, 0::BIGINT AS placed WHERE FALSE),
         plo AS (SELECT NULL::VARCHAR AS outcome, 0::BIGINT AS placed WHERE FALSE)"""
-    return f"""
+    return f"""{lead}
         pl AS MATERIALIZED ({people}),
         plk AS (SELECT outcome, k, count(*) AS placed FROM pl GROUP BY ALL),
         plo AS (SELECT outcome, count(DISTINCT staff_ref) AS placed FROM pl GROUP BY ALL)"""
@@ -121,4 +126,10 @@ def view_placing(
     people = placed_sql(rows, "SELECT pairing_id FROM c WHERE pu < np") if on else None
     whole_r, params = whole_sql(viewer, "cell.r", on)
     placed = "plo.placed" if level == 1 else "0"
-    return placed_ctes(people), placed, whole_r, whole_sql(viewer, f"v.{key}", on)[0], params
+    return (
+        placed_ctes(people, "," if on else ""),
+        placed,
+        whole_r,
+        whole_sql(viewer, f"v.{key}", on)[0],
+        params,
+    )

@@ -33,7 +33,7 @@ from brokering.dashboard.hiding import grid_hidden, primary
 from brokering.dashboard.outcome_cover import HEADLINE_OUTCOMES, OUTCOMES, falls_in
 from brokering.dashboard.school_tables import school_view
 from brokering.db import Connection, query_df
-from brokering.placing import settled_sql, view_placing
+from brokering.placing import places, settled_sql, view_placing
 from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.viewer import Viewer
 
@@ -106,6 +106,7 @@ def _view(
     key = "r" if level == 1 else "k"
     # Unseen people a figure on no one unseen settles the place of (`placing`).
     pl_ctes, placed, whole_r, whole_v, mine = view_placing(viewer, across, level, key)
+    on = places(viewer, across) or ""  # (nothing read or joined where no one is placed)
     v_unseen = f"CASE WHEN v.pairings = 1 OR v.s < {t} THEN v.s ELSE coalesce(vx.exact, v.s) END"
     cell_unseen = f"""CASE WHEN cell.pairings = 1 OR cell.s < {t} THEN cell.s
                            ELSE coalesce(cx.exact, 0) END"""
@@ -137,7 +138,8 @@ def _view(
                 JOIN um USING (pairing_id) GROUP BY ALL),
             vv AS (
                 SELECT v.*, {settled_sql(v_unseen, placed, whole_v)} AS unseen
-                FROM v LEFT JOIN vx USING (outcome, {key}) LEFT JOIN plo USING (outcome))"""
+                FROM v LEFT JOIN vx USING (outcome, {key})
+                {on and "LEFT JOIN plo USING (outcome)"})"""
         select = f"""
             SELECT outcome, {"r" if level == 1 else "NULL"} AS "row",
                    {"k" if level == 2 else "NULL"} AS col, pairings, unseen,
@@ -150,8 +152,7 @@ def _view(
                SEMI JOIN c0 USING (pairing_id) WHERE {unseen}),
         c AS MATERIALIZED (
             SELECT c0.pairing_id, c0.outcome, c0.r, c0.k, {pu} AS pu, {own} AS own, c0.np
-            FROM c0 {pu_join}),
-        {pl_ctes},
+            FROM c0 {pu_join}) {pl_ctes},
         cell AS (SELECT outcome, r, k, count(*) AS pairings, sum(pu) AS s, bool_and(own) AS own
                  FROM c GROUP BY ALL),
         cx AS (
@@ -163,7 +164,8 @@ def _view(
             SELECT *, unseen BETWEEN 1 AND {t - 1} AS hid FROM (
                 SELECT cell.outcome, cell.r, cell.k, cell.pairings, cell.own,
                        {settled_sql(cell_unseen, "plk.placed", whole_r)} AS unseen
-                FROM cell LEFT JOIN cx USING (outcome, r, k) LEFT JOIN plk USING (outcome, k))),
+                FROM cell LEFT JOIN cx USING (outcome, r, k)
+                {on and "LEFT JOIN plk USING (outcome, k)"})),
         -- Outcomes, rows and areas as whole numbers in name order: the cells go to Python
         -- as numbers only.
         oo AS (SELECT outcome, (rank() OVER (ORDER BY outcome) - 1)::INT AS onum

@@ -68,7 +68,7 @@ def grid(
         WITH c AS ({cells_sql}),
         w AS MATERIALIZED (
             SELECT c.pairing_id, c.outcome, c.r, c.k, m.staff_ref, m.side, {unseen} AS unseen
-            FROM c JOIN {f.people} m USING (pairing_id)),
+            FROM c JOIN {f.people} m USING (pairing_id))
         {placed_ctes(placed_sql("w", listed) if places(viewer, schools) else None)},
         d AS MATERIALIZED (
             SELECT outcome, r, k, staff_ref, bool_or(unseen) AS unseen FROM w GROUP BY ALL),
