@@ -148,10 +148,10 @@ def _view(
             FROM vv JOIN oo USING (outcome) JOIN {"ro" if level == 1 else "ko"} USING ({key})"""
     sql = f"""
         WITH c0 AS ({cells_sql}),
-        um AS (SELECT m.pairing_id, m.staff_ref, m.side FROM {f.people} m
+        um AS (SELECT m.pairing_id, m.staff_ref{on and ", m.side"} FROM {f.people} m
                SEMI JOIN c0 USING (pairing_id) WHERE {unseen}),
         c AS MATERIALIZED (
-            SELECT c0.pairing_id, c0.outcome, c0.r, c0.k, {pu} AS pu, {own} AS own, c0.np
+            SELECT c0.pairing_id, c0.outcome, c0.r, c0.k, {pu} AS pu, {own} AS own{on and ", c0.np"}
             FROM c0 {pu_join}) {pl_ctes},
         cell AS (SELECT outcome, r, k, count(*) AS pairings, sum(pu) AS s, bool_and(own) AS own
                  FROM c GROUP BY ALL),
