@@ -102,6 +102,7 @@ def scoped(
     out: dict[str, tuple[str, Callable[[], Any]]] = {}
     for who_key, who in (("head", head), ("governor", GOVERNOR)):
         unseen = daf.unseen_people(con, af.hf, who)
+        whole = dc.whole_schools(con, who)  # (`placing.whole_sql`'s, outside the timing)
         if area is not None:
             out[f"transfer_headline_area_{who_key}"] = (
                 "baselines.dashboard_school.headline_area (pandas; the product's flow_hidden, "
@@ -128,8 +129,8 @@ def scoped(
         out[f"transfer_outcomes_school_{who_key}"] = (
             "baselines.dashboard_charts.outcomes_school (pandas; the product's table_hidden, "
             "grid_beside)",
-            lambda u=unseen, w=who: dc.outcomes_school(
-                af, head.school_id, u, w, term.start, term.end
+            lambda u=unseen, w=who, h=whole: dc.outcomes_school(
+                af, head.school_id, u, w, term.start, term.end, h
             ),
         )
         out[f"transfer_hours_school_{who_key}"] = (

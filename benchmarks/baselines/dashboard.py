@@ -34,7 +34,7 @@ _NONE = np.iinfo(np.int32).max  # "no date": later than any day
 @dataclass
 class DashFrames:
     pairings: pd.DataFrame  # code, status, start, review, first_evidence, concluded, hours
-    people: pd.DataFrame  # pairing (code), person (code), sorted by pairing
+    people: pd.DataFrame  # pairing (code), person (code), recipient (0/1), sorted by pairing
     receivers: pd.DataFrame  # pairing (code), school (code): once per receiving school
     links: pd.DataFrame  # pairing (code), giver, receiver (school codes), hours (its share)
     coaching: pd.DataFrame  # giver, receiver (school codes), coach, coachee (person), start,
@@ -76,7 +76,8 @@ def load_dash_frames(con: Connection) -> DashFrames:
 
     people = coded(
         f"""
-        SELECT c.pairing, s.person FROM {f.people} m JOIN c USING (pairing_id)
+        SELECT c.pairing, s.person, m.side = 'recipient' AS recipient
+        FROM {f.people} m JOIN c USING (pairing_id)
         JOIN s USING (staff_ref) ORDER BY c.pairing, s.person
         """  # noqa: S608
     )

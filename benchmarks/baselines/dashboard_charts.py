@@ -25,6 +25,7 @@ from brokering.dashboard.hours import hours_laid_out
 from brokering.dashboard.hours_cover import Columns, unshown_by_area
 from brokering.dashboard.outcomes import HOUR_BANDS, _every_outcome
 from brokering.dashboard.school_tables import VIEW_COLUMNS, Unshown, cut, table_hidden
+from brokering.placing import places, settled
 from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.terms import previous_term, term_of
 from brokering.viewer import Viewer
@@ -70,9 +71,46 @@ def _touching(af: AreaFrames, school: int) -> np.ndarray:
     return out
 
 
-def grid(af: AreaFrames, rows: Rows, unseen: np.ndarray) -> pd.DataFrame:
+def whole_schools(con, viewer: Viewer) -> frozenset[str]:  # noqa: ANN001
+    """`placing.whole_sql`'s schools: the viewer's own and those whose every current member
+    of staff shares, three or more (the Data page's counts equal and shown)."""
+    rows = con.execute(
+        "SELECT school_id FROM staff WHERE left_on IS NULL GROUP BY school_id "
+        "HAVING bool_and(share_consent) AND count(*) NOT IN (1, 2)"
+    ).fetchall()
+    return frozenset({r[0] for r in rows} | ({viewer.school_id} if viewer.school_id else set()))
+
+
+def _placed(af: AreaFrames, rows: Rows, unseen: np.ndarray, oc, kc, n_k: int) -> tuple:  # noqa: ANN001
+    """`placing.placed_ctes` over the table's rows: per (outcome, area) code and per outcome
+    code, the distinct unseen recipients of listed pairings (one with someone seen)."""
+    b = af.hf.base
+    pairing_of = b.people["pairing"].to_numpy()
+    counts = np.bincount(pairing_of, minlength=len(b.pairings))
+    first = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    lens = counts[rows[0]]
+    within = np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens, lens)
+    at = np.repeat(first[rows[0]], lens) + within
+    row, person = np.repeat(np.arange(len(rows[0])), lens), b.people["person"].to_numpy()[at]
+    hid = unseen[person].astype(bool)
+    listed = np.bincount(row, weights=~hid, minlength=len(rows[0])) > 0
+    keep = hid & b.people["recipient"].to_numpy(bool)[at] & listed[row]
+    width = max(len(unseen), 1)
+    out = []
+    for key, n in ((oc * n_k + kc, (oc.max() + 1) * n_k), (oc, oc.max() + 1)):
+        who = np.unique(key[row[keep]].astype(np.int64) * width + person[keep])
+        out.append(np.bincount(who // width, minlength=n))
+    return out[0], out[1]
+
+
+def grid(
+    af: AreaFrames, rows: Rows, unseen: np.ndarray, whole: frozenset[str] | None = None
+) -> pd.DataFrame:
     """`school_tables.grid`: per cell (level 0), row total (1) and column total (2) its
-    pairings, distinct people and distinct people unseen."""
+    pairings, distinct people and distinct people unseen — where the rows are schools
+    (`whole` given: the schools the viewer can tell they see all of), a figure resting on
+    no one unseen weighing the unseen recipients whose school it settles (`placing.settled`,
+    the product's, called)."""
     p, o, r, k = rows
     cols = ["outcome", "row", "col", "level", "pairings", "people", "unseen"]
     if not len(p):
@@ -82,6 +120,11 @@ def grid(af: AreaFrames, rows: Rows, unseen: np.ndarray) -> pd.DataFrame:
     kn, kc = np.unique(k.astype(str), return_inverse=True)
     member, person = bd._members(af.hf.base, p)
     width = max(len(unseen), 1)
+    plk, plo = (
+        _placed(af, rows, unseen, oc, kc, len(kn))
+        if whole is not None
+        else (np.zeros(len(on) * len(kn), np.int64), np.zeros(len(on), np.int64))
+    )
     frames = []
     for level, key in (
         (0, (oc * len(rn) + rc) * len(kn) + kc),
@@ -101,10 +144,16 @@ def grid(af: AreaFrames, rows: Rows, unseen: np.ndarray) -> pd.DataFrame:
         if level == 0:
             ko, kr, kk = cells // len(kn) // len(rn), cells // len(kn) % len(rn), cells % len(kn)
             row, col = rn[kr].astype(object), kn[kk].astype(object)
+            placed = plk[ko * len(kn) + kk]
         elif level == 1:
             ko, row, col = cells // len(rn), rn[cells % len(rn)].astype(object), None
+            placed = plo[ko]
         else:
             ko, row, col = cells // len(kn), None, kn[cells % len(kn)].astype(object)
+            placed = np.zeros(n, np.int64)
+        if whole is not None and row is not None:
+            known = pd.Index(sorted(whole)).get_indexer(row) >= 0  # hashed: strings
+            frame["unseen"] = settled(frame["unseen"], placed, known)
         frames.append(
             pd.DataFrame(
                 {"outcome": on[ko].astype(object), "row": row, "col": col, "level": level}
@@ -207,13 +256,16 @@ def school_chart(
     across: bool,
     unshown: Unshown = frozenset(),
     force: Columns = frozenset(),
+    whole: frozenset[str] = frozenset(),
 ) -> pd.DataFrame:
     """`school_tables.school_view`: the school's table suppressed beside the alliance's
-    (`force`: the alliance's table's, as `table_hidden` takes it)."""
+    (`force`: the alliance's table's, as `table_hidden` takes it; `whole`: as `grid`'s, for
+    a table whose rows are schools — the outcomes, `across`)."""
     school = int(pd.Index(af.hf.base.schools).get_indexer([school_id])[0])
     mine_rows = tuple(x[_touching(af, school)[rows[0]]] for x in rows)
-    mine = grid(af, mine_rows, unseen)
-    full = grid(af, rows, unseen)
+    placing = whole if places(viewer, across) else None  # (the product's test, called)
+    mine = grid(af, mine_rows, unseen, placing)
+    full = grid(af, rows, unseen, placing)
     theirs = table_hidden(full, viewer, across, unshown, force)
     got = levels(af, rows, school, unseen)
     hidden = grid_beside(
@@ -229,9 +281,12 @@ def outcomes_school(
     viewer: Viewer,
     start: date | None = None,
     end: date | None = None,
+    whole: frozenset[str] = frozenset(),
 ) -> pd.DataFrame:
-    """`transfer.outcomes_by(by="school")` for one school's view (not the administrator)."""
-    view = school_chart(af, outcome_rows(af, start, end), school_id, unseen, viewer, 1, True)
+    """`transfer.outcomes_by(by="school")` for one school's view (not the administrator;
+    `whole`: `whole_schools`, worked out beforehand)."""
+    rows = outcome_rows(af, start, end)
+    view = school_chart(af, rows, school_id, unseen, viewer, 1, True, whole=whole)
     code = pd.Index(af.hf.base.schools).get_indexer(view["row"].astype(object))
     view = view.assign(label=af.hf.names[code].astype(object))
     shared = view.groupby("label")["row"].transform("nunique") > 1

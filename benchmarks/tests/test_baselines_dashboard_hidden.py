@@ -169,12 +169,12 @@ def _chart_checks(con, term, as_of) -> None:
     af = daf.load_area_frames(con)
     schools = [str(s) for s in af.hf.base.schools]
     for viewer in [GOVERNOR, *(Viewer("headteacher", s, f"head-{s}") for s in schools)]:
-        unseen = daf.unseen_people(con, af.hf, viewer)
+        unseen, whole = daf.unseen_people(con, af.hf, viewer), dc.whole_schools(con, viewer)
         for school in schools if viewer is GOVERNOR else [viewer.school_id]:
             scope = Scope(school)
             for window in ((None, None), (term.start, term.end)):
                 product = transfer.outcomes_by(con, viewer, "school", scope, *window)
-                mirror = dc.outcomes_school(af, school, unseen, viewer, *window)
+                mirror = dc.outcomes_school(af, school, unseen, viewer, *window, whole)
                 pd.testing.assert_frame_equal(mirror, product, obj=f"{viewer} {school}")
             product = transfer.hours_against_outcome(con, viewer, scope, as_of)
             mirror = dc.hours_school(af, school, unseen, viewer, as_of)

@@ -34,6 +34,7 @@ from brokering.dashboard.hours_cover import Columns, pick_cover
 from brokering.dashboard.outcome_cover import HEADLINE_OUTCOMES, OUTCOMES, falls_in
 from brokering.dashboard.school_tables import school_view
 from brokering.db import Connection, query_df
+from brokering.placing import places, settled_sql, view_placing
 from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.viewer import Viewer
 
@@ -106,6 +107,12 @@ def _view(
         "USING (pairing_id)"
     )
     key = "r" if level == 1 else "k"
+    # Unseen people a figure on no one unseen settles the place of (`placing`).
+    pl_ctes, placed, whole_r, whole_v, mine = view_placing(viewer, across, level, key)
+    on = places(viewer, across) or ""  # (nothing read or joined where no one is placed)
+    v_unseen = f"CASE WHEN v.pairings = 1 OR v.s < {t} THEN v.s ELSE coalesce(vx.exact, v.s) END"
+    cell_unseen = f"""CASE WHEN cell.pairings = 1 OR cell.s < {t} THEN cell.s
+                           ELSE coalesce(cx.exact, 0) END"""
     if not unshown <= set(FINAL):
         raise ValueError(f"not an outcome: {sorted(unshown - set(FINAL))}")
     # (A total shown nowhere else, hidden with its cells even as its outcome's only one.)
@@ -133,9 +140,9 @@ def _view(
                   USING (outcome, {key})
                 JOIN um USING (pairing_id) GROUP BY ALL),
             vv AS (
-                SELECT v.*, CASE WHEN v.pairings = 1 OR v.s < {t} THEN v.s
-                                 ELSE coalesce(vx.exact, v.s) END AS unseen
-                FROM v LEFT JOIN vx USING (outcome, {key}))"""
+                SELECT v.*, {settled_sql(v_unseen, placed, whole_v)} AS unseen
+                FROM v LEFT JOIN vx USING (outcome, {key})
+                {on and "LEFT JOIN plo USING (outcome)"})"""
         select = f"""
             SELECT outcome, {"r" if level == 1 else "NULL"} AS "row",
                    {"k" if level == 2 else "NULL"} AS col, pairings, unseen,
@@ -144,11 +151,11 @@ def _view(
             FROM vv JOIN oo USING (outcome) JOIN {"ro" if level == 1 else "ko"} USING ({key})"""
     sql = f"""
         WITH c0 AS ({cells_sql}),
-        um AS (SELECT m.pairing_id, m.staff_ref FROM {f.people} m
+        um AS (SELECT m.pairing_id, m.staff_ref{on and ", m.side"} FROM {f.people} m
                SEMI JOIN c0 USING (pairing_id) WHERE {unseen}),
         c AS MATERIALIZED (
-            SELECT c0.pairing_id, c0.outcome, c0.r, c0.k, {pu} AS pu, {own} AS own
-            FROM c0 {pu_join}),
+            SELECT c0.pairing_id, c0.outcome, c0.r, c0.k, {pu} AS pu, {own} AS own{on and ", c0.np"}
+            FROM c0 {pu_join}) {pl_ctes},
         cell AS (SELECT outcome, r, k, count(*) AS pairings, sum(pu) AS s, bool_and(own) AS own
                  FROM c GROUP BY ALL),
         cx AS (
@@ -159,9 +166,9 @@ def _view(
         ci0 AS MATERIALIZED (
             SELECT *, unseen BETWEEN 1 AND {t - 1} AS hid FROM (
                 SELECT cell.outcome, cell.r, cell.k, cell.pairings, cell.own,
-                       CASE WHEN cell.pairings = 1 OR cell.s < {t} THEN cell.s
-                            ELSE coalesce(cx.exact, 0) END AS unseen
-                FROM cell LEFT JOIN cx USING (outcome, r, k))),
+                       {settled_sql(cell_unseen, "plk.placed", whole_r)} AS unseen
+                FROM cell LEFT JOIN cx USING (outcome, r, k)
+                {on and "LEFT JOIN plk USING (outcome, k)"})),
         -- Outcomes, rows and areas as whole numbers in name order: the cells go to Python
         -- as numbers only.
         oo AS (SELECT outcome, (rank() OVER (ORDER BY outcome) - 1)::INT AS onum
@@ -185,7 +192,8 @@ def _view(
         WHERE EXISTS (SELECT 1 FROM vw WHERE NOT hidden)
         {_AREA_NAMES if force else ""}
     """
-    frame = query_df(con, _named(sql) if named else sql, [*values, *params, *own_p, *one])
+    tail = [*one, *mine] if area is None or level == 2 else one
+    frame = query_df(con, _named(sql) if named else sql, [*values, *params, *own_p, *mine, *tail])
     is_cell = frame["cell"].to_numpy(bool)
     cells = frame[is_cell]
     named_o = (cells["outcome"].notna() | cells["col"].notna()).to_numpy(bool)

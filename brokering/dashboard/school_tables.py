@@ -24,6 +24,7 @@ from brokering.dashboard.hiding import grid_hidden, primary
 from brokering.dashboard.hours_cover import Columns, pick_cover
 from brokering.dashboard.outcome_cover import HEADLINE_OUTCOMES, OUTCOMES
 from brokering.db import Connection, alongside, query_df
+from brokering.placing import placed_ctes, placed_sql, places, settled_sql, whole_sql
 from brokering.viewer import Viewer
 
 #: Outcomes whose total is shown nowhere else, or what works them out (asked only where a
@@ -36,13 +37,20 @@ VIEW_COLUMNS = ["outcome", "row", "col", "pairings", "unseen", "hidden"]
 
 
 def grid(
-    con: Connection, f: Facts, viewer: Viewer, cells_sql: str, values: list[object]
+    con: Connection,
+    f: Facts,
+    viewer: Viewer,
+    cells_sql: str,
+    values: list[object],
+    schools: bool = False,
 ) -> pd.DataFrame:
     """The table behind a set of views: `cells_sql` yields (pairing_id, outcome, r, k) rows,
     a pairing at most once per cell. Returns one row per cell (level 0), per row total over
     the columns (level 1) and per column total over the rows (level 2), each with its
     pairings, people and the people the viewer cannot see — distinct, so a pairing or a
-    person in two cells of a total counts once in it."""
+    person in two cells of a total counts once in it. `schools`: the rows are receiving
+    schools, so a figure resting on no one unseen weighs the unseen recipients of listed
+    pairings whose school it settles (`placing`: as `outcomes._view` does)."""
     # `listed`: the facts' people are on the staff list, so those the viewer cannot see are
     # looked up among the list's unseen quarter, not its seen three quarters (a tenth of
     # the alliance's table's time at national scale; the same people).
@@ -50,14 +58,19 @@ def grid(
     # Why not one GROUPING SETS pass with distinct counts: at national scale (90,000 cells)
     # distinct counts over three groupings cost twice what counting each person once per
     # cell and then each cell's people once per margin does; the answer is the same.
+    # A cell weighs `plk`, a row's total `plo`; a column's total over the schools none.
+    placed = "CASE a.level WHEN 0 THEN plk.placed WHEN 1 THEN plo.placed ELSE 0 END"
+    whole, mine = whole_sql(viewer, "a.r", places(viewer, schools))
+    listed = "SELECT pairing_id FROM w WHERE NOT unseen"  # a pairing with someone they see
     same = " AND ".join(f"a.{c} IS NOT DISTINCT FROM b.{c}" for c in ("outcome", "r", "k"))
     frame = query_df(
         con,
         f"""
         WITH c AS ({cells_sql}),
         w AS MATERIALIZED (
-            SELECT c.pairing_id, c.outcome, c.r, c.k, m.staff_ref, {unseen} AS unseen
-            FROM c JOIN {f.people} m USING (pairing_id)),
+            SELECT c.pairing_id, c.outcome, c.r, c.k, m.staff_ref, m.side, {unseen} AS unseen
+            FROM c JOIN {f.people} m USING (pairing_id))
+        {placed_ctes(placed_sql("w", listed) if places(viewer, schools) else None)},
         d AS MATERIALIZED (
             SELECT outcome, r, k, staff_ref, bool_or(unseen) AS unseen FROM w GROUP BY ALL),
         p AS MATERIALIZED (SELECT DISTINCT outcome, r, k, pairing_id FROM w),
@@ -76,11 +89,14 @@ def grid(
             SELECT outcome, r, NULL, 1, count(DISTINCT pairing_id) FROM p GROUP BY ALL
             UNION ALL
             SELECT outcome, NULL, k, 2, count(DISTINCT pairing_id) FROM p GROUP BY ALL)
-        SELECT a.outcome, a.r AS "row", a.k AS col, a.level, b.pairings, a.people, a.unseen
+        SELECT a.outcome, a.r AS "row", a.k AS col, a.level, b.pairings, a.people,
+               {settled_sql("a.unseen", placed, whole)} AS unseen
         FROM counted a JOIN paired b ON a.level = b.level AND {same}
+        LEFT JOIN plk ON plk.outcome = a.outcome AND plk.k = a.k
+        LEFT JOIN plo ON plo.outcome = a.outcome
         ORDER BY a.level, a.outcome, "row", col
         """,
-        [*values, *params],
+        [*values, *params, *mine],
     )
     return frame[GRID_COLUMNS] if not frame.empty else pd.DataFrame(columns=GRID_COLUMNS)
 
@@ -219,7 +235,7 @@ def school_view(
     key = ("school_tables.grid", viewer, whole[0], tuple(whole[1]))
 
     def alliance(cursor: Connection) -> tuple[pd.DataFrame, np.ndarray]:
-        full = changes.remembered(mark, key, lambda: grid(cursor, f, viewer, *whole))
+        full = changes.remembered(mark, key, lambda: grid(cursor, f, viewer, *whole, across))
         lazy = callable(force)
         hidden = changes.remembered(
             mark,
@@ -231,7 +247,9 @@ def school_view(
         return full, hidden
 
     def own() -> tuple[pd.DataFrame, dict[int, pd.DataFrame]]:
-        return grid(con, f, viewer, *cells), across_levels(con, f, viewer, scope.school_id, *whole)
+        return grid(con, f, viewer, *cells, across), across_levels(
+            con, f, viewer, scope.school_id, *whole
+        )
 
     (mine, levels), (full, theirs) = alongside(con, alliance, own)
 
