@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, Phase, given, settings
 
-from brokering.dashboard import chart_hiding, transfer
+from brokering.dashboard import chart_hiding, ratings, transfer
 from brokering.dashboard.facts import ALLIANCE, Scope, facts, scoped, unseen_sql
 from brokering.dashboard.hiding import primary
 from brokering.db import Connection, query_df
@@ -62,21 +62,7 @@ def old_ratings(con: Connection, viewer: Viewer, scope: Scope = ALLIANCE) -> pd.
         tied = chart_hiding.tied_hidden(con, f, viewer, scope, frame["area"], listed=False)
         got = chart_hiding.ratings_across(con, f, viewer, scope, listed=False)
         hide = chart_hiding.ratings_beside(con, f, viewer, scope, frame["area"], hide, tied, got)
-    rows = []
-    for r, hidden in zip(frame.itertuples(index=False), hide, strict=True):
-        for when, value in (("before", r.before), ("after", r.after)):
-            rows.append(
-                {
-                    "area": r.area,
-                    "when": when,
-                    "rating": None if hidden else round(float(value), 2),
-                    "pairings": None if hidden else int(r.pairings),
-                    "hidden": bool(hidden),
-                }
-            )
-    out = pd.DataFrame(rows, columns=["area", "when", "rating", "pairings", "hidden"])
-    out["pairings"] = out["pairings"].astype("Int64")
-    return out
+    return ratings.laid_out(frame, hide)  # the layout is not what is compared
 
 
 def old_counts(con: Connection, viewer: Viewer, as_of: date) -> pd.DataFrame:

@@ -68,6 +68,13 @@ def ratings_before_after(con: Connection, viewer: Viewer, scope: Scope = ALLIANC
             [*values, *params],
         )
         hide = primary(frame["unseen"]) if not viewer.sees_everyone else np.zeros(len(frame), bool)
+    return laid_out(frame, hide)
+
+
+def laid_out(frame: pd.DataFrame, hide: np.ndarray) -> pd.DataFrame:
+    """The chart's rows from each area's ratings (`frame`: area, pairings, before, after)
+    and its hidden flags: a row before and after each, a hidden area's with no rating and
+    no count, drawn hidden — never as 0."""
     rows = []
     for r, hidden in zip(frame.itertuples(index=False), hide, strict=True):
         for when, value in (("before", r.before), ("after", r.after)):
