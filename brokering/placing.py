@@ -21,8 +21,10 @@ page says: `whole_sql`): a side they do not see is not there, and they know it. 
 national scale every outcome and area has thousands of such people, so the rule hides
 nothing there; in a small alliance it hides what would place one or two people. (A figure
 resting on someone unseen keeps its own count: the rule never shows what `primary` hid.)
-Used by the outcomes by receiving school (`outcomes._view`, `school_tables.grid`) and the
-ledger's schools (`pairings.ledger`)."""
+Used by the outcomes by receiving school (`outcomes._view`, `school_tables.grid`). Not by
+the ledger's schools: there a figure by school places any listed pairing's unnamed side,
+and weighing them all hid nearly every row of the demo alliance's ledger for the SLE
+coordinator and the heads — the ledger needs a lighter rule (a cover per listed pairing)."""
 
 from __future__ import annotations
 
@@ -99,17 +101,6 @@ def places(viewer: Viewer, rows_are_schools: bool) -> bool:
     the viewer lists pairings with people they do not see (not aggregate-only, not the
     administrator)."""
     return rows_are_schools and not viewer.aggregate_only and not viewer.sees_everyone
-
-
-def placed_people_sql(members: str, seen: str) -> str:
-    """SQL: one row, `n` — how many unseen people there are on the listed pairings of
-    `members` (pairing_id, staff_ref rows; `seen`: whether `x`.staff_ref is someone the
-    viewer sees): whichever school a figure by school names, any of them could be there
-    (the ledger's schools: a school's pairings given and received)."""
-    return f"""
-        SELECT count(DISTINCT x.staff_ref) AS n FROM {members} x
-        WHERE NOT {seen} AND x.pairing_id IN (
-            SELECT y.pairing_id FROM {members} y WHERE {seen.replace("x.", "y.")})"""
 
 
 def view_placing(

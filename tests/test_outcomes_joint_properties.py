@@ -19,7 +19,8 @@ page shows: the cells are split by which sides of a pairing the viewer sees, and
 pairings page tells of each pairing it lists is known too (`page_known`) — to settle what is
 theirs; the attack itself adds the shown figures to `known` alone, and with `placing` to
 what the page tells too (it then works out where a listed pairing's unnamed side is: the
-gaps PLACED_*, closed by `brokering.placing`). More trials: BROKERING_PROPERTY_TRIALS=500.
+gaps PLACED_*: the outcomes' closed by `brokering.placing`, the ledger's not).
+More trials: BROKERING_PROPERTY_TRIALS=500.
 """
 
 from __future__ import annotations
@@ -337,7 +338,7 @@ def check(
     their pages give them (`known` and `page_known`) is theirs, whatever the Transfer page
     shows. The attack adds the shown figures to `known` — with `placing`, to what the
     pairings page tells too (`page_known`): it then also works out where a listed pairing's
-    unnamed side is (PLACED_BY_A_CELL and PLACED_BY_THE_LEDGER: closed by `placing`)."""
+    unnamed side is (PLACED_BY_A_CELL, closed by `placing`; PLACED_BY_THE_LEDGER, not)."""
     v = collect(con, a, viewer, v)
     base = known(v, a, viewer)
     full = base + page_known(v, a, viewer)
@@ -715,8 +716,7 @@ def test_a_cell_on_the_heads_pairings_page_is_theirs(store: Connection) -> None:
 #: that no pairing of someone they do not see is in it — here, where a listed pairing's
 #: unnamed side is not. Now such a figure weighs the unseen people whose school it settles
 #: (`placing.settled`: the unseen recipients of listed pairings of its outcome and area, A2
-#: here), in the outcomes and the ledger alike: B's transferred over all areas is hidden on
-#: A2.
+#: here), in the outcomes: B's transferred over all areas is hidden on A2.
 PLACED_BY_A_CELL = (
     {
         "schools": ["A", "B", "C"],
@@ -743,10 +743,12 @@ def test_a_shown_cell_never_places_a_partner_school(store: Connection) -> None:
 #: on their pairings page with its recipient at "a partner school". A's pairings received in
 #: the ledger (1: B1 to A0, its recipient A0 seen, listed) hold no other, so that recipient
 #: is not at A; nor at C, whose outcomes list no pairing not transferred: so B's hidden "not
-#: transferred" (C0 to B0 and A0 to B1, resting on B1) is the two. A school's row resting on
-#: no one unseen now weighs the unseen people of the listed pairings (B1), whose school it
-#: settles: A's and C's rows are hidden with B's (none of the three has every member sharing
-#: and three or more staff, as the Data page would tell).
+#: transferred" (C0 to B0 and A0 to B1, resting on B1) is the two. Not closed: the placing
+#: rule was tried on the ledger's school rows (such a row weighing the unseen people of all
+#: the listed pairings, B1 here) and reverted — on the demo alliance it hid 9 of the SLE
+#: coordinator's 10 school rows (and the heads'), which had all been shown. Closing it needs
+#: a lighter rule: per listed pairing, a second school its unnamed side could be at kept
+#: hidden beside the one it is at (a cover), not every row hidden.
 PLACED_BY_THE_LEDGER = (
     {
         "schools": ["A", "B", "C"],
@@ -763,7 +765,12 @@ PLACED_BY_THE_LEDGER = (
 )  # fmt: skip
 
 
-def test_the_ledger_never_places_a_partner_school(store: Connection) -> None:
+@pytest.mark.xfail(
+    strict=True,
+    reason="not closed: the ledger's received, resting only on seen people, places a listed "
+    "pairing's unnamed side — PLACED_BY_THE_LEDGER",
+)
+def test_known_gap_the_ledger_places_a_partner_school(store: Connection) -> None:
     a, viewer = PLACED_BY_THE_LEDGER
     load(store, a)
     check(store, a, viewer, placing=True)
@@ -848,9 +855,8 @@ def test_known_gap_a_remainder_of_none_beside_the_own_school(store: Connection) 
 #: the five is on head C's pairings page, its recipient (B0 or B1, sharing) named at B; what
 #: the ledger's 5 adds is that B1 to A0 (not transferred, its recipient "not shared" at "a
 #: partner school": A or B, whose two members' counts the Data page does not show) was not
-#: received at B — so A's hidden "not transferred" is that pairing too. B's row (resting on
-#: B0 and B1, both seen) now weighs the unseen people of the listed pairings, A0 and A1,
-#: whose school it settles (B's two members: the Data page does not tell), and is hidden.
+#: received at B — so A's hidden "not transferred" is that pairing too. Not closed: see
+#: PLACED_BY_THE_LEDGER (the placing rule on the ledger's rows, tried and reverted).
 PLACED_BY_B_RECEIVED = (
     {
         "schools": ["A", "B", "C"],
@@ -868,7 +874,12 @@ PLACED_BY_B_RECEIVED = (
 )  # fmt: skip
 
 
-def test_the_ledger_never_places_it_in_the_old_attack(store: Connection) -> None:
+@pytest.mark.xfail(
+    strict=True,
+    reason="not closed: the ledger's received places a listed pairing's unnamed side, in "
+    "the model's own attack — PLACED_BY_B_RECEIVED",
+)
+def test_known_gap_the_ledger_places_it_in_the_old_attack(store: Connection) -> None:
     a, viewer = PLACED_BY_B_RECEIVED
     load(store, a)
     check(store, a, viewer)

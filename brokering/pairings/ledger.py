@@ -23,7 +23,6 @@ from brokering.db import Connection, query_df
 from brokering.derived import Relations
 from brokering.pairings import ledger_suppression
 from brokering.pairings.ledger_facts import LEDGER
-from brokering.placing import placed_people_sql, settled_sql, whole_sql
 from brokering.viewer import Viewer
 from brokering.visibility import visible_staff_sql
 
@@ -112,8 +111,7 @@ def school_views(con: Connection, viewer: Viewer) -> tuple[pd.DataFrame, pd.Data
     schools["gives"] = (schools["pairings_given"] > 0) | (schools["hours_given"] > 0)
     schools["gets"] = (schools["pairings_received"] > 0) | (schools["hours_received"] > 0)
     keep_s, keep_p = ledger_suppression.shown(schools, pairs, viewer)
-    by_school = _blank(schools, keep_s, _SCHOOL_COLS)
-    by_school = by_school.drop(columns=["hidden", "gives", "gets", "placed"])
+    by_school = _blank(schools, keep_s, _SCHOOL_COLS).drop(columns=["hidden", "gives", "gets"])
     by_pair = _blank(pairs, keep_p, _PAIR_COLS)
     by_pair["relationship"] = by_pair["relationship"].where(keep_p.to_numpy(), pd.NA)
     return by_school, by_pair.drop(columns=["hidden", "a_open", "b_open"])
@@ -143,23 +141,17 @@ def _school_raw(con: Connection, viewer: Viewer) -> pd.DataFrame:
     rel = derived.relations(con, LEDGER)
     cte, params = _hidden_sql(viewer, "members", "school_id", rel)
     hidden = "t.people" if viewer.aggregate_only else "h.hidden"
-    own: list[object] = []
-    placed = "0"
-    if not viewer.aggregate_only:  # a row on no one unseen weighs whose place it settles
-        cte += f", pl AS ({placed_people_sql(rel['members'], _seen(viewer, 'x'))})"
-        whole, own = whole_sql(viewer, "sc.school_id")
-        placed = settled_sql("coalesce(h.hidden, 0)", "pl.n", whole)
     sql = f"""
     WITH {cte}
     SELECT sc.school_id, sc.name AS school, coalesce(t.pg, 0) AS pairings_given,
       coalesce(t.pr, 0) AS pairings_received, coalesce(t.hg, 0) AS hours_given,
       coalesce(t.hr, 0) AS hours_received, coalesce(t.hg, 0) - coalesce(t.hr, 0) AS balance,
-      coalesce(t.people, 0) AS people, coalesce({hidden}, 0) AS hidden, {placed} AS placed
+      coalesce(t.people, 0) AS people, coalesce({hidden}, 0) AS hidden
     FROM schools sc LEFT JOIN {rel["school_totals"]} t USING (school_id)
-    {"" if viewer.aggregate_only else "LEFT JOIN hid h USING (school_id) CROSS JOIN pl"}
+    {"" if viewer.aggregate_only else "LEFT JOIN hid h USING (school_id)"}
     ORDER BY sc.is_hub DESC, sc.name, sc.school_id
     """  # noqa: S608
-    return query_df(con, sql, [*params, *own])
+    return query_df(con, sql, params)
 
 
 def _open_sql(viewer: Viewer, rel: Relations) -> tuple[str, str, str, str]:

@@ -44,8 +44,7 @@ def shown(
     threshold: int = SUPPRESSION_THRESHOLD,
 ) -> tuple[pd.Series, pd.Series]:
     """(school rows shown, relationship rows shown) as boolean Series aligned with the
-    frames. `schools` needs school_id, people, hidden (and, where known, `placed`: the
-    people a row resting on no one unseen weighs, `placing.settled`; gives and gets:
+    frames. `schools` needs school_id, people, hidden (and, where known, gives and gets:
     whether it gives, receives anything; `by_id`, its place in code order, where school_id
     is not the code — the flows' positions); `pairs` school_a, school_b, people, hidden
     (people the viewer cannot see).
@@ -63,12 +62,6 @@ def shown(
     # Rows resting only on people the viewer sees can always be shown (and never need to be
     # hidden to protect another: the viewer can add them up from the lists).
     free_s = (schools["hidden"] == 0).to_numpy(bool)
-    # A row they could add up that would place a listed pairing's unnamed side (`placed`:
-    # `placing.settled`) is hidden too — and counts as hidden for rule 4.
-    placed_s = np.zeros(n, bool)
-    if "placed" in schools:
-        placed_s = free_s & ~primary(schools["placed"], threshold).to_numpy(bool)
-        keep_s &= ~placed_s
     size_s = schools["people"].to_numpy(np.int64)
     keep_p = primary(pairs["hidden"], threshold).to_numpy(bool, copy=True)
     free_p = (pairs["hidden"] == 0).to_numpy(bool)
@@ -139,7 +132,7 @@ def shown(
         # Rule 4: never exactly one school row hidden — nor one given (received) total among
         # the schools that give (receive): the alliance's totals would give it away.
         for side in (True, gives_all, gets_all):
-            hidden_s = (~free_s | placed_s) & ~keep_s & side
+            hidden_s = ~free_s & ~keep_s & side
             if hidden_s.sum() == 1:
                 others = np.flatnonzero(~free_s & keep_s & (size_s > 0) & side)
                 if len(others):
