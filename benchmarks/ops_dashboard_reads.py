@@ -27,7 +27,7 @@ SHARES = {
             "by set of schools and its work elsewhere, and the outcomes' work elsewhere where "
             "the count is theirs, in numpy over the facts in memory; suppression by the "
             "product's own hiding.primary and chart_hiding.hidden_beside, called; restated "
-            "(the product has them only in SQL): chart_hiding.tied_hidden and "
+            "(the product has them only in SQL): ratings._school_sql's tie to outcomes and "
             "across_schools' counting, and how ratings_beside joins them."
         )
         for who in ("head", "governor")

@@ -1,11 +1,11 @@
 """Two dashboard reads made faster must answer exactly as before, figures and hidden flags:
 
 - one school's ratings before and after (`ratings.ratings_before_after` under the School
-  filter) now reads the other schools' views' parts (`chart_hiding.ratings_across`) on a
-  cursor of its own beside the school's ratings and their tie to its outcomes
-  (`tied_hidden`), and looks the people a viewer cannot see up among the staff list's
-  unseen (`facts.unseen_sql(listed=True)`) — held equal to the old path (one query after
-  another, the unseen found as "not among the seen");
+  filter) now reads the other schools' views' parts, the school's ratings and their tie to
+  its outcomes in one statement (`ratings._school_sql`), and looks the people a viewer
+  cannot see up among the staff list's unseen (`facts.unseen_sql(listed=True)`) — held
+  equal to the old path, kept here (`old_across`, `old_tied`: one query after another, the
+  unseen found as "not among the seen");
 - a governor's pairings by status (`pairings.views.status_counts`) now counts over the
   current versions read once, on a cursor of its own beside the headline's pass
   (`chart_hiding.totals_unshown`) — held equal to the old statement over the `pairings` and
@@ -25,10 +25,11 @@ import pandas as pd
 from hypothesis import HealthCheck, Phase, given, settings
 
 from brokering.dashboard import chart_hiding, ratings, transfer
-from brokering.dashboard.facts import ALLIANCE, Scope, facts, scoped, unseen_sql
+from brokering.dashboard.facts import ALLIANCE, OUTCOME_SQL, Scope, facts, scoped, unseen_sql
 from brokering.dashboard.hiding import primary
 from brokering.db import Connection, query_df
 from brokering.pairings import lifecycle, views
+from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.viewer import Viewer
 from brokering.visibility import may_show
 from tests import test_school_charts_properties as charts
@@ -36,6 +37,52 @@ from tests import test_school_charts_properties as charts
 TRIALS = int(os.environ.get("BROKERING_PROPERTY_TRIALS", "10"))
 GOVERNOR = Viewer("viewer", None, "test-governor")
 DAYS = (date(2026, 10, 1), date(2026, 12, 10), date(2027, 2, 1))
+
+
+def old_across(con: Connection, f, viewer: Viewer, scope: Scope) -> pd.DataFrame:  # noqa: ANN001
+    """The other schools' views' parts and work elsewhere for a school's ratings, as they
+    were read: `chart_hiding.across_schools` over the rated pairings, a query of its own."""
+    where, values = scoped(f, Scope(area=scope.area))
+    cells = f"""SELECT p.pairing_id, p.area FROM {f.pairings} p WHERE p.rating_before IS NOT NULL
+                AND p.rating_after IS NOT NULL AND {where}"""  # noqa: S608 - code fragments
+    got = chart_hiding.across_schools(con, f, viewer, scope.school_id, cells, values, ["area"])
+    return got.set_index("area")
+
+
+def old_tied(con: Connection, f, viewer: Viewer, scope: Scope, areas: pd.Series) -> np.ndarray:  # noqa: ANN001
+    """Which of a school's ratings counts are its outcomes' figures under another name, as
+    it was worked out (a query of its own): where every pairing of each outcome the
+    school's rated pairings are in is rated, the count is those outcomes' figure, hidden
+    where their work elsewhere rests on 1 to threshold-1 people the viewer cannot see."""
+    where, values = scoped(f, scope)
+    outcome = OUTCOME_SQL
+    rated = "p.rating_before IS NOT NULL AND p.rating_after IS NOT NULL"
+    unseen, params = unseen_sql(viewer, "m")
+    frame = query_df(
+        con,
+        f"""
+        WITH k AS (
+            SELECT p.area, {outcome} AS outcome, count(*) AS n,
+                   count(*) FILTER (WHERE {rated}) AS rated
+            FROM {f.pairings} p WHERE {where} GROUP BY ALL),
+        tied AS (
+            SELECT k.area, k.outcome FROM k SEMI JOIN (
+                SELECT area FROM k GROUP BY area
+                HAVING bool_and(rated = 0 OR rated = n) AND sum(rated) > 0) a USING (area)
+            WHERE k.rated > 0),
+        mine AS (SELECT DISTINCT pairing_id FROM {f.people} WHERE school_id = ?),
+        w AS (
+            SELECT p.area, x.outcome, m.staff_ref
+            FROM {f.pairings} p ANTI JOIN mine USING (pairing_id)
+            JOIN tied x ON x.area = p.area AND x.outcome = {outcome}
+            JOIN {f.people} m USING (pairing_id)
+            WHERE ({"p.area" if scope.area is None else "?::VARCHAR"} = p.area) AND {unseen})
+        SELECT area FROM w GROUP BY area, outcome
+        HAVING count(DISTINCT staff_ref) < {SUPPRESSION_THRESHOLD}
+        """,  # noqa: S608 - code fragments
+        [*values, scope.school_id, *([scope.area] if scope.area else []), *params],
+    )
+    return areas.isin(set(frame["area"])).to_numpy(bool)
 
 
 def old_ratings(con: Connection, viewer: Viewer, scope: Scope = ALLIANCE) -> pd.DataFrame:
@@ -59,9 +106,9 @@ def old_ratings(con: Connection, viewer: Viewer, scope: Scope = ALLIANCE) -> pd.
     )
     hide = primary(frame["unseen"]) if not viewer.sees_everyone else np.zeros(len(frame), bool)
     if scope.school_id is not None and not viewer.sees_everyone and len(frame):
-        tied = chart_hiding.tied_hidden(con, f, viewer, scope, frame["area"], listed=False)
-        got = chart_hiding.ratings_across(con, f, viewer, scope, listed=False)
-        hide = chart_hiding.ratings_beside(con, f, viewer, scope, frame["area"], hide, tied, got)
+        tied = old_tied(con, f, viewer, scope, frame["area"])
+        got = old_across(con, f, viewer, scope)
+        hide = chart_hiding.ratings_beside(frame["area"], hide, tied=tied, got=got)
     return ratings.laid_out(frame, hide)  # the layout is not what is compared
 
 
@@ -183,7 +230,7 @@ def test_the_reads_answer_as_before_on_a_hand_built_alliance(store) -> None:
 
 #: School A's ratings in one area are all of its transferred pairings there (its count is
 #: their figure): the transferred work elsewhere is one unrated pairing of two people, so A's
-#: count is hidden for its sake (`tied_hidden`), though the rated work elsewhere (four people
+#: count is hidden for its sake (`old_tied`), though the rated work elsewhere (four people
 #: not transferred) and A's own part (three people) would show it.
 TIED_BY_UNRATED = {
     "schools": ["A", "B", "C"],

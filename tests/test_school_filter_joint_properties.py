@@ -303,15 +303,15 @@ def test_the_hours_chart_keeps_a_total_the_headline_hides(store: Connection) -> 
     assert not leaks(store, HOURS_TELL, Viewer("viewer"))
 
 
-#: Found by a random hunt (a governor), only by the attacker who knows which kinds of
-#: pairing there are; failed before `chart_hiding.tied_hidden`. The alliance's 3 evidenced
-#: transfers (headline) less C's 2 pairings rated in assessment (the ratings chart under the
-#: School filter: C's two pairings, both transferred, both rated) left B's one transfer
-#: within B (B1 to B2, two people) — given that every rated pairing with C is a transfer,
-#: and every transfer with C rated, which only that attacker knows. The ratings chart was
-#: weighed beside the alliance's and the schools' ratings alone (`chart_hiding.
-#: ratings_beside`); a count whose rated pairings are every pairing of the outcomes they are
-#: in is those outcomes' figures under another name, and is now hidden where the view's
+#: Found by a random hunt (a governor), only by the attacker who knows which kinds of pairing there
+#: are; failed before the ratings' tie to outcomes (then `chart_hiding.tied_hidden`, now
+#: `ratings._school_sql`'s `tied`). The alliance's 3 evidenced transfers (headline) less C's 2
+#: pairings rated in assessment (the ratings chart under the School filter: C's two pairings, both
+#: transferred, both rated) left B's one transfer within B (B1 to B2, two people) — given that every
+#: rated pairing with C is a transfer, and every transfer with C rated, which only that attacker
+#: knows. The ratings chart was weighed beside the alliance's and the schools' ratings alone
+#: (`chart_hiding. ratings_beside`); a count whose rated pairings are every pairing of the outcomes
+#: they are in is those outcomes' figures under another name, and is now hidden where the view's
 #: outcomes by area hide one of them (C's transferred in assessment, hidden beside B's).
 RATED_TELLS = {
     "schools": ["A", "B", "C"],
@@ -402,7 +402,7 @@ def test_known_gap_the_ledgers_totals_of_a_viewed_school(store: Connection) -> N
 #: outcomes' "transferred at B" and its hours band — but C's ratings count in assessment
 #: (2: C3 with B2, not transferred, and B0 to C3, stopped — every pairing of both outcomes
 #: there rated) beside the alliance's and B's evidenced transfers over all areas tells it.
-#: `chart_hiding.tied_hidden` hides a school's count tied to its outcomes where their work
+#: `ratings._school_sql`'s `tied` hides a school's count tied to its outcomes where their work
 #: elsewhere rests on few; here the count is shown, and its outcomes' figures with the
 #: transfers' give the hidden one by difference (the ratings' rule: not changed here).
 RATED_BESIDE_THE_TRANSFERS = {

@@ -13,7 +13,7 @@ alone (`chart_hiding.totals_unshown`) `hiding.guard_areas`, `hiding.guard_terms`
 `chart_hiding.unshown_of` over the headline's terms' figures (as
 `dashboard_hidden.headline_governor` does). Restated, because the product has them only in
 SQL or inline: which of a school's ratings counts are its outcomes' figures under another
-name (`chart_hiding.tied_hidden`'s SQL), the other schools' views' parts and work elsewhere
+name (`ratings._school_sql`'s `tied`), the other schools' views' parts and work elsewhere
 (`chart_hiding.across_schools`' SQL, for the ratings' one key), how `ratings_beside` joins
 them; the counts' "never exactly one hidden" is called (`views.never_one_hidden`).
 Nothing here is used by the app."""
@@ -106,7 +106,7 @@ def _touching(af: AreaFrames, school_id: str) -> np.ndarray:
 def _tied(
     af: AreaFrames, rated: np.ndarray, here: np.ndarray, unseen: np.ndarray, area: str | None
 ) -> set[str]:
-    """`chart_hiding.tied_hidden`, restated: the areas whose ratings count is the school's
+    """`ratings._school_sql`'s `tied`, restated: the areas whose ratings count is the school's
     outcomes' figures, hidden where those outcomes' work elsewhere rests on 1 to
     threshold-1 people the viewer cannot see."""
     b = af.hf.base

@@ -33,11 +33,8 @@ import pandas as pd
 from brokering import changes
 from brokering.dashboard.facts import (
     ALLIANCE,
-    OUTCOME_SQL,
     Facts,
-    Scope,
     facts,
-    scoped,
     unseen_sql,
 )
 from brokering.dashboard.hiding import primary
@@ -101,15 +98,13 @@ def across_schools(
     cells_sql: str,
     values: list[object],
     keys: list[str],
-    listed: bool = False,
 ) -> pd.DataFrame:
     """Per cell of a chart (`keys`: its columns in `cells_sql`, which yields pairing_id and
     them for the whole alliance, a pairing at most once per cell): `part`, True where a part
     of the school's cell rests on 1 to threshold-1 people the viewer cannot see; `elsewhere`
     and `unseen`, the people the viewer cannot see behind the work elsewhere and behind the
-    alliance's cell. Only cells with pairings from the school are returned. `listed`: those
-    people looked up among the staff list's unseen (`facts.unseen_sql`; the same people)."""
-    unseen, params = unseen_sql(viewer, "m", listed=listed)
+    alliance's cell. Only cells with pairings from the school are returned."""
+    unseen, params = unseen_sql(viewer, "m")
     t = SUPPRESSION_THRESHOLD
     cols = ", ".join(f'"{k}"' for k in keys)
     frame = query_df(
@@ -275,36 +270,19 @@ def _keys(frame: pd.DataFrame, cols: list[str]) -> list[tuple]:
     return list(zip(*(frame[c].to_numpy(object) for c in cols), strict=True))
 
 
-def ratings_across(
-    con: Connection, f: Facts, viewer: Viewer, scope: Scope, listed: bool = True
-) -> pd.DataFrame:
-    """`across_schools` for a school's ratings (one cell per area), indexed by area. Apart
-    from `ratings_beside` so a page can read it beside the ratings themselves
-    (`db.alongside`): a query of its own, on a cursor of its own."""
-    where, values = scoped(f, Scope(area=scope.area))
-    cells = f"""SELECT p.pairing_id, p.area FROM {f.pairings} p WHERE p.rating_before IS NOT NULL
-                AND p.rating_after IS NOT NULL AND {where}"""
-    got = across_schools(con, f, viewer, scope.school_id, cells, values, ["area"], listed)
-    return got.set_index("area")
-
-
 def ratings_beside(
-    con: Connection,
-    f: Facts,
-    viewer: Viewer,
-    scope: Scope,
     areas: pd.Series,
     own: np.ndarray,
-    tied: np.ndarray | None = None,
-    got: pd.DataFrame | None = None,
+    *,
+    tied: np.ndarray | None,
+    got: pd.DataFrame,
 ) -> np.ndarray:
     """Which of a school's ratings by area (`areas`; `own`: hidden on its own people;
-    `tied`: hidden as its outcomes' figures, `tied_hidden`) are hidden beside the
-    alliance's and the other schools' views (`hidden_beside`; the alliance's ratings are
-    hidden on their own people alone). The averages' counts are shown, so each area is a
-    sum of pairings, and of ratings, like any other cell. `got`: `ratings_across`, if
-    already read."""
-    got = ratings_across(con, f, viewer, scope) if got is None else got
+    `tied`: hidden as its outcomes' figures) are hidden beside the alliance's and the other
+    schools' views (`hidden_beside`; the alliance's ratings are hidden on their own people
+    alone). The averages' counts are shown, so each area is a sum of pairings, and of
+    ratings, like any other cell. `got`: each area's `part`, `elsewhere` and `unseen` as
+    `across_schools` counts them (`ratings._school_sql` reads them with the ratings)."""
     alliance = pd.Series(primary(got["unseen"]), index=got.index)
     beside = areas.map(hidden_beside(got, alliance)).fillna(True).to_numpy(bool)
     # Hidden on its own people too (or as its outcomes' figures), unless it is the
@@ -329,63 +307,3 @@ def labelled(con: Connection, frame: pd.DataFrame) -> pd.DataFrame:
     frame.loc[shared, "label"] += " (" + frame.loc[shared, "row"] + ")"
     frame = frame.drop(columns=["name"]).sort_values(["label", "outcome"], kind="stable")
     return frame.reset_index(drop=True)
-
-
-def tied_hidden(
-    con: Connection, f: Facts, viewer: Viewer, scope: Scope, areas: pd.Series, listed: bool = True
-) -> np.ndarray:
-    """Which of a school's ratings counts by area (`areas`) are its outcomes' figures under
-    another name, hidden with them. Where every pairing of each outcome the school's rated
-    pairings are in is rated, the count is those outcomes' pairings in the area (over all
-    time) — an attacker who knows which kinds of pairing there are knows that — and the
-    alliance's figure of such an outcome less the school's is the outcome's work elsewhere:
-    where that rests on 1 to threshold-1 people the viewer cannot see, the school's figure
-    is hidden for its sake (`hiding.outside`, `chart_hiding`), and so is the count. (The
-    alliance's own count rests on the same people as its outcomes' figures: hidden with
-    them on its own.) At national scale every area is tied (a transfer is rated; nothing
-    else is): one pass over the work elsewhere's people, no distinct count; those the
-    viewer cannot see looked up among the staff list's unseen (`listed`, as
-    `facts.unseen_sql` allows: the facts' participants are all on the list)."""
-    none = np.zeros(len(areas), bool)
-    if scope.school_id is None:
-        return none
-    where, values = scoped(f, scope)
-    outcome = OUTCOME_SQL
-    rated = "p.rating_before IS NOT NULL AND p.rating_after IS NOT NULL"
-    unseen, params = unseen_sql(viewer, "m", listed=listed)
-    t = SUPPRESSION_THRESHOLD
-    # Fewer than 3 people: none but the least and the greatest (no distinct count).
-    few = (
-        "NOT bool_or(w.staff_ref NOT IN (e.lo, e.hi))"
-        if t == 3
-        else f"count(DISTINCT w.staff_ref) < {t}"
-    )
-    frame = query_df(
-        con,
-        f"""
-        WITH k AS (
-            SELECT p.area, {outcome} AS outcome, count(*) AS n,
-                   count(*) FILTER (WHERE {rated}) AS rated
-            FROM {f.pairings} p WHERE {where} GROUP BY ALL),
-        tied AS (
-            SELECT k.area, k.outcome FROM k SEMI JOIN (
-                SELECT area FROM k GROUP BY area
-                HAVING bool_and(rated = 0 OR rated = n) AND sum(rated) > 0) a USING (area)
-            WHERE k.rated > 0),
-        mine AS (SELECT DISTINCT pairing_id FROM {f.people} WHERE school_id = ?),
-        w AS MATERIALIZED (
-            SELECT p.area, x.outcome, m.staff_ref
-            FROM {f.pairings} p ANTI JOIN mine USING (pairing_id)
-            JOIN tied x ON x.area = p.area AND x.outcome = {outcome}
-            JOIN {f.people} m USING (pairing_id)
-            WHERE ({"p.area" if scope.area is None else "?::VARCHAR"} = p.area) AND {unseen}),
-        -- (the work elsewhere is most of the alliance's: no distinct count where it can do)
-        e AS (SELECT area, outcome, min(staff_ref) AS lo, max(staff_ref) AS hi
-              FROM w GROUP BY ALL)
-        SELECT e.area FROM e JOIN w USING (area, outcome)
-        GROUP BY e.area, e.outcome, e.lo, e.hi
-        HAVING {few}
-        """,
-        [*values, scope.school_id, *([scope.area] if scope.area else []), *params],
-    )
-    return areas.isin(set(frame["area"])).to_numpy(bool)

@@ -3,12 +3,13 @@
 ratings chart, for the alliance or one school (its School filter). Apart from `outcomes`
 (the outcome tables' cuts) so each module stays one a reader can hold; the rule that hides
 a school's view beside the alliance's and the other schools' is `chart_hiding`'s
-(`ratings_beside`, `tied_hidden`, `across_schools`).
+(`ratings_beside`, `across_schools`); the tie of a ratings count to its outcomes is this
+module's (`_school_sql`'s `tied`).
 
 Why one statement for a school's view: what the rule weighs — the school's ratings and the
 people behind them, each area's parts by set of schools and its work elsewhere
-(`chart_hiding.ratings_across`), and the outcomes' work elsewhere where the count is theirs
-(`tied_hidden`) — is read from one pass over the same pairings and their people, where
+(as `chart_hiding.across_schools` counts them), and the outcomes' work elsewhere where the
+count is theirs (`tied`) — is read from one pass over the same pairings and their people, where
 three queries read them three times (twice the time at national scale).
 tests/test_ratings_and_counts_reads.py holds it equal to those three, for every role and
 school."""
@@ -48,7 +49,7 @@ def ratings_before_after(con: Connection, viewer: Viewer, scope: Scope = ALLIANC
             got = frame.set_index("area")[["part", "elsewhere", "whole"]]
             got = got.rename(columns={"whole": "unseen"})
             tied = frame["tied"].to_numpy(bool)
-            hide = ratings_beside(con, f, viewer, scope, frame["area"], hide, tied=tied, got=got)
+            hide = ratings_beside(frame["area"], hide, tied=tied, got=got)
     else:
         where, values = scoped(f, scope)
         # The facts' participants are all on the staff list: the people the viewer cannot
@@ -96,7 +97,7 @@ def _school_sql(f: Facts, viewer: Viewer, scope: Scope) -> tuple[str, list[objec
     """Per area of a school's rated pairings (in the scope's area): its pairings, average
     ratings and the people behind them the viewer cannot see (`unseen`); `part`,
     `elsewhere` and `whole` as `chart_hiding.across_schools` counts them for the ratings'
-    cells (the alliance's rated pairings by area); `tied`, as `chart_hiding.tied_hidden`
+    cells (the alliance's rated pairings by area); `tied`, as the old `chart_hiding.tied_hidden`
     decides it. One pass: the pairings in the school's areas (`x`) — its own, the rated
     ones elsewhere and the work elsewhere of its tied outcomes — joined once to the people
     the viewer cannot see (`w`), every count taken from that."""
