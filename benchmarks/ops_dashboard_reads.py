@@ -1,8 +1,10 @@
-"""The dashboard harness rows for two reads beside the Transfer page's figures: one school's
+"""The dashboard harness rows for reads beside the Transfer page's figures: one school's
 ratings before and after (its School filter; the head of the largest school and the
-governor) and a governor's pairings counted by status (the pairings page) — their product
-calls, numpy mirrors (`baselines.dashboard_reads`), "same answer" checks and answering
-floors. Kept apart from `ops_dashboard` so each module stays one a reader can hold."""
+governor), a governor's pairings counted by status (the pairings page), and the hours chart
+for the whole alliance and for one skill area (the same head and the governor) — their
+product calls, numpy mirrors (`baselines.dashboard_reads`,
+`baselines.dashboard_charts.hours_alliance`), "same answer" checks and answering floors.
+Kept apart from `ops_dashboard` so each module stays one a reader can hold."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from benchmarks.baselines import dashboard_area_flows as daf
+from benchmarks.baselines import dashboard_charts as dc
 from benchmarks.baselines import dashboard_reads as dr
 from benchmarks.measure import Figure, timeit
 from benchmarks.ops_dashboard_scoped import head_and_area, scope
@@ -42,6 +45,16 @@ SHARES = {
         "in status_counts)."
     ),
 }
+for _key, _who in ((k, w) for k in ("", "_area") for w in ("head", "governor")):
+    SHARES[f"transfer_hours{_key}_{_who}"] = (
+        "Mirror: the hours band x area table with its margins (pairings, distinct people, "
+        "those the viewer cannot see — given, as a page is) in numpy, and the alliance's "
+        "headline figures by area term by term (as dashboard_school.area_view counts and "
+        "suppresses them); suppression by the product's own school_tables.table_hidden "
+        "(hiding.grid_hidden inside), school_tables.cut, hours_cover.unshown_by_area"
+        + (" and chart_hiding.unshown_of" if not _key else "")
+        + ", called."
+    )
 
 #: One statement per row that gives the product's answer when nothing is hidden.
 RATINGS_FLOOR = """
@@ -60,7 +73,7 @@ STATUS_FLOOR = """
 
 def specs(con: Any, as_of: date, governor: Viewer) -> list[tuple[tuple, Viewer]]:
     """((key, title, module, attr, pool), viewer) for the ratings and status-count rows."""
-    head, _ = head_and_area(con)
+    head, area = head_and_area(con)
     ratings = [
         (
             (
@@ -91,7 +104,29 @@ def specs(con: Any, as_of: date, governor: Viewer) -> list[tuple[tuple, Viewer]]
         ),
         governor,
     )
-    return [*ratings, counts]
+    hours = [
+        (
+            (
+                f"transfer_hours{key}_{who_key}",
+                f"Hours against outcome for {what}, suppressed with the headline's figures "
+                f"by area and term, first read ({who_label})",
+                "brokering.dashboard.transfer",
+                "hours_against_outcome",
+                dict(as_of=as_of, scope=scope(a)),
+            ),
+            who,
+        )
+        for key, what, a in (
+            ("", "the alliance", None),
+            ("_area", f"one skill area ({area})", area),
+        )
+        if a is not None or not key
+        for who_key, who_label, who in (
+            ("head", "head of school", head),
+            ("governor", "governor", governor),
+        )
+    ]
+    return [*ratings, counts, *hours]
 
 
 def baselines(
@@ -109,6 +144,17 @@ def baselines(
                 "baselines.dashboard_reads.ratings_school (numpy; the product's primary, "
                 "hidden_beside)",
                 lambda u=unseen, w=who: dr.ratings_school(af, rt, head.school_id, u, w),
+            )
+    _, area = head_and_area(con)
+    for who_key, who in (("head", head), ("governor", governor)):
+        unseen = daf.unseen_people(con, af.hf, who)
+        for key, a in (("", None), ("_area", area)):
+            if a is None and key:
+                continue
+            out[f"transfer_hours{key}_{who_key}"] = (
+                "baselines.dashboard_charts.hours_alliance (numpy; the product's "
+                "table_hidden, cut, unshown_by_area)",
+                lambda a=a, u=unseen, w=who: dc.hours_alliance(af, u, w, as_of, a),
             )
     sf = dr.load_statuses(con)
     out["status_counts_governor"] = (
@@ -133,6 +179,11 @@ def checks() -> dict[str, Callable[[Any, Any], bool]]:
         "ratings_school_head": _frames_equal,
         "ratings_school_governor": _frames_equal,
         "status_counts_governor": _frames_equal,
+        **{
+            f"transfer_hours{k}_{w}": _frames_equal
+            for k in ("", "_area")
+            for w in ("head", "governor")
+        },
     }
 
 

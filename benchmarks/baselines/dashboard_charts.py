@@ -305,6 +305,41 @@ def outcomes_school(
     return _every_outcome(out)
 
 
+def _headline_areas(af: AreaFrames, unseen: np.ndarray, viewer: Viewer, as_of: date) -> list:
+    """The alliance's headline figures by area, term by term, as `dashboard_school.area_view`
+    suppresses them (the same in every area's view): what `hours_cover` weighs."""
+    if not len(af.hf.area):
+        return []
+    term = term_of(as_of)
+    terms = ds.joint(af, as_of, [term, previous_term(term)], None)
+    bounds = [(t.start, t.end) for t in terms]
+    given = ds.figures(af, bounds, as_of, unseen)[0][0]
+    first = min(af.hf.area.tolist())
+    return ds.area_view(af, bounds, unseen, viewer, first, given, as_of)[1]
+
+
+def hours_alliance(
+    af: AreaFrames, unseen: np.ndarray, viewer: Viewer, as_of: date, area: str | None = None
+) -> pd.DataFrame:
+    """`transfer.hours_against_outcome` for the alliance or one area (not the
+    administrator), as of `as_of`: the table counted in numpy (`grid`), suppressed by the
+    product's `school_tables.table_hidden` and `cut`, the areas' totals the headline hides
+    in one term alone by `hours_cover.unshown_by_area`, called (always, as the product asks
+    it), and — over all areas, where an outcome's one band is shown as its total — the
+    outcomes' by `chart_hiding.unshown_of`, called."""
+    shown = _headline_areas(af, unseen, viewer, as_of)
+    force = unshown_by_area(shown)
+    full = grid(af, hours_rows(af), unseen)
+    got = cut(full, table_hidden(full, viewer, False, frozenset(), force), 1, area)
+    if area is None:
+        alone = got.groupby("outcome")["hidden"].agg(["size", "any"])
+        alone = set(alone.index[(alone["size"] == 1) & ~alone["any"]])
+        unshown = unshown_of([s[None] for s in shown]) if alone and shown else frozenset()
+        if alone & unshown:
+            got = cut(full, table_hidden(full, viewer, False, unshown, force), 1, None)
+    return hours_laid_out(got[VIEW_COLUMNS].reset_index(drop=True))
+
+
 def hours_school(
     af: AreaFrames, school_id: str, unseen: np.ndarray, viewer: Viewer, as_of: date
 ) -> pd.DataFrame:
@@ -314,15 +349,7 @@ def hours_school(
     area's view), by the product's `chart_hiding.unshown_of`, called; and each area's, by
     `hours_cover.unshown_by_area`, called (always: the product asks it on every read)."""
 
-    def views() -> list:
-        term = term_of(as_of)
-        terms = ds.joint(af, as_of, [term, previous_term(term)], None)
-        bounds = [(t.start, t.end) for t in terms]
-        given = ds.figures(af, bounds, as_of, unseen)[0][0]
-        first = min(af.hf.area.tolist())
-        return ds.area_view(af, bounds, unseen, viewer, first, given, as_of)[1]
-
-    shown = views() if len(af.hf.area) else []
+    shown = _headline_areas(af, unseen, viewer, as_of)
 
     def unshown() -> frozenset[str]:  # asked only where the product asks (table_hidden)
         return unshown_of([s[None] for s in shown]) if shown else frozenset()

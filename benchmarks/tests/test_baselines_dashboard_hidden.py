@@ -161,7 +161,7 @@ def test_scoped_headline_mirrors_match_the_product(case) -> None:
 
 def _chart_checks(con, term, as_of) -> None:
     """The School filter's charts' mirrors against the product, for the governor and each
-    school's head, every school."""
+    school's head, every school; and the hours chart's for the alliance and each area."""
     from benchmarks.baselines import dashboard_area_flows as daf
     from benchmarks.baselines import dashboard_charts as dc
     from brokering.dashboard.facts import Scope
@@ -179,6 +179,10 @@ def _chart_checks(con, term, as_of) -> None:
             product = transfer.hours_against_outcome(con, viewer, scope, as_of)
             mirror = dc.hours_school(af, school, unseen, viewer, as_of)
             pd.testing.assert_frame_equal(mirror, product, obj=f"{viewer} {school}")
+        for area in [None, *sorted(set(af.hf.area.tolist()))]:  # the alliance's, each area's
+            product = transfer.hours_against_outcome(con, viewer, Scope(None, area), as_of)
+            mirror = dc.hours_alliance(af, unseen, viewer, as_of, area)
+            pd.testing.assert_frame_equal(mirror, product, obj=f"{viewer} {area}")
 
 
 def test_school_chart_mirrors_match_the_product(case) -> None:
