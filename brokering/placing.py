@@ -16,11 +16,12 @@ threshold-1, and may be hidden as cover like any figure resting on someone unsee
 The rule, once: a figure of pairings by a side's school, resting on no one the viewer
 cannot see, counts as resting on the unseen people of that side of the listed pairings
 that match it otherwise (its outcome and area) — `settled`. Not for a school whose every
-member the viewer can tell they see (a head's own; one whose staff all share, as the Data
-page says: `whole_sql`): a side they do not see is not there, and they know it. At
-national scale every outcome and area has thousands of such people, so the rule hides
-nothing there; in a small alliance it hides what would place one or two people. (A figure
-resting on someone unseen keeps its own count: the rule never shows what `primary` hid.)
+member the viewer can tell they see (a head's own, whose former staff too are theirs to
+know; one whose staff all share, as the Data page says, and none has left: `whole_sql`): a
+side they do not see is not there. At national scale every outcome and area has thousands
+of such people, so the rule hides nothing there; in a small alliance it hides what would
+place one or two people. (A figure resting on someone unseen keeps its own count: the rule
+never shows what `primary` hid.)
 Used by the outcomes by receiving school (`outcomes._view`, `school_tables.grid`). Not by
 the ledger's schools: there a figure by school places any listed pairing's unnamed side,
 and weighing them all hid nearly every row of the demo alliance's ledger for the SLE
@@ -32,22 +33,24 @@ import numpy as np
 
 from brokering.viewer import Viewer
 
-#: Schools whose every current member of staff shares, as the Data page tells any role that
-#: lists people: its "Staff" and "Sharing alliance-wide" counts are equal, and shown (not 1
-#: or 2: `overview.school_summary`).
-_ALL_SHARE = """
-    SELECT school_id FROM staff WHERE left_on IS NULL GROUP BY school_id
-    HAVING bool_and(share_consent) AND count(*) NOT IN (1, 2)"""
+#: Schools whose every member of staff is in post and shares, as the Data page tells any role
+#: that lists people: its "Staff" and "Sharing alliance-wide" counts are equal, and shown (not
+#: 1 or 2: `overview.school_summary`). Not a school with a former member of staff: they are
+#: never seen one by one (`visibility`) and the Data page does not count them, so a listed
+#: pairing's unnamed side could be one of them there.
+ALL_SHARE_SQL = """
+    SELECT school_id FROM staff GROUP BY school_id
+    HAVING bool_and(share_consent AND left_on IS NULL) AND count(*) NOT IN (1, 2)"""
 
 
 def whole_sql(viewer: Viewer, column: str, on: bool = True) -> tuple[str, list[object]]:
     """SQL truth value (and its parameters): `column` is a school the viewer can tell they
-    see every member of — a head's own, or one whose every member shares (`_ALL_SHARE`): a
+    see every member of — a head's own, or one whose every member shares (`ALL_SHARE_SQL`): a
     side they do not see is not there, and they know it, so a figure of it settles nothing.
     Not `on` (the figures place no one: `places`): every school, and nothing is read."""
     if not on:
         return "TRUE", []
-    return f"({column} IS NOT DISTINCT FROM ? OR {column} IN ({_ALL_SHARE}))", [viewer.school_id]
+    return f"({column} IS NOT DISTINCT FROM ? OR {column} IN ({ALL_SHARE_SQL}))", [viewer.school_id]
 
 
 def settled_sql(unseen: str, placed: str, own: str = "FALSE") -> str:

@@ -25,7 +25,7 @@ from brokering.dashboard.hours import hours_laid_out
 from brokering.dashboard.hours_cover import Columns, unshown_by_area
 from brokering.dashboard.outcomes import HOUR_BANDS, _every_outcome
 from brokering.dashboard.school_tables import VIEW_COLUMNS, Unshown, cut, table_hidden
-from brokering.placing import places, settled
+from brokering.placing import ALL_SHARE_SQL, places, settled
 from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.terms import previous_term, term_of
 from brokering.viewer import Viewer
@@ -72,12 +72,10 @@ def _touching(af: AreaFrames, school: int) -> np.ndarray:
 
 
 def whole_schools(con, viewer: Viewer) -> frozenset[str]:  # noqa: ANN001
-    """`placing.whole_sql`'s schools: the viewer's own and those whose every current member
-    of staff shares, three or more (the Data page's counts equal and shown)."""
-    rows = con.execute(
-        "SELECT school_id FROM staff WHERE left_on IS NULL GROUP BY school_id "
-        "HAVING bool_and(share_consent) AND count(*) NOT IN (1, 2)"
-    ).fetchall()
+    """`placing.whole_sql`'s schools: the viewer's own and those whose every member of staff
+    is in post and shares, three or more (the Data page's counts equal and shown) — read by
+    the product's own statement (`placing.ALL_SHARE_SQL`), outside the timing."""
+    rows = con.execute(ALL_SHARE_SQL).fetchall()
     return frozenset({r[0] for r in rows} | ({viewer.school_id} if viewer.school_id else set()))
 
 
