@@ -13,6 +13,7 @@ x area)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import numpy as np
@@ -33,7 +34,7 @@ from brokering.dashboard.hiding import grid_hidden
 from brokering.dashboard.hours_cover import Columns, pick_cover
 from brokering.dashboard.outcome_cover import HEADLINE_OUTCOMES, OUTCOMES, falls_in
 from brokering.dashboard.school_tables import school_view
-from brokering.db import Connection, query_df
+from brokering.db import Connection, alongside, query_df
 from brokering.placing import places, settled_sql, view_placing
 from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.viewer import Viewer
@@ -55,7 +56,7 @@ def _view(
     named: bool = False,
     across: bool = False,
     unshown: frozenset[str] = frozenset(),
-    force: Columns = frozenset(),
+    force: Columns | Callable[[Connection], Columns] = frozenset(),
 ) -> pd.DataFrame:
     """One view of the table behind `cells_sql` — row totals (level 1), column totals
     (level 2), or one area's cells (level 1) or total (level 2) — suppressed with every
@@ -69,7 +70,9 @@ def _view(
     are shown on another view (a school's, in the flows and the ledger). `unshown`: outcomes
     whose total is shown nowhere else (`chart_hiding.totals_unshown`): a total of one is
     hidden with any of its cells even where it is the outcome's only row or area. `force`:
-    (outcome, area) with a cell hidden whatever it rests on (`hours_cover.areas_unshown`)."""
+    (outcome, area) with a cell hidden whatever it rests on (`hours_cover.areas_unshown`) —
+    or what works them out on a cursor, run alongside the view's own read (`db.alongside`:
+    at national scale each is mostly one thread's work)."""
     one = [area] if area is not None else []
     if viewer.sees_everyone:
         row = "r" if level == 1 else "NULL"
@@ -193,7 +196,13 @@ def _view(
         {_AREA_NAMES if force else ""}
     """
     tail = [*one, *mine] if area is None or level == 2 else one
-    frame = query_df(con, _named(sql) if named else sql, [*values, *params, *own_p, *mine, *tail])
+    args = [*values, *params, *own_p, *mine, *tail]
+    if callable(force):
+        frame, force = alongside(
+            con, force, lambda: query_df(con, _named(sql) if named else sql, args)
+        )
+    else:
+        frame = query_df(con, _named(sql) if named else sql, args)
     is_cell = frame["cell"].to_numpy(bool)
     cells = frame[is_cell]
     named_o = (cells["outcome"].notna() | cells["col"].notna()).to_numpy(bool)
