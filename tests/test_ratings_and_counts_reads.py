@@ -132,9 +132,7 @@ def old_counts(con: Connection, viewer: Viewer, as_of: date) -> pd.DataFrame:
     hidden = ~may_show(out["people"])
     unshown = chart_hiding.totals_unshown(con, viewer, as_of)
     hidden |= out["status"].isin(unshown) & (out["pairings"] > 0)
-    if hidden.sum() == 1:
-        others = out[~hidden & (out["pairings"] > 0)].sort_values(["people", "pairings"])
-        hidden.loc[others.index[:1]] = True
+    hidden = views.never_one_hidden(out, hidden)  # the rule, called: the read is compared
     out["pairings"] = out["pairings"].astype("Int64").where(~hidden, pd.NA)
     return out.drop(columns=["people"])
 
