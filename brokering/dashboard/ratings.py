@@ -146,7 +146,7 @@ def _school_sql(f: Facts, viewer: Viewer, scope: Scope) -> tuple[str, list[objec
         FROM per GROUP BY area),
     whole AS (SELECT area, count(DISTINCT staff_ref) AS unseen FROM w
               WHERE rated GROUP BY area),
-    few AS (SELECT area FROM w WHERE t AND NOT here GROUP BY area, outcome
+    few AS (SELECT area FROM w WHERE t GROUP BY area, outcome, here
             HAVING count(DISTINCT staff_ref) < {t})
     SELECT area, main.pairings, main.before, main.after,
            coalesce(own.unseen, 0) AS unseen, coalesce(across.part, FALSE) AS part,
