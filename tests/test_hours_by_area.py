@@ -262,3 +262,41 @@ def test_an_areas_judged_that_is_its_transfers_is_no_cover(store: Connection) ->
     check(store, JUDGED_BY_AREA_TOLD, Viewer("viewer"), schools=True)
     counts = views.status_counts(store, Viewer("viewer"), AS_OF).set_index("status")["pairings"]
     assert counts["transferred"] == 2 and pd.isna(counts["not transferred"])
+
+
+#: Found by the property test above with 40 trials (helper kinds25's hunt, the governor); fails
+#: on the code before that session too. Assessment's three pairings not transferred all
+#: concluded in Summer 2027 (five people): its pairings judged there are hidden (the rate,
+#: 0%, hidden) as cover for behaviour's one transfer in Summer (two people) — but they are
+#: the pairings not transferred over all time (3), which the counts by status and the hours
+#: chart's one band show: the whole's "not transferred" counts as hidden in two terms (Spring
+#: too, where none concluded: its transfers hidden as cover, so its rate), so
+#: `chart_hiding.totals_unshown` leaves the total shown. Closing it needs both: a term whose
+#: figure of the outcome is 0 hides none of it (`unshown_of`; tried: the counts then hide
+#: the total) and the hours chart hiding an unshown outcome's total where none of its cells
+#: is hidden (its one band, in its only area: `outcomes._view` hides it only with a hidden
+#: cell; `hours_cover.pick_cover` leaves an outcome's only area to `totals_unshown`).
+SUMMER_TOLD_BY_THE_TOTAL = {
+    "schools": ["A", "B"],
+    "staff": [("A0", "A", True), ("A1", "A", False), ("A2", "A", True), ("A3", "A", False),
+              ("B0", "B", True), ("B1", "B", True), ("B2", "B", False), ("B3", "B", False)],
+    "pairings": [("B0", "A0", "assessment-design", "active", 2, 1, 2),
+                 ("A2", "A0", "anti-bullying", "transferred", 1, 1, 1),
+                 ("A0", "A3", "anti-bullying", "transferred", 1, 1, 1),
+                 ("A3", "B3", "anti-bullying", "transferred", 4, 1, 1),
+                 ("A3", "A2", "anti-bullying", "transferred", 3, 1, 2),
+                 ("A3", "B1", "anti-bullying", "transferred", 4, 1, 1),
+                 ("A1", "B1", "assessment-design", "not transferred", 4, 0, 2),
+                 ("B0", "B2", "assessment-design", "not transferred", 1, 0, 2),
+                 ("B2", "B3", "assessment-design", "not transferred", 4, 1, 2)],
+}  # fmt: skip
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not closed: a term's pairings judged hidden as cover are the total over all "
+    "time shown — SUMMER_TOLD_BY_THE_TOTAL",
+)
+def test_known_gap_a_cover_told_by_the_total(store: Connection) -> None:
+    terms_model.load(store, SUMMER_TOLD_BY_THE_TOTAL)
+    check(store, SUMMER_TOLD_BY_THE_TOTAL, Viewer("viewer"))
