@@ -213,9 +213,8 @@ def test_the_counts_cover_is_no_hours_band(store: Connection) -> None:
 #: pairing there are). Closed: the pairings judged where none concluded not transferred are
 #: the transfers shown beside them, never a cover (`hiding.told`, in `guard_terms` and
 #: `guard_areas`); with no other term to hide, Summer's stays hidden alone and its total over
-#: all time is hidden instead (`chart_hiding.totals_unshown`: one term alone hides it). And
-#: the counts by status never take as cover a total the hours chart and the headline add up
-#: (`pairings.views.never_one_hidden`). Failed (strict xfail) before.
+#: all time is hidden instead (`chart_hiding.totals_unshown`: one term alone hides it).
+#: Failed (strict xfail) before.
 TRANSFERS_SHOWN_TWICE = {
     "schools": ['A', 'B', 'C'],
     "staff": [("A0", "A", False), ("A1", "A", True), ("B0", "B", False), ("B1", "B", False),
@@ -243,11 +242,9 @@ def test_transfers_shown_twice_are_no_cover(store: Connection) -> None:
 #: The same family by area (built by hand, kinds25): in Spring 2027 assessment's one pairing
 #: not transferred (A0 with B0) is hidden on its two people, and behaviour's pairings judged
 #: were hidden beside it as cover — but they are behaviour's two transfers, shown (no
-#: pairing not transferred there), so assessment's was the whole's less them. And the counts
-#: by status hid "transferred" (2) as cover for "not transferred" (1), though the headline's
-#: one term with any and the hours chart's one band show it. Now the whole's pairings judged
-#: are hidden instead (`hiding.guard_areas`: an area's judged that is its transfers is no
-#: cover), and the counts show the transfers. Failed before.
+#: pairing not transferred there), so assessment's was the whole's less them. Now the
+#: whole's pairings judged are hidden instead (`hiding.guard_areas`: an area's judged that
+#: is its transfers is no cover), behaviour's rate shown. Failed before.
 JUDGED_BY_AREA_TOLD = {
     "schools": ["A", "B"],
     "staff": [*((f"{s}{k}", s, False) for s in "AB" for k in range(3))],
@@ -259,9 +256,30 @@ JUDGED_BY_AREA_TOLD = {
 
 def test_an_areas_judged_that_is_its_transfers_is_no_cover(store: Connection) -> None:
     terms_model.load(store, JUDGED_BY_AREA_TOLD)
+    governor, spring = Viewer("viewer"), TERMS[1]
+    area = {
+        f.key: f for f in transfer.headline(store, governor, spring, Scope(area=AREAS[1]), AS_OF)
+    }
+    whole = {f.key: f for f in transfer.headline(store, governor, spring, Scope(), AS_OF)}
+    assert area["transferred"].value == 2 and area["rate"].value == 100, area
+    assert whole["rate"].hidden, whole
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not closed: the counts' cover is a total the headline and the hours chart "
+    "show — JUDGED_BY_AREA_TOLD",
+)
+def test_known_gap_the_counts_cover_told(store: Connection) -> None:
+    """JUDGED_BY_AREA_TOLD, the governor: the counts by status hide "not transferred" over
+    all time (1, two people) and, as its cover, "transferred" (2) — no other status has any —
+    though the headline's one term with any (Spring 2027) and the hours chart's one band show
+    it. Hiding it protects nothing, and not hiding it leaves one hidden beside a total shown
+    elsewhere (`test_dashboard_properties.check_status_counts`); tried (kinds25): taking no
+    charted status as cover broke that. Closing it needs the cover's term figures hidden
+    too (the headline's Spring transfers and the hours band), or the total of pairings."""
+    terms_model.load(store, JUDGED_BY_AREA_TOLD)
     check(store, JUDGED_BY_AREA_TOLD, Viewer("viewer"), schools=True)
-    counts = views.status_counts(store, Viewer("viewer"), AS_OF).set_index("status")["pairings"]
-    assert counts["transferred"] == 2 and pd.isna(counts["not transferred"])
 
 
 #: Found by the property test above with 40 trials (helper kinds25's hunt, the governor); fails
@@ -300,3 +318,20 @@ SUMMER_TOLD_BY_THE_TOTAL = {
 def test_known_gap_a_cover_told_by_the_total(store: Connection) -> None:
     terms_model.load(store, SUMMER_TOLD_BY_THE_TOTAL)
     check(store, SUMMER_TOLD_BY_THE_TOTAL, Viewer("viewer"))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not closed: a term's pairings active hidden as cover are an area's judged shown "
+    "— JUDGED_BY_AREA_TOLD under the headline's own check",
+)
+def test_known_gap_an_areas_active_cover_told(store: Connection) -> None:
+    """JUDGED_BY_AREA_TOLD under `test_headline_terms_properties`' check (pairings active
+    too; the attacker who knows no kind unless a figure shown as 0 says so). Before this
+    session it failed on "transferred" over all time (the counts' cover, shown in Spring);
+    now on behaviour's pairings active in Spring: the whole's pairings judged hidden there
+    (its area's, told, no cover) hides one of its two pairings-active figures and two areas'
+    beside it (`hiding._guard_active`), and behaviour's is its judged shown (2, with nothing
+    open after). `_guard_active` would need `told`'s like for pairings active."""
+    terms_model.load(store, JUDGED_BY_AREA_TOLD)
+    terms_model.check(store, JUDGED_BY_AREA_TOLD, Viewer("viewer"))

@@ -189,17 +189,14 @@ def status_counts(con: Connection, viewer: Viewer, as_of: date | None = None) ->
 def never_one_hidden(out: pd.DataFrame, hidden: pd.Series) -> pd.Series:
     """The counts by status (`out`: status, pairings, people) never with exactly one hidden:
     the total of pairings, shown elsewhere, less the shown ones would give it away. The
-    cover: the status with the fewest people whose total no chart shows — never one the
-    hours chart adds up (its bands add up to the evidenced transfers and "not transferred"
-    over all time, shown where the headline's terms do not hide them: found
-    COUNTS_COVER_SHOWN_AS_A_BAND; and the headline's terms add up to them: found
-    TRANSFERS_SHOWN_TWICE, tests/test_hours_by_area.py); hidden where the headline hides it
-    in one term alone (`chart_hiding.totals_unshown`) such a total is hidden already. With no
-    such status, none: hiding a figure shown elsewhere protects nothing."""
+    cover: a status whose total no chart shows first (the hours chart's bands add up to the
+    evidenced transfers and "not transferred" over all time; found:
+    COUNTS_COVER_SHOWN_AS_A_BAND, tests/test_hours_by_area.py), then the fewest people."""
     hidden = hidden.copy()
     if hidden.sum() == 1:
-        others = out[~hidden & (out["pairings"] > 0) & ~out["status"].isin(CHARTED)]
-        others = others.sort_values(["people", "pairings"], kind="stable")
+        others = out[~hidden & (out["pairings"] > 0)]
+        others = others.assign(charted=others["status"].isin(CHARTED))
+        others = others.sort_values(["charted", "people", "pairings"], kind="stable")
         hidden.loc[others.index[:1]] = True
     return hidden
 
