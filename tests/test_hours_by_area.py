@@ -335,3 +335,36 @@ def test_known_gap_an_areas_active_cover_told(store: Connection) -> None:
     open after). `_guard_active` would need `told`'s like for pairings active."""
     terms_model.load(store, JUDGED_BY_AREA_TOLD)
     terms_model.check(store, JUDGED_BY_AREA_TOLD, Viewer("viewer"))
+
+
+#: Found by a random hunt of the property test above (helper kinds25, 50 alliances, the
+#: governor, with the School filter's views); fails on the code before that session too
+#: (there beside two more). B's hours chart hides its one band of transfers ("under 6 h":
+#: B1 to A1 and B1 to C0, three people) — but B's headline shows its transfers in every term
+#: (0, 0 and 2 in Summer 2027), whose sum is that band. The alliance's rule for this
+#: (`chart_hiding.totals_unshown`, an outcome's total hidden where its headline hides one
+#: term alone) has no school's form: a school's band hidden where its headline shows every
+#: term protects nothing (its headline would need a term hidden, or the band shown).
+B_BAND_TOLD_BY_ITS_TERMS = {
+    "schools": ["A", "B", "C"],
+    "staff": [("A0", "A", False), ("A1", "A", False), ("A2", "A", False), ("A3", "A", False),
+              ("B0", "B", True), ("B1", "B", False), ("C0", "C", False), ("C1", "C", False),
+              ("C2", "C", False), ("C3", "C", True)],
+    "pairings": [("A0", "A2", "assessment-design", "active", 3, 1, 1),
+                 ("A1", "A3", "assessment-design", "transferred", 2, 0, 0),
+                 ("B1", "A1", "anti-bullying", "transferred", 2, 0, 2),
+                 ("B1", "A1", "anti-bullying", "stopped", 2, 1, 2),
+                 ("B1", "C0", "assessment-design", "transferred", 3, 1, 2),
+                 ("A1", "B0", "assessment-design", "not transferred", 2, 1, 1),
+                 ("C3", "C2", "anti-bullying", "transferred", 1, 0, 0)],
+}  # fmt: skip
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not closed: a school's one band hidden though its headline shows every term — "
+    "B_BAND_TOLD_BY_ITS_TERMS",
+)
+def test_known_gap_a_schools_band_told_by_its_terms(store: Connection) -> None:
+    terms_model.load(store, B_BAND_TOLD_BY_ITS_TERMS)
+    check(store, B_BAND_TOLD_BY_ITS_TERMS, Viewer("viewer"), schools=True)
