@@ -347,7 +347,8 @@ def test_known_gap_an_areas_active_cover_told(store: Connection) -> None:
 #: (0, 0 and 2 in Summer 2027), whose sum is that band. The alliance's rule for this
 #: (`chart_hiding.totals_unshown`, an outcome's total hidden where its headline hides one
 #: term alone) has no school's form: a school's band hidden where its headline shows every
-#: term protects nothing (its headline would need a term hidden, or the band shown).
+#: term protects nothing (its headline would need a term hidden, or the band shown). The
+#: same hunt found it again for C (its band over all areas and in assessment).
 B_BAND_TOLD_BY_ITS_TERMS = {
     "schools": ["A", "B", "C"],
     "staff": [("A0", "A", False), ("A1", "A", False), ("A2", "A", False), ("A3", "A", False),
