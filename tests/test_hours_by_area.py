@@ -203,12 +203,18 @@ def test_the_counts_cover_is_no_hours_band(store: Connection) -> None:
 
 
 #: Found by the property test above with 30 trials (helper area22's hunt); fails on the code
-#: before that session too. The governor: the counts by status hide "transferred" over all
-#: time (2: C2 to B1 and B1 to A1) while the headline's Spring 2027 (the only term with any)
-#: and the hours chart's one band ("under 6 h, transferred") show 2 (the family of
-#: COUNTS_COVER_SHOWN_AS_A_BAND); and the pairings judged in Spring (the rate hidden) are
-#: those same two, as no pairing not transferred concluded then (for the attacker who knows
-#: which kinds of pairing there are). Not analysed further.
+#: before that session too. The governor: the counts by status hid "transferred" over all
+#: time (2: C2 to B1 and B1 to A1) as cover while the headline's Spring 2027 (the only term
+#: with any) and the hours chart's one band ("under 6 h, transferred") show 2 (the family of
+#: COUNTS_COVER_SHOWN_AS_A_BAND: closed since by taking a status no chart adds up first);
+#: and the pairings judged in Spring were hidden (the rate hidden) as cover for Summer's (one
+#: pairing not transferred, two people) though they are those same two transfers, as no
+#: pairing not transferred concluded then (for the attacker who knows which kinds of
+#: pairing there are). Closed: the pairings judged where none concluded not transferred are
+#: the transfers shown beside them, never a cover (`hiding.told`, in `guard_terms` and
+#: `guard_areas`); with no other term to hide, Summer's stays hidden alone and its total over
+#: all time is hidden instead (`chart_hiding.totals_unshown`: one term alone hides it).
+#: Failed (strict xfail) before.
 TRANSFERS_SHOWN_TWICE = {
     "schools": ['A', 'B', 'C'],
     "staff": [("A0", "A", False), ("A1", "A", True), ("B0", "B", False), ("B1", "B", False),
@@ -228,11 +234,141 @@ TRANSFERS_SHOWN_TWICE = {
 }  # fmt: skip
 
 
+def test_transfers_shown_twice_are_no_cover(store: Connection) -> None:
+    terms_model.load(store, TRANSFERS_SHOWN_TWICE)
+    check(store, TRANSFERS_SHOWN_TWICE, Viewer("viewer"), schools=True)
+
+
+#: The same family by area (built by hand, kinds25): in Spring 2027 assessment's one pairing
+#: not transferred (A0 with B0) is hidden on its two people, and behaviour's pairings judged
+#: were hidden beside it as cover — but they are behaviour's two transfers, shown (no
+#: pairing not transferred there), so assessment's was the whole's less them. Now the
+#: whole's pairings judged are hidden instead (`hiding.guard_areas`: an area's judged that
+#: is its transfers is no cover), behaviour's rate shown. Failed before.
+JUDGED_BY_AREA_TOLD = {
+    "schools": ["A", "B"],
+    "staff": [*((f"{s}{k}", s, False) for s in "AB" for k in range(3))],
+    "pairings": [("A0", "B0", "assessment-design", "not transferred", 2, 0, 1),
+                 ("A1", "B1", "anti-bullying", "transferred", 2, 0, 1),
+                 ("A2", "B2", "anti-bullying", "transferred", 2, 0, 1)],
+}  # fmt: skip
+
+
+def test_an_areas_judged_that_is_its_transfers_is_no_cover(store: Connection) -> None:
+    terms_model.load(store, JUDGED_BY_AREA_TOLD)
+    governor, spring = Viewer("viewer"), TERMS[1]
+    area = {
+        f.key: f for f in transfer.headline(store, governor, spring, Scope(area=AREAS[1]), AS_OF)
+    }
+    whole = {f.key: f for f in transfer.headline(store, governor, spring, Scope(), AS_OF)}
+    assert area["transferred"].value == 2 and area["rate"].value == 100, area
+    assert whole["rate"].hidden, whole
+
+
 @pytest.mark.xfail(
     strict=True,
-    reason="not closed: the counts' hidden transfers over all time are the one term's and "
-    "the one band's — TRANSFERS_SHOWN_TWICE",
+    reason="not closed: the counts' cover is a total the headline and the hours chart "
+    "show — JUDGED_BY_AREA_TOLD",
 )
-def test_known_gap_transfers_shown_twice(store: Connection) -> None:
-    terms_model.load(store, TRANSFERS_SHOWN_TWICE)
-    check(store, TRANSFERS_SHOWN_TWICE, Viewer("viewer"))
+def test_known_gap_the_counts_cover_told(store: Connection) -> None:
+    """JUDGED_BY_AREA_TOLD, the governor: the counts by status hide "not transferred" over
+    all time (1, two people) and, as its cover, "transferred" (2) — no other status has any —
+    though the headline's one term with any (Spring 2027) and the hours chart's one band show
+    it. Hiding it protects nothing, and not hiding it leaves one hidden beside a total shown
+    elsewhere (`test_dashboard_properties.check_status_counts`); tried (kinds25): taking no
+    charted status as cover broke that. Closing it needs the cover's term figures hidden
+    too (the headline's Spring transfers and the hours band), or the total of pairings."""
+    terms_model.load(store, JUDGED_BY_AREA_TOLD)
+    check(store, JUDGED_BY_AREA_TOLD, Viewer("viewer"), schools=True)
+
+
+#: Found by the property test above with 40 trials (helper kinds25's hunt, the governor); fails
+#: on the code before that session too. Assessment's three pairings not transferred all
+#: concluded in Summer 2027 (five people): its pairings judged there are hidden (the rate,
+#: 0%, hidden) as cover for behaviour's one transfer in Summer (two people) — but they are
+#: the pairings not transferred over all time (3), which the counts by status and the hours
+#: chart's one band show: the whole's "not transferred" counts as hidden in two terms (Spring
+#: too, where none concluded: its transfers hidden as cover, so its rate), so
+#: `chart_hiding.totals_unshown` leaves the total shown. Closing it needs both: a term whose
+#: figure of the outcome is 0 hides none of it (`unshown_of`; tried: the counts then hide
+#: the total) and the hours chart hiding an unshown outcome's total where none of its cells
+#: is hidden (its one band, in its only area: `outcomes._view` hides it only with a hidden
+#: cell; `hours_cover.pick_cover` leaves an outcome's only area to `totals_unshown`). The
+#: same hunt found the family by area three times more (an area's pairings judged in one
+#: term, hidden as cover, its pairings not transferred over all time: `hours_cover.
+#: areas_unshown` counts a term with none as hiding them too), each failing before too.
+SUMMER_TOLD_BY_THE_TOTAL = {
+    "schools": ["A", "B"],
+    "staff": [("A0", "A", True), ("A1", "A", False), ("A2", "A", True), ("A3", "A", False),
+              ("B0", "B", True), ("B1", "B", True), ("B2", "B", False), ("B3", "B", False)],
+    "pairings": [("B0", "A0", "assessment-design", "active", 2, 1, 2),
+                 ("A2", "A0", "anti-bullying", "transferred", 1, 1, 1),
+                 ("A0", "A3", "anti-bullying", "transferred", 1, 1, 1),
+                 ("A3", "B3", "anti-bullying", "transferred", 4, 1, 1),
+                 ("A3", "A2", "anti-bullying", "transferred", 3, 1, 2),
+                 ("A3", "B1", "anti-bullying", "transferred", 4, 1, 1),
+                 ("A1", "B1", "assessment-design", "not transferred", 4, 0, 2),
+                 ("B0", "B2", "assessment-design", "not transferred", 1, 0, 2),
+                 ("B2", "B3", "assessment-design", "not transferred", 4, 1, 2)],
+}  # fmt: skip
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not closed: a term's pairings judged hidden as cover are the total over all "
+    "time shown — SUMMER_TOLD_BY_THE_TOTAL",
+)
+def test_known_gap_a_cover_told_by_the_total(store: Connection) -> None:
+    terms_model.load(store, SUMMER_TOLD_BY_THE_TOTAL)
+    check(store, SUMMER_TOLD_BY_THE_TOTAL, Viewer("viewer"))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not closed: a term's pairings active hidden as cover are an area's judged shown "
+    "— JUDGED_BY_AREA_TOLD under the headline's own check",
+)
+def test_known_gap_an_areas_active_cover_told(store: Connection) -> None:
+    """JUDGED_BY_AREA_TOLD under `test_headline_terms_properties`' check (pairings active
+    too; the attacker who knows no kind unless a figure shown as 0 says so). Before this
+    session it failed on "transferred" over all time (the counts' cover, shown in Spring);
+    now on behaviour's pairings active in Spring: the whole's pairings judged hidden there
+    (its area's, told, no cover) hides one of its two pairings-active figures and two areas'
+    beside it (`hiding._guard_active`), and behaviour's is its judged shown (2, with nothing
+    open after). `_guard_active` would need `told`'s like for pairings active."""
+    terms_model.load(store, JUDGED_BY_AREA_TOLD)
+    terms_model.check(store, JUDGED_BY_AREA_TOLD, Viewer("viewer"))
+
+
+#: Found by a random hunt of the property test above (helper kinds25, 50 alliances, the
+#: governor, with the School filter's views); fails on the code before that session too
+#: (there beside two more). B's hours chart hides its one band of transfers ("under 6 h":
+#: B1 to A1 and B1 to C0, three people) — but B's headline shows its transfers in every term
+#: (0, 0 and 2 in Summer 2027), whose sum is that band. The alliance's rule for this
+#: (`chart_hiding.totals_unshown`, an outcome's total hidden where its headline hides one
+#: term alone) has no school's form: a school's band hidden where its headline shows every
+#: term protects nothing (its headline would need a term hidden, or the band shown). The
+#: same hunt found it again for C (its band over all areas and in assessment).
+B_BAND_TOLD_BY_ITS_TERMS = {
+    "schools": ["A", "B", "C"],
+    "staff": [("A0", "A", False), ("A1", "A", False), ("A2", "A", False), ("A3", "A", False),
+              ("B0", "B", True), ("B1", "B", False), ("C0", "C", False), ("C1", "C", False),
+              ("C2", "C", False), ("C3", "C", True)],
+    "pairings": [("A0", "A2", "assessment-design", "active", 3, 1, 1),
+                 ("A1", "A3", "assessment-design", "transferred", 2, 0, 0),
+                 ("B1", "A1", "anti-bullying", "transferred", 2, 0, 2),
+                 ("B1", "A1", "anti-bullying", "stopped", 2, 1, 2),
+                 ("B1", "C0", "assessment-design", "transferred", 3, 1, 2),
+                 ("A1", "B0", "assessment-design", "not transferred", 2, 1, 1),
+                 ("C3", "C2", "anti-bullying", "transferred", 1, 0, 0)],
+}  # fmt: skip
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not closed: a school's one band hidden though its headline shows every term — "
+    "B_BAND_TOLD_BY_ITS_TERMS",
+)
+def test_known_gap_a_schools_band_told_by_its_terms(store: Connection) -> None:
+    terms_model.load(store, B_BAND_TOLD_BY_ITS_TERMS)
+    check(store, B_BAND_TOLD_BY_ITS_TERMS, Viewer("viewer"), schools=True)

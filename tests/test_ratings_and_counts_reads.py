@@ -53,7 +53,8 @@ def old_tied(con: Connection, f, viewer: Viewer, scope: Scope, areas: pd.Series)
     """Which of a school's ratings counts are its outcomes' figures under another name, as
     it was worked out (a query of its own): where every pairing of each outcome the
     school's rated pairings are in is rated, the count is those outcomes' figure, hidden
-    where their work elsewhere rests on 1 to threshold-1 people the viewer cannot see."""
+    where their work elsewhere, or the school's own pairings of one of them, rests on 1 to
+    threshold-1 people the viewer cannot see."""
     where, values = scoped(f, scope)
     outcome = OUTCOME_SQL
     rated = "p.rating_before IS NOT NULL AND p.rating_after IS NOT NULL"
@@ -72,12 +73,13 @@ def old_tied(con: Connection, f, viewer: Viewer, scope: Scope, areas: pd.Series)
             WHERE k.rated > 0),
         mine AS (SELECT DISTINCT pairing_id FROM {f.people} WHERE school_id = ?),
         w AS (
-            SELECT p.area, x.outcome, m.staff_ref
-            FROM {f.pairings} p ANTI JOIN mine USING (pairing_id)
+            SELECT p.area, x.outcome, m.staff_ref,
+                   p.pairing_id IN (SELECT pairing_id FROM mine) AS here
+            FROM {f.pairings} p
             JOIN tied x ON x.area = p.area AND x.outcome = {outcome}
             JOIN {f.people} m USING (pairing_id)
             WHERE ({"p.area" if scope.area is None else "?::VARCHAR"} = p.area) AND {unseen})
-        SELECT area FROM w GROUP BY area, outcome
+        SELECT area FROM w GROUP BY area, outcome, here
         HAVING count(DISTINCT staff_ref) < {SUPPRESSION_THRESHOLD}
         """,  # noqa: S608 - code fragments
         [*values, scope.school_id, *([scope.area] if scope.area else []), *params],
@@ -132,9 +134,7 @@ def old_counts(con: Connection, viewer: Viewer, as_of: date) -> pd.DataFrame:
     hidden = ~may_show(out["people"])
     unshown = chart_hiding.totals_unshown(con, viewer, as_of)
     hidden |= out["status"].isin(unshown) & (out["pairings"] > 0)
-    if hidden.sum() == 1:
-        others = out[~hidden & (out["pairings"] > 0)].sort_values(["people", "pairings"])
-        hidden.loc[others.index[:1]] = True
+    hidden = views.never_one_hidden(out, hidden)  # the rule, called: the read is compared
     out["pairings"] = out["pairings"].astype("Int64").where(~hidden, pd.NA)
     return out.drop(columns=["people"])
 

@@ -107,8 +107,8 @@ def _tied(
     af: AreaFrames, rated: np.ndarray, here: np.ndarray, unseen: np.ndarray, area: str | None
 ) -> set[str]:
     """`ratings._school_sql`'s `tied`, restated: the areas whose ratings count is the school's
-    outcomes' figures, hidden where those outcomes' work elsewhere rests on 1 to
-    threshold-1 people the viewer cannot see."""
+    outcomes' figures, hidden where those outcomes' work elsewhere, or the school's own
+    pairings of one of them, rests on 1 to threshold-1 people the viewer cannot see."""
     b = af.hf.base
     status = b.pairings["status"].to_numpy().astype(str)
     outcome = np.where(np.isin(status, bd._FINAL), status, "open")
@@ -122,13 +122,16 @@ def _tied(
     mixed = ((r > 0) & (r < n)).reshape(len(an), len(on)).any(axis=1)
     some = r.reshape(len(an), len(on)).sum(axis=1) > 0
     tied = (r > 0) & np.repeat(some & ~mixed, len(on))
-    away = np.flatnonzero(~here & in_area & tied[cell])
-    member, person = bd._members(b, away)
-    keep = unseen[person]
     width = max(len(unseen), 1)
-    people = _distinct(cell[away][member[keep]], person[keep], len(tied), width)
-    few = (people > 0) & (people < SUPPRESSION_THRESHOLD)
-    return {str(a) for a in an[np.flatnonzero(few) // len(on)]}
+    out: set[str] = set()
+    for side in (~here, here):  # the work elsewhere, and the school's own
+        away = np.flatnonzero(side & in_area & tied[cell])
+        member, person = bd._members(b, away)
+        keep = unseen[person]
+        people = _distinct(cell[away][member[keep]], person[keep], len(tied), width)
+        few = (people > 0) & (people < SUPPRESSION_THRESHOLD)
+        out |= {str(a) for a in an[np.flatnonzero(few) // len(on)]}
+    return out
 
 
 def _across(

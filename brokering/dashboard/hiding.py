@@ -140,16 +140,29 @@ def guard_areas(
             and by_area[a][key][1] > 0
             and not (key == "active" and a in known)
             and (a, key) not in known
+            and not told(out[a], by_area[a], key)
         ]
         if open_:
             pick = min(open_, key=lambda a: (by_area[a][key][1], a))
             out[pick][key] = (None, True)
             out[pick] = _derive(out[pick], by_area[pick])
+        elif key == "judged" and any(told(out[a], by_area[a], key) for a in areas):
+            # Every other area's is its transfers, shown: the whole's is hidden instead.
+            out[None][key] = (None, True)
+            out[None] = _derive(out[None], by_area[None])
         elif key == "active" and alone and (hidden[0] in (forced or {}) or known):
             # The whole less the other areas, every one shown: hiding it protects nothing
             # (only a figure the flow matrices decided on can get here).
             out[hidden[0]][key] = (by_area[hidden[0]][key][0], False)
     return out
+
+
+def told(shown: dict, figs: dict, key: str) -> bool:
+    """A figure (`key` of a period's or area's `figs`; `shown`: as suppressed so far) told by
+    those shown, so hiding it as cover protects nothing: the pairings judged where none
+    concluded not transferred are the transfers beside them (found: TRANSFERS_SHOWN_TWICE,
+    tests/test_hours_by_area.py, for the attacker who knows which kinds there are)."""
+    return key == "judged" and not shown["transferred"][1] and not figs["not_transferred"][0]
 
 
 #: Headline figures that add up over the terms to a count shown over all time (the
@@ -181,24 +194,26 @@ def guard_terms(
         out[k][area][key] = (None, True)
         out[k][area] = _derive(out[k][area], figs[k][area])
 
+    def can_cover(k: int, area: str | None, key: str) -> bool:
+        """Shown, with pairings, and neither known (`sure`) nor `told`: hiding it covers."""
+        shown, got = out[k][area], figs[k][area]
+        return (
+            not shown[key][1]
+            and got[key][1] > 0
+            and (area, key) not in sure[k]
+            and not told(shown, got, key)
+        )
+
     for key in BY_TERM:
         terms = [k for k in range(len(out)) if key in out[k].get(None, {})]
         hidden = [k for k in terms if out[k][None][key][1]]
-        open_ = [
-            k
-            for k in terms
-            if not out[k][None][key][1] and figs[k][None][key][1] > 0 and (None, key) not in sure[k]
-        ]
+        open_ = [k for k in terms if can_cover(k, None, key)]
         if len(hidden) == 1 and open_:
             hide(min(open_, key=lambda k: (figs[k][None][key][1], k)), None, key)
         for k in (k for k in terms if out[k][None][key][1]):
             areas = sorted(a for a in out[k] if a is not None)
             while sum(out[k][a][key][1] for a in areas) < 2:
-                open_areas = [
-                    a
-                    for a in areas
-                    if not out[k][a][key][1] and figs[k][a][key][1] and (a, key) not in sure[k]
-                ]
+                open_areas = [a for a in areas if can_cover(k, a, key)]
                 if not open_areas:
                     break
                 hide(k, min(open_areas, key=lambda a: (figs[k][a][key][1], a)), key)

@@ -97,8 +97,12 @@ def _school_sql(f: Facts, viewer: Viewer, scope: Scope) -> tuple[str, list[objec
     """Per area of a school's rated pairings (in the scope's area): its pairings, average
     ratings and the people behind them the viewer cannot see (`unseen`); `part`,
     `elsewhere` and `whole` as `chart_hiding.across_schools` counts them for the ratings'
-    cells (the alliance's rated pairings by area); `tied`, as the old `chart_hiding.tied_hidden`
-    decides it. One pass: the pairings in the school's areas (`x`) — its own, the rated
+    cells (the alliance's rated pairings by area); `tied`: where every pairing of each outcome
+    the school's rated pairings are in is rated, the count is those outcomes' figures under
+    another name — hidden where their work elsewhere, or the school's own pairings of one of
+    them (a cell the school's outcomes hide: found RATED_BESIDE_THE_TRANSFERS,
+    tests/test_school_filter_joint_properties.py), rests on 1 to threshold-1 people unseen.
+    One pass: the pairings in the school's areas (`x`) — its own, the rated
     ones elsewhere and the work elsewhere of its tied outcomes — joined once to the people
     the viewer cannot see (`w`), every count taken from that."""
     # The facts' participants are all on the staff list: the same people, looked up there.
@@ -146,7 +150,7 @@ def _school_sql(f: Facts, viewer: Viewer, scope: Scope) -> tuple[str, list[objec
         FROM per GROUP BY area),
     whole AS (SELECT area, count(DISTINCT staff_ref) AS unseen FROM w
               WHERE rated GROUP BY area),
-    few AS (SELECT area FROM w WHERE t AND NOT here GROUP BY area, outcome
+    few AS (SELECT area FROM w WHERE t GROUP BY area, outcome, here
             HAVING count(DISTINCT staff_ref) < {t})
     SELECT area, main.pairings, main.before, main.after,
            coalesce(own.unseen, 0) AS unseen, coalesce(across.part, FALSE) AS part,
