@@ -92,7 +92,8 @@ def read(
         con,
         f"""
         WITH {cte},
-        m AS (SELECT pairing_id, staff_ref, side, school_id, {seen} AS seen FROM {cm}),
+        m AS MATERIALIZED (
+            SELECT pairing_id, staff_ref, side, school_id, {seen} AS seen FROM {cm}),
         named AS (SELECT DISTINCT pairing_id, school_id FROM m WHERE seen)
         SELECT 0 AS kind, u.school_id AS at, u.side, n.school_id AS named
         FROM (SELECT DISTINCT pairing_id, side, school_id FROM m WHERE NOT seen) u
@@ -132,71 +133,81 @@ def read(
     )
 
 
-def apply(
-    c: Covers,
-    a: np.ndarray,
-    b: np.ndarray,
-    rank: np.ndarray,
-    keep_s: np.ndarray,
-    keep_p: np.ndarray,
-) -> None:
-    """Hide (in `keep_s`, `keep_p`, in place) what gives each unnamed side in `c` a cover.
-    `a`, `b`: each relationship's schools (positions); `rank`: each relationship's place in
-    the order covers are taken in (smallest first, ties by the schools' codes)."""
+@dataclass(frozen=True)
+class Plan:
+    """`Covers` laid out once over the relationships for `apply`'s passes: each end (N, Y)
+    of a relationship (`n_`, `y`, `p`: its relationship), whether its direction that would
+    hold a side of Y's named at N rests on someone unseen (`dir_`: ends x sides), each
+    side's end (N, X) (-1: none), and each school's eligible ends in cover order (`order`,
+    `heads`, `start`, `second`)."""
+
+    c: Covers
+    n_: np.ndarray
+    y: np.ndarray
+    p: np.ndarray
+    dir_: np.ndarray
+    at_x: np.ndarray
+    order: np.ndarray
+    heads: np.ndarray
+    start: np.ndarray
+    second: np.ndarray
+
+
+def plan(c: Covers, a: np.ndarray, b: np.ndarray, rank: np.ndarray, n: int) -> Plan:
+    """`c` laid out over the relationships (`a`, `b`: their schools by position; `rank`:
+    their place in cover order, smallest first, ties by the schools' codes)."""
+    half = len(a)
+    ends_n, ends_y = np.concatenate([a, b]), np.concatenate([b, a])
+    ends_p = np.concatenate([np.arange(half), np.arange(half)])
+    # A side's donor at Y gives to N: for the end (N=a, Y=b) the direction b -> a
+    # (`b_open`), for (N=b, Y=a) a -> b; a recipient at Y, the other way.
+    dir_ = np.empty((2 * half, 2), bool)
+    dir_[:half, 0], dir_[:half, 1] = c.b_open, c.a_open
+    dir_[half:, 0], dir_[half:, 1] = c.a_open, c.b_open
+    key = pd.Index(ends_n.astype(np.int64) * n + ends_y)
+    at_x = key.get_indexer(c.named.astype(np.int64) * n + c.at) if half else np.full(len(c.at), -1)
+    order = np.lexsort((rank[ends_p], ends_n))
+    order = order[~c.whole[ends_y[order]]]
+    heads, start = np.unique(ends_n[order], return_index=True)
+    nxt = np.minimum(start + 1, max(len(order) - 1, 0))
+    second = np.where(ends_n[order[nxt]] == heads, order[nxt], -1) if len(order) else heads.copy()
+    return Plan(c, ends_n, ends_y, ends_p, dir_, at_x, order, heads, start, second)
+
+
+def apply(pl: Plan, keep_s: np.ndarray, keep_p: np.ndarray) -> None:
+    """Hide (in `keep_s`, `keep_p`, in place) what gives each unnamed side a cover."""
+    c = pl.c
     if not len(c.at):
         return
     n = len(keep_s)
     # Per school and side: its row leaves a side there possible (hidden, or resting on
     # someone unseen on that side) and it is no whole school.
     row_ok = (~keep_s[:, None] | c.open_s) & ~c.whole[:, None]
-    # Per relationship end (N, Y) and side: the direction that would hold a side of Y's,
-    # named at N, leaves it possible. A side's donor at Y gives to N: Y -> N.
-    dir_open = np.stack([c.a_open, c.b_open])  # [0]: a -> b, [1]: b -> a
-    ends_n = np.concatenate([a, b])
-    ends_y = np.concatenate([b, a])
-    ends_p = np.concatenate([np.arange(len(a)), np.arange(len(a))])
-    # For the end (N=a, Y=b): donor at Y gives b -> a (dir_open[1]); recipient at Y, a -> b.
-    # For the end (N=b, Y=a): donor at Y gives a -> b (dir_open[0]); recipient, b -> a.
-    half = len(a)
-    ends_dir = np.empty((2 * half, 2), bool)
-    ends_dir[:half, 0], ends_dir[:half, 1] = dir_open[1], dir_open[0]
-    ends_dir[half:, 0], ends_dir[half:, 1] = dir_open[0], dir_open[1]
-    ends_ok = (~keep_p[ends_p][:, None] | ends_dir) & row_ok[ends_y]
-    covered = np.zeros(len(c.at), bool)
-    own = (c.named != c.at) & row_ok[c.named, c.side]
-    covered |= own
-    # Other schools: a valid end (N, Y) with Y not X. Count the valid ends of each (N, side),
-    # less the one whose Y is X where that is valid.
-    for s in (0, 1) if len(ends_n) else ():
-        count = np.bincount(ends_n[ends_ok[:, s]], minlength=n)
+    # Per end (N, Y) and side: the relationship leaves it possible too (hidden, or that
+    # direction resting on someone unseen).
+    ends_ok = (~keep_p[pl.p][:, None] | pl.dir_) & row_ok[pl.y]
+    # Covered within N (Y = N, not X: only N's row holds it), or by an end (N, Y), Y not X.
+    covered = (c.named != c.at) & row_ok[c.named, c.side]
+    x_ok = np.where(pl.at_x >= 0, ends_ok[np.maximum(pl.at_x, 0), c.side], False)
+    for s in (0, 1) if len(pl.n_) else ():
+        count = np.bincount(pl.n_[ends_ok[:, s]], minlength=n)
         mine = c.side == s
-        pair_key = ends_n.astype(np.int64) * n + ends_y
-        at_x = pd.Index(pair_key).get_indexer(c.named[mine].astype(np.int64) * n + c.at[mine])
-        x_ok = np.where(at_x >= 0, ends_ok[np.maximum(at_x, 0), s], False)
-        covered[mine] |= (count[c.named[mine]] - x_ok) > 0
+        covered[mine] |= (count[c.named[mine]] - x_ok[mine]) > 0
     if covered.all():
         return
-    # Uncovered: N's own row where N could hold the side; else the nearest other school.
+    # Uncovered: N's own row where N could hold the side; else N's nearest other school
+    # (its first eligible end, or its second where the first's school is X).
     need = np.flatnonzero(~covered)
     by_own = (c.named[need] != c.at[need]) & ~c.whole[c.named[need]]
     keep_s[c.named[need[by_own]]] = False
     rest = need[~by_own]
-    if not len(rest):
+    if not len(rest) or not len(pl.order):
         return
-    # Each school's two nearest eligible ends (the other school not whole), in cover order:
-    # the first, unless its other school is the side's own X.
-    order = np.lexsort((rank[ends_p], ends_n))
-    order = order[~c.whole[ends_y[order]]]
-    if not len(order):
-        return
-    heads, start = np.unique(ends_n[order], return_index=True)
-    nxt = np.minimum(start + 1, len(order) - 1)
-    second = np.where(ends_n[order[nxt]] == heads, order[nxt], -1)
-    at = np.searchsorted(heads, c.named[rest])
-    found = (at < len(heads)) & (heads[np.minimum(at, len(heads) - 1)] == c.named[rest])
+    at = np.searchsorted(pl.heads, c.named[rest])
+    found = (at < len(pl.heads)) & (pl.heads[np.minimum(at, len(pl.heads) - 1)] == c.named[rest])
     rest, at = rest[found], at[found]
-    pick = order[start[at]]
-    pick = np.where(ends_y[pick] == c.at[rest], second[at], pick)
+    pick = pl.order[pl.start[at]]
+    pick = np.where(pl.y[pick] == c.at[rest], pl.second[at], pick)
     pick = pick[pick >= 0]
-    keep_s[ends_y[pick]] = False
-    keep_p[ends_p[pick]] = False
+    keep_s[pl.y[pick]] = False
+    keep_p[pl.p[pick]] = False

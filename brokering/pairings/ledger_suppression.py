@@ -87,6 +87,7 @@ def shown(
     rank[by_size] = np.arange(len(a))
     # Rows a cover may hide though they rest on no one unseen (rule 5): not whole schools.
     coverable = ~covers.whole if covers is not None else np.zeros(n, bool)
+    cover_plan = ledger_cover.plan(covers, a, b, rank, n) if covers is not None else None
     ends = np.concatenate([a[by_size], b[by_size]])
     ends_pair = np.concatenate([by_size, by_size])
     ends_rank = np.concatenate([np.arange(len(a)), np.arange(len(a))])
@@ -143,8 +144,8 @@ def shown(
         keep_p[smallest_open(row_hidden & gives_any & (cover_g == 0), ends_gives)] = False
         keep_p[smallest_open(row_hidden & gets_any & (cover_r == 0), ends_gets)] = False
         # Rule 5: each listed pairing's unnamed side keeps a cover (`ledger_cover`).
-        if covers is not None:
-            ledger_cover.apply(covers, a, b, rank, keep_s, keep_p)
+        if cover_plan is not None:
+            ledger_cover.apply(cover_plan, keep_s, keep_p)
         # Rule 4: never exactly one school row hidden — nor one given (received) total among
         # the schools that give (receive): the alliance's totals would give it away. (A row
         # resting on no one unseen is hidden only as a cover: rule 5.)
