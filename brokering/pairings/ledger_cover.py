@@ -188,7 +188,9 @@ def apply(pl: Plan, keep_s: np.ndarray, keep_p: np.ndarray) -> None:
     ends_ok = (~keep_p[pl.p][:, None] | pl.dir_) & row_ok[pl.y]
     # Covered within N (Y = N, not X: only N's row holds it), or by an end (N, Y), Y not X.
     covered = (c.named != c.at) & row_ok[c.named, c.side]
-    x_ok = np.where(pl.at_x >= 0, ends_ok[np.maximum(pl.at_x, 0), c.side], False)
+    x_ok = np.zeros(len(c.at), bool)
+    if len(pl.n_):  # the end (N, X) of a side, where there is one, counted only once
+        x_ok = np.where(pl.at_x >= 0, ends_ok[np.maximum(pl.at_x, 0), c.side], False)
     for s in (0, 1) if len(pl.n_) else ():
         count = np.bincount(pl.n_[ends_ok[:, s]], minlength=n)
         mine = c.side == s
