@@ -25,7 +25,8 @@ never shows what `primary` hid.)
 Used by the outcomes by receiving school (`outcomes._view`, `school_tables.grid`). Not by
 the ledger's schools: there a figure by school places any listed pairing's unnamed side,
 and weighing them all hid nearly every row of the demo alliance's ledger for the SLE
-coordinator and the heads — the ledger needs a lighter rule (a cover per listed pairing)."""
+coordinator and the heads — the ledger keeps a lighter rule: one cover per listed
+pairing's unnamed side (`pairings.ledger_cover`)."""
 
 from __future__ import annotations
 

@@ -347,7 +347,7 @@ def test_without_secondary_suppression_a_hidden_figure_is_recoverable(
 ) -> None:
     """The check can fail: hiding on each figure's own people only gives figures away."""
 
-    def primary_only(schools, pairs, viewer, threshold=3):  # noqa: ANN001, ANN202
+    def primary_only(schools, pairs, viewer, threshold=3, covers=None):  # noqa: ANN001, ANN202
         keep = ledger_suppression.primary
         return keep(schools["hidden"], threshold), keep(pairs["hidden"], threshold)
 

@@ -15,7 +15,7 @@ from itertools import permutations
 
 import numpy as np
 import pandas as pd
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from brokering.db import Connection
@@ -132,6 +132,18 @@ def _sees(viewer: Viewer, school: str, ref: str, a: dict) -> bool:
     return consent or school == viewer.school_id
 
 
+#: Found by BROKERING_PROPERTY_TRIALS=100 after the ledger's covers (`ledger_cover`) were
+#: added: the one pairing is within A (A1 sharing, A0 not), so the SLE coordinator lists it
+#: with an unnamed side and there is no relationship between two schools at all — the cover
+#: rule read an end of no relationship and failed (IndexError). It now looks for none.
+NO_RELATIONSHIP = {
+    "schools": ["A", "B", "C", "D", "E"],
+    "staff": [("A0", "A", False), ("A1", "A", True), ("B0", "B", True), ("C0", "C", False),
+              ("D0", "D", False), ("E0", "E", False)],
+    "pairings": [("A0", "A1", 1)],
+}  # fmt: skip
+
+
 @settings(
     max_examples=TRIALS,
     deadline=None,
@@ -140,6 +152,7 @@ def _sees(viewer: Viewer, school: str, ref: str, a: dict) -> bool:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(a=alliances())
+@example(a=NO_RELATIONSHIP)
 def test_no_hidden_ledger_figure_is_shown_or_recoverable(store: Connection, a: dict) -> None:
     load(store, a)
     for viewer in roles(a):

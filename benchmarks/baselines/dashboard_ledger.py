@@ -4,7 +4,9 @@ for the harness.
 Given the same precomputation as the product — the ledger's derived totals by school and by two
 schools (`ledger_facts.LEDGER`: `school_totals`, `pair_totals`), held in memory with the
 schools' names and order — the mirror only lays the two views out and suppresses them, by the
-product's own `ledger_suppression.shown`, called. So it does no counting the product does not
+product's own `ledger_suppression.shown`, called (its rule 5, a cover for each listed pairing's
+unnamed side, `ledger_cover`, weighs nothing for a governor, who lists no pairing; the product
+reads none for one either). So it does no counting the product does not
 also have done already: the ratio beside it measures what the product's reading of its derived
 tables costs over frames in memory, not a second way of counting. Nothing here is used by the
 app."""

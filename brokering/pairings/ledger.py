@@ -11,7 +11,8 @@ Counted over pairings that were at least agreed (a proposal has given nothing ye
 School-to-school relationships pair each two schools: a relationship is *reciprocal* when
 each has given the other something (a pairing as donor, or hours), *one-way* otherwise.
 A row resting on fewer people the viewer cannot see than the threshold is hidden, and so are
-the rows it could be worked back from (`ledger_suppression`).
+the rows it could be worked back from, and a cover for each listed pairing's unnamed side
+(`ledger_suppression`, `ledger_cover`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import pandas as pd
 from brokering import derived
 from brokering.db import Connection, query_df
 from brokering.derived import Relations
-from brokering.pairings import ledger_suppression
+from brokering.pairings import ledger_cover, ledger_suppression
 from brokering.pairings.ledger_facts import LEDGER
 from brokering.viewer import Viewer
 from brokering.visibility import visible_staff_sql
@@ -110,7 +111,13 @@ def school_views(con: Connection, viewer: Viewer) -> tuple[pd.DataFrame, pd.Data
     schools, pairs = _school_raw(con, viewer), _relationships_raw(con, viewer)
     schools["gives"] = (schools["pairings_given"] > 0) | (schools["hours_given"] > 0)
     schools["gets"] = (schools["pairings_received"] > 0) | (schools["hours_received"] > 0)
-    keep_s, keep_p = ledger_suppression.shown(schools, pairs, viewer)
+    covers = None
+    if ledger_cover.lists(viewer):  # each listed pairing's unnamed side keeps a cover
+        rel = derived.relations(con, LEDGER)
+        vis, params = visible_staff_sql(viewer, "st")
+        vs = f"vs AS (SELECT st.staff_ref FROM staff st WHERE {vis})"  # noqa: S608
+        covers = ledger_cover.read(con, viewer, rel, (vs, params), schools, pairs)
+    keep_s, keep_p = ledger_suppression.shown(schools, pairs, viewer, covers=covers)
     by_school = _blank(schools, keep_s, _SCHOOL_COLS).drop(columns=["hidden", "gives", "gets"])
     by_pair = _blank(pairs, keep_p, _PAIR_COLS)
     by_pair["relationship"] = by_pair["relationship"].where(keep_p.to_numpy(), pd.NA)

@@ -19,7 +19,12 @@ hiding a small cell in one view is not enough — anyone who sees both can subtr
    would give it away; the next smallest school row is hidden as well. So too when exactly one
    given (received) total is hidden among the schools that give (receive) anything.
 
-Rules 2-4 repeat until nothing changes (each only hides, so this ends). Hidden rows show no
+5. **Every unnamed side keeps a cover** (for a role that lists pairings): a row resting on
+   no one unseen still says no listed pairing's unnamed "partner school" side is in it; each
+   such side keeps a second school it could be at, as far as the shown rows say
+   (`ledger_cover`) — and such a cover counts as hidden for rule 4.
+
+Rules 2-5 repeat until nothing changes (each only hides, so this ends). Hidden rows show no
 figure and no count of people; the administrator, who sees everyone, sees every row.
 """
 
@@ -28,6 +33,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from brokering.pairings import ledger_cover
+from brokering.pairings.ledger_cover import Covers
 from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.viewer import Viewer
 
@@ -42,12 +49,14 @@ def shown(
     pairs: pd.DataFrame,
     viewer: Viewer,
     threshold: int = SUPPRESSION_THRESHOLD,
+    covers: Covers | None = None,
 ) -> tuple[pd.Series, pd.Series]:
     """(school rows shown, relationship rows shown) as boolean Series aligned with the
     frames. `schools` needs school_id, people, hidden (and, where known, gives and gets:
     whether it gives, receives anything; `by_id`, its place in code order, where school_id
     is not the code — the flows' positions); `pairs` school_a, school_b, people, hidden
-    (people the viewer cannot see).
+    (people the viewer cannot see). `covers`: the unnamed sides of the viewer's listed
+    pairings, each kept a cover (`ledger_cover`; rule 5), by position in the frames.
 
     Worked out on arrays, every school at once per pass, so a national ledger (20,000
     schools, 100,000 relationships) takes a few passes of milliseconds; passes repeat until
@@ -74,6 +83,11 @@ def shown(
     ca, cb = by_code[a], by_code[b]
     pair = np.minimum(ca, cb) * n + np.maximum(ca, cb)  # one per relationship: no ties left
     by_size = np.argsort(pairs["people"].to_numpy(np.int64) * (n * n) + pair)
+    rank = np.empty(len(a), np.int64)
+    rank[by_size] = np.arange(len(a))
+    # Rows a cover may hide though they rest on no one unseen (rule 5): not whole schools.
+    coverable = ~covers.whole if covers is not None else np.zeros(n, bool)
+    cover_plan = ledger_cover.plan(covers, a, b, rank, n) if covers is not None else None
     ends = np.concatenate([a[by_size], b[by_size]])
     ends_pair = np.concatenate([by_size, by_size])
     ends_rank = np.concatenate([np.arange(len(a)), np.arange(len(a))])
@@ -129,12 +143,16 @@ def shown(
         row_hidden = ~free_s & ~keep_s
         keep_p[smallest_open(row_hidden & gives_any & (cover_g == 0), ends_gives)] = False
         keep_p[smallest_open(row_hidden & gets_any & (cover_r == 0), ends_gets)] = False
+        # Rule 5: each listed pairing's unnamed side keeps a cover (`ledger_cover`).
+        if cover_plan is not None:
+            ledger_cover.apply(cover_plan, keep_s, keep_p)
         # Rule 4: never exactly one school row hidden — nor one given (received) total among
-        # the schools that give (receive): the alliance's totals would give it away.
+        # the schools that give (receive): the alliance's totals would give it away. (A row
+        # resting on no one unseen is hidden only as a cover: rule 5.)
         for side in (True, gives_all, gets_all):
-            hidden_s = ~free_s & ~keep_s & side
+            hidden_s = ~keep_s & side
             if hidden_s.sum() == 1:
-                others = np.flatnonzero(~free_s & keep_s & (size_s > 0) & side)
+                others = np.flatnonzero((~free_s | coverable) & keep_s & (size_s > 0) & side)
                 if len(others):
                     keep_s[others[np.lexsort((by_code[others], size_s[others]))[0]]] = False
         if (keep_s == before[0]).all() and (keep_p == before[1]).all():
