@@ -1,10 +1,11 @@
 """The dashboard harness rows for reads beside the Transfer page's figures: one school's
 ratings before and after (its School filter; the head of the largest school and the
-governor), a governor's pairings counted by status (the pairings page), and the hours chart
-for the whole alliance and for one skill area (the same head and the governor) — their
-product calls, numpy mirrors (`baselines.dashboard_reads`,
-`baselines.dashboard_charts.hours_alliance`), "same answer" checks and answering floors.
-Kept apart from `ops_dashboard` so each module stays one a reader can hold."""
+governor), a governor's pairings counted by status (the pairings page), the hours chart for
+the whole alliance and for one skill area (the same head and the governor), and the
+reciprocity ledger for the SLE coordinator and the head (no mirror yet) — their product
+calls, numpy mirrors (`baselines.dashboard_reads`, `baselines.dashboard_charts.
+hours_alliance`), "same answer" checks and answering floors. Kept apart from
+`ops_dashboard` so each module stays one a reader can hold."""
 
 from __future__ import annotations
 
@@ -126,7 +127,26 @@ def specs(con: Any, as_of: date, governor: Viewer) -> list[tuple[tuple, Viewer]]
             ("governor", "governor", governor),
         )
     ]
-    return [*ratings, counts, *hours]
+    # The reciprocity ledger for those who list pairings (each unnamed side keeps a cover:
+    # `pairings.ledger_cover`): no mirror yet — the governor's row has one.
+    ledgers = [
+        (
+            (
+                f"ledger_{who_key}",
+                "Reciprocity ledger by school and by relationship, secondary suppression "
+                f"across both and a cover for each unnamed side ({who_label})",
+                "brokering.pairings.ledger",
+                "school_views",
+                {},
+            ),
+            who,
+        )
+        for who_key, who_label, who in (
+            ("coordinator", "SLE coordinator", Viewer("sle_coordinator", None, "benchmark-sle")),
+            ("head", "head of school", head),
+        )
+    ]
+    return [*ratings, counts, *hours, *ledgers]
 
 
 def baselines(

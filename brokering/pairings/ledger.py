@@ -169,12 +169,15 @@ def _open_sql(viewer: Viewer, rel: Relations) -> tuple[str, str, str, str]:
     if viewer.aggregate_only:
         return "nothing AS (SELECT 1)", "t.pairings_a_to_b > 0", "t.pairings_b_to_a > 0", ""
     cm = rel["members"]
+    # Each participant looked up once (not once as a donor and again as a recipient).
     opened = f"""
+    ms AS MATERIALIZED (
+        SELECT x.pairing_id, x.side, x.school_id, {_seen(viewer, "x")} AS seen FROM {cm} x),
     opened AS (
         SELECT DISTINCT d.school_id AS giver, r.school_id AS receiver
-        FROM {cm} d JOIN {cm} r ON r.pairing_id = d.pairing_id AND r.side = 'recipient'
+        FROM ms d JOIN ms r ON r.pairing_id = d.pairing_id AND r.side = 'recipient'
         WHERE d.side = 'donor' AND d.school_id <> r.school_id
-          AND (NOT {_seen(viewer, "d")} OR NOT {_seen(viewer, "r")}))"""  # noqa: S608
+          AND (NOT d.seen OR NOT r.seen))"""  # noqa: S608
     joins = (
         "LEFT JOIN opened oab ON oab.giver = t.a AND oab.receiver = t.b "
         "LEFT JOIN opened oba ON oba.giver = t.b AND oba.receiver = t.a"
