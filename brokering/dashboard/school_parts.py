@@ -1,0 +1,112 @@
+# ruff: noqa: S608 - the SQL fragments below are code constants; every value is a parameter.
+"""A school's headline figures (the Transfer page's School filter) as sums of parts: the
+pairings grouped by the set of schools they have people from — `chart_hiding`'s rule on
+parts, for the headline.
+
+Why: the page shows the alliance's figures and every school's, and a school's counts every
+pairing with someone from it. So each is a sum of the same parts (a pairing between A and C
+is in A's figure, C's and the alliance's), and adding and subtracting the views isolates
+sums of parts: A's and C's less the alliance's is the work between A and C less the work
+with neither. Found (BETWEEN_TWO_OTHERS, tests/test_headline_school_properties.py): for the
+governor, A's and C's overdue reviews less the alliance's were the one pairing between A0
+and C0 — and B's hidden figure the alliance's less it. So a school's figure is hidden, before
+anything is derived from it, where one of its parts (the pairings with exactly one set of
+schools, the school among them) rests on 1 to threshold-1 people the viewer cannot see
+(`hiding.primary`, as `unlisted._forced_of` weighs a rest) — unless the viewer can work the
+figure out anyway (`school_view`: hiding it would protect nothing).
+
+The parts are counted over the school's own pairings alone (a few hundred at national
+scale, found through the participants' school index), in a read of their own beside the
+flows' (`school_view._decide`), not as more grouping sets of the figures' pass over every
+pairing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from brokering.dashboard.facts import Facts
+from brokering.dashboard.transfer_figures import MAX_PERIODS, _rows, figures_of
+from brokering.dashboard.unlisted import Forced, _forced_of, merged
+from brokering.db import Connection
+from brokering.viewer import Viewer
+
+#: area -> the figures per period (None: all areas).
+Figures = dict[str | None, list[dict]]
+
+
+def by_part(
+    con: Connection,
+    f: Facts,
+    school_id: str,
+    periods: list[tuple[date, date]],
+    as_of: date,
+    viewer: Viewer,
+) -> dict[str, Figures]:
+    """The school's figures per part (its set of schools, written "A,C" in name order) and
+    area, each a (value, people the viewer cannot see) pair as `figures_by_area` counts."""
+    if not 0 < len(periods) <= MAX_PERIODS:
+        raise ValueError(f"between 1 and {MAX_PERIODS} periods")
+    where = f"p.pairing_id IN (SELECT pairing_id FROM {f.people} WHERE school_id = ?)"
+    part = (
+        f"(SELECT string_agg(DISTINCT q.school_id, ',' ORDER BY q.school_id) "
+        f"FROM {f.people} q WHERE q.pairing_id = p.pairing_id)"
+    )
+    rows = _rows(con, f, where, [school_id], periods, as_of, viewer, True, (part, []))
+    ks = range(len(periods))
+    out: dict[str, Figures] = {}
+    for row in rows:
+        if pd.isna(row["touch"]):
+            continue  # the school's figures over all its parts: `figures_split` has them
+        area = None if pd.isna(row["area"]) else str(row["area"])
+        out.setdefault(str(row["touch"]), {})[area] = figures_of(row, ks)
+    return out
+
+
+def forced(parts: dict[str, Figures], n_periods: int) -> Forced:
+    """Per period, per area (None: all areas), the school's figures to hide: one of its
+    parts counts some and rests on 1 to threshold-1 people the viewer cannot see. Not
+    pairings active: their parts are the flow matrices' cells and the work within schools,
+    which the flows' rule weighs (`flows.school_totals`) — hidden here, a school's whole
+    the flows give away (found: its other schools' work, between them and within each,
+    told by the matrix and the reciprocity ledger) protected nothing."""
+    out: Forced = [{} for _ in range(n_periods)]
+    for figures in parts.values():
+        out = [merged(a, b) for a, b in zip(out, _forced_of(figures, n_periods, True), strict=True)]
+    return [
+        {
+            area: keep
+            for area, keys in per.items()
+            if (keep := tuple(k for k in keys if k != "active"))
+        }
+        for per in out
+    ]
+
+
+def read_forced(
+    con: Connection,
+    f: Facts,
+    school_id: str,
+    periods: list[tuple[date, date]],
+    as_of: date,
+    viewer: Viewer,
+) -> Forced:
+    """`forced` for the school's view read from the store; nothing for the administrator."""
+    if viewer.sees_everyone:
+        return [{} for _ in periods]
+    return forced(by_part(con, f, school_id, periods, as_of, viewer), len(periods))
+
+
+def add(
+    forced_: dict[str | None, tuple[str, ...]],
+    known: set,
+    parts: dict[str | None, tuple[str, ...]],
+) -> None:
+    """One period's parts' figures to hide (`forced`) added to the school's, but not those
+    the viewer can work out (`known`, as `hiding.outside` says: for pairings active the
+    area, else (area, key)) — hiding them would protect nothing."""
+    for area, keys in parts.items():
+        keep = tuple(k for k in keys if (area if k == "active" else (area, k)) not in known)
+        if keep:
+            forced_[area] = tuple(dict.fromkeys((*forced_.get(area, ()), *keep)))
