@@ -16,18 +16,16 @@ schools, the school among them) rests on 1 to threshold-1 people the viewer cann
 figure out anyway (`school_view`: hiding it would protect nothing).
 
 The parts are counted over the school's own pairings alone (a few hundred at national
-scale, found through the participants' school index), in a read of their own beside the
-flows' (`school_view._decide`), not as more grouping sets of the figures' pass over every
-pairing."""
+scale, read with their people in one small statement and counted in Python), on the flows'
+cursor beside the figures' pass (`school_view._decide`), not as more grouping sets of that
+pass over every pairing."""
 
 from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
-
-from brokering.dashboard.facts import Facts
-from brokering.dashboard.transfer_figures import MAX_PERIODS, _rows, figures_of
+from brokering.dashboard.facts import Facts, unseen_sql
+from brokering.dashboard.transfer_figures import FLAGS, MAX_PERIODS
 from brokering.dashboard.unlisted import Forced, _forced_of, merged
 from brokering.db import Connection
 from brokering.viewer import Viewer
@@ -44,24 +42,75 @@ def by_part(
     as_of: date,
     viewer: Viewer,
 ) -> dict[str, Figures]:
-    """The school's figures per part (its set of schools, written "A,C" in name order) and
-    area, each a (value, people the viewer cannot see) pair as `figures_by_area` counts."""
+    """The school's additive figures (`hiding.ADDITIVE` but pairings active) per part (its
+    set of schools, written "A,C" in name order) and area, each a (value, people the viewer
+    cannot see) pair as `transfer_figures.figures_by_area` counts them (the same flags,
+    `FLAGS`). Why counted here, not in SQL: the school's pairings counted in the periods
+    are a few hundred at most, read with their people in one small statement; grouped by
+    part in the figures' statement they cost as much as the whole alliance's pass."""
     if not 0 < len(periods) <= MAX_PERIODS:
         raise ValueError(f"between 1 and {MAX_PERIODS} periods")
-    where = f"p.pairing_id IN (SELECT pairing_id FROM {f.people} WHERE school_id = ?)"
-    part = (
-        f"(SELECT string_agg(DISTINCT q.school_id, ',' ORDER BY q.school_id) "
-        f"FROM {f.people} q WHERE q.pairing_id = p.pairing_id)"
-    )
-    rows = _rows(con, f, where, [school_id], periods, as_of, viewer, True, (part, []))
     ks = range(len(periods))
-    out: dict[str, Figures] = {}
-    for row in rows:
-        if pd.isna(row["touch"]):
-            continue  # the school's figures over all its parts: `figures_split` has them
-        area = None if pd.isna(row["area"]) else str(row["area"])
-        out.setdefault(str(row["touch"]), {})[area] = figures_of(row, ks)
-    return out
+    bounds = ", ".join(f"?::DATE AS s{k}, ?::DATE AS e{k}, ?::DATE AS c{k}" for k in ks)
+    dates = [v for s, e in periods for v in (s, e, min(e, as_of))]
+    masks = ", ".join(
+        " | ".join(f"(CASE WHEN {cond.format(k=k)} THEN {1 << k} ELSE 0 END)" for k in ks)
+        + f" AS {flag}"
+        for flag, cond in FLAGS.items()
+        if flag != "active"
+    )
+    unseen, params = unseen_sql(viewer, "m", listed=True)
+    rows = con.execute(
+        f"""
+        WITH per AS (SELECT {bounds}),
+        x AS (
+            SELECT p.pairing_id, p.area, p.hours, p.status, {masks}
+            FROM {f.pairings} p, per
+            WHERE p.pairing_id IN (SELECT pairing_id FROM {f.people} WHERE school_id = ?)
+        )
+        SELECT x.pairing_id, x.area, x.hours, x.status, x.concluded, x.overdue,
+               m.staff_ref, m.school_id, {unseen} AS u
+        FROM x JOIN {f.people} m USING (pairing_id)
+        WHERE x.concluded | x.overdue <> 0
+        """,
+        [*dates, school_id, *params],
+    ).fetchall()
+    pairings: dict[object, list] = {}
+    for pid, area, hours, status, concluded, overdue, ref, school, u in rows:
+        entry = pairings.setdefault(pid, [area, hours, status, concluded, overdue, set(), set()])
+        entry[5].add(school)
+        if u:
+            entry[6].add(ref)
+    # part -> area -> per period, per key: [value, people]
+    cells: dict[str, dict[str | None, list[dict]]] = {}
+    for area, hours, status, concluded, overdue, schools, people in pairings.values():
+        done = {
+            "transferred": concluded if status == "transferred" else 0,
+            "judged": concluded if status in ("transferred", "not transferred") else 0,
+            "not_transferred": concluded if status == "not transferred" else 0,
+            "overdue": overdue,
+            "hours": concluded,
+        }
+        part = ",".join(sorted(schools))
+        for where in (area, None):
+            per = cells.setdefault(part, {}).setdefault(where, [{} for _ in ks])
+            for k in ks:
+                for key, bits in done.items():
+                    if not bits >> k & 1:
+                        continue
+                    value, who = per[k].setdefault(key, [None if key == "hours" else 0, set()])
+                    if key == "hours":
+                        value = (value or 0) + float(hours) if hours is not None else value
+                    else:
+                        value += 1
+                    per[k][key] = [value, who | people]
+    return {
+        part: {
+            area: [{key: (v, len(who)) for key, (v, who) in per.items()} for per in figs]
+            for area, figs in areas.items()
+        }
+        for part, areas in cells.items()
+    }
 
 
 def forced(parts: dict[str, Figures], n_periods: int) -> Forced:
