@@ -254,7 +254,7 @@ def _parts_forced(
 ) -> list[dict]:
     """`school_parts.read_forced`: the school's pairings grouped by their set of schools,
     counted here; the rule, called."""
-    if viewer.sees_everyone:
+    if not school_parts.applies(viewer):
         return [{} for _ in periods]
     b = af.hf.base
     pairing = b.people["pairing"].to_numpy()
