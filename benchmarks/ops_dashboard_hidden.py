@@ -70,7 +70,7 @@ for _who in ("head", "governor"):
     SHARES[f"transfer_by_term_area_{_who}"] = _SCOPED.format(extra="", compose="")
 for _key in ("head", "head_area", "governor"):
     SHARES[f"transfer_headline_school_{_key}"] = _SCOPED.format(
-        extra=", hiding.outside and school_view's rules",
+        extra=", hiding.outside, school_view's rules and school_parts' (the parts counted here)",
         compose=(
             ", and the school's reading of the flows' cells (restated from "
             "flows.school_totals, which has it inline)"

@@ -122,8 +122,8 @@ def check(con: Connection, a: dict, viewer: Viewer) -> None:
     know = [np.eye(n)[i] for i, p in enumerate(a["pairings"])
             if sees(viewer, a, p[0]) and sees(viewer, a, p[1])]  # fmt: skip
     for name, key, target in hidden:
-        if recoverable(know, target):
-            continue
+        if recoverable(know, target) or made.all_listed(a, viewer, target):
+            continue  # known; or counted off their pairings page, as the school model has it
         assert not recoverable(know + shown[key], target), (viewer, name, a)
 
 
@@ -142,6 +142,32 @@ FLOWS_KNOWN = {
 }  # fmt: skip
 
 
+#: Found by BROKERING_PROPERTY_TRIALS=40 (helper school25's hunt; the same on the code
+#: before it). Head C: assessment's evidenced transfers (2: C0 with B0 and with A1) are
+#: hidden, the whole's 5 less classroom practice's 3 and behaviour's 0 — but both pairings
+#: have someone from C, so both are on head C's pairings page: they count the figure there,
+#: and it is no cover (`unlisted.listed_of`, `hiding.guard_areas`). The model now treats a
+#: hidden figure all listed as known (`alliances.all_listed`), as the School filter's
+#: (`test_headline_school_properties.check`'s `page`) and the outcomes' models do.
+LISTED_BY_HEAD_C = {
+    "schools": ["A", "B", "C"],
+    "staff": [("A0", "A", False), ("A1", "A", True), ("A2", "A", False), ("B0", "B", False),
+              ("C0", "C", False), ("C1", "C", True)],
+    "pairings": [("A2", "B0", "adaptive-teaching", "transferred", 3),
+                 ("A1", "A0", "assessment-design", "stopped", 4),
+                 ("C1", "A2", "adaptive-teaching", "transferred", 1),
+                 ("A0", "A2", "adaptive-teaching", "transferred", 1),
+                 ("C0", "A2", "adaptive-teaching", "active", 3),
+                 ("A0", "B0", "adaptive-teaching", "stopped", 3),
+                 ("A0", "C0", "assessment-design", "active", 3),
+                 ("C0", "B0", "assessment-design", "transferred", 1),
+                 ("C0", "A0", "anti-bullying", "not transferred", 2),
+                 ("A1", "B0", "adaptive-teaching", "active", 3),
+                 ("C0", "A1", "assessment-design", "transferred", 2),
+                 ("C1", "A0", "adaptive-teaching", "not transferred", 3)],
+}  # fmt: skip
+
+
 @settings(
     max_examples=TRIALS,
     deadline=None,
@@ -151,6 +177,7 @@ FLOWS_KNOWN = {
 )
 @given(a=alliances())
 @example(a=FLOWS_KNOWN)
+@example(a=LISTED_BY_HEAD_C)
 def test_no_hidden_area_headline_figure_is_recoverable(store: Connection, a: dict) -> None:
     if not a["pairings"]:
         return

@@ -301,8 +301,9 @@ def test_one_area_under_a_shown_whole(store: Connection) -> None:
 #: is the alliance's less it. A three-school form of the work elsewhere: a school's figure
 #: whose part with one other school (the pairings between exactly them) rests on 1 to
 #: threshold-1 people tells that part beside the other's and the alliance's — the
-#: headline's form of `chart_hiding`'s rule on parts, which `school_view` does not apply
-#: (the figures' pass would need each part by set of schools counted).
+#: headline's form of `chart_hiding`'s rule on parts, which `school_view` now applies
+#: (`school_parts`: A's and C's overdue reviews are hidden, their part A0 with C0 resting
+#: on two people). Failed (strict xfail) before.
 BETWEEN_TWO_OTHERS = {
     "schools": ["A", "B", "C"],
     "staff": [("A0", "A", True), ("B0", "B", False), ("B1", "B", True), ("B2", "B", False),
@@ -322,12 +323,7 @@ BETWEEN_TWO_OTHERS = {
 }  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not closed: two schools' figures less the alliance's tell the work between "
-    "them, a third school's hidden work elsewhere — BETWEEN_TWO_OTHERS",
-)
-def test_known_gap_the_work_between_two_other_schools(store: Connection) -> None:
+def test_the_work_between_two_other_schools(store: Connection) -> None:
     area_model.load(store, BETWEEN_TWO_OTHERS)
     check(store, BETWEEN_TWO_OTHERS, Viewer("viewer"))
 
@@ -339,8 +335,9 @@ def test_known_gap_the_work_between_two_other_schools(store: Connection) -> None
 #: away (A1 to B1 and B1 to A1, each shown), and the alliance's behaviour (3) less them is
 #: B's work within itself there, that one pairing — so A's whole is the alliance's 9 less
 #: it. The alliance's area total beside its flow matrix leaves the area's work within
-#: schools shown as their difference, resting here on two people (`flow_hiding`, the
-#: flows' rule: another helper's).
+#: schools shown as their difference, resting here on two people: the flows' rule
+#: (`flow_hiding._within_exposed`) now hides such an area's total (behaviour's), with a
+#: complement among the areas. Failed (strict xfail) before.
 WITHIN_B_BESIDE_THE_FLOWS = {
     "schools": ["A", "B"],
     "staff": [("A0", "A", False), ("A1", "A", True), ("A2", "A", True), ("B0", "B", True),
@@ -357,11 +354,39 @@ WITHIN_B_BESIDE_THE_FLOWS = {
 }  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not closed: an area's total beside its flow matrix tells its work within "
-    "schools — WITHIN_B_BESIDE_THE_FLOWS",
-)
-def test_known_gap_work_within_a_school_beside_the_flows(store: Connection) -> None:
+def test_work_within_a_school_beside_the_flows(store: Connection) -> None:
     area_model.load(store, WITHIN_B_BESIDE_THE_FLOWS)
     check(store, WITHIN_B_BESIDE_THE_FLOWS, Viewer("viewer"))
+
+
+#: Found by BROKERING_PROPERTY_TRIALS=40 (helper school25's hunt; the same on the code
+#: before its change). The SLE coordinator, with the flows: every pairing in assessment has
+#: B1 in it (consented: each is on their pairings page), so B's pairings active there are
+#: the alliance's assessment figure — hidden, but the whole's 12 less behaviour's 8, and
+#: all listed (the model lets them count it). B's is hidden too (the flows' look:
+#: `flows.school_totals`), though it is the same pairings: hiding a figure the viewer can
+#: work out protects nothing, and the model finds it recovered. Not closed: a school's
+#: figure equal to the alliance's all-listed one is not taken as known by `school_view`
+#: (`hiding.outside` knows it only where the alliance's is shown).
+B_IS_ALL_OF_ASSESSMENT = {
+    "schools": ["A", "B", "C"],
+    "staff": [("A0", "A", False), ("A1", "A", True), ("A2", "A", True), ("B0", "B", True),
+              ("B1", "B", True), ("B2", "B", False), ("B3", "B", True), ("C0", "C", False),
+              ("C1", "C", True), ("C2", "C", True), ("C3", "C", False)],
+    "pairings": [("B1", "C0", "assessment-design", 1), ("C2", "C1", "anti-bullying", 2),
+                 ("C0", "C2", "anti-bullying", 2), ("B1", "B0", "anti-bullying", 1),
+                 ("A2", "C1", "anti-bullying", 4), ("B3", "A1", "anti-bullying", 1),
+                 ("B1", "A1", "assessment-design", 3), ("B1", "B2", "assessment-design", 1),
+                 ("B3", "A0", "anti-bullying", 4), ("B1", "C3", "assessment-design", 1),
+                 ("C2", "B3", "anti-bullying", 4), ("A1", "B2", "anti-bullying", 1)],
+}  # fmt: skip
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not closed: a school's figure equal to the alliance's all-listed one is hidden "
+    "though known — B_IS_ALL_OF_ASSESSMENT",
+)
+def test_known_gap_a_school_figure_equal_to_the_alliances_listed_one(store: Connection) -> None:
+    flows_model.load(store, B_IS_ALL_OF_ASSESSMENT)
+    check_with_flows(store, B_IS_ALL_OF_ASSESSMENT, Viewer("sle_coordinator"))

@@ -6,8 +6,9 @@ Counted here with numpy over the facts in memory: each period's figures per area
 the pairings with or without someone from the school), people counted once per figure, only
 those the viewer cannot see. Suppressed by the product's own functions, called:
 `hiding.guard_areas`, `hiding.guard_terms`, `hiding.outside`, `school_view.whole`,
-`school_view._one_unknown_elsewhere`, `school_view._cover_whole` and
-`unlisted.school_forced`, and
+`school_view._one_unknown_elsewhere`, `school_view._cover_whole`,
+`unlisted.school_forced` and `school_parts.forced` and `.add` (the school's parts, by set of
+schools, counted here), and
 (`dashboard_area_flows`) `flow_hiding.flow_hidden`. What is composed here as the product
 composes it (`transfer._guarded_views`, `school_view._decide`): which terms are suppressed
 together, and how the flows' decisions and the alliance's view feed the school's. Nothing
@@ -23,7 +24,7 @@ import pandas as pd
 from benchmarks.baselines import dashboard as bd
 from benchmarks.baselines.dashboard_area_flows import AreaFrames, area_totals, school_totals
 from benchmarks.baselines.dashboard_hidden import HEADLINE_KEYS
-from brokering.dashboard import school_view, unlisted
+from brokering.dashboard import school_parts, school_view, unlisted
 from brokering.dashboard.hiding import guard_areas, guard_terms, outside
 from brokering.dashboard.transfer import trend_row
 from brokering.terms import Term, previous_term, term_of, terms_between
@@ -243,6 +244,32 @@ def _school_rests(
     return unlisted.school_forced(parts[1][0], parts[0][0], len(bounds))
 
 
+def _parts_forced(
+    af: AreaFrames,
+    periods: list[tuple[date, date]],
+    as_of: date,
+    unseen: np.ndarray,
+    viewer: Viewer,
+    touch: np.ndarray,
+) -> list[dict]:
+    """`school_parts.read_forced`: the school's pairings grouped by their set of schools,
+    counted here; the rule, called."""
+    if not school_parts.applies(viewer):
+        return [{} for _ in periods]
+    b = af.hf.base
+    pairing = b.people["pairing"].to_numpy()
+    rows = np.flatnonzero(touch[pairing])
+    school = af.hf.person_school[b.people["person"].to_numpy()[rows]]
+    sets: dict[int, set] = {}
+    for p, s in zip(pairing[rows].tolist(), school.tolist(), strict=True):
+        sets.setdefault(p, set()).add(s)
+    group = np.full(len(b.pairings), -1, np.int64)
+    codes, keys = pd.factorize(pd.Series([tuple(sorted(v)) for v in sets.values()], dtype=object))
+    group[list(sets)] = codes
+    parts = figures(af, periods, as_of, unseen, group, max(len(keys), 1))
+    return school_parts.forced({str(g): figs for g, (figs, _) in parts.items()}, len(periods))
+
+
 def bd_zero() -> dict:
     """A period's figures with no pairing counted."""
     return {
@@ -338,11 +365,13 @@ def headline_school(
     mine, without = of(split[1]), of(split[0])
     matrices = school_totals(af, periods, school, unseen, viewer, cache)
     rests = _school_rests(af, a_bounds, as_of, unseen, viewer, touch)
+    parts = _parts_forced(af, periods, as_of, unseen, viewer, touch)
     decided = []
     for k, (start, _) in enumerate(periods):
         forced, known = outside({a: f[k] for a, f in without.items()}, shown[at[start]])
         hide, given_away = matrices[k]
         known |= given_away
+        school_parts.add(forced, known, parts[k])
         forced = unlisted.merged(forced, rests[at[start]])
         for a in hide - known:
             forced[a] = (*forced.get(a, ()), "active")

@@ -218,6 +218,15 @@ def flow_hidden(
         if len(stuck_c) or len(stuck_o):
             col_known[np.concatenate([stuck_c, stuck_o])] = False
             continue
+        # An area's total less its matrix's cells is its work within schools, which no matrix
+        # shows: with no cell of the area unknown to the viewer, that difference is exact, so
+        # where the work within rests on 1 to threshold-1 people the viewer cannot see (a
+        # school's people are its own: summed over the schools) the total is hidden instead.
+        # Found: WITHIN_B_BESIDE_THE_FLOWS (tests/test_headline_school_properties.py).
+        exposed = _within_exposed(line_col, n_cols, diag, raw_unseen, guarded_) & col_known
+        if exposed.any():
+            col_known[exposed] = False
+            continue
         areas = pd.factorize(cells["area"].to_numpy(object))[1]
         # Areas whose every part the viewer sees or knows: no hidden cell resting on someone
         # unseen, no work within a school resting on someone unseen.
@@ -230,3 +239,16 @@ def flow_hidden(
             set(areas[~col_known[: len(areas)]]),
             set(areas[derivable]),
         )
+
+
+def _within_exposed(
+    col: np.ndarray, n_cols: int, diag: np.ndarray, unseen: np.ndarray, unknown: np.ndarray
+) -> np.ndarray:
+    """Per area (`col` per cell): its work within schools (the `diag` cells: a school with
+    itself) rests on 1 to threshold-1 people the viewer cannot see (`unseen` per cell, a
+    school's people its own) while no cell between schools there is `unknown` to the viewer
+    (hidden, resting on someone unseen) — the area's total less its matrix's cells would
+    then be that work, exactly."""
+    within = np.bincount(col[diag], weights=unseen[diag], minlength=n_cols).astype(np.int64)
+    cover = np.bincount(col[unknown & ~diag], minlength=n_cols) > 0
+    return primary(within) & ~cover

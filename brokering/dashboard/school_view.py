@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import date
 
 from brokering import changes
-from brokering.dashboard import flows, hiding, school_sample, transfer, unlisted
+from brokering.dashboard import flows, hiding, school_parts, school_sample, transfer, unlisted
 from brokering.dashboard.facts import Scope, facts
 from brokering.db import Connection, alongside
 from brokering.terms import term_of
@@ -88,12 +88,17 @@ def _decide(
         )
         return shown, _periods(split[True], at_ours), _periods(split[False], at_ours), ours
 
-    (shown, mine, without, unlisted_ours), matrices = alongside(
-        con,
+    def flows_and_parts(cursor: Connection) -> tuple:
         # Its relationships are read first (`flow_once.relationships`, with `bounds`):
-        # the alliance's look finds them read, after its figures.
-        lambda cursor: flows.school_totals(cursor, viewer, periods, scope.school_id, f, bounds),
-        figures_and_alliance,
+        # the alliance's look finds them read, after its figures. Then the school's parts
+        # (`school_parts`: its own pairings alone, a small read).
+        matrices = flows.school_totals(cursor, viewer, periods, scope.school_id, f, bounds)
+        return matrices, school_parts.read_forced(
+            cursor, f, scope.school_id, periods, as_of, viewer
+        )
+
+    (shown, mine, without, unlisted_ours), (matrices, parts) = alongside(
+        con, flows_and_parts, figures_and_alliance
     )
     out = []
     for k, (start, _) in enumerate(periods):
@@ -102,6 +107,8 @@ def _decide(
         )
         hide, given_away = matrices[k]
         known |= given_away
+        # A part of the school's figure (its work with one set of schools) resting on few.
+        school_parts.add(forced, known, parts[k])
         # What the viewer does not list, in the school's pairings or elsewhere (`unlisted`).
         forced = unlisted.merged(forced, unlisted_ours[at[start]])
         for area in hide - known:
