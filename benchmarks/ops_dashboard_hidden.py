@@ -174,7 +174,7 @@ def baselines(
     }
 
 
-def _frames_equal(out: Any, base: Any) -> bool:
+def frames_equal(out: Any, base: Any) -> bool:
     """The product's frame and the mirror's: the same rows, values, hidden cells and types."""
     if out.empty or base.empty:
         return bool(out.empty and base.empty)
@@ -193,23 +193,23 @@ def checks() -> dict[str, Callable[[Any, Any], bool]]:
 
     scoped_checks = {
         **{f"transfer_headline_area_{w}": headline for w in ("head", "governor")},
-        **{f"transfer_by_term_area_{w}": _frames_equal for w in ("head", "governor")},
+        **{f"transfer_by_term_area_{w}": frames_equal for w in ("head", "governor")},
         **{f"transfer_headline_school_{k}": headline for k in ("head", "head_area", "governor")},
         **{
-            f"transfer_{c}_school_{w}": _frames_equal
+            f"transfer_{c}_school_{w}": frames_equal
             for c in ("outcomes", "hours")
             for w in ("head", "governor")
         },
     }
 
     def both(out: Any, base: Any) -> bool:
-        return all(_frames_equal(o, b) for o, b in zip(out, base, strict=True))
+        return all(frames_equal(o, b) for o, b in zip(out, base, strict=True))
 
     return {
         **scoped_checks,
         "ledger_governor": both,
         "transfer_headline_governor": headline,
-        "transfer_by_school_governor": _frames_equal,
-        "flow_matrix_governor": _frames_equal,
-        "balance_governor": _frames_equal,
+        "transfer_by_school_governor": frames_equal,
+        "flow_matrix_governor": frames_equal,
+        "balance_governor": frames_equal,
     }

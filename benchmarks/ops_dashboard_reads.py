@@ -13,12 +13,11 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-import pandas as pd
-
 from benchmarks.baselines import dashboard_area_flows as daf
 from benchmarks.baselines import dashboard_charts as dc
 from benchmarks.baselines import dashboard_reads as dr
 from benchmarks.measure import Figure, timeit
+from benchmarks.ops_dashboard_hidden import frames_equal
 from benchmarks.ops_dashboard_scoped import head_and_area, scope
 from brokering.viewer import Viewer
 
@@ -185,22 +184,14 @@ def baselines(
     return out
 
 
-def _frames_equal(out: Any, base: Any) -> bool:
-    try:
-        pd.testing.assert_frame_equal(base, out.reset_index(drop=True))
-    except AssertionError:
-        return False
-    return True
-
-
 def checks() -> dict[str, Callable[[Any, Any], bool]]:
     """{row key: (product's answer, mirror's answer) -> the same, figures and hidden flags}."""
     return {
-        "ratings_school_head": _frames_equal,
-        "ratings_school_governor": _frames_equal,
-        "status_counts_governor": _frames_equal,
+        "ratings_school_head": frames_equal,
+        "ratings_school_governor": frames_equal,
+        "status_counts_governor": frames_equal,
         **{
-            f"transfer_hours{k}_{w}": _frames_equal
+            f"transfer_hours{k}_{w}": frames_equal
             for k in ("", "_area")
             for w in ("head", "governor")
         },

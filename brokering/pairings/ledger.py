@@ -42,14 +42,18 @@ def _viewer_cte(con: Connection, viewer: Viewer) -> tuple[str, list[object], Rel
     """The ledger's derived tables (current with the data) and CTEs over them for `viewer`:
     `vs` (the staff they can see one by one, read live, so consent counts at once) and `cm`
     (the counted pairings' participants with a `visible` flag)."""
-    vis, params = visible_staff_sql(viewer, "st")
+    vs, params = _visible_cte(viewer)
     rel = derived.relations(con, LEDGER)
     members = rel["members"]
-    cte = (
-        f"vs AS (SELECT st.staff_ref FROM staff st WHERE {vis}), "  # noqa: S608
-        f"cm AS (SELECT m.*, {_seen(viewer, 'm')} AS visible FROM {members} m)"
-    )
+    cte = f"{vs}, cm AS (SELECT m.*, {_seen(viewer, 'm')} AS visible FROM {members} m)"  # noqa: S608
     return cte, params, rel
+
+
+def _visible_cte(viewer: Viewer) -> tuple[str, list[object]]:
+    """The CTE `vs` (the staff `viewer` can see one by one, read live, so consent counts at
+    once) and its parameters: the one definition every ledger read looks people up in."""
+    vis, params = visible_staff_sql(viewer, "st")
+    return f"vs AS (SELECT st.staff_ref FROM staff st WHERE {vis})", params  # noqa: S608
 
 
 def _seen(viewer: Viewer, alias: str) -> str:
@@ -114,9 +118,7 @@ def school_views(con: Connection, viewer: Viewer) -> tuple[pd.DataFrame, pd.Data
     covers = None
     if ledger_cover.lists(viewer):  # each listed pairing's unnamed side keeps a cover
         rel = derived.relations(con, LEDGER)
-        vis, params = visible_staff_sql(viewer, "st")
-        vs = f"vs AS (SELECT st.staff_ref FROM staff st WHERE {vis})"  # noqa: S608
-        covers = ledger_cover.read(con, viewer, rel, (vs, params), schools, pairs)
+        covers = ledger_cover.read(con, viewer, rel, _visible_cte(viewer), schools, pairs)
     keep_s, keep_p = ledger_suppression.shown(schools, pairs, viewer, covers=covers)
     by_school = _blank(schools, keep_s, _SCHOOL_COLS).drop(columns=["hidden", "gives", "gets"])
     by_pair = _blank(pairs, keep_p, _PAIR_COLS)
@@ -135,9 +137,9 @@ def _hidden_sql(viewer: Viewer, table: str, keys: str, rel: Relations) -> tuple[
     """CTEs `vs` and `hid`: per `keys` of `table` (members or joint), how many distinct
     people the viewer cannot see one by one (read live: consent counts at once). An
     aggregate-only role sees no one, so its count is every person (the totals' `people`)."""
-    vis, params = visible_staff_sql(viewer, "st")
+    vs, params = _visible_cte(viewer)
     return (
-        f"vs AS (SELECT st.staff_ref FROM staff st WHERE {vis}), "  # noqa: S608
+        f"{vs}, "  # noqa: S608
         f"hid AS (SELECT {keys}, count(DISTINCT staff_ref) AS hidden FROM {rel[table]} x "
         f"WHERE NOT {_seen(viewer, 'x')} GROUP BY ALL)"
     ), params
