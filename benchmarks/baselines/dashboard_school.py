@@ -182,10 +182,14 @@ def area_view(
     cache: dict | None = None,
 ) -> tuple[list[dict], list[dict]]:
     """`transfer._guarded_views` for one area of the alliance: (the area's figures, per
-    period every area's and the whole's suppressed with the areas' flow matrices)."""
+    period every area's and the whole's suppressed with the areas' flow matrices). With
+    `cache`, what the viewer can count from their page (`listed_of`) is kept there too, for
+    a school's view beside it (`hiding.outside`)."""
     by_area = dict(by_area)
     with_flows = area_totals(af, bounds, unseen, viewer, cache)
     rest, listed = _unlisted(af, bounds, as_of, unseen, viewer, by_area)
+    if cache is not None:
+        cache["listed"] = listed
     if area not in by_area:
         by_area[area] = [bd_zero() for _ in bounds]
     per_period, guarded = [], []
@@ -368,7 +372,9 @@ def headline_school(
     parts = _parts_forced(af, periods, as_of, unseen, viewer, touch)
     decided = []
     for k, (start, _) in enumerate(periods):
-        forced, known = outside({a: f[k] for a, f in without.items()}, shown[at[start]])
+        without_k = {a: f[k] for a, f in without.items()}
+        mine_k = {a: f[k] for a, f in mine.items()}
+        forced, known = outside(without_k, shown[at[start]], cache["listed"][at[start]], mine_k)
         hide, given_away = matrices[k]
         known |= given_away
         school_parts.add(forced, known, parts[k])

@@ -66,7 +66,10 @@ def _derive(out: dict, figs: dict) -> dict:
 
 
 def outside(
-    without: dict[str | None, dict], alliance: dict[str | None, dict]
+    without: dict[str | None, dict],
+    alliance: dict[str | None, dict],
+    listed: set[tuple[str | None, str]] | frozenset = frozenset(),
+    mine: dict[str | None, dict] | None = None,
 ) -> tuple[dict[str | None, tuple[str, ...]], set[str | None]]:
     """For a school's view beside the alliance's (`school_view`): per area (None: all
     areas), the figures to hide, and the areas whose pairings active are the alliance's
@@ -77,17 +80,24 @@ def outside(
     viewer cannot see (the school's would give it away); known where the alliance's is
     shown and the difference rests on nobody unseen: for pairings active, the area; for the
     other figures, (area, key) — never hidden beside another (`guard_areas`, `guard_terms`:
-    hiding a figure the viewer can work out protects nothing)."""
+    hiding a figure the viewer can work out protects nothing). `listed`: the alliance's
+    (area, key) the viewer can count from their pairings page (`unlisted.listed_of`), told
+    to them though hidden — for a school's figure (`mine`, the same figures over the school's
+    pairings) not itself resting on 1 or 2 people they cannot see: such a figure would place
+    a listed pairing's unnamed side at the school (found: B_IS_ALL_OF_ASSESSMENT, tests/
+    test_headline_school_properties.py, a school's figure that is all of the alliance's)."""
     out: dict[str | None, tuple[str, ...]] = {}
     known: set = set()
     for area, shown in alliance.items():
-        figs = without.get(area, {})
+        figs, own = without.get(area, {}), (mine or {}).get(area, {})
         keys = []
         for key in ADDITIVE:
             value, people = figs.get(key, (0, 0))
-            if (value and primary([people])[0]) or (shown.get(key, (0, False))[1] and not people):
+            listed_here = (area, key) in listed and not primary([own.get(key, (0, 0))[1]])[0]
+            told = key in shown and (not shown[key][1] or listed_here)
+            if (value and primary([people])[0]) or (not told and key in shown and not people):
                 keys.append(key)
-            elif key in shown and not shown[key][1] and not people:
+            elif told and not people:
                 known.add(area if key == "active" else (area, key))
         out[area] = tuple(keys)
     return out, known

@@ -55,6 +55,9 @@ def grid(
     # looked up among the list's unseen quarter, not its seen three quarters (a tenth of
     # the alliance's table's time at national scale; the same people).
     unseen, params = unseen_sql(viewer, "m", listed=True)
+    # The cells' pairings are read from `c` itself, not from `w` made distinct: a pairing is
+    # at most once per cell, and every pairing of the facts has its people in `f.people`
+    # (the facts keep only pairings with someone on the staff list), so both give the same.
     # Why not one GROUPING SETS pass with distinct counts: at national scale (90,000 cells)
     # distinct counts over three groupings cost twice what counting each person once per
     # cell and then each cell's people once per margin does; the answer is the same.
@@ -73,7 +76,7 @@ def grid(
         {placed_ctes(placed_sql("w", listed) if places(viewer, schools) else None)},
         d AS MATERIALIZED (
             SELECT outcome, r, k, staff_ref, bool_or(unseen) AS unseen FROM w GROUP BY ALL),
-        p AS MATERIALIZED (SELECT DISTINCT outcome, r, k, pairing_id FROM w),
+        p AS MATERIALIZED (SELECT outcome, r, k, pairing_id FROM c),
         counted AS (
             SELECT outcome, r, k, 0::BIGINT AS level, count(*) AS people,
                    count(*) FILTER (WHERE unseen) AS unseen FROM d GROUP BY ALL

@@ -86,7 +86,8 @@ def _decide(
         _, shown = transfer._guarded_views(
             con, viewer, alliance, bounds, as_of, f, split[None][0], tuple(rest)
         )
-        return shown, _periods(split[True], at_ours), _periods(split[False], at_ours), ours
+        mine, without = _periods(split[True], at_ours), _periods(split[False], at_ours)
+        return shown, mine, without, ours, rest[1]
 
     def flows_and_parts(cursor: Connection) -> tuple:
         # Its relationships are read first (`flow_once.relationships`, with `bounds`):
@@ -97,13 +98,16 @@ def _decide(
             cursor, f, scope.school_id, periods, as_of, viewer
         )
 
-    (shown, mine, without, unlisted_ours), (matrices, parts) = alongside(
+    (shown, mine, without, unlisted_ours, listed), (matrices, parts) = alongside(
         con, flows_and_parts, figures_and_alliance
     )
     out = []
     for k, (start, _) in enumerate(periods):
         forced, known = hiding.outside(
-            {area: figs[k] for area, figs in without.items()}, shown[at[start]]
+            {area: figs[k] for area, figs in without.items()},
+            shown[at[start]],
+            listed[at[start]],
+            {area: figs[k] for area, figs in mine.items()},
         )
         hide, given_away = matrices[k]
         known |= given_away
