@@ -385,3 +385,12 @@ B_IS_ALL_OF_ASSESSMENT = {
 def test_a_school_figure_equal_to_the_alliances_listed_one_is_known(store: Connection) -> None:
     flows_model.load(store, B_IS_ALL_OF_ASSESSMENT)
     check_with_flows(store, B_IS_ALL_OF_ASSESSMENT, Viewer("sle_coordinator"))
+
+
+def test_a_listed_figure_not_told_by_the_rest_is_no_knowledge(store: Connection) -> None:
+    """The same alliance for head A, who sees the alliance's behaviour hidden too: its
+    assessment, though all on their page, is not the whole less the rest shown, and taking
+    B's as known (the first form of the rule) showed it beside the ledger's B given, hidden
+    as a cover, which it then gave away (BROKERING_PROPERTY_TRIALS=40)."""
+    flows_model.load(store, B_IS_ALL_OF_ASSESSMENT)
+    check_with_flows(store, B_IS_ALL_OF_ASSESSMENT, Viewer("headteacher", "A", "head-A"))

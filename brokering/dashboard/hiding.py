@@ -81,11 +81,12 @@ def outside(
     shown and the difference rests on nobody unseen: for pairings active, the area; for the
     other figures, (area, key) — never hidden beside another (`guard_areas`, `guard_terms`:
     hiding a figure the viewer can work out protects nothing). `listed`: the alliance's
-    (area, key) the viewer can count from their pairings page (`unlisted.listed_of`), told
-    to them though hidden — for a school's figure (`mine`, the same figures over the school's
-    pairings) not itself resting on 1 or 2 people they cannot see: such a figure would place
-    a listed pairing's unnamed side at the school (found: B_IS_ALL_OF_ASSESSMENT, tests/
-    test_headline_school_properties.py, a school's figure that is all of the alliance's)."""
+    (area, key) the viewer can count from their pairings page (`unlisted.listed_of`): such
+    an area's figure hidden alone beside the whole and every other area shown (left so:
+    `guard_areas`, it covers nothing) is told by them, as one shown — for a school's figure
+    (`mine`, the same figures over the school's pairings) not itself resting on 1 or 2
+    people they cannot see (found: B_IS_ALL_OF_ASSESSMENT, tests/test_headline_school_
+    properties.py, a school's figure that is all of the alliance's)."""
     out: dict[str | None, tuple[str, ...]] = {}
     known: set = set()
     for area, shown in alliance.items():
@@ -93,7 +94,11 @@ def outside(
         keys = []
         for key in ADDITIVE:
             value, people = figs.get(key, (0, 0))
-            listed_here = (area, key) in listed and not primary([own.get(key, (0, 0))[1]])[0]
+            listed_here = (
+                (area, key) in listed
+                and _told_by_the_rest(alliance, area, key)
+                and not primary([own.get(key, (0, 0))[1]])[0]
+            )
             told = key in shown and (not shown[key][1] or listed_here)
             if (value and primary([people])[0]) or (not told and key in shown and not people):
                 keys.append(key)
@@ -101,6 +106,14 @@ def outside(
                 known.add(area if key == "active" else (area, key))
         out[area] = tuple(keys)
     return out, known
+
+
+def _told_by_the_rest(alliance: dict[str | None, dict], area: str | None, key: str) -> bool:
+    """Whether the alliance's `area` figure of `key` is its whole less its other areas, all
+    shown (as `outside` is given them: key -> (value, hidden))."""
+    if area is None:
+        return False
+    return all(key in figs and not figs[key][1] for a, figs in alliance.items() if a != area)
 
 
 def guard_areas(
