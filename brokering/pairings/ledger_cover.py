@@ -77,55 +77,56 @@ def read(
     con: Connection,
     viewer: Viewer,
     rel: Relations,
-    vs: tuple[str, list[object]],
+    un: tuple[str, list[object]],
+    order: str,
     schools: pd.DataFrame,
     pairs: pd.DataFrame,
 ) -> Covers:
     """The unnamed sides of the viewer's listed pairings and each school's whole and open
-    sides, aligned with `schools` (school_id) and `pairs` (school_a, school_b, a_open,
-    b_open). `vs`: the CTE `vs` (staff the viewer sees) and its parameters."""
-    cte, params = vs
+    sides, aligned with `schools` (in the ledger's order) and `pairs` (a_open, b_open). `un`:
+    the CTE `un` (staff the viewer cannot see) and its parameters; `order`: the CTE `ord`
+    (each school's place `pos` in `schools`), so the read answers in places, not codes."""
+    cte, params = un
     whole, own = whole_sql(viewer, "sc.school_id")
     cm = rel["members"]
-    seen = "staff_ref IN (SELECT staff_ref FROM vs)"
+    seen = "staff_ref NOT IN (SELECT staff_ref FROM un)"
+    recipient = "(side = 'recipient')::TINYINT"
     frame = query_df(
         con,
         f"""
-        WITH {cte},
+        WITH {cte}, {order},
         m AS MATERIALIZED (
-            SELECT pairing_id, staff_ref, side, school_id, {seen} AS seen FROM {cm}),
-        named AS (SELECT DISTINCT pairing_id, school_id FROM m WHERE seen)
-        SELECT 0 AS kind, u.school_id AS at, u.side, n.school_id AS named
-        FROM (SELECT DISTINCT pairing_id, side, school_id FROM m WHERE NOT seen) u
-        JOIN named n USING (pairing_id)
-        GROUP BY ALL
-        UNION ALL
-        SELECT 1, school_id, side, NULL FROM m WHERE NOT seen GROUP BY ALL
-        UNION ALL
-        SELECT 2, sc.school_id, NULL, NULL FROM schools sc WHERE {whole}
+            SELECT pairing_id, staff_ref, {recipient} AS side, school_id, {seen} AS seen
+            FROM {cm}),
+        named AS (SELECT DISTINCT pairing_id, school_id FROM m WHERE seen),
+        rows AS (
+            SELECT 0 AS kind, u.school_id AS at, u.side, n.school_id AS named
+            FROM (SELECT DISTINCT pairing_id, side, school_id FROM m WHERE NOT seen) u
+            JOIN named n USING (pairing_id)
+            GROUP BY ALL
+            UNION ALL
+            SELECT 1, school_id, side, NULL FROM m WHERE NOT seen GROUP BY ALL
+            UNION ALL
+            SELECT 2, sc.school_id, NULL, NULL FROM schools sc WHERE {whole})
+        SELECT r.kind, oa.pos AS at, r.side, coalesce(onm.pos, -1) AS named
+        FROM rows r JOIN ord oa ON oa.school_id = r.at
+        LEFT JOIN ord onm ON onm.school_id = r.named
         """,
         [*params, *own],
     )
-    index = pd.Index(schools["school_id"])
-    n = len(index)
-
-    def part(kind: int) -> pd.DataFrame:
-        return frame[frame["kind"] == kind]
-
-    needs = part(0)
-    side = needs["side"].map({s: k for k, s in enumerate(SIDES)}).to_numpy(np.int64)
+    n = len(schools)
+    kind = frame["kind"].to_numpy()
+    at, named = frame["at"].to_numpy(np.int64), frame["named"].to_numpy(np.int64)
+    side = frame["side"].fillna(0).to_numpy(np.int64)  # (none for a whole school's row)
+    needs, opened = kind == 0, kind == 1
     open_s = np.zeros((n, 2), bool)
-    opened = part(1)
-    open_s[
-        index.get_indexer(opened["at"]),
-        opened["side"].map({s: k for k, s in enumerate(SIDES)}).to_numpy(np.int64),
-    ] = True
+    open_s[at[opened], side[opened]] = True
     whole_s = np.zeros(n, bool)
-    whole_s[index.get_indexer(part(2)["at"])] = True
+    whole_s[at[kind == 2]] = True
     return Covers(
-        at=index.get_indexer(needs["at"]).astype(np.int64),
-        side=side,
-        named=index.get_indexer(needs["named"]).astype(np.int64),
+        at=at[needs],
+        side=side[needs],
+        named=named[needs],
         whole=whole_s,
         open_s=open_s,
         a_open=pairs["a_open"].to_numpy(bool),
