@@ -228,15 +228,12 @@ def _relationships_raw(
     frame = query_df(con, sql, params)
     ids, names = schools["school_id"].array, schools["school"].array
     a_at, b_at = frame["a_at"].to_numpy(np.int64), frame["b_at"].to_numpy(np.int64)
-    for i, (col, values) in enumerate(
-        (
-            ("school_a", ids.take(a_at)),
-            ("school_a_name", names.take(a_at)),
-            ("school_b", ids.take(b_at)),
-            ("school_b_name", names.take(b_at)),
-        )
+    none = np.empty(0, object)  # no rows: the columns' type is what a read of none gives
+    for i, (col, values, at) in enumerate(
+        (("school_a", ids, a_at), ("school_a_name", names, a_at))
+        + (("school_b", ids, b_at), ("school_b_name", names, b_at))
     ):
-        frame.insert(i, col, values)
+        frame.insert(i, col, values.take(at) if len(frame) else none)
     a_gives = ((frame["pairings_a_to_b"] > 0) | (frame["hours_a_to_b"] > 0)).to_numpy(bool)
     b_gives = ((frame["pairings_b_to_a"] > 0) | (frame["hours_b_to_a"] > 0)).to_numpy(bool)
     label = np.where(
