@@ -127,7 +127,12 @@ def school_views(con: Connection, viewer: Viewer) -> tuple[pd.DataFrame, pd.Data
     schools["gets"] = (schools["pairings_received"] > 0) | (schools["hours_received"] > 0)
     covers = None
     if ledger_cover.lists(viewer):  # each listed pairing's unnamed side keeps a cover
-        covers = ledger_cover.read(con, viewer, rel, _unseen_cte(viewer), _ORDER, schools, pairs)
+        # One read of who the viewer cannot see, for the schools', the relationships' and
+        # the covers' figures alike (the administrator sees everyone: nothing is hidden).
+        seen = _unseen_cte(viewer), _seen(viewer, "x"), _ORDER
+        got = ledger_cover.read(con, viewer, rel, seen, len(schools), pairs)
+        covers, schools["hidden"], pairs["hidden"] = got
+        pairs["a_open"], pairs["b_open"] = covers.a_open, covers.b_open
     keep_s, keep_p = ledger_suppression.shown(schools, pairs, viewer, covers=covers)
     by_school = _blank(schools, keep_s, _SCHOOL_COLS)
     by_school = by_school.drop(columns=["hidden", "by_id", "gives", "gets"])
@@ -136,7 +141,7 @@ def school_views(con: Connection, viewer: Viewer) -> tuple[pd.DataFrame, pd.Data
     return by_school, by_pair.drop(columns=["hidden", "a_open", "b_open", "a_at", "b_at"])
 
 
-#: The CTE `ord`: each school's place in the ledger's order (`at`: hub first, then by name,
+#: The CTE `ord`: each school's place in the ledger's order (`pos`: hub first, then by name,
 #: as the by-school view is listed) and in code order (`by_id`) — worked out in the reads so
 #: that the suppression's passes find a row by number, not by looking its code up.
 _ORDER = """ord AS (SELECT school_id, name, is_hub,
@@ -151,57 +156,21 @@ def school_relationships(con: Connection, viewer: Viewer) -> pd.DataFrame:
     return school_views(con, viewer)[1]
 
 
-def _hidden_sql(viewer: Viewer, table: str, keys: str, rel: Relations) -> tuple[str, list]:
-    """CTEs `un`, `ord` and `hid`: per `keys` of `table` (members or joint), how many distinct
-    people the viewer cannot see one by one (read live: consent counts at once). An
-    aggregate-only role sees no one, so its count is every person (the totals' `people`)."""
-    un, params = _unseen_cte(viewer)
-    return (
-        f"{un}, {_ORDER}, "  # noqa: S608
-        f"hid AS (SELECT {keys}, count(DISTINCT staff_ref) AS hidden FROM {rel[table]} x "
-        f"WHERE NOT {_seen(viewer, 'x')} GROUP BY ALL)"
-    ), params
-
-
 def _school_raw(con: Connection, viewer: Viewer, rel: Relations) -> pd.DataFrame:
-    """One row per school, unsuppressed, with its people and how many the viewer cannot see."""
-    cte, params = _hidden_sql(viewer, "members", "school_id", rel)
-    hidden = "t.people" if viewer.aggregate_only else "h.hidden"
+    """One row per school, unsuppressed, with its people and how many the viewer cannot see:
+    for an aggregate-only role, who sees no one, every person (the totals' `people`); for
+    anyone else 0 here, filled in from the viewer's own read (`ledger_cover.read`)."""
+    hidden = "t.people" if viewer.aggregate_only else "0"
     sql = f"""
-    WITH {cte}
+    WITH {_ORDER}
     SELECT sc.school_id, sc.name AS school, coalesce(t.pg, 0) AS pairings_given,
       coalesce(t.pr, 0) AS pairings_received, coalesce(t.hg, 0) AS hours_given,
       coalesce(t.hr, 0) AS hours_received, coalesce(t.hg, 0) - coalesce(t.hr, 0) AS balance,
       coalesce(t.people, 0) AS people, coalesce({hidden}, 0) AS hidden, sc.by_id
     FROM ord sc LEFT JOIN {rel["school_totals"]} t USING (school_id)
-    {"" if viewer.aggregate_only else "LEFT JOIN hid h USING (school_id)"}
     ORDER BY sc.pos
     """  # noqa: S608
-    return query_df(con, sql, params)
-
-
-def _open_sql(viewer: Viewer, rel: Relations) -> tuple[str, str, str, str]:
-    """Per relationship, whether school_a (school_b) gives in it as a donor resting on someone
-    the viewer cannot see (`a_open`, `b_open`): a direction the viewer could add up from their
-    own lists gives no cover (`ledger_suppression`, rule 3). An aggregate-only role sees no
-    one, so every direction with a pairing is open — said without looking anyone up."""
-    if viewer.aggregate_only:
-        return "nothing AS (SELECT 1)", "t.pairings_a_to_b > 0", "t.pairings_b_to_a > 0", ""
-    cm = rel["members"]
-    # Each participant looked up once (not once as a donor and again as a recipient).
-    opened = f"""
-    ms AS MATERIALIZED (
-        SELECT x.pairing_id, x.side, x.school_id, {_seen(viewer, "x")} AS seen FROM {cm} x),
-    opened AS (
-        SELECT DISTINCT d.school_id AS giver, r.school_id AS receiver
-        FROM ms d JOIN ms r ON r.pairing_id = d.pairing_id AND r.side = 'recipient'
-        WHERE d.side = 'donor' AND d.school_id <> r.school_id
-          AND (NOT d.seen OR NOT r.seen))"""  # noqa: S608
-    joins = (
-        "LEFT JOIN opened oab ON oab.giver = t.a AND oab.receiver = t.b "
-        "LEFT JOIN opened oba ON oba.giver = t.b AND oba.receiver = t.a"
-    )
-    return opened, "oab.giver IS NOT NULL", "oba.giver IS NOT NULL", joins
+    return query_df(con, sql)
 
 
 def _relationships_raw(
@@ -210,22 +179,26 @@ def _relationships_raw(
     """One row per two schools linked by a counted pairing or hours, unsuppressed, with each
     school's place in the by-school view `schools` (`a_at`, `b_at`). The schools' codes and
     names are taken from `schools` by those places, not read again: at national scale turning
-    200,000 names into Python strings cost more than the rest of the read."""
-    cte, params = _hidden_sql(viewer, "joint", "a, b", rel)
-    hidden = "t.people" if viewer.aggregate_only else "coalesce(h.hidden, 0)"
-    opened, a_open, b_open, joins = _open_sql(viewer, rel)
+    200,000 names into Python strings cost more than the rest of the read.
+
+    How many people the viewer cannot see (`hidden`), and whether school_a (school_b) gives
+    in it as a donor resting on someone unseen (`a_open`, `b_open`: a direction the viewer
+    could add up from their own lists gives no cover, `ledger_suppression` rule 3): for an
+    aggregate-only role, who sees no one, every person and every direction with a pairing;
+    for anyone else none here, filled in from the viewer's own read (`ledger_cover.read`)."""
+    agg = viewer.aggregate_only
+    hidden = "t.people" if agg else "0"
+    a_open, b_open = ("t.pairings_a_to_b > 0", "t.pairings_b_to_a > 0") if agg else ("FALSE",) * 2
     sql = f"""
-    WITH {cte}, {opened}
+    WITH {_ORDER}
     SELECT t.pairings_a_to_b, t.pairings_b_to_a, t.hours_a_to_b, t.hours_b_to_a, t.people,
-      {hidden} AS hidden,
-      {a_open} AS a_open, {b_open} AS b_open, sa.pos AS a_at, sb.pos AS b_at
+      {hidden} AS hidden, {a_open} AS a_open, {b_open} AS b_open,
+      sa.pos AS a_at, sb.pos AS b_at
     FROM {rel["pair_totals"]} t
     JOIN ord sa ON sa.school_id = t.a JOIN ord sb ON sb.school_id = t.b
-    {"" if viewer.aggregate_only else "LEFT JOIN hid h ON h.a = t.a AND h.b = t.b"}
-    {joins}
     ORDER BY sa.by_id, sb.by_id
     """  # noqa: S608
-    frame = query_df(con, sql, params)
+    frame = query_df(con, sql)
     ids, names = schools["school_id"].array, schools["school"].array
     a_at, b_at = frame["a_at"].to_numpy(np.int64), frame["b_at"].to_numpy(np.int64)
     none = np.empty(0, object)  # no rows: the columns' type is what a read of none gives

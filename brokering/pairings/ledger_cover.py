@@ -73,65 +73,102 @@ def lists(viewer: Viewer) -> bool:
     return not viewer.aggregate_only and not viewer.sees_everyone
 
 
+#: What `read` answers, one row each, as (kind, x, side, z, k) with schools by place:
+#: 0 an unnamed side (X, its side, N); 1 a school with someone unseen on a side; 2 a whole
+#: school; 3 a school's unseen people (k); 4 a direction giver (x) -> receiver (z) resting on
+#: someone unseen; 5 two schools' unseen people (x, z: a, b; k).
+_READ = """
+    WITH {un}, {order},
+    m AS MATERIALIZED (
+        SELECT pairing_id, staff_ref, (side = 'recipient')::TINYINT AS side, school_id,
+          {seen} AS seen
+        FROM {members} x),
+    named AS (SELECT DISTINCT pairing_id, school_id FROM m WHERE seen),
+    opened AS (
+        SELECT DISTINCT d.school_id AS giver, r.school_id AS receiver
+        FROM m d JOIN m r ON r.pairing_id = d.pairing_id AND r.side = 1
+        WHERE d.side = 0 AND d.school_id <> r.school_id AND (NOT d.seen OR NOT r.seen)),
+    rows AS (
+        SELECT 0 AS kind, u.school_id AS x, u.side, n.school_id AS z, NULL::BIGINT AS k
+        FROM (SELECT DISTINCT pairing_id, side, school_id FROM m WHERE NOT seen) u
+        JOIN named n USING (pairing_id)
+        GROUP BY ALL
+        UNION ALL
+        SELECT 1, school_id, side, NULL, NULL FROM m WHERE NOT seen GROUP BY ALL
+        UNION ALL
+        SELECT 2, sc.school_id, NULL, NULL, NULL FROM schools sc WHERE {whole}
+        UNION ALL
+        SELECT 3, school_id, NULL, NULL, count(DISTINCT staff_ref) FROM m WHERE NOT seen
+        GROUP BY school_id
+        UNION ALL
+        SELECT 4, giver, NULL, receiver, NULL FROM opened
+        UNION ALL
+        SELECT 5, a, NULL, b, count(DISTINCT staff_ref) FROM {joint} x WHERE NOT {seen}
+        GROUP BY a, b)
+    SELECT r.kind, ox.pos AS x, coalesce(r.side, 0) AS side, coalesce(oz.pos, -1) AS z,
+      coalesce(r.k, 0) AS k
+    FROM rows r JOIN ord ox ON ox.school_id = r.x LEFT JOIN ord oz ON oz.school_id = r.z
+"""
+
+
 def read(
     con: Connection,
     viewer: Viewer,
     rel: Relations,
-    un: tuple[str, list[object]],
-    order: str,
-    schools: pd.DataFrame,
+    seen: tuple[tuple[str, list[object]], str, str],
+    n: int,
     pairs: pd.DataFrame,
-) -> Covers:
-    """The unnamed sides of the viewer's listed pairings and each school's whole and open
-    sides, aligned with `schools` (in the ledger's order) and `pairs` (a_open, b_open). `un`:
-    the CTE `un` (staff the viewer cannot see) and its parameters; `order`: the CTE `ord`
-    (each school's place `pos` in `schools`), so the read answers in places, not codes."""
-    cte, params = un
+) -> tuple[Covers, np.ndarray, np.ndarray]:
+    """(the unnamed sides of the viewer's listed pairings, each school's whole and open
+    sides and each relationship's open directions; per school and per relationship, how many
+    people the viewer cannot see one by one), aligned with the ledger's frames: schools in
+    its order (`n` of them), `pairs` by its schools' places (a_at, b_at).
+
+    `seen`: the CTE `un` (staff the viewer cannot see) with its parameters, whether
+    `x`.staff_ref is seen, and the CTE `ord` (each school's place `pos`) — looked up once, in
+    one statement, for every figure that depends on the viewer: a lookup of the national
+    alliance's 200,000 participants is most of the cost of each of the reads it serves."""
+    (un, params), seen_x, order = seen
     whole, own = whole_sql(viewer, "sc.school_id")
-    cm = rel["members"]
-    seen = "staff_ref NOT IN (SELECT staff_ref FROM un)"
-    recipient = "(side = 'recipient')::TINYINT"
-    frame = query_df(
-        con,
-        f"""
-        WITH {cte}, {order},
-        m AS MATERIALIZED (
-            SELECT pairing_id, staff_ref, {recipient} AS side, school_id, {seen} AS seen
-            FROM {cm}),
-        named AS (SELECT DISTINCT pairing_id, school_id FROM m WHERE seen),
-        rows AS (
-            SELECT 0 AS kind, u.school_id AS at, u.side, n.school_id AS named
-            FROM (SELECT DISTINCT pairing_id, side, school_id FROM m WHERE NOT seen) u
-            JOIN named n USING (pairing_id)
-            GROUP BY ALL
-            UNION ALL
-            SELECT 1, school_id, side, NULL FROM m WHERE NOT seen GROUP BY ALL
-            UNION ALL
-            SELECT 2, sc.school_id, NULL, NULL FROM schools sc WHERE {whole})
-        SELECT r.kind, oa.pos AS at, r.side, coalesce(onm.pos, -1) AS named
-        FROM rows r JOIN ord oa ON oa.school_id = r.at
-        LEFT JOIN ord onm ON onm.school_id = r.named
-        """,
-        [*params, *own],
+    sql = _READ.format(
+        un=un,
+        order=order,
+        seen=seen_x,
+        members=rel["members"],
+        joint=rel["joint"],
+        whole=whole,
     )
-    n = len(schools)
+    frame = query_df(con, sql, [*params, *own])
     kind = frame["kind"].to_numpy()
-    at, named = frame["at"].to_numpy(np.int64), frame["named"].to_numpy(np.int64)
-    side = frame["side"].fillna(0).to_numpy(np.int64)  # (none for a whole school's row)
+    x, side = frame["x"].to_numpy(np.int64), frame["side"].to_numpy(np.int64)
+    z, k = frame["z"].to_numpy(np.int64), frame["k"].to_numpy(np.int64)
+    a_at, b_at = pairs["a_at"].to_numpy(np.int64), pairs["b_at"].to_numpy(np.int64)
     needs, opened = kind == 0, kind == 1
     open_s = np.zeros((n, 2), bool)
-    open_s[at[opened], side[opened]] = True
+    open_s[x[opened], side[opened]] = True
     whole_s = np.zeros(n, bool)
-    whole_s[at[kind == 2]] = True
-    return Covers(
-        at=at[needs],
+    whole_s[x[kind == 2]] = True
+    hidden_s = np.zeros(n, np.int64)
+    hidden_s[x[kind == 3]] = k[kind == 3]
+
+    def found(rows: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """Per relationship (its schools `first`, `second` by place): its row among `rows`
+        (-1: none)."""
+        return pd.Index(x[rows] * n + z[rows]).get_indexer(first * n + second)
+
+    directed = kind == 4
+    joint = found(kind == 5, a_at, b_at)
+    covers = Covers(
+        at=x[needs],
         side=side[needs],
-        named=named[needs],
+        named=z[needs],
         whole=whole_s,
         open_s=open_s,
-        a_open=pairs["a_open"].to_numpy(bool),
-        b_open=pairs["b_open"].to_numpy(bool),
+        a_open=found(directed, a_at, b_at) >= 0,
+        b_open=found(directed, b_at, a_at) >= 0,
     )
+    hidden_p = np.append(k[kind == 5], 0)[joint]  # (-1, no row: the 0 appended)
+    return covers, hidden_s, hidden_p
 
 
 @dataclass(frozen=True)
