@@ -97,12 +97,12 @@ def person_ledger(con: Connection, viewer: Viewer) -> pd.DataFrame:
 
 def _blank(frame: pd.DataFrame, keep: pd.Series, cols: list[str]) -> pd.DataFrame:
     """The frame with `cols` (and the people count) missing on rows not kept."""
-    frame = frame.copy()
+    frame, hide = frame.copy(), ~keep.to_numpy(bool)
     for col in [*cols, "people"]:
-        frame[col] = frame[col].astype(
-            "Float64" if col.startswith(("hours", "balance")) else "Int64"
-        )
-        frame.loc[~keep.to_numpy(), col] = pd.NA
+        kind = "Float64" if col.startswith(("hours", "balance")) else "Int64"
+        values = frame[col].astype(kind).array.copy()  # (on the array: no indexer to build)
+        values[hide] = pd.NA
+        frame[col] = values
     return frame
 
 
@@ -209,12 +209,14 @@ def _relationships_raw(
         frame.insert(i, col, values.take(at) if len(frame) else none)
     a_gives = ((frame["pairings_a_to_b"] > 0) | (frame["hours_a_to_b"] > 0)).to_numpy(bool)
     b_gives = ((frame["pairings_b_to_a"] > 0) | (frame["hours_b_to_a"] > 0)).to_numpy(bool)
-    label = np.where(
-        a_gives & b_gives, "reciprocal", np.where(a_gives, "one-way: A gives", "one-way: B gives")
-    )
-    # (an empty list for no rows: the column's type then is what it always was)
-    frame["relationship"] = label if len(frame) else []
+    label = np.where(a_gives & b_gives, 0, np.where(a_gives, 1, 2))
+    # (taken from the three labels, not made one by one; an empty list for no rows: the
+    # column's type then is what it always was)
+    frame["relationship"] = _LABELS.take(label) if len(frame) else []
     return frame
+
+
+_LABELS = pd.array(["reciprocal", "one-way: A gives", "one-way: B gives"], dtype="str")
 
 
 def chart_frame(ledger: pd.DataFrame) -> pd.DataFrame:
