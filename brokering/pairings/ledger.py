@@ -17,11 +17,14 @@ the rows it could be worked back from, and a cover for each listed pairing's unn
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 import pandas as pd
 
 from brokering import derived
-from brokering.db import Connection, query_df
+from brokering.db import Connection, query_df, writing
 from brokering.derived import Relations
 from brokering.pairings import ledger_cover, ledger_suppression
 from brokering.pairings.ledger_facts import LEDGER
@@ -121,24 +124,45 @@ def school_views(con: Connection, viewer: Viewer) -> tuple[pd.DataFrame, pd.Data
     """(by school, by relationship), suppressed together: what `school_ledger` and
     `school_relationships` return, for one reading of the store."""
     rel = derived.relations(con, LEDGER)
-    schools = _school_raw(con, viewer, rel)
-    pairs = _relationships_raw(con, viewer, rel, schools)
+    covers = None
+    with _snapshot(con) as cur:
+        schools = _school_raw(cur, viewer, rel)
+        pairs = _relationships_raw(cur, viewer, rel, schools)
+        if ledger_cover.lists(viewer):  # each listed pairing's unnamed side keeps a cover
+            # One read of who the viewer cannot see, for the schools', the relationships'
+            # and the covers' figures alike (the administrator sees everyone).
+            seen = _unseen_cte(viewer), _seen(viewer, "x"), _ORDER
+            got = ledger_cover.read(cur, viewer, rel, seen, len(schools), pairs)
+            covers, schools["hidden"], pairs["hidden"] = got
+            pairs["a_open"], pairs["b_open"] = covers.a_open, covers.b_open
     schools["gives"] = (schools["pairings_given"] > 0) | (schools["hours_given"] > 0)
     schools["gets"] = (schools["pairings_received"] > 0) | (schools["hours_received"] > 0)
-    covers = None
-    if ledger_cover.lists(viewer):  # each listed pairing's unnamed side keeps a cover
-        # One read of who the viewer cannot see, for the schools', the relationships' and
-        # the covers' figures alike (the administrator sees everyone: nothing is hidden).
-        seen = _unseen_cte(viewer), _seen(viewer, "x"), _ORDER
-        got = ledger_cover.read(con, viewer, rel, seen, len(schools), pairs)
-        covers, schools["hidden"], pairs["hidden"] = got
-        pairs["a_open"], pairs["b_open"] = covers.a_open, covers.b_open
     keep_s, keep_p = ledger_suppression.shown(schools, pairs, viewer, covers=covers)
     by_school = _blank(schools, keep_s, _SCHOOL_COLS)
     by_school = by_school.drop(columns=["hidden", "by_id", "gives", "gets"])
     by_pair = _blank(pairs, keep_p, _PAIR_COLS)
     by_pair["relationship"] = by_pair["relationship"].where(keep_p.to_numpy(), pd.NA)
     return by_school, by_pair.drop(columns=["hidden", "a_open", "b_open", "a_at", "b_at"])
+
+
+@contextmanager
+def _snapshot(con: Connection) -> Iterator[Connection]:
+    """A connection whose reads all see the store as of one moment: the school views' reads
+    are three statements whose rows are matched by place and whose unseen people must be
+    those of the figures beside them, so a write committed between two of them must not
+    show in one and not the other. A cursor of its own in one transaction (so no other
+    thread's statement on `con` joins it); inside a write transaction of this thread, `con`
+    itself (its reads already share one snapshot, with the write's own changes)."""
+    if writing():
+        yield con
+        return
+    cur = con.cursor()
+    try:
+        cur.execute("BEGIN TRANSACTION")
+        yield cur
+        cur.execute("ROLLBACK")  # (nothing was written)
+    finally:
+        cur.close()
 
 
 #: The CTE `ord`: each school's place in the ledger's order (`pos`: hub first, then by name,
