@@ -2,10 +2,10 @@
 ratings before and after (its School filter; the head of the largest school and the
 governor), a governor's pairings counted by status (the pairings page), the hours chart for
 the whole alliance and for one skill area (the same head and the governor), and the
-reciprocity ledger for the SLE coordinator and the head (no mirror yet) — their product
-calls, numpy mirrors (`baselines.dashboard_reads`, `baselines.dashboard_charts.
-hours_alliance`), "same answer" checks and answering floors. Kept apart from
-`ops_dashboard` so each module stays one a reader can hold."""
+reciprocity ledger for the SLE coordinator and the head — their product calls, numpy and
+pandas mirrors (`baselines.dashboard_reads`, `baselines.dashboard_charts.hours_alliance`,
+`baselines.dashboard_ledger.school_views_lists`), "same answer" checks and answering
+floors. Kept apart from `ops_dashboard` so each module stays one a reader can hold."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from typing import Any
 
 from benchmarks.baselines import dashboard_area_flows as daf
 from benchmarks.baselines import dashboard_charts as dc
+from benchmarks.baselines import dashboard_ledger as dl
 from benchmarks.baselines import dashboard_reads as dr
 from benchmarks.measure import Figure, timeit
 from benchmarks.ops_dashboard_hidden import frames_equal
@@ -45,6 +46,17 @@ SHARES = {
         "in status_counts)."
     ),
 }
+for _who in ("coordinator", "head"):
+    SHARES[f"ledger_{_who}"] = (
+        "Mirror: given the ledger's derived tables (as the product is: totals by school and "
+        "by two schools, each counted pairing's participants and each two schools' people), "
+        "held in memory as codes, and the people the viewer cannot see (given, as a page is, "
+        "by the product's own visible_staff_sql) and the schools they see whole (placing."
+        "ALL_SHARE_SQL): each school's and two schools' unseen people, the directions resting "
+        "on someone unseen and the listed pairings' unnamed sides (restated: the product has "
+        "that read only in SQL) in numpy and pandas; suppression by the product's own "
+        "ledger_suppression.shown (ledger_cover.plan and apply inside), called."
+    )
 for _key, _who in ((k, w) for k in ("", "_area") for w in ("head", "governor")):
     SHARES[f"transfer_hours{_key}_{_who}"] = (
         "Mirror: the hours band x area table with its margins (pairings, distinct people, "
@@ -127,7 +139,7 @@ def specs(con: Any, as_of: date, governor: Viewer) -> list[tuple[tuple, Viewer]]
         )
     ]
     # The reciprocity ledger for those who list pairings (each unnamed side keeps a cover:
-    # `pairings.ledger_cover`): no mirror yet — the governor's row has one.
+    # `pairings.ledger_cover`); the governor's row is `ops_dashboard`'s.
     ledgers = [
         (
             (
@@ -140,12 +152,15 @@ def specs(con: Any, as_of: date, governor: Viewer) -> list[tuple[tuple, Viewer]]
             ),
             who,
         )
-        for who_key, who_label, who in (
-            ("coordinator", "SLE coordinator", Viewer("sle_coordinator", None, "benchmark-sle")),
-            ("head", "head of school", head),
-        )
+        for who_key, who_label, who in ledger_viewers(head)
     ]
     return [*ratings, counts, *hours, *ledgers]
+
+
+def ledger_viewers(head: Viewer) -> list[tuple[str, str, Viewer]]:
+    """(row key's tail, label, viewer) of the ledger rows for those who list pairings."""
+    coordinator = Viewer("sle_coordinator", None, "benchmark-sle")
+    return [("coordinator", "SLE coordinator", coordinator), ("head", "head of school", head)]
 
 
 def baselines(
@@ -175,6 +190,13 @@ def baselines(
                 "table_hidden, cut, unshown_by_area)",
                 lambda a=a, u=unseen, w=who: dc.hours_alliance(af, u, w, as_of, a),
             )
+    lf = dl.load_ledger_frames(con)
+    for who_key, _, who in ledger_viewers(head):
+        unseen, whole = dl.unseen_staff(con, lf, who), dl.whole_places(con, lf, who)
+        out[f"ledger_{who_key}"] = (
+            "baselines.dashboard_ledger.school_views_lists (pandas; the product's shown)",
+            lambda w=who, u=unseen, h=whole: dl.school_views_lists(lf, w, u, h),
+        )
     sf = dr.load_statuses(con)
     out["status_counts_governor"] = (
         "baselines.dashboard_reads.status_counts_governor (numpy; the product's guard_areas, "
@@ -186,7 +208,13 @@ def baselines(
 
 def checks() -> dict[str, Callable[[Any, Any], bool]]:
     """{row key: (product's answer, mirror's answer) -> the same, figures and hidden flags}."""
+
+    def both(out: Any, base: Any) -> bool:
+        return all(frames_equal(o, b) for o, b in zip(out, base, strict=True))
+
     return {
+        "ledger_coordinator": both,
+        "ledger_head": both,
         "ratings_school_head": frames_equal,
         "ratings_school_governor": frames_equal,
         "status_counts_governor": frames_equal,

@@ -55,18 +55,23 @@ def shown(
     frames. `schools` needs school_id, people, hidden (and, where known, gives and gets:
     whether it gives, receives anything; `by_id`, its place in code order, where school_id
     is not the code — the flows' positions); `pairs` school_a, school_b, people, hidden
-    (people the viewer cannot see). `covers`: the unnamed sides of the viewer's listed
-    pairings, each kept a cover (`ledger_cover`; rule 5), by position in the frames.
+    (people the viewer cannot see) and, where the read worked them out, a_at and b_at (each
+    school's place in `schools`, so no code is looked up). `covers`: the unnamed sides of the
+    viewer's listed pairings, each kept a cover (`ledger_cover`; rule 5), by position in the
+    frames.
 
     Worked out on arrays, every school at once per pass, so a national ledger (20,000
     schools, 100,000 relationships) takes a few passes of milliseconds; passes repeat until
     nothing changes, so the result meets every rule at once."""
     if viewer.sees_everyone:
         return pd.Series(True, index=schools.index), pd.Series(True, index=pairs.index)
-    index = pd.Index(schools["school_id"])
-    n = len(index)
-    a = index.get_indexer(pairs["school_a"]).astype(np.int64)
-    b = index.get_indexer(pairs["school_b"]).astype(np.int64)
+    n = len(schools)
+    if {"a_at", "b_at"} <= set(pairs.columns):  # the schools' places, worked out in the read
+        a, b = pairs["a_at"].to_numpy(np.int64), pairs["b_at"].to_numpy(np.int64)
+    else:
+        index = pd.Index(schools["school_id"])
+        a = index.get_indexer(pairs["school_a"]).astype(np.int64)
+        b = index.get_indexer(pairs["school_b"]).astype(np.int64)
     keep_s = primary(schools["hidden"], threshold).to_numpy(bool, copy=True)
     # Rows resting only on people the viewer sees can always be shown (and never need to be
     # hidden to protect another: the viewer can add them up from the lists).
@@ -78,7 +83,7 @@ def shown(
     # a store's reads need not keep: a cover that moved between two reads would give away
     # the cell it covered. (`by_code`: each school's place in code order.)
     by_code = np.empty(n, np.int64)
-    codes = schools["by_id"].to_numpy() if "by_id" in schools else index.to_numpy()
+    codes = schools["by_id"].to_numpy() if "by_id" in schools else schools["school_id"].to_numpy()
     by_code[np.argsort(codes, kind="stable")] = np.arange(n)
     ca, cb = by_code[a], by_code[b]
     pair = np.minimum(ca, cb) * n + np.maximum(ca, cb)  # one per relationship: no ties left
