@@ -264,7 +264,7 @@ def school_chart(
     placing = whole if places(viewer, across) else None  # (the product's test, called)
     mine = grid(af, mine_rows, unseen, placing)
     full = grid(af, rows, unseen, placing)
-    theirs = table_hidden(full, viewer, across, unshown, force)
+    theirs = table_hidden(full, viewer, across, unshown, force, whole=True)
     got = levels(af, rows, school, unseen)
     hidden = grid_beside(
         mine, full, theirs, got, lambda t: table_hidden(t, viewer, across, unshown)
@@ -323,18 +323,17 @@ def hours_alliance(
     administrator), as of `as_of`: the table counted in numpy (`grid`), suppressed by the
     product's `school_tables.table_hidden` and `cut`, the areas' totals the headline hides
     in one term alone by `hours_cover.unshown_by_area`, called (always, as the product asks
-    it), and — over all areas, where an outcome's one band is shown as its total — the
-    outcomes' by `chart_hiding.unshown_of`, called."""
+    it), and the outcomes' by `chart_hiding.unshown_of`, called (where `table_hidden` asks:
+    the alliance's own table, `whole`)."""
     shown = _headline_areas(af, unseen, viewer, as_of)
     force = unshown_by_area(shown)
     full = grid(af, hours_rows(af), unseen)
-    got = cut(full, table_hidden(full, viewer, False, frozenset(), force), 1, area)
-    if area is None:
-        alone = got.groupby("outcome")["hidden"].agg(["size", "any"])
-        alone = set(alone.index[(alone["size"] == 1) & ~alone["any"]])
-        unshown = unshown_of([s[None] for s in shown]) if alone and shown else frozenset()
-        if alone & unshown:
-            got = cut(full, table_hidden(full, viewer, False, unshown, force), 1, None)
+
+    def unshown() -> frozenset[str]:
+        return unshown_of([s[None] for s in shown]) if shown else frozenset()
+
+    hidden = table_hidden(full, viewer, False, unshown, force, whole=True)
+    got = cut(full, hidden, 1, area)
     return hours_laid_out(got[VIEW_COLUMNS].reset_index(drop=True))
 
 

@@ -80,14 +80,30 @@ def _unshown(con: Connection, viewer: Viewer, as_of: date) -> frozenset[str]:
     return unshown_of([o[None] for o in out])
 
 
+#: Each outcome's own figure of a term (shown as 0 where it has none: `hiding.guard_all`).
+_TERM_FIGURE = {"transferred": "transferred", "not transferred": "not_transferred"}
+
+
 def unshown_of(whole: list[dict[str, tuple[float | None, bool]]]) -> frozenset[str]:
     """`totals_unshown` from the alliance's suppressed figures over all areas, term by term
-    (key -> (value, hidden)): the outcomes whose figure exactly one term hides."""
+    (key -> (value, hidden)): the outcomes whose figure exactly one term hides. A term
+    whose own figure of the outcome is 0 hides none of it, whatever is hidden beside it
+    (its rate hidden as cover, say): the total over all time is then the one other hidden
+    term's figure (found: SUMMER_TOLD_BY_THE_TOTAL, tests/test_hours_by_area.py)."""
     return frozenset(
         outcome
         for outcome, keys in _TERM_HIDES.items()
-        if sum(any(w[k][1] for k in keys if k in w) for w in whole) == 1
+        if sum(_hides(w, outcome, keys) for w in whole) == 1
     )
+
+
+def _hides(w: dict[str, tuple[float | None, bool]], outcome: str, keys: tuple[str, ...]) -> bool:
+    """Whether one term's figures (`w`, as suppressed) leave its figure of `outcome`
+    unknown: one of `keys` hidden, and the figure itself not shown as 0."""
+    own = w.get(_TERM_FIGURE[outcome])
+    if own is not None and not own[1] and own[0] == 0:
+        return False
+    return any(w[k][1] for k in keys if k in w)
 
 
 def across_schools(
