@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
-from brokering.dashboard import counts_cover, hours, hours_cover, transfer
+from brokering.dashboard import counts_cover, hours, hours_cover, outcomes, transfer
 from brokering.dashboard.facts import Scope, facts
 from brokering.dashboard.outcomes import HOUR_BANDS
 from brokering.db import Connection
@@ -337,6 +337,15 @@ SUMMER_TOLD_BY_THE_TOTAL = {
 def test_a_cover_is_not_told_by_the_total(store: Connection) -> None:
     terms_model.load(store, SUMMER_TOLD_BY_THE_TOTAL)
     check(store, SUMMER_TOLD_BY_THE_TOTAL, Viewer("viewer"))
+
+
+def test_without_a_band_hidden_for_the_total_the_check_fails(
+    store: Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(outcomes, "pick_total_cover", lambda o, *args: np.zeros(len(o), bool))
+    terms_model.load(store, SUMMER_TOLD_BY_THE_TOTAL)
+    with pytest.raises(AssertionError, match="Summer 2027|hours"):
+        check(store, SUMMER_TOLD_BY_THE_TOTAL, Viewer("viewer"))
 
 
 def test_an_areas_active_cover_is_not_told(store: Connection) -> None:

@@ -20,6 +20,7 @@ import pandas as pd
 from benchmarks.baselines import dashboard as bd
 from benchmarks.baselines import dashboard_school as ds
 from benchmarks.baselines.dashboard_area_flows import AreaFrames
+from benchmarks.baselines.dashboard_cover import charted_governor
 from brokering.dashboard.chart_hiding import grid_beside, unshown_of
 from brokering.dashboard.hours import hours_laid_out
 from brokering.dashboard.hours_cover import Columns, unshown_by_area
@@ -329,8 +330,9 @@ def hours_alliance(
     force = unshown_by_area(shown)
     full = grid(af, hours_rows(af), unseen)
 
-    def unshown() -> frozenset[str]:
-        return unshown_of([s[None] for s in shown]) if shown else frozenset()
+    def unshown() -> frozenset[str]:  # with the counts' cover (`counts_cover`)
+        cover = charted_governor(af.hf, viewer, as_of)
+        return (unshown_of([s[None] for s in shown]) if shown else frozenset()) | cover
 
     hidden = table_hidden(full, viewer, False, unshown, force, whole=True)
     got = cut(full, hidden, 1, area)
@@ -349,7 +351,8 @@ def hours_school(
     shown = _headline_areas(af, unseen, viewer, as_of)
 
     def unshown() -> frozenset[str]:  # asked only where the product asks (table_hidden)
-        return unshown_of([s[None] for s in shown]) if shown else frozenset()
+        cover = charted_governor(af.hf, viewer, as_of)  # the counts' (`counts_cover`)
+        return (unshown_of([s[None] for s in shown]) if shown else frozenset()) | cover
 
     force = unshown_by_area(shown)
     got = school_chart(af, hours_rows(af), school_id, unseen, viewer, 1, False, unshown, force)
