@@ -12,8 +12,10 @@ term with any and the hours chart's one band showed it). So that outcome is hidd
 term of the alliance's headline too, where no term hides it yet (`hiding.guard_terms` then
 covers that term as any), and its total over all time is shown nowhere
 (`chart_hiding.totals_unshown`: the hours chart hides one of its bands,
-`hours_cover.pick_total_cover`). Only an aggregate-only role sees the counts; at national
-scale every status has hundreds of people, and the headline is never read for this."""
+`hours_cover.pick_total_cover`). Only an aggregate-only role sees the counts; where a
+status no chart adds up is shown with pairings (at national scale every one has hundreds
+of people) the counts alone settle it: read once per store change, the headline not read
+for this."""
 
 from __future__ import annotations
 

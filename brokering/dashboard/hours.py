@@ -65,8 +65,8 @@ def hours_against_outcome(
         return hours_laid_out(got)
     # The areas' totals are worked out on a cursor of their own beside the chart's read;
     # the outcomes' are asked of the headline only where they could change what is hidden
-    # (an outcome with no cell hidden, or with one band: `hours_cover.bare` — at national
-    # scale never), in the view of one area as over all (its cells add up to the total too).
+    # (an outcome with no cell hidden, or with one band: `hours_cover.bare`), in the view
+    # of one area as over all (its cells add up to the total too).
     got = _view(con, f, viewer, cells, values, 1, scope.area, unshown=unshown, force=by_area)
     return hours_laid_out(got)
 

@@ -136,8 +136,10 @@ def pick_total_cover(
 def bare(o: np.ndarray, key: np.ndarray, hidden: np.ndarray) -> bool:
     """Whether `totals_unshown` could change what a table's view hides (`pick_total_cover`,
     `outcome_cover.falls_in`): an outcome with no cell hidden, or with one row (`key`: the
-    view's rows) and a cell hidden. Asked first, as the rule reads the headline: at national
-    scale every outcome has cells hidden in several rows, and it is never read."""
+    view's rows) and a cell hidden. Asked first, as the rule reads the headline (a pass of
+    its own where not remembered): at national scale an outcome's rarer bands in the smaller
+    areas should have cells on one or two people, so it should seldom be read (expected,
+    not yet measured)."""
     for out in np.unique(o):
         mine = o == out
         if not (mine & hidden).any() or len(np.unique(key[mine])) == 1:
