@@ -394,3 +394,40 @@ B_BAND_TOLD_BY_ITS_TERMS = {
 def test_known_gap_a_schools_band_told_by_its_terms(store: Connection) -> None:
     terms_model.load(store, B_BAND_TOLD_BY_ITS_TERMS)
     check(store, B_BAND_TOLD_BY_ITS_TERMS, Viewer("viewer"), schools=True)
+
+
+#: Found by the property test above with 40 trials (helper totals26's hunt, the governor with
+#: the School filter's views); fails on the code before that session too (4ca875e), so not
+#: of its rules. School A's headline hides its evidenced transfers over all areas in Spring
+#: 2027 — its parts (the pairings with A and B, with A and C: one each, two people) rest on
+#: few (`school_parts`) — but every transfer that term has someone from A, so A's figure is
+#: the alliance's, shown (2), and its areas' show it too: assessment's 2 (the alliance's
+#: less what the viewer knows: `hiding.outside`'s known) and behaviour's 0. Hiding it
+#: protects nothing; a school's whole that is the alliance's less what the viewer knows
+#: would be shown (as `outside` does for an area), or its parts' rule kept off it.
+A_WHOLE_IS_THE_ALLIANCES = {
+    "schools": ["A", "B", "C"],
+    "staff": [("A0", "A", True), ("A1", "A", False), ("A2", "A", False), ("A3", "A", True),
+              ("B0", "B", True), ("B1", "B", False), ("B2", "B", False), ("C0", "C", True),
+              ("C1", "C", True), ("C2", "C", True), ("C3", "C", True)],
+    "pairings": [("A3", "B1", "assessment-design", "transferred", 4, 0, 0),
+                 ("B1", "B2", "anti-bullying", "active", 1, 0, 1),
+                 ("C0", "C3", "assessment-design", "not transferred", 1, 0, 0),
+                 ("B0", "C2", "assessment-design", "transferred", 4, 1, 2),
+                 ("C3", "A2", "assessment-design", "transferred", 1, 1, 1),
+                 ("C2", "A0", "anti-bullying", "not transferred", 3, 1, 1),
+                 ("A3", "C0", "assessment-design", "stopped", 3, 0, 2),
+                 ("B1", "B0", "anti-bullying", "not transferred", 2, 1, 2),
+                 ("B2", "A0", "assessment-design", "stopped", 4, 0, 0),
+                 ("A2", "B0", "assessment-design", "transferred", 4, 0, 1)],
+}  # fmt: skip
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not closed: a school's whole hidden though it is the alliance's shown — "
+    "A_WHOLE_IS_THE_ALLIANCES",
+)
+def test_known_gap_a_schools_whole_that_is_the_alliances(store: Connection) -> None:
+    terms_model.load(store, A_WHOLE_IS_THE_ALLIANCES)
+    check(store, A_WHOLE_IS_THE_ALLIANCES, Viewer("viewer"), schools=True)
