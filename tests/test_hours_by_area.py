@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
-from brokering.dashboard import hours, hours_cover, transfer
+from brokering.dashboard import counts_cover, hours, hours_cover, outcomes, transfer
 from brokering.dashboard.facts import Scope, facts
 from brokering.dashboard.outcomes import HOUR_BANDS
 from brokering.db import Connection
@@ -163,9 +163,11 @@ def test_an_area_hidden_in_one_term_is_found_with_or_without_the_flows(store: Co
     terms_model.load(store, HOURS_UNDER_AN_AREA)
     for viewer in (Viewer("viewer"), Viewer("headteacher", "C", "head")):
         got = hours_cover.areas_unshown(store, viewer, AS_OF)
-        # (Pairings not transferred too: the rate beside the count, hidden, hides them.)
-        both = {(o, a) for o in ("transferred", "not transferred") for a in AREAS}
-        assert got == in_full(store, viewer) == both, got
+        # (Not the pairings not transferred, though the rate beside the count, hidden,
+        # leaves them unknown: there are none, a term's figure of 0 hides none —
+        # `chart_hiding.unshown_of`, since SUMMER_TOLD_BY_THE_TOTAL.)
+        transfers = {("transferred", a) for a in AREAS}
+        assert got == in_full(store, viewer) == transfers, got
 
 
 #: Found by the property test above with 30 trials (helper area22's hunt); fails on the code
@@ -254,7 +256,12 @@ JUDGED_BY_AREA_TOLD = {
 }  # fmt: skip
 
 
-def test_an_areas_judged_that_is_its_transfers_is_no_cover(store: Connection) -> None:
+def test_an_areas_judged_that_is_its_transfers_is_no_cover(
+    store: Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The rule of `hiding.guard_areas` alone: the counts' cover (which hides behaviour's
+    # transfers here too: `test_the_counts_cover_is_hidden_where_it_is_told`) left out.
+    monkeypatch.setattr(counts_cover, "charted_cover", lambda *args: frozenset())
     terms_model.load(store, JUDGED_BY_AREA_TOLD)
     governor, spring = Viewer("viewer"), TERMS[1]
     area = {
@@ -265,21 +272,32 @@ def test_an_areas_judged_that_is_its_transfers_is_no_cover(store: Connection) ->
     assert whole["rate"].hidden, whole
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not closed: the counts' cover is a total the headline and the hours chart "
-    "show — JUDGED_BY_AREA_TOLD",
-)
-def test_known_gap_the_counts_cover_told(store: Connection) -> None:
+def test_the_counts_cover_is_hidden_where_it_is_told(store: Connection) -> None:
     """JUDGED_BY_AREA_TOLD, the governor: the counts by status hide "not transferred" over
     all time (1, two people) and, as its cover, "transferred" (2) — no other status has any —
-    though the headline's one term with any (Spring 2027) and the hours chart's one band show
-    it. Hiding it protects nothing, and not hiding it leaves one hidden beside a total shown
-    elsewhere (`test_dashboard_properties.check_status_counts`); tried (kinds25): taking no
-    charted status as cover broke that. Closing it needs the cover's term figures hidden
-    too (the headline's Spring transfers and the hours band), or the total of pairings."""
+    though the headline's one term with any (Spring 2027) and the hours chart's one band
+    showed it. Hiding it protected nothing, and not hiding it leaves one hidden beside a
+    total shown elsewhere (`test_dashboard_properties.check_status_counts`; tried, kinds25:
+    taking no charted status as cover broke that). Closed (totals26): an outcome the counts
+    hide as cover is hidden in a term of the headline too where none hides it (Spring's
+    transfers, and so behaviour's, the only area with any), and its total over all time is
+    shown nowhere (`counts_cover`: the hours chart hides its one band). Failed (strict
+    xfail) before."""
     terms_model.load(store, JUDGED_BY_AREA_TOLD)
     check(store, JUDGED_BY_AREA_TOLD, Viewer("viewer"), schools=True)
+    spring = {
+        f.key: f for f in transfer.headline(store, Viewer("viewer"), TERMS[1], Scope(), AS_OF)
+    }
+    assert spring["transferred"].hidden, spring
+
+
+def test_without_the_counts_cover_the_check_fails(
+    store: Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(counts_cover, "charted_cover", lambda *args: frozenset())
+    terms_model.load(store, JUDGED_BY_AREA_TOLD)
+    with pytest.raises(AssertionError, match="all-time transferred"):
+        check(store, JUDGED_BY_AREA_TOLD, Viewer("viewer"), schools=True)
 
 
 #: Found by the property test above with 40 trials (helper kinds25's hunt, the governor); fails
@@ -289,14 +307,17 @@ def test_known_gap_the_counts_cover_told(store: Connection) -> None:
 #: the pairings not transferred over all time (3), which the counts by status and the hours
 #: chart's one band show: the whole's "not transferred" counts as hidden in two terms (Spring
 #: too, where none concluded: its transfers hidden as cover, so its rate), so
-#: `chart_hiding.totals_unshown` leaves the total shown. Closing it needs both: a term whose
-#: figure of the outcome is 0 hides none of it (`unshown_of`; tried: the counts then hide
-#: the total) and the hours chart hiding an unshown outcome's total where none of its cells
-#: is hidden (its one band, in its only area: `outcomes._view` hides it only with a hidden
-#: cell; `hours_cover.pick_cover` leaves an outcome's only area to `totals_unshown`). The
-#: same hunt found the family by area three times more (an area's pairings judged in one
-#: term, hidden as cover, its pairings not transferred over all time: `hours_cover.
-#: areas_unshown` counts a term with none as hiding them too), each failing before too.
+#: `chart_hiding.totals_unshown` left the total shown. Closed (totals26) by both: a term
+#: whose own figure of the outcome is shown as 0 hides none of it (`chart_hiding.unshown_of`,
+#: for the whole and, through it, each area's `hours_cover.areas_unshown`: Summer's is then
+#: the total over all time, hidden in the counts), and an outcome whose total is shown
+#: nowhere else has a cell of the hours chart hidden where none is
+#: (`hours_cover.pick_total_cover`), its one band hidden with it even as its only row
+#: (`outcome_cover.falls_in`) — in the view over all areas and in its area's (the first alone
+#: made the counts hide the total while the band still showed it). The same hunt found the
+#: family by area three times more (an area's pairings judged in one term, hidden as cover,
+#: its pairings not transferred over all time), each failing before too. Failed (strict
+#: xfail) before.
 SUMMER_TOLD_BY_THE_TOTAL = {
     "schools": ["A", "B"],
     "staff": [("A0", "A", True), ("A1", "A", False), ("A2", "A", True), ("A3", "A", False),
@@ -313,29 +334,30 @@ SUMMER_TOLD_BY_THE_TOTAL = {
 }  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not closed: a term's pairings judged hidden as cover are the total over all "
-    "time shown — SUMMER_TOLD_BY_THE_TOTAL",
-)
-def test_known_gap_a_cover_told_by_the_total(store: Connection) -> None:
+def test_a_cover_is_not_told_by_the_total(store: Connection) -> None:
     terms_model.load(store, SUMMER_TOLD_BY_THE_TOTAL)
     check(store, SUMMER_TOLD_BY_THE_TOTAL, Viewer("viewer"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not closed: a term's pairings active hidden as cover are an area's judged shown "
-    "— JUDGED_BY_AREA_TOLD under the headline's own check",
-)
-def test_known_gap_an_areas_active_cover_told(store: Connection) -> None:
+def test_without_a_band_hidden_for_the_total_the_check_fails(
+    store: Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(outcomes, "pick_total_cover", lambda o, *args: np.zeros(len(o), bool))
+    terms_model.load(store, SUMMER_TOLD_BY_THE_TOTAL)
+    with pytest.raises(AssertionError, match="Summer 2027|hours"):
+        check(store, SUMMER_TOLD_BY_THE_TOTAL, Viewer("viewer"))
+
+
+def test_an_areas_active_cover_is_not_told(store: Connection) -> None:
     """JUDGED_BY_AREA_TOLD under `test_headline_terms_properties`' check (pairings active
-    too; the attacker who knows no kind unless a figure shown as 0 says so). Before this
-    session it failed on "transferred" over all time (the counts' cover, shown in Spring);
-    now on behaviour's pairings active in Spring: the whole's pairings judged hidden there
-    (its area's, told, no cover) hides one of its two pairings-active figures and two areas'
-    beside it (`hiding._guard_active`), and behaviour's is its judged shown (2, with nothing
-    open after). `_guard_active` would need `told`'s like for pairings active."""
+    too; the attacker who knows no kind unless a figure shown as 0 says so). It failed on
+    "transferred" over all time (the counts' cover, shown in Spring); then (kinds25) on
+    behaviour's pairings active in Spring: the whole's pairings judged hidden there (its
+    area's, told, no cover) hid one of its two pairings-active figures and two areas' beside
+    it (`hiding._guard_active`), and behaviour's was its judged shown (2, with nothing open
+    after). Passes since the counts' cover is hidden in the headline too (totals26:
+    behaviour's transfers in Spring hidden, so its judged, `counts_cover`); `_guard_active`
+    has no `told`'s like for pairings active yet. Failed (strict xfail) before."""
     terms_model.load(store, JUDGED_BY_AREA_TOLD)
     terms_model.check(store, JUDGED_BY_AREA_TOLD, Viewer("viewer"))
 
@@ -372,3 +394,40 @@ B_BAND_TOLD_BY_ITS_TERMS = {
 def test_known_gap_a_schools_band_told_by_its_terms(store: Connection) -> None:
     terms_model.load(store, B_BAND_TOLD_BY_ITS_TERMS)
     check(store, B_BAND_TOLD_BY_ITS_TERMS, Viewer("viewer"), schools=True)
+
+
+#: Found by the property test above with 40 trials (helper totals26's hunt, the governor with
+#: the School filter's views); fails on the code before that session too (4ca875e), so not
+#: of its rules. School A's headline hides its evidenced transfers over all areas in Spring
+#: 2027 — its parts (the pairings with A and B, with A and C: one each, two people) rest on
+#: few (`school_parts`) — but every transfer that term has someone from A, so A's figure is
+#: the alliance's, shown (2), and its areas' show it too: assessment's 2 (the alliance's
+#: less what the viewer knows: `hiding.outside`'s known) and behaviour's 0. Hiding it
+#: protects nothing; a school's whole that is the alliance's less what the viewer knows
+#: would be shown (as `outside` does for an area), or its parts' rule kept off it.
+A_WHOLE_IS_THE_ALLIANCES = {
+    "schools": ["A", "B", "C"],
+    "staff": [("A0", "A", True), ("A1", "A", False), ("A2", "A", False), ("A3", "A", True),
+              ("B0", "B", True), ("B1", "B", False), ("B2", "B", False), ("C0", "C", True),
+              ("C1", "C", True), ("C2", "C", True), ("C3", "C", True)],
+    "pairings": [("A3", "B1", "assessment-design", "transferred", 4, 0, 0),
+                 ("B1", "B2", "anti-bullying", "active", 1, 0, 1),
+                 ("C0", "C3", "assessment-design", "not transferred", 1, 0, 0),
+                 ("B0", "C2", "assessment-design", "transferred", 4, 1, 2),
+                 ("C3", "A2", "assessment-design", "transferred", 1, 1, 1),
+                 ("C2", "A0", "anti-bullying", "not transferred", 3, 1, 1),
+                 ("A3", "C0", "assessment-design", "stopped", 3, 0, 2),
+                 ("B1", "B0", "anti-bullying", "not transferred", 2, 1, 2),
+                 ("B2", "A0", "assessment-design", "stopped", 4, 0, 0),
+                 ("A2", "B0", "assessment-design", "transferred", 4, 0, 1)],
+}  # fmt: skip
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not closed: a school's whole hidden though it is the alliance's shown — "
+    "A_WHOLE_IS_THE_ALLIANCES",
+)
+def test_known_gap_a_schools_whole_that_is_the_alliances(store: Connection) -> None:
+    terms_model.load(store, A_WHOLE_IS_THE_ALLIANCES)
+    check(store, A_WHOLE_IS_THE_ALLIANCES, Viewer("viewer"), schools=True)

@@ -20,6 +20,7 @@ import pandas as pd
 from benchmarks.baselines import dashboard as bd
 from benchmarks.baselines import dashboard_school as ds
 from benchmarks.baselines.dashboard_area_flows import AreaFrames
+from benchmarks.baselines.dashboard_cover import charted_governor
 from brokering.dashboard.chart_hiding import grid_beside, unshown_of
 from brokering.dashboard.hours import hours_laid_out
 from brokering.dashboard.hours_cover import Columns, unshown_by_area
@@ -264,7 +265,7 @@ def school_chart(
     placing = whole if places(viewer, across) else None  # (the product's test, called)
     mine = grid(af, mine_rows, unseen, placing)
     full = grid(af, rows, unseen, placing)
-    theirs = table_hidden(full, viewer, across, unshown, force)
+    theirs = table_hidden(full, viewer, across, unshown, force, whole=True)
     got = levels(af, rows, school, unseen)
     hidden = grid_beside(
         mine, full, theirs, got, lambda t: table_hidden(t, viewer, across, unshown)
@@ -323,18 +324,18 @@ def hours_alliance(
     administrator), as of `as_of`: the table counted in numpy (`grid`), suppressed by the
     product's `school_tables.table_hidden` and `cut`, the areas' totals the headline hides
     in one term alone by `hours_cover.unshown_by_area`, called (always, as the product asks
-    it), and — over all areas, where an outcome's one band is shown as its total — the
-    outcomes' by `chart_hiding.unshown_of`, called."""
+    it), and the outcomes' by `chart_hiding.unshown_of`, called (where `table_hidden` asks:
+    the alliance's own table, `whole`)."""
     shown = _headline_areas(af, unseen, viewer, as_of)
     force = unshown_by_area(shown)
     full = grid(af, hours_rows(af), unseen)
-    got = cut(full, table_hidden(full, viewer, False, frozenset(), force), 1, area)
-    if area is None:
-        alone = got.groupby("outcome")["hidden"].agg(["size", "any"])
-        alone = set(alone.index[(alone["size"] == 1) & ~alone["any"]])
-        unshown = unshown_of([s[None] for s in shown]) if alone and shown else frozenset()
-        if alone & unshown:
-            got = cut(full, table_hidden(full, viewer, False, unshown, force), 1, None)
+
+    def unshown() -> frozenset[str]:  # with the counts' cover (`counts_cover`)
+        cover = charted_governor(af.hf, viewer, as_of)
+        return (unshown_of([s[None] for s in shown]) if shown else frozenset()) | cover
+
+    hidden = table_hidden(full, viewer, False, unshown, force, whole=True)
+    got = cut(full, hidden, 1, area)
     return hours_laid_out(got[VIEW_COLUMNS].reset_index(drop=True))
 
 
@@ -350,7 +351,8 @@ def hours_school(
     shown = _headline_areas(af, unseen, viewer, as_of)
 
     def unshown() -> frozenset[str]:  # asked only where the product asks (table_hidden)
-        return unshown_of([s[None] for s in shown]) if shown else frozenset()
+        cover = charted_governor(af.hf, viewer, as_of)  # the counts' (`counts_cover`)
+        return (unshown_of([s[None] for s in shown]) if shown else frozenset()) | cover
 
     force = unshown_by_area(shown)
     got = school_chart(af, hours_rows(af), school_id, unseen, viewer, 1, False, unshown, force)

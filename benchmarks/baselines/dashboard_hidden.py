@@ -32,7 +32,7 @@ import pandas as pd
 from benchmarks.baselines import dashboard as bd
 from brokering.dashboard import facts as dash_facts
 from brokering.dashboard.flow_hiding import flow_hidden
-from brokering.dashboard.hiding import grid_hidden, guard_areas, guard_terms, primary
+from brokering.dashboard.hiding import grid_hidden, primary
 from brokering.dashboard.outcome_cover import HEADLINE_OUTCOMES, OUTCOMES, falls_in
 from brokering.dashboard.outcomes import _every_outcome
 from brokering.db import Connection
@@ -115,13 +115,10 @@ def headline_governor(
 ) -> list[tuple[str, float | None, float | None, int, bool, bool]]:
     """`transfer.headline` for an aggregate-only viewer over the alliance: per figure (key,
     value shown, previous term's shown, people behind it, hidden, previous hidden)."""
+    from benchmarks.baselines.dashboard_cover import charted_governor, headline_out
+
     terms = headline_terms(hf, term, as_of)
-    figures = bd.period_figures(hf.base, [(t.start, t.end) for t in terms], as_of)
-    out = guard_terms(
-        [{None: figs} for figs in figures],
-        [guard_areas({None: figs}, viewer) for figs in figures],
-        viewer,
-    )
+    out, figures = headline_out(hf, terms, as_of, viewer, charted_governor(hf, viewer, as_of))
     at = {t.start: k for k, t in enumerate(terms)}
     now, before = at[term.start], at[previous_term(term).start]
     return [

@@ -27,11 +27,12 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.baselines import dashboard as bd
+from benchmarks.baselines import dashboard_cover as dc
 from benchmarks.baselines import dashboard_hidden as dh
 from benchmarks.baselines.dashboard_area_flows import AreaFrames
 from brokering.dashboard import facts as dash_facts
 from brokering.dashboard.chart_hiding import hidden_beside, unshown_of
-from brokering.dashboard.hiding import guard_areas, guard_terms, primary
+from brokering.dashboard.hiding import primary
 from brokering.db import Connection
 from brokering.pairings import lifecycle
 from brokering.pairings.views import never_one_hidden
@@ -228,16 +229,13 @@ def ratings_school(
 def unshown_governor(af: AreaFrames, viewer: Viewer, as_of: date) -> frozenset[str]:
     """`chart_hiding.totals_unshown` for an aggregate-only viewer: the headline's terms'
     figures counted in numpy (`dashboard.period_figures`), suppressed by the product's
-    `guard_areas` and `guard_terms` (as `dashboard_hidden.headline_governor`), read by its
-    `unshown_of`."""
+    `guard_areas` and `guard_terms` with the counts' cover hidden in a term too
+    (`dashboard_hidden.charted_governor`, the product's `counts_cover.hidden_too`), read by
+    its `unshown_of`, with that cover."""
     terms = dh.headline_terms(af.hf, term_of(as_of), as_of)
-    figures = bd.period_figures(af.hf.base, [(t.start, t.end) for t in terms], as_of)
-    out = guard_terms(
-        [{None: figs} for figs in figures],
-        [guard_areas({None: figs}, viewer) for figs in figures],
-        viewer,
-    )
-    return unshown_of([o[None] for o in out])
+    cover = dc.charted_governor(af.hf, viewer, as_of)
+    out, _ = dc.headline_out(af.hf, terms, as_of, viewer, cover)
+    return unshown_of([o[None] for o in out]) | cover
 
 
 def status_counts_governor(

@@ -23,8 +23,10 @@ import pandas as pd
 
 from benchmarks.baselines import dashboard as bd
 from benchmarks.baselines.dashboard_area_flows import AreaFrames, area_totals, school_totals
+from benchmarks.baselines.dashboard_cover import charted_governor
 from benchmarks.baselines.dashboard_hidden import HEADLINE_KEYS
 from brokering.dashboard import school_parts, school_view, unlisted
+from brokering.dashboard.counts_cover import hidden_too
 from brokering.dashboard.hiding import guard_areas, guard_terms, outside
 from brokering.dashboard.transfer import trend_row
 from brokering.terms import Term, previous_term, term_of, terms_between
@@ -199,7 +201,9 @@ def area_view(
         hidden, known = with_flows[k]
         forced = unlisted.merged({a: ("active",) for a in hidden}, rest[k])
         guarded.append(guard_areas(this, viewer, forced, known | listed[k]))
-    return by_area[area], guard_terms(per_period, guarded, viewer, listed)
+    shown = guard_terms(per_period, guarded, viewer, listed)
+    cover = charted_governor(af.hf, viewer, as_of)  # the counts' cover (`counts_cover`)
+    return by_area[area], hidden_too(per_period, shown, viewer, cover, listed) if cover else shown
 
 
 def _unlisted(

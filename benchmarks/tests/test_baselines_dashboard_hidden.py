@@ -216,3 +216,22 @@ def test_ledger_mirror_matches_the_product(case) -> None:
     pd.testing.assert_frame_equal(mine_s, by_school)
     pd.testing.assert_frame_equal(mine_p, by_pair)
     assert by_school["pairings_given"].isna().any()
+
+
+@pytest.mark.parametrize("name", ["JUDGED_BY_AREA_TOLD", "SUMMER_TOLD_BY_THE_TOTAL"])
+def test_the_mirrors_match_where_an_outcomes_total_is_hidden(store, name: str) -> None:
+    """The hand-built alliances of tests/test_hours_by_area.py where an outcome's total over
+    all time is hidden for the counts' cover (`counts_cover`) or with a band of its own
+    (`hours_cover.pick_total_cover`): the governor's headline, every chart and scoped
+    mirror against the product."""
+    from tests import test_headline_terms_properties as terms_model
+    from tests import test_hours_by_area as cases
+
+    terms_model.load(store, getattr(cases, name))
+    as_of = cases.AS_OF
+    hf = dh.load_hidden_frames(store)
+    for term in cases.TERMS:
+        product = dh.headline_product(transfer.headline(store, GOVERNOR, term, as_of=as_of))
+        assert dh.headline_governor(hf, term, as_of, GOVERNOR) == product, term
+    _chart_checks(store, term_of(as_of), as_of)
+    _scoped_checks(store, as_of, term_of(as_of))

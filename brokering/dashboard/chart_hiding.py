@@ -45,7 +45,7 @@ from brokering.viewer import Viewer
 
 #: A headline figure per term, and what else leaves its outcome's term figure unknown (the
 #: pairings not transferred are the judged, a rate beside its count, less the transferred).
-_TERM_HIDES = {
+TERM_HIDES = {
     "transferred": ("transferred",),
     "not transferred": ("transferred", "rate", "judged", "not_transferred"),
 }
@@ -60,7 +60,9 @@ def totals_unshown(con: Connection, viewer: Viewer, as_of: date | None = None) -
     chart shows an outcome's total over all time as its bands' sum, and as its one band
     where it has one (`outcomes._view`, `school_tables.table_hidden`: such a total is then
     hidden with any of its cells); the pairings' counts by status show it to a governor.
-    One answer per store change, viewer and day."""
+    And, for an aggregate-only role, the outcomes those counts hide as cover
+    (`counts_cover.charted_cover`: hidden in a term of the headline too). One answer per
+    store change, viewer and day."""
     if viewer.sees_everyone:
         return frozenset()
     as_of = as_of or date.today()
@@ -68,26 +70,53 @@ def totals_unshown(con: Connection, viewer: Viewer, as_of: date | None = None) -
     return changes.remembered(changes.mark(con), key, lambda: _unshown(con, viewer, as_of))
 
 
-def _unshown(con: Connection, viewer: Viewer, as_of: date) -> frozenset[str]:
+def headline_unshown(con: Connection, viewer: Viewer, as_of: date) -> frozenset[str]:
+    """`totals_unshown` before the counts' cover (`counts_cover.cover_of` weighs it), the
+    headline as its terms are suppressed without that cover. Remembered as it."""
+    key = ("chart_hiding.headline_unshown", viewer, as_of)
+    return changes.remembered(
+        changes.mark(con), key, lambda: _unshown(con, viewer, as_of, cover=False)
+    )
+
+
+def _unshown(con: Connection, viewer: Viewer, as_of: date, cover: bool = True) -> frozenset[str]:
     """`totals_unshown`, worked out from the headline's terms as the page suppresses them."""
     from brokering.dashboard import transfer  # it reads the charts from here
+    from brokering.dashboard.counts_cover import charted_cover
 
     f = facts(con)
     term = term_of(as_of)
     terms = transfer._joint_periods(con, viewer, ALLIANCE, as_of, [term, previous_term(term)], f)
     bounds = [(t.start, t.end) for t in terms]
-    _, out = transfer._guarded_views(con, viewer, ALLIANCE, bounds, as_of, f)
-    return unshown_of([o[None] for o in out])
+    got = transfer._guarded_views(con, viewer, ALLIANCE, bounds, as_of, f, cover=cover)
+    shown = unshown_of([o[None] for o in got[1]])
+    return shown | charted_cover(con, viewer, as_of) if cover else shown
+
+
+#: Each outcome's own figure of a term (shown as 0 where it has none: `hiding.guard_all`).
+TERM_FIGURE = {"transferred": "transferred", "not transferred": "not_transferred"}
 
 
 def unshown_of(whole: list[dict[str, tuple[float | None, bool]]]) -> frozenset[str]:
     """`totals_unshown` from the alliance's suppressed figures over all areas, term by term
-    (key -> (value, hidden)): the outcomes whose figure exactly one term hides."""
+    (key -> (value, hidden)): the outcomes whose figure exactly one term hides. A term
+    whose own figure of the outcome is 0 hides none of it, whatever is hidden beside it
+    (its rate hidden as cover, say): the total over all time is then the one other hidden
+    term's figure (found: SUMMER_TOLD_BY_THE_TOTAL, tests/test_hours_by_area.py)."""
     return frozenset(
         outcome
-        for outcome, keys in _TERM_HIDES.items()
-        if sum(any(w[k][1] for k in keys if k in w) for w in whole) == 1
+        for outcome, keys in TERM_HIDES.items()
+        if sum(hides(w, outcome, keys) for w in whole) == 1
     )
+
+
+def hides(w: dict[str, tuple[float | None, bool]], outcome: str, keys: tuple[str, ...]) -> bool:
+    """Whether one term's figures (`w`, as suppressed) leave its figure of `outcome`
+    unknown: one of `keys` hidden, and the figure itself not shown as 0."""
+    own = w.get(TERM_FIGURE[outcome])
+    if own is not None and not own[1] and own[0] == 0:
+        return False
+    return any(w[k][1] for k in keys if k in w)
 
 
 def across_schools(

@@ -63,16 +63,11 @@ def hours_against_outcome(
         # The alliance's side works out `by_area` beside the school's own reads.
         got = school_view(con, f, viewer, scope, view, whole, 1, False, unshown, as_of, by_area)
         return hours_laid_out(got)
-    # The areas' totals are worked out on a cursor of their own beside the chart's read.
-    got = _view(con, f, viewer, cells, values, 1, scope.area, force=by_area)
-    if scope.area is None and not viewer.sees_everyone:
-        # An outcome's only band shown is its total: asked of the headline only then (at
-        # national scale every outcome has every band), and worked out again if it hides it.
-        alone = got.groupby("outcome")["hidden"].agg(["size", "any"])
-        alone = set(alone.index[(alone["size"] == 1) & ~alone["any"]])
-        if alone and alone & unshown():
-            force = by_area()  # (remembered: the read beside the first view's)
-            got = _view(con, f, viewer, cells, values, 1, None, unshown=unshown(), force=force)
+    # The areas' totals are worked out on a cursor of their own beside the chart's read;
+    # the outcomes' are asked of the headline only where they could change what is hidden
+    # (an outcome with no cell hidden, or with one band: `hours_cover.bare`), in the view
+    # of one area as over all (its cells add up to the total too).
+    got = _view(con, f, viewer, cells, values, 1, scope.area, unshown=unshown, force=by_area)
     return hours_laid_out(got)
 
 

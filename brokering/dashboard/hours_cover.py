@@ -89,7 +89,8 @@ def pick_cover(
     resting on nobody unseen has none to hide (the headline hides no figure of it then);
     one that is its outcome's only column is its outcome's total over all time, shown
     elsewhere (the headline's whole, term by term; where it is not, `chart_hiding.
-    totals_unshown` hides it), so hiding a cell of it would protect nothing.
+    totals_unshown` hides it: `pick_total_cover`), so hiding a cell of it would protect
+    nothing.
     The caller then hides these as if on their own people (`hiding.grid_hidden` covers
     them). Aligned with the cells."""
     picked = np.zeros(len(o), bool)
@@ -101,3 +102,46 @@ def pick_cover(
         if len(cand):
             picked[min(cand, key=lambda i: (unseen[i], pairings[i], r[i]))] = True
     return picked
+
+
+def pick_total_cover(
+    o: np.ndarray,
+    r: np.ndarray,
+    k: np.ndarray,
+    hidden: np.ndarray,
+    unseen: np.ndarray,
+    pairings: np.ndarray,
+    unshown: np.ndarray,
+) -> np.ndarray:
+    """Which cells of a chart's table (as `pick_cover`'s) are hidden so that each outcome
+    whose total over all time is shown nowhere else (`unshown`, by outcome number:
+    `chart_hiding.totals_unshown`) has one hidden: where none of its cells is hidden yet,
+    the cell with fewest people the viewer cannot see (but some), then fewest pairings,
+    then the first row and area. Why: its bands add up to that total, and an outcome's one
+    band is it (found: SUMMER_TOLD_BY_THE_TOTAL, tests/test_hours_by_area.py — no cell of
+    it hidden, so its one band showed it though the counts by status hid it). The caller
+    hides these as if on their own people, and the views' totals they fall in even as
+    their outcome's only row (`outcome_cover.falls_in`). Aligned with the cells."""
+    picked = np.zeros(len(o), bool)
+    for out in np.unique(o[unshown[o]]) if len(o) else ():
+        mine = o == out
+        if (mine & hidden).any():
+            continue
+        cand = np.flatnonzero(mine & (unseen > 0) & (pairings > 0))
+        if len(cand):
+            picked[min(cand, key=lambda i: (unseen[i], pairings[i], r[i], k[i]))] = True
+    return picked
+
+
+def bare(o: np.ndarray, key: np.ndarray, hidden: np.ndarray) -> bool:
+    """Whether `totals_unshown` could change what a table's view hides (`pick_total_cover`,
+    `outcome_cover.falls_in`): an outcome with no cell hidden, or with one row (`key`: the
+    view's rows) and a cell hidden. Asked first, as the rule reads the headline (a pass of
+    its own where not remembered): at national scale an outcome's rarer bands in the smaller
+    areas should have cells on one or two people, so it should seldom be read (expected,
+    not yet measured)."""
+    for out in np.unique(o):
+        mine = o == out
+        if not (mine & hidden).any() or len(np.unique(key[mine])) == 1:
+            return True
+    return False

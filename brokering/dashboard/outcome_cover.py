@@ -184,6 +184,7 @@ def falls_in(
     view: pd.DataFrame,
     level: int,
     across: bool,
+    unshown: np.ndarray | None = None,
 ) -> np.ndarray:
     """Which of `view`'s figures (outcome, row and area as numbers: onum, rn, kn) the cells
     hidden further (`more`) fall in: one area's cells themselves (rn and kn both given), or
@@ -191,7 +192,9 @@ def falls_in(
     its outcome's over the whole table, hidden only `across`: then the other outcomes'
     totals and their sum (a school's pairings) are shown, and it is not (the headline hides
     what rests on few people; the outcomes by area hide an area's with a hidden cell), so
-    shown it gave a hidden cell away; otherwise it is the grand total and protects nothing."""
+    shown it gave a hidden cell away; otherwise it is the grand total and protects nothing
+    — unless its outcome is `unshown` (by number: its total shown nowhere else,
+    `chart_hiding.totals_unshown`)."""
     vo = view["onum"].to_numpy(np.int64)
     if view["rn"].notna().all() and view["kn"].notna().all():  # one area's cells
         width = (r.max() + 1) * (k.max() + 1)
@@ -202,7 +205,9 @@ def falls_in(
     many = np.ones(o.max() + 1, bool)
     if not across:
         for out in np.unique(o[more]):
-            many[out] = len(np.unique(key[o == out])) > 1
+            many[out] = len(np.unique(key[o == out])) > 1 or (
+                unshown is not None and out < len(unshown) and bool(unshown[out])
+            )
     pick = more & many[o]
     width = key.max() + 1
     return np.isin(vo * width + vc.to_numpy(np.int64), o[pick] * width + key[pick])

@@ -31,7 +31,7 @@ from brokering.dashboard.facts import (
     unseen_sql,
 )
 from brokering.dashboard.hiding import grid_hidden
-from brokering.dashboard.hours_cover import Columns, pick_cover
+from brokering.dashboard.hours_cover import Columns, bare, pick_cover, pick_total_cover
 from brokering.dashboard.outcome_cover import HEADLINE_OUTCOMES, OUTCOMES, falls_in
 from brokering.dashboard.school_tables import school_view
 from brokering.db import Connection, alongside, query_df
@@ -55,7 +55,7 @@ def _view(
     area: str | None,
     named: bool = False,
     across: bool = False,
-    unshown: frozenset[str] = frozenset(),
+    unshown: frozenset[str] | Callable[[], frozenset[str]] = frozenset(),
     force: Columns | Callable[[Connection], Columns] = frozenset(),
 ) -> pd.DataFrame:
     """One view of the table behind `cells_sql` — row totals (level 1), column totals
@@ -68,8 +68,10 @@ def _view(
     `named`: rows are schools, labelled by `_named` (in SQL: handing 30,000 rows to pandas
     to merge names cost more than the view). `across`: a row's pairings over every outcome
     are shown on another view (a school's, in the flows and the ledger). `unshown`: outcomes
-    whose total is shown nowhere else (`chart_hiding.totals_unshown`): a total of one is
-    hidden with any of its cells even where it is the outcome's only row or area. `force`:
+    whose total is shown nowhere else (`chart_hiding.totals_unshown`; or what works them
+    out, asked only where it could matter: `hours_cover.bare`): one with no cell hidden has
+    one hidden (`hours_cover.pick_total_cover`), and a total of one is hidden with any of
+    its cells even where it is the outcome's only row or area. `force`:
     (outcome, area) with a cell hidden whatever it rests on (`hours_cover.areas_unshown`) —
     or what works them out on a cursor, run alongside the view's own read (`db.alongside`:
     at national scale each is mostly one thread's work)."""
@@ -116,11 +118,6 @@ def _view(
     v_unseen = f"CASE WHEN v.pairings = 1 OR v.s < {t} THEN v.s ELSE coalesce(vx.exact, v.s) END"
     cell_unseen = f"""CASE WHEN cell.pairings = 1 OR cell.s < {t} THEN cell.s
                            ELSE coalesce(cx.exact, 0) END"""
-    if not unshown <= set(FINAL):
-        raise ValueError(f"not an outcome: {sorted(unshown - set(FINAL))}")
-    # (A total shown nowhere else, hidden with its cells even as its outcome's only one.)
-    listed = ", ".join(repr(o) for o in sorted(unshown))
-    alone = f"any_value(c.outcome) IN ({listed})" if unshown else "FALSE"
     if area is not None and level == 1:  # one area's cells, by row: hidden on their own
         ctes = ""
         select = """SELECT outcome, r AS "row", k AS col, pairings, unseen, hid AS hidden,
@@ -130,7 +127,7 @@ def _view(
             , v AS (
                 SELECT c.outcome, c.{key}, count(DISTINCT c.pairing_id) AS pairings,
                        sum(c.pu) AS s,
-                       bool_or(p.part) AND ({across} OR any_value(st.n) > 1 OR {alone}) AS part
+                       bool_or(p.part) AND ({across} OR any_value(st.n) > 1) AS part
                 FROM c JOIN (SELECT outcome, {key}, bool_or(hid) AS part FROM ci GROUP BY ALL) p
                   USING (outcome, {key})
                 JOIN (SELECT outcome, count(DISTINCT {key}) AS n FROM ci GROUP BY ALL) st
@@ -211,6 +208,12 @@ def _view(
     view = frame[~is_cell].drop(columns=["cell"]).reset_index(drop=True)
     hid = cells["hidden"].to_numpy(bool)
     picked = _forced(cells, names, areas, force)
+    # Outcomes whose total is shown nowhere else (by number), asked only where it could matter.
+    whole = _whole(cells, names, hid | picked, unshown, level)
+    if whole.any():
+        o, r, k = (cells[c].to_numpy(np.int64) for c in ("onum", "rn", "kn"))
+        unseen, pairings = cells["unseen"].to_numpy(np.int64), cells["pairings"].to_numpy(np.int64)
+        picked |= pick_total_cover(o, r, k, hid | picked, unseen, pairings, whole)
     if hid.any() or picked.any():
         o, r, k = (cells[c].to_numpy(np.int64) for c in ("onum", "rn", "kn"))
         unseen, pairings = cells["unseen"].to_numpy(np.int64), cells["pairings"].to_numpy(np.int64)
@@ -222,12 +225,15 @@ def _view(
         known = cells["row"].notna().to_numpy(bool)  # every pairing with the head's school
         cover = dict(empty=empty, pinned=pinned, spare=spare, known=known)
         more = grid_hidden(o, r, k, unseen, pairings, across, **cover) & ~hid
+        # (A cell hidden on its own people of an outcome whose total is shown nowhere else:
+        # the total is hidden with it even as the outcome's only row.)
+        more |= hid & whole[o] if whole.any() else False
         if more.any() or empty:
             if empty:
                 o, r, k = (np.r_[x, [e[j] for e in empty]] for j, x in enumerate((o, r, k)))
                 more = np.r_[more, np.ones(len(empty), bool)]
             view["hidden"] = view["hidden"].to_numpy(bool) | falls_in(
-                o, r, k, more, view, level, across
+                o, r, k, more, view, level, across, whole
             )
     view = view.drop(columns=["onum", "rn", "kn"])
     return view if named else view.sort_values(_VIEW_COLUMNS[:3], ignore_index=True)
@@ -254,6 +260,31 @@ def _forced(
     wanted = np.array([(x, y) in want for x, y in zip(o, k, strict=True)], bool)
     unseen, pairings = cells["unseen"].to_numpy(np.int64), cells["pairings"].to_numpy(np.int64)
     return pick_cover(o, r, k, cells["hidden"].to_numpy(bool), unseen, pairings, wanted)
+
+
+def _whole(
+    cells: pd.DataFrame,
+    names: pd.DataFrame,
+    hidden: np.ndarray,
+    unshown: frozenset[str] | Callable[[], frozenset[str]],
+    level: int,
+) -> np.ndarray:
+    """By outcome number, the outcomes of a view's table whose total is shown nowhere else
+    (`unshown`, read only where `hours_cover.bare` says it could change what is hidden;
+    `hidden`: the cells hidden so far)."""
+    n = int(names["onum"].max()) + 1 if len(names) else 0
+    out = np.zeros(n, bool)
+    if not unshown or cells.empty or not n:
+        return out
+    o = cells["onum"].to_numpy(np.int64)
+    key = cells["rn" if level == 1 else "kn"].to_numpy(np.int64)
+    if not bare(o, key, hidden):
+        return out
+    got = unshown() if callable(unshown) else unshown
+    if not got <= set(FINAL):
+        raise ValueError(f"not an outcome: {sorted(got - set(FINAL))}")
+    out[names["onum"].to_numpy(np.int64)] = names["outcome"].isin(got).to_numpy(bool)
+    return out
 
 
 def _named(sql: str) -> str:

@@ -21,7 +21,7 @@ from brokering import changes
 from brokering.dashboard.chart_hiding import across_levels, grid_beside
 from brokering.dashboard.facts import Facts, Scope, unseen_sql
 from brokering.dashboard.hiding import grid_hidden, primary
-from brokering.dashboard.hours_cover import Columns, pick_cover
+from brokering.dashboard.hours_cover import Columns, bare, pick_cover, pick_total_cover
 from brokering.dashboard.outcome_cover import HEADLINE_OUTCOMES, OUTCOMES
 from brokering.db import Connection, alongside, query_df
 from brokering.placing import placed_ctes, placed_sql, places, settled_sql, whole_sql
@@ -110,6 +110,7 @@ def table_hidden(
     across: bool,
     unshown: Unshown = frozenset(),
     force: Columns = frozenset(),
+    whole: bool = False,
 ) -> np.ndarray:
     """Which figures of a counted table (`grid`'s rows) its views hide: the cells by
     `hiding.grid_hidden` (`across`: a row's pairings over every outcome are shown elsewhere,
@@ -120,8 +121,9 @@ def table_hidden(
     (`chart_hiding.totals_unshown`; or what works them out, asked only where it matters),
     their margins hidden with their cells even where one
     is the grand total. `force`: (outcome, area) with a cell hidden whatever it rests on
-    (`hours_cover.areas_unshown`). The rule `outcomes._view` applies in SQL, on a table
-    held whole. Aligned with `cells`."""
+    (`hours_cover.areas_unshown`). `whole`: the alliance's own table, where an `unshown`
+    outcome with no cell hidden has one hidden (`hours_cover.pick_total_cover`). The rule
+    `outcomes._view` applies in SQL, on a table held whole. Aligned with `cells`."""
     n = len(cells)
     if viewer.sees_everyone or n == 0:
         return np.zeros(n, bool)
@@ -144,6 +146,16 @@ def table_hidden(
             x = [v[at] for v in (o, r, k, primary(unseen), unseen, pairings, wanted)]
             unseen = unseen.copy()
             unseen[at[pick_cover(*x)]] = 1
+        if whole and unshown:  # as `outcomes._view`: asked only where it could matter
+            at = np.flatnonzero(inner)
+            x = [v[at] for v in (o, r, k)]
+            h = primary(unseen[at])
+            if bare(x[0], x[1], h):
+                got = _resolved(unshown)
+                out_names = pd.factorize(cells["outcome"], sort=True)[1]
+                total = np.isin(np.asarray(out_names, dtype=object), list(got))
+                unseen = unseen.copy()
+                unseen[at[pick_total_cover(*x, h, unseen[at], pairings[at], total)]] = 1
         hidden[inner] = grid_hidden(
             o[inner],
             _dense(r[inner]),
@@ -244,7 +256,12 @@ def school_view(
             mark,
             ("school_tables.hidden", across, unshown_key, "lazy" if lazy else force, *key[1:]),
             lambda: table_hidden(
-                full, viewer, across, _on(unshown, cursor), force(cursor) if lazy else force
+                full,
+                viewer,
+                across,
+                _on(unshown, cursor),
+                force(cursor) if lazy else force,
+                whole=True,
             ),
         )
         return full, hidden

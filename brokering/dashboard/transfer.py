@@ -200,6 +200,7 @@ def _guarded_views(
     given: dict[str | None, list[dict]] | None = None,
     given_rest: tuple[unlisted.Forced, unlisted.Listed] | None = None,
     flows_too: bool = True,
+    cover: bool = True,
 ) -> tuple[list[dict], list[dict[str | None, dict[str, tuple[float | None, bool]]]]]:
     """Each period's figures for the scope, and per period the same suppressed for the
     whole (key None) and, for one skill area, every area (`hiding.guard_all`), across the
@@ -212,12 +213,15 @@ def _guarded_views(
     (`unlisted.split_and_forced`). What the viewer can count from their pairings page alone
     is never a cover (`unlisted.listed_of`). Not `flows_too`: the alliance's areas without
     their flow matrices, which decide only pairings active (for a caller that reads no more:
-    `hours_cover.areas_unshown`)."""
+    `hours_cover.areas_unshown`). The alliance's views with the outcomes a governor's
+    counts by status hide as cover hidden in a term too (`counts_cover`; not `cover`: as
+    before it, which that rule weighs)."""
     from brokering.dashboard import school_view  # it reads the alliance's views from here
 
     f = f or facts(con)  # once: each look at whether the facts are current costs a query
     # One school's view: what is hidden for the alliance's view and the flows beside it.
     school, mine = school_view.decide(con, viewer, scope, periods, as_of) or (None, None)
+    alliance = cover and school is None and scope.school_id is None
     # The alliance's figures: hidden too where what the viewer cannot list rests on few (a
     # school's view weighs the alliance's as they are shown: school_view), counted in the
     # figures' own pass (`unlisted.figures_and_forced`).
@@ -238,7 +242,9 @@ def _guarded_views(
         for k, figs in enumerate(figures):
             forced, known = school_view.whole(school, k)
             out.append(guard_areas({None: figs}, viewer, unlisted.merged(forced, rest[k]), known))
-        return figures, guard_terms(whole, out, viewer, listed if school is None else None)
+        sure = listed if school is None else None
+        shown = guard_terms(whole, out, viewer, sure)
+        return figures, _counts_cover(con, viewer, as_of, whole, shown, sure, alliance)
 
     # An area's pairings active adds up from its flow matrix (work between schools) and its
     # work within schools: hidden with the matrix where that has nothing else left to hide,
@@ -290,7 +296,28 @@ def _guarded_views(
             forced, known = school[k]
         guarded.append(guard_areas(this, viewer, forced, known))
     known = listed if school is None else [k for _, k in school]
-    return figures, guard_terms(per_period, guarded, viewer, known)
+    shown = guard_terms(per_period, guarded, viewer, known)
+    return figures, _counts_cover(con, viewer, as_of, per_period, shown, known, alliance)
+
+
+def _counts_cover(
+    con: Connection,
+    viewer: Viewer,
+    as_of: date,
+    figs: list[dict],
+    shown: list[dict],
+    known: list | None,
+    alliance: bool,
+) -> list[dict]:
+    """The alliance's views (`alliance`) with the outcomes a governor's counts by status
+    hide as cover hidden in a term too (`counts_cover.hidden_too`); a school's view weighs
+    the alliance's as shown."""
+    if not alliance or not viewer.aggregate_only:
+        return shown
+    from brokering.dashboard import counts_cover  # it weighs the headline from here
+
+    outcomes = counts_cover.charted_cover(con, viewer, as_of)
+    return counts_cover.hidden_too(figs, shown, viewer, outcomes, known) if outcomes else shown
 
 
 def current_term(as_of: date | None = None) -> Term:

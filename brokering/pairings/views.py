@@ -11,8 +11,8 @@ from datetime import date
 
 import pandas as pd
 
-from brokering import dates
-from brokering.db import Connection, alongside, query_df
+from brokering import changes, dates
+from brokering.db import Connection, query_df
 from brokering.errors import NotFoundError
 from brokering.importing.parsers import RECORDER_LABELS
 from brokering.pairings import lifecycle, store, transfer_rule
@@ -139,6 +139,28 @@ _COUNTS_SQL = """
 """
 
 
+def counts_by_status(con: Connection) -> pd.DataFrame:
+    """Every pairing's current status over all time: (status, pairings, people) for each
+    status of the lifecycle, unsuppressed (what an aggregate-only role's counts and
+    `dashboard.counts_cover` weigh). One answer per store change: callers must not change
+    it."""
+    key = ("pairings.views.counts_by_status",)
+    return changes.remembered(changes.mark(con), key, lambda: _laid_out(query_df(con, _COUNTS_SQL)))
+
+
+def _laid_out(frame: pd.DataFrame) -> pd.DataFrame:
+    """Counts read by status (status, pairings, people) as one row per lifecycle status."""
+    counts = dict(zip(frame["status"], frame["pairings"], strict=True))
+    people = dict(zip(frame["status"], frame["people"], strict=True))
+    return pd.DataFrame(
+        {
+            "status": list(lifecycle.STATUSES),
+            "pairings": [int(counts.get(s, 0)) for s in lifecycle.STATUSES],
+            "people": [int(people.get(s, 0)) for s in lifecycle.STATUSES],
+        }
+    )
+
+
 #: Statuses whose totals over all time a chart adds up to (hours against outcome).
 CHARTED = ("transferred", "not transferred")
 
@@ -150,34 +172,24 @@ def status_counts(con: Connection, viewer: Viewer, as_of: date | None = None) ->
     over all time its headline hides in one term alone, `chart_hiding.totals_unshown`, as
     the hours chart does — one rule), and never exactly one hidden (the total of pairings,
     shown elsewhere, less the shown ones would give it away): then the next smallest is
-    hidden too. For an aggregate-only role the counts are read on a cursor of their own
-    beside the headline's pass (`db.alongside`: each is one thread's work)."""
+    hidden too. For an aggregate-only role the counts are read first (remembered:
+    `chart_hiding.totals_unshown` weighs them too, `counts_cover`), then the headline's pass."""
     unshown: frozenset[str] = frozenset()
     if viewer.aggregate_only:
         from brokering.dashboard.chart_hiding import totals_unshown  # the dashboard's rule
 
-        (unshown, frame) = alongside(
-            con,
-            lambda cursor: query_df(cursor, _COUNTS_SQL),
-            lambda: totals_unshown(con, viewer, as_of),
-        )
+        out = counts_by_status(con).copy()
+        unshown = totals_unshown(con, viewer, as_of)
     else:
         cte, params = members_cte(viewer)
-        frame = query_df(
-            con,
-            f"WITH {cte} SELECT status, count(*) AS pairings, 0 AS people "  # noqa: S608
-            "FROM pairings JOIN seen USING (pairing_id) GROUP BY status",
-            params,
+        out = _laid_out(
+            query_df(
+                con,
+                f"WITH {cte} SELECT status, count(*) AS pairings, 0 AS people "  # noqa: S608
+                "FROM pairings JOIN seen USING (pairing_id) GROUP BY status",
+                params,
+            )
         )
-    counts = dict(zip(frame["status"], frame["pairings"], strict=True))
-    people = dict(zip(frame["status"], frame["people"], strict=True))
-    out = pd.DataFrame(
-        {
-            "status": list(lifecycle.STATUSES),
-            "pairings": [int(counts.get(s, 0)) for s in lifecycle.STATUSES],
-            "people": [int(people.get(s, 0)) for s in lifecycle.STATUSES],
-        }
-    )
     if viewer.aggregate_only:
         hidden = ~may_show(out["people"])
         hidden |= out["status"].isin(unshown) & (out["pairings"] > 0)
