@@ -387,6 +387,21 @@ def test_a_school_figure_equal_to_the_alliances_listed_one_is_known(store: Conne
     check_with_flows(store, B_IS_ALL_OF_ASSESSMENT, Viewer("sle_coordinator"))
 
 
+#: The same with its first pairing B1 with A1 (found at 40 trials after the rule's second
+#: form): B's assessment figure rests on B2 and C3 alone among those the coordinator cannot
+#: see, and is still the alliance's, told by the whole less behaviour — so known, though it
+#: would be hidden on its own people (the second form kept such a figure hidden).
+B_IS_ALL_WITH_A1 = {
+    **B_IS_ALL_OF_ASSESSMENT,
+    "pairings": [("B1", "A1", "assessment-design", 1), *B_IS_ALL_OF_ASSESSMENT["pairings"][1:]],
+}
+
+
+def test_a_school_figure_on_few_told_by_the_alliances_is_known(store: Connection) -> None:
+    flows_model.load(store, B_IS_ALL_WITH_A1)
+    check_with_flows(store, B_IS_ALL_WITH_A1, Viewer("sle_coordinator"))
+
+
 def test_a_listed_figure_not_told_by_the_rest_is_no_knowledge(store: Connection) -> None:
     """The same alliance for head A, who sees the alliance's behaviour hidden too: its
     assessment, though all on their page, is not the whole less the rest shown, and taking

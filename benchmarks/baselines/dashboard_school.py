@@ -377,8 +377,7 @@ def headline_school(
     decided = []
     for k, (start, _) in enumerate(periods):
         without_k = {a: f[k] for a, f in without.items()}
-        mine_k = {a: f[k] for a, f in mine.items()}
-        forced, known = outside(without_k, shown[at[start]], cache["listed"][at[start]], mine_k)
+        forced, known = outside(without_k, shown[at[start]], cache["listed"][at[start]])
         hide, given_away = matrices[k]
         known |= given_away
         school_parts.add(forced, known, parts[k])

@@ -69,7 +69,6 @@ def outside(
     without: dict[str | None, dict],
     alliance: dict[str | None, dict],
     listed: set[tuple[str | None, str]] | frozenset = frozenset(),
-    mine: dict[str | None, dict] | None = None,
 ) -> tuple[dict[str | None, tuple[str, ...]], set[str | None]]:
     """For a school's view beside the alliance's (`school_view`): per area (None: all
     areas), the figures to hide, and the areas whose pairings active are the alliance's
@@ -83,22 +82,17 @@ def outside(
     hiding a figure the viewer can work out protects nothing). `listed`: the alliance's
     (area, key) the viewer can count from their pairings page (`unlisted.listed_of`): such
     an area's figure hidden alone beside the whole and every other area shown (left so:
-    `guard_areas`, it covers nothing) is told by them, as one shown — for a school's figure
-    (`mine`, the same figures over the school's pairings) not itself resting on 1 or 2
-    people they cannot see (found: B_IS_ALL_OF_ASSESSMENT, tests/test_headline_school_
-    properties.py, a school's figure that is all of the alliance's)."""
+    `guard_areas`, it covers nothing) is told by them, as one shown (found: B_IS_ALL_OF_
+    ASSESSMENT, tests/test_headline_school_properties.py, a school's figure that is all of
+    the alliance's, hidden, though the whole less the other area gave it)."""
     out: dict[str | None, tuple[str, ...]] = {}
     known: set = set()
     for area, shown in alliance.items():
-        figs, own = without.get(area, {}), (mine or {}).get(area, {})
+        figs = without.get(area, {})
         keys = []
         for key in ADDITIVE:
             value, people = figs.get(key, (0, 0))
-            listed_here = (
-                (area, key) in listed
-                and _told_by_the_rest(alliance, area, key)
-                and not primary([own.get(key, (0, 0))[1]])[0]
-            )
+            listed_here = (area, key) in listed and _told_by_the_rest(alliance, area, key)
             told = key in shown and (not shown[key][1] or listed_here)
             if (value and primary([people])[0]) or (not told and key in shown and not people):
                 keys.append(key)

@@ -107,7 +107,6 @@ def _decide(
             {area: figs[k] for area, figs in without.items()},
             shown[at[start]],
             listed[at[start]],
-            {area: figs[k] for area, figs in mine.items()},
         )
         hide, given_away = matrices[k]
         known |= given_away
