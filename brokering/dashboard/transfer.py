@@ -210,14 +210,15 @@ def _guarded_views(
     alliance's figures by area (`figures_by_area`), already read; `given_rest`: with them,
     `unlisted.forced` and `listed_of` by area, read in the same pass
     (`unlisted.split_and_forced`). What the viewer can count from their pairings page alone
-    is never a cover (`unlisted.listed_of`). Not `flows_too`: the alliance's areas without
-    their flow matrices, which decide only pairings active (for a caller that reads no more:
-    `hours_cover.areas_unshown`)."""
+    is never a cover (`unlisted.listed_of`). Not `flows_too`: the alliance's areas (or a
+    school's view) without their flow matrices, which decide only pairings active (for a
+    caller that reads no more: `hours_cover.areas_unshown`, `school_hours`)."""
     from brokering.dashboard import school_view  # it reads the alliance's views from here
 
     f = f or facts(con)  # once: each look at whether the facts are current costs a query
     # One school's view: what is hidden for the alliance's view and the flows beside it.
-    school, mine = school_view.decide(con, viewer, scope, periods, as_of) or (None, None)
+    decided = school_view.decide(con, viewer, scope, periods, as_of, flows_too)
+    school, mine = decided or (None, None)
     # The alliance's figures: hidden too where what the viewer cannot list rests on few (a
     # school's view weighs the alliance's as they are shown: school_view), counted in the
     # figures' own pass (`unlisted.figures_and_forced`).
@@ -270,8 +271,12 @@ def _guarded_views(
     elif school is None:  # the figures given, and what is unlisted read in their pass
         if given_rest is None:
             raise ValueError("the figures are given with what is unlisted beside them")
-        by_area, with_flows = by_areas(), flows.area_totals(con, viewer, periods, f)
-        rest, listed = given_rest
+        by_area, rest, listed = by_areas(), *given_rest
+        with_flows = (
+            flows.area_totals(con, viewer, periods, f)
+            if flows_too
+            else [(set(), set()) for _ in periods]
+        )
     else:
         by_area, with_flows = by_areas(), None
     if scope.area not in by_area:  # no pairing in the area: its figures are all zero
