@@ -418,3 +418,33 @@ def test_without_the_schools_rule_the_check_fails(
     terms_model.load(store, B_BAND_TOLD_BY_ITS_TERMS)
     with pytest.raises(AssertionError, match="hours under 6 h transferred, B"):
         check(store, B_BAND_TOLD_BY_ITS_TERMS, Viewer("viewer"), schools=True)
+
+
+#: Found by the property test above with 40 trials (helper band26's hunt, the governor);
+#: fails on the code before that session too (an alliance-level rule, not the school's).
+#: The counts by status hide "stopped" over all time (1: B0 with B1, two people) and, as
+#: its cover, "not transferred" (2) — every other status has none, so no status no chart
+#: adds up is left to take (`pairings.views.never_one_hidden`) — but the hours chart over
+#: all areas shows the outcome's one band, "under 6 h, not transferred": 2, the same figure
+#: (the headline hides the whole's rate in two terms, Spring and Summer 2027, so
+#: `chart_hiding.totals_unshown` leaves the total shown). The family of
+#: COUNTS_COVER_SHOWN_AS_A_BAND with no uncharted status to cover; closing it needs the
+#: counts' cover weighed against the charts (hide the band too), or the total of pairings.
+STOPPED_COVERED_BY_A_BAND = {
+    "schools": ["A", "B", "C"],
+    "staff": [("A0", "A", True), ("A1", "A", True), ("A2", "A", True), ("A3", "A", True),
+              ("B0", "B", False), ("B1", "B", False), ("C0", "C", True), ("C1", "C", True)],
+    "pairings": [("A1", "C1", "anti-bullying", "not transferred", 4, 1, 1),
+                 ("B0", "C1", "assessment-design", "not transferred", 3, 0, 2),
+                 ("B0", "B1", "anti-bullying", "stopped", 2, 0, 2)],
+}  # fmt: skip
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not closed: the counts' cover is the one band of an outcome the chart shows — "
+    "STOPPED_COVERED_BY_A_BAND",
+)
+def test_known_gap_the_counts_cover_is_a_band(store: Connection) -> None:
+    terms_model.load(store, STOPPED_COVERED_BY_A_BAND)
+    check(store, STOPPED_COVERED_BY_A_BAND, Viewer("viewer"))

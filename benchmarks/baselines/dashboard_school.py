@@ -340,6 +340,21 @@ def headline_school(
 ) -> list[tuple]:
     """`transfer.headline` for one school (the page's School filter), all areas or one:
     suppressed beside the alliance's view and the flows (`school_view.decide`)."""
+    terms, figs, shown = school_terms(af, term, as_of, unseen, viewer, school_id, area)
+    return _pick(terms, figs, [{area: s} for s in shown], area, term)
+
+
+def school_terms(
+    af: AreaFrames,
+    term: Term,
+    as_of: date,
+    unseen: np.ndarray,
+    viewer: Viewer,
+    school_id: str,
+    area: str | None = None,
+) -> tuple[list[Term], list[dict], list[dict]]:
+    """The school's headline terms (all areas or one) with its figures and the same as
+    suppressed, term by term (`headline_school`'s, before one term is picked)."""
     b = af.hf.base
     school = int(pd.Index(b.schools).get_indexer([school_id])[0])
     touch = np.zeros(len(b.pairings), bool)
@@ -388,7 +403,7 @@ def headline_school(
             for k, f in enumerate(figs)
         ]
         shown_s = guard_terms([{None: f} for f in figs], out, viewer)
-        return _pick(terms, figs, shown_s, None, term)
+        return terms, figs, [s[None] for s in shown_s]
     by_area = dict(mine)
     if area not in by_area:
         by_area[area] = [bd_zero() for _ in periods]
@@ -399,4 +414,4 @@ def headline_school(
         forced, known = decided[k]
         guarded.append(guard_areas(this, viewer, forced, known))
     shown_s = guard_terms(per_period, guarded, viewer, [kn for _, kn in decided])
-    return _pick(terms, by_area[area], shown_s, area, term)
+    return terms, by_area[area], [s[area] for s in shown_s]
