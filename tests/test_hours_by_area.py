@@ -440,11 +440,69 @@ STOPPED_COVERED_BY_A_BAND = {
 }  # fmt: skip
 
 
+#: The same hunt, the same family: the counts hide "active" over all time (1: C2 with B0)
+#: and, as its cover, "transferred" (2) — no other status has any — which the hours chart's
+#: one band ("under 6 h, transferred") shows (the headline hides the whole's transfers in
+#: Autumn 2026 and Summer 2027: two terms). Fails on the code before that session too.
+ACTIVE_COVERED_BY_A_BAND = {
+    "schools": ["A", "B", "C"],
+    "staff": [("A0", "A", False), ("A1", "A", False), ("A2", "A", False), ("A3", "A", True),
+              ("B0", "B", True), ("B1", "B", True), ("B2", "B", True), ("C0", "C", False),
+              ("C1", "C", True), ("C2", "C", True), ("C3", "C", True)],
+    "pairings": [("C0", "B1", "anti-bullying", "transferred", 4, 0, 2),
+                 ("A1", "A0", "assessment-design", "transferred", 2, 0, 0),
+                 ("C2", "B0", "assessment-design", "active", 4, 0, 2)],
+}  # fmt: skip
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="not closed: the counts' cover is the one band of an outcome the chart shows — "
-    "STOPPED_COVERED_BY_A_BAND",
+    "STOPPED_COVERED_BY_A_BAND, ACTIVE_COVERED_BY_A_BAND",
 )
-def test_known_gap_the_counts_cover_is_a_band(store: Connection) -> None:
-    terms_model.load(store, STOPPED_COVERED_BY_A_BAND)
-    check(store, STOPPED_COVERED_BY_A_BAND, Viewer("viewer"))
+@pytest.mark.parametrize("a", [STOPPED_COVERED_BY_A_BAND, ACTIVE_COVERED_BY_A_BAND])
+def test_known_gap_the_counts_cover_is_a_band(store: Connection, a: dict) -> None:
+    terms_model.load(store, a)
+    check(store, a, Viewer("viewer"))
+
+
+#: Found by the property test above with 40 trials (helper band26's hunt, the governor, with
+#: the School filter's views); fails on the code before that session too — a school's
+#: headline alone, not its hours chart. B's evidenced transfers over all areas in Summer
+#: 2027 are hidden (the School filter's whole, `transfer._guarded_views` over all areas)
+#: while its areas' in Summer are both shown (behaviour 2: B1 to B2 and A0 to B2;
+#: assessment 0), so the whole is their sum. B's Spring transfer (B2 to A0, two people) is
+#: hidden on its own, and the whole's Summer taken as its cover across the terms
+#: (`hiding.guard_terms`) — though it is the alliance's Summer (2, shown) less the work
+#: elsewhere (none): the School filter's whole is guarded with no `known` (`transfer.
+#: _guarded_views`, all areas: `known` is passed only for the alliance), where its areas'
+#: view knows it and so hides no area beside it. Closing it: the whole's known figures
+#: passed to `guard_terms` there — then Spring is hidden alone, and B's total over all time
+#: (its hours band) must stay hidden: the school's form of `chart_hiding.totals_unshown`
+#: (a school's band hidden where its headline hides one term alone), not built yet.
+B_WHOLE_BESIDE_ITS_AREAS = {
+    "schools": ["A", "B", "C"],
+    "staff": [("A0", "A", True), ("A1", "A", True), ("A2", "A", True), ("B0", "B", False),
+              ("B1", "B", False), ("B2", "B", True), ("C0", "C", False), ("C1", "C", True)],
+    "pairings": [("B0", "A0", "anti-bullying", "not transferred", 4, 0, 2),
+                 ("C0", "A0", "anti-bullying", "transferred", 2, 0, 0),
+                 ("C1", "B1", "anti-bullying", "not transferred", 1, 1, 1),
+                 ("A0", "C0", "assessment-design", "active", 1, 1, 1),
+                 ("B1", "B2", "anti-bullying", "transferred", 3, 1, 2),
+                 ("A0", "B2", "anti-bullying", "transferred", 1, 1, 2),
+                 ("A1", "B2", "anti-bullying", "stopped", 4, 1, 1),
+                 ("B2", "A0", "assessment-design", "transferred", 2, 1, 1),
+                 ("A0", "C0", "anti-bullying", "stopped", 1, 1, 2),
+                 ("B0", "B2", "assessment-design", "stopped", 3, 1, 2),
+                 ("B2", "B1", "anti-bullying", "not transferred", 2, 1, 1)],
+}  # fmt: skip
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not closed: a school's whole hidden across the terms beside its areas shown — "
+    "B_WHOLE_BESIDE_ITS_AREAS",
+)
+def test_known_gap_a_schools_whole_beside_its_areas(store: Connection) -> None:
+    terms_model.load(store, B_WHOLE_BESIDE_ITS_AREAS)
+    check(store, B_WHOLE_BESIDE_ITS_AREAS, Viewer("viewer"), schools=True)
