@@ -474,12 +474,11 @@ def test_known_gap_the_counts_cover_is_a_band(store: Connection, a: dict) -> Non
 #: assessment 0), so the whole is their sum. B's Spring transfer (B2 to A0, two people) is
 #: hidden on its own, and the whole's Summer taken as its cover across the terms
 #: (`hiding.guard_terms`) — though it is the alliance's Summer (2, shown) less the work
-#: elsewhere (none): the School filter's whole is guarded with no `known` (`transfer.
-#: _guarded_views`, all areas: `known` is passed only for the alliance), where its areas'
-#: view knows it and so hides no area beside it. Closing it: the whole's known figures
-#: passed to `guard_terms` there — then Spring is hidden alone, and B's total over all time
-#: (its hours band) must stay hidden: the school's form of `chart_hiding.totals_unshown`
-#: (a school's band hidden where its headline hides one term alone), not built yet.
+#: elsewhere (none): the School filter's whole was guarded with no `known` (`transfer.
+#: _guarded_views`, all areas: `known` was passed only for the alliance), where its areas'
+#: view knows it and so hides no area beside it. Closed: the whole's known figures
+#: (`hiding.outside`'s) are passed to `guard_terms` there too, never a cover. Failed
+#: (strict xfail) before.
 B_WHOLE_BESIDE_ITS_AREAS = {
     "schools": ["A", "B", "C"],
     "staff": [("A0", "A", True), ("A1", "A", True), ("A2", "A", True), ("B0", "B", False),
@@ -498,11 +497,6 @@ B_WHOLE_BESIDE_ITS_AREAS = {
 }  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not closed: a school's whole hidden across the terms beside its areas shown — "
-    "B_WHOLE_BESIDE_ITS_AREAS",
-)
-def test_known_gap_a_schools_whole_beside_its_areas(store: Connection) -> None:
+def test_a_schools_known_whole_is_no_cover_across_the_terms(store: Connection) -> None:
     terms_model.load(store, B_WHOLE_BESIDE_ITS_AREAS)
     check(store, B_WHOLE_BESIDE_ITS_AREAS, Viewer("viewer"), schools=True)

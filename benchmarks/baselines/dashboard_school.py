@@ -26,7 +26,7 @@ from benchmarks.baselines.dashboard_area_flows import AreaFrames, area_totals, s
 from benchmarks.baselines.dashboard_hidden import HEADLINE_KEYS
 from brokering.dashboard import school_parts, school_view, unlisted
 from brokering.dashboard.hiding import guard_areas, guard_terms, outside
-from brokering.dashboard.transfer import trend_row
+from brokering.dashboard.transfer import _whole, trend_row
 from brokering.terms import Term, previous_term, term_of, terms_between
 from brokering.viewer import Viewer
 
@@ -402,7 +402,8 @@ def school_terms(
             guard_areas({None: f}, viewer, *school_view.whole(decided, k))
             for k, f in enumerate(figs)
         ]
-        shown_s = guard_terms([{None: f} for f in figs], out, viewer)
+        sure = [{x for x in kn if _whole(x)} for _, kn in decided]  # the product's, called
+        shown_s = guard_terms([{None: f} for f in figs], out, viewer, sure)
         return terms, figs, [s[None] for s in shown_s]
     by_area = dict(mine)
     if area not in by_area:

@@ -239,7 +239,9 @@ def _guarded_views(
         for k, figs in enumerate(figures):
             forced, known = school_view.whole(school, k)
             out.append(guard_areas({None: figs}, viewer, unlisted.merged(forced, rest[k]), known))
-        return figures, guard_terms(whole, out, viewer, listed if school is None else None)
+        # A school's whole the viewer works out (`hiding.outside`'s known) is no cover.
+        sure = listed if school is None else [{x for x in kn if _whole(x)} for _, kn in school]
+        return figures, guard_terms(whole, out, viewer, sure)
 
     # An area's pairings active adds up from its flow matrix (work between schools) and its
     # work within schools: hidden with the matrix where that has nothing else left to hide,
@@ -296,6 +298,11 @@ def _guarded_views(
         guarded.append(guard_areas(this, viewer, forced, known))
     known = listed if school is None else [k for _, k in school]
     return figures, guard_terms(per_period, guarded, viewer, known)
+
+
+def _whole(known: object) -> bool:
+    """A school's decision about its whole (None, or (None, key)), not one of its areas."""
+    return known is None or (isinstance(known, tuple) and known[0] is None)
 
 
 def current_term(as_of: date | None = None) -> Term:
