@@ -323,55 +323,40 @@ def test_known_gap_a_cover_told_by_the_total(store: Connection) -> None:
     check(store, SUMMER_TOLD_BY_THE_TOTAL, Viewer("viewer"))
 
 
-def test_an_areas_active_told_by_its_judged_is_no_cover(store: Connection) -> None:
-    """JUDGED_BY_AREA_TOLD under `test_headline_terms_properties`' check (pairings active
-    too; the attacker who knows no kind unless a figure shown as 0 says so). Behaviour's
-    pairings active in Spring 2027 (2) were hidden — for its flow matrix (`flows.area_totals`)
-    and as the areas' cover beside the whole's (`hiding._guard_active`) — though they are its
-    pairings judged there, shown (2 transfers at 100%), with nothing open after and nothing
-    stopped. Now a pairings-active figure every pairing of which was judged in the term,
-    shown, is told (`active_cover.told_active`): shown where it was hidden for another view's
-    sake (`hiding.guard_areas`' forced), never a cover — where only such areas are left
-    beside one hidden, the whole's is hidden instead. Failed before (on behaviour's pairings
-    active; the one figure still recoverable is the counts' cover, "transferred" over all
-    time: `test_known_gap_the_counts_cover_told`, another rule's)."""
-    terms_model.load(store, JUDGED_BY_AREA_TOLD)
-    governor, spring = Viewer("viewer"), TERMS[1]
-    area = {
-        f.key: f for f in transfer.headline(store, governor, spring, Scope(area=AREAS[1]), AS_OF)
-    }
-    whole = {f.key: f for f in transfer.headline(store, governor, spring, Scope(), AS_OF)}
-    assert area["active"].value == 2 and not area["active"].hidden, area
-    assert whole["active"].hidden, whole
-    assert recoverable_names(store, JUDGED_BY_AREA_TOLD, governor) == {"all-time transferred"}
-
-
-def recoverable_names(con: Connection, a: dict, viewer: Viewer) -> set[str]:
-    """The hidden figures `terms_model.check` finds recoverable (all of them, by name)."""
-    seen = terms_model.collect(con, a, viewer)
-    keep, out = ~seen.empty, set()
-    for measure, shown in seen.shown.items():
-        basis = np.zeros((0, int(keep.sum())))
-        if shown:
-            _, sv, vt = np.linalg.svd(np.unique(np.array(shown)[:, keep], axis=0))
-            basis = vt[: int((sv > 1e-9).sum())]
-        for name, m, target in seen.hidden:
-            t = target[keep]
-            if m == measure and np.abs(t - basis.T @ (basis @ t)).max() <= 1e-6:
-                out.add(name)
-    return out
+#: ALLIANCE_TOLD_SHOWN_ALONE, tried and withdrawn (helper band26): a pairings-active figure
+#: every pairing of which was judged in the term, the judged shown, taken as told (shown
+#: where the flows forced it hidden, never an area's cover: the whole's hidden instead) closed
+#: JUDGED_BY_AREA_TOLD's pairings-active part — but the hunt of
+#: `test_headline_school_properties` (40 trials) then found this alliance: assessment's
+#: pairings active (2, judged 2 at 100%) no cover, the whole's hidden instead in the areas'
+#: view only — the whole's own view (all areas, `guard_areas` for the whole alone) showed
+#: it (3), so classroom practice's hidden 1 was the whole less the rest. For the model's
+#: attacker (who knows no kind unless a figure shown as 0 says so) the figure is not told.
+ALLIANCE_TOLD_SHOWN_ALONE = {
+    "schools": ["A", "B", "C"],
+    "staff": [("A0", "A", True), ("A1", "A", True), ("A2", "A", True), ("A3", "A", False),
+              ("B0", "B", False), ("B1", "B", False), ("C0", "C", True)],
+    "pairings": [("A1", "B0", "assessment-design", "transferred", 2),
+                 ("A1", "B0", "adaptive-teaching", "active", 1),
+                 ("A0", "B1", "assessment-design", "transferred", 1)],
+}  # fmt: skip
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="not closed: the counts' cover is a total the headline and the hours chart show "
+    reason="not closed: a term's pairings active hidden as cover are an area's judged shown "
     "— JUDGED_BY_AREA_TOLD under the headline's own check",
 )
 def test_known_gap_an_areas_active_cover_told(store: Connection) -> None:
-    """JUDGED_BY_AREA_TOLD under `test_headline_terms_properties`' check. Its pairings-active
-    part is closed (`test_an_areas_active_told_by_its_judged_is_no_cover`); it fails now only
-    on "transferred" over all time, the counts' cover (`test_known_gap_the_counts_cover_told`:
-    `pairings.views.status_counts`, another rule's)."""
+    """JUDGED_BY_AREA_TOLD under `test_headline_terms_properties`' check (pairings active
+    too; the attacker who knows no kind unless a figure shown as 0 says so): behaviour's
+    pairings active in Spring (2) are hidden — for its flow matrix (`flows.area_totals`,
+    forced in `hiding.guard_areas`) and as the areas' cover beside the whole's (`hiding.
+    _guard_active`) — though they are its pairings judged there, shown, with nothing open
+    after and nothing stopped. Taking such a figure as told (ALLIANCE_TOLD_SHOWN_ALONE)
+    broke the alliance's whole view: closing it needs the whole hidden in its own view (all
+    areas) wherever its areas' view hides it instead of a told area. Behind it, "transferred"
+    over all time (the counts' cover: `test_known_gap_the_counts_cover_told`) fails too."""
     terms_model.load(store, JUDGED_BY_AREA_TOLD)
     terms_model.check(store, JUDGED_BY_AREA_TOLD, Viewer("viewer"))
 

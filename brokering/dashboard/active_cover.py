@@ -1,8 +1,7 @@
 """Pairings active across the terms (`hiding.guard_terms`' last step): a term's pairings
 active less the next term's are what concluded in it less what started in the next, so a
-figure concluded hidden has one of those two hidden beside it — and a pairings-active figure
-the viewer can tell from the figures shown (`told_active`) is never that cover, nor an
-area's beside it: hiding it would protect nothing."""
+figure concluded hidden has one of those two hidden beside it. Kept apart from `hiding`
+so each module stays one a reader can hold."""
 
 from __future__ import annotations
 
@@ -13,20 +12,6 @@ from collections.abc import Callable
 CONCLUDED = ("transferred", "judged", "not_transferred")
 
 
-def told_active(shown: dict, figs: dict) -> bool:
-    """A term's (or an area's) pairings active told by the figures shown beside them: every
-    pairing active in it was judged in it (the two counts equal — a pairing judged in a term
-    is active in it), and the pairings judged are shown (the transfers beside a rate shown,
-    or beside no pairing not transferred: `hiding.told`). For the attacker who knows which
-    kinds of pairing there are (none open after, none stopped) they are the pairings judged
-    (found: JUDGED_BY_AREA_TOLD under tests/test_headline_terms_properties' check)."""
-    value, judged = figs["active"][0], figs.get("judged", (None, 0))[0]
-    if not value or value != judged or shown["transferred"][1]:
-        return False
-    rate_shown = not shown.get("rate", (None, True))[1] and bool(figs["transferred"][0])
-    return rate_shown or not figs.get("not_transferred", (1, 0))[0]
-
-
 def guard_active(
     figs: list[dict], out: list[dict], hide: Callable[[int, str | None, str], None]
 ) -> None:
@@ -34,20 +19,9 @@ def guard_active(
     term's is what concluded in it less what started in the next — where nothing could have
     started (the next term's is 0, or its starts are known) that is the pairings concluded,
     so where a term's concluded figure is hidden and both pairings active are shown, one of
-    them is hidden too: the next term's, resting on someone the viewer cannot see and not
-    told by the figures shown (`told_active`; else this term's). An area's hidden with it
-    keeps the areas' rule (`hiding.guard_areas`): never exactly one of a term's areas hidden
-    beside its whole shown, never one alone beside it hidden — an area whose figure is told
-    is no cover: where only such areas are left beside one hidden, the whole is hidden
-    instead (the hidden one is then the whole less figures the viewer can tell)."""
-
-    def told(k: int, area: str | None) -> bool:
-        return told_active(out[k][area], figs[k][area])
-
-    def open_to_cover(k: int, area: str | None) -> bool:
-        """Shown, resting on someone the viewer cannot see, and not told: a cover."""
-        shown = not out[k][area]["active"][1]
-        return shown and figs[k][area]["active"][1] > 0 and not told(k, area)
+    them is hidden too: the next term's, resting on someone the viewer cannot see (else this
+    term's). An area's hidden with it keeps the areas' rule (`guard_areas`): never exactly
+    one of a term's areas hidden beside its whole shown, never one alone beside it hidden."""
 
     def settle(k: int) -> None:
         areas = sorted(a for a in out[k] if a is not None)
@@ -56,13 +30,10 @@ def guard_active(
             whole = out[k][None]["active"][1] if None in out[k] else False
             if not (hidden == 1 and not whole) and not (whole and hidden < 2):
                 return
-            open_ = [a for a in areas if open_to_cover(k, a)]
-            if open_:
-                hide(k, min(open_, key=lambda a: (figs[k][a]["active"][1], a)), "active")
-            elif not whole and None in out[k] and any(told(k, a) for a in areas):
-                hide(k, None, "active")  # the rest told: the whole is the cover
-            else:
+            open_ = [a for a in areas if not out[k][a]["active"][1] and figs[k][a]["active"][1]]
+            if not open_:
                 return
+            hide(k, min(open_, key=lambda a: (figs[k][a]["active"][1], a)), "active")
 
     for _ in range(4 * len(out)):  # each pass only hides: a few are enough
         changed = False
@@ -75,7 +46,8 @@ def guard_active(
                     continue
                 if here["active"][1] or after["active"][1]:
                     continue
-                j = k + 1 if open_to_cover(k + 1, area) else k
+                value, people = figs[k + 1][area]["active"]
+                j = k + 1 if value and people else k
                 hide(j, area, "active")
                 settle(j)
                 changed = True

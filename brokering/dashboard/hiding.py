@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 
 from brokering.dashboard.active_cover import guard_active as _guard_active
-from brokering.dashboard.active_cover import told_active
 from brokering.dashboard.facts import guarded
 from brokering.dashboard.outcome_cover import Empty, best_in, count_in, outcome_cover
 from brokering.settings import SUPPRESSION_THRESHOLD
@@ -124,9 +123,6 @@ def guard_areas(
                 if by_area[area][key][0] is not None:
                     out[area][key] = (None, True)
             out[area] = _derive(out[area], by_area[area])
-            if "active" in keys and told_active(out[area], by_area[area]):
-                # Told by the figures shown beside it: hiding it protects nothing.
-                out[area]["active"] = (by_area[area]["active"][0], False)
     areas = sorted(a for a in by_area if a is not None)
     if None not in out:
         return out
@@ -151,9 +147,8 @@ def guard_areas(
             pick = min(open_, key=lambda a: (by_area[a][key][1], a))
             out[pick][key] = (None, True)
             out[pick] = _derive(out[pick], by_area[pick])
-        elif key in ("judged", "active") and any(told(out[a], by_area[a], key) for a in areas):
-            # Every other area's is told (its transfers, shown; or its pairings judged,
-            # every one it had active): the whole's is hidden instead.
+        elif key == "judged" and any(told(out[a], by_area[a], key) for a in areas):
+            # Every other area's is its transfers, shown: the whole's is hidden instead.
             out[None][key] = (None, True)
             out[None] = _derive(out[None], by_area[None])
         elif key == "active" and alone and (hidden[0] in (forced or {}) or known):
@@ -167,10 +162,7 @@ def told(shown: dict, figs: dict, key: str) -> bool:
     """A figure (`key` of a period's or area's `figs`; `shown`: as suppressed so far) told by
     those shown, so hiding it as cover protects nothing: the pairings judged where none
     concluded not transferred are the transfers beside them (found: TRANSFERS_SHOWN_TWICE,
-    tests/test_hours_by_area.py, for the attacker who knows which kinds there are); the
-    pairings active where every one was judged then, shown (`active_cover.told_active`)."""
-    if key == "active":
-        return told_active(shown, figs)
+    tests/test_hours_by_area.py, for the attacker who knows which kinds there are)."""
     return key == "judged" and not shown["transferred"][1] and not figs["not_transferred"][0]
 
 
