@@ -98,6 +98,15 @@ def remembered(at: Mark | None, key: Hashable, compute: Callable[[], T]) -> T:
     return value
 
 
+def recalled(at: Mark | None, key: Hashable) -> object | None:
+    """What `remembered` holds for `key` at mark `at`, or None: never worked out here (a
+    caller content with a cheaper answer takes the fuller one where it is held)."""
+    if at is None:
+        return None
+    with _MEMO_LOCK:
+        return _MEMO.get((at, key))
+
+
 def forget() -> None:
     """Drop every remembered answer (the benchmark's first-read figures; tests)."""
     with _MEMO_LOCK:

@@ -368,9 +368,13 @@ def test_an_areas_active_cover_is_not_told(store: Connection) -> None:
 #: B1 to A1 and B1 to C0, three people) — but B's headline shows its transfers in every term
 #: (0, 0 and 2 in Summer 2027), whose sum is that band. The alliance's rule for this
 #: (`chart_hiding.totals_unshown`, an outcome's total hidden where its headline hides one
-#: term alone) has no school's form: a school's band hidden where its headline shows every
+#: term alone) had no school's form: a school's band hidden where its headline shows every
 #: term protects nothing (its headline would need a term hidden, or the band shown). The
-#: same hunt found it again for C (its band over all areas and in assessment).
+#: same hunt found it again for C (its band over all areas and in assessment). Closed: an
+#: outcome's one band hidden beside the rest shown, their total told by the school's
+#: headline term by term (over all areas, or the view's area), is shown — it adds nothing
+#: to what the viewer can work out (`school_hours.shown_where_told`). Failed (strict xfail)
+#: before.
 B_BAND_TOLD_BY_ITS_TERMS = {
     "schools": ["A", "B", "C"],
     "staff": [("A0", "A", False), ("A1", "A", False), ("A2", "A", False), ("A3", "A", False),
@@ -386,14 +390,102 @@ B_BAND_TOLD_BY_ITS_TERMS = {
 }  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not closed: a school's one band hidden though its headline shows every term — "
-    "B_BAND_TOLD_BY_ITS_TERMS",
-)
-def test_known_gap_a_schools_band_told_by_its_terms(store: Connection) -> None:
+def test_a_schools_band_told_by_its_terms_is_shown(store: Connection) -> None:
     terms_model.load(store, B_BAND_TOLD_BY_ITS_TERMS)
     check(store, B_BAND_TOLD_BY_ITS_TERMS, Viewer("viewer"), schools=True)
+    got = transfer.hours_against_outcome(store, Viewer("viewer"), Scope("B"), AS_OF)
+    assert got.set_index(["hours", "outcome"]).at[("under 6 h", "transferred"), "pairings"] == 2
+
+
+def test_without_the_schools_rule_the_check_fails(
+    store: Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(hours, "shown_where_told", lambda view, told: view)
+    terms_model.load(store, B_BAND_TOLD_BY_ITS_TERMS)
+    with pytest.raises(AssertionError, match="hours under 6 h transferred, B"):
+        check(store, B_BAND_TOLD_BY_ITS_TERMS, Viewer("viewer"), schools=True)
+
+
+#: Found by the property test above with 40 trials (helper band26's hunt, the governor);
+#: fails on the code before that session too (an alliance-level rule, not the school's).
+#: The counts by status hide "stopped" over all time (1: B0 with B1, two people) and, as
+#: its cover, "not transferred" (2) — every other status has none, so no status no chart
+#: adds up is left to take (`pairings.views.never_one_hidden`) — but the hours chart over
+#: all areas shows the outcome's one band, "under 6 h, not transferred": 2, the same figure
+#: (the headline hides the whole's rate in two terms, Spring and Summer 2027, so
+#: `chart_hiding.totals_unshown` leaves the total shown). The family of
+#: COUNTS_COVER_SHOWN_AS_A_BAND with no uncharted status to cover; closing it needs the
+#: counts' cover weighed against the charts (hide the band too), or the total of pairings.
+STOPPED_COVERED_BY_A_BAND = {
+    "schools": ["A", "B", "C"],
+    "staff": [("A0", "A", True), ("A1", "A", True), ("A2", "A", True), ("A3", "A", True),
+              ("B0", "B", False), ("B1", "B", False), ("C0", "C", True), ("C1", "C", True)],
+    "pairings": [("A1", "C1", "anti-bullying", "not transferred", 4, 1, 1),
+                 ("B0", "C1", "assessment-design", "not transferred", 3, 0, 2),
+                 ("B0", "B1", "anti-bullying", "stopped", 2, 0, 2)],
+}  # fmt: skip
+
+
+#: The same hunt, the same family: the counts hide "active" over all time (1: C2 with B0)
+#: and, as its cover, "transferred" (2) — no other status has any — which the hours chart's
+#: one band ("under 6 h, transferred") shows (the headline hides the whole's transfers in
+#: Autumn 2026 and Summer 2027: two terms). Fails on the code before that session too.
+ACTIVE_COVERED_BY_A_BAND = {
+    "schools": ["A", "B", "C"],
+    "staff": [("A0", "A", False), ("A1", "A", False), ("A2", "A", False), ("A3", "A", True),
+              ("B0", "B", True), ("B1", "B", True), ("B2", "B", True), ("C0", "C", False),
+              ("C1", "C", True), ("C2", "C", True), ("C3", "C", True)],
+    "pairings": [("C0", "B1", "anti-bullying", "transferred", 4, 0, 2),
+                 ("A1", "A0", "assessment-design", "transferred", 2, 0, 0),
+                 ("C2", "B0", "assessment-design", "active", 4, 0, 2)],
+}  # fmt: skip
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not closed: the counts' cover is the one band of an outcome the chart shows — "
+    "STOPPED_COVERED_BY_A_BAND, ACTIVE_COVERED_BY_A_BAND",
+)
+@pytest.mark.parametrize("a", [STOPPED_COVERED_BY_A_BAND, ACTIVE_COVERED_BY_A_BAND])
+def test_known_gap_the_counts_cover_is_a_band(store: Connection, a: dict) -> None:
+    terms_model.load(store, a)
+    check(store, a, Viewer("viewer"))
+
+
+#: Found by the property test above with 40 trials (helper band26's hunt, the governor, with
+#: the School filter's views); fails on the code before that session too — a school's
+#: headline alone, not its hours chart. B's evidenced transfers over all areas in Summer
+#: 2027 are hidden (the School filter's whole, `transfer._guarded_views` over all areas)
+#: while its areas' in Summer are both shown (behaviour 2: B1 to B2 and A0 to B2;
+#: assessment 0), so the whole is their sum. B's Spring transfer (B2 to A0, two people) is
+#: hidden on its own, and the whole's Summer taken as its cover across the terms
+#: (`hiding.guard_terms`) — though it is the alliance's Summer (2, shown) less the work
+#: elsewhere (none): the School filter's whole was guarded with no `known` (`transfer.
+#: _guarded_views`, all areas: `known` was passed only for the alliance), where its areas'
+#: view knows it and so hides no area beside it. Closed: the whole's known figures
+#: (`hiding.outside`'s) are passed to `guard_terms` there too, never a cover. Failed
+#: (strict xfail) before.
+B_WHOLE_BESIDE_ITS_AREAS = {
+    "schools": ["A", "B", "C"],
+    "staff": [("A0", "A", True), ("A1", "A", True), ("A2", "A", True), ("B0", "B", False),
+              ("B1", "B", False), ("B2", "B", True), ("C0", "C", False), ("C1", "C", True)],
+    "pairings": [("B0", "A0", "anti-bullying", "not transferred", 4, 0, 2),
+                 ("C0", "A0", "anti-bullying", "transferred", 2, 0, 0),
+                 ("C1", "B1", "anti-bullying", "not transferred", 1, 1, 1),
+                 ("A0", "C0", "assessment-design", "active", 1, 1, 1),
+                 ("B1", "B2", "anti-bullying", "transferred", 3, 1, 2),
+                 ("A0", "B2", "anti-bullying", "transferred", 1, 1, 2),
+                 ("A1", "B2", "anti-bullying", "stopped", 4, 1, 1),
+                 ("B2", "A0", "assessment-design", "transferred", 2, 1, 1),
+                 ("A0", "C0", "anti-bullying", "stopped", 1, 1, 2),
+                 ("B0", "B2", "assessment-design", "stopped", 3, 1, 2),
+                 ("B2", "B1", "anti-bullying", "not transferred", 2, 1, 1)],
+}  # fmt: skip
+
+
+def test_a_schools_known_whole_is_no_cover_across_the_terms(store: Connection) -> None:
+    terms_model.load(store, B_WHOLE_BESIDE_ITS_AREAS)
+    check(store, B_WHOLE_BESIDE_ITS_AREAS, Viewer("viewer"), schools=True)
 
 
 #: Found by the property test above with 40 trials (helper totals26's hunt, the governor with

@@ -25,6 +25,7 @@ from brokering.dashboard.chart_hiding import grid_beside, unshown_of
 from brokering.dashboard.hours import hours_laid_out
 from brokering.dashboard.hours_cover import Columns, unshown_by_area
 from brokering.dashboard.outcomes import HOUR_BANDS, _every_outcome
+from brokering.dashboard.school_hours import Told, shown_where_told, told_of
 from brokering.dashboard.school_tables import VIEW_COLUMNS, Unshown, cut, table_hidden
 from brokering.placing import ALL_SHARE_SQL, places, settled
 from brokering.settings import SUPPRESSION_THRESHOLD
@@ -345,8 +346,10 @@ def hours_school(
     """`transfer.hours_against_outcome` for one school's view (not the administrator), as
     of `as_of`: the outcomes' totals the alliance's headline leaves shown nowhere from its
     figures as `dashboard_school.area_view` suppresses them (its whole's, the same in every
-    area's view), by the product's `chart_hiding.unshown_of`, called; and each area's, by
-    `hours_cover.unshown_by_area`, called (always: the product asks it on every read)."""
+    area's view), by the product's `chart_hiding.unshown_of`, called; each area's, by
+    `hours_cover.unshown_by_area`, called (always: the product asks it on every read); and
+    an outcome's one band hidden shown where the school's headline (`dashboard_school.
+    school_terms`) tells its total, by `school_hours.shown_where_told`, called."""
 
     shown = _headline_areas(af, unseen, viewer, as_of)
 
@@ -356,4 +359,11 @@ def hours_school(
 
     force = unshown_by_area(shown)
     got = school_chart(af, hours_rows(af), school_id, unseen, viewer, 1, False, unshown, force)
-    return hours_laid_out(got)  # the product's layout, called: no counting in it
+
+    def told() -> Told:  # the school's headline, term by term, as the mirror suppresses it
+        term = term_of(as_of)
+        _, figs, mine = ds.school_terms(af, term, as_of, unseen, viewer, school_id)
+        return told_of(figs, mine)
+
+    # The product's rule against the school's own headline, called.
+    return hours_laid_out(shown_where_told(got, told))  # the product's layout, called

@@ -28,7 +28,7 @@ from benchmarks.baselines.dashboard_hidden import HEADLINE_KEYS
 from brokering.dashboard import school_parts, school_view, unlisted
 from brokering.dashboard.counts_cover import hidden_too
 from brokering.dashboard.hiding import guard_areas, guard_terms, outside
-from brokering.dashboard.transfer import trend_row
+from brokering.dashboard.transfer import _whole, trend_row
 from brokering.terms import Term, previous_term, term_of, terms_between
 from brokering.viewer import Viewer
 
@@ -348,6 +348,21 @@ def headline_school(
 ) -> list[tuple]:
     """`transfer.headline` for one school (the page's School filter), all areas or one:
     suppressed beside the alliance's view and the flows (`school_view.decide`)."""
+    terms, figs, shown = school_terms(af, term, as_of, unseen, viewer, school_id, area)
+    return _pick(terms, figs, [{area: s} for s in shown], area, term)
+
+
+def school_terms(
+    af: AreaFrames,
+    term: Term,
+    as_of: date,
+    unseen: np.ndarray,
+    viewer: Viewer,
+    school_id: str,
+    area: str | None = None,
+) -> tuple[list[Term], list[dict], list[dict]]:
+    """The school's headline terms (all areas or one) with its figures and the same as
+    suppressed, term by term (`headline_school`'s, before one term is picked)."""
     b = af.hf.base
     school = int(pd.Index(b.schools).get_indexer([school_id])[0])
     touch = np.zeros(len(b.pairings), bool)
@@ -396,8 +411,9 @@ def headline_school(
             guard_areas({None: f}, viewer, *school_view.whole(decided, k))
             for k, f in enumerate(figs)
         ]
-        shown_s = guard_terms([{None: f} for f in figs], out, viewer)
-        return _pick(terms, figs, shown_s, None, term)
+        sure = [{x for x in kn if _whole(x)} for _, kn in decided]  # the product's, called
+        shown_s = guard_terms([{None: f} for f in figs], out, viewer, sure)
+        return terms, figs, [s[None] for s in shown_s]
     by_area = dict(mine)
     if area not in by_area:
         by_area[area] = [bd_zero() for _ in periods]
@@ -408,4 +424,4 @@ def headline_school(
         forced, known = decided[k]
         guarded.append(guard_areas(this, viewer, forced, known))
     shown_s = guard_terms(per_period, guarded, viewer, [kn for _, kn in decided])
-    return _pick(terms, by_area[area], shown_s, area, term)
+    return terms, by_area[area], [s[area] for s in shown_s]

@@ -235,3 +235,19 @@ def test_the_mirrors_match_where_an_outcomes_total_is_hidden(store, name: str) -
         assert dh.headline_governor(hf, term, as_of, GOVERNOR) == product, term
     _chart_checks(store, term_of(as_of), as_of)
     _scoped_checks(store, as_of, term_of(as_of))
+
+
+def test_the_school_hours_mirror_weighs_the_schools_headline(store) -> None:
+    """B_BAND_TOLD_BY_ITS_TERMS (tests/test_hours_by_area.py): school B's one band of
+    transfers, hidden by the table's rule, is shown as its headline tells it
+    (`school_hours.shown_where_told`) — the mirror's headline (`dashboard_school.
+    school_terms`) weighed by the product's rule, equal to the product."""
+    from brokering.dashboard.facts import Scope
+    from tests import test_headline_terms_properties as terms_model
+    from tests.test_hours_by_area import B_BAND_TOLD_BY_ITS_TERMS
+
+    terms_model.load(store, B_BAND_TOLD_BY_ITS_TERMS)
+    as_of = terms_model.AS_OF
+    _chart_checks(store, term_of(as_of), as_of)
+    got = transfer.hours_against_outcome(store, GOVERNOR, Scope("B"), as_of)
+    assert got.set_index(["hours", "outcome"]).at[("under 6 h", "transferred"), "pairings"] == 2

@@ -3,7 +3,8 @@
 invested and outcome, over all time, cut from one hours band x area table as the outcomes
 are cut from theirs (`outcomes._view`; a school's view beside the alliance's:
 `school_tables.school_view`), and weighed against the headline's figures over all areas
-(`chart_hiding.totals_unshown`) and for each area (`hours_cover.areas_unshown`)."""
+(`chart_hiding.totals_unshown`) and for each area (`hours_cover.areas_unshown`); a school's
+view against the school's own headline (`school_hours`)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from brokering.dashboard.chart_hiding import totals_unshown
 from brokering.dashboard.facts import ALLIANCE, Facts, Scope, facts, scoped
 from brokering.dashboard.hours_cover import areas_unshown
 from brokering.dashboard.outcomes import HOUR_BANDS, _view
+from brokering.dashboard.school_hours import shown_where_told, told_totals
 from brokering.dashboard.school_tables import school_view
 from brokering.db import Connection
 from brokering.viewer import Viewer
@@ -62,7 +64,13 @@ def hours_against_outcome(
         view = (cells, values)
         # The alliance's side works out `by_area` beside the school's own reads.
         got = school_view(con, f, viewer, scope, view, whole, 1, False, unshown, as_of, by_area)
-        return hours_laid_out(got)
+        # An outcome's one band hidden beside the rest shown, their total told by the
+        # school's headline term by term: shown (`school_hours`).
+        return hours_laid_out(
+            shown_where_told(
+                got, lambda: told_totals(con, viewer, scope.school_id, scope.area, as_of)
+            )
+        )
     # The areas' totals are worked out on a cursor of their own beside the chart's read;
     # the outcomes' are asked of the headline only where they could change what is hidden
     # (an outcome with no cell hidden, or with one band: `hours_cover.bare`), in the view

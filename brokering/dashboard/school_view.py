@@ -36,19 +36,30 @@ def decide(
     scope: Scope,
     periods: list[tuple[date, date]],
     as_of: date,
+    flows_too: bool = True,
 ) -> tuple[Decided, Figures] | None:
     """Per period, for one school's view: (figures to hide, area -> keys, None for all
     areas; the areas whose pairings active are shown as the same figure shown elsewhere) —
     for the alliance's view beside it (`hiding.outside`) and the flows' (`flows.
     school_totals`); and the school's own figures (`transfer_figures.figures_by_area` over
     its pairings, read in the same pass as the alliance's). None for the alliance's own view
-    or the administrator."""
+    or the administrator. The same for the school's whole and every area (the alliance's
+    areas are suppressed together, whichever is asked), so worked out once for them all.
+    Not `flows_too`: without the flows, which decide only pairings active (for a caller that
+    weighs only figures concluded: `school_hours`) — the whole answer where it is
+    remembered already."""
     if scope.school_id is None or viewer.sees_everyone:
         return None
     # The headline and the trend ask for the same terms: worked out once per store change.
-    key = ("school_view.decide", viewer, scope, tuple(periods), as_of)
+    mark, school = changes.mark(con), Scope(scope.school_id)
+    key = ("school_view.decide", viewer, school, tuple(periods), as_of)
+    if not flows_too:
+        whole = changes.recalled(mark, key)
+        if whole is not None:
+            return whole
+        key = (*key, "without the flows")
     return changes.remembered(
-        changes.mark(con), key, lambda: _decide(con, viewer, scope, periods, as_of)
+        mark, key, lambda: _decide(con, viewer, school, periods, as_of, flows_too)
     )
 
 
@@ -58,6 +69,7 @@ def _decide(
     scope: Scope,
     periods: list[tuple[date, date]],
     as_of: date,
+    flows_too: bool = True,
 ) -> tuple[Decided, Figures]:
     """`decide`, worked out."""
     f = facts(con)
@@ -82,9 +94,10 @@ def _decide(
         )
         # The flows' thread reads the school's own rows last (`school_sample`): read here
         # first if it is not at them yet, so the two threads' shares come out even.
-        school_sample.own_rows(con, viewer, scope.school_id, periods, f, wait=False)
+        if flows_too:
+            school_sample.own_rows(con, viewer, scope.school_id, periods, f, wait=False)
         _, shown = transfer._guarded_views(
-            con, viewer, alliance, bounds, as_of, f, split[None][0], tuple(rest)
+            con, viewer, alliance, bounds, as_of, f, split[None][0], tuple(rest), flows_too
         )
         mine, without = _periods(split[True], at_ours), _periods(split[False], at_ours)
         return shown, mine, without, ours, rest[1]
@@ -93,7 +106,11 @@ def _decide(
         # Its relationships are read first (`flow_once.relationships`, with `bounds`):
         # the alliance's look finds them read, after its figures. Then the school's parts
         # (`school_parts`: its own pairings alone, a small read).
-        matrices = flows.school_totals(cursor, viewer, periods, scope.school_id, f, bounds)
+        matrices = (
+            flows.school_totals(cursor, viewer, periods, scope.school_id, f, bounds)
+            if flows_too
+            else [(set(), set()) for _ in periods]
+        )
         return matrices, school_parts.read_forced(
             cursor, f, scope.school_id, periods, as_of, viewer
         )

@@ -211,16 +211,17 @@ def _guarded_views(
     alliance's figures by area (`figures_by_area`), already read; `given_rest`: with them,
     `unlisted.forced` and `listed_of` by area, read in the same pass
     (`unlisted.split_and_forced`). What the viewer can count from their pairings page alone
-    is never a cover (`unlisted.listed_of`). Not `flows_too`: the alliance's areas without
-    their flow matrices, which decide only pairings active (for a caller that reads no more:
-    `hours_cover.areas_unshown`). The alliance's views with the outcomes a governor's
-    counts by status hide as cover hidden in a term too (`counts_cover`; not `cover`: as
-    before it, which that rule weighs)."""
+    is never a cover (`unlisted.listed_of`). Not `flows_too`: the alliance's areas (or a
+    school's view) without their flow matrices, which decide only pairings active (for a
+    caller that reads no more: `hours_cover.areas_unshown`, `school_hours`). The alliance's
+    views with the outcomes a governor's counts by status hide as cover hidden in a term too
+    (`counts_cover`; not `cover`: as before it, which that rule weighs)."""
     from brokering.dashboard import school_view  # it reads the alliance's views from here
 
     f = f or facts(con)  # once: each look at whether the facts are current costs a query
     # One school's view: what is hidden for the alliance's view and the flows beside it.
-    school, mine = school_view.decide(con, viewer, scope, periods, as_of) or (None, None)
+    decided = school_view.decide(con, viewer, scope, periods, as_of, flows_too)
+    school, mine = decided or (None, None)
     alliance = cover and school is None and scope.school_id is None
     # The alliance's figures: hidden too where what the viewer cannot list rests on few (a
     # school's view weighs the alliance's as they are shown: school_view), counted in the
@@ -242,7 +243,8 @@ def _guarded_views(
         for k, figs in enumerate(figures):
             forced, known = school_view.whole(school, k)
             out.append(guard_areas({None: figs}, viewer, unlisted.merged(forced, rest[k]), known))
-        sure = listed if school is None else None
+        # A school's whole the viewer works out (`hiding.outside`'s known) is no cover.
+        sure = listed if school is None else [{x for x in kn if _whole(x)} for _, kn in school]
         shown = guard_terms(whole, out, viewer, sure)
         return figures, _counts_cover(con, viewer, as_of, whole, shown, sure, alliance)
 
@@ -276,8 +278,12 @@ def _guarded_views(
     elif school is None:  # the figures given, and what is unlisted read in their pass
         if given_rest is None:
             raise ValueError("the figures are given with what is unlisted beside them")
-        by_area, with_flows = by_areas(), flows.area_totals(con, viewer, periods, f)
-        rest, listed = given_rest
+        by_area, rest, listed = by_areas(), *given_rest
+        with_flows = (
+            flows.area_totals(con, viewer, periods, f)
+            if flows_too
+            else [(set(), set()) for _ in periods]
+        )
     else:
         by_area, with_flows = by_areas(), None
     if scope.area not in by_area:  # no pairing in the area: its figures are all zero
@@ -318,6 +324,11 @@ def _counts_cover(
 
     outcomes = counts_cover.charted_cover(con, viewer, as_of)
     return counts_cover.hidden_too(figs, shown, viewer, outcomes, known) if outcomes else shown
+
+
+def _whole(known: object) -> bool:
+    """A school's decision about its whole (None, or (None, key)), not one of its areas."""
+    return known is None or (isinstance(known, tuple) and known[0] is None)
 
 
 def current_term(as_of: date | None = None) -> Term:
