@@ -367,7 +367,8 @@ def test_work_within_a_school_beside_the_flows(store: Connection) -> None:
 #: `flows.school_totals`), though it is the same pairings: hiding a figure the viewer can
 #: work out protects nothing, and the model finds it recovered. Closed: `hiding.outside`
 #: takes the alliance's figure the viewer can count from their page (`unlisted.listed_of`)
-#: as told, as it does one shown, so B's, resting beside it on nobody unseen, is known.
+#: and that is the whole less the other areas, all shown, as told, as it does one shown;
+#: so B's, the alliance's less work resting on nobody unseen, is known.
 B_IS_ALL_OF_ASSESSMENT = {
     "schools": ["A", "B", "C"],
     "staff": [("A0", "A", False), ("A1", "A", True), ("A2", "A", True), ("B0", "B", True),

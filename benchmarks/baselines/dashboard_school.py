@@ -369,8 +369,9 @@ def school_terms(
     touch[b.people["pairing"].to_numpy()[af.hf.person_school[b.people["person"]] == school]] = 1
     terms = joint(af, as_of, [term, previous_term(term)], touch)
     periods = _bounds(terms)
-    # The alliance's view as its own page suppresses it, over its own terms.
-    alliance_area = area if area is not None else min(af.hf.area.tolist())
+    # The alliance's view as its own page suppresses it, over its own terms: read as its
+    # first area's, whichever is asked (as `school_view.decide`, once for every area).
+    alliance_area = min(af.hf.area.tolist())
     a_terms = joint(af, as_of, [term_of(s) for s, _ in periods], None)
     a_bounds = _bounds(a_terms)
     whole = figures(af, a_bounds, as_of, unseen)[0]

@@ -78,7 +78,8 @@ def outside(
     (key -> (value, hidden)). Hidden where the difference rests on too few people
     (`primary`), or where the alliance's is hidden and the difference rests on nobody the
     viewer cannot see (the school's would give it away); known where the alliance's is
-    shown and the difference rests on nobody unseen: for pairings active, the area; for the
+    shown (or told: `listed`, below) and the difference rests on nobody unseen: for pairings
+    active, the area; for the
     other figures, (area, key) — never hidden beside another (`guard_areas`, `guard_terms`:
     hiding a figure the viewer can work out protects nothing). `listed`: the alliance's
     (area, key) the viewer can count from their pairings page (`unlisted.listed_of`): such

@@ -53,24 +53,23 @@ def told_totals(
 
 def told_of(figures: list[dict], shown: list[dict]) -> Told:
     """`told_totals` from the school's figures per term (key -> (value, people)) and the same
-    as suppressed (key -> (value, hidden)): an outcome's total where every term tells it —
-    the evidenced transfers shown (0 included); the pairings not transferred shown as 0, or
-    as the pairings judged (the transfers beside their rate, shown) less the transfers. A
-    term's figure hidden tells nothing, even where it is 0: shown, the total would tell
-    that 0, which may be a cover (found by review: a hidden 0 counted as told)."""
+    as suppressed (key -> (value, hidden)): an outcome's total where every term with any of
+    it shows it — the evidenced transfers shown; the pairings not transferred as the
+    pairings judged (the transfers beside their rate, shown) less the transfers. A term with
+    none adds nothing, shown or not: a figure of no pairings rests on no one, and the
+    attacker's best case (who knows the kinds of pairing: tests/test_hours_by_area.py)
+    knows it is none; counting it as unknown hides the band where that protects nothing
+    (tried on review: B_WHOLE_BESIDE_ITS_AREAS then failed)."""
     out: Told = {}
     transferred = [float(f["transferred"][0] or 0) for f in figures]
-    if all(not s["transferred"][1] for s in shown):
+    if all(not t or not s["transferred"][1] for t, s in zip(transferred, shown, strict=True)):
         out["transferred"] = sum(transferred)
     nots = [float(f.get("not_transferred", (0, 0))[0] or 0) for f in figures]
 
     def known(k: int) -> bool:
         s = shown[k]
-        own = s.get("not_transferred")
-        if own is not None and not own[1] and own[0] == 0:
-            return True  # shown as none
         told = not any(s[key][1] for key in TERM_HIDES["not transferred"] if key in s)
-        return told and transferred[k] > 0 and s["rate"][0] is not None
+        return not nots[k] or (told and transferred[k] > 0 and s["rate"][0] is not None)
 
     if all(known(k) for k in range(len(figures))):
         out["not transferred"] = sum(nots)

@@ -74,9 +74,10 @@ def _decide(
     """`decide`, worked out."""
     f = facts(con)
     # The alliance's view as its own page suppresses it (its own set of terms), for every
-    # area (the whole's figures are the same in every area's view).
+    # area (the whole's figures are the same in every area's view): read as its first area's
+    # (`scope` is the school's alone: `decide` answers for its whole and every area at once).
     first = con.execute(f"SELECT min(area) FROM {f.pairings}").fetchone()[0]  # noqa: S608
-    alliance = Scope(area=scope.area or first)
+    alliance = Scope(area=first)
     terms = [term_of(s) for s, _ in periods]
     terms = transfer._joint_periods(con, viewer, alliance, as_of, terms, f)
     bounds = [(t.start, t.end) for t in terms]
