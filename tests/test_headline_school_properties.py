@@ -410,3 +410,32 @@ def test_a_listed_figure_not_told_by_the_rest_is_no_knowledge(store: Connection)
     as a cover, which it then gave away (BROKERING_PROPERTY_TRIALS=40)."""
     flows_model.load(store, B_IS_ALL_OF_ASSESSMENT)
     check_with_flows(store, B_IS_ALL_OF_ASSESSMENT, Viewer("headteacher", "A", "head-A"))
+
+
+#: Found by BROKERING_PROPERTY_TRIALS=40 this session (the lead's hunt after the rule above);
+#: fails on the code before it too (4ca875e). Head C, with the flows: the alliance's
+#: pairings active in assessment (4, resting on B1 and B2, whom head C cannot see) are
+#: hidden — but the alliance's total of pairings is known (the model's premise: the
+#: ledger's and the flows' totals) and behaviour's 8 is shown, every pairing of it on head
+#: C's pairings page (each has someone they see), so 12 less 8 gives it. Hiding behaviour
+#: would protect nothing a head cannot count off their page; what would close it is a
+#: model that counts such an area as known (as it does the target itself: `all_listed`),
+#: or the total hidden — a decision left open, recorded here.
+C_COUNTS_BEHAVIOUR_OFF_THE_PAGE = {
+    **B_IS_ALL_OF_ASSESSMENT,
+    "staff": [("A0", "A", False), ("A1", "A", True), ("A2", "A", True), ("B0", "B", True),
+              ("B1", "B", False), ("B2", "B", False), ("B3", "B", True), ("C0", "C", False),
+              ("C1", "C", True), ("C2", "C", True), ("C3", "C", False)],
+    "pairings": [("B1", "A1", "assessment-design", 1), ("C2", "C1", "anti-bullying", 4),
+                 *B_IS_ALL_OF_ASSESSMENT["pairings"][2:]],
+}  # fmt: skip
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not closed: an area's figure is the alliance's total less an area counted off "
+    "the head's page — C_COUNTS_BEHAVIOUR_OFF_THE_PAGE",
+)
+def test_known_gap_an_area_told_by_the_total_less_a_listed_one(store: Connection) -> None:
+    flows_model.load(store, C_COUNTS_BEHAVIOUR_OFF_THE_PAGE)
+    check_with_flows(store, C_COUNTS_BEHAVIOUR_OFF_THE_PAGE, Viewer("headteacher", "C", "head-C"))
