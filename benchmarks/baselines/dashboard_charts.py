@@ -12,6 +12,7 @@ is used by the app."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import numpy as np
@@ -318,6 +319,20 @@ def _headline_areas(af: AreaFrames, unseen: np.ndarray, viewer: Viewer, as_of: d
     return ds.area_view(af, bounds, unseen, viewer, first, given, as_of)[1]
 
 
+def _unshown(
+    af: AreaFrames, viewer: Viewer, as_of: date, shown: list[dict]
+) -> Callable[[], frozenset[str]]:
+    """What works out the outcomes whose total over all time is shown nowhere else, from the
+    alliance's headline areas as suppressed (`chart_hiding.unshown_of`, called), with the
+    counts' cover (`counts_cover`): asked only where the product's `table_hidden` asks."""
+
+    def unshown() -> frozenset[str]:
+        cover = charted_governor(af.hf, viewer, as_of)
+        return (unshown_of([s[None] for s in shown]) if shown else frozenset()) | cover
+
+    return unshown
+
+
 def hours_alliance(
     af: AreaFrames, unseen: np.ndarray, viewer: Viewer, as_of: date, area: str | None = None
 ) -> pd.DataFrame:
@@ -331,11 +346,9 @@ def hours_alliance(
     force = unshown_by_area(shown)
     full = grid(af, hours_rows(af), unseen)
 
-    def unshown() -> frozenset[str]:  # with the counts' cover (`counts_cover`)
-        cover = charted_governor(af.hf, viewer, as_of)
-        return (unshown_of([s[None] for s in shown]) if shown else frozenset()) | cover
-
-    hidden = table_hidden(full, viewer, False, unshown, force, whole=True)
+    hidden = table_hidden(
+        full, viewer, False, _unshown(af, viewer, as_of, shown), force, whole=True
+    )
     got = cut(full, hidden, 1, area)
     return hours_laid_out(got[VIEW_COLUMNS].reset_index(drop=True))
 
@@ -353,10 +366,7 @@ def hours_school(
 
     shown = _headline_areas(af, unseen, viewer, as_of)
 
-    def unshown() -> frozenset[str]:  # asked only where the product asks (table_hidden)
-        cover = charted_governor(af.hf, viewer, as_of)  # the counts' (`counts_cover`)
-        return (unshown_of([s[None] for s in shown]) if shown else frozenset()) | cover
-
+    unshown = _unshown(af, viewer, as_of, shown)  # asked only where the product asks
     force = unshown_by_area(shown)
     got = school_chart(af, hours_rows(af), school_id, unseen, viewer, 1, False, unshown, force)
 

@@ -60,6 +60,12 @@ def _suppressed(
     return schools["school_id"].to_numpy()[hid_s], keys, cells, hid_c, (areas, known)
 
 
+def unweighed(periods: list) -> list[tuple[set, set]]:
+    """Per period, no area hidden and none given away: the flows' answer where they are not
+    weighed (a viewer who sees everyone, or a caller that weighs only figures concluded)."""
+    return [(set(), set()) for _ in periods]
+
+
 def area_totals(
     con: Connection, viewer: Viewer, periods: list[tuple[date, date]], f: Facts | None = None
 ) -> list[tuple[set[str], set[str]]]:
@@ -72,7 +78,7 @@ def area_totals(
     the cell) is neither, so the areas' own people are counted only where some area holds
     fewer."""
     if viewer.sees_everyone or not periods:
-        return [(set(), set()) for _ in periods]
+        return unweighed(periods)
     # The relationships alone settle most periods: for a role that sees no one, a
     # relationship of two people or fewer rests on too few; for one that sees some, a few
     # such relationships per area are read with their people (`flow_sample`).

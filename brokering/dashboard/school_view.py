@@ -27,7 +27,7 @@ from brokering.visibility import may_show
 
 Decided = list[tuple[dict[str | None, tuple[str, ...]], set[str | None]]]
 #: The school's own figures before suppression, per area (None: all areas), period by period.
-Figures = dict[str | None, list[dict]]
+Figures = school_parts.Figures
 
 
 def decide(
@@ -110,7 +110,7 @@ def _decide(
         matrices = (
             flows.school_totals(cursor, viewer, periods, scope.school_id, f, bounds)
             if flows_too
-            else [(set(), set()) for _ in periods]
+            else flows.unweighed(periods)
         )
         return matrices, school_parts.read_forced(
             cursor, f, scope.school_id, periods, as_of, viewer

@@ -273,16 +273,14 @@ def _guarded_views(
         else:
             (by_area, rest, listed), with_flows = (
                 figures_and_rest(),
-                [(set(), set())] * len(periods),
+                flows.unweighed(periods),
             )
     elif school is None:  # the figures given, and what is unlisted read in their pass
         if given_rest is None:
             raise ValueError("the figures are given with what is unlisted beside them")
         by_area, rest, listed = by_areas(), *given_rest
         with_flows = (
-            flows.area_totals(con, viewer, periods, f)
-            if flows_too
-            else [(set(), set()) for _ in periods]
+            flows.area_totals(con, viewer, periods, f) if flows_too else flows.unweighed(periods)
         )
     else:
         by_area, with_flows = by_areas(), None
