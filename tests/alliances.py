@@ -144,7 +144,7 @@ def listed_units(a: dict, viewer: Viewer) -> list[np.ndarray]:
     alliance's total of pairings (the flows model's premise) it tells how many pairings are
     off their page; a figure of the whole alliance lying in the span of the two is worked
     out with no view at all (`all_listed` is the case of none off the page; found:
-    C_COUNTS_BEHAVIOUR_OFF_THE_PAGE in tests/test_headline_school_properties.py, every
+    C_COUNTS_BEHAVIOUR_OFF_THE_PAGE in tests/test_headline_school_cases.py, every
     pairing off head C's page in one area)."""
     if viewer.aggregate_only:
         return []

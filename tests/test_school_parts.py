@@ -12,7 +12,8 @@ from brokering.dashboard.hiding import ADDITIVE
 from brokering.dashboard.transfer_figures import figures_by_area
 from brokering.db import Connection
 from tests import test_headline_area_properties as area_model
-from tests.test_headline_school_properties import BETWEEN_TWO_OTHERS, PROPERTY
+from tests.test_headline_school_cases import BETWEEN_TWO_OTHERS
+from tests.test_headline_school_properties import PROPERTY
 
 PERIODS = [(area_model.TERM.start, area_model.TERM.end)]
 

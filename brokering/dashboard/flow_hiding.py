@@ -222,7 +222,7 @@ def flow_hidden(
         # shows: with no cell of the area unknown to the viewer, that difference is exact, so
         # where the work within rests on 1 to threshold-1 people the viewer cannot see (a
         # school's people are its own: summed over the schools) the total is hidden instead.
-        # Found: WITHIN_B_BESIDE_THE_FLOWS (tests/test_headline_school_properties.py).
+        # Found: WITHIN_B_BESIDE_THE_FLOWS (tests/test_headline_school_cases.py).
         exposed = _within_exposed(line_col, n_cols, diag, raw_unseen, guarded_) & col_known
         if exposed.any():
             col_known[exposed] = False

@@ -85,7 +85,7 @@ def outside(
     (area, key) the viewer can count from their pairings page (`unlisted.listed_of`): such
     an area's figure hidden alone beside the whole and every other area shown (left so:
     `guard_areas`, it covers nothing) is told by them, as one shown (found: B_IS_ALL_OF_
-    ASSESSMENT, tests/test_headline_school_properties.py, a school's figure that is all of
+    ASSESSMENT, tests/test_headline_school_cases.py, a school's figure that is all of
     the alliance's, hidden, though the whole less the other area gave it)."""
     out: dict[str | None, tuple[str, ...]] = {}
     known: set = set()

@@ -7,7 +7,7 @@ Why: the page shows the alliance's figures and every school's, and a school's co
 pairing with someone from it. So each is a sum of the same parts (a pairing between A and C
 is in A's figure, C's and the alliance's), and adding and subtracting the views isolates
 sums of parts: A's and C's less the alliance's is the work between A and C less the work
-with neither. Found (BETWEEN_TWO_OTHERS, tests/test_headline_school_properties.py): for the
+with neither. Found (BETWEEN_TWO_OTHERS, tests/test_headline_school_cases.py): for the
 governor, A's and C's overdue reviews less the alliance's were the one pairing between A0
 and C0 — and B's hidden figure the alliance's less it. So a school's figure is hidden, before
 anything is derived from it, where one of its parts (the pairings with exactly one set of

@@ -1,0 +1,209 @@
+"""Hand-built alliances that the School filter's property tests
+(tests/test_headline_school_properties.py) and their hunts found giving a hidden headline
+figure away, each kept as a case that failed on the code before its rule: the same models
+and checks (`check`, `check_with_flows`), one alliance and one viewer at a time."""
+
+from __future__ import annotations
+
+from brokering.db import Connection
+from brokering.viewer import Viewer
+from tests import test_flow_suppression_properties as flows_model
+from tests import test_headline_area_properties as area_model
+from tests.test_headline_school_properties import check, check_with_flows
+
+#: Found by BROKERING_PROPERTY_TRIALS=100 (a hunt by helper gap20). The governor: school
+#: A's "overdue reviews" over all areas (2: A0 with B0 and with B1) was hidden, as the work
+#: elsewhere (the alliance's 4 less A's) is B0 and B1's alone — but A's overdue reviews are
+#: all in classroom practice, where A's figure is the alliance's shown 2 (no work elsewhere
+#: there), so A's whole was the sum of its areas shown (the work elsewhere is the alliance's
+#: whole less its classroom practice anyway). A school's whole hidden beside its areas
+#: needs one of them hidden too, or, with none the viewer cannot work out, is shown
+#: (`school_view._cover_whole`). Failed (strict xfail) before.
+OVERDUE_AT_A = {
+    "schools": ["A", "B"],
+    "staff": [("A0", "A", True), ("B0", "B", False), ("B1", "B", True)],
+    "pairings": [("A0", "B0", "assessment-design", "stopped", 4),
+                 ("B1", "B0", "assessment-design", "active", 2),
+                 ("A0", "B0", "assessment-design", "transferred", 4),
+                 ("A0", "B0", "adaptive-teaching", "stopped", 2),
+                 ("B0", "B1", "anti-bullying", "active", 2),
+                 ("A0", "B1", "adaptive-teaching", "active", 3),
+                 ("A0", "B0", "adaptive-teaching", "active", 1),
+                 ("B0", "B1", "anti-bullying", "not transferred", 3)],
+}  # fmt: skip
+
+
+def test_a_schools_whole_beside_its_areas_shown(store: Connection) -> None:
+    area_model.load(store, OVERDUE_AT_A)
+    check(store, OVERDUE_AT_A, Viewer("viewer"))
+
+
+#: Found by BROKERING_PROPERTY_TRIALS=30 (helper overdue21's hunt). The governor: A's overdue
+#: reviews are all in classroom practice (A2 with B0 and with B1), so A's whole (2, shown:
+#: three people) was its classroom practice figure — hidden there by `hiding.outside`, as the
+#: work elsewhere in classroom practice (B0 with C1) rests on two people. The mirror of
+#: OVERDUE_AT_A: a whole shown beside exactly one of its areas hidden, with no other area of
+#: the school to hide beside it; and C's hidden whole then followed as the alliance's and B's
+#: less A's. A's whole is now hidden too (`school_view._cover_area`). Failed (strict xfail)
+#: before.
+ONE_AREA_UNDER_A_SHOWN_WHOLE = {
+    "schools": ["A", "B", "C"],
+    "staff": [("A0", "A", True), ("A1", "A", True), ("A2", "A", False), ("B0", "B", True),
+              ("B1", "B", True), ("B2", "B", False), ("C0", "C", True), ("C1", "C", True),
+              ("C2", "C", True)],
+    "pairings": [("B0", "C1", "adaptive-teaching", "active", 3),
+                 ("B1", "C1", "assessment-design", "active", 3),
+                 ("B0", "A2", "adaptive-teaching", "active", 3),
+                 ("A2", "B1", "adaptive-teaching", "active", 1)],
+}  # fmt: skip
+
+
+def test_one_area_under_a_shown_whole(store: Connection) -> None:
+    area_model.load(store, ONE_AREA_UNDER_A_SHOWN_WHOLE)
+    check(store, ONE_AREA_UNDER_A_SHOWN_WHOLE, Viewer("viewer"))
+
+
+#: Found by BROKERING_PROPERTY_TRIALS=60 (helper area22's hunt); fails on the code before
+#: `_cover_area` too. The governor: B's overdue reviews (4) are hidden, as the work without
+#: B — A0 with C0 alone, two people — rests on too few (`hiding.outside`); but A's (3) and
+#: C's (3) are shown beside the alliance's 5, and A's + C's − the alliance's is the work
+#: between A and C less the work with neither (none overdue here): that one pairing. So B's
+#: is the alliance's less it. A three-school form of the work elsewhere: a school's figure
+#: whose part with one other school (the pairings between exactly them) rests on 1 to
+#: threshold-1 people tells that part beside the other's and the alliance's — the
+#: headline's form of `chart_hiding`'s rule on parts, which `school_view` now applies
+#: (`school_parts`: A's and C's overdue reviews are hidden, their part A0 with C0 resting
+#: on two people). Failed (strict xfail) before.
+BETWEEN_TWO_OTHERS = {
+    "schools": ["A", "B", "C"],
+    "staff": [("A0", "A", True), ("B0", "B", False), ("B1", "B", True), ("B2", "B", False),
+              ("C0", "C", False)],
+    "pairings": [("C0", "A0", "anti-bullying", "transferred", 4),
+                 ("B1", "C0", "anti-bullying", "not transferred", 3),
+                 ("B2", "C0", "assessment-design", "stopped", 2),
+                 ("C0", "B1", "anti-bullying", "transferred", 2),
+                 ("C0", "B0", "adaptive-teaching", "active", 4),
+                 ("B0", "A0", "assessment-design", "transferred", 1),
+                 ("A0", "B0", "assessment-design", "active", 1),
+                 ("A0", "B1", "anti-bullying", "active", 1),
+                 ("C0", "A0", "adaptive-teaching", "not transferred", 2),
+                 ("A0", "C0", "assessment-design", "active", 3),
+                 ("B1", "A0", "assessment-design", "stopped", 4),
+                 ("C0", "B2", "assessment-design", "active", 4)],
+}  # fmt: skip
+
+
+def test_the_work_between_two_other_schools(store: Connection) -> None:
+    area_model.load(store, BETWEEN_TWO_OTHERS)
+    check(store, BETWEEN_TWO_OTHERS, Viewer("viewer"))
+
+
+#: Found by BROKERING_PROPERTY_TRIALS=60 (helper area22's hunt); fails on the code before
+#: `_cover_area` too. The governor: A's pairings active over all areas (8: all but B1 with
+#: B2) are hidden, as the work without A — B1 with B2, two people — rests on too few; but
+#: A's pairings active in behaviour (2) are shown, as the behaviour flow matrix gives them
+#: away (A1 to B1 and B1 to A1, each shown), and the alliance's behaviour (3) less them is
+#: B's work within itself there, that one pairing — so A's whole is the alliance's 9 less
+#: it. The alliance's area total beside its flow matrix leaves the area's work within
+#: schools shown as their difference, resting here on two people: the flows' rule
+#: (`flow_hiding._within_exposed`) now hides such an area's total (behaviour's), with a
+#: complement among the areas. Failed (strict xfail) before.
+WITHIN_B_BESIDE_THE_FLOWS = {
+    "schools": ["A", "B"],
+    "staff": [("A0", "A", False), ("A1", "A", True), ("A2", "A", True), ("B0", "B", True),
+              ("B1", "B", True), ("B2", "B", True)],
+    "pairings": [("A1", "B1", "anti-bullying", "stopped", 3),
+                 ("A2", "B0", "assessment-design", "active", 4),
+                 ("A1", "B0", "adaptive-teaching", "active", 2),
+                 ("A1", "A0", "assessment-design", "transferred", 4),
+                 ("A0", "A2", "adaptive-teaching", "active", 1),
+                 ("B1", "B2", "anti-bullying", "stopped", 1),
+                 ("A0", "B1", "assessment-design", "stopped", 4),
+                 ("B1", "A1", "anti-bullying", "active", 3),
+                 ("A0", "A2", "adaptive-teaching", "stopped", 3)],
+}  # fmt: skip
+
+
+def test_work_within_a_school_beside_the_flows(store: Connection) -> None:
+    area_model.load(store, WITHIN_B_BESIDE_THE_FLOWS)
+    check(store, WITHIN_B_BESIDE_THE_FLOWS, Viewer("viewer"))
+
+
+#: Found by BROKERING_PROPERTY_TRIALS=40 (helper school25's hunt; the same on the code
+#: before its change). The SLE coordinator, with the flows: every pairing in assessment has
+#: B1 in it (consented: each is on their pairings page), so B's pairings active there are
+#: the alliance's assessment figure — hidden, but the whole's 12 less behaviour's 8, and
+#: all listed (the model lets them count it). B's is hidden too (the flows' look:
+#: `flows.school_totals`), though it is the same pairings: hiding a figure the viewer can
+#: work out protects nothing, and the model finds it recovered. Closed: `hiding.outside`
+#: takes the alliance's figure the viewer can count from their page (`unlisted.listed_of`)
+#: and that is the whole less the other areas, all shown, as told, as it does one shown;
+#: so B's, the alliance's less work resting on nobody unseen, is known.
+B_IS_ALL_OF_ASSESSMENT = {
+    "schools": ["A", "B", "C"],
+    "staff": [("A0", "A", False), ("A1", "A", True), ("A2", "A", True), ("B0", "B", True),
+              ("B1", "B", True), ("B2", "B", False), ("B3", "B", True), ("C0", "C", False),
+              ("C1", "C", True), ("C2", "C", True), ("C3", "C", False)],
+    "pairings": [("B1", "C0", "assessment-design", 1), ("C2", "C1", "anti-bullying", 2),
+                 ("C0", "C2", "anti-bullying", 2), ("B1", "B0", "anti-bullying", 1),
+                 ("A2", "C1", "anti-bullying", 4), ("B3", "A1", "anti-bullying", 1),
+                 ("B1", "A1", "assessment-design", 3), ("B1", "B2", "assessment-design", 1),
+                 ("B3", "A0", "anti-bullying", 4), ("B1", "C3", "assessment-design", 1),
+                 ("C2", "B3", "anti-bullying", 4), ("A1", "B2", "anti-bullying", 1)],
+}  # fmt: skip
+
+
+def test_a_school_figure_equal_to_the_alliances_listed_one_is_known(store: Connection) -> None:
+    flows_model.load(store, B_IS_ALL_OF_ASSESSMENT)
+    check_with_flows(store, B_IS_ALL_OF_ASSESSMENT, Viewer("sle_coordinator"))
+
+
+#: The same with its first pairing B1 with A1 (found at 40 trials after the rule's second
+#: form): B's assessment figure rests on B2 and C3 alone among those the coordinator cannot
+#: see, and is still the alliance's, told by the whole less behaviour — so known, though it
+#: would be hidden on its own people (the second form kept such a figure hidden).
+B_IS_ALL_WITH_A1 = {
+    **B_IS_ALL_OF_ASSESSMENT,
+    "pairings": [("B1", "A1", "assessment-design", 1), *B_IS_ALL_OF_ASSESSMENT["pairings"][1:]],
+}
+
+
+def test_a_school_figure_on_few_told_by_the_alliances_is_known(store: Connection) -> None:
+    flows_model.load(store, B_IS_ALL_WITH_A1)
+    check_with_flows(store, B_IS_ALL_WITH_A1, Viewer("sle_coordinator"))
+
+
+def test_a_listed_figure_not_told_by_the_rest_is_no_knowledge(store: Connection) -> None:
+    """The same alliance for head A, who sees the alliance's behaviour hidden too: its
+    assessment, though all on their page, is not the whole less the rest shown, and taking
+    B's as known (the first form of the rule) showed it beside the ledger's B given, hidden
+    as a cover, which it then gave away (BROKERING_PROPERTY_TRIALS=40)."""
+    flows_model.load(store, B_IS_ALL_OF_ASSESSMENT)
+    check_with_flows(store, B_IS_ALL_OF_ASSESSMENT, Viewer("headteacher", "A", "head-A"))
+
+
+#: Found by BROKERING_PROPERTY_TRIALS=40 (fails on 4ca875e too); a strict xfail until the
+#: model's decision below. Head C, with the flows: the alliance's pairings active in
+#: assessment (4, one of them, B1 with B2, off head C's page) are hidden; behaviour's 8 are
+#: shown. The model takes the alliance's total of pairings (12) as known (its premise: the
+#: ledger's and the flows' totals) and each pairing on the head's page with its area; the
+#: one pairing off the page is then 12 less the 11 listed, and the target is the three
+#: listed in assessment and that one — worked out with no view at all, as an area all on
+#: the page already was (`all_listed`). No view can hide it short of the alliance's total,
+#: which the premise holds known, so it is not the views' to protect
+#: (`alliances.listed_units`). What the views add — that the pairing off the page is in
+#: assessment, not behaviour — the model cannot tell apart from the structure it assumes
+#: known; docs/PAIRINGS.md ("Hidden figures") says so.
+C_COUNTS_BEHAVIOUR_OFF_THE_PAGE = {
+    **B_IS_ALL_OF_ASSESSMENT,
+    "staff": [("A0", "A", False), ("A1", "A", True), ("A2", "A", True), ("B0", "B", True),
+              ("B1", "B", False), ("B2", "B", False), ("B3", "B", True), ("C0", "C", False),
+              ("C1", "C", True), ("C2", "C", True), ("C3", "C", False)],
+    "pairings": [("B1", "A1", "assessment-design", 1), ("C2", "C1", "anti-bullying", 4),
+                 *B_IS_ALL_OF_ASSESSMENT["pairings"][2:]],
+}  # fmt: skip
+
+
+def test_an_area_told_by_the_total_and_the_page_is_not_the_views(store: Connection) -> None:
+    flows_model.load(store, C_COUNTS_BEHAVIOUR_OFF_THE_PAGE)
+    check_with_flows(store, C_COUNTS_BEHAVIOUR_OFF_THE_PAGE, Viewer("headteacher", "C", "head-C"))
