@@ -8,7 +8,8 @@ before sorting them, every time. `lay` does the part that depends only on the li
 (the people's and the skill's columns as arrays, school names, close skills' names, judged
 pairings, release days) once, with those reads; `ranked_frame` scores the need, orders the
 people and frames the columns in that order at once. The answer is the one framed before:
-the same columns, values, types and order (tests/test_matching_candidates.py).
+the same columns, values, types and order (tests/test_matching_listing.py, and the lists of
+tests/test_matching_candidates.py).
 """
 
 from __future__ import annotations
