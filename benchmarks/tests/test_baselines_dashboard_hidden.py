@@ -220,12 +220,12 @@ def test_ledger_mirror_matches_the_product(case) -> None:
 
 @pytest.mark.parametrize("name", ["JUDGED_BY_AREA_TOLD", "SUMMER_TOLD_BY_THE_TOTAL"])
 def test_the_mirrors_match_where_an_outcomes_total_is_hidden(store, name: str) -> None:
-    """The hand-built alliances of tests/test_hours_by_area.py where an outcome's total over
+    """The hand-built alliances of tests/test_hours_by_area_found.py where an outcome's total over
     all time is hidden for the counts' cover (`counts_cover`) or with a band of its own
     (`hours_cover.pick_total_cover`): the governor's headline, every chart and scoped
     mirror against the product."""
     from tests import test_headline_terms_properties as terms_model
-    from tests import test_hours_by_area as cases
+    from tests import test_hours_by_area_found as cases
 
     terms_model.load(store, getattr(cases, name))
     as_of = cases.AS_OF
@@ -238,13 +238,13 @@ def test_the_mirrors_match_where_an_outcomes_total_is_hidden(store, name: str) -
 
 
 def test_the_school_hours_mirror_weighs_the_schools_headline(store) -> None:
-    """B_BAND_TOLD_BY_ITS_TERMS (tests/test_hours_by_area.py): school B's one band of
+    """B_BAND_TOLD_BY_ITS_TERMS (tests/test_hours_by_area_found.py): school B's one band of
     transfers, hidden by the table's rule, is shown as its headline tells it
     (`school_hours.shown_where_told`) — the mirror's headline (`dashboard_school.
     school_terms`) weighed by the product's rule, equal to the product."""
     from brokering.dashboard.facts import Scope
     from tests import test_headline_terms_properties as terms_model
-    from tests.test_hours_by_area import B_BAND_TOLD_BY_ITS_TERMS
+    from tests.test_hours_by_area_found import B_BAND_TOLD_BY_ITS_TERMS
 
     terms_model.load(store, B_BAND_TOLD_BY_ITS_TERMS)
     as_of = terms_model.AS_OF

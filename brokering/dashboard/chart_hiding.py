@@ -102,7 +102,7 @@ def unshown_of(whole: list[dict[str, tuple[float | None, bool]]]) -> frozenset[s
     (key -> (value, hidden)): the outcomes whose figure exactly one term hides. A term
     whose own figure of the outcome is 0 hides none of it, whatever is hidden beside it
     (its rate hidden as cover, say): the total over all time is then the one other hidden
-    term's figure (found: SUMMER_TOLD_BY_THE_TOTAL, tests/test_hours_by_area.py)."""
+    term's figure (found: SUMMER_TOLD_BY_THE_TOTAL, tests/test_hours_by_area_found.py)."""
     return frozenset(
         outcome
         for outcome, keys in TERM_HIDES.items()

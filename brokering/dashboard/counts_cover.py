@@ -6,7 +6,7 @@ the total of pairings, shown elsewhere, less the shown ones would give it away),
 first a status no chart adds up. Where none is left (every other status with pairings
 hidden, or none has any), the cover is an outcome over all time that the headline adds up
 term by term and the hours chart band by band — shown there, hiding it in the counts
-protected nothing (found: JUDGED_BY_AREA_TOLD, tests/test_hours_by_area.py: "not
+protected nothing (found: JUDGED_BY_AREA_TOLD, tests/test_hours_by_area_found.py: "not
 transferred" hidden on two people, "transferred" hidden beside it though the headline's one
 term with any and the hours chart's one band showed it). So that outcome is hidden in one
 term of the alliance's headline too, where no term hides it yet (`hiding.guard_terms` then

@@ -180,7 +180,7 @@ def told(shown: dict, figs: dict, key: str) -> bool:
     """A figure (`key` of a period's or area's `figs`; `shown`: as suppressed so far) told by
     those shown, so hiding it as cover protects nothing: the pairings judged where none
     concluded not transferred are the transfers beside them (found: TRANSFERS_SHOWN_TWICE,
-    tests/test_hours_by_area.py, for the attacker who knows which kinds there are)."""
+    tests/test_hours_by_area_found.py, for the attacker who knows which kinds there are)."""
     return key == "judged" and not shown["transferred"][1] and not figs["not_transferred"][0]
 
 

@@ -118,7 +118,7 @@ def pick_total_cover(
     `chart_hiding.totals_unshown`) has one hidden: where none of its cells is hidden yet,
     the cell with fewest people the viewer cannot see (but some), then fewest pairings,
     then the first row and area. Why: its bands add up to that total, and an outcome's one
-    band is it (found: SUMMER_TOLD_BY_THE_TOTAL, tests/test_hours_by_area.py — no cell of
+    band is it (found: SUMMER_TOLD_BY_THE_TOTAL, tests/test_hours_by_area_found.py — no cell of
     it hidden, so its one band showed it though the counts by status hid it). The caller
     hides these as if on their own people, and the views' totals they fall in even as
     their outcome's only row (`outcome_cover.falls_in`). Aligned with the cells."""

@@ -6,7 +6,7 @@ an outcome's bands (over all areas, or one area's) add up to the school's figure
 outcome summed over the terms — which the school's headline shows term by term. Where it
 shows every term's, the chart's total is told: exactly one band hidden beside the others
 shown is then that total less them, so hiding it protects nothing (found:
-B_BAND_TOLD_BY_ITS_TERMS, tests/test_hours_by_area.py — school B's one band of transfers
+B_BAND_TOLD_BY_ITS_TERMS, tests/test_hours_by_area_found.py — school B's one band of transfers
 hidden, its headline's 0, 0 and 2 shown). Such a band is shown: it adds nothing to what the
 viewer can work out (`shown_where_told`). The alliance's form of the same weighing is
 `chart_hiding.totals_unshown`.

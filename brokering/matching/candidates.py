@@ -12,19 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import numpy as np
 import pandas as pd
 
 from brokering import audit, changes
 from brokering.db import Connection
 from brokering.errors import NotFoundError, ValidationError
-from brokering.matching import availability, model, rules
 from brokering.matching import inputs as list_inputs
-from brokering.matching.arrays import Arrays
+from brokering.matching import listing, model
 from brokering.matching.need_checks import staff_of
 from brokering.matching.needs import Need, get_need, list_needs, resolve_skill
 from brokering.matching.params import DEFAULT_MATCH_PARAMS, MatchParams
-from brokering.matching.pool import phase_mask, skill_row
+from brokering.matching.pool import skill_row
 from brokering.scoring import DEFAULT_PARAMS, ScoringParams
 from brokering.terms import term_of
 from brokering.viewer import Viewer
@@ -96,8 +94,8 @@ def _rank(
     _check_need(need)
     as_of = as_of or date.today()
     inputs = list_inputs.remembered(con, viewer, need, as_of, params, scoring, at)
-    pool, arrays, names, flags, judged, per_day = inputs
-    frame = _ranked_frame(need, arrays, names, params, (flags, judged, per_day))
+    _pool, arrays, names, flags, laid = inputs
+    frame = listing.ranked_frame(need, arrays, laid, params, flags)
     if audited:  # staff across schools were listed: once, whichever route built the list
         audit.record(
             con,
@@ -106,117 +104,6 @@ def _rank(
             {"need_id": need.need_id, "skill": need.skill_id, "listed": len(frame)},
         )
     return CandidateList(need, frame, tuple(names.values()), term_of(as_of).label, params)
-
-
-def _need_arrays(need: Need, arrays: Arrays, params: MatchParams) -> model.Needs:
-    """`arrays.need_arrays` for one need, without framing it first."""
-    where = {r: i for i, r in enumerate(arrays.refs)}
-    hours = float(need.hours) if need.hours is not None else params.default_hours
-    return model.Needs(
-        skill=np.array([arrays.skill_index[need.skill_id]], np.int64),
-        school=np.array([arrays.school_index[need.school_id]], np.int64),
-        phase_mask=np.array([phase_mask(list(need.phases))], np.int64),
-        self_idx=np.array([where.get(need.staff_ref, -1)], np.int64),
-        manager_idx=np.array([where.get(need.line_manager_ref, -1)], np.int64),
-        role=np.array([model.ROLE_CODES[need.wanted_role]], np.int64),
-        hours=np.array([hours]),
-    )
-
-
-def _ranked_frame(
-    need: Need,
-    arrays: Arrays,
-    names: dict[str, str],
-    params: MatchParams,
-    extra: tuple[frozenset[str], dict[str, tuple[int, int]], float] = (frozenset(), {}, 1.0),
-) -> pd.DataFrame:
-    """The ranked list (see `rank_candidates`): the people and pool rows with every part of
-    the score, the reason anyone is not proposed and any flag, best first — flagged
-    proposable candidates after the others (`availability.demoted_order`) — with the judged
-    pairings and what is left in release days (`extra`: flags, judged pairings, hours a
-    day). Worked out as arrays and framed once, in the final order: setting a pandas
-    frame's columns one at a time, then sorting it, was a large share of a national list's
-    time."""
-    flagged, judged, per_day = extra
-    needs = _need_arrays(need, arrays, params)
-    block = model.score_block(needs, arrays.pool, arrays.distance, params)
-    people, per_skill = arrays.people, arrays.per_skill[need.skill_id]
-    if people["staff_ref"].equals(per_skill["staff_ref"]) and per_skill.columns[0] == "staff_ref":
-        base = [people, per_skill.iloc[:, 1:]]  # aligned, as `to_arrays` makes them
-    else:
-        base = [people.merge(per_skill, on="staff_ref", how="left")]
-
-    def column(name: str) -> pd.Series:
-        return next(f[name] for f in base if name in f.columns)
-
-    as_mentor, lm = block.as_mentor[0], block.is_line_manager[0]
-    close = column("expertise_source").to_numpy(dtype=object) == "close"
-    reasons = rules.not_proposed_reasons(
-        {stage: block.stage_ok[stage][0] for stage in model.STAGES},
-        column("expertise_score").to_numpy(dtype=float),
-        column("expertise_source").to_numpy(dtype=object),
-        column("evidence_count").to_numpy(dtype=float),
-        column("coaching_records_in_skill").to_numpy(dtype=float),
-        column("hours_left").to_numpy(dtype=float),
-        float(needs.hours[0]),
-        params.min_expertise,
-    )
-    lm_flag, close_flag = rules.FLAGS["line_manager_coach"], rules.FLAGS["close_skill"]
-    flags = np.where(
-        lm & close,
-        f"{lm_flag}; {close_flag}",
-        np.where(lm, lm_flag, np.where(close, close_flag, "")),
-    )
-    schools = column("school_id").tolist()
-    scored: dict[str, object] = {
-        "school_name": [arrays.school_names[x] for x in schools]
-        if schools and all(x in arrays.school_names for x in schools)
-        else column("school_id").map(arrays.school_names)  # as it always was, empty or blank
-    }
-    for part in model.PART_NAMES:
-        scored[f"part_{part}"] = block.parts[part][0]
-    scored["match_score"] = block.score[0]
-    scored["proposed_as"] = np.where(as_mentor, "mentor", "coach")
-    scored["craft_score"] = np.where(as_mentor, column("mentoring_score"), column("coaching_score"))
-    scored["phase_fit"] = block.phase[0]
-    scored["same_school"] = block.same_school[0]
-    scored["distance_km"] = np.where(block.same_school[0], 0.0, block.distance_km[0]).round(1)
-    scored["is_line_manager"] = lm
-    scored["need_hours"] = needs.hours[0]
-    scored["not_proposed_reason"] = reasons
-    scored["proposable"] = block.proposable[0]
-    scored["flags"] = flags.tolist()
-    # Proposable first, then by score, expertise and staff_ref (the last makes it total).
-    keep = np.flatnonzero(block.stage_ok["self"][0])
-    refs = column("staff_ref").to_numpy(dtype=object)
-    by_ref = np.empty(len(refs), np.int64)
-    by_ref[np.argsort(refs, kind="stable")] = np.arange(len(refs))
-    expertise = column("expertise_score").to_numpy(dtype=float)
-    keys = (by_ref, -expertise, -block.score[0], ~block.proposable[0])
-    order = keep[np.lexsort(tuple(k[keep] for k in keys))]
-    moved = availability.demoted_order(block.proposable[0][order], refs[order], flagged)
-    if moved is not None:
-        order = order[moved]
-    rank = np.zeros(len(refs), np.int64)
-    rank[order] = np.arange(1, len(order) + 1)
-    if names:
-        scored["expertise_skill"] = [
-            names.get(c, need.skill_name) if s == "close" else need.skill_name
-            for c, s in zip(column("close_skill_id"), column("expertise_source"), strict=True)
-        ]
-    else:
-        scored["expertise_skill"] = [need.skill_name] * len(refs)
-    judged_at = [judged.get(r, (0, 0)) for r in refs.tolist()]
-    scored["pairings_transferred"] = np.array([j[0] for j in judged_at], np.int64)
-    scored["pairings_not_transferred"] = np.array([j[1] for j in judged_at], np.int64)
-    # What is left, in release days too (SLE deployment is counted in days).
-    scored["days_left"] = (column("hours_left").to_numpy(dtype=float) / per_day).round(1)
-    scored["hours_per_day"] = np.full(len(refs), per_day)
-    index = base[0].index
-    frames = [pd.DataFrame({"rank": rank}, index=index), *base, pd.DataFrame(scored, index=index)]
-    frame = pd.concat(frames, axis=1).take(order)
-    frame.index = pd.RangeIndex(len(order))
-    return frame
 
 
 def candidates_for_need(

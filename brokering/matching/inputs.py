@@ -14,8 +14,9 @@ from datetime import date
 from brokering import alliance_settings, changes
 from brokering.coaching_records import donor_pairings
 from brokering.db import Connection
-from brokering.matching import availability, stored
+from brokering.matching import availability, listing, stored
 from brokering.matching.arrays import Arrays, to_arrays
+from brokering.matching.listing import Laid
 from brokering.matching.needs import Need
 from brokering.matching.params import MatchParams
 from brokering.matching.pool import SkillPool, skill_pool, skill_row
@@ -23,8 +24,9 @@ from brokering.scoring import ScoringParams, judged_pairings
 from brokering.viewer import Viewer
 
 #: What a list is worked out from: the pool and its arrays, close skills' names, the
-#: "possibly unavailable" flags and judged pairings of the people listed, hours a day.
-Inputs = tuple[SkillPool, Arrays, dict[str, str], frozenset[str], dict[str, tuple[int, int]], float]
+#: "possibly unavailable" flags of the people listed, and the pool's columns laid out
+#: (`listing.lay`: with their judged pairings and release days).
+Inputs = tuple[SkillPool, Arrays, dict[str, str], frozenset[str], Laid]
 
 
 def remembered(
@@ -55,7 +57,8 @@ def read(
 ) -> Inputs:
     """The reads themselves: the pool from the stored parts when that route can answer
     (`stored.pool_for_need`), else the general route's; then, for the people in it, the
-    flags and judged pairings (read for them alone), and the hours in a release day."""
+    flags and judged pairings (read for them alone), and the hours in a release day; then
+    the pool's columns laid out for framing (`listing.lay`), once with the reads."""
     built = stored.pool_for_need(con, viewer, need, as_of=as_of, params=params, scoring=scoring)
     if built is None:
         pool = skill_pool(con, viewer, need.skill_id, as_of=as_of, params=params, scoring=scoring)
@@ -72,7 +75,7 @@ def read(
     flags = availability.flagged_refs(con, as_of, among=listed, pairing_ids=theirs)
     judged = judged_pairings(con, need.skill_id, listed, scoring, pairing_ids=theirs)
     per_day = alliance_settings.get_float(con, "hours_per_day")
-    return pool, arrays, names, flags, judged, per_day
+    return pool, arrays, names, flags, listing.lay(need, arrays, names, judged, per_day)
 
 
 def _skill_names(con: Connection, ids: tuple[str, ...]) -> dict[str, str]:

@@ -203,7 +203,7 @@ def never_one_hidden(out: pd.DataFrame, hidden: pd.Series) -> pd.Series:
     the total of pairings, shown elsewhere, less the shown ones would give it away. The
     cover: a status whose total no chart shows first (the hours chart's bands add up to the
     evidenced transfers and "not transferred" over all time; found:
-    COUNTS_COVER_SHOWN_AS_A_BAND, tests/test_hours_by_area.py), then the fewest people."""
+    COUNTS_COVER_SHOWN_AS_A_BAND, tests/test_hours_by_area_found.py), then the fewest people."""
     hidden = hidden.copy()
     if hidden.sum() == 1:
         others = out[~hidden & (out["pairings"] > 0)]
