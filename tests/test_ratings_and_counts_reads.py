@@ -6,10 +6,10 @@
   cannot see up among the staff list's unseen (`facts.unseen_sql(listed=True)`) — held
   equal to the old path, kept here (`old_across`, `old_tied`: one query after another, the
   unseen found as "not among the seen");
-- a governor's pairings by status (`pairings.views.status_counts`) now counts over the
-  current versions read once, on a cursor of its own beside the headline's pass
-  (`chart_hiding.totals_unshown`) — held equal to the old statement over the `pairings` and
-  `pairing_members` views.
+- a governor's pairings by status (`pairings.views.status_counts`) now reads the
+  dashboard's derived totals by status (`facts`' "by_status") — held equal to the old
+  statement over the `pairings` and `pairing_members` views, and the totals to
+  `views.COUNTS_SQL` counted afresh.
 
 Over random alliances (with ratings; some staff left) and a
 hand-built one with later versions, for every role and school. More trials:
@@ -164,6 +164,13 @@ def check(con: Connection, a: dict) -> tuple[int, int]:
                 new = transfer.ratings_before_after(con, viewer, scope)
                 pd.testing.assert_frame_equal(new, old_ratings(con, viewer, scope), obj=str(scope))
                 hidden_ratings += int(new["hidden"].sum())
+    # The counts read from the dashboard's derived totals by status, as counted afresh.
+    fresh = query_df(con, views.COUNTS_SQL).set_index("status")
+    got = views.counts_by_status(con).set_index("status")
+    for status in lifecycle.STATUSES:
+        want = fresh.loc[status] if status in fresh.index else {"pairings": 0, "people": 0}
+        assert got.loc[status, "pairings"] == want["pairings"], status
+        assert got.loc[status, "people"] == want["people"], status
     for day in DAYS:
         new = views.status_counts(con, GOVERNOR, day)
         pd.testing.assert_frame_equal(new, old_counts(con, GOVERNOR, day))

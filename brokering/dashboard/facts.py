@@ -28,7 +28,7 @@ import pandas as pd
 
 from brokering import derived
 from brokering.db import Connection
-from brokering.derived import DerivedSet, Part, Table, source
+from brokering.derived import DerivedSet, Part, Spread, Table, source
 from brokering.pairings.transfer_rule import observations_sql
 from brokering.settings import DEFAULT_RELATIONSHIP_HOURS, SUPPRESSION_THRESHOLD, TRANSFER_LEVEL
 from brokering.viewer import Viewer
@@ -168,6 +168,30 @@ def _facts_sql(r: Mapping[str, str]) -> str:
     """
 
 
+def _statuses_sql(r: Mapping[str, str]) -> str:
+    """Each participant of each pairing's current version with the pairing's status — every
+    participant, on the staff list or not (unlike `people`): what the counts by status
+    count (`pairings.views.counts_by_status`)."""
+    versions = source(r, "pairing_versions")
+    return f"""
+    SELECT pp.pairing_id, pp.staff_ref, v.status
+    FROM {source(r, "pairing_participants")} pp
+    JOIN {versions} v ON v.pairing_id = pp.pairing_id AND v.version = pp.version
+    JOIN {_current(r)} cur ON cur.pairing_id = v.pairing_id AND cur.version = v.version
+    """
+
+
+def _by_status_sql(r: Mapping[str, str]) -> str:
+    """Per current status: its pairings (those with a participant) and distinct people.
+    Kept as totals by status (`Spread`): a write to one pairing recounts only the statuses
+    it left and took, so the governor's counts are one small read, not a scan of every
+    pairing's participants on each first read after a write."""
+    return f"""
+    SELECT status, count(DISTINCT pairing_id) AS pairings, count(DISTINCT staff_ref) AS people
+    FROM {r["statuses"]} GROUP BY status
+    """
+
+
 #: What the facts are built from: the append-only pairing tables grow with every change,
 #: coaching rows are added by imports and accepted requests, staff change only through
 #: imports, and the taxonomy's areas are few.
@@ -188,18 +212,27 @@ _PAIRING = Part(
         ("pairings", "pairing_id"),
         ("links", "pairing_id"),
         ("receivers", "pairing_id"),
+        ("statuses", "pairing_id"),
     ),
     sources=(
         ("pairing_versions", "pairing_id"),
         ("pairing_participants", "pairing_id"),
         ("pairing_entries", "pairing_id"),
     ),
+    spread=(
+        Spread(
+            "by_status",
+            keys_from=("statuses", "status"),
+            where="status IN {keys}",
+            reads=(("statuses", "status IN {keys}"),),
+        ),
+    ),
 )
 _COACH = Part("coach", tables=(("coaching", "coach_ref"),), sources=(("coaching", "coach_ref"),))
 
 DASHBOARD = DerivedSet(
     name="dash",
-    layout=6,
+    layout=7,
     signature_sql=_SIGNATURE_SQL,
     tables=(
         Table("people", _people_sql, "pairing_id"),
@@ -208,6 +241,8 @@ DASHBOARD = DerivedSet(
         Table("coaching", _coaching_sql, "giver, receiver"),
         Table("receivers", lambda r: _receivers_sql(r["people"], r["pairings"]), "school_id"),
         Table("keys", lambda r: KEYS_SQL, "distinct_keys"),
+        Table("statuses", _statuses_sql, "pairing_id"),
+        Table("by_status", _by_status_sql, "status"),
     ),
     parts=(_PAIRING, _COACH),
 )
@@ -234,13 +269,22 @@ class Facts:
     receivers: str
     keys: str
     stored: bool
+    #: Per current status: pairings and distinct people (`pairings.views.counts_by_status`).
+    by_status: str
 
 
 def facts(con: Connection) -> Facts:
     """The facts relations, current with the data (see `brokering.derived.relations`)."""
     r = derived.relations(con, DASHBOARD)
     return Facts(
-        r["pairings"], r["people"], r["coaching"], r["links"], r["receivers"], r["keys"], r.stored
+        r["pairings"],
+        r["people"],
+        r["coaching"],
+        r["links"],
+        r["receivers"],
+        r["keys"],
+        r.stored,
+        r["by_status"],
     )
 
 
