@@ -287,7 +287,8 @@ def _guarded_views(
     if scope.area not in by_area:  # no pairing in the area: its figures are all zero
         # A school's figures list every area with a pairing counted in one of the periods
         # (`school_view._periods`): one left out has none, so its zeros need no second pass
-        # over every pairing (a third of the head's School filter headline for one area).
+        # over every pairing (about a tenth of the head's School filter headline's CPU for
+        # one area at national scale).
         by_area[scope.area] = (
             figures_of({}, range(len(periods)))
             if mine is not None
