@@ -250,17 +250,30 @@ def school_view(
     key = ("school_tables.grid", viewer, whole[0], tuple(whole[1]))
 
     def alliance(cursor: Connection) -> tuple[pd.DataFrame, np.ndarray]:
-        full = changes.remembered(mark, key, lambda: grid(cursor, f, viewer, *whole, across))
         lazy = callable(force)
+        hidden_key = ("school_tables.hidden", across, unshown_key, "lazy" if lazy else force)
+
+        def counted() -> pd.DataFrame:
+            return changes.remembered(mark, key, lambda: grid(cursor, f, viewer, *whole, across))
+
+        forced = force
+        if lazy and changes.recalled(mark, (*hidden_key, *key[1:])) is None:
+            # What works out `force` (the hours chart's: the headline's figures by area, a
+            # pass over every pairing) needs nothing of the table: read on a cursor of its
+            # own beside the table's count, not after it (the hours chart's alliance side
+            # was the longer of the two, its reads one after the other).
+            full, forced = alongside(cursor, force, counted)
+        else:
+            full = counted()
         hidden = changes.remembered(
             mark,
-            ("school_tables.hidden", across, unshown_key, "lazy" if lazy else force, *key[1:]),
+            (*hidden_key, *key[1:]),
             lambda: table_hidden(
                 full,
                 viewer,
                 across,
                 _on(unshown, cursor),
-                force(cursor) if lazy else force,
+                forced(cursor) if callable(forced) else forced,  # held when looked: now
                 whole=True,
             ),
         )
