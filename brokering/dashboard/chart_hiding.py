@@ -133,7 +133,10 @@ def across_schools(
     of the school's cell rests on 1 to threshold-1 people the viewer cannot see; `elsewhere`
     and `unseen`, the people the viewer cannot see behind the work elsewhere and behind the
     alliance's cell. Only cells with pairings from the school are returned."""
-    unseen, params = unseen_sql(viewer, "m")
+    # `listed`: `m` is the facts' people, all on the staff list, so those the viewer cannot
+    # see are looked up among the list's unseen quarter (for a head), not matched against
+    # its seen three quarters — the same people, a third of this read at national scale.
+    unseen, params = unseen_sql(viewer, "m", listed=True)
     t = SUPPRESSION_THRESHOLD
     cols = ", ".join(f'"{k}"' for k in keys)
     frame = query_df(
@@ -182,7 +185,7 @@ def across_levels(
     cannot see (`elsewhere` 0; else 1), in one pass with no distinct count: a column's
     total spans most of the alliance. `cells_sql` yields (pairing_id, outcome, r, k)."""
     cells = across_schools(con, f, viewer, school_id, cells_sql, values, ["outcome", "r", "k"])
-    unseen, params = unseen_sql(viewer, "m")
+    unseen, params = unseen_sql(viewer, "m", listed=True)  # the facts' people: as above
     frame = query_df(
         con,
         f"""

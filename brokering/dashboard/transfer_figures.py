@@ -27,6 +27,9 @@ FLAGS = {
     "AND p.first_evidence IS NULL AND p.start_date <= per.c{k}",
 }
 MAX_PERIODS = 60
+#: A pairing every participant of which the viewer cannot see: as many of its people unseen
+#: (`un.n`, counted in `_rows`) as it has (`people`, the facts' count of its participants).
+_ALL_UNSEEN = "coalesce(un.n = p.people, FALSE)"
 #: `figures_split`'s parts of the rest (the pairings off the viewer's pairings page): all
 #: of it, and apart with and without someone from the school.
 REST_PARTS = {None: "rest", True: "rest_in", False: "rest_out"}
@@ -78,16 +81,25 @@ def figures_parted(
     as_of: date,
     viewer: Viewer | None,
     by_area: bool,
-    part: tuple[str, list[object]],
+    part: tuple[str, list[object]] | None = None,
 ) -> dict[bool | None, dict[str | None, list[dict]]]:
     """`figures_by_area` (key None) and the same for the pairings where `part` (a SQL truth
     value over the pairing `p`, and its parameters) holds (True) and where it does not
     (False), in one pass — a second pass over a WHERE would read every pairing again
-    (`unlisted`). The whole (area None) is always there under key None."""
+    (`unlisted`). The whole (area None) is always there under key None. `part` None (with
+    a `viewer`): the pairings every participant of which the viewer cannot see (those
+    `unlisted.unlisted_where` keeps), told as `figures_split`'s rest is — the people the
+    viewer cannot see counted per pairing, as many as its people — not by weighing every
+    participant (a third less of the head's one-area headline's pass at national scale)."""
     if not 0 < len(periods) <= MAX_PERIODS:
         raise ValueError(f"between 1 and {MAX_PERIODS} periods")
+    if part is None and viewer is None:
+        raise ValueError("the pairings the viewer cannot see need a viewer")
     where, values = scoped(f, Scope(scope.school_id) if by_area else scope)
-    rows = _rows(con, f, where, values, periods, as_of, viewer, by_area, part)
+    split = part if part is not None else (_ALL_UNSEEN, [])
+    rows = _rows(
+        con, f, where, values, periods, as_of, viewer, by_area, split, count_unseen=part is None
+    )
     ks = range(len(periods))
     out: dict[bool | None, dict[str | None, list[dict]]] = {None: {}, True: {}, False: {}}
     for row in rows:
@@ -154,6 +166,7 @@ def _rows(
     by_area: bool,
     split: tuple[str, list[object]] | None = None,
     rest: bool = False,
+    count_unseen: bool = False,
 ) -> list[dict]:
     """The figures' result rows (`figures_by_area`); with `split` (a SQL truth value over
     the pairing `p`, and its parameters), grouped by it too (column touch: NULL for both),
@@ -164,11 +177,12 @@ def _rows(
     alone (as many as the pairing's people: `np` in `facts`), not by weighing every
     participant; and they are few, so each figure is taken again over them alone (UNION
     ALL), not as more grouping sets over every pairing — as grouping sets the pass cost
-    what the two passes had."""
+    what the two passes had. `count_unseen` (implied by `rest`): each pairing's people the
+    viewer cannot see are counted (`un.n`, for `split` to name: `_ALL_UNSEEN`)."""
     unseen, unseen_params = (
         unseen_sql(viewer, "m", listed=True) if viewer is not None else ("TRUE", [])
     )
-    rest_sql = "coalesce(un.n = p.people, FALSE)" if rest else "NULL::BOOLEAN"
+    rest_sql = _ALL_UNSEEN if rest else "NULL::BOOLEAN"
     if split is not None and by_area:
         sets = "GROUPING SETS ((area), (), (touch, area), (touch))"
         touch, touch_values = split
@@ -191,7 +205,7 @@ def _rows(
     t = "touch" if split is not None else "NULL::BOOLEAN"
     # With the rest: each pairing's people the viewer cannot see, counted.
     pre, pairings, pre_values = "", f"{f.pairings} p", []
-    if rest:
+    if rest or count_unseen:
         pre = f"""un AS (
             SELECT m.pairing_id, count(*) AS n FROM {f.people} m WHERE {unseen}
             GROUP BY m.pairing_id

@@ -76,13 +76,12 @@ def figures_and_forced(
 ) -> tuple[dict[str | None, list[dict]], Forced, Listed]:
     """`figures_by_area` for the alliance's `scope`, `forced` and `listed_of`, in one pass
     over the pairings (`figures_parted`: the rest is the pairings every participant of which the
-    viewer cannot see) — a second pass cost the head's headline for one area two fifths."""
+    viewer cannot see, those `unlisted_where` keeps, told in the pass by counting their people
+    the viewer cannot see) — a second pass cost the head's headline for one area two fifths."""
     if viewer.aggregate_only or viewer.sees_everyone:
         figures = figures_by_area(con, f, scope, periods, as_of, viewer, by_area)
         return figures, [{} for _ in periods], [set() for _ in periods]
-    parts = figures_parted(
-        con, f, scope, periods, as_of, viewer, by_area, unlisted_where(f, viewer)
-    )
+    parts = figures_parted(con, f, scope, periods, as_of, viewer, by_area)
     n = len(periods)
     return parts[None], _forced_of(parts[True], n, by_area), listed_of(parts[None], parts[True], n)
 
