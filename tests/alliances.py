@@ -140,12 +140,11 @@ def all_listed(a: dict, viewer: Viewer, target: Iterable[float]) -> bool:
 
 def listed_units(a: dict, viewer: Viewer) -> list[np.ndarray]:
     """Each pairing on the viewer's pairings page (someone in it they can see) as a figure of
-    one pairing: what they count off the page, for a head or the SLE coordinator. Beside the
-    alliance's total of pairings (the flows model's premise) it tells how many pairings are
-    off their page; a figure of the whole alliance lying in the span of the two is worked
-    out with no view at all (`all_listed` is the case of none off the page; found:
-    C_COUNTS_BEHAVIOUR_OFF_THE_PAGE in tests/test_headline_school_cases.py, every
-    pairing off head C's page in one area)."""
+    one pairing: what they count off the page, for a head or the SLE coordinator — with
+    what they are shown, whether they can work the alliance's total out (the School
+    filter's check with the flows takes the flows model's premise only then; found:
+    C_COUNTS_BEHAVIOUR_OFF_THE_PAGE in tests/test_headline_school_cases.py). Not for a
+    school's figure: the page names no school for a side the viewer cannot see."""
     if viewer.aggregate_only:
         return []
     seen = _seer(a, viewer)

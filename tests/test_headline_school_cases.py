@@ -182,18 +182,15 @@ def test_a_listed_figure_not_told_by_the_rest_is_no_knowledge(store: Connection)
     check_with_flows(store, B_IS_ALL_OF_ASSESSMENT, Viewer("headteacher", "A", "head-A"))
 
 
-#: Found by BROKERING_PROPERTY_TRIALS=40 (fails on 4ca875e too); a strict xfail until the
-#: model's decision below. Head C, with the flows: the alliance's pairings active in
+#: Found by BROKERING_PROPERTY_TRIALS=40 (failed on 4ca875e too; a strict xfail until the
+#: model's premise was checked). Head C, with the flows: the alliance's pairings active in
 #: assessment (4, one of them, B1 with B2, off head C's page) are hidden; behaviour's 8 are
-#: shown. The model takes the alliance's total of pairings (12) as known (its premise: the
-#: ledger's and the flows' totals) and each pairing on the head's page with its area; the
-#: one pairing off the page is then 12 less the 11 listed, and the target is the three
-#: listed in assessment and that one — worked out with no view at all, as an area all on
-#: the page already was (`all_listed`). No view can hide it short of the alliance's total,
-#: which the premise holds known, so it is not the views' to protect
-#: (`alliances.listed_units`). What the views add — that the pairing off the page is in
-#: assessment, not behaviour — the model cannot tell apart from the structure it assumes
-#: known; docs/PAIRINGS.md ("Hidden figures") says so.
+#: shown, every pairing of it on head C's page. With the alliance's total (12: the flows
+#: model's premise), 12 less 8 gave assessment. But head C cannot work the total out: the
+#: product hides the alliance's whole from them (what is off their page rests on two
+#: people, `unlisted`) and no figure they see gives it (review27's guard:
+#: tests/test_headline_school_premise.py). `check_with_flows` now takes the premise only
+#: where the viewer can work the total out; the assertion is unchanged.
 C_COUNTS_BEHAVIOUR_OFF_THE_PAGE = {
     **B_IS_ALL_OF_ASSESSMENT,
     "staff": [("A0", "A", False), ("A1", "A", True), ("A2", "A", True), ("B0", "B", True),

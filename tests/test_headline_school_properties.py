@@ -211,26 +211,29 @@ def check_with_flows(con: Connection, a: dict, viewer: Viewer) -> None:
     d, r, ar = v.donor, v.recipient, v.area
     term = term_of(flows_model.START)
     for scope in scopes(a, sorted(set(flows_model.SKILLS.values()))):
-        if scope.school_id is None:
+        if scope.school_id is None and scope.area is not None:
             continue  # the alliance's areas are among the flows' figures already
         fig = {f.key: f for f in transfer.headline(con, viewer, term, scope, flows_model.END)}
         s, area = scope.school_id, scope.area
-        vec = v.vec(lambda i, s=s, area=area: s in (d[i], r[i]) and area in (None, ar[i]))
+        vec = v.vec(lambda i, s=s, area=area: s in (None, d[i], r[i]) and area in (None, ar[i]))
         active = fig["active"]
-        v.add(f"active in {s}, {area or 'all areas'}", "pairings", vec,
+        v.add(f"active in {s or 'the alliance'}, {area or 'all areas'}", "pairings", vec,
               None if active.hidden else active.value)  # fmt: skip
     know = flows_model.known(v)
-    # An area's figure of the whole alliance worked out from the alliance's total and the
-    # viewer's pairings page, with no view at all, is known to them (all on the page, or
-    # every pairing off it in that area), as the premise's figures are.
-    page = made.listed_units(a, viewer)
-    for area in flows_model.SKILLS.values():
-        whole = v.vec(lambda i, area=area: ar[i] == area)
-        if recoverable(know["pairings"] + page, whole):
-            know["pairings"].append(whole)
+    # The flows model's premise (the alliance's total of pairings known) holds here only
+    # where the viewer can work the total out from what they are shown, their pairings
+    # page and the pairings they see whole (the Transfer page hides the alliance's whole
+    # where what is off a head's page rests on few: `unlisted`).
+    total = np.ones(len(a["pairings"]))
+    own = [k for k in know["pairings"] if not np.array_equal(k, total)]
+    if not recoverable(own + made.listed_units(a, viewer) + v.shown["pairings"], total):
+        know["pairings"] = own
+    alliance = {f"active in {area}" for area in flows_model.SKILLS.values()}
     for name, measure, target in v.hidden:
         if recoverable(know[measure], target):
             continue
+        if name in alliance and made.all_listed(a, viewer, target):
+            continue  # the viewer counts it off their pairings page
         assert not recoverable(know[measure] + v.shown[measure], target), (viewer, name, a)
 
 
