@@ -249,9 +249,9 @@ DASHBOARD = DerivedSet(
         Table("keys", lambda r: KEYS_SQL, "distinct_keys"),
         Table("statuses", _statuses_sql, "pairing_id"),
         Table("by_status", _by_status_sql, "status"),
-        # The flows' relationships as numbers (`flow_facts`).
-        Table("flow_links", flow_facts.links_sql, "first"),
-        Table("flow_coaching", flow_facts.coaching_sql, "first"),
+        # The flows' relationships as numbers (`flow_facts`), by the key a write refreshes.
+        Table("flow_links", flow_facts.links_sql, "pairing_id"),
+        Table("flow_coaching", flow_facts.coaching_sql, "coach_ref"),
     ),
     parts=(_PAIRING, _COACH),
 )
