@@ -27,6 +27,7 @@ from datetime import date
 import pandas as pd
 
 from brokering import derived
+from brokering.dashboard import flow_facts
 from brokering.db import Connection
 from brokering.derived import DerivedSet, Part, Spread, Table, source
 from brokering.pairings.transfer_rule import observations_sql
@@ -200,7 +201,7 @@ _SIGNATURE_SQL = f"""
            (SELECT count(*) FROM pairing_entries), (SELECT count(*) FROM coaching),
            (SELECT count(*) FROM staff), {derived.last_import_sql(("evidence", "needs"))},
            (SELECT coalesce(sum(hash(skill_id, area)) % 1000000007, 0)::BIGINT FROM skills),
-           {int(_DEFAULT_HOURS * 100)}, {int(TRANSFER_LEVEL)}
+           {int(_DEFAULT_HOURS * 100)}, {int(TRANSFER_LEVEL)}, {flow_facts.HASH_SIGNATURE}
 """
 
 #: A write to one pairing (its versions, participants or log) changes only that pairing's
@@ -213,6 +214,7 @@ _PAIRING = Part(
         ("links", "pairing_id"),
         ("receivers", "pairing_id"),
         ("statuses", "pairing_id"),
+        ("flow_links", "pairing_id"),
     ),
     sources=(
         ("pairing_versions", "pairing_id"),
@@ -228,11 +230,15 @@ _PAIRING = Part(
         ),
     ),
 )
-_COACH = Part("coach", tables=(("coaching", "coach_ref"),), sources=(("coaching", "coach_ref"),))
+_COACH = Part(
+    "coach",
+    tables=(("coaching", "coach_ref"), ("flow_coaching", "coach_ref")),
+    sources=(("coaching", "coach_ref"),),
+)
 
 DASHBOARD = DerivedSet(
     name="dash",
-    layout=7,
+    layout=8,
     signature_sql=_SIGNATURE_SQL,
     tables=(
         Table("people", _people_sql, "pairing_id"),
@@ -243,6 +249,9 @@ DASHBOARD = DerivedSet(
         Table("keys", lambda r: KEYS_SQL, "distinct_keys"),
         Table("statuses", _statuses_sql, "pairing_id"),
         Table("by_status", _by_status_sql, "status"),
+        # The flows' relationships as numbers (`flow_facts`), by the key a write refreshes.
+        Table("flow_links", flow_facts.links_sql, "pairing_id"),
+        Table("flow_coaching", flow_facts.coaching_sql, "coach_ref"),
     ),
     parts=(_PAIRING, _COACH),
 )
@@ -271,6 +280,9 @@ class Facts:
     stored: bool
     #: Per current status: pairings and distinct people (`pairings.views.counts_by_status`).
     by_status: str
+    #: The links and coaching records as numbers (`flow_facts`): what the flows read.
+    flow_links: str
+    flow_coaching: str
 
 
 def facts(con: Connection) -> Facts:
@@ -285,6 +297,8 @@ def facts(con: Connection) -> Facts:
         r["keys"],
         r.stored,
         r["by_status"],
+        r["flow_links"],
+        r["flow_coaching"],
     )
 
 

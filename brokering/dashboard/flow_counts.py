@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from brokering.dashboard import flow_facts
 from brokering.dashboard.facts import PERSON_KEY, Facts, facts
 from brokering.db import Connection, query_df
 from brokering.viewer import Viewer
@@ -144,6 +145,12 @@ def read(
     number, schools as positions and people as a number each (`PERSON_KEY`), in one query:
     nothing is a string by the time it is counted."""
     f = f or facts(con)
+    if areas and not people:
+        # The relationships alone: held as numbers in the facts (`flow_facts`).
+        held = flow_facts.read(con, f.flow_links, f.flow_coaching, periods)
+        if held is not None:
+            none = {k: np.zeros(0, bool if k == "unseen" else np.int64) for k in _WHO}
+            return Work(**held, **none)
     schools = query_df(con, _SCHOOLS_SQL)
     start, end = min(s for s, _ in periods), max(e for _, e in periods)
     area = "a.k" if areas else "-1"
