@@ -333,6 +333,23 @@ def _outcome_cells(
     return cells, [*values, *([end, start] if start and end else [])]
 
 
+def _outcome_people(f: Facts, start: date | None, end: date | None) -> tuple[str, list[object]]:
+    """The alliance's cells of `_outcome_cells` with each pairing's people (pairing_id,
+    outcome, r, k, staff_ref, side), read from the rows laid out once for it
+    (`facts.receiver_people`), and their parameters."""
+    period = (
+        "WHERE p.start_date <= ?::DATE AND (p.concluded_on IS NULL OR p.concluded_on >= ?::DATE)"
+        if start and end
+        else ""
+    )
+    cells = f"""
+        SELECT p.pairing_id, {OUTCOME_SQL} AS outcome, p.school_id AS r, p.area AS k,
+               p.staff_ref, p.side
+        FROM {f.receiver_people} p {period}
+    """
+    return cells, [end, start] if start and end else []
+
+
 def outcomes_by(
     con: Connection,
     viewer: Viewer,
@@ -350,7 +367,10 @@ def outcomes_by(
     level = 1 if school else 2
     if scope.school_id is not None and not viewer.sees_everyone:  # beside the alliance's
         whole = _outcome_cells(f, ALLIANCE, start, end)
-        view = school_view(con, f, viewer, scope, (cells, values), whole, level, across=True)
+        people = _outcome_people(f, start, end)
+        view = school_view(
+            con, f, viewer, scope, (cells, values), whole, level, True, whole_people=people
+        )
         view = labelled(con, view) if school else view
     else:
         view = _view(con, f, viewer, cells, values, level, scope.area, named=school, across=True)

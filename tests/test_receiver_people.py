@@ -1,0 +1,98 @@
+"""The outcomes' rows laid out once (`facts.receiver_people`: each receiving school's row of a
+pairing once per person of it) stay what their SQL gives now through a pairing write, a
+change of consent and an import that moves a recipient to another school — and the School
+filter's alliance table read from them is the table counted from the cells' own people
+(`school_tables.grid`'s `people`), for a head and a governor, after each."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from brokering import derived, derived_sets
+from brokering.consent import set_consent
+from brokering.dashboard import outcomes
+from brokering.dashboard.facts import ALLIANCE, DASHBOARD, facts
+from brokering.dashboard.school_tables import GRID_COLUMNS, grid
+from brokering.db import Connection
+from brokering.find.maintenance import after_import
+from brokering.importing import import_paths
+from brokering.pairings import service
+from brokering.pairings.model import PairingDraft
+from brokering.viewer import Viewer, operator
+from tests.conftest import TINY_TODAY
+
+ADMIN = operator("test")
+START, END = date(2026, 9, 1), date(2026, 12, 31)
+VIEWERS = (Viewer("headteacher", "A", "head-A"), Viewer("viewer", None, "governor"))
+
+
+def _stored_is_fresh(con: Connection) -> bool:
+    """The stored rows equal what the table's SQL gives now, and the set says it is current."""
+    name = DASHBOARD.table_name("receiver_people")
+    fresh_sql = DASHBOARD.inline()["receiver_people"]
+    cols = ["pairing_id", "school_id", "status", "area", "start_date", "concluded_on"]
+    cols += ["staff_ref", "side"]
+    a, b = (
+        con.execute(f"SELECT {', '.join(cols)} FROM {rel}")
+        .df()  # noqa: S608 - code constants
+        .sort_values(cols, ignore_index=True, na_position="first")
+        for rel in (name, fresh_sql)
+    )
+    try:
+        pd.testing.assert_frame_equal(a, b, check_dtype=False)
+    except AssertionError:
+        return False
+    return derived.is_current(con, DASHBOARD)
+
+
+def _tables_agree(con: Connection) -> None:
+    """The alliance's outcome table read from the laid-out rows is the one counted live."""
+    f = facts(con)
+    cells = outcomes._outcome_cells(f, ALLIANCE, START, END)
+    people = outcomes._outcome_people(f, START, END)
+    keys = ["level", "outcome", "row", "col"]
+    for v in VIEWERS:
+        live = grid(con, f, v, *cells, True)
+        laid = grid(con, f, v, *cells, True, people, ordered=False)
+        laid = laid.sort_values(keys, na_position="first", ignore_index=True)
+        live = live.sort_values(keys, na_position="first", ignore_index=True)
+        pd.testing.assert_frame_equal(live[GRID_COLUMNS], laid[GRID_COLUMNS], check_dtype=False)
+
+
+def test_receiver_people_stay_current_through_a_write_consent_and_an_import(
+    tiny, tmp_path: Path
+) -> None:
+    for spec in derived_sets.all_sets():
+        derived.build(tiny, spec)
+    assert _stored_is_fresh(tiny)
+    draft = PairingDraft(
+        donors=("A1",), recipients=("B3",), skill_id="mathematics", work_kind="coaching",
+        start_date=date(2026, 9, 10), review_date=date(2026, 11, 1), status="active",
+    )  # fmt: skip
+    service.log_pairing(tiny, ADMIN, draft, today=TINY_TODAY)
+    rows = tiny.execute(
+        f"SELECT count(*) FROM {DASHBOARD.table_name('receiver_people')} WHERE school_id = 'B'"
+    ).fetchone()[0]
+    assert rows >= 2  # the new pairing's donor and recipient, under the receiving school
+    assert _stored_is_fresh(tiny)
+    _tables_agree(tiny)
+
+    set_consent(tiny, ADMIN, "B3", False, on=TINY_TODAY)  # who is unseen moves; rows do not
+    assert _stored_is_fresh(tiny)
+    _tables_agree(tiny)
+
+    staff = tmp_path / "staff.csv"
+    staff.write_text("staff_ref,school_id,role\nB3,C,teacher\n")  # the recipient moves school
+    report = import_paths(tiny, [staff], ADMIN, today=TINY_TODAY, accept_moves=True)
+    assert report.applied, [str(p) for p in report.problems]
+    after_import(tiny, True)
+    assert _stored_is_fresh(tiny)
+    moved = tiny.execute(
+        f"SELECT DISTINCT school_id FROM {DASHBOARD.table_name('receiver_people')} "
+        "WHERE staff_ref = 'B3'"
+    ).fetchall()
+    assert moved == [("C",)]
+    _tables_agree(tiny)
