@@ -75,18 +75,17 @@ def outside(
     areas), the figures to hide, and the areas whose pairings active are the alliance's
     shown one less what the viewer knows. `without`: the same figures over the pairings
     with no one from the school (an area missing: none); `alliance`: the alliance's as shown
-    (key -> (value, hidden)). Hidden where the difference rests on too few people
-    (`primary`), or where the alliance's is hidden and the difference rests on nobody the
-    viewer cannot see (the school's would give it away); known where the alliance's is
-    shown (or told: `listed`, below) and the difference rests on nobody unseen: for pairings
-    active, the area; for the
+    (key -> (value, hidden)). Hidden where the difference rests on too few people (`primary`),
+    or where the alliance's is hidden and the difference rests on nobody the viewer cannot see
+    (the school's would give it away); known where the alliance's is shown (or told: `listed`,
+    below) and the difference rests on nobody unseen: for pairings active, the area; for the
     other figures, (area, key) — never hidden beside another (`guard_areas`, `guard_terms`:
-    hiding a figure the viewer can work out protects nothing). `listed`: the alliance's
-    (area, key) the viewer can count from their pairings page (`unlisted.listed_of`): such
-    an area's figure hidden alone beside the whole and every other area shown (left so:
-    `guard_areas`, it covers nothing) is told by them, as one shown (found: B_IS_ALL_OF_
-    ASSESSMENT, tests/test_headline_school_cases.py, a school's figure that is all of
-    the alliance's, hidden, though the whole less the other area gave it)."""
+    hiding a figure the viewer can work out protects nothing). `listed`: the alliance's (area,
+    key) the viewer can count from their pairings page (`unlisted.listed_of`): such an area's
+    figure hidden alone beside the whole and every other area shown (left so: `guard_areas`, it
+    covers nothing) is told by them, as one shown (found: B_IS_ALL_OF_ASSESSMENT,
+    tests/test_headline_school_cases.py, a school's figure that is all of the alliance's,
+    hidden, though the whole less the other area gave it)."""
     out: dict[str | None, tuple[str, ...]] = {}
     known: set = set()
     for area, shown in alliance.items():

@@ -79,27 +79,21 @@ def figures_parted(
     scope: Scope,
     periods: list[tuple[date, date]],
     as_of: date,
-    viewer: Viewer | None,
+    viewer: Viewer,
     by_area: bool,
-    part: tuple[str, list[object]] | None = None,
 ) -> dict[bool | None, dict[str | None, list[dict]]]:
-    """`figures_by_area` (key None) and the same for the pairings where `part` (a SQL truth
-    value over the pairing `p`, and its parameters) holds (True) and where it does not
+    """`figures_by_area` (key None) and the same for the pairings every participant of which
+    the viewer cannot see (True: those `unlisted.unlisted_where` keeps) and the rest
     (False), in one pass — a second pass over a WHERE would read every pairing again
-    (`unlisted`). The whole (area None) is always there under key None. `part` None (with
-    a `viewer`): the pairings every participant of which the viewer cannot see (those
-    `unlisted.unlisted_where` keeps), told as `figures_split`'s rest is — the people the
-    viewer cannot see counted per pairing, as many as its people — not by weighing every
-    participant (a third less of the head's one-area headline's pass at national scale)."""
+    (`unlisted`). Which pairings those are is told as `figures_split`'s rest is: the people
+    the viewer cannot see counted per pairing, as many as its people — not by weighing
+    every participant (a third less of the head's one-area headline's pass at national
+    scale). The whole (area None) is always there under key None."""
     if not 0 < len(periods) <= MAX_PERIODS:
         raise ValueError(f"between 1 and {MAX_PERIODS} periods")
-    if part is None and viewer is None:
-        raise ValueError("the pairings the viewer cannot see need a viewer")
     where, values = scoped(f, Scope(scope.school_id) if by_area else scope)
-    split = part if part is not None else (_ALL_UNSEEN, [])
-    rows = _rows(
-        con, f, where, values, periods, as_of, viewer, by_area, split, count_unseen=part is None
-    )
+    split = (_ALL_UNSEEN, [])
+    rows = _rows(con, f, where, values, periods, as_of, viewer, by_area, split, count_unseen=True)
     ks = range(len(periods))
     out: dict[bool | None, dict[str | None, list[dict]]] = {None: {}, True: {}, False: {}}
     for row in rows:
