@@ -180,37 +180,80 @@ def across_levels(
     values: list[object],
 ) -> dict[int, pd.DataFrame]:
     """What `grid_beside` weighs for a table's cells (level 0: outcome, r, k —
-    `across_schools`), and for its rows' totals (level 1: outcome, r) and its columns'
-    (level 2: outcome, k) only whether the work elsewhere rests on nobody the viewer
-    cannot see (`elsewhere` 0; else 1), in one pass with no distinct count: a column's
-    total spans most of the alliance. `cells_sql` yields (pairing_id, outcome, r, k)."""
-    cells = across_schools(con, f, viewer, school_id, cells_sql, values, ["outcome", "r", "k"])
-    unseen, params = unseen_sql(viewer, "m", listed=True)  # the facts' people: as above
+    `across_schools`' answer), and for its rows' totals (level 1: outcome, r) and its
+    columns' (level 2: outcome, k) only whether the work elsewhere rests on nobody the
+    viewer cannot see (`elsewhere` 0; else 1), with no distinct count for the totals: a
+    column's total spans most of the alliance. `cells_sql` yields (pairing_id, outcome, r,
+    k). One statement: the school's cells are among its rows and columns, so their people
+    (and who of them the viewer cannot see, one look at the staff list) are read once for
+    both — as two statements, the cells' alone cost as much as the totals' (the same
+    scans of the cells, the people and the staff list, for a hundred pairings)."""
+    # `listed`: `m` is the facts' people, all on the staff list, so those the viewer cannot
+    # see are looked up among the list's unseen quarter (for a head), not matched against
+    # its seen three quarters — the same people, a third of this read at national scale.
+    unseen, params = unseen_sql(viewer, "m", listed=True)
+    t = SUPPRESSION_THRESHOLD
+    keys = '"outcome", "r", "k"'
     frame = query_df(
         con,
         f"""
         WITH c AS ({cells_sql}),
         mine AS (SELECT DISTINCT pairing_id FROM {f.people} WHERE school_id = ?),
-        cm AS (SELECT c.* FROM c SEMI JOIN mine USING (pairing_id)),
-        away AS (
-            SELECT c.* FROM c ANTI JOIN mine USING (pairing_id)
+        cm AS MATERIALIZED (SELECT c.* FROM c SEMI JOIN mine USING (pairing_id)),
+        -- the alliance's pairings in the school's rows and columns (its cells among them)
+        rel AS MATERIALIZED (
+            SELECT c.*, c.pairing_id IN (SELECT pairing_id FROM mine) AS here FROM c
             WHERE (outcome, r) IN (SELECT (outcome, r) FROM cm)
                OR (outcome, k) IN (SELECT (outcome, k) FROM cm)),
-        seen AS (
-            SELECT DISTINCT m.pairing_id FROM {f.people} m
-            WHERE m.pairing_id IN (SELECT pairing_id FROM away) AND {unseen})
-        SELECT outcome, r, k, grouping(r, k) AS level,
-               CASE WHEN bool_or(pairing_id IN (SELECT pairing_id FROM seen)) THEN 1
-                    ELSE 0 END AS elsewhere
-        FROM away GROUP BY GROUPING SETS ((outcome, r), (outcome, k))
-        -- only the school's totals (the rest, thousands at national scale, are not looked up)
-        HAVING (grouping(r, k) = 1 AND (r IS NULL OR (outcome, r) IN (SELECT (outcome, r) FROM cm)))
-            OR (grouping(r, k) = 2 AND (k IS NULL OR (outcome, k) IN (SELECT (outcome, k) FROM cm)))
+        pm AS MATERIALIZED (
+            SELECT m.pairing_id, m.staff_ref, m.school_id, {unseen} AS u
+            FROM {f.people} m WHERE m.pairing_id IN (SELECT pairing_id FROM rel)),
+        -- the cells (`across_schools`): each of the school's pairings' set of schools
+        cc AS MATERIALIZED (
+            SELECT rel.* FROM rel SEMI JOIN (SELECT DISTINCT {keys} FROM cm) ks USING ({keys})),
+        atom AS (
+            SELECT pairing_id, list(DISTINCT school_id ORDER BY school_id) AS schools
+            FROM pm SEMI JOIN cm USING (pairing_id) GROUP BY pairing_id),
+        w AS (
+            SELECT cc.*, atom.schools AS part, m.staff_ref, m.u
+            FROM cc LEFT JOIN atom USING (pairing_id) JOIN pm m USING (pairing_id)),
+        per AS (
+            SELECT {keys}, here, part, count(DISTINCT staff_ref) FILTER (WHERE u) AS unseen
+            FROM w GROUP BY ALL),
+        whole AS (
+            SELECT {keys}, count(DISTINCT staff_ref) FILTER (WHERE u) AS unseen
+            FROM w GROUP BY ALL),
+        cells AS (
+            SELECT {keys}, 0 AS level,
+                   bool_or(per.here AND per.unseen BETWEEN 1 AND {t - 1}) AS part,
+                   coalesce(max(per.unseen) FILTER (WHERE NOT per.here), 0) AS elsewhere,
+                   any_value(whole.unseen) AS unseen
+            FROM per JOIN whole USING ({keys}) GROUP BY ALL),
+        -- the totals: whether the work elsewhere rests on anyone unseen
+        away AS (SELECT * FROM rel WHERE NOT here),
+        seen AS (SELECT DISTINCT pairing_id FROM pm WHERE u),
+        totals AS (
+            SELECT outcome, r, k, grouping(r, k) AS level, FALSE AS part,
+                   CASE WHEN bool_or(pairing_id IN (SELECT pairing_id FROM seen)) THEN 1
+                        ELSE 0 END AS elsewhere, 0 AS unseen
+            FROM away GROUP BY GROUPING SETS ((outcome, r), (outcome, k))
+            -- only the school's totals (the rest, thousands at national scale, are not
+            -- looked up)
+            HAVING (grouping(r, k) = 1
+                    AND (r IS NULL OR (outcome, r) IN (SELECT (outcome, r) FROM cm)))
+                OR (grouping(r, k) = 2
+                    AND (k IS NULL OR (outcome, k) IN (SELECT (outcome, k) FROM cm))))
+        SELECT outcome, r, k, level, part, elsewhere, unseen FROM cells
+        UNION ALL
+        SELECT outcome, r, k, level, part, elsewhere, unseen FROM totals
         """,
         [*values, school_id, *params],
     )
     level = frame["level"].to_numpy()
-    return {0: cells, 1: frame[level == 1], 2: frame[level == 2]}
+    cells = frame[level == 0].drop(columns="level").reset_index(drop=True)
+    cells = cells.astype({"part": bool, "elsewhere": np.int64, "unseen": np.int64})
+    totals = frame[["outcome", "r", "k", "level", "elsewhere"]]
+    return {0: cells, 1: totals[level == 1], 2: totals[level == 2]}
 
 
 def hidden_beside(got: pd.DataFrame, alliance_hidden: pd.Series) -> pd.Series:
