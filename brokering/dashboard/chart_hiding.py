@@ -184,45 +184,69 @@ def across_levels(
     columns' (level 2: outcome, k) only whether the work elsewhere rests on nobody the
     viewer cannot see (`elsewhere` 0; else 1), with no distinct count for the totals: a
     column's total spans most of the alliance. `cells_sql` yields (pairing_id, outcome, r,
-    k). One statement: the school's cells are among its rows and columns, so their people
-    (and who of them the viewer cannot see, one look at the staff list) are read once for
-    both — as two statements, the cells' alone cost as much as the totals' (the same
-    scans of the cells, the people and the staff list, for a hundred pairings)."""
+    k). One statement (`levels_ctes`); `school_tables.own_tables` reads the school's own
+    table in it too."""
     # `listed`: `m` is the facts' people, all on the staff list, so those the viewer cannot
     # see are looked up among the list's unseen quarter (for a head), not matched against
     # its seen three quarters — the same people, a third of this read at national scale.
     unseen, params = unseen_sql(viewer, "m", listed=True)
-    t = SUPPRESSION_THRESHOLD
-    keys = '"outcome", "r", "k"'
     frame = query_df(
         con,
-        f"""
-        WITH c AS ({cells_sql}),
+        f"WITH {levels_ctes(f, cells_sql, unseen)} {LEVELS_SELECT}",
+        [*values, school_id, *params],
+    )
+    return split_levels(frame)
+
+
+#: The rows `levels_ctes` weighs (its `cells` and `totals`), as one frame for `split_levels`.
+LEVELS_SELECT = """
+        SELECT outcome, r, k, level, part, elsewhere, unseen FROM cells
+        UNION ALL
+        SELECT outcome, r, k, level, part, elsewhere, unseen FROM totals"""
+
+
+def levels_ctes(f: Facts, cells_sql: str, unseen: str, also: str | None = None) -> str:
+    """`across_levels`' CTEs (its parameters: `cells_sql`'s values, the school, and
+    `unseen`'s, in that order): `cells` (outcome, r, k, level 0, part, elsewhere, unseen)
+    and `totals` (outcome, r, k, level 1 or 2, elsewhere), and `pm`, the people (pairing_id,
+    staff_ref, school_id, side, u: one the viewer cannot see, `unseen` of alias `m`) of the
+    alliance's pairings in the school's rows and columns — and of those `also` (a CTE of
+    pairing ids, defined before) names. Why one pass: the school's cells are among its rows
+    and columns, so their people and who of them the viewer cannot see (one look at the
+    staff list) are read once for both; as two statements the cells' alone cost as much as
+    the totals' (the same scans of the cells, the people and the staff list, for a hundred
+    pairings)."""
+    t = SUPPRESSION_THRESHOLD
+    keys = '"outcome", "r", "k"'
+    more = f" UNION ALL SELECT pairing_id FROM {also}" if also else ""
+    return f"""
+        wc AS ({cells_sql}),
         mine AS (SELECT DISTINCT pairing_id FROM {f.people} WHERE school_id = ?),
-        cm AS MATERIALIZED (SELECT c.* FROM c SEMI JOIN mine USING (pairing_id)),
+        cm AS MATERIALIZED (SELECT wc.* FROM wc SEMI JOIN mine USING (pairing_id)),
         -- the alliance's pairings in the school's rows and columns (its cells among them)
         rel AS MATERIALIZED (
-            SELECT c.*, c.pairing_id IN (SELECT pairing_id FROM mine) AS here FROM c
+            SELECT wc.*, wc.pairing_id IN (SELECT pairing_id FROM mine) AS here FROM wc
             WHERE (outcome, r) IN (SELECT (outcome, r) FROM cm)
                OR (outcome, k) IN (SELECT (outcome, k) FROM cm)),
         pm AS MATERIALIZED (
-            SELECT m.pairing_id, m.staff_ref, m.school_id, {unseen} AS u
-            FROM {f.people} m WHERE m.pairing_id IN (SELECT pairing_id FROM rel)),
-        -- the cells (`across_schools`): each of the school's pairings' set of schools
+            SELECT m.pairing_id, m.staff_ref, m.school_id, m.side, {unseen} AS u
+            FROM {f.people} m
+            WHERE m.pairing_id IN (SELECT pairing_id FROM rel{more})),
+        -- the cells (`across_schools`), each of the school's pairings with its set of schools
         cc AS MATERIALIZED (
             SELECT rel.* FROM rel SEMI JOIN (SELECT DISTINCT {keys} FROM cm) ks USING ({keys})),
         atom AS (
             SELECT pairing_id, list(DISTINCT school_id ORDER BY school_id) AS schools
             FROM pm SEMI JOIN cm USING (pairing_id) GROUP BY pairing_id),
-        w AS (
+        cw AS (
             SELECT cc.*, atom.schools AS part, m.staff_ref, m.u
             FROM cc LEFT JOIN atom USING (pairing_id) JOIN pm m USING (pairing_id)),
         per AS (
             SELECT {keys}, here, part, count(DISTINCT staff_ref) FILTER (WHERE u) AS unseen
-            FROM w GROUP BY ALL),
+            FROM cw GROUP BY ALL),
         whole AS (
             SELECT {keys}, count(DISTINCT staff_ref) FILTER (WHERE u) AS unseen
-            FROM w GROUP BY ALL),
+            FROM cw GROUP BY ALL),
         cells AS (
             SELECT {keys}, 0 AS level,
                    bool_or(per.here AND per.unseen BETWEEN 1 AND {t - 1}) AS part,
@@ -242,18 +266,17 @@ def across_levels(
             HAVING (grouping(r, k) = 1
                     AND (r IS NULL OR (outcome, r) IN (SELECT (outcome, r) FROM cm)))
                 OR (grouping(r, k) = 2
-                    AND (k IS NULL OR (outcome, k) IN (SELECT (outcome, k) FROM cm))))
-        SELECT outcome, r, k, level, part, elsewhere, unseen FROM cells
-        UNION ALL
-        SELECT outcome, r, k, level, part, elsewhere, unseen FROM totals
-        """,
-        [*values, school_id, *params],
-    )
+                    AND (k IS NULL OR (outcome, k) IN (SELECT (outcome, k) FROM cm))))"""
+
+
+def split_levels(frame: pd.DataFrame) -> dict[int, pd.DataFrame]:
+    """`across_levels`' answer from the rows of `LEVELS_SELECT`: the cells (level 0: part,
+    elsewhere, unseen) and the totals (levels 1 and 2: elsewhere)."""
     level = frame["level"].to_numpy()
-    cells = frame[level == 0].drop(columns="level").reset_index(drop=True)
+    cells = frame[level == 0][["outcome", "r", "k", "part", "elsewhere", "unseen"]]
     cells = cells.astype({"part": bool, "elsewhere": np.int64, "unseen": np.int64})
     totals = frame[["outcome", "r", "k", "level", "elsewhere"]]
-    return {0: cells, 1: totals[level == 1], 2: totals[level == 2]}
+    return {0: cells.reset_index(drop=True), 1: totals[level == 1], 2: totals[level == 2]}
 
 
 def hidden_beside(got: pd.DataFrame, alliance_hidden: pd.Series) -> pd.Series:
