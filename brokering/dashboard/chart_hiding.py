@@ -20,7 +20,9 @@ A and B. A school's cell is therefore hidden, as well as on its own people, wher
 and where the work elsewhere rests on nobody the viewer cannot see, the school's cell is the
 alliance's less what they know, so it is hidden exactly when the alliance's is.
 
-`across_schools` works these out in one pass over the chart's cells."""
+`across_schools` works these out in one pass over the chart's cells; `levels_ctes` the same
+for a table's cells beside its rows' and columns' totals, in the statement that counts the
+school's own table (`school_tables.own_tables`)."""
 
 from __future__ import annotations
 
@@ -171,33 +173,6 @@ def across_schools(
     return frame
 
 
-def across_levels(
-    con: Connection,
-    f: Facts,
-    viewer: Viewer,
-    school_id: str,
-    cells_sql: str,
-    values: list[object],
-) -> dict[int, pd.DataFrame]:
-    """What `grid_beside` weighs for a table's cells (level 0: outcome, r, k —
-    `across_schools`' answer), and for its rows' totals (level 1: outcome, r) and its
-    columns' (level 2: outcome, k) only whether the work elsewhere rests on nobody the
-    viewer cannot see (`elsewhere` 0; else 1), with no distinct count for the totals: a
-    column's total spans most of the alliance. `cells_sql` yields (pairing_id, outcome, r,
-    k). One statement (`levels_ctes`); `school_tables.own_tables` reads the school's own
-    table in it too."""
-    # `listed`: `m` is the facts' people, all on the staff list, so those the viewer cannot
-    # see are looked up among the list's unseen quarter (for a head), not matched against
-    # its seen three quarters — the same people, a third of this read at national scale.
-    unseen, params = unseen_sql(viewer, "m", listed=True)
-    frame = query_df(
-        con,
-        f"WITH {levels_ctes(f, cells_sql, unseen)} {LEVELS_SELECT}",
-        [*values, school_id, *params],
-    )
-    return split_levels(frame)
-
-
 #: The rows `levels_ctes` weighs (its `cells` and `totals`), as one frame for `split_levels`.
 LEVELS_SELECT = """
         SELECT outcome, r, k, level, part, elsewhere, unseen FROM cells
@@ -206,9 +181,14 @@ LEVELS_SELECT = """
 
 
 def levels_ctes(f: Facts, cells_sql: str, unseen: str, also: str | None = None) -> str:
-    """`across_levels`' CTEs (its parameters: `cells_sql`'s values, the school, and
-    `unseen`'s, in that order): `cells` (outcome, r, k, level 0, part, elsewhere, unseen)
-    and `totals` (outcome, r, k, level 1 or 2, elsewhere), and `pm`, the people (pairing_id,
+    """What `grid_beside` weighs for a school's table, as CTEs (their parameters:
+    `cells_sql`'s values, the school, and `unseen`'s, in that order; `cells_sql` yields the
+    alliance's (pairing_id, outcome, r, k)): `cells`, per cell of the school's (level 0:
+    outcome, r, k), `across_schools`' part, elsewhere and unseen; `totals`, per row total
+    (level 1: outcome, r) and column total (level 2: outcome, k) of the school's, only
+    whether the work elsewhere rests on nobody the viewer cannot see (`elsewhere` 0; else
+    1), with no distinct count (a column's total spans most of the alliance); and `pm`, the
+    people (pairing_id,
     staff_ref, school_id, side, u: one the viewer cannot see, `unseen` of alias `m`) of the
     alliance's pairings in the school's rows and columns — and of those `also` (a CTE of
     pairing ids, defined before) names. Why one pass: the school's cells are among its rows
@@ -270,8 +250,8 @@ def levels_ctes(f: Facts, cells_sql: str, unseen: str, also: str | None = None) 
 
 
 def split_levels(frame: pd.DataFrame) -> dict[int, pd.DataFrame]:
-    """`across_levels`' answer from the rows of `LEVELS_SELECT`: the cells (level 0: part,
-    elsewhere, unseen) and the totals (levels 1 and 2: elsewhere)."""
+    """What `grid_beside` weighs (`levels`) from the rows of `LEVELS_SELECT`: the cells
+    (level 0: part, elsewhere, unseen) and the totals (levels 1 and 2: elsewhere)."""
     level = frame["level"].to_numpy()
     cells = frame[level == 0][["outcome", "r", "k", "part", "elsewhere", "unseen"]]
     cells = cells.astype({"part": bool, "elsewhere": np.int64, "unseen": np.int64})
@@ -301,7 +281,7 @@ def grid_beside(
     """`rule` (`school_tables.table_hidden`: how a counted table's views hide it) for a
     school's table (`grid`, as `school_tables.grid` counts it) beside the alliance's
     (`whole`, hidden as its own views hide it: `theirs`, aligned with it; `levels`: what
-    `across_levels` weighs for the school): each cell hidden for the other views' sake
+    `levels_ctes` weighs for the school): each cell hidden for the other views' sake
     (`hidden_beside`) counts as hidden on its own people, and each that is the alliance's
     shown cell less what the viewer knows as resting on nobody unseen (shown, and never
     picked to hide beside another); then the table is suppressed as any (a margin with a
@@ -317,7 +297,7 @@ def grid_beside(
         got_keys = _keys(got, keys)
         mine = np.flatnonzero(grid["level"].to_numpy() == level)
         # Only the alliance's figures in the school's rows (areas) are looked up — the
-        # school's own, and for the cells those `across_levels` weighs: the rest of a
+        # school's own, and for the cells those `levels_ctes` weighs: the rest of a
         # national table (90,000 cells) is left out before matching.
         side = cols[1]
         near = grid[side].iloc[mine].astype(object)

@@ -137,9 +137,10 @@ def own_tables(
     whole: tuple[str, list[object]],
     schools: bool,
 ) -> tuple[pd.DataFrame, dict[int, pd.DataFrame]]:
-    """(`grid` of the school's `cells`, ordered; `chart_hiding.across_levels` of `whole` for
-    the school) in one statement. Why: the school's pairings are among those
-    `across_levels` reads with their people, so its table is counted from the same rows —
+    """(`grid` of the school's `cells`, ordered; what `chart_hiding.grid_beside` weighs
+    beside the alliance's table, `whole`, for the school: `chart_hiding.levels_ctes`) in
+    one statement. Why: the school's pairings are among those
+    `levels_ctes` reads with their people, so its table is counted from the same rows —
     one scan of the people and one look at the staff list for both, not two (apart, the
     school's table of a hundred pairings cost a third of the pair: those same scans).
     The school's cells need not be the alliance's: their people are read with the rest."""
