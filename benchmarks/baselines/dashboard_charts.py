@@ -4,7 +4,7 @@ other school's view, for the harness, for any viewer (their unseen people given)
 
 Counted here with numpy over the facts in memory: the school's and the alliance's tables with
 their margins (pairings, distinct people, distinct people unseen: `school_tables.grid`'s
-counts), and what the other schools' views weigh (`chart_hiding.across_levels`: each cell's
+counts), and what the other schools' views weigh (`chart_hiding.levels_ctes`: each cell's
 parts by the set of schools a pairing has people from, the work elsewhere). Suppressed by the
 product's own functions, called: `school_tables.table_hidden` (`hiding.grid_hidden` inside),
 `chart_hiding.grid_beside`, `school_tables.cut` and `outcomes._every_outcome`. Nothing here
@@ -166,7 +166,7 @@ def grid(
 
 
 def levels(af: AreaFrames, rows: Rows, school: int, unseen: np.ndarray) -> dict[int, pd.DataFrame]:
-    """`chart_hiding.across_levels` over the whole table's rows for the school (code): per
+    """`chart_hiding.levels_ctes` over the whole table's rows for the school (code): per
     cell of the school's, whether a part of it (its pairings with one set of schools) rests
     on too few unseen people, the unseen people behind the work elsewhere and behind the
     alliance's cell; per row (column) total of the school's, whether the work elsewhere

@@ -20,7 +20,9 @@ A and B. A school's cell is therefore hidden, as well as on its own people, wher
 and where the work elsewhere rests on nobody the viewer cannot see, the school's cell is the
 alliance's less what they know, so it is hidden exactly when the alliance's is.
 
-`across_schools` works these out in one pass over the chart's cells."""
+`across_schools` works these out in one pass over the chart's cells; `levels_ctes` the same
+for a table's cells beside its rows' and columns' totals, in the statement that counts the
+school's own table (`school_tables.own_tables`)."""
 
 from __future__ import annotations
 
@@ -171,46 +173,90 @@ def across_schools(
     return frame
 
 
-def across_levels(
-    con: Connection,
-    f: Facts,
-    viewer: Viewer,
-    school_id: str,
-    cells_sql: str,
-    values: list[object],
-) -> dict[int, pd.DataFrame]:
-    """What `grid_beside` weighs for a table's cells (level 0: outcome, r, k —
-    `across_schools`), and for its rows' totals (level 1: outcome, r) and its columns'
-    (level 2: outcome, k) only whether the work elsewhere rests on nobody the viewer
-    cannot see (`elsewhere` 0; else 1), in one pass with no distinct count: a column's
-    total spans most of the alliance. `cells_sql` yields (pairing_id, outcome, r, k)."""
-    cells = across_schools(con, f, viewer, school_id, cells_sql, values, ["outcome", "r", "k"])
-    unseen, params = unseen_sql(viewer, "m", listed=True)  # the facts' people: as above
-    frame = query_df(
-        con,
-        f"""
-        WITH c AS ({cells_sql}),
+#: The rows `levels_ctes` weighs (its `cells` and `totals`), as one frame for `split_levels`.
+LEVELS_SELECT = """
+        SELECT outcome, r, k, level, part, elsewhere, unseen FROM cells
+        UNION ALL
+        SELECT outcome, r, k, level, part, elsewhere, unseen FROM totals"""
+
+
+def levels_ctes(f: Facts, cells_sql: str, unseen: str, also: str | None = None) -> str:
+    """What `grid_beside` weighs for a school's table, as CTEs (their parameters:
+    `cells_sql`'s values, the school, and `unseen`'s, in that order; `cells_sql` yields the
+    alliance's (pairing_id, outcome, r, k)): `cells`, per cell of the school's (level 0:
+    outcome, r, k), `across_schools`' part, elsewhere and unseen; `totals`, per row total
+    (level 1: outcome, r) and column total (level 2: outcome, k) of the school's, only
+    whether the work elsewhere rests on nobody the viewer cannot see (`elsewhere` 0; else
+    1), with no distinct count (a column's total spans most of the alliance); and `pm`, the
+    people (pairing_id,
+    staff_ref, school_id, side, u: one the viewer cannot see, `unseen` of alias `m`) of the
+    alliance's pairings in the school's rows and columns — and of those `also` (a CTE of
+    pairing ids, defined before) names. Why one pass: the school's cells are among its rows
+    and columns, so their people and who of them the viewer cannot see (one look at the
+    staff list) are read once for both; as two statements the cells' alone cost as much as
+    the totals' (the same scans of the cells, the people and the staff list, for a hundred
+    pairings)."""
+    t = SUPPRESSION_THRESHOLD
+    keys = '"outcome", "r", "k"'
+    more = f" UNION ALL SELECT pairing_id FROM {also}" if also else ""
+    return f"""
+        wc AS ({cells_sql}),
         mine AS (SELECT DISTINCT pairing_id FROM {f.people} WHERE school_id = ?),
-        cm AS (SELECT c.* FROM c SEMI JOIN mine USING (pairing_id)),
-        away AS (
-            SELECT c.* FROM c ANTI JOIN mine USING (pairing_id)
+        cm AS MATERIALIZED (SELECT wc.* FROM wc SEMI JOIN mine USING (pairing_id)),
+        -- the alliance's pairings in the school's rows and columns (its cells among them)
+        rel AS MATERIALIZED (
+            SELECT wc.*, wc.pairing_id IN (SELECT pairing_id FROM mine) AS here FROM wc
             WHERE (outcome, r) IN (SELECT (outcome, r) FROM cm)
                OR (outcome, k) IN (SELECT (outcome, k) FROM cm)),
-        seen AS (
-            SELECT DISTINCT m.pairing_id FROM {f.people} m
-            WHERE m.pairing_id IN (SELECT pairing_id FROM away) AND {unseen})
-        SELECT outcome, r, k, grouping(r, k) AS level,
-               CASE WHEN bool_or(pairing_id IN (SELECT pairing_id FROM seen)) THEN 1
-                    ELSE 0 END AS elsewhere
-        FROM away GROUP BY GROUPING SETS ((outcome, r), (outcome, k))
-        -- only the school's totals (the rest, thousands at national scale, are not looked up)
-        HAVING (grouping(r, k) = 1 AND (r IS NULL OR (outcome, r) IN (SELECT (outcome, r) FROM cm)))
-            OR (grouping(r, k) = 2 AND (k IS NULL OR (outcome, k) IN (SELECT (outcome, k) FROM cm)))
-        """,
-        [*values, school_id, *params],
-    )
+        pm AS MATERIALIZED (
+            SELECT m.pairing_id, m.staff_ref, m.school_id, m.side, {unseen} AS u
+            FROM {f.people} m
+            WHERE m.pairing_id IN (SELECT pairing_id FROM rel{more})),
+        -- the cells (`across_schools`), each of the school's pairings with its set of schools
+        cc AS MATERIALIZED (
+            SELECT rel.* FROM rel SEMI JOIN (SELECT DISTINCT {keys} FROM cm) ks USING ({keys})),
+        atom AS (
+            SELECT pairing_id, list(DISTINCT school_id ORDER BY school_id) AS schools
+            FROM pm SEMI JOIN cm USING (pairing_id) GROUP BY pairing_id),
+        cw AS (
+            SELECT cc.*, atom.schools AS part, m.staff_ref, m.u
+            FROM cc LEFT JOIN atom USING (pairing_id) JOIN pm m USING (pairing_id)),
+        per AS (
+            SELECT {keys}, here, part, count(DISTINCT staff_ref) FILTER (WHERE u) AS unseen
+            FROM cw GROUP BY ALL),
+        whole AS (
+            SELECT {keys}, count(DISTINCT staff_ref) FILTER (WHERE u) AS unseen
+            FROM cw GROUP BY ALL),
+        cells AS (
+            SELECT {keys}, 0 AS level,
+                   bool_or(per.here AND per.unseen BETWEEN 1 AND {t - 1}) AS part,
+                   coalesce(max(per.unseen) FILTER (WHERE NOT per.here), 0) AS elsewhere,
+                   any_value(whole.unseen) AS unseen
+            FROM per JOIN whole USING ({keys}) GROUP BY ALL),
+        -- the totals: whether the work elsewhere rests on anyone unseen
+        away AS (SELECT * FROM rel WHERE NOT here),
+        seen AS (SELECT DISTINCT pairing_id FROM pm WHERE u),
+        totals AS (
+            SELECT outcome, r, k, grouping(r, k) AS level, FALSE AS part,
+                   CASE WHEN bool_or(pairing_id IN (SELECT pairing_id FROM seen)) THEN 1
+                        ELSE 0 END AS elsewhere, 0 AS unseen
+            FROM away GROUP BY GROUPING SETS ((outcome, r), (outcome, k))
+            -- only the school's totals (the rest, thousands at national scale, are not
+            -- looked up)
+            HAVING (grouping(r, k) = 1
+                    AND (r IS NULL OR (outcome, r) IN (SELECT (outcome, r) FROM cm)))
+                OR (grouping(r, k) = 2
+                    AND (k IS NULL OR (outcome, k) IN (SELECT (outcome, k) FROM cm))))"""
+
+
+def split_levels(frame: pd.DataFrame) -> dict[int, pd.DataFrame]:
+    """What `grid_beside` weighs (`levels`) from the rows of `LEVELS_SELECT`: the cells
+    (level 0: part, elsewhere, unseen) and the totals (levels 1 and 2: elsewhere)."""
     level = frame["level"].to_numpy()
-    return {0: cells, 1: frame[level == 1], 2: frame[level == 2]}
+    cells = frame[level == 0][["outcome", "r", "k", "part", "elsewhere", "unseen"]]
+    cells = cells.astype({"part": bool, "elsewhere": np.int64, "unseen": np.int64})
+    totals = frame[["outcome", "r", "k", "level", "elsewhere"]]
+    return {0: cells.reset_index(drop=True), 1: totals[level == 1], 2: totals[level == 2]}
 
 
 def hidden_beside(got: pd.DataFrame, alliance_hidden: pd.Series) -> pd.Series:
@@ -235,7 +281,7 @@ def grid_beside(
     """`rule` (`school_tables.table_hidden`: how a counted table's views hide it) for a
     school's table (`grid`, as `school_tables.grid` counts it) beside the alliance's
     (`whole`, hidden as its own views hide it: `theirs`, aligned with it; `levels`: what
-    `across_levels` weighs for the school): each cell hidden for the other views' sake
+    `levels_ctes` weighs for the school): each cell hidden for the other views' sake
     (`hidden_beside`) counts as hidden on its own people, and each that is the alliance's
     shown cell less what the viewer knows as resting on nobody unseen (shown, and never
     picked to hide beside another); then the table is suppressed as any (a margin with a
@@ -251,7 +297,7 @@ def grid_beside(
         got_keys = _keys(got, keys)
         mine = np.flatnonzero(grid["level"].to_numpy() == level)
         # Only the alliance's figures in the school's rows (areas) are looked up — the
-        # school's own, and for the cells those `across_levels` weighs: the rest of a
+        # school's own, and for the cells those `levels_ctes` weighs: the rest of a
         # national table (90,000 cells) is left out before matching.
         side = cols[1]
         near = grid[side].iloc[mine].astype(object)

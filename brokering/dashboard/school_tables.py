@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from brokering import changes
-from brokering.dashboard.chart_hiding import across_levels, grid_beside
+from brokering.dashboard.chart_hiding import LEVELS_SELECT, grid_beside, levels_ctes, split_levels
 from brokering.dashboard.facts import Facts, Scope, unseen_sql
 from brokering.dashboard.hiding import grid_hidden, primary
 from brokering.dashboard.hours_cover import Columns, bare, pick_cover, pick_total_cover
@@ -62,6 +62,29 @@ def grid(
     # looked up among the list's unseen quarter, not its seen three quarters (a tenth of
     # the alliance's table's time at national scale; the same people).
     unseen, params = unseen_sql(viewer, "m", listed=True)
+    if people is None:
+        joined, by_people = (
+            f"(SELECT c.*, m.staff_ref, m.side FROM c JOIN {f.people} m USING (pairing_id))",
+            [],
+        )
+    else:
+        joined, by_people = f"({people[0]})", list(people[1])
+    ctes, select, mine = grid_parts(viewer, schools, joined, unseen)
+    order = 'ORDER BY a.level, a.outcome, "row", col' if ordered else ""
+    frame = query_df(
+        con,
+        f"WITH c AS ({cells_sql}), {ctes} {select} {order}",
+        [*values, *params, *by_people, *mine],
+    )
+    return frame[GRID_COLUMNS] if not frame.empty else pd.DataFrame(columns=GRID_COLUMNS)
+
+
+def grid_parts(
+    viewer: Viewer, schools: bool, joined: str, unseen: str
+) -> tuple[str, str, list[object]]:
+    """`grid`'s statement after its cells (CTE `c`): its CTEs, its SELECT and the SELECT's
+    parameters. `joined`: the cells with their people (pairing_id, outcome, r, k, staff_ref,
+    side), as `m`; `unseen`: whether `m`'s person is one the viewer cannot see."""
     # The cells' pairings are read from `c` itself, not from `w` made distinct: a pairing is
     # at most once per cell, and every pairing of the facts has its people in `f.people`
     # (the facts keep only pairings with someone on the staff list), so both give the same.
@@ -73,18 +96,7 @@ def grid(
     whole, mine = whole_sql(viewer, "a.r", places(viewer, schools))
     listed = "SELECT pairing_id FROM w WHERE NOT unseen"  # a pairing with someone they see
     same = " AND ".join(f"a.{c} IS NOT DISTINCT FROM b.{c}" for c in ("outcome", "r", "k"))
-    if people is None:
-        joined, by_people = (
-            f"(SELECT c.*, m.staff_ref, m.side FROM c JOIN {f.people} m USING (pairing_id))",
-            [],
-        )
-    else:
-        joined, by_people = f"({people[0]})", list(people[1])
-    order = 'ORDER BY a.level, a.outcome, "row", col' if ordered else ""
-    frame = query_df(
-        con,
-        f"""
-        WITH c AS ({cells_sql}),
+    ctes = f"""
         w AS MATERIALIZED (
             SELECT m.pairing_id, m.outcome, m.r, m.k, m.staff_ref, m.side, {unseen} AS unseen
             FROM {joined} m)
@@ -106,17 +118,53 @@ def grid(
             UNION ALL
             SELECT outcome, r, NULL, 1, count(DISTINCT pairing_id) FROM p GROUP BY ALL
             UNION ALL
-            SELECT outcome, NULL, k, 2, count(DISTINCT pairing_id) FROM p GROUP BY ALL)
+            SELECT outcome, NULL, k, 2, count(DISTINCT pairing_id) FROM p GROUP BY ALL)"""
+    select = f"""
         SELECT a.outcome, a.r AS "row", a.k AS col, a.level, b.pairings, a.people,
                {settled_sql("a.unseen", placed, whole)} AS unseen
         FROM counted a JOIN paired b ON a.level = b.level AND {same}
         LEFT JOIN plk ON plk.outcome = a.outcome AND plk.k = a.k
-        LEFT JOIN plo ON plo.outcome = a.outcome
-        {order}
+        LEFT JOIN plo ON plo.outcome = a.outcome"""
+    return ctes, select, mine
+
+
+def own_tables(
+    con: Connection,
+    f: Facts,
+    viewer: Viewer,
+    school_id: str,
+    cells: tuple[str, list[object]],
+    whole: tuple[str, list[object]],
+    schools: bool,
+) -> tuple[pd.DataFrame, dict[int, pd.DataFrame]]:
+    """(`grid` of the school's `cells`, ordered; what `chart_hiding.grid_beside` weighs
+    beside the alliance's table, `whole`, for the school: `chart_hiding.levels_ctes`) in
+    one statement. Why: the school's pairings are among those
+    `levels_ctes` reads with their people, so its table is counted from the same rows —
+    one scan of the people and one look at the staff list for both, not two (apart, the
+    school's table of a hundred pairings cost a third of the pair: those same scans).
+    The school's cells need not be the alliance's: their people are read with the rest."""
+    unseen, params = unseen_sql(viewer, "m", listed=True)
+    joined = "(SELECT c.*, m.staff_ref, m.side, m.u FROM c JOIN pm m USING (pairing_id))"
+    ctes, select, mine = grid_parts(viewer, schools, joined, "m.u")
+    frame = query_df(
+        con,
+        f"""
+        WITH c AS ({cells[0]}), {levels_ctes(f, whole[0], unseen, also="c")}, {ctes},
+        g AS ({select})
+        SELECT 0 AS src, outcome, "row", col, level, pairings, people, unseen,
+               FALSE AS part, 0::BIGINT AS elsewhere FROM g
+        UNION ALL
+        SELECT 1, outcome, r, k, level, 0, 0, unseen, part, elsewhere
+        FROM ({LEVELS_SELECT})
+        ORDER BY src, level, outcome, "row", col
         """,
-        [*values, *params, *by_people, *mine],
+        [*cells[1], *whole[1], school_id, *params, *mine],
     )
-    return frame[GRID_COLUMNS] if not frame.empty else pd.DataFrame(columns=GRID_COLUMNS)
+    src = frame["src"].to_numpy()
+    own = frame[src == 0][GRID_COLUMNS].reset_index(drop=True)
+    rest = frame[src == 1].rename(columns={"row": "r", "col": "k"})
+    return own if len(own) else pd.DataFrame(columns=GRID_COLUMNS), split_levels(rest)
 
 
 def table_hidden(
@@ -335,9 +383,7 @@ def school_view(
         return full, hidden
 
     def own() -> tuple[pd.DataFrame, dict[int, pd.DataFrame]]:
-        return grid(con, f, viewer, *cells, across), across_levels(
-            con, f, viewer, scope.school_id, *whole
-        )
+        return own_tables(con, f, viewer, scope.school_id, cells, whole, across)
 
     (mine, levels), (full, theirs) = alongside(con, alliance, own)
 
