@@ -1,16 +1,17 @@
 """The Transfer page's figures per group, summed in numpy from `transfer_figures`' grouped
-read: each grouping set (by area, by touch, both or neither; and again over the rest) taken
-over a few thousand rows of kinds, not as a hash aggregate over every pairing.
+read: each grouping set (by area, by touch, both or neither; and again over the rest)
+taken from a few dozen finest groups, not as a hash aggregate over every pairing.
 
 Why: at national scale the one statement behind the School filter's headline spent most of
 its time in a dozen grouping-set aggregates (with medians) over 100,000 pairings, each
-reading the materialised pairings again; grouped once by kind in SQL (the pairings with the
-same flags; the transferred pairings by their days; the people by their flags) the sets
-are a few thousand rows, and summing them here gives the same figures. Each figure is as
-the SQL had it: a count is None or 0 where no row of the group has the period's bit (read
-alike as 0), the hours None where none concluded, a median `quantile_cont`'s (the lower
-middle value plus the gap times the fraction, from the days' counts), and a group is there
-only where a pairing of it counts."""
+reading the materialised pairings again. Grouped once by kind in SQL (the pairings with the
+same flags; the transferred pairings by their days; the people by their flags), the kinds
+are summed here into the finest groups (area, touch, rest) once, and each grouping set is
+a sum of those. Each figure is as the SQL had it: a count is None or 0 where no row of the
+group has the period's bit (read alike, as 0); the hours None where none concluded; a
+median `quantile_cont`'s (the lower middle value plus the gap times the fraction, found in
+the days' counts); a group is there only where a pairing of it counts, but for the set
+keeping nothing (SQL's `()`), which has its row over no pairings too."""
 
 from __future__ import annotations
 
@@ -19,39 +20,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-#: The pairings' figures counted per period (the flag each counts, bit k for period k).
-PAIR_FLAGS = ("active", "transferred", "judged", "overdue")
-#: A group's touch as coded (`_Codes.touch`): False, True, or left out (NULL).
+#: The pairings' counts per period, in the order of `rows_of`'s matrix of them.
+PAIR_FLAGS = ("active", "transferred", "judged", "overdue", "concluded")
+#: A group's touch as coded: False, True, or NULL (left out of the set).
 _TOUCH = (False, True, None)
-
-
-class _Codes:
-    """The key columns as small integers: area (its own code for NULL or left out), touch
-    (0 False, 1 True, 2 NULL or left out) and rest (True or not)."""
-
-    def __init__(self, cols: dict[str, np.ndarray]) -> None:
-        area = np.ma.getdata(cols["area"]).astype(object)
-        missing = np.ma.getmaskarray(cols["area"])
-        codes, uniques = pd.factorize(np.where(missing, "", area))
-        self.areas: list[str | None] = [str(u) for u in uniques] + [None]
-        self.none = len(uniques)
-        self.area = np.where(missing, self.none, codes).astype(np.int64)
-        touch = np.ma.filled(cols["touch"].astype(np.int64), 2)
-        self.touch = np.asarray(touch, dtype=np.int64)
-        self.rest = np.asarray(np.ma.filled(cols["rest"], False), dtype=bool)
-
-    def keys(self, at: np.ndarray, kept: tuple[str, ...], is_rest: bool | np.ndarray) -> np.ndarray:
-        """The rows `at`'s group codes under a grouping set keeping `kept`, the rest's
-        (`is_rest`: for all of them, or each's)."""
-        a = self.area[at] if "area" in kept else np.full(int(at.sum()), self.none)
-        t = self.touch[at] if "touch" in kept else np.full(int(at.sum()), 2)
-        return (a * 3 + t) * 2 + np.asarray(is_rest, dtype=np.int64)
-
-    def decode(self, key: int) -> tuple[str | None, bool | None, bool | None]:
-        """A group code as the (area, touch, rest) of its result row."""
-        at, rest = divmod(int(key), 2)
-        area, touch = divmod(at, 3)
-        return self.areas[area], _TOUCH[touch], (True if rest else None)
 
 
 def rows_of(
@@ -63,73 +35,101 @@ def rows_of(
 ) -> list[dict]:
     """The figures' rows (as `transfer_figures._rows` returns them) from the grouped read
     `cols` (column -> values; `part` 0: pairings by kind, 1: transferred pairings by their
-    days, 2: people by their flags, grouped in SQL): one per group of each of `sets` (the
-    key columns each keeps, of "area" and "touch"), and with `rest` the same over the rest
-    alone (rest True)."""
-    codes, part = _Codes(cols), np.asarray(cols["part"])
-    n = _ints(cols["n"])
+    days, 2: people by their flags, grouped by set in SQL already): one per group of each
+    of `sets` (the key columns each keeps, of "area" and "touch"), and with `rest` the same
+    over the rest alone (rest True)."""
     ks = np.arange(n_periods, dtype=np.int64)
-    copies = [(s, False) for s in sets] + ([(s, True) for s in sets] if rest else [])
+    part = np.asarray(cols["part"])
+    area, areas = _area_codes(cols["area"])
+    touch = np.asarray(np.ma.filled(cols["touch"].astype(np.int64), 2), dtype=np.int64)
+    is_rest = np.asarray(np.ma.filled(cols["rest"], False), dtype=bool)
+    code = (area * 3 + touch) * 2 + is_rest
+    n = _ints(cols["n"])
+
+    # The pairings by kind, summed into the finest groups (area, touch, rest).
+    at = part == 0
+    fine, inv = np.unique(code[at], return_inverse=True)
+    a, b, c, d = (_ints(cols[name])[at] for name in ("a", "b", "c", "d"))
+    flags = (a, np.where(c & 1, b, 0), np.where(c & 2, b, 0), d, b)
+    counts = _sums(inv, len(fine), np.hstack([_bits(v, ks) * n[at, None] for v in flags]))
+    hours = np.asarray(np.ma.filled(cols["hours"], 0.0), dtype=np.float64)[at]
+    spent = _sums(inv, len(fine), _bits(b, ks) * hours[:, None])
+    seen = np.zeros(len(fine), dtype=np.int64)
+    np.bitwise_or.at(seen, inv, a | b | d)
+    # The transferred pairings' days: per finest group and period, how many on each day.
+    at = (part == 1) & ~np.ma.getmaskarray(cols["days"])
+    day_values, day = np.unique(_ints(cols["days"])[at], return_inverse=True)
+    cells = np.searchsorted(fine, code[at]) * len(day_values) + day
+    on = _bits(_ints(cols["a"])[at], ks).astype(bool)
+    days = np.stack(
+        [
+            np.bincount(cells[on[:, k]], n[at][on[:, k]], len(fine) * len(day_values))
+            for k in ks
+        ],
+        axis=1,
+    ).reshape(len(fine), len(day_values), n_periods)
+
     out: dict[int, dict] = {}
-    a, b, c, d = (_ints(cols[name]) for name in ("a", "b", "c", "d"))
-    hours = np.asarray(np.ma.filled(cols["hours"], 0.0), dtype=np.float64)
-    flags = {
-        "active": a,
-        "transferred": np.where(c & 1, b, 0),
-        "judged": np.where(c & 2, b, 0),
-        "overdue": d,
-    }
-    days_known = ~np.ma.getmaskarray(cols["days"])
-    days = np.asarray(np.ma.filled(cols["days"], 0), dtype=np.int64)
-    for kept, is_rest in copies:
-        at = (part == 0) & (codes.rest if is_rest else True)
-        groups, inv = np.unique(codes.keys(at, kept, is_rest), return_inverse=True)
-        w = n[at]
-        if not kept:  # SQL's () set has its row over no rows too (all NULL: read as 0)
-            groups = np.union1d(groups, codes.keys(np.ones(1, dtype=bool), (), is_rest))
-            inv = np.searchsorted(groups, codes.keys(at, kept, is_rest))
-        for key in groups:
-            out.setdefault(
-                int(key), dict(zip(("area", "touch", "rest"), codes.decode(key), strict=True))
-            )
-        rows = [out[int(key)] for key in groups]
-        for flag in PAIR_FLAGS:
-            _put(
-                rows,
-                flag + "_{k}",
-                _sums(inv, len(groups), _bits(flags[flag][at], ks) * w[:, None]),
-            )
-        concluded = _bits(b[at], ks)
-        ran = _sums(inv, len(groups), concluded * w[:, None])
-        spent = _sums(inv, len(groups), concluded * hours[at][:, None])
-        for row, r, s in zip(rows, ran, spent, strict=True):
-            for k in range(n_periods):
-                row[f"hours_{k}"] = float(s[k]) if r[k] else None
-        seen = np.zeros(len(groups), dtype=np.int64)
-        np.bitwise_or.at(seen, inv, a[at] | b[at] | d[at])
-        for row, s in zip(rows, seen, strict=True):
-            row["seen"] = int(s)
-        # The medians: over the same groups' transferred pairings, counted by their days.
-        tk = (part == 1) & days_known & (codes.rest if is_rest else True)
-        tkeys = codes.keys(tk, kept, is_rest)
-        for k in range(n_periods):
-            on = ((a[tk] >> k) & 1) != 0
-            for key, median in _medians(tkeys[on], days[tk][on], n[tk][on]):
-                out[key][f"median_days_{k}"] = median
-    people = part == 2
-    keys = codes.keys(people, ("area", "touch"), codes.rest[people])
-    groups, inv = np.unique(keys, return_inverse=True)
-    w = n[people]
-    for flag, (i, shift) in packed.items():
-        counts = _sums(
-            inv, len(groups), _bits(_ints(cols[f"w{i}"])[people], ks + shift) * w[:, None]
-        )
-        for key, per in zip(groups, counts, strict=True):
-            row = out.get(int(key))
-            if row is not None:
-                for k in range(n_periods):
-                    row[f"{flag}_people_{k}"] = int(per[k])
+    fine_area, fine_touch, fine_rest = fine // 6, fine // 2 % 3, (fine % 2).astype(bool)
+    for kept, only_rest in [(s, False) for s in sets] + ([(s, True) for s in sets] if rest else []):
+        take = fine_rest if only_rest else np.ones(len(fine), dtype=bool)
+        fa = fine_area[take] if "area" in kept else np.full(int(take.sum()), len(areas) - 1)
+        ft = fine_touch[take] if "touch" in kept else np.full(int(take.sum()), 2)
+        keys = (fa * 3 + ft) * 2 + only_rest
+        if not kept:  # SQL's () set has its row over no pairings too (all NULL: read as 0)
+            keys = np.append(keys, (len(areas) - 1) * 6 + 4 + only_rest)
+        groups, ginv = np.unique(keys, return_inverse=True)
+        ginv = ginv[: int(take.sum())]
+        g_counts = _sums(ginv, len(groups), counts[take]).tolist()
+        g_spent = _sums(ginv, len(groups), spent[take]).tolist()
+        g_seen = np.zeros(len(groups), dtype=np.int64)
+        np.bitwise_or.at(g_seen, ginv, seen[take])
+        g_medians = _medians(_sums(ginv, len(groups), days[take]), day_values)
+        for i, key in enumerate(groups.tolist()):
+            row = out.setdefault(key, _row(key, areas))
+            per = g_counts[i]
+            for j, flag in enumerate(PAIR_FLAGS[:-1]):
+                for k in ks.tolist():
+                    row[f"{flag}_{k}"] = per[j * n_periods + k]
+            ran = per[(len(PAIR_FLAGS) - 1) * n_periods :]
+            for k, (r, s, m) in enumerate(zip(ran, g_spent[i], g_medians[i], strict=True)):
+                row[f"hours_{k}"] = s if r else None
+                row[f"median_days_{k}"] = m
+            row["seen"] = int(g_seen[i])
+
+    # The people, grouped by set in SQL (their bits or'ed per person): counted per group.
+    at = part == 2
+    groups, inv = np.unique(code[at], return_inverse=True)
+    words = {i for i, _ in packed.values()}
+    bits = {i: _ints(cols[f"w{i}"])[at] for i in words}
+    people = _sums(
+        inv,
+        len(groups),
+        np.hstack([_bits(bits[i], ks + shift) * n[at, None] for i, shift in packed.values()]),
+    ).tolist()
+    for key, per in zip(groups.tolist(), people, strict=True):
+        row = out.get(key)
+        if row is not None:
+            for j, flag in enumerate(packed):
+                for k in ks.tolist():
+                    row[f"{flag}_people_{k}"] = per[j * n_periods + k]
     return list(out.values())
+
+
+def _area_codes(col: np.ndarray) -> tuple[np.ndarray, list[str | None]]:
+    """Each row's area as a number, and the areas in order (the last None: NULL, or left
+    out of a grouping set)."""
+    missing = np.ma.getmaskarray(col)
+    codes, uniques = pd.factorize(np.where(missing, "", np.ma.getdata(col).astype(object)))
+    areas: list[str | None] = [str(u) for u in uniques]
+    return np.where(missing, len(areas), codes).astype(np.int64), [*areas, None]
+
+
+def _row(key: int, areas: list[str | None]) -> dict:
+    """A group's row, keyed as the SQL's: (area, touch, rest) with NULL as None."""
+    at, rest = divmod(key, 2)
+    area, touch = divmod(at, 3)
+    return {"area": areas[area], "touch": _TOUCH[touch], "rest": True if rest else None}
 
 
 def _bits(values: np.ndarray, at: np.ndarray) -> np.ndarray:
@@ -138,35 +138,35 @@ def _bits(values: np.ndarray, at: np.ndarray) -> np.ndarray:
 
 
 def _sums(inv: np.ndarray, n_groups: int, values: np.ndarray) -> np.ndarray:
-    """Per group (`inv`: each row's), the rows' values summed, column by column."""
-    out = np.zeros((n_groups, values.shape[1]), dtype=values.dtype)
-    np.add.at(out, inv, values)
+    """Per group (`inv`: each row's), the rows' values summed along the first axis, in
+    their order (sorted by group, then summed by runs: `np.add.at` was several times
+    slower over rows of many columns)."""
+    out = np.zeros((n_groups, *values.shape[1:]), dtype=values.dtype)
+    if len(inv):
+        order = np.argsort(inv, kind="stable")
+        ran = inv[order]
+        starts = np.flatnonzero(np.r_[True, ran[1:] != ran[:-1]])
+        out[ran[starts]] = np.add.reduceat(values[order], starts, axis=0)
     return out
 
 
-def _put(rows: list[dict], name: str, sums: np.ndarray) -> None:
-    """Each group's sums as its row's columns `name` per period."""
-    for row, per in zip(rows, sums.tolist(), strict=True):
-        for k, v in enumerate(per):
-            row[name.format(k=k)] = v
-
-
-def _medians(keys: np.ndarray, days: np.ndarray, counts: np.ndarray) -> list[tuple[int, float]]:
-    """Per group code, `quantile_cont(days, 0.5)` over its days, each `counts` times."""
-    if not len(keys):
-        return []
-    order = np.lexsort((days, keys))
-    keys, days, counts = keys[order], days[order], counts[order]
-    groups, first = np.unique(keys, return_index=True)
-    ends = np.cumsum(counts)
-    totals = np.add.reduceat(counts, first)
-    base = np.cumsum(totals) - totals
+def _medians(days: np.ndarray, values: np.ndarray) -> list[list[float | None]]:
+    """Per group and period, `quantile_cont(days, 0.5)` from how many pairings there are on
+    each day (`days`: group x day x period; `values`: the days): None where none."""
+    ends = np.cumsum(days, axis=1)
+    totals = ends[:, -1, :] if ends.shape[1] else np.zeros(days.shape[::2], dtype=np.int64)
     rn = (totals - 1) * 0.5
-    lo_at, hi_at = np.floor(rn).astype(np.int64), np.ceil(rn).astype(np.int64)
-    lo = days[np.searchsorted(ends, base + lo_at, side="right")].astype(np.float64)
-    hi = days[np.searchsorted(ends, base + hi_at, side="right")].astype(np.float64)
-    medians = lo + (hi - lo) * (rn - lo_at)
-    return [(int(g), float(m)) for g, m in zip(groups, medians, strict=True)]
+    lo_at, hi_at = np.floor(rn), np.ceil(rn)
+    if len(values):
+        lo = values[np.argmax(ends > lo_at[:, None, :], axis=1)].astype(np.float64)
+        hi = values[np.argmax(ends > hi_at[:, None, :], axis=1)].astype(np.float64)
+        medians = lo + (hi - lo) * (rn - lo_at)
+    else:
+        medians = np.zeros(totals.shape)
+    return [
+        [float(m) if t else None for m, t in zip(row, tot, strict=True)]
+        for row, tot in zip(medians.tolist(), totals.tolist(), strict=True)
+    ]
 
 
 def _ints(col: np.ndarray) -> np.ndarray:
