@@ -82,7 +82,7 @@ def rows_of(
         g_days = np.zeros((len(groups), days.shape[1]))
         for g, finest in zip(ginv.tolist(), days[take], strict=True):
             g_days[g] += finest  # a few dozen finest groups: quicker than by the days' rows
-        g_medians = _medians(g_days.reshape(len(groups), n_periods, -1), day_values)
+        g_medians = _medians(g_days.reshape(len(groups), n_periods, len(day_values)), day_values)
         for i, key in enumerate(groups.tolist()):
             row = out.setdefault(key, _row(key, areas))
             per = g_counts[i]
