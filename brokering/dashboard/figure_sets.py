@@ -32,6 +32,7 @@ def rows_of(
     sets: Sequence[tuple[str, ...]],
     rest: bool,
     packed: dict[str, tuple[int, int]],
+    few_touch: bool = False,
 ) -> list[dict]:
     """The figures' rows (as `transfer_figures._rows` returns them) from the grouped read
     `cols` (column -> values; `part` 0: pairings by kind, 1: transferred pairings by their
@@ -96,21 +97,38 @@ def rows_of(
             row["seen"] = int(g_seen[i])
 
     # The people, grouped by set in SQL (their bits or'ed per person): counted per group.
-    at = part == 2
-    groups, inv = np.unique(code[at], return_inverse=True)
-    words = {i for i, _ in packed.values()}
-    bits = {i: _ints(cols[f"w{i}"])[at] for i in words}
-    people = _sums(
-        inv,
-        len(groups),
-        np.hstack([_bits(bits[i], ks + shift) * n[at, None] for i, shift in packed.values()]),
-    ).tolist()
-    for key, per in zip(groups.tolist(), people, strict=True):
-        row = out.get(key)
-        if row is not None:
-            for j, flag in enumerate(packed):
-                for k in ks.tolist():
-                    row[f"{flag}_people_{k}"] = per[j * n_periods + k]
+    # With `few_touch`, the sets by touch were grouped over the people with touch alone
+    # (part 4): a group with touch FALSE is then the group without touch (part 2), less
+    # those people's (part 4 without touch), plus theirs with touch FALSE (part 4).
+    people: dict[int, np.ndarray] = {}
+
+    def add(key: int, per: np.ndarray) -> None:
+        people[key] = people[key] + per if key in people else per
+
+    for p in (2, 4):
+        at = part == p
+        groups, inv = np.unique(code[at], return_inverse=True)
+        words = [_ints(cols[f"w{i}"])[at] for i in range(1 + max(i for i, _ in packed.values()))]
+        counted = _sums(
+            inv,
+            len(groups),
+            np.hstack([_bits(words[i], ks + shift) * n[at, None] for i, shift in packed.values()]),
+        )
+        for key, per in zip(groups.tolist(), counted, strict=True):
+            untouched = key // 2 % 3 == 2
+            false = key - 4 if untouched else key  # the same group with touch FALSE
+            if p == 2:
+                add(key, per)
+                if few_touch and untouched:
+                    add(false, per)
+            elif untouched:
+                add(false, -per)
+            else:
+                add(key, per)
+    names = [f"{flag}_people_{k}" for flag in packed for k in range(n_periods)]
+    for key, per in people.items():
+        if key in out:
+            out[key].update(zip(names, per.tolist(), strict=True))
     return list(out.values())
 
 

@@ -130,7 +130,8 @@ def figures_split(
     if not 0 < len(periods) <= MAX_PERIODS:
         raise ValueError(f"between 1 and {MAX_PERIODS} periods")
     touch = f"p.pairing_id IN (SELECT pairing_id FROM {f.people} WHERE school_id = ?)"
-    rows = _rows(con, f, "TRUE", [], periods, as_of, viewer, True, (touch, [school_id]), rest)
+    split = (touch, [school_id])
+    rows = _rows(con, f, "TRUE", [], periods, as_of, viewer, True, split, rest, few_touch=True)
     ks = range(len(periods))
     out: dict[bool | str | None, tuple[dict, dict]] = {
         None: ({}, {}),
@@ -163,6 +164,7 @@ def _rows(
     split: tuple[str, list[object]] | None = None,
     rest: bool = False,
     count_unseen: bool = False,
+    few_touch: bool = False,
 ) -> list[dict]:
     """The figures' result rows (`figures_by_area`); with `split` (a SQL truth value over
     the pairing `p`, and its parameters), grouped by it too (column touch: NULL for both),
@@ -207,17 +209,9 @@ def _rows(
     w_cols = ", ".join(f"w{i}" for i in range(len(words)))
     no_w = ", ".join(f"NULL::BIGINT AS w{i}" for i in range(len(words)))
     # The people's grouping sets: the same, each with the person.
-    who_sets = ", ".join(f"({', '.join(('staff_ref', *s))})" for s in sets)
     t = "touch" if split is not None else "NULL::BOOLEAN"
-    who_cols = f"{area} AS area, {t} AS touch, {{}} AS rest, " + ", ".join(
-        f"bit_or(w{i}) AS w{i}" for i in range(len(words))
-    )
-    who = f"SELECT {who_cols.format('NULL::BOOLEAN')} FROM xu GROUP BY GROUPING SETS ({who_sets})"
-    if rest:
-        who += (
-            f" UNION ALL SELECT {who_cols.format('TRUE')} FROM xu WHERE rest"
-            f" GROUP BY GROUPING SETS ({who_sets})"
-        )
+    few_touch = few_touch and split is not None
+    who = _who_sql(sets, area, t, len(words), rest, few_touch)
     sql = f"""
         WITH per AS (SELECT {bounds}),
         u AS (SELECT m.pairing_id, m.staff_ref FROM {f.people} m WHERE {unseen}), {pre}
@@ -246,7 +240,8 @@ def _rows(
         SELECT 1, {area}, touch, rest, transferred, 0, 0, 0, days, count(*), NULL, {no_w}
         FROM x WHERE transferred <> 0 GROUP BY ALL
         UNION ALL
-        SELECT 2, area, touch, rest, 0, 0, 0, 0, NULL, count(*), NULL, {w_cols}
+        SELECT CASE WHEN sub THEN 4 ELSE 2 END, area, touch, rest, 0, 0, 0, 0, NULL, count(*),
+               NULL, {w_cols}
         FROM who GROUP BY ALL
     """
     params = [*dates, *unseen_params, *touch_values, *values]
@@ -254,7 +249,42 @@ def _rows(
         cols = con.execute(sql, params).fetchnumpy()
     except duckdb.Error as exc:
         raise StoreError(f"The database could not answer that request: {exc}") from exc
-    return figure_sets.rows_of(cols, len(periods), sets, rest, packed)
+    return figure_sets.rows_of(cols, len(periods), sets, rest, packed, few_touch)
+
+
+def _who_sql(
+    sets: list[tuple[str, ...]], area: str, t: str, n_words: int, rest: bool, few_touch: bool
+) -> str:
+    """The people's grouping sets (`xu`: one row per person the viewer cannot see and
+    pairing, the flags packed in words): each set with the person, their words or'ed (sub
+    FALSE); with `rest`, again over the rest (rest TRUE). With `few_touch` (a split of a few
+    pairings: a school's), the sets by touch are taken only over the people in a pairing
+    with touch (sub TRUE, with the sets without touch over them too, to take away): for
+    everyone else the group without touch is their group with touch FALSE
+    (`figure_sets.rows_of`) — half the grouping sets over every person, a seventh of the
+    governor's School filter headline's statement at national scale."""
+    ors = ", ".join(f"bit_or(w{i}) AS w{i}" for i in range(n_words))
+    cols = f"{area} AS area, {{}} AS touch, {{}} AS rest, {{}} AS sub, {ors}"
+    everyone = [s for s in sets if "touch" not in s] if few_touch else sets
+
+    def grouped(sets: list[tuple[str, ...]]) -> str:
+        return (
+            "GROUPING SETS (" + ", ".join(f"({', '.join(('staff_ref', *s))})" for s in sets) + ")"
+        )
+
+    parts = []
+    for is_rest in (False, True) if rest else (False,):
+        where, flag = ("WHERE rest", "TRUE") if is_rest else ("", "NULL::BOOLEAN")
+        touch = t if not few_touch else "NULL::BOOLEAN"
+        select = f"SELECT {cols.format(touch, flag, 'FALSE')} FROM xu {where}"
+        parts.append(f"{select} GROUP BY {grouped(everyone)}")
+        if few_touch:
+            some = "staff_ref IN (SELECT staff_ref FROM xu WHERE touch)"
+            where = f"WHERE {some} AND rest" if is_rest else f"WHERE {some}"
+            parts.append(
+                f"SELECT {cols.format(t, flag, 'TRUE')} FROM xu {where} GROUP BY {grouped(sets)}"
+            )
+    return " UNION ALL ".join(parts)
 
 
 #: A person's flags, each a bit per period, as the people's counts read them.
