@@ -36,9 +36,12 @@ def rows_of(
 ) -> list[dict]:
     """The figures' rows (as `transfer_figures._rows` returns them) from the grouped read
     `cols` (column -> values; `part` 0: pairings by kind, 1: transferred pairings by their
-    days, 2: people by their flags, grouped by set in SQL already): one per group of each
-    of `sets` (the key columns each keeps, of "area" and "touch"), and with `rest` the same
-    over the rest alone (rest True)."""
+    days, 2: people by their flags, grouped by set in SQL already; 4, with `few_touch`: the
+    people in a pairing with touch alone, by every set, `transfer_figures._who_sql`): one
+    per group of each of `sets` (the key columns each keeps, of "area" and "touch"), and
+    with `rest` the same over the rest alone (rest True). Hours are summed per finest group
+    and then per set, in a fixed order: the same as the SQL's sum wherever the hours add
+    exactly (whole or half hours), as the SQL's own order was never fixed either."""
     ks = np.arange(n_periods, dtype=np.int64)
     part = np.asarray(cols["part"])
     area, areas = _area_codes(cols["area"])
