@@ -175,7 +175,9 @@ def _rows(
     alone (as many as the pairing's people: `np` in `facts`), not by weighing every
     participant; so their people are those the viewer cannot see, joined once for both.
     `count_unseen` (implied by `rest`): each pairing's people the viewer cannot see are
-    counted (`un.n`, for `split` to name: `_ALL_UNSEEN`).
+    counted (`un.n`, for `split` to name: `_ALL_UNSEEN`). `few_touch` (with `split` of a
+    few pairings: a school's, `figures_split`): the people grouped by touch only over those
+    in a pairing with touch (`_who_sql`).
     Why one grouped read and numpy: the pairings are grouped once by kind in SQL (their
     flags; the transferred ones by their days; the people by their flags) and the grouping
     sets summed from those few thousand rows (`figure_sets`) — as a dozen grouping-set
