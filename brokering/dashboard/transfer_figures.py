@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import duckdb
 import pandas as pd
 
+from brokering.dashboard import figure_sets
 from brokering.dashboard.facts import FINAL_SQL, Facts, Scope, scoped, unseen_sql
-from brokering.db import Connection, query_records
+from brokering.db import Connection, StoreError
 from brokering.viewer import Viewer
 
 #: Per-period flags kept as bits of one integer per pairing (bit k: period k), so any number
@@ -128,7 +130,8 @@ def figures_split(
     if not 0 < len(periods) <= MAX_PERIODS:
         raise ValueError(f"between 1 and {MAX_PERIODS} periods")
     touch = f"p.pairing_id IN (SELECT pairing_id FROM {f.people} WHERE school_id = ?)"
-    rows = _rows(con, f, "TRUE", [], periods, as_of, viewer, True, (touch, [school_id]), rest)
+    split = (touch, [school_id])
+    rows = _rows(con, f, "TRUE", [], periods, as_of, viewer, True, split, rest, few_touch=True)
     ks = range(len(periods))
     out: dict[bool | str | None, tuple[dict, dict]] = {
         None: ({}, {}),
@@ -161,6 +164,7 @@ def _rows(
     split: tuple[str, list[object]] | None = None,
     rest: bool = False,
     count_unseen: bool = False,
+    few_touch: bool = False,
 ) -> list[dict]:
     """The figures' result rows (`figures_by_area`); with `split` (a SQL truth value over
     the pairing `p`, and its parameters), grouped by it too (column touch: NULL for both),
@@ -169,43 +173,32 @@ def _rows(
     which the viewer cannot see, apart (column rest TRUE, touch NULL; NULL elsewhere).
     Why these so: which pairings those are is counted from the people the viewer cannot see
     alone (as many as the pairing's people: `np` in `facts`), not by weighing every
-    participant; and they are few, so each figure is taken again over them alone (UNION
-    ALL), not as more grouping sets over every pairing — as grouping sets the pass cost
-    what the two passes had. `count_unseen` (implied by `rest`): each pairing's people the
-    viewer cannot see are counted (`un.n`, for `split` to name: `_ALL_UNSEEN`)."""
+    participant; so their people are those the viewer cannot see, joined once for both.
+    `count_unseen` (implied by `rest`): each pairing's people the viewer cannot see are
+    counted (`un.n`, for `split` to name: `_ALL_UNSEEN`). `few_touch` (with `split` of a
+    few pairings: a school's, `figures_split`): the people grouped by touch only over those
+    in a pairing with touch (`_who_sql`).
+    Why one grouped read and numpy: the pairings are grouped once by kind in SQL (their
+    flags; the transferred ones by their days; the people by their flags) and the grouping
+    sets summed from those few thousand rows (`figure_sets`) — as a dozen grouping-set
+    aggregates over every pairing, each re-reading them, they were most of the School
+    filter headline's time at national scale."""
+    if rest and (split is None or not by_area):
+        raise ValueError("rest is grouped beside a split by area only")
     unseen, unseen_params = (
         unseen_sql(viewer, "m", listed=True) if viewer is not None else ("TRUE", [])
     )
+    touch, touch_values = split if split is not None else ("NULL::BOOLEAN", [])
+    sets: list[tuple[str, ...]] = [("area",), ()] if by_area else [()]
+    if split is not None:
+        sets = sets + [("touch", *s) for s in sets]
+    area = "area" if by_area else "NULL::VARCHAR"
     rest_sql = _ALL_UNSEEN if rest else "NULL::BOOLEAN"
-    if split is not None and by_area:
-        sets = "GROUPING SETS ((area), (), (touch, area), (touch))"
-        touch, touch_values = split
-        who_sets = (
-            "GROUPING SETS ((m.staff_ref, x.area), (m.staff_ref), "
-            "(m.staff_ref, x.touch, x.area), (m.staff_ref, x.touch))"
-        )
-    elif split is not None:
-        sets = "GROUPING SETS ((), (touch))"
-        touch, touch_values = split
-        who_sets = "GROUPING SETS ((m.staff_ref), (m.staff_ref, x.touch))"
-    else:
-        if rest:
-            raise ValueError("rest is grouped beside a split by area only")
-        sets = "GROUPING SETS ((area), ())" if by_area else "()"
-        touch, touch_values = "NULL::BOOLEAN", []
-        who_sets = (
-            "GROUPING SETS ((m.staff_ref, x.area), (m.staff_ref))" if by_area else "m.staff_ref"
-        )
-    t = "touch" if split is not None else "NULL::BOOLEAN"
     # With the rest: each pairing's people the viewer cannot see, counted.
-    pre, pairings, pre_values = "", f"{f.pairings} p", []
+    pre, pairings = "", f"{f.pairings} p"
     if rest or count_unseen:
-        pre = f"""un AS (
-            SELECT m.pairing_id, count(*) AS n FROM {f.people} m WHERE {unseen}
-            GROUP BY m.pairing_id
-        ),"""
+        pre = "un AS (SELECT pairing_id, count(*) AS n FROM u GROUP BY pairing_id),"
         pairings = f"{f.pairings} p LEFT JOIN un ON un.pairing_id = p.pairing_id"
-        pre_values = list(unseen_params)
     ks = range(len(periods))
     bounds = ", ".join(f"?::DATE AS s{k}, ?::DATE AS e{k}, ?::DATE AS c{k}" for k in ks)
     dates = [v for s, e in periods for v in (s, e, min(e, as_of))]
@@ -214,45 +207,16 @@ def _rows(
         + f" AS {flag}"
         for flag, cond in FLAGS.items()
     )
-
-    def agg(template: str) -> str:
-        return ", ".join(template.format(k=k, bit=1 << k) for k in ks)
-
-    keys = f"{'area' if by_area else 'NULL'} AS area, {t} AS touch, NULL::BOOLEAN AS rest"
-    # The rest by area, and apart for the pairings with and without the school's people.
-    by = sets
-
-    def and_rest(select: str, source: str, sets: str) -> str:
-        """The same figures over the rest alone, as rows of their own (or nothing)."""
-        if not rest:
-            return ""
-        return f"UNION ALL SELECT area, touch, TRUE, {select} FROM {source} GROUP BY {sets}"
-
     words, packed = _packed(len(periods))
-    pairs = ", ".join(
-        agg(f"sum(n) FILTER (WHERE {flag} & {{bit}} <> 0) AS {flag}_{{k}}")
-        for flag in ("active", "transferred", "judged", "overdue")
-    )
-    hrs = (
-        agg("sum(hours) FILTER (WHERE concluded & {bit} <> 0) AS hours_{k}")
-        + ", bit_or(active | concluded | overdue) AS seen"
-    )
-    med = agg("quantile_cont(days, 0.5) FILTER (WHERE transferred & {bit} <> 0) AS median_days_{k}")
-    who = ", ".join(f"bit_or({word}) AS w{i}" for i, word in enumerate(words))
-    # Every participant of the rest is one the viewer cannot see: no need to ask again.
-    who_rest = and_rest(
-        who,
-        f"x JOIN {f.people} m USING (pairing_id) WHERE x.rest",
-        who_sets,
-    )
-
-    # Why the medians apart and pairings and people counted by kind: a median per period is
-    # a sort, so it is taken over the transferred pairings alone; and most pairings (people)
-    # share one of a few hundred (thousand) sets of flags, so each set is counted once (`pk`,
-    # `kinds`) before the per-period counts, not every row once per period — a third of the
-    # time at national scale. The hours are summed over the pairings themselves, as before.
+    w_cols = ", ".join(f"w{i}" for i in range(len(words)))
+    no_w = ", ".join(f"NULL::BIGINT AS w{i}" for i in range(len(words)))
+    # The people's grouping sets: the same, each with the person.
+    t = "touch" if split is not None else "NULL::BOOLEAN"
+    few_touch = few_touch and split is not None
+    who = _who_sql(sets, area, t, len(words), rest, few_touch)
     sql = f"""
-        WITH per AS (SELECT {bounds}), {pre}
+        WITH per AS (SELECT {bounds}),
+        u AS (SELECT m.pairing_id, m.staff_ref FROM {f.people} m WHERE {unseen}), {pre}
         m AS (
             SELECT p.pairing_id, p.area, p.hours,
                    date_diff('day', p.start_date, p.first_evidence) AS days,
@@ -265,53 +229,64 @@ def _rows(
                    CASE WHEN j THEN concluded ELSE 0 END AS judged,
                    CASE WHEN j AND NOT t THEN concluded ELSE 0 END AS nt
             FROM m WHERE active | concluded | overdue <> 0
-        ), pk AS (
-            SELECT area, touch, rest, active, transferred, judged, overdue, count(*) AS n
-            FROM x GROUP BY ALL
-        ), pairs AS (
-            SELECT {keys}, {pairs}
-            FROM pk GROUP BY {sets} {and_rest(pairs, "pk WHERE rest", by)}
-        ), hrs AS (
-            SELECT {keys}, {hrs}
-            FROM x GROUP BY {sets} {and_rest(hrs, "x WHERE rest", by)}
-        ), med AS (
-            SELECT {keys}, {med}
-            FROM x WHERE transferred <> 0 GROUP BY {sets} {
-        and_rest(med, "x WHERE transferred <> 0 AND rest", by)
-    }
-        ), who AS (
-            SELECT {"x.area" if by_area else "NULL"} AS area, {
-        "x.touch" if split else "NULL"
-    } AS touch, NULL::BOOLEAN AS rest, {who}
-            FROM x JOIN {f.people} m USING (pairing_id) WHERE {unseen}
-            GROUP BY {who_sets} {who_rest}
-        ), kinds AS (
-            SELECT *, count(*) AS n FROM who GROUP BY ALL
-        ), people AS (
-            SELECT area, touch, rest, {
-        ", ".join(
-            f"sum(n) FILTER (WHERE w{i} & {1 << (shift + k)} <> 0) AS {flag}_people_{k}"
-            for flag, (i, shift) in packed.items()
-            for k in ks
-        )
-    }
-            FROM kinds GROUP BY area, touch, rest
-        )
-        SELECT * FROM pairs LEFT JOIN hrs h ON pairs.area IS NOT DISTINCT FROM h.area
-            AND pairs.touch IS NOT DISTINCT FROM h.touch
-            AND pairs.rest IS NOT DISTINCT FROM h.rest
-        LEFT JOIN med d ON pairs.area IS NOT DISTINCT FROM d.area
-            AND pairs.touch IS NOT DISTINCT FROM d.touch
-            AND pairs.rest IS NOT DISTINCT FROM d.rest
-        LEFT JOIN people q ON pairs.area IS NOT DISTINCT FROM q.area
-            AND pairs.touch IS NOT DISTINCT FROM q.touch
-            AND pairs.rest IS NOT DISTINCT FROM q.rest
+        ), xu AS (
+            SELECT x.area, x.touch, x.rest, u.staff_ref,
+                   {", ".join(f"{word} AS w{i}" for i, word in enumerate(words))}
+            FROM x JOIN u USING (pairing_id)
+        ), who AS ({who})
+        SELECT 0 AS part, {area} AS area, touch, rest, active AS a, concluded AS b,
+               t::INTEGER + 2 * j::INTEGER AS c, overdue AS d, NULL::BIGINT AS days,
+               count(*) AS n, sum(hours) AS hours, {no_w}
+        FROM x GROUP BY ALL
+        UNION ALL
+        SELECT 1, {area}, touch, rest, transferred, 0, 0, 0, days, count(*), NULL, {no_w}
+        FROM x WHERE transferred <> 0 GROUP BY ALL
+        UNION ALL
+        SELECT CASE WHEN sub THEN 4 ELSE 2 END, area, touch, rest, 0, 0, 0, 0, NULL, count(*),
+               NULL, {w_cols}
+        FROM who GROUP BY ALL
     """
-    params = [*dates, *pre_values, *touch_values, *values, *unseen_params]
-    rows = query_records(con, sql, params)
-    if not rows and split is None:  # no pairing in scope: the whole's figures are all zero
-        rows = query_records(con, sql.replace("GROUPING SETS ((area), ())", "()"), params)
-    return rows
+    params = [*dates, *unseen_params, *touch_values, *values]
+    try:
+        cols = con.execute(sql, params).fetchnumpy()
+    except duckdb.Error as exc:
+        raise StoreError(f"The database could not answer that request: {exc}") from exc
+    return figure_sets.rows_of(cols, len(periods), sets, rest, packed, few_touch)
+
+
+def _who_sql(
+    sets: list[tuple[str, ...]], area: str, t: str, n_words: int, rest: bool, few_touch: bool
+) -> str:
+    """The people's grouping sets (`xu`: one row per person the viewer cannot see and
+    pairing, the flags packed in words): each set with the person, their words or'ed (sub
+    FALSE); with `rest`, again over the rest (rest TRUE). With `few_touch` (a split of a few
+    pairings: a school's), the sets by touch are taken only over the people in a pairing
+    with touch (sub TRUE, with the sets without touch over them too, to take away): for
+    everyone else the group without touch is their group with touch FALSE
+    (`figure_sets.rows_of`) — half the grouping sets over every person, a seventh of the
+    governor's School filter headline's statement at national scale."""
+    ors = ", ".join(f"bit_or(w{i}) AS w{i}" for i in range(n_words))
+    cols = f"{area} AS area, {{}} AS touch, {{}} AS rest, {{}} AS sub, {ors}"
+    everyone = [s for s in sets if "touch" not in s] if few_touch else sets
+
+    def grouped(sets: list[tuple[str, ...]]) -> str:
+        return (
+            "GROUPING SETS (" + ", ".join(f"({', '.join(('staff_ref', *s))})" for s in sets) + ")"
+        )
+
+    parts = []
+    for is_rest in (False, True) if rest else (False,):
+        where, flag = ("WHERE rest", "TRUE") if is_rest else ("", "NULL::BOOLEAN")
+        touch = t if not few_touch else "NULL::BOOLEAN"
+        select = f"SELECT {cols.format(touch, flag, 'FALSE')} FROM xu {where}"
+        parts.append(f"{select} GROUP BY {grouped(everyone)}")
+        if few_touch:
+            some = "staff_ref IN (SELECT staff_ref FROM xu WHERE touch)"
+            where = f"WHERE {some} AND rest" if is_rest else f"WHERE {some}"
+            parts.append(
+                f"SELECT {cols.format(t, flag, 'TRUE')} FROM xu {where} GROUP BY {grouped(sets)}"
+            )
+    return " UNION ALL ".join(parts)
 
 
 #: A person's flags, each a bit per period, as the people's counts read them.
