@@ -10,7 +10,7 @@ shown (found: the alliance's only stopped pairing, its school's row hidden, was 
 alliance's pairings less the open, transferred and judged totals). So a second outcome is
 hidden along the line: best the cell beside the hidden one (same row and area) — a cell
 with people the viewer cannot see, or, where the views draw every outcome of a group with
-a hidden figure as hidden (`outcomes._every_outcome`, the `empty` cover), an outcome with
+a hidden figure as hidden (`outcome_rows.every_outcome`, the `empty` cover), an outcome with
 no pairings there, which the viewer cannot tell is empty once its totals are hidden —
 else the best cell of another outcome along the line."""
 
