@@ -153,6 +153,7 @@ def _view(
                    part OR unseen BETWEEN 1 AND {t - 1} AS hidden,
                    onum, {"rn, NULL::INT AS kn" if level == 1 else "NULL::INT AS rn, kn"}
             FROM vv JOIN oo USING (outcome) JOIN {"ro" if level == 1 else "ko"} USING ({key})"""
+    pad = "NULL, NULL," if named else ""  # a named view's label and place (`_LABELLED`)
     sql = f"""
         WITH c0 AS ({cells_sql}),
         um AS (SELECT m.pairing_id, m.staff_ref{on and ", m.side"} FROM {f.people} m
@@ -186,26 +187,27 @@ def _view(
         ci AS MATERIALIZED (
             SELECT * FROM ci0 JOIN oo USING (outcome) JOIN ro USING (r) JOIN ko USING (k))
         {ctes},
-        vw AS MATERIALIZED ({select})
+        {_LABELLED.format(select=select) if named else f"vw AS MATERIALIZED ({select})"}
         SELECT *, FALSE AS cell FROM vw
         UNION ALL  -- the cells, where the rule could still hide one of the view's figures
         SELECT NULL, CASE WHEN own THEN 'known' END, NULL, pairings, unseen, hid, onum, rn, kn,
-               TRUE
+               {pad} TRUE
         FROM ci
         WHERE EXISTS (SELECT 1 FROM vw WHERE NOT hidden)
         UNION ALL  -- and the outcomes' names by number (rule 3 weighs them)
-        SELECT outcome, NULL, NULL, NULL, NULL, NULL, onum, NULL, NULL, TRUE FROM oo
+        SELECT outcome, NULL, NULL, NULL, NULL, NULL, onum, NULL, NULL, {pad} TRUE FROM oo
         WHERE EXISTS (SELECT 1 FROM vw WHERE NOT hidden)
-        {_AREA_NAMES if force else ""}
+        {_AREA_NAMES.format(pad=pad) if force else ""}
     """
     tail = [*one, *mine] if area is None or level == 2 else one
     args = [*values, *params, *own_p, *mine, *tail]
-    text = _named(sql) if named else sql
     if callable(force):
-        rows, force = alongside(con, force, lambda: fetch(con, text, args))
+        rows, force = alongside(con, force, lambda: fetch(con, sql, args))
     else:
-        rows = fetch(con, text, args)
+        rows = fetch(con, sql, args)
     is_cell = np.asarray(rows["cell"], bool)
+    shown = np.flatnonzero(~is_cell)  # the view's rows; by label, where named (`_LABELLED`)
+    shown = shown[np.argsort(rows.pop("seq")[shown], kind="stable")] if named else shown
     null = {c: np.ma.getmaskarray(rows[c]) for c in ("outcome", "row", "col")}
     at = is_cell & null["outcome"] & null["col"]  # the cells; then outcomes' and areas' names
     o, r, k, unseen, pairings = (
@@ -214,7 +216,7 @@ def _view(
     hid = numbers(rows, "hidden", at, bool)
     named_o, named_k = is_cell & ~null["outcome"] & null["col"], is_cell & ~null["col"]
     names = (np.ma.getdata(rows["outcome"])[named_o], numbers(rows, "onum", named_o))
-    view = frame_of(rows, ~is_cell, strings=not raw).drop(columns=["cell"])
+    view = frame_of(rows, shown, strings=not raw).drop(columns=["cell"])
     picked = _forced(o, r, k, hid, unseen, pairings, names, rows, named_k, force)
     # Outcomes whose total is shown nowhere else (by number), asked only where it could matter.
     whole = _whole(o, r if level == 1 else k, names, hid | picked, unshown)
@@ -264,10 +266,26 @@ _AREA_TOTALS = """
                 {area} GROUP BY ALL"""
 
 
+#: A named view's rows (`select`: schools in "row") with a `label`, as `_named` gives it, and
+#: their place in its order (`seq`): the rows are put in order in Python, as ordering the
+#: whole read in SQL sorted the view's cells too (three times the rows).
+_LABELLED = """
+        vw0 AS ({select}),
+        nm AS (SELECT DISTINCT vw0."row", coalesce(s.name, vw0."row") AS name
+               FROM vw0 LEFT JOIN schools s ON s.school_id = vw0."row"),
+        dup AS (SELECT name FROM nm GROUP BY name HAVING count(*) > 1),
+        lab AS (SELECT "row", CASE WHEN name IN (SELECT name FROM dup)
+                                   THEN name || ' (' || "row" || ')' ELSE name END AS label
+                FROM nm),
+        vw AS MATERIALIZED (
+            SELECT vw0.*, lab.label, row_number() OVER (ORDER BY lab.label, vw0.outcome) AS seq
+            FROM vw0 LEFT JOIN lab ON lab."row" = vw0."row")"""
+
+
 #: The areas' names by number, beside a view's cells (`force` names its columns by them).
 _AREA_NAMES = """
         UNION ALL
-        SELECT NULL, NULL, k, NULL, NULL, NULL, NULL, NULL, kn, TRUE FROM ko
+        SELECT NULL, NULL, k, NULL, NULL, NULL, NULL, NULL, kn, {pad} TRUE FROM ko
         WHERE EXISTS (SELECT 1 FROM vw WHERE NOT hidden)"""
 
 
