@@ -166,6 +166,16 @@ def count_in(group: np.ndarray, h: np.ndarray) -> np.ndarray:
     return np.bincount(group[h], minlength=group.max() + 1)[group]
 
 
+def spans(o: np.ndarray, key: np.ndarray, n: int) -> np.ndarray:
+    """Per outcome code (up to `o`'s largest), how many of the `n` rows (or areas) `key`
+    its cells are in."""
+    if not len(o):
+        return np.zeros(0, np.int64)
+    seen = np.zeros((int(o.max()) + 1) * n, bool)
+    seen[o.astype(np.int64) * n + key] = True
+    return seen.reshape(-1, n).sum(axis=1)
+
+
 def best_in(group: np.ndarray, cand: np.ndarray, rank: np.ndarray, short: np.ndarray) -> np.ndarray:
     """Per group that is `short` (a flag per cell), its `cand` cell of lowest `rank`."""
     pick = np.flatnonzero(cand & short)

@@ -35,6 +35,7 @@ from brokering.dashboard.hours_cover import Columns, bare, pick_cover, pick_tota
 from brokering.dashboard.outcome_cover import HEADLINE_OUTCOMES, OUTCOMES, falls_in
 from brokering.dashboard.outcome_rows import Rows, every_outcome, fetch, frame_of, numbers
 from brokering.dashboard.outcome_rows import every_outcome_frame as _every_outcome  # noqa: F401 - the mirrors'
+from brokering.dashboard.outcome_sql import AREA_NAMES, AREA_TOTALS, LABELLED, ROW_TOTALS, named_sql
 from brokering.dashboard.school_tables import school_view
 from brokering.db import Connection, alongside, query_df
 from brokering.placing import places, settled_sql, view_placing
@@ -68,7 +69,7 @@ def _view(
     hides on them (a figure on its own people, a total when one of its cells is); the
     cells, a few numbers each, come back beside the view, Python hides the further cells
     that cover them (a rule over whole tables at once), and the view's totals they fall in.
-    `named`: rows are schools, labelled by `_named` (in SQL: handing 30,000 rows to pandas
+    `named`: rows are schools, labelled by `outcome_sql` (in SQL: handing 30,000 rows to pandas
     to merge names cost more than the view). `across`: a row's pairings over every outcome
     are shown on another view (a school's, in the flows and the ledger). `unshown`: outcomes
     whose total is shown nowhere else (`chart_hiding.totals_unshown`; or what works them
@@ -90,7 +91,7 @@ def _view(
                    FALSE AS cell
             FROM c {"WHERE k = ?" if area is not None else ""} GROUP BY ALL ORDER BY ALL
         """
-        frame = query_df(con, _named(sql) if named else sql, [*values, *one])
+        frame = query_df(con, named_sql(sql) if named else sql, [*values, *one])
         return frame.drop(columns=["cell"])
     unseen, params = unseen_sql(viewer, "m")
     own_p = [viewer.school_id] if viewer.school_id else []
@@ -126,7 +127,7 @@ def _view(
     v_unseen = f"CASE WHEN v.pairings = 1 OR v.s < {t} THEN v.s ELSE coalesce(vx.exact, v.s) END"
     cell_unseen = f"""CASE WHEN cell.pairings = 1 OR cell.s < {t} THEN cell.s
                            ELSE coalesce(cx.exact, 0) END"""
-    totals = _ROW_TOTALS if level == 1 else _AREA_TOTALS
+    totals = ROW_TOTALS if level == 1 else AREA_TOTALS
     totals = totals.format(across=across, area="WHERE c.k = ?" if area is not None else "")
     if area is not None and level == 1:  # one area's cells, by row: hidden on their own
         ctes = ""
@@ -153,7 +154,7 @@ def _view(
                    part OR unseen BETWEEN 1 AND {t - 1} AS hidden,
                    onum, {"rn, NULL::INT AS kn" if level == 1 else "NULL::INT AS rn, kn"}
             FROM vv JOIN oo USING (outcome) JOIN {"ro" if level == 1 else "ko"} USING ({key})"""
-    pad = "NULL, NULL," if named else ""  # a named view's label and place (`_LABELLED`)
+    pad = "NULL, NULL," if named else ""  # a named view's label and place (`LABELLED`)
     sql = f"""
         WITH c0 AS ({cells_sql}),
         um AS (SELECT m.pairing_id, m.staff_ref{on and ", m.side"} FROM {f.people} m
@@ -187,7 +188,7 @@ def _view(
         ci AS MATERIALIZED (
             SELECT * FROM ci0 JOIN oo USING (outcome) JOIN ro USING (r) JOIN ko USING (k))
         {ctes},
-        {_LABELLED.format(select=select) if named else f"vw AS MATERIALIZED ({select})"}
+        {LABELLED.format(select=select) if named else f"vw AS MATERIALIZED ({select})"}
         SELECT *, FALSE AS cell FROM vw
         UNION ALL  -- the cells, where the rule could still hide one of the view's figures
         SELECT NULL, CASE WHEN own THEN 'known' END, NULL, pairings, unseen, hid, onum, rn, kn,
@@ -197,7 +198,7 @@ def _view(
         UNION ALL  -- and the outcomes' names by number (rule 3 weighs them)
         SELECT outcome, NULL, NULL, NULL, NULL, NULL, onum, NULL, NULL, {pad} TRUE FROM oo
         WHERE EXISTS (SELECT 1 FROM vw WHERE NOT hidden)
-        {_AREA_NAMES.format(pad=pad) if force else ""}
+        {AREA_NAMES.format(pad=pad) if force else ""}
     """
     tail = [*one, *mine] if area is None or level == 2 else one
     args = [*values, *params, *own_p, *mine, *tail]
@@ -206,7 +207,7 @@ def _view(
     else:
         rows = fetch(con, sql, args)
     is_cell = np.asarray(rows["cell"], bool)
-    shown = np.flatnonzero(~is_cell)  # the view's rows; by label, where named (`_LABELLED`)
+    shown = np.flatnonzero(~is_cell)  # the view's rows; by label, where named (`LABELLED`)
     shown = shown[np.argsort(rows.pop("seq")[shown], kind="stable")] if named else shown
     null = {c: np.ma.getmaskarray(rows[c]) for c in ("outcome", "row", "col")}
     at = is_cell & null["outcome"] & null["col"]  # the cells; then outcomes' and areas' names
@@ -243,50 +244,6 @@ def _view(
             )
     view = view.drop(columns=["onum", "rn", "kn"])
     return view if named else view.sort_values(_VIEW_COLUMNS[:3], ignore_index=True)
-
-
-#: A view's totals over the areas: its cells' sums (a pairing has one area, and is once in
-#: a row: `cell` counts rows) — two-thirds the time of counting the pairings afresh.
-_ROW_TOTALS = """
-                SELECT ci.outcome, ci.r, sum(ci.pairings)::BIGINT AS pairings, sum(ci.s) AS s,
-                       bool_or(ci.hid) AND ({across} OR any_value(st.n) > 1) AS part
-                FROM ci JOIN (SELECT outcome, count(DISTINCT r) AS n FROM ci GROUP BY ALL) st
-                  USING (outcome)
-                GROUP BY ALL"""
-#: A view's totals over the rows (`area`: one area's filter): a pairing received by several
-#: schools is in several rows, counted once.
-_AREA_TOTALS = """
-                SELECT c.outcome, c.k, count(DISTINCT c.pairing_id) AS pairings,
-                       sum(c.pu) AS s,
-                       bool_or(p.part) AND ({across} OR any_value(st.n) > 1) AS part
-                FROM c JOIN (SELECT outcome, k, bool_or(hid) AS part FROM ci GROUP BY ALL) p
-                  USING (outcome, k)
-                JOIN (SELECT outcome, count(DISTINCT k) AS n FROM ci GROUP BY ALL) st
-                  USING (outcome)
-                {area} GROUP BY ALL"""
-
-
-#: A named view's rows (`select`: schools in "row") with a `label`, as `_named` gives it, and
-#: their place in its order (`seq`): the rows are put in order in Python, as ordering the
-#: whole read in SQL sorted the view's cells too (three times the rows).
-_LABELLED = """
-        vw0 AS ({select}),
-        nm AS (SELECT DISTINCT vw0."row", coalesce(s.name, vw0."row") AS name
-               FROM vw0 LEFT JOIN schools s ON s.school_id = vw0."row"),
-        dup AS (SELECT name FROM nm GROUP BY name HAVING count(*) > 1),
-        lab AS (SELECT "row", CASE WHEN name IN (SELECT name FROM dup)
-                                   THEN name || ' (' || "row" || ')' ELSE name END AS label
-                FROM nm),
-        vw AS MATERIALIZED (
-            SELECT vw0.*, lab.label, row_number() OVER (ORDER BY lab.label, vw0.outcome) AS seq
-            FROM vw0 LEFT JOIN lab ON lab."row" = vw0."row")"""
-
-
-#: The areas' names by number, beside a view's cells (`force` names its columns by them).
-_AREA_NAMES = """
-        UNION ALL
-        SELECT NULL, NULL, k, NULL, NULL, NULL, NULL, NULL, kn, {pad} TRUE FROM ko
-        WHERE EXISTS (SELECT 1 FROM vw WHERE NOT hidden)"""
 
 
 def _forced(
@@ -335,24 +292,6 @@ def _whole(
         raise ValueError(f"not an outcome: {sorted(got - set(FINAL))}")
     out[names[1]] = np.isin(names[0], list(got))
     return out
-
-
-def _named(sql: str) -> str:
-    """`sql`'s rows (schools in "row"; the view's, not `cell`) with a `label`: the school's
-    name, and where two schools in the answer share a name (a national register has dozens
-    of St Mary's) the name with the school's reference, so they are counted apart; ordered
-    by label."""
-    return f"""
-        WITH x AS ({sql}),
-        nm AS (SELECT DISTINCT x."row", coalesce(s.name, x."row") AS name
-               FROM x LEFT JOIN schools s ON s.school_id = x."row" WHERE NOT x.cell),
-        dup AS (SELECT name FROM nm GROUP BY name HAVING count(*) > 1),
-        lab AS (SELECT "row", CASE WHEN name IN (SELECT name FROM dup)
-                                   THEN name || ' (' || "row" || ')' ELSE name END AS label
-                FROM nm)
-        SELECT x.*, lab.label FROM x LEFT JOIN lab ON lab."row" = x."row" AND NOT x.cell
-        ORDER BY x.cell, lab.label, x.outcome
-    """
 
 
 def _outcome_cells(
