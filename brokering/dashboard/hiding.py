@@ -19,9 +19,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from brokering.dashboard import outcome_cover as oc
 from brokering.dashboard.active_cover import guard_active as _guard_active
 from brokering.dashboard.facts import guarded
-from brokering.dashboard.outcome_cover import Empty, best_in, count_in, outcome_cover, spans
+from brokering.dashboard.outcome_cover import Empty, best_in, count_in, outcome_cover
 from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.viewer import Viewer
 
@@ -293,9 +294,7 @@ def grid_hidden(
     h = primary(unseen)
     if not h.any():
         return h
-    n = len(h)
-    rank = np.empty(n, np.int64)
-    rank[np.lexsort((k, r, o, pairings, unseen))] = np.arange(n)
+    rank = oc.ranks(unseen, pairings, o, r, k)
     covers: list[Empty] = []
     h = _second(o, r, k, h, unseen, rank, across, pairings, covers, (pinned, spare, known))
     if empty is not None:
@@ -328,10 +327,10 @@ def _second(
     at = r.astype(np.int64) * nk + k
     line = o.astype(np.int64) * nk + k  # an outcome's cells in one area
     # Per outcome, the rows and areas its cells span (in bulk: a national table has 20,000).
-    rows_of, areas_of = spans(o, r, nr), spans(o, k, nk)
+    rows_of, areas_of = oc.spans(o, r, nr), oc.spans(o, k, nk)
     for _ in range(len(h) + 1):  # each pass hides at least one cell, or stops
         add, grew = np.zeros(len(h), bool), False
-        hid_rows, hid_areas = spans(o[h], r[h], nr), spans(o[h], k[h], nk)
+        hid_rows, hid_areas = oc.spans(o[h], r[h], nr), oc.spans(o[h], k[h], nk)
         for out in np.unique(o[h]):  # an outcome's hidden cells span two rows and areas
             mine = o == out
             short_r = hid_rows[out] < 2 <= rows_of[out]

@@ -16,6 +16,8 @@ else the best cell of another outcome along the line."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -164,6 +166,24 @@ def _empty_outcome(
 def count_in(group: np.ndarray, h: np.ndarray) -> np.ndarray:
     """Per cell: how many hidden cells its `group` has."""
     return np.bincount(group[h], minlength=group.max() + 1)[group]
+
+
+def ranks(*keys: np.ndarray) -> np.ndarray:
+    """Each cell's place in the order of `keys` (the first first; ties in the cells' order),
+    as `np.lexsort(keys[::-1])` puts them — by one sort of the keys as one whole number where
+    they fit (half the time of a national table's five sorts)."""
+    n = len(keys[0])
+    widths = [int(x.max()) + 1 if n else 1 for x in keys]
+    if n and min(int(x.min()) for x in keys) >= 0 and math.prod(widths) < 2**62:
+        key = keys[0].astype(np.int64)
+        for x, w in zip(keys[1:], widths[1:], strict=True):
+            key = key * w + x
+        order = np.argsort(key, kind="stable")
+    else:
+        order = np.lexsort(keys[::-1])
+    rank = np.empty(n, np.int64)
+    rank[order] = np.arange(n)
+    return rank
 
 
 def spans(o: np.ndarray, key: np.ndarray, n: int) -> np.ndarray:
