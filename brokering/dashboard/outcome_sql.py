@@ -25,20 +25,20 @@ AREA_TOTALS = """
 
 
 #: A named view's rows (`select`: schools in "row") with a `label`, as `named_sql` gives it,
-#: and
-#: their place in its order (`seq`): the rows are put in order in Python, as ordering the
-#: whole read in SQL sorted the view's cells too (three times the rows).
+#: and the label's place in name order (`seq`): the rows are put in order (by it, then by
+#: outcome) in Python, as ordering the whole read in SQL sorted the view's cells too (three
+#: times the rows), and numbering the rows in SQL sorted each school's outcomes as well.
 LABELLED = """
         vw0 AS ({select}),
         nm AS (SELECT DISTINCT vw0."row", coalesce(s.name, vw0."row") AS name
                FROM vw0 LEFT JOIN schools s ON s.school_id = vw0."row"),
         dup AS (SELECT name FROM nm GROUP BY name HAVING count(*) > 1),
-        lab AS (SELECT "row", CASE WHEN name IN (SELECT name FROM dup)
-                                   THEN name || ' (' || "row" || ')' ELSE name END AS label
-                FROM nm),
+        lab0 AS (SELECT "row", CASE WHEN name IN (SELECT name FROM dup)
+                                    THEN name || ' (' || "row" || ')' ELSE name END AS label
+                 FROM nm),
+        lab AS (SELECT *, dense_rank() OVER (ORDER BY label) AS seq FROM lab0),
         vw AS MATERIALIZED (
-            SELECT vw0.*, lab.label, row_number() OVER (ORDER BY lab.label, vw0.outcome) AS seq
-            FROM vw0 LEFT JOIN lab ON lab."row" = vw0."row")"""
+            SELECT vw0.*, lab.label, lab.seq FROM vw0 LEFT JOIN lab ON lab."row" = vw0."row")"""
 
 
 #: The areas' names by number, beside a view's cells (`force` names its columns by them).

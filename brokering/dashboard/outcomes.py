@@ -208,7 +208,9 @@ def _view(
         rows = fetch(con, sql, args)
     is_cell = np.asarray(rows["cell"], bool)
     shown = np.flatnonzero(~is_cell)  # the view's rows; by label, where named (`LABELLED`)
-    shown = shown[np.argsort(rows.pop("seq")[shown], kind="stable")] if named else shown
+    if named:  # (outcome numbers are in name order)
+        seq = np.ma.getdata(rows.pop("seq"))[shown]
+        shown = shown[np.lexsort((np.ma.getdata(rows["onum"])[shown], seq))]
     null = {c: np.ma.getmaskarray(rows[c]) for c in ("outcome", "row", "col")}
     at = is_cell & null["outcome"] & null["col"]  # the cells; then outcomes' and areas' names
     o, r, k, unseen, pairings = (
