@@ -154,6 +154,7 @@ def _view(
                    part OR unseen BETWEEN 1 AND {t - 1} AS hidden,
                    onum, {"rn, NULL::INT AS kn" if level == 1 else "NULL::INT AS rn, kn"}
             FROM vv JOIN oo USING (outcome) JOIN {"ro" if level == 1 else "ko"} USING ({key})"""
+    row_s = ", cell.s" if level == 1 else ""  # (the rows' totals sum it: `ROW_TOTALS`)
     pad = "NULL, NULL," if named else ""  # a named view's label and place (`LABELLED`)
     sql = f"""
         WITH c0 AS ({cells_sql}),
@@ -173,7 +174,7 @@ def _view(
             FROM cp JOIN um USING (pairing_id) GROUP BY ALL),
         ci0 AS MATERIALIZED (
             SELECT *, unseen BETWEEN 1 AND {t - 1} AS hid FROM (
-                SELECT cell.outcome, cell.r, cell.k, cell.pairings, cell.own, cell.s,
+                SELECT cell.outcome, cell.r, cell.k, cell.pairings, cell.own{row_s},
                        {settled_sql(cell_unseen, "plk.placed", whole_r)} AS unseen
                 FROM cell LEFT JOIN cx USING (outcome, r, k)
                 {on and "LEFT JOIN plk USING (outcome, k)"})),
