@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from brokering.dashboard import outcome_cover as oc
 from brokering.dashboard.active_cover import guard_active as _guard_active
 from brokering.dashboard.facts import guarded
 from brokering.dashboard.outcome_cover import Empty, best_in, count_in, outcome_cover
@@ -293,9 +294,7 @@ def grid_hidden(
     h = primary(unseen)
     if not h.any():
         return h
-    n = len(h)
-    rank = np.empty(n, np.int64)
-    rank[np.lexsort((k, r, o, pairings, unseen))] = np.arange(n)
+    rank = oc.ranks(unseen, pairings, o, r, k)
     covers: list[Empty] = []
     h = _second(o, r, k, h, unseen, rank, across, pairings, covers, (pinned, spare, known))
     if empty is not None:
@@ -324,35 +323,41 @@ def _second(
     `empty`."""
     h = h.copy()
     open_ = (unseen > 0) & (pairings > 0)
-    at = r.astype(np.int64) * (k.max() + 1) + k
+    nr, nk = int(r.max()) + 1, int(k.max()) + 1
+    at = r.astype(np.int64) * nk + k
+    line = o.astype(np.int64) * nk + k  # an outcome's cells in one area
+    # Per outcome, the rows and areas its cells span (in bulk: a national table has 20,000).
+    rows_of, areas_of = oc.spans(o, r, nr), oc.spans(o, k, nk)
     for _ in range(len(h) + 1):  # each pass hides at least one cell, or stops
         add, grew = np.zeros(len(h), bool), False
+        hid_rows, hid_areas = oc.spans(o[h], r[h], nr), oc.spans(o[h], k[h], nk)
         for out in np.unique(o[h]):  # an outcome's hidden cells span two rows and areas
             mine = o == out
-            short_r = len(np.unique(r[mine & h])) < 2 <= len(np.unique(r[mine]))
-            short_k = len(np.unique(k[mine & h])) < 2 <= len(np.unique(k[mine]))
+            short_r = hid_rows[out] < 2 <= rows_of[out]
+            short_k = hid_areas[out] < 2 <= areas_of[out]
             if not (short_r or short_k or (mine & h).sum() < 2):
                 continue
-            cand = mine & ~h & open_
-            new_r = ~np.isin(r, r[mine & h]) if short_r else True
-            new_k = ~np.isin(k, k[mine & h]) if short_k else True
+            cand = mine & ~h & open_  # (short of a second row: its hidden cells are in one)
+            new_r = r != r[np.argmax(mine & h)] if short_r else True
+            new_k = k != k[np.argmax(mine & h)] if short_k else True
             for want in (cand & new_r & new_k, cand & new_r, cand & new_k, cand):
                 if want.any():
                     add[np.flatnonzero(want)[np.argmin(rank[want])]] = True
                     break
         # An area's total of an outcome is in the headline: one hidden cell needs a second.
-        line = o.astype(np.int64) * (k.max() + 1) + k
         add |= best_in(line, ~h & open_, rank, count_in(line, h) == 1)
         if across:  # a row's total over the outcomes is shown: one hidden outcome needs two
-            first = np.full(r.max() + 1, -1)
+            first = np.full(nr, -1)
             first[r[h]] = o[h]
-            lone = np.zeros(r.max() + 1, bool)
+            lone = np.zeros(nr, bool)
             lone[r[h]] = True
             lone[r[h & (o != first[r])]] = False
             cand = ~h & open_ & lone[r] & (o != first[r])
             # Best in an area where the first is hidden: the two then move against each other
             # there, under the flows' totals by area.
-            add |= best_in(r, cand, np.where(np.isin(at, at[h]), rank, rank + len(h)), lone[r])
+            beside = np.zeros(nr * nk, bool)
+            beside[at[h]] = True
+            add |= best_in(r, cand, np.where(beside[at], rank, rank + len(h)), lone[r])
         if across:  # rule 3 (the hours table's outcome totals are the headline's: no cover)
             more, grew = outcome_cover(o, r, k, h | add, unseen, rank, pairings, empty, *cover)
             add |= more

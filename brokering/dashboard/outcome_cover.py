@@ -10,11 +10,13 @@ shown (found: the alliance's only stopped pairing, its school's row hidden, was 
 alliance's pairings less the open, transferred and judged totals). So a second outcome is
 hidden along the line: best the cell beside the hidden one (same row and area) — a cell
 with people the viewer cannot see, or, where the views draw every outcome of a group with
-a hidden figure as hidden (`outcomes._every_outcome`, the `empty` cover), an outcome with
+a hidden figure as hidden (`outcome_rows.every_outcome`, the `empty` cover), an outcome with
 no pairings there, which the viewer cannot tell is empty once its totals are hidden —
 else the best cell of another outcome along the line."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pandas as pd
@@ -164,6 +166,34 @@ def _empty_outcome(
 def count_in(group: np.ndarray, h: np.ndarray) -> np.ndarray:
     """Per cell: how many hidden cells its `group` has."""
     return np.bincount(group[h], minlength=group.max() + 1)[group]
+
+
+def ranks(*keys: np.ndarray) -> np.ndarray:
+    """Each cell's place in the order of `keys` (the first first; ties in the cells' order),
+    as `np.lexsort(keys[::-1])` puts them — by one sort of the keys as one whole number where
+    they fit (half the time of a national table's five sorts)."""
+    n = len(keys[0])
+    widths = [int(x.max()) + 1 if n else 1 for x in keys]
+    if n and min(int(x.min()) for x in keys) >= 0 and math.prod(widths) < 2**62:
+        key = keys[0].astype(np.int64)
+        for x, w in zip(keys[1:], widths[1:], strict=True):
+            key = key * w + x
+        order = np.argsort(key, kind="stable")
+    else:
+        order = np.lexsort(keys[::-1])
+    rank = np.empty(n, np.int64)
+    rank[order] = np.arange(n)
+    return rank
+
+
+def spans(o: np.ndarray, key: np.ndarray, n: int) -> np.ndarray:
+    """Per outcome code (up to `o`'s largest), how many of the `n` rows (or areas) `key`
+    its cells are in."""
+    if not len(o):
+        return np.zeros(0, np.int64)
+    seen = np.zeros((int(o.max()) + 1) * n, bool)
+    seen[o.astype(np.int64) * n + key] = True
+    return seen.reshape(-1, n).sum(axis=1)
 
 
 def best_in(group: np.ndarray, cand: np.ndarray, rank: np.ndarray, short: np.ndarray) -> np.ndarray:

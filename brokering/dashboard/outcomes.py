@@ -33,6 +33,9 @@ from brokering.dashboard.facts import (
 from brokering.dashboard.hiding import grid_hidden
 from brokering.dashboard.hours_cover import Columns, bare, pick_cover, pick_total_cover
 from brokering.dashboard.outcome_cover import HEADLINE_OUTCOMES, OUTCOMES, falls_in
+from brokering.dashboard.outcome_rows import Rows, every_outcome, fetch, frame_of, numbers
+from brokering.dashboard.outcome_rows import every_outcome_frame as _every_outcome  # noqa: F401 - the mirrors'
+from brokering.dashboard.outcome_sql import AREA_NAMES, AREA_TOTALS, LABELLED, ROW_TOTALS, named_sql
 from brokering.dashboard.school_tables import school_view
 from brokering.db import Connection, alongside, query_df
 from brokering.placing import places, settled_sql, view_placing
@@ -57,6 +60,7 @@ def _view(
     across: bool = False,
     unshown: frozenset[str] | Callable[[], frozenset[str]] = frozenset(),
     force: Columns | Callable[[Connection], Columns] = frozenset(),
+    raw: bool = False,
 ) -> pd.DataFrame:
     """One view of the table behind `cells_sql` — row totals (level 1), column totals
     (level 2), or one area's cells (level 1) or total (level 2) — suppressed with every
@@ -65,7 +69,7 @@ def _view(
     hides on them (a figure on its own people, a total when one of its cells is); the
     cells, a few numbers each, come back beside the view, Python hides the further cells
     that cover them (a rule over whole tables at once), and the view's totals they fall in.
-    `named`: rows are schools, labelled by `_named` (in SQL: handing 30,000 rows to pandas
+    `named`: rows are schools, labelled by `outcome_sql` (in SQL: handing 30,000 rows to pandas
     to merge names cost more than the view). `across`: a row's pairings over every outcome
     are shown on another view (a school's, in the flows and the ledger). `unshown`: outcomes
     whose total is shown nowhere else (`chart_hiding.totals_unshown`; or what works them
@@ -74,7 +78,8 @@ def _view(
     its cells even where it is the outcome's only row or area. `force`:
     (outcome, area) with a cell hidden whatever it rests on (`hours_cover.areas_unshown`) —
     or what works them out on a cursor, run alongside the view's own read (`db.alongside`:
-    at national scale each is mostly one thread's work)."""
+    at national scale each is mostly one thread's work). `raw`: its text columns left as
+    Python strings (object), for a caller that hands them on as arrays."""
     one = [area] if area is not None else []
     if viewer.sees_everyone:
         row = "r" if level == 1 else "NULL"
@@ -86,7 +91,7 @@ def _view(
                    FALSE AS cell
             FROM c {"WHERE k = ?" if area is not None else ""} GROUP BY ALL ORDER BY ALL
         """
-        frame = query_df(con, _named(sql) if named else sql, [*values, *one])
+        frame = query_df(con, named_sql(sql) if named else sql, [*values, *one])
         return frame.drop(columns=["cell"])
     unseen, params = unseen_sql(viewer, "m")
     own_p = [viewer.school_id] if viewer.school_id else []
@@ -122,21 +127,15 @@ def _view(
     v_unseen = f"CASE WHEN v.pairings = 1 OR v.s < {t} THEN v.s ELSE coalesce(vx.exact, v.s) END"
     cell_unseen = f"""CASE WHEN cell.pairings = 1 OR cell.s < {t} THEN cell.s
                            ELSE coalesce(cx.exact, 0) END"""
+    totals = ROW_TOTALS if level == 1 else AREA_TOTALS
+    totals = totals.format(across=across, area="WHERE c.k = ?" if area is not None else "")
     if area is not None and level == 1:  # one area's cells, by row: hidden on their own
         ctes = ""
         select = """SELECT outcome, r AS "row", k AS col, pairings, unseen, hid AS hidden,
                            onum, rn, kn FROM ci WHERE k = ?"""
     else:
         ctes = f"""
-            , v AS (
-                SELECT c.outcome, c.{key}, count(DISTINCT c.pairing_id) AS pairings,
-                       sum(c.pu) AS s,
-                       bool_or(p.part) AND ({across} OR any_value(st.n) > 1) AS part
-                FROM c JOIN (SELECT outcome, {key}, bool_or(hid) AS part FROM ci GROUP BY ALL) p
-                  USING (outcome, {key})
-                JOIN (SELECT outcome, count(DISTINCT {key}) AS n FROM ci GROUP BY ALL) st
-                  USING (outcome)
-                {"WHERE c.k = ?" if area is not None else ""} GROUP BY ALL),
+            , v AS ({totals}),
             vp AS MATERIALIZED (
                 SELECT c.pairing_id, c.outcome, c.{key}
                 FROM c SEMI JOIN (SELECT outcome, {key} FROM v
@@ -155,6 +154,8 @@ def _view(
                    part OR unseen BETWEEN 1 AND {t - 1} AS hidden,
                    onum, {"rn, NULL::INT AS kn" if level == 1 else "NULL::INT AS rn, kn"}
             FROM vv JOIN oo USING (outcome) JOIN {"ro" if level == 1 else "ko"} USING ({key})"""
+    row_s = ", cell.s" if level == 1 else ""  # (the rows' totals sum it: `ROW_TOTALS`)
+    pad = "NULL, NULL," if named else ""  # a named view's label and place (`LABELLED`)
     sql = f"""
         WITH c0 AS ({cells_sql}),
         um AS (SELECT m.pairing_id, m.staff_ref{on and ", m.side"} FROM {f.people} m
@@ -173,7 +174,7 @@ def _view(
             FROM cp JOIN um USING (pairing_id) GROUP BY ALL),
         ci0 AS MATERIALIZED (
             SELECT *, unseen BETWEEN 1 AND {t - 1} AS hid FROM (
-                SELECT cell.outcome, cell.r, cell.k, cell.pairings, cell.own,
+                SELECT cell.outcome, cell.r, cell.k, cell.pairings, cell.own{row_s},
                        {settled_sql(cell_unseen, "plk.placed", whole_r)} AS unseen
                 FROM cell LEFT JOIN cx USING (outcome, r, k)
                 {on and "LEFT JOIN plk USING (outcome, k)"})),
@@ -188,49 +189,50 @@ def _view(
         ci AS MATERIALIZED (
             SELECT * FROM ci0 JOIN oo USING (outcome) JOIN ro USING (r) JOIN ko USING (k))
         {ctes},
-        vw AS MATERIALIZED ({select})
+        {LABELLED.format(select=select) if named else f"vw AS MATERIALIZED ({select})"}
         SELECT *, FALSE AS cell FROM vw
         UNION ALL  -- the cells, where the rule could still hide one of the view's figures
         SELECT NULL, CASE WHEN own THEN 'known' END, NULL, pairings, unseen, hid, onum, rn, kn,
-               TRUE
+               {pad} TRUE
         FROM ci
         WHERE EXISTS (SELECT 1 FROM vw WHERE NOT hidden)
         UNION ALL  -- and the outcomes' names by number (rule 3 weighs them)
-        SELECT outcome, NULL, NULL, NULL, NULL, NULL, onum, NULL, NULL, TRUE FROM oo
+        SELECT outcome, NULL, NULL, NULL, NULL, NULL, onum, NULL, NULL, {pad} TRUE FROM oo
         WHERE EXISTS (SELECT 1 FROM vw WHERE NOT hidden)
-        {_AREA_NAMES if force else ""}
+        {AREA_NAMES.format(pad=pad) if force else ""}
     """
     tail = [*one, *mine] if area is None or level == 2 else one
     args = [*values, *params, *own_p, *mine, *tail]
     if callable(force):
-        frame, force = alongside(
-            con, force, lambda: query_df(con, _named(sql) if named else sql, args)
-        )
+        rows, force = alongside(con, force, lambda: fetch(con, sql, args))
     else:
-        frame = query_df(con, _named(sql) if named else sql, args)
-    is_cell = frame["cell"].to_numpy(bool)
-    cells = frame[is_cell]
-    named_o = (cells["outcome"].notna() | cells["col"].notna()).to_numpy(bool)
-    names, cells = cells[named_o], cells[~named_o]
-    areas, names = names[names["col"].notna()], names[names["col"].isna()]
-    view = frame[~is_cell].drop(columns=["cell"]).reset_index(drop=True)
-    hid = cells["hidden"].to_numpy(bool)
-    picked = _forced(cells, names, areas, force)
+        rows = fetch(con, sql, args)
+    is_cell = np.asarray(rows["cell"], bool)
+    shown = np.flatnonzero(~is_cell)  # the view's rows; by label, where named (`LABELLED`)
+    if named:  # (outcome numbers are in name order)
+        seq = np.ma.getdata(rows.pop("seq"))[shown]
+        shown = shown[np.lexsort((np.ma.getdata(rows["onum"])[shown], seq))]
+    null = {c: np.ma.getmaskarray(rows[c]) for c in ("outcome", "row", "col")}
+    at = is_cell & null["outcome"] & null["col"]  # the cells; then outcomes' and areas' names
+    o, r, k, unseen, pairings = (
+        numbers(rows, c, at) for c in ("onum", "rn", "kn", "unseen", "pairings")
+    )
+    hid = numbers(rows, "hidden", at, bool)
+    named_o, named_k = is_cell & ~null["outcome"] & null["col"], is_cell & ~null["col"]
+    names = (np.ma.getdata(rows["outcome"])[named_o], numbers(rows, "onum", named_o))
+    view = frame_of(rows, shown, strings=not raw).drop(columns=["cell"])
+    picked = _forced(o, r, k, hid, unseen, pairings, names, rows, named_k, force)
     # Outcomes whose total is shown nowhere else (by number), asked only where it could matter.
-    whole = _whole(cells, names, hid | picked, unshown, level)
+    whole = _whole(o, r if level == 1 else k, names, hid | picked, unshown)
     if whole.any():
-        o, r, k = (cells[c].to_numpy(np.int64) for c in ("onum", "rn", "kn"))
-        unseen, pairings = cells["unseen"].to_numpy(np.int64), cells["pairings"].to_numpy(np.int64)
         picked |= pick_total_cover(o, r, k, hid | picked, unseen, pairings, whole)
     if hid.any() or picked.any():
-        o, r, k = (cells[c].to_numpy(np.int64) for c in ("onum", "rn", "kn"))
-        unseen, pairings = cells["unseen"].to_numpy(np.int64), cells["pairings"].to_numpy(np.int64)
         unseen = np.where(picked, 1, unseen)  # hidden as if on their own people
         empty: list[tuple[int, int, int]] = []  # cells with no pairings hidden as cover
         pinned = np.zeros(o.max() + 1, bool)
-        pinned[names["onum"].to_numpy(np.int64)] = names["outcome"].isin(HEADLINE_OUTCOMES)
-        spare = bool(set(OUTCOMES) - set(HEADLINE_OUTCOMES) - set(names["outcome"]))
-        known = cells["row"].notna().to_numpy(bool)  # every pairing with the head's school
+        pinned[names[1]] = np.isin(names[0], HEADLINE_OUTCOMES)
+        spare = bool(set(OUTCOMES) - set(HEADLINE_OUTCOMES) - set(names[0]))
+        known = ~null["row"][at]  # every pairing with the head's school
         cover = dict(empty=empty, pinned=pinned, spare=spare, known=known)
         more = grid_hidden(o, r, k, unseen, pairings, across, **cover) & ~hid
         # (A cell hidden on its own people of an outcome whose total is shown nowhere else:
@@ -247,70 +249,52 @@ def _view(
     return view if named else view.sort_values(_VIEW_COLUMNS[:3], ignore_index=True)
 
 
-#: The areas' names by number, beside a view's cells (`force` names its columns by them).
-_AREA_NAMES = """
-        UNION ALL
-        SELECT NULL, NULL, k, NULL, NULL, NULL, NULL, NULL, kn, TRUE FROM ko
-        WHERE EXISTS (SELECT 1 FROM vw WHERE NOT hidden)"""
-
-
 def _forced(
-    cells: pd.DataFrame, names: pd.DataFrame, areas: pd.DataFrame, force: Columns
+    o: np.ndarray,
+    r: np.ndarray,
+    k: np.ndarray,
+    hid: np.ndarray,
+    unseen: np.ndarray,
+    pairings: np.ndarray,
+    names: tuple[np.ndarray, np.ndarray],
+    rows: Rows,
+    named_k: np.ndarray,
+    force: Columns,
 ) -> np.ndarray:
-    """Which of a view's cells `hours_cover.pick_cover` hides for `force`'s columns
-    (outcome, area), given the outcomes' and areas' names by number. Aligned with `cells`."""
-    if not force or cells.empty:
-        return np.zeros(len(cells), bool)
-    onum = dict(zip(names["outcome"], names["onum"].astype(np.int64), strict=True))
-    knum = dict(zip(areas["col"], areas["kn"].astype(np.int64), strict=True))
-    want = {(onum[o], knum[a]) for o, a in force if o in onum and a in knum}
-    o, r, k = (cells[c].to_numpy(np.int64) for c in ("onum", "rn", "kn"))
+    """Which of a view's cells (codes `o`, `r`, `k`; `hid` hidden on their own people)
+    `hours_cover.pick_cover` hides for `force`'s columns (outcome, area), given the outcomes'
+    names by number and the read's rows `named_k` naming its areas. Aligned with the cells."""
+    if not force or not len(o):
+        return np.zeros(len(o), bool)
+    onum = dict(zip(names[0], names[1], strict=True))
+    knum = dict(zip(np.ma.getdata(rows["col"])[named_k], numbers(rows, "kn", named_k), strict=True))
+    want = {(onum[a], knum[b]) for a, b in force if a in onum and b in knum}
     wanted = np.array([(x, y) in want for x, y in zip(o, k, strict=True)], bool)
-    unseen, pairings = cells["unseen"].to_numpy(np.int64), cells["pairings"].to_numpy(np.int64)
-    return pick_cover(o, r, k, cells["hidden"].to_numpy(bool), unseen, pairings, wanted)
+    return pick_cover(o, r, k, hid, unseen, pairings, wanted)
 
 
 def _whole(
-    cells: pd.DataFrame,
-    names: pd.DataFrame,
+    o: np.ndarray,
+    key: np.ndarray,
+    names: tuple[np.ndarray, np.ndarray],
     hidden: np.ndarray,
     unshown: frozenset[str] | Callable[[], frozenset[str]],
-    level: int,
 ) -> np.ndarray:
     """By outcome number, the outcomes of a view's table whose total is shown nowhere else
     (`unshown`, read only where `hours_cover.bare` says it could change what is hidden;
+    `o`, `key`: the cells' outcomes and rows (areas, for a view of the areas' totals);
     `hidden`: the cells hidden so far)."""
-    n = int(names["onum"].max()) + 1 if len(names) else 0
+    n = int(names[1].max()) + 1 if len(names[1]) else 0
     out = np.zeros(n, bool)
-    if not unshown or cells.empty or not n:
+    if not unshown or not len(o) or not n:
         return out
-    o = cells["onum"].to_numpy(np.int64)
-    key = cells["rn" if level == 1 else "kn"].to_numpy(np.int64)
     if not bare(o, key, hidden):
         return out
     got = unshown() if callable(unshown) else unshown
     if not got <= set(FINAL):
         raise ValueError(f"not an outcome: {sorted(got - set(FINAL))}")
-    out[names["onum"].to_numpy(np.int64)] = names["outcome"].isin(got).to_numpy(bool)
+    out[names[1]] = np.isin(names[0], list(got))
     return out
-
-
-def _named(sql: str) -> str:
-    """`sql`'s rows (schools in "row"; the view's, not `cell`) with a `label`: the school's
-    name, and where two schools in the answer share a name (a national register has dozens
-    of St Mary's) the name with the school's reference, so they are counted apart; ordered
-    by label."""
-    return f"""
-        WITH x AS ({sql}),
-        nm AS (SELECT DISTINCT x."row", coalesce(s.name, x."row") AS name
-               FROM x LEFT JOIN schools s ON s.school_id = x."row" WHERE NOT x.cell),
-        dup AS (SELECT name FROM nm GROUP BY name HAVING count(*) > 1),
-        lab AS (SELECT "row", CASE WHEN name IN (SELECT name FROM dup)
-                                   THEN name || ' (' || "row" || ')' ELSE name END AS label
-                FROM nm)
-        SELECT x.*, lab.label FROM x LEFT JOIN lab ON lab."row" = x."row" AND NOT x.cell
-        ORDER BY x.cell, lab.label, x.outcome
-    """
 
 
 def _outcome_cells(
@@ -373,55 +357,20 @@ def outcomes_by(
         )
         view = labelled(con, view) if school else view
     else:
-        view = _view(con, f, viewer, cells, values, level, scope.area, named=school, across=True)
-    pairings = view["pairings"].astype("Int64").where(~view["hidden"].to_numpy(bool), pd.NA)
+        view = _view(
+            con, f, viewer, cells, values, level, scope.area, named=school, across=True, raw=school
+        )
+    counts = view["pairings"].astype("Int64").array
+    hidden = view["hidden"].to_numpy(bool) | counts.isna()
+    group, outcome, pairings = every_outcome(
+        (view["label"] if school else view["col"]).to_numpy(object),
+        view["outcome"].to_numpy(object),
+        pd.arrays.IntegerArray(counts.to_numpy(np.int64, na_value=0), hidden),
+    )
     out = pd.DataFrame(
-        {
-            "group": (view["label"] if school else view["col"]).to_numpy(object),
-            "outcome": view["outcome"].to_numpy(object),
-            "pairings": pairings.to_numpy(),
-        },
+        {"group": group, "outcome": outcome, "pairings": pairings},
         columns=["group", "outcome", "pairings"],
     )
-    out["pairings"] = out["pairings"].astype("Int64")
-    out = _every_outcome(out)
     if not school:  # a handful of areas; schools come ordered by label from SQL
         out = out.sort_values(["group", "outcome"], kind="stable").reset_index(drop=True)
     return out
-
-
-def _every_outcome(out: pd.DataFrame) -> pd.DataFrame:
-    """Each group with a hidden figure gets a row for every outcome, those with no pairings
-    hidden too. Why: a list of the outcomes present tells which are none, and beside a total
-    shown elsewhere (the group's pairings in the flows and the ledger, an area's pairings
-    active and evidenced transfers in the headline) a hidden figure whose group has no other
-    unknown outcome is that total less the ones shown. (A group with nothing hidden shows
-    all it has: the outcomes it leaves out are none, as its figures say.)"""
-    hidden = out["pairings"].isna().to_numpy()
-    if not hidden.any():
-        return out
-    # As whole numbers (a national view has 20,000 schools): group by first appearance (the
-    # view's order), outcome by its place in OUTCOMES (alphabetical, as the views sort).
-    group, names = pd.factorize(out["group"].to_numpy(object))
-    outcome = pd.Categorical(out["outcome"], categories=OUTCOMES).codes.astype(np.int64)
-    if (outcome < 0).any():  # an outcome not in OUTCOMES would pass for another group's
-        raise ValueError(f"unknown outcomes: {sorted(set(out['outcome'][outcome < 0]))}")
-    n = len(OUTCOMES)
-    have = group.astype(np.int64) * n + outcome
-    partly = np.unique(group[hidden]).astype(np.int64)
-    wanted = (partly[:, None] * n + np.arange(n)).ravel()
-    missing = wanted[~np.isin(wanted, have)]
-    if not len(missing):
-        return out
-    add = pd.DataFrame(
-        {
-            "group": np.asarray(names, dtype=object)[missing // n],
-            "outcome": np.array(OUTCOMES, dtype=object)[missing % n],
-            "pairings": pd.arrays.IntegerArray(
-                np.zeros(len(missing), np.int64), np.ones(len(missing), bool)
-            ),
-        }
-    )
-    full = pd.concat([out, add], ignore_index=True)
-    order = np.argsort(np.concatenate([have, missing]), kind="stable")
-    return full.iloc[order].reset_index(drop=True)
