@@ -219,12 +219,22 @@ def plan(c: Covers, a: np.ndarray, b: np.ndarray, rank: np.ndarray, n: int) -> P
     dir_[half:, 0], dir_[half:, 1] = c.a_open, c.b_open
     key = pd.Index(ends_n.astype(np.int64) * n + ends_y)
     at_x = key.get_indexer(c.named.astype(np.int64) * n + c.at) if half else np.full(len(c.at), -1)
-    order = np.lexsort((rank[ends_p], ends_n))
+    # By school, then rank: one key (each end's school and rank are one pair), one sort.
+    order = np.argsort(ends_n.astype(np.int64) * max(half, 1) + rank[ends_p])
     order = order[~c.whole[ends_y[order]]]
-    heads, start = np.unique(ends_n[order], return_index=True)
+    heads, start = first_of_runs(ends_n[order])
     nxt = np.minimum(start + 1, max(len(order) - 1, 0))
     second = np.where(ends_n[order[nxt]] == heads, order[nxt], -1) if len(order) else heads.copy()
     return Plan(c, ends_n, ends_y, ends_p, dir_, at_x, order, heads, start, second)
+
+
+def first_of_runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(each value, where its run starts) in the sorted `values`: what np.unique's
+    return_index gives for sorted input, without sorting it again."""
+    if not len(values):
+        return values[:0].copy(), np.empty(0, np.intp)
+    start = np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]]))
+    return values[start], start
 
 
 def apply(pl: Plan, keep_s: np.ndarray, keep_p: np.ndarray) -> None:
