@@ -81,9 +81,10 @@ def lists(viewer: Viewer) -> bool:
 
 
 #: What `read` answers, one row each, as (kind, x, side, z, k) with schools by place:
-#: 0 an unnamed side (X, its side, N); 1 a school with someone unseen on a side; 2 a whole
-#: school; 3 a school's unseen people (k); 4 a direction giver (x) -> receiver (z) resting on
-#: someone unseen; 5 two schools' unseen people (x, z: a, b; k).
+#: 0 an unnamed side (X, its side, N); 2 a whole school; 3 a school's unseen people (k) and
+#: the sides they are on (side: 1 donor, 2 recipient, 3 both; one row, not one a side);
+#: 4 a direction giver (x) -> receiver (z) resting on someone unseen; 5 two schools' unseen
+#: people (x, z: a, b; k).
 _READ = """
     WITH {un}, {order},
     m AS MATERIALIZED (
@@ -100,12 +101,10 @@ _READ = """
         JOIN (SELECT pairing_id, school_id FROM m WHERE seen) n USING (pairing_id)
         GROUP BY ALL
         UNION ALL
-        SELECT 1, school_id, side, NULL, NULL FROM m WHERE NOT seen GROUP BY ALL
-        UNION ALL
         SELECT 2, sc.school_id, NULL, NULL, NULL FROM schools sc WHERE {whole}
         UNION ALL
-        SELECT 3, school_id, NULL, NULL, count(DISTINCT staff_ref) FROM m WHERE NOT seen
-        GROUP BY school_id
+        SELECT 3, school_id, (bool_or(side = 0)::TINYINT + 2 * bool_or(side = 1)::TINYINT),
+          NULL, count(DISTINCT staff_ref) FROM m WHERE NOT seen GROUP BY school_id
         UNION ALL
         SELECT 4, giver, NULL, receiver, NULL FROM opened
         UNION ALL
@@ -149,13 +148,14 @@ def read(
     x, side = got["x"].astype(np.int64), got["side"].astype(np.int64)
     z, k = got["z"].astype(np.int64), got["k"].astype(np.int64)
     a_at, b_at = pairs["a_at"].to_numpy(np.int64), pairs["b_at"].to_numpy(np.int64)
-    needs, opened = kind == 0, kind == 1
+    needs, unseen = kind == 0, kind == 3
     open_s = np.zeros((n, 2), bool)
-    open_s[x[opened], side[opened]] = True
+    open_s[x[unseen], 0] = (side[unseen] & 1) > 0  # (a school's unseen sides, as bits)
+    open_s[x[unseen], 1] = (side[unseen] & 2) > 0
     whole_s = np.zeros(n, bool)
     whole_s[x[kind == 2]] = True
     hidden_s = np.zeros(n, np.int64)
-    hidden_s[x[kind == 3]] = k[kind == 3]
+    hidden_s[x[unseen]] = k[unseen]
 
     def found(rows: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
         """Per relationship (its schools `first`, `second` by place): its row among `rows`
