@@ -182,8 +182,9 @@ def _snapshot(con: Connection) -> Iterator[Connection]:
 
 
 #: The CTE `ord`: each school's place in the ledger's order (`pos`: hub first, then by name,
-#: as the by-school view is listed) and in code order (`by_id`) — worked out in the reads so
-#: that the suppression's passes find a row by number, not by looking its code up.
+#: as the by-school view is listed) and in code order (`by_id`) — worked out in the by-school
+#: read (the later reads take it from that read's rows: `_places`) so that the suppression's
+#: passes find a row by number, not by looking its code up.
 _ORDER = """ord AS (SELECT school_id, name, is_hub,
     row_number() OVER (ORDER BY is_hub DESC, name, school_id) - 1 AS pos,
     row_number() OVER (ORDER BY school_id) - 1 AS by_id FROM schools)"""
