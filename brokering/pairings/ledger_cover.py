@@ -45,10 +45,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import duckdb
 import numpy as np
 import pandas as pd
 
-from brokering.db import Connection, query_df
+from brokering.db import Connection, StoreError
 from brokering.derived import Relations
 from brokering.placing import whole_sql
 from brokering.viewer import Viewer
@@ -80,9 +81,10 @@ def lists(viewer: Viewer) -> bool:
 
 
 #: What `read` answers, one row each, as (kind, x, side, z, k) with schools by place:
-#: 0 an unnamed side (X, its side, N); 1 a school with someone unseen on a side; 2 a whole
-#: school; 3 a school's unseen people (k); 4 a direction giver (x) -> receiver (z) resting on
-#: someone unseen; 5 two schools' unseen people (x, z: a, b; k).
+#: 0 an unnamed side (X, its side, N); 2 a whole school; 3 a school's unseen people (k) and
+#: the sides they are on (side: 1 donor, 2 recipient, 3 both; one row, not one a side);
+#: 4 a direction giver (x) -> receiver (z) resting on someone unseen; 5 two schools' unseen
+#: people (x, z: a, b; k).
 _READ = """
     WITH {un}, {order},
     m AS MATERIALIZED (
@@ -99,12 +101,10 @@ _READ = """
         JOIN (SELECT pairing_id, school_id FROM m WHERE seen) n USING (pairing_id)
         GROUP BY ALL
         UNION ALL
-        SELECT 1, school_id, side, NULL, NULL FROM m WHERE NOT seen GROUP BY ALL
-        UNION ALL
         SELECT 2, sc.school_id, NULL, NULL, NULL FROM schools sc WHERE {whole}
         UNION ALL
-        SELECT 3, school_id, NULL, NULL, count(DISTINCT staff_ref) FROM m WHERE NOT seen
-        GROUP BY school_id
+        SELECT 3, school_id, (bool_or(side = 0)::TINYINT + 2 * bool_or(side = 1)::TINYINT),
+          NULL, count(DISTINCT staff_ref) FROM m WHERE NOT seen GROUP BY school_id
         UNION ALL
         SELECT 4, giver, NULL, receiver, NULL FROM opened
         UNION ALL
@@ -143,18 +143,19 @@ def read(
         joint=rel["joint"],
         whole=whole,
     )
-    frame = query_df(con, sql, [*params, *own])
-    kind = frame["kind"].to_numpy()
-    x, side = frame["x"].to_numpy(np.int64), frame["side"].to_numpy(np.int64)
-    z, k = frame["z"].to_numpy(np.int64), frame["k"].to_numpy(np.int64)
+    got = query_arrays(con, sql, [*params, *own])  # (arrays, not a frame: 130,000 rows)
+    kind = got["kind"]
+    x, side = got["x"].astype(np.int64), got["side"].astype(np.int64)
+    z, k = got["z"].astype(np.int64), got["k"].astype(np.int64)
     a_at, b_at = pairs["a_at"].to_numpy(np.int64), pairs["b_at"].to_numpy(np.int64)
-    needs, opened = kind == 0, kind == 1
+    needs, unseen = kind == 0, kind == 3
     open_s = np.zeros((n, 2), bool)
-    open_s[x[opened], side[opened]] = True
+    open_s[x[unseen], 0] = (side[unseen] & 1) > 0  # (a school's unseen sides, as bits)
+    open_s[x[unseen], 1] = (side[unseen] & 2) > 0
     whole_s = np.zeros(n, bool)
     whole_s[x[kind == 2]] = True
     hidden_s = np.zeros(n, np.int64)
-    hidden_s[x[kind == 3]] = k[kind == 3]
+    hidden_s[x[unseen]] = k[unseen]
 
     def found(rows: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
         """Per relationship (its schools `first`, `second` by place): its row among `rows`
@@ -174,6 +175,15 @@ def read(
     )
     hidden_p = np.append(k[kind == 5], 0)[joint]  # (-1, no row: the 0 appended)
     return covers, hidden_s, hidden_p
+
+
+def query_arrays(con: Connection, sql: str, params: list[object]) -> dict[str, np.ndarray]:
+    """A read's columns as numpy arrays (none NULL here): no DataFrame built for rows that
+    are only taken apart again. Driver errors become StoreError, as `query_df`'s do."""
+    try:
+        return {k: np.asarray(v) for k, v in con.execute(sql, params).fetchnumpy().items()}
+    except duckdb.Error as exc:
+        raise StoreError(f"The database could not answer that request: {exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -209,12 +219,22 @@ def plan(c: Covers, a: np.ndarray, b: np.ndarray, rank: np.ndarray, n: int) -> P
     dir_[half:, 0], dir_[half:, 1] = c.a_open, c.b_open
     key = pd.Index(ends_n.astype(np.int64) * n + ends_y)
     at_x = key.get_indexer(c.named.astype(np.int64) * n + c.at) if half else np.full(len(c.at), -1)
-    order = np.lexsort((rank[ends_p], ends_n))
+    # By school, then rank: one key (each end's school and rank are one pair), one sort.
+    order = np.argsort(ends_n.astype(np.int64) * max(half, 1) + rank[ends_p])
     order = order[~c.whole[ends_y[order]]]
-    heads, start = np.unique(ends_n[order], return_index=True)
+    heads, start = first_of_runs(ends_n[order])
     nxt = np.minimum(start + 1, max(len(order) - 1, 0))
     second = np.where(ends_n[order[nxt]] == heads, order[nxt], -1) if len(order) else heads.copy()
     return Plan(c, ends_n, ends_y, ends_p, dir_, at_x, order, heads, start, second)
+
+
+def first_of_runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(each value, where its run starts) in the sorted `values`: what np.unique's
+    return_index gives for sorted input, without sorting it again."""
+    if not len(values):
+        return values[:0].copy(), np.empty(0, np.intp)
+    start = np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]]))
+    return values[start], start
 
 
 def apply(pl: Plan, keep_s: np.ndarray, keep_p: np.ndarray) -> None:

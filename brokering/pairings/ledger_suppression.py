@@ -116,8 +116,9 @@ def shown(
         if not ok.any():
             return np.empty(0, np.int64)
         school, pair, rank = ends[ok], ends_pair[ok], ends_rank[ok]
-        order = np.lexsort((rank, school))
-        first = np.unique(school[order], return_index=True)[1]
+        # (by school, then rank: each school holds a rank once, so one key sorts it)
+        order = np.argsort(school * max(len(a), 1) + rank)
+        first = ledger_cover.first_of_runs(school[order])[1]
         return pair[order][first]
 
     while True:
