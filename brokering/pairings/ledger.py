@@ -239,16 +239,16 @@ def _relationships_raw(
     con: Connection, viewer: Viewer, rel: Relations, schools: pd.DataFrame, order: str
 ) -> pd.DataFrame:
     """One row per two schools linked by a counted pairing or hours, unsuppressed, with each
-        school's place in the by-school view `schools` (`a_at`, `b_at`; `order`: the CTE `ord`,
-    each school's place, from `_places`). The schools' codes and
-        names are taken from `schools` by those places, not read again: at national scale turning
-        200,000 names into Python strings cost more than the rest of the read.
+    school's place in the by-school view `schools` (`a_at`, `b_at`; `order`: the CTE `ord`,
+    each school's place, from `_places`). The schools' codes and names are taken from
+    `schools` by those places, not read again: at national scale turning 200,000 names into
+    Python strings cost more than the rest of the read.
 
-        How many people the viewer cannot see (`hidden`), and whether school_a (school_b) gives
-        in it as a donor resting on someone unseen (`a_open`, `b_open`: a direction the viewer
-        could add up from their own lists gives no cover, `ledger_suppression` rule 3): for an
-        aggregate-only role, who sees no one, every person and every direction with a pairing;
-        for anyone else none here, filled in from the viewer's own read (`ledger_cover.read`)."""
+    How many people the viewer cannot see (`hidden`), and whether school_a (school_b) gives
+    in it as a donor resting on someone unseen (`a_open`, `b_open`: a direction the viewer
+    could add up from their own lists gives no cover, `ledger_suppression` rule 3): for an
+    aggregate-only role, who sees no one, every person and every direction with a pairing;
+    for anyone else none here, filled in from the viewer's own read (`ledger_cover.read`)."""
     agg = viewer.aggregate_only
     hidden = "t.people" if agg else "0"
     a_open, b_open = ("t.pairings_a_to_b > 0", "t.pairings_b_to_a > 0") if agg else ("FALSE",) * 2
