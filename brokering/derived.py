@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from brokering.db import Connection, note_change, transaction
+from brokering.db import Connection, note_change, transaction, writing
 from brokering.errors import StoreError
 
 SCHEMA = "derived"
@@ -162,10 +162,14 @@ def is_current(con: Connection, spec: DerivedSet) -> bool:
 def relations(con: Connection, spec: DerivedSet) -> Relations:
     """The set's tables, current with the data: rebuilt first if the data changed since they
     were built (one process-wide lock keeps two page views from rebuilding at once); the
-    same SQL inline on a connection that cannot write."""
+    same SQL inline on a connection that cannot write, and inside a write's transaction (a
+    rebuild there would be a transaction within a transaction, refused, and the refusal
+    would abort the write: tests/test_derived_in_a_write.py)."""
     current = signature(con, spec)
     if stored_signature(con, spec) == current:
         return Relations(spec.stored(), stored=True)
+    if writing():
+        return Relations(spec.inline(), stored=False)
     with _LOCK:
         if stored_signature(con, spec) != current:
             try:
