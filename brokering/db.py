@@ -271,6 +271,16 @@ def query_records(con: Connection, sql: str, params: list | tuple | None = None)
         raise StoreError(f"The database could not answer that request: {exc}") from exc
 
 
+def query_arrays(con: Connection, sql: str, params: list | tuple | None = None) -> dict:
+    """Run a read and return its columns as numpy arrays (masked where NULL), turning driver
+    errors into StoreError. Why beside `query_df`: rows only taken apart again into arrays
+    need no DataFrame between (a read of tens of thousands of rows)."""
+    try:
+        return con.execute(sql, params or []).fetchnumpy()
+    except duckdb.Error as exc:
+        raise StoreError(f"The database could not answer that request: {exc}") from exc
+
+
 def table_counts(con: Connection) -> dict[str, int]:
     """Row counts of the alliance's data tables (the `stats` command and the Data page)."""
     tables = [

@@ -10,13 +10,11 @@ every row became one of pandas' Arrow strings, and the frame was then sliced thr
 
 from __future__ import annotations
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 from brokering.dashboard.outcome_cover import OUTCOMES
-from brokering.db import Connection
-from brokering.errors import StoreError
+from brokering.db import Connection, query_arrays
 
 #: A read's columns by name: a masked array where the read can hold NULL (as DuckDB hands
 #: them over), a plain one where it cannot.
@@ -24,12 +22,8 @@ Rows = dict[str, np.ndarray]
 
 
 def fetch(con: Connection, sql: str, params: list | tuple | None = None) -> Rows:
-    """Run a read and return its columns as arrays, turning driver errors into StoreError
-    (as `db.query_df`)."""
-    try:
-        return con.execute(sql, params or []).fetchnumpy()
-    except duckdb.Error as exc:
-        raise StoreError(f"The database could not answer that request: {exc}") from exc
+    """Run a read and return its columns as arrays (`db.query_arrays`)."""
+    return query_arrays(con, sql, params)
 
 
 def numbers(rows: Rows, name: str, keep: np.ndarray, dtype: type = np.int64) -> np.ndarray:

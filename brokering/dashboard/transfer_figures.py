@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from datetime import date
 
-import duckdb
 import pandas as pd
 
 from brokering.dashboard import figure_sets
 from brokering.dashboard.facts import FINAL_SQL, Facts, Scope, scoped, unseen_sql
-from brokering.db import Connection, StoreError
+from brokering.db import Connection, query_arrays
 from brokering.viewer import Viewer
 
 #: Per-period flags kept as bits of one integer per pairing (bit k: period k), so any number
@@ -247,10 +246,7 @@ def _rows(
         FROM who GROUP BY ALL
     """
     params = [*dates, *unseen_params, *touch_values, *values]
-    try:
-        cols = con.execute(sql, params).fetchnumpy()
-    except duckdb.Error as exc:
-        raise StoreError(f"The database could not answer that request: {exc}") from exc
+    cols = query_arrays(con, sql, params)
     return figure_sets.rows_of(cols, len(periods), sets, rest, packed, few_touch)
 
 

@@ -45,11 +45,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import duckdb
 import numpy as np
 import pandas as pd
 
-from brokering.db import Connection, StoreError
+from brokering.db import Connection, query_arrays
 from brokering.derived import Relations
 from brokering.placing import whole_sql
 from brokering.viewer import Viewer
@@ -143,7 +142,7 @@ def read(
         joint=rel["joint"],
         whole=whole,
     )
-    got = query_arrays(con, sql, [*params, *own])  # (arrays, not a frame: 130,000 rows)
+    got = _arrays(con, sql, [*params, *own])  # (arrays, not a frame: 130,000 rows)
     kind = got["kind"]
     x, side = got["x"].astype(np.int64), got["side"].astype(np.int64)
     z, k = got["z"].astype(np.int64), got["k"].astype(np.int64)
@@ -177,13 +176,10 @@ def read(
     return covers, hidden_s, hidden_p
 
 
-def query_arrays(con: Connection, sql: str, params: list[object]) -> dict[str, np.ndarray]:
-    """A read's columns as numpy arrays (none NULL here): no DataFrame built for rows that
-    are only taken apart again. Driver errors become StoreError, as `query_df`'s do."""
-    try:
-        return {k: np.asarray(v) for k, v in con.execute(sql, params).fetchnumpy().items()}
-    except duckdb.Error as exc:
-        raise StoreError(f"The database could not answer that request: {exc}") from exc
+def _arrays(con: Connection, sql: str, params: list[object]) -> dict[str, np.ndarray]:
+    """A read's columns as plain numpy arrays (none NULL here; `db.query_arrays`): no
+    DataFrame built for rows that are only taken apart again."""
+    return {k: np.asarray(v) for k, v in query_arrays(con, sql, params).items()}
 
 
 @dataclass(frozen=True)
