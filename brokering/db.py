@@ -241,6 +241,17 @@ def query_df(con: Connection, sql: str, params: list | tuple | None = None) -> p
         raise StoreError(f"The database could not answer that request: {exc}") from exc
 
 
+def query_df_arrow(con: Connection, sql: str, params: list | tuple | None = None) -> pd.DataFrame:
+    """`query_df` by way of Arrow. Why: a read of many text rows (a national table's 90,000
+    cells by school and area) comes back a quarter quicker, text as the same string type.
+    Only for reads whose number columns never hold NULL: Arrow gives such a column as
+    floats where `query_df` gives nullable integers."""
+    try:
+        return con.sql(sql, params=list(params or [])).to_arrow_table().to_pandas()
+    except duckdb.Error as exc:
+        raise StoreError(f"The database could not answer that request: {exc}") from exc
+
+
 def alongside(
     con: Connection, other: Callable[[Connection], U], work: Callable[[], T]
 ) -> tuple[T, U]:

@@ -90,14 +90,14 @@ def placed_ctes(people: str | None, lead: str = ",") -> str:
         plo AS (SELECT outcome, count(DISTINCT staff_ref) AS placed FROM pl GROUP BY ALL)"""
 
 
-def placed_sql(rows: str, listed: str) -> str:
+def placed_sql(rows: str, listed: str, recipient: str = "x.side = 'recipient'") -> str:
     """SQL: (outcome, k, staff_ref) — the unseen recipients of each listed pairing (one
     with a member the viewer sees): `rows`' (pairing_id, outcome, k, staff_ref, side,
-    unseen) of people the viewer cannot see on the recipient side, whose pairing is in
-    `listed` (a SELECT of pairing ids)."""
+    unseen) of people the viewer cannot see on the recipient side (`recipient`: the test of
+    it on `x`), whose pairing is in `listed` (a SELECT of pairing ids)."""
     return f"""
         SELECT DISTINCT x.outcome, x.k, x.staff_ref FROM {rows} x
-        WHERE x.unseen AND x.side = 'recipient' AND x.pairing_id IN ({listed})"""
+        WHERE x.unseen AND {recipient} AND x.pairing_id IN ({listed})"""
 
 
 def places(viewer: Viewer, rows_are_schools: bool) -> bool:

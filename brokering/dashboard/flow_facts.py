@@ -32,7 +32,8 @@ from brokering.db import Connection
 
 #: A day no relationship reaches: an open one's last day (as `flow_counts` counts it).
 NEVER = 2**31 - 1
-_DAY = "date_diff('day', DATE '1970-01-01', {})::INTEGER"
+#: A day as a whole number (days since 1970), as the facts held as numbers keep days.
+DAY = "date_diff('day', DATE '1970-01-01', {})::INTEGER"
 
 #: A signature term of the dashboard's facts: moves if DuckDB's hash() ever does.
 HASH_SIGNATURE = "(hash('brokering flows') % 1000000007)::BIGINT"
@@ -43,8 +44,8 @@ def links_sql(r: Mapping[str, str]) -> str:
     hashes, its days as numbers, its share of hours and its pairing's people."""
     return f"""
     SELECT pairing_id, hash(giver) AS g, hash(receiver) AS r, hash(area) AS area,
-           {_DAY.format("start_date")} AS first,
-           coalesce({_DAY.format("concluded_on")}, {NEVER}) AS last,
+           {DAY.format("start_date")} AS first,
+           coalesce({DAY.format("concluded_on")}, {NEVER}) AS last,
            hours, people::INTEGER AS size
     FROM {r["links"]} WHERE status <> 'proposed'
     """
@@ -55,8 +56,8 @@ def coaching_sql(r: Mapping[str, str]) -> str:
     write refreshes), its people one where coach and coachee are the same person."""
     return f"""
     SELECT coach_ref, hash(giver) AS g, hash(receiver) AS r, hash(area) AS area,
-           {_DAY.format("start_date")} AS first,
-           coalesce({_DAY.format("end_date")}, {NEVER}) AS last,
+           {DAY.format("start_date")} AS first,
+           coalesce({DAY.format("end_date")}, {NEVER}) AS last,
            hours, (CASE WHEN coach_ref = coachee_ref THEN 1 ELSE 2 END)::INTEGER AS size
     FROM {r["coaching"]}
     """

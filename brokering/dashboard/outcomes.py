@@ -33,10 +33,11 @@ from brokering.dashboard.facts import (
 from brokering.dashboard.hiding import grid_hidden
 from brokering.dashboard.hours_cover import Columns, bare, pick_cover, pick_total_cover
 from brokering.dashboard.outcome_cover import HEADLINE_OUTCOMES, OUTCOMES, falls_in
+from brokering.dashboard.outcome_numbers import numbers_grid
 from brokering.dashboard.outcome_rows import Rows, every_outcome, fetch, frame_of, numbers
 from brokering.dashboard.outcome_rows import every_outcome_frame as _every_outcome  # noqa: F401 - the mirrors'
 from brokering.dashboard.outcome_sql import AREA_NAMES, AREA_TOTALS, LABELLED, ROW_TOTALS, named_sql
-from brokering.dashboard.school_tables import school_view
+from brokering.dashboard.school_tables import grid, school_view
 from brokering.db import Connection, alongside, query_df
 from brokering.placing import places, settled_sql, view_placing
 from brokering.settings import SUPPRESSION_THRESHOLD
@@ -351,9 +352,16 @@ def outcomes_by(
     level = 1 if school else 2
     if scope.school_id is not None and not viewer.sees_everyone:  # beside the alliance's
         whole = _outcome_cells(f, ALLIANCE, start, end)
-        people = _outcome_people(f, start, end)
+
+        def read_whole(cursor: Connection) -> pd.DataFrame:
+            # From the facts held as numbers; from the strings where two ids share a hash.
+            got = numbers_grid(cursor, f, viewer, start, end)
+            if got is not None:
+                return got
+            return grid(cursor, f, viewer, *whole, True, _outcome_people(f, start, end), False)
+
         view = school_view(
-            con, f, viewer, scope, (cells, values), whole, level, True, whole_people=people
+            con, f, viewer, scope, (cells, values), whole, level, True, read_whole=read_whole
         )
         view = labelled(con, view) if school else view
     else:

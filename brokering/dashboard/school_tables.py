@@ -34,6 +34,18 @@ Unshown = frozenset[str] | Callable[[], frozenset[str]]
 UnshownOn = frozenset[str] | Callable[[Connection], frozenset[str]]
 GRID_COLUMNS = ["outcome", "row", "col", "level", "pairings", "people", "unseen"]
 VIEW_COLUMNS = ["outcome", "row", "col", "pairings", "unseen", "hidden"]
+#: A table's people per cell and margin, and those the viewer cannot see, from `d`: each
+#: person once per cell (outcome, r, k, staff_ref, unseen) — then once per margin.
+COUNTED = """
+        counted AS (
+            SELECT outcome, r, k, 0::BIGINT AS level, count(*) AS people,
+                   count(*) FILTER (WHERE unseen) AS unseen FROM d GROUP BY ALL
+            UNION ALL
+            SELECT outcome, r, NULL, 1, count(*), count(*) FILTER (WHERE unseen)
+            FROM (SELECT DISTINCT outcome, r, staff_ref, unseen FROM d) GROUP BY ALL
+            UNION ALL
+            SELECT outcome, NULL, k, 2, count(*), count(*) FILTER (WHERE unseen)
+            FROM (SELECT DISTINCT outcome, k, staff_ref, unseen FROM d) GROUP BY ALL)"""
 
 
 def grid(
@@ -104,15 +116,7 @@ def grid_parts(
         d AS MATERIALIZED (
             SELECT outcome, r, k, staff_ref, bool_or(unseen) AS unseen FROM w GROUP BY ALL),
         p AS MATERIALIZED (SELECT outcome, r, k, pairing_id FROM c),
-        counted AS (
-            SELECT outcome, r, k, 0::BIGINT AS level, count(*) AS people,
-                   count(*) FILTER (WHERE unseen) AS unseen FROM d GROUP BY ALL
-            UNION ALL
-            SELECT outcome, r, NULL, 1, count(*), count(*) FILTER (WHERE unseen)
-            FROM (SELECT DISTINCT outcome, r, staff_ref, unseen FROM d) GROUP BY ALL
-            UNION ALL
-            SELECT outcome, NULL, k, 2, count(*), count(*) FILTER (WHERE unseen)
-            FROM (SELECT DISTINCT outcome, k, staff_ref, unseen FROM d) GROUP BY ALL),
+        {COUNTED},
         paired AS (
             SELECT outcome, r, k, 0::BIGINT AS level, count(*) AS pairings FROM p GROUP BY ALL
             UNION ALL
@@ -332,7 +336,7 @@ def school_view(
     unshown: UnshownOn = frozenset(),
     unshown_key: Hashable = None,
     force: Columns | Callable[[Connection], Columns] = frozenset(),
-    whole_people: tuple[str, list[object]] | None = None,
+    read_whole: Callable[[Connection], pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """One view of a school's table (its `cells`) suppressed beside the alliance's (`whole`)
     and the other schools' (`chart_hiding.grid_beside`); `unshown` as `table_hidden`'s
@@ -340,7 +344,8 @@ def school_view(
     `table_hidden`'s, for the alliance's table (the school's is weighed beside it) — or what
     works it out on a cursor, on the alliance's side (depending on no more than `unshown`:
     remembered under the same key), so its read, too, runs beside the school's own.
-    `whole_people`: the alliance's cells with their people, as `grid`'s `people`.
+    `read_whole`: what reads the alliance's table on a cursor, as `grid` counts it from
+    `whole` (the outcomes': from the facts held as numbers, `outcome_numbers`).
     The alliance's table and its hidden flags (the same beside every school's view, so
     remembered under the change mark) are read alongside the school's own reads: at
     national scale each side is mostly one thread's work, so a first read costs the longer
@@ -357,7 +362,11 @@ def school_view(
             return changes.remembered(
                 mark,
                 key,
-                lambda: grid(cursor, f, viewer, *whole, across, whole_people, ordered=False),
+                lambda: (
+                    read_whole(cursor)
+                    if read_whole
+                    else grid(cursor, f, viewer, *whole, across, ordered=False)
+                ),
             )
 
         forced = force

@@ -232,7 +232,7 @@ def _count(con: Connection, table: str) -> int:
 def _redo_keys(con: Connection) -> None:
     """The dashboard's one-row `keys` table (do two staff share a person number?) reads the
     whole staff list and belongs to no part: redone when staff were added or removed."""
-    from brokering.dashboard.facts import DASHBOARD, KEYS_SQL
+    from brokering.dashboard.fact_tables import DASHBOARD, KEYS_SQL
 
     if not derived.is_current(con, DASHBOARD):
         return

@@ -1,0 +1,146 @@
+"""The alliance's outcomes table counted from the facts held as numbers
+(`outcome_numbers.numbers_grid`) is the table counted from the strings
+(`school_tables.grid` over the outcomes' cells and their people): the same rows, figures
+and types, for every head, the governor, the SLE coordinator and a senior leader, a term's
+and all time's; after a pairing write, a change of consent and an import that moves a
+recipient (the stored numbers kept current by the same upkeep as the rows they restate);
+and where two ids share a hash, the read says so (None) rather than count them as one."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from brokering import derived, derived_sets
+from brokering.consent import set_consent
+from brokering.dashboard import outcome_numbers, outcomes
+from brokering.dashboard.facts import ALLIANCE, DASHBOARD, facts
+from brokering.dashboard.school_tables import GRID_COLUMNS, grid
+from brokering.db import Connection
+from brokering.find.maintenance import after_import
+from brokering.importing import import_paths
+from brokering.pairings import service
+from brokering.pairings.model import PairingDraft
+from brokering.viewer import Viewer, operator
+from tests.conftest import TINY_TODAY
+
+ADMIN = operator("test")
+PERIODS = ((date(2026, 9, 1), date(2026, 12, 31)), (None, None))
+KEYS = ["level", "outcome", "row", "col"]
+
+
+def _viewers(con: Connection) -> list[Viewer]:
+    schools = [
+        r[0] for r in con.execute("SELECT DISTINCT school_id FROM staff ORDER BY 1").fetchall()
+    ]
+    return [
+        *(Viewer("headteacher", s, f"head-{s}") for s in schools),
+        Viewer("viewer", None, "governor"),
+        Viewer("sle_coordinator", None, "sle"),
+        Viewer("senior_leader", schools[0], "senior"),
+    ]
+
+
+def _agree(con: Connection) -> int:
+    """Every viewer's table from the numbers equals the one from the strings; how many rows
+    were compared."""
+    f = facts(con)
+    compared = 0
+    for start, end in PERIODS:
+        cells = outcomes._outcome_cells(f, ALLIANCE, start, end)
+        for v in _viewers(con):
+            strings = grid(con, f, v, *cells, True)
+            numbers = outcome_numbers.numbers_grid(con, f, v, start, end)
+            assert numbers is not None, v
+            a, b = (
+                x[GRID_COLUMNS].sort_values(KEYS, na_position="first", ignore_index=True)
+                for x in (strings, numbers)
+            )
+            pd.testing.assert_frame_equal(a, b)
+            compared += len(a)
+    return compared
+
+
+def _log(con: Connection, donor: str, recipient: str, skill: str) -> None:
+    draft = PairingDraft(
+        donors=(donor,), recipients=(recipient,), skill_id=skill, work_kind="coaching",
+        start_date=date(2026, 9, 10), review_date=date(2026, 11, 1), status="active",
+    )  # fmt: skip
+    service.log_pairing(con, ADMIN, draft, today=TINY_TODAY)
+
+
+def _stored_is_fresh(con: Connection) -> bool:
+    name = DASHBOARD.table_name("receiver_numbers")
+    fresh_sql = DASHBOARD.inline()["receiver_numbers"]
+    cols = ["pairing_id", "school_id", "area", "pid", "r", "k", "o", "first", "last"]
+    cols += ["person", "rec", "lead", "head"]
+    a, b = (
+        con.execute(f"SELECT {', '.join(cols)} FROM {rel}")  # noqa: S608 - code constants
+        .df()
+        .sort_values(cols, ignore_index=True)
+        for rel in (name, fresh_sql)
+    )
+    try:
+        pd.testing.assert_frame_equal(a, b, check_dtype=False)
+    except AssertionError:
+        return False
+    return derived.is_current(con, DASHBOARD)
+
+
+def test_the_numbers_count_the_demo_alliance_as_the_strings_do(demo: Connection) -> None:
+    assert _agree(demo) > 500
+
+
+def test_the_numbers_stay_current_through_a_write_consent_and_an_import(
+    tiny: Connection, tmp_path: Path
+) -> None:
+    for spec in derived_sets.all_sets():
+        derived.build(tiny, spec)
+    assert _stored_is_fresh(tiny)
+    _log(tiny, "A1", "B3", "mathematics")
+    assert _stored_is_fresh(tiny)
+    assert _agree(tiny) > 0
+    _log(tiny, "B2", "A2", "questioning")
+    assert _stored_is_fresh(tiny)
+    _agree(tiny)
+
+    set_consent(tiny, ADMIN, "B3", False, on=TINY_TODAY)  # who is unseen moves; rows do not
+    assert _stored_is_fresh(tiny)
+    _agree(tiny)
+
+    staff = tmp_path / "staff.csv"
+    staff.write_text("staff_ref,school_id,role\nB3,C,teacher\n")  # the recipient moves school
+    report = import_paths(tiny, [staff], ADMIN, today=TINY_TODAY, accept_moves=True)
+    assert report.applied, [str(p) for p in report.problems]
+    after_import(tiny, True)
+    assert _stored_is_fresh(tiny)
+    _agree(tiny)
+
+
+@pytest.mark.parametrize("column", ["r", "k", "pid"])
+def test_two_ids_sharing_a_hash_are_never_counted_as_one(tiny: Connection, column: str) -> None:
+    """A shared hash (made here by overwriting one row's with another id's) is refused."""
+    _log(tiny, "A1", "B3", "mathematics")
+    _log(tiny, "B2", "A2", "questioning")
+    f = facts(tiny)
+    head = Viewer("headteacher", "A", "head-A")
+    assert outcome_numbers.numbers_grid(tiny, f, head, None, None) is not None
+    name = DASHBOARD.table_name("receiver_numbers")
+    id_column = {"r": "school_id", "k": "area", "pid": "pairing_id"}[column]
+    one = f"(SELECT max({id_column}) FROM {name})"
+    tiny.execute(
+        f"UPDATE {name} SET {column} = (SELECT any_value({column}) FROM {name} "  # noqa: S608
+        f"WHERE {id_column} <> {one}) WHERE {id_column} = {one}"
+    )
+    assert outcome_numbers.numbers_grid(tiny, f, head, None, None) is None
+
+
+def test_two_staff_sharing_a_person_key_are_never_counted_as_one(tiny: Connection) -> None:
+    _log(tiny, "A1", "B3", "mathematics")
+    f = facts(tiny)
+    tiny.execute(f"UPDATE {f.keys} SET distinct_keys = FALSE")  # noqa: S608
+    head = Viewer("headteacher", "A", "head-A")
+    assert outcome_numbers.numbers_grid(tiny, f, head, None, None) is None
