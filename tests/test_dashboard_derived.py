@@ -112,6 +112,10 @@ def test_a_read_only_store_answers_the_same_from_inline_sql(dash, tmp_path) -> N
         "headline": _headline(dash, HEAD_A),
         "flows": flows.flow_matrix(dash, HEAD_A, AUTUMN.start, AUTUMN.end),
         "maturity": maturity.indicators(dash, HEAD_A, "B", AS_OF),
+        # the School filter's outcomes: the alliance's table from the facts held as numbers
+        "outcomes": transfer.outcomes_by(
+            dash, HEAD_A, "school", Scope("A"), AUTUMN.start, AUTUMN.end
+        ),
     }
     facts.drop(dash)
     derived.drop(dash, maturity.STAFF_SUMMARY)
@@ -128,6 +132,8 @@ def test_a_read_only_store_answers_the_same_from_inline_sql(dash, tmp_path) -> N
         got = flows.flow_matrix(ro, HEAD_A, AUTUMN.start, AUTUMN.end)
         pd.testing.assert_frame_equal(got, expected["flows"])
         assert maturity.indicators(ro, HEAD_A, "B", AS_OF).equals(expected["maturity"])
+        got = transfer.outcomes_by(ro, HEAD_A, "school", Scope("A"), AUTUMN.start, AUTUMN.end)
+        pd.testing.assert_frame_equal(got, expected["outcomes"])
     finally:
         ro.close()
 
