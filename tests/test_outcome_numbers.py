@@ -2,26 +2,21 @@
 (`outcome_numbers.numbers_grid`) is the table counted from the strings
 (`school_tables.grid` over the outcomes' cells and their people): the same rows, figures
 and types, for every head, the governor, the SLE coordinator and a senior leader, a term's
-and all time's; after a pairing write, a change of consent and an import that moves a
-recipient (the stored numbers kept current by the same upkeep as the rows they restate);
-and where two ids share a hash, the read says so (None) rather than count them as one."""
+and all time's (kept current through a write, a change of consent and an import:
+tests/test_receiver_people.py); and where two ids share a hash, the read says so (None)
+rather than count them as one."""
 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from brokering import derived, derived_sets
-from brokering.consent import set_consent
 from brokering.dashboard import outcome_numbers, outcomes
 from brokering.dashboard.facts import ALLIANCE, DASHBOARD, facts
 from brokering.dashboard.school_tables import GRID_COLUMNS, grid
 from brokering.db import Connection
-from brokering.find.maintenance import after_import
-from brokering.importing import import_paths
 from brokering.pairings import service
 from brokering.pairings.model import PairingDraft
 from brokering.viewer import Viewer, operator
@@ -72,52 +67,8 @@ def _log(con: Connection, donor: str, recipient: str, skill: str) -> None:
     service.log_pairing(con, ADMIN, draft, today=TINY_TODAY)
 
 
-def _stored_is_fresh(con: Connection) -> bool:
-    name = DASHBOARD.table_name("receiver_numbers")
-    fresh_sql = DASHBOARD.inline()["receiver_numbers"]
-    cols = ["pairing_id", "school_id", "area", "pid", "r", "k", "o", "first", "last"]
-    cols += ["person", "rec", "lead", "head"]
-    a, b = (
-        con.execute(f"SELECT {', '.join(cols)} FROM {rel}")  # noqa: S608 - code constants
-        .df()
-        .sort_values(cols, ignore_index=True)
-        for rel in (name, fresh_sql)
-    )
-    try:
-        pd.testing.assert_frame_equal(a, b, check_dtype=False)
-    except AssertionError:
-        return False
-    return derived.is_current(con, DASHBOARD)
-
-
 def test_the_numbers_count_the_demo_alliance_as_the_strings_do(demo: Connection) -> None:
     assert _agree(demo) > 500
-
-
-def test_the_numbers_stay_current_through_a_write_consent_and_an_import(
-    tiny: Connection, tmp_path: Path
-) -> None:
-    for spec in derived_sets.all_sets():
-        derived.build(tiny, spec)
-    assert _stored_is_fresh(tiny)
-    _log(tiny, "A1", "B3", "mathematics")
-    assert _stored_is_fresh(tiny)
-    assert _agree(tiny) > 0
-    _log(tiny, "B2", "A2", "questioning")
-    assert _stored_is_fresh(tiny)
-    _agree(tiny)
-
-    set_consent(tiny, ADMIN, "B3", False, on=TINY_TODAY)  # who is unseen moves; rows do not
-    assert _stored_is_fresh(tiny)
-    _agree(tiny)
-
-    staff = tmp_path / "staff.csv"
-    staff.write_text("staff_ref,school_id,role\nB3,C,teacher\n")  # the recipient moves school
-    report = import_paths(tiny, [staff], ADMIN, today=TINY_TODAY, accept_moves=True)
-    assert report.applied, [str(p) for p in report.problems]
-    after_import(tiny, True)
-    assert _stored_is_fresh(tiny)
-    _agree(tiny)
 
 
 @pytest.mark.parametrize("column", ["r", "k", "pid"])

@@ -1,8 +1,9 @@
 """The outcomes' rows laid out once (`facts.receiver_people`: each receiving school's row of a
 pairing once per person of it) stay what their SQL gives now through a pairing write, a
 change of consent and an import that moves a recipient to another school — and the School
-filter's alliance table read from them is the table counted from the cells' own people
-(`school_tables.grid`'s `people`), for a head and a governor, after each."""
+filter's alliance table read from them — and from the same rows held as numbers
+(`receiver_numbers`, `outcome_numbers`) — is the table counted from the cells' own people
+(`school_tables.grid`'s `people`), for a head, a governor and the SLE coordinator, after each."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pandas as pd
 
 from brokering import derived, derived_sets
 from brokering.consent import set_consent
-from brokering.dashboard import outcomes
+from brokering.dashboard import outcome_numbers, outcomes
 from brokering.dashboard.facts import ALLIANCE, DASHBOARD, facts
 from brokering.dashboard.school_tables import GRID_COLUMNS, grid
 from brokering.db import Connection
@@ -26,25 +27,36 @@ from tests.conftest import TINY_TODAY
 
 ADMIN = operator("test")
 START, END = date(2026, 9, 1), date(2026, 12, 31)
-VIEWERS = (Viewer("headteacher", "A", "head-A"), Viewer("viewer", None, "governor"))
+VIEWERS = (
+    Viewer("headteacher", "A", "head-A"),
+    Viewer("viewer", None, "governor"),
+    Viewer("sle_coordinator", None, "sle"),
+)
+
+
+#: The laid-out rows, and the same as numbers (`outcome_numbers`), with their columns.
+TABLES = {
+    "receiver_people": ["pairing_id", "school_id", "status", "area", "start_date", "concluded_on"]
+    + ["staff_ref", "side"],
+    "receiver_numbers": ["pairing_id", "school_id", "area", "pid", "r", "k", "o", "first", "last"]
+    + ["person", "rec", "lead", "head"],
+}
 
 
 def _stored_is_fresh(con: Connection) -> bool:
-    """The stored rows equal what the table's SQL gives now, and the set says it is current."""
-    name = DASHBOARD.table_name("receiver_people")
-    fresh_sql = DASHBOARD.inline()["receiver_people"]
-    cols = ["pairing_id", "school_id", "status", "area", "start_date", "concluded_on"]
-    cols += ["staff_ref", "side"]
-    a, b = (
-        con.execute(f"SELECT {', '.join(cols)} FROM {rel}")
-        .df()  # noqa: S608 - code constants
-        .sort_values(cols, ignore_index=True, na_position="first")
-        for rel in (name, fresh_sql)
-    )
-    try:
-        pd.testing.assert_frame_equal(a, b, check_dtype=False)
-    except AssertionError:
-        return False
+    """The stored rows of each table equal what its SQL gives now, and the set says it is
+    current."""
+    for key, cols in TABLES.items():
+        a, b = (
+            con.execute(f"SELECT {', '.join(cols)} FROM {rel}")
+            .df()  # noqa: S608 - code constants
+            .sort_values(cols, ignore_index=True, na_position="first")
+            for rel in (DASHBOARD.table_name(key), DASHBOARD.inline()[key])
+        )
+        try:
+            pd.testing.assert_frame_equal(a, b, check_dtype=False)
+        except AssertionError:
+            return False
     return derived.is_current(con, DASHBOARD)
 
 
@@ -60,6 +72,10 @@ def _tables_agree(con: Connection) -> None:
         laid = laid.sort_values(keys, na_position="first", ignore_index=True)
         live = live.sort_values(keys, na_position="first", ignore_index=True)
         pd.testing.assert_frame_equal(live[GRID_COLUMNS], laid[GRID_COLUMNS], check_dtype=False)
+        numbers = outcome_numbers.numbers_grid(con, f, v, START, END)
+        assert numbers is not None
+        numbers = numbers.sort_values(keys, na_position="first", ignore_index=True)
+        pd.testing.assert_frame_equal(live[GRID_COLUMNS], numbers[GRID_COLUMNS])
 
 
 def test_receiver_people_stay_current_through_a_write_consent_and_an_import(
