@@ -4,14 +4,19 @@
 and types, for every head, the governor, the SLE coordinator and a senior leader, a term's
 and all time's (kept current through a write, a change of consent and an import:
 tests/test_receiver_people.py); and where two ids share a hash, the read says so (None)
-rather than count them as one."""
+rather than count them as one. And the same over random alliances (with leavers' and
+consent's mix of people seen and unseen: tests/alliances), for every role. More trials:
+BROKERING_PROPERTY_TRIALS=500."""
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from brokering.dashboard import outcome_numbers, outcomes
 from brokering.dashboard.facts import ALLIANCE, DASHBOARD, facts
@@ -20,10 +25,13 @@ from brokering.db import Connection
 from brokering.pairings import service
 from brokering.pairings.model import PairingDraft
 from brokering.viewer import Viewer, operator
+from tests import alliances as made
 from tests.conftest import TINY_TODAY
+from tests.test_school_charts_properties import alliances, load
 
 ADMIN = operator("test")
 PERIODS = ((date(2026, 9, 1), date(2026, 12, 31)), (None, None))
+TRIALS = int(os.environ.get("BROKERING_PROPERTY_TRIALS", "10"))
 KEYS = ["level", "outcome", "row", "col"]
 
 
@@ -95,3 +103,34 @@ def test_two_staff_sharing_a_person_key_are_never_counted_as_one(tiny: Connectio
     tiny.execute(f"UPDATE {f.keys} SET distinct_keys = FALSE")  # noqa: S608
     head = Viewer("headteacher", "A", "head-A")
     assert outcome_numbers.numbers_grid(tiny, f, head, None, None) is None
+
+
+@settings(
+    max_examples=TRIALS * 3,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(a=alliances(), leaver=st.booleans())
+def test_the_numbers_count_random_alliances_as_the_strings_do(
+    store: Connection, a: dict, leaver: bool
+) -> None:
+    if not a["pairings"]:
+        return
+    load(store, a)
+    if leaver:  # a former member of staff: never seen one by one, still in the figures
+        store.execute(
+            "UPDATE staff SET left_on = DATE '2026-08-31' WHERE staff_ref = ?", [a["staff"][0][0]]
+        )
+    f = facts(store)
+    for start, end in PERIODS:
+        cells = outcomes._outcome_cells(f, ALLIANCE, start, end)
+        for v in made.roles(a["schools"]):
+            strings = grid(store, f, v, *cells, True)
+            numbers = outcome_numbers.numbers_grid(store, f, v, start, end)
+            assert numbers is not None
+            x, y = (
+                t[GRID_COLUMNS].sort_values(KEYS, na_position="first", ignore_index=True)
+                for t in (strings, numbers)
+            )
+            pd.testing.assert_frame_equal(x, y, check_dtype=not x.empty)
