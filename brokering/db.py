@@ -244,9 +244,13 @@ def query_df(con: Connection, sql: str, params: list | tuple | None = None) -> p
 def query_df_arrow(con: Connection, sql: str, params: list | tuple | None = None) -> pd.DataFrame:
     """`query_df` by way of Arrow. Why: a read of many text rows (a national table's 90,000
     cells by school and area) comes back a quarter quicker, text as the same string type.
-    Only for reads whose number columns never hold NULL: Arrow gives such a column as
-    floats where `query_df` gives nullable integers."""
+    Only for reads of text and whole numbers that never hold NULL: Arrow gives an integer
+    column with NULL as floats (`query_df`: nullable integers), a BOOLEAN one with NULL as
+    objects, dates as `datetime.date` (`query_df`: datetime64) and an empty text column
+    as text (`query_df`: objects). A result left unread on `con` (a `.fetchone()`) is run
+    to its end first: a relation's read is refused beside it, where `execute` replaces it."""
     try:
+        con.complete()
         return con.sql(sql, params=list(params or [])).to_arrow_table().to_pandas()
     except duckdb.Error as exc:
         raise StoreError(f"The database could not answer that request: {exc}") from exc

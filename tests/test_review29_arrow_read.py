@@ -1,10 +1,10 @@
 """Review 29: `db.query_df_arrow` is `query_df` by way of Arrow — so it must answer wherever
-`query_df` does. It does not on a connection holding an unfinished result (a read taken with
-`.fetchone()`, as brokering/dashboard/hours_cover.py and school_view.py take theirs):
-`con.sql` refuses with DuckDB's "Resource In Use" where `con.execute` (query_df) simply
-replaces the pending result. Today its one caller (`outcome_numbers.numbers_grid`, via
-`school_tables.school_view`) runs on a fresh cursor of `db.alongside`, so no page fails yet;
-any other caller on a shared connection (or numbers_grid called on `con`) would."""
+`query_df` does, including on a connection holding an unfinished result (a read taken with
+`.fetchone()`, as brokering/dashboard/hours_cover.py and school_view.py take theirs): there
+`con.sql` alone refused with DuckDB's "Resource In Use" where `con.execute` (query_df)
+simply replaces the pending result. Found before any page met it: its one caller
+(`outcome_numbers.numbers_grid`, via `school_tables.school_view`) runs on a fresh cursor of
+`db.alongside`."""
 
 from __future__ import annotations
 

@@ -171,6 +171,16 @@ def _by_status_sql(r: Mapping[str, str]) -> str:
     """
 
 
+#: A person's number where the flows count people (`flow_counts`): their reference hashed,
+#: which is whole-number work where the reference is a string; exact only while no two staff
+#: share one, so the set says whether they do (the staff change only through imports).
+PERSON_KEY = "(hash({}) // 2)::BIGINT"
+KEYS_SQL = (
+    f"SELECT count(DISTINCT {PERSON_KEY.format('staff_ref')}) = count(*) AS distinct_keys "
+    "FROM staff"
+)
+
+
 #: An outcome's code in the numbers (0: open) and back (`OUTCOME_NAME`).
 _CODES = {s: i + 1 for i, s in enumerate(FINAL)}
 
@@ -280,14 +290,4 @@ DASHBOARD = DerivedSet(
         Table("flow_coaching", flow_facts.coaching_sql, "coach_ref"),
     ),
     parts=(_PAIRING, _COACH),
-)
-
-
-#: A person's number where the flows count people (`flow_counts`): their reference hashed,
-#: which is whole-number work where the reference is a string; exact only while no two staff
-#: share one, so the set says whether they do (the staff change only through imports).
-PERSON_KEY = "(hash({}) // 2)::BIGINT"
-KEYS_SQL = (
-    f"SELECT count(DISTINCT {PERSON_KEY.format('staff_ref')}) = count(*) AS distinct_keys "
-    "FROM staff"
 )

@@ -110,7 +110,7 @@ class Work:
 
     def during(self, start: date, end: date) -> Work:
         """Only the relationships running on some day of [start, end]."""
-        s, e = _day(start), _day(end)
+        s, e = flow_facts.day_number(start), flow_facts.day_number(end)
         keep = (self.first <= e) & (self.last >= s)
         wkeep = (self.wfirst <= e) & (self.wlast >= s)
         rows = {k: v[keep] for k, v in vars(self).items() if k in _REL}
@@ -121,10 +121,6 @@ class Work:
 _MEMO_LOCK = threading.RLock()
 _REL = ("g", "r", "area", "pairing", "hours", "first", "last", "size")
 _WHO = ("wg", "wr", "warea", "wfirst", "wlast", "staff", "ws", "unseen")
-
-
-def _day(d: date) -> int:
-    return (d - date(1970, 1, 1)).days
 
 
 def read(

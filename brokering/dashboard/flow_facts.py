@@ -35,6 +35,12 @@ NEVER = 2**31 - 1
 #: A day as a whole number (days since 1970), as the facts held as numbers keep days.
 DAY = "date_diff('day', DATE '1970-01-01', {})::INTEGER"
 
+
+def day_number(day: date) -> int:
+    """`DAY` in Python: a day as the facts held as numbers keep it."""
+    return (day - date(1970, 1, 1)).days
+
+
 #: A signature term of the dashboard's facts: moves if DuckDB's hash() ever does.
 HASH_SIGNATURE = "(hash('brokering flows') % 1000000007)::BIGINT"
 
@@ -90,7 +96,7 @@ def read(
     if len(np.unique(school_h)) < len(school_h) or len(np.unique(area_h)) < len(area_h):
         return None
     start, end = min(s for s, _ in periods), max(e for _, e in periods)
-    s_day, e_day = (start - date(1970, 1, 1)).days, (end - date(1970, 1, 1)).days
+    s_day, e_day = day_number(start), day_number(end)
     rows = con.execute(
         f"""
         SELECT g, r, area, first, last, hours, TRUE AS pairing, size FROM {links}

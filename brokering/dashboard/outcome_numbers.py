@@ -27,7 +27,9 @@ import pandas as pd
 
 from brokering.dashboard.fact_tables import outcome_name
 from brokering.dashboard.facts import Facts, unseen_sql
-from brokering.dashboard.school_tables import COUNTED, GRID_COLUMNS
+from brokering.dashboard.flow_facts import day_number
+from brokering.dashboard.outcome_sql import COUNTED
+from brokering.dashboard.school_tables import GRID_COLUMNS
 from brokering.db import Connection, query_df_arrow
 from brokering.placing import placed_ctes, placed_sql, places, settled_sql, whole_sql
 from brokering.viewer import Viewer
@@ -59,11 +61,15 @@ def numbers_grid(
     """The alliance's outcomes table for the pairings running in the period (all, without
     one) as `school_tables.grid(..., schools=True, ordered=False)` counts it from the
     outcomes' cells and their people: the same rows, in no set order. None where two ids
-    share a hash among what it counts (see the module's docstring)."""
+    share a hash among what it counts (see the module's docstring) — or where the facts are
+    not stored (a read-only store: worked out inline, the numbers would be worked out from
+    the strings three times over, for no gain)."""
+    if not f.stored:
+        return None
     period, values = "", []
     if start and end:
         period = "WHERE first <= ? AND last >= ?"
-        values = [(end - date(1970, 1, 1)).days, (start - date(1970, 1, 1)).days]
+        values = [day_number(end), day_number(start)]
     unseen, params = unseen_sql(viewer, "m", listed=True, keyed=True)
     on = places(viewer, True)
     listed = "SELECT pairing_id FROM w WHERE NOT unseen"  # a pairing with someone they see

@@ -1,7 +1,21 @@
 # ruff: noqa: S608 - fragments of code constants; every value is a parameter.
 """SQL fragments of the outcomes' views (`outcomes._view`): a view's totals, its schools'
-labels, and the names read beside its cells. Apart from the view's own SQL so that module
-stays readable; each is formatted into it."""
+labels, and the names read beside its cells; and the people counted per cell and margin of
+the tables a School filter weighs (`school_tables.grid`, `outcome_numbers`). Apart from the
+SQL they are formatted into, so those modules stay readable."""
+
+#: A table's people per cell and margin, and those the viewer cannot see, from `d`: each
+#: person once per cell (outcome, r, k, staff_ref, unseen) — then once per margin.
+COUNTED = """
+        counted AS (
+            SELECT outcome, r, k, 0::BIGINT AS level, count(*) AS people,
+                   count(*) FILTER (WHERE unseen) AS unseen FROM d GROUP BY ALL
+            UNION ALL
+            SELECT outcome, r, NULL, 1, count(*), count(*) FILTER (WHERE unseen)
+            FROM (SELECT DISTINCT outcome, r, staff_ref, unseen FROM d) GROUP BY ALL
+            UNION ALL
+            SELECT outcome, NULL, k, 2, count(*), count(*) FILTER (WHERE unseen)
+            FROM (SELECT DISTINCT outcome, k, staff_ref, unseen FROM d) GROUP BY ALL)"""
 
 #: A view's totals over the areas: its cells' sums (a pairing has one area, and is once in
 #: a row: `cell` counts rows) — two-thirds the time of counting the pairings afresh.

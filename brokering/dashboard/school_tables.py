@@ -23,6 +23,7 @@ from brokering.dashboard.facts import Facts, Scope, unseen_sql
 from brokering.dashboard.hiding import grid_hidden, primary
 from brokering.dashboard.hours_cover import Columns, bare, pick_cover, pick_total_cover
 from brokering.dashboard.outcome_cover import HEADLINE_OUTCOMES, OUTCOMES
+from brokering.dashboard.outcome_sql import COUNTED
 from brokering.db import Connection, alongside, query_df
 from brokering.placing import placed_ctes, placed_sql, places, settled_sql, whole_sql
 from brokering.viewer import Viewer
@@ -34,18 +35,6 @@ Unshown = frozenset[str] | Callable[[], frozenset[str]]
 UnshownOn = frozenset[str] | Callable[[Connection], frozenset[str]]
 GRID_COLUMNS = ["outcome", "row", "col", "level", "pairings", "people", "unseen"]
 VIEW_COLUMNS = ["outcome", "row", "col", "pairings", "unseen", "hidden"]
-#: A table's people per cell and margin, and those the viewer cannot see, from `d`: each
-#: person once per cell (outcome, r, k, staff_ref, unseen) — then once per margin.
-COUNTED = """
-        counted AS (
-            SELECT outcome, r, k, 0::BIGINT AS level, count(*) AS people,
-                   count(*) FILTER (WHERE unseen) AS unseen FROM d GROUP BY ALL
-            UNION ALL
-            SELECT outcome, r, NULL, 1, count(*), count(*) FILTER (WHERE unseen)
-            FROM (SELECT DISTINCT outcome, r, staff_ref, unseen FROM d) GROUP BY ALL
-            UNION ALL
-            SELECT outcome, NULL, k, 2, count(*), count(*) FILTER (WHERE unseen)
-            FROM (SELECT DISTINCT outcome, k, staff_ref, unseen FROM d) GROUP BY ALL)"""
 
 
 def grid(
@@ -353,6 +342,9 @@ def school_view(
     mark = changes.mark(con)
     key = ("school_tables.grid", viewer, whole[0], tuple(whole[1]))
 
+    def read_grid(cursor: Connection) -> pd.DataFrame:
+        return grid(cursor, f, viewer, *whole, across, ordered=False)
+
     def alliance(cursor: Connection) -> tuple[pd.DataFrame, np.ndarray]:
         lazy = callable(force)
         hidden_key = ("school_tables.hidden", across, unshown_key, "lazy" if lazy else force)
@@ -362,11 +354,7 @@ def school_view(
             return changes.remembered(
                 mark,
                 key,
-                lambda: (
-                    read_whole(cursor)
-                    if read_whole
-                    else grid(cursor, f, viewer, *whole, across, ordered=False)
-                ),
+                lambda: (read_whole or read_grid)(cursor),
             )
 
         forced = force
