@@ -12,7 +12,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from brokering.dashboard.flow_counts import Work, _day
+from brokering.dashboard.flow_counts import Work
+from brokering.dashboard.flow_facts import day_number
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class Between:
 
     def running(self, work: Work, start: date, end: date) -> tuple[np.ndarray, np.ndarray]:
         """(every row of `work` running on some day of [start, end]; of `rows`, those)."""
-        s, e = _day(start), _day(end)
+        s, e = day_number(start), day_number(end)
         on = (work.first <= e) & (work.last >= s)
         return on, on[self.rows]
 

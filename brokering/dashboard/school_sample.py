@@ -28,7 +28,8 @@ import pandas as pd
 from brokering.dashboard import flow_sample
 from brokering.dashboard.facts import Facts
 from brokering.dashboard.flow_between import Between
-from brokering.dashboard.flow_counts import _NEVER, Work, _day, _person
+from brokering.dashboard.flow_counts import _NEVER, Work, _person
+from brokering.dashboard.flow_facts import day_number
 from brokering.dashboard.flow_once import once
 from brokering.db import Connection
 from brokering.settings import SUPPRESSION_THRESHOLD
@@ -167,7 +168,7 @@ def _own_cells(
     n_areas = max(len(rel.areas), 1)
     out, own = [], []
     for s, e in periods:
-        s_day, e_day = _day(s), _day(e)
+        s_day, e_day = day_number(s), day_number(e)
         own.append(
             len(
                 {
