@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from brokering.dashboard.outcome_cover import OUTCOMES, ranks, spans
-from brokering.dashboard.outcome_rows import every_outcome, every_outcome_frame, fetch, frame_of
-from brokering.db import query_df
+from brokering.dashboard.outcome_rows import every_outcome, every_outcome_frame, frame_of
+from brokering.db import query_arrays, query_df
 from brokering.errors import StoreError
 
 #: Text, whole numbers, a sum (HUGEINT: a float in pandas), truth values, each with and
@@ -29,7 +29,7 @@ SQL = """
 @pytest.mark.parametrize("which", ["view", "cells", "all", "none", "reversed"])
 def test_frame_of_types_rows_as_query_df(which: str) -> None:
     con = duckdb.connect()
-    rows = fetch(con, SQL)
+    rows = query_arrays(con, SQL)
     cell = np.asarray(rows["cell"], bool)
     keep = {
         "view": ~cell,
@@ -50,7 +50,7 @@ def test_frame_of_types_rows_as_query_df(which: str) -> None:
 
 def test_fetch_turns_driver_errors_into_store_errors() -> None:
     with pytest.raises(StoreError):
-        fetch(duckdb.connect(), "SELECT * FROM no_such_table")
+        query_arrays(duckdb.connect(), "SELECT * FROM no_such_table")
 
 
 def _every_outcome_plainly(out: pd.DataFrame) -> pd.DataFrame:

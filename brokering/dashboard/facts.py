@@ -179,14 +179,9 @@ def unseen_sql(
         return "FALSE", []
     vis, params = visible_staff_sql(viewer, "st")
     if listed:
-        person, key = (
-            (f"{alias}.person", PERSON_KEY.format("st.staff_ref"))
-            if keyed
-            else (
-                f"{alias}.staff_ref",
-                "st.staff_ref",
-            )
-        )
+        person, key = f"{alias}.staff_ref", "st.staff_ref"
+        if keyed:
+            person, key = f"{alias}.person", PERSON_KEY.format("st.staff_ref")
         return f"({person} IN (SELECT {key} FROM staff st WHERE {vis} IS NOT TRUE))", params
     return (
         f"({alias}.staff_ref NOT IN (SELECT st.staff_ref FROM staff st WHERE {vis}))",

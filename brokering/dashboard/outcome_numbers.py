@@ -28,7 +28,7 @@ import pandas as pd
 from brokering.dashboard.fact_tables import outcome_name
 from brokering.dashboard.facts import Facts, unseen_sql
 from brokering.dashboard.flow_facts import day_number
-from brokering.dashboard.outcome_sql import COUNTED
+from brokering.dashboard.outcome_sql import COUNTED, PLACED
 from brokering.dashboard.school_tables import GRID_COLUMNS
 from brokering.db import Connection, query_df_arrow
 from brokering.placing import placed_ctes, placed_sql, places, settled_sql, whole_sql
@@ -79,7 +79,6 @@ def numbers_grid(
     names = _NAMES.format(
         numbers=f.receiver_numbers, period=period, keys=f.keys, pairings_apart=apart if on else ""
     )
-    placed = "CASE a.level WHEN 0 THEN plk.placed WHEN 1 THEN plo.placed ELSE 0 END"
     sql = f"""
         WITH w AS MATERIALIZED (
             SELECT m.pid AS pairing_id, m.o AS outcome, m.r, m.k, m.person AS staff_ref,
@@ -90,7 +89,7 @@ def numbers_grid(
         {COUNTED}, {_PAIRED}, {names}
         SELECT {outcome_name("a.outcome")} AS outcome, sn.school_id AS "row", kn.area AS col,
                a.level, b.pairings, a.people,
-               {settled_sql("a.unseen", placed, whole)} AS unseen, ok.ok
+               {settled_sql("a.unseen", PLACED, whole)} AS unseen, ok.ok
         FROM counted a JOIN paired b ON a.level = b.level AND a.outcome = b.outcome
              AND a.r IS NOT DISTINCT FROM b.r AND a.k IS NOT DISTINCT FROM b.k
         LEFT JOIN plk ON plk.outcome = a.outcome AND plk.k = a.k

@@ -5,7 +5,7 @@ Why arrays: a national view by school hands back 130,000 rows — its own figure
 cells behind them, the cells numbers only. Read into one DataFrame, every string column of
 every row became one of pandas' Arrow strings, and the frame was then sliced three ways
 (cells, outcomes' names, areas' names): a third of the view's time. Read as arrays
-(`fetch`), the cells stay numbers and only the view's own rows become a frame
+(`db.query_arrays`), the cells stay numbers and only the view's own rows become a frame
 (`frame_of`), typed as `db.query_df` types a read, so every caller gets the frame it got."""
 
 from __future__ import annotations
@@ -14,16 +14,10 @@ import numpy as np
 import pandas as pd
 
 from brokering.dashboard.outcome_cover import OUTCOMES
-from brokering.db import Connection, query_arrays
 
 #: A read's columns by name: a masked array where the read can hold NULL (as DuckDB hands
 #: them over), a plain one where it cannot.
 Rows = dict[str, np.ndarray]
-
-
-def fetch(con: Connection, sql: str, params: list | tuple | None = None) -> Rows:
-    """Run a read and return its columns as arrays (`db.query_arrays`)."""
-    return query_arrays(con, sql, params)
 
 
 def numbers(rows: Rows, name: str, keep: np.ndarray, dtype: type = np.int64) -> np.ndarray:

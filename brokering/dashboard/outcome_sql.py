@@ -17,6 +17,10 @@ COUNTED = """
             SELECT outcome, NULL, k, 2, count(*), count(*) FILTER (WHERE unseen)
             FROM (SELECT DISTINCT outcome, k, staff_ref, unseen FROM d) GROUP BY ALL)"""
 
+#: What a figure of such a table places (`placing`): a cell its outcome and area's people
+#: (`plk`), a row's total its outcome's (`plo`), a column's total over the schools none.
+PLACED = "CASE a.level WHEN 0 THEN plk.placed WHEN 1 THEN plo.placed ELSE 0 END"
+
 #: A view's totals over the areas: its cells' sums (a pairing has one area, and is once in
 #: a row: `cell` counts rows) — two-thirds the time of counting the pairings afresh.
 ROW_TOTALS = """

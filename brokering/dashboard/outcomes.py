@@ -34,11 +34,11 @@ from brokering.dashboard.hiding import grid_hidden
 from brokering.dashboard.hours_cover import Columns, bare, pick_cover, pick_total_cover
 from brokering.dashboard.outcome_cover import HEADLINE_OUTCOMES, OUTCOMES, falls_in
 from brokering.dashboard.outcome_numbers import numbers_grid
-from brokering.dashboard.outcome_rows import Rows, every_outcome, fetch, frame_of, numbers
+from brokering.dashboard.outcome_rows import Rows, every_outcome, frame_of, numbers
 from brokering.dashboard.outcome_rows import every_outcome_frame as _every_outcome  # noqa: F401 - the mirrors'
 from brokering.dashboard.outcome_sql import AREA_NAMES, AREA_TOTALS, LABELLED, ROW_TOTALS, named_sql
 from brokering.dashboard.school_tables import grid, school_view
-from brokering.db import Connection, alongside, query_df
+from brokering.db import Connection, alongside, query_arrays, query_df
 from brokering.placing import places, settled_sql, view_placing
 from brokering.settings import SUPPRESSION_THRESHOLD
 from brokering.viewer import Viewer
@@ -205,9 +205,9 @@ def _view(
     tail = [*one, *mine] if area is None or level == 2 else one
     args = [*values, *params, *own_p, *mine, *tail]
     if callable(force):
-        rows, force = alongside(con, force, lambda: fetch(con, sql, args))
+        rows, force = alongside(con, force, lambda: query_arrays(con, sql, args))
     else:
-        rows = fetch(con, sql, args)
+        rows = query_arrays(con, sql, args)
     is_cell = np.asarray(rows["cell"], bool)
     shown = np.flatnonzero(~is_cell)  # the view's rows; by label, where named (`LABELLED`)
     if named:  # (outcome numbers are in name order)

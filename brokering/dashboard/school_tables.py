@@ -23,7 +23,7 @@ from brokering.dashboard.facts import Facts, Scope, unseen_sql
 from brokering.dashboard.hiding import grid_hidden, primary
 from brokering.dashboard.hours_cover import Columns, bare, pick_cover, pick_total_cover
 from brokering.dashboard.outcome_cover import HEADLINE_OUTCOMES, OUTCOMES
-from brokering.dashboard.outcome_sql import COUNTED
+from brokering.dashboard.outcome_sql import COUNTED, PLACED
 from brokering.db import Connection, alongside, query_df
 from brokering.placing import placed_ctes, placed_sql, places, settled_sql, whole_sql
 from brokering.viewer import Viewer
@@ -92,8 +92,6 @@ def grid_parts(
     # Why not one GROUPING SETS pass with distinct counts: at national scale (90,000 cells)
     # distinct counts over three groupings cost twice what counting each person once per
     # cell and then each cell's people once per margin does; the answer is the same.
-    # A cell weighs `plk`, a row's total `plo`; a column's total over the schools none.
-    placed = "CASE a.level WHEN 0 THEN plk.placed WHEN 1 THEN plo.placed ELSE 0 END"
     whole, mine = whole_sql(viewer, "a.r", places(viewer, schools))
     listed = "SELECT pairing_id FROM w WHERE NOT unseen"  # a pairing with someone they see
     same = " AND ".join(f"a.{c} IS NOT DISTINCT FROM b.{c}" for c in ("outcome", "r", "k"))
@@ -114,7 +112,7 @@ def grid_parts(
             SELECT outcome, NULL, k, 2, count(DISTINCT pairing_id) FROM p GROUP BY ALL)"""
     select = f"""
         SELECT a.outcome, a.r AS "row", a.k AS col, a.level, b.pairings, a.people,
-               {settled_sql("a.unseen", placed, whole)} AS unseen
+               {settled_sql("a.unseen", PLACED, whole)} AS unseen
         FROM counted a JOIN paired b ON a.level = b.level AND {same}
         LEFT JOIN plk ON plk.outcome = a.outcome AND plk.k = a.k
         LEFT JOIN plo ON plo.outcome = a.outcome"""
