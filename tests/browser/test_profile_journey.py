@@ -133,6 +133,10 @@ def sign_in(page, url: str | None = None) -> None:
         if demo.is_visible():  # a fresh store offers the demo first (nothing built unasked)
             demo.click()
     heading.wait_for(timeout=180_000)
+    # The first-run page's own "Username" (its first-administrator form) stays on screen,
+    # greyed, until the run that draws the sign-in form ends: wait for it to go.
+    page.get_by_role("button", name="Start our alliance").wait_for(state="detached")
+    wait_idle(page)
     page.get_by_label("Username", exact=True).fill(HEAD)
     page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
