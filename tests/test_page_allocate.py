@@ -118,5 +118,5 @@ def test_a_coordinators_words_not_a_solvers(tiny_db: Path) -> None:
     metrics = {m.label for m in at.metric}
     assert {"Needs matched", "Average match"} <= metrics
     for frame in (d.value for d in at.dataframe):
-        text_cols = frame.select_dtypes(include="object")
+        text_cols = frame.select_dtypes(include=["object", "str"])
         assert not text_cols.isna().any().any(), "a missing text would show as None"

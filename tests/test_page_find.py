@@ -244,5 +244,5 @@ def test_no_file_paths_ids_or_none_on_the_page(tiny_db) -> None:
     coaching = next(d.value for d in at.dataframe if "part" in d.value.columns)
     assert "skill_id" not in coaching.columns and "skill" in coaching.columns
     for frame in at.dataframe:  # a missing value only where the cell is drawn empty
-        text_cols = frame.value.select_dtypes(include="object")
+        text_cols = frame.value.select_dtypes(include=["object", "str"])
         assert not text_cols.map(lambda v: v is None or v != v).any().any(), frame.value

@@ -328,7 +328,7 @@ def test_no_leftovers_none_or_codes_on_screen(db: Path) -> None:
         for frame in at.dataframe:
             shown = frame.value
             shown = shown.data if hasattr(shown, "data") else shown  # a styled table
-            text_cols = shown.select_dtypes(include="object")
+            text_cols = shown.select_dtypes(include=["object", "str"])
             assert not text_cols.isna().any().any(), (view, "a missing text shows as None")
 
 
