@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ui
-from brokering import audit, dates
+from brokering import audit, audit_words, dates
 from brokering.exporting import to_csv_bytes
 
 viewer = st.session_state["viewer"]
@@ -22,7 +22,7 @@ chosen = st.multiselect(
     "Actions",
     audit.actions(con),
     default=[],
-    format_func=audit.action_words,
+    format_func=audit_words.action_words,
     placeholder="All actions",
     help="Leave empty to see every action; choose some to see only those.",
 )
@@ -33,9 +33,10 @@ who = st.multiselect(
     placeholder="Everyone",
     help="Leave empty to see everyone's entries.",
 )
-shown = audit.readable(
+shown = audit_words.readable(
     audit.entries(con, viewer, limit=int(limit), actions=chosen or None, usernames=who or None),
-    audit.school_names(con),
+    audit_words.school_names(con),
+    audit_words.skill_names(con),
 )
 if shown.empty:
     st.info("Nothing recorded for this choice: choose other actions, or none to see all.")

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 import pytest
 
-from brokering import accounts, audit
+from brokering import accounts, audit, audit_words
 from brokering.viewer import operator
 
 PW = "correct-horse-battery"
@@ -117,8 +117,8 @@ def test_the_trail_reads_in_words(with_users) -> None:
         accounts.authenticate(with_users, "ann", "not-her-password-9", now=T0)
     ann = accounts.authenticate(with_users, "ann", PW, now=T0 + timedelta(minutes=1))
     accounts.record_sign_out(with_users, ann)
-    frame = audit.readable(
-        audit.entries(with_users, operator()), audit.school_names(with_users)
+    frame = audit_words.readable(
+        audit.entries(with_users, operator()), audit_words.school_names(with_users)
     ).set_index("What")
     assert list(frame.columns) == ["When (UTC)", "Who", "Role", "School", "Details", "Run by"]
     refused = frame.loc["Sign-in refused"]
