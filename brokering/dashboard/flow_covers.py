@@ -114,7 +114,10 @@ def read(
 
 def of(
     con: Connection, viewer: Viewer, start: date, end: date
-) -> Callable[[pd.DataFrame, pd.DataFrame], Covers | None]:
+) -> Callable[[pd.DataFrame, pd.DataFrame], Covers | None] | None:
     """`read` for the period, once the frames it aligns with are counted (`flows._suppressed`
-    asks it where the figures are shown: the matrices, the balance)."""
+    asks it where the figures are shown: the matrices, the balance); None, nothing to read,
+    for a viewer who lists no pairing with someone they cannot see (a governor)."""
+    if not lists(viewer):
+        return None
     return lambda schools, pairs: read(con, viewer, facts(con), start, end, schools, pairs)
