@@ -29,6 +29,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from brokering import changes
 from brokering.dashboard.facts import Facts, facts
 from brokering.db import Connection, query_arrays
 from brokering.pairings.ledger_cover import Covers, lists
@@ -82,7 +83,14 @@ def read(
     vis, params = visible_staff_sql(viewer, "st")
     whole, own = whole_sql(viewer, "s.school_id")
     sql = _READ.format(vis=vis, links=f.links, people=f.people, whole=whole)
-    got = {k: np.asarray(v) for k, v in query_arrays(con, sql, [*params, end, start, *own]).items()}
+    values = [*params, end, start, *own]
+    # Remembered under the store's change mark: a page asks it of one period for the
+    # matrices and the balance alike (any write, a consent change too, moves the mark).
+    got = changes.remembered(
+        changes.mark(con),
+        ("flow_covers.read", sql, tuple(values)),
+        lambda: {k: np.asarray(v) for k, v in query_arrays(con, sql, values).items()},
+    )
     kind = got["kind"].astype(np.int64)
     x, side, z = (got[c].astype(np.int64) for c in ("x", "side", "z"))
     if not (kind == 0).any():
