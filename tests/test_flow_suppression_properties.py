@@ -416,3 +416,27 @@ def test_the_flows_keep_the_ledgers_covers(store: Connection) -> None:
     matrix = flows.flow_matrix(store, Viewer("sle_coordinator"), START, END)
     cells = matrix.set_index(["giver", "receiver"])["pairings"]
     assert pd.isna(cells[("A", "C")])
+
+
+#: Found by BROKERING_PROPERTY_TRIALS=60 (helper rules30's hunt of this file, on the code
+#: before and after the flows kept the ledger's covers alike: not of that change). Head C,
+#: with each area's headline: "active in Behaviour and culture" (3) is hidden and yet
+#: recoverable from the figures head C is shown. Not worked out or fixed in that session
+#: (found at its end): a strict xfail, for the next to turn into a plain test.
+ACTIVE_IN_AN_AREA = {
+    "schools": ["A", "B", "C", "D"],
+    "staff": [("A0", "A", False), ("A1", "A", False), ("B0", "B", False), ("B1", "B", True),
+              ("B2", "B", False), ("B3", "B", False), ("C0", "C", False), ("C1", "C", True),
+              ("C2", "C", True), ("D0", "D", False), ("D1", "D", False), ("D2", "D", True)],
+    "pairings": [("B2", "B1", "assessment-design", 4), ("B3", "B1", "assessment-design", 1),
+                 ("D2", "A1", "assessment-design", 4), ("B1", "B3", "assessment-design", 2),
+                 ("B3", "B2", "anti-bullying", 1), ("C0", "B3", "anti-bullying", 3),
+                 ("D2", "B3", "assessment-design", 2), ("A0", "C1", "assessment-design", 2),
+                 ("B0", "B1", "assessment-design", 3), ("A0", "C1", "anti-bullying", 3)],
+}  # fmt: skip
+
+
+@pytest.mark.xfail(strict=True, reason="ACTIVE_IN_AN_AREA: found at 60 trials, not yet closed")
+def test_an_areas_active_is_not_recoverable_for_head_c(store: Connection) -> None:
+    load(store, ACTIVE_IN_AN_AREA)
+    check(store, ACTIVE_IN_AN_AREA, Viewer("headteacher", "C", "head-C"), headline=True)
