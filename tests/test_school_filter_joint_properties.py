@@ -432,3 +432,69 @@ RATED_BESIDE_THE_TRANSFERS = {
 def test_a_ratings_count_tied_to_a_hidden_cell_hides_with_it(store: Connection) -> None:
     charts.load(store, RATED_BESIDE_THE_TRANSFERS)
     check(store, RATED_BESIDE_THE_TRANSFERS, Viewer("viewer"))
+
+
+#: Route (b) of the last session's note, "the ratings tie rule with cover cells" (helper
+#: rules30's strongest hand-made attempt; passes). The governor: C's three stopped pairings in
+#: assessment (six people, all rated) are its whole ratings count there, every stopped
+#: pairing of it rated and its one not transferred (A0 to C3, two people) not — so the count
+#: (3, shown) is C's "stopped in assessment" under another name. That cell is hidden in C's
+#: outcomes only as a cover (beside the not transferred, hidden on its two people), and
+#: `ratings`' tie weighs only whether the outcomes' groups rest on 1 to threshold-1 people,
+#: not whether a cell is a cover: the count shows the cover's figure. It gives nothing
+#: away here: the not transferred stays hidden beside C's other cells of the line (open,
+#: transferred: empty, hidden too) and C's headline in the area, and `check` (every figure
+#: of every role, as one system) finds no figure resting on few recoverable. Not shown
+#: closed: a line whose one cover is a tied count's outcome was not built.
+RATED_COVER = {
+    "schools": ["A", "C", "D"],
+    "staff": [("A0", "A", False), ("A1", "A", False), ("C0", "C", False), ("C1", "C", False),
+              ("C2", "C", False), ("C3", "C", False), ("D0", "D", False), ("D1", "D", False),
+              ("D2", "D", False), ("D3", "D", False)],
+    "pairings": [("D0", "C0", "assessment-design", "stopped", 2, (2, 3)),
+                 ("D1", "C1", "assessment-design", "stopped", 2, (2, 3)),
+                 ("D2", "C2", "assessment-design", "stopped", 2, (1, 3)),
+                 ("A0", "C3", "assessment-design", "not transferred", 2, None),
+                 ("A1", "D3", "anti-bullying", "transferred", 1, None)],
+}  # fmt: skip
+
+
+def test_a_ratings_count_beside_a_cover_cell_gives_nothing_away(store: Connection) -> None:
+    charts.load(store, RATED_COVER)
+    for viewer in made.roles(RATED_COVER["schools"]):
+        check(store, RATED_COVER, viewer)
+
+
+#: Route (c) of the last session's note, "the school's reverse of school_hours" (helper
+#: rules30's strongest hand-made attempt; passes). The governor: the alliance's transfers
+#: under 6 h (3: A0 to B0, A1 to B1, C0 to A4) are shown, B's (2) hidden — the alliance's
+#: less B's would be C0 to A4 alone, two people (`chart_hiding`). Were B's total of transfers
+#: told by its headline (4, eight people), its hidden band would be that total less its
+#: 6-12 h band (2) — shown outright by `school_hours.shown_where_told` — and the alliance's
+#: band less it would give C0 to A4 away. Stopped by the headline's own rule for a school's
+#: view: B's evidenced transfers are hidden because the rest without anyone from B (C0 to
+#: A4) rests on two people (`unlisted.split_and_forced`, "rest_out"), so nothing is told
+#: and the band stays hidden. (Over several terms the chart's all-time bands and the
+#: headline's terms count different pairings; not built here.)
+HOURS_REVERSE = {
+    "schools": ["A", "B", "C"],
+    "staff": [*[(f"A{i}", "A", False) for i in range(5)],
+              *[(f"B{i}", "B", False) for i in range(4)], ("C0", "C", False)],
+    "pairings": [("A0", "B0", "assessment-design", "transferred", 2, None),
+                 ("A1", "B1", "assessment-design", "transferred", 2, None),
+                 ("A2", "B2", "assessment-design", "transferred", 8, None),
+                 ("A3", "B3", "assessment-design", "transferred", 8, None),
+                 ("C0", "A4", "assessment-design", "transferred", 2, None)],
+}  # fmt: skip
+
+
+def test_a_schools_hours_never_tell_the_work_elsewhere(store: Connection) -> None:
+    charts.load(store, HOURS_REVERSE)
+    for viewer in made.roles(HOURS_REVERSE["schools"]):
+        check(store, HOURS_REVERSE, viewer)
+    governor = Viewer("viewer")
+    b = transfer.hours_against_outcome(store, governor, joint.Scope("B", None))
+    under = b[(b["hours"] == "under 6 h") & (b["outcome"] == "transferred")]
+    assert under["pairings"].isna().all()  # B's band under 6 h stays hidden
+    figs = transfer.headline(store, governor, joint.TERM, joint.Scope("B", None), joint.END)
+    assert next(f for f in figs if f.key == "transferred").hidden  # nothing told of B's total

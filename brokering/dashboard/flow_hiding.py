@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from brokering.dashboard.hiding import primary
+from brokering.pairings.ledger_cover import Covers
 from brokering.viewer import Viewer
 
 
@@ -74,8 +75,12 @@ def one_school(
 
 
 def flow_hidden(
-    schools: pd.DataFrame, pairs: pd.DataFrame, cells: pd.DataFrame, viewer: Viewer
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    schools: pd.DataFrame,
+    pairs: pd.DataFrame,
+    cells: pd.DataFrame,
+    viewer: Viewer,
+    covers: Covers | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, set[str], set[str]]:
     """Which figures of the flows between schools are hidden: (per row of `schools`: its
     give/receive totals and same-school cell; per row of `pairs`: its cells both ways; per
     row of `cells`: that area's cell).
@@ -105,7 +110,15 @@ def flow_hidden(
     `schools`: school_id, people, hidden (people the viewer cannot see); `pairs`: school_a,
     school_b, people, hidden; `cells` (one per directed cell and area present): giver,
     receiver, area, people, unseen (both counted over the pair in that area; a school with
-    itself, for its work within itself in that area, which no matrix shows)."""
+    itself, for its work within itself in that area, which no matrix shows).
+
+    `covers` (for a viewer who lists pairings: `flow_covers.read`): each listed pairing's
+    unnamed side keeps a cover here as in the ledger (its rule 5) — the rows and
+    relationships the ledger's rule hides with them are hidden too, with every area cell of
+    such a relationship (PLACED_BY_THE_FLOWS). On top of the rest, not inside it: a cover
+    rests on no one unseen, so its cells give no cover and need none (as any cell resting
+    only on people the viewer sees), and the areas' totals are decided as before — hiding
+    more than a decided pattern never makes a figure of it recoverable."""
     from brokering.pairings import ledger_suppression  # the one rule, shared
 
     if viewer.sees_everyone:
@@ -232,10 +245,16 @@ def flow_hidden(
         # unseen, no work within a school resting on someone unseen.
         open_parts = (hidden_both[both] & (unseen > 0)) | (diag & (raw_unseen > 0))
         derivable = np.bincount(line_col[open_parts], minlength=n_cols)[: len(areas)] == 0
+        hid_c = hidden_both[both]
+        if covers is not None:  # the ledger's covers (rule 5), on top of the rest
+            cov_s, cov_p = ledger_suppression.shown(schools, pairs, viewer, covers=covers)
+            hid_s, hid_p = hid_s | ~cov_s.to_numpy(bool), hid_p | ~cov_p.to_numpy(bool)
+            if len(hid_p):
+                hid_c = hid_c | np.where(diag, hid_s[cell_school], hid_p[np.maximum(cell_pair, 0)])
         return (
             hid_s,
             hid_p,
-            hidden_both[both],
+            hid_c,
             set(areas[~col_known[: len(areas)]]),
             set(areas[derivable]),
         )

@@ -15,6 +15,7 @@ from brokering import concepts
 from brokering.dashboard import (
     flow_between,
     flow_counts,
+    flow_covers,
     flow_hiding,
     flow_once,
     flow_sample,
@@ -23,6 +24,7 @@ from brokering.dashboard import (
 )
 from brokering.dashboard.facts import ALLIANCE, Facts, Scope, facts
 from brokering.db import Connection, alongside, query_df
+from brokering.pairings.ledger_cover import Covers
 from brokering.viewer import Viewer
 
 T = TypeVar("T")
@@ -46,15 +48,19 @@ WITHIN_SCHOOL = (
 
 
 def _suppressed(
-    work: flow_counts.Work, viewer: Viewer, with_cells: bool
+    work: flow_counts.Work,
+    viewer: Viewer,
+    with_cells: bool,
+    covers: Callable[[pd.DataFrame, pd.DataFrame], Covers | None] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, pd.DataFrame, np.ndarray, tuple[set[str], set[str]]]:
     """(schools whose totals are hidden, hidden two-school keys lo*n+hi by position, the
     area cells, which of them are hidden, (the areas whose totals are hidden, those whose
-    totals the matrices give away)) for the period's
-    matrix of the whole alliance and of every skill area — one suppression for all of them
-    (`flow_hiding.flow_hidden`)."""
+    totals the matrices give away)) for the period's matrix of the whole alliance and of
+    every skill area — one suppression for all of them (`flow_hiding.flow_hidden`), with
+    the ledger's `covers` on top where the figures are shown (`flow_covers.of`)."""
     schools, pairs, cells = flow_counts.hiding_inputs(work, with_cells)
-    hid_s, hid_p, hid_c, areas, known = flow_hiding.flow_hidden(schools, pairs, cells, viewer)
+    kw = {"covers": c} if covers and (c := covers(schools, pairs)) else {}
+    hid_s, hid_p, hid_c, areas, known = flow_hiding.flow_hidden(schools, pairs, cells, viewer, **kw)
     a, b = pairs["school_a"].to_numpy(np.int64), pairs["school_b"].to_numpy(np.int64)
     keys = np.minimum(a, b)[hid_p] * work.n + np.maximum(a, b)[hid_p]
     return schools["school_id"].to_numpy()[hid_s], keys, cells, hid_c, (areas, known)
@@ -281,7 +287,9 @@ def flow_matrix(
         }
     )
     if not viewer.sees_everyone:
-        _, pairs, cells, hid_c, _ = _suppressed(work, viewer, scope.area is not None)
+        _, pairs, cells, hid_c, _ = _suppressed(
+            work, viewer, scope.area is not None, flow_covers.of(con, viewer, start, end)
+        )
         if scope.area is None:
             hidden = _isin(np.minimum(g, r) * work.n + np.maximum(g, r), pairs)
         else:
@@ -324,7 +332,7 @@ def balance(con: Connection, viewer: Viewer, start: date, end: date) -> pd.DataF
     g, r, n = cross["giver"].to_numpy(np.int64), cross["receiver"].to_numpy(np.int64), work.n
     hide = np.zeros(n, bool)
     if not viewer.sees_everyone:
-        hide[_suppressed(work, viewer, False)[0]] = True
+        hide[_suppressed(work, viewer, False, flow_covers.of(con, viewer, start, end))[0]] = True
     # Each cell is one (giver, receiver): a school's partners are its cells.
     given, received = np.bincount(g, hours, n), np.bincount(r, hours, n)
     order = np.lexsort((work.ids.astype(str), work.names.astype(str)))
