@@ -99,7 +99,34 @@ def scoped_specs(con: Any, term: Any, as_of: date, governor: Viewer) -> list[tup
         )
         if head.school_id is not None
     ]  # fmt: skip
-    return [*(by_area if area is not None else []), *by_school, *charts]
+    # The flows for the roles that list pairings (a head, the SLE coordinator): suppressed
+    # with the ledger's covers of each listed pairing's unnamed side (`flow_covers`) — no
+    # pandas mirror of the covers yet. Their covers are remembered under the store's change
+    # mark, so each is timed as a first read.
+    coordinator = Viewer("sle_coordinator", None, "benchmark-coordinator")
+    listing = [
+        (
+            (
+                f"{key}_{who_key}",
+                f"{title}, suppressed with the ledger's covers of each listed pairing's "
+                f"unnamed side, first read ({who_label})",
+                "brokering.dashboard.flows",
+                key,
+                dict(start=term.start, end=term.end),
+            ),
+            who,
+        )
+        for key, title in (
+            ("flow_matrix", "Flow matrix, this term"),
+            ("balance", "Given and received by school, this term"),
+        )
+        for who_key, who_label, who in (
+            ("head", "head of school", head),
+            ("coordinator", "SLE coordinator", coordinator),
+        )
+        if term is not None
+    ]
+    return [*(by_area if area is not None else []), *by_school, *charts, *listing]
 
 
 def first_read(first: bool) -> None:
