@@ -453,3 +453,32 @@ ACTIVE_IN_AN_AREA = {
 def test_an_areas_active_is_not_recoverable_for_head_c(store: Connection) -> None:
     load(store, ACTIVE_IN_AN_AREA)
     check(store, ACTIVE_IN_AN_AREA, Viewer("headteacher", "C", "head-C"), headline=True)
+
+
+#: Found by BROKERING_PROPERTY_TRIALS=60 once the model's premise was mended (above), on
+#: the code with the ledger's covers on the flows (and failing on the code before them
+#: too). Head C, with each area's headline: the
+#: flow A>C in assessment (A0 to C1: one person head C cannot see) is hidden, yet follows
+#: from A>C over all areas (2, shown) less behaviour's part of it — every pairing here is on
+#: head C's pairings page, so the alliance's and each area's totals are theirs to count.
+#: C1's two partners are unnamed on that page; A>C shown whole places both at A. Not worked
+#: out in the session that found it: a strict xfail, for the next to turn into a plain test.
+PARTNERS_PLACED_BY_A_WHOLE_CELL = {
+    "schools": ["A", "B", "C", "D"],
+    "staff": [("A0", "A", False), ("A1", "A", False), ("B0", "B", True), ("B1", "B", True),
+              ("B2", "B", False), ("B3", "B", False), ("C0", "C", False), ("C1", "C", True),
+              ("C2", "C", True), ("D0", "D", False), ("D1", "D", False), ("D2", "D", True)],
+    "pairings": [("B2", "B1", "assessment-design", 4), ("D2", "A1", "assessment-design", 4),
+                 ("D2", "A1", "assessment-design", 4), ("B1", "B3", "assessment-design", 2),
+                 ("B2", "B1", "assessment-design", 4), ("C0", "B3", "anti-bullying", 2),
+                 ("D2", "B3", "assessment-design", 2), ("A0", "C1", "assessment-design", 2),
+                 ("B0", "B1", "assessment-design", 3), ("A0", "C1", "anti-bullying", 3)],
+}  # fmt: skip
+
+
+@pytest.mark.xfail(strict=True, reason="PARTNERS_PLACED_BY_A_WHOLE_CELL: found, not yet closed")
+def test_a_whole_cell_does_not_place_head_cs_partners(store: Connection) -> None:
+    load(store, PARTNERS_PLACED_BY_A_WHOLE_CELL)
+    check(
+        store, PARTNERS_PLACED_BY_A_WHOLE_CELL, Viewer("headteacher", "C", "head-C"), headline=True
+    )
