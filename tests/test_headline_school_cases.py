@@ -5,6 +5,8 @@ and checks (`check`, `check_with_flows`), one alliance and one viewer at a time.
 
 from __future__ import annotations
 
+import pytest
+
 from brokering.db import Connection
 from brokering.viewer import Viewer
 from tests import test_flow_suppression_properties as flows_model
@@ -286,3 +288,25 @@ KNOWN_SPARE_BESIDE_B = {
 def test_a_known_area_is_no_cover_beside_a_schools_whole(store: Connection) -> None:
     area_model.load(store, KNOWN_SPARE_BESIDE_B)
     check(store, KNOWN_SPARE_BESIDE_B, Viewer("viewer"))
+
+
+#: Found by BROKERING_PROPERTY_TRIALS=60 (helper parts30's hunt; fails on 3a77897 too, so
+#: not of its change; not yet looked into). The governor, with the flows: the ledger's
+#: pairings given by C (its two in assessment, C2 to C3 and C3 to C1, within C) are hidden,
+#: and the model works them out from the figures shown. Left for the lead.
+LEDGER_C_GIVEN = {
+    "schools": ["A", "B", "C", "D"],
+    "staff": [("A0", "A", False), ("A1", "A", True), ("B0", "B", True), ("B1", "B", False),
+              ("B2", "B", False), ("C0", "C", True), ("C1", "C", True), ("C2", "C", True),
+              ("C3", "C", True), ("D0", "D", True), ("D1", "D", True), ("D2", "D", False),
+              ("D3", "D", False)],
+    "pairings": [("D3", "C2", "anti-bullying", 1), ("A0", "C0", "anti-bullying", 3),
+                 ("C2", "C3", "assessment-design", 1), ("C3", "C1", "assessment-design", 2),
+                 ("A0", "C0", "anti-bullying", 2)],
+}  # fmt: skip
+
+
+@pytest.mark.xfail(strict=True, reason="LEDGER_C_GIVEN: found at 60 trials, not yet closed")
+def test_the_ledgers_given_beside_the_school_filter(store: Connection) -> None:
+    flows_model.load(store, LEDGER_C_GIVEN)
+    check_with_flows(store, LEDGER_C_GIVEN, Viewer("viewer"))
