@@ -55,7 +55,7 @@ def scopes(a: dict, areas: list[str]) -> list[Scope]:
 
 def check(
     con: Connection, a: dict, viewer: Viewer, listed: bool = False, every: bool = False
-) -> None:
+) -> tuple[list[np.ndarray], dict[str, list[np.ndarray]]]:
     """`test_headline_area_properties.check`'s model, with every school's view beside the
     alliance's. With `listed`, the viewer also knows every pairing on their pairings page
     (a head or the SLE coordinator: each pairing with someone they can see, its area and
@@ -67,7 +67,9 @@ def check(
     tests/test_headline_school_cases.py). Not for random alliances: a figure hidden for a
     difference that rests on few people the viewer cannot see but is all on their page
     (`hiding.outside` weighs people unseen, not unlisted) is then found worked out, though
-    it tells nothing the page does not (a hunt at 60 trials, head B)."""
+    it tells nothing the page does not (a hunt at 60 trials, head B). Returns what the
+    viewer knows and, per figure, the figures shown (vectors over the pairings), for a case
+    that asks of a sum no figure is (a part: PART_OFF_HEAD_BS_PAGE)."""
     n = len(a["pairings"])
     school = {r: s for r, s, _ in a["staff"]}
     area = [SKILLS[p[2]] for p in a["pairings"]]
@@ -142,6 +144,7 @@ def check(
         if lists and not (every or few):
             continue  # what is not listed rests on enough people: the figure tells no one's
         assert not recoverable(know + shown[key], target), (viewer, name, a)
+    return know, shown
 
 
 def _unlisted_people(a: dict, viewer: Viewer, target: np.ndarray) -> set[str]:
