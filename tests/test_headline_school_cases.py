@@ -5,11 +5,15 @@ and checks (`check`, `check_with_flows`), one alliance and one viewer at a time.
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
+
 from brokering.db import Connection
 from brokering.viewer import Viewer
 from tests import test_flow_suppression_properties as flows_model
 from tests import test_headline_area_properties as area_model
 from tests.test_headline_school_properties import check, check_with_flows
+from tests.test_suppression_properties import recoverable
 
 #: Found by BROKERING_PROPERTY_TRIALS=100 (a hunt by helper gap20). The governor: school
 #: A's "overdue reviews" over all areas (2: A0 with B0 and with B1) was hidden, as the work
@@ -204,3 +208,137 @@ C_COUNTS_BEHAVIOUR_OFF_THE_PAGE = {
 def test_an_area_told_by_the_total_and_the_page_is_not_the_views(store: Connection) -> None:
     flows_model.load(store, C_COUNTS_BEHAVIOUR_OFF_THE_PAGE)
     check_with_flows(store, C_COUNTS_BEHAVIOUR_OFF_THE_PAGE, Viewer("headteacher", "C", "head-C"))
+
+
+#: Built by hand (helper parts30): BETWEEN_TWO_OTHERS with nobody sharing, and a school D
+#: with no one in its pairings. The SLE coordinator and head D then see no one one by one,
+#: as the governor sees no one: B's overdue reviews (4) are hidden, as the work without B —
+#: A0 with C0, two people off their page — rests on too few (`unlisted.school_forced`), but
+#: A's (3) and C's (3) were shown beside the alliance's 5, and 2 x 5 − 3 − 3 is B's; the
+#: alliance's less it, the one pairing of A0 and C0. `school_parts` weighed the parts for
+#: the governor alone (`applies`); it now weighs them for every role that does not see
+#: everyone. Failed before (the same model as the governor's: what they see one by one).
+NOBODY_SHARES = {
+    **BETWEEN_TWO_OTHERS,
+    "schools": ["A", "B", "C", "D"],
+    "staff": [(ref, school, False) for ref, school, _ in BETWEEN_TWO_OTHERS["staff"]],
+}
+HEAD_D = Viewer("headteacher", "D", "head-D")
+
+
+def test_the_work_between_two_others_for_the_sle_coordinator(store: Connection) -> None:
+    area_model.load(store, NOBODY_SHARES)
+    check(store, NOBODY_SHARES, Viewer("sle_coordinator"))
+    check(store, NOBODY_SHARES, Viewer("sle_coordinator"), listed=True, every=True)
+
+
+def test_the_work_between_two_others_for_a_head_of_another_school(store: Connection) -> None:
+    area_model.load(store, NOBODY_SHARES)
+    check(store, NOBODY_SHARES, HEAD_D)
+    check(store, NOBODY_SHARES, HEAD_D, listed=True, every=True)
+
+
+#: Built by hand (helper parts30): NOBODY_SHARES with one more overdue review, D0 (head
+#: D's own) with B0 — on head D's pairings page, the work with neither A nor C. A's overdue
+#: reviews (3) and C's (3) less the alliance's (6) are the work between A and C less the
+#: work with neither: 0, and head D lists the 1 with neither, so the work between A and C
+#: is 1 — A0 with C0, two people off their page — and B's hidden 5 is the alliance's less
+#: it. The model that knows only the pairings they see whole cannot take the 1 away; the
+#: one that knows the page (`listed`) weighed B's only where what it has off the page rests
+#: on few (here on four), so `every`. Closed: a part's people are counted off the page
+#: (`school_parts.by_part`, `rest`): what head D lists of a part they count themselves.
+#: Failed before.
+HEAD_D_LISTS_THE_REST = {
+    **NOBODY_SHARES,
+    "staff": [*NOBODY_SHARES["staff"], ("D0", "D", False)],
+    "pairings": [*NOBODY_SHARES["pairings"], ("D0", "B0", "assessment-design", "active", 2)],
+}
+
+
+def test_the_work_with_neither_listed_by_a_head(store: Connection) -> None:
+    area_model.load(store, HEAD_D_LISTS_THE_REST)
+    check(store, HEAD_D_LISTS_THE_REST, HEAD_D, listed=True, every=True)
+
+
+#: Found by BROKERING_PROPERTY_TRIALS=60 (helper parts30's hunt, on the code before its
+#: change too). The governor: every pairing concluded in assessment has someone from B, so
+#: B's hours there are the alliance's (14: its hours per transfer, shown, times its 3
+#: transfers) — known (`hiding.outside`). But B's hours over all areas were hidden, the work
+#: elsewhere unknown in one area alone (`school_view._one_unknown_elsewhere`), and the area
+#: hidden beside the whole was assessment's, the first: known, it covers nothing, and the
+#: model finds the hidden figure the alliance's shown one. The second area is now one the
+#: viewer cannot work out. Failed before.
+KNOWN_SPARE_BESIDE_B = {
+    "schools": ["A", "B", "C"],
+    "staff": [("A0", "A", True), ("B0", "B", False), ("B1", "B", False), ("B2", "B", False),
+              ("B3", "B", False), ("C0", "C", False), ("C1", "C", True), ("C2", "C", False),
+              ("C3", "C", True)],
+    "pairings": [("C3", "C0", "adaptive-teaching", "transferred", 2),
+                 ("B0", "C2", "assessment-design", "transferred", 3),
+                 ("C0", "B0", "assessment-design", "transferred", 2),
+                 ("A0", "B1", "adaptive-teaching", "stopped", 1),
+                 ("B2", "C1", "assessment-design", "transferred", 3),
+                 ("B2", "A0", "assessment-design", "not transferred", 2),
+                 ("C3", "B1", "adaptive-teaching", "not transferred", 1),
+                 ("C2", "B0", "assessment-design", "not transferred", 4),
+                 ("C0", "C2", "adaptive-teaching", "transferred", 1),
+                 ("A0", "C2", "adaptive-teaching", "not transferred", 1),
+                 ("C0", "A0", "anti-bullying", "active", 3)],
+}  # fmt: skip
+
+
+def test_a_known_area_is_no_cover_beside_a_schools_whole(store: Connection) -> None:
+    area_model.load(store, KNOWN_SPARE_BESIDE_B)
+    check(store, KNOWN_SPARE_BESIDE_B, Viewer("viewer"))
+
+
+#: Found by BROKERING_PROPERTY_TRIALS=60 (helper parts30's hunt; fails on 3a77897 too, so
+#: not of its change; not yet looked into). The governor, with the flows: the ledger's
+#: pairings given by C (its two in assessment, C2 to C3 and C3 to C1, within C) are hidden,
+#: and the model works them out from the figures shown. Left for the lead.
+LEDGER_C_GIVEN = {
+    "schools": ["A", "B", "C", "D"],
+    "staff": [("A0", "A", False), ("A1", "A", True), ("B0", "B", True), ("B1", "B", False),
+              ("B2", "B", False), ("C0", "C", True), ("C1", "C", True), ("C2", "C", True),
+              ("C3", "C", True), ("D0", "D", True), ("D1", "D", True), ("D2", "D", False),
+              ("D3", "D", False)],
+    "pairings": [("D3", "C2", "anti-bullying", 1), ("A0", "C0", "anti-bullying", 3),
+                 ("C2", "C3", "assessment-design", 1), ("C3", "C1", "assessment-design", 2),
+                 ("A0", "C0", "anti-bullying", 2)],
+}  # fmt: skip
+
+
+@pytest.mark.xfail(strict=True, reason="LEDGER_C_GIVEN: found at 60 trials, not yet closed")
+def test_the_ledgers_given_beside_the_school_filter(store: Connection) -> None:
+    flows_model.load(store, LEDGER_C_GIVEN)
+    check_with_flows(store, LEDGER_C_GIVEN, Viewer("viewer"))
+
+
+#: Built by hand (helper parts30): head B, whose school is in none of these pairings. A's
+#: evidenced transfers (3: A0 with C0, and A1 with A2 and A2 with A3, within A) and C's (3,
+#: the same with C's within) were shown beside the alliance's (5): each rests on enough
+#: people off their page, and so does the work without each (A's within, C's within). But
+#: A's + C's − the alliance's is the work between A and C less the work with neither —
+#: none here — so the one transfer of A0 with C0, two people off their page. No figure is
+#: that sum, so the model's hidden figures do not ask it: this case does (`check` returns
+#: what is known and shown). Closed by the parts' rule for heads (`school_parts`: A's and
+#: C's part with each other rests on two people). Failed before.
+PART_OFF_HEAD_BS_PAGE = {
+    "schools": ["A", "B", "C"],
+    "staff": [("A0", "A", False), ("A1", "A", False), ("A2", "A", False), ("A3", "A", False),
+              ("B0", "B", True), ("C0", "C", False), ("C1", "C", False), ("C2", "C", False),
+              ("C3", "C", False)],
+    "pairings": [("A0", "C0", "assessment-design", "transferred", 2),
+                 ("A1", "A2", "assessment-design", "transferred", 2),
+                 ("A2", "A3", "assessment-design", "transferred", 2),
+                 ("C1", "C2", "assessment-design", "transferred", 2),
+                 ("C2", "C3", "assessment-design", "transferred", 2)],
+}  # fmt: skip
+
+
+def test_a_part_off_a_heads_page_is_not_told(store: Connection) -> None:
+    area_model.load(store, PART_OFF_HEAD_BS_PAGE)
+    head_b = Viewer("headteacher", "B", "head-B")
+    know, shown = check(store, PART_OFF_HEAD_BS_PAGE, head_b, listed=True)
+    between = np.array([1.0, 0, 0, 0, 0])  # A0 with C0: the part of A and C
+    assert not recoverable(know + shown["transferred"], between), shown["transferred"]

@@ -140,13 +140,15 @@ def _parts_forced(
     viewer: Viewer,
     touch: np.ndarray,
 ) -> list[dict]:
-    """`school_parts.read_forced`: the school's pairings grouped by their set of schools,
-    counted here; the rule, called."""
+    """`school_parts.read_forced`: the school's pairings off the viewer's page (every
+    participant one they cannot see: all of them, for an aggregate-only role) grouped by
+    their set of schools, counted here; the rule, called."""
     if not school_parts.applies(viewer):
         return [{} for _ in periods]
     b = af.hf.base
     pairing = b.people["pairing"].to_numpy()
-    rows = np.flatnonzero(touch[pairing])
+    rest = touch if viewer.aggregate_only else touch & ~_seen_any(af, unseen)
+    rows = np.flatnonzero(rest[pairing])
     school = af.hf.person_school[b.people["person"].to_numpy()[rows]]
     sets: dict[int, set] = {}
     for p, s in zip(pairing[rows].tolist(), school.tolist(), strict=True):

@@ -23,6 +23,7 @@ from tests import alliances as made
 from tests.test_dashboard import AS_OF, dash  # noqa: F401 - the fixture
 
 GOVERNOR = Viewer("viewer", None, "test-governor")
+SLE = Viewer("sle_coordinator", None, "test-sle")
 
 
 @pytest.fixture(params=["hand-built", "demo"])
@@ -125,7 +126,10 @@ def test_the_mirrors_match_the_product_over_random_alliances(store, a: dict) -> 
 
 
 def _scoped_checks(con, as_of: date, term) -> None:
-    """Every scoped mirror against the product, for the governor and each school's head."""
+    """Every scoped mirror against the product, for the governor and each school's head; the
+    School filter's headline for every school for the governor, and for a head their own
+    and the next school's (the parts' rule weighs another school's for them too:
+    `school_parts.applies`), and for the SLE coordinator every school's."""
     from benchmarks.baselines import dashboard_area_flows as daf
     from benchmarks.baselines import dashboard_school as ds
     from brokering.dashboard.facts import Scope
@@ -134,9 +138,9 @@ def _scoped_checks(con, as_of: date, term) -> None:
     areas = sorted(set(af.hf.area.tolist()))
     schools = [str(s) for s in af.hf.base.schools]
     viewers = [GOVERNOR, *(Viewer("headteacher", s, f"head-{s}") for s in schools)]
-    for viewer in viewers:
+    for viewer in [*viewers, SLE]:
         unseen = daf.unseen_people(con, af.hf, viewer)
-        for area in areas[:2]:
+        for area in areas[:2] if viewer is not SLE else []:
             product = dh.headline_product(
                 transfer.headline(con, viewer, term, scope=Scope(None, area), as_of=as_of)
             )
@@ -144,7 +148,7 @@ def _scoped_checks(con, as_of: date, term) -> None:
             product = transfer.trend_by_term(con, viewer, scope=Scope(None, area), as_of=as_of)
             mirror = ds.trend_area(af, as_of, unseen, viewer, area)
             pd.testing.assert_frame_equal(mirror, product)
-        for school in schools if viewer is GOVERNOR else [viewer.school_id]:
+        for school in _schools_looked_at(viewer, schools):
             for area in [None, *areas[:1]]:
                 scope = Scope(school, area)
                 product = dh.headline_product(
@@ -152,6 +156,14 @@ def _scoped_checks(con, as_of: date, term) -> None:
                 )
                 mirror = ds.headline_school(af, term, as_of, unseen, viewer, school, area)
                 assert mirror == product, (viewer, scope)
+
+
+def _schools_looked_at(viewer: Viewer, schools: list[str]) -> list[str]:
+    """The schools whose School filter headline `_scoped_checks` holds equal for `viewer`."""
+    if viewer.school_id is None:
+        return schools
+    mine = schools.index(viewer.school_id)
+    return [viewer.school_id, *([schools[(mine + 1) % len(schools)]] if len(schools) > 1 else [])]
 
 
 def test_scoped_headline_mirrors_match_the_product(case) -> None:
@@ -251,3 +263,29 @@ def test_the_school_hours_mirror_weighs_the_schools_headline(store) -> None:
     _chart_checks(store, term_of(as_of), as_of)
     got = transfer.hours_against_outcome(store, GOVERNOR, Scope("B"), as_of)
     assert got.set_index(["hours", "outcome"]).at[("under 6 h", "transferred"), "pairings"] == 2
+
+
+#: Head D's one pairing, D0 (theirs) with B0 (of B, who does not share), is on their page:
+#: school B's part with D rests on no one off it, so the parts' rule (`school_parts`, which
+#: for a head counts a part's pairings off their page alone) leaves B's overdue reviews (4:
+#: B's work within, three people, and that one) shown. Counted with B0, the mirror hid them.
+LISTED_PART = {
+    "schools": ["B", "C", "D"],
+    "staff": [("B0", "B", False), ("B1", "B", False), ("B2", "B", False), ("B3", "B", False),
+              ("C0", "C", False), ("C1", "C", False), ("C2", "C", False), ("D0", "D", False)],
+    "pairings": [("D0", "B0", "assessment-design"), ("B1", "B2", "assessment-design"),
+                 ("B2", "B3", "assessment-design"), ("B1", "B3", "assessment-design"),
+                 ("C0", "C1", "assessment-design"), ("C1", "C2", "assessment-design")],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["LISTED_PART", "HEAD_D_LISTS_THE_REST"])
+def test_the_school_mirror_weighs_parts_off_the_page(store, name: str) -> None:
+    """The School filter's mirror weighs a head's and the SLE coordinator's parts off their
+    page, as the product does (`school_parts.by_part`'s `rest`)."""
+    from tests.test_headline_school_cases import HEAD_D_LISTS_THE_REST
+
+    a = LISTED_PART if name == "LISTED_PART" else HEAD_D_LISTS_THE_REST
+    made.load(store, a["schools"], a["staff"], [made.Pairing(*p) for p in a["pairings"]])
+    as_of = date(2026, 12, 10)
+    _scoped_checks(store, as_of, term_of(as_of))

@@ -13,8 +13,10 @@ and C0 — and B's hidden figure the alliance's less it. So a school's figure is
 anything is derived from it, where one of its parts (the pairings with exactly one set of
 schools, the school among them) rests on 1 to threshold-1 people the viewer cannot see
 (`hiding.primary`, as `unlisted._forced_of` weighs a rest) — unless the viewer can work the
-figure out anyway (`school_view`: hiding it would protect nothing). For now weighed for a
-role that sees no one (`applies`).
+figure out anyway (`school_view`: hiding it would protect nothing). Weighed for every role
+that does not see everyone (`applies`): for a head or the SLE coordinator, a part's people
+are those of its pairings off their pairings page (`rest`), as `unlisted` counts a rest —
+what they list of a part they count themselves (found: HEAD_D_LISTS_THE_REST).
 
 The parts are counted over the school's own pairings alone (a few hundred at national
 scale, read with their people in one small statement and counted in Python), on the flows'
@@ -25,11 +27,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from brokering.dashboard.facts import Facts, unseen_sql
+from brokering.dashboard.facts import Facts
 from brokering.dashboard.transfer_figures import FLAGS, MAX_PERIODS
 from brokering.dashboard.unlisted import Forced, _forced_of, merged
 from brokering.db import Connection
 from brokering.viewer import Viewer
+from brokering.visibility import visible_staff_sql
 
 #: area -> the figures per period (None: all areas).
 Figures = dict[str | None, list[dict]]
@@ -42,13 +45,18 @@ def by_part(
     periods: list[tuple[date, date]],
     as_of: date,
     viewer: Viewer,
+    rest: bool = False,
 ) -> dict[str, Figures]:
     """The school's additive figures (`hiding.ADDITIVE` but pairings active) per part (its
     set of schools, written "A,C" in name order) and area, each a (value, people the viewer
     cannot see) pair as `transfer_figures.figures_by_area` counts them (the same flags,
-    `FLAGS`). Why counted here, not in SQL: the school's pairings counted in the periods
-    are a few hundred at most, read with their people in one small statement; grouped by
-    part in the figures' statement they cost as much as the whole alliance's pass."""
+    `FLAGS`). With `rest`, over the pairings off the viewer's pairings page alone (every
+    participant one they cannot see: `unlisted.unlisted_where`): a head or the SLE
+    coordinator counts the others themselves, so only these are what a part tells them
+    (for an aggregate-only role, every pairing). Why counted here, not in SQL: the school's
+    pairings counted in the periods are a few hundred at most, read with their people in one
+    small statement; grouped by part in the figures' statement they cost as much as the
+    whole alliance's pass."""
     if not 0 < len(periods) <= MAX_PERIODS:
         raise ValueError(f"between 1 and {MAX_PERIODS} periods")
     ks = range(len(periods))
@@ -60,7 +68,6 @@ def by_part(
         for flag, cond in FLAGS.items()
         if flag != "active"
     )
-    unseen, params = unseen_sql(viewer, "m", listed=True)
     rows = con.execute(
         f"""
         WITH per AS (SELECT {bounds}),
@@ -70,21 +77,28 @@ def by_part(
             WHERE p.pairing_id IN (SELECT pairing_id FROM {f.people} WHERE school_id = ?)
         )
         SELECT x.pairing_id, x.area, x.hours, x.status, x.concluded, x.overdue,
-               m.staff_ref, m.school_id, {unseen} AS u
+               m.staff_ref, m.school_id
         FROM x JOIN {f.people} m USING (pairing_id)
         WHERE x.concluded | x.overdue <> 0
         """,
-        [*dates, school_id, *params],
+        [*dates, school_id],
     ).fetchall()
+    unseen = _unseen(con, viewer, sorted({row[6] for row in rows}))
     pairings: dict[object, list] = {}
-    for pid, area, hours, status, concluded, overdue, ref, school, u in rows:
-        entry = pairings.setdefault(pid, [area, hours, status, concluded, overdue, set(), set()])
+    for pid, area, hours, status, concluded, overdue, ref, school in rows:
+        entry = pairings.setdefault(
+            pid, [area, hours, status, concluded, overdue, set(), set(), False]
+        )
         entry[5].add(school)
-        if u:
+        if ref in unseen:
             entry[6].add(ref)
+        else:
+            entry[7] = True  # someone they can see: on their pairings page
     # part -> area -> per period, per key: [value, people]
     cells: dict[str, dict[str | None, list[dict]]] = {}
-    for area, hours, status, concluded, overdue, schools, people in pairings.values():
+    for area, hours, status, concluded, overdue, schools, people, listed in pairings.values():
+        if rest and listed:
+            continue
         done = {
             "transferred": concluded if status == "transferred" else 0,
             "judged": concluded if status in ("transferred", "not transferred") else 0,
@@ -112,6 +126,25 @@ def by_part(
         }
         for part, areas in cells.items()
     }
+
+
+def _unseen(con: Connection, viewer: Viewer, refs: list[str]) -> set[str]:
+    """Of `refs`, the people the viewer cannot see one by one (as `facts.unseen_sql` with
+    `listed` says: on the staff list, and not visible to them). Looked up by the refs
+    themselves (a few hundred at most): in the read, each person looked up in the staff
+    list of those they cannot see cost a head's read of the parts two fifths more (at
+    national scale, 470,000 staff)."""
+    if viewer.aggregate_only:
+        return set(refs)
+    if viewer.sees_everyone or not refs:
+        return set()
+    vis, params = visible_staff_sql(viewer, "st")
+    marks = ", ".join("?" for _ in refs)
+    found = con.execute(
+        f"SELECT st.staff_ref FROM staff st WHERE st.staff_ref IN ({marks}) AND {vis} IS NOT TRUE",
+        [*refs, *params],
+    ).fetchall()
+    return {ref for (ref,) in found}
 
 
 def forced(parts: dict[str, Figures], n_periods: int) -> Forced:
@@ -142,21 +175,23 @@ def read_forced(
     as_of: date,
     viewer: Viewer,
 ) -> Forced:
-    """`forced` for the school's view read from the store; nothing where the rule does not
-    apply (`applies`)."""
+    """`forced` for the school's view read from the store, each part over the pairings off
+    the viewer's page (`by_part`'s `rest`); nothing where the rule does not apply
+    (`applies`)."""
     if not applies(viewer):
         return [{} for _ in periods]
-    return forced(by_part(con, f, school_id, periods, as_of, viewer), len(periods))
+    return forced(by_part(con, f, school_id, periods, as_of, viewer, rest=True), len(periods))
 
 
 def applies(viewer: Viewer) -> bool:
-    """Whether the rule is weighed for this viewer: a role that sees no one one by one (the
-    governor), for whom the holes were found. Not yet for a head or the SLE coordinator:
-    the read cost their School filter headline, already near its 300 ms at national scale,
-    a tenth more (their hunts at 40 trials found no such hole; the rule would also have to
-    weigh what they list on their pairings page, as `unlisted` does). The administrator
-    sees everyone."""
-    return viewer.aggregate_only and not viewer.sees_everyone
+    """Whether the rule is weighed for this viewer: every role that does not see everyone
+    (the administrator does). First found for the governor (BETWEEN_TWO_OTHERS); then for
+    the SLE coordinator and a head of another school where the part's people do not share
+    (NOBODY_SHARES: they see no one there, as the governor sees no one), and for a head who
+    lists the work with neither school (HEAD_D_LISTS_THE_REST). A head's own school too:
+    its leavers are off their page (`visibility.visible_staff_sql`), so a part of it can
+    rest on a leaver and someone elsewhere."""
+    return not viewer.sees_everyone
 
 
 def add(

@@ -177,7 +177,9 @@ def _one_unknown_elsewhere(
     too: where its whole is shown (the alliance's and the school's both) and exactly one
     area's is not (the alliance's or the school's hidden there), that one would be the whole
     less the others — so the school's whole is hidden, and a second of its areas (else the
-    whole would be its areas' sum). An area with no work elsewhere counts as known (0).
+    whole would be its areas' sum), one the viewer cannot work out (`known`: hidden, it
+    would cover nothing; found: KNOWN_SPARE_BESIDE_B, tests/test_headline_school_cases.py).
+    An area with no work elsewhere counts as known (0).
     `elsewhere`: the figures over the pairings with no one from the school, per area."""
     areas = sorted(a for a in alliance if a is not None)
     for key in hiding.ADDITIVE:
@@ -194,7 +196,11 @@ def _one_unknown_elsewhere(
         if len(unknown) != 1:
             continue
         forced[None] = (*forced.get(None, ()), key)
-        spare = [a for a in areas if a not in unknown and not (key == "active" and a in known)]
+        spare = [
+            a
+            for a in areas
+            if a not in unknown and (a if key == "active" else (a, key)) not in known
+        ]
         if spare:
             forced[spare[0]] = (*forced.get(spare[0], ()), key)
 
