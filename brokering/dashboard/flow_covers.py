@@ -31,8 +31,8 @@ import pandas as pd
 
 from brokering import changes
 from brokering.dashboard.facts import Facts, facts
-from brokering.db import Connection, query_arrays
-from brokering.pairings.ledger_cover import Covers, lists
+from brokering.db import Connection
+from brokering.pairings.ledger_cover import Covers, lists, plain_arrays
 from brokering.placing import whole_sql
 from brokering.viewer import Viewer
 from brokering.visibility import visible_staff_sql
@@ -89,7 +89,7 @@ def read(
     got = changes.remembered(
         changes.mark(con),
         ("flow_covers.read", sql, tuple(values)),
-        lambda: {k: np.asarray(v) for k, v in query_arrays(con, sql, values).items()},
+        lambda: plain_arrays(con, sql, values),
     )
     kind = got["kind"].astype(np.int64)
     x, side, z = (got[c].astype(np.int64) for c in ("x", "side", "z"))

@@ -142,7 +142,7 @@ def read(
         joint=rel["joint"],
         whole=whole,
     )
-    got = _arrays(con, sql, [*params, *own])  # (arrays, not a frame: 130,000 rows)
+    got = plain_arrays(con, sql, [*params, *own])  # (arrays, not a frame: 130,000 rows)
     kind = got["kind"]
     x, side = got["x"].astype(np.int64), got["side"].astype(np.int64)
     z, k = got["z"].astype(np.int64), got["k"].astype(np.int64)
@@ -176,9 +176,10 @@ def read(
     return covers, hidden_s, hidden_p
 
 
-def _arrays(con: Connection, sql: str, params: list[object]) -> dict[str, np.ndarray]:
+def plain_arrays(con: Connection, sql: str, params: list[object]) -> dict[str, np.ndarray]:
     """A read's columns as plain numpy arrays (none NULL here; `db.query_arrays`): no
-    DataFrame built for rows that are only taken apart again."""
+    DataFrame built for rows that are only taken apart again. Also the flows' covers' read
+    (`dashboard.flow_covers`)."""
     return {k: np.asarray(v) for k, v in query_arrays(con, sql, params).items()}
 
 
